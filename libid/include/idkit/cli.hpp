@@ -1,0 +1,65 @@
+// What every id-* tool shares: the common flags, reading inputs (paths or
+// records), the ordered parallel executor, and the exit status.
+#pragma once
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include <idkit/image.hpp>
+#include <idkit/record.hpp>
+
+namespace idkit::cli {
+
+// Exit statuses (DESIGN.md): the worst document decides.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRejected = 1;
+inline constexpr int kExitError = 2;
+inline constexpr int kExitUsage = 64;
+inline constexpr int kExitInternal = 70;
+
+struct Options {
+  std::vector<std::string> inputs;  // image paths; "-" reads paths from stdin
+  std::string files_from;           // a file of paths, one a line ("-" = stdin)
+  bool null_separated = false;      // -0: paths are NUL-separated
+  unsigned jobs = 0;                // 0 = number of cores
+  double timeout_s = 30;            // per document
+  bool pretty = false;
+  bool quiet = false;
+  ImageLimits limits;
+  std::string as_of;                // YYYY-MM-DD; tools that need a date require it
+};
+
+// Adds -j, --timeout, --pretty, --quiet, --files-from, -0, --max-bytes,
+// --max-pixels, --max-side and the positional inputs. `as_of` is only added
+// by tools that use dates (addAsOf).
+void addCommonOptions(CLI::App& app, Options& opts);
+void addAsOf(CLI::App& app, Options& opts);
+
+// Parses the command line. Returns the exit status to return at once (0 after
+// --help/--version, 64 on a usage error), or nullopt to go on.
+std::optional<int> parse(CLI::App& app, int argc, char** argv);
+
+struct Tool {
+  std::string name;  // "id-mrz": used in errors and timing_ms
+  // Adds the tool's section to the record. Throw Failure for a document that
+  // cannot be processed; return Status::rejected for a negative answer.
+  std::function<Status(Json& record)> process;
+  // Records that arrive with status "error" pass through untouched.
+  bool skip_errored = true;
+};
+
+// Reads inputs (arguments, --files-from, or stdin: records when it starts with
+// '{', else paths), runs `tool.process` on `opts.jobs` threads and writes one
+// NDJSON line per input to stdout, in input order. Returns the exit status.
+int run(const Tool& tool, const Options& opts);
+
+// Colour on stderr: only on a terminal, and never with NO_COLOR set.
+bool useColor();
+
+// Writes one record to stdout (one line, or indented with --pretty).
+void writeRecord(const Json& record, bool pretty);
+
+}  // namespace idkit::cli

@@ -1,0 +1,406 @@
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+#include <opencv2/core.hpp>
+
+#include <idkit/cli.hpp>
+
+namespace idkit::cli {
+
+void addCommonOptions(CLI::App& app, Options& opts) {
+  app.set_version_flag("--version", std::string("idkit ") + IDKIT_VERSION);
+  app.add_option("inputs", opts.inputs, "Image files; '-' reads paths from stdin. Without inputs, "
+                                        "stdin holds records (NDJSON) or paths");
+  app.add_option("--files-from", opts.files_from, "Read input paths from this file ('-' = stdin)");
+  app.add_flag("-0,--null", opts.null_separated, "Paths in --files-from / stdin are NUL-separated");
+  app.add_option("-j,--jobs", opts.jobs, "Documents processed in parallel (default: cores)")
+      ->check(CLI::Range(0u, 256u));
+  app.add_option("--timeout", opts.timeout_s, "Per-document time limit in seconds")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_flag("--pretty", opts.pretty, "Indent the JSON output for humans");
+  app.add_flag("-q,--quiet", opts.quiet, "No progress or diagnostics on stderr");
+  app.add_option("--max-bytes", opts.limits.max_bytes, "Largest input file in bytes")
+      ->capture_default_str();
+  app.add_option("--max-pixels", opts.limits.max_pixels, "Largest image in pixels (width x height)")
+      ->capture_default_str();
+  app.add_option("--max-side", opts.limits.max_side, "Largest image side in pixels")
+      ->capture_default_str();
+}
+
+void addAsOf(CLI::App& app, Options& opts) {
+  app.add_option("--as-of", opts.as_of,
+                 "Reference date YYYY-MM-DD for expiry and age (keeps runs reproducible)")
+      ->check([](const std::string& s) -> std::string {
+        bool ok = s.size() == 10 && s[4] == '-' && s[7] == '-';
+        for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) ok = ok && i < s.size() && std::isdigit(s[i]);
+        return ok ? "" : "expected a date as YYYY-MM-DD";
+      });
+}
+
+std::optional<int> parse(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+  return std::nullopt;
+}
+
+bool useColor() {
+  const char* no = std::getenv("NO_COLOR");
+  return isatty(STDERR_FILENO) && !(no && *no);
+}
+
+void writeRecord(const Json& record, bool pretty) {
+  std::string line = pretty ? record.dump(2, ' ', false, Json::error_handler_t::replace)
+                            : record.dump(-1, ' ', false, Json::error_handler_t::replace);
+  line += '\n';
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fflush(stdout);
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// One input as read: a path, or a record line from a previous tool.
+struct Item {
+  std::optional<Json> record;  // set: ready-made (a record, or an error record)
+  std::string path;
+};
+
+// Streams inputs one at a time so that a 100k-line input never sits in memory.
+class InputReader {
+ public:
+  explicit InputReader(const Options& opts) : opts_(opts) {
+    if (!opts.files_from.empty()) {
+      if (opts.files_from == "-") {
+        pathStreams_.push_back(&std::cin);
+      } else {
+        file_ = std::make_unique<std::ifstream>(opts.files_from);
+        if (!*file_) throw CLI::ValidationError("--files-from", "cannot open " + opts.files_from);
+        pathStreams_.push_back(file_.get());
+      }
+    }
+    if (opts.inputs.empty() && opts.files_from.empty()) {
+      if (isatty(STDIN_FILENO))
+        throw CLI::ValidationError("inputs", "no inputs: give image paths, or pipe records or paths");
+      stdinMode_ = true;
+    }
+  }
+
+  std::optional<Item> next() {
+    // Positional arguments first ('-' switches to paths from stdin).
+    while (argIndex_ < opts_.inputs.size()) {
+      const std::string& a = opts_.inputs[argIndex_++];
+      if (a == "-") {
+        stdinPaths_ = true;
+        break;
+      }
+      return Item{std::nullopt, a};
+    }
+    if (stdinPaths_) {
+      if (auto p = readPath(std::cin)) return Item{std::nullopt, *p};
+      stdinPaths_ = false;
+    }
+    while (!pathStreams_.empty()) {
+      if (auto p = readPath(*pathStreams_.front())) return Item{std::nullopt, *p};
+      pathStreams_.pop_front();
+    }
+    if (stdinMode_) return readStdin();
+    return std::nullopt;
+  }
+
+ private:
+  std::optional<std::string> readPath(std::istream& in) {
+    std::string line;
+    char sep = opts_.null_separated ? '\0' : '\n';
+    while (std::getline(in, line, sep)) {
+      if (!opts_.null_separated && !line.empty() && line.back() == '\r') line.pop_back();
+      if (!line.empty()) return line;
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Item> readStdin() {
+    std::string line;
+    char sep = opts_.null_separated ? '\0' : '\n';
+    while (std::getline(std::cin, line, sep)) {
+      ++lineNo_;
+      size_t first = line.find_first_not_of(" \t\r");
+      if (first == std::string::npos) continue;
+      if (!recordsMode_) recordsMode_ = line[first] == '{';
+      if (!*recordsMode_) {
+        if (line.back() == '\r') line.pop_back();
+        return Item{std::nullopt, line};
+      }
+      return Item{parseRecord(line), {}};
+    }
+    return std::nullopt;
+  }
+
+  Json parseRecord(const std::string& line) {
+    Json r = Json::parse(line, nullptr, false);
+    if (r.is_discarded() || !r.is_object())
+      return errorRecord(fmt::format("<stdin line {}>", lineNo_), "idkit", "bad_record",
+                         fmt::format("stdin line {} is not a JSON object", lineNo_));
+    auto in = r.find("input");
+    if (in == r.end() || !in->is_string() || in->get_ref<const std::string&>().empty()) {
+      addError(r, "idkit", "missing_input",
+               fmt::format("stdin line {}: the record has no \"input\" path", lineNo_));
+    }
+    return r;
+  }
+
+  const Options& opts_;
+  size_t argIndex_ = 0;
+  bool stdinPaths_ = false;
+  bool stdinMode_ = false;
+  std::optional<bool> recordsMode_;
+  size_t lineNo_ = 0;
+  std::unique_ptr<std::ifstream> file_;
+  std::deque<std::istream*> pathStreams_;
+};
+
+// A document in flight. The writer waits on the oldest slot; workers fill them.
+struct Slot {
+  Json record;
+  bool ready = false;          // record holds the final result
+  bool started = false;
+  Clock::time_point start;
+  bool internal = false;       // an unexpected exception
+};
+
+class Executor {
+ public:
+  Executor(const Tool& tool, unsigned workers) : tool_(tool) {
+    for (unsigned i = 0; i < workers; ++i) addWorker();
+  }
+  ~Executor() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    work_.notify_all();
+    for (auto& t : threads_) t.join();  // run() never gets here after a timeout
+  }
+
+  bool timedOut() const { return timedOut_; }
+
+  void submit(std::shared_ptr<Slot> slot) {
+    {
+      std::lock_guard lock(mu_);
+      queue_.push_back(std::move(slot));
+    }
+    work_.notify_one();
+  }
+
+  // Waits until the slot is done or has run past the limit. Returns false on timeout.
+  bool wait(Slot& slot, double timeout_s) {
+    std::unique_lock lock(mu_);
+    auto limit = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_s));
+    while (!slot.ready) {
+      if (slot.started) {
+        if (done_.wait_until(lock, slot.start + limit, [&] { return slot.ready; })) break;
+        if (!slot.ready) {
+          addWorkerLocked();  // the stuck worker's place is taken by a new one
+          timedOut_ = true;
+          return false;
+        }
+      } else {
+        done_.wait(lock);
+      }
+    }
+    return true;
+  }
+
+  std::mutex& mutex() { return mu_; }
+
+ private:
+  void addWorker() {
+    std::lock_guard lock(mu_);
+    addWorkerLocked();
+  }
+  void addWorkerLocked() { threads_.emplace_back([this] { loop(); }); }
+
+  void loop() {
+    cv::setNumThreads(1);  // parallelism is across documents, not inside one
+    for (;;) {
+      std::shared_ptr<Slot> slot;
+      Json record;
+      {
+        std::unique_lock lock(mu_);
+        work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        slot = std::move(queue_.front());
+        queue_.pop_front();
+        slot->started = true;
+        slot->start = Clock::now();
+        record = slot->record;
+      }
+      done_.notify_all();
+      bool internal = process(record);
+      {
+        std::lock_guard lock(mu_);
+        if (!slot->ready) {
+          slot->record = std::move(record);
+          slot->internal = internal;
+          slot->ready = true;
+        }
+      }
+      done_.notify_all();
+    }
+  }
+
+  // Returns true when an unexpected exception escaped the tool.
+  bool process(Json& record) {
+    if (tool_.skip_errored && recordStatus(record) == Status::error) return false;
+    auto t0 = Clock::now();
+    bool internal = false;
+    try {
+      Status s = tool_.process(record);
+      mergeStatus(record, s);
+    } catch (const Failure& f) {
+      addError(record, tool_.name, f.code(), f.what());
+    } catch (const cv::Exception& e) {
+      addError(record, tool_.name, "internal_error", fmt::format("OpenCV: {}", e.what()));
+      internal = true;
+    } catch (const std::exception& e) {
+      addError(record, tool_.name, "internal_error", e.what());
+      internal = true;
+    }
+    double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    record["timing_ms"][tool_.name] = std::round(ms * 10) / 10;
+    return internal;
+  }
+
+  const Tool& tool_;
+  std::mutex mu_;
+  std::condition_variable work_, done_;
+  std::deque<std::shared_ptr<Slot>> queue_;
+  std::vector<std::thread> threads_;
+  bool stopping_ = false;
+  bool timedOut_ = false;
+};
+
+class Progress {
+ public:
+  explicit Progress(bool on) : on_(on) {}
+  void tick() {
+    ++count_;
+    if (on_ && count_ > 1) std::fprintf(stderr, "\r%zu done", count_);
+  }
+  ~Progress() {
+    if (on_ && count_ > 1) std::fprintf(stderr, "\r%zu done\n", count_);
+  }
+
+ private:
+  bool on_;
+  size_t count_ = 0;
+};
+
+// One line on stderr for an error this tool (or the reader) just added.
+void reportNewError(const std::string& tool, const Json& record) {
+  auto it = record.find("errors");
+  if (it == record.end() || !it->is_array() || it->empty()) return;
+  const Json& e = it->back();
+  std::string by = e.value("tool", std::string());
+  if (by != tool && by != "idkit") return;
+  std::fprintf(stderr, "%s: %s: %s\n", tool.c_str(), e.value("code", std::string()).c_str(),
+               e.value("message", std::string()).c_str());
+}
+
+int exitFor(Status s) {
+  switch (s) {
+    case Status::ok: return kExitOk;
+    case Status::rejected: return kExitRejected;
+    case Status::error: return kExitError;
+  }
+  return kExitError;
+}
+
+}  // namespace
+
+int run(const Tool& tool, const Options& opts) {
+  std::unique_ptr<InputReader> reader;
+  try {
+    reader = std::make_unique<InputReader>(opts);
+  } catch (const CLI::Error& e) {
+    std::fprintf(stderr, "%s: %s\n", tool.name.c_str(), e.what());
+    return kExitUsage;
+  }
+  unsigned jobs = opts.jobs ? opts.jobs : std::max(1u, std::thread::hardware_concurrency());
+  const size_t window = 4 * size_t(jobs);  // bounded memory: a few documents per worker
+  Executor exec(tool, jobs);
+  Progress progress(!opts.quiet && isatty(STDERR_FILENO));
+
+  int exitCode = kExitOk;
+  bool internal = false;
+  std::deque<std::shared_ptr<Slot>> inFlight;
+  bool more = true;
+  while (more || !inFlight.empty()) {
+    while (more && inFlight.size() < window) {
+      auto item = reader->next();
+      if (!item) {
+        more = false;
+        break;
+      }
+      auto slot = std::make_shared<Slot>();
+      if (item->record) {
+        slot->record = std::move(*item->record);
+      } else {
+        slot->record = newRecord(item->path);
+      }
+      inFlight.push_back(slot);
+      exec.submit(slot);
+    }
+    if (inFlight.empty()) break;
+    auto slot = inFlight.front();
+    inFlight.pop_front();
+    Json out;
+    if (exec.wait(*slot, opts.timeout_s)) {
+      std::lock_guard lock(exec.mutex());
+      out = std::move(slot->record);
+      internal = internal || slot->internal;
+    } else {
+      std::lock_guard lock(exec.mutex());
+      out = slot->record;  // the record as it came in; the late result is dropped
+      slot->ready = true;
+      addError(out, tool.name, "timeout",
+               fmt::format("processing took longer than the {} s limit (--timeout)", opts.timeout_s));
+    }
+    exitCode = std::max(exitCode, exitFor(recordStatus(out)));
+    if (!opts.quiet) reportNewError(tool.name, out);
+    writeRecord(out, opts.pretty);
+    progress.tick();
+  }
+  int status = internal ? kExitInternal : exitCode;
+  if (exec.timedOut()) {
+    // A worker is still busy with a document we gave up on: leave without
+    // waiting for it.
+    std::fflush(stdout);
+    std::fflush(stderr);
+    std::_Exit(status);
+  }
+  return status;
+}
+
+}  // namespace idkit::cli
