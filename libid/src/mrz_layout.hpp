@@ -1,0 +1,58 @@
+// Private to the mrz_*.cpp files: the layouts as data, shared by parsing,
+// correction and composition so that the three can never disagree.
+#pragma once
+#include <idkit/mrz.hpp>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace idkit::mrz::detail {
+
+// What may stand at a position. Dates and check digits also take '<' when
+// the whole field is absent; parse() decides that, not the kind.
+enum class Kind : std::uint8_t {
+  Alpha,      // A-Z
+  AlphaFill,  // A-Z or '<' (codes, states)
+  AlnumFill,  // A-Z, 0-9, '<' (numbers, optional data)
+  Digit,      // 0-9 (dates, French serials)
+  CheckDigit, // 0-9 or '<'
+  Sex,        // M F X <
+  Name,       // A-Z or '<'
+};
+bool allowed(Kind, char);
+
+struct Pos {
+  int line;  // 0-based
+  int col;   // 0-based
+};
+
+// A check digit: the data positions (in the order they are weighted 7-3-1)
+// and the digit. Several variants when national practice differs (TD1 long
+// numbers with the '<' at position 15 inside the checked string); the check
+// passes when the first variant does, the others are reported apart.
+struct CheckPlan {
+  std::string name;
+  std::vector<std::vector<Pos>> variants;
+  Pos digit;
+};
+
+// Position kinds, one vector per line, of the format's exact shape.
+std::vector<std::vector<Kind>> positionKinds(Format);
+
+// The check digits of these lines (which must have the format's shape).
+// Long TD1/TD2 document numbers change where the number's digit is.
+std::vector<CheckPlan> checkPlans(Format, std::span<const std::string> lines);
+
+// ICAO rule for one check: digit = 7-3-1 sum mod 10; a field entirely '<'
+// with '<' as its digit is an absent field and passes.
+bool checkPasses(std::string_view data, char digit);
+
+// Gathers the characters of a plan variant.
+std::string gather(std::span<const std::string> lines, std::span<const Pos> positions);
+
+bool isMrzChar(char c);
+
+}  // namespace idkit::mrz::detail
