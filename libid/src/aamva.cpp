@@ -33,6 +33,20 @@ bool isKnownId(std::string_view id) {
   return std::ranges::find(kKnownIds, id) != std::end(kKnownIds);
 }
 
+// Landmarks for splitting a run of elements: the IDs real cards carry, limited
+// to those of the payload's edition. Rare legacy IDs (DAM, DAN...) are left out
+// because they occur inside names ("ADAM") far more often than on cards.
+bool isLandmarkId(std::string_view id, int version) {
+  static constexpr std::string_view rare[] = {"DAL", "DAM", "DAN", "DAO", "DAP", "DAV", "DBE",
+                                              "DBG", "DBI", "DBJ", "DBK", "DBL", "DBM", "DBN",
+                                              "DBO", "DBP", "DBQ", "DBR", "DBS", "DCV", "DCW",
+                                              "DCX", "DCY", "DCZ"};
+  if (!isKnownId(id) || std::ranges::find(rare, id) != std::end(rare)) return false;
+  if (version <= 1 && (id.starts_with("DC") || id.starts_with("DD"))) return false;
+  if (version >= 1 && version <= 3 && id.starts_with("DD")) return false;
+  return true;
+}
+
 // An element ID as it appears at the start of a line: D or Z plus two letters.
 bool looksLikeId(std::string_view s) {
   return s.size() >= 3 && (s[0] == 'D' || s[0] == 'Z') && isUpper(s[1]) && isUpper(s[2]);
@@ -73,6 +87,7 @@ struct Header {
   std::vector<Subfile> subfiles;
   size_t body = 0;          // where the subfile data starts
   char element_separator = kLF;
+  bool wedge = false;       // header shows keyboard-wedge control-character mapping
 };
 
 // Real captures rarely keep "@\n\x1e\r": the control characters are replaced,
@@ -119,6 +134,9 @@ Expected<Header> parseHeader(std::string_view p, std::vector<std::string>& warni
     if (compliance != 0) warnings.push_back("text before the compliance indicator '@'");
     // The declared data element separator is the character after '@'; piped
     // captures declare '|'.
+    // Keyboard wedges type RS as '6' or U+00DC and CR as 'M'.
+    const std::string_view prefix = p.substr(compliance, type_at - compliance);
+    h.wedge = prefix.find('M') != std::string_view::npos;
     if (compliance + 1 < type_at) {
       const char sep = p[compliance + 1];
       if (sep != kLF) {
@@ -211,7 +229,7 @@ bool isSubfileType(std::string_view t, const std::vector<Subfile>& declared) {
 // at its first occurrence, which keeps an ID-like run inside a value (rare) from
 // splitting it when the ID was already seen.
 std::vector<std::pair<std::string, std::string>> splitRunTogether(
-    std::string_view run, const std::vector<Subfile>& declared) {
+    std::string_view run, const std::vector<Subfile>& declared, int version) {
   std::vector<std::string> zprefixes;
   for (const auto& s : declared)
     if (s.type[0] == 'Z') zprefixes.push_back(s.type);
@@ -220,7 +238,7 @@ std::vector<std::pair<std::string, std::string>> splitRunTogether(
     if (i + 3 > run.size()) return std::nullopt;
     std::string id(run.substr(i, 3));
     if (std::find(used.begin(), used.end(), id) != used.end()) return std::nullopt;
-    if (isKnownId(id)) return id;
+    if (isLandmarkId(id, version)) return id;
     for (const auto& z : zprefixes)
       if (id.starts_with(z) && isUpper(id[2])) return id;
     return std::nullopt;
@@ -268,6 +286,22 @@ void readElements(std::string_view p, const Header& h, Result& r) {
     }
   }
   tokens.push_back(p.substr(start));
+
+  // Keyboard wedges type CR as 'M': "DDB03162012MZWZWA5415" is the end of the
+  // DL subfile, then the ZW subfile. Split there and remember the artefact.
+  bool wedge = h.wedge;
+  for (size_t t = 0; t < tokens.size(); ++t) {
+    const std::string_view tok = tokens[t];
+    for (const auto& s : h.subfiles) {
+      if (s.type[0] != 'Z') continue;
+      const auto at = tok.find("M" + s.type + s.type);
+      if (at == std::string_view::npos || at < 3) continue;
+      tokens[t] = tok.substr(0, at);
+      tokens.insert(tokens.begin() + static_cast<std::ptrdiff_t>(t) + 1, tok.substr(at + 1));
+      wedge = true;
+      break;
+    }
+  }
 
   std::string subfile = h.subfiles.empty() ? "DL" : h.subfiles.front().type;
   auto add = [&](std::string id, std::string value) {
@@ -318,7 +352,7 @@ void readElements(std::string_view p, const Header& h, Result& r) {
     }
     // Separators lost: one long token holding many elements.
     if (tok.size() > 60 && !runTogether) {
-      auto parts = splitRunTogether(tok, h.subfiles);
+      auto parts = splitRunTogether(tok, h.subfiles, h.version);
       if (parts.size() > 3) {
         runTogether = true;
         r.warnings.push_back("element separators missing; elements split by ID");
@@ -331,6 +365,16 @@ void readElements(std::string_view p, const Header& h, Result& r) {
     }
     if (tok[0] == 'Z') subfile = std::string(tok.substr(0, 2));
     add(std::string(tok.substr(0, 3)), std::string(tok.substr(3)));
+  }
+  if (wedge) {  // the 'M' that stands for the CR ending each subfile
+    for (size_t i = 0; i < r.elements.size(); ++i) {
+      Element& e = r.elements[i];
+      const bool last = i + 1 == r.elements.size() || r.elements[i + 1].subfile != e.subfile;
+      if (last && e.value.ends_with('M')) {
+        e.value.pop_back();
+        r.warnings.push_back("keyboard-wedge 'M' (for CR) removed after " + e.id);
+      }
+    }
   }
 }
 
@@ -434,6 +478,13 @@ Names fullName(std::string_view daa) {
     n.first = parts.size() > 1 ? parts[1] : "";
     n.middle = parts.size() > 2 ? parts[2] : "";
     n.suffix = parts.size() > 3 ? joinWords(parts, 3, parts.size()) : "";
+    // "SMITH, MARY JONES": the given names in one part.
+    if (n.middle.empty()) {
+      if (auto sp = n.first.find(' '); sp != std::string::npos) {
+        n.middle = std::string(trim(std::string_view(n.first).substr(sp + 1)));
+        n.first.resize(sp);
+      }
+    }
   } else {
     auto words = splitOn(s, ' ');
     std::erase(words, std::string{});
@@ -460,13 +511,13 @@ std::pair<std::string, std::string> givenNames(std::string_view dct) {
 std::string colourCode(std::string_view raw) {
   const std::string v = upper(trim(raw));
   if (v.empty()) return {};
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 24> names = {{
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 26> names = {{
       {"BLACK", "BLK"}, {"BLUE", "BLU"}, {"BROWN", "BRO"}, {"GRAY", "GRY"}, {"GREY", "GRY"},
       {"GREEN", "GRN"}, {"HAZEL", "HAZ"}, {"MAROON", "MAR"}, {"PINK", "PNK"},
       {"DICHROMATIC", "DIC"}, {"UNKNOWN", "UNK"}, {"BALD", "BAL"}, {"BLOND", "BLN"},
       {"BLONDE", "BLN"}, {"RED", "RED"}, {"SANDY", "SDY"}, {"WHITE", "WHI"},
       // version 01 two-letter codes
-      {"BL", "BLU"}, {"BR", "BRO"}, {"BK", "BLK"}, {"GR", "GRN"}, {"HA", "HAZ"}, {"BN", "BRO"},
+      {"HZL", "HAZ"}, {"BRN", "BRO"}, {"BL", "BLU"}, {"BR", "BRO"}, {"BK", "BLK"}, {"GR", "GRN"}, {"HA", "HAZ"}, {"BN", "BRO"},
       {"NONE", ""}}};
   for (auto [name, code] : names)
     if (v == name) return std::string(code);
@@ -476,6 +527,16 @@ std::string colourCode(std::string_view raw) {
 // DAU: "072 IN", "175 cm", " 65 IN", or version 01 "509" (5 ft 9 in).
 std::optional<std::pair<int, std::string>> height(std::string_view raw) {
   std::string v = upper(trim(raw));
+  // 5'-04" (feet and inches spelled out)
+  if (auto q = v.find('\''); q != std::string::npos && v.ends_with('"')) {
+    std::string inches;
+    for (char c : std::string_view(v).substr(q + 1))
+      if (isDigit(c)) inches += c;
+    auto ft = number(trim(std::string_view(v).substr(0, q)));
+    auto in = number(inches);
+    if (ft && in && *in < 12) return std::pair{*ft * 12 + *in, std::string("in")};
+    return std::nullopt;
+  }
   std::string unit;
   if (v.ends_with("IN")) unit = "in";
   else if (v.ends_with("CM")) unit = "cm";
@@ -527,6 +588,14 @@ std::optional<bool> truncation(std::string_view raw) {
   return std::nullopt;
 }
 
+// DBH, version 01: Y/N, 1/2 or the word DONOR.
+std::optional<bool> donor(std::string_view raw) {
+  const std::string v = upper(trim(raw));
+  if (v == "DONOR") return true;
+  if (v == "2") return false;
+  return flag(v);
+}
+
 std::string sexCode(std::string_view raw) {
   const std::string v = upper(trim(raw));
   if (v == "1" || v == "M" || v == "MALE") return "M";
@@ -547,6 +616,7 @@ void normalise(Result& r) {
   };
 
   r.jurisdiction = upper(trim(raw("DAJ")));
+  if (r.jurisdiction.empty()) r.jurisdiction = upper(clean(raw("DAO")));
   const std::string dcg = upper(trim(raw("DCG")));
   const bool canadianJurisdiction =
       std::find(kCanada.begin(), kCanada.end(), r.jurisdiction) != kCanada.end();
@@ -597,11 +667,16 @@ void normalise(Result& r) {
   auto addr = [&](const char* key, std::string v) {
     if (!v.empty()) address[key] = std::move(v);
   };
-  addr("street", clean(raw("DAG")));
-  addr("street_2", clean(raw("DAH")));
-  addr("city", clean(raw("DAI")));
+  // Version 01 may give only the residence address (DAL..DAP).
+  auto either = [&](std::string_view mailing, std::string_view residence) {
+    std::string v = clean(raw(mailing));
+    return v.empty() ? clean(raw(residence)) : v;
+  };
+  addr("street", either("DAG", "DAL"));
+  addr("street_2", either("DAH", "DAM"));
+  addr("city", either("DAI", "DAN"));
   addr("jurisdiction", r.jurisdiction);
-  addr("postal_code", postalCode(raw("DAK"), canada));
+  addr("postal_code", postalCode(either("DAK", "DAP"), canada));
   addr("country", r.country);
   f["address"] = address;
   put("jurisdiction", r.jurisdiction);
@@ -645,7 +720,7 @@ void normalise(Result& r) {
     if (v) f[key] = *v;
   };
   boolean("limited_duration", flag(raw("DDD")));
-  boolean("organ_donor", r.find("DDK") ? flag(raw("DDK")) : flag(raw("DBH")));
+  boolean("organ_donor", r.find("DDK") ? flag(raw("DDK")) : donor(raw("DBH")));
   boolean("veteran", flag(raw("DDL")));
   boolean("surname_truncated", truncation(raw("DDE")));
   boolean("first_name_truncated", truncation(raw("DDF")));
