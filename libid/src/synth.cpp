@@ -1,0 +1,203 @@
+// generate(): person -> drawn sides -> capture -> JPEG, with the ground truth.
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <idkit/aamva.hpp>
+#include <idkit/mrz.hpp>
+#include <idkit/synth.hpp>
+
+#include "synth_internal.hpp"
+
+namespace idkit::synth {
+
+namespace {
+
+cv::Point2d apply(const cv::Matx33d& h, cv::Point2d p) {
+  const cv::Vec3d v = h * cv::Vec3d(p.x, p.y, 1);
+  return {v[0] / v[2], v[1] / v[2]};
+}
+
+double r1(double v) { return std::round(v * 10) / 10; }
+
+Json quadOfBox(const Json& box, const cv::Matx33d& h) {
+  const double x = box[0].get<double>(), y = box[1].get<double>(), w = box[2].get<double>(),
+               hh = box[3].get<double>();
+  Json q = Json::array();
+  for (const cv::Point2d c : {cv::Point2d(x, y), cv::Point2d(x + w, y), cv::Point2d(x + w, y + hh), cv::Point2d(x, y + hh)}) {
+    const cv::Point2d p = apply(h, c);
+    q.push_back({r1(p.x), r1(p.y)});
+  }
+  return q;
+}
+
+std::string_view mrzFormatName(DocType t) {
+  switch (t) {
+    case DocType::td1: return "TD1";
+    case DocType::td2: return "TD2";
+    case DocType::td3: return "TD3";
+    case DocType::mrva: return "MRVA";
+    case DocType::mrvb: return "MRVB";
+    case DocType::fra_id: return "FRENCH_ID";
+    default: return "";
+  }
+}
+
+Json personJson(const Person& p) {
+  Json j = {{"document_code", p.document_code},
+            {"issuing_state", p.issuing_state},
+            {"state_name", p.state_name},
+            {"document_number", p.document_number},
+            {"surname", p.surname},
+            {"given_names", p.given_names},
+            {"sex", std::string(1, p.sex)},
+            {"nationality", p.nationality},
+            {"birth_date", p.birth.iso()},
+            {"issue_date", p.issue.iso()},
+            {"expiry_date", p.expiry.iso()},
+            {"place_of_birth", p.place_of_birth},
+            {"authority", p.authority}};
+  if (!p.personal_number.empty()) j["personal_number"] = p.personal_number;
+  if (p.type == DocType::dl) {
+    j["jurisdiction"] = p.jurisdiction;
+    j["street"] = p.street;
+    j["city"] = p.city;
+    j["postal_code"] = p.postal_code;
+    j["height_cm"] = p.height_cm;
+    j["weight_kg"] = p.weight_kg;
+  }
+  return j;
+}
+
+// A capture size for a phone photo: common sensor sizes from 0.5 to 12 MP.
+cv::Size photoSize(Rng& rng) {
+  static const std::array<cv::Size, 7> sizes{cv::Size(800, 600),   cv::Size(1280, 960), cv::Size(1600, 1200),
+                                             cv::Size(1920, 1080), cv::Size(2592, 1944), cv::Size(3264, 2448),
+                                             cv::Size(4000, 3000)};
+  cv::Size s = rng.pick(sizes);
+  if (rng.chance(0.35)) std::swap(s.width, s.height);  // phone held upright
+  return s;
+}
+
+}  // namespace
+
+Json truthOf(const Person& p, const Card& card, const Shot& shot, const cv::Matx33d& h, cv::Size image_size) {
+  Json t = Json::object();
+  const cv::Size cs = card.image.size();
+  Json quad = quadOfBox(Json::array({0, 0, cs.width, cs.height}), h);
+  const cv::Point2d top = apply(h, {double(cs.width), 0}) - apply(h, {0, 0});
+  const double angle = std::fmod(std::atan2(top.y, top.x) * 180 / std::numbers::pi + 360, 360);
+  const int rotation = static_cast<int>(std::lround(angle / 90.0)) % 4 * 90;
+  const cv::Size2d mm = sizeMm(p.type);
+  t["document"] = {{"type", name(p.type)},
+                   {"kind", sizeClass(p.type)},
+                   {"side", card.side},
+                   {"size_mm", {mm.width, mm.height}},
+                   {"issuing_state", p.issuing_state},
+                   {"quad", quad},
+                   {"rotation", rotation},
+                   {"angle_deg", r1(angle)},
+                   {"expired", p.expiry < kAsOf},
+                   {"as_of", kAsOf.iso()}};
+  t["image"] = {{"width", image_size.width}, {"height", image_size.height}};
+  Json hm = Json::array();
+  for (int r = 0; r < 3; ++r) hm.push_back({h(r, 0), h(r, 1), h(r, 2)});
+  t["card"] = {{"dpi", card.dpi}, {"width", cs.width}, {"height", cs.height}, {"to_image", hm}};
+  t["capture"] = shot.params;
+
+  const Json& ct = card.truth;
+  if (ct.contains("mrz") && ct["mrz"].contains("lines") && !ct["mrz"]["lines"].empty()) {
+    std::vector<std::string> lines = ct["mrz"]["lines"].get<std::vector<std::string>>();
+    Json m = {{"format", mrzFormatName(p.type)}, {"lines", lines}};
+    if (auto parsed = mrz::parse(lines, {.as_of = kAsOf.iso(), .format = std::nullopt})) {
+      const Json pj = parsed->toJson();
+      m["fields"] = pj.value("fields", Json::object());
+      m["checks"] = pj.value("checks", Json::object());
+      m["valid"] = pj.value("valid", false);
+    }
+    Json lq = Json::array();
+    for (const auto& b : ct["mrz"]["line_boxes"]) lq.push_back(quadOfBox(b, h));
+    m["line_boxes"] = ct["mrz"]["line_boxes"];
+    m["line_quads"] = lq;
+    t["mrz"] = m;
+  }
+  if (ct.contains("fields")) {
+    Json fields = ct["fields"];
+    for (auto& f : fields) f["quad"] = quadOfBox(f["box"], h);
+    t["viz"] = ct["viz"];
+    t["fields"] = fields;
+  }
+  for (const char* key : {"portrait", "ghost_portrait"}) {
+    if (!ct.contains(key)) continue;
+    Json e = ct[key];
+    e["quad"] = quadOfBox(e["box"], h);
+    t[key] = e;
+  }
+  if (ct.contains("barcodes")) {
+    Json bs = ct["barcodes"];
+    for (auto& b : bs) {
+      b["quad"] = quadOfBox(b["box"], h);
+      if (b["format"] == "PDF417") {
+        if (auto a = aamva::parse(b["text"].get<std::string>())) b["aamva"] = a->fields;
+      }
+    }
+    t["barcodes"] = bs;
+  }
+  t["person"] = personJson(p);
+  return t;
+}
+
+std::vector<Specimen> generate(const Options& opts, uint64_t index) {
+  Rng rng(Rng::mix(opts.seed) ^ Rng::mix(index + 0x51ED));
+  const DocType type = opts.type ? *opts.type : allDocTypes()[index % allDocTypes().size()];
+  Rng person_rng = rng.fork(1), draw_rng = rng.fork(2), capture_rng = rng.fork(3);
+  const Person person = randomPerson(type, person_rng);
+  const bool photo = opts.capture == Capture::photo || (opts.capture == Capture::mixed && rng.chance(0.5));
+
+  RenderOptions ro;
+  ro.faces_dir = opts.faces_dir;
+  cv::Size out_size;
+  if (photo) {
+    out_size = photoSize(capture_rng);
+    // Draw about as sharp as the camera will see it, within 150..600 dpi.
+    const double long_px = std::max(out_size.width, out_size.height);
+    ro.dpi = std::clamp(std::round(long_px * 0.8 / (sizeMm(type).width / 25.4)), 150.0, 600.0);
+  } else {
+    static const std::array<double, 6> dpis{150, 200, 300, 300, 400, 600};
+    ro.dpi = capture_rng.pick(dpis);
+  }
+  const std::vector<Card> cards = renderCards(person, ro, draw_rng);
+
+  std::vector<Specimen> out;
+  for (size_t i = 0; i < cards.size(); ++i) {
+    const Card& card = cards[i];
+    Rng side_rng = capture_rng.fork(10 + i);
+    Shot shot = photo ? capturePhoto(card, out_size, side_rng) : captureScan(card, side_rng);
+    cv::Matx33d h = shot.homography;
+    double scale = 1.0;
+    if (opts.max_side > 0 && std::max(shot.image.cols, shot.image.rows) > opts.max_side) {
+      scale = opts.max_side / double(std::max(shot.image.cols, shot.image.rows));
+      cv::Mat small;
+      cv::resize(shot.image, small, cv::Size(), scale, scale, cv::INTER_AREA);
+      shot.image = small;
+      // INTER_AREA maps pixel centres: x' = (x + 0.5) * s - 0.5.
+      const cv::Matx33d S(scale, 0, 0.5 * scale - 0.5, 0, scale, 0.5 * scale - 0.5, 0, 0, 1);
+      h = S * h;
+    }
+    const int quality = opts.quality > 0 ? opts.quality : side_rng.integer(photo ? 40 : 70, 95);
+    shot.params["jpeg_quality"] = quality;
+    if (scale != 1.0) shot.params["scale"] = std::round(scale * 10000) / 10000;
+    Specimen s;
+    s.suffix = cards.size() > 1 ? "-" + card.side : "";
+    s.size = shot.image.size();
+    s.truth = {{"idkit_synth", 1}, {"seed", opts.seed}, {"index", index}};
+    s.truth.update(truthOf(person, card, shot, h, s.size));
+    cv::imencode(".jpg", shot.image, s.jpeg, {cv::IMWRITE_JPEG_QUALITY, quality});
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace idkit::synth
