@@ -1,0 +1,139 @@
+// Deskew accuracy and speed against id-synth ground truth (NAME.truth.json
+// beside each NAME.jpg). One thread; for each file: plain decode time, then
+// detect + flatten time, the Jaccard index of the found quad with the true one,
+// and whether the corners were labelled the right way up.
+// Prints one TSV line per file (with -v) and a JSON summary on the last line.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include <idkit/deskew.hpp>
+#include <idkit/json.hpp>
+
+namespace fs = std::filesystem;
+using idkit::Json;
+using namespace idkit::deskew;
+
+namespace {
+
+double msSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// The labelling is right when no other cyclic shift of our corners lies closer to the truth's.
+bool sameOrientation(const Quad& found, const Quad& truth) {
+  double best = 1e300;
+  int best_shift = 0;
+  for (int s = 0; s < 4; ++s) {
+    double d = 0;
+    for (size_t i = 0; i < 4; ++i) d += cv::norm(found[(i + static_cast<size_t>(s)) % 4] - truth[i]);
+    if (d < best) best = d, best_shift = s;
+  }
+  return best_shift == 0;
+}
+
+struct Tally {
+  int n = 0, found = 0, good = 0, oriented = 0, kind_ok = 0;
+  double iou_sum = 0;
+  void add(bool f, double j, bool o, bool k) {
+    ++n;
+    found += f;
+    iou_sum += j;
+    good += j >= 0.95;
+    oriented += o;
+    kind_ok += k;
+  }
+  Json json() const {
+    const double d = std::max(1, n);
+    return {{"n", n},
+            {"found", found},
+            {"mean_iou", std::round(iou_sum / d * 10000) / 10000},
+            {"iou_ge_095", std::round(good / d * 10000) / 10000},
+            {"orientation_right", std::round(oriented / d * 10000) / 10000},
+            {"kind_right", std::round(kind_ok / d * 10000) / 10000}};
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  cv::setNumThreads(1);
+  bool verbose = false;
+  std::vector<std::string> files;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "-v") verbose = true;
+    else files.push_back(a);
+  }
+  Tally all;
+  std::map<std::string, Tally> by;
+  std::vector<double> decode_ms, deskew_ms;
+  for (const auto& file : files) {
+    fs::path truth_path = fs::path(file).replace_extension(".truth.json");
+    std::ifstream tin(truth_path);
+    if (!tin) {
+      std::fprintf(stderr, "bench-deskew: no truth for %s\n", file.c_str());
+      continue;
+    }
+    const Json truth = Json::parse(tin, nullptr, false);
+    if (truth.is_discarded() || !truth.contains("document")) continue;
+    Quad tq;
+    for (size_t i = 0; i < 4; ++i)
+      tq[i] = {truth["document"]["quad"][i][0].get<double>(), truth["document"]["quad"][i][1].get<double>()};
+
+    std::ifstream in(file, std::ios::binary);
+    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), {});
+    auto t0 = std::chrono::steady_clock::now();
+    const cv::Mat img = cv::imdecode(cv::Mat(1, static_cast<int>(bytes.size()), CV_8U, bytes.data()), cv::IMREAD_COLOR);
+    decode_ms.push_back(msSince(t0));
+    if (img.empty()) continue;
+
+    t0 = std::chrono::steady_clock::now();
+    const auto docs = detect(img);
+    cv::Mat flat;
+    if (!docs.empty()) flat = flatten(img, docs[0], 300);
+    deskew_ms.push_back(msSince(t0));
+
+    const bool found = !docs.empty();
+    const double j = found ? iou(docs[0].quad, tq) : 0;
+    const bool oriented = found && sameOrientation(docs[0].quad, tq);
+    const bool kind_ok = found && toString(docs[0].kind) == truth["document"].value("kind", std::string());
+    all.add(found, j, oriented, kind_ok);
+    const Json& cap = truth.value("capture", Json::object());
+    std::vector<std::string> tags{"type:" + truth["document"].value("type", std::string()),
+                                  "capture:" + cap.value("kind", cap.contains("surface") ? std::string("photo") : std::string("scan"))};
+    if (cap.contains("surface")) tags.push_back("surface:" + cap["surface"].get<std::string>());
+    for (const char* k : {"thumb", "glare", "contrast"})
+      if (cap.contains(k)) tags.push_back(std::string(k));
+    if (cap.contains("blur") && cap["blur"].is_object()) tags.push_back("blur:" + cap["blur"].value("kind", std::string()));
+    if (cap.contains("tilt_deg") && cap["tilt_deg"].get<double>() >= 20) tags.push_back("tilt>=20");
+    for (const auto& t : tags) by[t].add(found, j, oriented, kind_ok);
+    if (verbose)
+      std::printf("%s\t%s\t%.4f\t%s\t%s\t%s\t%.1f\t%.1f\t%.3f\n", file.c_str(), found ? "found" : "none", j,
+                  oriented ? "up" : "WRONG", found ? std::string(toString(docs[0].kind)).c_str() : "-",
+                  found ? docs[0].orientation_cue.c_str() : "-", decode_ms.back(), deskew_ms.back(),
+                  found ? docs[0].confidence : 0.0);
+  }
+  Json out = all.json();
+  out["decode_median_ms"] = std::round(median(decode_ms) * 10) / 10;
+  out["deskew_median_ms"] = std::round(median(deskew_ms) * 10) / 10;
+  Json groups = Json::object();
+  for (const auto& [k, t] : by) groups[k] = t.json();
+  out["by"] = groups;
+  std::printf("%s\n", out.dump().c_str());
+  return 0;
+}

@@ -1,0 +1,117 @@
+// Finding identity documents in photos and scans and flattening them.
+//
+//   auto docs = idkit::deskew::detect(bgr, opts);          // corners, kind, orientation
+//   cv::Mat card = idkit::deskew::flatten(bgr, docs[0], 300);  // upright, 300 dpi
+//
+// Detection runs on a downscaled copy (quad candidates from edges, line
+// segments and region masks, scored on edge support, interior texture and the
+// ICAO aspect ratios), then each side is refined at full resolution by fitting
+// a line to edge points found along its normal. Orientation comes from the MRZ
+// band (bottom of an upright document), else from Tesseract's script
+// orientation and the portrait's side.
+#pragma once
+#include <array>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include <idkit/json.hpp>
+
+namespace idkit::deskew {
+
+// Corners in image pixels, in the order top-left, top-right, bottom-right,
+// bottom-left (of the upright document once detected; of the image geometry
+// after orderQuad).
+using Quad = std::array<cv::Point2d, 4>;
+
+// ICAO Doc 9303 size classes.
+enum class Kind { id1, id2, id3 };
+std::string_view toString(Kind k);             // "ID1", "ID2", "ID3"
+std::optional<Kind> parseKind(std::string_view s);
+cv::Size2d sizeMm(Kind k);                     // landscape: ID1 85.60 x 53.98
+// Flat pixel size at `dpi` (ID1 at 300 dpi: 1011 x 638).
+cv::Size pixelSize(Kind k, double dpi);
+
+// The size class whose long/short ratio is nearest `ratio` (any order of the
+// sides), or nullopt when none is within `tolerance` (relative). ID2 and ID3
+// share a ratio (1.42): aspect alone says ID2 for both; see detect().
+std::optional<Kind> classifyAspect(double ratio, double tolerance = 0.06);
+
+// ---- geometry --------------------------------------------------------------
+
+// Orders four corners clockwise (image coordinates, y down) starting with the
+// one nearest the image's top-left.
+Quad orderQuad(std::span<const cv::Point2d, 4> corners);
+// The same corners relabelled as if the document were turned by `quarter_turns`
+// x 90 degrees clockwise: corner i becomes corner (i + turns) mod 4.
+Quad rotateLabels(const Quad& q, int quarter_turns);
+bool isConvex(const Quad& q);
+double area(const Quad& q);
+// Intersection over union (Jaccard index) of two convex quads; 0 when either is degenerate.
+double iou(const Quad& a, const Quad& b);
+// Maps `from` corners onto `to` corners.
+cv::Matx33d homography(const Quad& from, const Quad& to);
+cv::Point2d apply(const cv::Matx33d& h, cv::Point2d p);
+// Long/short side ratio of the rectangle seen in perspective as `q`, with the
+// camera's principal point at `centre` (unknown focal length, solved from the
+// quad); falls back to the ratio of mean opposite side lengths when the quad is
+// too close to a parallelogram for the focal length to be measured.
+double rectifiedAspect(const Quad& q, cv::Point2d centre);
+
+// ---- detection ---------------------------------------------------------------
+
+struct Options {
+  double dpi = 300;            // output resolution of flatten()
+  bool multi = false;          // find every document (a flatbed scan of several cards)
+  int max_documents = 8;       // with multi
+  int detect_side = 640;       // long side of the downscaled copy detection runs on
+  bool orient = true;          // resolve 0/90/180/270 (else: the quad's image order, landscape)
+  std::optional<Kind> kind;    // force the size class
+};
+
+struct Document {
+  Quad quad;                 // input pixels, TL, TR, BR, BL of the upright document
+  // How the document lies in the input: its top edge turned this many degrees
+  // clockwise (0/90/180/270, nearest quarter); flatten() turns it back (counter-clockwise).
+  int rotation = 0;
+  Kind kind = Kind::id1;
+  double confidence = 0;     // 0..1: edge support of the sides, aspect, orientation evidence
+  std::string orientation_cue;  // "mrz", "osd", "portrait", "none"
+  Json toJson() const;       // {"quad", "rotation", "kind", "confidence", "orientation_cue"}
+};
+
+// Every document found, best first (one unless opts.multi). Empty when none.
+std::vector<Document> detect(const cv::Mat& bgr, const Options& opts = {});
+
+// The document warped flat and upright at `dpi` (size pixelSize(kind, dpi)).
+cv::Mat flatten(const cv::Mat& bgr, const Document& doc, double dpi);
+
+// ---- orientation -------------------------------------------------------------
+
+// Where an MRZ band sits on a flat landscape card: +1 at the bottom (upright),
+// -1 at the top (upside down), 0 when there is none. `lines` receives how many
+// MRZ-like text lines were found and `pitch_px` their character pitch.
+int mrzSide(const cv::Mat& flat_bgr, int* lines = nullptr, double* pitch_px = nullptr);
+
+// Quarter turns (0 or 2) that make a flat landscape card upright, with the cue used.
+struct Orientation {
+  int quarter_turns = 0;
+  std::string cue = "none";
+  double confidence = 0;
+};
+Orientation orientLandscape(const cv::Mat& flat_bgr);
+
+// ---- output ------------------------------------------------------------------
+
+// Creates (exclusively) and returns a new file path `dir/stem.tag.png`, or
+// `stem.tag-2.png`, `-3`... when that exists: never overwrites any file,
+// safe against concurrent callers. Throws Failure("write_failed") on error.
+std::filesystem::path reserveOutputPath(const std::filesystem::path& dir, std::string_view stem,
+                                        std::string_view tag = "card", std::string_view ext = ".png");
+
+}  // namespace idkit::deskew

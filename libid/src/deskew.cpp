@@ -1,0 +1,172 @@
+// deskew: detect -> refine -> orient -> flatten, and writing the flat card.
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <numbers>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <opencv2/imgproc.hpp>
+
+#include <idkit/error.hpp>
+
+#include "deskew_internal.hpp"
+
+namespace idkit::deskew {
+
+Json Document::toJson() const {
+  Json q = Json::array();
+  for (const auto& p : quad) q.push_back({std::round(p.x * 10) / 10, std::round(p.y * 10) / 10});
+  return {{"quad", std::move(q)},
+          {"rotation", rotation},
+          {"kind", std::string(toString(kind))},
+          {"confidence", std::round(confidence * 1000) / 1000},
+          {"orientation_cue", orientation_cue}};
+}
+
+namespace {
+
+Quad scaled(const Quad& q, double k) {
+  Quad r;
+  for (size_t i = 0; i < 4; ++i) r[i] = q[i] * k;
+  return r;
+}
+
+// Flat landscape target corners of a w x h image.
+Quad target(cv::Size s) {
+  return {cv::Point2d(0, 0), cv::Point2d(s.width, 0), cv::Point2d(s.width, s.height), cv::Point2d(0, s.height)};
+}
+
+cv::Mat warp(const cv::Mat& bgr, const Quad& q, cv::Size out) {
+  cv::Mat flat;
+  // Shrinking a large photo of the card more than twice in one bilinear warp
+  // aliases fine print (and the MRZ); warp at twice the size, then average.
+  const double side = cv::norm(q[1] - q[0]);
+  if (side > 2.5 * out.width) {
+    const cv::Size big(out.width * 2, out.height * 2);
+    cv::warpPerspective(bgr, flat, cv::Mat(homography(q, target(big))), big, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    cv::resize(flat, flat, out, 0, 0, cv::INTER_AREA);
+  } else {
+    cv::warpPerspective(bgr, flat, cv::Mat(homography(q, target(out))), out, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  }
+  return flat;
+}
+
+// Whether any two picks overlap (a card and its own portrait, two hypotheses of one card).
+bool overlaps(const Quad& a, const Quad& b) {
+  if (!isConvex(a) || !isConvex(b)) return true;
+  const double j = iou(a, b);
+  if (j > 0.05) return true;
+  // Containment: the IoU of a small quad inside a big one is small too.
+  const double inter = j * (area(a) + area(b)) / (1 + j);
+  return inter > 0.2 * std::min(area(a), area(b));
+}
+
+int rotationOf(const Quad& q) {
+  const cv::Point2d top = q[1] - q[0];
+  const double deg = std::atan2(top.y, top.x) * 180 / std::numbers::pi;  // clockwise on screen
+  const int quarter = static_cast<int>(std::lround(deg / 90.0));
+  return ((quarter * 90) % 360 + 360) % 360;
+}
+
+Document finish(const cv::Mat& bgr, Quad q, double edge_score, double aspect_fit, const Options& opts) {
+  Document doc;
+  const cv::Point2d centre(bgr.cols / 2.0, bgr.rows / 2.0);
+  double ratio = rectifiedAspect(q, centre);
+  if (ratio < 1) {
+    q = rotateLabels(q, 1);  // long side on top
+    ratio = 1 / ratio;
+  }
+  doc.kind = opts.kind ? *opts.kind : ratio > 1.5 ? Kind::id1 : Kind::id3;
+  if (opts.orient) {
+    const cv::Size probe = pixelSize(doc.kind, 640.0 / (sizeMm(doc.kind).width / 25.4));
+    const cv::Mat flat = warp(bgr, q, probe);
+    const Orientation o = orientLandscape(flat);
+    if (o.quarter_turns == 2) q = rotateLabels(q, 2);
+    doc.orientation_cue = o.cue;
+    doc.confidence = o.confidence;
+    // ID-2 and ID-3 share an aspect ratio; the MRZ's character pitch (2.54 mm)
+    // gives the physical width: 41 pitches for ID-2, 49 for ID-3.
+    if (!opts.kind && doc.kind != Kind::id1 && o.cue == "mrz") {
+      const cv::Mat up = o.quarter_turns == 2 ? warp(bgr, q, probe) : flat;
+      double pitch = 0;
+      mrzSide(up, nullptr, &pitch);
+      if (pitch > 0) doc.kind = probe.width / pitch < 45 ? Kind::id2 : Kind::id3;
+    }
+  } else {
+    doc.orientation_cue = "none";
+    doc.confidence = 0.5;
+  }
+  doc.quad = q;
+  doc.rotation = rotationOf(q);
+  // Reported, never hidden: weak edges, an odd shape or a guessed orientation lower it.
+  doc.confidence = std::clamp(edge_score, 0.0, 1.0) * (0.6 + 0.4 * aspect_fit) * (0.5 + 0.5 * doc.confidence);
+  return doc;
+}
+
+}  // namespace
+
+std::vector<Document> detect(const cv::Mat& bgr_in, const Options& opts) {
+  if (bgr_in.empty() || bgr_in.cols < 16 || bgr_in.rows < 16) return {};
+  cv::Mat bgr = bgr_in;
+  if (bgr.type() != CV_8UC3) {
+    if (bgr.channels() == 1) cv::cvtColor(bgr_in, bgr, cv::COLOR_GRAY2BGR);
+    else if (bgr.channels() == 4) cv::cvtColor(bgr_in, bgr, cv::COLOR_BGRA2BGR);
+    else return {};
+  }
+  const detail::Frame f = detail::makeFrame(bgr, std::max(160, opts.detect_side));
+  std::vector<detail::Scored> scored;
+  for (const Quad& q : detail::candidates(f)) {
+    auto s = detail::score(f, q);
+    if (s.total > 0) scored.push_back(s);
+  }
+  std::sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.total > b.total; });
+  constexpr double kFloor = 0.15;
+  std::vector<detail::Scored> picks;
+  for (const auto& s : scored) {
+    if (s.total < kFloor) break;
+    if (!picks.empty() && (!opts.multi || s.total < 0.5 * picks.front().total)) break;
+    if (std::any_of(picks.begin(), picks.end(), [&](const auto& p) { return overlaps(p.quad, s.quad); })) continue;
+    picks.push_back(s);
+    if (!opts.multi || static_cast<int>(picks.size()) >= opts.max_documents) break;
+  }
+  std::vector<Document> docs;
+  const double k = 1 / f.scale;
+  for (const auto& p : picks) {
+    Quad q = scaled(p.quad, k);
+    q = detail::refine(bgr, q, 2.5 * k + 2, std::max(1.0, 0.7 * k));
+    q = detail::refine(bgr, q, std::max(2.0, 0.8 * k), std::max(1.0, 0.5 * k));
+    docs.push_back(finish(bgr, q, p.edges, p.aspect_fit, opts));
+  }
+  return docs;
+}
+
+cv::Mat flatten(const cv::Mat& bgr, const Document& doc, double dpi) {
+  const cv::Size out = pixelSize(doc.kind, dpi);
+  if (bgr.empty() || out.width < 1 || out.height < 1) return {};
+  return warp(bgr, doc.quad, out);
+}
+
+std::filesystem::path reserveOutputPath(const std::filesystem::path& dir, std::string_view stem, std::string_view tag,
+                                        std::string_view ext) {
+  for (int i = 1; i < 100000; ++i) {
+    std::string name(stem);
+    name += '.';
+    name += tag;
+    if (i > 1) name += "-" + std::to_string(i);
+    name += ext;
+    const std::filesystem::path p = dir / name;
+    // O_EXCL: the name is ours alone even with other threads or processes writing beside us.
+    const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+      ::close(fd);
+      return p;
+    }
+    if (errno != EEXIST) throw Failure("write_failed", "cannot create " + p.string() + ": " + std::strerror(errno));
+  }
+  throw Failure("write_failed", "no free output name for " + std::string(stem) + " in " + dir.string());
+}
+
+}  // namespace idkit::deskew

@@ -1,0 +1,458 @@
+// Finding document quads: candidates from several cues on a downscaled copy,
+// one score for all of them, then a line fit per side at full resolution.
+//
+// Cues, because each fails somewhere: closed edge contours (fail when a thumb
+// or glare breaks the outline), long line segments combined four at a time
+// (fail on a busy background with many lines, but survive a broken outline),
+// and region masks against the background colour and by brightness (fail on
+// white-on-white, survive blur). The score only asks what every true document
+// edge shows: a gradient across each side, text-like texture inside, and an
+// ICAO aspect ratio once perspective is undone.
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+#include <opencv2/imgproc.hpp>
+
+#include "deskew_internal.hpp"
+
+namespace idkit::deskew::detail {
+
+namespace {
+
+constexpr double kPi = std::numbers::pi;
+
+double percentile(const cv::Mat& m32f, double p) {
+  // Histogram over 0..max: cheap and exact enough for thresholds.
+  double maxv = 0;
+  cv::minMaxLoc(m32f, nullptr, &maxv);
+  if (maxv <= 0) return 0;
+  constexpr int kBins = 512;
+  std::array<int, kBins> hist{};
+  const double k = (kBins - 1) / maxv;
+  for (int y = 0; y < m32f.rows; ++y) {
+    const float* r = m32f.ptr<float>(y);
+    for (int x = 0; x < m32f.cols; ++x) ++hist[static_cast<size_t>(r[x] * k)];
+  }
+  const double target = p * m32f.total();
+  double acc = 0;
+  for (int i = 0; i < kBins; ++i) {
+    acc += hist[static_cast<size_t>(i)];
+    if (acc >= target) return i / k;
+  }
+  return maxv;
+}
+
+Quad toQuad(const std::vector<cv::Point>& pts) {
+  std::array<cv::Point2d, 4> c;
+  for (size_t i = 0; i < 4; ++i) c[i] = cv::Point2d(pts[i]);
+  return orderQuad(c);
+}
+
+// Quads a closed outline suggests: its hull simplified to four corners, and
+// the smallest rotated rectangle around it.
+void quadsFromContour(const std::vector<cv::Point>& contour, double min_area, double max_area,
+                      std::vector<Quad>& out) {
+  std::vector<cv::Point> hull;
+  cv::convexHull(contour, hull);
+  const double a = cv::contourArea(hull);
+  if (a < min_area || a > max_area) return;
+  const double perim = cv::arcLength(hull, true);
+  std::vector<cv::Point> approx;
+  for (double eps : {0.01, 0.02, 0.035, 0.05, 0.08}) {
+    cv::approxPolyDP(hull, approx, eps * perim, true);
+    if (approx.size() == 4) {
+      out.push_back(toQuad(approx));
+      break;
+    }
+    if (approx.size() < 4) break;
+  }
+  const cv::RotatedRect r = cv::minAreaRect(hull);
+  cv::Point2f v[4];
+  r.points(v);
+  std::array<cv::Point2d, 4> c{cv::Point2d(v[0]), cv::Point2d(v[1]), cv::Point2d(v[2]), cv::Point2d(v[3])};
+  out.push_back(orderQuad(c));
+}
+
+void quadsFromMask(const cv::Mat& mask, double min_area, double max_area, std::vector<Quad>& out) {
+  std::vector<std::vector<cv::Point>> contours;
+  cv::findContours(mask, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
+  for (const auto& c : contours) quadsFromContour(c, min_area, max_area, out);
+}
+
+struct Line {
+  cv::Point2d p, d;  // a point and the unit direction
+  double support = 0;
+  double angle = 0;  // of d, in [0, pi)
+};
+
+std::optional<cv::Point2d> intersect(const Line& a, const Line& b) {
+  const double den = a.d.x * b.d.y - a.d.y * b.d.x;
+  if (std::abs(den) < 1e-6) return std::nullopt;
+  const cv::Point2d w = b.p - a.p;
+  const double t = (w.x * b.d.y - w.y * b.d.x) / den;
+  return a.p + a.d * t;
+}
+
+double angleDiff(double a, double b) {
+  double d = std::abs(a - b);
+  return std::min(d, kPi - d);
+}
+
+// Long straight segments merged into lines, strongest first.
+std::vector<Line> longLines(const cv::Mat& edges, int max_lines) {
+  const int side = std::min(edges.cols, edges.rows);
+  std::vector<cv::Vec4i> segs;
+  cv::HoughLinesP(edges, segs, 1, kPi / 180, std::max(20, side / 12), side * 0.08, side * 0.03);
+  std::vector<Line> lines;
+  for (const auto& s : segs) {
+    const cv::Point2d a(s[0], s[1]), b(s[2], s[3]);
+    const double len = cv::norm(b - a);
+    if (len < 1) continue;
+    Line l{a, (b - a) / len, len, 0};
+    l.angle = std::atan2(l.d.y, l.d.x);
+    if (l.angle < 0) l.angle += kPi;
+    if (l.angle >= kPi) l.angle -= kPi;
+    bool merged = false;
+    for (auto& m : lines) {
+      if (angleDiff(m.angle, l.angle) > 3 * kPi / 180) continue;
+      const cv::Point2d n(-m.d.y, m.d.x);
+      const cv::Point2d mid = (a + b) * 0.5;
+      if (std::abs((mid - m.p).dot(n)) > 3.5) continue;
+      m.support += len;
+      merged = true;
+      break;
+    }
+    if (!merged) lines.push_back(l);
+  }
+  std::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) { return a.support > b.support; });
+  if (lines.size() > static_cast<size_t>(max_lines)) lines.resize(static_cast<size_t>(max_lines));
+  return lines;
+}
+
+void quadsFromLines(const std::vector<Line>& lines, cv::Size size, double min_area, std::vector<Quad>& out) {
+  const size_t n = lines.size();
+  const double margin = 0.08 * std::max(size.width, size.height);
+  const cv::Rect2d bounds(-margin, -margin, size.width + 2 * margin, size.height + 2 * margin);
+  const double max_skew = 40 * kPi / 180, min_cross = 35 * kPi / 180;
+  for (size_t i = 0; i < n; ++i)
+    for (size_t j = i + 1; j < n; ++j) {
+      if (angleDiff(lines[i].angle, lines[j].angle) > max_skew) continue;
+      for (size_t k = 0; k < n; ++k) {
+        if (k == i || k == j) continue;
+        if (angleDiff(lines[k].angle, lines[i].angle) < min_cross) continue;
+        for (size_t l = k + 1; l < n; ++l) {
+          if (l == i || l == j) continue;
+          if (angleDiff(lines[l].angle, lines[k].angle) > max_skew) continue;
+          if (angleDiff(lines[l].angle, lines[i].angle) < min_cross) continue;
+          // Each pair (i,j), (k,l) counted once: k > i keeps one of the two orders.
+          if (k < i) continue;
+          const auto a = intersect(lines[i], lines[k]), b = intersect(lines[k], lines[j]),
+                     c = intersect(lines[j], lines[l]), d = intersect(lines[l], lines[i]);
+          if (!a || !b || !c || !d) continue;
+          if (!bounds.contains(*a) || !bounds.contains(*b) || !bounds.contains(*c) || !bounds.contains(*d)) continue;
+          std::array<cv::Point2d, 4> pts{*a, *b, *c, *d};
+          Quad q = orderQuad(pts);
+          if (!isConvex(q) || area(q) < min_area) continue;
+          out.push_back(q);
+        }
+      }
+    }
+}
+
+}  // namespace
+
+Frame makeFrame(const cv::Mat& bgr, int detect_side) {
+  Frame f;
+  const int long_side = std::max(bgr.cols, bgr.rows);
+  f.scale = long_side > detect_side ? static_cast<double>(detect_side) / long_side : 1.0;
+  cv::Mat small;
+  if (f.scale < 1)
+    cv::resize(bgr, small, cv::Size(), f.scale, f.scale, cv::INTER_AREA);
+  else
+    small = bgr;
+  cv::GaussianBlur(small, f.bgr, cv::Size(5, 5), 1.0);
+  cv::Mat dx, dy;
+  cv::Sobel(f.bgr, dx, CV_16S, 1, 0, 3);
+  cv::Sobel(f.bgr, dy, CV_16S, 0, 1, 3);
+  // Colour gradient: per pixel, the channel that changes most (a blue card on
+  // a grey desk may have no edge in brightness at all).
+  f.gx.create(f.bgr.size(), CV_32F);
+  f.gy.create(f.bgr.size(), CV_32F);
+  f.mag.create(f.bgr.size(), CV_32F);
+  for (int y = 0; y < f.bgr.rows; ++y) {
+    const auto* px = dx.ptr<cv::Vec3s>(y);
+    const auto* py = dy.ptr<cv::Vec3s>(y);
+    float* gx = f.gx.ptr<float>(y);
+    float* gy = f.gy.ptr<float>(y);
+    float* gm = f.mag.ptr<float>(y);
+    for (int x = 0; x < f.bgr.cols; ++x) {
+      int best = 0, bm = -1;
+      for (int c = 0; c < 3; ++c) {
+        const int m = px[x][c] * px[x][c] + py[x][c] * py[x][c];
+        if (m > bm) bm = m, best = c;
+      }
+      gx[x] = px[x][best];
+      gy[x] = py[x][best];
+      gm[x] = std::sqrt(static_cast<float>(bm));
+    }
+  }
+  // Thresholds follow the image: a dim, flat photo has weak edges everywhere.
+  const double p90 = percentile(f.mag, 0.90), p97 = percentile(f.mag, 0.97);
+  f.edge_threshold = std::clamp(p90 * 0.35, 12.0, 60.0);
+  cv::Canny(dx, dy, f.edges_strong, std::max(30.0, p97 * 0.5), std::max(60.0, p97), true);
+  cv::Canny(dx, dy, f.edges_weak, f.edge_threshold, std::max(2.5 * f.edge_threshold, p90), true);
+  cv::integral(f.edges_weak, f.edge_integral, CV_32S);
+  return f;
+}
+
+std::vector<Quad> candidates(const Frame& f) {
+  std::vector<Quad> out;
+  const cv::Size size = f.bgr.size();
+  const double img_area = static_cast<double>(size.area());
+  const double min_area = 0.015 * img_area, max_area = 0.995 * img_area;
+  const cv::Mat k3 = cv::getStructuringElement(cv::MORPH_RECT, {3, 3});
+
+  // 1. Closed edge outlines.
+  for (const cv::Mat* e : {&f.edges_strong, &f.edges_weak}) {
+    cv::Mat d;
+    cv::dilate(*e, d, k3);
+    std::vector<std::vector<cv::Point>> contours;
+    cv::findContours(d, contours, cv::RETR_LIST, cv::CHAIN_APPROX_SIMPLE);
+    for (const auto& c : contours)
+      if (c.size() >= 4) quadsFromContour(c, min_area, max_area, out);
+  }
+
+  // 2. Four long lines.
+  for (const cv::Mat* e : {&f.edges_strong, &f.edges_weak}) {
+    const auto lines = longLines(*e, 14);
+    quadsFromLines(lines, size, min_area, out);
+  }
+
+  // 3. Regions: brightness (both polarities) and distance from the colour of
+  // the frame's border, which is mostly background.
+  cv::Mat grey;
+  cv::cvtColor(f.bgr, grey, cv::COLOR_BGR2GRAY);
+  const cv::Mat k7 = cv::getStructuringElement(cv::MORPH_RECT, {7, 7});
+  auto addMask = [&](cv::Mat m) {
+    cv::morphologyEx(m, m, cv::MORPH_OPEN, k7);
+    cv::morphologyEx(m, m, cv::MORPH_CLOSE, k7);
+    quadsFromMask(m, min_area, max_area, out);
+  };
+  cv::Mat bin;
+  cv::threshold(grey, bin, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
+  addMask(bin.clone());
+  addMask(255 - bin);
+
+  cv::Mat lab;
+  cv::cvtColor(f.bgr, lab, cv::COLOR_BGR2Lab);
+  const int band = std::max(2, std::min(size.width, size.height) / 30);
+  std::vector<cv::Vec3b> border;
+  for (int y = 0; y < size.height; y += 2)
+    for (int x = 0; x < size.width; x += 2)
+      if (x < band || y < band || x >= size.width - band || y >= size.height - band) border.push_back(lab.at<cv::Vec3b>(y, x));
+  if (!border.empty()) {
+    cv::Vec3b med;
+    for (int c = 0; c < 3; ++c) {
+      std::vector<uchar> v;
+      v.reserve(border.size());
+      for (const auto& b : border) v.push_back(b[c]);
+      std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+      med[c] = v[v.size() / 2];
+    }
+    cv::Mat dist(size, CV_8U);
+    for (int y = 0; y < size.height; ++y) {
+      const auto* p = lab.ptr<cv::Vec3b>(y);
+      uchar* d = dist.ptr<uchar>(y);
+      for (int x = 0; x < size.width; ++x) {
+        const double dl = p[x][0] - med[0], da = (p[x][1] - med[1]) * 1.5, db = (p[x][2] - med[2]) * 1.5;
+        d[x] = cv::saturate_cast<uchar>(std::sqrt(dl * dl + da * da + db * db) * 2);
+      }
+    }
+    cv::threshold(dist, bin, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
+    addMask(bin);
+  }
+  return out;
+}
+
+namespace {
+
+// Fraction of points along a side where the image has an edge across it.
+double sideSupport(const Frame& f, cv::Point2d a, cv::Point2d b) {
+  const double len = cv::norm(b - a);
+  if (len < 4) return 0;
+  const cv::Point2d d = (b - a) / len, n(-d.y, d.x);
+  const int samples = std::clamp(static_cast<int>(len / 3), 12, 60);
+  int hit = 0, total = 0;
+  for (int i = 0; i < samples; ++i) {
+    const double t = 0.08 + 0.84 * (i + 0.5) / samples;
+    const cv::Point2d p = a + (b - a) * t;
+    bool ok = false;
+    bool inside = false;
+    for (int o = -2; o <= 2 && !ok; ++o) {
+      const int x = static_cast<int>(std::lround(p.x + n.x * o)), y = static_cast<int>(std::lround(p.y + n.y * o));
+      if (x < 0 || y < 0 || x >= f.mag.cols || y >= f.mag.rows) continue;
+      inside = true;
+      const float gx = f.gx.at<float>(y, x), gy = f.gy.at<float>(y, x), m = f.mag.at<float>(y, x);
+      if (m < f.edge_threshold) continue;
+      const double proj = std::abs(gx * n.x + gy * n.y);
+      ok = proj > 0.85 * m;
+    }
+    if (!inside) continue;  // outside the frame: neither for nor against
+    ++total;
+    hit += ok;
+  }
+  return total >= samples / 3 ? static_cast<double>(hit) / total : 0;
+}
+
+// Fraction of interior cells with edges in them: documents are printed all
+// over, the book or paper under them mostly is not.
+double interiorTexture(const Frame& f, const Quad& q) {
+  const int W = f.edges_weak.cols, H = f.edges_weak.rows;
+  const double side = std::sqrt(area(q));
+  const int r = std::max(2, static_cast<int>(side / 16));
+  int textured = 0, total = 0;
+  for (int i = 0; i < 8; ++i)
+    for (int j = 0; j < 6; ++j) {
+      const double u = 0.1 + 0.8 * (i + 0.5) / 8, v = 0.12 + 0.76 * (j + 0.5) / 6;
+      const cv::Point2d top = q[0] + (q[1] - q[0]) * u, bottom = q[3] + (q[2] - q[3]) * u;
+      const cv::Point2d p = top + (bottom - top) * v;
+      const int x0 = std::clamp(static_cast<int>(p.x) - r, 0, W), x1 = std::clamp(static_cast<int>(p.x) + r, 0, W);
+      const int y0 = std::clamp(static_cast<int>(p.y) - r, 0, H), y1 = std::clamp(static_cast<int>(p.y) + r, 0, H);
+      if (x1 <= x0 || y1 <= y0) continue;
+      const int s = f.edge_integral.at<int>(y1, x1) - f.edge_integral.at<int>(y0, x1) - f.edge_integral.at<int>(y1, x0) +
+                    f.edge_integral.at<int>(y0, x0);
+      const double density = s / 255.0 / ((x1 - x0) * (y1 - y0));
+      ++total;
+      textured += density > 0.015;
+    }
+  return total ? static_cast<double>(textured) / total : 0;
+}
+
+}  // namespace
+
+Scored score(const Frame& f, const Quad& q) {
+  Scored s{q};
+  if (!isConvex(q)) return s;
+  std::array<double, 4> sup{};
+  double sum = 0, mn = 1;
+  for (size_t i = 0; i < 4; ++i) {
+    sup[i] = sideSupport(f, q[i], q[(i + 1) % 4]);
+    sum += sup[i];
+    mn = std::min(mn, sup[i]);
+  }
+  s.edges = 0.75 * sum / 4 + 0.25 * mn;
+  const cv::Point2d centre(f.bgr.cols / 2.0, f.bgr.rows / 2.0);
+  s.aspect = rectifiedAspect(q, centre);
+  const double r = s.aspect >= 1 ? s.aspect : 1 / s.aspect;
+  const double err = std::min(std::abs(std::log(r / (85.6 / 53.98))), std::abs(std::log(r / (125.0 / 88.0))));
+  s.aspect_fit = std::exp(-(err / 0.08) * (err / 0.08));
+  s.texture = interiorTexture(f, q);
+  const double frac = area(q) / f.bgr.size().area();
+  const double size = std::sqrt(std::min(1.0, frac / 0.04)) * (1 + 0.15 * std::sqrt(frac));
+  s.total = s.edges * (0.3 + 0.7 * s.aspect_fit) * (0.4 + 0.6 * s.texture) * size;
+  return s;
+}
+
+namespace {
+
+// Samples the colour at sub-pixel `p` (bilinear, clamped to the frame).
+cv::Vec3f sample(const cv::Mat& bgr, cv::Point2d p) {
+  const double x = std::clamp(p.x, 0.0, bgr.cols - 1.001), y = std::clamp(p.y, 0.0, bgr.rows - 1.001);
+  const int x0 = static_cast<int>(x), y0 = static_cast<int>(y);
+  const float fx = static_cast<float>(x - x0), fy = static_cast<float>(y - y0);
+  const auto* r0 = bgr.ptr<cv::Vec3b>(y0);
+  const auto* r1 = bgr.ptr<cv::Vec3b>(y0 + 1);
+  cv::Vec3f out;
+  for (int c = 0; c < 3; ++c)
+    out[c] = (r0[x0][c] * (1 - fx) + r0[x0 + 1][c] * fx) * (1 - fy) + (r1[x0][c] * (1 - fx) + r1[x0 + 1][c] * fx) * fy;
+  return out;
+}
+
+struct FitLine {
+  cv::Point2d p, d;
+};
+
+// Edge points along the normal of side a->b within +-range, then a robust line.
+std::optional<FitLine> refineSide(const cv::Mat& bgr, cv::Point2d a, cv::Point2d b, double range, double smooth) {
+  const double len = cv::norm(b - a);
+  if (len < 8) return std::nullopt;
+  const cv::Point2d d = (b - a) / len, n(-d.y, d.x);
+  const int samples = std::clamp(static_cast<int>(len / 4), 16, 80);
+  const int R = std::max(2, static_cast<int>(std::ceil(range)));
+  const int half = std::max(1, static_cast<int>(std::ceil(smooth)));
+  std::vector<cv::Point2f> pts;
+  std::vector<cv::Vec3f> prof(static_cast<size_t>(2 * (R + half) + 1));
+  std::vector<double> deriv(static_cast<size_t>(2 * R + 1));
+  for (int i = 0; i < samples; ++i) {
+    const double t = 0.1 + 0.8 * (i + 0.5) / samples;
+    const cv::Point2d p = a + (b - a) * t;
+    // Average a few pixels along the side too: text and noise fade, the edge stays.
+    for (int o = -(R + half); o <= R + half; ++o) {
+      cv::Vec3f acc(0, 0, 0);
+      for (int s = -1; s <= 1; ++s) acc += sample(bgr, p + n * o + d * (s * smooth));
+      prof[static_cast<size_t>(o + R + half)] = acc / 3;
+    }
+    double best = 0;
+    int best_o = 0;
+    for (int o = -R; o <= R; ++o) {
+      const cv::Vec3f diff = prof[static_cast<size_t>(o + R + half + half)] - prof[static_cast<size_t>(o + R + half - half)];
+      const double m = std::sqrt(diff.dot(diff));
+      deriv[static_cast<size_t>(o + R)] = m;
+      // Prefer the edge nearest the coarse estimate among strong ones.
+      const double w = m * (1 - 0.25 * std::abs(o) / R);
+      if (w > best) best = w, best_o = o;
+    }
+    if (best < 6) continue;
+    double off = best_o;
+    if (best_o > -R && best_o < R) {  // parabola through the peak
+      const double l = deriv[static_cast<size_t>(best_o + R - 1)], c = deriv[static_cast<size_t>(best_o + R)],
+                   r = deriv[static_cast<size_t>(best_o + R + 1)];
+      const double den = l - 2 * c + r;
+      if (den < 0) off += std::clamp(0.5 * (l - r) / den, -0.5, 0.5);
+    }
+    const cv::Point2d e = p + n * off;
+    pts.emplace_back(static_cast<float>(e.x), static_cast<float>(e.y));
+  }
+  if (pts.size() < 6) return std::nullopt;
+  // Iterative trimmed fit: a thumb or a glare patch moves some points off the
+  // side; they go once the line through the majority is known.
+  std::vector<cv::Point2f> cur = pts;
+  FitLine fl{};
+  for (int it = 0; it < 4; ++it) {
+    cv::Vec4f l;
+    cv::fitLine(cur, l, cv::DIST_HUBER, 0, 0.01, 0.01);
+    fl = {cv::Point2d(l[2], l[3]), cv::Point2d(l[0], l[1])};
+    std::vector<double> res;
+    const cv::Point2d nn(-fl.d.y, fl.d.x);
+    for (const auto& q : pts) res.push_back(std::abs((cv::Point2d(q) - fl.p).dot(nn)));
+    std::vector<double> sorted = res;
+    std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2), sorted.end());
+    const double tol = std::max(1.0, 3.0 * sorted[sorted.size() / 2]);
+    std::vector<cv::Point2f> next;
+    for (size_t i = 0; i < pts.size(); ++i)
+      if (res[i] <= tol) next.push_back(pts[i]);
+    if (next.size() < 6 || next.size() == cur.size()) break;
+    cur = std::move(next);
+  }
+  return fl;
+}
+
+}  // namespace
+
+Quad refine(const cv::Mat& bgr, const Quad& q, double range, double smooth) {
+  std::array<std::optional<FitLine>, 4> lines;
+  for (size_t i = 0; i < 4; ++i) lines[i] = refineSide(bgr, q[i], q[(i + 1) % 4], range, smooth);
+  Quad r = q;
+  for (size_t i = 0; i < 4; ++i) {
+    // Corner i joins side i-1 (from corner i-1) and side i.
+    const auto& l1 = lines[(i + 3) % 4];
+    const auto& l2 = lines[i];
+    if (!l1 || !l2) continue;
+    const Line a{l1->p, l1->d, 0, 0}, b{l2->p, l2->d, 0, 0};
+    if (const auto p = intersect(a, b); p && cv::norm(*p - q[i]) < 2.5 * range + 4) r[i] = *p;
+  }
+  return isConvex(r) ? r : q;
+}
+
+}  // namespace idkit::deskew::detail

@@ -1,0 +1,187 @@
+// Which way up a flat card is. Cues, strongest first: the MRZ band (always
+// along the bottom of an upright document), a barcode's own orientation, the
+// portrait (on the left of every ICAO data page and most cards), and
+// Tesseract's script orientation for what remains.
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+#include <opencv2/imgproc.hpp>
+#include <tesseract/baseapi.h>
+#include <ZXing/ReadBarcode.h>
+
+#include <idkit/deskew.hpp>
+
+namespace idkit::deskew {
+
+namespace {
+
+constexpr int kWorkWidth = 640;
+
+cv::Mat greyAtWidth(const cv::Mat& bgr, int width) {
+  cv::Mat grey;
+  if (bgr.channels() == 3)
+    cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
+  else
+    grey = bgr;
+  if (grey.cols != width) {
+    const double k = static_cast<double>(width) / grey.cols;
+    cv::resize(grey, grey, cv::Size(), k, k, k < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+  }
+  return grey;
+}
+
+}  // namespace
+
+int mrzSide(const cv::Mat& flat_bgr, int* lines_out, double* pitch_out) {
+  if (lines_out) *lines_out = 0;
+  if (pitch_out) *pitch_out = 0;
+  if (flat_bgr.empty() || flat_bgr.cols < 16 || flat_bgr.rows < 8) return 0;
+  const cv::Mat grey = greyAtWidth(flat_bgr, kWorkWidth);
+  const int W = grey.cols, H = grey.rows;
+  // Dark characters smaller than the kernel light up; pictures and bands do not.
+  cv::Mat bh, bin, joined;
+  cv::morphologyEx(grey, bh, cv::MORPH_BLACKHAT, cv::getStructuringElement(cv::MORPH_RECT, {15, 9}));
+  const double otsu = cv::threshold(bh, bin, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
+  if (otsu < 25) cv::threshold(bh, bin, 25, 255, cv::THRESH_BINARY);
+  // OCR-B characters sit a pitch apart with narrow gaps: closing a little more
+  // than a gap joins one MRZ line into one component, never two lines.
+  cv::morphologyEx(bin, joined, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, {11, 1}));
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(joined, labels, stats, centroids, 8, CV_32S);
+  struct Band {
+    cv::Rect box;
+  };
+  std::vector<Band> cand;
+  for (int i = 1; i < n; ++i) {
+    const cv::Rect r(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
+                     stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
+    const int px = stats.at<int>(i, cv::CC_STAT_AREA);
+    if (r.width < 0.62 * W || r.height < 0.02 * H || r.height > 0.11 * H) continue;
+    if (px < 0.3 * r.area()) continue;
+    cand.push_back({r});
+  }
+  // Two or three lines of about the same height, stacked closely.
+  int best_count = 0;
+  double best_y = 0;
+  cv::Rect best_box;
+  for (size_t i = 0; i < cand.size(); ++i) {
+    int count = 1;
+    double ysum = cand[i].box.y + cand[i].box.height / 2.0;
+    for (size_t j = 0; j < cand.size(); ++j) {
+      if (j == i) continue;
+      const double hi = cand[i].box.height, hj = cand[j].box.height;
+      if (hj < 0.6 * hi || hj > 1.6 * hi) continue;
+      const double dy = std::abs((cand[j].box.y + hj / 2) - (cand[i].box.y + hi / 2));
+      if (dy > 3.2 * hi) continue;
+      ++count;
+      ysum += cand[j].box.y + hj / 2;
+    }
+    if (count > best_count) best_count = count, best_y = ysum / count, best_box = cand[i].box;
+  }
+  if (best_count < 2) return 0;
+  if (lines_out) *lines_out = best_count;
+  if (pitch_out) {
+    // Characters in one line: components of the unjoined mask at least half as tall as the line.
+    cv::Mat roi = bin(best_box).clone();
+    cv::Mat l2, s2, c2;
+    const int m = cv::connectedComponentsWithStats(roi, l2, s2, c2, 8, CV_32S);
+    int chars = 0;
+    for (int i = 1; i < m; ++i)
+      if (s2.at<int>(i, cv::CC_STAT_HEIGHT) >= 0.35 * best_box.height) ++chars;
+    // Back to the caller's pixels.
+    if (chars >= 20) *pitch_out = best_box.width / static_cast<double>(chars) * flat_bgr.cols / W;
+  }
+  if (best_y > 0.55 * H) return 1;
+  if (best_y < 0.45 * H) return -1;
+  return 0;
+}
+
+namespace {
+
+// +1 when a barcode on the card reads upright, -1 upside down, 0 none.
+int barcodeSide(const cv::Mat& grey) {
+  ZXing::DecodeHints hints;
+  hints.setFormats(ZXing::BarcodeFormat::PDF417 | ZXing::BarcodeFormat::QRCode | ZXing::BarcodeFormat::DataMatrix |
+                   ZXing::BarcodeFormat::Aztec);
+  hints.setTryRotate(true);
+  hints.setTryHarder(false);
+  const ZXing::ImageView view(grey.data, grey.cols, grey.rows, ZXing::ImageFormat::Lum, static_cast<int>(grey.step));
+  const ZXing::Result r = ZXing::ReadBarcode(view, hints);
+  if (!r.isValid()) return 0;
+  const int o = ((r.orientation() % 360) + 360) % 360;
+  if (o < 45 || o > 315) return 1;
+  if (o > 135 && o < 225) return -1;
+  return 0;
+}
+
+// The portrait is the one large solid picture on a card: after removing strokes
+// the size of text, whichever end keeps more non-background area has it.
+double portraitBalance(const cv::Mat& grey) {
+  const int W = grey.cols, H = grey.rows;
+  cv::Mat small;
+  cv::resize(grey, small, cv::Size(160, std::max(8, 160 * H / W)), 0, 0, cv::INTER_AREA);
+  std::vector<uchar> v(small.begin<uchar>(), small.end<uchar>());
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() * 3 / 4), v.end());
+  const int bg = v[v.size() * 3 / 4];  // the card's paper is its lighter part
+  cv::Mat diff;
+  cv::absdiff(small, cv::Scalar(bg), diff);
+  cv::Mat mask = diff > 35;
+  const int k = std::max(3, small.rows / 10);
+  cv::morphologyEx(mask, mask, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {k, k}));
+  const int third = small.cols * 35 / 100;
+  const cv::Rect mid(0, small.rows / 8, small.cols, small.rows * 3 / 4);
+  const double left = cv::countNonZero(mask(cv::Rect(0, mid.y, third, mid.height)));
+  const double right = cv::countNonZero(mask(cv::Rect(small.cols - third, mid.y, third, mid.height)));
+  const double norm = third * mid.height;
+  return (left - right) / norm;  // > 0: portrait on the left (upright)
+}
+
+struct Osd {
+  std::unique_ptr<tesseract::TessBaseAPI> api;
+  bool ok = false;
+  Osd() : api(std::make_unique<tesseract::TessBaseAPI>()) {
+    api->SetVariable("debug_file", "/dev/null");
+    ok = api->Init(nullptr, "osd", tesseract::OEM_TESSERACT_ONLY) == 0;
+    if (ok) api->SetPageSegMode(tesseract::PSM_OSD_ONLY);
+  }
+  ~Osd() {
+    if (ok) api->End();
+  }
+};
+
+// Tesseract's script orientation: +1 upright, -1 upside down, 0 unsure.
+int osdSide(const cv::Mat& grey, double* conf_out) {
+  thread_local Osd osd;
+  if (!osd.ok) return 0;
+  osd.api->SetImage(grey.data, grey.cols, grey.rows, 1, static_cast<int>(grey.step));
+  osd.api->SetSourceResolution(300);
+  int deg = 0;
+  float conf = 0, script_conf = 0;
+  const char* script = nullptr;
+  if (!osd.api->DetectOrientationScript(&deg, &conf, &script, &script_conf)) return 0;
+  osd.api->Clear();
+  *conf_out = conf;
+  if (conf < 1.0) return 0;
+  if (deg == 0) return 1;
+  if (deg == 180) return -1;
+  return 0;
+}
+
+}  // namespace
+
+Orientation orientLandscape(const cv::Mat& flat_bgr) {
+  Orientation o;
+  if (flat_bgr.empty()) return o;
+  if (const int s = mrzSide(flat_bgr); s != 0) return {s > 0 ? 0 : 2, "mrz", 1.0};
+  const cv::Mat grey = greyAtWidth(flat_bgr, std::max(kWorkWidth, flat_bgr.cols));
+  if (const int s = barcodeSide(grey); s != 0) return {s > 0 ? 0 : 2, "barcode", 0.95};
+  const double p = portraitBalance(grey);
+  if (std::abs(p) > 0.12) return {p > 0 ? 0 : 2, "portrait", std::min(0.9, 0.6 + std::abs(p))};
+  double conf = 0;
+  if (const int s = osdSide(grey, &conf); s != 0) return {s > 0 ? 0 : 2, "osd", std::min(0.85, 0.5 + conf / 20)};
+  if (std::abs(p) > 0.03) return {p > 0 ? 0 : 2, "portrait", 0.5};
+  return {0, "none", 0.3};
+}
+
+}  // namespace idkit::deskew

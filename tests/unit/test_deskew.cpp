@@ -1,0 +1,277 @@
+// deskew: quad geometry, aspect classes, output naming, and detection on
+// rendered scenes (a card-like document with text and an MRZ, warped by a
+// known homography onto a textured surface).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <numbers>
+#include <random>
+
+#include <opencv2/imgproc.hpp>
+
+#include <idkit/deskew.hpp>
+#include <idkit/error.hpp>
+
+using namespace idkit::deskew;
+namespace fs = std::filesystem;
+
+namespace {
+
+Quad rect(double x, double y, double w, double h) {
+  return {cv::Point2d(x, y), cv::Point2d(x + w, y), cv::Point2d(x + w, y + h), cv::Point2d(x, y + h)};
+}
+
+// A flat landscape document: pale paper, a header band, a portrait block on
+// the left, label/value text, and (optionally) two OCR-B-like MRZ lines at the bottom.
+cv::Mat drawCard(cv::Size size, bool mrz, const cv::Scalar& paper, std::mt19937& rng) {
+  cv::Mat card(size, CV_8UC3, paper);
+  const double s = size.width / 1000.0;
+  std::uniform_int_distribution<int> jitter(-20, 20);
+  // Guilloche-like fine waves.
+  for (int k = 0; k < 12; ++k)
+    for (int x = 0; x + 4 < size.width; x += 4) {
+      const auto y = [&](int xx) { return size.height * (0.1 + 0.07 * k) + 8 * s * std::sin(xx * 0.02 + k); };
+      cv::line(card, cv::Point(x, static_cast<int>(y(x))), cv::Point(x + 4, static_cast<int>(y(x + 4))),
+               paper * 0.9, 1, cv::LINE_AA);
+    }
+  cv::rectangle(card, cv::Rect(0, 0, size.width, static_cast<int>(size.height * 0.12)), cv::Scalar(140, 90, 40), cv::FILLED);
+  cv::putText(card, "REPUBLIC OF UTOPIA", cv::Point(static_cast<int>(30 * s), static_cast<int>(size.height * 0.09)),
+              cv::FONT_HERSHEY_DUPLEX, 1.4 * s, cv::Scalar(250, 250, 250), std::max(1, static_cast<int>(2 * s)), cv::LINE_AA);
+  const cv::Rect portrait(static_cast<int>(35 * s), static_cast<int>(size.height * 0.18), static_cast<int>(250 * s),
+                          static_cast<int>(size.height * 0.48));
+  cv::rectangle(card, portrait, cv::Scalar(120 + jitter(rng), 130, 150), cv::FILLED);
+  cv::ellipse(card, (portrait.tl() + portrait.br()) / 2, cv::Size(portrait.width / 3, portrait.height / 3), 0, 0, 360,
+              cv::Scalar(90, 120, 170), cv::FILLED);
+  const char* labels[] = {"Surname", "Given names", "Date of birth", "Nationality", "Document no."};
+  const char* values[] = {"ERIKSSON", "ANNA MARIA", "12 AUG 1974", "UTOPIAN", "L898902C3"};
+  for (int i = 0; i < 5; ++i) {
+    const int y = static_cast<int>(size.height * (0.22 + 0.09 * i));
+    cv::putText(card, labels[i], cv::Point(static_cast<int>(320 * s), y), cv::FONT_HERSHEY_SIMPLEX, 0.55 * s,
+                cv::Scalar(90, 90, 90), 1, cv::LINE_AA);
+    cv::putText(card, values[i], cv::Point(static_cast<int>(320 * s), y + static_cast<int>(30 * s)),
+                cv::FONT_HERSHEY_SIMPLEX, 1.0 * s, cv::Scalar(20, 20, 20), std::max(1, static_cast<int>(2 * s)), cv::LINE_AA);
+  }
+  if (mrz) {
+    const char* lines[] = {"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"};
+    for (int i = 0; i < 2; ++i) {
+      const int y = static_cast<int>(size.height * (0.86 + 0.09 * i));
+      cv::putText(card, lines[i], cv::Point(static_cast<int>(25 * s), y), cv::FONT_HERSHEY_SIMPLEX, 0.86 * s,
+                  cv::Scalar(10, 10, 10), std::max(1, static_cast<int>(2.2 * s)), cv::LINE_AA);
+    }
+  }
+  return card;
+}
+
+cv::Mat surface(cv::Size size, std::mt19937& rng, double base) {
+  cv::Mat bg(size, CV_8UC3);
+  cv::Mat noise(cv::Size(24, 18), CV_32F);
+  cv::randu(noise, 0, 1);
+  cv::resize(noise, noise, size, 0, 0, cv::INTER_CUBIC);
+  std::normal_distribution<double> grain(0, 4);
+  for (int y = 0; y < size.height; ++y)
+    for (int x = 0; x < size.width; ++x) {
+      const double v = base * (0.85 + 0.3 * noise.at<float>(y, x)) + grain(rng);
+      bg.at<cv::Vec3b>(y, x) = {cv::saturate_cast<uchar>(v * 0.8), cv::saturate_cast<uchar>(v * 0.95),
+                                cv::saturate_cast<uchar>(v)};
+    }
+  return bg;
+}
+
+struct Scene {
+  cv::Mat image;
+  Quad truth;  // upright TL, TR, BR, BL in image pixels
+};
+
+// The card, turned by `angle_deg` clockwise, with a perspective pull, pasted onto a surface.
+Scene makeScene(cv::Size frame, bool id1, bool mrz, double angle_deg, double persp, double surface_level, uint32_t seed) {
+  std::mt19937 rng(seed);
+  const cv::Size card_px = id1 ? cv::Size(856, 540) : cv::Size(1000, 704);
+  const cv::Mat card = drawCard(card_px, mrz, cv::Scalar(225, 235, 240), rng);
+  cv::Mat img = surface(frame, rng, surface_level);
+  const double a = angle_deg * std::numbers::pi / 180;
+  const cv::Point2d c(frame.width / 2.0, frame.height / 2.0);
+  const double w = std::min(frame.width, frame.height) * 0.62, h = w * card_px.height / card_px.width;
+  Quad q;
+  const cv::Point2d local[4] = {{-w / 2, -h / 2}, {w / 2, -h / 2}, {w / 2, h / 2}, {-w / 2, h / 2}};
+  for (size_t i = 0; i < 4; ++i) {
+    // Perspective: the far (top) edge is shorter.
+    cv::Point2d p = local[i];
+    if (p.y < 0) p.x *= 1 - persp;
+    q[i] = c + cv::Point2d(p.x * std::cos(a) - p.y * std::sin(a), p.x * std::sin(a) + p.y * std::cos(a));
+  }
+  const cv::Matx33d hm = homography(rect(0, 0, card_px.width, card_px.height), q);
+  cv::Mat warped, mask;
+  cv::warpPerspective(card, warped, cv::Mat(hm), frame, cv::INTER_LINEAR);
+  cv::warpPerspective(cv::Mat(card_px, CV_8U, cv::Scalar(255)), mask, cv::Mat(hm), frame, cv::INTER_LINEAR);
+  warped.copyTo(img, mask > 128);
+  cv::GaussianBlur(img, img, cv::Size(3, 3), 0.8);
+  return {img, q};
+}
+
+bool sameLabels(const Quad& found, const Quad& truth) {
+  int best = 0;
+  double bd = 1e300;
+  for (int s = 0; s < 4; ++s) {
+    double d = 0;
+    for (size_t i = 0; i < 4; ++i) d += cv::norm(found[(i + static_cast<size_t>(s)) % 4] - truth[i]);
+    if (d < bd) bd = d, best = s;
+  }
+  return best == 0;
+}
+
+}  // namespace
+
+TEST_CASE("orderQuad puts corners clockwise from the top-left", "[deskew]") {
+  const std::array<cv::Point2d, 4> shuffled{cv::Point2d(100, 80), cv::Point2d(10, 10), cv::Point2d(10, 80),
+                                            cv::Point2d(100, 10)};
+  const Quad q = orderQuad(shuffled);
+  CHECK(q[0] == cv::Point2d(10, 10));
+  CHECK(q[1] == cv::Point2d(100, 10));
+  CHECK(q[2] == cv::Point2d(100, 80));
+  CHECK(q[3] == cv::Point2d(10, 80));
+  // A diamond: still clockwise.
+  const std::array<cv::Point2d, 4> diamond{cv::Point2d(50, 0), cv::Point2d(0, 50), cv::Point2d(50, 100),
+                                           cv::Point2d(100, 50)};
+  const Quad d = orderQuad(diamond);
+  for (size_t i = 0; i < 4; ++i) {
+    const cv::Point2d a = d[(i + 1) % 4] - d[i], b = d[(i + 2) % 4] - d[(i + 1) % 4];
+    CHECK(a.x * b.y - a.y * b.x > 0);  // clockwise on screen
+  }
+  CHECK(isConvex(q));
+  CHECK(rotateLabels(q, 1)[1] == q[0]);
+  CHECK(rotateLabels(q, 4)[2] == q[2]);
+  CHECK(rotateLabels(q, -1)[0] == q[1]);
+}
+
+TEST_CASE("area and Jaccard index of quads", "[deskew]") {
+  const Quad a = rect(0, 0, 100, 50);
+  CHECK(area(a) == Approx(5000));
+  CHECK(iou(a, a) == Approx(1.0));
+  CHECK(iou(a, rect(50, 0, 100, 50)) == Approx(2500.0 / 7500.0).epsilon(1e-4));
+  CHECK(iou(a, rect(200, 200, 10, 10)) == Approx(0.0));
+  CHECK(iou(a, rect(25, 12.5, 50, 25)) == Approx(0.25).epsilon(1e-4));  // contained
+  // Labels in any rotation describe the same area.
+  CHECK(iou(a, rotateLabels(a, 3)) == Approx(1.0));
+  const Quad bowtie{cv::Point2d(0, 0), cv::Point2d(10, 10), cv::Point2d(10, 0), cv::Point2d(0, 10)};
+  CHECK_FALSE(isConvex(bowtie));
+  CHECK(iou(a, bowtie) == 0.0);
+}
+
+TEST_CASE("homography maps corners and round-trips", "[deskew]") {
+  const Quad from = rect(0, 0, 1011, 638);
+  const Quad to{cv::Point2d(120, 80), cv::Point2d(900, 140), cv::Point2d(870, 600), cv::Point2d(100, 520)};
+  const cv::Matx33d h = homography(from, to);
+  for (size_t i = 0; i < 4; ++i) {
+    const cv::Point2d p = apply(h, from[i]);
+    CHECK(p.x == Approx(to[i].x).margin(1e-3));
+    CHECK(p.y == Approx(to[i].y).margin(1e-3));
+  }
+  const cv::Point2d mid = apply(h.inv(), apply(h, {500, 300}));
+  CHECK(mid.x == Approx(500).margin(1e-6));
+  CHECK(mid.y == Approx(300).margin(1e-6));
+}
+
+TEST_CASE("aspect ratio classes and flat sizes", "[deskew]") {
+  CHECK(classifyAspect(85.6 / 53.98) == Kind::id1);
+  CHECK(classifyAspect(53.98 / 85.6) == Kind::id1);
+  CHECK(classifyAspect(105.0 / 74.0) == Kind::id2);
+  CHECK(classifyAspect(1.0) == std::nullopt);
+  CHECK(classifyAspect(2.5) == std::nullopt);
+  CHECK(pixelSize(Kind::id1, 300) == cv::Size(1011, 638));
+  CHECK(pixelSize(Kind::id3, 300) == cv::Size(1476, 1039));
+  CHECK(parseKind("ID2") == Kind::id2);
+  CHECK(toString(Kind::id3) == "ID3");
+}
+
+TEST_CASE("rectifiedAspect undoes perspective", "[deskew]") {
+  // A 1.586 rectangle tilted 25 degrees about its horizontal axis, seen by a pinhole camera.
+  const double f = 1200, tilt = 25 * std::numbers::pi / 180, z0 = 3;
+  const cv::Point2d centre(960, 540);
+  Quad q;
+  const double w = 1.586, h = 1.0;
+  const cv::Point2d local[4] = {{-w / 2, -h / 2}, {w / 2, -h / 2}, {w / 2, h / 2}, {-w / 2, h / 2}};
+  for (size_t i = 0; i < 4; ++i) {
+    const double y = local[i].y * std::cos(tilt), z = z0 + local[i].y * std::sin(tilt);
+    q[i] = centre + cv::Point2d(f * local[i].x / z, f * y / z);
+  }
+  CHECK(rectifiedAspect(q, centre) == Approx(1.586).epsilon(0.02));
+  // The naive ratio of side lengths is well off.
+  const double naive = (cv::norm(q[1] - q[0]) + cv::norm(q[2] - q[3])) / (cv::norm(q[3] - q[0]) + cv::norm(q[2] - q[1]));
+  CHECK(std::abs(naive - 1.586) > 0.1);
+  CHECK(rectifiedAspect(rect(0, 0, 300, 200), {150, 100}) == Approx(1.5));
+}
+
+TEST_CASE("output paths never collide or overwrite", "[deskew]") {
+  const fs::path dir = fs::temp_directory_path() / ("idkit-deskew-test-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const auto a = reserveOutputPath(dir, "scan");
+  const auto b = reserveOutputPath(dir, "scan");
+  const auto c = reserveOutputPath(dir, "scan");
+  CHECK(a.filename() == "scan.card.png");
+  CHECK(b.filename() == "scan.card-2.png");
+  CHECK(c.filename() == "scan.card-3.png");
+  CHECK_THROWS_AS(reserveOutputPath(dir / "missing", "scan"), idkit::Failure);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("detect finds a card on a textured surface at any quarter turn", "[deskew]") {
+  for (double angle : {0.0, 7.0, 90.0, 183.0, 265.0}) {
+    const Scene s = makeScene({1600, 1200}, true, true, angle, 0.12, 120, static_cast<uint32_t>(angle) + 1);
+    const auto docs = detect(s.image);
+    INFO("angle " << angle);
+    REQUIRE(docs.size() == 1);
+    CHECK(iou(docs[0].quad, s.truth) > 0.97);
+    CHECK(sameLabels(docs[0].quad, s.truth));
+    CHECK(docs[0].kind == Kind::id1);
+    CHECK(docs[0].orientation_cue == "mrz");
+    CHECK(docs[0].rotation == static_cast<int>(std::lround(angle / 90)) % 4 * 90);
+    const cv::Mat flat = flatten(s.image, docs[0], 300);
+    CHECK(flat.size() == cv::Size(1011, 638));
+    CHECK(mrzSide(flat) == 1);
+  }
+}
+
+TEST_CASE("detect handles an ID-3 page, low contrast and small images", "[deskew]") {
+  SECTION("ID-3 with MRZ, upside down") {
+    const Scene s = makeScene({2000, 1500}, false, true, 178, 0.05, 110, 7);
+    const auto docs = detect(s.image);
+    REQUIRE(docs.size() == 1);
+    CHECK(iou(docs[0].quad, s.truth) > 0.97);
+    CHECK(sameLabels(docs[0].quad, s.truth));
+    CHECK(docs[0].kind == Kind::id3);
+  }
+  SECTION("pale card on a pale surface, 640 px") {
+    const Scene s = makeScene({640, 480}, true, true, 12, 0.0, 215, 9);
+    const auto docs = detect(s.image);
+    REQUIRE(docs.size() == 1);
+    CHECK(iou(docs[0].quad, s.truth) > 0.95);
+    CHECK(sameLabels(docs[0].quad, s.truth));
+  }
+}
+
+TEST_CASE("multi finds several cards on a scanned page", "[deskew]") {
+  std::mt19937 rng(3);
+  cv::Mat page(1754, 1240, CV_8UC3, cv::Scalar(245, 245, 245));  // A4 at 150 dpi
+  const cv::Mat a = drawCard({506, 319}, true, cv::Scalar(215, 230, 235), rng);
+  const cv::Mat b = drawCard({506, 319}, true, cv::Scalar(230, 215, 220), rng);
+  a.copyTo(page(cv::Rect(120, 150, a.cols, a.rows)));
+  b.copyTo(page(cv::Rect(560, 1100, b.cols, b.rows)));
+  Options o;
+  o.multi = true;
+  const auto docs = detect(page, o);
+  REQUIRE(docs.size() == 2);
+  const Quad ta = rect(120, 150, 506, 319), tb = rect(560, 1100, 506, 319);
+  const double best_a = std::max(iou(docs[0].quad, ta), iou(docs[1].quad, ta));
+  const double best_b = std::max(iou(docs[0].quad, tb), iou(docs[1].quad, tb));
+  CHECK(best_a > 0.95);
+  CHECK(best_b > 0.95);
+}
+
+TEST_CASE("detect finds nothing in an empty or plain image", "[deskew]") {
+  CHECK(detect(cv::Mat()).empty());
+  CHECK(detect(cv::Mat(8, 8, CV_8UC3, cv::Scalar(0))).empty());
+  std::mt19937 rng(5);
+  CHECK(detect(surface({800, 600}, rng, 150)).empty());
+}
