@@ -1,0 +1,325 @@
+// Barcode reading with ZXing-cpp, plus the PDF417 region search and
+// rectification that photos of licence backs need.
+#include <idkit/barcode.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <stdexcept>
+
+#include <opencv2/imgproc.hpp>
+
+#include <ZXing/BitMatrix.h>
+#include <ZXing/MultiFormatWriter.h>
+#include <ZXing/ReadBarcode.h>
+
+namespace idkit::barcode {
+namespace {
+
+ZXing::BarcodeFormats formatsOf(const Options& o) {
+  ZXing::BarcodeFormats f;
+  for (const auto& name : o.formats) f |= ZXing::BarcodeFormatFromString(name);
+  return f;
+}
+
+ZXing::DecodeHints hintsFor(ZXing::BarcodeFormats formats, bool tryRotate = true) {
+  ZXing::DecodeHints h;
+  h.setFormats(formats);
+  h.setTryHarder(true);
+  h.setTryRotate(tryRotate);
+  return h;
+}
+
+ZXing::Results zxRead(const cv::Mat& grey, const ZXing::DecodeHints& h) {
+  CV_Assert(grey.type() == CV_8UC1 && grey.isContinuous());
+  ZXing::ImageView view(grey.data, grey.cols, grey.rows, ZXing::ImageFormat::Lum,
+                        static_cast<int>(grey.step));
+  return ZXing::ReadBarcodes(view, h);
+}
+
+// Maps a point of the image ZXing saw back to input coordinates.
+using Mapper = std::function<cv::Point2f(cv::Point2f)>;
+
+Code toCode(const ZXing::Result& r, const Mapper& map, std::string method, bool parseAamva) {
+  Code c;
+  c.format = ZXing::ToString(r.format());
+  c.text = r.text();
+  c.bytes.assign(r.bytes().begin(), r.bytes().end());
+  c.content_type = ZXing::ToString(r.contentType());
+  const auto& p = r.position();
+  for (int i = 0; i < 4; ++i)
+    c.position[i] = map(cv::Point2f(static_cast<float>(p[i].x), static_cast<float>(p[i].y)));
+  c.symbology_identifier = r.symbologyIdentifier();
+  c.ec_level = r.ecLevel();
+  c.has_eci = r.hasECI();
+  c.orientation = r.orientation();
+  c.sequence_size = r.sequenceSize();
+  c.sequence_index = r.sequenceIndex();
+  c.sequence_id = r.sequenceId();
+  c.method = std::move(method);
+  if (parseAamva) {
+    // From the raw bytes: charset guessing must not touch the payload.
+    const std::string raw(c.bytes.begin(), c.bytes.end());
+    if (aamva::looksLikeAamva(raw)) {
+      if (auto a = aamva::parse(raw)) c.aamva = std::move(*a);
+      else c.aamva_error = a.error();
+    }
+  }
+  return c;
+}
+
+bool sameCode(const Code& a, const Code& b) {
+  if (a.format != b.format || a.bytes != b.bytes) return false;
+  // Two identical symbols on one document (rare) are told apart by place.
+  const cv::Point2f ca = (a.position[0] + a.position[2]) * 0.5f;
+  const cv::Point2f cb = (b.position[0] + b.position[2]) * 0.5f;
+  const float size = static_cast<float>(cv::norm(a.position[0] - a.position[2]));
+  return cv::norm(ca - cb) < std::max(size, 20.0f);
+}
+
+void addAll(std::vector<Code>& out, const ZXing::Results& rs, const Mapper& map,
+            const std::string& method, const Options& o) {
+  for (const auto& r : rs) {
+    if (!r.isValid()) continue;
+    Code c = toCode(r, map, method, o.parse_aamva);
+    if (std::none_of(out.begin(), out.end(), [&](const Code& e) { return sameCode(e, c); }))
+      out.push_back(std::move(c));
+  }
+}
+
+bool hasFormat(const std::vector<Code>& codes, std::string_view f) {
+  return std::any_of(codes.begin(), codes.end(), [&](const Code& c) { return c.format == f; });
+}
+
+// ---- PDF417 region search --------------------------------------------------
+
+// Candidate regions of bar texture: strong gradients with one dominant
+// direction (the structure tensor's coherence), which printed text, faces and
+// backgrounds lack. Returned as rotated boxes in `grey` coordinates, largest first.
+std::vector<cv::RotatedRect> barRegions(const cv::Mat& grey, double& scale) {
+  const int longSide = std::max(grey.cols, grey.rows);
+  scale = longSide > 1000 ? 1000.0 / longSide : 1.0;
+  cv::Mat small;
+  if (scale < 1.0) cv::resize(grey, small, cv::Size(), scale, scale, cv::INTER_AREA);
+  else small = grey;
+  cv::Mat gx, gy;
+  cv::Sobel(small, gx, CV_32F, 1, 0, 3);
+  cv::Sobel(small, gy, CV_32F, 0, 1, 3);
+  cv::Mat jxx = gx.mul(gx), jyy = gy.mul(gy), jxy = gx.mul(gy);
+  const cv::Size win(9, 9);
+  cv::blur(jxx, jxx, win);
+  cv::blur(jyy, jyy, win);
+  cv::blur(jxy, jxy, win);
+  cv::Mat energy = jxx + jyy;
+  cv::Mat diff = jxx - jyy, anis;
+  cv::sqrt(diff.mul(diff) + 4 * jxy.mul(jxy), anis);
+  cv::Mat coherence = anis / (energy + 1e-3f);
+  // Energy threshold relative to the image: bars are among its sharpest parts.
+  double maxE = 0;
+  cv::minMaxLoc(energy, nullptr, &maxE);
+  cv::Mat mask = (energy > 0.08 * maxE) & (coherence > 0.4);
+  // Density, not mere presence: a code fills its area with such pixels, while
+  // the card's outline and text lines are thin.
+  cv::Mat density;
+  const int d = std::max(9, static_cast<int>(std::lround(std::max(small.cols, small.rows) / 40.0)));
+  cv::blur(mask, density, {d, d});
+  mask = density > 115;
+  cv::morphologyEx(mask, mask, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, {d / 2, d / 2}));
+  std::vector<std::vector<cv::Point>> contours;
+  cv::findContours(mask, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
+  std::vector<cv::RotatedRect> boxes;
+  const double minArea = 0.002 * small.cols * small.rows;
+  for (const auto& c : contours) {
+    if (cv::contourArea(c) < minArea) continue;
+    cv::RotatedRect box = cv::minAreaRect(c);
+    const float lo = std::min(box.size.width, box.size.height);
+    const float hi = std::max(box.size.width, box.size.height);
+    if (lo < 8 || hi / lo > 15) continue;
+    boxes.push_back(box);
+  }
+  std::sort(boxes.begin(), boxes.end(), [](const auto& a, const auto& b) {
+    return a.size.area() > b.size.area();
+  });
+  return boxes;
+}
+
+// Warps a rotated box of `grey` (in `grey` coordinates) to an upright crop with
+// a quiet-zone margin, the long side horizontal, at least `minWidth` wide.
+struct Crop {
+  cv::Mat image;
+  cv::Mat toInput;  // 3x3 homography: crop -> input
+};
+
+Crop rectify(const cv::Mat& grey, cv::RotatedRect box, double extraAngle) {
+  if (box.size.width < box.size.height) {
+    std::swap(box.size.width, box.size.height);
+    box.angle += 90;
+  }
+  box.angle += static_cast<float>(extraAngle);
+  box.size.width *= 1.15f;
+  box.size.height = box.size.height * 1.15f + 0.05f * box.size.width;
+  // Enough pixels per module; never more than needed.
+  const double target = std::clamp<double>(box.size.width, 900, 2400);
+  const double s = target / box.size.width;
+  const cv::Size out(static_cast<int>(box.size.width * s), static_cast<int>(box.size.height * s));
+  cv::Point2f src[4];
+  box.points(src);  // bottomLeft, topLeft, topRight, bottomRight
+  const cv::Point2f dst[4] = {{0, static_cast<float>(out.height)}, {0, 0},
+                              {static_cast<float>(out.width), 0},
+                              {static_cast<float>(out.width), static_cast<float>(out.height)}};
+  cv::Mat toCrop = cv::getPerspectiveTransform(src, dst);
+  Crop c;
+  cv::warpPerspective(grey, c.image, toCrop, out, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  c.toInput = toCrop.inv();
+  return c;
+}
+
+cv::Point2f apply(const cv::Mat& h, cv::Point2f p) {
+  std::vector<cv::Point2f> in{p}, out;
+  cv::perspectiveTransform(in, out, h);
+  return out[0];
+}
+
+// Decodes PDF417 in the candidate regions, sweeping small angles because the
+// box angle of a perspective-distorted code is only approximately the bars'.
+// The number of decodes is capped (not timed) so output stays deterministic.
+void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out) {
+  double scale = 1;
+  auto boxes = barRegions(grey, scale);
+  if (boxes.size() > 4) boxes.resize(4);
+  const auto hints = hintsFor(ZXing::BarcodeFormat::PDF417, true);
+  int budget = 16;
+  for (cv::RotatedRect box : boxes) {
+    box.center *= 1.0 / scale;
+    box.size.width /= static_cast<float>(scale);
+    box.size.height /= static_cast<float>(scale);
+    for (double angle : {0.0, -2.0, 2.0, -4.0, 4.0}) {
+      if (budget-- <= 0) return;
+      Crop c = rectify(grey, box, angle);
+      auto rs = zxRead(c.image, hints);
+      if (rs.empty() && angle == 0.0) {  // noisy photos: a light blur joins broken bars
+        cv::GaussianBlur(c.image, c.image, {0, 0}, 1.0);
+        rs = zxRead(c.image, hints);
+      }
+      if (rs.empty()) continue;
+      const cv::Mat h = c.toInput;
+      addAll(out, rs, [&](cv::Point2f p) { return apply(h, p); }, "rectified", o);
+      return;  // documents carry one PDF417
+    }
+  }
+}
+
+// Small 2D codes: overlapping tiles, upscaled so modules reach a few pixels.
+void readTiles(const cv::Mat& grey, ZXing::BarcodeFormats formats, const Options& o,
+               std::vector<Code>& out) {
+  const int n = 2;
+  const int tw = grey.cols * 6 / (5 * n), th = grey.rows * 6 / (5 * n);
+  const double up = std::max(grey.cols, grey.rows) < 1600 ? 2.0 : 1.0;
+  const auto hints = hintsFor(formats, true);
+  for (int ty = 0; ty < n; ++ty) {
+    for (int tx = 0; tx < n; ++tx) {
+      const int x = std::min(tx * (grey.cols - tw) / (n - 1), grey.cols - tw);
+      const int y = std::min(ty * (grey.rows - th) / (n - 1), grey.rows - th);
+      cv::Mat tile = grey(cv::Rect(x, y, tw, th)), big;
+      if (up > 1) cv::resize(tile, big, cv::Size(), up, up, cv::INTER_CUBIC);
+      else big = tile.clone();
+      addAll(out, zxRead(big, hints),
+             [&](cv::Point2f p) { return cv::Point2f(p.x / up + x, p.y / up + y); }, "tiled", o);
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<Code> read(const cv::Mat& image, const Options& o) {
+  if (image.empty()) return {};
+  cv::Mat grey;
+  if (image.channels() == 3) cv::cvtColor(image, grey, cv::COLOR_BGR2GRAY);
+  else if (image.channels() == 4) cv::cvtColor(image, grey, cv::COLOR_BGRA2GRAY);
+  else grey = image;
+  if (grey.depth() != CV_8U) grey.convertTo(grey, CV_8U);
+  if (!grey.isContinuous()) grey = grey.clone();
+
+  const ZXing::BarcodeFormats formats = formatsOf(o);
+  const bool wantPdf417 = formats.empty() || formats.testFlag(ZXing::BarcodeFormat::PDF417);
+  // Large photos: the full-image pass runs on a copy of at most ~4 MP (ZXing's
+  // cost grows with pixels; codes that need more resolution are read from
+  // rectified full-resolution crops below).
+  cv::Mat work = grey;
+  double down = 1.0;
+  if (static_cast<double>(grey.total()) > 4.2e6) {
+    down = 2000.0 / std::max(grey.cols, grey.rows);
+    cv::resize(grey, work, cv::Size(), down, down, cv::INTER_AREA);
+  }
+  const Mapper fromWork = [down](cv::Point2f p) { return p * (1.0f / static_cast<float>(down)); };
+  std::vector<Code> out;
+  addAll(out, zxRead(work, hintsFor(formats)), fromWork, "direct", o);
+
+  if (o.rectify && wantPdf417 && !hasFormat(out, "PDF417")) readRegions(grey, o, out);
+  if (o.retry && out.empty()) {
+    cv::Mat blurred;
+    cv::GaussianBlur(work, blurred, {0, 0}, 1.0);
+    addAll(out, zxRead(blurred, hintsFor(formats)), fromWork, "blurred", o);
+  }
+  if (o.retry && out.empty()) readTiles(grey, formats, o, out);
+  return out;
+}
+
+std::string base64(const std::vector<std::uint8_t>& bytes) {
+  static constexpr char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  for (size_t i = 0; i < bytes.size(); i += 3) {
+    const unsigned v = (bytes[i] << 16) | (i + 1 < bytes.size() ? bytes[i + 1] << 8 : 0) |
+                       (i + 2 < bytes.size() ? bytes[i + 2] : 0);
+    out += table[(v >> 18) & 63];
+    out += table[(v >> 12) & 63];
+    out += i + 1 < bytes.size() ? table[(v >> 6) & 63] : '=';
+    out += i + 2 < bytes.size() ? table[v & 63] : '=';
+  }
+  return out;
+}
+
+Json Code::toJson() const {
+  Json j;
+  j["format"] = format;
+  const bool isText = content_type == "Text" || content_type == "GS1" || content_type == "ISO15434";
+  j["text"] = text;
+  if (!isText) j["bytes_base64"] = base64(bytes);
+  j["content_type"] = content_type;
+  Json pos = Json::array();
+  for (const auto& p : position) pos.push_back({std::lround(p.x), std::lround(p.y)});
+  j["position"] = pos;
+  Json sym = {{"identifier", symbology_identifier}, {"eci", has_eci}, {"orientation", orientation}};
+  if (!ec_level.empty()) sym["ec_level"] = ec_level;
+  if (sequence_size > -1)
+    sym["sequence"] = {{"size", sequence_size}, {"index", sequence_index}, {"id", sequence_id}};
+  j["symbology"] = sym;
+  j["method"] = method;
+  if (aamva) j["aamva"] = aamva->toJson();
+  if (aamva_error) j["aamva_error"] = {{"code", aamva_error->code}, {"message", aamva_error->message}};
+  return j;
+}
+
+Json toJson(const std::vector<Code>& codes) {
+  Json a = Json::array();
+  for (const auto& c : codes) a.push_back(c.toJson());
+  return a;
+}
+
+cv::Mat render(const std::string& text, const std::string& format, int module) {
+  const auto f = ZXing::BarcodeFormatFromString(format);
+  if (f == ZXing::BarcodeFormat::None) throw std::invalid_argument("unknown barcode format " + format);
+  ZXing::MultiFormatWriter writer(f);
+  writer.setMargin(f == ZXing::BarcodeFormat::PDF417 ? 2 : 4);
+  if (f == ZXing::BarcodeFormat::PDF417) writer.setEccLevel(5);
+  const ZXing::BitMatrix bits = writer.encode(text, 0, 0);
+  cv::Mat m(bits.height(), bits.width(), CV_8UC1);
+  for (int y = 0; y < bits.height(); ++y)
+    for (int x = 0; x < bits.width(); ++x) m.at<std::uint8_t>(y, x) = bits.get(x, y) ? 0 : 255;
+  cv::Mat out;  // the writer already makes PDF417 rows several modules high
+  cv::resize(m, out, cv::Size(), module, module, cv::INTER_NEAREST);
+  return out;
+}
+
+}  // namespace idkit::barcode
