@@ -163,7 +163,7 @@ Expected<ImageHeader> checkImage(Bytes bytes, const ImageLimits& limits) {
   return h;
 }
 
-Expected<LoadedImage> decodeImage(Bytes bytes, const ImageLimits& limits) {
+Expected<LoadedImage> decodeImage(Bytes bytes, const ImageLimits& limits, int min_side_hint) {
   if (bytes.size() > limits.max_bytes)
     return std::unexpected(Error{"too_large", fmt::format("{} bytes exceeds the {} byte limit",
                                                           bytes.size(), limits.max_bytes)});
@@ -175,16 +175,28 @@ Expected<LoadedImage> decodeImage(Bytes bytes, const ImageLimits& limits) {
   img.sha256 = sha256Hex(bytes);
   try {
     cv::Mat buf(1, int(bytes.size()), CV_8U, const_cast<std::uint8_t*>(bytes.data()));
-    img.bgr = cv::imdecode(buf, cv::IMREAD_COLOR);  // 8-bit BGR, EXIF orientation applied
+    int flags = cv::IMREAD_COLOR;  // 8-bit BGR, EXIF orientation applied
+    int side = std::max(h->width, h->height);
+    if (min_side_hint > 0 && h->format == ImageFormat::jpeg) {
+      if (side / 8 >= min_side_hint) flags = cv::IMREAD_REDUCED_COLOR_8;
+      else if (side / 4 >= min_side_hint) flags = cv::IMREAD_REDUCED_COLOR_4;
+      else if (side / 2 >= min_side_hint) flags = cv::IMREAD_REDUCED_COLOR_2;
+    }
+    img.bgr = cv::imdecode(buf, flags);
   } catch (const cv::Exception& e) {
     return std::unexpected(Error{"decode_failed", fmt::format("the decoder failed: {}", e.msg)});
   }
   if (img.bgr.empty())
     return std::unexpected(Error{"decode_failed", "the image data could not be decoded"});
+  // EXIF orientation may have turned the image a quarter: the header's size is
+  // before that turn.
+  bool turned = (img.bgr.cols > img.bgr.rows) != (h->width > h->height);
+  img.size = turned ? cv::Size(h->height, h->width) : cv::Size(h->width, h->height);
   return img;
 }
 
-Expected<LoadedImage> loadImage(const std::filesystem::path& path, const ImageLimits& limits) {
+Expected<LoadedImage> loadImage(const std::filesystem::path& path, const ImageLimits& limits,
+                                int min_side_hint) {
   namespace fs = std::filesystem;
   std::error_code ec;
   auto st = fs::status(path, ec);
@@ -206,7 +218,7 @@ Expected<LoadedImage> loadImage(const std::filesystem::path& path, const ImageLi
   in.read(reinterpret_cast<char*>(bytes.data()), std::streamsize(size));
   if (!in && size > 0)
     return std::unexpected(Error{"unreadable", fmt::format("{}: read failed", path.string())});
-  auto img = decodeImage(bytes, limits);
+  auto img = decodeImage(bytes, limits, min_side_hint);
   if (!img) {
     Error e = img.error();
     e.message = fmt::format("{}: {}", path.string(), e.message);
@@ -215,10 +227,10 @@ Expected<LoadedImage> loadImage(const std::filesystem::path& path, const ImageLi
   return img;
 }
 
-LoadedImage loadRecordImage(Json& record, const ImageLimits& limits) {
+LoadedImage loadRecordImage(Json& record, const ImageLimits& limits, int min_side_hint) {
   std::string path = workingImagePath(record);
   if (path.empty()) throw Failure("missing_input", "the record has neither \"image\" nor \"input\"");
-  auto img = loadImage(path, limits);
+  auto img = loadImage(path, limits, min_side_hint);
   if (!img) throw Failure(img.error());
   if (!record.contains("sha256") && path == record.value("input", std::string()))
     record["sha256"] = img->sha256;

@@ -7,8 +7,6 @@
 namespace idkit::quality {
 namespace {
 
-constexpr int kAnalysisSide = 1000;  // measures are taken at this long side
-
 cv::Mat analysisCopy(const cv::Mat& bgr) {
   int side = std::max(bgr.cols, bgr.rows);
   if (side <= kAnalysisSide) return bgr;
@@ -40,12 +38,14 @@ double documentWidthMm(std::string_view kind) {
   return 0;
 }
 
-Report measure(const cv::Mat& bgr, int header_channels, std::string_view kind, const Thresholds& t) {
+Report measure(const cv::Mat& bgr, cv::Size full_size, int header_channels, std::string_view kind,
+               const Thresholds& t) {
   Report q;
-  q.width = bgr.cols;
-  q.height = bgr.rows;
+  if (full_size.empty()) full_size = bgr.size();
+  q.width = full_size.width;
+  q.height = full_size.height;
   if (double mm = documentWidthMm(kind); mm > 0)
-    q.dpi = std::max(bgr.cols, bgr.rows) / (mm / 25.4);
+    q.dpi = std::max(q.width, q.height) / (mm / 25.4);
 
   cv::Mat small = analysisCopy(bgr);
   cv::Mat grey;

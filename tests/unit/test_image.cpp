@@ -118,6 +118,13 @@ TEST_CASE("decoding normalises to 8-bit BGR", "[image]") {
   auto jpg = decodeImage(encode(testCard(), ".jpg"), limits);
   REQUIRE(jpg);
   CHECK(jpg->sha256.size() == 64);
+  CHECK(jpg->size == cv::Size(640, 400));
+
+  // A reduced decode keeps the full size on record.
+  auto big = decodeImage(encode(testCard(4000, 2500), ".jpg"), limits, 1000);
+  REQUIRE(big);
+  CHECK(big->bgr.cols == 1000);
+  CHECK(big->size == cv::Size(4000, 2500));
 }
 
 TEST_CASE("files: missing, directory, empty", "[image]") {
@@ -162,7 +169,7 @@ TEST_CASE("quality: blur, glare, exposure and grey are detected", "[quality]") {
   cv::Mat grey, grey3;
   cv::cvtColor(card, grey, cv::COLOR_BGR2GRAY);
   cv::cvtColor(grey, grey3, cv::COLOR_GRAY2BGR);
-  CHECK_FALSE(quality::measure(grey3, 1).colour);
+  CHECK_FALSE(quality::measure(grey3, {}, 1).colour);
 
   cv::Mat noisy = card.clone();
   cv::Mat n(noisy.size(), CV_8UC3);
@@ -171,7 +178,7 @@ TEST_CASE("quality: blur, glare, exposure and grey are detected", "[quality]") {
   cv::add(card, n, noisyOut, cv::noArray(), CV_8UC3);
   CHECK(quality::measure(noisyOut).noise > sharp.noise + 5);
 
-  auto dpi = quality::measure(cv::Mat(638, 1011, CV_8UC3, cv::Scalar(200, 200, 200)), 3, "ID1");
+  auto dpi = quality::measure(cv::Mat(638, 1011, CV_8UC3, cv::Scalar(200, 200, 200)), {}, 3, "ID1");
   REQUIRE(dpi.dpi);
   CHECK(*dpi.dpi == Approx(300).margin(1));
 }

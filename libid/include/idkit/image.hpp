@@ -41,6 +41,7 @@ Expected<ImageHeader> checkImage(std::span<const std::uint8_t> bytes, const Imag
 
 struct LoadedImage {
   cv::Mat bgr;         // 8-bit, 3 channels, EXIF orientation applied
+  cv::Size size;       // full size, upright (bgr may be a reduced decode)
   ImageHeader header;  // as stored in the file
   std::uintmax_t bytes = 0;
   std::string sha256;  // of the file's bytes, lowercase hex
@@ -49,12 +50,17 @@ struct LoadedImage {
 // Reads, checks and decodes one file. Errors (Error::code): not_found,
 // is_directory, not_regular_file, unreadable, empty_file, too_large,
 // unsupported_format, truncated, too_many_pixels, decode_failed.
-Expected<LoadedImage> loadImage(const std::filesystem::path& path, const ImageLimits& limits);
-Expected<LoadedImage> decodeImage(std::span<const std::uint8_t> bytes, const ImageLimits& limits);
+// `min_side_hint` > 0 allows a reduced decode (JPEG DCT scaling by 2, 4 or 8)
+// as long as the long side stays at or above the hint: for tools that only
+// need an overview.
+Expected<LoadedImage> loadImage(const std::filesystem::path& path, const ImageLimits& limits,
+                                int min_side_hint = 0);
+Expected<LoadedImage> decodeImage(std::span<const std::uint8_t> bytes, const ImageLimits& limits,
+                                  int min_side_hint = 0);
 
 // Loads the record's working image (see workingImagePath) and records the
 // input's sha256 when the record has none. Throws Failure on any error.
-LoadedImage loadRecordImage(Json& record, const ImageLimits& limits);
+LoadedImage loadRecordImage(Json& record, const ImageLimits& limits, int min_side_hint = 0);
 inline cv::Mat loadWorkingImage(Json& record, const ImageLimits& limits) {
   return loadRecordImage(record, limits).bgr;
 }

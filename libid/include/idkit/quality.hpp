@@ -41,9 +41,14 @@ struct Report {
 // Physical width in mm of an ICAO document kind ("ID1", "ID2", "ID3"), or 0.
 double documentWidthMm(std::string_view kind);
 
-// Measures `bgr`. `header_channels` is the channel count the file declared (1
-// or 2 mean grey); `kind` is the document kind when the image is a flat card.
-Report measure(const cv::Mat& bgr, int header_channels = 3, std::string_view kind = {},
-               const Thresholds& t = {});
+// Measures are taken at this long side, whatever the image's resolution.
+inline constexpr int kAnalysisSide = 1000;
+
+// Measures `bgr`, which may be a reduced copy of an image of `full_size`
+// (empty: bgr's own size). `header_channels` is the channel count the file
+// declared (1 or 2 mean grey); `kind` is the document kind when the image is
+// a flat card.
+Report measure(const cv::Mat& bgr, cv::Size full_size = {}, int header_channels = 3,
+               std::string_view kind = {}, const Thresholds& t = {});
 
 }  // namespace idkit::quality
