@@ -22,19 +22,39 @@ ZXing::BarcodeFormats formatsOf(const Options& o) {
   return f;
 }
 
-ZXing::DecodeHints hintsFor(ZXing::BarcodeFormats formats, bool tryRotate = true) {
-  ZXing::DecodeHints h;
-  h.setFormats(formats);
-  h.setTryHarder(true);
-  h.setTryRotate(tryRotate);
-  return h;
-}
+struct Hints {
+  ZXing::BarcodeFormats formats;  // empty = all
+  bool tryRotate = true;
+};
 
-ZXing::Results zxRead(const cv::Mat& grey, const ZXing::DecodeHints& h) {
-  CV_Assert(grey.type() == CV_8UC1 && grey.isContinuous());
+Hints hintsFor(ZXing::BarcodeFormats formats, bool tryRotate = true) { return {formats, tryRotate}; }
+
+// Debian's ZXing 1.4 is built with assertions, and ReadBarcodes aborts the
+// process (Result::operator==, "lineCount() == 1") when it compares several
+// linear-code results. So 2D symbologies are read as many symbols, 1D ones as
+// one symbol per pass: the same readers run, in two calls.
+ZXing::Results zxRead(const cv::Mat& grey, const Hints& hints) {
+  CV_Assert(grey.type() == CV_8UC1);
   ZXing::ImageView view(grey.data, grey.cols, grey.rows, ZXing::ImageFormat::Lum,
                         static_cast<int>(grey.step));
-  return ZXing::ReadBarcodes(view, h);
+  const ZXing::BarcodeFormats all = hints.formats.empty() ? ZXing::BarcodeFormats(ZXing::BarcodeFormat::Any) : hints.formats;
+  const ZXing::BarcodeFormats matrix = all & ZXing::BarcodeFormat::MatrixCodes;
+  const ZXing::BarcodeFormats linear = all & ZXing::BarcodeFormat::LinearCodes;
+  auto base = [&](ZXing::BarcodeFormats f) {
+    ZXing::DecodeHints h;
+    h.setFormats(f);
+    h.setTryHarder(true);
+    h.setTryRotate(hints.tryRotate);
+    return h;
+  };
+  ZXing::Results out;
+  if (!matrix.empty()) out = ZXing::ReadBarcodes(view, base(matrix));
+  if (!linear.empty()) {
+    auto h = base(linear);
+    h.setMaxNumberOfSymbols(1);
+    for (auto& r : ZXing::ReadBarcodes(view, h)) out.push_back(std::move(r));
+  }
+  return out;
 }
 
 // Maps a point of the image ZXing saw back to input coordinates.
@@ -96,7 +116,7 @@ bool hasFormat(const std::vector<Code>& codes, std::string_view f) {
 // Candidate regions of bar texture: strong gradients with one dominant
 // direction (the structure tensor's coherence), which printed text, faces and
 // backgrounds lack. Returned as rotated boxes in `grey` coordinates, largest first.
-std::vector<cv::RotatedRect> barRegions(const cv::Mat& grey, double& scale) {
+std::vector<cv::RotatedRect> barRegions(const cv::Mat& grey, double& scale, float minCoherence = 0.4f) {
   const int longSide = std::max(grey.cols, grey.rows);
   scale = longSide > 1000 ? 1000.0 / longSide : 1.0;
   cv::Mat small;
@@ -117,7 +137,7 @@ std::vector<cv::RotatedRect> barRegions(const cv::Mat& grey, double& scale) {
   // Energy threshold relative to the image: bars are among its sharpest parts.
   double maxE = 0;
   cv::minMaxLoc(energy, nullptr, &maxE);
-  cv::Mat mask = (energy > 0.08 * maxE) & (coherence > 0.4);
+  cv::Mat mask = (energy > 0.08 * maxE) & (coherence > minCoherence);
   // Density, not mere presence: a code fills its area with such pixels, while
   // the card's outline and text lines are thin.
   cv::Mat density;
@@ -209,23 +229,29 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out) 
   }
 }
 
-// Small 2D codes: overlapping tiles, upscaled so modules reach a few pixels.
+// Small 2D codes: ZXing 1.4 finds DataMatrix mainly where the image's centre
+// lines cross it, so each textured region is cropped (centring it) and read,
+// upscaled when small.
 void readTiles(const cv::Mat& grey, ZXing::BarcodeFormats formats, const Options& o,
                std::vector<Code>& out) {
-  const int n = 2;
-  const int tw = grey.cols * 6 / (5 * n), th = grey.rows * 6 / (5 * n);
-  const double up = std::max(grey.cols, grey.rows) < 1600 ? 2.0 : 1.0;
+  double scale = 1;
+  auto boxes = barRegions(grey, scale, 0.0f);
+  if (boxes.size() > 6) boxes.resize(6);
   const auto hints = hintsFor(formats, true);
-  for (int ty = 0; ty < n; ++ty) {
-    for (int tx = 0; tx < n; ++tx) {
-      const int x = std::min(tx * (grey.cols - tw) / (n - 1), grey.cols - tw);
-      const int y = std::min(ty * (grey.rows - th) / (n - 1), grey.rows - th);
-      cv::Mat tile = grey(cv::Rect(x, y, tw, th)), big;
-      if (up > 1) cv::resize(tile, big, cv::Size(), up, up, cv::INTER_CUBIC);
-      else big = tile.clone();
-      addAll(out, zxRead(big, hints),
-             [&](cv::Point2f p) { return cv::Point2f(p.x / up + x, p.y / up + y); }, "tiled", o);
-    }
+  for (const auto& box : boxes) {
+    cv::Rect r = box.boundingRect();
+    r = cv::Rect(cv::Point(static_cast<int>(r.x / scale), static_cast<int>(r.y / scale)),
+                 cv::Size(static_cast<int>(r.width / scale), static_cast<int>(r.height / scale)));
+    const int m = std::max(r.width, r.height) / 3 + 8;
+    r = cv::Rect(r.x - m, r.y - m, r.width + 2 * m, r.height + 2 * m) & cv::Rect(0, 0, grey.cols, grey.rows);
+    if (r.width < 16 || r.height < 16) continue;
+    const double up = std::max(1.0, std::min(3.0, 400.0 / std::max(r.width, r.height)));
+    cv::Mat big;
+    if (up > 1) cv::resize(grey(r), big, cv::Size(), up, up, cv::INTER_CUBIC);
+    else big = grey(r).clone();
+    addAll(out, zxRead(big, hints),
+           [&](cv::Point2f p) { return cv::Point2f(static_cast<float>(p.x / up + r.x), static_cast<float>(p.y / up + r.y)); },
+           "tiled", o);
   }
 }
 

@@ -1,0 +1,205 @@
+// idkit::barcode on ZXing's own sample folders (../shared/data/barcodes, with
+// ZXing's minimum pass counts) and on synthetic licence photos that plain
+// ZXing cannot read (rotation, perspective).
+#include <catch2/catch.hpp>
+#include <idkit/barcode.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "barcode_scene.hpp"
+#include "support.hpp"
+
+namespace fs = std::filesystem;
+namespace barcode = idkit::barcode;
+
+namespace {
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+struct Folder {
+  std::string name, format;
+  int min0;  // ZXing's minimum pass count at 0 degrees (slow mode)
+};
+
+// From the table in ../shared/data/barcodes/README.md (structured-append
+// folders pdf417-4 and qrcode-7 are merged sequences, tested upstream apart).
+const std::vector<Folder> kFolders = {
+    {"aztec-1", "Aztec", 21},        {"aztec-2", "Aztec", 5},       {"datamatrix-1", "DataMatrix", 26},
+    {"datamatrix-3", "DataMatrix", 19}, {"code39-1", "Code39", 4},  {"code39-3", "Code39", 12},
+    {"code128-1", "Code128", 6},     {"code128-2", "Code128", 21},  {"code128-3", "Code128", 2},
+    {"qrcode-2", "QRCode", 44},      {"qrcode-6", "QRCode", 15},    {"pdf417-1", "PDF417", 17},
+    {"pdf417-2", "PDF417", 25},      {"pdf417-3", "PDF417", 16}};
+
+bool isImage(const fs::path& p) {
+  const auto e = p.extension().string();
+  return e == ".png" || e == ".jpg" || e == ".jpeg" || e == ".gif" || e == ".pgm";
+}
+
+// True when one of the codes equals the sample's expected .txt (or .bin).
+bool matchesExpected(const std::vector<barcode::Code>& codes, const fs::path& image,
+                     const std::string& format) {
+  const fs::path txt = fs::path(image).replace_extension(".txt");
+  const fs::path bin = fs::path(image).replace_extension(".bin");
+  for (const auto& c : codes) {
+    if (c.format != format) continue;
+    if (fs::exists(txt) && c.text == slurp(txt)) return true;
+    if (!fs::exists(txt) && fs::exists(bin)) {
+      const std::string b = slurp(bin);
+      if (std::string(c.bytes.begin(), c.bytes.end()) == b) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("barcode: ZXing sample folders reach ZXing's minimum pass counts at 0 degrees",
+          "[barcode][slow]") {
+  REQUIRE_SHARED(shared);
+  int total = 0, passedAll = 0;
+  for (const auto& f : kFolders) {
+    const fs::path dir = shared / "data/barcodes" / f.name;
+    if (!fs::is_directory(dir)) continue;
+    barcode::Options o;
+    o.formats = {f.format};
+    int images = 0, passed = 0;
+    for (const auto& e : fs::directory_iterator(dir)) {
+      if (!isImage(e.path())) continue;
+      const cv::Mat img = cv::imread(e.path().string(), cv::IMREAD_COLOR);
+      if (img.empty()) continue;
+      ++images;
+      passed += matchesExpected(barcode::read(img, o), e.path(), f.format);
+    }
+    INFO(f.name << ": " << passed << "/" << images << ", ZXing minimum " << f.min0);
+    CHECK(passed >= f.min0);
+    WARN(f.name << " " << passed << "/" << images << " (ZXing minimum " << f.min0 << ")");
+    total += images;
+    passedAll += passed;
+  }
+  WARN("barcode samples at 0 degrees: " << passedAll << "/" << total);
+}
+
+TEST_CASE("barcode: every single PDF417 sample decodes at 0, 90, 180 and 270 degrees",
+          "[barcode][slow]") {
+  REQUIRE_SHARED(shared);
+  barcode::Options o;
+  o.formats = {"PDF417"};
+  int images = 0;
+  std::map<int, int> passed;
+  for (const char* folder : {"pdf417-1", "pdf417-2", "pdf417-3"}) {
+    for (const auto& e : fs::directory_iterator(shared / "data/barcodes" / folder)) {
+      if (!isImage(e.path())) continue;
+      const cv::Mat img = cv::imread(e.path().string(), cv::IMREAD_COLOR);
+      if (img.empty()) continue;
+      ++images;
+      for (int rot : {0, 90, 180, 270}) {
+        cv::Mat r = img;
+        if (rot == 90) cv::rotate(img, r, cv::ROTATE_90_CLOCKWISE);
+        if (rot == 180) cv::rotate(img, r, cv::ROTATE_180);
+        if (rot == 270) cv::rotate(img, r, cv::ROTATE_90_COUNTERCLOCKWISE);
+        const bool ok = matchesExpected(barcode::read(r, o), e.path(), "PDF417");
+        passed[rot] += ok;
+        if (!ok) FAIL_CHECK(e.path().filename().string() << " at " << rot << " degrees");
+      }
+    }
+  }
+  CHECK(images == 58);
+  WARN("PDF417 samples: " << images << " images; 0/90/180/270: " << passed[0] << "/" << passed[90]
+                          << "/" << passed[180] << "/" << passed[270]);
+}
+
+TEST_CASE("barcode: rotated and perspective PDF417 licence photos are rectified and parsed",
+          "[barcode]") {
+  const auto card = idkit::test::sampleCard();
+  const cv::Mat back = idkit::test::cardBack(idkit::aamva::compose(card));
+  // Where the code is on the card (cardBack draws it 900 px wide, 30 px from the bottom).
+  const cv::Mat code = barcode::render(idkit::aamva::compose(card), "PDF417", 3);
+  const float codeH = 900.0f * static_cast<float>(code.rows) / static_cast<float>(code.cols);
+  const cv::Point2f codeCentre(55 + 450.0f, 638 - 30 - codeH / 2);
+  int read = 0, cases = 0;
+  for (double angle : {0.0, 5.0, -9.0, 30.0, 92.0, 185.0}) {
+    for (double persp : {0.0, 0.1}) {
+      ++cases;
+      INFO("angle " << angle << " perspective " << persp);
+      const auto scene = idkit::test::photograph(back, angle, persp, 2400, 1800, 0.75);
+      const auto codes = barcode::read(scene.image);
+      REQUIRE(codes.size() == 1);
+      const auto& c = codes[0];
+      CHECK(c.format == "PDF417");
+      REQUIRE(c.aamva);
+      CHECK(c.aamva->fields["document_number"] == "T64235789");
+      CHECK(c.aamva->fields["birth_date"] == "1986-06-06");
+      CHECK(c.aamva->warnings.empty());
+      // Reported corners are in input coordinates: the centre lands on the code.
+      std::vector<cv::Point2f> in{codeCentre}, expect;
+      cv::perspectiveTransform(in, expect, scene.cardToImage);
+      const cv::Point2f centre = (c.position[0] + c.position[1] + c.position[2] + c.position[3]) * 0.25f;
+      CHECK(cv::norm(centre - expect[0]) < 0.03 * 2400);
+      read += !c.method.empty();
+    }
+  }
+  CHECK(read == cases);
+}
+
+TEST_CASE("barcode: several codes, no code, and AAMVA failures", "[barcode]") {
+  cv::Mat page(900, 1400, CV_8UC1, cv::Scalar(255));
+  const cv::Mat qr = barcode::render("https://example.org/idkit", "QRCode", 6);
+  qr.copyTo(page(cv::Rect(cv::Point(60, 60), qr.size())));
+  const cv::Mat bad = barcode::render("@\n\x1e\rANSI 63", "PDF417", 3);
+  bad.copyTo(page(cv::Rect(cv::Point(60, 500), bad.size())));
+  const cv::Mat bars = barcode::render("IDKIT-0001", "Code128", 3);
+  bars.copyTo(page(cv::Rect(cv::Point(800, 80), bars.size())));
+  const auto codes = barcode::read(page);
+  std::map<std::string, const barcode::Code*> by;
+  for (const auto& c : codes) by[c.format] = &c;
+  REQUIRE(by.contains("QRCode"));
+  REQUIRE(by.contains("PDF417"));
+  REQUIRE(by.contains("Code128"));
+  CHECK(by["QRCode"]->text == "https://example.org/idkit");
+  CHECK(by["Code128"]->text == "IDKIT-0001");
+  // Positions are corners in input coordinates.
+  CHECK(std::abs(by["QRCode"]->position[0].x - 60 - 4 * 6) < 12);
+  CHECK(std::abs(by["QRCode"]->position[0].y - 60 - 4 * 6) < 12);
+  REQUIRE(by["PDF417"]->aamva_error);
+  CHECK(by["PDF417"]->aamva_error->code == "aamva_invalid");
+  const idkit::Json j = barcode::toJson(codes);
+  REQUIRE(j.is_array());
+  for (const auto& e : j) {
+    CHECK(e["position"].size() == 4);
+    CHECK(e.contains("symbology"));
+  }
+
+  const cv::Mat blank(600, 800, CV_8UC3, cv::Scalar(200, 200, 200));
+  CHECK(barcode::read(blank).empty());
+  CHECK(barcode::toJson({}).dump() == "[]");
+  CHECK(barcode::read(cv::Mat()).empty());
+}
+
+TEST_CASE("barcode: a small DataMatrix off the centre lines is found", "[barcode]") {
+  cv::Mat page(1200, 1600, CV_8UC3, cv::Scalar(235, 235, 235));
+  const cv::Mat dm = barcode::render("IDKIT-0001", "DataMatrix", 4);
+  cv::Mat dmBgr;
+  cv::cvtColor(dm, dmBgr, cv::COLOR_GRAY2BGR);
+  dmBgr.copyTo(page(cv::Rect(cv::Point(1300, 150), dm.size())));
+  const auto codes = barcode::read(page);
+  REQUIRE(codes.size() == 1);
+  CHECK(codes[0].format == "DataMatrix");
+  CHECK(codes[0].text == "IDKIT-0001");
+  CHECK(std::abs(codes[0].position[0].x - 1300) < 30);
+}
+
+TEST_CASE("barcode: base64 of raw bytes", "[barcode]") {
+  CHECK(barcode::base64({}) == "");
+  CHECK(barcode::base64({'f'}) == "Zg==");
+  CHECK(barcode::base64({'f', 'o'}) == "Zm8=");
+  CHECK(barcode::base64({'f', 'o', 'o'}) == "Zm9v");
+  CHECK(barcode::base64({0xff, 0x00, 0x1e}) == "/wAe");
+}
