@@ -1,0 +1,74 @@
+// Reading the MRZ from an image: find the band (any rotation, any scale, flat
+// card or raw photo), rectify each line, segment it by the known pitch and
+// classify every cell with the OCR-B classifier (ocrb.hpp); the per-position
+// top-k candidates go to mrz::correct, which applies the check digits.
+#pragma once
+#include <array>
+#include <filesystem>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include <idkit/error.hpp>
+#include <idkit/json.hpp>
+#include <idkit/mrz.hpp>
+
+namespace idkit {
+
+// Run-time data (trained models, templates): $IDKIT_DATA, else
+// <directory of the executable>/../share/idkit.
+std::filesystem::path dataDir();
+
+}  // namespace idkit
+
+namespace idkit::mrz {
+
+// One line of MRZ text in image coordinates.
+struct LineBox {
+  cv::Point2f start, end;  // centre line from the first to the last character
+  float height = 0;        // text height (approximate; the reader refines it)
+  float pitch = 0;         // distance between character centres
+  int components = 0;      // characters the finder saw
+};
+
+// Two or three parallel lines of equal length, top to bottom in the direction
+// the finder assumed (the reader also tries the band turned by 180 degrees).
+struct Band {
+  std::vector<LineBox> lines;
+  double score = 0;  // larger is more MRZ-like
+};
+
+// MRZ-like bands in a grey image, best first.
+std::vector<Band> findBands(const cv::Mat& gray, int max_bands = 4);
+
+struct LineReading {
+  std::string text;              // best character of every cell
+  LineCandidates candidates;     // top-k per cell, best first, score = probability
+  double confidence = 0;         // mean best probability
+  std::array<cv::Point2f, 4> quad{};  // text box corners: TL, TR, BR, BL in reading order
+};
+
+// Reads `line` as `chars` characters (the direction from start to end is the
+// reading direction; the top of the text is on the left of it).
+LineReading readLine(const cv::Mat& gray, const LineBox& line, int chars, int top_k = 4);
+
+struct ReadOptions {
+  ParseOptions parse;
+  int top_k = 4;
+  bool try_mirrored = true;  // mirrored selfie-camera photos
+  int max_bands = 3;
+};
+
+struct ImageReading {
+  Result result;
+  std::array<cv::Point2f, 4> quad{};  // the band: TL, TR, BR, BL in reading order
+  double angle_deg = 0;               // reading direction, degrees counter-clockwise from +x
+  bool mirrored = false;
+  // result.toJson() plus "quad" (image coordinates), "angle", "mirrored" when set.
+  Json toJson() const;
+};
+
+// Finds and reads the MRZ. Error "mrz_not_found" when no band reads as an MRZ.
+Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options = {});
+
+}  // namespace idkit::mrz

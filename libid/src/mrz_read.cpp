@@ -1,0 +1,649 @@
+// Finding and reading the MRZ in an image (see mrz_read.hpp).
+//
+// Band finding is scale- and rotation-free: dark blobs of a local threshold
+// are characters; the direction to each blob's nearest similar neighbour
+// gives the text orientations; along each orientation, blobs of one size in
+// a row with a regular pitch form lines; two or three parallel lines of the
+// same length form a band. Reading warps each line into a canonical strip
+// (text height fixed, top and baseline fitted at both ends so mild
+// perspective is undone), extends it to the ink's extent, and cuts it into
+// the known number of cells at the pitch and offset the classifier likes best.
+#include <idkit/mrz_read.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <numeric>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <idkit/ocrb.hpp>
+
+namespace idkit {
+
+std::filesystem::path dataDir() {
+  if (const char* env = std::getenv("IDKIT_DATA"); env && *env) return env;
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "share/idkit";
+  // Installed tools: <prefix>/bin/../share/idkit; the unit tests run from the
+  // build root, beside share/.
+  const auto installed = exe.parent_path().parent_path() / "share" / "idkit";
+  const auto beside = exe.parent_path() / "share" / "idkit";
+  if (!std::filesystem::is_directory(installed, ec) && std::filesystem::is_directory(beside, ec))
+    return beside;
+  return installed;
+}
+
+}  // namespace idkit
+
+namespace idkit::mrz {
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+float median(std::vector<float> v) {
+  if (v.empty()) return 0;
+  const auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
+  std::nth_element(v.begin(), mid, v.end());
+  return *mid;
+}
+
+// ---------------------------------------------------------------------------
+// Band finding
+
+struct Blob {
+  cv::Point2f c;
+  float s;  // size: the larger side of the bounding box
+};
+
+std::vector<Blob> findBlobs(const cv::Mat& gray) {
+  const int longSide = std::max(gray.cols, gray.rows);
+  const int block = std::max(15, (longSide / 60) | 1);
+  cv::Mat bin;
+  cv::adaptiveThreshold(gray, bin, 255, cv::ADAPTIVE_THRESH_MEAN_C, cv::THRESH_BINARY_INV, block, 9);
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(bin, labels, stats, centroids, 8, CV_32S);
+  std::vector<Blob> blobs;
+  const int maxSize = std::max(12, longSide / 12);
+  for (int i = 1; i < n; ++i) {
+    const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+    const int area = stats.at<int>(i, cv::CC_STAT_AREA);
+    const int s = std::max(w, h);
+    if (s < 5 || s > maxSize || area < 10) continue;
+    const double fill = static_cast<double>(area) / (w * h);
+    if (fill < 0.1 || fill > 0.92 || std::min(w, h) * 6 < s) continue;
+    blobs.push_back({{static_cast<float>(stats.at<int>(i, cv::CC_STAT_LEFT) + w / 2.0),
+                      static_cast<float>(stats.at<int>(i, cv::CC_STAT_TOP) + h / 2.0)},
+                     static_cast<float>(s)});
+  }
+  return blobs;
+}
+
+bool similar(float a, float b) { return a < 1.6f * b && b < 1.6f * a; }
+
+// Directions (degrees, [0, 180)) in which text lines run.
+std::vector<double> textDirections(const std::vector<Blob>& blobs) {
+  std::vector<std::size_t> order(blobs.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](auto a, auto b) { return blobs[a].c.x < blobs[b].c.x; });
+  std::array<double, 180> hist{};
+  for (std::size_t oi = 0; oi < order.size(); ++oi) {
+    const Blob& a = blobs[order[oi]];
+    const float reach = 2.5f * a.s;
+    float best = reach * reach;
+    cv::Point2f bestD;
+    auto visit = [&](std::size_t oj) {
+      const Blob& b = blobs[order[oj]];
+      if (!similar(a.s, b.s)) return;
+      const cv::Point2f d = b.c - a.c;
+      const float d2 = d.dot(d);
+      if (d2 < best && d2 > 0.04f * a.s * a.s) best = d2, bestD = d;
+    };
+    for (std::size_t oj = oi + 1; oj < order.size() && blobs[order[oj]].c.x - a.c.x <= reach; ++oj) visit(oj);
+    for (std::size_t oj = oi; oj-- > 0 && a.c.x - blobs[order[oj]].c.x <= reach;) visit(oj);
+    if (best < reach * reach) {
+      double deg = std::atan2(bestD.y, bestD.x) * 180.0 / kPi;
+      deg = std::fmod(deg + 360.0, 180.0);
+      hist[static_cast<std::size_t>(deg) % 180] += 1;
+    }
+  }
+  std::array<double, 180> smooth{};
+  for (int i = 0; i < 180; ++i)
+    for (int k = -3; k <= 3; ++k) smooth[i] += hist[(i + k + 180) % 180] * (4 - std::abs(k));
+  std::vector<double> peaks;
+  double first = 0;
+  for (int round = 0; round < 3; ++round) {
+    const auto it = std::max_element(smooth.begin(), smooth.end());
+    if (*it <= 0 || (round > 0 && *it < 0.2 * first)) break;
+    const int i = static_cast<int>(it - smooth.begin());
+    if (round == 0) first = *it;
+    // Sub-degree peak from a parabola through the neighbours.
+    const double l = smooth[(i + 179) % 180], r = smooth[(i + 1) % 180], m = *it;
+    const double off = (l - 2 * m + r) != 0 ? 0.5 * (l - r) / (l - 2 * m + r) : 0;
+    peaks.push_back(i + 0.5 + off);
+    for (int k = -12; k <= 12; ++k) smooth[(i + k + 180) % 180] = 0;
+  }
+  return peaks;
+}
+
+struct Line {
+  double angle;   // degrees
+  double v;       // offset across the direction (at u = 0)
+  double slope;   // dv/du of the fitted line
+  double u0, u1;  // first and last blob centres along the direction
+  float size, pitch;
+  int count;
+};
+
+std::vector<Line> linesAlong(const std::vector<Blob>& blobs, double angleDeg) {
+  const double a = angleDeg * kPi / 180.0, ca = std::cos(a), sa = std::sin(a);
+  struct P { double u, v; float s; };
+  std::vector<P> pts;
+  pts.reserve(blobs.size());
+  for (const auto& b : blobs) pts.push_back({b.c.x * ca + b.c.y * sa, -b.c.x * sa + b.c.y * ca, b.s});
+  std::sort(pts.begin(), pts.end(), [](const P& x, const P& y) { return x.u < y.u; });
+  std::vector<int> parent(pts.size());
+  std::iota(parent.begin(), parent.end(), 0);
+  auto find = [&](int x) {
+    while (parent[x] != x) x = parent[x] = parent[parent[x]];
+    return x;
+  };
+  for (std::size_t i = 0; i < pts.size(); ++i)
+    for (std::size_t j = i + 1; j < pts.size(); ++j) {
+      const float s = (pts[i].s + pts[j].s) / 2;
+      if (pts[j].u - pts[i].u > 2.3 * s) break;
+      if (std::abs(pts[j].v - pts[i].v) < 0.3 * s && similar(pts[i].s, pts[j].s))
+        parent[find(static_cast<int>(i))] = find(static_cast<int>(j));
+    }
+  std::vector<std::vector<std::size_t>> groups(pts.size());
+  for (std::size_t i = 0; i < pts.size(); ++i) groups[static_cast<std::size_t>(find(static_cast<int>(i)))].push_back(i);
+  std::vector<Line> lines;
+  for (const auto& g : groups) {
+    if (g.size() < 10) continue;
+    // Least squares v = slope * u + v0 (indices are sorted by u).
+    double su = 0, sv = 0, suu = 0, suv = 0;
+    for (auto i : g) su += pts[i].u, sv += pts[i].v, suu += pts[i].u * pts[i].u, suv += pts[i].u * pts[i].v;
+    const double n = static_cast<double>(g.size());
+    const double den = n * suu - su * su;
+    const double slope = den > 0 ? (n * suv - su * sv) / den : 0;
+    const double v0 = (sv - slope * su) / n;
+    std::vector<float> sizes, gaps;
+    for (std::size_t k = 0; k < g.size(); ++k) {
+      sizes.push_back(pts[g[k]].s);
+      if (k) gaps.push_back(static_cast<float>(pts[g[k]].u - pts[g[k - 1]].u));
+    }
+    const float size = median(sizes), pitch = median(gaps);
+    // MRZ text is evenly spaced: most gaps are one pitch.
+    const auto regular = std::count_if(gaps.begin(), gaps.end(), [&](float d) { return d > 0.75f * pitch && d < 1.3f * pitch; });
+    if (regular < 0.6 * static_cast<double>(gaps.size()) || pitch < 0.6f * size || pitch > 1.6f * size) continue;
+    lines.push_back({angleDeg, v0, slope, pts[g.front()].u, pts[g.back()].u, size, pitch, static_cast<int>(g.size())});
+  }
+  return lines;
+}
+
+LineBox toLineBox(const Line& l, double u0, double u1, double scale) {
+  const double a = l.angle * kPi / 180.0, ca = std::cos(a), sa = std::sin(a);
+  auto point = [&](double u) {
+    const double v = l.v + l.slope * u;
+    return cv::Point2f(static_cast<float>((u * ca - v * sa) * scale), static_cast<float>((u * sa + v * ca) * scale));
+  };
+  LineBox box;
+  box.start = point(u0);
+  box.end = point(u1);
+  box.height = static_cast<float>(l.size * 0.9 * scale);
+  box.pitch = static_cast<float>(l.pitch * scale);
+  box.components = l.count;
+  return box;
+}
+
+}  // namespace
+
+std::vector<Band> findBands(const cv::Mat& grayIn, int max_bands) {
+  // Work at a size where MRZ characters are a few to a few tens of pixels.
+  const int longSide = std::max(grayIn.cols, grayIn.rows);
+  double scale = 1.0;
+  cv::Mat gray;
+  if (longSide > 1600) scale = longSide / 1600.0;
+  else if (longSide < 900) scale = longSide / 900.0;
+  if (scale != 1.0)
+    cv::resize(grayIn, gray, {}, 1 / scale, 1 / scale, scale > 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
+  else
+    gray = grayIn;
+  const auto blobs = findBlobs(gray);
+  std::vector<Band> bands;
+  for (double angle : textDirections(blobs)) {
+    auto lines = linesAlong(blobs, angle);
+    std::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) { return a.v < b.v; });
+    // Consecutive lines that stack like an MRZ: same size and pitch, spaced
+    // 1.2-3.2 text heights apart, overlapping along the direction.
+    auto fits = [](const Line& a, const Line& b) {
+      const double gap = b.v - a.v;
+      const double h = (a.size + b.size) / 2;
+      const double overlap = std::min(a.u1, b.u1) - std::max(a.u0, b.u0);
+      const double len = std::max(a.u1 - a.u0, b.u1 - b.u0);
+      return gap > 1.1 * h && gap < 3.2 * h && similar(a.size, b.size) && similar(a.pitch, b.pitch) &&
+             overlap > 0.4 * len;
+    };
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      for (std::size_t count = 2; count <= 3 && i + count <= lines.size(); ++count) {
+        bool ok = true;
+        for (std::size_t k = i + 1; k < i + count; ++k) ok = ok && fits(lines[k - 1], lines[k]);
+        if (!ok) break;
+        // All lines of a band share their ends; take the union.
+        double u0 = lines[i].u0, u1 = lines[i].u1, comps = 0;
+        for (std::size_t k = i; k < i + count; ++k) {
+          u0 = std::min(u0, lines[k].u0 - lines[k].slope * 0), u1 = std::max(u1, lines[k].u1);
+          comps += lines[k].count;
+        }
+        Band band;
+        for (std::size_t k = i; k < i + count; ++k) band.lines.push_back(toLineBox(lines[k], u0, u1, scale));
+        band.score = comps / static_cast<double>(count) + (count == 3 ? 2 : 0);
+        bands.push_back(std::move(band));
+      }
+    }
+  }
+  std::stable_sort(bands.begin(), bands.end(), [](const Band& a, const Band& b) { return a.score > b.score; });
+  if (bands.size() > static_cast<std::size_t>(max_bands)) bands.resize(static_cast<std::size_t>(max_bands));
+  return bands;
+}
+
+// ---------------------------------------------------------------------------
+// Reading
+
+namespace {
+
+// A line warped into a canonical strip, with the ink's horizontal extent.
+struct PreparedLine {
+  cv::Mat strip;     // CV_8U, kStripHeight rows
+  cv::Mat ink;       // inkImage(strip)
+  cv::Matx33d toImage;  // strip -> image (perspective)
+  std::vector<float> lefts, rights;  // candidate ends of the text (strip x), outermost first
+  float pitch = 0;                   // measured pitch in strip pixels
+};
+
+cv::Point2f apply(const cv::Matx33d& h, cv::Point2f p) {
+  const cv::Vec3d q = h * cv::Vec3d(p.x, p.y, 1);
+  return {static_cast<float>(q[0] / q[2]), static_cast<float>(q[1] / q[2])};
+}
+
+// Rows of the text band in an ink image, between columns x0 and x1.
+std::pair<float, float> textRows(const cv::Mat& ink, int x0, int x1) {
+  x0 = std::clamp(x0, 0, ink.cols - 1);
+  x1 = std::clamp(x1, x0 + 1, ink.cols);
+  cv::Mat prof;
+  cv::reduce(ink.colRange(x0, x1), prof, 1, cv::REDUCE_SUM);
+  const int mid = ink.rows / 2;
+  int peak = mid;
+  for (int r = mid - ink.rows / 6; r <= mid + ink.rows / 6; ++r)
+    if (prof.at<float>(r) > prof.at<float>(peak)) peak = r;
+  const float thr = 0.3f * prof.at<float>(peak);
+  int top = peak, bottom = peak;
+  while (top > 0 && prof.at<float>(top - 1) >= thr) --top;
+  while (bottom + 1 < ink.rows && prof.at<float>(bottom + 1) >= thr) ++bottom;
+  return {static_cast<float>(top), static_cast<float>(bottom + 1)};
+}
+
+// Period of a column ink profile near `guess` (autocorrelation peak).
+float periodOf(const cv::Mat& cols, int x0, int x1, float guess) {
+  const int n = x1 - x0;
+  if (n < 4 * guess) return guess;
+  std::vector<double> v(static_cast<std::size_t>(n));
+  double mean = 0;
+  for (int i = 0; i < n; ++i) mean += v[static_cast<std::size_t>(i)] = cols.at<float>(x0 + i);
+  mean /= n;
+  for (auto& x : v) x -= mean;
+  auto corr = [&](int lag) {
+    double s = 0;
+    for (int i = 0; i + lag < n; ++i) s += v[static_cast<std::size_t>(i)] * v[static_cast<std::size_t>(i + lag)];
+    return s / (n - lag);
+  };
+  const int lo = static_cast<int>(0.75f * guess), hi = static_cast<int>(1.3f * guess) + 1;
+  int best = -1;
+  double bestC = 0;
+  std::vector<double> c(static_cast<std::size_t>(hi + 2));
+  for (int lag = lo - 1; lag <= hi + 1; ++lag) c[static_cast<std::size_t>(lag)] = corr(lag);
+  for (int lag = lo; lag <= hi; ++lag)
+    if (c[static_cast<std::size_t>(lag)] > bestC && c[static_cast<std::size_t>(lag)] >= c[static_cast<std::size_t>(lag - 1)] &&
+        c[static_cast<std::size_t>(lag)] >= c[static_cast<std::size_t>(lag + 1)])
+      best = lag, bestC = c[static_cast<std::size_t>(lag)];
+  if (best < 0) return guess;
+  const double l = c[static_cast<std::size_t>(best - 1)], m = c[static_cast<std::size_t>(best)], r = c[static_cast<std::size_t>(best + 1)];
+  const double off = (l - 2 * m + r) < 0 ? 0.5 * (l - r) / (l - 2 * m + r) : 0;
+  return static_cast<float>(best + off);
+}
+
+std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line) {
+  cv::Point2f dir = line.end - line.start;
+  const float len = std::hypot(dir.x, dir.y);
+  if (len < 1 || line.height < 2 || line.pitch < 1) return std::nullopt;
+  dir /= len;
+  const cv::Point2f up(dir.y, -dir.x);
+  // Stage 1: a loose strip around the finder's line, generous along it so
+  // lines whose filler runs merged into one blob can be extended.
+  const float k0 = ocrb::kTextHeight / line.height;
+  const float ext = std::max(3 * line.pitch, 46 * line.pitch - len);
+  const cv::Point2f origin = line.start - ext * dir;
+  const int w0 = static_cast<int>((len + 2 * ext) * k0);
+  const int h0 = static_cast<int>(2.4f * ocrb::kTextHeight);
+  if (w0 < 8 || w0 > 20000) return std::nullopt;
+  const float c0 = h0 / 2.0f;
+  // strip (x, y) -> image: origin + x/k0 * dir + (c0 - y)/k0 * up
+  const cv::Matx23d a0(dir.x / k0, -up.x / k0, origin.x + c0 / k0 * up.x, dir.y / k0, -up.y / k0,
+                       origin.y + c0 / k0 * up.y);
+  cv::Mat loose;
+  cv::warpAffine(gray, loose, cv::Mat(a0), {w0, h0}, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
+  const cv::Mat looseInk = ocrb::inkImage(loose);
+  const float xs = ext * k0, xe = (ext + len) * k0, third = (xe - xs) / 3;
+  const auto [topL, botL] = textRows(looseInk, static_cast<int>(xs), static_cast<int>(xs + third));
+  const auto [topR, botR] = textRows(looseInk, static_cast<int>(xe - third), static_cast<int>(xe));
+  const float xl = xs + third / 2, xr = xe - third / 2;
+  auto at = [&](float y0, float y1, float x) { return y0 + (y1 - y0) * (x - xl) / (xr - xl); };
+  const float height = ((botL - topL) + (botR - topR)) / 2;
+  if (height < 4) return std::nullopt;
+  // Stage 2: the strip whose rows kStripTop..kStripBaseline are the text.
+  const float k1 = ocrb::kTextHeight / height;
+  const int w1 = static_cast<int>(w0 * k1);
+  auto looseToImage = [&](float x, float y) {
+    return cv::Point2f(static_cast<float>(a0(0, 0) * x + a0(0, 1) * y + a0(0, 2)),
+                       static_cast<float>(a0(1, 0) * x + a0(1, 1) * y + a0(1, 2)));
+  };
+  const float xa = 0, xb = static_cast<float>(w0);
+  const std::array<cv::Point2f, 4> src = {cv::Point2f(0, ocrb::kStripTop), cv::Point2f(static_cast<float>(w1), ocrb::kStripTop),
+                                          cv::Point2f(static_cast<float>(w1), ocrb::kStripBaseline),
+                                          cv::Point2f(0, ocrb::kStripBaseline)};
+  const std::array<cv::Point2f, 4> dst = {looseToImage(xa, at(topL, topR, xa)), looseToImage(xb, at(topL, topR, xb)),
+                                          looseToImage(xb, at(botL, botR, xb)), looseToImage(xa, at(botL, botR, xa))};
+  PreparedLine p;
+  const cv::Mat h = cv::getPerspectiveTransform(src.data(), dst.data());
+  p.toImage = cv::Matx33d(h);
+  cv::warpPerspective(gray, p.strip, h, {w1, ocrb::kStripHeight}, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
+                      cv::BORDER_REPLICATE);
+  p.ink = ocrb::inkImage(p.strip);
+  if (const char* dbg = std::getenv("IDKIT_MRZ_DEBUG_DIR")) {
+    static int counter = 0;
+    cv::imwrite(std::string(dbg) + "/strip" + std::to_string(counter++) + ".png", p.strip);
+  }
+  p.pitch = line.pitch * k0 * k1;
+  cv::Mat cols;
+  cv::reduce(p.ink.rowRange(ocrb::kStripTop, ocrb::kStripBaseline), cols, 0, cv::REDUCE_SUM);
+  const int core0 = std::clamp(static_cast<int>((xs - 0.5f * line.pitch * k0) * k1), 0, w1 - 1);
+  const int core1 = std::clamp(static_cast<int>((xe + 0.5f * line.pitch * k0) * k1), core0, w1 - 1);
+  p.pitch = periodOf(cols, core0, core1, p.pitch);
+  // Extend the finder's extent while ink continues within a pitch and a half
+  // (filler runs merge into one blob the finder drops), then offer the
+  // outermost glyph edges as candidate ends: a border or a stray mark next
+  // to the line is rejected later because the pitch would not fit.
+  auto inked = [&](int x) { return cols.at<float>(x) > 1.5f; };
+  const int gap = static_cast<int>(1.4f * p.pitch);
+  int left = core0, right = core1;
+  for (int x = core0; x >= 0 && left - x <= gap; --x)
+    if (inked(x)) left = x;
+  for (int x = core1; x < w1 && x - right <= gap; ++x)
+    if (inked(x)) right = x;
+  std::vector<float> starts, ends;
+  for (int x = left; x <= right; ++x) {
+    if (inked(x) && (x == 0 || !inked(x - 1))) starts.push_back(static_cast<float>(x));
+    if (inked(x) && (x + 1 >= w1 || !inked(x + 1))) ends.push_back(static_cast<float>(x + 1));
+  }
+  for (float x : starts)
+    if (x <= core0 + p.pitch && p.lefts.size() < 4) p.lefts.push_back(x);
+  for (auto it = ends.rbegin(); it != ends.rend(); ++it)
+    if (*it >= core1 - p.pitch && p.rights.size() < 4) p.rights.push_back(*it);
+  if (p.lefts.empty() || p.rights.empty()) return std::nullopt;
+  return p;
+}
+
+PreparedLine turned(const PreparedLine& p) {
+  PreparedLine t;
+  cv::rotate(p.strip, t.strip, cv::ROTATE_180);
+  cv::rotate(p.ink, t.ink, cv::ROTATE_180);
+  const double w = p.strip.cols, h = p.strip.rows;
+  t.toImage = p.toImage * cv::Matx33d(-1, 0, w, 0, -1, h, 0, 0, 1);
+  for (float x : p.rights) t.lefts.push_back(static_cast<float>(w) - x);
+  for (float x : p.lefts) t.rights.push_back(static_cast<float>(w) - x);
+  t.pitch = p.pitch;
+  return t;
+}
+
+struct Cells {
+  float pitch = 0, offset = 0;  // cell i spans offset + i*pitch .. + pitch
+  std::vector<float> shift;     // per-cell refinement
+  cv::Mat probs;                // chars x kClasses
+  double score = -1e9;          // mean log best probability
+};
+
+// Best probability of a real character (not the "misaligned" output).
+double bestCharProb(const cv::Mat& probs, int row) {
+  const float* r = probs.ptr<float>(row);
+  return *std::max_element(r, r + ocrb::kClasses);
+}
+
+double evaluate(const ocrb::Classifier& clf, const cv::Mat& ink, int chars, float pitch, float offset,
+                const std::vector<float>* shifts, cv::Mat* probsOut) {
+  cv::Mat feats(chars, ocrb::kFeatureSize, CV_32F);
+  for (int i = 0; i < chars; ++i) {
+    const float cx = offset + (i + 0.5f) * pitch + (shifts ? (*shifts)[static_cast<std::size_t>(i)] : 0.0f);
+    ocrb::cellFeatures(ink, cx, pitch, std::span<float>(feats.ptr<float>(i), ocrb::kFeatureSize));
+  }
+  cv::Mat probs = clf.predict(feats);
+  double score = 0;
+  for (int i = 0; i < chars; ++i) score += std::log(std::max(bestCharProb(probs, i), 1e-6));
+  if (probsOut) *probsOut = probs;
+  return score / chars;
+}
+
+Cells readCells(const ocrb::Classifier& clf, const PreparedLine& p, int chars, bool refine) {
+  Cells best;
+  // Ends whose span gives the measured pitch for this many characters; the
+  // first and last glyphs leave about 0.15 pitch blank on their outer sides.
+  float left = 0;
+  for (float l : p.lefts)
+    for (float r : p.rights) {
+      const float pitch = (r - l) / (chars - 0.3f);
+      if (std::abs(pitch - p.pitch) > 0.06f * p.pitch) continue;
+      if (pitch < 0.6f * ocrb::kTextHeight || pitch > 1.6f * ocrb::kTextHeight) continue;
+      cv::Mat probs;
+      const double s = evaluate(clf, p.ink, chars, pitch, l - 0.15f * pitch, nullptr, &probs);
+      if (std::getenv("IDKIT_MRZ_DEBUG_DIR")) fprintf(stderr, "chars %d l %.1f r %.1f pitch %.2f (measured %.2f) score %.3f\n", chars, l, r, pitch, p.pitch, s);
+      if (s > best.score) best.score = s, best.pitch = pitch, best.offset = l - 0.15f * pitch, best.probs = probs, left = l;
+    }
+  if (best.probs.empty() || !refine) return best;
+  const float pitch0 = best.pitch;
+  // Coordinate search over pitch, then offset.
+  for (float dp : {-0.02f, -0.01f, 0.01f, 0.02f}) {
+    const float pitch = pitch0 * (1 + dp);
+    const float offset = left - 0.15f * pitch;
+    cv::Mat probs;
+    const double s = evaluate(clf, p.ink, chars, pitch, offset, nullptr, &probs);
+    if (s > best.score) best.score = s, best.pitch = pitch, best.offset = offset, best.probs = probs;
+  }
+  const float basePitch = best.pitch, baseOffset = best.offset;
+  for (float dx : {-0.12f, -0.06f, 0.06f, 0.12f}) {
+    const float offset = baseOffset + dx * basePitch;
+    cv::Mat probs;
+    const double s = evaluate(clf, p.ink, chars, basePitch, offset, nullptr, &probs);
+    if (s > best.score) best.score = s, best.offset = offset, best.probs = probs;
+  }
+  // Per-cell shifts absorb small local pitch errors (perspective, paper warp).
+  best.shift.assign(static_cast<std::size_t>(chars), 0.0f);
+  for (float dx : {-0.1f, 0.1f}) {
+    std::vector<float> shifts(static_cast<std::size_t>(chars), dx * best.pitch);
+    cv::Mat probs;
+    evaluate(clf, p.ink, chars, best.pitch, best.offset, &shifts, &probs);
+    for (int i = 0; i < chars; ++i) {
+      const double a = bestCharProb(best.probs, i), b = bestCharProb(probs, i);
+      if (b > a + 0.05) {
+        probs.row(i).copyTo(best.probs.row(i));
+        best.shift[static_cast<std::size_t>(i)] = shifts[static_cast<std::size_t>(i)];
+      }
+    }
+  }
+  double score = 0;
+  for (int i = 0; i < chars; ++i) score += std::log(std::max(bestCharProb(best.probs, i), 1e-6));
+  best.score = score / chars;
+  return best;
+}
+
+LineReading toReading(const PreparedLine& p, const Cells& cells, int chars, int top_k) {
+  LineReading r;
+  double conf = 0;
+  for (int i = 0; i < chars; ++i) {
+    const float* row = cells.probs.ptr<float>(i);
+    std::array<int, ocrb::kClasses> idx{};
+    std::iota(idx.begin(), idx.end(), 0);
+    std::partial_sort(idx.begin(), idx.begin() + top_k, idx.end(), [&](int a, int b) { return row[a] > row[b]; });
+    PositionCandidates pc;
+    for (int k = 0; k < top_k; ++k) pc.push_back({ocrb::kAlphabet[static_cast<std::size_t>(idx[static_cast<std::size_t>(k)])], row[idx[static_cast<std::size_t>(k)]]});
+    r.text.push_back(pc.front().ch);
+    conf += pc.front().score;
+    r.candidates.push_back(std::move(pc));
+  }
+  r.confidence = conf / chars;
+  const float x0 = cells.offset, x1 = cells.offset + chars * cells.pitch;
+  const float y0 = ocrb::kStripTop, y1 = ocrb::kStripBaseline;
+  r.quad = {apply(p.toImage, {x0, y0}), apply(p.toImage, {x1, y0}), apply(p.toImage, {x1, y1}),
+            apply(p.toImage, {x0, y1})};
+  return r;
+}
+
+std::vector<int> lengthsFor(std::size_t lines) {
+  if (lines == 3) return {30};
+  return {44, 36};
+}
+
+struct Hypothesis {
+  std::vector<const PreparedLine*> lines;  // reading order
+  int chars = 0;
+  double score = -1e9;
+  bool flipped = false;
+};
+
+}  // namespace
+
+LineReading readLine(const cv::Mat& gray, const LineBox& line, int chars, int top_k) {
+  const auto& clf = ocrb::Classifier::shared();
+  const auto p = prepareLine(gray, line);
+  if (!p || chars <= 0) return {};
+  const Cells cells = readCells(clf, *p, chars, true);
+  if (cells.probs.empty()) return {};
+  return toReading(*p, cells, chars, std::clamp(top_k, 1, ocrb::kClasses));
+}
+
+Json ImageReading::toJson() const {
+  Json j = result.toJson();
+  Json q = Json::array();
+  for (const auto& pt : quad) q.push_back({std::round(pt.x * 10) / 10, std::round(pt.y * 10) / 10});
+  j["quad"] = q;
+  j["angle"] = std::round(angle_deg * 10) / 10;
+  if (mirrored) j["mirrored"] = true;
+  return j;
+}
+
+namespace {
+
+struct Attempt {
+  std::optional<Result> result;
+  std::array<cv::Point2f, 4> quad{};
+  double angle = 0;
+  double score = -1e9;
+};
+
+Attempt readBands(const cv::Mat& gray, const ReadOptions& options) {
+  const auto& clf = ocrb::Classifier::shared();
+  const int topK = std::clamp(options.top_k, 1, ocrb::kClasses);
+  Attempt best;
+  for (const Band& band : findBands(gray, options.max_bands)) {
+    std::vector<PreparedLine> up, down;
+    for (const auto& l : band.lines) {
+      auto p = prepareLine(gray, l);
+      if (!p) break;
+      down.push_back(turned(*p));
+      up.push_back(std::move(*p));
+    }
+    if (up.size() != band.lines.size()) continue;
+    std::reverse(down.begin(), down.end());
+    // Quick look at every orientation and length, then a careful read of the best two.
+    std::vector<Hypothesis> hyps;
+    for (int chars : lengthsFor(up.size()))
+      for (bool flipped : {false, true}) {
+        Hypothesis h{{}, chars, 0, flipped};
+        for (const auto& p : flipped ? down : up) {
+          h.lines.push_back(&p);
+          h.score += readCells(clf, p, chars, false).score;
+        }
+        h.score /= static_cast<double>(h.lines.size());
+        hyps.push_back(h);
+      }
+    std::sort(hyps.begin(), hyps.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
+    hyps.resize(std::min<std::size_t>(hyps.size(), 2));
+    for (const auto& h : hyps) {
+      std::vector<LineCandidates> cands;
+      std::vector<LineReading> readings;
+      double score = 0;
+      for (const auto* p : h.lines) {
+        const Cells cells = readCells(clf, *p, h.chars, true);
+        if (cells.probs.empty()) break;
+        readings.push_back(toReading(*p, cells, h.chars, topK));
+        cands.push_back(readings.back().candidates);
+        score += cells.score;
+      }
+      if (readings.size() != h.lines.size()) continue;
+      score /= static_cast<double>(readings.size());
+      auto res = correct(cands, options.parse);
+      if (!res) {
+        // Without a correction (shape unknown to it), parse the plain reading.
+        std::vector<std::string> texts;
+        for (const auto& r : readings) texts.push_back(r.text);
+        res = parse(texts, options.parse);
+      }
+      if (!res) continue;
+      // A valid reading beats any invalid one; then the classifier decides.
+      const double total = score + (res->valid ? 100 : 0);
+      if (total > best.score) {
+        best.score = total;
+        best.result = std::move(*res);
+        best.quad = {readings.front().quad[0], readings.front().quad[1], readings.back().quad[2],
+                     readings.back().quad[3]};
+        const cv::Point2f d = best.quad[1] - best.quad[0];
+        best.angle = std::fmod(std::atan2(-d.y, d.x) * 180.0 / kPi + 360.0, 360.0);
+      }
+    }
+    if (best.result && best.result->valid) break;
+  }
+  return best;
+}
+
+}  // namespace
+
+Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
+  if (image.empty()) return std::unexpected(Error{"mrz_not_found", "empty image"});
+  cv::Mat gray;
+  if (image.channels() == 3) cv::cvtColor(image, gray, cv::COLOR_BGR2GRAY);
+  else if (image.channels() == 4) cv::cvtColor(image, gray, cv::COLOR_BGRA2GRAY);
+  else gray = image;
+  if (gray.depth() != CV_8U) gray.convertTo(gray, CV_8U);
+  Attempt best = readBands(gray, options);
+  bool mirrored = false;
+  if (options.try_mirrored && !(best.result && best.result->valid)) {
+    cv::Mat flipped;
+    cv::flip(gray, flipped, 1);
+    Attempt m = readBands(flipped, options);
+    if (m.result && m.score > best.score) {
+      for (auto& pt : m.quad) pt.x = static_cast<float>(gray.cols - 1) - pt.x;
+      best = std::move(m);
+      mirrored = true;
+    }
+  }
+  if (!best.result) return std::unexpected(Error{"mrz_not_found", "no machine-readable zone found in the image"});
+  ImageReading out;
+  out.result = std::move(*best.result);
+  out.quad = best.quad;
+  out.angle_deg = best.angle;
+  out.mirrored = mirrored;
+  return out;
+}
+
+}  // namespace idkit::mrz

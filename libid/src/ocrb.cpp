@@ -1,0 +1,410 @@
+// OCR-B rendering, cell features and the glyph classifier (see ocrb.hpp).
+#include <idkit/ocrb.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <unistd.h>
+#include <vector>
+
+#include <ft2build.h>
+#include FT_FREETYPE_H
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <idkit/mrz_read.hpp>
+
+namespace idkit::ocrb {
+
+int classIndex(char c) {
+  const auto pos = kAlphabet.find(c);
+  return pos == std::string_view::npos ? -1 : static_cast<int>(pos);
+}
+
+std::string fontPath() {
+  if (const char* env = std::getenv("IDKIT_OCRB_FONT"); env && *env) return env;
+  return "/usr/share/fonts/opentype/ocr-b/OCRB.otf";
+}
+
+namespace {
+
+// Coverage bitmaps of the 37 symbols at one em size, placed relative to the
+// pen position on the baseline.
+struct Atlas {
+  struct Glyph {
+    cv::Mat coverage;  // CV_8U, 255 = ink
+    int left = 0;      // from the pen x to the bitmap's left column
+    int top = 0;       // from the baseline up to the bitmap's top row
+  };
+  std::array<Glyph, kClasses> glyphs;
+  float advance = 0;  // the font is monospaced
+  int ascent = 0;     // top of the tallest symbol above the baseline
+};
+
+Atlas buildAtlas(float em_px) {
+  static std::mutex mutex;  // FreeType library objects are not thread-safe
+  std::lock_guard lock(mutex);
+  FT_Library lib = nullptr;
+  if (FT_Init_FreeType(&lib)) throw Failure("font_missing", "cannot initialise FreeType");
+  FT_Face face = nullptr;
+  const std::string path = fontPath();
+  if (FT_New_Face(lib, path.c_str(), 0, &face)) {
+    FT_Done_FreeType(lib);
+    throw Failure("font_missing", "cannot open the OCR-B font " + path);
+  }
+  Atlas atlas;
+  FT_Set_Char_Size(face, 0, static_cast<FT_F26Dot6>(std::lround(em_px * 64)), 72, 72);
+  for (int i = 0; i < kClasses; ++i) {
+    if (FT_Load_Char(face, static_cast<FT_ULong>(kAlphabet[i]), FT_LOAD_RENDER)) continue;
+    const FT_GlyphSlot g = face->glyph;
+    const FT_Bitmap& bm = g->bitmap;
+    cv::Mat cov(static_cast<int>(bm.rows), static_cast<int>(bm.width), CV_8U);
+    for (int r = 0; r < cov.rows; ++r)
+      std::copy_n(bm.buffer + r * bm.pitch, cov.cols, cov.ptr<std::uint8_t>(r));
+    atlas.glyphs[i] = {cov, g->bitmap_left, g->bitmap_top};
+    atlas.advance = static_cast<float>(g->advance.x) / 64.0f;
+    atlas.ascent = std::max(atlas.ascent, g->bitmap_top);
+  }
+  FT_Done_Face(face);
+  FT_Done_FreeType(lib);
+  return atlas;
+}
+
+// Ink coverage (CV_8U, 255 = ink) of `text` with the pen starting at
+// (left, baseline); unknown characters leave their cell blank.
+void compose(const Atlas& atlas, std::string_view text, float left, int baseline, cv::Mat& cov) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const int k = classIndex(text[i]);
+    if (k < 0) continue;
+    const auto& g = atlas.glyphs[k];
+    if (g.coverage.empty()) continue;
+    const int x = static_cast<int>(std::lround(left + static_cast<float>(i) * atlas.advance)) + g.left;
+    const int y = baseline - g.top;
+    const cv::Rect dst = cv::Rect(x, y, g.coverage.cols, g.coverage.rows) & cv::Rect(0, 0, cov.cols, cov.rows);
+    if (dst.empty()) continue;
+    const cv::Rect src(dst.x - x, dst.y - y, dst.width, dst.height);
+    cv::Mat roi = cov(dst);
+    cv::max(roi, g.coverage(src), roi);
+  }
+}
+
+}  // namespace
+
+RenderedLine renderLine(std::string_view text, float text_height_px, int margin_px) {
+  // The ascent is measured on a large render, then the font is rendered at
+  // the size that gives the requested height.
+  static const Atlas probe = buildAtlas(200);
+  const float em = text_height_px * 200.0f / static_cast<float>(probe.ascent);
+  const Atlas atlas = buildAtlas(em);
+  const int width = static_cast<int>(std::ceil(atlas.advance * static_cast<float>(text.size()))) + 2 * margin_px;
+  const int descent = static_cast<int>(std::ceil(0.25f * em));
+  const int height = atlas.ascent + descent + 2 * margin_px;
+  cv::Mat cov(height, std::max(width, 1), CV_8U, cv::Scalar(0));
+  const int baseline = margin_px + atlas.ascent;
+  compose(atlas, text, static_cast<float>(margin_px), baseline, cov);
+  RenderedLine out;
+  out.gray = 255 - cov;
+  out.left = static_cast<float>(margin_px);
+  out.pitch = atlas.advance;
+  out.top = static_cast<float>(baseline - atlas.ascent);
+  out.baseline = static_cast<float>(baseline);
+  return out;
+}
+
+cv::Mat inkImage(const cv::Mat& strip) {
+  CV_Assert(strip.type() == CV_8U);
+  int hist[256] = {};
+  for (int r = 0; r < strip.rows; ++r) {
+    const auto* p = strip.ptr<std::uint8_t>(r);
+    for (int c = 0; c < strip.cols; ++c) ++hist[p[c]];
+  }
+  const double total = static_cast<double>(strip.total());
+  auto percentile = [&](double q) {
+    double acc = 0;
+    for (int v = 0; v < 256; ++v) {
+      acc += hist[v];
+      if (acc >= q * total) return v;
+    }
+    return 255;
+  };
+  // Text covers well under half of a strip: the dark tail is ink, the bulk paper.
+  const double ink = percentile(0.03);
+  const double paper = percentile(0.80);
+  const double range = std::max(paper - ink, 12.0);
+  cv::Mat out;
+  strip.convertTo(out, CV_32F, -1.0 / range, paper / range);
+  cv::max(out, 0.0, out);
+  cv::min(out, 1.0, out);
+  return out;
+}
+
+void cellFeatures(const cv::Mat& ink, float centre_x, float pitch, std::span<float> out) {
+  CV_Assert(out.size() >= static_cast<std::size_t>(kFeatureSize) && ink.type() == CV_32F);
+  const int x0 = static_cast<int>(std::lround(centre_x - 0.6f * pitch));
+  const int x1 = static_cast<int>(std::lround(centre_x + 0.6f * pitch));
+  const int y0 = kStripTop - 5, y1 = kStripBaseline + 5;
+  cv::Mat window(y1 - y0, std::max(x1 - x0, 1), CV_32F, cv::Scalar(0));
+  const cv::Rect want(x0, y0, window.cols, window.rows);
+  const cv::Rect have = want & cv::Rect(0, 0, ink.cols, ink.rows);
+  if (!have.empty()) ink(have).copyTo(window(cv::Rect(have.x - x0, have.y - y0, have.width, have.height)));
+  cv::Mat small(kFeatureH, kFeatureW, CV_32F, out.data());
+  cv::resize(window, small, small.size(), 0, 0, cv::INTER_AREA);
+}
+
+// ---------------------------------------------------------------------------
+// Training data: each sample is the centre cell of a short random line,
+// rendered large, thickened or thinned, shrunk to a random text height with
+// shear and skew, blurred, noised, JPEG-compressed or binarised, and then
+// rectified into a strip with the errors the reader's geometry makes.
+
+namespace {
+
+double uniform(cv::RNG& rng, double a, double b) { return rng.uniform(a, b); }
+
+char randomNeighbour(cv::RNG& rng) {
+  if (rng.uniform(0.0, 1.0) < 0.4) return '<';
+  return kAlphabet[static_cast<std::size_t>(rng.uniform(0, kClasses))];
+}
+
+void makeSample(cv::RNG& rng, const Atlas& atlas, int label, std::span<float> out) {
+  constexpr int kLen = 7, kMid = 3;
+  std::string text(kLen, '<');
+  // The "misaligned" class shows a random character half a pitch off.
+  const bool misaligned = label == kClasses;
+  for (int i = 0; i < kLen; ++i) text[i] = i == kMid && !misaligned ? kAlphabet[label] : randomNeighbour(rng);
+
+  const int margin = atlas.ascent;
+  const int baseline = margin + atlas.ascent;
+  cv::Mat cov(baseline + margin, static_cast<int>(atlas.advance * kLen) + 2 * margin, CV_8U, cv::Scalar(0));
+  compose(atlas, text, static_cast<float>(margin), baseline, cov);
+
+  // Stroke weight: print gain or thin toner.
+  const double stroke = rng.uniform(0.0, 1.0);
+  const cv::Mat disk = cv::getStructuringElement(cv::MORPH_ELLIPSE, {3, 3});
+  if (stroke < 0.2) cv::erode(cov, cov, disk);
+  else if (stroke > 0.75) cv::dilate(cov, cov, disk, {-1, -1}, stroke > 0.92 ? 2 : 1);
+
+  // Geometry: hi-res -> low-res text height with aspect, shear and skew.
+  const double height = std::exp(uniform(rng, std::log(7.0), std::log(34.0)));
+  const double s = height / atlas.ascent;
+  const double aspect = uniform(rng, 0.9, 1.12);
+  const double shear = uniform(rng, -0.12, 0.12);
+  const double angle = uniform(rng, -2.0, 2.0) * CV_PI / 180.0;
+  cv::Matx22d lin = cv::Matx22d(std::cos(angle), -std::sin(angle), std::sin(angle), std::cos(angle)) *
+                    cv::Matx22d(s * aspect, s * shear, 0, s);
+  const cv::Point2d anchor(margin + atlas.advance * (kMid + 0.5), baseline - atlas.ascent / 2.0);
+  const cv::Size low(static_cast<int>(cov.cols * s * aspect) + 8, static_cast<int>(cov.rows * s) + 8);
+  const cv::Point2d lowAnchor(low.width / 2.0, low.height / 2.0);
+  const cv::Vec2d t = cv::Vec2d(lowAnchor.x, lowAnchor.y) - lin * cv::Vec2d(anchor.x, anchor.y);
+  const cv::Matx23d fwd(lin(0, 0), lin(0, 1), t[0], lin(1, 0), lin(1, 1), t[1]);
+  cv::Mat smooth;
+  cv::GaussianBlur(cov, smooth, {0, 0}, 0.45 / s);
+  cv::Mat lowCov;
+  cv::warpAffine(smooth, lowCov, cv::Mat(fwd), low, cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+
+  // Photometry.
+  const double paper = uniform(rng, 140, 255);
+  const double inkLevel = uniform(rng, 0, std::max(1.0, paper - 70));
+  cv::Mat gray;
+  lowCov.convertTo(gray, CV_32F, -(paper - inkLevel) / 255.0, paper);
+  if (rng.uniform(0.0, 1.0) < 0.7) cv::GaussianBlur(gray, gray, {0, 0}, uniform(rng, 0.3, 1.1));
+  cv::Mat noise(gray.size(), CV_32F);
+  rng.fill(noise, cv::RNG::NORMAL, 0, uniform(rng, 0, 12));
+  gray += noise;
+  cv::Mat g8;
+  gray.convertTo(g8, CV_8U);
+  const double post = rng.uniform(0.0, 1.0);
+  if (post < 0.3) {
+    std::vector<std::uint8_t> buf;
+    cv::imencode(".jpg", g8, buf, {cv::IMWRITE_JPEG_QUALITY, rng.uniform(30, 90)});
+    g8 = cv::imdecode(buf, cv::IMREAD_GRAYSCALE);
+  } else if (post > 0.85) {
+    cv::threshold(g8, g8, (paper + inkLevel) / 2 + uniform(rng, -25, 25), 255, cv::THRESH_BINARY);
+  }
+
+  // The reader's view: estimated top/baseline and cell centre, with errors.
+  auto mapPt = [&](double x, double y) { return fwd * cv::Vec3d(x, y, 1); };
+  const cv::Vec2d centreTop = mapPt(anchor.x, baseline - atlas.ascent);
+  const cv::Vec2d centreBase = mapPt(anchor.x, baseline);
+  const double h = centreBase[1] - centreTop[1];
+  const double top = centreTop[1] + h * (uniform(rng, 0, 0.08) + rng.gaussian(0.03));
+  const double base = centreBase[1] + h * rng.gaussian(0.03);
+  const double pitch = atlas.advance * s * aspect;
+  const double off = misaligned ? (rng.uniform(0, 2) ? 1 : -1) * uniform(rng, 0.3, 0.5) : uniform(rng, -0.12, 0.12);
+  const double cx = (centreTop[0] + centreBase[0]) / 2 + pitch * off;
+  const double k = kTextHeight / (base - top);
+  const int stripW = static_cast<int>(pitch * k * kLen) + 2;
+  const double stripCx = stripW / 2.0;
+  const cv::Matx23d toStrip(k, 0, stripCx - k * cx, 0, k, kStripTop - k * top);
+  cv::Mat strip;
+  cv::warpAffine(g8, strip, cv::Mat(toStrip), {stripW, kStripHeight}, cv::INTER_LINEAR,
+                 cv::BORDER_REPLICATE);
+  cellFeatures(inkImage(strip), static_cast<float>(stripCx),
+               static_cast<float>(pitch * k * (1 + rng.gaussian(0.02))), out);
+}
+
+}  // namespace
+
+Classifier Classifier::train(const TrainOptions& o) {
+  cv::RNG rng(o.seed);
+  const Atlas atlas = buildAtlas(48);
+  const int n = o.samples_per_class * kOutputs;
+  cv::Mat x(n, kFeatureSize, CV_32F);
+  std::vector<int> y(static_cast<std::size_t>(n));
+  // Each sample has its own generator, so the set is the same however the
+  // work is split between threads.
+  cv::parallel_for_(cv::Range(0, n), [&](const cv::Range& r) {
+    for (int i = r.start; i < r.end; ++i) {
+      cv::RNG local(o.seed * 0x9E3779B97F4A7C15ull + static_cast<std::uint64_t>(i) * 0xBF58476D1CE4E5B9ull + 1);
+      y[static_cast<std::size_t>(i)] = i % kOutputs;
+      makeSample(local, atlas, i % kOutputs, std::span<float>(x.ptr<float>(i), kFeatureSize));
+    }
+  });
+
+  Classifier c;
+  c.w1_.create(kFeatureSize, o.hidden, CV_32F);
+  rng.fill(c.w1_, cv::RNG::NORMAL, 0, std::sqrt(2.0 / kFeatureSize));
+  c.b1_ = cv::Mat::zeros(1, o.hidden, CV_32F);
+  c.w2_.create(o.hidden, kOutputs, CV_32F);
+  rng.fill(c.w2_, cv::RNG::NORMAL, 0, std::sqrt(1.0 / o.hidden));
+  c.b2_ = cv::Mat::zeros(1, kOutputs, CV_32F);
+  cv::Mat vw1 = cv::Mat::zeros(c.w1_.size(), CV_32F), vb1 = cv::Mat::zeros(c.b1_.size(), CV_32F);
+  cv::Mat vw2 = cv::Mat::zeros(c.w2_.size(), CV_32F), vb2 = cv::Mat::zeros(c.b2_.size(), CV_32F);
+
+  // Mini-batch SGD with momentum on the cross-entropy; plain and deterministic.
+  constexpr int kBatch = 64;
+  std::vector<int> order(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) order[static_cast<std::size_t>(i)] = i;
+  cv::Mat xb(kBatch, kFeatureSize, CV_32F), target(kBatch, kOutputs, CV_32F);
+  for (int epoch = 0; epoch < o.epochs; ++epoch) {
+    for (int i = n - 1; i > 0; --i) std::swap(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(rng.uniform(0, i + 1))]);
+    const float lr = 0.05f * (epoch < o.epochs * 2 / 3 ? 1.0f : 0.2f);
+    for (int start = 0; start + kBatch <= n; start += kBatch) {
+      target.setTo(0);
+      for (int b = 0; b < kBatch; ++b) {
+        const int idx = order[static_cast<std::size_t>(start + b)];
+        x.row(idx).copyTo(xb.row(b));
+        target.at<float>(b, y[static_cast<std::size_t>(idx)]) = 1;
+      }
+      cv::Mat z1 = xb * c.w1_ + cv::repeat(c.b1_, kBatch, 1);
+      cv::Mat a1 = cv::max(z1, 0.0f);
+      cv::Mat z2 = a1 * c.w2_ + cv::repeat(c.b2_, kBatch, 1);
+      for (int b = 0; b < kBatch; ++b) {  // softmax
+        float* r = z2.ptr<float>(b);
+        const float m = *std::max_element(r, r + kOutputs);
+        float sum = 0;
+        for (int j = 0; j < kOutputs; ++j) sum += (r[j] = std::exp(r[j] - m));
+        for (int j = 0; j < kOutputs; ++j) r[j] /= sum;
+      }
+      cv::Mat d2 = (z2 - target) / static_cast<float>(kBatch);
+      cv::Mat gw2 = a1.t() * d2;
+      cv::Mat gb2;
+      cv::reduce(d2, gb2, 0, cv::REDUCE_SUM);
+      cv::Mat d1 = d2 * c.w2_.t();
+      d1.setTo(0, z1 <= 0);
+      cv::Mat gw1 = xb.t() * d1;
+      cv::Mat gb1;
+      cv::reduce(d1, gb1, 0, cv::REDUCE_SUM);
+      constexpr float kMomentum = 0.9f, kDecay = 1e-4f;
+      vw1 = kMomentum * vw1 - lr * (gw1 + kDecay * c.w1_);
+      vb1 = kMomentum * vb1 - lr * gb1;
+      vw2 = kMomentum * vw2 - lr * (gw2 + kDecay * c.w2_);
+      vb2 = kMomentum * vb2 - lr * gb2;
+      c.w1_ += vw1;
+      c.b1_ += vb1;
+      c.w2_ += vw2;
+      c.b2_ += vb2;
+    }
+  }
+  return c;
+}
+
+cv::Mat Classifier::predict(const cv::Mat& features) const {
+  CV_Assert(features.type() == CV_32F && features.cols == kFeatureSize);
+  if (features.rows == 0) return cv::Mat(0, kOutputs, CV_32F);
+  cv::Mat a1 = cv::max(features * w1_ + cv::repeat(b1_, features.rows, 1), 0.0f);
+  cv::Mat z2 = a1 * w2_ + cv::repeat(b2_, features.rows, 1);
+  for (int b = 0; b < z2.rows; ++b) {
+    float* r = z2.ptr<float>(b);
+    const float m = *std::max_element(r, r + kOutputs);
+    float sum = 0;
+    for (int j = 0; j < kOutputs; ++j) sum += (r[j] = std::exp(r[j] - m));
+    for (int j = 0; j < kOutputs; ++j) r[j] /= sum;
+  }
+  return z2;
+}
+
+bool Classifier::save(const std::filesystem::path& file) const {
+  std::error_code ec;
+  std::filesystem::create_directories(file.parent_path(), ec);
+  // Write beside and rename, so a concurrent reader never sees half a model.
+  const auto tmp = file.string() + ".tmp" + std::to_string(::getpid()) + ".yml.gz";
+  try {
+    cv::FileStorage fs(tmp, cv::FileStorage::WRITE);
+    if (!fs.isOpened()) return false;
+    fs << "alphabet" << std::string(kAlphabet) << "feature_w" << kFeatureW << "feature_h" << kFeatureH
+       << "w1" << w1_ << "b1" << b1_ << "w2" << w2_ << "b2" << b2_;
+  } catch (const cv::Exception&) {
+    return false;
+  }
+  std::filesystem::rename(tmp, file, ec);
+  return !ec;
+}
+
+std::optional<Classifier> Classifier::load(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) return std::nullopt;
+  try {
+    cv::FileStorage fs(file.string(), cv::FileStorage::READ);
+    if (!fs.isOpened()) return std::nullopt;
+    std::string alphabet;
+    int fw = 0, fh = 0;
+    fs["alphabet"] >> alphabet;
+    fs["feature_w"] >> fw;
+    fs["feature_h"] >> fh;
+    if (alphabet != kAlphabet || fw != kFeatureW || fh != kFeatureH) return std::nullopt;
+    Classifier c;
+    fs["w1"] >> c.w1_;
+    fs["b1"] >> c.b1_;
+    fs["w2"] >> c.w2_;
+    fs["b2"] >> c.b2_;
+    if (c.w1_.rows != kFeatureSize || c.w2_.cols != kOutputs || c.w1_.cols != c.w2_.rows ||
+        c.b1_.cols != c.w1_.cols || c.b2_.cols != kOutputs)
+      return std::nullopt;
+    return c;
+  } catch (const cv::Exception&) {
+    return std::nullopt;
+  }
+}
+
+namespace {
+
+std::filesystem::path userCacheDir() {
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::filesystem::path(x) / "idkit";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::filesystem::path(h) / ".cache" / "idkit";
+  return {};
+}
+
+Classifier loadOrTrain() {
+  // A model shipped beside the tools (built at install time), else the user
+  // cache, else train now and cache it for the next run.
+  if (auto c = Classifier::load(dataDir() / "ocrb" / kModelFile)) return std::move(*c);
+  const auto cache = userCacheDir();
+  if (!cache.empty())
+    if (auto c = Classifier::load(cache / kModelFile)) return std::move(*c);
+  Classifier c = Classifier::train();
+  if (!cache.empty()) c.save(cache / kModelFile);
+  return c;
+}
+
+}  // namespace
+
+const Classifier& Classifier::shared() {
+  static const Classifier instance = loadOrTrain();
+  return instance;
+}
+
+}  // namespace idkit::ocrb
