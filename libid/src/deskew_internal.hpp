@@ -28,6 +28,10 @@ struct Scored {
 };
 Scored score(const Frame& f, const Quad& q);
 
+// Moves a side outwards onto a parallel edge when one lies beyond it: a strong
+// inner border (MRZ zone, header band) is often chosen over a faint card edge.
+Quad growToOuterEdges(const Frame& f, const Quad& q);
+
 // Moves each side of `q` (input pixels) onto the strongest nearby edge along
 // its normal (within +-range px) and intersects the fitted lines.
 Quad refine(const cv::Mat& bgr, const Quad& q, double range, double smooth);
