@@ -1,0 +1,138 @@
+// The verdict on one document: everything the record holds, compared.
+//
+//   auto policy = idkit::check::Policy::load("data/policy/default.json");
+//   idkit::check::Options opts{.as_of = "2025-06-01", .min_age = 18, .policy = *policy};
+//   idkit::check::Result r = idkit::check::evaluate(record, opts);
+//   record["check"] = r.toJson();
+//
+// Sources: the MRZ (`mrz.fields`), AAMVA barcodes (`barcodes[].aamva.fields`)
+// and the printed fields read by id-ocr (`ocr.fields.NAME.{text,value}`, the
+// VIZ). Every pair of sources holding the same field is compared; names with
+// the transliteration and truncation rules of ICAO Doc 9303 part 3. Each
+// finding is a Reason with a stable code; the policy says whether it fails the
+// document or only warns.
+#pragma once
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <idkit/error.hpp>
+#include <idkit/json.hpp>
+
+namespace idkit::check {
+
+// Reason codes (stable; documented in id-check(1)).
+namespace code {
+inline constexpr std::string_view not_processed = "not_processed";
+inline constexpr std::string_view no_document_data = "no_document_data";
+inline constexpr std::string_view mrz_invalid = "mrz_invalid";
+inline constexpr std::string_view name_mismatch = "name_mismatch";
+inline constexpr std::string_view birth_date_mismatch = "birth_date_mismatch";
+inline constexpr std::string_view expiry_date_mismatch = "expiry_date_mismatch";
+inline constexpr std::string_view issue_date_mismatch = "issue_date_mismatch";
+inline constexpr std::string_view document_number_mismatch = "document_number_mismatch";
+inline constexpr std::string_view sex_mismatch = "sex_mismatch";
+inline constexpr std::string_view nationality_mismatch = "nationality_mismatch";
+inline constexpr std::string_view expired = "expired";
+inline constexpr std::string_view expiry_unknown = "expiry_unknown";
+inline constexpr std::string_view under_age = "under_age";
+inline constexpr std::string_view age_unknown = "age_unknown";
+inline constexpr std::string_view face_mismatch = "face_mismatch";
+inline constexpr std::string_view face_not_compared = "face_not_compared";
+inline constexpr std::string_view poor_quality = "poor_quality";
+inline constexpr std::string_view nik_invalid = "nik_invalid";
+inline constexpr std::string_view nik_mismatch = "nik_mismatch";
+}  // namespace code
+
+// Every code, in the order reasons are reported.
+const std::vector<std::string_view>& allCodes();
+// A sentence describing the code without any value from the document (used
+// by --claims, where details must not leak personal data).
+std::string_view describe(std::string_view code);
+
+enum class Severity { fail, warn, ignore };
+std::string_view toString(Severity);
+
+// Which codes fail a document, which only warn, which are not reported.
+struct Policy {
+  std::map<std::string, Severity, std::less<>> severity;
+  Severity fallback = Severity::fail;  // codes the policy does not name
+  int min_age = 0;                     // 0: no age check unless --min-age
+
+  Severity of(std::string_view code) const;
+  // The built-in policy, identical to data/policy/default.json.
+  static Policy defaults();
+  // {"required": [codes], "warn": [codes], "ignore": [codes], "default": "required"|"warn"|"ignore",
+  //  "min_age": N}. Errors: policy_unreadable, policy_invalid (unknown code, bad JSON).
+  static Expected<Policy> parse(std::string_view json_text);
+  static Expected<Policy> load(const std::filesystem::path& file);
+};
+
+struct Options {
+  std::string as_of;  // YYYY-MM-DD; empty = today (local time), recorded in Result::as_of
+  int min_age = 0;    // 0: the policy's min_age
+  Policy policy = Policy::defaults();
+};
+
+struct Reason {
+  std::string code;
+  std::string detail;  // a human sentence naming the sources and values
+  Severity severity = Severity::fail;
+};
+
+struct Result {
+  bool pass = true;
+  std::vector<Reason> reasons;  // fail and warn only, in allCodes() order
+  std::string as_of;
+  int min_age = 0;
+  // Derived facts for --claims (nullopt when unknown).
+  std::optional<std::string> birth_date, expiry_date, nationality;
+  std::optional<bool> face_matched;
+
+  bool has(std::string_view code) const;
+  // {"pass", "reasons": [{"code","detail","severity"}], "as_of", "min_age"?}
+  Json toJson() const;
+};
+
+// Today's date (local time) as YYYY-MM-DD: only used when --as-of is absent.
+std::string today();
+
+Result evaluate(const Json& record, const Options& opts);
+
+// The minimised record of --claims: `idkit`, `status`, the keys named in
+// `keep` (e.g. "ref"), `claims` {age_over_18, age_over_N, document_valid_until,
+// document_valid, nationality, face_matched, pass} and `check` with generic
+// details. No names, numbers, dates of birth, MRZ lines, barcode or OCR text,
+// input paths or error messages.
+Json claims(const Json& record, const Result& result, const std::vector<std::string>& keep);
+
+// ---- the comparison rules, exposed for tests ----------------------------------
+
+// The spellings of a printed name in the MRZ alphabet (A-Z, single spaces):
+// the ICAO transliteration first (Ä -> AE, Ø -> OE, ß -> SS), then the
+// base-letter one (Ä -> A) and the national XX one (Ä -> AXX, Ñ -> NXX).
+std::vector<std::string> nameSpellings(std::string_view utf8);
+
+// Whether `mrz_name` (as read from the MRZ, A-Z and spaces) is a rendering of
+// `printed` (any spelling). With `truncated` (the MRZ name field is full)
+// each MRZ word may be a prefix of the printed one and trailing words may be
+// missing, as Doc 9303 part 3 truncates.
+bool nameMatches(std::string_view mrz_name, std::string_view printed, bool truncated);
+
+// Dates as ISO YYYY-MM-DD: whole years between birth and as_of (a 29 February
+// birthday is reached on 1 March in common years); nullopt when malformed.
+std::optional<int> ageOn(std::string_view birth_iso, std::string_view as_of_iso);
+
+// Indonesian NIK (16 digits: area PPKKCC, birth DDMMYY with DD + 40 for women,
+// serial): empty when the structure is valid, else why not.
+std::string nikStructureError(std::string_view nik);
+struct NikData {
+  int day = 0, month = 0, year2 = 0;  // day without the +40
+  char sex = 'M';
+};
+std::optional<NikData> parseNik(std::string_view nik);
+
+}  // namespace idkit::check

@@ -1,0 +1,388 @@
+// id-check's verdict: collects what each source on the document says and
+// compares it (see check.hpp).
+#include <idkit/check.hpp>
+#include <idkit/mrz.hpp>
+#include <idkit/record.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace idkit::check {
+
+namespace {
+
+// What one source on the document says, field by field.
+struct Source {
+  std::string name;                         // "MRZ", "barcode", "VIZ"
+  std::map<std::string, std::string> value;  // normalised: ISO dates, A-Z codes
+  std::map<std::string, std::string> text;   // as printed (names keep their diacritics)
+  bool mrz = false;
+  bool names_truncated = false;  // the MRZ name field is full / AAMVA truncation flags
+};
+
+std::string str(const Json& j, std::string_view key) {
+  if (!j.is_object()) return {};
+  auto it = j.find(key);
+  if (it == j.end()) return {};
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_integer()) return std::to_string(it->get<long long>());
+  return {};
+}
+
+std::string upperAlnum(std::string_view s) {
+  std::string out;
+  for (char c : s)
+    if (std::isalnum(static_cast<unsigned char>(c))) out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool isIso(std::string_view d) {
+  if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (!std::isdigit(static_cast<unsigned char>(d[i]))) return false;
+  return true;
+}
+// "1974-08-12" -> "740812"
+std::string yymmdd(std::string_view iso) {
+  return std::string(iso.substr(2, 2)) + std::string(iso.substr(5, 2)) + std::string(iso.substr(8, 2));
+}
+
+std::string normalSex(std::string_view s) {
+  const std::string u = upperAlnum(s);
+  if (u.empty() || s == "<") return s == "<" ? "X" : "";
+  if (u == "M" || u == "MALE" || u == "1" || u == "LAKILAKI" || u == "H") return "M";
+  if (u == "F" || u == "FEMALE" || u == "2" || u == "PEREMPUAN" || u == "W") return "F";
+  if (u == "X" || u == "9" || u == "U") return "X";
+  return "";
+}
+
+void put(Source& s, const std::string& field, std::string v, std::string text = {}) {
+  if (v.empty()) return;
+  s.text[field] = text.empty() ? v : std::move(text);
+  s.value[field] = std::move(v);
+}
+
+std::optional<Source> mrzSource(const Json& record, const std::string& as_of) {
+  auto m = record.find("mrz");
+  if (m == record.end() || !m->is_object() || !m->contains("fields")) return std::nullopt;
+  const Json& f = (*m)["fields"];
+  Source s{"MRZ", {}, {}, true, false};
+  put(s, "surname", str(f, "surname"));
+  put(s, "given_names", str(f, "given_names"));
+  put(s, "document_number", upperAlnum(str(f, "document_number")));
+  put(s, "nationality", upperAlnum(str(f, "nationality")));
+  put(s, "sex", normalSex(str(f, "sex")));
+  // Dates again from the raw YYMMDD: the century depends on the reference date.
+  auto date = [&](const char* key, mrz::DateKind kind) {
+    const std::string raw = str(f, std::string(key) + "_raw");
+    std::string iso = raw.size() == 6 ? mrz::resolveDate(raw, kind, as_of).iso : str(f, key);
+    if (isIso(iso)) put(s, key, iso);
+  };
+  date("birth_date", mrz::DateKind::Birth);
+  date("expiry_date", mrz::DateKind::Expiry);
+  date("issue_date", mrz::DateKind::Other);
+  // A name field that reaches the end of its line may have been truncated.
+  const std::string format = str(*m, "format");
+  if (auto lines = m->find("lines"); lines != m->end() && lines->is_array() && !lines->empty()) {
+    const std::size_t idx = format == "TD1" ? 2 : 0;
+    if (idx < lines->size() && (*lines)[idx].is_string()) {
+      const std::string line = (*lines)[idx].get<std::string>();
+      s.names_truncated = !line.empty() && line.back() != '<';
+    }
+  }
+  if (format == "FRENCH_ID") s.names_truncated = true;  // 25 + 14 characters, routinely cut
+  return s;
+}
+
+std::optional<Source> barcodeSource(const Json& record) {
+  auto b = record.find("barcodes");
+  if (b == record.end() || !b->is_array()) return std::nullopt;
+  for (const Json& code : *b) {
+    if (!code.is_object() || !code.contains("aamva") || !code["aamva"].is_object()) continue;
+    const Json& f = code["aamva"].value("fields", Json::object());
+    if (!f.is_object()) continue;
+    Source s{"barcode", {}, {}, false, false};
+    put(s, "surname", str(f, "surname"));
+    std::string given = str(f, "given_names");
+    if (given.empty()) given = str(f, "first_name") + " " + str(f, "middle_names");
+    if (!upperAlnum(given).empty()) put(s, "given_names", given);
+    put(s, "document_number", upperAlnum(str(f, "document_number")));
+    put(s, "sex", normalSex(str(f, "sex")));
+    for (const char* d : {"birth_date", "expiry_date", "issue_date"})
+      if (isIso(str(f, d))) put(s, d, str(f, d));
+    s.names_truncated = f.value("surname_truncated", false) || f.value("first_name_truncated", false) ||
+                        f.value("middle_names_truncated", false);
+    return s;
+  }
+  return std::nullopt;
+}
+
+// id-ocr fields: {"NAME": {"text": "...", "value": "...", ...}} (a plain string is taken as both).
+std::optional<Source> vizSource(const Json& record) {
+  auto o = record.find("ocr");
+  if (o == record.end() || !o->is_object() || !o->contains("fields") || !(*o)["fields"].is_object())
+    return std::nullopt;
+  Source s{"VIZ", {}, {}, false, false};
+  for (const auto& [key, f] : (*o)["fields"].items()) {
+    std::string value = f.is_string() ? f.get<std::string>() : str(f, "value");
+    std::string text = f.is_string() ? value : str(f, "text");
+    if (value.empty()) continue;
+    if (key == "surname" || key == "given_names") {
+      put(s, key, value, text.empty() ? value : text);
+    } else if (key == "name") {  // "SURNAME, GIVEN NAMES" (visas)
+      const std::string t = text.empty() ? value : text;
+      if (auto comma = t.find(','); comma != std::string::npos) {
+        if (!s.value.contains("surname")) put(s, "surname", t.substr(0, comma));
+        if (!s.value.contains("given_names")) put(s, "given_names", t.substr(comma + 1));
+      }
+    } else if (key == "birth_date" || key == "expiry_date" || key == "issue_date") {
+      if (isIso(value)) put(s, key, value, text);
+    } else if (key == "document_number" || key == "nik") {
+      put(s, key, upperAlnum(value), text);
+    } else if (key == "sex") {
+      put(s, key, normalSex(value), text);
+    } else if (key == "nationality") {
+      // Only codes compare; "UTOPIAN" or "DEUTSCH" say the same in words.
+      const std::string code = upperAlnum(value);
+      if (!code.empty() && code.size() <= 3 && std::all_of(code.begin(), code.end(), ::isalpha))
+        put(s, key, code, text);
+    }
+  }
+  if (s.value.empty()) return std::nullopt;
+  return s;
+}
+
+struct Collector {
+  const Policy& policy;
+  Result& result;
+  void add(std::string_view code, std::string detail) {
+    const Severity sev = policy.of(code);
+    if (sev == Severity::ignore) return;
+    result.reasons.push_back({std::string(code), std::move(detail), sev});
+  }
+};
+
+const char* label(const std::string& field) {
+  if (field == "surname") return "Surname";
+  if (field == "given_names") return "Given names";
+  if (field == "birth_date") return "Date of birth";
+  if (field == "expiry_date") return "Expiry date";
+  if (field == "issue_date") return "Issue date";
+  if (field == "document_number") return "Document number";
+  if (field == "sex") return "Sex";
+  if (field == "nationality") return "Nationality";
+  return "Field";
+}
+
+bool sameValue(const std::string& field, const Source& a, const Source& b) {
+  const std::string& va = a.value.at(field);
+  const std::string& vb = b.value.at(field);
+  if (field == "surname" || field == "given_names") {
+    if (a.mrz) return nameMatches(va, b.text.at(field), a.names_truncated);
+    if (b.mrz) return nameMatches(vb, a.text.at(field), b.names_truncated);
+    // Two printed renderings: any spelling of one against any of the other.
+    for (const std::string& sa : nameSpellings(a.text.at(field)))
+      for (const std::string& sb : nameSpellings(b.text.at(field))) {
+        if (sa == sb) return true;
+        if (a.names_truncated && sb.starts_with(sa)) return true;
+        if (b.names_truncated && sa.starts_with(sb)) return true;
+      }
+    return false;
+  }
+  if (va == vb) return true;
+  // The MRZ's two-digit year leaves the century to a rule; same digits = same date.
+  if ((a.mrz || b.mrz) && field.ends_with("_date")) return yymmdd(va) == yymmdd(vb);
+  return false;
+}
+
+std::string_view mismatchCode(const std::string& field) {
+  if (field == "surname" || field == "given_names") return code::name_mismatch;
+  if (field == "birth_date") return code::birth_date_mismatch;
+  if (field == "expiry_date") return code::expiry_date_mismatch;
+  if (field == "issue_date") return code::issue_date_mismatch;
+  if (field == "document_number") return code::document_number_mismatch;
+  if (field == "sex") return code::sex_mismatch;
+  return code::nationality_mismatch;
+}
+
+// The first source (in trust order: MRZ, barcode, VIZ) holding `field`.
+std::optional<std::string> first(const std::vector<Source>& sources, const std::string& field) {
+  for (const Source& s : sources)
+    if (auto it = s.value.find(field); it != s.value.end()) return it->second;
+  return std::nullopt;
+}
+
+std::string errorSummary(const Json& record) {
+  std::string out;
+  if (auto e = record.find("errors"); e != record.end() && e->is_array())
+    for (const Json& err : *e) {
+      if (!out.empty()) out += "; ";
+      out += fmt::format("{} failed with {}", str(err, "tool"), str(err, "code"));
+    }
+  return out.empty() ? "the record arrived with status error" : out;
+}
+
+}  // namespace
+
+bool Result::has(std::string_view c) const {
+  return std::any_of(reasons.begin(), reasons.end(), [&](const Reason& r) { return r.code == c; });
+}
+
+Json Result::toJson() const {
+  Json j;
+  j["pass"] = pass;
+  j["reasons"] = Json::array();
+  for (const Reason& r : reasons)
+    j["reasons"].push_back({{"code", r.code}, {"detail", r.detail}, {"severity", toString(r.severity)}});
+  j["as_of"] = as_of;
+  if (min_age > 0) j["min_age"] = min_age;
+  return j;
+}
+
+Result evaluate(const Json& record, const Options& opts) {
+  Result result;
+  result.as_of = opts.as_of.empty() ? today() : opts.as_of;
+  result.min_age = opts.min_age > 0 ? opts.min_age : opts.policy.min_age;
+  Collector out{opts.policy, result};
+  const std::string& as_of = result.as_of;
+
+  const bool errored = recordStatus(record) == Status::error;
+  if (errored) out.add(code::not_processed, errorSummary(record));
+
+  std::vector<Source> sources;
+  if (auto s = mrzSource(record, as_of)) sources.push_back(std::move(*s));
+  if (auto s = barcodeSource(record)) sources.push_back(std::move(*s));
+  if (auto s = vizSource(record)) sources.push_back(std::move(*s));
+  if (sources.empty() && !errored)
+    out.add(code::no_document_data, "Nothing was read from the document: no MRZ, AAMVA barcode or printed fields.");
+
+  if (auto m = record.find("mrz"); m != record.end() && m->is_object() && m->value("valid", true) == false) {
+    std::string failing;
+    if (auto c = m->find("checks"); c != m->end() && c->is_object())
+      for (const auto& [name, ok] : c->items())
+        if (ok == false) failing += (failing.empty() ? "" : ", ") + name;
+    out.add(code::mrz_invalid, failing.empty() ? "The MRZ does not verify."
+                                               : "MRZ check failed: " + failing + ".");
+  }
+
+  // Every pair of sources, field by field; one reason per field and pair.
+  static const std::vector<std::string> kFields{"surname",     "given_names",     "birth_date", "expiry_date",
+                                                "issue_date",  "document_number", "sex",        "nationality"};
+  std::vector<std::pair<std::string_view, std::string>> mismatches;
+  for (const std::string& field : kFields)
+    for (std::size_t i = 0; i < sources.size(); ++i)
+      for (std::size_t j = i + 1; j < sources.size(); ++j) {
+        const Source &a = sources[i], &b = sources[j];
+        if (!a.value.contains(field) || !b.value.contains(field) || sameValue(field, a, b)) continue;
+        mismatches.emplace_back(mismatchCode(field),
+                                fmt::format("{} differs: the {} says '{}', the {} says '{}'.", label(field), a.name,
+                                            a.text.at(field), b.name, b.text.at(field)));
+      }
+
+  // Indonesian NIK: its structure, and the birth date and sex it encodes.
+  std::vector<std::pair<std::string_view, std::string>> nik_reasons;
+  if (auto nik = first(sources, "nik")) {
+    if (std::string why = nikStructureError(*nik); !why.empty()) {
+      nik_reasons.emplace_back(code::nik_invalid, fmt::format("NIK {} is not valid: {}.", *nik, why));
+    } else {
+      const NikData d = *parseNik(*nik);
+      if (auto birth = first(sources, "birth_date")) {
+        const std::string encoded = fmt::format("{:02}{:02}{:02}", d.year2, d.month, d.day);
+        if (yymmdd(*birth) != encoded)
+          nik_reasons.emplace_back(code::nik_mismatch,
+                                   fmt::format("NIK {} encodes the date of birth {:02}-{:02}-{:02} (DD-MM-YY), the "
+                                               "card says {}.",
+                                               *nik, d.day, d.month, d.year2, *birth));
+      }
+      if (auto sex = first(sources, "sex"); sex && (*sex == "M" || *sex == "F") && sex->front() != d.sex)
+        nik_reasons.emplace_back(code::nik_mismatch,
+                                 fmt::format("NIK {} encodes sex {} (day {}), the card says {}.", *nik, d.sex,
+                                             nik->substr(6, 2), *sex));
+    }
+  }
+
+  for (auto& [c, detail] : mismatches) out.add(c, detail);
+  for (auto& [c, detail] : nik_reasons) out.add(c, detail);
+
+  result.expiry_date = first(sources, "expiry_date");
+  if (!result.expiry_date) {
+    if (!sources.empty()) out.add(code::expiry_unknown, "No expiry date was read from the document.");
+  } else if (*result.expiry_date < as_of) {
+    out.add(code::expired, fmt::format("The document expired on {} (reference date {}).", *result.expiry_date, as_of));
+  }
+
+  result.birth_date = first(sources, "birth_date");
+  if (result.min_age > 0) {
+    const auto age = result.birth_date ? ageOn(*result.birth_date, as_of) : std::nullopt;
+    if (!age)
+      out.add(code::age_unknown,
+              fmt::format("A minimum age of {} is required but no date of birth was read.", result.min_age));
+    else if (*age < result.min_age)
+      out.add(code::under_age, fmt::format("The holder is {} on {}, younger than the minimum age of {}.", *age, as_of,
+                                           result.min_age));
+  }
+
+  if (auto f = record.find("face");
+      f != record.end() && f->is_object() && f->contains("match") && (*f)["match"].is_boolean()) {
+    result.face_matched = (*f)["match"].get<bool>();
+    if (!*result.face_matched)
+      out.add(code::face_mismatch,
+              fmt::format("The selfie does not match the portrait (similarity {:.3f}, threshold {:.3f}).",
+                          f->value("similarity", 0.0), f->value("threshold", 0.0)));
+  } else {
+    out.add(code::face_not_compared, "The record holds no face comparison (run id-face with a selfie).");
+  }
+
+  if (auto q = record.find("quality"); q != record.end() && q->is_object() && q->value("usable", true) == false) {
+    std::string why;
+    if (auto r = q->find("reasons"); r != q->end() && r->is_array())
+      for (const Json& x : *r)
+        if (x.is_string()) why += (why.empty() ? "" : ", ") + x.get<std::string>();
+    out.add(code::poor_quality, "The image is not usable" + (why.empty() ? std::string(".") : ": " + why + "."));
+  }
+
+  // Reasons in allCodes() order, whatever order they were found in.
+  std::stable_sort(result.reasons.begin(), result.reasons.end(), [](const Reason& a, const Reason& b) {
+    const auto& codes = allCodes();
+    return std::find(codes.begin(), codes.end(), a.code) < std::find(codes.begin(), codes.end(), b.code);
+  });
+  result.nationality = first(sources, "nationality");
+  result.pass = std::none_of(result.reasons.begin(), result.reasons.end(),
+                             [](const Reason& r) { return r.severity == Severity::fail; });
+  return result;
+}
+
+Json claims(const Json& record, const Result& r, const std::vector<std::string>& keep) {
+  Json out;
+  out["idkit"] = record.value("idkit", kRecordVersion);
+  for (const std::string& k : keep)
+    if (auto it = record.find(k); it != record.end() && k != "claims" && k != "check") out[k] = *it;
+  out["status"] = toString(recordStatus(record));
+  Json c;
+  auto ageOver = [&](int n) -> Json {
+    if (!r.birth_date) return nullptr;
+    auto age = ageOn(*r.birth_date, r.as_of);
+    return age ? Json(*age >= n) : Json(nullptr);
+  };
+  c["age_over_18"] = ageOver(18);
+  if (r.min_age > 0 && r.min_age != 18) c["age_over_" + std::to_string(r.min_age)] = ageOver(r.min_age);
+  c["document_valid_until"] = r.expiry_date ? Json(*r.expiry_date) : Json(nullptr);
+  c["document_valid"] = r.expiry_date ? Json(*r.expiry_date >= r.as_of) : Json(nullptr);
+  c["nationality"] = r.nationality ? Json(*r.nationality) : Json(nullptr);
+  c["face_matched"] = r.face_matched ? Json(*r.face_matched) : Json(nullptr);
+  c["pass"] = r.pass;
+  out["claims"] = std::move(c);
+  Json check = r.toJson();
+  for (Json& reason : check["reasons"]) reason["detail"] = describe(reason["code"].get<std::string>());
+  out["check"] = std::move(check);
+  // Error codes tell what went wrong; their messages may name files or values.
+  if (auto e = record.find("errors"); e != record.end() && e->is_array()) {
+    out["errors"] = Json::array();
+    for (const Json& err : *e) out["errors"].push_back({{"tool", str(err, "tool")}, {"code", str(err, "code")}});
+  }
+  return out;
+}
+
+}  // namespace idkit::check

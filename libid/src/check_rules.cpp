@@ -1,0 +1,277 @@
+// The comparison rules of id-check that stand alone: name spellings and
+// truncation (ICAO Doc 9303 part 3), ages, the Indonesian NIK, policies.
+#include <idkit/check.hpp>
+#include <idkit/mrz.hpp>
+
+#include <array>
+#include <cctype>
+#include <ctime>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace idkit::check {
+
+namespace {
+
+// Letters Doc 9303 part 3 allows to be written in more than one way: the
+// recommended transliteration is mrz::transliterate's; these add the
+// base-letter and the national "XX" renderings.
+struct Alternative {
+  std::string_view utf8_upper, utf8_lower;
+  std::string_view base, xx;
+};
+constexpr std::array<Alternative, 7> kAlternatives{{
+    {"\u00C4", "\u00E4", "A", "AXX"},   // Ä
+    {"\u00D6", "\u00F6", "O", "OXX"},   // Ö
+    {"\u00DC", "\u00FC", "U", "UXX"},   // Ü
+    {"\u00C5", "\u00E5", "A", "AXX"},   // Å
+    {"\u00D8", "\u00F8", "O", "OXX"},   // Ø
+    {"\u00D1", "\u00F1", "N", "NXX"},   // Ñ
+    {"\u00C6", "\u00E6", "AE", "AE"},   // Æ
+}};
+
+std::string replaceAll(std::string s, std::string_view from, std::string_view to) {
+  for (std::size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size())
+    s.replace(pos, from.size(), to);
+  return s;
+}
+
+// A-Z0-9 words separated by single spaces ('<', '-', ',' and blanks all separate).
+std::string words(std::string_view mrz_alphabet) {
+  std::string out;
+  bool gap = false;
+  for (char c : mrz_alphabet) {
+    const bool alnum = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!alnum) {
+      gap = !out.empty();
+      continue;
+    }
+    if (gap) out += ' ';
+    gap = false;
+    out += c;
+  }
+  return out;
+}
+
+std::vector<std::string> split(std::string_view s) {
+  std::vector<std::string> out;
+  std::istringstream in{std::string(s)};
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+const std::set<int> kNikProvinces{11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36, 51, 52, 53,
+                                  61, 62, 63, 64, 65, 71, 72, 73, 74, 75, 76, 81, 82, 91, 92, 93, 94, 95, 96};
+
+int digits(std::string_view s, std::size_t pos, std::size_t n) {
+  int v = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) v = v * 10 + (s[i] - '0');
+  return v;
+}
+
+}  // namespace
+
+std::vector<std::string> nameSpellings(std::string_view utf8) {
+  std::string icao(utf8), base(utf8), xx(utf8);
+  for (const Alternative& a : kAlternatives) {
+    for (std::string_view form : {a.utf8_upper, a.utf8_lower}) {
+      base = replaceAll(base, form, a.base);
+      xx = replaceAll(xx, form, a.xx);
+    }
+  }
+  std::vector<std::string> out;
+  for (const std::string& s : {icao, base, xx}) {
+    std::string w = words(mrz::transliterate(s));
+    if (std::find(out.begin(), out.end(), w) == out.end()) out.push_back(std::move(w));
+  }
+  return out;
+}
+
+bool nameMatches(std::string_view mrz_name, std::string_view printed, bool truncated) {
+  const auto mrz_words = split(words(mrz::transliterate(mrz_name)));
+  for (const std::string& spelling : nameSpellings(printed)) {
+    const auto printed_words = split(spelling);
+    if (!truncated) {
+      if (mrz_words == printed_words) return true;
+      continue;
+    }
+    // Truncated: trailing names may be dropped and each kept one may be cut
+    // (down to an initial).
+    if (mrz_words.size() > printed_words.size()) continue;
+    bool ok = true;
+    for (std::size_t i = 0; ok && i < mrz_words.size(); ++i) ok = printed_words[i].starts_with(mrz_words[i]);
+    if (ok) return true;
+  }
+  return false;
+}
+
+std::optional<int> ageOn(std::string_view birth, std::string_view as_of) {
+  auto parse = [](std::string_view d) -> std::optional<std::array<int, 3>> {
+    if (d.size() != 10 || d[4] != '-' || d[7] != '-') return std::nullopt;
+    for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+      if (!std::isdigit(static_cast<unsigned char>(d[i]))) return std::nullopt;
+    std::array<int, 3> v{digits(d, 0, 4), digits(d, 5, 2), digits(d, 8, 2)};
+    if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31) return std::nullopt;
+    return v;
+  };
+  const auto b = parse(birth), t = parse(as_of);
+  if (!b || !t) return std::nullopt;
+  int age = (*t)[0] - (*b)[0];
+  // Month-day comparison: a 29 February birthday is reached on 1 March in
+  // common years because 02-29 sorts after 02-28.
+  if (std::pair((*t)[1], (*t)[2]) < std::pair((*b)[1], (*b)[2])) --age;
+  return age;
+}
+
+std::string nikStructureError(std::string_view nik) {
+  if (nik.size() != 16) return "a NIK has 16 digits, this one has " + std::to_string(nik.size()) + " characters";
+  for (char c : nik)
+    if (c < '0' || c > '9') return "a NIK holds digits only";
+  if (!kNikProvinces.contains(digits(nik, 0, 2)))
+    return "the province code " + std::string(nik.substr(0, 2)) + " does not exist";
+  if (digits(nik, 2, 2) == 0 || digits(nik, 4, 2) == 0) return "the regency or district code is 00";
+  const int day = digits(nik, 6, 2), month = digits(nik, 8, 2);
+  if (!((day >= 1 && day <= 31) || (day >= 41 && day <= 71)))
+    return "the day of birth " + std::string(nik.substr(6, 2)) + " is neither 01-31 (men) nor 41-71 (women)";
+  if (month < 1 || month > 12) return "the month of birth " + std::string(nik.substr(8, 2)) + " is not 01-12";
+  if (digits(nik, 12, 4) == 0) return "the serial number is 0000";
+  return {};
+}
+
+std::optional<NikData> parseNik(std::string_view nik) {
+  if (!nikStructureError(nik).empty()) return std::nullopt;
+  NikData d;
+  d.day = digits(nik, 6, 2);
+  if (d.day > 40) {
+    d.day -= 40;
+    d.sex = 'F';
+  }
+  d.month = digits(nik, 8, 2);
+  d.year2 = digits(nik, 10, 2);
+  return d;
+}
+
+// ---- policy ------------------------------------------------------------------
+
+const std::vector<std::string_view>& allCodes() {
+  static const std::vector<std::string_view> codes{
+      code::not_processed,       code::no_document_data,    code::mrz_invalid,
+      code::name_mismatch,       code::birth_date_mismatch, code::expiry_date_mismatch,
+      code::issue_date_mismatch, code::document_number_mismatch, code::sex_mismatch,
+      code::nationality_mismatch, code::nik_invalid,        code::nik_mismatch,
+      code::expired,             code::expiry_unknown,      code::under_age,
+      code::age_unknown,         code::face_mismatch,       code::face_not_compared,
+      code::poor_quality};
+  return codes;
+}
+
+std::string_view describe(std::string_view c) {
+  static const std::map<std::string_view, std::string_view> text{
+      {code::not_processed, "An earlier tool could not process the document."},
+      {code::no_document_data, "Nothing was read from the document (no MRZ, barcode or printed fields)."},
+      {code::mrz_invalid, "A check digit of the machine-readable zone does not verify."},
+      {code::name_mismatch, "The name differs between the MRZ, the barcode and the printed fields."},
+      {code::birth_date_mismatch, "The date of birth differs between the sources on the document."},
+      {code::expiry_date_mismatch, "The expiry date differs between the sources on the document."},
+      {code::issue_date_mismatch, "The issue date differs between the sources on the document."},
+      {code::document_number_mismatch, "The document number differs between the sources on the document."},
+      {code::sex_mismatch, "The sex differs between the sources on the document."},
+      {code::nationality_mismatch, "The nationality differs between the sources on the document."},
+      {code::nik_invalid, "The Indonesian NIK is not well formed."},
+      {code::nik_mismatch, "The Indonesian NIK does not agree with the date of birth or sex."},
+      {code::expired, "The document expired before the reference date."},
+      {code::expiry_unknown, "No expiry date could be read."},
+      {code::under_age, "The holder is younger than the minimum age on the reference date."},
+      {code::age_unknown, "No date of birth could be read to check the minimum age."},
+      {code::face_mismatch, "The selfie does not match the document portrait."},
+      {code::face_not_compared, "No face comparison was made."},
+      {code::poor_quality, "The image quality is too low for a reliable reading."},
+  };
+  auto it = text.find(c);
+  return it == text.end() ? std::string_view("Unknown reason.") : it->second;
+}
+
+std::string_view toString(Severity s) {
+  switch (s) {
+    case Severity::fail: return "fail";
+    case Severity::warn: return "warn";
+    case Severity::ignore: return "ignore";
+  }
+  return "fail";
+}
+
+Severity Policy::of(std::string_view c) const {
+  auto it = severity.find(c);
+  return it == severity.end() ? fallback : it->second;
+}
+
+Policy Policy::defaults() {
+  Policy p;
+  for (std::string_view c : allCodes()) p.severity.emplace(std::string(c), Severity::fail);
+  for (std::string_view c : {code::issue_date_mismatch, code::expiry_unknown, code::face_not_compared,
+                             code::poor_quality})
+    p.severity[std::string(c)] = Severity::warn;
+  return p;
+}
+
+Expected<Policy> Policy::parse(std::string_view text) {
+  Json j = Json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return std::unexpected(Error{"policy_invalid", "the policy is not a JSON object"});
+  for (const auto& [key, _] : j.items())
+    if (key != "required" && key != "warn" && key != "ignore" && key != "default" && key != "min_age" &&
+        key != "comment")
+      return std::unexpected(Error{"policy_invalid", "unknown key '" + key + "'"});
+  Policy p;
+  const std::pair<const char*, Severity> lists[] = {
+      {"required", Severity::fail}, {"warn", Severity::warn}, {"ignore", Severity::ignore}};
+  const auto& known = allCodes();
+  for (const auto& [key, sev] : lists) {
+    if (!j.contains(key)) continue;
+    if (!j[key].is_array()) return std::unexpected(Error{"policy_invalid", std::string(key) + " must be a list of codes"});
+    for (const Json& c : j[key]) {
+      if (!c.is_string())
+        return std::unexpected(Error{"policy_invalid", std::string(key) + " must be a list of codes"});
+      const std::string s = c.get<std::string>();
+      if (std::find(known.begin(), known.end(), s) == known.end())
+        return std::unexpected(Error{"policy_invalid", "unknown reason code '" + s + "' in " + key});
+      if (p.severity.contains(s))
+        return std::unexpected(Error{"policy_invalid", "reason code '" + s + "' is listed twice"});
+      p.severity.emplace(s, sev);
+    }
+  }
+  if (j.contains("default")) {
+    const Json& d = j["default"];
+    if (d == "required") p.fallback = Severity::fail;
+    else if (d == "warn") p.fallback = Severity::warn;
+    else if (d == "ignore") p.fallback = Severity::ignore;
+    else return std::unexpected(Error{"policy_invalid", "default must be required, warn or ignore"});
+  }
+  if (j.contains("min_age")) {
+    if (!j["min_age"].is_number_integer() || j["min_age"].get<int>() < 0 || j["min_age"].get<int>() > 150)
+      return std::unexpected(Error{"policy_invalid", "min_age must be a whole number of years 0-150"});
+    p.min_age = j["min_age"].get<int>();
+  }
+  return p;
+}
+
+Expected<Policy> Policy::load(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::unexpected(Error{"policy_unreadable", "cannot read policy " + file.string()});
+  std::ostringstream s;
+  s << in.rdbuf();
+  auto p = parse(s.str());
+  if (!p) p.error().message = file.string() + ": " + p.error().message;
+  return p;
+}
+
+std::string today() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+}  // namespace idkit::check

@@ -1,0 +1,318 @@
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include <idkit/check.hpp>
+#include <idkit/mrz.hpp>
+
+#include "support.hpp"
+
+using idkit::Json;
+namespace check = idkit::check;
+
+namespace {
+
+// A genuine passport record: MRZ composed and parsed by libid, VIZ fields as
+// id-ocr writes them, a face match and a usable image.
+Json passport(const std::string& surname_printed = "MÜLLER", const std::string& given_printed = "ANNA MARIA") {
+  idkit::mrz::Fields f;
+  f.document_code = "P";
+  f.issuing_state = "D";
+  f.document_number = "C01X00T47";
+  f.surname = surname_printed;
+  f.given_names = given_printed;
+  f.nationality = "D";
+  f.birth_date = "1974-08-12";
+  f.sex = "F";
+  f.expiry_date = "2031-10-31";
+  const auto lines = idkit::mrz::compose(idkit::mrz::Format::TD3, f);
+  auto parsed = idkit::mrz::parse(lines);
+  REQUIRE(parsed);
+  REQUIRE(parsed->valid);
+  auto viz = [](std::string text, std::string value) { return Json{{"text", text}, {"value", value}, {"confidence", 0.9}}; };
+  Json rec{{"idkit", 1}, {"input", "scans/a.jpg"}, {"ref", "case-17"}, {"status", "ok"}};
+  rec["quality"] = {{"usable", true}, {"reasons", Json::array()}};
+  rec["mrz"] = parsed->toJson();
+  rec["ocr"] = {{"template", "td3"},
+                {"fields",
+                 {{"surname", viz(surname_printed, idkit::mrz::transliterate(surname_printed))},
+                  {"given_names", viz(given_printed, given_printed)},
+                  {"birth_date", viz("12 AUG/AOÛT 1974", "1974-08-12")},
+                  {"expiry_date", viz("31 OCT/OCT 2031", "2031-10-31")},
+                  {"document_number", viz("C01X00T47", "C01X00T47")},
+                  {"sex", viz("F", "F")},
+                  {"nationality", viz("DEUTSCH", "DEUTSCH")}}}};
+  rec["face"] = {{"similarity", 0.97}, {"threshold", 0.92}, {"match", true}};
+  return rec;
+}
+
+check::Options opts(std::string as_of = "2025-06-01", int min_age = 0) {
+  check::Options o;
+  o.as_of = std::move(as_of);
+  o.min_age = min_age;
+  return o;
+}
+
+std::vector<std::string> codes(const check::Result& r) {
+  std::vector<std::string> out;
+  for (const auto& reason : r.reasons) out.push_back(reason.code);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("check: a genuine document passes with no reasons", "[check]") {
+  const auto r = check::evaluate(passport(), opts());
+  INFO(r.toJson().dump());
+  CHECK(r.pass);
+  CHECK(r.reasons.empty());
+  CHECK(r.as_of == "2025-06-01");
+  CHECK(r.birth_date == "1974-08-12");
+  CHECK(r.expiry_date == "2031-10-31");
+  CHECK(r.nationality == "D");
+  CHECK(r.face_matched == true);
+}
+
+TEST_CASE("check: each reason code from a hand-built record", "[check]") {
+  SECTION("mrz_invalid") {
+    Json rec = passport();
+    rec["mrz"]["valid"] = false;
+    rec["mrz"]["checks"]["birth_date"] = false;
+    const auto r = check::evaluate(rec, opts());
+    CHECK(codes(r) == std::vector<std::string>{"mrz_invalid"});
+    CHECK(r.reasons[0].detail == "MRZ check failed: birth_date.");
+    CHECK_FALSE(r.pass);
+  }
+  SECTION("birth_date_mismatch: VIZ date differs from the MRZ") {
+    Json rec = passport();
+    rec["ocr"]["fields"]["birth_date"]["value"] = "1975-08-12";
+    rec["ocr"]["fields"]["birth_date"]["text"] = "12 AUG/AOÛT 1975";
+    const auto r = check::evaluate(rec, opts());
+    REQUIRE(codes(r) == std::vector<std::string>{"birth_date_mismatch"});
+    CHECK(r.reasons[0].detail == "Date of birth differs: the MRZ says '1974-08-12', the VIZ says '12 AUG/AOÛT 1975'.");
+    CHECK(r.reasons[0].severity == check::Severity::fail);
+  }
+  SECTION("expiry_date_mismatch, document_number_mismatch, sex_mismatch") {
+    Json rec = passport();
+    rec["ocr"]["fields"]["expiry_date"]["value"] = "2032-10-31";
+    rec["ocr"]["fields"]["document_number"]["value"] = "C01X00T48";
+    rec["ocr"]["fields"]["sex"]["value"] = "M";
+    CHECK(codes(check::evaluate(rec, opts())) ==
+          std::vector<std::string>{"expiry_date_mismatch", "document_number_mismatch", "sex_mismatch"});
+  }
+  SECTION("nationality_mismatch only between codes") {
+    Json rec = passport();
+    rec["ocr"]["fields"]["nationality"]["value"] = "AUT";
+    CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"nationality_mismatch"});
+  }
+  SECTION("name_mismatch") {
+    Json rec = passport();
+    rec["ocr"]["fields"]["surname"] = {{"text", "MILLER"}, {"value", "MILLER"}};
+    const auto r = check::evaluate(rec, opts());
+    REQUIRE(codes(r) == std::vector<std::string>{"name_mismatch"});
+    CHECK(r.reasons[0].detail == "Surname differs: the MRZ says 'MUELLER', the VIZ says 'MILLER'.");
+  }
+  SECTION("expired, against --as-of; valid on its expiry day") {
+    CHECK(codes(check::evaluate(passport(), opts("2031-11-01"))) == std::vector<std::string>{"expired"});
+    CHECK(check::evaluate(passport(), opts("2031-10-31")).pass);
+  }
+  SECTION("under_age and age_unknown with a minimum age") {
+    CHECK(check::evaluate(passport(), opts("2025-06-01", 50)).pass);
+    const auto r = check::evaluate(passport(), opts("2025-06-01", 51));
+    REQUIRE(codes(r) == std::vector<std::string>{"under_age"});
+    CHECK(r.reasons[0].detail == "The holder is 50 on 2025-06-01, younger than the minimum age of 51.");
+    Json rec = passport();
+    rec["mrz"]["fields"].erase("birth_date");
+    rec["mrz"]["fields"].erase("birth_date_raw");
+    rec["ocr"]["fields"].erase("birth_date");
+    CHECK(codes(check::evaluate(rec, opts("2025-06-01", 18))) == std::vector<std::string>{"age_unknown"});
+  }
+  SECTION("face_mismatch and face_not_compared (a warning)") {
+    Json rec = passport();
+    rec["face"]["match"] = false;
+    rec["face"]["similarity"] = 0.41;
+    auto r = check::evaluate(rec, opts());
+    REQUIRE(codes(r) == std::vector<std::string>{"face_mismatch"});
+    CHECK(r.reasons[0].detail == "The selfie does not match the portrait (similarity 0.410, threshold 0.920).");
+    rec.erase("face");
+    r = check::evaluate(rec, opts());
+    REQUIRE(codes(r) == std::vector<std::string>{"face_not_compared"});
+    CHECK(r.reasons[0].severity == check::Severity::warn);
+    CHECK(r.pass);
+  }
+  SECTION("poor_quality (a warning by default)") {
+    Json rec = passport();
+    rec["quality"] = {{"usable", false}, {"reasons", {"blurry", "glare"}}};
+    const auto r = check::evaluate(rec, opts());
+    REQUIRE(codes(r) == std::vector<std::string>{"poor_quality"});
+    CHECK(r.reasons[0].detail == "The image is not usable: blurry, glare.");
+    CHECK(r.pass);
+  }
+  SECTION("not_processed: records that arrive with status error") {
+    Json rec{{"idkit", 1}, {"input", "x.jpg"}, {"status", "error"},
+             {"errors", {{{"tool", "id-mrz"}, {"code", "mrz_not_found"}, {"message", "no MRZ"}}}}};
+    const auto r = check::evaluate(rec, opts());
+    CHECK(codes(r) == std::vector<std::string>{"not_processed", "face_not_compared"});
+    CHECK(r.reasons[0].detail == "id-mrz failed with mrz_not_found");
+    CHECK_FALSE(r.pass);
+  }
+  SECTION("no_document_data") {
+    Json rec{{"idkit", 1}, {"input", "x.jpg"}, {"status", "ok"}, {"face", {{"match", true}}}};
+    CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"no_document_data"});
+  }
+  SECTION("issue_date_mismatch between barcode and VIZ (a warning)") {
+    Json rec{{"idkit", 1}, {"status", "ok"}, {"face", {{"match", true}}}};
+    rec["barcodes"] = {{{"format", "PDF417"},
+                        {"aamva",
+                         {{"fields",
+                           {{"surname", "SAMPLE"}, {"first_name", "MICHAEL"}, {"middle_names", "JOHN"},
+                            {"birth_date", "1986-06-06"}, {"expiry_date", "2029-12-10"},
+                            {"issue_date", "2019-06-06"}, {"sex", "M"}, {"document_number", "T64235789"}}}}}}};
+    rec["ocr"] = {{"fields",
+                   {{"surname", {{"text", "SAMPLE"}, {"value", "SAMPLE"}}},
+                    {"given_names", {{"text", "MICHAEL JOHN"}, {"value", "MICHAEL JOHN"}}},
+                    {"issue_date", {{"text", "06/07/2019"}, {"value", "2019-06-07"}}},
+                    {"document_number", {{"text", "T64235789"}, {"value", "T64235789"}}}}}};
+    const auto r = check::evaluate(rec, opts());
+    REQUIRE(codes(r) == std::vector<std::string>{"issue_date_mismatch"});
+    CHECK(r.pass);
+  }
+}
+
+TEST_CASE("check: names follow Doc 9303 transliteration and truncation", "[check]") {
+  CHECK(check::nameSpellings("Müller") == std::vector<std::string>{"MUELLER", "MULLER", "MUXXLLER"});
+  CHECK(check::nameSpellings("Strauß")[0] == "STRAUSS");
+  CHECK(check::nameSpellings("Søren")[0] == "SOEREN");
+  CHECK(check::nameSpellings("Jean-Paul O'Brien")[0] == "JEAN PAUL OBRIEN");
+  CHECK(check::nameMatches("MUELLER", "Müller", false));
+  CHECK(check::nameMatches("MULLER", "MÜLLER", false));
+  CHECK(check::nameMatches("IBANEZ", "IBÁÑEZ", false));
+  CHECK(check::nameMatches("IBANXXEZ", "IBÁÑEZ", false));
+  CHECK_FALSE(check::nameMatches("MILLER", "MÜLLER", false));
+  // Truncated (the name field is full): prefixes at full width match, nothing else.
+  CHECK_FALSE(check::nameMatches("ANNA MAR", "ANNA MARIA", false));
+  CHECK(check::nameMatches("ANNA MAR", "ANNA MARIA", true));
+  CHECK(check::nameMatches("ANNA M", "ANNA MARIA LUISA", true));
+  CHECK(check::nameMatches("ANNA", "ANNA MARIA", true));
+  CHECK_FALSE(check::nameMatches("ANNE", "ANNA MARIA", true));
+  CHECK_FALSE(check::nameMatches("ANNA MARIA X", "ANNA MARIA", true));
+
+  // A long name composed into a TD3 MRZ is truncated by compose(); the check accepts it.
+  const std::string surname = "WOLFESCHLEGELSTEINHAUSENBERGERDORFF";
+  Json rec = passport(surname, "HUBERT BLAINE CHRISTOPHER");
+  INFO(rec["mrz"]["lines"].dump());
+  CHECK(check::evaluate(rec, opts()).pass);
+  rec["ocr"]["fields"]["given_names"] = {{"text", "GERALD"}, {"value", "GERALD"}};
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"name_mismatch"});
+}
+
+TEST_CASE("check: ages and the reference date", "[check]") {
+  CHECK(check::ageOn("2007-06-01", "2025-06-01") == 18);
+  CHECK(check::ageOn("2007-06-02", "2025-06-01") == 17);
+  CHECK(check::ageOn("2004-02-29", "2022-02-28") == 17);
+  CHECK(check::ageOn("2004-02-29", "2022-03-01") == 18);
+  CHECK_FALSE(check::ageOn("2004-13-01", "2022-03-01"));
+  CHECK_FALSE(check::ageOn("garbage", "2022-03-01"));
+  // Without --as-of the verdict records the day it used.
+  const auto r = check::evaluate(passport(), check::Options{});
+  CHECK(r.as_of == check::today());
+  CHECK(r.toJson()["as_of"] == check::today());
+}
+
+TEST_CASE("check: Indonesian NIK structure, birth date and sex", "[check]") {
+  CHECK(check::nikStructureError("3171234808900001").empty());
+  CHECK_FALSE(check::nikStructureError("317123480890001").empty());   // 15 digits
+  CHECK_FALSE(check::nikStructureError("9971234808900001").empty());  // no province 99
+  CHECK_FALSE(check::nikStructureError("3171233508900001").empty());  // day 35
+  CHECK_FALSE(check::nikStructureError("3171234813900001").empty());  // month 13
+  CHECK_FALSE(check::nikStructureError("3171234808900000").empty());  // serial 0000
+  const auto d = check::parseNik("3171234808900001");
+  REQUIRE(d);
+  CHECK(d->day == 8);
+  CHECK(d->month == 8);
+  CHECK(d->year2 == 90);
+  CHECK(d->sex == 'F');
+
+  auto ktp = [](std::string nik, std::string birth, std::string sex) {
+    Json rec{{"idkit", 1}, {"status", "ok"}, {"face", {{"match", true}}}};
+    rec["ocr"] = {{"template", "idn-ektp"},
+                  {"fields",
+                   {{"nik", {{"text", nik}, {"value", nik}}},
+                    {"surname", {{"text", "SITI AMINAH"}, {"value", "SITI AMINAH"}}},
+                    {"birth_date", {{"text", "08-08-1990"}, {"value", birth}}},
+                    {"sex", {{"text", sex == "F" ? "PEREMPUAN" : "LAKI-LAKI"}, {"value", sex}}},
+                    {"expiry_date", {{"text", "SEUMUR HIDUP"}, {"value", "SEUMUR HIDUP"}}}}}};
+    return rec;
+  };
+  const auto ok = check::evaluate(ktp("3171234808900001", "1990-08-08", "F"), opts());
+  INFO(ok.toJson().dump());
+  CHECK(codes(ok) == std::vector<std::string>{"expiry_unknown"});  // e-KTPs are valid for life
+  CHECK(ok.pass);
+  CHECK(codes(check::evaluate(ktp("3171234808900001", "1990-08-08", "M"), opts())) ==
+        std::vector<std::string>{"nik_mismatch", "expiry_unknown"});
+  CHECK(codes(check::evaluate(ktp("3171234808900001", "1991-08-08", "F"), opts())) ==
+        std::vector<std::string>{"nik_mismatch", "expiry_unknown"});
+  CHECK(codes(check::evaluate(ktp("3171230808900001", "1990-08-08", "M"), opts())) ==
+        std::vector<std::string>{"expiry_unknown"});
+  CHECK(codes(check::evaluate(ktp("31712348089000", "1990-08-08", "F"), opts())) ==
+        std::vector<std::string>{"nik_invalid", "expiry_unknown"});
+}
+
+TEST_CASE("check: policies decide what fails", "[check]") {
+  // The shipped default policy is the built-in one.
+  std::ifstream in(idkit::test::sourceDir() / "data/policy/default.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto file = check::Policy::parse(text.str());
+  REQUIRE(file);
+  const auto builtin = check::Policy::defaults();
+  for (std::string_view c : check::allCodes()) CHECK(file->of(c) == builtin.of(c));
+
+  auto strict = check::Policy::parse(R"({"required": ["face_not_compared"], "default": "required"})");
+  REQUIRE(strict);
+  Json rec = passport();
+  rec.erase("face");
+  auto o = opts();
+  o.policy = *strict;
+  CHECK_FALSE(check::evaluate(rec, o).pass);
+
+  auto lenient = check::Policy::parse(R"({"warn": ["expired"], "ignore": ["face_not_compared"], "min_age": 21})");
+  REQUIRE(lenient);
+  o = opts("2040-01-01");
+  o.policy = *lenient;
+  const auto r = check::evaluate(rec, o);
+  CHECK(r.pass);
+  CHECK(codes(r) == std::vector<std::string>{"expired"});
+  CHECK(r.min_age == 21);
+
+  CHECK_FALSE(check::Policy::parse(R"({"required": ["no_such_code"]})"));
+  CHECK_FALSE(check::Policy::parse(R"({"requried": ["expired"]})"));
+  CHECK_FALSE(check::Policy::parse(R"({"required": ["expired"], "warn": ["expired"]})"));
+  CHECK_FALSE(check::Policy::parse("not json"));
+  CHECK_FALSE(check::Policy::parse(R"({"min_age": -3})"));
+}
+
+TEST_CASE("check: --claims keeps derived claims only", "[check]") {
+  Json rec = passport();
+  auto o = opts("2025-06-01", 21);
+  rec["ocr"]["fields"]["birth_date"]["value"] = "1975-08-12";  // a failing reason with values in its detail
+  const auto r = check::evaluate(rec, o);
+  const Json c = check::claims(rec, r, {"ref"});
+  INFO(c.dump());
+  CHECK(c["ref"] == "case-17");
+  CHECK_FALSE(c.contains("input"));
+  CHECK_FALSE(c.contains("mrz"));
+  CHECK_FALSE(c.contains("ocr"));
+  CHECK(c["claims"]["age_over_18"] == true);
+  CHECK(c["claims"]["age_over_21"] == true);
+  CHECK(c["claims"]["document_valid_until"] == "2031-10-31");
+  CHECK(c["claims"]["document_valid"] == true);
+  CHECK(c["claims"]["nationality"] == "D");
+  CHECK(c["claims"]["face_matched"] == true);
+  CHECK(c["claims"]["pass"] == false);
+  const std::string text = c.dump();
+  for (const char* pii : {"MUELLER", "ANNA", "1974", "1975", "C01X00T47", "P<D<<", "scans/a.jpg"})
+    CHECK(text.find(pii) == std::string::npos);
+  CHECK(c["check"]["reasons"][0]["code"] == "birth_date_mismatch");
+}
