@@ -337,12 +337,17 @@ std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line
   cv::warpAffine(gray, loose, cv::Mat(a0), {w0, h0}, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
   const cv::Mat looseInk = ocrb::inkImage(loose);
   const float xs = ext * k0, xe = (ext + len) * k0, third = (xe - xs) / 3;
+  // Text rows at both ends give the residual skew. The height is the
+  // largest of three sections: a section of fillers ('<' is shorter than
+  // letters and digits) must not shrink the line.
   const auto [topL, botL] = textRows(looseInk, static_cast<int>(xs), static_cast<int>(xs + third));
+  const auto [topM, botM] = textRows(looseInk, static_cast<int>(xs + third), static_cast<int>(xe - third));
   const auto [topR, botR] = textRows(looseInk, static_cast<int>(xe - third), static_cast<int>(xe));
   const float xl = xs + third / 2, xr = xe - third / 2;
-  auto at = [&](float y0, float y1, float x) { return y0 + (y1 - y0) * (x - xl) / (xr - xl); };
-  const float height = ((botL - topL) + (botR - topR)) / 2;
+  const float height = std::max({botL - topL, botM - topM, botR - topR});
   if (height < 4) return std::nullopt;
+  const float midL = (topL + botL) / 2, midR = (topR + botR) / 2;
+  auto centre = [&](float x) { return midL + (midR - midL) * (x - xl) / (xr - xl); };
   // Stage 2: the strip whose rows kStripTop..kStripBaseline are the text.
   const float k1 = ocrb::kTextHeight / height;
   const int w1 = static_cast<int>(w0 * k1);
@@ -354,8 +359,9 @@ std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line
   const std::array<cv::Point2f, 4> src = {cv::Point2f(0, ocrb::kStripTop), cv::Point2f(static_cast<float>(w1), ocrb::kStripTop),
                                           cv::Point2f(static_cast<float>(w1), ocrb::kStripBaseline),
                                           cv::Point2f(0, ocrb::kStripBaseline)};
-  const std::array<cv::Point2f, 4> dst = {looseToImage(xa, at(topL, topR, xa)), looseToImage(xb, at(topL, topR, xb)),
-                                          looseToImage(xb, at(botL, botR, xb)), looseToImage(xa, at(botL, botR, xa))};
+  const float half = height / 2;
+  const std::array<cv::Point2f, 4> dst = {looseToImage(xa, centre(xa) - half), looseToImage(xb, centre(xb) - half),
+                                          looseToImage(xb, centre(xb) + half), looseToImage(xa, centre(xa) + half)};
   PreparedLine p;
   const cv::Mat h = cv::getPerspectiveTransform(src.data(), dst.data());
   p.toImage = cv::Matx33d(h);
@@ -389,9 +395,9 @@ std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line
     if (inked(x) && (x + 1 >= w1 || !inked(x + 1))) ends.push_back(static_cast<float>(x + 1));
   }
   for (float x : starts)
-    if (x <= core0 + p.pitch && p.lefts.size() < 4) p.lefts.push_back(x);
+    if (x <= core0 + 3 * p.pitch && p.lefts.size() < 6) p.lefts.push_back(x);
   for (auto it = ends.rbegin(); it != ends.rend(); ++it)
-    if (*it >= core1 - p.pitch && p.rights.size() < 4) p.rights.push_back(*it);
+    if (*it >= core1 - 3 * p.pitch && p.rights.size() < 6) p.rights.push_back(*it);
   if (p.lefts.empty() || p.rights.empty()) return std::nullopt;
   return p;
 }
@@ -509,7 +515,12 @@ LineReading toReading(const PreparedLine& p, const Cells& cells, int chars, int 
   return r;
 }
 
-std::vector<int> lengthsFor(std::size_t lines) {
+std::vector<int> lengthsFor(std::size_t lines, std::optional<Format> hint) {
+  if (hint) {
+    const auto lengths = lineLengths(*hint);
+    if (lengths.size() != lines) return {};
+    return {lengths.front()};
+  }
   if (lines == 3) return {30};
   return {44, 36};
 }
@@ -567,7 +578,7 @@ Attempt readBands(const cv::Mat& gray, const ReadOptions& options) {
     std::reverse(down.begin(), down.end());
     // Quick look at every orientation and length, then a careful read of the best two.
     std::vector<Hypothesis> hyps;
-    for (int chars : lengthsFor(up.size()))
+    for (int chars : lengthsFor(up.size(), options.parse.format))
       for (bool flipped : {false, true}) {
         Hypothesis h{{}, chars, 0, flipped};
         for (const auto& p : flipped ? down : up) {
@@ -600,8 +611,9 @@ Attempt readBands(const cv::Mat& gray, const ReadOptions& options) {
         res = parse(texts, options.parse);
       }
       if (!res) continue;
-      // A valid reading beats any invalid one; then the classifier decides.
-      const double total = score + (res->valid ? 100 : 0);
+      // The classifier's certainty decides; check digits that verify only
+      // tip the balance, as correction can make almost anything verify.
+      const double total = score + (res->valid ? 0.5 : 0) - 0.02 * static_cast<double>(res->corrections.size());
       if (total > best.score) {
         best.score = total;
         best.result = std::move(*res);
