@@ -31,6 +31,18 @@ std::string str(const Json& j, std::string_view key) {
   return {};
 }
 
+// Typed look-ups that never throw on a record of the wrong shape.
+bool flag(const Json& j, std::string_view key, bool fallback) {
+  if (!j.is_object()) return fallback;
+  auto it = j.find(key);
+  return it != j.end() && it->is_boolean() ? it->get<bool>() : fallback;
+}
+double number(const Json& j, std::string_view key) {
+  if (!j.is_object()) return 0;
+  auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<double>() : 0;
+}
+
 std::string upperAlnum(std::string_view s) {
   std::string out;
   for (char c : s)
@@ -112,8 +124,8 @@ std::optional<Source> barcodeSource(const Json& record) {
     put(s, "sex", normalSex(str(f, "sex")));
     for (const char* d : {"birth_date", "expiry_date", "issue_date"})
       if (isIso(str(f, d))) put(s, d, str(f, d));
-    s.names_truncated = f.value("surname_truncated", false) || f.value("first_name_truncated", false) ||
-                        f.value("middle_names_truncated", false);
+    s.names_truncated = flag(f, "surname_truncated", false) || flag(f, "first_name_truncated", false) ||
+                        flag(f, "middle_names_truncated", false);
     return s;
   }
   return std::nullopt;
@@ -258,7 +270,7 @@ Result evaluate(const Json& record, const Options& opts) {
   if (sources.empty() && !errored)
     out.add(code::no_document_data, "Nothing was read from the document: no MRZ, AAMVA barcode or printed fields.");
 
-  if (auto m = record.find("mrz"); m != record.end() && m->is_object() && m->value("valid", true) == false) {
+  if (auto m = record.find("mrz"); m != record.end() && m->is_object() && !flag(*m, "valid", true)) {
     std::string failing;
     if (auto c = m->find("checks"); c != m->end() && c->is_object())
       for (const auto& [name, ok] : c->items())
@@ -330,12 +342,12 @@ Result evaluate(const Json& record, const Options& opts) {
     if (!*result.face_matched)
       out.add(code::face_mismatch,
               fmt::format("The selfie does not match the portrait (similarity {:.3f}, threshold {:.3f}).",
-                          f->value("similarity", 0.0), f->value("threshold", 0.0)));
+                          number(*f, "similarity"), number(*f, "threshold")));
   } else {
     out.add(code::face_not_compared, "The record holds no face comparison (run id-face with a selfie).");
   }
 
-  if (auto q = record.find("quality"); q != record.end() && q->is_object() && q->value("usable", true) == false) {
+  if (auto q = record.find("quality"); q != record.end() && q->is_object() && !flag(*q, "usable", true)) {
     std::string why;
     if (auto r = q->find("reasons"); r != q->end() && r->is_array())
       for (const Json& x : *r)
@@ -356,7 +368,7 @@ Result evaluate(const Json& record, const Options& opts) {
 
 Json claims(const Json& record, const Result& r, const std::vector<std::string>& keep) {
   Json out;
-  out["idkit"] = record.value("idkit", kRecordVersion);
+  out["idkit"] = kRecordVersion;
   for (const std::string& k : keep)
     if (auto it = record.find(k); it != record.end() && k != "claims" && k != "check") out[k] = *it;
   out["status"] = toString(recordStatus(record));

@@ -316,3 +316,20 @@ TEST_CASE("check: --claims keeps derived claims only", "[check]") {
     CHECK(text.find(pii) == std::string::npos);
   CHECK(c["check"]["reasons"][0]["code"] == "birth_date_mismatch");
 }
+
+TEST_CASE("check: records of the wrong shape never throw", "[check]") {
+  for (const char* text : {
+           R"({"mrz": 5, "ocr": [], "barcodes": {}, "face": "yes", "quality": null})",
+           R"({"mrz": {"valid": "no", "fields": [], "lines": "x", "checks": 3}, "status": 7})",
+           R"({"mrz": {"valid": false, "checks": {"a": "b"}, "fields": {"birth_date_raw": "99", "surname": 4}}})",
+           R"({"barcodes": [1, {"aamva": {"fields": {"surname_truncated": "T", "birth_date": "2020-1"}}}]})",
+           R"({"ocr": {"fields": {"nik": {"value": "x"}, "birth_date": 3, "sex": {"value": ""}, "name": "A,B,C"}}})",
+           R"({"face": {"match": false, "similarity": "high"}, "quality": {"usable": false, "reasons": [1, "x"]}})",
+           R"({"errors": [1, {"tool": 2}], "status": "error", "ref": {"a": 1}})"}) {
+    INFO(text);
+    const Json rec = Json::parse(text);
+    check::Result r;
+    REQUIRE_NOTHROW(r = check::evaluate(rec, opts("2025-06-01", 18)));
+    REQUIRE_NOTHROW(check::claims(rec, r, {"ref", "input"}).dump());
+  }
+}
