@@ -1,0 +1,247 @@
+// Face verification bench: score distributions, EER, TAR at fixed FAR, the
+// document-portrait case and the time per document+selfie pair, with the bare
+// recognizer forward pass measured in the same run.
+//
+//   bench-face FACES_DIR [DOCS_DIR]
+//
+// FACES_DIR: one folder per person (../shared/data/faces). DOCS_DIR (optional,
+// made by bench/face.sh with id-synth --faces): DOCS_DIR/<person>/<photo stem>/
+// holds documents whose portrait is that one photo; each document is compared
+// with every *other* photo of the person (genuine) and every photo of everyone
+// else (impostor). Writes Markdown to stdout for bench/README.md.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <opencv2/imgproc.hpp>
+
+#include <idkit/face.hpp>
+#include <idkit/image.hpp>
+#include <idkit/record.hpp>
+
+namespace fs = std::filesystem;
+namespace face = idkit::face;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double msSince(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+struct Photo {
+  std::string person, stem, path;
+  face::Descriptor d{};
+  bool ok = false;
+};
+
+struct Scores {
+  std::vector<double> genuine, impostor;
+};
+
+double rate(const std::vector<double>& v, double t, bool above) {
+  if (v.empty()) return 0;
+  const auto n = std::count_if(v.begin(), v.end(), [&](double s) { return above ? s >= t : s < t; });
+  return double(n) / double(v.size());
+}
+
+// EER: the threshold where false accepts and false rejects are closest.
+std::pair<double, double> eer(const Scores& s) {
+  std::vector<double> ts = s.genuine;
+  ts.insert(ts.end(), s.impostor.begin(), s.impostor.end());
+  std::sort(ts.begin(), ts.end());
+  double best = 2, at = 0;
+  for (double t : ts) {
+    const double far = rate(s.impostor, t, true), frr = rate(s.genuine, t, false);
+    if (std::max(far, frr) < best) best = std::max(far, frr), at = t;
+  }
+  return {best, at};
+}
+
+// TAR at the lowest threshold whose FAR is at most `far`.
+std::pair<double, double> tarAt(const Scores& s, double far) {
+  std::vector<double> imp = s.impostor;
+  std::sort(imp.begin(), imp.end(), std::greater<>());
+  const auto allowed = static_cast<size_t>(far * double(imp.size()));
+  // threshold just above the (allowed+1)-th highest impostor score
+  const double t = allowed < imp.size() ? std::nextafter(imp[allowed], 2.0) : -1.0;
+  return {rate(s.genuine, t, true), t};
+}
+
+std::string stats(const std::vector<double>& v) {
+  if (v.empty()) return "–";
+  auto s = v;
+  std::sort(s.begin(), s.end());
+  double mean = 0;
+  for (double x : s) mean += x;
+  mean /= double(s.size());
+  return fmt::format("{:.4f} / {:.4f} / {:.4f} / {:.4f}", s.front(), s[s.size() / 100], mean, s.back());
+}
+
+std::string report(const std::string& title, const Scores& s) {
+  std::string out = fmt::format("### {}\n\n{} genuine pairs, {} impostor pairs.\n\n", title,
+                                s.genuine.size(), s.impostor.size());
+  out += "| scores | min / 1st pct / mean / max |\n|---|---|\n";
+  out += fmt::format("| genuine | {} |\n| impostor | {} |\n\n", stats(s.genuine), stats(s.impostor));
+  auto [e, et] = eer(s);
+  auto [t1, th1] = tarAt(s, 0.01);
+  auto [t01, th01] = tarAt(s, 0.001);
+  out += fmt::format("EER {:.2f}% (at {:.4f}); TAR {:.2f}% at FAR 1% (threshold {:.4f}); "
+                     "TAR {:.2f}% at FAR 0.1% (threshold {:.4f}).\n\n",
+                     100 * e, et, 100 * t1, th1, 100 * t01, th01);
+  out += "| threshold | TAR (genuine accepted) | FAR (impostors accepted) |\n|---|---|---|\n";
+  for (double t : {0.86, 0.88, 0.89, 0.90, 0.91, 0.92, 0.93, 0.94, 0.95}) {
+    out += fmt::format("| {:.2f}{} | {:.2f}% | {:.3f}% |\n", t, t == face::kDefaultThreshold ? " (default)" : "",
+                       100 * rate(s.genuine, t, true), 100 * rate(s.impostor, t, true));
+  }
+  return out + "\n";
+}
+
+std::vector<fs::path> images(const fs::path& dir) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const auto ext = e.path().extension().string();
+    if (e.is_regular_file() && (ext == ".jpg" || ext == ".png" || ext == ".jpeg")) out.push_back(e.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: bench-face FACES_DIR [DOCS_DIR]\n");
+    return 64;
+  }
+  const fs::path faces_dir = argv[1];
+  auto models = face::Models::locate();
+  if (!models) {
+    std::fprintf(stderr, "bench-face: %s\n", models.error().message.c_str());
+    return 70;
+  }
+  const auto t_load = Clock::now();
+  face::Engine& engine = face::threadEngine(*models);
+  const double load_ms = msSince(t_load);
+  idkit::ImageLimits limits;
+
+  // ---- the photo set -----------------------------------------------------------
+  std::vector<Photo> photos;
+  std::vector<std::string> people;
+  for (const auto& e : fs::directory_iterator(faces_dir))
+    if (e.is_directory()) people.push_back(e.path().filename().string());
+  std::sort(people.begin(), people.end());
+  double photo_ms = 0, forward_ms = 0;
+  int forwards = 0, missed = 0;
+  for (const auto& person : people) {
+    for (const auto& p : images(faces_dir / person)) {
+      Photo ph{person, p.stem().string(), p.string()};
+      auto img = idkit::loadImage(p, limits);
+      if (!img) continue;
+      const auto t = Clock::now();
+      auto f = face::findFace(engine, img->bgr);
+      if (f) {
+        ph.d = engine.describe(f->upright, f->face);
+        ph.ok = true;
+        photo_ms += msSince(t);
+        // the bare model forward pass on the same chip, for the ratio
+        const cv::Mat chip = face::alignFace(f->upright, f->face);
+        const auto tf = Clock::now();
+        (void)engine.describeChip(chip);
+        forward_ms += msSince(tf);
+        ++forwards;
+      } else {
+        ++missed;
+        std::fprintf(stderr, "bench-face: no face in %s\n", ph.path.c_str());
+      }
+      photos.push_back(ph);
+    }
+  }
+  Scores set;
+  for (size_t i = 0; i < photos.size(); ++i)
+    for (size_t j = i + 1; j < photos.size(); ++j) {
+      if (!photos[i].ok || !photos[j].ok) continue;
+      const double s = face::similarity(photos[i].d, photos[j].d);
+      (photos[i].person == photos[j].person ? set.genuine : set.impostor).push_back(s);
+    }
+
+  std::string out = report(fmt::format("Photo vs photo: `{}` ({} photos, {} people, {} without a face found)",
+                                       faces_dir.filename().string(), photos.size(), people.size(), missed),
+                           set);
+
+  // ---- document portraits (id-synth --faces) ------------------------------------
+  double pair_ms = 0;
+  int pairs_timed = 0, docs = 0, doc_missed = 0;
+  Scores doc;
+  if (argc > 2) {
+    const fs::path docs_dir = argv[2];
+    for (const auto& ph : photos) {
+      const fs::path dir = docs_dir / ph.person / ph.stem;
+      if (!fs::is_directory(dir)) continue;
+      // A selfie for the timing: the person's next photo (any other if alone).
+      const Photo* selfie = nullptr;
+      for (const auto& o : photos)
+        if (o.person == ph.person && o.path != ph.path) selfie = &o;
+      for (const auto& p : images(dir)) {
+        ++docs;
+        const auto t = Clock::now();
+        idkit::Json rec = idkit::newRecord(p.string());
+        face::Descriptor d{};
+        try {
+          auto img = face::documentImage(rec, limits);
+          face::PortraitOptions po;
+          po.upright_known = img.upright_known;
+          auto f = face::findPortrait(engine, img.bgr, po);
+          if (!f && !img.whole.empty()) {
+            po.upright_known = false;
+            f = face::findPortrait(engine, img.whole, po);
+          }
+          if (!f) throw idkit::Failure("face_not_found", p.string());
+          d = engine.describe(f->upright, f->face);
+          if (selfie) {  // the selfie half of the pair, decode included
+            auto s = idkit::loadImage(selfie->path, limits);
+            auto sf = s ? face::findFace(engine, s->bgr) : std::nullopt;
+            if (sf) (void)engine.describe(sf->upright, sf->face);
+            pair_ms += msSince(t);
+            ++pairs_timed;
+          }
+        } catch (const idkit::Failure& e) {
+          ++doc_missed;
+          std::fprintf(stderr, "bench-face: no portrait found in %s\n", p.string().c_str());
+          // counts as a rejected genuine pair and a rejected impostor pair each
+          for (const auto& o : photos) {
+            if (!o.ok || o.path == ph.path) continue;
+            (o.person == ph.person ? doc.genuine : doc.impostor).push_back(-1);
+          }
+          continue;
+        }
+        for (const auto& o : photos) {
+          if (!o.ok || o.path == ph.path) continue;
+          (o.person == ph.person ? doc.genuine : doc.impostor).push_back(face::similarity(d, o.d));
+        }
+      }
+    }
+    out += report(fmt::format("Document portrait vs another photo of the person ({} id-synth documents, "
+                              "{} without a portrait found, counted as non-matches)",
+                              docs, doc_missed),
+                  doc);
+  }
+
+  out += "### Speed (one thread, models loaded once: " + fmt::format("{:.0f} ms", load_ms) + ")\n\n";
+  out += "| step | mean ms |\n|---|---|\n";
+  if (forwards)
+    out += fmt::format("| bare recognizer forward pass (150x150 chip) | {:.1f} |\n"
+                       "| photo: detect + align + describe (decode excluded) | {:.1f} |\n",
+                       forward_ms / forwards, photo_ms / forwards);
+  if (pairs_timed)
+    out += fmt::format("| document + selfie pair: decode both, find the card, portrait, selfie face, "
+                       "two descriptors | {:.1f} ({:.1f}x the bare forward pass) |\n",
+                       pair_ms / pairs_timed, (pair_ms / pairs_timed) / (forward_ms / std::max(1, forwards)));
+  std::fputs(out.c_str(), stdout);
+  return 0;
+}

@@ -1,0 +1,199 @@
+// Face verification: is the person in the selfie the person on the document?
+//
+//   auto models = idkit::face::Models::locate();                // once per process
+//   idkit::face::Engine engine(*models);                        // once per thread
+//   auto doc = idkit::face::findPortrait(engine, card_bgr, {}); // rotations, ghosts
+//   auto self = idkit::face::findFace(engine, selfie_bgr);
+//   double s = idkit::face::similarity(engine.describe(card_bgr, doc->face),
+//                                      engine.describe(selfie_bgr, self->face));
+//
+// Detector: YuNet (cv::FaceDetectorYN, 5 landmarks). Recognizer: dlib's ResNet
+// face descriptor (128-D) as shipped in @vladmandic/face-api, converted to ONNX
+// by scripts/models and run with OpenCV's dnn. Every model file is checked
+// against a pinned sha256 before it is used. Descriptors stay in memory: no
+// function here writes them anywhere.
+#pragma once
+#include <array>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include <idkit/error.hpp>
+#include <idkit/image.hpp>
+#include <idkit/json.hpp>
+
+namespace idkit::face {
+
+// Cosine similarity at which two faces count as the same person. Calibrated on
+// ../shared/data/faces (bench/face_bench.cpp, bench/README.md).
+inline constexpr double kDefaultThreshold = 0.92;
+// Detector confidence below which a box is not a face.
+inline constexpr float kMinScore = 0.6f;
+
+// ---- models --------------------------------------------------------------------
+
+struct ModelFile {
+  std::string_view name;    // file name looked up in the model directories
+  std::string_view sha256;  // pinned
+};
+inline constexpr ModelFile kDetector{
+    "face_detection_yunet_2022mar.onnx",
+    "50ef07f702a31741ca46a4c0d947773b64143b9362780237bf0d427d6c79bab7"};
+inline constexpr ModelFile kRecognizer{
+    "face_recognition.onnx",
+    "280d26b4a7a0b81b7d55cb26152bd233c0062b63661e4d53034a5fd4ef41701a"};
+
+// Where models are looked for, in order: $IDKIT_MODELS,
+// ${XDG_DATA_HOME:-~/.local/share}/idkit/models (where scripts/models puts
+// them), <exe>/../share/idkit/models, and ../shared/models beside the source
+// tree or beside the build directory holding the executable.
+std::vector<std::filesystem::path> modelDirs();
+
+// The first copy of `file` in modelDirs() whose sha256 matches. Errors:
+// model_not_found (names the directories searched), model_checksum.
+Expected<std::filesystem::path> findModel(const ModelFile& file);
+
+// The verified model files, located and read once per process; immutable and
+// shared by every thread's Engine.
+struct Models {
+  std::filesystem::path detector;
+  std::vector<uchar> recognizer_onnx;  // bytes checked against kRecognizer
+  static Expected<std::shared_ptr<const Models>> locate();
+};
+
+// ---- detection and alignment ---------------------------------------------------
+
+struct Detection {
+  cv::Rect2f box;                           // x, y, w, h in image pixels
+  std::array<cv::Point2f, 5> landmarks{};   // right eye, left eye, nose, right/left mouth corner
+  float score = 0;
+  Json toJson() const;  // {"box": [x,y,w,h], "landmarks": [[x,y] x5], "score"}
+};
+
+// The 150x150 chip the recognizer was trained on: where the five landmarks go.
+inline const std::array<cv::Point2f, 5> kTemplate{{
+    {47.6f, 46.6f}, {100.5f, 46.6f}, {74.0f, 76.6f}, {50.4f, 103.0f}, {97.6f, 103.0f}}};
+inline constexpr int kChipSize = 150;
+
+// Least-squares similarity transform (rotation, uniform scale, translation)
+// taking `from` onto `to`: the 2x3 matrix for cv::warpAffine.
+cv::Matx23d similarityTransform(std::span<const cv::Point2f> from, std::span<const cv::Point2f> to);
+
+// The aligned 150x150 BGR chip for a detected face.
+cv::Mat alignFace(const cv::Mat& bgr, const Detection& face);
+
+using Descriptor = std::array<float, 128>;  // L2-normalised
+double similarity(const Descriptor& a, const Descriptor& b);  // cosine, in [-1, 1]
+
+// One thread's networks (cv::dnn::Net is not safe for concurrent forward calls).
+class Engine {
+ public:
+  explicit Engine(const Models& models);
+  ~Engine();
+  Engine(Engine&&) noexcept;
+  Engine& operator=(Engine&&) noexcept;
+
+  // Faces with score >= min_score, best first. Runs on a copy whose long side
+  // is at most 640 px (padded to at least 128 px); results in `bgr` pixels.
+  std::vector<Detection> detect(const cv::Mat& bgr, float min_score = kMinScore);
+  // The recognizer on an aligned chip (raw network output, L2-normalised).
+  Descriptor describeChip(const cv::Mat& chip_bgr);
+  Descriptor describe(const cv::Mat& bgr, const Detection& face) {
+    return describeChip(alignFace(bgr, face));
+  }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// One Engine per calling thread, created on first use, for the process's Models.
+Engine& threadEngine(const std::shared_ptr<const Models>& models);
+
+// ---- the document portrait and the selfie ------------------------------------
+
+// A face found in an image turned by `rotation` degrees clockwise; `face` is in
+// the turned image's pixels (`upright`), `original` in the input's.
+struct Found {
+  Detection face;       // in `upright`
+  Detection original;   // the same face in the input's pixel frame
+  int rotation = 0;     // 0, 90, 180, 270: clockwise turn applied to the input
+  cv::Mat upright;      // the input turned by `rotation` (shares no pixels with it)
+};
+
+// Turns an image clockwise by 0/90/180/270 degrees, and maps a point of the
+// turned image back into the original.
+cv::Mat rotateImage(const cv::Mat& bgr, int rotation);
+cv::Point2f unrotatePoint(cv::Point2f p, cv::Size original, int rotation);
+
+struct PortraitOptions {
+  bool upright_known = false;  // the document is already flattened and upright (id-deskew)
+  float min_score = kMinScore;
+  float ghost_margin = 0.1f;   // prefer the largest face within this of the best score
+};
+
+// The document's portrait: the best face over the four quarter turns (or the
+// given orientation first when `upright_known`), the largest one within
+// `ghost_margin` of the best score (ghost portraits are smaller copies).
+std::optional<Found> findPortrait(Engine& engine, const cv::Mat& document, const PortraitOptions& opts);
+// The face in a selfie: the largest face within 0.1 of the best score, upright
+// photos first, then the other quarter turns when nothing is found.
+std::optional<Found> findFace(Engine& engine, const cv::Mat& photo, float min_score = kMinScore);
+
+struct Match {
+  Found document, selfie;
+  double similarity = 0;
+  double threshold = kDefaultThreshold;
+  bool match = false;
+  std::string frame;  // the document pixels boxes refer to: DocumentImage::source, or "input"
+  Json toJson() const;  // the record's "face" section (no descriptor, ever)
+};
+
+// The whole check. Throws Failure("face_not_found", ...) naming the image
+// ("document" or "selfie") in which no face was found.
+Match verify(Engine& engine, const cv::Mat& document, const cv::Mat& selfie,
+             const PortraitOptions& opts, double threshold = kDefaultThreshold);
+
+// The same with the document's portrait already found.
+Match verify(Engine& engine, Found document, const cv::Mat& selfie, float min_score = kMinScore,
+             double threshold = kDefaultThreshold);
+
+// A crop around a found face (box plus a margin), upright, for --crop-dir.
+cv::Mat portraitCrop(const Found& f, double margin = 0.3);
+
+// ---- records (id-face) ------------------------------------------------------
+
+// The selfie paired with a record: `selfie` when given, else `tmpl` with {dir}
+// and {stem} of record["input"] filled in ("{dir}/{stem}.selfie.jpg"), else the
+// record's own "selfie" key. Empty when there is none.
+std::string selfiePath(const Json& record, std::string_view selfie, std::string_view tmpl);
+
+// The document image to search: id-deskew's flat card (record["image"]), else
+// the input flattened along record["document"]["quad"], else the input with the
+// document found by deskew::detect, else the whole input in every orientation.
+struct DocumentImage {
+  cv::Mat bgr;
+  bool upright_known = false;
+  std::string source;  // "image", "quad", "deskew", "input"
+  cv::Mat whole;       // the input, when bgr is a card cut out of it (a fallback)
+};
+// With find_document false, a record without image or quad is searched whole.
+DocumentImage documentImage(Json& record, const ImageLimits& limits, bool find_document = true);
+
+// verify() on a document image: the card first, the whole input when the card
+// (a wrong quad) shows no face.
+Match verify(Engine& engine, const DocumentImage& document, const cv::Mat& selfie,
+             PortraitOptions opts, double threshold = kDefaultThreshold);
+
+// Writes the portrait and selfie face crops into `dir` as {stem}.portrait.png
+// and {stem}.selfie-face.png (never overwriting); returns their paths.
+std::pair<std::string, std::string> writeCrops(const Match& m, const std::filesystem::path& dir,
+                                               std::string_view stem);
+
+}  // namespace idkit::face

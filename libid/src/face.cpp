@@ -1,0 +1,215 @@
+// Alignment, the document portrait, the selfie face and the decision.
+#include <idkit/face.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+#include <opencv2/imgproc.hpp>
+
+namespace idkit::face {
+
+namespace {
+
+double round4(double v) { return std::round(v * 1e4) / 1e4; }
+double round1(double v) { return std::round(v * 10) / 10; }
+
+Detection unrotate(const Detection& d, cv::Size original, int rotation) {
+  Detection o = d;
+  const cv::Point2f corners[4] = {d.box.tl(), {d.box.x + d.box.width, d.box.y}, d.box.br(),
+                                  {d.box.x, d.box.y + d.box.height}};
+  float x0 = 1e9f, y0 = 1e9f, x1 = -1e9f, y1 = -1e9f;
+  for (auto c : corners) {
+    auto p = unrotatePoint(c, original, rotation);
+    x0 = std::min(x0, p.x), y0 = std::min(y0, p.y), x1 = std::max(x1, p.x), y1 = std::max(y1, p.y);
+  }
+  o.box = cv::Rect2f(x0, y0, x1 - x0, y1 - y0);
+  for (auto& p : o.landmarks) p = unrotatePoint(p, original, rotation);
+  return o;
+}
+
+struct Candidate {
+  Detection det;
+  int rotation;
+};
+
+// Among the faces of the best-scoring orientation, the largest one whose score
+// is within `margin` of the best: ghost portraits are smaller, fainter copies.
+std::optional<Candidate> pick(const std::vector<Candidate>& all, float margin) {
+  if (all.empty()) return std::nullopt;
+  auto best = *std::max_element(all.begin(), all.end(),
+                                [](const auto& a, const auto& b) { return a.det.score < b.det.score; });
+  Candidate chosen = best;
+  for (const auto& c : all) {
+    if (c.rotation != best.rotation || c.det.score < best.det.score - margin) continue;
+    if (c.det.box.area() > chosen.det.box.area()) chosen = c;
+  }
+  return chosen;
+}
+
+std::vector<Candidate> detectTurned(Engine& engine, const cv::Mat& img, int rotation, float min_score) {
+  std::vector<Candidate> out;
+  for (auto& d : engine.detect(rotateImage(img, rotation), min_score)) out.push_back({d, rotation});
+  return out;
+}
+
+Found makeFound(const cv::Mat& input, const Candidate& c) {
+  Found f;
+  f.rotation = c.rotation;
+  f.upright = rotateImage(input, c.rotation);
+  f.face = c.det;
+  f.original = unrotate(c.det, input.size(), c.rotation);
+  return f;
+}
+
+Json foundJson(const Found& f) {
+  Json j = f.original.toJson();
+  j["rotation"] = f.rotation;
+  return j;
+}
+
+}  // namespace
+
+Json Detection::toJson() const {
+  Json lm = Json::array();
+  for (auto p : landmarks) lm.push_back({round1(p.x), round1(p.y)});
+  return Json{{"box", {round1(box.x), round1(box.y), round1(box.width), round1(box.height)}},
+              {"landmarks", std::move(lm)},
+              {"score", round4(score)}};
+}
+
+cv::Matx23d similarityTransform(std::span<const cv::Point2f> from, std::span<const cv::Point2f> to) {
+  // Closed-form least squares for x' = a x - b y + tx, y' = b x + a y + ty
+  // (Umeyama without reflection), on coordinates centred at their means.
+  const size_t n = std::min(from.size(), to.size());
+  if (n == 0) return cv::Matx23d(1, 0, 0, 0, 1, 0);
+  cv::Point2d mf(0, 0), mt(0, 0);
+  for (size_t i = 0; i < n; ++i) mf += cv::Point2d(from[i]), mt += cv::Point2d(to[i]);
+  mf *= 1.0 / double(n), mt *= 1.0 / double(n);
+  double sxx = 0, sab = 0, sba = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const cv::Point2d p = cv::Point2d(from[i]) - mf, q = cv::Point2d(to[i]) - mt;
+    sxx += p.dot(p);
+    sab += p.x * q.x + p.y * q.y;  // -> a
+    sba += p.x * q.y - p.y * q.x;  // -> b
+  }
+  if (sxx <= 0) return cv::Matx23d(1, 0, mt.x - mf.x, 0, 1, mt.y - mf.y);
+  const double a = sab / sxx, b = sba / sxx;
+  return cv::Matx23d(a, -b, mt.x - (a * mf.x - b * mf.y), b, a, mt.y - (b * mf.x + a * mf.y));
+}
+
+cv::Mat alignFace(const cv::Mat& bgr, const Detection& face) {
+  cv::Matx23d m = similarityTransform(face.landmarks, kTemplate);
+  const double scale = std::hypot(m(0, 0), m(1, 0));
+  cv::Mat src = bgr;
+  if (scale < 0.5 && scale > 0) {
+    // warpAffine samples, it does not average: shrink large faces first.
+    const double f = std::min(1.0, 2 * scale);
+    cv::resize(bgr, src, cv::Size(), f, f, cv::INTER_AREA);
+    const double sx = double(src.cols) / bgr.cols, sy = double(src.rows) / bgr.rows;
+    m = cv::Matx23d(m(0, 0) / sx, m(0, 1) / sy, m(0, 2), m(1, 0) / sx, m(1, 1) / sy, m(1, 2));
+  }
+  cv::Mat chip;
+  cv::warpAffine(src, chip, m, cv::Size(kChipSize, kChipSize), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  return chip;
+}
+
+double similarity(const Descriptor& a, const Descriptor& b) {
+  double s = 0;
+  for (size_t i = 0; i < a.size(); ++i) s += double(a[i]) * b[i];
+  return s;
+}
+
+cv::Mat rotateImage(const cv::Mat& bgr, int rotation) {
+  cv::Mat out;
+  switch (((rotation % 360) + 360) % 360) {
+    case 90: cv::rotate(bgr, out, cv::ROTATE_90_CLOCKWISE); break;
+    case 180: cv::rotate(bgr, out, cv::ROTATE_180); break;
+    case 270: cv::rotate(bgr, out, cv::ROTATE_90_COUNTERCLOCKWISE); break;
+    default: out = bgr.clone();
+  }
+  return out;
+}
+
+cv::Point2f unrotatePoint(cv::Point2f p, cv::Size original, int rotation) {
+  const auto w = float(original.width - 1), h = float(original.height - 1);
+  switch (((rotation % 360) + 360) % 360) {
+    case 90: return {p.y, h - p.x};
+    case 180: return {w - p.x, h - p.y};
+    case 270: return {w - p.y, p.x};
+    default: return p;
+  }
+}
+
+std::optional<Found> findPortrait(Engine& engine, const cv::Mat& document, const PortraitOptions& opts) {
+  std::vector<Candidate> all;
+  if (opts.upright_known) {
+    // A flattened, oriented card: trust its orientation when a face is there.
+    all = detectTurned(engine, document, 0, opts.min_score);
+    if (auto c = pick(all, opts.ghost_margin)) return makeFound(document, *c);
+  }
+  for (int r : {0, 90, 180, 270}) {
+    if (opts.upright_known && r == 0) continue;
+    auto found = detectTurned(engine, document, r, opts.min_score);
+    all.insert(all.end(), found.begin(), found.end());
+  }
+  auto c = pick(all, opts.ghost_margin);
+  if (!c) return std::nullopt;
+  return makeFound(document, *c);
+}
+
+std::optional<Found> findFace(Engine& engine, const cv::Mat& photo, float min_score) {
+  auto all = detectTurned(engine, photo, 0, min_score);
+  if (all.empty()) {
+    // A phone photo without its EXIF orientation: the face lies on its side.
+    for (int r : {90, 270, 180}) {
+      auto found = detectTurned(engine, photo, r, min_score);
+      all.insert(all.end(), found.begin(), found.end());
+    }
+  }
+  auto c = pick(all, 0.1f);
+  if (!c) return std::nullopt;
+  return makeFound(photo, *c);
+}
+
+Json Match::toJson() const {
+  Json doc = foundJson(document);
+  if (!frame.empty()) doc["frame"] = frame;
+  return Json{{"document", std::move(doc)},
+              {"selfie", foundJson(selfie)},
+              {"similarity", round4(similarity)},
+              {"threshold", threshold},
+              {"match", match},
+              {"liveness", "not_assessed"}};
+}
+
+Match verify(Engine& engine, Found document, const cv::Mat& selfie, float min_score, double threshold) {
+  auto self = findFace(engine, selfie, min_score);
+  if (!self) throw Failure("face_not_found", "no face found in the selfie image");
+  Match m;
+  m.similarity = similarity(engine.describe(document.upright, document.face),
+                            engine.describe(self->upright, self->face));
+  m.threshold = threshold;
+  m.match = m.similarity >= threshold;
+  m.document = std::move(document);
+  m.selfie = std::move(*self);
+  return m;
+}
+
+Match verify(Engine& engine, const cv::Mat& document, const cv::Mat& selfie,
+             const PortraitOptions& opts, double threshold) {
+  auto doc = findPortrait(engine, document, opts);
+  if (!doc) throw Failure("face_not_found", "no face found in the document image");
+  return verify(engine, std::move(*doc), selfie, opts.min_score, threshold);
+}
+
+cv::Mat portraitCrop(const Found& f, double margin) {
+  const auto& b = f.face.box;
+  const double mx = b.width * margin, my = b.height * margin;
+  cv::Rect r(cv::Point(int(std::floor(b.x - mx)), int(std::floor(b.y - my))),
+             cv::Point(int(std::ceil(b.x + b.width + mx)), int(std::ceil(b.y + b.height + my))));
+  r &= cv::Rect(0, 0, f.upright.cols, f.upright.rows);
+  if (r.area() <= 0) return {};
+  return f.upright(r).clone();
+}
+
+}  // namespace idkit::face
