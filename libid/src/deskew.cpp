@@ -95,11 +95,13 @@ Document finish(const cv::Mat& bgr, Quad q, double edge_score, double aspect_fit
     doc.confidence = o.confidence;
     // ID-2 and ID-3 share an aspect ratio; the MRZ's character pitch (2.54 mm)
     // gives the physical width: 41 pitches for ID-2, 49 for ID-3.
-    if (!opts.kind && doc.kind != Kind::id1 && o.cue == "mrz") {
-      const cv::Mat up = o.quarter_turns == 2 ? warp(bgr, q, probe) : flat;
+    if (!opts.kind && o.cue == "mrz") {
       double pitch = 0;
-      mrzSide(up, nullptr, &pitch);
-      if (pitch > 0) doc.kind = probe.width / pitch < 45 ? Kind::id2 : Kind::id3;
+      mrzSide(flat, nullptr, &pitch);
+      if (pitch > 0) {
+        const double pitches = probe.width / pitch;  // ID-1 33.7, ID-2 41.3, ID-3 49.2
+        doc.kind = pitches < 37.5 ? Kind::id1 : pitches < 45 ? Kind::id2 : Kind::id3;
+      }
     }
   } else {
     doc.orientation_cue = "none";

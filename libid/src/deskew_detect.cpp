@@ -370,10 +370,19 @@ Scored score(const Frame& f, const Quad& q) {
   }
   s.edges = 0.75 * sum / 4 + 0.25 * mn;
   const cv::Point2d centre(f.bgr.cols / 2.0, f.bgr.rows / 2.0);
+  // Perspective is undone assuming the principal point at the frame's centre,
+  // which a cropped photo breaks; the plain ratio of side lengths is off by
+  // the tilt instead. A document needs to fit under one of the two.
   s.aspect = rectifiedAspect(q, centre);
-  const double r = s.aspect >= 1 ? s.aspect : 1 / s.aspect;
-  const double err = std::min(std::abs(std::log(r / (85.6 / 53.98))), std::abs(std::log(r / (125.0 / 88.0))));
-  s.aspect_fit = std::exp(-(err / 0.08) * (err / 0.08));
+  const double w = (cv::norm(q[1] - q[0]) + cv::norm(q[2] - q[3])) / 2;
+  const double h = (cv::norm(q[3] - q[0]) + cv::norm(q[2] - q[1])) / 2;
+  auto fit = [](double r) {
+    if (!(r > 0)) return 0.0;
+    if (r < 1) r = 1 / r;
+    const double err = std::min(std::abs(std::log(r / (85.6 / 53.98))), std::abs(std::log(r / (125.0 / 88.0))));
+    return std::exp(-(err / 0.08) * (err / 0.08));
+  };
+  s.aspect_fit = std::max(fit(s.aspect), h > 0 ? fit(w / h) : 0.0);
   s.texture = interiorTexture(f, q);
   const double frac = area(q) / f.bgr.size().area();
   const double size = std::sqrt(std::min(1.0, frac / 0.04)) * (1 + 0.15 * std::sqrt(frac));
@@ -409,7 +418,7 @@ bool separates(const Frame& f, cv::Point2d a, cv::Point2d b, cv::Point2d n, int 
   const cv::Vec3d beyond = bandMean(f, a, b, n, d + 2, d + 2 + w);
   if (inside[0] < -500 || beyond[0] < -500) return false;
   const cv::Vec3d diff = inside - beyond;
-  return std::abs(diff[0]) + std::abs(diff[1]) + std::abs(diff[2]) > 24;
+  return std::abs(diff[0]) + std::abs(diff[1]) + std::abs(diff[2]) > 15;
 }
 
 }  // namespace
@@ -444,20 +453,48 @@ Quad growToOuterEdges(const Frame& f, const Quad& q) {
       valley = std::min(valley, at(dd - 1));
       const double v = at(dd);
       if (v < at(dd - 1) || v < at(dd + 1)) continue;
-      if (v >= std::max(0.45, 0.7 * base) && valley < 0.5 * v && separates(f, a, b, n, dd)) {
+      if (v >= 0.4 && valley < 0.5 * v && separates(f, a, b, n, dd)) {
         best_d = dd;
         valley = v;
       }
     }
+    if (std::getenv("IDKIT_DESKEW_DEBUG")) {
+      std::fprintf(stderr, "side %zu base %.2f max_d %d best %d:", i, base, max_d, best_d);
+      for (int dd = 0; dd < max_d; ++dd) std::fprintf(stderr, " %.2f%s", at(dd), separates(f, a, b, n, dd) ? "*" : "");
+      std::fprintf(stderr, "\n");
+    }
     lines[i] = Line{a + n * best_d, d, 0, 0};
   }
-  Quad r;
+  // Each move must keep the whole quad as good a document: a grain line or a
+  // shadow beyond one side adds a band that spoils the aspect ratio.
+  auto build = [&](const std::array<Line, 4>& ls) -> std::optional<Quad> {
+    Quad r;
+    for (size_t i = 0; i < 4; ++i) {
+      const auto p = intersect(ls[(i + 3) % 4], ls[i]);
+      if (!p) return std::nullopt;
+      r[i] = *p;
+    }
+    if (!isConvex(r)) return std::nullopt;
+    return r;
+  };
+  std::array<Line, 4> cur;
+  for (size_t i = 0; i < 4; ++i) cur[i] = Line{q[i], q[(i + 1) % 4] - q[i], 0, 0};
+  double best = score(f, q).total;
   for (size_t i = 0; i < 4; ++i) {
-    const auto p = intersect(lines[(i + 3) % 4], lines[i]);
-    if (!p) return q;
-    r[i] = *p;
+    if (cv::norm(lines[i].p - q[i]) < 0.5) continue;
+    std::array<Line, 4> trial = cur;
+    trial[i] = lines[i];
+    const auto r = build(trial);
+    if (!r) continue;
+    const double s = score(f, *r).total;
+    if (std::getenv("IDKIT_DESKEW_DEBUG")) std::fprintf(stderr, "grow side %zu: %.3f -> %.3f\n", i, best, s);
+    if (s >= 0.97 * best) {
+      cur = trial;
+      best = std::max(best, s);
+    }
   }
-  return isConvex(r) ? r : q;
+  const auto r = build(cur);
+  return r ? *r : q;
 }
 
 namespace {
