@@ -15,7 +15,6 @@
 #include <cstdlib>
 #include <numeric>
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <idkit/ocrb.hpp>
@@ -368,10 +367,6 @@ std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line
   cv::warpPerspective(gray, p.strip, h, {w1, ocrb::kStripHeight}, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
                       cv::BORDER_REPLICATE);
   p.ink = ocrb::inkImage(p.strip);
-  if (const char* dbg = std::getenv("IDKIT_MRZ_DEBUG_DIR")) {
-    static int counter = 0;
-    cv::imwrite(std::string(dbg) + "/strip" + std::to_string(counter++) + ".png", p.strip);
-  }
   p.pitch = line.pitch * k0 * k1;
   cv::Mat cols;
   cv::reduce(p.ink.rowRange(ocrb::kStripTop, ocrb::kStripBaseline), cols, 0, cv::REDUCE_SUM);
@@ -453,7 +448,6 @@ Cells readCells(const ocrb::Classifier& clf, const PreparedLine& p, int chars, b
       if (pitch < 0.6f * ocrb::kTextHeight || pitch > 1.6f * ocrb::kTextHeight) continue;
       cv::Mat probs;
       const double s = evaluate(clf, p.ink, chars, pitch, l - 0.15f * pitch, nullptr, &probs);
-      if (std::getenv("IDKIT_MRZ_DEBUG_DIR")) fprintf(stderr, "chars %d l %.1f r %.1f pitch %.2f (measured %.2f) score %.3f\n", chars, l, r, pitch, p.pitch, s);
       if (s > best.score) best.score = s, best.pitch = pitch, best.offset = l - 0.15f * pitch, best.probs = probs, left = l;
     }
   if (best.probs.empty() || !refine) return best;

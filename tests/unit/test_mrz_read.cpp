@@ -1,0 +1,178 @@
+// Reading the MRZ from images: classifier on rendered glyphs, synthetic
+// MRZ bands at any rotation, and the real specimen images with their
+// transcribed ground truth.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <idkit/mrz_read.hpp>
+#include <idkit/ocrb.hpp>
+
+#include "support.hpp"
+
+namespace {
+
+using namespace idkit;
+
+const std::vector<std::string> kTd3 = {"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+                                       "L898902C36UTO7408122F1204159ZE184226B<<<<<10"};
+const std::vector<std::string> kTd1 = {"I<UTOD231458907<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6",
+                                       "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"};
+
+// A light page with the MRZ lines printed at `text_height` pixels, OCR-B
+// line spacing, then turned by `angle` degrees and blurred.
+cv::Mat syntheticPage(const std::vector<std::string>& lines, float text_height, double angle, double blur) {
+  const int margin = static_cast<int>(text_height * 6);
+  std::vector<ocrb::RenderedLine> rendered;
+  int width = 0;
+  for (const auto& l : lines) {
+    rendered.push_back(ocrb::renderLine(l, text_height));
+    width = std::max(width, rendered.back().gray.cols);
+  }
+  const int spacing = static_cast<int>(text_height * 1.75f);
+  cv::Mat page(2 * margin + spacing * static_cast<int>(lines.size()), width + 2 * margin, CV_8U, cv::Scalar(235));
+  for (std::size_t i = 0; i < rendered.size(); ++i) {
+    const auto& r = rendered[i];
+    cv::Mat roi = page(cv::Rect(margin, margin + static_cast<int>(i) * spacing, r.gray.cols, r.gray.rows));
+    cv::min(roi, r.gray + 30, roi);
+  }
+  // A few unrelated marks: a frame line and some words above the band.
+  cv::rectangle(page, {margin / 3, margin / 3}, {page.cols - margin / 3, page.rows - margin / 3}, cv::Scalar(90), 2);
+  const cv::Point2f c(page.cols / 2.0f, page.rows / 2.0f);
+  const double diag = std::hypot(page.cols, page.rows);
+  cv::Mat rot = cv::getRotationMatrix2D(c, angle, 1.0);
+  rot.at<double>(0, 2) += (diag - page.cols) / 2;
+  rot.at<double>(1, 2) += (diag - page.rows) / 2;
+  cv::Mat out;
+  cv::warpAffine(page, out, rot, {static_cast<int>(diag), static_cast<int>(diag)}, cv::INTER_LINEAR,
+                 cv::BORDER_CONSTANT, cv::Scalar(200));
+  if (blur > 0) cv::GaussianBlur(out, out, {0, 0}, blur);
+  cv::Mat bgr;
+  cv::cvtColor(out, bgr, cv::COLOR_GRAY2BGR);
+  return bgr;
+}
+
+}  // namespace
+
+TEST_CASE("dataDir honours IDKIT_DATA", "[mrz_read]") {
+  const char* old = std::getenv("IDKIT_DATA");
+  const std::string saved = old ? old : "";
+  ::setenv("IDKIT_DATA", "/tmp/idkit-data-test", 1);
+  CHECK(dataDir() == std::filesystem::path("/tmp/idkit-data-test"));
+  if (old) ::setenv("IDKIT_DATA", saved.c_str(), 1);
+  else ::unsetenv("IDKIT_DATA");
+  CHECK(dataDir().filename() == "idkit");
+}
+
+TEST_CASE("OCR-B classifier reads rendered glyphs at their cells", "[mrz_read]") {
+  const auto& clf = ocrb::Classifier::shared();
+  const std::string text = "P<UTOERIKSSON<<0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<<";
+  for (float h : {24.0f, 14.0f, 10.0f}) {
+    const auto r = ocrb::renderLine(text, h, 8);
+    const float k = ocrb::kTextHeight / (r.baseline - r.top);
+    const cv::Matx23d m(k, 0, 0, 0, k, ocrb::kStripTop - k * r.top);
+    cv::Mat strip;
+    cv::warpAffine(r.gray, strip, cv::Mat(m), {static_cast<int>(r.gray.cols * k), ocrb::kStripHeight},
+                   cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    const cv::Mat ink = ocrb::inkImage(strip);
+    cv::Mat feats(static_cast<int>(text.size()), ocrb::kFeatureSize, CV_32F);
+    for (std::size_t i = 0; i < text.size(); ++i)
+      ocrb::cellFeatures(ink, (r.left + (static_cast<float>(i) + 0.5f) * r.pitch) * k, r.pitch * k,
+                         std::span<float>(feats.ptr<float>(static_cast<int>(i)), ocrb::kFeatureSize));
+    const cv::Mat probs = clf.predict(feats);
+    REQUIRE(probs.cols == ocrb::kOutputs);
+    std::string read;
+    for (int i = 0; i < probs.rows; ++i) {
+      cv::Point best;
+      cv::minMaxLoc(probs.row(i).colRange(0, ocrb::kClasses), nullptr, nullptr, nullptr, &best);
+      read.push_back(ocrb::kAlphabet[static_cast<std::size_t>(best.x)]);
+    }
+    INFO("text height " << h);
+    CHECK(read == text);
+  }
+}
+
+TEST_CASE("classifier models round-trip through a file", "[mrz_read]") {
+  const auto& clf = ocrb::Classifier::shared();
+  const auto file = std::filesystem::temp_directory_path() / "idkit-test-ocrb.yml.gz";
+  REQUIRE(clf.save(file));
+  const auto loaded = ocrb::Classifier::load(file);
+  REQUIRE(loaded);
+  cv::Mat x(3, ocrb::kFeatureSize, CV_32F);
+  cv::randu(x, 0, 1);
+  CHECK(cv::norm(clf.predict(x), loaded->predict(x), cv::NORM_INF) < 1e-6);
+  std::filesystem::remove(file);
+  CHECK_FALSE(ocrb::Classifier::load(file));
+}
+
+TEST_CASE("synthetic MRZ bands are read exactly at any rotation", "[mrz_read]") {
+  struct Case {
+    const std::vector<std::string>* lines;
+    float height;
+    double angle, blur;
+  };
+  const std::vector<Case> cases = {{&kTd3, 20, 0, 0.4},  {&kTd3, 16, 37, 0.8}, {&kTd3, 18, 90, 0.5},
+                                   {&kTd3, 14, 180, 0.7}, {&kTd1, 18, 251, 0.6}, {&kTd1, 22, 8, 1.0},
+                                   {&kTd1, 15, 300, 0.5}};
+  for (const auto& c : cases) {
+    const cv::Mat page = syntheticPage(*c.lines, c.height, c.angle, c.blur);
+    const auto r = mrz::read(page);
+    INFO("angle " << c.angle << " height " << c.height);
+    REQUIRE(r);
+    CHECK(r->result.lines == *c.lines);
+    CHECK(r->result.valid);
+    // The reading direction comes back as the angle the page was turned by.
+    const double diff = std::fmod(std::abs(r->angle_deg - c.angle) + 360.0, 360.0);
+    CHECK(std::min(diff, 360.0 - diff) < 3.0);
+  }
+}
+
+TEST_CASE("a page without an MRZ is mrz_not_found", "[mrz_read]") {
+  cv::Mat blank(600, 800, CV_8UC3, cv::Scalar(230, 230, 230));
+  cv::putText(blank, "NOT A DOCUMENT", {50, 300}, cv::FONT_HERSHEY_SIMPLEX, 2, cv::Scalar(0, 0, 0), 3);
+  const auto r = mrz::read(blank);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == "mrz_not_found");
+  CHECK_FALSE(mrz::read(cv::Mat()));
+}
+
+TEST_CASE("real specimen images: MRZ read exactly", "[mrz_read][shared]") {
+  REQUIRE_SHARED(shared);
+  const auto dir = shared / "data" / "mrz" / "images";
+  std::ifstream manifest(dir / "MANIFEST.tsv");
+  REQUIRE(manifest);
+  std::string row;
+  std::getline(manifest, row);
+  int docs = 0, exactDocs = 0, lines = 0, exactLines = 0;
+  while (std::getline(manifest, row)) {
+    std::vector<std::string> col;
+    std::stringstream ss(row);
+    for (std::string f; std::getline(ss, f, '\t');) col.push_back(f);
+    if (col.size() < 9) continue;
+    std::vector<std::string> truth;
+    for (int i = 6; i <= 8; ++i)
+      if (!col[static_cast<std::size_t>(i)].empty()) truth.push_back(col[static_cast<std::size_t>(i)]);
+    const cv::Mat img = cv::imread((dir / col[0]).string(), cv::IMREAD_COLOR);
+    if (img.empty()) continue;  // an encoding this OpenCV build cannot decode
+    ++docs;
+    lines += static_cast<int>(truth.size());
+    const auto r = mrz::read(img);
+    int same = 0;
+    if (r)
+      for (std::size_t i = 0; i < truth.size() && i < r->result.lines.size(); ++i)
+        same += r->result.lines[i] == truth[i];
+    exactLines += same;
+    exactDocs += same == static_cast<int>(truth.size());
+  }
+  INFO("documents " << exactDocs << "/" << docs << ", lines " << exactLines << "/" << lines);
+  CHECK(docs >= 37);
+  // Measured 14/38 documents and 40/84 lines (see bench/README.md); the
+  // floor catches regressions.
+  CHECK(exactDocs >= 12);
+  CHECK(exactLines >= 36);
+}
