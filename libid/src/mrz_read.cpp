@@ -444,7 +444,7 @@ Cells readCells(const ocrb::Classifier& clf, const PreparedLine& p, int chars, b
   for (float l : p.lefts)
     for (float r : p.rights) {
       const float pitch = (r - l) / (chars - 0.3f);
-      if (std::abs(pitch - p.pitch) > 0.06f * p.pitch) continue;
+      if (std::abs(pitch - p.pitch) > 0.045f * p.pitch) continue;
       if (pitch < 0.6f * ocrb::kTextHeight || pitch > 1.6f * ocrb::kTextHeight) continue;
       cv::Mat probs;
       const double s = evaluate(clf, p.ink, chars, pitch, l - 0.15f * pitch, nullptr, &probs);
