@@ -219,9 +219,9 @@ Person randomPerson(DocType t, Rng& rng) {
   p.given_names = rng.pick(firsts);
   if (rng.chance(0.2)) {  // a second given name (some become too long for the MRZ)
     const std::string second = rng.pick(firsts);
-    if (second != p.given_names) p.given_names += " " + second;
+    if (second != p.given_names) p.given_names.append(" ").append(second);
   }
-  if (rng.chance(0.1)) p.surname += " " + std::string(rng.pick(holder.surnames));  // double surname
+  if (rng.chance(0.1)) p.surname.append(" ").append(rng.pick(holder.surnames));  // double surname
   p.place_of_birth = rng.pick(holder.places);
   p.authority = rng.pick(c->places);
 
