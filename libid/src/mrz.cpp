@@ -6,6 +6,8 @@
 #include <charconv>
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "mrz_layout.hpp"
 
 namespace idkit::mrz {
@@ -291,9 +293,7 @@ YMD reference(std::string_view as_of) {
 }
 
 std::string isoOf(const YMD& d) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", d.y, d.m, d.d);
-  return buf;
+  return fmt::format("{:04d}-{:02d}-{:02d}", d.y, d.m, d.d);
 }
 
 // Century of a two-digit year (rules in ParseOptions / docs/mrz.md).
@@ -337,9 +337,7 @@ void deriveFrenchExpiry(std::map<std::string, std::string>& f, std::string_view 
   const int years = issue.y >= 2014 && adult ? 15 : 10;
   const YMD expiry{issue.y + years, mm, 1};
   f["expiry_date"] = isoOf(expiry);
-  char raw[8];
-  std::snprintf(raw, sizeof raw, "%02d%02d01", expiry.y % 100, mm);
-  f["expiry_date_raw"] = raw;
+  f["expiry_date_raw"] = fmt::format("{:02d}{:02d}01", expiry.y % 100, mm);
   f["expiry_date_rule"] = years == 15 ? "issue_plus_15_years" : "issue_plus_10_years";
 }
 
@@ -485,7 +483,9 @@ std::optional<Format> detectFormat(std::span<const std::string> lines) {
   if (shape({30})) return lines[0][0] == 'D' ? std::optional(Format::FrenchDL) : std::nullopt;
   if (shape({36, 36})) {
     if (lines[0][0] == 'V') return Format::MRVB;
-    if (lines[0].starts_with("IDFRA")) return Format::FrenchID;
+    // Pre-2021 French card; a misread first letter (1DFRA, LDFRA) is still it.
+    if (lines[0].substr(1, 4) == "DFRA" && std::string_view("I1L").find(lines[0][0]) != std::string_view::npos)
+      return Format::FrenchID;
     return Format::TD2;
   }
   if (shape({44, 44})) return lines[0][0] == 'V' ? Format::MRVA : Format::TD3;

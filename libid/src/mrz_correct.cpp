@@ -1,16 +1,437 @@
 // Check-digit-driven correction of OCR readings (see docs/mrz.md).
+//
+// Every position has a kind (digit, letter, filler, sex...) from the layout.
+// Each position gets a few options: the reader's candidates that fit the
+// kind, and the classic OCR confusions of those candidates, each with a cost
+// (how much less likely than the best). One dynamic programme over all
+// check-protected positions then finds the cheapest reading in which every
+// check digit verifies, with at most kMaxChanges changes per check; a check
+// that cannot verify costs kFailCost and is reported, never forced.
 #include <idkit/mrz.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <set>
 
 #include "mrz_layout.hpp"
 
 namespace idkit::mrz {
 
-Expected<Result> correct(std::span<const LineCandidates>, const ParseOptions&) {
-  return std::unexpected(Error{"mrz_not_implemented", "MRZ correction is not written yet"});
+using detail::CheckPlan;
+using detail::Kind;
+using detail::Pos;
+
+namespace {
+
+constexpr int kMaxChanges = 2;      // per check: more would force any reading through
+constexpr double kFailCost = 25.0;  // a failing check outweighs any 2 plausible changes
+constexpr double kAltCost = 1.0;    // choosing a reader's alternative over its best
+constexpr double kMaxRatioCost = 8.0;
+
+struct Confusion {
+  char a, b;
+  double cost;
+};
+// OCR-B confusions seen in MRZ reading; the first group is the classic one.
+constexpr std::array<Confusion, 19> kConfusions{{
+    {'0', 'O', 2.0}, {'1', 'I', 2.0}, {'5', 'S', 2.0}, {'8', 'B', 2.0}, {'2', 'Z', 2.0},
+    {'6', 'G', 2.0}, {'K', '<', 2.0}, {'0', 'D', 3.0}, {'0', 'Q', 3.0}, {'4', 'A', 3.0},
+    {'7', 'T', 3.0}, {'1', 'L', 3.0}, {'C', '<', 3.0}, {'E', '<', 3.5}, {'S', '<', 3.5},
+    {'L', '<', 3.5}, {'0', 'U', 3.5}, {'3', 'B', 3.5}, {'1', 'T', 3.5},
+}};
+
+struct Option {
+  char ch;
+  double cost;   // relative to the position's default (the first option)
+  double share;  // the reader's score share of this character, 0 if not a candidate
+};
+
+struct Position {
+  Pos pos;
+  char read;  // the reader's best character ('\0' if none)
+  std::vector<Option> options;  // options[0] is the default reading
+  bool type_fixed = false;      // options[0].ch != read because read is impossible here
+};
+
+int charValueOr0(char c) { return charValue(c).value_or(0); }
+
+double ratioCost(float best, float s) {
+  const double b = std::max<double>(best, 1e-6), v = std::max<double>(s, 1e-6);
+  return std::min(kMaxRatioCost, std::log(b / v));
 }
 
-Expected<Result> repair(std::span<const std::string> lines, const ParseOptions& opts) {
-  return parse(lines, opts);
+char fallbackFor(Kind k) {
+  switch (k) {
+    case Kind::Alpha: return 'A';
+    case Kind::Digit: return '0';
+    default: return '<';
+  }
+}
+
+Position optionsFor(Pos pos, const PositionCandidates& cands, Kind kind) {
+  Position p{pos, cands.empty() ? '\0' : cands[0].ch, {}, false};
+  double total = 0;
+  for (const Candidate& c : cands) total += std::max(0.0f, c.score);
+  auto share = [&](char ch) {
+    for (const Candidate& c : cands)
+      if (c.ch == ch) return total > 0 ? std::max(0.0f, c.score) / total : 1.0 / cands.size();
+    return 0.0;
+  };
+  auto add = [&](char ch, double cost) {
+    if (!detail::allowed(kind, ch)) return;
+    for (Option& o : p.options)
+      if (o.ch == ch) {
+        o.cost = std::min(o.cost, cost);
+        return;
+      }
+    p.options.push_back({ch, cost, share(ch)});
+  };
+  const float best = cands.empty() ? 1.0f : cands[0].score;
+  for (std::size_t i = 0; i < cands.size() && i < 5; ++i) {
+    const double base = i == 0 ? 0.0 : kAltCost + ratioCost(best, cands[i].score);
+    add(cands[i].ch, base);
+    if (i >= 3) continue;
+    for (const Confusion& c : kConfusions) {
+      if (cands[i].ch == c.a) add(c.b, base + c.cost);
+      if (cands[i].ch == c.b) add(c.a, base + c.cost);
+    }
+  }
+  if (p.options.empty()) p.options.push_back({fallbackFor(kind), 5.0, 0.0});
+  std::stable_sort(p.options.begin(), p.options.end(),
+                   [](const Option& a, const Option& b) { return a.cost < b.cost; });
+  if (p.options.size() > 6) p.options.resize(6);
+  const double base = p.options[0].cost;
+  for (Option& o : p.options) o.cost -= base;
+  p.type_fixed = p.options[0].ch != p.read;
+  return p;
+}
+
+// One linear check: sum of weight * value over terms is 0 mod 10 (the
+// check digit has weight 9, i.e. -1).
+struct Group {
+  std::vector<int> members;                  // indices into positions, in DP order
+  std::vector<std::array<int, 2>> weights;   // per member, per variant
+  int variants = 0;                          // 0 = free positions (no own check)
+};
+
+// The DP state: residues of the current group's two variants, its changes so
+// far, and the composite residue.
+constexpr int kStates = 10 * 10 * (kMaxChanges + 1) * 10;
+int stateOf(int r0, int r1, int k, int rc) { return ((r0 * 10 + r1) * (kMaxChanges + 1) + k) * 10 + rc; }
+
+struct Step {
+  int position;                     // index into positions, -1 for a group end
+  std::vector<std::int16_t> from;   // previous state per state
+  std::vector<std::int8_t> option;  // option taken per state
+};
+
+std::vector<int> solve(const std::vector<Position>& positions, const std::vector<Group>& groups,
+                       const std::vector<int>& composite_weight, bool has_composite) {
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  std::vector<double> cost(kStates, inf), next(kStates);
+  cost[stateOf(0, 0, 0, 0)] = 0;
+  std::vector<Step> steps;
+  for (const Group& g : groups) {
+    for (std::size_t m = 0; m < g.members.size(); ++m) {
+      const int pi = g.members[m];
+      const Position& p = positions[pi];
+      Step st{pi, std::vector<std::int16_t>(kStates, -1), std::vector<std::int8_t>(kStates, -1)};
+      std::fill(next.begin(), next.end(), inf);
+      for (int s = 0; s < kStates; ++s) {
+        if (cost[s] == inf) continue;
+        const int rc = s % 10, k = (s / 10) % (kMaxChanges + 1);
+        const int r1 = (s / 10 / (kMaxChanges + 1)) % 10, r0 = s / 10 / (kMaxChanges + 1) / 10;
+        for (std::size_t o = 0; o < p.options.size(); ++o) {
+          const int nk = k + (o == 0 ? 0 : 1);
+          if (nk > kMaxChanges) continue;
+          const int v = detail::isMrzChar(p.options[o].ch) ? charValueOr0(p.options[o].ch) : 0;
+          const int n0 = (r0 + g.weights[m][0] * v) % 10, n1 = (r1 + g.weights[m][1] * v) % 10;
+          const int nc = (rc + composite_weight[pi] * v) % 10;
+          const int ns = stateOf(n0, n1, nk, nc);
+          const double c = cost[s] + p.options[o].cost;
+          if (c < next[ns]) {
+            next[ns] = c;
+            st.from[ns] = static_cast<std::int16_t>(s);
+            st.option[ns] = static_cast<std::int8_t>(o);
+          }
+        }
+      }
+      cost.swap(next);
+      steps.push_back(std::move(st));
+    }
+    // Group end: the group's check verifies (either variant) or costs kFailCost.
+    Step st{-1, std::vector<std::int16_t>(kStates, -1), {}};
+    std::fill(next.begin(), next.end(), inf);
+    for (int s = 0; s < kStates; ++s) {
+      if (cost[s] == inf) continue;
+      const int rc = s % 10;
+      const int r1 = (s / 10 / (kMaxChanges + 1)) % 10, r0 = s / 10 / (kMaxChanges + 1) / 10;
+      const bool pass = g.variants == 0 || r0 == 0 || (g.variants > 1 && r1 == 0);
+      const int ns = stateOf(0, 0, 0, rc);
+      const double c = cost[s] + (pass ? 0.0 : kFailCost);
+      if (c < next[ns]) {
+        next[ns] = c;
+        st.from[ns] = static_cast<std::int16_t>(s);
+      }
+    }
+    cost.swap(next);
+    steps.push_back(std::move(st));
+  }
+  int best = -1;
+  double best_cost = inf;
+  for (int rc = 0; rc < 10; ++rc) {
+    const int s = stateOf(0, 0, 0, rc);
+    const double c = cost[s] + (has_composite && rc != 0 ? kFailCost : 0.0);
+    if (c < best_cost) best_cost = c, best = s;
+  }
+  std::vector<int> chosen(positions.size(), 0);
+  for (auto it = steps.rbegin(); it != steps.rend() && best >= 0; ++it) {
+    if (it->position >= 0) chosen[it->position] = it->option[best];
+    best = it->from[best];
+  }
+  return chosen;
+}
+
+std::optional<Format> nearestFormat(std::span<const std::string> lines) {
+  if (auto f = detectFormat(lines)) return f;
+  std::optional<Format> best;
+  long best_d = std::numeric_limits<long>::max();
+  for (Format f : {Format::TD1, Format::TD2, Format::TD3, Format::MRVA, Format::MRVB,
+                   Format::FrenchID, Format::FrenchDL, Format::SwissDL}) {
+    const auto lens = lineLengths(f);
+    if (lens.size() != lines.size()) continue;
+    const bool visa = !lines[0].empty() && lines[0][0] == 'V';
+    if ((f == Format::MRVA || f == Format::MRVB) != visa) continue;
+    const bool french = lines[0].size() > 4 && lines[0].substr(1, 4) == "DFRA";
+    if ((f == Format::FrenchID) != french && lens.size() == 2 && lens[0] == 36) continue;
+    // Lines are more often cut short than lengthened: the longest line says
+    // most about the width.
+    long d = 0;
+    std::size_t longest = 0;
+    for (std::size_t i = 0; i < lens.size(); ++i) {
+      d += std::labs(static_cast<long>(lines[i].size()) - lens[i]);
+      longest = std::max(longest, lines[i].size());
+    }
+    d += 2 * std::labs(static_cast<long>(longest) - *std::max_element(lens.begin(), lens.end()));
+    if (d < best_d) best_d = d, best = f;
+  }
+  // More than a third of the characters missing or extra is not a damaged
+  // MRZ of that format any more.
+  long total = 0;
+  for (const auto& l : lines) total += static_cast<long>(l.size());
+  if (best && best_d * 3 > total) return std::nullopt;
+  return best;
+}
+
+std::vector<std::string> topLines(std::span<const LineCandidates> lines) {
+  std::vector<std::string> out;
+  for (const LineCandidates& l : lines) {
+    std::string s;
+    for (const PositionCandidates& p : l) s.push_back(p.empty() ? '<' : p[0].ch);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Error badShape(std::span<const std::string> lines) {
+  std::string shape;
+  for (const auto& l : lines) shape += (shape.empty() ? "" : "+") + std::to_string(l.size());
+  return {"mrz_bad_shape", "MRZ text has " + std::to_string(lines.size()) + " line(s) of length " +
+                               (shape.empty() ? "0" : shape) + ", which is no known MRZ layout"};
+}
+
+}  // namespace
+
+Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptions& opts) {
+  const auto tops = topLines(input);
+  const std::optional<Format> fmt = opts.format ? opts.format : nearestFormat(tops);
+  if (!fmt) return std::unexpected(badShape(tops));
+  const auto lens = lineLengths(*fmt);
+  if (input.size() != lens.size()) return std::unexpected(badShape(tops));
+
+  std::vector<Correction> corrections;
+  // Lines of the wrong length are cut or padded with '<' at the end.
+  std::vector<LineCandidates> lines(input.begin(), input.end());
+  for (std::size_t li = 0; li < lines.size(); ++li) {
+    auto& l = lines[li];
+    const auto want = static_cast<std::size_t>(lens[li]);
+    for (std::size_t i = want; i < l.size(); ++i)
+      corrections.push_back({int(li) + 1, int(i) + 1, l[i].empty() ? '<' : l[i][0].ch, '\0', "length"});
+    for (std::size_t i = l.size(); i < want; ++i)
+      corrections.push_back({int(li) + 1, int(i) + 1, '\0', '<', "length"});
+    l.resize(want, PositionCandidates{{'<', 1.0f}});
+  }
+
+  // Kinds; an absent date (all '<') may keep its fillers.
+  auto kinds = detail::positionKinds(*fmt);
+  for (std::size_t li = 0; li < lines.size(); ++li) {
+    auto& k = kinds[li];
+    for (std::size_t i = 0; i < k.size();) {
+      if (k[i] != Kind::Digit) {
+        ++i;
+        continue;
+      }
+      std::size_t j = i;
+      bool fillers = true;
+      while (j < k.size() && k[j] == Kind::Digit)
+        fillers = fillers && !lines[li][j].empty() && lines[li][j][0].ch == '<', ++j;
+      if (fillers)
+        for (std::size_t x = i; x < j; ++x) k[x] = Kind::CheckDigit;
+      i = j;
+    }
+  }
+
+  std::vector<Position> positions;
+  std::vector<std::vector<int>> index(lines.size());
+  for (std::size_t li = 0; li < lines.size(); ++li)
+    for (std::size_t i = 0; i < lines[li].size(); ++i) {
+      index[li].push_back(static_cast<int>(positions.size()));
+      positions.push_back(optionsFor({int(li), int(i)}, lines[li][i], kinds[li][i]));
+    }
+
+  std::vector<std::string> defaults(lines.size());
+  for (const Position& p : positions) defaults[p.pos.line].push_back(p.options[0].ch);
+  const auto plans = detail::checkPlans(*fmt, defaults);
+
+  // Groups: each check but the composite, then the composite's other positions.
+  std::vector<Group> groups;
+  std::vector<int> composite_weight(positions.size(), 0);
+  std::vector<bool> grouped(positions.size(), false);
+  bool has_composite = false;
+  auto weightsOf = [&](const std::vector<Pos>& data, Pos digit) {
+    std::map<int, int> w;
+    static constexpr std::array<int, 3> kW{7, 3, 1};
+    for (std::size_t i = 0; i < data.size(); ++i) w[index[data[i].line][data[i].col]] = kW[i % 3];
+    w[index[digit.line][digit.col]] = 9;
+    return w;
+  };
+  for (const CheckPlan& plan : plans) {
+    if (plan.name == "composite") {
+      has_composite = true;
+      for (const auto& [pi, w] : weightsOf(plan.variants[0], plan.digit)) composite_weight[pi] = w;
+      continue;
+    }
+    Group g;
+    g.variants = static_cast<int>(plan.variants.size());
+    std::map<int, std::array<int, 2>> w;
+    for (int v = 0; v < g.variants && v < 2; ++v)
+      for (const auto& [pi, wt] : weightsOf(plan.variants[v], plan.digit)) w[pi][v] = wt;
+    for (const auto& [pi, wt] : w) {
+      g.members.push_back(pi);
+      g.weights.push_back(wt);
+      grouped[pi] = true;
+    }
+    groups.push_back(std::move(g));
+  }
+  Group free_group;
+  for (std::size_t pi = 0; pi < positions.size(); ++pi)
+    if (composite_weight[pi] != 0 && !grouped[pi]) {
+      free_group.members.push_back(static_cast<int>(pi));
+      free_group.weights.push_back({0, 0});
+    }
+  if (!free_group.members.empty()) groups.push_back(std::move(free_group));
+
+  const std::vector<int> chosen = solve(positions, groups, composite_weight, has_composite);
+
+  std::vector<std::string> out(lines.size());
+  std::vector<double> conf(positions.size(), 1.0);
+  for (std::size_t pi = 0; pi < positions.size(); ++pi) {
+    const Position& p = positions[pi];
+    const Option& o = p.options[chosen[pi]];
+    out[p.pos.line].push_back(o.ch);
+    if (o.ch != p.read) {
+      const char* why = chosen[pi] == 0 && p.type_fixed ? "type" : "check_digit";
+      corrections.push_back({p.pos.line + 1, p.pos.col + 1, p.read, o.ch, why});
+      conf[pi] = o.share > 0 ? o.share : (chosen[pi] == 0 ? 0.7 : 0.5);
+    } else {
+      conf[pi] = lines[p.pos.line][p.pos.col].size() > 1 ? o.share : 1.0;
+    }
+  }
+  std::stable_sort(corrections.begin(), corrections.end(), [](const Correction& a, const Correction& b) {
+    return std::pair(a.line, a.pos) < std::pair(b.line, b.pos);
+  });
+
+  ParseOptions po = opts;
+  po.format = *fmt;
+  auto parsed = parse(out, po);
+  if (!parsed) return parsed;
+  Result r = std::move(*parsed);
+  r.corrections = std::move(corrections);
+
+  // Confidence: the weakest position of a field; a verified check makes a
+  // field at least 0.9 sure, a failing one halves it.
+  r.field_confidence.clear();
+  const auto final_plans = detail::checkPlans(*fmt, out);
+  double overall = 1.0;
+  for (const CheckPlan& plan : final_plans) {
+    if (plan.name == "composite") continue;
+    double c = 1.0;
+    for (const Pos& q : plan.variants[0]) c = std::min(c, conf[index[q.line][q.col]]);
+    c = std::min(c, conf[index[plan.digit.line][plan.digit.col]]);
+    const bool ok = r.check(plan.name) || r.check(plan.name + "_incl_filler");
+    c = ok ? 1.0 - (1.0 - c) * 0.1 : c * 0.5;
+    r.field_confidence[plan.name] = c;
+    overall = std::min(overall, c);
+  }
+  double names = 1.0;
+  for (std::size_t pi = 0; pi < positions.size(); ++pi)
+    if (kinds[positions[pi].pos.line][positions[pi].pos.col] == Kind::Name) names = std::min(names, conf[pi]);
+  r.field_confidence["surname"] = names;
+  r.field_confidence["given_names"] = names;
+  overall = std::min(overall, 0.5 + 0.5 * names);  // names carry no check digit
+  r.confidence = r.valid ? overall : overall * 0.5;
+  return r;
+}
+
+Expected<Result> repair(std::span<const std::string> text, const ParseOptions& opts) {
+  std::vector<std::string> lines;
+  std::vector<Correction> fixes;
+  for (std::size_t li = 0; li < text.size(); ++li) {
+    std::string l;
+    for (std::size_t i = 0; i < text[li].size(); ++i) {
+      const char c = text[li][i];
+      if (c == ' ' || c == '\t' || c == '\r') {
+        fixes.push_back({int(li) + 1, int(i) + 1, c, '\0', "length"});
+        continue;
+      }
+      l.push_back(c);
+    }
+    if (!l.empty()) lines.push_back(std::move(l));
+  }
+  const std::optional<Format> fmt = opts.format ? opts.format : nearestFormat(lines);
+  if (!fmt || lineLengths(*fmt).size() != lines.size()) return std::unexpected(badShape(lines));
+  const auto lens = lineLengths(*fmt);
+
+  std::vector<LineCandidates> cands;
+  for (std::size_t li = 0; li < lines.size(); ++li) {
+    std::string& l = lines[li];
+    // Stray fillers before the document code (a border read as '<').
+    std::size_t lead = 0;
+    while (l.size() - lead > static_cast<std::size_t>(lens[li]) && l[lead] == '<') ++lead;
+    for (std::size_t i = 0; i < lead; ++i) fixes.push_back({int(li) + 1, int(i) + 1, '<', '\0', "length"});
+    l.erase(0, lead);
+    LineCandidates lc;
+    for (char c : l) {
+      PositionCandidates pc{{c, 1.0f}};
+      // Lower case is never MRZ: the upper-case letter is its only reading.
+      if (std::islower(static_cast<unsigned char>(c)))
+        pc.push_back({static_cast<char>(std::toupper(static_cast<unsigned char>(c))), 1.0f});
+      lc.push_back(std::move(pc));
+    }
+    cands.push_back(std::move(lc));
+  }
+  ParseOptions po = opts;
+  po.format = *fmt;
+  auto r = correct(cands, po);
+  if (!r) return r;
+  // Positions of corrections after a removed leading filler are those of the
+  // cleaned line; the length fixes name the input positions.
+  r->corrections.insert(r->corrections.begin(), fixes.begin(), fixes.end());
+  return r;
 }
 
 }  // namespace idkit::mrz
