@@ -291,6 +291,10 @@ std::vector<Code> read(const cv::Mat& image, const Options& o) {
   return out;
 }
 
+bool knownFormat(const std::string& name) {
+  return ZXing::BarcodeFormatFromString(name) != ZXing::BarcodeFormat::None;
+}
+
 std::string base64(const std::vector<std::uint8_t>& bytes) {
   static constexpr char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;

@@ -57,6 +57,9 @@ Json toJson(const std::vector<Code>& codes);
 
 std::string base64(const std::vector<std::uint8_t>& bytes);
 
+// True for a symbology name ZXing knows ("PDF417", "QRCode", "DataMatrix"...).
+bool knownFormat(const std::string& name);
+
 // Renders text as a barcode (black on white, with quiet zone), e.g. an AAMVA
 // payload as PDF417, for synthetic documents and tests. `module` is the size of
 // one module in pixels. Throws std::invalid_argument for unknown formats.
