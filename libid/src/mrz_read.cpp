@@ -540,7 +540,8 @@ LineReading readLine(const cv::Mat& gray, const LineBox& line, int chars, int to
 Json ImageReading::toJson() const {
   Json j = result.toJson();
   Json q = Json::array();
-  for (const auto& pt : quad) q.push_back({std::round(pt.x * 10) / 10, std::round(pt.y * 10) / 10});
+  for (const auto& pt : quad)
+    q.push_back({std::round(static_cast<double>(pt.x) * 10) / 10, std::round(static_cast<double>(pt.y) * 10) / 10});
   j["quad"] = q;
   j["angle"] = std::round(angle_deg * 10) / 10;
   if (mirrored) j["mirrored"] = true;
