@@ -129,8 +129,21 @@ std::vector<Line> longLines(const cv::Mat& edges, int max_lines) {
     if (!merged) lines.push_back(l);
   }
   std::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) { return a.support > b.support; });
-  if (lines.size() > static_cast<size_t>(max_lines)) lines.resize(static_cast<size_t>(max_lines));
-  return lines;
+  // One line per neighbourhood: the bars of a barcode or a run of text lines
+  // would otherwise fill the list and crowd out a faint card edge.
+  std::vector<Line> kept;
+  const double radius = std::max(6.0, 0.02 * side);
+  for (const auto& l : lines) {
+    bool near = false;
+    for (const auto& k : kept) {
+      if (angleDiff(k.angle, l.angle) > 5 * kPi / 180) continue;
+      const cv::Point2d n(-k.d.y, k.d.x);
+      if (std::abs((l.p - k.p).dot(n)) < radius) near = true;
+    }
+    if (!near) kept.push_back(l);
+    if (kept.size() >= static_cast<size_t>(max_lines)) break;
+  }
+  return kept;
 }
 
 void quadsFromLines(const std::vector<Line>& lines, cv::Size size, double min_area, std::vector<Quad>& out) {
@@ -209,10 +222,13 @@ Frame makeFrame(const cv::Mat& bgr, int detect_side) {
     }
   }
   // Thresholds follow the image: a dim, flat photo has weak edges everywhere.
-  const double p90 = percentile(f.mag, 0.90), p97 = percentile(f.mag, 0.97);
-  f.edge_threshold = std::clamp(p90 * 0.35, 12.0, 60.0);
+  // The weak map's threshold follows the noise (most pixels are flat: the
+  // median gradient is noise), not the strongest print, so a barcode or bold
+  // text does not hide a pale card's edge.
+  const double p50 = percentile(f.mag, 0.50), p97 = percentile(f.mag, 0.97);
+  f.edge_threshold = std::clamp(3.0 * p50, 10.0, 40.0);
   cv::Canny(dx, dy, f.edges_strong, std::max(30.0, p97 * 0.5), std::max(60.0, p97), true);
-  cv::Canny(dx, dy, f.edges_weak, f.edge_threshold, std::max(2.5 * f.edge_threshold, p90), true);
+  cv::Canny(dx, dy, f.edges_weak, f.edge_threshold, 2.2 * f.edge_threshold, true);
   cv::integral(f.edges_weak, f.edge_integral, CV_32S);
   return f;
 }
@@ -358,9 +374,29 @@ double interiorTexture(const Frame& f, const Quad& q) {
 
 }  // namespace
 
+namespace {
+
+// A rectangle seen with up to ~35 degrees of tilt keeps its corners between
+// about 50 and 130 degrees and its opposite sides within a factor of two.
+bool plausibleShape(const Quad& q) {
+  for (size_t i = 0; i < 4; ++i) {
+    const cv::Point2d u = q[(i + 1) % 4] - q[i], v = q[(i + 3) % 4] - q[i];
+    const double nu = cv::norm(u), nv = cv::norm(v);
+    if (nu < 4 || nv < 4) return false;
+    if (std::abs(u.dot(v) / (nu * nv)) > 0.65) return false;  // cos 49 degrees
+  }
+  for (size_t i = 0; i < 2; ++i) {
+    const double a = cv::norm(q[i + 1] - q[i]), b = cv::norm(q[(i + 3) % 4] - q[i + 2]);
+    if (a > 2 * b || b > 2 * a) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 Scored score(const Frame& f, const Quad& q) {
   Scored s{q};
-  if (!isConvex(q)) return s;
+  if (!isConvex(q) || !plausibleShape(q)) return s;
   std::array<double, 4> sup{};
   double sum = 0, mn = 1;
   for (size_t i = 0; i < 4; ++i) {
@@ -382,7 +418,11 @@ Scored score(const Frame& f, const Quad& q) {
     const double err = std::min(std::abs(std::log(r / (85.6 / 53.98))), std::abs(std::log(r / (125.0 / 88.0))));
     return std::exp(-(err / 0.08) * (err / 0.08));
   };
-  s.aspect_fit = std::max(fit(s.aspect), h > 0 ? fit(w / h) : 0.0);
+  const double naive = h > 0 ? w / h : 0;
+  // The solver fits a focal length to any quad; only believe it near the plain
+  // ratio (30 degrees of tilt shorten a side by 13%).
+  const bool plausible = naive > 0 && s.aspect > 0 && std::abs(std::log(s.aspect / naive)) < 0.2;
+  s.aspect_fit = std::max(plausible ? fit(s.aspect) : 0.0, fit(naive));
   s.texture = interiorTexture(f, q);
   const double frac = area(q) / f.bgr.size().area();
   const double size = std::sqrt(std::min(1.0, frac / 0.04)) * (1 + 0.15 * std::sqrt(frac));
