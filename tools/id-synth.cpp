@@ -73,6 +73,14 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(64, 20000));
   app.add_option("--quality", quality, "JPEG quality (default: random, 40-95 photos, 70-95 scans)")
       ->check(CLI::Range(1, 100));
+  std::string photo_size;
+  app.add_option("--photo-size", photo_size, "Fixed photo size WxH, e.g. 4000x3000 (default: random 0.5-12 MP)")
+      ->check([](const std::string& v) -> std::string {
+        int w = 0, h = 0;
+        return std::sscanf(v.c_str(), "%dx%d", &w, &h) == 2 && w >= 64 && h >= 64 && w <= 12000 && h <= 12000
+                   ? ""
+                   : "expected WxH, 64..12000 each";
+      });
   app.add_option("-j,--jobs", jobs, "Documents rendered in parallel (default: cores)")->check(CLI::Range(0u, 256u));
   app.add_flag("-q,--quiet", quiet, "No diagnostics on stderr");
   app.add_flag("--pretty", pretty, "Indent the JSON output for humans");
@@ -85,6 +93,7 @@ int main(int argc, char** argv) {
   opts.max_side = max_side;
   opts.quality = quality;
   opts.faces_dir = faces;
+  if (!photo_size.empty()) std::sscanf(photo_size.c_str(), "%dx%d", &opts.photo_size.width, &opts.photo_size.height);
   const fs::path dir(out_dir);
   std::error_code ec;
   fs::create_directories(dir, ec);

@@ -161,6 +161,7 @@ std::vector<Specimen> generate(const Options& opts, uint64_t index) {
   cv::Size out_size;
   if (photo) {
     out_size = photoSize(capture_rng);
+    if (!opts.photo_size.empty()) out_size = opts.photo_size;
     // Draw about as sharp as the camera will see it, within 150..600 dpi.
     const double long_px = std::max(out_size.width, out_size.height);
     ro.dpi = std::clamp(std::round(long_px * 0.8 / (sizeMm(type).width / 25.4)), 150.0, 600.0);

@@ -145,6 +145,7 @@ struct Options {
   uint64_t seed = 1;
   int max_side = 0;   // 0: the natural size of the capture
   int quality = 0;    // JPEG quality; 0: random in 40..95
+  cv::Size photo_size;  // fixed photo size; empty: a common phone size, 0.5 to 12 MP
   std::string faces_dir;
 };
 
