@@ -117,7 +117,7 @@ print(f"{datetime.date.today()}, {platform.node()}, {os.cpu_count()} cores (shar
 print("| set | images | reader | documents all lines exact | lines exact | ms / image |")
 print("|---|---|---|---|---|---|")
 print("\n".join(rows))
-print("\nThe Tesseract baseline reads the whole image (no band finding); PassportEye's pipeline with the same model is reported at ~65% real / ~50% synthetic in ../shared/notes/mrz.md.")
+print("\nThe Tesseract baseline reads the whole image (no band finding) and keeps, per image, whichever of psm 6/11 matches the ground truth better (an optimistic oracle); PassportEye's pipeline with the same model is reported at ~65% real / ~50% synthetic in ../shared/notes/mrz.md.")
 PY
 cat "$work/section.md"
 python3 - "$root/bench/README.md" "$work/section.md" <<'PY'

@@ -632,6 +632,15 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
   else if (image.channels() == 4) cv::cvtColor(image, gray, cv::COLOR_BGRA2GRAY);
   else gray = image;
   if (gray.depth() != CV_8U) gray.convertTo(gray, CV_8U);
+  // Large photos are read at 2000 px: the strips are resampled without
+  // prefiltering, and MRZ text is still 15+ px high at that size.
+  double scale = 1.0;
+  if (const int side = std::max(gray.cols, gray.rows); side > 2000) {
+    scale = side / 2000.0;
+    cv::Mat small;
+    cv::resize(gray, small, {}, 1 / scale, 1 / scale, cv::INTER_AREA);
+    gray = small;
+  }
   Attempt best = readBands(gray, options);
   bool mirrored = false;
   if (options.try_mirrored && !(best.result && best.result->valid)) {
@@ -648,6 +657,7 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
   ImageReading out;
   out.result = std::move(*best.result);
   out.quad = best.quad;
+  for (auto& pt : out.quad) pt *= static_cast<float>(scale);
   out.angle_deg = best.angle;
   out.mirrored = mirrored;
   return out;
