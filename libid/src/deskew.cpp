@@ -88,7 +88,17 @@ Document finish(const cv::Mat& bgr, Quad q, double edge_score, double aspect_fit
   if (opts.orient) {
     const cv::Size probe = pixelSize(doc.kind, 640.0 / (sizeMm(doc.kind).width / 25.4));
     const cv::Mat flat = warp(bgr, q, probe);
-    const Orientation o = orientLandscape(flat);
+    Orientation o;
+    if (const int side = mrzSide(flat); side != 0) {
+      o = {side > 0 ? 0 : 2, "mrz", 1.0};
+    } else {
+      // No MRZ: barcodes and print need the card at a readable resolution (a
+      // plain bilinear warp: this copy is only looked at).
+      cv::Mat card;
+      const cv::Size size = pixelSize(doc.kind, 300);
+      cv::warpPerspective(bgr, card, cv::Mat(homography(q, target(size))), size, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+      o = orientLandscape(card);
+    }
     if (std::getenv("IDKIT_DESKEW_DEBUG")) cv::imwrite("/tmp/dsk/probe.png", flat);
     if (o.quarter_turns == 2) q = rotateLabels(q, 2);
     doc.orientation_cue = o.cue;

@@ -42,11 +42,12 @@ int mrzSide(const cv::Mat& flat_bgr, int* lines_out, double* pitch_out) {
   // Dark characters smaller than the kernel light up; pictures and bands do not.
   cv::Mat bh, bin, joined;
   cv::morphologyEx(grey, bh, cv::MORPH_BLACKHAT, cv::getStructuringElement(cv::MORPH_RECT, {15, 9}));
+  // Below Otsu's level: bold print sets it, and thin filler chevrons fall under it.
   const double otsu = cv::threshold(bh, bin, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
-  if (otsu < 25) cv::threshold(bh, bin, 25, 255, cv::THRESH_BINARY);
+  cv::threshold(bh, bin, std::max(20.0, 0.6 * otsu), 255, cv::THRESH_BINARY);
   // OCR-B characters sit a pitch apart with narrow gaps: closing a little more
-  // than a gap joins one MRZ line into one component, never two lines.
-  cv::morphologyEx(bin, joined, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, {11, 1}));
+  // than a gap (a pitch is 13-19 px here) joins one MRZ line into one component, never two lines.
+  cv::morphologyEx(bin, joined, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, {19, 1}));
   cv::Mat labels, stats, centroids;
   const int n = cv::connectedComponentsWithStats(joined, labels, stats, centroids, 8, CV_32S);
   struct Band {
@@ -58,7 +59,7 @@ int mrzSide(const cv::Mat& flat_bgr, int* lines_out, double* pitch_out) {
                      stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
     const int px = stats.at<int>(i, cv::CC_STAT_AREA);
     if (r.width < 0.62 * W || r.height < 0.02 * H || r.height > 0.11 * H) continue;
-    if (px < 0.3 * r.area()) continue;
+    if (px < 0.15 * r.area()) continue;  // a run of chevrons fills little of its box
     cand.push_back({r});
   }
   // Two or three lines of about the same height, stacked closely.
