@@ -86,13 +86,16 @@ Expected<fs::path> findModel(const ModelFile& file) {
   return m->first;
 }
 
-Expected<std::shared_ptr<const Models>> Models::locate() {
-  auto det = readModel(kDetector);
-  if (!det) return std::unexpected(det.error());
+Expected<std::shared_ptr<const Models>> Models::locate(bool need_detector) {
+  auto m = std::make_shared<Models>();
+  if (need_detector) {
+    auto det = readModel(kDetector);
+    if (!det) return std::unexpected(det.error());
+    m->detector = det->first;
+  }
   auto rec = readModel(kRecognizer);
   if (!rec) return std::unexpected(rec.error());
-  auto m = std::make_shared<Models>();
-  m->detector = det->first;
+  m->recognizer = rec->first;
   m->recognizer_onnx = std::move(rec->second);
   return std::shared_ptr<const Models>(std::move(m));
 }
@@ -105,8 +108,9 @@ struct Engine::Impl {
 };
 
 Engine::Engine(const Models& models) : impl_(std::make_unique<Impl>()) {
-  impl_->detector = cv::FaceDetectorYN::create(models.detector.string(), "", cv::Size(320, 320),
-                                               kMinScore, 0.3f, 5000);
+  if (!models.detector.empty())
+    impl_->detector = cv::FaceDetectorYN::create(models.detector.string(), "", cv::Size(320, 320),
+                                                 kMinScore, 0.3f, 5000);
   impl_->recognizer = cv::dnn::readNetFromONNX(models.recognizer_onnx);
   impl_->recognizer.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
   impl_->recognizer.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
@@ -156,6 +160,7 @@ std::vector<Detection> runDetector(cv::FaceDetectorYN& det, const cv::Mat& bgr, 
 }  // namespace
 
 std::vector<Detection> Engine::detect(const cv::Mat& bgr, float min_score) {
+  if (!impl_->detector) throw Failure("model_not_found", "the face detector was not loaded");
   auto found = runDetector(*impl_->detector, bgr, min_score, kDetectSide);
   const double scale = std::min(1.0, double(kDetectSide) / std::max(bgr.cols, bgr.rows));
   if (scale >= 1) return found;
@@ -188,8 +193,7 @@ Descriptor Engine::describeChip(const cv::Mat& chip_bgr) {
   // dlib's input normalisation: (RGB - mean) / 256
   cv::Mat blob = cv::dnn::blobFromImage(chip_bgr, 1.0 / 256, cv::Size(kChipSize, kChipSize),
                                         cv::Scalar(122.782, 117.001, 104.298), true, false);
-  impl_->recognizer.setInput(blob);
-  cv::Mat out = impl_->recognizer.forward();
+  cv::Mat out = forward(blob);
   Descriptor d{};
   const float* p = out.ptr<float>(0);
   double norm = 0;
@@ -197,6 +201,11 @@ Descriptor Engine::describeChip(const cv::Mat& chip_bgr) {
   norm = std::sqrt(norm);
   for (size_t i = 0; i < d.size(); ++i) d[i] = norm > 0 ? float(p[i] / norm) : 0.f;
   return d;
+}
+
+cv::Mat Engine::forward(const cv::Mat& blob) {
+  impl_->recognizer.setInput(blob);
+  return impl_->recognizer.forward().clone();
 }
 
 Engine& threadEngine(const std::shared_ptr<const Models>& models) {

@@ -62,9 +62,10 @@ Expected<std::filesystem::path> findModel(const ModelFile& file);
 // The verified model files, located and read once per process; immutable and
 // shared by every thread's Engine.
 struct Models {
-  std::filesystem::path detector;
+  std::filesystem::path detector;      // empty when located without it
+  std::filesystem::path recognizer;
   std::vector<uchar> recognizer_onnx;  // bytes checked against kRecognizer
-  static Expected<std::shared_ptr<const Models>> locate();
+  static Expected<std::shared_ptr<const Models>> locate(bool need_detector = true);
 };
 
 // ---- detection and alignment ---------------------------------------------------
@@ -104,6 +105,8 @@ class Engine {
   std::vector<Detection> detect(const cv::Mat& bgr, float min_score = kMinScore);
   // The recognizer on an aligned chip (raw network output, L2-normalised).
   Descriptor describeChip(const cv::Mat& chip_bgr);
+  // The raw network output (1x128) for a prepared 1x3x150x150 input.
+  cv::Mat forward(const cv::Mat& blob);
   Descriptor describe(const cv::Mat& bgr, const Detection& face) {
     return describeChip(alignFace(bgr, face));
   }

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Face verification bench: bench/face.sh [BUILD_DIR]
+# Calibrates id-face on ../shared/data/faces (photo vs photo) and on id-synth
+# documents whose portrait is one photo of the set (document vs the person's
+# other photos), then writes the figures into bench/README.md (bench:face).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+build=${1:-$root/build}
+faces=${IDKIT_SHARED:-$root/../shared}/data/faces
+[ -d "$faces" ] || { echo "face.sh: $faces not found" >&2; exit 77; }
+[ -x "$build/bench/bench-face" ] && [ -x "$build/bin/id-synth" ] \
+  || { echo "face.sh: build bench-face and id-synth in $build first" >&2; exit 1; }
+
+# One document per photo (types and captures vary with the seed): its portrait
+# is that photo alone, so genuine pairs never compare a photo with itself.
+docs=$build/bench-face-docs
+if [ ! -f "$docs/.done" ]; then
+  rm -rf "$docs"
+  n=0
+  for person in "$faces"/*/; do
+    person=$(basename "$person")
+    for photo in "$faces/$person"/*.jpg "$faces/$person"/*.png; do
+      [ -e "$photo" ] || continue
+      stem=$(basename "${photo%.*}")
+      one=$docs/.faces/$person/$stem
+      mkdir -p "$one" "$docs/$person/$stem"
+      ln -sf "$photo" "$one/"
+      n=$((n + 1))
+      "$build/bin/id-synth" --faces "$one" --type all --capture "${IDKIT_FACE_CAPTURE:-mixed}" \
+        --seed "$n" --first "$n" -n 1 -j 1 -q -o "$docs/$person/$stem" >/dev/null
+    done
+  done
+  touch "$docs/.done"
+fi
+
+body=$(cat <<MD
+## id-face calibration ($(date -u +%Y-%m-%d), $(nproc) cores)
+
+\`bench/face.sh\` (driver \`bench/face.cpp\`): YuNet 2022mar detector, dlib ResNet descriptor
+(@vladmandic/face-api 1.7.15, converted to ONNX, OpenCV $(pkg-config --modversion opencv4) dnn), cosine similarity.
+
+$("$build/bench/bench-face" "$faces" "$docs")
+MD
+)
+python3 - "$root/bench/README.md" "$body" <<'PY'
+import re, sys
+path, body = sys.argv[1:3]
+try:
+    text = open(path).read()
+except FileNotFoundError:
+    text = "# idkit benchmarks\n"
+start, end = "<!-- bench:face -->", "<!-- /bench:face -->"
+block = f"{start}\n{body.rstrip()}\n{end}"
+if start in text:
+    text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda m: block, text, flags=re.S)
+else:
+    text = text.rstrip() + "\n\n" + block + "\n"
+open(path, "w").write(text)
+PY
+echo "$body"

@@ -1,0 +1,214 @@
+// Face verification: the converted recognizer against its reference, the
+// detector's landmarks, alignment, and real same/different-person decisions.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <fstream>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <idkit/face.hpp>
+#include <idkit/record.hpp>
+
+#include "support.hpp"
+
+namespace face = idkit::face;
+namespace fs = std::filesystem;
+
+namespace {
+
+// The models (recognizer from scripts/models, detector from ../shared/models).
+std::shared_ptr<const face::Models> models(bool need_detector) {
+  auto m = face::Models::locate(need_detector);
+  if (!m) FAIL("face models: " << m.error().message);
+  return *m;
+}
+
+cv::Mat photo(const fs::path& shared, const char* rel) {
+  cv::Mat m = cv::imread((shared / "data/faces" / rel).string(), cv::IMREAD_COLOR);
+  REQUIRE_FALSE(m.empty());
+  return m;
+}
+
+face::Descriptor describePhoto(face::Engine& e, const cv::Mat& img) {
+  auto f = face::findFace(e, img);
+  REQUIRE(f);
+  return e.describe(f->upright, f->face);
+}
+
+}  // namespace
+
+TEST_CASE("converted recognizer matches the numpy reference on a fixed input", "[face]") {
+  auto m = models(false);
+  std::ifstream in(m->recognizer.parent_path() / "face_recognition.reference.json");
+  REQUIRE(in);
+  idkit::Json ref = idkit::Json::parse(in);
+  const auto& expect = ref.at("descriptor");
+  REQUIRE(expect.size() == 128);
+
+  // v(y, x, c) = 0.5 sin(0.05 (x+1)(c+1)) cos(0.031 (y+1)), c in RGB order
+  const int sz[] = {1, 3, 150, 150};
+  cv::Mat blob(4, sz, CV_32F);
+  for (int c = 0; c < 3; ++c)
+    for (int y = 0; y < 150; ++y)
+      for (int x = 0; x < 150; ++x)
+        blob.ptr<float>(0, c)[y * 150 + x] =
+            float(0.5 * std::sin(0.05 * (x + 1) * (c + 1)) * std::cos(0.031 * (y + 1)));
+  face::Engine engine(*m);
+  cv::Mat out = engine.forward(blob);
+  REQUIRE(out.total() == 128);
+  double max_diff = 0;
+  for (int i = 0; i < 128; ++i)
+    max_diff = std::max(max_diff, std::abs(double(out.ptr<float>(0)[i]) - expect[i].get<double>()));
+  INFO("max abs difference " << max_diff);
+  CHECK(max_diff < 1e-4);
+}
+
+TEST_CASE("similarity transform recovers a known rotation, scale and shift", "[face]") {
+  const double a = 1.7 * std::cos(0.3), b = 1.7 * std::sin(0.3);
+  std::array<cv::Point2f, 5> pts;
+  for (size_t i = 0; i < 5; ++i) {
+    const auto p = face::kTemplate[i];
+    pts[i] = {float(a * p.x - b * p.y + 40), float(b * p.x + a * p.y - 12)};
+  }
+  const cv::Matx23d m = face::similarityTransform(pts, face::kTemplate);
+  for (size_t i = 0; i < 5; ++i) {
+    const cv::Vec3d p(pts[i].x, pts[i].y, 1);
+    const cv::Vec2d q = m * p;
+    CHECK(q[0] == Approx(face::kTemplate[i].x).margin(1e-3));
+    CHECK(q[1] == Approx(face::kTemplate[i].y).margin(1e-3));
+  }
+}
+
+TEST_CASE("quarter turns map points back to the original image", "[face]") {
+  cv::Mat img(37, 53, CV_8UC3);
+  cv::randu(img, 0, 255);
+  for (int r : {0, 90, 180, 270}) {
+    cv::Mat t = face::rotateImage(img, r);
+    for (auto p : {cv::Point(0, 0), cv::Point(5, 7), cv::Point(t.cols - 1, t.rows - 2)}) {
+      const auto o = face::unrotatePoint(cv::Point2f(p), img.size(), r);
+      CAPTURE(r, p.x, p.y);
+      CHECK(t.at<cv::Vec3b>(p) == img.at<cv::Vec3b>(cv::Point(int(o.x), int(o.y))));
+    }
+  }
+}
+
+TEST_CASE("selfie pairing: flag, template, record key", "[face]") {
+  idkit::Json rec = idkit::newRecord("scans/case 7/a.jpg");
+  CHECK(face::selfiePath(rec, "", "{dir}/{stem}.selfie.jpg") == "scans/case 7/a.selfie.jpg");
+  CHECK(face::selfiePath(rec, "me.png", "{dir}/{stem}.selfie.jpg") == "me.png");
+  CHECK(face::selfiePath(rec, "", "").empty());
+  rec["selfie"] = "x/y.jpg";
+  CHECK(face::selfiePath(rec, "", "") == "x/y.jpg");
+  CHECK(face::selfiePath(idkit::newRecord("a.jpg"), "", "{dir}/{stem}-s.png") == "./a-s.png");
+}
+
+TEST_CASE("detector finds a face with landmarks where a face has them", "[face]") {
+  REQUIRE_SHARED(shared);
+  auto m = models(true);
+  face::Engine engine(*m);
+  const cv::Mat img = photo(shared, "joe_biden/biden.jpg");
+  auto faces = engine.detect(img);
+  REQUIRE_FALSE(faces.empty());
+  const auto& f = faces.front();
+  CHECK(f.score > 0.9f);
+  const auto& l = f.landmarks;
+  for (auto p : l) CHECK(f.box.contains(p));
+  CHECK(l[0].x < l[1].x);                                   // subject's right eye left in the image
+  CHECK(l[3].x < l[4].x);                                   // mouth corners likewise
+  CHECK(std::abs(l[0].y - l[1].y) < 0.25 * f.box.height);  // eyes level
+  CHECK(l[2].y > std::max(l[0].y, l[1].y));                 // nose below the eyes
+  CHECK(std::min(l[3].y, l[4].y) > l[2].y);                 // mouth below the nose
+  CHECK(l[2].x > l[0].x);
+  CHECK(l[2].x < l[1].x);
+}
+
+TEST_CASE("alignment puts the landmarks on the template", "[face]") {
+  REQUIRE_SHARED(shared);
+  auto m = models(true);
+  face::Engine engine(*m);
+  for (const char* rel : {"joe_biden/biden.jpg", "angelina_jolie/img1.jpg", "kit_harington/john1.jpg", "kaley_cuoco/penny2.png"}) {
+    CAPTURE(rel);
+    const cv::Mat img = photo(shared, rel);
+    auto f = face::findFace(engine, img);
+    REQUIRE(f);
+    const cv::Mat chip = face::alignFace(f->upright, f->face);
+    REQUIRE(chip.size() == cv::Size(face::kChipSize, face::kChipSize));
+    // Detect again on the chip (padded: the face fills it): the landmarks must
+    // sit on the template.
+    cv::Mat padded;
+    cv::copyMakeBorder(chip, padded, 75, 75, 75, 75, cv::BORDER_CONSTANT, cv::Scalar::all(128));
+    auto again = engine.detect(padded);
+    REQUIRE_FALSE(again.empty());
+    // Where the transform sends the original landmarks is where the detector
+    // finds them on the chip; and the fit to the template is close (a turned
+    // head cannot fit a frontal template exactly).
+    const cv::Matx23d m = face::similarityTransform(f->face.landmarks, face::kTemplate);
+    // Tolerances: YuNet's landmark noise on a 150 px face is a few pixels
+    // (the eyes are 53 px apart on the chip).
+    double mean_to_template = 0, mean_to_expected = 0;
+    for (size_t i = 0; i < 5; ++i) {
+      const cv::Point2f p = again.front().landmarks[i] - cv::Point2f(75, 75);
+      const cv::Vec2d q = m * cv::Vec3d(f->face.landmarks[i].x, f->face.landmarks[i].y, 1);
+      CAPTURE(i, p.x, p.y, q[0], q[1]);
+      const double d = cv::norm(cv::Point2d(p) - cv::Point2d(q[0], q[1]));
+      CHECK(d < 10.0);
+      mean_to_expected += d / 5;
+      mean_to_template += cv::norm(p - face::kTemplate[i]) / 5;
+    }
+    CHECK(mean_to_expected < 6.0);
+    CHECK(mean_to_template < 6.0);
+  }
+}
+
+TEST_CASE("same person above the threshold, different people below", "[face]") {
+  REQUIRE_SHARED(shared);
+  auto m = models(true);
+  face::Engine engine(*m);
+  const auto biden1 = describePhoto(engine, photo(shared, "joe_biden/biden.jpg"));
+  const auto biden2 = describePhoto(engine, photo(shared, "joe_biden/biden2.jpg"));
+  const auto jolie1 = describePhoto(engine, photo(shared, "angelina_jolie/img1.jpg"));
+  const auto jolie2 = describePhoto(engine, photo(shared, "angelina_jolie/img2.jpg"));
+  const auto penny = describePhoto(engine, photo(shared, "kaley_cuoco/penny1.png"));
+  CHECK(face::similarity(biden1, biden1) == Approx(1.0).margin(1e-5));
+  CHECK(face::similarity(biden1, biden2) > face::kDefaultThreshold);
+  CHECK(face::similarity(jolie1, jolie2) > face::kDefaultThreshold);
+  CHECK(face::similarity(biden1, jolie1) < face::kDefaultThreshold);
+  CHECK(face::similarity(biden2, jolie2) < face::kDefaultThreshold);
+  CHECK(face::similarity(jolie1, penny) < face::kDefaultThreshold);
+}
+
+TEST_CASE("portrait on a card turned on its side; no face is an error naming the image", "[face]") {
+  REQUIRE_SHARED(shared);
+  auto m = models(true);
+  face::Engine engine(*m);
+  // A plain card with a portrait at the left and a smaller, faint ghost copy.
+  cv::Mat card(638, 1011, CV_8UC3, cv::Scalar(225, 235, 240));
+  const cv::Mat face_img = photo(shared, "joe_biden/biden2.jpg");
+  cv::Mat portrait, ghost;
+  cv::resize(face_img, portrait, cv::Size(300, 300), 0, 0, cv::INTER_AREA);
+  portrait.copyTo(card(cv::Rect(40, 160, 300, 300)));
+  cv::resize(face_img, ghost, cv::Size(150, 150), 0, 0, cv::INTER_AREA);
+  cv::addWeighted(ghost, 0.5, card(cv::Rect(800, 300, 150, 150)), 0.5, 0, card(cv::Rect(800, 300, 150, 150)));
+  for (int y = 80; y < 600; y += 40) cv::putText(card, "IDKIT<<SPECIMEN<<<<", {380, y}, cv::FONT_HERSHEY_SIMPLEX, 1.0, {40, 40, 40}, 2);
+
+  const cv::Mat turned = face::rotateImage(card, 90);  // as photographed on its side
+  auto f = face::findPortrait(engine, turned, {});
+  REQUIRE(f);
+  CHECK(f->rotation == 270);  // turning back makes it upright
+  // In the turned image's frame the portrait occupies the card's rect turned.
+  const cv::Rect2f expect(638 - 460, 40, 300, 300);
+  const auto inter = (f->original.box & expect).area();
+  CHECK(inter > 0.5 * f->original.box.area());
+  CHECK(f->original.box.width > 120);  // the portrait, not the ghost
+
+  cv::Mat blank(480, 640, CV_8UC3, cv::Scalar(200, 200, 200));
+  try {
+    (void)face::verify(engine, turned, blank, face::PortraitOptions{});
+    FAIL("expected face_not_found");
+  } catch (const idkit::Failure& e) {
+    CHECK(e.code() == "face_not_found");
+    CHECK(std::string(e.what()).find("selfie") != std::string::npos);
+  }
+}
