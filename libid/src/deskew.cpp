@@ -2,9 +2,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <numbers>
 
@@ -12,8 +9,6 @@
 #include <unistd.h>
 
 #include <opencv2/imgproc.hpp>
-#include <opencv2/imgcodecs.hpp>
-#include <time.h>
 
 #include <idkit/error.hpp>
 
@@ -99,7 +94,6 @@ Document finish(const cv::Mat& bgr, Quad q, double edge_score, double aspect_fit
       cv::warpPerspective(bgr, card, cv::Mat(homography(q, target(size))), size, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
       o = orientLandscape(card);
     }
-    if (std::getenv("IDKIT_DESKEW_DEBUG")) cv::imwrite("/tmp/dsk/probe.png", flat);
     if (o.quarter_turns == 2) q = rotateLabels(q, 2);
     doc.orientation_cue = o.cue;
     doc.confidence = o.confidence;
@@ -134,33 +128,12 @@ std::vector<Document> detect(const cv::Mat& bgr_in, const Options& opts) {
     else if (bgr.channels() == 4) cv::cvtColor(bgr_in, bgr, cv::COLOR_BGRA2BGR);
     else return {};
   }
-  double T0 = 0;
-  auto lap = [&](const char* what) {
-    if (!std::getenv("IDKIT_DESKEW_DEBUG")) return;
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    const double t = ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-    std::fprintf(stderr, "%s %.1f\n", what, t - T0);
-    T0 = t;
-  };
   const detail::Frame f = detail::makeFrame(bgr, std::max(160, opts.detect_side));
-  lap("frame");
   const auto cands = detail::candidates(f);
-  lap("candidates");
   std::vector<detail::Scored> scored;
   for (const Quad& q : cands) {
     auto s = detail::score(f, q);
     if (s.total > 0) scored.push_back(s);
-  }
-  lap("score");
-  if (std::getenv("IDKIT_DESKEW_DEBUG")) {
-    std::fprintf(stderr, "%zu candidates\n", cands.size());
-    std::sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.total > b.total; });
-    for (size_t i = 0; i < std::min<size_t>(8, scored.size()); ++i) {
-      const auto& s = scored[i];
-      std::fprintf(stderr, "  %.3f e%.2f a%.2f(%.2f) t%.2f  [%.0f,%.0f %.0f,%.0f %.0f,%.0f %.0f,%.0f]\n", s.total, s.edges, s.aspect_fit, s.aspect, s.texture,
-                   s.quad[0].x, s.quad[0].y, s.quad[1].x, s.quad[1].y, s.quad[2].x, s.quad[2].y, s.quad[3].x, s.quad[3].y);
-    }
   }
   std::sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.total > b.total; });
   constexpr double kFloor = 0.15;
@@ -178,9 +151,7 @@ std::vector<Document> detect(const cv::Mat& bgr_in, const Options& opts) {
     Quad q = scaled(detail::growToOuterEdges(f, p.quad), k);
     q = detail::refine(bgr, q, 2.5 * k + 2, std::max(1.0, 0.7 * k));
     q = detail::refine(bgr, q, std::max(2.0, 0.8 * k), std::max(1.0, 0.5 * k));
-    lap("refine");
     docs.push_back(finish(bgr, q, p.edges, p.aspect_fit, opts));
-    lap("finish");
   }
   return docs;
 }

@@ -11,9 +11,6 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
-#include <cstdio>
-#include <cstdlib>
-#include <time.h>
 
 #include <opencv2/imgproc.hpp>
 
@@ -240,16 +237,6 @@ std::vector<Quad> candidates(const Frame& f) {
   const double min_area = 0.015 * img_area, max_area = 0.995 * img_area;
   const cv::Mat k3 = cv::getStructuringElement(cv::MORPH_RECT, {3, 3});
 
-  double T0 = 0;
-  auto lap = [&](const char* what) {
-    if (!std::getenv("IDKIT_DESKEW_DEBUG")) return;
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    const double t = ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-    std::fprintf(stderr, "  %s %.1f (%zu)\n", what, t - T0, out.size());
-    T0 = t;
-  };
-  lap("start");
   // 1. Closed edge outlines.
   for (const cv::Mat* e : {&f.edges_strong, &f.edges_weak}) {
     cv::Mat d;
@@ -260,14 +247,12 @@ std::vector<Quad> candidates(const Frame& f) {
       if (c.size() >= 4) quadsFromContour(c, min_area, max_area, out);
   }
 
-  lap("contours");
   // 2. Four long lines.
   for (const cv::Mat* e : {&f.edges_strong, &f.edges_weak}) {
     const auto lines = longLines(*e, 14);
     quadsFromLines(lines, size, min_area, out);
   }
 
-  lap("lines");
   // 3. Regions: brightness (both polarities) and distance from the colour of
   // the frame's border, which is mostly background.
   cv::Mat grey;
@@ -314,7 +299,6 @@ std::vector<Quad> candidates(const Frame& f) {
     cv::threshold(dist, bin, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
     addMask(bin);
   }
-  lap("regions");
   return out;
 }
 
@@ -498,11 +482,6 @@ Quad growToOuterEdges(const Frame& f, const Quad& q) {
         valley = v;
       }
     }
-    if (std::getenv("IDKIT_DESKEW_DEBUG")) {
-      std::fprintf(stderr, "side %zu base %.2f max_d %d best %d:", i, base, max_d, best_d);
-      for (int dd = 0; dd < max_d; ++dd) std::fprintf(stderr, " %.2f%s", at(dd), separates(f, a, b, n, dd) ? "*" : "");
-      std::fprintf(stderr, "\n");
-    }
     lines[i] = Line{a + n * best_d, d, 0, 0};
   }
   // Each move must keep the whole quad as good a document: a grain line or a
@@ -527,7 +506,6 @@ Quad growToOuterEdges(const Frame& f, const Quad& q) {
     const auto r = build(trial);
     if (!r) continue;
     const double s = score(f, *r).total;
-    if (std::getenv("IDKIT_DESKEW_DEBUG")) std::fprintf(stderr, "grow side %zu: %.3f -> %.3f\n", i, best, s);
     if (s >= 0.97 * best) {
       cur = trial;
       best = std::max(best, s);

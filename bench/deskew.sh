@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Deskew benchmark: accuracy against id-synth ground truth, speed on 12 MP
+# photos against plain decode of the same files (one thread, CPU time), and
+# MRZ readability of the real images in ../shared/data/mrz/images before and
+# after id-deskew. Writes the figures into bench/README.md (bench:deskew).
+#   bench/deskew.sh [BUILD_DIR]     (default: build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+build=$(cd "${1:-build}" && pwd)
+bin=$build/bin
+drv=$build/bench/bench-deskew
+count=${DESKEW_BENCH_COUNT:-280}   # documents; driving licences have two sides
+photos=$build/bench-deskew-photos-$count
+if [ ! -f "$photos/.done" ]; then
+  mkdir -p "$photos"
+  "$bin/id-synth" --type all --capture photo --count "$count" --seed 21 --out-dir "$photos" -q >/dev/null
+  touch "$photos/.done"
+fi
+mapfile -t files < <(ls "$photos"/*.jpg)
+summary=$("$drv" "${files[@]}" | tail -1)
+
+# 12 MP photos only, for speed.
+mapfile -t big < <(python3 - "$photos" <<'PY'
+import json, sys, glob
+for t in sorted(glob.glob(sys.argv[1] + "/*.truth.json")):
+    im = json.load(open(t))["image"]
+    if im["width"] * im["height"] >= 11_000_000:
+        print(t[:-len(".truth.json")] + ".jpg")
+PY
+)
+speed='{}'
+[ ${#big[@]} -gt 0 ] && speed=$("$drv" "${big[@]}" | tail -1)
+
+# Real images: MRZ read before and after deskew.
+real=$root/../shared/data/mrz/images
+mrz_line="(id-mrz not built)"
+if [ -x "$bin/id-mrz" ] && [ -d "$real" ]; then
+  t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
+  mapfile -t imgs < <(ls "$real"/*.jpg "$real"/*.png "$real"/*.jpeg 2>/dev/null || true)
+  "$bin/id-mrz" -q -j 1 "${imgs[@]}" > "$t/before.ndjson" || true
+  "$bin/id-deskew" -q -j 1 --out-dir "$t" "${imgs[@]}" > "$t/deskewed.ndjson" || true
+  "$bin/id-mrz" -q -j 1 < "$t/deskewed.ndjson" > "$t/after.ndjson" || true
+  mrz_line=$(python3 - "$real/MANIFEST.tsv" "$t/before.ndjson" "$t/deskewed.ndjson" "$t/after.ndjson" <<'PY'
+import csv, json, os, sys
+truth = {}
+for row in csv.DictReader(open(sys.argv[1]), delimiter="\t"):
+    truth[row["file"]] = [l for l in (row["mrz_line1"], row["mrz_line2"], row["mrz_line3"]) if l]
+def score(path):
+    exact = valid = 0
+    for line in open(path):
+        r = json.loads(line)
+        name = os.path.basename(r.get("input", ""))
+        m = r.get("mrz") or {}
+        exact += m.get("lines") == truth.get(name)
+        valid += bool(m.get("valid"))
+    return exact, valid
+n = len(truth)
+found = sum(1 for l in open(sys.argv[3]) if json.loads(l).get("document"))
+b, a = score(sys.argv[2]), score(sys.argv[4])
+print(f"{n} real images: document found in {found}; MRZ read exactly (all lines equal the transcription) "
+      f"{b[0]} before deskew, {a[0]} after; MRZ with valid check digits {b[1]} before, {a[1]} after")
+PY
+)
+fi
+
+body=$(python3 - "$summary" "$speed" "$mrz_line" "${#files[@]}" "${#big[@]}" "$count" <<'PY'
+import json, sys, platform, datetime, os
+s, sp = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+mrz, n, nbig, count = sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+lines = ["## id-deskew", "",
+         f"`bench/deskew.sh` ({n} id-synth photos: `id-synth --type all --capture photo --count {count} --seed 21`; "
+         f"driver `bench-deskew`, one thread). Machine: {os.cpu_count()} cores shared with other jobs; "
+         f"{datetime.date.today().isoformat()}.", "",
+         "| measure | value | target |", "|---|---|---|",
+         f"| documents found | {s['found']}/{s['n']} | |",
+         f"| mean Jaccard index (found quad vs truth) | {s['mean_iou']:.4f} | >= 0.98 |",
+         f"| documents with Jaccard >= 0.95 | {100*s['iou_ge_095']:.1f}% | >= 97% |",
+         f"| orientation right (corners labelled upright) | {100*s['orientation_right']:.1f}% | >= 99.5% |",
+         f"| size class right (ID1/ID2/ID3) | {100*s['kind_right']:.1f}% | |"]
+if sp:
+    lines.append(f"| 12 MP photos ({nbig}): median deskew (detect + refine + orient + flatten at 300 dpi), CPU | "
+                 f"{sp['deskew_median_cpu_ms']} ms (plain decode of the same files: {sp['decode_median_cpu_ms']} ms) | <= 80 ms |")
+lines += ["", "Real images: " + mrz, "", "By capture condition (n, mean Jaccard, share >= 0.95, orientation right):", "",
+          "| group | n | mean J | >= 0.95 | upright |", "|---|---|---|---|---|"]
+for k, v in s["by"].items():
+    lines.append(f"| {k} | {v['n']} | {v['mean_iou']:.4f} | {100*v['iou_ge_095']:.0f}% | {100*v['orientation_right']:.0f}% |")
+print("\n".join(lines))
+PY
+)
+file=$root/bench/README.md
+[ -f "$file" ] || printf '# idkit benchmarks\n' > "$file"
+python3 - "$file" "$body" <<'PY'
+import re, sys
+path, body = sys.argv[1:3]
+text = open(path).read()
+start, end = "<!-- bench:deskew -->", "<!-- /bench:deskew -->"
+block = f"{start}\n{body.rstrip()}\n{end}"
+if start in text:
+    text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda m: block, text, flags=re.S)
+else:
+    text = text.rstrip() + "\n\n" + block + "\n"
+open(path, "w").write(text)
+PY
+echo "$body"
