@@ -18,6 +18,9 @@ for t in td1 td2 td3 mrva mrvb fra-id qr-id dl; do
   "$synth" -q -t "$t" -c scan -n "$n" --seed 101 --max-side 1200 -o "$out" >/dev/null
   "$synth" -q -t "$t" -c photo -n "$n" --seed 202 --max-side 1200 -o "$out" >/dev/null
 done
+# Two more photos: TD1 white on white, TD3 on a dark desk with a thumb over it.
+"$synth" -q -t td1 -c photo -n 1 --first 2 --seed 202 --max-side 1200 -o "$out" >/dev/null
+"$synth" -q -t td3 -c photo -n 1 --first 6 --seed 202 --max-side 1200 -o "$out" >/dev/null
 
 # Expected records: what idkit must produce for each sample. A start (status
 # and the MRZ as the truth has it); the tools' own sections are added as they land.

@@ -150,8 +150,9 @@ Json truthOf(const Person& p, const Card& card, const Shot& shot, const cv::Matx
 }
 
 std::vector<Specimen> generate(const Options& opts, uint64_t index) {
-  Rng rng(Rng::mix(opts.seed) ^ Rng::mix(index + 0x51ED));
   const DocType type = opts.type ? *opts.type : allDocTypes()[index % allDocTypes().size()];
+  // The type is part of the seed: batches of different types get different captures.
+  Rng rng(Rng::mix(opts.seed) ^ Rng::mix(index + 0x51ED) ^ Rng::mix(0xD0C0 + static_cast<uint64_t>(type)));
   Rng person_rng = rng.fork(1), draw_rng = rng.fork(2), capture_rng = rng.fork(3);
   const Person person = randomPerson(type, person_rng);
   const bool photo = opts.capture == Capture::photo || (opts.capture == Capture::mixed && rng.chance(0.5));

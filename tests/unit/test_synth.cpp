@@ -114,6 +114,7 @@ TEST_CASE("synth: truth is consistent for every type and capture", "[synth]") {
   Options o;
   o.seed = 2024;
   o.max_side = 900;
+  o.photo_size = {1280, 960};  // keeps the test quick; sizes do not change the checks
   for (const Capture c : {Capture::scan, Capture::photo}) {
     o.capture = c;
     for (uint64_t i = 0; i < allDocTypes().size(); ++i) {
