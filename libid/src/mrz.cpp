@@ -529,12 +529,34 @@ std::string Result::field(std::string_view name) const {
   return it == fields.end() ? std::string() : it->second;
 }
 
+// Lines are kept as given, so they may hold bytes that are not UTF-8 (or a
+// multi-byte character cut by a field boundary); JSON must not: such bytes
+// become U+FFFD.
+static std::string utf8Safe(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    const std::size_t len = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
+    bool ok = len > 0 && i + len <= s.size();
+    for (std::size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+    if (ok) {
+      out.append(s.substr(i, len));
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
 Json Result::toJson() const {
   Json j;
   j["format"] = toString(format);
-  j["lines"] = lines;
+  j["lines"] = Json::array();
+  for (const auto& l : lines) j["lines"].push_back(utf8Safe(l));
   j["fields"] = Json::object();
-  for (const auto& [k, v] : fields) j["fields"][k] = v;
+  for (const auto& [k, v] : fields) j["fields"][k] = utf8Safe(v);
   j["checks"] = Json::object();
   for (const auto& [k, v] : checks) j["checks"][k] = v;
   j["valid"] = valid;
@@ -545,8 +567,8 @@ Json Result::toJson() const {
   for (const Correction& c : corrections) {
     j["corrections"].push_back({{"line", c.line},
                                 {"pos", c.pos},
-                                {"from", c.from ? std::string(1, c.from) : std::string()},
-                                {"to", c.to ? std::string(1, c.to) : std::string()},
+                                {"from", c.from ? utf8Safe(std::string(1, c.from)) : std::string()},
+                                {"to", c.to ? utf8Safe(std::string(1, c.to)) : std::string()},
                                 {"why", c.why}});
   }
   return j;
