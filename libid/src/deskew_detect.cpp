@@ -441,8 +441,15 @@ bool separates(const Frame& f, cv::Point2d a, cv::Point2d b, cv::Point2d n, int 
   const cv::Vec3d inside = bandMean(f, a, b, n, std::max(1, d - 1 - w), d - 2);
   const cv::Vec3d beyond = bandMean(f, a, b, n, d + 2, d + 2 + w);
   if (inside[0] < -500 || beyond[0] < -500) return false;
-  const cv::Vec3d diff = inside - beyond;
-  return std::abs(diff[0]) + std::abs(diff[1]) + std::abs(diff[2]) > 15;
+  auto dist = [](const cv::Vec3d& x, const cv::Vec3d& y) {
+    return std::abs(x[0] - y[0]) + std::abs(x[1] - y[1]) + std::abs(x[2] - y[2]);
+  };
+  const double to_beyond = dist(inside, beyond);
+  if (to_beyond <= 15) return false;
+  // The band must look like the document it would join (just inside the
+  // current side), unless it stands out from the surface beyond very clearly.
+  const cv::Vec3d doc = bandMean(f, a, b, n, -w - 2, -2);
+  return dist(inside, doc) < to_beyond || to_beyond > 60;
 }
 
 }  // namespace
