@@ -1,0 +1,168 @@
+// Reading the printed fields of a flat document (the visual inspection zone)
+// with Tesseract, through layout templates kept as data files.
+//
+//   auto templates = idkit::ocr::loadTemplates(*idkit::findData("templates"));
+//   const auto* t = idkit::ocr::select(*templates, record, "");
+//   idkit::ocr::Engine& engine = idkit::ocr::threadEngine();       // one per thread, reused
+//   idkit::ocr::Result r = idkit::ocr::read(engine, flat_bgr, *t);  // only the template regions
+//   record["ocr"] = r.toJson();
+//
+// A template (data/templates/NAME.json) lists fields with their region in
+// millimetres on the upright flat document, the language, the characters
+// allowed and the expected pattern of the value. Without a template,
+// readWithoutTemplate() OCRs the whole card and finds fields by their printed
+// labels (data/templates/labels.json) and by the values the MRZ holds.
+#pragma once
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include <idkit/error.hpp>
+#include <idkit/json.hpp>
+
+namespace idkit::ocr {
+
+// How a field's text becomes its normalised value.
+enum class Kind {
+  name,    // upper case, ICAO transliteration, single spaces
+  date,    // ISO 8601 YYYY-MM-DD, by the field's date order
+  code,    // A-Z0-9 only (document numbers, state codes)
+  sex,     // M, F or X
+  text     // trimmed, single spaces
+};
+std::optional<Kind> parseKind(std::string_view);
+std::string_view toString(Kind);
+
+struct FieldSpec {
+  std::string name;           // record key: surname, given_names, birth_date, nik ...
+  cv::Rect2d region_mm;       // on the flat document, upright
+  Kind kind = Kind::text;
+  std::string date_order = "DMY";  // DMY, MDY or YMD (dates only)
+  std::string whitelist;      // Tesseract character whitelist; empty = by kind
+  std::string lang;           // empty = the template's
+  std::string pattern;        // ECMAScript regex the value must match (else low confidence)
+  std::string strip;          // regex removed from the text first (a printed label in the region)
+  double cap_mm = 0;          // expected capital height, to pick the value's line in the region
+};
+
+struct Template {
+  std::string id;             // file stem: "td3", "us-dl"
+  std::string description;
+  std::string kind;           // "ID1", "ID2", "ID3"
+  cv::Size2d size_mm;
+  std::string lang = "eng";   // Tesseract languages, "eng", "ind", "eng+fra"
+  // Selection: an MRZ format and optionally issuing states / document codes,
+  // or an AAMVA barcode; `anchors` are printed words checked when nothing else decides.
+  std::vector<std::string> mrz_formats, issuing_states, document_codes;
+  bool aamva = false;
+  struct Anchor {
+    cv::Rect2d region_mm;
+    std::string text;  // expected, upper case
+  };
+  std::vector<Anchor> anchors;
+  std::vector<FieldSpec> fields;
+
+  static Expected<Template> fromJson(const Json& j, std::string id);
+};
+
+// Every *.json in `dir` except labels.json. Errors: templates_unreadable,
+// template_invalid (names the file).
+Expected<std::vector<Template>> loadTemplates(const std::filesystem::path& dir);
+
+// The template for a record: `forced` by id when given; else by MRZ format,
+// issuing state and document code (the most specific match wins); else an
+// AAMVA barcode. nullptr when none applies (then anchors or no template).
+const Template* select(const std::vector<Template>& templates, const Json& record, std::string_view forced = {});
+
+// One Tesseract engine per language set, owned by one thread and reused.
+class Engine {
+ public:
+  Engine();
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  struct Line {
+    std::string text;
+    double confidence = 0;  // 0..1
+  };
+  // One text line (grey or BGR crop), optional character whitelist; `raw` skips line finding.
+  Line readLine(const cv::Mat& crop, const std::string& lang, const std::string& whitelist, int dpi = 300,
+                bool raw = false);
+  struct Word {
+    std::string text;
+    cv::Rect box;
+    double confidence = 0;
+    int line = 0;  // index of the text line the word is in
+  };
+  // Every word of a page (automatic segmentation).
+  std::vector<Word> readPage(const cv::Mat& image, const std::string& lang, int dpi = 300);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+Engine& threadEngine();
+
+struct Field {
+  std::string name;
+  std::string text;        // as read
+  std::string value;       // normalised ("" when it could not be)
+  double confidence = 0;   // 0..1 (Tesseract's, lowered when the pattern fails)
+  cv::Rect box;            // flat-document pixels
+  std::string source = "template";  // template, label, mrz
+  Json toJson() const;     // {"text","value","confidence","box","source"?}
+};
+
+struct Result {
+  std::string template_id;  // "" without a template
+  std::vector<Field> fields;
+  const Field* find(std::string_view name) const;
+  Json toJson() const;      // {"template", "fields": {name: {...}}}
+};
+
+// Reads the template's regions on an upright flat document of any resolution
+// (scaled to the template's size). `mrz_fields` (the record's mrz.fields,
+// when id-mrz ran) settles look-alike characters in codes: see reconcile().
+Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Json& mrz_fields = Json::object());
+
+// A code read from print that equals the MRZ's value up to characters the
+// printed fonts make look alike (O/0, I/1, S/5, B/8, Z/2, G/6, Q/0) takes
+// the MRZ's spelling; anything else is left as read. Returns true when changed.
+bool reconcile(std::string& value, std::string_view mrz_value);
+
+// Printed labels of each field in several languages (labels.json:
+// {"surname": ["SURNAME", "NOM", "NAMA", ...], ...}).
+using Labels = std::map<std::string, std::vector<std::string>>;
+Expected<Labels> loadLabels(const std::filesystem::path& file);
+
+// Whole-card OCR: fields after their labels, and MRZ values (`mrz_fields`,
+// the record's mrz.fields) found anywhere in the text.
+Result readWithoutTemplate(Engine& engine, const cv::Mat& flat_bgr, const Labels& labels,
+                           const Json& mrz_fields = Json::object());
+
+// Whether an anchor's words are found in the card (to pick a template when
+// neither MRZ nor barcode decides): the share of anchors matched, 0..1.
+double anchorScore(Engine& engine, const cv::Mat& flat_bgr, const Template& t);
+// The template with anchors whose size fits the card's aspect and whose
+// anchors are found best (at least half of them); nullptr when none.
+const Template* selectByAnchors(Engine& engine, const cv::Mat& flat_bgr, const std::vector<Template>& templates);
+
+// ---- normalisation (also applied to ground truth by tests and bench) -------
+
+std::string normaliseName(std::string_view text);
+std::string normaliseCode(std::string_view text);
+std::string normaliseSex(std::string_view text);
+std::string normaliseText(std::string_view text);
+// "12 AUG/AOÛT 1974", "12.08.1974", "08/12/1974" (MDY), "1974-08-12" -> "1974-08-12"; "" when not a date.
+std::string normaliseDate(std::string_view text, std::string_view order = "DMY");
+std::string normalise(Kind kind, std::string_view text, std::string_view date_order = "DMY");
+
+}  // namespace idkit::ocr

@@ -1,0 +1,186 @@
+// Normalised values of printed fields: what id-check compares.
+#include <idkit/mrz.hpp>
+#include <idkit/ocr.hpp>
+
+#include <array>
+#include <cctype>
+#include <cstdio>
+
+namespace idkit::ocr {
+
+namespace {
+
+std::string collapse(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+// Month names as printed on documents (English, French, German, Indonesian,
+// Spanish, Italian, Dutch), already transliterated to A-Z.
+struct Month {
+  std::string_view name;
+  int number;
+};
+constexpr std::array<Month, 45> kMonths{{
+    {"JAN", 1}, {"JANV", 1}, {"ENE", 1}, {"GEN", 1},  {"FEB", 2},  {"FEV", 2},  {"FEVR", 2}, {"MAR", 3},
+    {"MARS", 3}, {"MAER", 3}, {"MRZ", 3}, {"APR", 4}, {"AVR", 4},  {"ABR", 4},  {"MAY", 5},  {"MAI", 5},
+    {"MEI", 5}, {"MAG", 5},  {"JUN", 6},  {"JUIN", 6}, {"JUL", 7},  {"JUIL", 7}, {"AUG", 8},  {"AOUT", 8},
+    {"AGU", 8}, {"AGT", 8},  {"AGO", 8},  {"SEP", 9},  {"SEPT", 9}, {"SET", 9},  {"OCT", 10}, {"OKT", 10},
+    {"NOV", 11}, {"DEC", 12}, {"DES", 12}, {"DEZ", 12}, {"DIC", 12}, {"JUNI", 6}, {"JULI", 7}, {"MARET", 3},
+    {"AGUSTUS", 8}, {"OKTOBER", 10}, {"DESEMBER", 12}, {"MAERZ", 3}, {"DECEMBER", 12},
+}};
+
+std::optional<int> monthNumber(std::string_view word) {
+  for (const Month& m : kMonths)
+    if (m.name == word) return m.number;
+  // Long forms: the first three letters decide (JANUARY, FEBRUARI...).
+  if (word.size() > 4)
+    for (const Month& m : kMonths)
+      if (m.name.size() == 3 && word.starts_with(m.name)) return m.number;
+  return std::nullopt;
+}
+
+bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+std::string iso(int y, int m, int d) {
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1 || d > kDays[m - 1]) return {};
+  if (m == 2 && d == 29 && !leap(y)) return {};
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+  return buf;
+}
+
+}  // namespace
+
+std::string normaliseText(std::string_view text) { return collapse(text); }
+
+std::string normaliseName(std::string_view text) {
+  std::string t = mrz::transliterate(text);  // A-Z0-9, '<' for blanks and hyphens
+  std::string out;
+  for (char c : t) {
+    if (c >= 'A' && c <= 'Z') out += c;
+    else if (c == '<' && !out.empty() && out.back() != ' ') out += ' ';
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+std::string normaliseCode(std::string_view text) {
+  std::string out;
+  for (char c : text)
+    if (std::isalnum(static_cast<unsigned char>(c))) out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string normaliseSex(std::string_view text) {
+  // "F/F", "M / M": bilingual documents print the letter twice.
+  if (const auto first = text.find_first_not_of(" :"); first != std::string_view::npos) {
+    const char c = static_cast<char>(std::toupper(static_cast<unsigned char>(text[first])));
+    const std::string_view rest = text.substr(first + 1);
+    if ((c == 'M' || c == 'F' || c == 'X') && (rest.empty() || rest.front() == '/' || rest.front() == ' '))
+      return std::string(1, c);
+  }
+  const std::string u = normaliseName(text);
+  if (u.empty()) return {};
+  // One letter read twice ("MM", "m M"): the bilingual print or a doubled glyph.
+  if (u.find_first_not_of(u.front()) == std::string::npos || u == std::string{u.front(), ' ', u.front()})
+    if (u.front() == 'M' || u.front() == 'F' || u.front() == 'X') return std::string(1, u.front());
+  if (u.starts_with("LAKI") || u == "MALE" || u == "MASCULIN" || u == "H") return "M";
+  if (u.starts_with("PEREMPUAN") || u.starts_with("WANITA") || u == "FEMALE" || u == "FEMININ" || u == "W")
+    return "F";
+  // "M", "F", "F/F", "M/M", "X"
+  const char c = u.front();
+  if ((c == 'M' || c == 'F' || c == 'X') && (u.size() == 1 || u[1] == ' ')) return std::string(1, c);
+  return {};
+}
+
+std::string normaliseDate(std::string_view text, std::string_view order) {
+  // Tokens: digit runs and letter runs of the transliterated text.
+  const std::string t = mrz::transliterate(text);
+  std::vector<std::string> tokens;
+  std::string cur;
+  auto flush = [&] {
+    if (!cur.empty()) tokens.push_back(cur);
+    cur.clear();
+  };
+  for (char c : t) {
+    const bool digit = c >= '0' && c <= '9', alpha = c >= 'A' && c <= 'Z';
+    if (!digit && !alpha) {
+      flush();
+      continue;
+    }
+    if (!cur.empty() && (std::isdigit(static_cast<unsigned char>(cur.back())) != 0) != digit) flush();
+    cur += c;
+  }
+  flush();
+  std::vector<int> numbers;
+  std::vector<std::size_t> number_len;
+  std::optional<int> month_word;
+  for (const std::string& tok : tokens) {
+    if (std::isdigit(static_cast<unsigned char>(tok[0]))) {
+      if (tok.size() > 8) return {};
+      numbers.push_back(std::stoi(tok));
+      number_len.push_back(tok.size());
+    } else if (!month_word) {
+      month_word = monthNumber(tok);  // the first month name; "AUG/AOUT" repeats it
+    }
+  }
+  if (month_word) {
+    // "12 AUG 1974" or "AUG 12 1974": the four-digit number is the year.
+    if (numbers.size() != 2) return {};
+    const bool year_last = number_len[1] == 4;
+    return year_last ? iso(numbers[1], *month_word, numbers[0]) : iso(numbers[0], *month_word, numbers[1]);
+  }
+  if (numbers.size() == 1 && number_len[0] == 8) {
+    const int n = numbers[0];
+    if (order == "YMD") return iso(n / 10000, n / 100 % 100, n % 100);
+    const int a = n / 1000000, b = n / 10000 % 100, y = n % 10000;
+    return order == "MDY" ? iso(y, a, b) : iso(y, b, a);
+  }
+  if (numbers.size() != 3) return {};
+  if (number_len[0] == 4) return iso(numbers[0], numbers[1], numbers[2]);  // ISO whatever the order
+  if (number_len[2] != 4) return {};
+  return order == "MDY" ? iso(numbers[2], numbers[0], numbers[1]) : iso(numbers[2], numbers[1], numbers[0]);
+}
+
+std::string normalise(Kind kind, std::string_view text, std::string_view date_order) {
+  switch (kind) {
+    case Kind::name: return normaliseName(text);
+    case Kind::date: return normaliseDate(text, date_order);
+    case Kind::code: return normaliseCode(text);
+    case Kind::sex: return normaliseSex(text);
+    case Kind::text: return normaliseText(text);
+  }
+  return {};
+}
+
+std::optional<Kind> parseKind(std::string_view s) {
+  if (s == "name") return Kind::name;
+  if (s == "date") return Kind::date;
+  if (s == "code") return Kind::code;
+  if (s == "sex") return Kind::sex;
+  if (s == "text") return Kind::text;
+  return std::nullopt;
+}
+
+std::string_view toString(Kind k) {
+  switch (k) {
+    case Kind::name: return "name";
+    case Kind::date: return "date";
+    case Kind::code: return "code";
+    case Kind::sex: return "sex";
+    case Kind::text: return "text";
+  }
+  return "text";
+}
+
+}  // namespace idkit::ocr

@@ -1,0 +1,222 @@
+// Tesseract on template regions (and on the whole card for the fallback).
+#include <idkit/ocr.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+#include <opencv2/imgproc.hpp>
+#include <tesseract/baseapi.h>
+
+namespace idkit::ocr {
+
+// ---- engine ------------------------------------------------------------------
+
+struct Engine::Impl {
+  // One initialised API per language set; Init is the expensive part (model load).
+  std::map<std::string, std::unique_ptr<tesseract::TessBaseAPI>> apis;
+
+  tesseract::TessBaseAPI& api(const std::string& lang) {
+    auto& slot = apis[lang];
+    if (!slot) {
+      auto a = std::make_unique<tesseract::TessBaseAPI>();
+      // Quiet: Tesseract otherwise prints resolution warnings to stderr.
+      std::vector<std::string> names{"debug_file"}, values{"/dev/null"};
+      if (a->Init(nullptr, lang.c_str(), tesseract::OEM_LSTM_ONLY, nullptr, 0, &names, &values, false) != 0)
+        throw Failure("ocr_unavailable", "Tesseract cannot load language data '" + lang + "'");
+      slot = std::move(a);
+    }
+    return *slot;
+  }
+};
+
+Engine::Engine() : impl_(std::make_unique<Impl>()) {}
+Engine::~Engine() {
+  for (auto& [lang, api] : impl_->apis) api->End();
+}
+
+namespace {
+cv::Mat grey(const cv::Mat& img) {
+  if (img.channels() == 1) return img;
+  cv::Mat g;
+  cv::cvtColor(img, g, img.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
+  return g;
+}
+}  // namespace
+
+Engine::Line Engine::readLine(const cv::Mat& crop, const std::string& lang, const std::string& whitelist, int dpi,
+                              bool raw) {
+  tesseract::TessBaseAPI& api = impl_->api(lang);
+  cv::Mat g = grey(crop);
+  if (!g.isContinuous()) g = g.clone();
+  api.SetPageSegMode(raw ? tesseract::PSM_RAW_LINE : tesseract::PSM_SINGLE_LINE);
+  api.SetVariable("tessedit_char_whitelist", whitelist.c_str());
+  api.SetImage(g.data, g.cols, g.rows, 1, static_cast<int>(g.step));
+  api.SetSourceResolution(dpi);
+  Line line;
+  if (char* text = api.GetUTF8Text()) {
+    line.text = text;
+    delete[] text;
+  }
+  line.confidence = std::max(0, api.MeanTextConf()) / 100.0;
+  while (!line.text.empty() && (line.text.back() == '\n' || line.text.back() == ' ')) line.text.pop_back();
+  api.Clear();
+  return line;
+}
+
+std::vector<Engine::Word> Engine::readPage(const cv::Mat& image, const std::string& lang, int dpi) {
+  tesseract::TessBaseAPI& api = impl_->api(lang);
+  cv::Mat g = grey(image);
+  if (!g.isContinuous()) g = g.clone();
+  api.SetPageSegMode(tesseract::PSM_SPARSE_TEXT);
+  api.SetVariable("tessedit_char_whitelist", "");
+  api.SetImage(g.data, g.cols, g.rows, 1, static_cast<int>(g.step));
+  api.SetSourceResolution(dpi);
+  std::vector<Word> words;
+  if (api.Recognize(nullptr) != 0) {
+    api.Clear();
+    return words;
+  }
+  std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
+  int line = -1;
+  if (it) do {
+      if (it->IsAtBeginningOf(tesseract::RIL_TEXTLINE)) ++line;
+      std::unique_ptr<char[]> text(it->GetUTF8Text(tesseract::RIL_WORD));
+      if (!text) continue;
+      int x0, y0, x1, y1;
+      it->BoundingBox(tesseract::RIL_WORD, &x0, &y0, &x1, &y1);
+      words.push_back({text.get(), cv::Rect(x0, y0, x1 - x0, y1 - y0), it->Confidence(tesseract::RIL_WORD) / 100.0,
+                       std::max(0, line)});
+    } while (it->Next(tesseract::RIL_WORD));
+  api.Clear();
+  return words;
+}
+
+Engine& threadEngine() {
+  thread_local Engine engine;
+  return engine;
+}
+
+// ---- template reading ----------------------------------------------------------
+
+namespace {
+
+std::string defaultWhitelist(Kind k) {
+  switch (k) {
+    case Kind::date: return "0123456789./- ABCDEFGHIJKLMNOPQRSTUVWXYZÉÛ";
+    case Kind::code: return "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<";
+    case Kind::sex: return "MFX/";
+    case Kind::name: return "ABCDEFGHIJKLMNOPQRSTUVWXYZÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝßŁŃŚŹŻĄĘĆŠŽČŘĎŤŇĚŮ -',";
+    case Kind::text: return "";
+  }
+  return "";
+}
+
+// The text line in a region whose height is nearest the expected capital
+// height: regions are drawn generously (the card may be off by a millimetre
+// after deskewing) and may hold the field's small printed label above.
+cv::Rect pickLine(const cv::Mat& g, double cap_px) {
+  cv::Mat bw;
+  cv::threshold(g, bw, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+  std::vector<int> ink(static_cast<size_t>(bw.rows));
+  for (int y = 0; y < bw.rows; ++y) ink[static_cast<size_t>(y)] = cv::countNonZero(bw.row(y));
+  const int min_ink = std::max(2, bw.cols / 200);
+  struct Band {
+    int y0, y1;
+    long mass;
+  };
+  std::vector<Band> bands;
+  for (int y = 0; y < bw.rows; ++y) {
+    if (ink[static_cast<size_t>(y)] < min_ink) continue;
+    if (!bands.empty() && y - bands.back().y1 <= std::max(1, static_cast<int>(cap_px * 0.12))) {
+      bands.back().y1 = y;
+      bands.back().mass += ink[static_cast<size_t>(y)];
+    } else {
+      bands.push_back({y, y, ink[static_cast<size_t>(y)]});
+    }
+  }
+  const Band* best = nullptr;
+  double best_cost = 1e9;
+  for (const Band& b : bands) {
+    const double h = b.y1 - b.y0 + 1;
+    if (h < cap_px * 0.45 || b.mass < cap_px * 2) continue;
+    // A value line is a capital height plus maybe descenders: 1.0-1.35 cap.
+    const double cost = std::abs(h - cap_px * 1.1) / cap_px - 0.2 * std::log1p(b.mass / (cap_px * cap_px));
+    if (cost < best_cost) best_cost = cost, best = &b;
+  }
+  if (!best) return {0, 0, g.cols, g.rows};
+  const int pad = static_cast<int>(std::ceil(cap_px * 0.35));
+  const int y0 = std::max(0, best->y0 - pad), y1 = std::min(g.rows - 1, best->y1 + pad);
+  return {0, y0, g.cols, y1 - y0 + 1};
+}
+
+}  // namespace
+
+bool reconcile(std::string& value, std::string_view mrz_value) {
+  if (value.size() != mrz_value.size() || value == mrz_value) return false;
+  auto cls = [](char c) {
+    switch (c) {
+      case 'O': case 'Q': case 'D': return '0';
+      case 'I': case 'L': return '1';
+      case 'S': return '5';
+      case 'B': return '8';
+      case 'Z': return '2';
+      case 'G': return '6';
+      default: return c;
+    }
+  };
+  for (std::size_t i = 0; i < value.size(); ++i)
+    if (cls(value[i]) != cls(mrz_value[i])) return false;
+  value = mrz_value;
+  return true;
+}
+
+Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Json& mrz_fields) {
+  Result out;
+  out.template_id = t.id;
+  const cv::Mat g = grey(flat_bgr);
+  const double sx = g.cols / t.size_mm.width, sy = g.rows / t.size_mm.height;  // px per mm
+  // Tesseract's LSTM reads best with capitals of about 30 px; cards at 300 dpi
+  // print 1.5-2 mm capitals (18-24 px).
+  for (const FieldSpec& f : t.fields) {
+    cv::Rect r(cv::Point(static_cast<int>(std::floor(f.region_mm.x * sx)), static_cast<int>(std::floor(f.region_mm.y * sy))),
+               cv::Point(static_cast<int>(std::ceil(f.region_mm.br().x * sx)),
+                         static_cast<int>(std::ceil(f.region_mm.br().y * sy))));
+    r &= cv::Rect(0, 0, g.cols, g.rows);
+    if (r.width < 4 || r.height < 4) continue;
+    cv::Mat region = g(r);
+    const double cap_px = (f.cap_mm > 0 ? f.cap_mm : 1.6) * sy;
+    const cv::Rect line = pickLine(region, cap_px);
+    cv::Mat crop = region(line);
+    const double scale = std::clamp(30.0 / cap_px, 1.0, 4.0);
+    cv::Mat big;
+    cv::resize(crop, big, cv::Size(), scale, scale, cv::INTER_CUBIC);
+    // A lone letter (sex) needs room around it for the line finder to see a line.
+    const int side = f.kind == Kind::sex ? big.rows : 12;
+    cv::copyMakeBorder(big, big, 8, 8, side, side, cv::BORDER_REPLICATE);
+    const std::string whitelist = f.whitelist.empty() ? defaultWhitelist(f.kind) : f.whitelist;
+    Engine::Line l = engine.readLine(big, f.lang.empty() ? t.lang : f.lang, whitelist,
+                                           static_cast<int>(std::lround(sx * scale * 25.4)));
+    // Line mode sometimes finds no line in a lone letter; raw-line mode skips that step.
+    if (l.text.empty() && f.kind == Kind::sex)
+      l = engine.readLine(big, f.lang.empty() ? t.lang : f.lang, whitelist,
+                          static_cast<int>(std::lround(sx * scale * 25.4)), true);
+    Field field;
+    field.name = f.name;
+    field.text = l.text;
+    if (!f.strip.empty()) field.text = std::regex_replace(field.text, std::regex(f.strip), "");
+    field.text = normaliseText(field.text);
+    field.value = normalise(f.kind, field.text, f.date_order);
+    field.confidence = l.confidence;
+    if (!f.pattern.empty() && !std::regex_match(field.value, std::regex(f.pattern))) field.confidence *= 0.5;
+    if (field.value.empty()) field.confidence = 0;
+    if (f.kind == Kind::code && mrz_fields.is_object())
+      if (auto m = mrz_fields.find(f.name); m != mrz_fields.end() && m->is_string() &&
+                                            reconcile(field.value, normaliseCode(m->get<std::string>())))
+        field.source = "template+mrz";
+    field.box = cv::Rect(r.x, r.y + line.y, r.width, line.height);
+    out.fields.push_back(std::move(field));
+  }
+  return out;
+}
+
+}  // namespace idkit::ocr

@@ -1,0 +1,191 @@
+// Layout templates: loading, validation and selection for a record.
+#include <idkit/ocr.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace idkit::ocr {
+
+namespace {
+
+Expected<cv::Rect2d> rectOf(const Json& j, const std::string& where) {
+  if (!j.is_array() || j.size() != 4 || !std::all_of(j.begin(), j.end(), [](const Json& v) { return v.is_number(); }))
+    return std::unexpected(Error{"template_invalid", where + ": a region is [x, y, width, height] in mm"});
+  cv::Rect2d r(j[0].get<double>(), j[1].get<double>(), j[2].get<double>(), j[3].get<double>());
+  if (r.width <= 0 || r.height <= 0 || r.x < -5 || r.y < -5 || r.x + r.width > 200 || r.y + r.height > 200)
+    return std::unexpected(Error{"template_invalid", where + ": region out of range"});
+  return r;
+}
+
+std::vector<std::string> strings(const Json& j, std::string_view key) {
+  std::vector<std::string> out;
+  if (auto it = j.find(key); it != j.end() && it->is_array())
+    for (const Json& v : *it)
+      if (v.is_string()) out.push_back(v.get<std::string>());
+  return out;
+}
+
+std::string readFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string str(const Json& j, std::string_view key) {
+  if (!j.is_object()) return {};
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+Expected<Template> Template::fromJson(const Json& j, std::string id) {
+  if (!j.is_object()) return std::unexpected(Error{"template_invalid", id + ": not a JSON object"});
+  Template t;
+  t.id = std::move(id);
+  t.description = str(j, "description");
+  t.kind = str(j, "kind");
+  if (t.kind != "ID1" && t.kind != "ID2" && t.kind != "ID3")
+    return std::unexpected(Error{"template_invalid", t.id + ": kind must be ID1, ID2 or ID3"});
+  auto size = j.find("size_mm");
+  if (size == j.end() || !size->is_array() || size->size() != 2 || !(*size)[0].is_number() || !(*size)[1].is_number())
+    return std::unexpected(Error{"template_invalid", t.id + ": size_mm must be [width, height]"});
+  t.size_mm = {(*size)[0].get<double>(), (*size)[1].get<double>()};
+  if (!str(j, "lang").empty()) t.lang = str(j, "lang");
+  if (auto m = j.find("match"); m != j.end() && m->is_object()) {
+    t.mrz_formats = strings(*m, "mrz_format");
+    t.issuing_states = strings(*m, "issuing_state");
+    t.document_codes = strings(*m, "document_code");
+    t.aamva = m->contains("aamva") && (*m)["aamva"].is_boolean() && (*m)["aamva"].get<bool>();
+  }
+  if (auto a = j.find("anchors"); a != j.end() && a->is_array())
+    for (const Json& anchor : *a) {
+      auto r = rectOf(anchor.value("region", Json()), t.id + " anchor");
+      if (!r) return std::unexpected(r.error());
+      t.anchors.push_back({*r, str(anchor, "text")});
+    }
+  auto fields = j.find("fields");
+  if (fields == j.end() || !fields->is_array() || fields->empty())
+    return std::unexpected(Error{"template_invalid", t.id + ": fields must be a non-empty list"});
+  for (const Json& f : *fields) {
+    FieldSpec s;
+    s.name = str(f, "name");
+    if (s.name.empty()) return std::unexpected(Error{"template_invalid", t.id + ": a field has no name"});
+    const std::string where = t.id + " field " + s.name;
+    auto r = rectOf(f.value("region", Json()), where);
+    if (!r) return std::unexpected(r.error());
+    s.region_mm = *r;
+    auto kind = parseKind(f.contains("kind") ? str(f, "kind") : "text");
+    if (!kind) return std::unexpected(Error{"template_invalid", where + ": kind must be name, date, code, sex or text"});
+    s.kind = *kind;
+    if (f.contains("date_order")) s.date_order = str(f, "date_order");
+    if (s.date_order != "DMY" && s.date_order != "MDY" && s.date_order != "YMD")
+      return std::unexpected(Error{"template_invalid", where + ": date_order must be DMY, MDY or YMD"});
+    s.whitelist = str(f, "whitelist");
+    s.lang = str(f, "lang");
+    s.pattern = str(f, "pattern");
+    s.strip = str(f, "strip");
+    for (const std::string* re : {&s.pattern, &s.strip})
+      if (!re->empty()) try {
+          std::regex test(*re);
+        } catch (const std::regex_error&) {
+          return std::unexpected(Error{"template_invalid", where + ": bad regular expression '" + *re + "'"});
+        }
+    if (auto c = f.find("cap_mm"); c != f.end() && c->is_number()) s.cap_mm = c->get<double>();
+    t.fields.push_back(std::move(s));
+  }
+  return t;
+}
+
+Expected<std::vector<Template>> loadTemplates(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    return std::unexpected(Error{"templates_unreadable", "no template folder " + dir.string()});
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.path().extension() == ".json" && e.path().filename() != "labels.json") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  std::vector<Template> out;
+  for (const fs::path& f : files) {
+    Json j = Json::parse(readFile(f), nullptr, false);
+    if (j.is_discarded()) return std::unexpected(Error{"template_invalid", f.string() + ": not valid JSON"});
+    auto t = Template::fromJson(j, f.stem().string());
+    if (!t) return std::unexpected(Error{"template_invalid", f.string() + ": " + t.error().message});
+    out.push_back(std::move(*t));
+  }
+  if (out.empty()) return std::unexpected(Error{"templates_unreadable", "no template in " + dir.string()});
+  return out;
+}
+
+const Template* select(const std::vector<Template>& templates, const Json& record, std::string_view forced) {
+  if (!forced.empty()) {
+    for (const Template& t : templates)
+      if (t.id == forced) return &t;
+    return nullptr;
+  }
+  const Json mrz = record.contains("mrz") && record["mrz"].is_object() ? record["mrz"] : Json::object();
+  const std::string format = str(mrz, "format");
+  const Json fields = mrz.contains("fields") && mrz["fields"].is_object() ? mrz["fields"] : Json::object();
+  const std::string state = str(fields, "issuing_state"), code = str(fields, "document_code");
+  const Template* best = nullptr;
+  int best_score = -1;
+  if (!format.empty())
+    for (const Template& t : templates) {
+      if (std::find(t.mrz_formats.begin(), t.mrz_formats.end(), format) == t.mrz_formats.end()) continue;
+      auto has = [](const std::vector<std::string>& list, const std::string& v) {
+        return std::find(list.begin(), list.end(), v) != list.end();
+      };
+      if (!t.issuing_states.empty() && !has(t.issuing_states, state)) continue;
+      if (!t.document_codes.empty() && !has(t.document_codes, code)) continue;
+      const int score = !t.issuing_states.empty() * 2 + !t.document_codes.empty();
+      if (score > best_score) best = &t, best_score = score;
+    }
+  if (best) return best;
+  if (auto b = record.find("barcodes"); b != record.end() && b->is_array())
+    for (const Json& code_entry : *b)
+      if (code_entry.is_object() && code_entry.contains("aamva"))
+        for (const Template& t : templates)
+          if (t.aamva) return &t;
+  return nullptr;
+}
+
+const Field* Result::find(std::string_view name) const {
+  for (const Field& f : fields)
+    if (f.name == name) return &f;
+  return nullptr;
+}
+
+Json Field::toJson() const {
+  Json j{{"text", text},
+         {"value", value},
+         {"confidence", std::round(confidence * 1000) / 1000},
+         {"box", {box.x, box.y, box.width, box.height}}};
+  if (source != "template") j["source"] = source;
+  return j;
+}
+
+Json Result::toJson() const {
+  Json j;
+  j["template"] = template_id.empty() ? Json(nullptr) : Json(template_id);
+  j["fields"] = Json::object();
+  for (const Field& f : fields) j["fields"][f.name] = f.toJson();
+  return j;
+}
+
+Expected<Labels> loadLabels(const fs::path& file) {
+  Json j = Json::parse(readFile(file), nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    return std::unexpected(Error{"labels_invalid", file.string() + ": not a JSON object"});
+  Labels out;
+  for (const auto& [k, v] : j.items())
+    if (v.is_array())
+      for (const Json& s : v)
+        if (s.is_string()) out[k].push_back(s.get<std::string>());
+  return out;
+}
+
+}  // namespace idkit::ocr
