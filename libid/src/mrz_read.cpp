@@ -402,7 +402,14 @@ std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line
     if (x <= core0 + 3 * p.pitch && p.lefts.size() < 12) p.lefts.push_back(x);
   for (auto it = ends.rbegin(); it != ends.rend(); ++it)
     if (*it >= core1 - 3 * p.pitch && p.rights.size() < 12) p.rights.push_back(*it);
-  if (p.lefts.empty() || p.rights.empty()) return std::nullopt;
+  // The finder's own ends (first and last blob centres of the band, shared
+  // by its lines), and a cell or two beyond them for fillers it merged:
+  // background print next to the text can hide the ink edges above.
+  const float firstC = xs * k1, lastC = xe * k1;
+  for (int k = 0; k <= 2; ++k) {
+    p.lefts.push_back(firstC - (0.35f + static_cast<float>(k)) * p.pitch);
+    p.rights.push_back(lastC + (0.35f + static_cast<float>(k)) * p.pitch);
+  }
   if (const char* dbg = std::getenv("IDKIT_MRZ_DEBUG")) {
     static int n = 0;
     cv::imwrite(std::string(dbg) + "/strip" + std::to_string(n++) + ".png", p.strip);
