@@ -139,3 +139,20 @@ TEST_CASE("ocr: every id-synth layout read exactly from scans", "[ocr][tesseract
   CHECK(key_exact >= key_total * 0.95);
   CHECK(exact >= total * 0.9);
 }
+
+TEST_CASE("ocr: without a template, fields by label and by MRZ value", "[ocr][tesseract]") {
+  const Scanned s = scanned(synth::DocType::td2, 21);
+  auto labels = ocr::loadLabels(idkit::test::sourceDir() / "data/templates/labels.json");
+  REQUIRE(labels);
+  auto parsed = idkit::mrz::parse(s.truth["mrz"]["lines"].get<std::vector<std::string>>());
+  REQUIRE(parsed);
+  const ocr::Result r = ocr::readWithoutTemplate(ocr::threadEngine(), s.flat, *labels, parsed->toJson()["fields"]);
+  CHECK(r.template_id.empty());
+  int found = 0;
+  for (const char* name : {"surname", "birth_date", "expiry_date", "document_number"}) {
+    const ocr::Field* f = r.find(name);
+    INFO(name << " " << (f ? f->text + " -> " + f->value + " (" + f->source + ")" : std::string("missing")));
+    if (f && f->value == parsed->field(name)) ++found;
+  }
+  CHECK(found >= 3);
+}
