@@ -33,7 +33,7 @@ else  # the MRZ section from the ground truth (id-mrz not built)
   done < "$work/flat.ndjson" > "$work/mrz.ndjson"
 fi
 id-ocr -q -j 1 < "$work/mrz.ndjson" > "$work/ocr.ndjson" || true
-"$score" share/idkit/templates < "$work/ocr.ndjson" 2>/dev/null > "$work/score.txt" || "$score" "$build/share/idkit/templates" < "$work/ocr.ndjson" > "$work/score.txt"
+"$score" "$build/share/idkit/templates" < "$work/ocr.ndjson" > "$work/score.txt"
 tail -1 "$work/score.txt"
 
 # id-check: genuine (face matched) and three tamperings of every processed document.
