@@ -263,6 +263,7 @@ struct PreparedLine {
   cv::Matx33d toImage;  // strip -> image (perspective)
   std::vector<float> lefts, rights;  // candidate ends of the text (strip x), outermost first
   float pitch = 0;                   // measured pitch in strip pixels
+  float firstC = 0, lastC = 0;       // the finder's first and last character centres (strip x)
 };
 
 cv::Point2f apply(const cv::Matx33d& h, cv::Point2f p) {
@@ -406,6 +407,8 @@ std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line
   // by its lines), and a cell or two beyond them for fillers it merged:
   // background print next to the text can hide the ink edges above.
   const float firstC = xs * k1, lastC = xe * k1;
+  p.firstC = firstC;
+  p.lastC = lastC;
   for (int k = 0; k <= 2; ++k) {
     p.lefts.push_back(firstC - (0.35f + static_cast<float>(k)) * p.pitch);
     p.rights.push_back(lastC + (0.35f + static_cast<float>(k)) * p.pitch);
@@ -431,6 +434,8 @@ PreparedLine turned(const PreparedLine& p) {
   for (float x : p.rights) t.lefts.push_back(static_cast<float>(w) - x);
   for (float x : p.lefts) t.rights.push_back(static_cast<float>(w) - x);
   t.pitch = p.pitch;
+  t.firstC = static_cast<float>(w) - p.lastC;
+  t.lastC = static_cast<float>(w) - p.firstC;
   return t;
 }
 
@@ -471,7 +476,10 @@ Cells readCells(const ocrb::Classifier& clf, const PreparedLine& p, int chars, b
       const float pitch = (r - l) / (chars - 0.3f);
       // The autocorrelation pitch is good to a fraction of a percent; one
       // cell too many or too few changes the pitch by 2.3-3.4%.
-      if (std::abs(pitch - p.pitch) > 0.015f * p.pitch) continue;
+      // When the finder saw every character, its span gives the pitch too
+      // (the autocorrelation can lock onto a neighbouring period).
+      const float spanPitch = (p.lastC - p.firstC) / static_cast<float>(chars - 1);
+      if (std::abs(pitch - p.pitch) > 0.015f * p.pitch && std::abs(pitch - spanPitch) > 0.01f * spanPitch) continue;
       if (pitch < 0.6f * ocrb::kTextHeight || pitch > 1.6f * ocrb::kTextHeight) continue;
       cv::Mat probs;
       const double s = evaluate(clf, p.ink, chars, pitch, l - 0.15f * pitch, nullptr, &probs);
@@ -638,6 +646,9 @@ Attempt readBands(const cv::Mat& gray, const ReadOptions& options) {
       // The classifier's certainty decides; check digits that verify only
       // tip the balance, as correction can make almost anything verify.
       const double total = score + (res->valid ? 0.5 : 0) - 0.02 * static_cast<double>(res->corrections.size());
+      if (std::getenv("IDKIT_MRZ_DEBUG"))
+        std::fprintf(stderr, "hyp chars=%d flipped=%d score=%.3f valid=%d corr=%zu %s\n", h.chars, h.flipped, score,
+                     res->valid, res->corrections.size(), readings.front().text.c_str());
       if (total > best.score) {
         best.score = total;
         best.result = std::move(*res);
