@@ -342,9 +342,20 @@ std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line
   // Text rows at both ends give the residual skew. The height is the
   // largest of three sections: a section of fillers ('<' is shorter than
   // letters and digits) must not shrink the line.
-  const auto [topL, botL] = textRows(looseInk, static_cast<int>(xs), static_cast<int>(xs + third));
-  const auto [topM, botM] = textRows(looseInk, static_cast<int>(xs + third), static_cast<int>(xe - third));
-  const auto [topR, botR] = textRows(looseInk, static_cast<int>(xe - third), static_cast<int>(xe));
+  // OCR-B text is about as high as its pitch: rows much taller than that
+  // have merged with background print, and then the pitch sets the height.
+  const float pitchL = line.pitch * k0;
+  auto rows = [&](float a, float b) {
+    auto [t, bo] = textRows(looseInk, static_cast<int>(a), static_cast<int>(b));
+    if (bo - t > 1.25f * pitchL) {
+      const float mid = (t + bo) / 2;
+      t = mid - 0.5f * pitchL, bo = mid + 0.5f * pitchL;
+    }
+    return std::pair{t, bo};
+  };
+  const auto [topL, botL] = rows(xs, xs + third);
+  const auto [topM, botM] = rows(xs + third, xe - third);
+  const auto [topR, botR] = rows(xe - third, xe);
   const float xl = xs + third / 2, xr = xe - third / 2;
   const float height = std::max({botL - topL, botM - topM, botR - topR});
   if (height < 4) return std::nullopt;
