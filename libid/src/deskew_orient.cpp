@@ -44,7 +44,7 @@ int mrzSide(const cv::Mat& flat_bgr, int* lines_out, double* pitch_out) {
   cv::morphologyEx(grey, bh, cv::MORPH_BLACKHAT, cv::getStructuringElement(cv::MORPH_RECT, {15, 9}));
   // Below Otsu's level: bold print sets it, and thin filler chevrons fall under it.
   const double otsu = cv::threshold(bh, bin, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
-  cv::threshold(bh, bin, std::max(20.0, 0.6 * otsu), 255, cv::THRESH_BINARY);
+  cv::threshold(bh, bin, std::max(28.0, 0.6 * otsu), 255, cv::THRESH_BINARY);  // faint guilloche stays out
   // OCR-B characters sit a pitch apart with narrow gaps: closing a little more
   // than a gap (a pitch is 13-19 px here) joins one MRZ line into one component, never two lines.
   cv::morphologyEx(bin, joined, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, {19, 1}));
