@@ -264,6 +264,7 @@ struct PreparedLine {
   std::vector<float> lefts, rights;  // candidate ends of the text (strip x), outermost first
   float pitch = 0;                   // measured pitch in strip pixels
   float firstC = 0, lastC = 0;       // the finder's first and last character centres (strip x)
+  int components = 0;                // characters the finder saw on this line
 };
 
 cv::Point2f apply(const cv::Matx33d& h, cv::Point2f p) {
@@ -378,7 +379,7 @@ std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line
   PreparedLine p;
   const cv::Mat h = cv::getPerspectiveTransform(src.data(), dst.data());
   p.toImage = cv::Matx33d(h);
-  cv::warpPerspective(gray, p.strip, h, {w1, ocrb::kStripHeight}, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
+  cv::warpPerspective(gray, p.strip, h, {w1, ocrb::kStripHeight}, cv::INTER_CUBIC | cv::WARP_INVERSE_MAP,
                       cv::BORDER_REPLICATE);
   p.ink = ocrb::inkImage(p.strip);
   p.pitch = line.pitch * k0 * k1;
@@ -420,6 +421,7 @@ std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line
   const float firstC = xs * k1, lastC = xe * k1;
   p.firstC = firstC;
   p.lastC = lastC;
+  p.components = line.components;
   for (int k = 0; k <= 2; ++k) {
     p.lefts.push_back(firstC - (0.35f + static_cast<float>(k)) * p.pitch);
     p.rights.push_back(lastC + (0.35f + static_cast<float>(k)) * p.pitch);
@@ -447,6 +449,7 @@ PreparedLine turned(const PreparedLine& p) {
   t.pitch = p.pitch;
   t.firstC = static_cast<float>(w) - p.lastC;
   t.lastC = static_cast<float>(w) - p.firstC;
+  t.components = p.components;
   return t;
 }
 
@@ -471,8 +474,26 @@ double evaluate(const ocrb::Classifier& clf, const cv::Mat& ink, int chars, floa
     ocrb::cellFeatures(ink, cx, pitch, std::span<float>(feats.ptr<float>(i), ocrb::kFeatureSize));
   }
   cv::Mat probs = clf.predict(feats);
+  // Every MRZ cell holds ink ('<' included) and the cells just beyond the
+  // line are blank; the classifier, which never saw a blank cell, can be
+  // confident about one, so the ink decides where the line is.
+  auto cellInk = [&](int i) {
+    const float cx = offset + (static_cast<float>(i) + 0.5f) * pitch;
+    const cv::Rect r = cv::Rect(static_cast<int>(cx - 0.4f * pitch), ocrb::kStripTop, static_cast<int>(0.8f * pitch) + 1,
+                                ocrb::kStripBaseline - ocrb::kStripTop) & cv::Rect(0, 0, ink.cols, ink.rows);
+    return r.empty() ? 0.0 : cv::sum(ink(r))[0];
+  };
+  std::vector<double> inks(static_cast<std::size_t>(chars));
+  for (int i = 0; i < chars; ++i) inks[static_cast<std::size_t>(i)] = cellInk(i);
+  std::vector<double> sorted = inks;
+  std::nth_element(sorted.begin(), sorted.begin() + chars / 2, sorted.end());
+  const double typical = std::max(sorted[static_cast<std::size_t>(chars / 2)], 1.0);
   double score = 0;
-  for (int i = 0; i < chars; ++i) score += std::log(std::max(bestCharProb(probs, i), 1e-6));
+  for (int i = 0; i < chars; ++i)
+    score += inks[static_cast<std::size_t>(i)] < 0.12 * typical ? std::log(1e-4)
+                                                                 : std::log(std::max(bestCharProb(probs, i), 1e-6));
+  for (int i : {-1, chars})
+    if (cellInk(i) > 0.6 * typical) score += std::log(1e-3);
   if (probsOut) *probsOut = probs;
   return score / chars;
 }
@@ -489,7 +510,9 @@ Cells readCells(const ocrb::Classifier& clf, const PreparedLine& p, int chars, b
       // cell too many or too few changes the pitch by 2.3-3.4%.
       // When the finder saw every character, its span gives the pitch too
       // (the autocorrelation can lock onto a neighbouring period).
-      const float spanPitch = (p.lastC - p.firstC) / static_cast<float>(chars - 1);
+      const float spanPitch = p.components >= chars - 1 && p.components <= chars
+                                  ? (p.lastC - p.firstC) / static_cast<float>(chars - 1)
+                                  : -1.0f;
       if (std::abs(pitch - p.pitch) > 0.015f * p.pitch && std::abs(pitch - spanPitch) > 0.01f * spanPitch) continue;
       if (pitch < 0.6f * ocrb::kTextHeight || pitch > 1.6f * ocrb::kTextHeight) continue;
       cv::Mat probs;

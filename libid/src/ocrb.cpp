@@ -174,6 +174,9 @@ void makeSample(cv::RNG& rng, const Atlas& atlas, int label, std::span<float> ou
   std::string text(kLen, '<');
   // The "misaligned" class shows a random character half a pitch off.
   const bool misaligned = label == kClasses;
+  // Half of the "misaligned" samples are centred glyphs turned upside down:
+  // the reader tries both orientations of a band and must be able to tell.
+  const bool upsideDown = misaligned && rng.uniform(0.0, 1.0) < 0.5;
   for (int i = 0; i < kLen; ++i) text[i] = i == kMid && !misaligned ? kAlphabet[label] : randomNeighbour(rng);
 
   const int margin = atlas.ascent;
@@ -233,7 +236,8 @@ void makeSample(cv::RNG& rng, const Atlas& atlas, int label, std::span<float> ou
   const double top = centreTop[1] + h * (uniform(rng, 0, 0.08) + rng.gaussian(0.03));
   const double base = centreBase[1] + h * rng.gaussian(0.03);
   const double pitch = atlas.advance * s * aspect;
-  const double off = misaligned ? (rng.uniform(0, 2) ? 1 : -1) * uniform(rng, 0.3, 0.5) : uniform(rng, -0.12, 0.12);
+  const double off = misaligned && !upsideDown ? (rng.uniform(0, 2) ? 1 : -1) * uniform(rng, 0.3, 0.5)
+                                              : uniform(rng, -0.12, 0.12);
   const double cx = (centreTop[0] + centreBase[0]) / 2 + pitch * off;
   const double k = kTextHeight / (base - top);
   const int stripW = static_cast<int>(pitch * k * kLen) + 2;
@@ -242,7 +246,8 @@ void makeSample(cv::RNG& rng, const Atlas& atlas, int label, std::span<float> ou
   cv::Mat strip;
   cv::warpAffine(g8, strip, cv::Mat(toStrip), {stripW, kStripHeight}, cv::INTER_LINEAR,
                  cv::BORDER_REPLICATE);
-  cellFeatures(inkImage(strip), static_cast<float>(stripCx),
+  if (upsideDown) cv::rotate(strip, strip, cv::ROTATE_180);
+  cellFeatures(inkImage(strip), static_cast<float>(stripW - stripCx),
                static_cast<float>(pitch * k * (1 + rng.gaussian(0.02))), out);
 }
 

@@ -21,7 +21,8 @@ namespace idkit::ocrb {
 inline constexpr std::string_view kAlphabet = "<0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 inline constexpr int kClasses = 37;
 // The classifier has one more output: "this window is not centred on a
-// character" (trained on windows half a pitch off). It makes the reader's
+// character" (trained on windows half a pitch off and on glyphs turned
+// upside down). It makes the reader's
 // search for pitch and offset see misalignment, which plain character
 // classes, confident on anything, do not.
 inline constexpr int kOutputs = kClasses + 1;
@@ -88,6 +89,6 @@ class Classifier {
 };
 
 // Model file name; bump the version whenever features or training change.
-inline constexpr const char* kModelFile = "ocrb-mlp-v2.yml.gz";
+inline constexpr const char* kModelFile = "ocrb-mlp-v3.yml.gz";
 
 }  // namespace idkit::ocrb
