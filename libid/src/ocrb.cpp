@@ -330,8 +330,29 @@ Classifier Classifier::train(const TrainOptions& o) {
 cv::Mat Classifier::predict(const cv::Mat& features) const {
   CV_Assert(features.type() == CV_32F && features.cols == kFeatureSize);
   if (features.rows == 0) return cv::Mat(0, kOutputs, CV_32F);
-  cv::Mat a1 = cv::max(features * w1_ + cv::repeat(b1_, features.rows, 1), 0.0f);
-  cv::Mat z2 = a1 * w2_ + cv::repeat(b2_, features.rows, 1);
+  // Plain loops instead of cv::gemm: the batches are small (one line of
+  // cells) and the features mostly zero (paper), which the first layer skips.
+  const int hidden = w1_.cols;
+  cv::Mat z2(features.rows, kOutputs, CV_32F);
+  std::vector<float> a1(static_cast<std::size_t>(hidden));
+  for (int b = 0; b < features.rows; ++b) {
+    const float* f = features.ptr<float>(b);
+    std::copy_n(b1_.ptr<float>(0), hidden, a1.data());
+    for (int k = 0; k < kFeatureSize; ++k) {
+      const float fk = f[k];
+      if (fk == 0.0f) continue;
+      const float* w = w1_.ptr<float>(k);
+      for (int j = 0; j < hidden; ++j) a1[static_cast<std::size_t>(j)] += fk * w[j];
+    }
+    float* out = z2.ptr<float>(b);
+    std::copy_n(b2_.ptr<float>(0), kOutputs, out);
+    for (int j = 0; j < hidden; ++j) {
+      const float aj = a1[static_cast<std::size_t>(j)];
+      if (aj <= 0.0f) continue;  // ReLU
+      const float* w = w2_.ptr<float>(j);
+      for (int o = 0; o < kOutputs; ++o) out[o] += aj * w[o];
+    }
+  }
   for (int b = 0; b < z2.rows; ++b) {
     float* r = z2.ptr<float>(b);
     const float m = *std::max_element(r, r + kOutputs);
