@@ -524,7 +524,7 @@ Cells readCells(const ocrb::Classifier& clf, const PreparedLine& p, int chars, b
   // Coordinate search over pitch, then offset.
   // Steps stay small: over 44 cells a 1% pitch error moves the last cell
   // by almost half a pitch.
-  for (float dp : {-0.006f, -0.003f, 0.003f, 0.006f}) {
+  for (float dp : {-0.01f, -0.005f, 0.005f, 0.01f}) {
     const float pitch = pitch0 * (1 + dp);
     const float offset = left - 0.15f * pitch;
     cv::Mat probs;
@@ -657,6 +657,9 @@ Attempt readBands(const cv::Mat& gray, const ReadOptions& options) {
     std::sort(hyps.begin(), hyps.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
     hyps.resize(std::min<std::size_t>(hyps.size(), 2));
     for (const auto& h : hyps) {
+      // A confident reading that verifies without corrections is not
+      // going to be beaten by the runner-up of the quick look.
+      if (best.result && best.result->valid && best.result->corrections.empty() && best.score > 0.4) break;
       std::vector<LineCandidates> cands;
       std::vector<LineReading> readings;
       double score = 0;
@@ -682,7 +685,7 @@ Attempt readBands(const cv::Mat& gray, const ReadOptions& options) {
       const double total = score + (res->valid ? 0.5 : 0) - 0.02 * static_cast<double>(res->corrections.size());
       if (std::getenv("IDKIT_MRZ_DEBUG"))
         std::fprintf(stderr, "hyp chars=%d flipped=%d score=%.3f valid=%d corr=%zu %s\n", h.chars, h.flipped, score,
-                     res->valid, res->corrections.size(), readings.front().text.c_str());
+                     res->valid, res->corrections.size(), readings.back().text.c_str());
       if (total > best.score) {
         best.score = total;
         best.result = std::move(*res);
