@@ -17,6 +17,7 @@
 
 #include <opencv2/imgproc.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <atomic>
 #include <cstdio>
 
 #include <idkit/ocrb.hpp>
@@ -427,9 +428,11 @@ std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line
     p.rights.push_back(lastC + (0.35f + static_cast<float>(k)) * p.pitch);
   }
   if (const char* dbg = std::getenv("IDKIT_MRZ_DEBUG")) {
-    static int n = 0;
-    cv::imwrite(std::string(dbg) + "/strip" + std::to_string(n++) + ".png", p.strip);
-    std::fprintf(stderr, "strip%d w=%d pitch=%.2f core=%d..%d lefts:", n - 1, w1, p.pitch, core0, core1);
+    // Developer aid: every rectified strip as PNG plus its end candidates.
+    static std::atomic<int> counter{0};
+    const int n = counter++;
+    cv::imwrite(std::string(dbg) + "/strip" + std::to_string(n) + ".png", p.strip);
+    std::fprintf(stderr, "strip%d w=%d pitch=%.2f core=%d..%d lefts:", n, w1, p.pitch, core0, core1);
     for (float x : p.lefts) std::fprintf(stderr, " %.0f", x);
     std::fprintf(stderr, " rights:");
     for (float x : p.rights) std::fprintf(stderr, " %.0f", x);

@@ -2,6 +2,8 @@
 // card or raw photo), rectify each line, segment it by the known pitch and
 // classify every cell with the OCR-B classifier (ocrb.hpp); the per-position
 // top-k candidates go to mrz::correct, which applies the check digits.
+// Debugging: with IDKIT_MRZ_DEBUG=DIR the reader writes every rectified line
+// strip to DIR/stripN.png and its hypotheses to stderr.
 #pragma once
 #include <array>
 #include <filesystem>
