@@ -9,6 +9,7 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -62,6 +63,22 @@ std::optional<int> parse(CLI::App& app, int argc, char** argv) {
     return kExitUsage;
   }
   return std::nullopt;
+}
+
+bool unopenable(const Json& record) {
+  static const std::set<std::string, std::less<>> kInputErrors = {
+      "not_found", "is_directory", "not_regular_file", "unreadable", "empty_file", "too_large",
+      "unsupported_format", "truncated", "too_many_pixels", "decode_failed", "bad_record",
+      "missing_input"};
+  if (recordStatus(record) != Status::error) return false;
+  auto it = record.find("errors");
+  if (it == record.end() || !it->is_array()) return true;
+  for (const Json& e : *it) {
+    auto code = e.find("code");
+    if (code != e.end() && code->is_string() && kInputErrors.count(code->get_ref<const std::string&>()))
+      return true;
+  }
+  return false;
 }
 
 bool useColor() {
@@ -272,7 +289,7 @@ class Executor {
 
   // Returns true when an unexpected exception escaped the tool.
   bool process(Json& record) {
-    if (tool_.skip_errored && recordStatus(record) == Status::error) return false;
+    if (tool_.skip_errored && unopenable(record)) return false;
     auto t0 = Clock::now();
     bool internal = false;
     try {

@@ -47,7 +47,9 @@ struct Tool {
   // Adds the tool's section to the record. Throw Failure for a document that
   // cannot be processed; return Status::rejected for a negative answer.
   std::function<Status(Json& record)> process;
-  // Records that arrive with status "error" pass through untouched.
+  // Records whose input could not be opened (see unopenable) pass through
+  // untouched. A record that another tool failed on (no MRZ on a driving
+  // licence) is still processed: the image is fine.
   bool skip_errored = true;
 };
 
@@ -55,6 +57,10 @@ struct Tool {
 // '{', else paths), runs `tool.process` on `opts.jobs` threads and writes one
 // NDJSON line per input to stdout, in input order. Returns the exit status.
 int run(const Tool& tool, const Options& opts);
+
+// True when an earlier tool could not open the record's input at all (a
+// missing, unreadable, oversized or undecodable file, a broken record line).
+bool unopenable(const Json& record);
 
 // Colour on stderr: only on a terminal, and never with NO_COLOR set.
 bool useColor();
