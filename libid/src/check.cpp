@@ -20,6 +20,7 @@ struct Source {
   std::map<std::string, std::string> text;   // as printed (names keep their diacritics)
   bool mrz = false;
   bool names_truncated = false;  // the MRZ name field is full / AAMVA truncation flags
+  std::vector<std::string> unreadable;  // VIZ fields read below kMinVizConfidence
 };
 
 std::string str(const Json& j, std::string_view key) {
@@ -80,7 +81,7 @@ std::optional<Source> mrzSource(const Json& record, const std::string& as_of) {
   auto m = record.find("mrz");
   if (m == record.end() || !m->is_object() || !m->contains("fields")) return std::nullopt;
   const Json& f = (*m)["fields"];
-  Source s{"MRZ", {}, {}, true, false};
+  Source s{"MRZ", {}, {}, true, false, {}};
   put(s, "surname", str(f, "surname"));
   put(s, "given_names", str(f, "given_names"));
   put(s, "document_number", upperAlnum(str(f, "document_number")));
@@ -115,7 +116,7 @@ std::optional<Source> barcodeSource(const Json& record) {
     if (!code.is_object() || !code.contains("aamva") || !code["aamva"].is_object()) continue;
     const Json& f = code["aamva"].value("fields", Json::object());
     if (!f.is_object()) continue;
-    Source s{"barcode", {}, {}, false, false};
+    Source s{"barcode", {}, {}, false, false, {}};
     put(s, "surname", str(f, "surname"));
     std::string given = str(f, "given_names");
     if (given.empty()) given = str(f, "first_name") + " " + str(f, "middle_names");
@@ -136,10 +137,15 @@ std::optional<Source> vizSource(const Json& record) {
   auto o = record.find("ocr");
   if (o == record.end() || !o->is_object() || !o->contains("fields") || !(*o)["fields"].is_object())
     return std::nullopt;
-  Source s{"VIZ", {}, {}, false, false};
+  Source s{"VIZ", {}, {}, false, false, {}};
   for (const auto& [key, f] : (*o)["fields"].items()) {
     std::string value = f.is_string() ? f.get<std::string>() : str(f, "value");
     std::string text = f.is_string() ? value : str(f, "text");
+    if (f.is_object() && f.contains("confidence") && f["confidence"].is_number() &&
+        f["confidence"].get<double>() < kMinVizConfidence) {
+      s.unreadable.push_back(key);
+      continue;
+    }
     if (value.empty()) continue;
     if (key == "surname" || key == "given_names") {
       put(s, key, value, text.empty() ? value : text);
@@ -151,7 +157,7 @@ std::optional<Source> vizSource(const Json& record) {
       }
     } else if (key == "birth_date" || key == "expiry_date" || key == "issue_date") {
       if (isIso(value)) put(s, key, value, text);
-    } else if (key == "document_number" || key == "nik") {
+    } else if (key == "document_number" || key == "nik" || key == "passport_number") {
       put(s, key, upperAlnum(value), text);
     } else if (key == "sex") {
       put(s, key, normalSex(value), text);
@@ -162,7 +168,7 @@ std::optional<Source> vizSource(const Json& record) {
         put(s, key, code, text);
     }
   }
-  if (s.value.empty()) return std::nullopt;
+  if (s.value.empty() && s.unreadable.empty()) return std::nullopt;
   return s;
 }
 
@@ -204,6 +210,12 @@ bool sameValue(const std::string& field, const Source& a, const Source& b) {
     return false;
   }
   if (va == vb) return true;
+  // A visa's MRZ may carry the passport number in its number field (Doc 9303 part 7).
+  if (field == "document_number" && (a.mrz || b.mrz)) {
+    const Source& printed = a.mrz ? b : a;
+    const std::string& mrz_value = a.mrz ? va : vb;
+    if (auto p = printed.value.find("passport_number"); p != printed.value.end() && p->second == mrz_value) return true;
+  }
   // The MRZ's two-digit year leaves the century to a rule; same digits = same date.
   if ((a.mrz || b.mrz) && field.ends_with("_date")) return yymmdd(va) == yymmdd(vb);
   return false;
@@ -316,6 +328,12 @@ Result evaluate(const Json& record, const Options& opts) {
   }
 
   for (auto& [c, detail] : mismatches) out.add(c, detail);
+  for (const Source& s : sources)
+    if (!s.unreadable.empty()) {
+      std::string names;
+      for (const std::string& n : s.unreadable) names += (names.empty() ? "" : ", ") + n;
+      out.add(code::viz_unreadable, fmt::format("Printed fields read with low confidence, not compared: {}.", names));
+    }
   for (auto& [c, detail] : nik_reasons) out.add(c, detail);
 
   result.expiry_date = first(sources, "expiry_date");

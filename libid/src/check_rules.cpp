@@ -88,20 +88,33 @@ std::vector<std::string> nameSpellings(std::string_view utf8) {
   return out;
 }
 
+namespace {
+// AE/OE/UE -> A/O/U: the key under which an MRZ umlaut meets a printed letter
+// whose diacritic was lost.
+std::string foldUmlauts(std::string s) {
+  for (std::string_view pair : {"AE", "OE", "UE"}) s = replaceAll(std::move(s), pair, pair.substr(0, 1));
+  return s;
+}
+
+bool wordsMatch(const std::vector<std::string>& mrz_words, const std::vector<std::string>& printed_words,
+                bool truncated) {
+  if (!truncated) return mrz_words == printed_words;
+  // Truncated: trailing names may be dropped and each kept one may be cut
+  // (down to an initial).
+  if (mrz_words.size() > printed_words.size()) return false;
+  for (std::size_t i = 0; i < mrz_words.size(); ++i)
+    if (!printed_words[i].starts_with(mrz_words[i])) return false;
+  return true;
+}
+}  // namespace
+
 bool nameMatches(std::string_view mrz_name, std::string_view printed, bool truncated) {
-  const auto mrz_words = split(words(mrz::transliterate(mrz_name)));
+  const std::string mrz_text = words(mrz::transliterate(mrz_name));
+  const auto mrz_words = split(mrz_text);
+  const auto mrz_folded = split(foldUmlauts(mrz_text));
   for (const std::string& spelling : nameSpellings(printed)) {
-    const auto printed_words = split(spelling);
-    if (!truncated) {
-      if (mrz_words == printed_words) return true;
-      continue;
-    }
-    // Truncated: trailing names may be dropped and each kept one may be cut
-    // (down to an initial).
-    if (mrz_words.size() > printed_words.size()) continue;
-    bool ok = true;
-    for (std::size_t i = 0; ok && i < mrz_words.size(); ++i) ok = printed_words[i].starts_with(mrz_words[i]);
-    if (ok) return true;
+    if (wordsMatch(mrz_words, split(spelling), truncated)) return true;
+    if (wordsMatch(mrz_folded, split(foldUmlauts(spelling)), truncated)) return true;
   }
   return false;
 }
@@ -159,7 +172,7 @@ const std::vector<std::string_view>& allCodes() {
       code::not_processed,       code::no_document_data,    code::mrz_invalid,
       code::name_mismatch,       code::birth_date_mismatch, code::expiry_date_mismatch,
       code::issue_date_mismatch, code::document_number_mismatch, code::sex_mismatch,
-      code::nationality_mismatch, code::nik_invalid,        code::nik_mismatch,
+      code::nationality_mismatch, code::viz_unreadable,   code::nik_invalid,        code::nik_mismatch,
       code::expired,             code::expiry_unknown,      code::under_age,
       code::age_unknown,         code::face_mismatch,       code::face_not_compared,
       code::poor_quality};
@@ -178,6 +191,7 @@ std::string_view describe(std::string_view c) {
       {code::document_number_mismatch, "The document number differs between the sources on the document."},
       {code::sex_mismatch, "The sex differs between the sources on the document."},
       {code::nationality_mismatch, "The nationality differs between the sources on the document."},
+      {code::viz_unreadable, "Some printed fields could not be read reliably and were not compared."},
       {code::nik_invalid, "The Indonesian NIK is not well formed."},
       {code::nik_mismatch, "The Indonesian NIK does not agree with the date of birth or sex."},
       {code::expired, "The document expired before the reference date."},
@@ -209,8 +223,8 @@ Severity Policy::of(std::string_view c) const {
 Policy Policy::defaults() {
   Policy p;
   for (std::string_view c : allCodes()) p.severity.emplace(std::string(c), Severity::fail);
-  for (std::string_view c : {code::issue_date_mismatch, code::expiry_unknown, code::face_not_compared,
-                             code::poor_quality})
+  for (std::string_view c : {code::issue_date_mismatch, code::viz_unreadable, code::expiry_unknown,
+                             code::face_not_compared, code::poor_quality})
     p.severity[std::string(c)] = Severity::warn;
   return p;
 }

@@ -106,6 +106,21 @@ TEST_CASE("check: each reason code from a hand-built record", "[check]") {
     rec["ocr"]["fields"]["nationality"]["value"] = "AUT";
     CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"nationality_mismatch"});
   }
+  SECTION("viz_unreadable: low-confidence printed fields are not compared") {
+    Json rec = passport();
+    rec["ocr"]["fields"]["birth_date"] = {{"text", "1Z AU6 1P74"}, {"value", "1975-08-12"}, {"confidence", 0.2}};
+    const auto r = check::evaluate(rec, opts());
+    REQUIRE(codes(r) == std::vector<std::string>{"viz_unreadable"});
+    CHECK(r.reasons[0].detail == "Printed fields read with low confidence, not compared: birth_date.");
+    CHECK(r.pass);
+  }
+  SECTION("a visa's MRZ number may be the passport number") {
+    Json rec = passport();
+    rec["ocr"]["fields"]["document_number"]["value"] = "VX1234567";
+    CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"document_number_mismatch"});
+    rec["ocr"]["fields"]["passport_number"] = {{"text", "C01X00T47"}, {"value", "C01X00T47"}};
+    CHECK(check::evaluate(rec, opts()).pass);
+  }
   SECTION("name_mismatch") {
     Json rec = passport();
     rec["ocr"]["fields"]["surname"] = {{"text", "MILLER"}, {"value", "MILLER"}};
@@ -190,6 +205,8 @@ TEST_CASE("check: names follow Doc 9303 transliteration and truncation", "[check
   CHECK(check::nameMatches("IBANEZ", "IBÁÑEZ", false));
   CHECK(check::nameMatches("IBANXXEZ", "IBÁÑEZ", false));
   CHECK_FALSE(check::nameMatches("MILLER", "MÜLLER", false));
+  CHECK(check::nameMatches("HOELZENBEIN", "HOLZENBEIN", false));  // the printed Ö lost by OCR
+  CHECK_FALSE(check::nameMatches("HOELZENBEIN", "HILZENBEIN", false));
   // Truncated (the name field is full): prefixes at full width match, nothing else.
   CHECK_FALSE(check::nameMatches("ANNA MAR", "ANNA MARIA", false));
   CHECK(check::nameMatches("ANNA MAR", "ANNA MARIA", true));

@@ -36,6 +36,7 @@ inline constexpr std::string_view issue_date_mismatch = "issue_date_mismatch";
 inline constexpr std::string_view document_number_mismatch = "document_number_mismatch";
 inline constexpr std::string_view sex_mismatch = "sex_mismatch";
 inline constexpr std::string_view nationality_mismatch = "nationality_mismatch";
+inline constexpr std::string_view viz_unreadable = "viz_unreadable";
 inline constexpr std::string_view expired = "expired";
 inline constexpr std::string_view expiry_unknown = "expiry_unknown";
 inline constexpr std::string_view under_age = "under_age";
@@ -70,6 +71,10 @@ struct Policy {
   static Expected<Policy> parse(std::string_view json_text);
   static Expected<Policy> load(const std::filesystem::path& file);
 };
+
+// Printed fields read with a lower OCR confidence are not compared (a
+// misread is not a forgery); they are reported as viz_unreadable.
+inline constexpr double kMinVizConfidence = 0.5;
 
 struct Options {
   std::string as_of;  // YYYY-MM-DD; empty = today (local time), recorded in Result::as_of
