@@ -88,18 +88,6 @@ for k, v in s["by"].items():
 print("\n".join(lines))
 PY
 )
-file=$root/bench/README.md
-[ -f "$file" ] || printf '# idkit benchmarks\n' > "$file"
-python3 - "$file" "$body" <<'PY'
-import re, sys
-path, body = sys.argv[1:3]
-text = open(path).read()
-start, end = "<!-- bench:deskew -->", "<!-- /bench:deskew -->"
-block = f"{start}\n{body.rstrip()}\n{end}"
-if start in text:
-    text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda m: block, text, flags=re.S)
-else:
-    text = text.rstrip() + "\n\n" + block + "\n"
-open(path, "w").write(text)
-PY
+. "$root/bench/lib.sh"
+write_section deskew "$body"
 echo "$body"

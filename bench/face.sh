@@ -50,19 +50,6 @@ genuine pairs, 0.91 lets impostors in 8x as often. Document portraits score lowe
 document table for the genuine rate and id-face(1) for --threshold.
 MD
 )
-python3 - "$root/bench/README.md" "$body" <<'PY'
-import re, sys
-path, body = sys.argv[1:3]
-try:
-    text = open(path).read()
-except FileNotFoundError:
-    text = "# idkit benchmarks\n"
-start, end = "<!-- bench:face -->", "<!-- /bench:face -->"
-block = f"{start}\n{body.rstrip()}\n{end}"
-if start in text:
-    text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda m: block, text, flags=re.S)
-else:
-    text = text.rstrip() + "\n\n" + block + "\n"
-open(path, "w").write(text)
-PY
+. "$root/bench/lib.sh"
+write_section face "$body"
 echo "$body"

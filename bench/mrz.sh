@@ -146,16 +146,5 @@ print("\n".join(rows))
 print("\nTimes are wall clock for the whole set over its images (id-mrz after id-deskew: id-mrz only). The Tesseract baseline reads the whole image (no band finding) and keeps, per image, whichever of psm 6/11 matches the ground truth better (an optimistic oracle); PassportEye's pipeline with the same model is reported at ~65% real / ~50% synthetic in ../shared/notes/mrz.md.")
 PY
 cat "$work/section.md"
-python3 - "$root/bench/README.md" "$work/section.md" <<'PY'
-import re, sys
-path, body = sys.argv[1], open(sys.argv[2]).read()
-try: text = open(path).read()
-except FileNotFoundError: text = "# idkit benchmarks\n"
-start, end = "<!-- bench:mrz -->", "<!-- /bench:mrz -->"
-block = f"{start}\n{body.rstrip()}\n{end}"
-if start in text:
-    text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda m: block, text, flags=re.S)
-else:
-    text = text.rstrip() + "\n\n" + block + "\n"
-open(path, "w").write(text)
-PY
+. "$root/bench/lib.sh"
+write_section mrz "$(cat "$work/section.md")"

@@ -58,16 +58,6 @@ Machine: $(nproc) cores, $(uname -m), load average $load at the start; $(date -u
 EOF
 )
 
-python3 - "$root/bench/README.md" synth "$body" <<'PY'
-import sys, re, os
-path, name, body = sys.argv[1:4]
-text = open(path).read() if os.path.exists(path) else "# idkit benchmarks\n"
-start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
-block = f"{start}\n{body.rstrip()}\n{end}"
-if start in text:
-    text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda m: block, text, flags=re.S)
-else:
-    text = text.rstrip() + "\n\n" + block + "\n"
-open(path, "w").write(text)
-PY
+. "$root/bench/lib.sh"
+write_section synth "$body"
 echo "$body"
