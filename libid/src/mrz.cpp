@@ -237,7 +237,8 @@ std::string_view trimFillBoth(std::string_view s) {
   return s;
 }
 
-// '<' -> ' ', runs of blanks collapsed, trimmed.
+}  // namespace
+
 std::string nameText(std::string_view s) {
   std::string out;
   for (char c : s) {
@@ -248,6 +249,8 @@ std::string nameText(std::string_view s) {
   while (!out.empty() && out.back() == ' ') out.pop_back();
   return out;
 }
+
+namespace {
 
 // Primary and secondary identifiers: surname, then given names after "<<".
 void splitName(std::string_view field, std::map<std::string, std::string>& out) {

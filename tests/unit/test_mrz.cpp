@@ -25,16 +25,7 @@ std::vector<Json> loadVectors(const std::filesystem::path& shared) {
 std::vector<std::string> linesOf(const Json& j) { return j.get<std::vector<std::string>>(); }
 
 // The vectors' comparison rule: '<' and runs of blanks are one space, trimmed.
-std::string norm(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    const char ch = c == '<' ? ' ' : c;
-    if (ch == ' ' && (out.empty() || out.back() == ' ')) continue;
-    out.push_back(ch);
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
+std::string norm(std::string_view s) { return idkit::mrz::nameText(s); }
 
 // Vector keys whose value is in another of our keys (dates: vectors give the
 // printed YYMMDD under the plain name, we give ISO there and raw beside).

@@ -155,6 +155,9 @@ std::vector<std::string> compose(Format, const Fields&);
 // Parsed fields back into compose() input (dates as raw YYMMDD).
 Fields fieldsOf(const Result&);
 
+// An MRZ name field as text: '<' as ' ', runs of blanks collapsed, trimmed.
+std::string nameText(std::string_view field);
+
 // Upper-cases and transliterates a UTF-8 name or code to A-Z0-9, with ' ' and
 // '-' as '<' and apostrophes dropped.
 std::string transliterate(std::string_view utf8);
