@@ -169,7 +169,8 @@ def build_landmarks(W):
         x = g.op("Relu", [g.op("Add", [s123, o4])])
     x = g.op("GlobalAveragePool", [x])
     x = g.op("Flatten", [x], axis=1)
-    g.op("Gemm", [x, g.const("fc", W["fc/weights"]), g.const("fcb", W["fc/bias"])])
+    # OpenCV's importer wants Gemm weights as [out, in] (transB)
+    g.op("Gemm", [x, g.const("fc", W["fc/weights"].T), g.const("fcb", W["fc/bias"])], transB=1)
     return finish(g, "landmarks", [1, 3, 112, 112], [1, 136], "idkit_face_landmark68")
 
 

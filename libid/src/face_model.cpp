@@ -14,6 +14,8 @@
 
 #include <idkit/image.hpp>
 
+#include "face_internal.hpp"
+
 namespace idkit::face {
 namespace fs = std::filesystem;
 
@@ -86,12 +88,58 @@ Expected<fs::path> findModel(const ModelFile& file) {
   return m->first;
 }
 
-Expected<std::shared_ptr<const Models>> Models::locate(bool need_detector) {
+std::string_view name(DetectorKind kind) { return kind == DetectorKind::yunet ? "yunet" : "faceapi"; }
+
+namespace {
+
+// $IDKIT_FACE_DETECTOR: a choice for tests and benches (and operators who
+// want one detector everywhere); unset or "auto" lets the models decide.
+Expected<std::optional<DetectorKind>> detectorFromEnv() {
+  const char* env = std::getenv("IDKIT_FACE_DETECTOR");
+  const std::string_view v = env ? env : "";
+  if (v.empty() || v == "auto") return std::nullopt;
+  if (v == "yunet") return DetectorKind::yunet;
+  if (v == "faceapi") return DetectorKind::faceapi;
+  return std::unexpected(Error{"bad_detector",
+      fmt::format("IDKIT_FACE_DETECTOR={}: expected yunet, faceapi or auto", v)});
+}
+
+Expected<void> locateFaceApi(Models& m) {
+  auto det = readModel(kTinyDetector);
+  if (!det) return std::unexpected(det.error());
+  auto marks = readModel(kLandmarks68);
+  if (!marks) return std::unexpected(marks.error());
+  m.detector_kind = DetectorKind::faceapi;
+  m.detector = det->first;
+  m.detector_onnx = std::move(det->second);
+  m.landmarks_onnx = std::move(marks->second);
+  return {};
+}
+
+}  // namespace
+
+Expected<std::shared_ptr<const Models>> Models::locate(bool need_detector, std::optional<DetectorKind> prefer) {
   auto m = std::make_shared<Models>();
   if (need_detector) {
-    auto det = readModel(kDetector);
-    if (!det) return std::unexpected(det.error());
-    m->detector = det->first;
+    if (!prefer) {
+      auto env = detectorFromEnv();
+      if (!env) return std::unexpected(env.error());
+      prefer = *env;
+    }
+    if (prefer == DetectorKind::faceapi) {
+      if (auto ok = locateFaceApi(*m); !ok) return std::unexpected(ok.error());
+    } else {
+      auto det = readModel(kDetector);
+      if (det) {
+        m->detector = det->first;
+      } else if (det.error().code == "model_not_found" && !prefer) {
+        // A fresh machine without YuNet still works end to end.
+        if (auto ok = locateFaceApi(*m); !ok)
+          return std::unexpected(Error{ok.error().code, det.error().message + "; fallback: " + ok.error().message});
+      } else {
+        return std::unexpected(det.error());
+      }
+    }
   }
   auto rec = readModel(kRecognizer);
   if (!rec) return std::unexpected(rec.error());
@@ -103,12 +151,17 @@ Expected<std::shared_ptr<const Models>> Models::locate(bool need_detector) {
 // ---- Engine -----------------------------------------------------------------
 
 struct Engine::Impl {
+  DetectorKind kind = DetectorKind::yunet;
   cv::Ptr<cv::FaceDetectorYN> detector;
+  detail::FaceApiNets faceapi;
   cv::dnn::Net recognizer;
 };
 
 Engine::Engine(const Models& models) : impl_(std::make_unique<Impl>()) {
-  if (!models.detector.empty())
+  impl_->kind = models.detector_kind;
+  if (models.detector_kind == DetectorKind::faceapi)
+    impl_->faceapi = detail::FaceApiNets::load(models.detector_onnx, models.landmarks_onnx);
+  else if (!models.detector.empty())
     impl_->detector = cv::FaceDetectorYN::create(models.detector.string(), "", cv::Size(320, 320),
                                                  kMinScore, 0.3f, 5000);
   impl_->recognizer = cv::dnn::readNetFromONNX(models.recognizer_onnx);
@@ -159,7 +212,13 @@ std::vector<Detection> runDetector(cv::FaceDetectorYN& det, const cv::Mat& bgr, 
 
 }  // namespace
 
+DetectorKind Engine::detectorKind() const { return impl_->kind; }
+
 std::vector<Detection> Engine::detect(const cv::Mat& bgr, float min_score) {
+  if (impl_->kind == DetectorKind::faceapi) {
+    if (impl_->faceapi.detector.empty()) throw Failure("model_not_found", "the face detector was not loaded");
+    return detail::detectFaceApi(impl_->faceapi, bgr, min_score);
+  }
   if (!impl_->detector) throw Failure("model_not_found", "the face detector was not loaded");
   auto found = runDetector(*impl_->detector, bgr, min_score, kDetectSide);
   const double scale = std::min(1.0, double(kDetectSide) / std::max(bgr.cols, bgr.rows));

@@ -7,9 +7,12 @@
 //   double s = idkit::face::similarity(engine.describe(card_bgr, doc->face),
 //                                      engine.describe(selfie_bgr, self->face));
 //
-// Detector: YuNet (cv::FaceDetectorYN, 5 landmarks). Recognizer: dlib's ResNet
-// face descriptor (128-D) as shipped in @vladmandic/face-api, converted to ONNX
-// by scripts/models and run with OpenCV's dnn. Every model file is checked
+// Detector: YuNet (cv::FaceDetectorYN, 5 landmarks) when its model is present,
+// else face-api's tiny_face_detector with its 68-point landmark net (converted
+// by scripts/models; the five alignment points are derived from the 68).
+// Recognizer: dlib's ResNet face descriptor (128-D) as shipped in
+// @vladmandic/face-api, converted to ONNX by scripts/models and run with
+// OpenCV's dnn. Every model file is checked
 // against a pinned sha256 before it is used. Descriptors stay in memory: no
 // function here writes them anywhere.
 #pragma once
@@ -48,6 +51,17 @@ inline constexpr ModelFile kDetector{
 inline constexpr ModelFile kRecognizer{
     "face_recognition.onnx",
     "280d26b4a7a0b81b7d55cb26152bd233c0062b63661e4d53034a5fd4ef41701a"};
+// The fallback detector: face-api's tiny_face_detector and face_landmark_68,
+// converted by scripts/convert_face_detector.py.
+inline constexpr ModelFile kTinyDetector{
+    "face_detector_tiny.onnx",
+    "5a09eed5bfe58c68560f902675c2255795ae4a99381f5de9ead8cec1deae979d"};
+inline constexpr ModelFile kLandmarks68{
+    "face_landmark68.onnx",
+    "0f58a2f22f02d40299df6c59393ba36c1966e6fd976fe13bbaeedd8f63027a5a"};
+
+enum class DetectorKind { yunet, faceapi };
+std::string_view name(DetectorKind kind);  // "yunet", "faceapi"
 
 // Where models are looked for, in order: $IDKIT_MODELS,
 // ${XDG_DATA_HOME:-~/.local/share}/idkit/models (where scripts/models puts
@@ -62,10 +76,17 @@ Expected<std::filesystem::path> findModel(const ModelFile& file);
 // The verified model files, located and read once per process; immutable and
 // shared by every thread's Engine.
 struct Models {
+  DetectorKind detector_kind = DetectorKind::yunet;
   std::filesystem::path detector;      // empty when located without it
+  std::vector<uchar> detector_onnx;    // faceapi: the tiny detector's bytes
+  std::vector<uchar> landmarks_onnx;   // faceapi: the 68-point landmark net's bytes
   std::filesystem::path recognizer;
   std::vector<uchar> recognizer_onnx;  // bytes checked against kRecognizer
-  static Expected<std::shared_ptr<const Models>> locate(bool need_detector = true);
+  // The detector: `prefer` when given, else $IDKIT_FACE_DETECTOR (yunet,
+  // faceapi, auto), else YuNet when its model is found and face-api's when not.
+  // A model present with a wrong checksum is an error, never a reason to fall back.
+  static Expected<std::shared_ptr<const Models>> locate(bool need_detector = true,
+                                                        std::optional<DetectorKind> prefer = std::nullopt);
 };
 
 // ---- detection and alignment ---------------------------------------------------
@@ -76,6 +97,10 @@ struct Detection {
   float score = 0;
   Json toJson() const;  // {"box": [x,y,w,h], "landmarks": [[x,y] x5], "score"}
 };
+
+// The five alignment landmarks from 68 points in the iBUG 300-W order
+// (face-api's landmark net): eye centres, nose tip, mouth corners.
+std::array<cv::Point2f, 5> fivePoints(std::span<const cv::Point2f> pts68);
 
 // The 150x150 chip the recognizer was trained on: where the five landmarks go.
 inline const std::array<cv::Point2f, 5> kTemplate{{
@@ -100,9 +125,12 @@ class Engine {
   Engine(Engine&&) noexcept;
   Engine& operator=(Engine&&) noexcept;
 
-  // Faces with score >= min_score, best first. Runs on a copy whose long side
-  // is at most 640 px (padded to at least 128 px); results in `bgr` pixels.
+  // Faces with score >= min_score, best first, in `bgr` pixels. YuNet runs on a
+  // copy whose long side is at most 640 px (padded to at least 128 px); the
+  // face-api detector on the image padded to a square and scaled to 416 px,
+  // its landmark net on each face cut from `bgr` at full resolution.
   std::vector<Detection> detect(const cv::Mat& bgr, float min_score = kMinScore);
+  DetectorKind detectorKind() const;
   // The recognizer on an aligned chip (raw network output, L2-normalised).
   Descriptor describeChip(const cv::Mat& chip_bgr);
   // The raw network output (1x128) for a prepared 1x3x150x150 input.

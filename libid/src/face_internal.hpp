@@ -1,0 +1,20 @@
+// Internals of the face module shared by its source files.
+#pragma once
+#include <span>
+#include <vector>
+
+#include <opencv2/dnn.hpp>
+
+#include <idkit/face.hpp>
+
+namespace idkit::face::detail {
+
+// face-api's tiny_face_detector and 68-point landmark net, one thread's copy.
+struct FaceApiNets {
+  cv::dnn::Net detector, landmarks;
+  static FaceApiNets load(std::span<const uchar> detector_onnx, std::span<const uchar> landmarks_onnx);
+};
+
+std::vector<Detection> detectFaceApi(FaceApiNets& nets, const cv::Mat& bgr, float min_score);
+
+}  // namespace idkit::face::detail
