@@ -64,6 +64,32 @@ bool overlaps(const Quad& a, const Quad& b) {
   return inter > 0.2 * std::min(area(a), area(b));
 }
 
+// A document's own printed frames (the zone above an MRZ, a header band, the
+// portrait's border) are rectangles inside it, often with edges as crisp as
+// its own: of nested hypotheses that both look like a document, the outermost
+// is the document.
+const detail::Scored& outermost(const std::vector<detail::Scored>& scored, const detail::Scored& inner) {
+  const detail::Scored* cur = &inner;
+  for (bool moved = true; moved;) {
+    moved = false;
+    const double a = area(cur->quad);
+    for (const auto& s : scored) {
+      // Nearly as good on every count: grain, a shadow or a thumb beyond the
+      // card make an outer quad too, with weaker edges.
+      if (&s == cur || s.total < 0.93 * cur->total || s.edges < 0.93 * cur->edges || s.aspect_fit < 0.5) continue;
+      const double b = area(s.quad);
+      if (b < 1.08 * a) continue;
+      const double j = iou(s.quad, cur->quad);
+      const double inter = j * (a + b) / (1 + j);
+      if (inter < 0.92 * a) continue;
+      cur = &s;
+      moved = true;
+      break;
+    }
+  }
+  return *cur;
+}
+
 int rotationOf(const Quad& q) {
   const cv::Point2d top = q[1] - q[0];
   const double deg = std::atan2(top.y, top.x) * 180 / std::numbers::pi;  // clockwise on screen
@@ -73,8 +99,7 @@ int rotationOf(const Quad& q) {
 
 Document finish(const cv::Mat& bgr, Quad q, double edge_score, double aspect_fit, const Options& opts) {
   Document doc;
-  const cv::Point2d centre(bgr.cols / 2.0, bgr.rows / 2.0);
-  double ratio = rectifiedAspect(q, centre);
+  double ratio = detail::documentAspect(q, bgr.size()).ratio;
   if (ratio < 1) {
     q = rotateLabels(q, 1);  // long side on top
     ratio = 1 / ratio;
@@ -135,11 +160,28 @@ std::vector<Document> detect(const cv::Mat& bgr_in, const Options& opts) {
     auto s = detail::score(f, q);
     if (s.total > 0) scored.push_back(s);
   }
-  std::sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.total > b.total; });
+  auto byTotal = [](const auto& a, const auto& b) { return a.total > b.total; };
+  std::sort(scored.begin(), scored.end(), byTotal);
+  // The best distinct hypotheses, snapped onto their edges and scored again:
+  // a card's outline found a few pixels off loses to its own crisp portrait
+  // until it sits exactly on its edges.
+  std::vector<detail::Scored> snapped;
+  for (const auto& s : scored) {
+    if (snapped.size() >= 16) break;
+    if (std::any_of(snapped.begin(), snapped.end(), [&](const auto& t) { return iou(t.quad, s.quad) > 0.9; })) continue;
+    snapped.push_back(s);
+  }
+  for (auto& s : snapped) {
+    const Quad q = detail::snapToEdges(f, detail::snapToEdges(f, s.quad, 8), 3);
+    s = detail::score(f, q);
+  }
+  scored.insert(scored.end(), snapped.begin(), snapped.end());
+  std::sort(scored.begin(), scored.end(), byTotal);
   constexpr double kFloor = 0.15;
   std::vector<detail::Scored> picks;
-  for (const auto& s : scored) {
-    if (s.total < kFloor) break;
+  for (const auto& best : scored) {
+    if (best.total < kFloor) break;
+    const detail::Scored& s = outermost(scored, best);
     if (!picks.empty() && (!opts.multi || s.total < 0.5 * picks.front().total)) break;
     if (std::any_of(picks.begin(), picks.end(), [&](const auto& p) { return overlaps(p.quad, s.quad); })) continue;
     picks.push_back(s);

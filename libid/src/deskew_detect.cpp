@@ -94,6 +94,35 @@ std::optional<cv::Point2d> intersect(const Line& a, const Line& b) {
   return a.p + a.d * t;
 }
 
+struct FitLine {
+  cv::Point2d p, d;
+};
+
+// Iterative trimmed line fit: a thumb, a glare patch or a corner's rounding
+// moves some points off the side; they go once the line through the majority
+// is known.
+FitLine robustLine(const std::vector<cv::Point2f>& pts) {
+  std::vector<cv::Point2f> cur = pts;
+  FitLine fl{};
+  for (int it = 0; it < 4; ++it) {
+    cv::Vec4f l;
+    cv::fitLine(cur, l, cv::DIST_HUBER, 0, 0.01, 0.01);
+    fl = {cv::Point2d(l[2], l[3]), cv::Point2d(l[0], l[1])};
+    std::vector<double> res;
+    const cv::Point2d nn(-fl.d.y, fl.d.x);
+    for (const auto& q : pts) res.push_back(std::abs((cv::Point2d(q) - fl.p).dot(nn)));
+    std::vector<double> sorted = res;
+    std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2), sorted.end());
+    const double tol = std::max(1.0, 3.0 * sorted[sorted.size() / 2]);
+    std::vector<cv::Point2f> next;
+    for (size_t i = 0; i < pts.size(); ++i)
+      if (res[i] <= tol) next.push_back(pts[i]);
+    if (next.size() < 6 || next.size() == cur.size()) break;
+    cur = std::move(next);
+  }
+  return fl;
+}
+
 double angleDiff(double a, double b) {
   double d = std::abs(a - b);
   return std::min(d, kPi - d);
@@ -358,6 +387,33 @@ double interiorTexture(const Frame& f, const Quad& q) {
 
 }  // namespace
 
+AspectEstimate documentAspect(const Quad& q, cv::Size image) {
+  const double w = (cv::norm(q[1] - q[0]) + cv::norm(q[2] - q[3])) / 2;
+  const double h = (cv::norm(q[3] - q[0]) + cv::norm(q[2] - q[1])) / 2;
+  if (!(w > 0) || !(h > 0)) return {};
+  auto fit = [](double r) {
+    if (!(r > 0) || !std::isfinite(r)) return 0.0;
+    if (r < 1) r = 1 / r;
+    const double err = std::min(std::abs(std::log(r / (85.6 / 53.98))), std::abs(std::log(r / (125.0 / 88.0))));
+    return std::exp(-(err / 0.08) * (err / 0.08));
+  };
+  const double naive = w / h;
+  AspectEstimate best{naive, fit(naive)};
+  // The diagonals cross at the image of the document's centre.
+  const Line d1{q[0], (q[2] - q[0]) / std::max(1e-9, cv::norm(q[2] - q[0])), 0, 0};
+  const Line d2{q[1], (q[3] - q[1]) / std::max(1e-9, cv::norm(q[3] - q[1])), 0, 0};
+  std::vector<cv::Point2d> centres{cv::Point2d(image.width / 2.0, image.height / 2.0)};
+  if (const auto c = intersect(d1, d2)) centres.push_back(*c);
+  for (const auto& c : centres) {
+    const double r = rectifiedAspect(q, c);
+    // The solver fits a focal length to any quad; only believe it near the plain
+    // ratio (30 degrees of tilt shorten a side by 13%).
+    if (!(r > 0) || std::abs(std::log(r / naive)) > 0.2) continue;
+    if (const double v = fit(r); v > best.fit) best = {r, v};
+  }
+  return best;
+}
+
 namespace {
 
 // A rectangle seen with up to ~35 degrees of tilt keeps its corners between
@@ -389,29 +445,59 @@ Scored score(const Frame& f, const Quad& q) {
     mn = std::min(mn, sup[i]);
   }
   s.edges = 0.75 * sum / 4 + 0.25 * mn;
-  const cv::Point2d centre(f.bgr.cols / 2.0, f.bgr.rows / 2.0);
-  // Perspective is undone assuming the principal point at the frame's centre,
-  // which a cropped photo breaks; the plain ratio of side lengths is off by
-  // the tilt instead. A document needs to fit under one of the two.
-  s.aspect = rectifiedAspect(q, centre);
-  const double w = (cv::norm(q[1] - q[0]) + cv::norm(q[2] - q[3])) / 2;
-  const double h = (cv::norm(q[3] - q[0]) + cv::norm(q[2] - q[1])) / 2;
-  auto fit = [](double r) {
-    if (!(r > 0)) return 0.0;
-    if (r < 1) r = 1 / r;
-    const double err = std::min(std::abs(std::log(r / (85.6 / 53.98))), std::abs(std::log(r / (125.0 / 88.0))));
-    return std::exp(-(err / 0.08) * (err / 0.08));
-  };
-  const double naive = h > 0 ? w / h : 0;
-  // The solver fits a focal length to any quad; only believe it near the plain
-  // ratio (30 degrees of tilt shorten a side by 13%).
-  const bool plausible = naive > 0 && s.aspect > 0 && std::abs(std::log(s.aspect / naive)) < 0.2;
-  s.aspect_fit = std::max(plausible ? fit(s.aspect) : 0.0, fit(naive));
+  const AspectEstimate asp = documentAspect(q, f.bgr.size());
+  s.aspect = asp.ratio;
+  s.aspect_fit = asp.fit;
   s.texture = interiorTexture(f, q);
   const double frac = area(q) / f.bgr.size().area();
   const double size = std::sqrt(std::min(1.0, frac / 0.04)) * (1 + 0.15 * std::sqrt(frac));
   s.total = s.edges * (0.3 + 0.7 * s.aspect_fit) * (0.4 + 0.6 * s.texture) * size;
   return s;
+}
+
+Quad snapToEdges(const Frame& f, const Quad& q, int range) {
+  if (!isConvex(q)) return q;
+  std::array<Line, 4> lines;
+  for (size_t i = 0; i < 4; ++i) {
+    const cv::Point2d a = q[i], b = q[(i + 1) % 4];
+    const double len = cv::norm(b - a);
+    if (len < 8) return q;
+    const cv::Point2d d = (b - a) / len, n(-d.y, d.x);
+    lines[i] = Line{a, d, 0, 0};
+    const int samples = std::clamp(static_cast<int>(len / 2), 16, 160);
+    std::vector<cv::Point2f> pts;
+    for (int k = 0; k < samples; ++k) {
+      const cv::Point2d p = a + (b - a) * (0.04 + 0.92 * (k + 0.5) / samples);
+      double best = 0;
+      int best_o = 0;
+      for (int o = -range; o <= range; ++o) {
+        const int x = static_cast<int>(std::lround(p.x + n.x * o)), y = static_cast<int>(std::lround(p.y + n.y * o));
+        if (x < 0 || y < 0 || x >= f.mag.cols || y >= f.mag.rows) continue;
+        const float m = f.mag.at<float>(y, x);
+        if (m < f.edge_threshold) continue;
+        const double proj = std::abs(f.gx.at<float>(y, x) * n.x + f.gy.at<float>(y, x) * n.y);
+        if (proj < 0.8 * m) continue;  // an edge across the side, not along it
+        // Nearer edges first among comparable ones: the guess is usually close.
+        const double w = proj * (1 - 0.3 * std::abs(o) / range);
+        if (w > best) best = w, best_o = o;
+      }
+      if (best > 0) {
+        const cv::Point2d e = p + n * best_o;
+        pts.emplace_back(static_cast<float>(e.x), static_cast<float>(e.y));
+      }
+    }
+    // Too few points: a side lost in glare or off the frame keeps its guess.
+    if (static_cast<int>(pts.size()) < std::max(8, samples / 4)) continue;
+    const FitLine fl = robustLine(pts);
+    lines[i] = Line{fl.p, fl.d, 0, 0};
+  }
+  Quad r;
+  for (size_t i = 0; i < 4; ++i) {
+    const auto p = intersect(lines[(i + 3) % 4], lines[i]);
+    if (!p || cv::norm(*p - q[i]) > 4.0 * range) return q;
+    r[i] = *p;
+  }
+  return isConvex(r) ? r : q;
 }
 
 namespace {
@@ -537,10 +623,6 @@ cv::Vec3f sample(const cv::Mat& bgr, cv::Point2d p) {
   return out;
 }
 
-struct FitLine {
-  cv::Point2d p, d;
-};
-
 // Edge points along the normal of side a->b within +-range, then a robust line.
 std::optional<FitLine> refineSide(const cv::Mat& bgr, cv::Point2d a, cv::Point2d b, double range, double smooth) {
   const double len = cv::norm(b - a);
@@ -583,27 +665,7 @@ std::optional<FitLine> refineSide(const cv::Mat& bgr, cv::Point2d a, cv::Point2d
     pts.emplace_back(static_cast<float>(e.x), static_cast<float>(e.y));
   }
   if (pts.size() < 6) return std::nullopt;
-  // Iterative trimmed fit: a thumb or a glare patch moves some points off the
-  // side; they go once the line through the majority is known.
-  std::vector<cv::Point2f> cur = pts;
-  FitLine fl{};
-  for (int it = 0; it < 4; ++it) {
-    cv::Vec4f l;
-    cv::fitLine(cur, l, cv::DIST_HUBER, 0, 0.01, 0.01);
-    fl = {cv::Point2d(l[2], l[3]), cv::Point2d(l[0], l[1])};
-    std::vector<double> res;
-    const cv::Point2d nn(-fl.d.y, fl.d.x);
-    for (const auto& q : pts) res.push_back(std::abs((cv::Point2d(q) - fl.p).dot(nn)));
-    std::vector<double> sorted = res;
-    std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2), sorted.end());
-    const double tol = std::max(1.0, 3.0 * sorted[sorted.size() / 2]);
-    std::vector<cv::Point2f> next;
-    for (size_t i = 0; i < pts.size(); ++i)
-      if (res[i] <= tol) next.push_back(pts[i]);
-    if (next.size() < 6 || next.size() == cur.size()) break;
-    cur = std::move(next);
-  }
-  return fl;
+  return robustLine(pts);
 }
 
 }  // namespace
