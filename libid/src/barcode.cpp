@@ -57,6 +57,50 @@ ZXing::Results zxRead(const cv::Mat& grey, const Hints& hints) {
   return out;
 }
 
+// True when `s` is well-formed UTF-8 holding at least one multi-byte sequence.
+bool isMultibyteUtf8(std::string_view s) {
+  bool multi = false;
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (n == 0 || i + n > s.size() || (n == 2 && c < 0xC2)) return false;
+    for (size_t k = 1; k < n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    multi |= n > 1;
+    i += n;
+  }
+  return multi;
+}
+
+std::string latin1ToUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + s.size() / 8);
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x80) {
+      out += ch;
+    } else {
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string pdf417Text(std::string_view bytes) {
+  // ISO 15438 makes ISO-8859-1 the default character set, and that is what
+  // issuers' non-ASCII bytes are (É as C9). Some encoders write UTF-8 without
+  // an ECI instead; read as Latin-1 those bytes would be a letter followed by a
+  // C1 control character, which no name contains, so well-formed multi-byte
+  // UTF-8 is kept as it is.
+  if (isMultibyteUtf8(bytes)) return std::string(bytes);
+  return latin1ToUtf8(bytes);
+}
+
+namespace {
+
 // Maps a point of the image ZXing saw back to input coordinates.
 using Mapper = std::function<cv::Point2f(cv::Point2f)>;
 
@@ -77,11 +121,16 @@ Code toCode(const ZXing::Result& r, const Mapper& map, std::string method, bool 
   c.sequence_index = r.sequenceIndex();
   c.sequence_id = r.sequenceId();
   c.method = std::move(method);
+  // PDF417 without ECI: ZXing 1.4 guesses the character set, and a guess is
+  // not what AAMVA needs; the bytes are decoded the standard's way instead.
+  const std::string raw(c.bytes.begin(), c.bytes.end());
+  if (r.format() == ZXing::BarcodeFormat::PDF417 && !c.has_eci) c.text = pdf417Text(raw);
   if (parseAamva) {
-    // From the raw bytes: charset guessing must not touch the payload.
-    const std::string raw(c.bytes.begin(), c.bytes.end());
-    if (aamva::looksLikeAamva(raw)) {
-      if (auto a = aamva::parse(raw)) c.aamva = std::move(*a);
+    // Control characters and element layout come from the raw bytes (charset
+    // guessing must not touch them); only the character set is decoded.
+    const std::string payload = c.has_eci ? c.text : pdf417Text(raw);
+    if (aamva::looksLikeAamva(payload)) {
+      if (auto a = aamva::parse(payload)) c.aamva = std::move(*a);
       else c.aamva_error = a.error();
     }
   }

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <idkit/barcode.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -202,4 +203,35 @@ TEST_CASE("barcode: base64 of raw bytes", "[barcode]") {
   CHECK(barcode::base64({'f', 'o'}) == "Zm8=");
   CHECK(barcode::base64({'f', 'o', 'o'}) == "Zm9v");
   CHECK(barcode::base64({0xff, 0x00, 0x1e}) == "/wAe");
+}
+
+TEST_CASE("barcode: PDF417 bytes without ECI are ISO-8859-1, never replacement characters", "[barcode]") {
+  CHECK(barcode::pdf417Text("JOS\xC9") == "JOS\xC3\x89");                 // É as issuers write it
+  CHECK(barcode::pdf417Text("M\xDCLLER\xFF") == "M\xC3\x9CLLER\xC3\xBF");  // Ü, ÿ
+  CHECK(barcode::pdf417Text("PLAIN ASCII\n") == "PLAIN ASCII\n");
+  CHECK(barcode::pdf417Text("REN\xC3\x89") == "REN\xC3\x89");  // UTF-8 written without ECI is kept
+  CHECK(barcode::pdf417Text("\xC3") == "\xC3\x83");            // a lone lead byte is Latin-1
+  CHECK(barcode::pdf417Text("\xC0\x80") == "\xC3\x80\xC2\x80");  // overlong form: not UTF-8
+
+  // End to end: ZXing's writer puts É into byte compaction as the single byte
+  // C9 with no ECI, the way issuers' printers do.
+  auto card = idkit::test::sampleCard();
+  card.surname = "JOSÉ";
+  card.first_name = "RENÉE";
+  const std::string payload = idkit::aamva::compose(card);
+  const cv::Mat code = barcode::render(payload, "PDF417", 3);
+  cv::Mat page(code.rows + 80, code.cols + 80, CV_8UC1, cv::Scalar(255));
+  code.copyTo(page(cv::Rect(cv::Point(40, 40), code.size())));
+  const auto codes = barcode::read(page);
+  REQUIRE(codes.size() == 1);
+  const auto& c = codes[0];
+  CHECK_FALSE(c.has_eci);
+  CHECK(std::count(c.bytes.begin(), c.bytes.end(), 0xC9) == 2);  // the raw bytes stay raw
+  CHECK(c.text == payload);
+  REQUIRE(c.aamva);
+  CHECK(c.aamva->fields["surname"] == "JOSÉ");
+  CHECK(c.aamva->fields["given_names"] == "RENÉE JOHN");
+  const std::string json = c.toJson().dump();  // throws on invalid UTF-8
+  CHECK(json.find("\xEF\xBF\xBD") == std::string::npos);
+  CHECK(json.find("JOSÉ") != std::string::npos);
 }

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -54,6 +55,11 @@ std::vector<Code> read(const cv::Mat& image, const Options& options = {});
 
 // The `barcodes` array of a record.
 Json toJson(const std::vector<Code>& codes);
+
+// Text of a PDF417 byte payload that carries no ECI: ISO-8859-1 (the
+// standard's default and what issuers write) as UTF-8, except well-formed
+// multi-byte UTF-8, which is kept. Never produces replacement characters.
+std::string pdf417Text(std::string_view bytes);
 
 std::string base64(const std::vector<std::uint8_t>& bytes);
 
