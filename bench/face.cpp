@@ -11,6 +11,7 @@
 // else (impostor). Writes Markdown to stdout for bench/README.md.
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <cstdio>
 #include <filesystem>
@@ -155,7 +156,7 @@ int main(int argc, char** argv) {
   for (const auto& person : people) {
     for (const auto& p : images(faces_dir / person)) {
       Photo ph{person, p.stem().string(), p.string()};
-      auto img = idkit::loadImage(p, limits);
+      auto img = idkit::loadImage(p, limits, face::kSelfieDecodeSide);  // as id-face loads selfies
       if (!img) continue;
       const auto t = cpuNow();
       auto f = face::findFace(engine, img->bgr);
@@ -184,12 +185,16 @@ int main(int argc, char** argv) {
       (photos[i].person == photos[j].person ? set.genuine : set.impostor).push_back(s);
     }
 
-  std::string out = report(fmt::format("Photo vs photo: `{}` ({} photos, {} people, {} without a face found)",
-                                       faces_dir.filename().string(), photos.size(), people.size(), missed),
+  std::string out = report(fmt::format("Photo vs photo, {} detector: `{}` ({} photos, {} people, {} without a face found)",
+                                       face::name((*models)->detector_kind), faces_dir.filename().string(),
+                                       photos.size(), people.size(), missed),
                            set);
 
   // ---- document portraits (id-synth --faces) ------------------------------------
   double pair_ms = 0, card_pair_ms = 0;
+  struct {
+    double decode_card = 0, portrait = 0, describe = 0, decode_selfie = 0, selfie_face = 0;
+  } steps;
   int card_pairs = 0;
   int pairs_timed = 0, docs = 0, doc_missed = 0;
   Scores doc;
@@ -214,6 +219,7 @@ int main(int argc, char** argv) {
         const auto t = cpuNow();
         idkit::Json rec = idkit::newRecord(p.string());
         face::Descriptor d{};
+        std::string where;  // for the per-document list
         try {
           auto img = face::documentImage(rec, limits);
           face::PortraitOptions po;
@@ -225,8 +231,10 @@ int main(int argc, char** argv) {
           }
           if (!f) throw idkit::Failure("face_not_found", p.string());
           d = engine.describe(f->upright, f->face);
+          where = fmt::format("{} rot {} box {:.0f}x{:.0f} score {:.3f}", img.source, f->rotation,
+                              f->face.box.width, f->face.box.height, f->face.score);
           auto selfieHalf = [&] {  // decode included
-            auto s = idkit::loadImage(selfie->path, limits);
+            auto s = idkit::loadImage(selfie->path, limits, face::kSelfieDecodeSide);
             auto sf = s ? face::findFace(engine, s->bgr) : std::nullopt;
             if (sf) (void)engine.describe(sf->upright, sf->face);
           };
@@ -237,16 +245,26 @@ int main(int argc, char** argv) {
           }
           if (selfie && img.source == "deskew") {
             // The pipeline case: id-deskew wrote the flat card as PNG; id-face
-            // decodes it, finds the portrait on it and compares.
+            // decodes it, finds the portrait on it and compares. Timed step by step.
             std::vector<uchar> png;
             cv::imencode(".png", img.bgr, png);
-            const auto t2 = cpuNow();
+            auto step = cpuNow();
+            auto lap = [&](double& acc) { acc += msSince(step); step = cpuNow(); };
+            const auto t2 = step;
             auto card = idkit::decodeImage(png, limits);
+            lap(steps.decode_card);
             face::PortraitOptions po2;
             po2.upright_known = true;
-            if (auto f2 = card ? face::findPortrait(engine, card->bgr, po2) : std::nullopt)
-              (void)engine.describe(f2->upright, f2->face);
-            selfieHalf();
+            auto f2 = card ? face::findPortrait(engine, card->bgr, po2) : std::nullopt;
+            lap(steps.portrait);
+            if (f2) (void)engine.describe(f2->upright, f2->face);
+            lap(steps.describe);
+            auto s = idkit::loadImage(selfie->path, limits, face::kSelfieDecodeSide);
+            lap(steps.decode_selfie);
+            auto sf = s ? face::findFace(engine, s->bgr) : std::nullopt;
+            lap(steps.selfie_face);
+            if (sf) (void)engine.describe(sf->upright, sf->face);
+            lap(steps.describe);
             card_pair_ms += msSince(t2);
             ++card_pairs;
           }
@@ -260,15 +278,21 @@ int main(int argc, char** argv) {
           }
           continue;
         }
+        double worst = 2;
         for (const auto& o : photos) {
           if (!o.ok || o.path == ph.path) continue;
-          (o.person == ph.person ? doc.genuine : doc.impostor).push_back(face::similarity(d, o.d));
+          const double sim = face::similarity(d, o.d);
+          (o.person == ph.person ? doc.genuine : doc.impostor).push_back(sim);
+          if (o.person == ph.person) worst = std::min(worst, sim);
         }
+        // IDKIT_FACE_BENCH_LIST=1: one line per document on stderr, to study the failures.
+        if (std::getenv("IDKIT_FACE_BENCH_LIST"))
+          std::fprintf(stderr, "doc %s: lowest genuine %.4f (%s)\n", p.string().c_str(), worst, where.c_str());
       }
     }
-    out += report(fmt::format("Document portrait vs another photo of the person ({} id-synth documents, "
+    out += report(fmt::format("Document portrait vs another photo of the person, {} detector ({} id-synth documents, "
                               "{} without a portrait found, counted as non-matches)",
-                              docs, doc_missed),
+                              face::name((*models)->detector_kind), docs, doc_missed),
                   doc);
   }
 
@@ -289,6 +313,11 @@ int main(int argc, char** argv) {
       out += fmt::format("| document + selfie pair after id-deskew: decode the flat card (PNG) and the selfie, "
                          "portrait, selfie face, two descriptors | {:.1f} ({:.1f}x the forward pass) |\n",
                          card, card / fwd);
+      const double n = card_pairs;
+      out += fmt::format("| – of which: decode the card / find the portrait / decode the selfie / find the selfie face "
+                         "/ two descriptors (align + forward) | {:.1f} / {:.1f} / {:.1f} / {:.1f} / {:.1f} |\n",
+                         steps.decode_card / n, steps.portrait / n, steps.decode_selfie / n,
+                         steps.selfie_face / n, steps.describe / n);
     }
   }
   std::fputs(out.c_str(), stdout);

@@ -17,9 +17,10 @@ int main(int argc, char** argv) {
   app.add_option("--selfie", selfie, "The selfie to compare every document with");
   app.add_option("--selfie-template", tmpl,
                  "Selfie path per document, from its input path: '{dir}/{stem}.selfie.jpg'");
-  app.add_option("--threshold", threshold, "Cosine similarity at which faces match")
-      ->check(CLI::Range(-1.0, 1.0))
-      ->capture_default_str();
+  auto* threshold_opt = app.add_option("--threshold", threshold,
+                                       "Cosine similarity at which faces match (default: the detector's calibrated "
+                                       "threshold, 0.92)")
+                            ->check(CLI::Range(-1.0, 1.0));
   app.add_option("--crop-dir", crop_dir, "Write the portrait and selfie face crops here (must exist)");
   auto* compare = app.add_subcommand("compare", "Compare the faces in two images: id-face compare A B");
   compare->fallthrough();
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "id-face: %s: %s\n", models.error().code.c_str(), models.error().message.c_str());
     return idkit::cli::kExitInternal;
   }
+  if (threshold_opt->count() == 0) threshold = face::defaultThreshold((*models)->detector_kind);
 
   idkit::cli::Tool tool{"id-face", [&](idkit::Json& rec) {
     const std::string selfie_path = face::selfiePath(rec, selfie, tmpl);
@@ -50,7 +52,7 @@ int main(int argc, char** argv) {
       throw idkit::Failure("no_selfie", "no selfie for this document (--selfie, --selfie-template or a \"selfie\" key)");
     // compare: two plain images, no document to look for.
     auto doc = face::documentImage(rec, opts.limits, !*compare);
-    auto self = idkit::loadImage(selfie_path, opts.limits);
+    auto self = idkit::loadImage(selfie_path, opts.limits, face::kSelfieDecodeSide);
     if (!self)
       throw idkit::Failure("selfie_" + self.error().code, "selfie " + selfie_path + ": " + self.error().message);
     auto m = face::verify(face::threadEngine(*models), doc, self->bgr, {}, threshold);

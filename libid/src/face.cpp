@@ -46,9 +46,11 @@ std::optional<Candidate> pick(const std::vector<Candidate>& all, float margin) {
   return chosen;
 }
 
-std::vector<Candidate> detectTurned(Engine& engine, const cv::Mat& img, int rotation, float min_score) {
+std::vector<Candidate> detectTurned(Engine& engine, const cv::Mat& img, int rotation, float min_score,
+                                    int side = kDetectSide) {
   std::vector<Candidate> out;
-  for (auto& d : engine.detect(rotateImage(img, rotation), min_score)) out.push_back({d, rotation});
+  for (auto& d : engine.detect(rotation ? rotateImage(img, rotation) : img, min_score, side))
+    out.push_back({d, rotation});
   return out;
 }
 
@@ -99,14 +101,39 @@ cv::Matx23d similarityTransform(std::span<const cv::Point2f> from, std::span<con
 
 cv::Mat alignFace(const cv::Mat& bgr, const Detection& face) {
   cv::Matx23d m = similarityTransform(face.landmarks, kTemplate);
-  const double scale = std::hypot(m(0, 0), m(1, 0));
+  // Only the pixels the chip samples: its corners mapped back, with a margin
+  // for the interpolation (a selfie may be megapixels, the chip 150 px).
   cv::Mat src = bgr;
+  {
+    cv::Matx23d inv;
+    cv::invertAffineTransform(m, inv);
+    float x0 = 1e9f, y0 = 1e9f, x1 = -1e9f, y1 = -1e9f;
+    for (auto c : {cv::Vec3d(0, 0, 1), cv::Vec3d(kChipSize, 0, 1), cv::Vec3d(0, kChipSize, 1),
+                   cv::Vec3d(kChipSize, kChipSize, 1)}) {
+      const cv::Vec2d p = inv * c;
+      x0 = std::min(x0, float(p[0])), y0 = std::min(y0, float(p[1]));
+      x1 = std::max(x1, float(p[0])), y1 = std::max(y1, float(p[1]));
+    }
+    const float pad = 2 + 0.02f * (x1 - x0);
+    cv::Rect roi(cv::Point(int(std::floor(x0 - pad)), int(std::floor(y0 - pad))),
+                 cv::Point(int(std::ceil(x1 + pad)), int(std::ceil(y1 + pad))));
+    roi &= cv::Rect(0, 0, bgr.cols, bgr.rows);
+    if (roi.area() > 0 && std::isfinite(x0) && std::isfinite(y1)) {
+      src = bgr(roi);
+      // chip = A (p + o) + t = A p + (A o + t)
+      m(0, 2) += m(0, 0) * roi.x + m(0, 1) * roi.y;
+      m(1, 2) += m(1, 0) * roi.x + m(1, 1) * roi.y;
+    }
+  }
+  const double scale = std::hypot(m(0, 0), m(1, 0));
   if (scale < 0.5 && scale > 0) {
     // warpAffine samples, it does not average: shrink large faces first.
     const double f = std::min(1.0, 2 * scale);
-    cv::resize(bgr, src, cv::Size(), f, f, cv::INTER_AREA);
-    const double sx = double(src.cols) / bgr.cols, sy = double(src.rows) / bgr.rows;
+    cv::Mat small;
+    cv::resize(src, small, cv::Size(), f, f, cv::INTER_AREA);
+    const double sx = double(small.cols) / src.cols, sy = double(small.rows) / src.rows;
     m = cv::Matx23d(m(0, 0) / sx, m(0, 1) / sy, m(0, 2), m(1, 0) / sx, m(1, 1) / sy, m(1, 2));
+    src = small;
   }
   cv::Mat chip;
   cv::warpAffine(src, chip, m, cv::Size(kChipSize, kChipSize), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
@@ -144,7 +171,8 @@ std::optional<Found> findPortrait(Engine& engine, const cv::Mat& document, const
   std::vector<Candidate> all;
   if (opts.upright_known) {
     // A flattened, oriented card: trust its orientation when a face is there.
-    all = detectTurned(engine, document, 0, opts.min_score);
+    // The portrait spans a fifth of the card's width: a coarse pass finds it.
+    all = detectTurned(engine, document, 0, opts.min_score, kCoarseSide);
     if (auto c = pick(all, opts.ghost_margin)) return makeFound(document, *c);
   }
   for (int r : {0, 90, 180, 270}) {
@@ -158,11 +186,13 @@ std::optional<Found> findPortrait(Engine& engine, const cv::Mat& document, const
 }
 
 std::optional<Found> findFace(Engine& engine, const cv::Mat& photo, float min_score) {
-  auto all = detectTurned(engine, photo, 0, min_score);
+  // A selfie's face is large: a coarse pass, the full one for group photos.
+  auto all = detectTurned(engine, photo, 0, min_score, kCoarseSide);
+  if (all.empty()) all = detectTurned(engine, photo, 0, min_score, kDetectSide);
   if (all.empty()) {
     // A phone photo without its EXIF orientation: the face lies on its side.
     for (int r : {90, 270, 180}) {
-      auto found = detectTurned(engine, photo, r, min_score);
+      auto found = detectTurned(engine, photo, r, min_score, kCoarseSide);
       all.insert(all.end(), found.begin(), found.end());
     }
   }
@@ -176,6 +206,7 @@ Json Match::toJson() const {
   if (!frame.empty()) doc["frame"] = frame;
   return Json{{"document", std::move(doc)},
               {"selfie", foundJson(selfie)},
+              {"detector", name(detector)},
               {"similarity", round4(similarity)},
               {"threshold", threshold},
               {"match", match},
@@ -190,6 +221,7 @@ Match verify(Engine& engine, Found document, const cv::Mat& selfie, float min_sc
                             engine.describe(self->upright, self->face));
   m.threshold = threshold;
   m.match = m.similarity >= threshold;
+  m.detector = engine.detectorKind();
   m.document = std::move(document);
   m.selfie = std::move(*self);
   return m;

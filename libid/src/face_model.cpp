@@ -176,7 +176,6 @@ namespace {
 
 // YuNet's boxes degrade on faces much larger than ~300 px and it misses faces
 // that fill a small image, so it runs on a copy of bounded size with a margin.
-constexpr int kDetectSide = 640;
 constexpr int kMinSide = 128;
 
 std::vector<Detection> runDetector(cv::FaceDetectorYN& det, const cv::Mat& bgr, float min_score,
@@ -214,25 +213,32 @@ std::vector<Detection> runDetector(cv::FaceDetectorYN& det, const cv::Mat& bgr, 
 
 DetectorKind Engine::detectorKind() const { return impl_->kind; }
 
-std::vector<Detection> Engine::detect(const cv::Mat& bgr, float min_score) {
+std::vector<Detection> Engine::detect(const cv::Mat& bgr, float min_score, int side) {
   if (impl_->kind == DetectorKind::faceapi) {
     if (impl_->faceapi.detector.empty()) throw Failure("model_not_found", "the face detector was not loaded");
     return detail::detectFaceApi(impl_->faceapi, bgr, min_score);
   }
   if (!impl_->detector) throw Failure("model_not_found", "the face detector was not loaded");
-  auto found = runDetector(*impl_->detector, bgr, min_score, kDetectSide);
-  const double scale = std::min(1.0, double(kDetectSide) / std::max(bgr.cols, bgr.rows));
+  // YuNet's cost grows with the pixels (about 4x from 320 to 640 px): a coarse
+  // pass finds the faces, a second look gives the small ones enough pixels.
+  auto found = runDetector(*impl_->detector, bgr, min_score, side);
+  const double scale = std::min(1.0, double(side) / std::max(bgr.cols, bgr.rows));
   if (scale >= 1) return found;
-  // A face that was small in the downscaled copy gets a second look at full
-  // resolution in a window around it: better landmarks, better alignment.
-  for (auto& d : found) {
+  // A face that was small in the downscaled copy gets a second look in a
+  // window around it where it spans ~kSecondLookFace px: better landmarks,
+  // better alignment. Only the best few: the others are rarely the answer.
+  constexpr float kSecondLookFace = 140;
+  constexpr size_t kSecondLooks = 3;
+  for (size_t i = 0; i < found.size() && i < kSecondLooks; ++i) {
+    auto& d = found[i];
     if (d.box.width * scale >= 96) continue;
     const float m = std::max(d.box.width, d.box.height);
-    cv::Rect win(cv::Point(int(d.box.x - m), int(d.box.y - m)),
-                 cv::Size(int(d.box.width + 2 * m), int(d.box.height + 2 * m)));
+    cv::Rect win(cv::Point(int(d.box.x - 0.7f * m), int(d.box.y - 0.7f * m)),
+                 cv::Size(int(d.box.width + 1.4f * m), int(d.box.height + 1.4f * m)));
     win &= cv::Rect(0, 0, bgr.cols, bgr.rows);
     if (win.area() <= 0) continue;
-    auto again = runDetector(*impl_->detector, bgr(win), min_score, kDetectSide);
+    const int look = std::clamp(int(std::max(win.width, win.height) * kSecondLookFace / m), kMinSide, kDetectSide);
+    auto again = runDetector(*impl_->detector, bgr(win), min_score, look);
     const cv::Point2f centre = (d.box.tl() + d.box.br()) * 0.5f;
     for (auto& a : again) {
       a.box.x += float(win.x);

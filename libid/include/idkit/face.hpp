@@ -38,6 +38,14 @@ namespace idkit::face {
 inline constexpr double kDefaultThreshold = 0.92;
 // Detector confidence below which a box is not a face.
 inline constexpr float kMinScore = 0.6f;
+// Long side of the image the detector searches: kDetectSide for whole photos,
+// kCoarseSide where faces are large in the image (a flat card's portrait, a
+// selfie); small faces then get a second look at full resolution.
+inline constexpr int kDetectSide = 640;
+inline constexpr int kCoarseSide = 320;
+// Selfies may be decoded reduced (JPEG DCT scaling) down to this long side:
+// detection runs at 640 px and a selfie's face keeps well over the 150 px chip.
+inline constexpr int kSelfieDecodeSide = 1024;
 
 // ---- models --------------------------------------------------------------------
 
@@ -62,6 +70,14 @@ inline constexpr ModelFile kLandmarks68{
 
 enum class DetectorKind { yunet, faceapi };
 std::string_view name(DetectorKind kind);  // "yunet", "faceapi"
+
+// The fallback detector's landmarks (derived from 68 points) align faces a
+// little differently, which moves the scores: its own calibrated threshold
+// (bench/face.sh with IDKIT_FACE_DETECTOR=faceapi, bench/README.md).
+inline constexpr double kDefaultThresholdFaceApi = 0.92;
+constexpr double defaultThreshold(DetectorKind kind) {
+  return kind == DetectorKind::faceapi ? kDefaultThresholdFaceApi : kDefaultThreshold;
+}
 
 // Where models are looked for, in order: $IDKIT_MODELS,
 // ${XDG_DATA_HOME:-~/.local/share}/idkit/models (where scripts/models puts
@@ -126,10 +142,12 @@ class Engine {
   Engine& operator=(Engine&&) noexcept;
 
   // Faces with score >= min_score, best first, in `bgr` pixels. YuNet runs on a
-  // copy whose long side is at most 640 px (padded to at least 128 px); the
-  // face-api detector on the image padded to a square and scaled to 416 px,
-  // its landmark net on each face cut from `bgr` at full resolution.
-  std::vector<Detection> detect(const cv::Mat& bgr, float min_score = kMinScore);
+  // copy whose long side is at most `side` px (padded to at least 128 px), and
+  // again on a window around each of the best faces that was small there; the
+  // face-api detector on the image padded to a square and scaled to 416 px
+  // (`side` unused), its landmark net on each face cut from `bgr` at full
+  // resolution.
+  std::vector<Detection> detect(const cv::Mat& bgr, float min_score = kMinScore, int side = kDetectSide);
   DetectorKind detectorKind() const;
   // The recognizer on an aligned chip (raw network output, L2-normalised).
   Descriptor describeChip(const cv::Mat& chip_bgr);
@@ -182,6 +200,7 @@ struct Match {
   double similarity = 0;
   double threshold = kDefaultThreshold;
   bool match = false;
+  DetectorKind detector = DetectorKind::yunet;
   std::string frame;  // the document pixels boxes refer to: DocumentImage::source, or "input"
   Json toJson() const;  // the record's "face" section (no descriptor, ever)
 };
