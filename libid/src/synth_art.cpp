@@ -91,8 +91,11 @@ void paintSecurityBackground(cv::Mat& img, const Palette& pal, double s, Rng& rn
   cv::resize(g, img, img.size(), 0, 0, cv::INTER_CUBIC);
 
   // Two interlaced families of sinusoidal lines (the classic guilloche weave).
+  // Lines are 0.07 mm wide: one pixel up to ~500 dpi. Above that a second
+  // one-pixel line one pixel lower widens them: OpenCV draws one-pixel
+  // anti-aliased lines several times faster than thicker ones.
   const double w = img.cols, h = img.rows;
-  const int thick = std::max(1, static_cast<int>(std::lround(0.07 * s)));
+  const bool doubled = 0.07 * s >= 1.5;
   for (int family = 0; family < 2; ++family) {
     const double gap = rng.uniform(0.7, 1.3) * s;
     const double amp = rng.uniform(1.5, 4.5) * s;
@@ -110,7 +113,11 @@ void paintSecurityBackground(cv::Mat& img, const Palette& pal, double s, Rng& rn
         const double a = amp * (0.6 + 0.4 * std::sin(2 * kPi * x / mod + y0 / (8 * gap)));
         pts.push_back(sub({x, y0 + a * std::sin(2 * kPi * x / lambda + ph)}));
       }
-      polyline(img, pts, col, thick, false);
+      polyline(img, pts, col, 1, false);
+      if (doubled) {
+        for (auto& p : pts) p.y += static_cast<int>(kSub);
+        polyline(img, pts, col, 1, false);
+      }
     }
   }
   // Rosettes.
@@ -272,8 +279,11 @@ cv::Mat drawPortrait(cv::Size size, uint64_t face_seed, char sex) {
   cv::Mat m32;
   face_mask.convertTo(m32, CV_32F, 1 / 255.0);
   tint(img, m32, l.skin, 1.0);
-  cv::Mat shade;
-  cv::GaussianBlur(m32, shade, cv::Size(0, 0), fw * 0.25);
+  // The wide blur runs at a quarter of the size: it is smooth by design.
+  cv::Mat quarter, shade;
+  cv::resize(m32, quarter, cv::Size(W / 4, H / 4), 0, 0, cv::INTER_AREA);
+  cv::GaussianBlur(quarter, quarter, cv::Size(0, 0), fw * 0.25 / 4);
+  cv::resize(quarter, shade, m32.size(), 0, 0, cv::INTER_LINEAR);
   shade = m32.mul(1.0 - shade);  // 0 in the middle, high near the edge
   tint(img, shade, skin_dark * 0.9, 1.6);
 
@@ -395,19 +405,22 @@ void addNoise(cv::Mat& img, double sigma, Rng& rng) {
   if (sigma <= 0 || img.empty()) return;
   // cv::RNG is OpenCV's own generator with a fixed algorithm: same seed, same
   // noise. A 512 px tile repeated over the image keeps 12 MP photos fast; the
-  // period is invisible under real content.
+  // period is invisible under real content. The tile is split into its
+  // positive and negative parts so the image takes two saturating 8-bit
+  // passes in place, without a 16-bit copy.
   cv::RNG cvr(rng.bits());
   const int t = 512;
-  cv::Mat tile(std::min(t, img.rows), std::min(t, img.cols), CV_16SC3);
+  cv::Mat tile(std::min(t, img.rows), std::min(t, img.cols), CV_16SC3), pos, neg;
   cvr.fill(tile, cv::RNG::NORMAL, cv::Scalar::all(0), cv::Scalar::all(sigma));
-  cv::Mat wide;
+  tile.convertTo(pos, CV_8U);        // negative values saturate to 0
+  tile.convertTo(neg, CV_8U, -1.0);
   for (int y = 0; y < img.rows; y += tile.rows)
     for (int x = 0; x < img.cols; x += tile.cols) {
       const cv::Rect r(x, y, std::min(tile.cols, img.cols - x), std::min(tile.rows, img.rows - y));
+      const cv::Rect tr(0, 0, r.width, r.height);
       cv::Mat roi = img(r);
-      roi.convertTo(wide, CV_16SC3);
-      wide += tile(cv::Rect(0, 0, r.width, r.height));
-      wide.convertTo(roi, CV_8UC3);
+      cv::add(roi, pos(tr), roi);
+      cv::subtract(roi, neg(tr), roi);
     }
 }
 

@@ -19,17 +19,55 @@ cv::Point2d apply(const cv::Matx33d& h, cv::Point2d p) {
   return {v[0] / v[2], v[1] / v[2]};
 }
 
-// Pastes the warped card over `dst` with an anti-aliased alpha edge. Only the
-// card's bounding box is warped and blended, which keeps 12 MP photos fast.
-void composite(cv::Mat& dst, const cv::Mat& card, const cv::Mat& alpha, const cv::Matx33d& h) {
-  std::vector<cv::Point2f> corners{{0, 0}, {float(card.cols), 0}, {float(card.cols), float(card.rows)}, {0, float(card.rows)}}, out;
+// The card's outline in card pixels (pixel centres, so edges at -0.5 and
+// size - 0.5): a rectangle with rounded corners when the card has them.
+std::vector<cv::Point2d> outline(cv::Size s, double r) {
+  const double x0 = -0.5, y0 = -0.5, x1 = s.width - 0.5, y1 = s.height - 0.5;
+  if (r < 1) return {{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}};
+  const std::array<cv::Point2d, 4> centres{cv::Point2d(x1 - r, y0 + r), cv::Point2d(x1 - r, y1 - r),
+                                           cv::Point2d(x0 + r, y1 - r), cv::Point2d(x0 + r, y0 + r)};
+  std::vector<cv::Point2d> pts;
+  for (size_t c = 0; c < 4; ++c)
+    for (int k = 0; k <= 8; ++k) {
+      const double a = (-90.0 + 90.0 * static_cast<double>(c) + 90.0 * k / 8) * kPi / 180;
+      pts.push_back(centres[c] + cv::Point2d(std::cos(a), std::sin(a)) * r);
+    }
+  return pts;
+}
+
+// Anti-aliased coverage (CV_8U, 255 = on the card) of the card mapped by `h`
+// into an image of `size`. Drawn as a polygon: no card-sized mask is warped.
+cv::Mat coverage(cv::Size size, const Card& card, const cv::Matx33d& h) {
+  constexpr int kShift = 4;
+  std::vector<cv::Point> poly;
+  for (const cv::Point2d& p : outline(card.image.size(), card.corner_radius_px)) {
+    const cv::Point2d q = apply(h, p);
+    poly.emplace_back(static_cast<int>(std::lround(q.x * (1 << kShift))),
+                      static_cast<int>(std::lround(q.y * (1 << kShift))));
+  }
+  cv::Mat m(size, CV_8U, cv::Scalar(0));
+  cv::fillPoly(m, std::vector<std::vector<cv::Point>>{poly}, cv::Scalar(255), cv::LINE_AA, kShift);
+  return m;
+}
+
+// Pastes the warped card over `dst` with an anti-aliased edge. Only the card's
+// bounding box is warped and blended; scans (a rotation) take the cheaper
+// affine warp.
+void composite(cv::Mat& dst, const Card& card, const cv::Matx33d& h, bool affine) {
+  const cv::Size cs = card.image.size();
+  std::vector<cv::Point2f> corners{{-0.5f, -0.5f}, {cs.width - 0.5f, -0.5f}, {cs.width - 0.5f, cs.height - 0.5f}, {-0.5f, cs.height - 0.5f}}, out;
   cv::perspectiveTransform(corners, out, cv::Mat(h));
   const cv::Rect roi = (cv::boundingRect(out) + cv::Size(2, 2)) & cv::Rect(0, 0, dst.cols, dst.rows);
   if (roi.empty()) return;
-  const cv::Matx33d shift(1, 0, -roi.x, 0, 1, -roi.y, 0, 0, 1);
-  cv::Mat warped, a;
-  cv::warpPerspective(card, warped, cv::Mat(shift * h), roi.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT);
-  cv::warpPerspective(alpha, a, cv::Mat(shift * h), roi.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+  const cv::Matx33d hr = cv::Matx33d(1, 0, -roi.x, 0, 1, -roi.y, 0, 0, 1) * h;
+  cv::Mat warped;
+  // Replicated borders: edge pixels blend with the card's own colour, not black.
+  if (affine)
+    cv::warpAffine(card.image, warped, cv::Mat(hr.get_minor<2, 3>(0, 0)), roi.size(), cv::INTER_LINEAR,
+                   cv::BORDER_REPLICATE);
+  else
+    cv::warpPerspective(card.image, warped, cv::Mat(hr), roi.size(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  const cv::Mat a = coverage(roi.size(), card, hr);
   cv::Mat d = dst(roi);
   for (int y = 0; y < d.rows; ++y) {
     const uchar* ap = a.ptr<uchar>(y);
@@ -47,25 +85,27 @@ void composite(cv::Mat& dst, const cv::Mat& card, const cv::Mat& alpha, const cv
   }
 }
 
-// Darkens `img` under a blurred, offset copy of the card outline.
-void dropShadow(cv::Mat& img, const cv::Mat& alpha, const cv::Matx33d& h, cv::Point2d offset, double blur,
-                double strength) {
-  const cv::Matx33d shift(1, 0, offset.x, 0, 1, offset.y, 0, 0, 1);
-  cv::Mat small_a;
-  // The shadow is soft: compute it at quarter size.
-  const double k = 0.25;
-  const cv::Matx33d scale(k, 0, 0, 0, k, 0, 0, 0, 1);
-  cv::warpPerspective(alpha, small_a, cv::Mat(scale * shift * h),
-                      cv::Size(std::max(1, static_cast<int>(img.cols * k)), std::max(1, static_cast<int>(img.rows * k))),
-                      cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
-  cv::GaussianBlur(small_a, small_a, cv::Size(0, 0), std::max(0.5, blur * k));
-  // Gain 255 - strength * alpha, applied with OpenCV's vectorised multiply.
-  cv::Mat gain_small;
-  small_a.convertTo(gain_small, CV_8U, -strength, 255);
+// Darkens a background under the card's soft, offset shadow. The background
+// is still the small version (`small` pixels for `full` image pixels): the
+// shadow is blurry, so it is drawn before scaling up, never at full size.
+void shadeUnderCard(cv::Mat& small, cv::Size full, const Card& card, const cv::Matx33d& h, cv::Point2d offset,
+                    double blur, double strength) {
+  const double kx = small.cols / double(full.width), ky = small.rows / double(full.height);
+  const cv::Matx33d m = cv::Matx33d(kx, 0, 0, 0, ky, 0, 0, 0, 1) *
+                        cv::Matx33d(1, 0, offset.x, 0, 1, offset.y, 0, 0, 1) * h;
+  cv::Mat a = coverage(small.size(), card, m);
+  cv::GaussianBlur(a, a, cv::Size(0, 0), std::max(0.5, blur * kx));
   cv::Mat gain, gain3;
-  cv::resize(gain_small, gain, img.size(), 0, 0, cv::INTER_LINEAR);
+  a.convertTo(gain, CV_8U, -strength, 255);
   cv::cvtColor(gain, gain3, cv::COLOR_GRAY2BGR);
-  cv::multiply(img, gain3, img, 1.0 / 255);
+  cv::multiply(small, gain3, small, 1.0 / 255);
+}
+
+// The size at which a background of `full` pixels is painted before scaling up.
+cv::Size smallSize(cv::Size full, int long_side) {
+  const double k = std::min(1.0, long_side / double(std::max(full.width, full.height)));
+  return {std::max(8, static_cast<int>(std::lround(full.width * k))),
+          std::max(8, static_cast<int>(std::lround(full.height * k)))};
 }
 
 cv::Mat lowNoise(cv::Size small, Rng& rng) {
@@ -80,12 +120,10 @@ cv::Scalar randomColour(Rng& rng, double lo, double hi) {
 }
 
 // Procedural surfaces under a phone photo. `card_mean` makes same-colour ones.
-std::string paintSurface(cv::Mat& bg, Rng& rng, const cv::Scalar& card_mean) {
-  const int W = bg.cols, H = bg.rows;
+// Painted at reduced size into `s` (surfaces are out of focus; the caller
+// scales up once).
+std::string paintSurface(cv::Mat& s, Rng& rng, const cv::Scalar& card_mean) {
   const double kind = rng.uniform();
-  // Work at reduced size: surfaces are out of focus and this keeps 12 MP fast.
-  const double k = std::min(1.0, 1000.0 / std::max(W, H));
-  cv::Mat s(cv::Size(std::max(8, static_cast<int>(W * k)), std::max(8, static_cast<int>(H * k))), CV_8UC3);
   std::string name;
   if (kind < 0.22) {
     name = "wood";
@@ -165,14 +203,14 @@ std::string paintSurface(cv::Mat& bg, Rng& rng, const cv::Scalar& card_mean) {
       auto& p = s.at<cv::Vec3b>(y, x);
       for (int c = 0; c < 3; ++c) p[c] = cv::saturate_cast<uchar>(p[c] * f);
     }
-  cv::resize(s, bg, bg.size(), 0, 0, cv::INTER_LINEAR);
   return name;
 }
 
-// Light that falls off across the frame (and a vignette), multiplicative.
-Json unevenLight(cv::Mat& img, Rng& rng) {
+// Light that falls off across the frame (and a vignette): a small gain map,
+// applied at full size by expose().
+Json unevenLight(cv::Mat& gain, Rng& rng) {
   const double strength = rng.uniform(0.0, 0.45), ang = rng.uniform(0, 2 * kPi), vign = rng.uniform(0, 0.35);
-  cv::Mat gain(cv::Size(64, 48), CV_32F);
+  gain.create(cv::Size(64, 48), CV_32F);
   for (int y = 0; y < gain.rows; ++y)
     for (int x = 0; x < gain.cols; ++x) {
       const double u = x / 63.0 - 0.5, v = y / 47.0 - 0.5;
@@ -180,16 +218,23 @@ Json unevenLight(cv::Mat& img, Rng& rng) {
       const double vg = 1 - vign * (u * u + v * v) * 2;
       gain.at<float>(y, x) = static_cast<float>(lin * vg);
     }
-  // Fixed point (gain x 128) so the full-size multiply stays in 8 bits.
-  cv::Mat g8, g, g3;
-  gain.convertTo(g8, CV_8U, 128.0);
-  cv::resize(g8, g, img.size(), 0, 0, cv::INTER_LINEAR);
-  cv::cvtColor(g, g3, cv::COLOR_GRAY2BGR);
-  cv::multiply(img, g3, img, 1.0 / 128);
   return {{"gradient", std::round(strength * 100) / 100}, {"vignette", std::round(vign * 100) / 100}};
 }
 
-// Specular glare: bright soft spots, centred on the document.
+// The exposure at full size: image x gain(x, y), then contrast. The small
+// gain map is scaled up with three channels so both steps are OpenCV's
+// vectorised 8-bit operations.
+void expose(cv::Mat& img, const cv::Mat& gain_small, double contrast, double offset) {
+  cv::Mat g8, g;
+  gain_small.convertTo(g8, CV_8U, 128.0);
+  cv::cvtColor(g8, g8, cv::COLOR_GRAY2BGR);
+  cv::resize(g8, g, img.size(), 0, 0, cv::INTER_LINEAR);
+  cv::multiply(img, g, img, 1.0 / 128);
+  if (contrast != 1.0) img.convertTo(img, -1, contrast, offset);
+}
+
+// Specular glare: bright soft spots, centred on the document. A round
+// Gaussian spot is the product of two 1-D profiles.
 Json glare(cv::Mat& img, const std::array<cv::Point2d, 4>& quad, Rng& rng) {
   Json spots = Json::array();
   const int n = rng.integer(1, 2);
@@ -202,13 +247,22 @@ Json glare(cv::Mat& img, const std::array<cv::Point2d, 4>& quad, Rng& rng) {
     const cv::Rect roi = cv::Rect(static_cast<int>(c.x - 2 * r), static_cast<int>(c.y - 2 * r),
                                   static_cast<int>(4 * r), static_cast<int>(4 * r)) &
                          cv::Rect(0, 0, img.cols, img.rows);
+    std::vector<float> gx(static_cast<size_t>(std::max(0, roi.width)));
+    for (int x = 0; x < roi.width; ++x) {
+      const double dx = (roi.x + x - c.x) / r;
+      gx[static_cast<size_t>(x)] = static_cast<float>(amp * std::exp(-1.5 * dx * dx));
+    }
     for (int y = roi.y; y < roi.y + roi.height; ++y) {
-      auto* p = img.ptr<cv::Vec3b>(y);
-      for (int x = roi.x; x < roi.x + roi.width; ++x) {
-        const double d2 = ((x - c.x) * (x - c.x) + (y - c.y) * (y - c.y)) / (r * r);
-        const double g = amp * std::exp(-d2 * 1.5);
-        if (g < 0.01) continue;
-        for (int ch = 0; ch < 3; ++ch) p[x][ch] = cv::saturate_cast<uchar>(p[x][ch] + (255 - p[x][ch]) * g);
+      const double dy = (y - c.y) / r;
+      const float gy = static_cast<float>(std::exp(-1.5 * dy * dy));
+      if (gy * amp < 0.01) continue;
+      uchar* p = img.ptr<uchar>(y) + 3 * roi.x;
+      for (int x = 0; x < roi.width; ++x) {
+        const float g = gx[static_cast<size_t>(x)] * gy;
+        for (int ch = 0; ch < 3; ++ch) {
+          uchar& v = p[3 * x + ch];
+          v = static_cast<uchar>(v + (255 - v) * g + 0.5f);
+        }
       }
     }
     spots.push_back({{"centre", {std::round(c.x), std::round(c.y)}}, {"radius", std::round(r)},
@@ -233,12 +287,17 @@ Json thumb(cv::Mat& img, const std::array<cv::Point2d, 4>& quad, Rng& rng) {
   const double ang = std::atan2(out.y, out.x) * 180 / kPi;
   const cv::Scalar skin = rng.pick(std::array<cv::Scalar, 4>{cv::Scalar(150, 175, 225), cv::Scalar(120, 150, 205),
                                                             cv::Scalar(80, 110, 165), cv::Scalar(55, 80, 120)});
-  // Shadow, thumb, and a lighter nail towards the tip.
-  cv::Mat layer = img.clone();
-  cv::ellipse(layer, cv::RotatedRect(cv::Point2f(c + out * (wid * 0.15)), cv::Size2f(static_cast<float>(len * 1.1), static_cast<float>(wid * 1.1)),
-                                     static_cast<float>(ang)),
-              cv::Scalar(0, 0, 0), cv::FILLED, cv::LINE_AA);
-  cv::addWeighted(img, 0.6, layer, 0.4, 0, img);
+  // Shadow (blended over its bounding box only), thumb, and a lighter nail.
+  const cv::RotatedRect shadow(cv::Point2f(c + out * (wid * 0.15)),
+                               cv::Size2f(static_cast<float>(len * 1.1), static_cast<float>(wid * 1.1)),
+                               static_cast<float>(ang));
+  const cv::Rect sr = (shadow.boundingRect() + cv::Size(2, 2)) & cv::Rect(0, 0, img.cols, img.rows);
+  if (!sr.empty()) {
+    cv::Mat under = img(sr), layer = under.clone();
+    cv::ellipse(layer, cv::RotatedRect(shadow.center - cv::Point2f(sr.tl()), shadow.size, shadow.angle),
+                cv::Scalar(0, 0, 0), cv::FILLED, cv::LINE_AA);
+    cv::addWeighted(under, 0.6, layer, 0.4, 0, under);
+  }
   cv::ellipse(img, cv::RotatedRect(cv::Point2f(c), cv::Size2f(static_cast<float>(len), static_cast<float>(wid)), static_cast<float>(ang)),
               skin, cv::FILLED, cv::LINE_AA);
   cv::ellipse(img, cv::RotatedRect(cv::Point2f(c + out * (wid * 0.12)), cv::Size2f(static_cast<float>(len * 0.8), static_cast<float>(wid * 0.55)),
@@ -254,22 +313,58 @@ Json thumb(cv::Mat& img, const std::array<cv::Point2d, 4>& quad, Rng& rng) {
           {"angle_deg", std::round(ang)}};
 }
 
+// Defocus: a Gaussian when small; two box filters when large (a soft disc
+// whose variance is sigma^2; a box costs the same at any size).
+void defocus(cv::Mat& img, double sigma) {
+  if (sigma <= 1.5) {
+    cv::GaussianBlur(img, img, cv::Size(0, 0), sigma);
+    return;
+  }
+  const int w = 2 * static_cast<int>(std::lround((std::sqrt(6.0 * sigma * sigma + 1) - 1) / 2)) + 1;
+  for (int i = 0; i < 2; ++i) cv::blur(img, img, cv::Size(w, w));
+}
+
+// Motion blur: the mean of `len` copies shifted along the direction (a
+// one-pixel line kernel), summed row by row. filter2D would take the DFT
+// path for kernels this large at 12 MP.
+void motionBlur(cv::Mat& img, int len, double ang_deg) {
+  const double dx = std::cos(ang_deg * kPi / 180), dy = std::sin(ang_deg * kPi / 180);
+  std::vector<cv::Point> taps;
+  for (int k = 0; k < len; ++k) {
+    const double t = k - (len - 1) / 2.0;
+    taps.emplace_back(static_cast<int>(std::lround(t * dx)), static_cast<int>(std::lround(t * dy)));
+  }
+  const int pad = len / 2 + 1;
+  cv::Mat src;
+  cv::copyMakeBorder(img, src, pad, pad, pad, pad, cv::BORDER_REPLICATE);
+  const int n = img.cols * 3;
+  const uint32_t recip = (1u << 16) / static_cast<uint32_t>(len);
+  std::vector<uint16_t> acc(static_cast<size_t>(n));
+  for (int y = 0; y < img.rows; ++y) {
+    std::ranges::fill(acc, static_cast<uint16_t>(len / 2));
+    for (const cv::Point& t : taps) {
+      const uchar* s = src.ptr<uchar>(y + pad + t.y) + 3 * (pad + t.x);
+      for (int i = 0; i < n; ++i) acc[static_cast<size_t>(i)] = static_cast<uint16_t>(acc[static_cast<size_t>(i)] + s[i]);
+    }
+    uchar* d = img.ptr<uchar>(y);
+    for (int i = 0; i < n; ++i) {
+      const uint32_t v = (acc[static_cast<size_t>(i)] * recip) >> 16;
+      d[i] = static_cast<uchar>(v > 255 ? 255 : v);
+    }
+  }
+}
+
 Json blur(cv::Mat& img, Rng& rng, double scale) {
   const double kind = rng.uniform();
   if (kind < 0.45) return {{"kind", "none"}};
   if (kind < 0.8) {
     const double sigma = rng.uniform(0.5, 2.2) * scale;
-    cv::GaussianBlur(img, img, cv::Size(0, 0), sigma);
+    defocus(img, sigma);
     return {{"kind", "defocus"}, {"sigma_px", std::round(sigma * 100) / 100}};
   }
   const int len = std::max(3, static_cast<int>(std::lround(rng.uniform(3, 9) * scale)));
   const double ang = rng.uniform(0, 180);
-  cv::Mat k = cv::Mat::zeros(len, len, CV_32F);
-  const cv::Point2d c((len - 1) / 2.0, (len - 1) / 2.0);
-  const cv::Point2d d(std::cos(ang * kPi / 180) * (len - 1) / 2.0, std::sin(ang * kPi / 180) * (len - 1) / 2.0);
-  cv::line(k, c - d, c + d, cv::Scalar(1.0), 1, cv::LINE_AA);
-  k /= cv::sum(k)[0];
-  cv::filter2D(img, img, -1, k);
+  motionBlur(img, len, ang);
   return {{"kind", "motion"}, {"length_px", len}, {"angle_deg", std::round(ang)}};
 }
 
@@ -291,7 +386,7 @@ Shot captureScan(const Card& card, Rng& rng) {
   const int mr = static_cast<int>(rng.uniform(4, 25) * ppmm), mb = static_cast<int>(rng.uniform(4, 25) * ppmm);
   const cv::Size page(card.image.cols + ml + mr, card.image.rows + mt + mb);
   const double grey = rng.chance(0.6) ? rng.uniform(235, 255) : rng.uniform(170, 215);
-  shot.image = cv::Mat(page, CV_8UC3, cv::Scalar(grey, grey, std::min(255.0, grey + rng.uniform(-3, 3))));
+  const cv::Scalar page_colour(grey, grey, std::min(255.0, grey + rng.uniform(-3, 3)));
   // Rotate about the card centre, then move it onto the page.
   const double a = angle * kPi / 180;
   const double cx = card.image.cols / 2.0, cy = card.image.rows / 2.0;
@@ -300,9 +395,12 @@ Shot captureScan(const Card& card, Rng& rng) {
                       0, 0, 1);
   shot.homography = h;
   shot.angle_deg = std::fmod(angle + 360, 360);
-  dropShadow(shot.image, card.alpha, h, {rng.uniform(-0.3, 0.3) * ppmm, rng.uniform(-0.3, 0.3) * ppmm},
-             0.5 * ppmm, rng.uniform(0.1, 0.35));
-  composite(shot.image, card.image, card.alpha, h);
+  // The page with the card's shadow, painted at a quarter of the size.
+  cv::Mat small(smallSize(page, std::max(page.width, page.height) / 4), CV_8UC3, page_colour);
+  const cv::Point2d shadow_offset(rng.uniform(-0.3, 0.3) * ppmm, rng.uniform(-0.3, 0.3) * ppmm);
+  shadeUnderCard(small, page, card, h, shadow_offset, 0.5 * ppmm, rng.uniform(0.1, 0.35));
+  cv::resize(small, shot.image, page, 0, 0, cv::INTER_LINEAR);
+  composite(shot.image, card, h, true);
   Json& p = shot.params;
   p["mode"] = "scan";
   p["dpi"] = card.dpi;
@@ -372,8 +470,8 @@ Shot capturePhoto(const Card& card, cv::Size out, Rng& rng) {
 
   Json& p = shot.params;
   p["mode"] = "photo";
-  shot.image = cv::Mat(out, CV_8UC3);
-  p["surface"] = paintSurface(shot.image, rng, cv::mean(card.image));
+  cv::Mat small(smallSize(out, 640), CV_8UC3);
+  p["surface"] = paintSurface(small, rng, cv::mean(card.image));
   p["tilt_deg"] = std::round(tilt * 10) / 10;
   p["roll_deg"] = std::round(std::fmod(roll + 360, 360) * 10) / 10;
   p["camera_distance"] = std::round(d * 100) / 100;
@@ -381,18 +479,25 @@ Shot capturePhoto(const Card& card, cv::Size out, Rng& rng) {
 
   const auto quad = quadOf(h, cs);
   const double scale = std::max(out.width, out.height) / 1600.0;
-  dropShadow(shot.image, card.alpha, h, {rng.uniform(-6, 6) * scale, rng.uniform(2, 10) * scale},
-             rng.uniform(4, 14) * scale, rng.uniform(0.15, 0.45));
-  composite(shot.image, card.image, card.alpha, h);
+  const cv::Point2d shadow_offset(rng.uniform(-6, 6) * scale, rng.uniform(2, 10) * scale);
+  const double shadow_blur = rng.uniform(4, 14) * scale;
+  shadeUnderCard(small, out, card, h, shadow_offset, shadow_blur, rng.uniform(0.15, 0.45));
+  cv::resize(small, shot.image, out, 0, 0, cv::INTER_LINEAR);
+  composite(shot.image, card, h, false);
   if (rng.chance(0.25)) p["thumb"] = thumb(shot.image, quad, rng);
-  p["light"] = unevenLight(shot.image, rng);
+  cv::Mat light;
+  p["light"] = unevenLight(light, rng);
   if (rng.chance(0.35)) p["glare"] = glare(shot.image, quad, rng);
+  double contrast = 1, offset = 0;
   if (rng.chance(0.25)) {  // low contrast: a dim, flat exposure
-    const double c = rng.uniform(0.55, 0.8);
-    shot.image.convertTo(shot.image, -1, c, (1 - c) * rng.uniform(60, 150));
-    p["contrast"] = std::round(c * 100) / 100;
+    contrast = rng.uniform(0.55, 0.8);
+    offset = (1 - contrast) * rng.uniform(60, 150);
+    p["contrast"] = std::round(contrast * 100) / 100;
   }
+  // Blur before the exposure: light and contrast vary slowly, so the order
+  // does not show, and blur + exposure + noise make three passes in all.
   p["blur"] = blur(shot.image, rng, std::max(1.0, scale));
+  expose(shot.image, light, contrast, offset);
   const double sigma = rng.uniform(1, 7);
   detail::addNoise(shot.image, sigma, rng);
   p["noise_sigma"] = std::round(sigma * 10) / 10;

@@ -341,17 +341,38 @@ std::vector<std::string> mrzLines(const Person& p) {
   return mrz::compose(fmt, f);
 }
 
+std::string aamvaText(std::string_view utf8) {
+  // Each UTF-8 sequence on its own: ASCII stays as it is (spaces, hyphens and
+  // apostrophes belong in AAMVA names), anything else takes the MRZ letters.
+  std::string out;
+  for (size_t i = 0; i < utf8.size();) {
+    const auto b = static_cast<unsigned char>(utf8[i]);
+    size_t len = 1;
+    while (b >= 0xC0 && i + len < utf8.size() && (static_cast<unsigned char>(utf8[i + len]) & 0xC0) == 0x80) ++len;
+    if (b < 0x80) {
+      if (b >= 0x20 && b < 0x7F) out += static_cast<char>(b);
+    } else {
+      out += mrz::transliterate(utf8.substr(i, len));
+    }
+    i += len;
+  }
+  return out;
+}
+
 std::string aamvaPayload(const Person& p) {
+  // AAMVA data elements are ASCII (ISO 646): issuers print "MÜLLER" on the card
+  // and encode "MUELLER", as in the MRZ. The truth's barcode text is this payload.
   aamva::Card c;
   c.subfile_type = "DL";
   c.iin = p.iin;
   c.jurisdiction = p.jurisdiction;
   c.country = "USA";
-  c.document_number = p.document_number;
-  c.surname = p.surname;
-  const auto space = p.given_names.find(' ');
-  c.first_name = p.given_names.substr(0, space);
-  c.middle_names = space == std::string::npos ? "" : p.given_names.substr(space + 1);
+  c.document_number = aamvaText(p.document_number);
+  c.surname = aamvaText(p.surname);
+  const std::string given = aamvaText(p.given_names);
+  const auto space = given.find(' ');
+  c.first_name = given.substr(0, space);
+  c.middle_names = space == std::string::npos ? "" : given.substr(space + 1);
   c.birth_date = p.birth.iso();
   c.issue_date = p.issue.iso();
   c.expiry_date = p.expiry.iso();
@@ -359,8 +380,8 @@ std::string aamvaPayload(const Person& p) {
   c.height_cm = p.height_cm;
   c.eye_colour = p.eye_colour;
   c.hair_colour = p.hair_colour;
-  c.street = p.street;
-  c.city = p.city;
+  c.street = aamvaText(p.street);
+  c.city = aamvaText(p.city);
   c.postal_code = p.postal_code;
   c.vehicle_class = p.vehicle_class;
   c.restrictions = p.restrictions;

@@ -7,7 +7,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
+#include <map>
+#include <mutex>
 #include <numbers>
+#include <tuple>
 #include <opencv2/imgproc.hpp>
 
 #include <idkit/text_render.hpp>
@@ -236,19 +240,6 @@ void signature(Canvas& c, double x, double y, double w, double h, Rng& rng) {
                 cv::LINE_AA, 4);
 }
 
-cv::Mat roundedAlpha(cv::Size size, double radius_px) {
-  cv::Mat a(size, CV_8U, cv::Scalar(255));
-  if (radius_px < 1) return a;
-  const int r = static_cast<int>(radius_px);
-  a.setTo(0);
-  cv::rectangle(a, cv::Rect(r, 0, size.width - 2 * r, size.height), 255, cv::FILLED);
-  cv::rectangle(a, cv::Rect(0, r, size.width, size.height - 2 * r), 255, cv::FILLED);
-  for (auto c : {cv::Point(r, r), cv::Point(size.width - 1 - r, r), cv::Point(r, size.height - 1 - r),
-                 cv::Point(size.width - 1 - r, size.height - 1 - r)})
-    cv::circle(a, c, r, 255, cv::FILLED, cv::LINE_AA);
-  return a;
-}
-
 // Draws a barcode's modules (integer module size) at mm position; returns its pixel box.
 cv::Rect drawMatrix(Canvas& c, const ZXing::BitMatrix& m, double x_mm, double y_mm, int module_px,
                     double row_ratio) {
@@ -267,9 +258,60 @@ cv::Rect drawMatrix(Canvas& c, const ZXing::BitMatrix& m, double x_mm, double y_
   return r;
 }
 
-Canvas newCanvas(DocType t, const RenderOptions& o, const Palette& pal, Rng& rng) {
-  Canvas c{cv::Mat(cardPixels(t, o.dpi), CV_8UC3), o.dpi / 25.4};
-  detail::paintSecurityBackground(c.img, pal, c.s, rng);
+// A design is what every card of one issuer and type shares: palette and
+// security background, as on real documents. `part` tells apart the palette
+// (0) and the backgrounds of the sides (1, 2).
+Rng designRng(const Person& p, uint64_t part) {
+  uint64_t h = Rng::mix(0xDE5167 + static_cast<uint64_t>(p.type));
+  for (const unsigned char ch : p.state_name) h = Rng::mix(h ^ ch);
+  return Rng(Rng::mix(h ^ part));
+}
+
+// Painting a security background costs more than the rest of a card, and a
+// batch draws the same designs again and again: a process keeps the last
+// ones it painted (a pure function of the key, so output does not depend on
+// what was cached).
+class BackgroundCache {
+ public:
+  using Key = std::tuple<int, std::string, long, uint64_t>;  // type, state, dpi x 1000, part
+  cv::Mat get(const Key& k) {
+    std::lock_guard lk(mu_);
+    const auto it = items_.find(k);
+    return it == items_.end() ? cv::Mat() : it->second.clone();
+  }
+  void put(const Key& k, const cv::Mat& img) {
+    const size_t size = img.total() * img.elemSize();
+    if (size > kMaxBytes / 4) return;
+    std::lock_guard lk(mu_);
+    if (!items_.emplace(k, img.clone()).second) return;
+    order_.push_back(k);
+    bytes_ += size;
+    while (bytes_ > kMaxBytes && !order_.empty()) {  // oldest first
+      const auto old = items_.find(order_.front());
+      bytes_ -= old->second.total() * old->second.elemSize();
+      items_.erase(old);
+      order_.pop_front();
+    }
+  }
+
+ private:
+  static constexpr size_t kMaxBytes = size_t{256} << 20;
+  std::mutex mu_;
+  std::map<Key, cv::Mat> items_;
+  std::deque<Key> order_;
+  size_t bytes_ = 0;
+};
+
+Canvas newCanvas(const Person& p, DocType t, const RenderOptions& o, const Palette& pal, uint64_t part) {
+  static BackgroundCache cache;
+  const BackgroundCache::Key key{static_cast<int>(t), p.state_name, std::lround(o.dpi * 1000), part};
+  Canvas c{cache.get(key), o.dpi / 25.4};
+  if (c.img.empty()) {
+    c.img.create(cardPixels(t, o.dpi), CV_8UC3);
+    Rng design = designRng(p, part);
+    detail::paintSecurityBackground(c.img, pal, c.s, design);
+    cache.put(key, c.img);
+  }
   return c;
 }
 
@@ -282,8 +324,9 @@ Json fieldMap(const Json& fields) {
 // ---- ICAO documents --------------------------------------------------------
 
 Card renderIcao(const Person& p, const RenderOptions& o, Rng& rng) {
-  const Palette pal = paletteFor(p.type, rng);
-  Canvas c = newCanvas(p.type, o, pal, rng);
+  Rng design = designRng(p, 0);
+  const Palette pal = paletteFor(p.type, design);
+  Canvas c = newCanvas(p, p.type, o, pal, 1);
   const cv::Size2d mm = sizeMm(p.type);
   const double W = mm.width;
   Card card;
@@ -434,7 +477,7 @@ Card renderIcao(const Person& p, const RenderOptions& o, Rng& rng) {
   truth["fields"] = c.fields;
   truth["viz"] = fieldMap(c.fields);
   card.image = c.img;
-  card.alpha = roundedAlpha(c.img.size(), p.type == DocType::td1 ? 3.18 * c.s : p.type == DocType::td3 ? 0 : 2.0 * c.s);
+  card.corner_radius_px = p.type == DocType::td1 ? 3.18 * c.s : p.type == DocType::td3 ? 0 : 2.0 * c.s;
   card.dpi = o.dpi;
   card.truth = truth;
   return card;
@@ -448,7 +491,7 @@ std::string inches(int cm) {
 }
 
 Card renderDlFront(const Person& p, const RenderOptions& o, Rng& rng, const Palette& pal) {
-  Canvas c = newCanvas(DocType::dl, o, pal, rng);
+  Canvas c = newCanvas(p, DocType::dl, o, pal, 1);
   Json truth;
   const double W = 85.6, H = 53.98;
   c.fillRect(0, 0, W, 9, pal.accent, 0.75);
@@ -500,7 +543,7 @@ Card renderDlFront(const Person& p, const RenderOptions& o, Rng& rng, const Pale
   Card card;
   card.side = "front";
   card.image = c.img;
-  card.alpha = roundedAlpha(c.img.size(), 3.18 * c.s);
+  card.corner_radius_px = 3.18 * c.s;
   card.dpi = o.dpi;
   truth["fields"] = c.fields;
   truth["viz"] = fieldMap(c.fields);
@@ -509,8 +552,8 @@ Card renderDlFront(const Person& p, const RenderOptions& o, Rng& rng, const Pale
   return card;
 }
 
-Card renderDlBack(const Person& p, const RenderOptions& o, Rng& rng, const Palette& pal) {
-  Canvas c = newCanvas(DocType::dl, o, pal, rng);
+Card renderDlBack(const Person& p, const RenderOptions& o, const Palette& pal) {
+  Canvas c = newCanvas(p, DocType::dl, o, pal, 2);
   Json truth;
   const double W = 85.6;
   c.fillRect(0, 0, W, 54, cv::Scalar(245, 245, 245), 0.55);
@@ -541,7 +584,7 @@ Card renderDlBack(const Person& p, const RenderOptions& o, Rng& rng, const Palet
   Card card;
   card.side = "back";
   card.image = c.img;
-  card.alpha = roundedAlpha(c.img.size(), 3.18 * c.s);
+  card.corner_radius_px = 3.18 * c.s;
   card.dpi = o.dpi;
   card.truth = truth;
   return card;
@@ -556,8 +599,9 @@ std::string qrPayload(const Person& p) {
 }
 
 Card renderQrId(const Person& p, const RenderOptions& o, Rng& rng) {
-  const Palette pal = paletteFor(DocType::qr_id, rng);
-  Canvas c = newCanvas(DocType::qr_id, o, pal, rng);
+  Rng design = designRng(p, 0);
+  const Palette pal = paletteFor(DocType::qr_id, design);
+  Canvas c = newCanvas(p, DocType::qr_id, o, pal, 1);
   Json truth;
   const double W = 85.6;
   c.fillRect(0, 0, W, 8, pal.accent, 0.15);
@@ -583,8 +627,13 @@ Card renderQrId(const Person& p, const RenderOptions& o, Rng& rng) {
   signature(c, 3, 40.5, 22, 5, rng);
 
   const std::string payload = qrPayload(p);
-  const ZXing::BitMatrix m =
-      ZXing::MultiFormatWriter(ZXing::BarcodeFormat::QRCode).setMargin(0).setEccLevel(4).encode(payload, 0, 0);
+  // Names from every country: UTF-8 announced by an ECI (ZXing's default,
+  // ISO-8859-1, cannot hold "Ł" or "Ş" and throws).
+  const ZXing::BitMatrix m = ZXing::MultiFormatWriter(ZXing::BarcodeFormat::QRCode)
+                                 .setMargin(0)
+                                 .setEccLevel(4)
+                                 .setEncoding(ZXing::CharacterSet::UTF8)
+                                 .encode(payload, 0, 0);
   const int module_px = std::max(2, static_cast<int>(std::floor(20.0 / m.width() * c.s)));
   const double side_mm = m.width() * module_px / c.s;
   const cv::Rect r = drawMatrix(c, m, W - 3.5 - side_mm, 52.5 - side_mm, module_px, 1.0);
@@ -593,7 +642,7 @@ Card renderQrId(const Person& p, const RenderOptions& o, Rng& rng) {
   truth["viz"] = fieldMap(c.fields);
   Card card;
   card.image = c.img;
-  card.alpha = roundedAlpha(c.img.size(), 3.18 * c.s);
+  card.corner_radius_px = 3.18 * c.s;
   card.dpi = o.dpi;
   card.truth = truth;
   return card;
@@ -643,11 +692,11 @@ cv::Size cardPixels(DocType t, double dpi) {
 std::vector<Card> renderCards(const Person& p, const RenderOptions& o, Rng& rng) {
   switch (p.type) {
     case DocType::dl: {
-      const Palette pal = paletteFor(DocType::dl, rng);
-      Rng back = rng.fork(2);
+      Rng design = designRng(p, 0);
+      const Palette pal = paletteFor(DocType::dl, design);
       std::vector<Card> cards;
       cards.push_back(renderDlFront(p, o, rng, pal));
-      cards.push_back(renderDlBack(p, o, back, pal));
+      cards.push_back(renderDlBack(p, o, pal));
       return cards;
     }
     case DocType::qr_id: return {renderQrId(p, o, rng)};

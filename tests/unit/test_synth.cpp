@@ -2,10 +2,12 @@
 // what it prints (MRZ, PDF417, QR) reads back as what its truth says.
 #include <ZXing/ReadBarcode.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <idkit/aamva.hpp>
 #include <idkit/mrz.hpp>
 #include <idkit/synth.hpp>
 #include <idkit/text_render.hpp>
@@ -53,7 +55,7 @@ TEST_CASE("synth: card sizes follow ICAO 9303 at a given resolution", "[synth]")
   const auto cards = renderCards(p, {.dpi = 300, .faces_dir = ""}, rng);
   REQUIRE(cards.size() == 1);
   CHECK(cards[0].image.size() == cv::Size(1011, 638));
-  CHECK(cards[0].alpha.size() == cv::Size(1011, 638));
+  CHECK(cards[0].corner_radius_px == Approx(3.18 * 300 / 25.4));
 }
 
 TEST_CASE("synth: the MRZ is OCR-B at 10 characters per inch", "[synth]") {
@@ -210,6 +212,57 @@ TEST_CASE("synth: the QR code of the QR ID card decodes to its payload", "[synth
   REQUIRE(cards.size() == 1);
   const std::string payload = cards[0].truth["barcodes"][0]["text"];
   CHECK(decode(cards[0].image, ZXing::BarcodeFormat::QRCode) == payload);
+}
+
+TEST_CASE("synth: AAMVA text is ASCII, transliterated like the MRZ", "[synth]") {
+  CHECK(aamvaText("MARIE-THÉRÈSE") == "MARIE-THERESE");
+  CHECK(aamvaText("KÖHLER-WEIß") == "KOEHLER-WEISS");
+  CHECK(aamvaText("ŻÓŁKIEWSKI") == "ZOLKIEWSKI");
+  CHECK(aamvaText("O'REILLY") == "O'REILLY");
+  CHECK(aamvaText("ÞÓR GUÐMUNDUR") == "THOR GUDMUNDUR");
+  CHECK(aamvaText("\xff\xc3") == "");  // broken UTF-8 never reaches the barcode
+}
+
+TEST_CASE("synth: a licence of a holder with accents encodes ASCII names", "[synth]") {
+  // Regression: the payload carried the printed UTF-8 names, so a PDF417
+  // reader did not give the truth's fields (and non-Latin-1 letters threw).
+  Rng rng(5);
+  Person p = randomPerson(DocType::dl, rng);
+  p.surname = "KÖHLER-WEIß";
+  p.given_names = "MARIE-THÉRÈSE ŁUCJA";
+  const std::string payload = aamvaPayload(p);
+  CHECK(std::ranges::all_of(payload, [](char c) { return static_cast<unsigned char>(c) < 0x80; }));
+  const auto parsed = aamva::parse(payload);
+  REQUIRE(parsed.has_value());
+  CHECK(parsed->fields["surname"] == "KOEHLER-WEISS");
+  CHECK(parsed->find("DAC")->value == "MARIE-THERESE");
+  CHECK(parsed->find("DAD")->value == "LUCJA");
+  const auto cards = renderCards(p, {.dpi = 300, .faces_dir = ""}, rng);
+  REQUIRE(cards.size() == 2);
+  CHECK(cards[1].truth["barcodes"][0]["text"] == payload);
+  CHECK(decode(cards[1].image, ZXing::BarcodeFormat::PDF417) == payload);
+  // The printed front keeps the accents.
+  CHECK(cards[0].truth["viz"]["surname"] == "KÖHLER-WEIß");
+}
+
+TEST_CASE("synth: QR codes carry names beyond Latin-1", "[synth]") {
+  // Regression: "Unexpected charcode" from ZXing's QR writer for Polish and
+  // Turkish names (id-synth -t all -n 300 --seed 31 failed at index 247).
+  Rng rng(8);
+  Person p = randomPerson(DocType::qr_id, rng);
+  p.surname = "ŻÓŁKIEWSKI";
+  p.given_names = "ŞEYMA İSMAİL";
+  const auto cards = renderCards(p, {.dpi = 300, .faces_dir = ""}, rng);
+  REQUIRE(cards.size() == 1);
+  const std::string payload = cards[0].truth["barcodes"][0]["text"];
+  CHECK(payload.find("ŻÓŁKIEWSKI|ŞEYMA İSMAİL") != std::string::npos);
+  CHECK(decode(cards[0].image, ZXing::BarcodeFormat::QRCode) == payload);
+
+  Options o;
+  o.seed = 31;
+  o.max_side = 400;
+  o.photo_size = {800, 600};
+  CHECK_NOTHROW(generate(o, 247));
 }
 
 TEST_CASE("synth: names and codes parse back", "[synth]") {

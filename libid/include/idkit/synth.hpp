@@ -107,7 +107,7 @@ Person randomPerson(DocType t, Rng& rng);
 struct Card {
   std::string side = "front";  // "front" / "back"
   cv::Mat image;               // BGR, flat, at `dpi`
-  cv::Mat alpha;               // CV_8U: 255 on the document (corners of ID-1 cards are rounded)
+  double corner_radius_px = 0;  // ID-1 cards have rounded corners (3.18 mm), passports none
   double dpi = 300;
   Json truth;                  // side-specific truth in card pixels (fields, mrz, boxes)
 };
@@ -122,8 +122,11 @@ std::vector<Card> renderCards(const Person& p, const RenderOptions& opts, Rng& r
 
 // MRZ lines of the person's document (empty for documents without MRZ).
 std::vector<std::string> mrzLines(const Person& p);
-// AAMVA payload of a driving licence.
+// AAMVA payload of a driving licence: names and address in ASCII (aamvaText).
 std::string aamvaPayload(const Person& p);
+// UTF-8 text as AAMVA encodes it: ASCII kept, other letters transliterated
+// as in the MRZ (É -> E, Ü -> UE, ß -> SS, Ł -> L); unknown scripts dropped.
+std::string aamvaText(std::string_view utf8);
 
 // A captured image and where the document went.
 struct Shot {
