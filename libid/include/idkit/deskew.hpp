@@ -81,7 +81,7 @@ struct Document {
   int rotation = 0;
   Kind kind = Kind::id1;
   double confidence = 0;     // 0..1: edge support of the sides, aspect, orientation evidence
-  std::string orientation_cue;  // "mrz", "osd", "portrait", "none"
+  std::string orientation_cue;  // "mrz", "face", "barcode", "portrait", "osd", "none"
   Json toJson() const;       // {"quad", "rotation", "kind", "confidence", "orientation_cue"}
 };
 
