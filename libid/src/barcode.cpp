@@ -1,13 +1,18 @@
 // Barcode reading with ZXing-cpp, plus the PDF417 region search and
 // rectification that photos of licence backs need.
 #include <idkit/barcode.hpp>
+#include <idkit/deskew.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdlib>
 #include <cmath>
 #include <functional>
 #include <stdexcept>
 
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <fmt/format.h>
 
 #include <ZXing/BitMatrix.h>
 #include <ZXing/MultiFormatWriter.h>
@@ -25,6 +30,7 @@ ZXing::BarcodeFormats formatsOf(const Options& o) {
 struct Hints {
   ZXing::BarcodeFormats formats;  // empty = all
   bool tryRotate = true;
+  ZXing::Binarizer binarizer = ZXing::Binarizer::LocalAverage;
 };
 
 Hints hintsFor(ZXing::BarcodeFormats formats, bool tryRotate = true) { return {formats, tryRotate}; }
@@ -45,6 +51,7 @@ ZXing::Results zxRead(const cv::Mat& grey, const Hints& hints) {
     h.setFormats(f);
     h.setTryHarder(true);
     h.setTryRotate(hints.tryRotate);
+    h.setBinarizer(hints.binarizer);
     return h;
   };
   ZXing::Results out;
@@ -212,6 +219,51 @@ std::vector<cv::RotatedRect> barRegions(const cv::Mat& grey, double& scale, floa
   return boxes;
 }
 
+// Where the data columns of a level PDF417 crop are, and which way up it is.
+// The data columns (row indicators included) are those whose grey level
+// varies down the rows, which the start and stop patterns' do not; they are
+// followed outwards from the middle, so whatever lies beyond the code does not
+// matter. The start pattern (81111113) meets them with a 3-module space, the
+// stop pattern (711311121) with its 7-module bar: beside the data the stop side
+// is dark, the start side mostly light.
+struct Span {
+  int left = 0, right = 0;
+  bool found = false, upside_down = false;
+};
+
+Span codeSpan(const cv::Mat& crop) {
+  Span span;
+  const cv::Mat band = crop.rowRange(crop.rows * 3 / 10, crop.rows * 7 / 10);
+  if (band.rows < 4 || crop.cols < 64) return span;
+  cv::Mat mean, sd;
+  {
+    cv::Mat f;
+    band.convertTo(f, CV_32F);
+    cv::reduce(f, mean, 0, cv::REDUCE_AVG);
+    cv::Mat sq;
+    cv::reduce(f.mul(f), sq, 0, cv::REDUCE_AVG);
+    cv::sqrt(cv::max(sq - mean.mul(mean), 0), sd);
+  }
+  const int module = std::max(1, static_cast<int>(crop.cols / 1.15 / 250));
+  cv::blur(sd, sd, {2 * module + 1, 1});
+  const int mid = crop.cols / 2, quarter = crop.cols / 4;
+  std::vector<float> middle(sd.ptr<float>(0) + mid - quarter, sd.ptr<float>(0) + mid + quarter);
+  std::nth_element(middle.begin(), middle.begin() + static_cast<long>(middle.size() / 2), middle.end());
+  const float threshold = 0.4f * middle[middle.size() / 2];
+  int left = mid, right = mid;
+  while (left > 0 && sd.at<float>(0, left) > threshold) --left;
+  while (right < crop.cols - 1 && sd.at<float>(0, right) > threshold) ++right;
+  span.left = left;
+  span.right = right;
+  const int w = 5 * module;
+  if (left - w < 0 || right + w >= crop.cols || right - left < crop.cols / 4) return span;
+  span.found = true;
+  const double darkLeft = 255 - cv::mean(mean.colRange(left - w, left))[0];
+  const double darkRight = 255 - cv::mean(mean.colRange(right + 1, right + 1 + w))[0];
+  span.upside_down = darkLeft > darkRight;
+  return span;
+}
+
 // Warps a rotated box of `grey` (in `grey` coordinates) to an upright crop with
 // a quiet-zone margin, the long side horizontal, at least `minWidth` wide.
 struct Crop {
@@ -240,6 +292,11 @@ Crop rectify(const cv::Mat& grey, cv::RotatedRect box, double extraAngle) {
   Crop c;
   cv::warpPerspective(grey, c.image, toCrop, out, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
   c.toInput = toCrop.inv();
+  if (codeSpan(c.image).upside_down) {  // ZXing 1.4 misses many PDF417 that are upside down
+    cv::rotate(c.image, c.image, cv::ROTATE_180);
+    const cv::Mat flip = (cv::Mat_<double>(3, 3) << -1, 0, c.image.cols - 1, 0, -1, c.image.rows - 1, 0, 0, 1);
+    c.toInput = c.toInput * flip;
+  }
   return c;
 }
 
@@ -249,32 +306,148 @@ cv::Point2f apply(const cv::Mat& h, cv::Point2f p) {
   return out[0];
 }
 
-// Decodes PDF417 in the candidate regions, sweeping small angles because the
-// box angle of a perspective-distorted code is only approximately the bars'.
-// The number of decodes is capped (not timed) so output stays deterministic.
+// Angle (degrees) by which the bars of an upright crop lean off vertical: the
+// mean orientation of strong gradients, weighted by their strength. A rotated
+// box from the texture mask is only within a few degrees, and PDF417 needs
+// about one.
+double barTilt(const cv::Mat& crop) {
+  cv::Mat gx, gy;
+  cv::Sobel(crop, gx, CV_32F, 1, 0, 3);
+  cv::Sobel(crop, gy, CV_32F, 0, 1, 3);
+  // Doubled-angle average: a gradient and its opposite count the same.
+  const double jxx = cv::sum(gx.mul(gx))[0], jyy = cv::sum(gy.mul(gy))[0], jxy = cv::sum(gx.mul(gy))[0];
+  return 0.5 * std::atan2(2 * jxy, jxx - jyy) * 180.0 / CV_PI;
+}
+
+// Wiener deconvolution of each row by a Gaussian of `sigma` pixels: undoes
+// defocus across the bars (rows are several modules high, so the vertical blur
+// matters little). `noise` is the noise-to-signal ratio that keeps the inverse
+// filter from amplifying noise without bound.
+cv::Mat deblurRows(const cv::Mat& crop, double sigma, double noise) {
+  cv::Mat f;
+  const int w = cv::getOptimalDFTSize(crop.cols);
+  cv::copyMakeBorder(crop, f, 0, 0, 0, w - crop.cols, cv::BORDER_REFLECT);
+  f.convertTo(f, CV_32F);
+  cv::Mat spectrum;
+  cv::dft(f, spectrum, cv::DFT_ROWS | cv::DFT_COMPLEX_OUTPUT);
+  std::vector<float> gain(static_cast<size_t>(w));
+  for (int u = 0; u < w; ++u) {
+    const double fu = std::min(u, w - u) / static_cast<double>(w);  // cycles per pixel
+    const double h = std::exp(-2 * CV_PI * CV_PI * sigma * sigma * fu * fu);
+    gain[static_cast<size_t>(u)] = static_cast<float>(h / (h * h + noise));
+  }
+  for (int y = 0; y < spectrum.rows; ++y) {
+    auto* row = spectrum.ptr<cv::Vec2f>(y);
+    for (int u = 0; u < w; ++u) row[u] *= gain[static_cast<size_t>(u)];
+  }
+  cv::Mat back;
+  cv::dft(spectrum, back, cv::DFT_ROWS | cv::DFT_INVERSE | cv::DFT_SCALE | cv::DFT_REAL_OUTPUT);
+  cv::Mat out;
+  back(cv::Rect(0, 0, crop.cols, crop.rows)).convertTo(out, CV_8U);
+  return out;
+}
+
+// IDKIT_BARCODE_DEBUG=DIR writes every crop handed to ZXing into DIR, to look
+// at why a code was missed.
+void debugDump(const cv::Mat& image, const char* what) {
+  static const char* dir = std::getenv("IDKIT_BARCODE_DEBUG");
+  if (!dir || !*dir) return;
+  static std::atomic<int> counter{0};
+  cv::imwrite(fmt::format("{}/{:04d}-{}.png", dir, counter++, what), image);
+}
+
+// Decodes PDF417 in the candidate regions. Each region is rectified, its bar
+// tilt measured and corrected, then read as is, lightly blurred (noise) and
+// deconvolved (defocus) before a sweep of small angles, because the bars of a
+// perspective-distorted code are not all parallel. The number of decodes is
+// capped (not timed) so output stays deterministic.
 void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out) {
   double scale = 1;
   auto boxes = barRegions(grey, scale);
   if (boxes.size() > 4) boxes.resize(4);
   const auto hints = hintsFor(ZXing::BarcodeFormat::PDF417, true);
-  int budget = 16;
+  int budget = 28;
+  auto found = [&](const Crop& c, const ZXing::Results& rs) {
+    if (rs.empty()) return false;
+    const cv::Mat h = c.toInput;
+    addAll(out, rs, [&](cv::Point2f p) { return apply(h, p); }, "rectified", o);
+    return true;  // documents carry one PDF417
+  };
+  auto attempt = [&](const Crop& c, const cv::Mat& image, bool bothBinarizers = false) {
+    if (budget-- <= 0) return false;
+    debugDump(image, "region");
+    if (found(c, zxRead(image, hints))) return true;
+    if (!bothBinarizers) return false;
+    // Deconvolution rings beside every edge, which misleads the local-average
+    // threshold; one threshold for the whole crop reads through it.
+    Hints global = hints;
+    global.binarizer = ZXing::Binarizer::GlobalHistogram;
+    return found(c, zxRead(image, global));
+  };
   for (cv::RotatedRect box : boxes) {
     box.center *= 1.0 / scale;
     box.size.width /= static_cast<float>(scale);
     box.size.height /= static_cast<float>(scale);
-    for (double angle : {0.0, -2.0, 2.0, -4.0, 4.0}) {
-      if (budget-- <= 0) return;
-      Crop c = rectify(grey, box, angle);
-      auto rs = zxRead(c.image, hints);
-      if (rs.empty() && angle == 0.0) {  // noisy photos: a light blur joins broken bars
-        cv::GaussianBlur(c.image, c.image, {0, 0}, 1.0);
-        rs = zxRead(c.image, hints);
-      }
-      if (rs.empty()) continue;
-      const cv::Mat h = c.toInput;
-      addAll(out, rs, [&](cv::Point2f p) { return apply(h, p); }, "rectified", o);
-      return;  // documents carry one PDF417
+    Crop c = rectify(grey, box, 0.0);
+    if (attempt(c, c.image)) return;
+    const double tilt = barTilt(c.image);
+    if (std::abs(tilt) > 0.25 && std::abs(tilt) < 20) {
+      c = rectify(grey, box, tilt);
+      if (attempt(c, c.image)) return;
     }
+    cv::Mat blurred;  // noisy photos: a light blur joins broken bars
+    cv::GaussianBlur(c.image, blurred, {0, 0}, 1.0);
+    if (attempt(c, blurred)) return;
+    // Defocus: blur that reaches half a module or more smears bars into grey.
+    // The module is estimated from the data columns' width (AAMVA codes have
+    // about 220 modules there) or else the crop's; two strengths cover the
+    // range a decode survives.
+    const Span span = codeSpan(c.image);
+    std::vector<double> modules{c.image.cols / 1.15 / 250.0};
+    if (const double m = (span.right - span.left) / 220.0; span.found && std::abs(m / modules[0] - 1) > 0.15)
+      modules.push_back(m);
+    for (double module : modules)
+      for (double k : {0.55, 0.8})
+        if (attempt(c, deblurRows(c.image, k * module, 0.01), true)) return;
+    for (double angle : {-2.0, 2.0, -4.0, 4.0}) {
+      const Crop a = rectify(grey, box, tilt + angle);
+      if (attempt(a, a.image)) return;
+    }
+  }
+}
+
+// Last resort for PDF417 on a photo: a rotated box cannot undo strong
+// perspective, but the card's own outline can. The card is found with
+// idkit::deskew, warped flat at a resolution that gives the code's modules
+// a few pixels each, and searched again; positions go back through the card's
+// homography.
+void readFlattened(const cv::Mat& image, const cv::Mat& grey, const Options& o, std::vector<Code>& out) {
+  deskew::Options dopts;
+  dopts.orient = false;  // readRegions turns an upside-down code itself
+  const auto docs = deskew::detect(image, dopts);
+  if (docs.empty()) return;
+  const auto& q = docs[0].quad;
+  const double widthPx = std::max(cv::norm(q[1] - q[0]), cv::norm(q[2] - q[3]));
+  const double naturalDpi = widthPx / (deskew::sizeMm(docs[0].kind).width / 25.4);
+  // Licence codes have modules of 0.25-0.4 mm: at 450 dpi or more that is 4+
+  // pixels, enough for ZXing; beyond the photo's own resolution nothing is gained.
+  const cv::Size size = deskew::pixelSize(docs[0].kind, std::clamp(naturalDpi, 450.0, 600.0));
+  const std::array<cv::Point2f, 4> src = {cv::Point2f(q[0]), cv::Point2f(q[1]), cv::Point2f(q[2]), cv::Point2f(q[3])};
+  const std::array<cv::Point2f, 4> dst = {cv::Point2f(0, 0), cv::Point2f(static_cast<float>(size.width), 0),
+                                          cv::Point2f(static_cast<float>(size.width), static_cast<float>(size.height)),
+                                          cv::Point2f(0, static_cast<float>(size.height))};
+  const cv::Mat toFlat = cv::getPerspectiveTransform(src.data(), dst.data());
+  cv::Mat flat;
+  cv::warpPerspective(grey, flat, toFlat, size, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  debugDump(flat, "flat");
+  std::vector<Code> found;
+  readRegions(flat, o, found);
+  const cv::Mat toInput = toFlat.inv();
+  for (auto& c : found) {
+    for (auto& p : c.position) p = apply(toInput, p);
+    c.method = "flattened";
+    if (std::none_of(out.begin(), out.end(), [&](const Code& e) { return sameCode(e, c); }))
+      out.push_back(std::move(c));
   }
 }
 
@@ -331,6 +504,7 @@ std::vector<Code> read(const cv::Mat& image, const Options& o) {
   addAll(out, zxRead(work, hintsFor(formats)), fromWork, "direct", o);
 
   if (o.rectify && wantPdf417 && !hasFormat(out, "PDF417")) readRegions(grey, o, out);
+  if (o.rectify && wantPdf417 && !hasFormat(out, "PDF417")) readFlattened(image, grey, o, out);
   if (o.retry && out.empty()) {
     cv::Mat blurred;
     cv::GaussianBlur(work, blurred, {0, 0}, 1.0);
