@@ -173,6 +173,8 @@ std::optional<Found> findPortrait(Engine& engine, const cv::Mat& document, const
     // A flattened, oriented card: trust its orientation when a face is there.
     // The portrait spans a fifth of the card's width: a coarse pass finds it.
     all = detectTurned(engine, document, 0, opts.min_score, kCoarseSide);
+    // A portrait whose face is small (a wide shot) needs the full pass.
+    if (all.empty()) all = detectTurned(engine, document, 0, opts.min_score, kDetectSide);
     if (auto c = pick(all, opts.ghost_margin)) return makeFound(document, *c);
   }
   for (int r : {0, 90, 180, 270}) {

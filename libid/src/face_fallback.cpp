@@ -20,6 +20,7 @@ constexpr int kLandmarkInput = 112;
 constexpr float kNmsIou = 0.4f;  // face-api's IOU_THRESHOLD
 // Landmarks cost a forward pass each: only the best boxes get them.
 constexpr size_t kMaxFaces = 8;
+constexpr float kScoreScale = 0.5f;
 // Anchor sizes in cells (face-api's tinyFaceDetector BOX_ANCHORS).
 const std::array<cv::Point2f, 5> kAnchors{{
     {1.603231f, 2.094468f}, {6.041143f, 7.080126f}, {2.882459f, 3.518061f},
@@ -141,16 +142,32 @@ FaceApiNets FaceApiNets::load(std::span<const uchar> detector_onnx, std::span<co
 
 std::vector<Detection> detectFaceApi(FaceApiNets& nets, const cv::Mat& bgr, float min_score) {
   if (bgr.empty()) return {};
-  auto found = gridBoxes(nets.detector, bgr, min_score);
-  if (found.size() > kMaxFaces) found.resize(kMaxFaces);
-  std::vector<Detection> out;
-  for (auto& d : found) {
-    auto pts = landmarks68(nets.landmarks, bgr, d.box);
-    if (!pts) continue;
-    d.landmarks = fivePoints(*pts);
-    out.push_back(d);
-  }
-  return out;
+  // tiny_face_detector's scores run lower than YuNet's on the same faces
+  // (face-api's own default is 0.5): the callers' YuNet-calibrated floor is halved.
+  const float floor = min_score * kScoreScale;
+  auto detectIn = [&](const cv::Mat& img, cv::Point2f offset) {
+    auto found = gridBoxes(nets.detector, img, floor);
+    if (found.size() > kMaxFaces) found.resize(kMaxFaces);
+    std::vector<Detection> out;
+    for (auto& d : found) {
+      auto pts = landmarks68(nets.landmarks, img, d.box);
+      if (!pts) continue;
+      d.landmarks = fivePoints(*pts);
+      d.box.x -= offset.x, d.box.y -= offset.y;
+      for (auto& p : d.landmarks) p -= offset;
+      out.push_back(d);
+    }
+    return out;
+  };
+  auto out = detectIn(bgr, {0, 0});
+  if (!out.empty()) return out;
+  // A face that fills the image (a tight crop) is larger than anything the
+  // detector saw in training: again with the image in the middle of a canvas
+  // twice its size.
+  const int mx = bgr.cols / 2, my = bgr.rows / 2;
+  cv::Mat canvas;
+  cv::copyMakeBorder(bgr, canvas, my, my, mx, mx, cv::BORDER_CONSTANT, cv::Scalar::all(0));
+  return detectIn(canvas, cv::Point2f(float(mx), float(my)));
 }
 
 }  // namespace detail
