@@ -31,6 +31,17 @@ constexpr int kMaxChanges = 2;      // per check: more would force any reading t
 constexpr double kFailCost = 25.0;  // a failing check outweighs any 2 plausible changes
 constexpr double kAltCost = 1.0;    // choosing a reader's alternative over its best
 constexpr double kMaxRatioCost = 8.0;
+// A reader's alternative scored below this share of its best is no option:
+// with enough far-fetched alternatives any reading can be made to verify.
+constexpr double kMinAltRatio = 0.01;
+// Over the whole zone: a reading that needs more check-digit changes, or
+// changes this costly together, is reported as failing, not forced through.
+constexpr int kMaxTotalChanges = 3;
+constexpr double kMaxTotalCost = 9.0;
+// Positions no check digit of their own protects (names, sex, nationality,
+// optional data only in the composite) must be read with at least this
+// score share, else the zone is not "legible" and not valid.
+constexpr double kLegibleShare = 0.5;
 
 struct Confusion {
   char a, b;
@@ -74,6 +85,10 @@ char fallbackFor(Kind k) {
 
 Position optionsFor(Pos pos, const PositionCandidates& cands, Kind kind) {
   Position p{pos, cands.empty() ? '\0' : cands[0].ch, {}, false};
+  // An image reader proposes its own alternatives with scores; then the
+  // confusion table only rescues characters that cannot stand here (a '0'
+  // in a name), it does not invent changes the reader saw no sign of.
+  const bool reader = cands.size() > 1;
   double total = 0;
   for (const Candidate& c : cands) total += std::max(0.0f, c.score);
   auto share = [&](char ch) {
@@ -92,9 +107,10 @@ Position optionsFor(Pos pos, const PositionCandidates& cands, Kind kind) {
   };
   const float best = cands.empty() ? 1.0f : cands[0].score;
   for (std::size_t i = 0; i < cands.size() && i < 5; ++i) {
+    if (reader && i > 0 && cands[i].score < kMinAltRatio * best) break;
     const double base = i == 0 ? 0.0 : kAltCost + ratioCost(best, cands[i].score);
     add(cands[i].ch, base);
-    if (i >= 3) continue;
+    if (i >= 3 || (reader && detail::allowed(kind, cands[i].ch))) continue;
     for (const Confusion& c : kConfusions) {
       if (cands[i].ch == c.a) add(c.b, base + c.cost);
       if (cands[i].ch == c.b) add(c.a, base + c.cost);
@@ -238,10 +254,19 @@ std::vector<std::string> topLines(std::span<const LineCandidates> lines) {
 }
 
 Error badShape(std::span<const std::string> lines) {
+  // Appended piece by piece: GCC 12 warns (-Wrestrict, falsely) on the
+  // chained operator+ of temporaries.
   std::string shape;
-  for (const auto& l : lines) shape += (shape.empty() ? "" : "+") + std::to_string(l.size());
-  return {"mrz_bad_shape", "MRZ text has " + std::to_string(lines.size()) + " line(s) of length " +
-                               (shape.empty() ? "0" : shape) + ", which is no known MRZ layout"};
+  for (const auto& l : lines) {
+    if (!shape.empty()) shape += '+';
+    shape += std::to_string(l.size());
+  }
+  std::string message = "MRZ text has ";
+  message += std::to_string(lines.size());
+  message += " line(s) of length ";
+  message += shape.empty() ? std::string("0") : shape;
+  message += ", which is no known MRZ layout";
+  return {"mrz_bad_shape", message};
 }
 
 }  // namespace
@@ -335,7 +360,16 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
     }
   if (!free_group.members.empty()) groups.push_back(std::move(free_group));
 
-  const std::vector<int> chosen = solve(positions, groups, composite_weight, has_composite);
+  std::vector<int> chosen = solve(positions, groups, composite_weight, has_composite);
+  {
+    // The cap over the zone: too many or too costly changes mean the reading
+    // is not an MRZ with a few misread characters; report it as it was read.
+    int changes = 0;
+    double cost = 0;
+    for (std::size_t pi = 0; pi < positions.size(); ++pi)
+      if (chosen[pi] != 0) ++changes, cost += positions[pi].options[static_cast<std::size_t>(chosen[pi])].cost;
+    if (changes > kMaxTotalChanges || cost > kMaxTotalCost) std::fill(chosen.begin(), chosen.end(), 0);
+  }
 
   std::vector<std::string> out(lines.size());
   std::vector<double> conf(positions.size(), 1.0);
@@ -362,10 +396,40 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
   Result r = std::move(*parsed);
   r.corrections = std::move(corrections);
 
+  const auto final_plans = detail::checkPlans(*fmt, out);
+  // Legibility: a check digit vouches for its field, nothing vouches for the
+  // names, sex and nationality but the reader's own certainty.
+  std::vector<bool> vouched(positions.size(), false);
+  for (const CheckPlan& plan : final_plans) {
+    if (plan.name == "composite") continue;
+    for (const auto& variant : plan.variants)
+      for (const Pos& q : variant) vouched[static_cast<std::size_t>(index[q.line][q.col])] = true;
+    vouched[static_cast<std::size_t>(index[plan.digit.line][plan.digit.col])] = true;
+  }
+  bool legible = true;
+  for (std::size_t pi = 0; pi < positions.size() && legible; ++pi) {
+    const Position& p = positions[pi];
+    const auto& cands = lines[p.pos.line][p.pos.col];
+    if (vouched[pi] || cands.size() < 2) continue;
+    const Option& o = p.options[static_cast<std::size_t>(chosen[pi])];
+    double total = 0;
+    for (const Candidate& c : cands) total += std::max(0.0f, c.score);
+    const double readShare = total > 0 ? std::max(0.0f, cands[0].score) / total : 0.0;
+    // A sure '0' where only letters may stand is an 'O': the classic pair.
+    bool classic = false;
+    for (const Confusion& c : kConfusions)
+      classic = classic || (c.cost <= 2.0 && ((c.a == p.read && c.b == o.ch) || (c.b == p.read && c.a == o.ch)));
+    const bool sure = o.share >= kLegibleShare || (p.type_fixed && chosen[pi] == 0 && classic && readShare >= kLegibleShare);
+    legible = sure;
+  }
+  if (!legible) {
+    r.checks.emplace_back("legible", false);
+    r.valid = false;
+  }
+
   // Confidence: the weakest position of a field; a verified check makes a
   // field at least 0.9 sure, a failing one halves it.
   r.field_confidence.clear();
-  const auto final_plans = detail::checkPlans(*fmt, out);
   double overall = 1.0;
   for (const CheckPlan& plan : final_plans) {
     if (plan.name == "composite") continue;

@@ -339,8 +339,10 @@ std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line
                        origin.y + c0 / k0 * up.y);
   cv::Mat loose;
   cv::warpAffine(gray, loose, cv::Mat(a0), {w0, h0}, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
-  const cv::Mat looseInk = ocrb::inkImage(loose);
   const float xs = ext * k0, xe = (ext + len) * k0, third = (xe - xs) / 3;
+  // Paper and ink levels from the text's extent only: beyond a line's ends
+  // the strip may be mostly table or hand, which is neither.
+  const cv::Mat looseInk = ocrb::inkImage(loose, static_cast<int>(xs), static_cast<int>(xe));
   // Text rows at both ends give the residual skew. The height is the
   // largest of three sections: a section of fillers ('<' is shorter than
   // letters and digits) must not shrink the line.
@@ -382,12 +384,12 @@ std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line
   p.toImage = cv::Matx33d(h);
   cv::warpPerspective(gray, p.strip, h, {w1, ocrb::kStripHeight}, cv::INTER_CUBIC | cv::WARP_INVERSE_MAP,
                       cv::BORDER_REPLICATE);
-  p.ink = ocrb::inkImage(p.strip);
+  const int core0 = std::clamp(static_cast<int>((xs - 0.5f * line.pitch * k0) * k1), 0, w1 - 1);
+  const int core1 = std::clamp(static_cast<int>((xe + 0.5f * line.pitch * k0) * k1), core0, w1 - 1);
+  p.ink = ocrb::inkImage(p.strip, core0, core1);
   p.pitch = line.pitch * k0 * k1;
   cv::Mat cols;
   cv::reduce(p.ink.rowRange(ocrb::kStripTop, ocrb::kStripBaseline), cols, 0, cv::REDUCE_SUM);
-  const int core0 = std::clamp(static_cast<int>((xs - 0.5f * line.pitch * k0) * k1), 0, w1 - 1);
-  const int core1 = std::clamp(static_cast<int>((xe + 0.5f * line.pitch * k0) * k1), core0, w1 - 1);
   p.pitch = periodOf(cols, core0, core1, p.pitch);
   // Extend the finder's extent while ink continues within a pitch and a half
   // (filler runs merge into one blob the finder drops), then offer the
@@ -457,7 +459,8 @@ PreparedLine turned(const PreparedLine& p) {
 }
 
 struct Cells {
-  float pitch = 0, offset = 0;  // cell i spans offset + i*pitch .. + pitch
+  float pitch = 0, offset = 0;  // mean cell width, left edge of the first cell
+  float persp = 0;              // perspective along the line (see cellAt)
   std::vector<float> shift;     // per-cell refinement
   cv::Mat probs;                // chars x kClasses
   double score = -1e9;          // mean log best probability
@@ -469,20 +472,37 @@ double bestCharProb(const cv::Mat& probs, int row) {
   return *std::max_element(r, r + ocrb::kClasses);
 }
 
-double evaluate(const ocrb::Classifier& clf, const cv::Mat& ink, int chars, float pitch, float offset,
+// Centre and width of cell i of `chars` cells spanning offset .. offset +
+// chars * pitch. A line seen at an angle is foreshortened towards its far
+// end: with persp = e the cells follow the projective map t -> (1+e)t/(1+et)
+// of [0, 1], so the first cell is (1+e) and the last 1/(1+e) mean pitches
+// wide (a constant pitch would drift by cells over a 44-character line).
+struct CellGeom {
+  float centre, width;
+};
+CellGeom cellAt(int i, int chars, float pitch, float offset, float persp) {
+  const float w = static_cast<float>(chars) * pitch;
+  const float t = (static_cast<float>(i) + 0.5f) / static_cast<float>(chars);
+  if (persp == 0.0f || i < 0 || i >= chars) return {offset + t * w, pitch};
+  const float d = 1 + persp * t;
+  return {offset + w * (1 + persp) * t / d, pitch * (1 + persp) / (d * d)};
+}
+
+double evaluate(const ocrb::Classifier& clf, const cv::Mat& ink, int chars, float pitch, float offset, float persp,
                 const std::vector<float>* shifts, cv::Mat* probsOut) {
   cv::Mat feats(chars, ocrb::kFeatureSize, CV_32F);
   for (int i = 0; i < chars; ++i) {
-    const float cx = offset + (i + 0.5f) * pitch + (shifts ? (*shifts)[static_cast<std::size_t>(i)] : 0.0f);
-    ocrb::cellFeatures(ink, cx, pitch, std::span<float>(feats.ptr<float>(i), ocrb::kFeatureSize));
+    const CellGeom g = cellAt(i, chars, pitch, offset, persp);
+    const float cx = g.centre + (shifts ? (*shifts)[static_cast<std::size_t>(i)] : 0.0f);
+    ocrb::cellFeatures(ink, cx, g.width, std::span<float>(feats.ptr<float>(i), ocrb::kFeatureSize));
   }
   cv::Mat probs = clf.predict(feats);
   // Every MRZ cell holds ink ('<' included) and the cells just beyond the
   // line are blank; the classifier, which never saw a blank cell, can be
   // confident about one, so the ink decides where the line is.
   auto cellInk = [&](int i) {
-    const float cx = offset + (static_cast<float>(i) + 0.5f) * pitch;
-    const cv::Rect r = cv::Rect(static_cast<int>(cx - 0.4f * pitch), ocrb::kStripTop, static_cast<int>(0.8f * pitch) + 1,
+    const CellGeom g = cellAt(i, chars, pitch, offset, persp);
+    const cv::Rect r = cv::Rect(static_cast<int>(g.centre - 0.4f * g.width), ocrb::kStripTop, static_cast<int>(0.8f * g.width) + 1,
                                 ocrb::kStripBaseline - ocrb::kStripTop) & cv::Rect(0, 0, ink.cols, ink.rows);
     return r.empty() ? 0.0 : cv::sum(ink(r))[0];
   };
@@ -509,17 +529,18 @@ Cells readCells(const ocrb::Classifier& clf, const PreparedLine& p, int chars, b
   for (float l : p.lefts)
     for (float r : p.rights) {
       const float pitch = (r - l) / (chars - 0.3f);
-      // The autocorrelation pitch is good to a fraction of a percent; one
-      // cell too many or too few changes the pitch by 2.3-3.4%.
+      // The autocorrelation pitch is good to about a percent on flat text
+      // and 2% on a foreshortened line; one cell too many or too few
+      // changes the pitch by 2.3-3.4%, which the score then rejects.
       // When the finder saw every character, its span gives the pitch too
       // (the autocorrelation can lock onto a neighbouring period).
       const float spanPitch = p.components >= chars - 1 && p.components <= chars
                                   ? (p.lastC - p.firstC) / static_cast<float>(chars - 1)
                                   : -1.0f;
-      if (std::abs(pitch - p.pitch) > 0.015f * p.pitch && std::abs(pitch - spanPitch) > 0.01f * spanPitch) continue;
+      if (std::abs(pitch - p.pitch) > 0.025f * p.pitch && std::abs(pitch - spanPitch) > 0.01f * spanPitch) continue;
       if (pitch < 0.6f * ocrb::kTextHeight || pitch > 1.6f * ocrb::kTextHeight) continue;
       cv::Mat probs;
-      const double s = evaluate(clf, p.ink, chars, pitch, l - 0.15f * pitch, nullptr, &probs);
+      const double s = evaluate(clf, p.ink, chars, pitch, l - 0.15f * pitch, 0.0f, nullptr, &probs);
       if (s > best.score) best.score = s, best.pitch = pitch, best.offset = l - 0.15f * pitch, best.probs = probs, left = l;
     }
   if (best.probs.empty() || !refine) return best;
@@ -531,22 +552,37 @@ Cells readCells(const ocrb::Classifier& clf, const PreparedLine& p, int chars, b
     const float pitch = pitch0 * (1 + dp);
     const float offset = left - 0.15f * pitch;
     cv::Mat probs;
-    const double s = evaluate(clf, p.ink, chars, pitch, offset, nullptr, &probs);
+    const double s = evaluate(clf, p.ink, chars, pitch, offset, 0.0f, nullptr, &probs);
     if (s > best.score) best.score = s, best.pitch = pitch, best.offset = offset, best.probs = probs;
   }
+  // Perspective: the line's ends stay, the cells between them move.
+  for (float e : {-0.12f, -0.08f, -0.04f, 0.04f, 0.08f, 0.12f}) {
+    cv::Mat probs;
+    const double s = evaluate(clf, p.ink, chars, best.pitch, best.offset, e, nullptr, &probs);
+    if (s > best.score) best.score = s, best.persp = e, best.probs = probs;
+  }
+  if (best.persp != 0.0f)
+    for (float de : {-0.02f, 0.02f}) {
+      cv::Mat probs;
+      const float e = best.persp + de;
+      const double s = evaluate(clf, p.ink, chars, best.pitch, best.offset, e, nullptr, &probs);
+      if (s > best.score) best.score = s, best.persp = e, best.probs = probs;
+    }
   const float basePitch = best.pitch, baseOffset = best.offset;
   for (float dx : {-0.12f, -0.06f, 0.06f, 0.12f}) {
     const float offset = baseOffset + dx * basePitch;
     cv::Mat probs;
-    const double s = evaluate(clf, p.ink, chars, basePitch, offset, nullptr, &probs);
+    const double s = evaluate(clf, p.ink, chars, basePitch, offset, best.persp, nullptr, &probs);
     if (s > best.score) best.score = s, best.offset = offset, best.probs = probs;
   }
   // Per-cell shifts absorb small local pitch errors (perspective, paper warp).
   best.shift.assign(static_cast<std::size_t>(chars), 0.0f);
   for (float dx : {-0.1f, 0.1f}) {
-    std::vector<float> shifts(static_cast<std::size_t>(chars), dx * best.pitch);
+    std::vector<float> shifts(static_cast<std::size_t>(chars));
+    for (int i = 0; i < chars; ++i)
+      shifts[static_cast<std::size_t>(i)] = dx * cellAt(i, chars, best.pitch, best.offset, best.persp).width;
     cv::Mat probs;
-    evaluate(clf, p.ink, chars, best.pitch, best.offset, &shifts, &probs);
+    evaluate(clf, p.ink, chars, best.pitch, best.offset, best.persp, &shifts, &probs);
     for (int i = 0; i < chars; ++i) {
       const double a = bestCharProb(best.probs, i), b = bestCharProb(probs, i);
       if (b > a + 0.05) {
@@ -611,6 +647,10 @@ LineReading readLine(const cv::Mat& gray, const LineBox& line, int chars, int to
   return toReading(*p, cells, chars, std::clamp(top_k, 1, ocrb::kClasses));
 }
 
+void ImageReading::scaleQuad(double factor) {
+  for (auto& pt : quad) pt *= static_cast<float>(factor);
+}
+
 Json ImageReading::toJson() const {
   Json j = result.toJson();
   Json q = Json::array();
@@ -629,7 +669,66 @@ struct Attempt {
   std::array<cv::Point2f, 4> quad{};
   double angle = 0;
   double score = -1e9;
+  double read_score = -1e9;  // the classifier's mean log probability alone
 };
+
+// The lines of a band start and end at the same place on the document: the
+// ends every line was read with become candidate ends of each line (a line
+// whose own ink edges mislead it, a card edge or a filler run merged with
+// background, gets its neighbours' ends to try).
+PreparedLine withBandEnds(const PreparedLine& p, const std::vector<LineReading>& band, int chars) {
+  PreparedLine q = p;
+  const cv::Matx33d toStrip = p.toImage.inv();
+  for (const LineReading& r : band) {
+    const cv::Point2f x0 = apply(toStrip, (r.quad[0] + r.quad[3]) * 0.5f);
+    const cv::Point2f x1 = apply(toStrip, (r.quad[1] + r.quad[2]) * 0.5f);
+    const float pitch = (x1.x - x0.x) / static_cast<float>(chars);
+    if (!(pitch > 0)) continue;
+    q.lefts.push_back(x0.x + 0.15f * pitch);
+    q.rights.push_back(x1.x - 0.15f * pitch);
+  }
+  return q;
+}
+
+struct BandReading {
+  Result result;
+  std::vector<LineReading> lines;
+  double score = 0;  // mean log probability of the lines' best characters
+};
+
+std::optional<BandReading> readBand(const ocrb::Classifier& clf, const std::vector<const PreparedLine*>& lines,
+                                    int chars, int topK, const ReadOptions& options) {
+  BandReading out;
+  std::vector<LineCandidates> cands;
+  for (const auto* p : lines) {
+    const Cells cells = readCells(clf, *p, chars, true);
+    if (cells.probs.empty()) return std::nullopt;
+    out.lines.push_back(toReading(*p, cells, chars, topK));
+    if (std::getenv("IDKIT_MRZ_DEBUG"))
+      std::fprintf(stderr, "  line offset=%.1f pitch=%.2f persp=%.2f score=%.3f %s\n", cells.offset, cells.pitch,
+                   cells.persp, cells.score, out.lines.back().text.c_str());
+    cands.push_back(out.lines.back().candidates);
+    out.score += cells.score;
+  }
+  if (out.lines.empty()) return std::nullopt;
+  out.score /= static_cast<double>(out.lines.size());
+  auto res = correct(cands, options.parse);
+  if (!res) {
+    // Without a correction (shape unknown to it), parse the plain reading.
+    std::vector<std::string> texts;
+    for (const auto& r : out.lines) texts.push_back(r.text);
+    res = parse(texts, options.parse);
+  }
+  if (!res) return std::nullopt;
+  out.result = std::move(*res);
+  return out;
+}
+
+// The classifier's certainty decides; check digits that verify only tip the
+// balance, as correction can make almost anything verify.
+double merit(const BandReading& b) {
+  return b.score + (b.result.valid ? 0.5 : 0) - 0.02 * static_cast<double>(b.result.corrections.size());
+}
 
 Attempt readBands(const cv::Mat& gray, const ReadOptions& options) {
   const auto& clf = ocrb::Classifier::shared();
@@ -663,35 +762,25 @@ Attempt readBands(const cv::Mat& gray, const ReadOptions& options) {
       // A confident reading that verifies without corrections is not
       // going to be beaten by the runner-up of the quick look.
       if (best.result && best.result->valid && best.result->corrections.empty() && best.score > 0.4) break;
-      std::vector<LineCandidates> cands;
-      std::vector<LineReading> readings;
-      double score = 0;
-      for (const auto* p : h.lines) {
-        const Cells cells = readCells(clf, *p, h.chars, true);
-        if (cells.probs.empty()) break;
-        readings.push_back(toReading(*p, cells, h.chars, topK));
-        cands.push_back(readings.back().candidates);
-        score += cells.score;
+      auto band = readBand(clf, h.lines, h.chars, topK, options);
+      if (!band) continue;
+      if (!band->result.valid && band->lines.size() > 1) {
+        std::vector<PreparedLine> ext;
+        for (const auto* p : h.lines) ext.push_back(withBandEnds(*p, band->lines, h.chars));
+        std::vector<const PreparedLine*> extLines;
+        for (const auto& p : ext) extLines.push_back(&p);
+        if (auto again = readBand(clf, extLines, h.chars, topK, options); again && merit(*again) > merit(*band))
+          band = std::move(again);
       }
-      if (readings.size() != h.lines.size()) continue;
-      score /= static_cast<double>(readings.size());
-      auto res = correct(cands, options.parse);
-      if (!res) {
-        // Without a correction (shape unknown to it), parse the plain reading.
-        std::vector<std::string> texts;
-        for (const auto& r : readings) texts.push_back(r.text);
-        res = parse(texts, options.parse);
-      }
-      if (!res) continue;
-      // The classifier's certainty decides; check digits that verify only
-      // tip the balance, as correction can make almost anything verify.
-      const double total = score + (res->valid ? 0.5 : 0) - 0.02 * static_cast<double>(res->corrections.size());
+      const double total = merit(*band);
       if (std::getenv("IDKIT_MRZ_DEBUG"))
-        std::fprintf(stderr, "hyp chars=%d flipped=%d score=%.3f valid=%d corr=%zu %s\n", h.chars, h.flipped, score,
-                     res->valid, res->corrections.size(), readings.back().text.c_str());
+        std::fprintf(stderr, "hyp chars=%d flipped=%d score=%.3f valid=%d corr=%zu %s\n", h.chars, h.flipped,
+                     band->score, band->result.valid, band->result.corrections.size(), band->lines.back().text.c_str());
       if (total > best.score) {
+        const auto& readings = band->lines;
         best.score = total;
-        best.result = std::move(*res);
+        best.read_score = band->score;
+        best.result = std::move(band->result);
         best.quad = {readings.front().quad[0], readings.front().quad[1], readings.back().quad[2],
                      readings.back().quad[3]};
         const cv::Point2f d = best.quad[1] - best.quad[0];
@@ -715,15 +804,18 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
   // Large photos are read at 2000 px: the strips are resampled without
   // prefiltering, and MRZ text is still 15+ px high at that size.
   double scale = 1.0;
-  if (const int side = std::max(gray.cols, gray.rows); side > 2000) {
-    scale = side / 2000.0;
+  if (const int side = std::max(gray.cols, gray.rows); side > kReadSide) {
+    scale = side / static_cast<double>(kReadSide);
     cv::Mat small;
     cv::resize(gray, small, {}, 1 / scale, 1 / scale, cv::INTER_AREA);
     gray = small;
   }
   Attempt best = readBands(gray, options);
   bool mirrored = false;
-  if (options.try_mirrored && !(best.result && best.result->valid)) {
+  // Mirrored glyphs read as nothing the classifier is sure of: a confident
+  // reading (mean character probability above 0.75) is not a mirror image.
+  const bool confident = best.result && best.read_score > std::log(0.75);
+  if (options.try_mirrored && !(best.result && best.result->valid) && !confident) {
     cv::Mat flipped;
     cv::flip(gray, flipped, 1);
     Attempt m = readBands(flipped, options);

@@ -114,14 +114,17 @@ RenderedLine renderLine(std::string_view text, float text_height_px, int margin_
   return out;
 }
 
-cv::Mat inkImage(const cv::Mat& strip) {
+cv::Mat inkImage(const cv::Mat& strip, int x0, int x1) {
   CV_Assert(strip.type() == CV_8U);
+  if (x1 < 0 || x1 > strip.cols) x1 = strip.cols;
+  x0 = std::clamp(x0, 0, std::max(0, x1 - 1));
+  if (x1 - x0 < 4) x0 = 0, x1 = strip.cols;
   int hist[256] = {};
   for (int r = 0; r < strip.rows; ++r) {
     const auto* p = strip.ptr<std::uint8_t>(r);
-    for (int c = 0; c < strip.cols; ++c) ++hist[p[c]];
+    for (int c = x0; c < x1; ++c) ++hist[p[c]];
   }
-  const double total = static_cast<double>(strip.total());
+  const double total = static_cast<double>(strip.rows) * (x1 - x0);
   auto percentile = [&](double q) {
     double acc = 0;
     for (int v = 0; v < 256; ++v) {
@@ -174,15 +177,33 @@ void makeSample(cv::RNG& rng, const Atlas& atlas, int label, std::span<float> ou
   std::string text(kLen, '<');
   // The "misaligned" class shows a random character half a pitch off.
   const bool misaligned = label == kClasses;
-  // Half of the "misaligned" samples are centred glyphs turned upside down:
-  // the reader tries both orientations of a band and must be able to tell.
-  const bool upsideDown = misaligned && rng.uniform(0.0, 1.0) < 0.5;
+  // Of the "misaligned" samples, 40% are centred glyphs turned upside down
+  // (the reader tries both orientations of a band and must be able to tell),
+  // 20% are cells just beyond the line's end where the card edge or a dark
+  // surface begins (so that the reader does not extend a line onto them),
+  // the rest glyphs half a pitch off.
+  const double variant = misaligned ? rng.uniform(0.0, 1.0) : 1.0;
+  const bool upsideDown = variant < 0.4;
+  const bool offEdge = variant >= 0.4 && variant < 0.6;
+  const bool edgeRight = rng.uniform(0.0, 1.0) < 0.5;
   for (int i = 0; i < kLen; ++i) text[i] = i == kMid && !misaligned ? kAlphabet[label] : randomNeighbour(rng);
+  if (offEdge)
+    for (int i = 0; i < kLen; ++i)
+      if (edgeRight ? i >= kMid : i <= kMid) text[i] = ' ';  // blank: not drawn
 
   const int margin = atlas.ascent;
   const int baseline = margin + atlas.ascent;
   cv::Mat cov(baseline + margin, static_cast<int>(atlas.advance * kLen) + 2 * margin, CV_8U, cv::Scalar(0));
   compose(atlas, text, static_cast<float>(margin), baseline, cov);
+  if (offEdge) {
+    // The edge lies between the middle of the last blank cell before it and
+    // the far side of the centre cell; beyond it, a surface of any darkness.
+    const double u = rng.uniform(-0.3, 0.9);
+    const int edge = static_cast<int>(margin + atlas.advance * (edgeRight ? kMid + u : kMid + 1 - u));
+    const cv::Rect r = edgeRight ? cv::Rect(edge, 0, cov.cols - edge, cov.rows) : cv::Rect(0, 0, edge, cov.rows);
+    const cv::Rect inside = r & cv::Rect(0, 0, cov.cols, cov.rows);
+    if (r.width > 0 && !inside.empty()) cov(inside).setTo(rng.uniform(70, 256));
+  }
 
   // Stroke weight: print gain or thin toner.
   const double stroke = rng.uniform(0.0, 1.0);
@@ -213,7 +234,8 @@ void makeSample(cv::RNG& rng, const Atlas& atlas, int label, std::span<float> ou
   const double inkLevel = uniform(rng, 0, std::max(1.0, paper - 70));
   cv::Mat gray;
   lowCov.convertTo(gray, CV_32F, -(paper - inkLevel) / 255.0, paper);
-  if (rng.uniform(0.0, 1.0) < 0.7) cv::GaussianBlur(gray, gray, {0, 0}, uniform(rng, 0.3, 1.1));
+  // Defocus and motion blur of phone photos reach a tenth of the text height.
+  if (rng.uniform(0.0, 1.0) < 0.7) cv::GaussianBlur(gray, gray, {0, 0}, uniform(rng, 0.3, std::max(1.1, 0.11 * height)));
   cv::Mat noise(gray.size(), CV_32F);
   rng.fill(noise, cv::RNG::NORMAL, 0, uniform(rng, 0, 12));
   gray += noise;
@@ -236,8 +258,8 @@ void makeSample(cv::RNG& rng, const Atlas& atlas, int label, std::span<float> ou
   const double top = centreTop[1] + h * (uniform(rng, 0, 0.08) + rng.gaussian(0.03));
   const double base = centreBase[1] + h * rng.gaussian(0.03);
   const double pitch = atlas.advance * s * aspect;
-  const double off = misaligned && !upsideDown ? (rng.uniform(0, 2) ? 1 : -1) * uniform(rng, 0.3, 0.5)
-                                              : uniform(rng, -0.12, 0.12);
+  const double off = misaligned && !upsideDown && !offEdge ? (rng.uniform(0, 2) ? 1 : -1) * uniform(rng, 0.3, 0.5)
+                                                          : uniform(rng, -0.12, 0.12);
   const double cx = (centreTop[0] + centreBase[0]) / 2 + pitch * off;
   const double k = kTextHeight / (base - top);
   const int stripW = static_cast<int>(pitch * k * kLen) + 2;

@@ -68,7 +68,13 @@ struct ImageReading {
   bool mirrored = false;
   // result.toJson() plus "quad" (image coordinates), "angle", "mirrored" when set.
   Json toJson() const;
+  // Quad into the coordinates of the image at `factor` times the size read
+  // (a reduced decode read, the full image reported).
+  void scaleQuad(double factor);
 };
+
+// Images are read at this long side at most (larger ones are reduced first).
+inline constexpr int kReadSide = 2000;
 
 // Finds and reads the MRZ. Error "mrz_not_found" when no band reads as an MRZ.
 Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options = {});

@@ -56,8 +56,9 @@ struct RenderedLine {
 RenderedLine renderLine(std::string_view text, float text_height_px, int margin_px = 0);
 
 // Strip (CV_8U, any width, kStripHeight rows) -> ink image (CV_32F, 0 paper,
-// 1 ink) stretched between the strip's paper and ink levels.
-cv::Mat inkImage(const cv::Mat& strip);
+// 1 ink) stretched between the paper and ink levels of columns x0..x1
+// (default: the whole strip).
+cv::Mat inkImage(const cv::Mat& strip, int x0 = 0, int x1 = -1);
 
 // Features of the cell centred at x in an ink image; writes kFeatureSize floats.
 void cellFeatures(const cv::Mat& ink, float centre_x, float pitch, std::span<float> out);
@@ -89,6 +90,6 @@ class Classifier {
 };
 
 // Model file name; bump the version whenever features or training change.
-inline constexpr const char* kModelFile = "ocrb-mlp-v3.yml.gz";
+inline constexpr const char* kModelFile = "ocrb-mlp-v4.yml.gz";
 
 }  // namespace idkit::ocrb

@@ -1,0 +1,48 @@
+// For bench/mrz.sh: CPU time of reading the MRZ of each image on one core
+// (decode + find + read + correct), measured with the thread's CPU clock so
+// that other jobs on a shared machine do not inflate it.
+// Prints "<file>\t<cpu ms>\t<valid|invalid|not_found>" per image and a last
+// line "median <ms>".
+// Usage: bench-mrz_speed IMAGE...
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include <idkit/image.hpp>
+#include <idkit/mrz_read.hpp>
+#include <idkit/ocrb.hpp>
+
+namespace {
+
+double threadCpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  cv::setNumThreads(1);
+  (void)idkit::ocrb::Classifier::shared();
+  std::vector<double> times;
+  for (int i = 1; i < argc; ++i) {
+    const double t0 = threadCpuMs();
+    auto img = idkit::loadImage(argv[i], idkit::ImageLimits{}, idkit::mrz::kReadSide);  // as id-mrz
+    const char* what = "unreadable";
+    if (img) {
+      const auto r = idkit::mrz::read(img->bgr);
+      what = !r ? "not_found" : r->result.valid ? "valid" : "invalid";
+    }
+    const double ms = threadCpuMs() - t0;
+    times.push_back(ms);
+    std::printf("%s\t%.1f\t%s\n", argv[i], ms, what);
+  }
+  if (times.empty()) return 64;
+  std::nth_element(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(times.size() / 2), times.end());
+  std::printf("median %.1f\n", times[times.size() / 2]);
+  return 0;
+}

@@ -1,0 +1,124 @@
+// mrz::correct on image-reader candidates: corrections the classifier
+// supports are made, everything else is reported, never forced through.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include <idkit/mrz.hpp>
+
+using namespace idkit::mrz;
+
+namespace {
+
+// The ICAO Doc 9303 TD3 specimen (every check digit verifies).
+const std::vector<std::string> kTd3 = {"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+                                       "L898902C36UTO7408122F1204159ZE184226B<<<<<10"};
+
+// A confident reading of `lines`: every position its character at 0.97 and
+// a runner-up ('X', or 'Y' where the character is 'X') at 0.01.
+std::vector<LineCandidates> sureReading(const std::vector<std::string>& lines) {
+  std::vector<LineCandidates> out;
+  for (const auto& l : lines) {
+    LineCandidates lc;
+    for (char c : l) lc.push_back({{c, 0.97f}, {c == 'X' ? 'Y' : 'X', 0.01f}});
+    out.push_back(std::move(lc));
+  }
+  return out;
+}
+
+// Position (0-based) `col` of line `line` read as `read` with `score`, the
+// true character second with `second`.
+void misread(std::vector<LineCandidates>& r, std::size_t line, std::size_t col, char read, float score,
+             float second) {
+  const char truth = r[line][col][0].ch;
+  r[line][col] = {{read, score}, {truth, second}, {'X', 0.01f}};
+}
+
+int checkDigitChanges(const Result& r) {
+  int n = 0;
+  for (const auto& c : r.corrections) n += c.why == "check_digit";
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("correct: the classifier's runner-up fixes a failing check", "[mrz][correct]") {
+  auto r = sureReading(kTd3);
+  misread(r, 1, 14, '3', 0.6f, 0.35f);  // birth date 740812 read 740312
+  const auto res = correct(r);
+  REQUIRE(res);
+  CHECK(res->valid);
+  CHECK(res->lines == kTd3);
+  REQUIRE(res->corrections.size() == 1);
+  CHECK(res->corrections[0].line == 2);
+  CHECK(res->corrections[0].pos == 15);
+  CHECK(res->corrections[0].from == '3');
+  CHECK(res->corrections[0].to == '8');
+}
+
+TEST_CASE("correct: an alternative the classifier hardly saw is no option", "[mrz][correct]") {
+  auto r = sureReading(kTd3);
+  misread(r, 1, 14, '3', 0.99f, 0.001f);  // the true '8' below 1% of the best
+  const auto res = correct(r);
+  REQUIRE(res);
+  CHECK_FALSE(res->valid);
+  CHECK_FALSE(res->check("birth_date"));
+  CHECK(checkDigitChanges(*res) == 0);
+}
+
+TEST_CASE("correct: no confusion-table change the reader did not propose", "[mrz][correct]") {
+  auto r = sureReading(kTd3);
+  // Document number 'L898902C3' read with a sure 'B' for the first '8':
+  // 8/B is a classic confusion, but the reader proposed only 'B' and 'X'
+  // (repair() of the same text fixes it, see below).
+  r[1][1] = {{'B', 0.97f}, {'X', 0.01f}};
+  const auto res = correct(r);
+  REQUIRE(res);
+  CHECK_FALSE(res->valid);
+  CHECK_FALSE(res->check("document_number"));
+  CHECK(res->lines[1][1] == 'B');
+}
+
+TEST_CASE("correct: more than three check-digit changes are not forced", "[mrz][correct]") {
+  auto r = sureReading(kTd3);
+  // Four fields misread, each with the truth as a plausible runner-up.
+  misread(r, 1, 2, '6', 0.6f, 0.35f);   // document number
+  misread(r, 1, 14, '3', 0.6f, 0.35f);  // birth date
+  misread(r, 1, 23, '5', 0.6f, 0.35f);  // expiry date
+  misread(r, 1, 30, '2', 0.6f, 0.35f);  // personal number
+  const auto res = correct(r);
+  REQUIRE(res);
+  CHECK_FALSE(res->valid);
+  CHECK(checkDigitChanges(*res) == 0);
+}
+
+TEST_CASE("correct: an unsure name character makes the zone illegible", "[mrz][correct]") {
+  auto r = sureReading(kTd3);
+  misread(r, 0, 6, 'R', 0.45f, 0.44f);  // ERIKSSON: 'R' sure of less than half
+  auto res = correct(r);
+  REQUIRE(res);
+  CHECK_FALSE(res->valid);
+  CHECK_FALSE(res->check("legible"));
+  bool listed = false;
+  for (const auto& [name, ok] : res->checks) listed = listed || (name == "legible" && !ok);
+  CHECK(listed);
+
+  // The same name read surely, and a sure '0' in the name (a type fix to 'O'
+  // via the classic pair), stay legible and valid.
+  r = sureReading(kTd3);
+  r[0][10] = {{'0', 0.97f}, {'X', 0.01f}};  // ERIKSS0N
+  res = correct(r);
+  REQUIRE(res);
+  CHECK(res->valid);
+  CHECK(res->lines == kTd3);
+}
+
+TEST_CASE("correct: text without scores (repair) still uses the confusion table", "[mrz][correct]") {
+  std::vector<std::string> damaged = kTd3;
+  damaged[1][1] = 'B';  // 8 -> B in the document number
+  const auto res = repair(damaged);
+  REQUIRE(res);
+  CHECK(res->valid);
+  CHECK(res->lines == kTd3);
+}
