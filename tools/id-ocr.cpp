@@ -7,6 +7,7 @@
 #include <idkit/paths.hpp>
 
 int main(int argc, char** argv) {
+  idkit::cli::limitOpenMpThreads(argv);
   CLI::App app{"Read the printed fields of identity documents with Tesseract through layout templates"};
   idkit::cli::Options opts;
   idkit::cli::addCommonOptions(app, opts);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <fstream>
 #include <iostream>
@@ -47,6 +48,13 @@ void addAsOf(CLI::App& app, Options& opts) {
         for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) ok = ok && i < s.size() && std::isdigit(s[i]);
         return ok ? "" : "expected a date as YYYY-MM-DD";
       });
+}
+
+void limitOpenMpThreads(char** argv) {
+  if (std::getenv("OMP_THREAD_LIMIT") != nullptr) return;
+  if (::setenv("OMP_THREAD_LIMIT", "1", 1) != 0) return;
+  ::execv("/proc/self/exe", argv);
+  // exec failed (no /proc): go on with Tesseract's own threading.
 }
 
 std::optional<int> parse(CLI::App& app, int argc, char** argv) {
