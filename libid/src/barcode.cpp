@@ -280,7 +280,7 @@ Crop rectify(const cv::Mat& grey, cv::RotatedRect box, double extraAngle) {
   box.size.width *= 1.15f;
   box.size.height = box.size.height * 1.15f + 0.05f * box.size.width;
   // Enough pixels per module; never more than needed.
-  const double target = std::clamp<double>(box.size.width, 900, 2400);
+  const double target = std::clamp<double>(box.size.width, 900, 1800);
   const double s = target / box.size.width;
   const cv::Size out(static_cast<int>(box.size.width * s), static_cast<int>(box.size.height * s));
   cv::Point2f src[4];
