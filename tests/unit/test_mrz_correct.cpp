@@ -45,21 +45,21 @@ int checkDigitChanges(const Result& r) {
 
 TEST_CASE("correct: the classifier's runner-up fixes a failing check", "[mrz][correct]") {
   auto r = sureReading(kTd3);
-  misread(r, 1, 14, '3', 0.6f, 0.35f);  // birth date 740812 read 740312
+  misread(r, 1, 16, '3', 0.6f, 0.35f);  // birth date 740812 read 740312
   const auto res = correct(r);
   REQUIRE(res);
   CHECK(res->valid);
   CHECK(res->lines == kTd3);
   REQUIRE(res->corrections.size() == 1);
   CHECK(res->corrections[0].line == 2);
-  CHECK(res->corrections[0].pos == 15);
+  CHECK(res->corrections[0].pos == 17);
   CHECK(res->corrections[0].from == '3');
   CHECK(res->corrections[0].to == '8');
 }
 
 TEST_CASE("correct: an alternative the classifier hardly saw is no option", "[mrz][correct]") {
   auto r = sureReading(kTd3);
-  misread(r, 1, 14, '3', 0.99f, 0.001f);  // the true '8' below 1% of the best
+  misread(r, 1, 16, '3', 0.99f, 0.001f);  // the true '8' below 1% of the best
   const auto res = correct(r);
   REQUIRE(res);
   CHECK_FALSE(res->valid);
@@ -70,8 +70,7 @@ TEST_CASE("correct: an alternative the classifier hardly saw is no option", "[mr
 TEST_CASE("correct: no confusion-table change the reader did not propose", "[mrz][correct]") {
   auto r = sureReading(kTd3);
   // Document number 'L898902C3' read with a sure 'B' for the first '8':
-  // 8/B is a classic confusion, but the reader proposed only 'B' and 'X'
-  // (repair() of the same text fixes it, see below).
+  // 8/B is a classic confusion, but the reader proposed only 'B' and 'X'.
   r[1][1] = {{'B', 0.97f}, {'X', 0.01f}};
   const auto res = correct(r);
   REQUIRE(res);
@@ -84,7 +83,7 @@ TEST_CASE("correct: more than three check-digit changes are not forced", "[mrz][
   auto r = sureReading(kTd3);
   // Four fields misread, each with the truth as a plausible runner-up.
   misread(r, 1, 2, '6', 0.6f, 0.35f);   // document number
-  misread(r, 1, 14, '3', 0.6f, 0.35f);  // birth date
+  misread(r, 1, 16, '3', 0.6f, 0.35f);  // birth date
   misread(r, 1, 23, '5', 0.6f, 0.35f);  // expiry date
   misread(r, 1, 30, '2', 0.6f, 0.35f);  // personal number
   const auto res = correct(r);
@@ -107,7 +106,7 @@ TEST_CASE("correct: an unsure name character makes the zone illegible", "[mrz][c
   // The same name read surely, and a sure '0' in the name (a type fix to 'O'
   // via the classic pair), stay legible and valid.
   r = sureReading(kTd3);
-  r[0][10] = {{'0', 0.97f}, {'X', 0.01f}};  // ERIKSS0N
+  r[0][11] = {{'0', 0.97f}, {'X', 0.01f}};  // ERIKSS0N
   res = correct(r);
   REQUIRE(res);
   CHECK(res->valid);
@@ -116,7 +115,7 @@ TEST_CASE("correct: an unsure name character makes the zone illegible", "[mrz][c
 
 TEST_CASE("correct: text without scores (repair) still uses the confusion table", "[mrz][correct]") {
   std::vector<std::string> damaged = kTd3;
-  damaged[1][1] = 'B';  // 8 -> B in the document number
+  damaged[1][16] = 'B';  // 8 -> B in the birth date
   const auto res = repair(damaged);
   REQUIRE(res);
   CHECK(res->valid);
