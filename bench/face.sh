@@ -35,19 +35,27 @@ if [ ! -f "$docs/.done" ]; then
   touch "$docs/.done"
 fi
 
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+yunet=$(IDKIT_FACE_DETECTOR=yunet "$build/bench/bench-face" "$faces" "$docs")
+faceapi=$(IDKIT_FACE_DETECTOR=faceapi "$build/bench/bench-face" "$faces" "$docs")
 body=$(cat <<MD
-## id-face calibration ($(date -u +%Y-%m-%d), $(nproc) cores)
+## id-face calibration ($(date -u +%Y-%m-%d), $(nproc) cores, load average $load at the start)
 
-\`bench/face.sh\` (driver \`bench/face.cpp\`): YuNet 2022mar detector, dlib ResNet descriptor
-(@vladmandic/face-api 1.7.15, converted to ONNX, OpenCV $(pkg-config --modversion opencv4) dnn), cosine similarity.
+\`bench/face.sh\` (driver \`bench/face.cpp\`): dlib ResNet descriptor (@vladmandic/face-api 1.7.15,
+converted to ONNX, OpenCV $(pkg-config --modversion opencv4) dnn), cosine similarity; detector YuNet 2022mar,
+then the fallback (face-api's tiny_face_detector + 68-point landmarks, used when YuNet is absent).
+Times are CPU ms of one thread: the machine is shared, and a busy machine still slows them.
 
-$("$build/bench/bench-face" "$faces" "$docs")
+$yunet
 
-Default threshold 0.92 (cosine): on the photo set it accepts every genuine pair
-while accepting 0.02% of impostors, the smallest FAR with full TAR; 0.93 drops
-genuine pairs, 0.91 lets impostors in 8x as often. Document portraits score lower
-(print, photo, JPEG): at 0.92 their impostor rate stays within 0.1%; see the
-document table for the genuine rate and id-face(1) for --threshold.
+Default threshold 0.92 (cosine) with YuNet: on the photo set it accepts every genuine pair
+while accepting almost no impostors; 0.93 drops genuine pairs, 0.91 lets impostors in
+several times as often. Document portraits score lower (print, photo, JPEG); at 0.92 their
+impostor rate stays within 0.1%.
+
+## Fallback detector (IDKIT_FACE_DETECTOR=faceapi)
+
+$faceapi
 MD
 )
 . "$root/bench/lib.sh"

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <fstream>
 
+#include <opencv2/dnn.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -211,4 +212,91 @@ TEST_CASE("portrait on a card turned on its side; no face is an error naming the
     CHECK(e.code() == "face_not_found");
     CHECK(std::string(e.what()).find("selfie") != std::string::npos);
   }
+}
+
+// ---- the fallback detector (face-api's tiny_face_detector + 68 landmarks) ----
+
+namespace {
+
+// The converters' fixed input v(y, x, c) on a size x size image, NCHW RGB.
+cv::Mat fixedBlob(int size) {
+  const int sz[] = {1, 3, size, size};
+  cv::Mat blob(4, sz, CV_32F);
+  for (int c = 0; c < 3; ++c)
+    for (int y = 0; y < size; ++y)
+      for (int x = 0; x < size; ++x)
+        blob.ptr<float>(0, c)[y * size + x] =
+            float(0.5 * std::sin(0.05 * (x + 1) * (c + 1)) * std::cos(0.031 * (y + 1)));
+  return blob;
+}
+
+double maxRelDiff(const cv::Mat& out, const idkit::Json& expect) {
+  REQUIRE(out.total() == expect.size());
+  double scale = 1, diff = 0;
+  for (size_t i = 0; i < expect.size(); ++i) scale = std::max(scale, std::abs(expect[i].get<double>()));
+  const float* p = out.ptr<float>();
+  for (size_t i = 0; i < expect.size(); ++i) diff = std::max(diff, std::abs(double(p[i]) - expect[i].get<double>()));
+  return diff / scale;
+}
+
+}  // namespace
+
+TEST_CASE("converted fallback detector and landmark net match their numpy references", "[face][faceapi]") {
+  auto m = face::Models::locate(true, face::DetectorKind::faceapi);
+  if (!m) FAIL("face models: " << m.error().message);
+  REQUIRE((*m)->detector_kind == face::DetectorKind::faceapi);
+  std::ifstream in((*m)->detector.parent_path() / "face_fallback.reference.json");
+  REQUIRE(in);
+  const idkit::Json ref = idkit::Json::parse(in);
+  auto run = [](const std::vector<uchar>& onnx, const cv::Mat& blob) {
+    cv::dnn::Net net = cv::dnn::readNetFromONNX(onnx);
+    net.setInput(blob);
+    return net.forward().clone();
+  };
+  CHECK(maxRelDiff(run((*m)->detector_onnx, fixedBlob(416)), ref.at("detector")) < 1e-5);
+  CHECK(maxRelDiff(run((*m)->landmarks_onnx, fixedBlob(112)), ref.at("landmarks")) < 1e-5);
+}
+
+TEST_CASE("five alignment points from 68 landmarks", "[face][faceapi]") {
+  std::array<cv::Point2f, 68> p{};
+  for (size_t i = 0; i < p.size(); ++i) p[i] = {float(i), float(2 * i)};
+  const auto five = face::fivePoints(p);
+  CHECK(five[0].x == Approx(38.5));  // mean of 36..41
+  CHECK(five[1].x == Approx(44.5));  // mean of 42..47
+  CHECK(five[1].y == Approx(89.0));
+  CHECK(five[2].x == Approx(30));
+  CHECK(five[3].x == Approx(48));
+  CHECK(five[4].x == Approx(54));
+  const std::array<cv::Point2f, 5> none = face::fivePoints(std::span<const cv::Point2f>(p.data(), 10));
+  CHECK(none[0] == cv::Point2f(0, 0));
+}
+
+TEST_CASE("fallback detector: landmarks where a face has them, same person matches, others do not", "[face][faceapi]") {
+  REQUIRE_SHARED(shared);
+  auto m = face::Models::locate(true, face::DetectorKind::faceapi);
+  if (!m) FAIL("face models: " << m.error().message);
+  face::Engine engine(**m);
+  CHECK(engine.detectorKind() == face::DetectorKind::faceapi);
+  const cv::Mat img = photo(shared, "joe_biden/biden2.jpg");
+  auto faces = engine.detect(img);
+  REQUIRE_FALSE(faces.empty());
+  const auto& f = faces.front();
+  CHECK(f.score > 0.8f);
+  const auto& l = f.landmarks;
+  for (auto p : l) CHECK(f.box.contains(p));
+  CHECK(l[0].x < l[1].x);
+  CHECK(l[3].x < l[4].x);
+  CHECK(std::abs(l[0].y - l[1].y) < 0.25 * f.box.height);
+  CHECK(l[2].y > std::max(l[0].y, l[1].y));
+  CHECK(std::min(l[3].y, l[4].y) > l[2].y);
+
+  const auto biden1 = describePhoto(engine, photo(shared, "joe_biden/biden.jpg"));
+  const auto biden2 = describePhoto(engine, img);
+  const auto jolie1 = describePhoto(engine, photo(shared, "angelina_jolie/img1.jpg"));
+  const auto jolie2 = describePhoto(engine, photo(shared, "angelina_jolie/img2.jpg"));
+  const double t = face::defaultThreshold(face::DetectorKind::faceapi);
+  CHECK(face::similarity(biden1, biden2) > t);
+  CHECK(face::similarity(jolie1, jolie2) > t);
+  CHECK(face::similarity(biden1, jolie1) < t);
+  CHECK(face::similarity(biden2, jolie2) < t);
 }
