@@ -165,10 +165,19 @@ std::vector<Document> detect(const cv::Mat& bgr_in, const Options& opts) {
   // The best distinct hypotheses, snapped onto their edges and scored again:
   // a card's outline found a few pixels off loses to its own crisp portrait
   // until it sits exactly on its edges.
+  // Distinct: some corner more than 2% of the frame away (every candidate is
+  // ordered by orderQuad, so corners correspond; cheaper than a Jaccard index
+  // against each of hundreds of near-copies).
+  const double apart = 0.02 * std::max(f.bgr.cols, f.bgr.rows);
+  auto same = [&](const Quad& a, const Quad& b) {
+    for (size_t i = 0; i < 4; ++i)
+      if (cv::norm(a[i] - b[i]) > apart) return false;
+    return true;
+  };
   std::vector<detail::Scored> snapped;
   for (const auto& s : scored) {
     if (snapped.size() >= 16) break;
-    if (std::any_of(snapped.begin(), snapped.end(), [&](const auto& t) { return iou(t.quad, s.quad) > 0.9; })) continue;
+    if (std::any_of(snapped.begin(), snapped.end(), [&](const auto& t) { return same(t.quad, s.quad); })) continue;
     snapped.push_back(s);
   }
   for (auto& s : snapped) {

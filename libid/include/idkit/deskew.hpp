@@ -5,10 +5,13 @@
 //
 // Detection runs on a downscaled copy (quad candidates from edges, line
 // segments and region masks, scored on edge support, interior texture and the
-// ICAO aspect ratios), then each side is refined at full resolution by fitting
-// a line to edge points found along its normal. Orientation comes from the MRZ
-// band (bottom of an upright document), else from Tesseract's script
-// orientation and the portrait's side.
+// ICAO aspect ratios); the best hypotheses are snapped onto the edge points
+// along their sides and scored again, and of nested document-like quads the
+// outermost wins (a card's own frames are inside it). Each side is then refined
+// at full resolution by fitting a line to edge points found along its normal.
+// Orientation comes from the MRZ band (bottom of an upright document), else the
+// portrait's face (YuNet, when its model is installed), a barcode, the
+// portrait's side and Tesseract's script orientation.
 #pragma once
 #include <array>
 #include <filesystem>
