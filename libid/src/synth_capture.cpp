@@ -147,7 +147,8 @@ std::string paintSurface(cv::Mat& s, Rng& rng, const cv::Scalar& card_mean) {
     const double p = rng.uniform(3, 6);
     for (int y = 0; y < s.rows; ++y)
       for (int x = 0; x < s.cols; ++x) {
-        const double w = 0.85 + 0.15 * std::sin(2 * kPi * x / p) * std::sin(2 * kPi * y / p) +
+        // A faint weave: painted small and scaled up, a strong one turns into stripes.
+        const double w = 0.9 + 0.06 * std::sin(2 * kPi * x / p) * std::sin(2 * kPi * y / p) +
                          0.05 * std::sin(2 * kPi * (x + y) / (p * 7));
         const cv::Scalar c = base * w;
         s.at<cv::Vec3b>(y, x) = {cv::saturate_cast<uchar>(c[0]), cv::saturate_cast<uchar>(c[1]),
