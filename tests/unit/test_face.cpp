@@ -32,6 +32,19 @@ cv::Mat photo(const fs::path& shared, const char* rel) {
   return m;
 }
 
+// The five landmarks of an upright frontal face where a face has them.
+void checkFaceShape(const face::Detection& f) {
+  const auto& l = f.landmarks;
+  for (auto p : l) CHECK(f.box.contains(p));
+  CHECK(l[0].x < l[1].x);                                   // subject's right eye left in the image
+  CHECK(l[3].x < l[4].x);                                   // mouth corners likewise
+  CHECK(std::abs(l[0].y - l[1].y) < 0.25 * f.box.height);  // eyes level
+  CHECK(l[2].y > std::max(l[0].y, l[1].y));                 // nose below the eyes
+  CHECK(std::min(l[3].y, l[4].y) > l[2].y);                 // mouth below the nose
+  CHECK(l[2].x > l[0].x);
+  CHECK(l[2].x < l[1].x);
+}
+
 face::Descriptor describePhoto(face::Engine& e, const cv::Mat& img) {
   auto f = face::findFace(e, img);
   REQUIRE(f);
@@ -112,17 +125,8 @@ TEST_CASE("detector finds a face with landmarks where a face has them", "[face]"
   const cv::Mat img = photo(shared, "joe_biden/biden.jpg");
   auto faces = engine.detect(img);
   REQUIRE_FALSE(faces.empty());
-  const auto& f = faces.front();
-  CHECK(f.score > 0.9f);
-  const auto& l = f.landmarks;
-  for (auto p : l) CHECK(f.box.contains(p));
-  CHECK(l[0].x < l[1].x);                                   // subject's right eye left in the image
-  CHECK(l[3].x < l[4].x);                                   // mouth corners likewise
-  CHECK(std::abs(l[0].y - l[1].y) < 0.25 * f.box.height);  // eyes level
-  CHECK(l[2].y > std::max(l[0].y, l[1].y));                 // nose below the eyes
-  CHECK(std::min(l[3].y, l[4].y) > l[2].y);                 // mouth below the nose
-  CHECK(l[2].x > l[0].x);
-  CHECK(l[2].x < l[1].x);
+  CHECK(faces.front().score > 0.9f);
+  checkFaceShape(faces.front());
 }
 
 TEST_CASE("alignment puts the landmarks on the template", "[face]") {
@@ -280,15 +284,8 @@ TEST_CASE("fallback detector: landmarks where a face has them, same person match
   const cv::Mat img = photo(shared, "joe_biden/biden2.jpg");
   auto faces = engine.detect(img);
   REQUIRE_FALSE(faces.empty());
-  const auto& f = faces.front();
-  CHECK(f.score > 0.8f);
-  const auto& l = f.landmarks;
-  for (auto p : l) CHECK(f.box.contains(p));
-  CHECK(l[0].x < l[1].x);
-  CHECK(l[3].x < l[4].x);
-  CHECK(std::abs(l[0].y - l[1].y) < 0.25 * f.box.height);
-  CHECK(l[2].y > std::max(l[0].y, l[1].y));
-  CHECK(std::min(l[3].y, l[4].y) > l[2].y);
+  CHECK(faces.front().score > 0.8f);
+  checkFaceShape(faces.front());
 
   const auto biden1 = describePhoto(engine, photo(shared, "joe_biden/biden.jpg"));
   const auto biden2 = describePhoto(engine, img);
