@@ -197,6 +197,16 @@ std::vector<Document> detect(const cv::Mat& bgr_in, const Options& opts) {
     if (!opts.multi || static_cast<int>(picks.size()) >= opts.max_documents) break;
   }
   std::vector<Document> docs;
+  // A data page cropped to its own edges has no outline to find, and its
+  // portrait's crisp frame wins instead: when the pick is small and the whole
+  // image carries an MRZ band across its width, the image is the document.
+  if (!opts.multi && (picks.empty() || area(picks.front().quad) < 0.5 * f.bgr.size().area()) &&
+      mrzSide(f.bgr) != 0) {
+    const double w = bgr.cols, h = bgr.rows;
+    const Quad whole{cv::Point2d(0, 0), cv::Point2d(w, 0), cv::Point2d(w, h), cv::Point2d(0, h)};
+    docs.push_back(finish(bgr, whole, 0.5, detail::documentAspect(whole, bgr.size()).fit, opts));
+    return docs;
+  }
   const double k = 1 / f.scale;
   for (const auto& p : picks) {
     Quad q = scaled(detail::growToOuterEdges(f, p.quad), k);
