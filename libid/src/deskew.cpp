@@ -198,9 +198,10 @@ std::vector<Document> detect(const cv::Mat& bgr_in, const Options& opts) {
   }
   std::vector<Document> docs;
   // A data page cropped to its own edges has no outline to find, and its
-  // portrait's crisp frame wins instead: when the pick is small and the whole
-  // image carries an MRZ band across its width, the image is the document.
-  if (!opts.multi && (picks.empty() || area(picks.front().quad) < 0.5 * f.bgr.size().area()) &&
+  // portrait's crisp frame wins instead: when the whole image carries an MRZ
+  // band across its width (a photographed card that wide covers a third of
+  // the frame or more) and the pick is small, the image is the document.
+  if (!opts.multi && (picks.empty() || area(picks.front().quad) < 0.2 * f.bgr.size().area()) &&
       mrzSide(f.bgr) != 0) {
     const double w = bgr.cols, h = bgr.rows;
     const Quad whole{cv::Point2d(0, 0), cv::Point2d(w, 0), cv::Point2d(w, h), cv::Point2d(0, h)};
