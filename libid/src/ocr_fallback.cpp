@@ -41,6 +41,18 @@ Kind kindOf(const std::string& field) {
   return Kind::text;
 }
 
+// `needle` occurs in `text` as whole words: "NAME" is not in "GIVEN NAMES".
+bool containsWords(const std::string& text, const std::string& needle) {
+  if (needle.empty()) return false;
+  for (std::size_t pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) {
+    const std::size_t end = pos + needle.size();
+    const bool starts = pos == 0 || text[pos - 1] == ' ';
+    const bool ends = end == text.size() || text[end] == ' ';
+    if (starts && ends) return true;
+  }
+  return false;
+}
+
 std::string str(const Json& j, std::string_view key) {
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -61,8 +73,7 @@ Result readWithoutTemplate(Engine& engine, const cv::Mat& flat_bgr, const Labels
       const std::string upper = normaliseName(text_lines[i].text);
       for (const std::string& label : names) {
         const std::string l = normaliseName(label);
-        const auto pos = l.empty() ? std::string::npos : upper.find(l);
-        if (pos == std::string::npos) continue;
+        if (!containsWords(upper, l)) continue;
         // Words after the label's words on the same line, else the next line below.
         const std::size_t label_words = static_cast<std::size_t>(std::count(l.begin(), l.end(), ' ')) + 1;
         std::string rest;
@@ -80,7 +91,16 @@ Result readWithoutTemplate(Engine& engine, const cv::Mat& flat_bgr, const Labels
         const TextLine* value_line = nullptr;
         std::string value_text = rest;
         cv::Rect box = text_lines[i].box;
-        if (normaliseText(rest).size() < 1 || (rest.find_first_not_of(":/ ") == std::string::npos)) {
+        // Bilingual labels ("Document No. / N° du document"): what follows a
+        // slash is the label's other language, the value is on the line below.
+        const std::size_t first = rest.find_first_not_of(": ");
+        const std::string rest_norm = normaliseName(rest);
+        const bool other_language =
+            (first != std::string::npos && rest[first] == '/') ||
+            (!rest_norm.empty() && std::any_of(names.begin(), names.end(), [&](const std::string& n) {
+               return containsWords(normaliseName(n), rest_norm);
+             }));
+        if (other_language || normaliseText(rest).size() < 1 || (rest.find_first_not_of(":/ ") == std::string::npos)) {
           for (std::size_t k = i + 1; k < text_lines.size(); ++k) {
             const TextLine& below = text_lines[k];
             if (below.box.y > text_lines[i].box.br().y + text_lines[i].box.height * 3) break;
@@ -99,36 +119,49 @@ Result readWithoutTemplate(Engine& engine, const cv::Mat& flat_bgr, const Labels
         f.text = normaliseText(value_text.substr(std::min(value_text.size(), value_text.find_first_not_of(":/ "))));
         f.value = normalise(kindOf(field), f.text);
         if (f.value.empty()) continue;
+        f.source = "label";
+        if (kindOf(field) == Kind::code && reconcile(f.value, normaliseCode(str(mrz_fields, field))))
+          f.source = "label+mrz";
         f.confidence = value_line ? value_line->confidence : text_lines[i].confidence;
         f.box = box;
-        f.source = "label";
         out.fields.push_back(std::move(f));
         break;
       }
     }
   }
 
-  // 2. MRZ values printed anywhere: names and numbers as words, dates in any format.
+  // 2. MRZ values printed anywhere: names and numbers as words, dates in any
+  // format. A printed line equal to the MRZ value outweighs a value read after
+  // a label that disagrees with it (a misread, or the wrong line below the
+  // label); a printed value that was changed is found nowhere and stays.
+  auto agrees = [&](const std::string& name, const std::string& want) {
+    const Field* f = out.find(name);
+    return f != nullptr && f->value == want;
+  };
+  auto put = [&](Field f) {
+    std::erase_if(out.fields, [&](const Field& g) { return g.name == f.name; });
+    out.fields.push_back(std::move(f));
+  };
   if (mrz_fields.is_object()) {
     for (const char* field : {"surname", "given_names", "document_number"}) {
       const std::string want = std::string(field) == "document_number" ? normaliseCode(str(mrz_fields, field))
                                                                       : normaliseName(str(mrz_fields, field));
-      if (want.empty() || have(field)) continue;
+      if (want.empty() || agrees(field, want)) continue;
       for (const TextLine& l : text_lines) {
         const std::string norm = kindOf(field) == Kind::code ? normaliseCode(l.text) : normaliseName(l.text);
         if (norm.find(want) == std::string::npos || norm.find("<") != std::string::npos) continue;
         if (l.text.find("<<") != std::string::npos) continue;  // the MRZ itself
-        out.fields.push_back({field, want, want, l.confidence, l.box, "mrz"});
+        put({field, want, want, l.confidence, l.box, "mrz"});
         break;
       }
     }
     for (const char* field : {"birth_date", "expiry_date"}) {
       const std::string want = str(mrz_fields, field);
-      if (want.empty() || have(field)) continue;
+      if (want.empty() || agrees(field, want)) continue;
       for (const TextLine& l : text_lines)
         for (const std::string order : {"DMY", "MDY"}) {
-          if (have(field) || normaliseDate(l.text, order) != want) continue;
-          out.fields.push_back({field, normaliseText(l.text), want, l.confidence, l.box, "mrz"});
+          if (agrees(field, want) || normaliseDate(l.text, order) != want) continue;
+          put({field, normaliseText(l.text), want, l.confidence, l.box, "mrz"});
         }
     }
   }
