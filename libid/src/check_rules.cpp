@@ -112,9 +112,19 @@ bool nameMatches(std::string_view mrz_name, std::string_view printed, bool trunc
   const std::string mrz_text = words(mrz::transliterate(mrz_name));
   const auto mrz_words = split(mrz_text);
   const auto mrz_folded = split(foldUmlauts(mrz_text));
+  // Word breaks do not count: the MRZ and the print may split a compound name
+  // differently ("DE LA CRUZ" / "DELACRUZ"), and OCR splits letter-spaced
+  // names ("CHATEAU BRIAND"); the letters must still be the same.
+  auto joined = [](std::string s) {
+    std::erase(s, ' ');
+    return s;
+  };
   for (const std::string& spelling : nameSpellings(printed)) {
     if (wordsMatch(mrz_words, split(spelling), truncated)) return true;
     if (wordsMatch(mrz_folded, split(foldUmlauts(spelling)), truncated)) return true;
+    if (!truncated && (joined(mrz_text) == joined(spelling) ||
+                       joined(foldUmlauts(mrz_text)) == joined(foldUmlauts(spelling))))
+      return true;
   }
   return false;
 }

@@ -205,6 +205,9 @@ TEST_CASE("check: names follow Doc 9303 transliteration and truncation", "[check
   CHECK(check::nameMatches("IBANEZ", "IBÁÑEZ", false));
   CHECK(check::nameMatches("IBANXXEZ", "IBÁÑEZ", false));
   CHECK_FALSE(check::nameMatches("MILLER", "MÜLLER", false));
+  CHECK(check::nameMatches("CHATEAUBRIAND", "CHATEAU BRIAND", false));  // word breaks do not count
+  CHECK(check::nameMatches("DE LA CRUZ", "DELACRUZ", false));
+  CHECK_FALSE(check::nameMatches("CHATEAUBRIAND", "CHATEAU BRIANT", false));
   CHECK(check::nameMatches("HOELZENBEIN", "HOLZENBEIN", false));  // the printed Ö lost by OCR
   CHECK_FALSE(check::nameMatches("HOELZENBEIN", "HILZENBEIN", false));
   // Truncated (the name field is full): prefixes at full width match, nothing else.
