@@ -18,18 +18,14 @@
 
 #include "../tests/unit/barcode_scene.hpp"
 
+#include "bench_util.hpp"
+
 namespace {
 
-double cpuMs() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
+using idkit::bench::cpuMs;
+using idkit::bench::median;
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[v.size() / 2];
-}
+
 
 size_t direct(const cv::Mat& bgr) {
   cv::Mat grey;

@@ -22,22 +22,17 @@
 #include <idkit/barcode.hpp>
 #include <idkit/json.hpp>
 
+#include "bench_util.hpp"
+
 namespace fs = std::filesystem;
 using idkit::Json;
 
 namespace {
 
-double cpuMs() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
+using idkit::bench::cpuMs;
+using idkit::bench::median;
 
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
+
 
 constexpr const char* kCompared[] = {"surname", "given_names", "birth_date", "expiry_date", "sex",
                                      "document_number"};

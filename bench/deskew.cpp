@@ -21,22 +21,21 @@
 #include <idkit/deskew.hpp>
 #include <idkit/json.hpp>
 
+#include "bench_util.hpp"
+
 namespace fs = std::filesystem;
 using idkit::Json;
 using namespace idkit::deskew;
 
 namespace {
 
+using idkit::bench::cpuMs;
+using idkit::bench::median;
+
 double msSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// CPU time of this thread: the machine is shared, wall time is not ours alone.
-double cpuMs() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 // Truth in red, the found quad in green, top-left corners marked.
 void draw(const cv::Mat& img, const Quad& truth, const Quad* found, const fs::path& out) {
@@ -52,11 +51,6 @@ void draw(const cv::Mat& img, const Quad& truth, const Quad* found, const fs::pa
   cv::imwrite(out.string(), small);
 }
 
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
 // The labelling is right when no other cyclic shift of our corners lies closer to the truth's.
 bool sameOrientation(const Quad& found, const Quad& truth) {

@@ -15,13 +15,10 @@
 #include <idkit/mrz_read.hpp>
 #include <idkit/ocrb.hpp>
 
+#include "bench_util.hpp"
+
 namespace {
 
-double threadCpuMs() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
-}
 
 }  // namespace
 
@@ -30,14 +27,14 @@ int main(int argc, char** argv) {
   (void)idkit::ocrb::Classifier::shared();
   std::vector<double> times;
   for (int i = 1; i < argc; ++i) {
-    const double t0 = threadCpuMs();
+    const double t0 = idkit::bench::cpuMs();
     auto img = idkit::loadImage(argv[i], idkit::ImageLimits{}, idkit::mrz::kReadSide);  // as id-mrz
     const char* what = "unreadable";
     if (img) {
       const auto r = idkit::mrz::read(img->bgr);
       what = !r ? "not_found" : r->result.valid ? "valid" : "invalid";
     }
-    const double ms = threadCpuMs() - t0;
+    const double ms = idkit::bench::cpuMs() - t0;
     times.push_back(ms);
     std::printf("%s\t%.1f\t%s\n", argv[i], ms, what);
   }
