@@ -119,11 +119,11 @@ bool nameMatches(std::string_view mrz_name, std::string_view printed, bool trunc
     std::erase(s, ' ');
     return s;
   };
+  const std::string mrz_joined = joined(mrz_text), mrz_folded_joined = joined(foldUmlauts(mrz_text));
   for (const std::string& spelling : nameSpellings(printed)) {
     if (wordsMatch(mrz_words, split(spelling), truncated)) return true;
     if (wordsMatch(mrz_folded, split(foldUmlauts(spelling)), truncated)) return true;
-    if (!truncated && (joined(mrz_text) == joined(spelling) ||
-                       joined(foldUmlauts(mrz_text)) == joined(foldUmlauts(spelling))))
+    if (!truncated && (mrz_joined == joined(spelling) || mrz_folded_joined == joined(foldUmlauts(spelling))))
       return true;
   }
   return false;

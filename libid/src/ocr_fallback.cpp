@@ -67,23 +67,25 @@ Result readWithoutTemplate(Engine& engine, const cv::Mat& flat_bgr, const Labels
   auto have = [&](const std::string& name) { return out.find(name) != nullptr; };
 
   // 1. Labels: the value follows on the same line, or is the line just below.
+  // Line texts and labels normalised once, not per field, line and label.
+  std::vector<std::string> line_norms;
+  for (const TextLine& t : text_lines) line_norms.push_back(normaliseName(t.text));
   for (const auto& [field, names] : labels) {
     if (have(field)) continue;
+    std::vector<std::string> label_norms;
+    for (const std::string& n : names) label_norms.push_back(normaliseName(n));
     for (std::size_t i = 0; i < text_lines.size() && !have(field); ++i) {
-      const std::string upper = normaliseName(text_lines[i].text);
-      for (const std::string& label : names) {
-        const std::string l = normaliseName(label);
+      const std::string& upper = line_norms[i];
+      for (const std::string& l : label_norms) {
         if (!containsWords(upper, l)) continue;
         // Words after the label's words on the same line, else the next line below.
         const std::size_t label_words = static_cast<std::size_t>(std::count(l.begin(), l.end(), ' ')) + 1;
         std::string rest;
         std::size_t seen = 0;
-        std::size_t skipped_words = 0;
         for (const auto* w : text_lines[i].words) {
           const std::string nw = normaliseName(w->text);
           if (seen < label_words && !nw.empty() && l.find(nw) != std::string::npos) {
             ++seen;
-            ++skipped_words;
             continue;
           }
           if (seen >= label_words) rest += (rest.empty() ? "" : " ") + w->text;
@@ -97,8 +99,8 @@ Result readWithoutTemplate(Engine& engine, const cv::Mat& flat_bgr, const Labels
         const std::string rest_norm = normaliseName(rest);
         const bool other_language =
             (first != std::string::npos && rest[first] == '/') ||
-            (!rest_norm.empty() && std::any_of(names.begin(), names.end(), [&](const std::string& n) {
-               return containsWords(normaliseName(n), rest_norm);
+            (!rest_norm.empty() && std::any_of(label_norms.begin(), label_norms.end(), [&](const std::string& n) {
+               return containsWords(n, rest_norm);
              }));
         if (other_language || normaliseText(rest).size() < 1 || (rest.find_first_not_of(":/ ") == std::string::npos)) {
           for (std::size_t k = i + 1; k < text_lines.size(); ++k) {
