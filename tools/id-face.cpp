@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
       throw idkit::Failure("no_selfie", "no selfie for this document (--selfie, --selfie-template or a \"selfie\" key)");
     // compare: two plain images, no document to look for.
     auto doc = face::documentImage(rec, opts.limits, !*compare);
-    auto self = idkit::loadImage(selfie_path, opts.limits, face::kSelfieDecodeSide);
+    auto self = idkit::loadImage(selfie_path, opts.limits, face::kSelfieDecodeSide, idkit::Hash::no);
     if (!self)
       throw idkit::Failure("selfie_" + self.error().code, "selfie " + selfie_path + ": " + self.error().message);
     auto m = face::verify(face::threadEngine(*models), doc, self->bgr, {}, threshold);

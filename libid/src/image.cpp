@@ -163,7 +163,7 @@ Expected<ImageHeader> checkImage(Bytes bytes, const ImageLimits& limits) {
   return h;
 }
 
-Expected<LoadedImage> decodeImage(Bytes bytes, const ImageLimits& limits, int min_side_hint) {
+Expected<LoadedImage> decodeImage(Bytes bytes, const ImageLimits& limits, int min_side_hint, Hash hash) {
   if (bytes.size() > limits.max_bytes)
     return std::unexpected(Error{"too_large", fmt::format("{} bytes exceeds the {} byte limit",
                                                           bytes.size(), limits.max_bytes)});
@@ -172,7 +172,7 @@ Expected<LoadedImage> decodeImage(Bytes bytes, const ImageLimits& limits, int mi
   LoadedImage img;
   img.header = *h;
   img.bytes = bytes.size();
-  img.sha256 = sha256Hex(bytes);
+  if (hash == Hash::yes) img.sha256 = sha256Hex(bytes);
   try {
     cv::Mat buf(1, int(bytes.size()), CV_8U, const_cast<std::uint8_t*>(bytes.data()));
     int flags = cv::IMREAD_COLOR;  // 8-bit BGR, EXIF orientation applied
@@ -196,7 +196,7 @@ Expected<LoadedImage> decodeImage(Bytes bytes, const ImageLimits& limits, int mi
 }
 
 Expected<LoadedImage> loadImage(const std::filesystem::path& path, const ImageLimits& limits,
-                                int min_side_hint) {
+                                int min_side_hint, Hash hash) {
   namespace fs = std::filesystem;
   std::error_code ec;
   auto st = fs::status(path, ec);
@@ -218,7 +218,7 @@ Expected<LoadedImage> loadImage(const std::filesystem::path& path, const ImageLi
   in.read(reinterpret_cast<char*>(bytes.data()), std::streamsize(size));
   if (!in && size > 0)
     return std::unexpected(Error{"unreadable", fmt::format("{}: read failed", path.string())});
-  auto img = decodeImage(bytes, limits, min_side_hint);
+  auto img = decodeImage(bytes, limits, min_side_hint, hash);
   if (!img) {
     Error e = img.error();
     e.message = fmt::format("{}: {}", path.string(), e.message);
@@ -230,10 +230,10 @@ Expected<LoadedImage> loadImage(const std::filesystem::path& path, const ImageLi
 LoadedImage loadRecordImage(Json& record, const ImageLimits& limits, int min_side_hint) {
   std::string path = workingImagePath(record);
   if (path.empty()) throw Failure("missing_input", "the record has neither \"image\" nor \"input\"");
-  auto img = loadImage(path, limits, min_side_hint);
+  const bool record_hash = !record.contains("sha256") && path == record.value("input", std::string());
+  auto img = loadImage(path, limits, min_side_hint, record_hash ? Hash::yes : Hash::no);
   if (!img) throw Failure(img.error());
-  if (!record.contains("sha256") && path == record.value("input", std::string()))
-    record["sha256"] = img->sha256;
+  if (record_hash) record["sha256"] = img->sha256;
   return std::move(*img);
 }
 

@@ -44,8 +44,11 @@ struct LoadedImage {
   cv::Size size;       // full size, upright (bgr may be a reduced decode)
   ImageHeader header;  // as stored in the file
   std::uintmax_t bytes = 0;
-  std::string sha256;  // of the file's bytes, lowercase hex
+  std::string sha256;  // of the file's bytes, lowercase hex (empty when not asked for)
 };
+
+// Whether loading computes the file's sha256 (a pass over every byte).
+enum class Hash { yes, no };
 
 // Reads, checks and decodes one file. Errors (Error::code): not_found,
 // is_directory, not_regular_file, unreadable, empty_file, too_large,
@@ -54,12 +57,13 @@ struct LoadedImage {
 // as long as the long side stays at or above the hint: for tools that only
 // need an overview.
 Expected<LoadedImage> loadImage(const std::filesystem::path& path, const ImageLimits& limits,
-                                int min_side_hint = 0);
+                                int min_side_hint = 0, Hash hash = Hash::yes);
 Expected<LoadedImage> decodeImage(std::span<const std::uint8_t> bytes, const ImageLimits& limits,
-                                  int min_side_hint = 0);
+                                  int min_side_hint = 0, Hash hash = Hash::yes);
 
 // Loads the record's working image (see workingImagePath) and records the
-// input's sha256 when the record has none. Throws Failure on any error.
+// input's sha256 when the record has none (hashing only then: later tools in
+// a pipeline do not hash again). Throws Failure on any error.
 LoadedImage loadRecordImage(Json& record, const ImageLimits& limits, int min_side_hint = 0);
 inline cv::Mat loadWorkingImage(Json& record, const ImageLimits& limits) {
   return loadRecordImage(record, limits).bgr;
