@@ -21,6 +21,8 @@ struct Source {
   bool mrz = false;
   bool names_truncated = false;  // the MRZ name field is full / AAMVA truncation flags
   std::vector<std::string> unreadable;  // VIZ fields read below kMinVizConfidence
+  // VIZ: Tesseract's confidence in each character of the value, when id-ocr gave it.
+  std::map<std::string, std::vector<double>> char_conf;
 };
 
 std::string str(const Json& j, std::string_view key) {
@@ -81,7 +83,7 @@ std::optional<Source> mrzSource(const Json& record, const std::string& as_of) {
   auto m = record.find("mrz");
   if (m == record.end() || !m->is_object() || !m->contains("fields")) return std::nullopt;
   const Json& f = (*m)["fields"];
-  Source s{"MRZ", {}, {}, true, false, {}};
+  Source s{"MRZ", {}, {}, true, false, {}, {}};
   put(s, "surname", str(f, "surname"));
   put(s, "given_names", str(f, "given_names"));
   put(s, "document_number", upperAlnum(str(f, "document_number")));
@@ -109,14 +111,26 @@ std::optional<Source> mrzSource(const Json& record, const std::string& as_of) {
   return s;
 }
 
-std::optional<Source> barcodeSource(const Json& record) {
+std::optional<Source> barcodeSource(const Json& record, const std::string& name = "barcode") {
   auto b = record.find("barcodes");
   if (b == record.end() || !b->is_array()) return std::nullopt;
+  // An idkit QR card's payload (id-synth qr-id): fields in a fixed order.
+  for (const Json& code : *b)
+    if (auto f = parseIdkitPayload(str(code, "text"))) {
+      Source s{name, {}, {}, false, false, {}, {}};
+      put(s, "surname", f->surname);
+      put(s, "given_names", f->given_names);
+      put(s, "document_number", upperAlnum(f->document_number));
+      put(s, "sex", normalSex(f->sex));
+      for (const auto& [key, v] : {std::pair{"birth_date", &f->birth_date}, {"expiry_date", &f->expiry_date}})
+        if (isIso(*v)) put(s, key, *v);
+      return s;
+    }
   for (const Json& code : *b) {
     if (!code.is_object() || !code.contains("aamva") || !code["aamva"].is_object()) continue;
     const Json& f = code["aamva"].value("fields", Json::object());
     if (!f.is_object()) continue;
-    Source s{"barcode", {}, {}, false, false, {}};
+    Source s{name, {}, {}, false, false, {}, {}};
     put(s, "surname", str(f, "surname"));
     std::string given = str(f, "given_names");
     if (given.empty()) given = str(f, "first_name") + " " + str(f, "middle_names");
@@ -137,7 +151,7 @@ std::optional<Source> vizSource(const Json& record) {
   auto o = record.find("ocr");
   if (o == record.end() || !o->is_object() || !o->contains("fields") || !(*o)["fields"].is_object())
     return std::nullopt;
-  Source s{"VIZ", {}, {}, false, false, {}};
+  Source s{"VIZ", {}, {}, false, false, {}, {}};
   for (const auto& [key, f] : (*o)["fields"].items()) {
     std::string value = f.is_string() ? f.get<std::string>() : str(f, "value");
     std::string text = f.is_string() ? value : str(f, "text");
@@ -147,6 +161,12 @@ std::optional<Source> vizSource(const Json& record) {
       continue;
     }
     if (value.empty()) continue;
+    if (auto c = f.is_object() ? f.find("char_confidence") : f.end(); f.is_object() && c != f.end() && c->is_array()) {
+      std::vector<double> conf;
+      for (const Json& v : *c)
+        if (v.is_number()) conf.push_back(v.get<double>());
+      if (conf.size() == c->size()) s.char_conf[key] = std::move(conf);
+    }
     if (key == "surname" || key == "given_names") {
       put(s, key, value, text.empty() ? value : text);
     } else if (key == "name") {  // "SURNAME, GIVEN NAMES" (visas)
@@ -265,7 +285,33 @@ Json Result::toJson() const {
   return j;
 }
 
-Result evaluate(const Json& record, const Options& opts) {
+std::optional<std::pair<std::string, std::string>> sideOf(std::string_view input) {
+  const std::size_t slash = input.rfind('/');
+  const std::size_t name_at = slash == std::string_view::npos ? 0 : slash + 1;
+  std::string_view stem = input.substr(name_at);
+  if (const std::size_t dot = stem.rfind('.'); dot != std::string_view::npos && dot > 0) stem = stem.substr(0, dot);
+  for (std::string_view side : {"front", "back"})
+    for (char sep : {'-', '_'}) {
+      const std::string suffix = std::string(1, sep) + std::string(side);
+      if (stem.size() > suffix.size() && stem.ends_with(suffix))
+        return std::pair{std::string(input.substr(0, name_at)) + std::string(stem.substr(0, stem.size() - suffix.size())),
+                         std::string(side)};
+    }
+  return std::nullopt;
+}
+
+void Pairs::add(const Json& record) {
+  if (auto side = sideOf(str(record, "input"))) by_key_[side->first + "|" + side->second] = record;
+}
+
+const Json* Pairs::partnerOf(const Json& record) const {
+  auto side = sideOf(str(record, "input"));
+  if (!side) return nullptr;
+  auto it = by_key_.find(side->first + "|" + (side->second == "front" ? "back" : "front"));
+  return it == by_key_.end() ? nullptr : &it->second;
+}
+
+Result evaluate(const Json& record, const Options& opts, const Json* partner) {
   Result result;
   result.as_of = opts.as_of.empty() ? today() : opts.as_of;
   result.min_age = opts.min_age > 0 ? opts.min_age : opts.policy.min_age;
@@ -278,6 +324,8 @@ Result evaluate(const Json& record, const Options& opts) {
   std::vector<Source> sources;
   if (auto s = mrzSource(record, as_of)) sources.push_back(std::move(*s));
   if (auto s = barcodeSource(record)) sources.push_back(std::move(*s));
+  else if (partner && partner->is_object())
+    if (auto p = barcodeSource(*partner, "barcode on the other side")) sources.push_back(std::move(*p));
   if (auto s = vizSource(record)) sources.push_back(std::move(*s));
   if (sources.empty() && !errored)
     out.add(code::no_document_data, "Nothing was read from the document: no MRZ, AAMVA barcode or printed fields.");
@@ -295,11 +343,25 @@ Result evaluate(const Json& record, const Options& opts) {
   static const std::vector<std::string> kFields{"surname",     "given_names",     "birth_date", "expiry_date",
                                                 "issue_date",  "document_number", "sex",        "nationality"};
   std::vector<std::pair<std::string_view, std::string>> mismatches;
+  std::vector<std::string> uncertain;  // printed fields differing only where the OCR was unsure
   for (const std::string& field : kFields)
     for (std::size_t i = 0; i < sources.size(); ++i)
       for (std::size_t j = i + 1; j < sources.size(); ++j) {
         const Source &a = sources[i], &b = sources[j];
         if (!a.value.contains(field) || !b.value.contains(field) || sameValue(field, a, b)) continue;
+        // A misread is not a forgery: the printed value fails the document
+        // only when every character involved in the difference was read surely.
+        const Source* viz = a.name == "VIZ" ? &a : b.name == "VIZ" ? &b : nullptr;
+        if (viz)
+          if (auto c = viz->char_conf.find(field); c != viz->char_conf.end()) {
+            const Source& other = viz == &a ? b : a;
+            std::string theirs = other.value.at(field);
+            if (field == "surname" || field == "given_names") theirs = nameSpellings(theirs).front();
+            if (differenceConfidence(viz->value.at(field), c->second, theirs) < kStrongCharConfidence) {
+              if (std::find(uncertain.begin(), uncertain.end(), field) == uncertain.end()) uncertain.push_back(field);
+              continue;
+            }
+          }
         mismatches.emplace_back(mismatchCode(field),
                                 fmt::format("{} differs: the {} says '{}', the {} says '{}'.", label(field), a.name,
                                             a.text.at(field), b.name, b.text.at(field)));
@@ -329,10 +391,18 @@ Result evaluate(const Json& record, const Options& opts) {
 
   for (auto& [c, detail] : mismatches) out.add(c, detail);
   for (const Source& s : sources)
-    if (!s.unreadable.empty()) {
-      std::string names;
-      for (const std::string& n : s.unreadable) names += (names.empty() ? "" : ", ") + n;
-      out.add(code::viz_unreadable, fmt::format("Printed fields read with low confidence, not compared: {}.", names));
+    if (!s.unreadable.empty() || (s.name == "VIZ" && !uncertain.empty())) {
+      auto join = [](const std::vector<std::string>& v) {
+        std::string names;
+        for (const std::string& n : v) names += (names.empty() ? "" : ", ") + n;
+        return names;
+      };
+      std::string detail;
+      if (!s.unreadable.empty()) detail = fmt::format("Printed fields read with low confidence, not compared: {}.", join(s.unreadable));
+      if (s.name == "VIZ" && !uncertain.empty())
+        detail += fmt::format("{}Printed fields that differ from another source only in characters read with low "
+                              "confidence: {}.", detail.empty() ? "" : " ", join(uncertain));
+      out.add(code::viz_unreadable, detail);
     }
   for (auto& [c, detail] : nik_reasons) out.add(c, detail);
 

@@ -3,6 +3,7 @@
 #include <idkit/check.hpp>
 #include <idkit/mrz.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <ctime>
@@ -127,6 +128,55 @@ bool nameMatches(std::string_view mrz_name, std::string_view printed, bool trunc
       return true;
   }
   return false;
+}
+
+double differenceConfidence(std::string_view printed, const std::vector<double>& conf, std::string_view other) {
+  if (printed == other) return 1;
+  if (conf.size() != printed.size()) return 0;
+  const std::size_t n = printed.size(), m = other.size();
+  // Edit distance table, then one optimal alignment walked back.
+  std::vector<std::vector<int>> d(n + 1, std::vector<int>(m + 1));
+  for (std::size_t i = 0; i <= n; ++i) d[i][0] = static_cast<int>(i);
+  for (std::size_t j = 0; j <= m; ++j) d[0][j] = static_cast<int>(j);
+  for (std::size_t i = 1; i <= n; ++i)
+    for (std::size_t j = 1; j <= m; ++j)
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (printed[i - 1] != other[j - 1])});
+  double sure = 1;
+  auto near = [&](std::size_t i) {  // a character missing before printed[i]
+    double c = 1;
+    if (i > 0) c = std::min(c, conf[i - 1]);
+    if (i < n) c = std::min(c, conf[i]);
+    return c;
+  };
+  std::size_t i = n, j = m;
+  while (i > 0 || j > 0) {
+    if (i > 0 && j > 0 && d[i][j] == d[i - 1][j - 1] + (printed[i - 1] != other[j - 1])) {
+      if (printed[i - 1] != other[j - 1]) sure = std::min(sure, conf[i - 1]);
+      --i, --j;
+    } else if (i > 0 && d[i][j] == d[i - 1][j] + 1) {
+      sure = std::min(sure, conf[i - 1]);
+      --i;
+    } else {
+      sure = std::min(sure, near(i));
+      --j;
+    }
+  }
+  return sure;
+}
+
+std::optional<IdkitPayload> parseIdkitPayload(std::string_view text) {
+  if (!text.starts_with("IDKIT1|") || text.size() > 4096) return std::nullopt;
+  std::vector<std::string> parts;
+  for (std::size_t from = 0;;) {
+    const std::size_t bar = text.find('|', from);
+    parts.emplace_back(text.substr(from, bar == std::string_view::npos ? std::string_view::npos : bar - from));
+    if (bar == std::string_view::npos) break;
+    from = bar + 1;
+  }
+  if (parts.size() != 10) return std::nullopt;
+  IdkitPayload p{parts[1], parts[2], parts[3], parts[4], parts[5], parts[6], parts[7], parts[8], parts[9]};
+  if (p.document_number.empty() || p.surname.empty()) return std::nullopt;
+  return p;
 }
 
 std::optional<int> ageOn(std::string_view birth, std::string_view as_of) {

@@ -163,6 +163,106 @@ std::string normalise(Kind kind, std::string_view text, std::string_view date_or
   return {};
 }
 
+namespace {
+
+// A date's digit and letter runs with the confidence of each character.
+struct Token {
+  bool digits = false;
+  std::string text;
+  std::vector<double> conf;
+};
+
+std::vector<double> dateConfidences(const std::vector<Engine::Symbol>& symbols, std::string_view order) {
+  std::vector<Token> tokens;
+  bool open = false;
+  for (const Engine::Symbol& s : symbols) {
+    const std::string t = mrz::transliterate(s.text);
+    bool any = false;
+    for (char c : t) {
+      const bool digit = c >= '0' && c <= '9', alpha = c >= 'A' && c <= 'Z';
+      if (!digit && !alpha) {
+        open = false;
+        continue;
+      }
+      any = true;
+      if (!open || tokens.back().digits != digit) tokens.push_back({digit, {}, {}});
+      open = true;
+      tokens.back().text += c;
+      tokens.back().conf.push_back(s.confidence);
+    }
+    if (!any) open = false;
+  }
+  std::vector<const Token*> numbers;
+  const Token* month = nullptr;
+  for (const Token& t : tokens)
+    if (t.digits) numbers.push_back(&t);
+    else if (!month && t.text.size() >= 3) month = &t;
+  // A component of `width` characters from a token: digit by digit when the
+  // token has that many, else the token's least sure character for all.
+  auto part = [](const Token& t, std::size_t width) {
+    if (t.conf.size() == width) return t.conf;
+    return std::vector<double>(width, *std::min_element(t.conf.begin(), t.conf.end()));
+  };
+  auto iso = [](std::vector<double> y, std::vector<double> m, std::vector<double> d) {
+    std::vector<double> out = std::move(y);
+    out.push_back(1);
+    out.insert(out.end(), m.begin(), m.end());
+    out.push_back(1);
+    out.insert(out.end(), d.begin(), d.end());
+    return out;
+  };
+  if (month && numbers.size() == 2) {
+    const bool year_last = numbers[1]->text.size() == 4;
+    const Token &y = year_last ? *numbers[1] : *numbers[0], &d = year_last ? *numbers[0] : *numbers[1];
+    return iso(part(y, 4), part(*month, 2), part(d, 2));
+  }
+  if (numbers.size() == 1 && numbers[0]->text.size() == 8) {
+    const auto& c = numbers[0]->conf;
+    auto at = [&](std::size_t from, std::size_t n) { return std::vector<double>(c.begin() + from, c.begin() + from + n); };
+    if (order == "YMD") return iso(at(0, 4), at(4, 2), at(6, 2));
+    return order == "MDY" ? iso(at(4, 4), at(0, 2), at(2, 2)) : iso(at(4, 4), at(2, 2), at(0, 2));
+  }
+  if (numbers.size() != 3) return {};
+  if (numbers[0]->text.size() == 4) return iso(part(*numbers[0], 4), part(*numbers[1], 2), part(*numbers[2], 2));
+  return order == "MDY" ? iso(part(*numbers[2], 4), part(*numbers[0], 2), part(*numbers[1], 2))
+                        : iso(part(*numbers[2], 4), part(*numbers[1], 2), part(*numbers[0], 2));
+}
+
+}  // namespace
+
+std::vector<double> valueConfidences(Kind kind, std::string_view value, const std::vector<Engine::Symbol>& symbols,
+                                     std::string_view date_order) {
+  if (value.empty() || symbols.empty() || kind == Kind::text) return {};
+  if (kind == Kind::date) {
+    auto c = dateConfidences(symbols, date_order);
+    return c.size() == value.size() ? c : std::vector<double>{};
+  }
+  if (kind == Kind::sex) {  // the letter that decided ("F/F" prints it twice: the surer one)
+    double best = -1;
+    for (const Engine::Symbol& s : symbols)
+      if (normaliseName(s.text) == value) best = std::max(best, s.confidence);
+    return best < 0 ? std::vector<double>{} : std::vector<double>{best};
+  }
+  // Names and codes: each symbol normalised alone gives the value's letters in order.
+  std::vector<double> letters;
+  for (const Engine::Symbol& s : symbols) {
+    const std::string n = kind == Kind::name ? normaliseName(s.text) : normaliseCode(s.text);
+    for (char c : n)
+      if (c != ' ') letters.push_back(s.confidence);
+  }
+  std::vector<double> out;
+  std::size_t k = 0;
+  for (char c : value) {
+    if (c == ' ') {
+      out.push_back(1);
+      continue;
+    }
+    if (k >= letters.size()) return {};
+    out.push_back(letters[k++]);
+  }
+  return k == letters.size() ? out : std::vector<double>{};
+}
+
 std::optional<Kind> parseKind(std::string_view s) {
   if (s == "name") return Kind::name;
   if (s == "date") return Kind::date;

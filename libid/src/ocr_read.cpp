@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include <opencv2/imgproc.hpp>
 #include <tesseract/baseapi.h>
@@ -58,6 +59,10 @@ Engine::Line Engine::readLine(const cv::Mat& crop, const std::string& lang, cons
     delete[] text;
   }
   line.confidence = std::max(0, api.MeanTextConf()) / 100.0;
+  if (std::unique_ptr<tesseract::ResultIterator> it{api.GetIterator()}; it && !line.text.empty()) do {
+      std::unique_ptr<char[]> sym(it->GetUTF8Text(tesseract::RIL_SYMBOL));
+      if (sym) line.symbols.push_back({sym.get(), std::max(0.0f, it->Confidence(tesseract::RIL_SYMBOL)) / 100.0});
+    } while (it->Next(tesseract::RIL_SYMBOL));
   while (!line.text.empty() && (line.text.back() == '\n' || line.text.back() == ' ')) line.text.pop_back();
   api.Clear();
   return line;
@@ -170,23 +175,66 @@ bool reconcile(std::string& value, std::string_view mrz_value) {
   return true;
 }
 
+namespace {
+
+// The value line of a field on a registered card: the words of about the
+// field's capital height whose centre is within the region and on the
+// expected line; empty when none is.
+std::optional<cv::Rect> valueLine(const std::vector<cv::Rect>& words, const cv::Rect& region, double want_cy,
+                                  double cap_px) {
+  std::optional<cv::Rect> line;
+  for (const cv::Rect& w : words) {
+    const double cx = w.x + w.width / 2.0, cy = w.y + w.height / 2.0;
+    if (w.height < 0.7 * cap_px || w.height > 1.7 * cap_px || std::abs(cy - want_cy) > cap_px * 0.5) continue;
+    if (cx < region.x || cx > region.br().x) continue;
+    line = line ? (*line | w) : w;
+  }
+  return line;
+}
+
+double medianCap(const Template& t) {
+  std::vector<double> caps;
+  for (const FieldSpec& f : t.fields) caps.push_back(f.cap_mm > 0 ? f.cap_mm : 1.6);
+  std::nth_element(caps.begin(), caps.begin() + static_cast<std::ptrdiff_t>(caps.size() / 2), caps.end());
+  return caps[caps.size() / 2];
+}
+
+}  // namespace
+
 Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Json& mrz_fields) {
   Result out;
   out.template_id = t.id;
   const cv::Mat g = grey(flat_bgr);
-  const double sx = g.cols / t.size_mm.width, sy = g.rows / t.size_mm.height;  // px per mm
+  const cv::Rect whole(0, 0, g.cols, g.rows);
+  const std::vector<cv::Rect> words = findTextBoxes(g, medianCap(t) * g.rows / t.size_mm.height);
+  const Registration reg = registerTemplate(words, t, g.size());
+  out.registration = reg.toJson();
   // Tesseract's LSTM reads best with capitals of about 30 px; cards at 300 dpi
   // print 1.5-2 mm capitals (18-24 px).
   for (const FieldSpec& f : t.fields) {
-    cv::Rect r(cv::Point(static_cast<int>(std::floor(f.region_mm.x * sx)), static_cast<int>(std::floor(f.region_mm.y * sy))),
-               cv::Point(static_cast<int>(std::ceil(f.region_mm.br().x * sx)),
-                         static_cast<int>(std::ceil(f.region_mm.br().y * sy))));
-    r &= cv::Rect(0, 0, g.cols, g.rows);
+    const cv::Rect2d rp = reg.toPx(f.region_mm);
+    cv::Rect r(cv::Point(static_cast<int>(std::floor(rp.x)), static_cast<int>(std::floor(rp.y))),
+               cv::Point(static_cast<int>(std::ceil(rp.br().x)), static_cast<int>(std::ceil(rp.br().y))));
+    r &= whole;
     if (r.width < 4 || r.height < 4) continue;
-    cv::Mat region = g(r);
-    const double cap_px = (f.cap_mm > 0 ? f.cap_mm : 1.6) * sy;
-    const cv::Rect line = pickLine(region, cap_px);
-    cv::Mat crop = region(line);
+    const double cap_px = (f.cap_mm > 0 ? f.cap_mm : 1.6) * reg.sy;
+    const int pad = static_cast<int>(std::ceil(cap_px * 0.35));
+    cv::Rect line_box;  // card pixels
+    const std::optional<cv::Rect> found =
+        reg.fitted ? valueLine(words, r, reg.sy * (f.region_mm.y + f.region_mm.height / 2 - 0.1) + reg.ty, cap_px)
+                   : std::nullopt;
+    if (found) {
+      // The region's width (values are left-aligned in it) or the words' if
+      // they run on; the words' height with a margin.
+      const int x0 = std::max(std::min(r.x, found->x - pad), r.x - 2 * pad);
+      const int x1 = std::min(std::max(r.br().x, found->br().x + pad), r.br().x + 2 * pad);
+      line_box = cv::Rect(cv::Point(x0, found->y - pad), cv::Point(x1, found->br().y + pad)) & whole;
+    } else {
+      const cv::Rect l = pickLine(g(r), cap_px);
+      line_box = cv::Rect(r.x, r.y + l.y, r.width, l.height);
+    }
+    if (line_box.width < 4 || line_box.height < 4) continue;
+    cv::Mat crop = g(line_box);
     const double scale = std::clamp(30.0 / cap_px, 1.0, 4.0);
     cv::Mat big;
     cv::resize(crop, big, cv::Size(), scale, scale, cv::INTER_CUBIC);
@@ -194,12 +242,11 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     const int side = f.kind == Kind::sex ? big.rows : 12;
     cv::copyMakeBorder(big, big, 8, 8, side, side, cv::BORDER_REPLICATE);
     const std::string whitelist = f.whitelist.empty() ? defaultWhitelist(f.kind) : f.whitelist;
-    Engine::Line l = engine.readLine(big, f.lang.empty() ? t.lang : f.lang, whitelist,
-                                           static_cast<int>(std::lround(sx * scale * 25.4)));
+    const std::string& lang = f.lang.empty() ? t.lang : f.lang;
+    const int dpi = static_cast<int>(std::lround(reg.sx * scale * 25.4));
+    Engine::Line l = engine.readLine(big, lang, whitelist, dpi);
     // Line mode sometimes finds no line in a lone letter; raw-line mode skips that step.
-    if (l.text.empty() && f.kind == Kind::sex)
-      l = engine.readLine(big, f.lang.empty() ? t.lang : f.lang, whitelist,
-                          static_cast<int>(std::lround(sx * scale * 25.4)), true);
+    if (l.text.empty() && f.kind == Kind::sex) l = engine.readLine(big, lang, whitelist, dpi, true);
     Field field;
     field.name = f.name;
     field.text = l.text;
@@ -209,11 +256,21 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     field.confidence = l.confidence;
     if (!f.pattern.empty() && !std::regex_match(field.value, std::regex(f.pattern))) field.confidence *= 0.5;
     if (field.value.empty()) field.confidence = 0;
+    // The label a strip pattern removes is not part of the value: align on
+    // the symbols of what is left (the stripped text is a suffix of the line).
+    std::vector<Engine::Symbol> symbols = l.symbols;
+    if (!f.strip.empty()) {
+      const auto need = static_cast<std::size_t>(std::count_if(field.text.begin(), field.text.end(), [](char c) { return c != ' '; }));
+      std::size_t bytes = 0, n = 0;
+      for (auto it = symbols.rbegin(); it != symbols.rend() && bytes < need; ++it, ++n) bytes += it->text.size();
+      symbols.erase(symbols.begin(), symbols.end() - static_cast<std::ptrdiff_t>(n));
+    }
+    field.char_confidence = valueConfidences(f.kind, field.value, symbols, f.date_order);
     if (f.kind == Kind::code && mrz_fields.is_object())
       if (auto m = mrz_fields.find(f.name); m != mrz_fields.end() && m->is_string() &&
                                             reconcile(field.value, normaliseCode(m->get<std::string>())))
         field.source = "template+mrz";
-    field.box = cv::Rect(r.x, r.y + line.y, r.width, line.height);
+    field.box = line_box;
     out.fields.push_back(std::move(field));
   }
   return out;

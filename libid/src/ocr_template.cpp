@@ -162,8 +162,13 @@ const Field* Result::find(std::string_view name) const {
 Json Field::toJson() const {
   Json j{{"text", text},
          {"value", value},
-         {"confidence", std::round(confidence * 1000) / 1000},
-         {"box", {box.x, box.y, box.width, box.height}}};
+         {"confidence", std::round(confidence * 1000) / 1000}};
+  if (!char_confidence.empty()) {
+    Json c = Json::array();
+    for (double v : char_confidence) c.push_back(std::round(v * 100) / 100);
+    j["char_confidence"] = std::move(c);
+  }
+  j["box"] = {box.x, box.y, box.width, box.height};
   if (source != "template") j["source"] = source;
   return j;
 }
@@ -171,6 +176,7 @@ Json Field::toJson() const {
 Json Result::toJson() const {
   Json j;
   j["template"] = template_id.empty() ? Json(nullptr) : Json(template_id);
+  if (!registration.is_null()) j["registration"] = registration;
   j["fields"] = Json::object();
   for (const Field& f : fields) j["fields"][f.name] = f.toJson();
   return j;

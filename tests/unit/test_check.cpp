@@ -353,3 +353,93 @@ TEST_CASE("check: records of the wrong shape never throw", "[check]") {
     REQUIRE_NOTHROW(check::claims(rec, r, {"ref", "input"}).dump());
   }
 }
+
+TEST_CASE("check: a printed difference fails only where every differing character was read surely", "[check]") {
+  SECTION("the alignment finds the differing characters") {
+    const std::vector<double> conf{0.99, 0.99, 0.99, 0.99, 1, 0.99, 0.99, 1, 0.4, 0.99};
+    CHECK(check::differenceConfidence("1974-08-12", conf, "1974-08-12") == 1);
+    CHECK(check::differenceConfidence("1974-08-12", conf, "1974-08-17") == Approx(0.99));  // last digit: sure
+    CHECK(check::differenceConfidence("1974-08-12", conf, "1974-08-02") == Approx(0.4));   // the unsure one
+    // A dropped letter: its neighbours decide; a length mismatch of conf: unknown (0).
+    CHECK(check::differenceConfidence("MLLER", {0.99, 0.5, 0.99, 0.99, 0.99}, "MULLER") == Approx(0.5));
+    CHECK(check::differenceConfidence("MULLER", {0.9}, "MILLER") == 0);
+  }
+  SECTION("an unsure misread warns viz_unreadable, a sure difference fails") {
+    Json rec = passport();
+    rec["ocr"]["fields"]["birth_date"] = {{"text", "12 AUG/AOÛT 1975"}, {"value", "1975-08-12"}, {"confidence", 0.93},
+                                          {"char_confidence", {0.99, 0.99, 0.99, 0.41, 1, 0.98, 0.98, 1, 0.97, 0.97}}};
+    auto r = check::evaluate(rec, opts());
+    CHECK(r.pass);
+    CHECK(codes(r) == std::vector<std::string>{"viz_unreadable"});
+    CHECK_THAT(r.reasons.front().detail, Catch::Contains("birth_date"));
+    rec["ocr"]["fields"]["birth_date"]["char_confidence"][3] = 0.97;
+    r = check::evaluate(rec, opts());
+    CHECK_FALSE(r.pass);
+    CHECK(codes(r) == std::vector<std::string>{"birth_date_mismatch"});
+  }
+  SECTION("names: the transliterated printed name against the MRZ's") {
+    Json rec = passport("MÜLLER");
+    rec["ocr"]["fields"]["surname"] = {{"text", "MÜLER"}, {"value", "MUELER"}, {"confidence", 0.9},
+                                       {"char_confidence", {0.99, 0.6, 0.6, 0.98, 0.98, 0.98}}};
+    CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"viz_unreadable"});
+    rec["ocr"]["fields"]["surname"]["char_confidence"] = {0.99, 0.99, 0.99, 0.98, 0.98, 0.98};
+    CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"name_mismatch"});
+  }
+}
+
+TEST_CASE("check: an idkit QR card's payload is a second source", "[check]") {
+  const std::string payload = "IDKIT1|UTO|ID|WY2MV0FLL|STORM|KWAME ANDERS|1944-11-19|M|2035-05-15|MF64R6";
+  const auto p = check::parseIdkitPayload(payload);
+  REQUIRE(p);
+  CHECK(p->document_number == "WY2MV0FLL");
+  CHECK(p->given_names == "KWAME ANDERS");
+  CHECK(p->birth_date == "1944-11-19");
+  CHECK(p->expiry_date == "2035-05-15");
+  CHECK_FALSE(check::parseIdkitPayload("IDKIT1|UTO|ID"));
+  CHECK_FALSE(check::parseIdkitPayload("IDKIT2|UTO|ID|WY2MV0FLL|STORM|KWAME|1944-11-19|M|2035-05-15|X"));
+  CHECK_FALSE(check::parseIdkitPayload("IDKIT1|UTO|ID||STORM|KWAME|1944-11-19|M|2035-05-15|X"));
+
+  auto viz = [](std::string v) { return Json{{"text", v}, {"value", v}, {"confidence", 0.95}}; };
+  Json rec{{"idkit", 1}, {"input", "cards/q.jpg"}, {"status", "ok"}};
+  rec["barcodes"] = Json::array({{{"format", "QRCode"}, {"text", payload}}});
+  rec["ocr"] = {{"template", "qr-id"},
+                {"fields",
+                 {{"surname", viz("STORM")}, {"given_names", viz("KWAME ANDERS")}, {"birth_date", viz("1944-11-19")},
+                  {"expiry_date", viz("2035-05-15")}, {"document_number", viz("WY2MV0FLL")}, {"sex", viz("M")}}}};
+  rec["face"] = {{"similarity", 0.97}, {"threshold", 0.92}, {"match", true}};
+  auto r = check::evaluate(rec, opts());
+  CHECK(r.pass);
+  CHECK(r.reasons.empty());
+  rec["ocr"]["fields"]["birth_date"] = viz("1945-11-19");
+  r = check::evaluate(rec, opts());
+  CHECK(codes(r) == std::vector<std::string>{"birth_date_mismatch"});
+  CHECK_THAT(r.reasons.front().detail, Catch::Contains("barcode"));
+}
+
+TEST_CASE("check: a licence front pairs with its back's barcode", "[check]") {
+  CHECK(check::sideOf("dl/ab12-front.jpg") == std::pair<std::string, std::string>{"dl/ab12", "front"});
+  CHECK(check::sideOf("ab12_back.png") == std::pair<std::string, std::string>{"ab12", "back"});
+  CHECK_FALSE(check::sideOf("dl/front.jpg"));
+  CHECK_FALSE(check::sideOf("dl/ab12.jpg"));
+
+  Json back{{"idkit", 1}, {"input", "dl/ab12-back.jpg"}, {"status", "ok"}};
+  back["barcodes"] = Json::array({{{"format", "PDF417"},
+                                   {"aamva",
+                                    {{"fields",
+                                      {{"surname", "SMITH"}, {"first_name", "JOHN"}, {"birth_date", "1980-02-29"},
+                                       {"expiry_date", "2030-02-28"}, {"document_number", "D1234567"}}}}}}});
+  auto viz = [](std::string v) { return Json{{"text", v}, {"value", v}, {"confidence", 0.95}}; };
+  Json front{{"idkit", 1}, {"input", "dl/ab12-front.jpg"}, {"status", "ok"}};
+  front["ocr"] = {{"template", "us-dl"},
+                  {"fields", {{"surname", viz("SMITH")}, {"birth_date", viz("1981-02-28")}, {"expiry_date", viz("2030-02-28")}}}};
+  front["face"] = {{"similarity", 0.97}, {"threshold", 0.92}, {"match", true}};
+  check::Pairs pairs;
+  pairs.add(back);
+  pairs.add(front);
+  REQUIRE(pairs.partnerOf(front));
+  CHECK((*pairs.partnerOf(front))["input"] == "dl/ab12-back.jpg");
+  // Alone the front has nothing to compare the printed date with; paired, the change shows.
+  CHECK(check::evaluate(front, opts()).pass);
+  const auto r = check::evaluate(front, opts(), pairs.partnerOf(front));
+  CHECK(codes(r) == std::vector<std::string>{"birth_date_mismatch"});
+}

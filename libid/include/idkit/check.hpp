@@ -75,6 +75,12 @@ struct Policy {
 // Printed fields read with a lower OCR confidence are not compared (a
 // misread is not a forgery); they are reported as viz_unreadable.
 inline constexpr double kMinVizConfidence = 0.5;
+// A printed value that differs from another source fails the document only
+// when Tesseract was at least this sure of every character involved in the
+// difference (id-ocr's char_confidence); else it is a likely misread and
+// reported as viz_unreadable. Measured on bench/ocr.sh: genuine misreads are
+// mostly below, characters read right mostly above.
+inline constexpr double kStrongCharConfidence = 0.9;
 
 struct Options {
   std::string as_of;  // YYYY-MM-DD; empty = today (local time), recorded in Result::as_of
@@ -105,7 +111,27 @@ struct Result {
 // Today's date (local time) as YYYY-MM-DD: only used when --as-of is absent.
 std::string today();
 
-Result evaluate(const Json& record, const Options& opts);
+// `partner`: the record of the document's other side (see Pairs), whose
+// barcodes count as a source when the record has none of its own.
+Result evaluate(const Json& record, const Options& opts, const Json* partner = nullptr);
+
+// Two-sided documents scanned as two images: a driving licence's front holds
+// the printed fields, its back the PDF417. Records pair by their input path:
+// the same folder and file stem up to a final "-front"/"-back" (or "_front",
+// "_back"), whatever the extension ("ab12-front.jpg" with "ab12-back.png").
+class Pairs {
+ public:
+  // Indexes a record by its input; records without a side suffix are ignored.
+  void add(const Json& record);
+  // The other side's record, or nullptr.
+  const Json* partnerOf(const Json& record) const;
+  std::size_t size() const { return by_key_.size(); }
+
+ private:
+  std::map<std::string, Json> by_key_;  // "folder/stem|side" -> record
+};
+// {"folder/stem", "front"|"back"} of an input path; nullopt without a side suffix.
+std::optional<std::pair<std::string, std::string>> sideOf(std::string_view input);
 
 // The minimised record of --claims: `idkit`, `status`, the keys named in
 // `keep` (e.g. "ref"), `claims` {age_over_18, age_over_N, document_valid_until,
@@ -115,6 +141,21 @@ Result evaluate(const Json& record, const Options& opts);
 Json claims(const Json& record, const Result& result, const std::vector<std::string>& keep);
 
 // ---- the comparison rules, exposed for tests ----------------------------------
+
+// How sure a printed reading is where it differs from `other`: the lowest
+// confidence among the characters of `printed` that an edit alignment with
+// `other` changes or deletes (a missing character: its neighbours'); 1 when
+// the two are equal. `conf` has one value per character of `printed`.
+double differenceConfidence(std::string_view printed, const std::vector<double>& conf, std::string_view other);
+
+// The payload of an idkit QR card (id-synth qr-id):
+// "IDKIT1|state|document code|number|surname|given names|YYYY-MM-DD birth|sex|YYYY-MM-DD expiry|personal number".
+// nullopt for any other text (wrong tag, field count, empty name or number).
+struct IdkitPayload {
+  std::string issuing_state, document_code, document_number, surname, given_names, birth_date, sex, expiry_date,
+      personal_number;
+};
+std::optional<IdkitPayload> parseIdkitPayload(std::string_view text);
 
 // The spellings of a printed name in the MRZ alphabet (A-Z, single spaces):
 // the ICAO transliteration first (Ä -> AE, Ø -> OE, ß -> SS), then the

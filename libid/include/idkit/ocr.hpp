@@ -89,9 +89,14 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
+  struct Symbol {
+    std::string text;  // one UTF-8 character
+    double confidence = 0;
+  };
   struct Line {
     std::string text;
-    double confidence = 0;  // 0..1
+    double confidence = 0;        // 0..1, the mean over the line
+    std::vector<Symbol> symbols;  // each recognised character with its own confidence
   };
   // One text line (grey or BGR crop), optional character whitelist; `raw` skips line finding.
   Line readLine(const cv::Mat& crop, const std::string& lang, const std::string& whitelist, int dpi = 300,
@@ -111,6 +116,29 @@ class Engine {
 };
 Engine& threadEngine();
 
+// Where the template sits on the actual flat card. id-deskew's card may be
+// shifted by a few millimetres, cut at an edge or stretched to the wrong
+// size class; the template's value lines are matched to the text lines found
+// on the card, and each axis gets its own scale and offset.
+struct Registration {
+  double sx = 1, sy = 1, tx = 0, ty = 0;  // card px = s * template mm + t
+  double sx0 = 1, sy0 = 1;                // nominal px per mm: card size / template size
+  int matched = 0, expected = 0;          // template value lines found / looked for
+  bool fitted = false;                    // false: the nominal scaling (too few lines matched)
+  cv::Point2d toPx(cv::Point2d mm) const { return {sx * mm.x + tx, sy * mm.y + ty}; }
+  cv::Rect2d toPx(const cv::Rect2d& mm) const { return {toPx(mm.tl()), toPx(mm.br())}; }
+  Json toJson() const;  // {"fitted","shift_mm":[x,y],"scale":[x,y] (1 = nominal),"lines":"m/n"}
+};
+
+// Boxes of dark text (words) on a grey card image whose capitals are about
+// `cap_px` high: a black-hat, Otsu, letters joined horizontally.
+std::vector<cv::Rect> findTextBoxes(const cv::Mat& grey, double cap_px);
+// Fits the template to the word boxes: each field's value line is expected at
+// its region's left edge + 0.85 mm and vertical centre; per axis, the scale
+// (within 0.8-1.25 of the nominal one) and offset that put most value lines
+// on a word of the right height.
+Registration registerTemplate(const std::vector<cv::Rect>& boxes, const Template& t, cv::Size card);
+
 struct Field {
   std::string name;
   std::string text;        // as read
@@ -118,11 +146,17 @@ struct Field {
   double confidence = 0;   // 0..1 (Tesseract's, lowered when the pattern fails)
   cv::Rect box;            // flat-document pixels
   std::string source = "template";  // template, label, mrz
-  Json toJson() const;     // {"text","value","confidence","box","source"?}
+  // One confidence per character of `value` (spaces and separators 1), from
+  // Tesseract's per-symbol confidences: where a value differs from another
+  // source, id-check asks how sure the reading of just those characters was.
+  // Empty when unknown (label reads).
+  std::vector<double> char_confidence;
+  Json toJson() const;     // {"text","value","confidence","char_confidence"?,"box","source"?}
 };
 
 struct Result {
   std::string template_id;  // "" without a template
+  Json registration;        // Registration::toJson() (template reads only)
   std::vector<Field> fields;
   const Field* find(std::string_view name) const;
   Json toJson() const;      // {"template", "fields": {name: {...}}}
@@ -132,6 +166,11 @@ struct Result {
 // (scaled to the template's size). `mrz_fields` (the record's mrz.fields,
 // when id-mrz ran) settles look-alike characters in codes: see reconcile().
 Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Json& mrz_fields = Json::object());
+
+// Per-character confidences of a normalised value from the symbols it was
+// read from (see Field::char_confidence); empty when they cannot be aligned.
+std::vector<double> valueConfidences(Kind kind, std::string_view value, const std::vector<Engine::Symbol>& symbols,
+                                     std::string_view date_order = "DMY");
 
 // A code read from print that equals the MRZ's value up to characters the
 // printed fonts make look alike (O/0, I/1, S/5, B/8, Z/2, G/6, Q/0) takes

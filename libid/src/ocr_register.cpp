@@ -1,0 +1,173 @@
+// Template registration: the template's value lines matched to the words
+// found on the flat card, so that fields are read where they are printed and
+// not where a perfect deskew would have put them.
+#include <idkit/ocr.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+#include <opencv2/imgproc.hpp>
+
+namespace idkit::ocr {
+
+namespace {
+
+// Where a field's value line starts and is centred on the flat document:
+// templates draw regions 0.85 mm left of the value and centred on it (0.1 mm
+// above, for descenders), measured on id-synth's truth boxes.
+constexpr double kValueIndentMm = 0.85;
+constexpr double kValueRaiseMm = 0.1;
+
+struct Expected {
+  double left_mm, cy_mm, cap_mm, right_mm;
+};
+
+std::vector<Expected> expectedLines(const Template& t) {
+  std::vector<Expected> out;
+  for (const FieldSpec& f : t.fields)
+    out.push_back({f.region_mm.x + kValueIndentMm, f.region_mm.y + f.region_mm.height / 2 - kValueRaiseMm,
+                   f.cap_mm > 0 ? f.cap_mm : 1.6, f.region_mm.br().x});
+  return out;
+}
+
+// A value line's words: capitals, maybe with descenders or accents.
+bool heightFits(const cv::Rect& b, double cap_px) { return b.height >= 0.7 * cap_px && b.height <= 1.7 * cap_px; }
+
+// 1 at a perfect fit, 0 at the tolerance and beyond.
+double closeness(double delta, double tol) {
+  const double r = delta / tol;
+  return r * r >= 1 ? 0 : 1 - r * r;
+}
+
+// Scales tried around the nominal one: a card cut by id-deskew or flattened
+// to the wrong size class is off by up to a fifth.
+std::vector<double> scaleSteps() {
+  std::vector<double> out;
+  for (int i = -20; i <= 25; ++i) out.push_back(1 + i * 0.01);
+  return out;
+}
+
+}  // namespace
+
+std::vector<cv::Rect> findTextBoxes(const cv::Mat& grey, double cap_px) {
+  std::vector<cv::Rect> out;
+  if (grey.empty() || cap_px < 3) return out;
+  // Black-hat: dark strokes thinner than the kernel stand out of any
+  // background (guilloches, gradients, the portrait's shading).
+  const int k = std::max(3, static_cast<int>(std::lround(cap_px * 1.2)) | 1);
+  cv::Mat bh, bw;
+  cv::morphologyEx(grey, bh, cv::MORPH_BLACKHAT, cv::getStructuringElement(cv::MORPH_RECT, {k, k}));
+  const double otsu = cv::threshold(bh, bw, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
+  if (otsu < 30) cv::threshold(bh, bw, 30, 255, cv::THRESH_BINARY);  // a card with little text
+  // Letters of a word, and words of a value, joined; a field's next column
+  // is millimetres away.
+  const int join = std::max(2, static_cast<int>(std::lround(cap_px * 0.6)));
+  cv::morphologyEx(bw, bw, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, {join, 1}));
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(bw, labels, stats, centroids, 8, CV_32S);
+  for (int i = 1; i < n; ++i) {
+    const cv::Rect b(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
+                     stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
+    if (b.height < cap_px * 0.35 || b.height > cap_px * 3 || b.width < cap_px * 0.25) continue;
+    out.push_back(b);
+  }
+  return out;
+}
+
+Registration registerTemplate(const std::vector<cv::Rect>& boxes, const Template& t, cv::Size card) {
+  Registration reg;
+  reg.sx = reg.sx0 = card.width / t.size_mm.width;
+  reg.sy = reg.sy0 = card.height / t.size_mm.height;
+  const std::vector<Expected> lines = expectedLines(t);
+  reg.expected = static_cast<int>(lines.size());
+  if (boxes.empty() || lines.empty()) return reg;
+  const double sx0 = reg.sx, sy0 = reg.sy;
+  const auto steps = scaleSteps();
+
+  // 1. Vertical: scale and offset that put most value lines on a word of the
+  // right height. Words are only taken within a fifth of the card's width of
+  // the field's nominal place (the portrait and other columns stay out).
+  std::vector<std::vector<const cv::Rect*>> column(lines.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const Expected& e = lines[i];
+    const double x0 = e.left_mm * sx0 - card.width * 0.2, x1 = e.right_mm * sx0 + card.width * 0.2;
+    const double cap = e.cap_mm * sy0;
+    for (const cv::Rect& b : boxes)
+      if (b.br().x > x0 && b.x < x1 && b.height >= 0.7 * 0.8 * cap && b.height <= 1.7 * 1.25 * cap)
+        column[i].push_back(&b);
+  }
+  auto yScore = [&](double sy, double ty) {
+    double score = 0;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      const double cap = lines[i].cap_mm * sy, want = sy * lines[i].cy_mm + ty;
+      double best = 0;
+      for (const cv::Rect* b : column[i])
+        if (heightFits(*b, cap)) best = std::max(best, closeness(b->y + b->height / 2.0 - want, cap * 0.35));
+      score += best;
+    }
+    return score;
+  };
+  double best_y = -1, sy_best = sy0, ty_best = 0;
+  for (double f : steps) {
+    const double sy = sy0 * f;
+    for (std::size_t i = 0; i < lines.size(); ++i)
+      for (const cv::Rect* b : column[i]) {
+        if (!heightFits(*b, lines[i].cap_mm * sy)) continue;
+        const double ty = b->y + b->height / 2.0 - sy * lines[i].cy_mm;
+        if (std::abs(ty) > card.height * 0.25) continue;
+        // Ties go to the nominal scale and a small shift.
+        const double s = yScore(sy, ty) - 0.5 * std::abs(f - 1) - 0.02 * std::abs(ty) / sy0;
+        if (s > best_y) best_y = s, sy_best = sy, ty_best = ty;
+      }
+  }
+
+  // 2. Horizontal: among the words on each value line's row, the scale and
+  // offset that put most lines' first word at the field's left edge.
+  std::vector<std::vector<const cv::Rect*>> row(lines.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const double cap = lines[i].cap_mm * sy_best, want = sy_best * lines[i].cy_mm + ty_best;
+    for (const cv::Rect& b : boxes)
+      if (heightFits(b, cap) && std::abs(b.y + b.height / 2.0 - want) < cap * 0.35) row[i].push_back(&b);
+  }
+  auto xScore = [&](double sx, double tx, int* matched) {
+    double score = 0;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      double best = 0;
+      for (const cv::Rect* b : row[i]) best = std::max(best, closeness(b->x - (sx * lines[i].left_mm + tx), sx * 0.8));
+      score += best;
+      if (matched && best > 0) ++*matched;
+    }
+    return score;
+  };
+  double best_x = -1, sx_best = sx0, tx_best = 0;
+  for (double f : steps) {
+    const double sx = sx0 * f;
+    for (std::size_t i = 0; i < lines.size(); ++i)
+      for (const cv::Rect* b : row[i]) {
+        const double tx = b->x - sx * lines[i].left_mm;
+        if (std::abs(tx) > card.width * 0.25) continue;
+        const double s = xScore(sx, tx, nullptr) - 0.5 * std::abs(f - 1) - 0.02 * std::abs(tx) / sx0;
+        if (s > best_x) best_x = s, sx_best = sx, tx_best = tx;
+      }
+  }
+  int matched = 0;
+  xScore(sx_best, tx_best, &matched);
+  reg.matched = matched;
+  // Too little evidence (a blank or unreadable card, a wrong template): the
+  // nominal scaling is a safer guess than a fit to two stray words.
+  if (matched < std::max(2, (reg.expected + 2) / 3)) return reg;
+  reg.sx = sx_best, reg.sy = sy_best, reg.tx = tx_best, reg.ty = ty_best;
+  reg.fitted = true;
+  return reg;
+}
+
+Json Registration::toJson() const {
+  auto r2 = [](double v) { return std::round(v * 100) / 100; };
+  auto r3 = [](double v) { return std::round(v * 1000) / 1000; };
+  return {{"fitted", fitted},
+          {"shift_mm", {r2(tx / sx), r2(ty / sy)}},
+          {"scale", {r3(sx / sx0), r3(sy / sy0)}},
+          {"lines", std::to_string(matched) + "/" + std::to_string(expected)}};
+}
+
+}  // namespace idkit::ocr
