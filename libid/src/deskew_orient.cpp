@@ -162,6 +162,95 @@ int barcodeSide(const cv::Mat& grey) {
   return 0;
 }
 
+// Where a PDF417 symbol too blurred to decode still shows which way up it is:
+// its start pattern opens with an 8-module bar at the symbol's outer edge,
+// while the stop pattern's 7-module bar sits about 11 modules in from the
+// other edge (bar 7, then 1/3/1/1/1/2/1 of thin bars and gaps). Blur merges
+// the thin bars into grey but leaves the thick ones dark, so: +1 when the
+// outermost thick bar is on the left (upright), -1 on the right, 0 no symbol
+// or no clear answer. `grey` is the flat landscape card.
+int pdf417GreySide(const cv::Mat& grey) {
+  const int W = grey.cols, H = grey.rows;
+  if (W < 200 || H < 100) return 0;
+  // Bars: a strong horizontal gradient, densely. Text has it too, but in
+  // lines a few pixels tall that the opening removes.
+  cv::Mat gx, block;
+  cv::Sobel(grey, gx, CV_16S, 1, 0, 3);
+  gx = cv::abs(gx);
+  gx.convertTo(gx, CV_32F);
+  cv::blur(gx, gx, cv::Size(W / 50 | 1, H / 30 | 1));
+  block = gx > 30;
+  cv::morphologyEx(block, block, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, {W / 60 + 1, H / 40 + 1}));
+  cv::morphologyEx(block, block, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {W / 40 + 1, H / 10 + 1}));
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(block, labels, stats, centroids, 8, CV_32S);
+  cv::Rect box;
+  for (int i = 1; i < n; ++i) {
+    const cv::Rect r(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
+                     stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
+    if (r.width < 0.3 * W || r.height < 0.1 * H || r.width < 1.5 * r.height) continue;
+    if (stats.at<int>(i, cv::CC_STAT_AREA) < 0.8 * r.area()) continue;  // a solid block, not a frame
+    if (r.area() > box.area()) box = r;
+  }
+  if (box.empty()) return 0;
+  // Column profile over the middle rows: bars run the symbol's full height,
+  // codeword patterns average out to grey.
+  const int margin = std::max(6, box.width / 12);
+  const int x0 = std::max(0, box.x - margin), x1 = std::min(W, box.x + box.width + margin);
+  cv::Mat prof;
+  cv::reduce(grey(cv::Rect(x0, box.y + box.height / 5, x1 - x0, box.height * 3 / 5)), prof, 0, cv::REDUCE_AVG, CV_32F);
+  const auto* p = prof.ptr<float>(0);
+  const int len = prof.cols;
+  double paper = 0, ink = 255;
+  for (int i = 0; i < len; ++i) {
+    paper = std::max(paper, static_cast<double>(p[i]));
+    ink = std::min(ink, static_cast<double>(p[i]));
+  }
+  if (paper - ink < 40) return 0;
+  const double faint = paper - 0.3 * (paper - ink), solid = paper - 0.65 * (paper - ink);
+  // The widest solid run in each end fifth of the block: the thick bars.
+  auto widestRun = [&](int from, int to) {
+    std::pair<int, int> best{0, 0};  // start, width
+    for (int i = std::max(0, from); i < std::min(len, to);) {
+      if (p[i] >= solid) {
+        ++i;
+        continue;
+      }
+      int j = i;
+      while (j < len && p[j] < solid) ++j;
+      if (j - i > best.second) best = {i, j - i};
+      i = j;
+    }
+    return best;
+  };
+  const int bl = box.x - x0, br = bl + box.width;
+  const auto [ls, lw] = widestRun(bl - margin, bl + box.width / 5);
+  const auto [rs, rw] = widestRun(br - box.width / 5, br + margin);
+  if (lw < 3 || rw < 3 || rs <= ls + lw) return 0;
+  // Ink beyond a thick bar (thin bars, gaps of up to 3 modules between them).
+  auto inkBeyond = [&](int edge, int dir, int bar) {
+    const int gap = std::max(2, bar * 6 / 10);
+    int last = edge;
+    for (int i = edge + dir; i >= 0 && i < len && std::abs(i - last) <= gap; i += dir)
+      if (p[i] < faint) last = i;
+    return std::abs(last - edge);
+  };
+  const double out_left = inkBeyond(ls, -1, lw), out_right = inkBeyond(rs + rw - 1, 1, rw);
+  // The start bar has only the quiet zone beyond it; the stop bar about 1.5 of its widths of thin bars.
+  if (out_left < 0.35 * lw && out_right > 0.8 * rw) return 1;
+  if (out_right < 0.35 * rw && out_left > 0.8 * lw) return -1;
+  return 0;
+}
+
+}  // namespace
+
+int pdf417Side(const cv::Mat& flat_bgr) {
+  if (flat_bgr.empty()) return 0;
+  return pdf417GreySide(greyAtWidth(flat_bgr, std::max(kWorkWidth, flat_bgr.cols)));
+}
+
+namespace {
+
 // The portrait is the one large solid picture on a card: after removing strokes
 // the size of text, whichever end keeps more non-background area has it.
 double portraitBalance(const cv::Mat& grey) {
@@ -225,6 +314,7 @@ Orientation orientLandscape(const cv::Mat& flat_bgr) {
   if (const int s = faceSide(flat_bgr, &face_score); s != 0) return {s > 0 ? 0 : 2, "face", std::min(0.95, face_score)};
   const cv::Mat grey = greyAtWidth(flat_bgr, std::max(kWorkWidth, flat_bgr.cols));
   if (const int s = barcodeSide(grey); s != 0) return {s > 0 ? 0 : 2, "barcode", 0.95};
+  if (const int s = pdf417GreySide(grey); s != 0) return {s > 0 ? 0 : 2, "pdf417", 0.85};
   const double p = portraitBalance(grey);
   if (std::abs(p) > 0.12) return {p > 0 ? 0 : 2, "portrait", std::min(0.9, 0.6 + std::abs(p))};
   double conf = 0;

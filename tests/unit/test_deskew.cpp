@@ -12,6 +12,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <idkit/barcode.hpp>
 #include <idkit/deskew.hpp>
 #include <idkit/error.hpp>
 #include <idkit/synth.hpp>
@@ -320,4 +321,35 @@ TEST_CASE("a batch of id-synth photos: Jaccard and orientation", "[deskew]") {
   CHECK(sum / n > 0.9);
   CHECK(good >= n - 3);
   CHECK(upright >= n - 2);
+}
+
+TEST_CASE("a PDF417 symbol too blurred to decode still tells which way up the card is", "[deskew]") {
+  // A licence back: pale card, a few lines of text, a wide PDF417 symbol.
+  cv::Mat card(638, 1011, CV_8UC3, cv::Scalar(228, 232, 236));
+  cv::putText(card, "ORGAN DONOR: YES", {560, 120}, cv::FONT_HERSHEY_SIMPLEX, 0.8, cv::Scalar(30, 30, 30), 2, cv::LINE_AA);
+  cv::putText(card, "This card is the property of the state", {300, 580}, cv::FONT_HERSHEY_SIMPLEX, 0.6,
+              cv::Scalar(40, 40, 160), 1, cv::LINE_AA);
+  std::string payload = "@\n\x1e\rANSI 636014090002DL00410278ZC03190024DLDAQ";
+  for (int i = 0; i < 12; ++i) payload += "DCS" + std::string("SURNAME") + std::to_string(i) + "\n";
+  const cv::Mat sym = idkit::barcode::render(payload, "PDF417", 3);
+  REQUIRE(sym.cols < 900);
+  REQUIRE(sym.cols > 400);
+  cv::Mat sym_bgr;
+  cv::cvtColor(sym, sym_bgr, cv::COLOR_GRAY2BGR);
+  sym_bgr.copyTo(card(cv::Rect((card.cols - sym.cols) / 2, 200, sym.cols, sym.rows)));
+  for (double sigma : {0.0, 3.5}) {
+    INFO("blur sigma " << sigma);
+    cv::Mat shot = card.clone();
+    if (sigma > 0) cv::GaussianBlur(card, shot, cv::Size(), sigma);
+    CHECK(pdf417Side(shot) == 1);
+    cv::Mat turned;
+    cv::rotate(shot, turned, cv::ROTATE_180);
+    CHECK(pdf417Side(turned) == -1);
+    const Orientation o = orientLandscape(turned);
+    CHECK(o.quarter_turns == 2);
+    CHECK((o.cue == "barcode" || o.cue == "pdf417"));
+  }
+  // No symbol, no answer: a card front with a portrait and text.
+  std::mt19937 rng(11);
+  CHECK(pdf417Side(drawCard({1011, 638}, false, cv::Scalar(225, 235, 240), rng)) == 0);
 }

@@ -10,8 +10,9 @@
 // outermost wins (a card's own frames are inside it). Each side is then refined
 // at full resolution by fitting a line to edge points found along its normal.
 // Orientation comes from the MRZ band (bottom of an upright document), else the
-// portrait's face (YuNet, when its model is installed), a barcode, the
-// portrait's side and Tesseract's script orientation.
+// portrait's face (YuNet, when its model is installed), a barcode (decoded,
+// else a PDF417's start and stop patterns), the portrait's side and
+// Tesseract's script orientation.
 #pragma once
 #include <array>
 #include <filesystem>
@@ -84,7 +85,7 @@ struct Document {
   int rotation = 0;
   Kind kind = Kind::id1;
   double confidence = 0;     // 0..1: edge support of the sides, aspect, orientation evidence
-  std::string orientation_cue;  // "mrz", "face", "barcode", "portrait", "osd", "none"
+  std::string orientation_cue;  // "mrz", "face", "barcode", "pdf417", "portrait", "osd", "none"
   Json toJson() const;       // {"quad", "rotation", "kind", "confidence", "orientation_cue"}
 };
 
@@ -100,6 +101,11 @@ cv::Mat flatten(const cv::Mat& bgr, const Document& doc, double dpi);
 // -1 at the top (upside down), 0 when there is none. `lines` receives how many
 // MRZ-like text lines were found and `pitch_px` their character pitch.
 int mrzSide(const cv::Mat& flat_bgr, int* lines = nullptr, double* pitch_px = nullptr);
+
+// Which way up a PDF417 symbol on a flat landscape card is, from its start
+// and stop patterns alone (works where blur stops decoding): +1 upright, -1
+// upside down, 0 no symbol or no clear answer.
+int pdf417Side(const cv::Mat& flat_bgr);
 
 // Quarter turns (0 or 2) that make a flat landscape card upright, with the cue used.
 struct Orientation {
