@@ -8,7 +8,9 @@
 // made by bench/face.sh with id-synth --faces): DOCS_DIR/<person>/<photo stem>/
 // holds documents whose portrait is that one photo; each document is compared
 // with every *other* photo of the person (genuine) and every photo of everyone
-// else (impostor). Writes Markdown to stdout for bench/README.md.
+// else (impostor). Writes Markdown to stdout for bench/README.md, and the
+// pipeline case (id-deskew's flat cards as PNG, their records naming a selfie)
+// to DOCS_DIR/.pipeline/ for bench/face.sh's batch runs of id-face.
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -28,24 +30,26 @@
 #include <idkit/image.hpp>
 #include <idkit/record.hpp>
 
+#include "bench_util.hpp"
+
 namespace fs = std::filesystem;
 namespace face = idkit::face;
 using Clock = std::chrono::steady_clock;
+using idkit::bench::cpuMs;
 
 namespace {
 
-// CPU time of this thread: the machine is shared, so wall time measures the
-// neighbours too; with OpenCV on one thread (setNumThreads(1)) the thread's
-// CPU time is all the work.
-Clock::time_point cpuNow() {
+double msSince(double cpu_t0) { return cpuMs() - cpu_t0; }
+
+// CPU time of every thread of the process (verifyPair's two halves).
+double processCpuMs() {
   timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return Clock::time_point(std::chrono::duration_cast<Clock::duration>(
-      std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec)));
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
 }
 
-double msSince(Clock::time_point t) {
-  return std::chrono::duration<double, std::milli>(cpuNow() - t).count();
+double wallMsSince(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
 }
 
 struct Photo {
@@ -139,8 +143,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bench-face: %s\n", models.error().message.c_str());
     return 70;
   }
-  cv::setNumThreads(1);
-  const auto t_load = cpuNow();
+  cv::setNumThreads(1);  // as id-face's workers run it
+  const double t_load = cpuMs();
   face::Engine& engine = face::threadEngine(*models);
   const double load_ms = msSince(t_load);
   idkit::ImageLimits limits;
@@ -158,7 +162,7 @@ int main(int argc, char** argv) {
       Photo ph{person, p.stem().string(), p.string()};
       auto img = idkit::loadImage(p, limits, face::kSelfieDecodeSide);  // as id-face loads selfies
       if (!img) continue;
-      const auto t = cpuNow();
+      const double t = cpuMs();
       auto f = face::findFace(engine, img->bgr);
       if (f) {
         ph.d = engine.describe(f->upright, f->face);
@@ -166,7 +170,7 @@ int main(int argc, char** argv) {
         photo_ms += msSince(t);
         // the bare model forward pass on the same chip, for the ratio
         const cv::Mat chip = face::alignFace(f->upright, f->face);
-        const auto tf = cpuNow();
+        const double tf = cpuMs();
         (void)engine.describeChip(chip);
         forward_ms += msSince(tf);
         ++forwards;
@@ -191,15 +195,27 @@ int main(int argc, char** argv) {
                            set);
 
   // ---- document portraits (id-synth --faces) ------------------------------------
-  double pair_ms = 0, card_pair_ms = 0;
+  // The pipeline case, id-deskew then id-face: the flat card written as PNG
+  // with a record naming it, its size class and a selfie. Timed step by step
+  // on one thread (CPU), then as id-face runs it: verifyPair, two threads.
   struct {
-    double decode_card = 0, portrait = 0, describe = 0, decode_selfie = 0, selfie_face = 0;
+    double read_card = 0, portrait = 0, describe_card = 0, read_selfie = 0, selfie_face = 0, describe_selfie = 0;
+    std::vector<double> wall, process_cpu;
   } steps;
-  int card_pairs = 0;
-  int pairs_timed = 0, docs = 0, doc_missed = 0;
+  double pair_ms = 0;
+  int pairs_timed = 0, docs = 0, doc_missed = 0, card_pairs = 0, region_hits = 0;
   Scores doc;
+  face::EnginePool pool(*models);
+  {
+    // Both halves' networks built before timing: id-face builds them once.
+    auto a = pool.acquire();
+    auto b = pool.acquire();
+  }
   if (argc > 2) {
     const fs::path docs_dir = argv[2];
+    const fs::path pipeline_dir = docs_dir / ".pipeline";
+    fs::create_directories(pipeline_dir);
+    std::ofstream pipeline_records(pipeline_dir / "records.ndjson", std::ios::trunc);
     for (const auto& ph : photos) {
       const fs::path dir = docs_dir / ph.person / ph.stem;
       if (!fs::is_directory(dir)) continue;
@@ -209,14 +225,15 @@ int main(int argc, char** argv) {
         if (o.person == ph.person && o.path != ph.path) selfie = &o;
       for (const auto& p : images(dir)) {
         // Sides without a portrait (licence backs) are not face documents.
-        auto truth = p;
-        truth.replace_extension(".truth.json");
-        if (std::ifstream tf(truth); tf) {
-          auto t = idkit::Json::parse(tf, nullptr, false);
-          if (!t.is_discarded() && !t.contains("portrait")) continue;
+        auto truth_path = p;
+        truth_path.replace_extension(".truth.json");
+        idkit::Json truth;
+        if (std::ifstream tf(truth_path); tf) {
+          truth = idkit::Json::parse(tf, nullptr, false);
+          if (!truth.is_discarded() && !truth.contains("portrait")) continue;
         }
         ++docs;
-        const auto t = cpuNow();
+        const double t = cpuMs();
         idkit::Json rec = idkit::newRecord(p.string());
         face::Descriptor d{};
         std::string where;  // for the per-document list
@@ -224,9 +241,11 @@ int main(int argc, char** argv) {
           auto img = face::documentImage(rec, limits);
           face::PortraitOptions po;
           po.upright_known = img.upright_known;
+          po.region = img.portrait_region;
           auto f = face::findPortrait(engine, img.bgr, po);
           if (!f && !img.whole.empty()) {
             po.upright_known = false;
+            po.region.reset();
             f = face::findPortrait(engine, img.whole, po);
           }
           if (!f) throw idkit::Failure("face_not_found", p.string());
@@ -243,30 +262,56 @@ int main(int argc, char** argv) {
             pair_ms += msSince(t);
             ++pairs_timed;
           }
-          if (selfie && img.source == "deskew") {
-            // The pipeline case: id-deskew wrote the flat card as PNG; id-face
-            // decodes it, finds the portrait on it and compares. Timed step by step.
+          const std::string kind = truth.is_object() ? truth["document"].value("kind", std::string()) : "";
+          if (selfie && img.source == "deskew" && !kind.empty()) {
+            const fs::path card_png = pipeline_dir / fmt::format("{:04d}.card.png", docs);
             std::vector<uchar> png;
-            cv::imencode(".png", img.bgr, png);
-            auto step = cpuNow();
-            auto lap = [&](double& acc) { acc += msSince(step); step = cpuNow(); };
-            const auto t2 = step;
-            auto card = idkit::decodeImage(png, limits);
-            lap(steps.decode_card);
+            cv::imencode(".png", img.bgr, png);  // as id-deskew writes it
+            std::ofstream(card_png, std::ios::binary | std::ios::trunc)
+                .write(reinterpret_cast<const char*>(png.data()), static_cast<std::streamsize>(png.size()));
+            idkit::Json prec = idkit::newRecord(p.string());
+            prec["image"] = card_png.string();
+            prec["document"] = {{"kind", kind}};
+            prec["selfie"] = selfie->path;
+            pipeline_records << prec.dump() << '\n';
+
+            double step = cpuMs();
+            auto lap = [&](double& acc) { acc += msSince(step); step = cpuMs(); };
+            idkit::Json r2 = prec;
+            auto card = face::documentImage(r2, limits);
+            lap(steps.read_card);
             face::PortraitOptions po2;
-            po2.upright_known = true;
-            auto f2 = card ? face::findPortrait(engine, card->bgr, po2) : std::nullopt;
+            po2.upright_known = card.upright_known;
+            po2.region = card.portrait_region;
+            auto f2 = face::findPortrait(engine, card.bgr, po2);
             lap(steps.portrait);
             if (f2) (void)engine.describe(f2->upright, f2->face);
-            lap(steps.describe);
-            auto s = idkit::loadImage(selfie->path, limits, face::kSelfieDecodeSide);
-            lap(steps.decode_selfie);
+            lap(steps.describe_card);
+            auto s = idkit::loadImage(selfie->path, limits, face::kSelfieDecodeSide, idkit::Hash::no);
+            lap(steps.read_selfie);
             auto sf = s ? face::findFace(engine, s->bgr) : std::nullopt;
             lap(steps.selfie_face);
             if (sf) (void)engine.describe(sf->upright, sf->face);
-            lap(steps.describe);
-            card_pair_ms += msSince(t2);
+            lap(steps.describe_selfie);
             ++card_pairs;
+            // Where the portrait was found: in the layout's region (the fast path)?
+            if (f2 && po2.region && f2->face.box.x + f2->face.box.width <= po2.region->width * float(card.bgr.cols) + 1)
+              ++region_hits;
+
+            const auto w0 = Clock::now();
+            const double c0 = processCpuMs();
+            try {
+              (void)face::verifyPair(
+                  pool, [&] { idkit::Json r3 = prec; return face::documentImage(r3, limits); },
+                  [&] {
+                    auto sl = idkit::loadImage(selfie->path, limits, face::kSelfieDecodeSide, idkit::Hash::no);
+                    if (!sl) throw idkit::Failure("selfie_unreadable", selfie->path);
+                    return sl->bgr;
+                  });
+            } catch (const idkit::Failure&) {
+            }
+            steps.wall.push_back(wallMsSince(w0));
+            steps.process_cpu.push_back(processCpuMs() - c0);
           }
         } catch (const idkit::Failure& e) {
           ++doc_missed;
@@ -296,29 +341,44 @@ int main(int argc, char** argv) {
                   doc);
   }
 
-  out += "### Speed (CPU ms of one thread, OpenCV on 1 thread, models loaded once: " + fmt::format("{:.0f} ms", load_ms) + ")\n\n";
-  out += "| step | mean ms |\n|---|---|\n";
+  out += "### Speed (CPU ms of one thread unless said, OpenCV on 1 thread, models loaded once: " +
+         fmt::format("{:.0f} ms", load_ms) + ")\n\n";
+  out += "| step | ms |\n|---|---|\n";
   if (forwards)
-    out += fmt::format("| bare recognizer forward pass (150x150 chip) | {:.1f} |\n"
-                       "| photo: detect + align + describe (decode excluded) | {:.1f} |\n",
+    out += fmt::format("| bare recognizer forward pass (150x150 chip), mean | {:.1f} |\n"
+                       "| photo: detect + align + describe (decode excluded), mean | {:.1f} |\n",
                        forward_ms / forwards, photo_ms / forwards);
+  const double fwd = forward_ms / std::max(1, forwards);
   if (pairs_timed) {
-    const double fwd = forward_ms / std::max(1, forwards);
     const double raw = pair_ms / pairs_timed;
-    out += fmt::format("| document + selfie pair from the raw document photo: decode both, find and flatten "
-                       "the card, portrait, selfie face, two descriptors | {:.1f} ({:.1f}x the forward pass) |\n",
+    out += fmt::format("| pair from the raw document photo, one thread: decode both, find and flatten "
+                       "the card, portrait, selfie face, two descriptors, mean | {:.1f} ({:.1f}x the forward pass) |\n",
                        raw, raw / fwd);
-    if (card_pairs) {
-      const double card = card_pair_ms / card_pairs;
-      out += fmt::format("| document + selfie pair after id-deskew: decode the flat card (PNG) and the selfie, "
-                         "portrait, selfie face, two descriptors | {:.1f} ({:.1f}x the forward pass) |\n",
-                         card, card / fwd);
-      const double n = card_pairs;
-      out += fmt::format("| – of which: decode the card / find the portrait / decode the selfie / find the selfie face "
-                         "/ two descriptors (align + forward) | {:.1f} / {:.1f} / {:.1f} / {:.1f} / {:.1f} |\n",
-                         steps.decode_card / n, steps.portrait / n, steps.decode_selfie / n,
-                         steps.selfie_face / n, steps.describe / n);
-    }
+  }
+  if (card_pairs) {
+    const double n = card_pairs;
+    const double card_half = (steps.read_card + steps.portrait + steps.describe_card) / n;
+    const double selfie_half = (steps.read_selfie + steps.selfie_face + steps.describe_selfie) / n;
+    out += fmt::format("| pair after id-deskew, one thread: read the flat card (PNG) and the selfie, portrait, "
+                       "selfie face, two descriptors, mean | {:.1f} ({:.1f}x the forward pass) |\n",
+                       card_half + selfie_half, (card_half + selfie_half) / fwd);
+    out += fmt::format("| – card half: read the card / portrait ({} of {} in the layout's region) / descriptor | "
+                       "{:.1f} = {:.1f} / {:.1f} / {:.1f} |\n",
+                       region_hits, card_pairs, card_half, steps.read_card / n, steps.portrait / n,
+                       steps.describe_card / n);
+    out += fmt::format("| – selfie half: read the selfie / face / descriptor | {:.1f} = {:.1f} / {:.1f} / {:.1f} |\n",
+                       selfie_half, steps.read_selfie / n, steps.selfie_face / n, steps.describe_selfie / n);
+    out += fmt::format("| pair after id-deskew as id-face runs it (verifyPair: the halves on two threads): "
+                       "CPU of both threads, mean | {:.1f} |\n",
+                       [&] {
+                         double sum = 0;
+                         for (double v : steps.process_cpu) sum += v;
+                         return sum / n;
+                       }());
+    out += fmt::format("| – its latency: wall clock, median (depends on the machine's load) | {:.1f} |\n",
+                       idkit::bench::median(steps.wall));
+    out += fmt::format("| – its latency on two idle cores: the slower half (max of the halves' CPU), mean | {:.1f} |\n",
+                       std::max(card_half, selfie_half));
   }
   std::fputs(out.c_str(), stdout);
   return 0;

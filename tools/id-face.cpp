@@ -46,16 +46,24 @@ int main(int argc, char** argv) {
   }
   if (threshold_opt->count() == 0) threshold = face::defaultThreshold((*models)->detector_kind);
 
+  // The document and the selfie are handled on two threads per pair, each
+  // with networks from this pool (built once, reused across documents).
+  face::EnginePool pool(*models);
   idkit::cli::Tool tool{"id-face", [&](idkit::Json& rec) {
     const std::string selfie_path = face::selfiePath(rec, selfie, tmpl);
     if (selfie_path.empty())
       throw idkit::Failure("no_selfie", "no selfie for this document (--selfie, --selfie-template or a \"selfie\" key)");
-    // compare: two plain images, no document to look for.
-    auto doc = face::documentImage(rec, opts.limits, !*compare);
-    auto self = idkit::loadImage(selfie_path, opts.limits, face::kSelfieDecodeSide, idkit::Hash::no);
-    if (!self)
-      throw idkit::Failure("selfie_" + self.error().code, "selfie " + selfie_path + ": " + self.error().message);
-    auto m = face::verify(face::threadEngine(*models), doc, self->bgr, {}, threshold);
+    auto loadDocument = [&] {
+      // compare: two plain images, no document to look for.
+      return face::documentImage(rec, opts.limits, !*compare);
+    };
+    auto loadSelfie = [&] {
+      auto self = idkit::loadImage(selfie_path, opts.limits, face::kSelfieDecodeSide, idkit::Hash::no);
+      if (!self)
+        throw idkit::Failure("selfie_" + self.error().code, "selfie " + selfie_path + ": " + self.error().message);
+      return self->bgr;
+    };
+    auto m = face::verifyPair(pool, loadDocument, loadSelfie, {}, threshold);
     idkit::Json j = m.toJson();
     j["selfie"]["path"] = selfie_path;
     if (!crop_dir.empty()) {

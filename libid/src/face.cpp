@@ -54,6 +54,24 @@ std::vector<Candidate> detectTurned(Engine& engine, const cv::Mat& img, int rota
   return out;
 }
 
+// The faces inside `region` (fractions of `img`), in `img` pixels.
+std::vector<Candidate> detectInRegion(Engine& engine, const cv::Mat& img, const cv::Rect2f& region,
+                                      float min_score) {
+  const cv::Rect r = cv::Rect(int(std::lround(region.x * float(img.cols))), int(std::lround(region.y * float(img.rows))),
+                              int(std::lround(region.width * float(img.cols))),
+                              int(std::lround(region.height * float(img.rows)))) &
+                     cv::Rect(0, 0, img.cols, img.rows);
+  std::vector<Candidate> out;
+  if (r.width < 16 || r.height < 16) return out;
+  for (auto d : engine.detect(img(r), min_score, kPortraitSide, kPortraitSecondLook)) {
+    const cv::Point2f o(float(r.x), float(r.y));
+    d.box.x += o.x, d.box.y += o.y;
+    for (auto& p : d.landmarks) p += o;
+    out.push_back({d, 0});
+  }
+  return out;
+}
+
 Found makeFound(const cv::Mat& input, const Candidate& c) {
   Found f;
   f.rotation = c.rotation;
@@ -169,6 +187,12 @@ cv::Point2f unrotatePoint(cv::Point2f p, cv::Size original, int rotation) {
 
 std::optional<Found> findPortrait(Engine& engine, const cv::Mat& document, const PortraitOptions& opts) {
   std::vector<Candidate> all;
+  if (opts.upright_known && opts.region) {
+    // The layout says where the portrait is: one small pass there, which also
+    // keeps the ghost portrait and the background out of the search.
+    all = detectInRegion(engine, document, *opts.region, opts.min_score);
+    if (auto c = pick(all, opts.ghost_margin)) return makeFound(document, *c);
+  }
   if (opts.upright_known) {
     // A flattened, oriented card: trust its orientation when a face is there.
     // The portrait spans a fifth of the card's width: a coarse pass finds it.

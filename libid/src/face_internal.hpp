@@ -1,6 +1,8 @@
 // Internals of the face module shared by its source files.
 #pragma once
 #include <span>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include <opencv2/dnn.hpp>
@@ -16,5 +18,11 @@ struct FaceApiNets {
 };
 
 std::vector<Detection> detectFaceApi(FaceApiNets& nets, const cv::Mat& bgr, float min_score);
+
+// The portrait on a document image (its portrait region first, the whole
+// input when the card cut out of it shows none) and the frame its boxes refer
+// to. Throws Failure("face_not_found") naming the document.
+std::pair<Found, std::string> findDocumentPortrait(Engine& engine, const DocumentImage& document,
+                                                   PortraitOptions opts);
 
 }  // namespace idkit::face::detail

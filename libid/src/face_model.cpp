@@ -213,7 +213,7 @@ std::vector<Detection> runDetector(cv::FaceDetectorYN& det, const cv::Mat& bgr, 
 
 DetectorKind Engine::detectorKind() const { return impl_->kind; }
 
-std::vector<Detection> Engine::detect(const cv::Mat& bgr, float min_score, int side) {
+std::vector<Detection> Engine::detect(const cv::Mat& bgr, float min_score, int side, float second_look_below) {
   if (impl_->kind == DetectorKind::faceapi) {
     if (impl_->faceapi.detector.empty()) throw Failure("model_not_found", "the face detector was not loaded");
     return detail::detectFaceApi(impl_->faceapi, bgr, min_score);
@@ -231,7 +231,7 @@ std::vector<Detection> Engine::detect(const cv::Mat& bgr, float min_score, int s
   constexpr size_t kSecondLooks = 3;
   for (size_t i = 0; i < found.size() && i < kSecondLooks; ++i) {
     auto& d = found[i];
-    if (d.box.width * scale >= 96) continue;
+    if (d.box.width * scale >= second_look_below) continue;
     const float m = std::max(d.box.width, d.box.height);
     cv::Rect win(cv::Point(int(d.box.x - 0.7f * m), int(d.box.y - 0.7f * m)),
                  cv::Size(int(d.box.width + 1.4f * m), int(d.box.height + 1.4f * m)));
@@ -283,6 +283,45 @@ Engine& threadEngine(const std::shared_ptr<const Models>& models) {
     owner = models;
   }
   return *engine;
+}
+
+// ---- EnginePool ---------------------------------------------------------------
+
+EnginePool::EnginePool(std::shared_ptr<const Models> models) : models_(std::move(models)) {}
+EnginePool::~EnginePool() = default;
+
+EnginePool::Lease::Lease(EnginePool* pool, std::unique_ptr<Engine> engine)
+    : pool_(pool), engine_(std::move(engine)) {}
+EnginePool::Lease::Lease(Lease&& o) noexcept : pool_(o.pool_), engine_(std::move(o.engine_)) {}
+EnginePool::Lease::~Lease() {
+  if (!engine_) return;
+  std::lock_guard lock(pool_->mu_);
+  pool_->idle_.push_back(std::move(engine_));
+}
+
+EnginePool::Lease EnginePool::acquire() {
+  {
+    std::lock_guard lock(mu_);
+    if (!idle_.empty()) {
+      auto e = std::move(idle_.back());
+      idle_.pop_back();
+      return Lease(this, std::move(e));
+    }
+    ++built_;
+  }
+  // Built outside the lock: another thread may return or build one meanwhile.
+  try {
+    return Lease(this, std::make_unique<Engine>(*models_));
+  } catch (...) {
+    std::lock_guard lock(mu_);
+    --built_;
+    throw;
+  }
+}
+
+size_t EnginePool::size() const {
+  std::lock_guard lock(mu_);
+  return built_;
 }
 
 }  // namespace idkit::face

@@ -3,6 +3,8 @@
 
 #include <fstream>
 
+#include "face_internal.hpp"
+
 #include <opencv2/imgcodecs.hpp>
 
 #include <idkit/deskew.hpp>
@@ -31,6 +33,15 @@ std::optional<deskew::Quad> quadOf(const Json& record) {
   }
   if (!deskew::isConvex(quad) || deskew::area(quad) < 100) return std::nullopt;
   return quad;
+}
+
+// The portrait's place when the record says which size class the document is.
+std::optional<cv::Rect2f> portraitRegion(const Json& record) {
+  auto d = record.find("document");
+  if (d == record.end() || !d->is_object()) return std::nullopt;
+  auto k = d->find("kind");
+  if (k == d->end() || !k->is_string() || !deskew::parseKind(k->get<std::string>())) return std::nullopt;
+  return kPortraitRegion;
 }
 
 std::string writePng(const cv::Mat& img, const fs::path& dir, std::string_view stem, std::string_view tag) {
@@ -67,6 +78,7 @@ DocumentImage documentImage(Json& record, const ImageLimits& limits, bool find_d
   doc.bgr = loadWorkingImage(record, limits);
   if (flat) {
     doc.upright_known = true;
+    doc.portrait_region = portraitRegion(record);
     doc.source = "image";
     return doc;
   }
@@ -79,10 +91,12 @@ DocumentImage documentImage(Json& record, const ImageLimits& limits, bool find_d
     const std::string kind = record["document"].value("kind", std::string("ID1"));
     d.kind = deskew::parseKind(kind).value_or(deskew::Kind::id1);
     found = d;
+    doc.portrait_region = portraitRegion(record);
     doc.source = "quad";
   } else if (find_document) {
     if (auto docs = deskew::detect(doc.bgr); !docs.empty()) {
       found = docs.front();
+      doc.portrait_region = kPortraitRegion;  // deskew found its size class
       doc.source = "deskew";
     }
   }
@@ -99,19 +113,31 @@ DocumentImage documentImage(Json& record, const ImageLimits& limits, bool find_d
   return doc;
 }
 
-Match verify(Engine& engine, const DocumentImage& document, const cv::Mat& selfie,
-             PortraitOptions opts, double threshold) {
+namespace detail {
+
+std::pair<Found, std::string> findDocumentPortrait(Engine& engine, const DocumentImage& document,
+                                                   PortraitOptions opts) {
   opts.upright_known = document.upright_known;
+  if (!opts.region) opts.region = document.portrait_region;
   std::string frame = document.source;
   auto doc = findPortrait(engine, document.bgr, opts);
   if (!doc && !document.whole.empty()) {
     frame = "input";
     // No face on the card cut out of the photo (a wrong quad): the whole photo, every way up.
     opts.upright_known = false;
+    opts.region.reset();
     doc = findPortrait(engine, document.whole, opts);
   }
   if (!doc) throw Failure("face_not_found", "no face found in the document image");
-  Match m = verify(engine, std::move(*doc), selfie, opts.min_score, threshold);
+  return {std::move(*doc), std::move(frame)};
+}
+
+}  // namespace detail
+
+Match verify(Engine& engine, const DocumentImage& document, const cv::Mat& selfie,
+             PortraitOptions opts, double threshold) {
+  auto [doc, frame] = detail::findDocumentPortrait(engine, document, opts);
+  Match m = verify(engine, std::move(doc), selfie, opts.min_score, threshold);
   m.frame = std::move(frame);
   return m;
 }

@@ -7,6 +7,10 @@
 //   double s = idkit::face::similarity(engine.describe(card_bgr, doc->face),
 //                                      engine.describe(selfie_bgr, self->face));
 //
+// A batch tool runs the pair's two independent halves on two threads instead:
+//   idkit::face::EnginePool pool(*models);                      // once per process
+//   auto m = idkit::face::verifyPair(pool, loadDocument, loadSelfie, {});
+//
 // Detector: YuNet (cv::FaceDetectorYN, 5 landmarks) when its model is present,
 // else face-api's tiny_face_detector with its 68-point landmark net (converted
 // by scripts/models; the five alignment points are derived from the 68).
@@ -18,7 +22,9 @@
 #pragma once
 #include <array>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -43,6 +49,17 @@ inline constexpr float kMinScore = 0.6f;
 // selfie); small faces then get a second look at full resolution.
 inline constexpr int kDetectSide = 640;
 inline constexpr int kCoarseSide = 320;
+// Where the layout puts the portrait, as fractions of the flat upright
+// document: ICAO 9303 places it on the left of every data page (TD1, TD2,
+// TD3, visas), and the ghost copy, when there is one, on the right. The left
+// half leaves margin for designs that push it inwards.
+inline const cv::Rect2f kPortraitRegion(0.f, 0.f, 0.5f, 1.f);
+// The portrait region is searched at this long side: a portrait face spans
+// about a quarter of the card's height, ~100 px there, which is all YuNet needs
+// for its landmarks; faces smaller than kPortraitSecondLook px there get the
+// second look.
+inline constexpr int kPortraitSide = 320;
+inline constexpr float kPortraitSecondLook = 64;
 // Selfies may be decoded reduced (JPEG DCT scaling) down to this long side:
 // detection runs at 640 px and a selfie's face keeps well over the 150 px chip.
 inline constexpr int kSelfieDecodeSide = 1024;
@@ -146,8 +163,10 @@ class Engine {
   // again on a window around each of the best faces that was small there; the
   // face-api detector on the image padded to a square and scaled to 416 px
   // (`side` unused), its landmark net on each face cut from `bgr` at full
-  // resolution.
-  std::vector<Detection> detect(const cv::Mat& bgr, float min_score = kMinScore, int side = kDetectSide);
+  // resolution. `second_look_below`: faces narrower than this in the reduced
+  // copy get the second look.
+  std::vector<Detection> detect(const cv::Mat& bgr, float min_score = kMinScore, int side = kDetectSide,
+                                float second_look_below = 96);
   DetectorKind detectorKind() const;
   // The recognizer on an aligned chip (raw network output, L2-normalised).
   Descriptor describeChip(const cv::Mat& chip_bgr);
@@ -164,6 +183,42 @@ class Engine {
 
 // One Engine per calling thread, created on first use, for the process's Models.
 Engine& threadEngine(const std::shared_ptr<const Models>& models);
+
+// Engines shared by a process's threads: a call borrows one and gives it back,
+// so threads started per document (verifyPair's helper) reuse networks built
+// once instead of rebuilding them (~60 ms each). Holds at most as many Engines
+// as were ever borrowed at the same time.
+class EnginePool {
+ public:
+  explicit EnginePool(std::shared_ptr<const Models> models);
+  ~EnginePool();
+  EnginePool(const EnginePool&) = delete;
+  EnginePool& operator=(const EnginePool&) = delete;
+
+  class Lease {
+   public:
+    Lease(Lease&&) noexcept;
+    Lease& operator=(Lease&&) = delete;
+    ~Lease();
+    Engine& operator*() const { return *engine_; }
+    Engine* operator->() const { return engine_.get(); }
+
+   private:
+    friend class EnginePool;
+    Lease(EnginePool* pool, std::unique_ptr<Engine> engine);
+    EnginePool* pool_;
+    std::unique_ptr<Engine> engine_;
+  };
+  Lease acquire();
+  DetectorKind detectorKind() const { return models_->detector_kind; }
+  size_t size() const;  // Engines built so far
+
+ private:
+  std::shared_ptr<const Models> models_;
+  mutable std::mutex mu_;
+  std::vector<std::unique_ptr<Engine>> idle_;
+  size_t built_ = 0;
+};
 
 // ---- the document portrait and the selfie ------------------------------------
 
@@ -183,12 +238,17 @@ cv::Point2f unrotatePoint(cv::Point2f p, cv::Size original, int rotation);
 
 struct PortraitOptions {
   bool upright_known = false;  // the document is already flattened and upright (id-deskew)
+  // With upright_known: where the layout puts the portrait (x, y, w, h as
+  // fractions of the document), searched first, alone (kPortraitSide); the
+  // whole document is searched when no face is there.
+  std::optional<cv::Rect2f> region;
   float min_score = kMinScore;
   float ghost_margin = 0.1f;   // prefer the largest face within this of the best score
 };
 
 // The document's portrait: the best face over the four quarter turns (or the
-// given orientation first when `upright_known`), the largest one within
+// given orientation first when `upright_known`, its portrait region first
+// when the layout is known), the largest one within
 // `ghost_margin` of the best score (ghost portraits are smaller copies).
 std::optional<Found> findPortrait(Engine& engine, const cv::Mat& document, const PortraitOptions& opts);
 // The face in a selfie: the largest face within 0.1 of the best score, upright
@@ -230,6 +290,9 @@ std::string selfiePath(const Json& record, std::string_view selfie, std::string_
 struct DocumentImage {
   cv::Mat bgr;
   bool upright_known = false;
+  // Known size class (record["document"]["kind"], or found by deskew): the
+  // portrait's place on the page (kPortraitRegion).
+  std::optional<cv::Rect2f> portrait_region;
   std::string source;  // "image", "quad", "deskew", "input"
   cv::Mat whole;       // the input, when bgr is a card cut out of it (a fallback)
 };
@@ -240,6 +303,18 @@ DocumentImage documentImage(Json& record, const ImageLimits& limits, bool find_d
 // (a wrong quad) shows no face.
 Match verify(Engine& engine, const DocumentImage& document, const cv::Mat& selfie,
              PortraitOptions opts, double threshold = kDefaultThreshold);
+
+// The pair check with its two independent halves on two threads: the document
+// (load_document, portrait, descriptor) on the calling thread, the selfie
+// (load_selfie, face, descriptor) on a helper thread, each with an Engine
+// borrowed from `pool`; the latency is the slower half's, not the sum. OpenCV
+// should run single-threaded inside each half (cv::setNumThreads(1), as
+// cli::run sets it) so the two do not fight over the cores. Failures come in
+// the order a sequential run reports them: the document unreadable, the selfie
+// unreadable, no face in the document, no face in the selfie.
+Match verifyPair(EnginePool& pool, const std::function<DocumentImage()>& load_document,
+                 const std::function<cv::Mat()>& load_selfie, PortraitOptions opts = {},
+                 double threshold = kDefaultThreshold);
 
 // Writes the portrait and selfie face crops into `dir` as {stem}.portrait.png
 // and {stem}.selfie-face.png (never overwriting); returns their paths.
