@@ -204,11 +204,22 @@ double medianCap(const Template& t) {
 Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Json& mrz_fields) {
   Result out;
   out.template_id = t.id;
-  const cv::Mat g = grey(flat_bgr);
+  cv::Mat g = grey(flat_bgr);
   const cv::Rect whole(0, 0, g.cols, g.rows);
-  const std::vector<cv::Rect> words = findTextBoxes(g, medianCap(t) * g.rows / t.size_mm.height);
-  const Registration reg = registerTemplate(words, t, g.size());
+  const double cap0 = medianCap(t) * g.rows / t.size_mm.height;
+  std::vector<cv::Rect> words = findTextBoxes(g, cap0);
+  Registration reg = registerTemplate(words, t, g.size());
+  // A card id-deskew left upside down matches few lines; its half turn may match more.
+  bool turned = false;
+  if (reg.matched * 3 < reg.expected * 2) {
+    cv::Mat r;
+    cv::rotate(g, r, cv::ROTATE_180);
+    std::vector<cv::Rect> w = findTextBoxes(r, cap0);
+    Registration rr = registerTemplate(w, t, r.size());
+    if (rr.fitted && rr.matched > reg.matched + 1) g = r, words = std::move(w), reg = rr, turned = true;
+  }
   out.registration = reg.toJson();
+  if (turned) out.registration["rotated"] = 180;
   // Tesseract's LSTM reads best with capitals of about 30 px; cards at 300 dpi
   // print 1.5-2 mm capitals (18-24 px).
   for (const FieldSpec& f : t.fields) {
@@ -270,7 +281,9 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       if (auto m = mrz_fields.find(f.name); m != mrz_fields.end() && m->is_string() &&
                                             reconcile(field.value, normaliseCode(m->get<std::string>())))
         field.source = "template+mrz";
-    field.box = line_box;
+    // Boxes are in the card's own pixels, as the record's image holds it.
+    field.box = turned ? cv::Rect(g.cols - line_box.br().x, g.rows - line_box.br().y, line_box.width, line_box.height)
+                       : line_box;
     out.fields.push_back(std::move(field));
   }
   return out;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include <opencv2/imgproc.hpp>
 
@@ -159,6 +160,31 @@ Registration registerTemplate(const std::vector<cv::Rect>& boxes, const Template
   reg.sx = sx_best, reg.sy = sy_best, reg.tx = tx_best, reg.ty = ty_best;
   reg.fitted = true;
   return reg;
+}
+
+const Template* selectByLayout(const cv::Mat& flat_bgr, const std::vector<Template>& templates) {
+  if (flat_bgr.empty()) return nullptr;
+  cv::Mat g;
+  if (flat_bgr.channels() == 1) g = flat_bgr;
+  else cv::cvtColor(flat_bgr, g, cv::COLOR_BGR2GRAY);
+  const double aspect = static_cast<double>(g.cols) / g.rows;
+  const Template* best = nullptr;
+  double best_share = 0, second = 0;
+  std::map<int, std::vector<cv::Rect>> boxes_by_cap;  // word boxes per capital height (px), found once
+  for (const Template& t : templates) {
+    if (std::abs(t.size_mm.width / t.size_mm.height / aspect - 1) > 0.08) continue;
+    std::vector<double> caps;
+    for (const FieldSpec& f : t.fields) caps.push_back(f.cap_mm > 0 ? f.cap_mm : 1.6);
+    std::sort(caps.begin(), caps.end());
+    const int cap_px = static_cast<int>(std::lround(caps[caps.size() / 2] * g.rows / t.size_mm.height));
+    auto [it, fresh] = boxes_by_cap.try_emplace(cap_px);
+    if (fresh) it->second = findTextBoxes(g, cap_px);
+    const Registration r = registerTemplate(it->second, t, g.size());
+    const double share = r.fitted ? static_cast<double>(r.matched) / std::max(1, r.expected) : 0;
+    if (share > best_share) second = best_share, best_share = share, best = &t;
+    else second = std::max(second, share);
+  }
+  return best_share >= 0.8 && best_share - second >= 0.1 ? best : nullptr;
 }
 
 Json Registration::toJson() const {

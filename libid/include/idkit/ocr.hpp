@@ -139,6 +139,12 @@ std::vector<cv::Rect> findTextBoxes(const cv::Mat& grey, double cap_px);
 // on a word of the right height.
 Registration registerTemplate(const std::vector<cv::Rect>& boxes, const Template& t, cv::Size card);
 
+// The template whose value lines the card's words fit best (a card whose
+// MRZ and barcode were not read): at least 80 % of its lines matched and
+// ahead of the runner-up; nullptr when none is. Only templates of the card's
+// aspect ratio (within 8 %) are tried.
+const Template* selectByLayout(const cv::Mat& flat_bgr, const std::vector<Template>& templates);
+
 struct Field {
   std::string name;
   std::string text;        // as read
