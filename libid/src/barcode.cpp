@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cmath>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 
 #include <opencv2/imgcodecs.hpp>
@@ -169,12 +170,56 @@ bool hasFormat(const std::vector<Code>& codes, std::string_view f) {
 
 // ---- PDF417 region search --------------------------------------------------
 
+// A code's outline, TL, TR, BR, BL, the long side first (TL -> TR).
+using Quad = std::array<cv::Point2f, 4>;
+
+// A candidate region of bar texture, in the coordinates of the image searched.
+struct Region {
+  cv::RotatedRect box;       // the texture's minimal rotated box
+  std::optional<Quad> quad;  // its outline as a quadrilateral, when it is one
+};
+
+// Puts four corners in image-clockwise order, the longer pair of opposite
+// sides first. Which of the two long sides is the top is left to codeSpan.
+Quad ordered(Quad q) {
+  double area2 = 0;
+  for (size_t i = 0; i < 4; ++i) area2 += q[i].cross(q[(i + 1) % 4]);
+  if (area2 < 0) std::swap(q[1], q[3]);
+  const auto len = [&](size_t i) { return cv::norm(q[i] - q[(i + 1) % 4]); };
+  if (len(1) + len(3) > len(0) + len(2)) std::rotate(q.begin(), q.begin() + 1, q.end());
+  return q;
+}
+
+// The outline of a texture blob as a quadrilateral: a code seen in perspective
+// is a trapezoid, which a rotated box cuts or pads at its corners, and ZXing's
+// row scan needs the rows level to within a module across the whole width.
+// None when the blob is not close to four-sided (merged with text, a thumb).
+std::optional<Quad> quadOf(const std::vector<cv::Point>& contour) {
+  std::vector<cv::Point> hull, poly;
+  cv::convexHull(contour, hull);
+  const double perimeter = cv::arcLength(hull, true);
+  for (double eps = 0.01; eps <= 0.08; eps += 0.01) {
+    cv::approxPolyDP(hull, poly, eps * perimeter, true);
+    if (poly.size() <= 4) break;
+  }
+  if (poly.size() != 4 || cv::contourArea(poly) < 0.9 * cv::contourArea(hull)) return std::nullopt;
+  Quad q;
+  for (size_t i = 0; i < 4; ++i) q[i] = cv::Point2f(poly[i]);
+  return ordered(q);
+}
+
+Quad boxQuad(const cv::RotatedRect& box) {
+  cv::Point2f p[4];
+  box.points(p);  // bottomLeft, topLeft, topRight, bottomRight
+  return ordered({p[1], p[2], p[3], p[0]});
+}
+
 // Candidate regions of bar texture: strong gradients with one dominant
 // direction (the structure tensor's coherence), which printed text, faces and
-// backgrounds lack. Returned as rotated boxes in `grey` coordinates, largest first.
-std::vector<cv::RotatedRect> barRegions(const cv::Mat& grey, double& scale, float minCoherence = 0.4f) {
+// backgrounds lack. In `grey` coordinates, largest first.
+std::vector<Region> barRegions(const cv::Mat& grey, float minCoherence = 0.4f) {
   const int longSide = std::max(grey.cols, grey.rows);
-  scale = longSide > 1000 ? 1000.0 / longSide : 1.0;
+  const double scale = longSide > 1000 ? 1000.0 / longSide : 1.0;
   cv::Mat small;
   if (scale < 1.0) cv::resize(grey, small, cv::Size(), scale, scale, cv::INTER_AREA);
   else small = grey;
@@ -203,20 +248,25 @@ std::vector<cv::RotatedRect> barRegions(const cv::Mat& grey, double& scale, floa
   cv::morphologyEx(mask, mask, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, {d / 2, d / 2}));
   std::vector<std::vector<cv::Point>> contours;
   cv::findContours(mask, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
-  std::vector<cv::RotatedRect> boxes;
+  std::vector<Region> regions;
   const double minArea = 0.002 * small.cols * small.rows;
+  const float up = static_cast<float>(1.0 / scale);
   for (const auto& c : contours) {
     if (cv::contourArea(c) < minArea) continue;
-    cv::RotatedRect box = cv::minAreaRect(c);
-    const float lo = std::min(box.size.width, box.size.height);
-    const float hi = std::max(box.size.width, box.size.height);
+    Region r{cv::minAreaRect(c), quadOf(c)};
+    const float lo = std::min(r.box.size.width, r.box.size.height);
+    const float hi = std::max(r.box.size.width, r.box.size.height);
     if (lo < 8 || hi / lo > 15) continue;
-    boxes.push_back(box);
+    r.box.center *= up;
+    r.box.size *= up;
+    if (r.quad)
+      for (auto& p : *r.quad) p *= up;
+    regions.push_back(r);
   }
-  std::sort(boxes.begin(), boxes.end(), [](const auto& a, const auto& b) {
-    return a.size.area() > b.size.area();
+  std::sort(regions.begin(), regions.end(), [](const auto& a, const auto& b) {
+    return a.box.size.area() > b.box.size.area();
   });
-  return boxes;
+  return regions;
 }
 
 // Where the data columns of a level PDF417 crop are, and which way up it is.
@@ -264,31 +314,36 @@ Span codeSpan(const cv::Mat& crop) {
   return span;
 }
 
-// Warps a rotated box of `grey` (in `grey` coordinates) to an upright crop with
-// a quiet-zone margin, the long side horizontal, at least `minWidth` wide.
+// Warps the code outlined by `q` to a level crop with a quiet-zone margin,
+// turned by `extraAngle` degrees about its centre (the bar tilt measured in a
+// first crop), `width` pixels wide.
 struct Crop {
   cv::Mat image;
   cv::Mat toInput;  // 3x3 homography: crop -> input
 };
 
-Crop rectify(const cv::Mat& grey, cv::RotatedRect box, double extraAngle) {
-  if (box.size.width < box.size.height) {
-    std::swap(box.size.width, box.size.height);
-    box.angle += 90;
+Crop rectify(const cv::Mat& grey, Quad q, double extraAngle, double width = 960) {
+  if (extraAngle != 0) {
+    const cv::Point2f c = (q[0] + q[1] + q[2] + q[3]) * 0.25f;
+    const double a = extraAngle * CV_PI / 180, cs = std::cos(a), sn = std::sin(a);
+    for (auto& p : q) {
+      const cv::Point2f d = p - c;
+      p = c + cv::Point2f(static_cast<float>(d.x * cs - d.y * sn), static_cast<float>(d.x * sn + d.y * cs));
+    }
   }
-  box.angle += static_cast<float>(extraAngle);
-  box.size.width *= 1.15f;
-  box.size.height = box.size.height * 1.15f + 0.05f * box.size.width;
-  // Enough pixels per module; never more than needed.
-  const double target = std::clamp<double>(box.size.width, 900, 1800);
-  const double s = target / box.size.width;
-  const cv::Size out(static_cast<int>(box.size.width * s), static_cast<int>(box.size.height * s));
-  cv::Point2f src[4];
-  box.points(src);  // bottomLeft, topLeft, topRight, bottomRight
-  const cv::Point2f dst[4] = {{0, static_cast<float>(out.height)}, {0, 0},
-                              {static_cast<float>(out.width), 0},
-                              {static_cast<float>(out.width), static_cast<float>(out.height)}};
-  cv::Mat toCrop = cv::getPerspectiveTransform(src, dst);
+  // About 3.3 pixels per module for an AAMVA-sized code (some 250 modules
+  // wide with the quiet zones), whatever the code's size in the photo: ZXing's
+  // local-average binariser works in fixed 40-pixel windows, so at 6 px per
+  // module a wide bar fills a window and breaks up (measured: codes that read
+  // at 500-1400 px fail at 1800).
+  const double w = 0.5 * (cv::norm(q[1] - q[0]) + cv::norm(q[2] - q[3]));
+  const double h = 0.5 * (cv::norm(q[3] - q[0]) + cv::norm(q[2] - q[1]));
+  const double s = width / (1.15 * std::max(w, 1.0));
+  const auto mx = static_cast<float>(0.075 * w * s), my = static_cast<float>((0.075 * h + 0.025 * w) * s);
+  const auto cw = static_cast<float>(w * s), ch = static_cast<float>(h * s);
+  const cv::Size out(static_cast<int>(cw + 2 * mx), static_cast<int>(ch + 2 * my));
+  const cv::Point2f dst[4] = {{mx, my}, {mx + cw, my}, {mx + cw, my + ch}, {mx, my + ch}};
+  cv::Mat toCrop = cv::getPerspectiveTransform(q.data(), dst);
   Crop c;
   cv::warpPerspective(grey, c.image, toCrop, out, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
   c.toInput = toCrop.inv();
@@ -356,17 +411,35 @@ void debugDump(const cv::Mat& image, const char* what) {
   cv::imwrite(fmt::format("{}/{:04d}-{}.png", dir, counter++, what), image);
 }
 
-// Decodes PDF417 in the candidate regions. Each region is rectified, its bar
-// tilt measured and corrected, then read as is, lightly blurred (noise) and
-// deconvolved (defocus) before a sweep of small angles, because the bars of a
-// perspective-distorted code are not all parallel. The number of decodes is
-// capped (not timed) so output stays deterministic.
+// Glare and uneven light: each pixel scaled between the darkest and lightest
+// grey within a few codewords around it, so a washed-out part of the code
+// gets the contrast of the rest before ZXing binarises it.
+cv::Mat localContrast(const cv::Mat& crop, int window) {
+  window |= 1;
+  const cv::Mat k = cv::getStructuringElement(cv::MORPH_RECT, {window, window});
+  cv::Mat f, hi, lo;
+  crop.convertTo(f, CV_32F);
+  cv::dilate(f, hi, k);
+  cv::erode(f, lo, k);
+  cv::blur(hi, hi, {window, window});
+  cv::blur(lo, lo, {window, window});
+  cv::Mat out;
+  cv::Mat(255 * (f - lo) / cv::max(hi - lo, 8.0f)).convertTo(out, CV_8U);
+  return out;
+}
+
+// Decodes PDF417 in the candidate regions. Each region is rectified from its
+// outline (a quadrilateral when it is one, else its rotated box), its bar
+// tilt measured and corrected, then read as is, with its local contrast
+// evened out (glare), lightly blurred (noise), smaller (ZXing reads some codes
+// only at 2 px per module), averaged down the rows and deconvolved (defocus),
+// and over a sweep of small angles. The number of decodes is capped (not
+// timed) so output stays deterministic.
 void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out) {
-  double scale = 1;
-  auto boxes = barRegions(grey, scale);
-  if (boxes.size() > 4) boxes.resize(4);
+  auto regions = barRegions(grey);
+  if (regions.size() > 4) regions.resize(4);
   const auto hints = hintsFor(ZXing::BarcodeFormat::PDF417, true);
-  int budget = 28;
+  int budget = 32;
   auto found = [&](const Crop& c, const ZXing::Results& rs) {
     if (rs.empty()) return false;
     const cv::Mat h = c.toInput;
@@ -384,33 +457,49 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out) 
     global.binarizer = ZXing::Binarizer::GlobalHistogram;
     return found(c, zxRead(image, global));
   };
-  for (cv::RotatedRect box : boxes) {
-    box.center *= 1.0 / scale;
-    box.size.width /= static_cast<float>(scale);
-    box.size.height /= static_cast<float>(scale);
-    Crop c = rectify(grey, box, 0.0);
-    if (attempt(c, c.image)) return;
-    const double tilt = barTilt(c.image);
-    if (std::abs(tilt) > 0.25 && std::abs(tilt) < 20) {
-      c = rectify(grey, box, tilt);
-      if (attempt(c, c.image)) return;
+  for (const Region& region : regions) {
+    std::vector<Quad> shapes;
+    if (region.quad) shapes.push_back(*region.quad);
+    shapes.push_back(boxQuad(region.box));
+    // The first shape's level crop is the one the variants below work on.
+    Quad base = shapes[0];
+    Crop c;
+    double tilt = 0;
+    for (size_t i = 0; i < shapes.size(); ++i) {
+      Crop k = rectify(grey, shapes[i], 0.0);
+      if (attempt(k, k.image)) return;
+      double t = barTilt(k.image);
+      if (std::abs(t) > 0.25 && std::abs(t) < 20) {
+        k = rectify(grey, shapes[i], t);
+        if (attempt(k, k.image)) return;
+      } else {
+        t = 0;
+      }
+      if (i == 0) c = std::move(k), tilt = t;
     }
+    const double module = c.image.cols / 1.15 / 250.0;  // pixels, for an AAMVA-sized code
+    if (attempt(c, localContrast(c.image, static_cast<int>(8 * module)))) return;
     cv::Mat blurred;  // noisy photos: a light blur joins broken bars
     cv::GaussianBlur(c.image, blurred, {0, 0}, 1.0);
     if (attempt(c, blurred)) return;
+    const Crop small = rectify(grey, base, tilt, 640);
+    if (attempt(small, small.image)) return;
     // Defocus: blur that reaches half a module or more smears bars into grey.
-    // The module is estimated from the data columns' width (AAMVA codes have
-    // about 220 modules there) or else the crop's; two strengths cover the
-    // range a decode survives.
+    // Rows are two or more modules high, so averaging down them first halves
+    // the noise the inverse filter amplifies. The module is estimated from
+    // the data columns' width (AAMVA codes have about 220 modules there) or
+    // else the crop's; two strengths cover the range a decode survives.
+    cv::Mat rows;
+    cv::blur(c.image, rows, {1, std::max(3, static_cast<int>(1.5 * module)) | 1});
     const Span span = codeSpan(c.image);
-    std::vector<double> modules{c.image.cols / 1.15 / 250.0};
+    std::vector<double> modules{module};
     if (const double m = (span.right - span.left) / 220.0; span.found && std::abs(m / modules[0] - 1) > 0.15)
       modules.push_back(m);
-    for (double module : modules)
+    for (double m : modules)
       for (double k : {0.55, 0.8})
-        if (attempt(c, deblurRows(c.image, k * module, 0.01), true)) return;
+        if (attempt(c, deblurRows(rows, k * m, 0.01), true)) return;
     for (double angle : {-2.0, 2.0, -4.0, 4.0}) {
-      const Crop a = rectify(grey, box, tilt + angle);
+      const Crop a = rectify(grey, base, tilt + angle);
       if (attempt(a, a.image)) return;
     }
   }
@@ -456,14 +545,11 @@ void readFlattened(const cv::Mat& image, const cv::Mat& grey, const Options& o, 
 // upscaled when small.
 void readTiles(const cv::Mat& grey, ZXing::BarcodeFormats formats, const Options& o,
                std::vector<Code>& out) {
-  double scale = 1;
-  auto boxes = barRegions(grey, scale, 0.0f);
-  if (boxes.size() > 6) boxes.resize(6);
+  auto regions = barRegions(grey, 0.0f);
+  if (regions.size() > 6) regions.resize(6);
   const auto hints = hintsFor(formats, true);
-  for (const auto& box : boxes) {
-    cv::Rect r = box.boundingRect();
-    r = cv::Rect(cv::Point(static_cast<int>(r.x / scale), static_cast<int>(r.y / scale)),
-                 cv::Size(static_cast<int>(r.width / scale), static_cast<int>(r.height / scale)));
+  for (const auto& region : regions) {
+    cv::Rect r = region.box.boundingRect();
     const int m = std::max(r.width, r.height) / 3 + 8;
     r = cv::Rect(r.x - m, r.y - m, r.width + 2 * m, r.height + 2 * m) & cv::Rect(0, 0, grey.cols, grey.rows);
     if (r.width < 16 || r.height < 16) continue;
