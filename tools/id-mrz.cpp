@@ -16,9 +16,13 @@ int main(int argc, char** argv) {
   std::string writeModel;
   app.add_option("--write-model", writeModel,
                  "Train the OCR-B classifier, write it to this file and exit (used by the build)");
+  idkit::ocrb::TrainOptions train;
+  app.add_option("--train-samples", train.samples_per_class, "With --write-model: training samples per class");
+  app.add_option("--train-hidden", train.hidden, "With --write-model: hidden units");
+  app.add_option("--train-epochs", train.epochs, "With --write-model: training epochs");
   if (auto code = idkit::cli::parse(app, argc, argv)) return *code;
 
-  if (!writeModel.empty()) return idkit::ocrb::Classifier::train().save(writeModel) ? 0 : idkit::cli::kExitInternal;
+  if (!writeModel.empty()) return idkit::ocrb::Classifier::train(train).save(writeModel) ? 0 : idkit::cli::kExitInternal;
   if (!format.empty()) {
     ropts.parse.format = idkit::mrz::formatFromString(format);
     if (!ropts.parse.format) {

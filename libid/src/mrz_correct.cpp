@@ -23,6 +23,7 @@ namespace idkit::mrz {
 
 using detail::CheckPlan;
 using detail::Kind;
+using detail::knownState;
 using detail::Pos;
 
 namespace {
@@ -41,7 +42,11 @@ constexpr double kMaxTotalCost = 9.0;
 // Positions no check digit of their own protects (names, sex, nationality,
 // optional data only in the composite) must be read with at least this
 // score share, else the zone is not "legible" and not valid.
-constexpr double kLegibleShare = 0.5;
+constexpr double kLegibleShare = 0.7;
+// A state code changed to the cheapest known ICAO code among the reader's
+// options: at most this costly, and the next known code this much dearer.
+constexpr double kMaxStateCost = 2.5;
+constexpr double kStateMargin = 1.5;
 
 struct Confusion {
   char a, b;
@@ -253,6 +258,20 @@ std::vector<std::string> topLines(std::span<const LineCandidates> lines) {
   return out;
 }
 
+// 0-based line and first column of the three-letter state codes (issuing
+// state, nationality), which no check digit of their own covers.
+std::vector<Pos> statePositions(Format f) {
+  switch (f) {
+    case Format::TD1: return {{0, 2}, {1, 15}};
+    case Format::TD2:
+    case Format::TD3:
+    case Format::MRVA:
+    case Format::MRVB: return {{0, 2}, {1, 10}};
+    case Format::FrenchID: return {{0, 2}};
+    default: return {};
+  }
+}
+
 Error badShape(std::span<const std::string> lines) {
   // Appended piece by piece: GCC 12 warns (-Wrestrict, falsely) on the
   // chained operator+ of temporaries.
@@ -267,6 +286,113 @@ Error badShape(std::span<const std::string> lines) {
   message += shape.empty() ? std::string("0") : shape;
   message += ", which is no known MRZ layout";
   return {"mrz_bad_shape", message};
+}
+
+// Names are letters with single or double '<' between words, then fillers
+// to the line's end: after three fillers in a row nothing but fillers may
+// follow. A letter there (a '<' read C, O, H at a line's end) is a filler,
+// whatever the reader's score; a composite-covered position is left to the
+// check digits.
+void settleFillers(std::vector<Position>& positions, const std::vector<std::vector<Kind>>& kinds,
+                   const std::vector<std::vector<int>>& index, const std::vector<int>& composite_weight,
+                   std::vector<int>& chosen, std::vector<const char*>& reason, std::vector<bool>& settled) {
+  for (std::size_t li = 0; li < kinds.size(); ++li) {
+    int run = 0;
+    bool tail = false;
+    for (std::size_t col = 0; col < kinds[li].size(); ++col) {
+      if (kinds[li][col] != Kind::Name) {
+        run = 0, tail = false;
+        continue;
+      }
+      const auto pi = static_cast<std::size_t>(index[li][col]);
+      Position& p = positions[pi];
+      const char ch = p.options[static_cast<std::size_t>(chosen[pi])].ch;
+      if (tail && ch != '<' && composite_weight[pi] == 0) {
+        auto it = std::find_if(p.options.begin(), p.options.end(), [](const Option& o) { return o.ch == '<'; });
+        if (it == p.options.end()) it = p.options.insert(p.options.end(), Option{'<', kMaxRatioCost, 0.0});
+        chosen[pi] = static_cast<int>(it - p.options.begin());
+        reason[pi] = "filler";
+        settled[pi] = true;
+      } else if (tail && ch == '<') {
+        settled[pi] = true;  // a filler where only fillers may stand
+      }
+      run = ch == '<' || (tail && composite_weight[pi] == 0) ? run + 1 : 0;
+      tail = tail || run >= 3;
+    }
+  }
+}
+
+// A state code no check digit covers must be a code ICAO knows. The
+// cheapest known code among the reader's options is taken when it is cheap
+// and clearly cheaper than the next known one; then the code is sure. A
+// known code read as it stands with a rival known code close behind is left
+// to the legibility rule. False when no known code can be read.
+bool settleState(std::vector<Position>& positions, const std::vector<std::vector<int>>& index, Pos start,
+                 const std::vector<int>& composite_weight, std::vector<int>& chosen,
+                 std::vector<const char*>& reason, std::vector<bool>& settled) {
+  std::array<std::size_t, 3> pis{};
+  for (int k = 0; k < 3; ++k) pis[static_cast<std::size_t>(k)] = static_cast<std::size_t>(index[start.line][start.col + k]);
+  bool covered = false;
+  for (auto pi : pis) covered = covered || composite_weight[pi] != 0;
+  std::string current;
+  for (auto pi : pis) current.push_back(positions[pi].options[static_cast<std::size_t>(chosen[pi])].ch);
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  double best = inf, second = inf;
+  std::array<int, 3> pick{};
+  const auto& o0 = positions[pis[0]].options;
+  const auto& o1 = positions[pis[1]].options;
+  const auto& o2 = positions[pis[2]].options;
+  for (std::size_t a = 0; a < o0.size(); ++a)
+    for (std::size_t b = 0; b < o1.size(); ++b)
+      for (std::size_t c = 0; c < o2.size(); ++c) {
+        const std::string code{o0[a].ch, o1[b].ch, o2[c].ch};
+        if (!knownState(code)) continue;
+        const double cost = o0[a].cost + o1[b].cost + o2[c].cost;
+        if (cost < best) second = best, best = cost, pick = {int(a), int(b), int(c)};
+        else if (cost < second) second = cost;
+      }
+  // Specimens with codes of their own ("SI<", "BDR") are then not valid
+  // either: a confidently misread code ("FOL") looks just the same.
+  if (best == inf || covered || best > kMaxStateCost || second - best < kStateMargin) return knownState(current);
+  for (std::size_t k = 0; k < 3; ++k) {
+    const auto pi = pis[k];
+    if (chosen[pi] != pick[k]) reason[pi] = "state";
+    chosen[pi] = pick[k];
+    settled[pi] = true;
+  }
+  return true;
+}
+
+// A document number is alphanumeric, padded with fillers at its end only;
+// '<' and '0' weigh the same in a check digit, so the check cannot tell a
+// '0' read as '<' inside the number. Such a '<' is the '0' when the reader
+// offered one; otherwise the number is not legible (false).
+bool settleNumberFillers(std::vector<Position>& positions, const std::vector<std::vector<int>>& index, Format fmt,
+                         std::vector<int>& chosen, std::vector<const char*>& reason) {
+  std::vector<std::string> cur(index.size());
+  for (std::size_t li = 0; li < index.size(); ++li)
+    for (int pi : index[li]) cur[li].push_back(positions[static_cast<std::size_t>(pi)].options[static_cast<std::size_t>(chosen[static_cast<std::size_t>(pi)])].ch);
+  bool sure = true;
+  for (const CheckPlan& plan : detail::checkPlans(fmt, cur)) {
+    if (plan.name != "document_number") continue;
+    const auto& data = plan.variants[0];
+    std::size_t last = data.size();
+    for (std::size_t k = 0; k < data.size(); ++k)
+      if (cur[data[k].line][data[k].col] != '<') last = k;
+    for (std::size_t k = 0; last != data.size() && k < last; ++k) {
+      const auto pi = static_cast<std::size_t>(index[data[k].line][data[k].col]);
+      if (cur[data[k].line][data[k].col] != '<') continue;
+      auto& opts = positions[pi].options;
+      const auto it = std::find_if(opts.begin(), opts.end(), [](const Option& o) { return o.ch == '0'; });
+      if (it == opts.end()) {
+        sure = false;
+        continue;
+      }
+      chosen[pi] = static_cast<int>(it - opts.begin());
+      reason[pi] = "filler";
+    }
+  }
+  return sure;
 }
 
 }  // namespace
@@ -371,14 +497,35 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
     if (changes > kMaxTotalChanges || cost > kMaxTotalCost) std::fill(chosen.begin(), chosen.end(), 0);
   }
 
+  // Structure and code lists, for image readings only (text has no
+  // alternatives to weigh): they settle positions no check digit covers.
+  bool reader = false;
+  for (const auto& l : lines)
+    for (const auto& c : l) reader = reader || c.size() > 1;
+  std::vector<const char*> reason(positions.size(), nullptr);
+  std::vector<bool> settled(positions.size(), false);  // sure without the reader's share
+  bool states_known = true;
+  bool inner_fillers_sure = true;
+  if (reader) {
+    settleFillers(positions, kinds, index, composite_weight, chosen, reason, settled);
+    for (const Pos start : statePositions(*fmt))
+      states_known = settleState(positions, index, start, composite_weight, chosen, reason, settled) && states_known;
+    inner_fillers_sure = settleNumberFillers(positions, index, *fmt, chosen, reason);
+  }
+
   std::vector<std::string> out(lines.size());
   std::vector<double> conf(positions.size(), 1.0);
   for (std::size_t pi = 0; pi < positions.size(); ++pi) {
     const Position& p = positions[pi];
     const Option& o = p.options[chosen[pi]];
     out[p.pos.line].push_back(o.ch);
-    if (o.ch != p.read) {
-      const char* why = chosen[pi] == 0 && p.type_fixed ? "type" : "check_digit";
+    if (settled[pi]) {
+      conf[pi] = std::max(o.share, 0.9);
+      if (o.ch != p.read)
+        corrections.push_back({p.pos.line + 1, p.pos.col + 1, p.read, o.ch,
+                               reason[pi] ? reason[pi] : (p.type_fixed && chosen[pi] == 0 ? "type" : "check_digit")});
+    } else if (o.ch != p.read) {
+      const char* why = reason[pi] ? reason[pi] : chosen[pi] == 0 && p.type_fixed ? "type" : "check_digit";
       corrections.push_back({p.pos.line + 1, p.pos.col + 1, p.read, o.ch, why});
       conf[pi] = o.share > 0 ? o.share : (chosen[pi] == 0 ? 0.7 : 0.5);
     } else {
@@ -406,24 +553,32 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
       for (const Pos& q : variant) vouched[static_cast<std::size_t>(index[q.line][q.col])] = true;
     vouched[static_cast<std::size_t>(index[plan.digit.line][plan.digit.col])] = true;
   }
-  bool legible = true;
+  bool legible = inner_fillers_sure;
   for (std::size_t pi = 0; pi < positions.size() && legible; ++pi) {
     const Position& p = positions[pi];
     const auto& cands = lines[p.pos.line][p.pos.col];
-    if (vouched[pi] || cands.size() < 2) continue;
+    if (vouched[pi] || settled[pi] || cands.size() < 2) continue;
     const Option& o = p.options[static_cast<std::size_t>(chosen[pi])];
     double total = 0;
     for (const Candidate& c : cands) total += std::max(0.0f, c.score);
     const double readShare = total > 0 ? std::max(0.0f, cands[0].score) / total : 0.0;
     // A sure '0' where only letters may stand is an 'O': the classic pair.
+    // Not so a '<' where a letter must stand (a line read a cell off).
     bool classic = false;
     for (const Confusion& c : kConfusions)
-      classic = classic || (c.cost <= 2.0 && ((c.a == p.read && c.b == o.ch) || (c.b == p.read && c.a == o.ch)));
-    const bool sure = o.share >= kLegibleShare || (p.type_fixed && chosen[pi] == 0 && classic && readShare >= kLegibleShare);
+      classic = classic || (c.cost <= 2.0 && c.b != '<' && ((c.a == p.read && c.b == o.ch) || (c.b == p.read && c.a == o.ch)));
+    // For a classic pair the reader's two readings are one glyph: their
+    // shares add up.
+    const bool sure = o.share >= kLegibleShare ||
+                      (p.type_fixed && chosen[pi] == 0 && classic && readShare + o.share >= kLegibleShare);
     legible = sure;
   }
   if (!legible) {
     r.checks.emplace_back("legible", false);
+    r.valid = false;
+  }
+  if (!states_known) {
+    r.checks.emplace_back("known_state", false);
     r.valid = false;
   }
 

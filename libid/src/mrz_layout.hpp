@@ -55,4 +55,9 @@ std::string gather(std::span<const std::string> lines, std::span<const Pos> posi
 
 bool isMrzChar(char c);
 
+// ICAO issuing-state / nationality codes (mrz_states.cpp), sorted; trailing
+// '<' of a code are ignored ("D<<").
+std::span<const std::string_view> knownStates();
+bool knownState(std::string_view code);
+
 }  // namespace idkit::mrz::detail
