@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include <idkit/deskew.hpp>
+#include <idkit/image.hpp>
 #include <idkit/json.hpp>
 
 #include "bench_util.hpp"
@@ -86,17 +87,48 @@ struct Tally {
   }
 };
 
+// PNG settings for the flat card: later tools decode it once each, so decode
+// time matters as much as size.
+struct PngSetting {
+  std::string name;
+  std::vector<int> params;
+};
+
+std::vector<PngSetting> pngSettings() {
+  std::vector<PngSetting> out{{"OpenCV default (level 1, SUB filter, RLE)", {}}};
+  const std::pair<const char*, int> strategies[] = {{"default", cv::IMWRITE_PNG_STRATEGY_DEFAULT},
+                                                    {"filtered", cv::IMWRITE_PNG_STRATEGY_FILTERED},
+                                                    {"huffman only", cv::IMWRITE_PNG_STRATEGY_HUFFMAN_ONLY},
+                                                    {"rle", cv::IMWRITE_PNG_STRATEGY_RLE}};
+  for (int level : {0, 1, 2, 3})
+    for (const auto& [name, strategy] : strategies) {
+      if (level == 0 && strategy != cv::IMWRITE_PNG_STRATEGY_DEFAULT) continue;  // stored: no strategy
+      out.push_back({"level " + std::to_string(level) + (level ? std::string(", ") + name : std::string(" (stored)")),
+                     {cv::IMWRITE_PNG_COMPRESSION, level, cv::IMWRITE_PNG_STRATEGY, strategy}});
+    }
+  return out;
+}
+
+struct PngTally {
+  std::vector<double> encode_ms, decode_ms, bytes;
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
   cv::setNumThreads(1);
-  bool verbose = false;
+  bool verbose = false, png = false;
+  const auto png_settings = pngSettings();
+  std::vector<PngTally> png_tally(png_settings.size());
+  Tally tool;
+  std::vector<double> tool_cpu;
   std::string draw_dir;
   std::vector<std::string> files;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "-v") verbose = true;
     else if (a == "--draw" && i + 1 < argc) draw_dir = argv[++i];
+    else if (a == "--png") png = true;
     else files.push_back(a);
   }
   Tally all;
@@ -138,6 +170,38 @@ int main(int argc, char** argv) {
     deskew_ms.push_back(msSince(t0));
     deskew_cpu.push_back(cpuMs() - c0);
 
+    // The tool's path: a reduced decode (kDecodeSide), the full one only when a
+    // card needs it; decode included.
+    c0 = cpuMs();
+    const std::span<const std::uint8_t> u8(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+    std::vector<Flat> flats;
+    if (auto dec = idkit::decodeImage(u8, idkit::ImageLimits{}, kDecodeSide, idkit::Hash::no)) {
+      const auto full = [&] {
+        auto f = idkit::decodeImage(u8, idkit::ImageLimits{}, 0, idkit::Hash::no);
+        return f ? f->bgr : cv::Mat();
+      };
+      flats = deskewDecoded(dec->bgr, static_cast<double>(dec->bgr.cols) / dec->size.width, full, Options{});
+    }
+    tool_cpu.push_back(cpuMs() - c0);
+    {
+      const bool f = !flats.empty();
+      const double tj = f ? iou(flats[0].document.quad, tq) : 0;
+      tool.add(f, tj, f && sameOrientation(flats[0].document.quad, tq),
+               f && toString(flats[0].document.kind) == truth["document"].value("kind", std::string()));
+    }
+    // PNG figures on passport-size cards (ID-3, 1476 x 1039 at 300 dpi), the largest a later tool decodes.
+    if (png && !flat.empty() && docs[0].kind == Kind::id3)
+      for (size_t k = 0; k < png_settings.size(); ++k) {
+        std::vector<uchar> enc;
+        double e0 = cpuMs();
+        cv::imencode(".png", flat, enc, png_settings[k].params);
+        png_tally[k].encode_ms.push_back(cpuMs() - e0);
+        e0 = cpuMs();
+        const cv::Mat back = cv::imdecode(enc, cv::IMREAD_COLOR);
+        png_tally[k].decode_ms.push_back(cpuMs() - e0);
+        png_tally[k].bytes.push_back(static_cast<double>(enc.size()));
+      }
+
     const bool found = !docs.empty();
     const double j = found ? iou(docs[0].quad, tq) : 0;
     const bool oriented = found && sameOrientation(docs[0].quad, tq);
@@ -167,6 +231,17 @@ int main(int argc, char** argv) {
   out["deskew_median_cpu_ms"] = std::round(median(deskew_cpu) * 10) / 10;
   out["detect_median_cpu_ms"] = std::round(median(detect_cpu) * 10) / 10;
   out["decode_reduced4_median_cpu_ms"] = std::round(median(reduced_cpu) * 10) / 10;
+  out["tool_path"] = tool.json();
+  out["tool_path_median_cpu_ms"] = std::round(median(tool_cpu) * 10) / 10;
+  if (png) {
+    Json t = Json::array();
+    for (size_t k = 0; k < png_settings.size(); ++k)
+      t.push_back({{"setting", png_settings[k].name},
+                   {"encode_median_cpu_ms", std::round(median(png_tally[k].encode_ms) * 10) / 10},
+                   {"decode_median_cpu_ms", std::round(median(png_tally[k].decode_ms) * 10) / 10},
+                   {"median_kb", std::round(median(png_tally[k].bytes) / 1024)}});
+    out["png"] = t;
+  }
   Json groups = Json::object();
   for (const auto& [k, t] : by) groups[k] = t.json();
   out["by"] = groups;

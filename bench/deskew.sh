@@ -32,6 +32,12 @@ PY
 speed='{}'
 [ ${#big[@]} -gt 0 ] && speed=$("$drv" "${big[@]}" | tail -1)
 
+# PNG settings for the flat card: encode, decode and size on passport-size
+# cards (ID-3, 1476 x 1039), the largest a later tool decodes.
+mapfile -t td3 < <(ls "$photos"/td3-*.jpg | head -16)
+png='{}'
+[ ${#td3[@]} -gt 0 ] && png=$("$drv" --png "${td3[@]}" | tail -1)
+
 # Real images: MRZ read before and after deskew.
 real=$root/../shared/data/mrz/images
 mrz_line="(id-mrz not built)"
@@ -64,14 +70,15 @@ PY
 )
 fi
 
-body=$(python3 - "$summary" "$speed" "$mrz_line" "${#files[@]}" "${#big[@]}" "$count" <<'PY'
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+body=$(python3 - "$summary" "$speed" "$mrz_line" "${#files[@]}" "${#big[@]}" "$count" "$png" "$load" <<'PY'
 import json, sys, platform, datetime, os
-s, sp = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-mrz, n, nbig, count = sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+s, sp, png = json.loads(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[7])
+mrz, n, nbig, count, load = sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6], sys.argv[8]
 lines = ["## id-deskew", "",
          f"`bench/deskew.sh` ({n} id-synth photos: `id-synth --type all --capture photo --count {count} --seed 21`; "
-         f"driver `bench-deskew`, one thread). Machine: {os.cpu_count()} cores shared with other jobs; "
-         f"{datetime.date.today().isoformat()}.", "",
+         f"driver `bench-deskew`, one thread, CPU time). Machine: {os.cpu_count()} cores shared with other jobs "
+         f"(load average {load} at the end of the run); {datetime.date.today().isoformat()}.", "",
          "| measure | value | target |", "|---|---|---|",
          f"| documents found | {s['found']}/{s['n']} | |",
          f"| mean Jaccard index (found quad vs truth) | {s['mean_iou']:.4f} | >= 0.98 |",
@@ -84,6 +91,22 @@ if sp:
     lines.append(f"| same, decode included (plain full decode of the same files: {sp['decode_median_cpu_ms']} ms; "
                  f"a reduced JPEG decode by 4: {sp['decode_reduced4_median_cpu_ms']} ms) | "
                  f"{round(sp['deskew_median_cpu_ms'] + sp['decode_median_cpu_ms'], 1)} ms | |")
+    tp = sp.get("tool_path", {})
+    lines.append(f"| same, the way id-deskew runs: JPEG decoded reduced to a long side >= {sp.get('decode_side', 2000)} px "
+                 f"(a full decode only for a card that needs its pixels), detect, refine, orient, flatten | "
+                 f"{sp['tool_path_median_cpu_ms']} ms, decode included (mean Jaccard {tp.get('mean_iou', 0):.4f}, "
+                 f"{100*tp.get('iou_ge_095', 0):.1f}% >= 0.95, upright {100*tp.get('orientation_right', 0):.1f}%; "
+                 f"from the full decode: {sp['mean_iou']:.4f}, {100*sp['iou_ge_095']:.1f}%, {100*sp['orientation_right']:.1f}%) | |")
+if s.get("tool_path"):
+    t = s["tool_path"]
+    lines.append(f"| all photos the way id-deskew runs (reduced decode of >= 4000 px JPEGs) | mean Jaccard {t['mean_iou']:.4f}, "
+                 f"{100*t['iou_ge_095']:.1f}% >= 0.95, upright {100*t['orientation_right']:.1f}% | |")
+if png.get("png"):
+    lines += ["", "Flat card PNG settings (16 ID-3 cards from the photos above, 1476 x 1039; median CPU ms, one thread; "
+              "every later tool decodes the card once):", "",
+              "| setting | encode ms | decode ms | size KiB |", "|---|---|---|---|"]
+    for r in png["png"]:
+        lines.append(f"| {r['setting']} | {r['encode_median_cpu_ms']} | {r['decode_median_cpu_ms']} | {r['median_kb']:.0f} |")
 lines += ["", "Real images: " + mrz, "", "By capture condition (n, mean Jaccard, share >= 0.95, orientation right):", "",
           "| group | n | mean J | >= 0.95 | upright |", "|---|---|---|---|---|"]
 for k, v in s["by"].items():

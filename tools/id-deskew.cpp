@@ -6,6 +6,7 @@
 
 #include <idkit/cli.hpp>
 #include <idkit/deskew.hpp>
+#include <idkit/image.hpp>
 
 namespace fs = std::filesystem;
 
@@ -49,16 +50,22 @@ int main(int argc, char** argv) {
     // Always the original input: deskewing a deskewed card would crop it again.
     idkit::Json src = rec;
     src.erase("image");
-    const cv::Mat bgr = idkit::loadWorkingImage(src, opts.limits);
+    // A reduced decode when the JPEG allows; the full one only for a card that needs its pixels.
+    const idkit::LoadedImage img = idkit::loadRecordImage(src, opts.limits, idkit::deskew::kDecodeSide);
     if (!rec.contains("sha256") && src.contains("sha256")) rec["sha256"] = src["sha256"];
-    const auto docs = idkit::deskew::detect(bgr, dopts);
-    if (docs.empty())
+    const double scale = static_cast<double>(img.bgr.cols) / img.size.width;
+    const auto full = [&] {
+      idkit::Json again = src;
+      return idkit::loadRecordImage(again, opts.limits).bgr;
+    };
+    const auto flats = idkit::deskew::deskewDecoded(img.bgr, scale, full, dopts);
+    if (flats.empty())
       throw idkit::Failure("document_not_found", "no document found in " + idkit::workingImagePath(src));
     const std::string stem = fs::path(src.value("input", std::string("card"))).stem().string();
     idkit::Json all = idkit::Json::array();
-    for (const auto& d : docs) {
-      idkit::Json j = d.toJson();
-      j["image"] = writeCard(idkit::deskew::flatten(bgr, d, dopts.dpi), out_dir, stem);
+    for (const auto& f : flats) {
+      idkit::Json j = f.document.toJson();
+      j["image"] = writeCard(f.card, out_dir, stem);
       all.push_back(std::move(j));
     }
     rec["image"] = all[0]["image"];

@@ -224,6 +224,31 @@ cv::Mat flatten(const cv::Mat& bgr, const Document& doc, double dpi) {
   return warp(bgr, doc.quad, out);
 }
 
+std::vector<Flat> deskewDecoded(const cv::Mat& decoded, double scale, const std::function<cv::Mat()>& full,
+                                const Options& opts) {
+  std::vector<Flat> out;
+  if (!(scale > 0) || scale > 1) return out;
+  cv::Mat big;
+  bool decoded_full = false;
+  for (const Document& d : detect(decoded, opts)) {
+    const cv::Size size = pixelSize(d.kind, opts.dpi);
+    // The flat card's width along the document's top and bottom sides, in decoded pixels.
+    const double width = std::min(cv::norm(d.quad[1] - d.quad[0]), cv::norm(d.quad[2] - d.quad[3]));
+    const bool enough = scale >= 1 || width >= 0.95 * size.width;
+    if (!enough && !decoded_full && full) {
+      big = full();
+      decoded_full = true;
+    }
+    Flat f;
+    f.document = d;
+    f.document.quad = scaled(d.quad, 1 / scale);
+    // Without the full decode, an upsampled card beats none.
+    f.card = enough || big.empty() ? flatten(decoded, d, opts.dpi) : flatten(big, f.document, opts.dpi);
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
 std::filesystem::path reserveOutputPath(const std::filesystem::path& dir, std::string_view stem, std::string_view tag,
                                         std::string_view ext) {
   for (int i = 1; i < 100000; ++i) {

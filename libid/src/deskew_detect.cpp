@@ -394,8 +394,14 @@ AspectEstimate documentAspect(const Quad& q, cv::Size image) {
   auto fit = [](double r) {
     if (!(r > 0) || !std::isfinite(r)) return 0.0;
     if (r < 1) r = 1 / r;
-    const double err = std::min(std::abs(std::log(r / (85.6 / 53.98))), std::abs(std::log(r / (125.0 / 88.0))));
-    return std::exp(-(err / 0.08) * (err / 0.08));
+    auto near = [&](double ratio) {
+      const double err = std::log(r / ratio) / 0.08;
+      return std::exp(-err * err);
+    };
+    // ID-1, ID-2/ID-3 (one ratio), and the MRV-A visa (120 x 80 mm, ICAO 9303
+    // part 7): without it a visa's inner MRZ border or frame line makes a
+    // better ID-1 or ID-3 than its own outline.
+    return std::max({near(85.6 / 53.98), near(125.0 / 88.0), 0.9 * near(120.0 / 80.0)});
   };
   const double naive = w / h;
   AspectEstimate best{naive, fit(naive)};

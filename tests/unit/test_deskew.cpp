@@ -353,3 +353,38 @@ TEST_CASE("a PDF417 symbol too blurred to decode still tells which way up the ca
   std::mt19937 rng(11);
   CHECK(pdf417Side(drawCard({1011, 638}, false, cv::Scalar(225, 235, 240), rng)) == 0);
 }
+
+TEST_CASE("deskewDecoded: quads in the input's pixels, a full decode only for a card that needs it", "[deskew]") {
+  const Scene s = makeScene({1600, 1200}, true, true, 8, 0.03, 120, 21);
+  cv::Mat half;
+  cv::resize(s.image, half, cv::Size(), 0.5, 0.5, cv::INTER_AREA);
+  int full_calls = 0;
+  const auto full = [&] {
+    ++full_calls;
+    return s.image;
+  };
+  SECTION("300 dpi: the card is 370 px wide in the half-size copy, the full image is decoded") {
+    Options o;
+    const auto flats = deskewDecoded(half, 0.5, full, o);
+    REQUIRE(flats.size() == 1);
+    CHECK(full_calls == 1);
+    CHECK(iou(flats[0].document.quad, s.truth) > 0.97);
+    CHECK(sameLabels(flats[0].document.quad, s.truth));
+    CHECK(flats[0].card.size() == pixelSize(Kind::id1, 300));
+  }
+  SECTION("100 dpi: the half-size copy holds the card's pixels") {
+    Options o;
+    o.dpi = 100;
+    const auto flats = deskewDecoded(half, 0.5, full, o);
+    REQUIRE(flats.size() == 1);
+    CHECK(full_calls == 0);
+    CHECK(iou(flats[0].document.quad, s.truth) > 0.97);
+    CHECK(flats[0].card.size() == pixelSize(Kind::id1, 100));
+  }
+  SECTION("no full decode available: the card comes from the copy") {
+    const auto flats = deskewDecoded(half, 0.5, [] { return cv::Mat(); }, Options{});
+    REQUIRE(flats.size() == 1);
+    CHECK(flats[0].card.size() == pixelSize(Kind::id1, 300));
+  }
+  CHECK(deskewDecoded(half, 0.0, full, Options{}).empty());
+}

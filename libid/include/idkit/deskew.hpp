@@ -16,6 +16,7 @@
 #pragma once
 #include <array>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -114,6 +115,26 @@ struct Orientation {
   double confidence = 0;
 };
 Orientation orientLandscape(const cv::Mat& flat_bgr);
+
+// ---- from a decoded file ------------------------------------------------------
+
+// Long side a JPEG is decoded at for deskewing (DCT scaling by 2, 4 or 8 keeps
+// it at or above this; see loadImage's min_side_hint): detection runs at 640 px
+// anyway, corners are refined on this copy, and a card filling half of it still
+// has the pixels of a 300 dpi ID-1. A full decode of a 12 MP photo costs about
+// twice the decode by 2.
+inline constexpr int kDecodeSide = 2000;
+
+struct Flat {
+  Document document;  // quad in the input's full-size pixels
+  cv::Mat card;       // flatten() at opts.dpi
+};
+
+// Detects on `decoded`, an image decoded at `scale` (<= 1) times the input's
+// size, and flattens each document from it when it holds the card at
+// opts.dpi, else from `full()` (called at most once: the full-size decode).
+std::vector<Flat> deskewDecoded(const cv::Mat& decoded, double scale, const std::function<cv::Mat()>& full,
+                                const Options& opts);
 
 // ---- output ------------------------------------------------------------------
 
