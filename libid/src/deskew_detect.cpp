@@ -400,7 +400,9 @@ AspectEstimate documentAspect(const Quad& q, cv::Size image) {
     };
     // ID-1, ID-2/ID-3 (one ratio), and the MRV-A visa (120 x 80 mm, ICAO 9303
     // part 7): without it a visa's inner MRZ border or frame line makes a
-    // better ID-1 or ID-3 than its own outline.
+    // better ID-1 or ID-3 than its own outline. Weighted down a little: an
+    // ID-3 page cut at its header band or an ID-1 pushed out onto a thumb
+    // beyond it has that ratio too.
     return std::max({near(85.6 / 53.98), near(125.0 / 88.0), 0.9 * near(120.0 / 80.0)});
   };
   const double naive = w / h;
