@@ -43,6 +43,8 @@ constexpr double kMaxTotalCost = 9.0;
 // optional data only in the composite) must be read with at least this
 // score share, else the zone is not "legible" and not valid.
 constexpr double kLegibleShare = 0.7;
+// A character read with less than this share is a guess.
+constexpr double kGuessShare = 0.5;
 // A state code changed to the cheapest known ICAO code among the reader's
 // options: at most this costly, and the next known code this much dearer.
 constexpr double kMaxStateCost = 2.5;
@@ -554,6 +556,21 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
     vouched[static_cast<std::size_t>(index[plan.digit.line][plan.digit.col])] = true;
   }
   bool legible = inner_fillers_sure;
+  // A check digit verifies a wrong field 1 time in 10: it may vouch for one
+  // guess in its field, not for several.
+  if (reader)
+    for (const CheckPlan& plan : final_plans) {
+      if (plan.name == "composite") continue;
+      int unsure = 0;
+      auto count = [&](const Pos& q) {
+        const auto pi = static_cast<std::size_t>(index[q.line][q.col]);
+        const auto& cands = lines[q.line][q.col];
+        if (cands.size() >= 2 && positions[pi].options[static_cast<std::size_t>(chosen[pi])].share < kGuessShare) ++unsure;
+      };
+      for (const Pos& q : plan.variants[0]) count(q);
+      count(plan.digit);
+      legible = legible && unsure <= 1;
+    }
   for (std::size_t pi = 0; pi < positions.size() && legible; ++pi) {
     const Position& p = positions[pi];
     const auto& cands = lines[p.pos.line][p.pos.col];

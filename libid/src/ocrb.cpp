@@ -234,17 +234,40 @@ void makeSample(cv::RNG& rng, const Atlas& atlas, int label, std::span<float> ou
   const double inkLevel = uniform(rng, 0, std::max(1.0, paper - 70));
   cv::Mat gray;
   lowCov.convertTo(gray, CV_32F, -(paper - inkLevel) / 255.0, paper);
+  // Uneven light across the cell (glare fall-off, shadow of a hand).
+  if (rng.uniform(0.0, 1.0) < 0.3) {
+    const double gx = uniform(rng, -0.5, 0.5) / gray.cols, gy = uniform(rng, -0.5, 0.5) / gray.rows;
+    for (int r = 0; r < gray.rows; ++r) {
+      float* row = gray.ptr<float>(r);
+      for (int c = 0; c < gray.cols; ++c)
+        row[c] *= static_cast<float>(std::clamp(1.0 + gx * (c - gray.cols / 2.0) + gy * (r - gray.rows / 2.0), 0.4, 1.4));
+    }
+  }
   // Defocus and motion blur of phone photos reach a tenth of the text height.
-  if (rng.uniform(0.0, 1.0) < 0.7) cv::GaussianBlur(gray, gray, {0, 0}, uniform(rng, 0.3, std::max(1.1, 0.11 * height)));
+  const double blur = rng.uniform(0.0, 1.0);
+  if (blur < 0.6) {
+    cv::GaussianBlur(gray, gray, {0, 0}, uniform(rng, 0.3, std::max(1.1, 0.11 * height)));
+  } else if (blur < 0.8) {
+    // Motion: a short line kernel in any direction (the hand moves in any).
+    const double len = uniform(rng, 1.5, std::max(2.0, 0.2 * height));
+    const int size = static_cast<int>(std::ceil(len)) | 1;
+    cv::Mat kernel = cv::Mat::zeros(size, size, CV_32F);
+    const double a = uniform(rng, 0, CV_PI);
+    const cv::Point2d c(size / 2.0, size / 2.0), d(std::cos(a) * len / 2, std::sin(a) * len / 2);
+    cv::line(kernel, c - d, c + d, cv::Scalar(1.0), 1, cv::LINE_AA);
+    kernel /= std::max(cv::sum(kernel)[0], 1e-6);
+    cv::filter2D(gray, gray, -1, kernel, {-1, -1}, 0, cv::BORDER_REPLICATE);
+    cv::GaussianBlur(gray, gray, {0, 0}, 0.4);
+  }
   cv::Mat noise(gray.size(), CV_32F);
   rng.fill(noise, cv::RNG::NORMAL, 0, uniform(rng, 0, 12));
   gray += noise;
   cv::Mat g8;
   gray.convertTo(g8, CV_8U);
   const double post = rng.uniform(0.0, 1.0);
-  if (post < 0.3) {
+  if (post < 0.4) {
     std::vector<std::uint8_t> buf;
-    cv::imencode(".jpg", g8, buf, {cv::IMWRITE_JPEG_QUALITY, rng.uniform(30, 90)});
+    cv::imencode(".jpg", g8, buf, {cv::IMWRITE_JPEG_QUALITY, rng.uniform(30, 95)});
     g8 = cv::imdecode(buf, cv::IMREAD_GRAYSCALE);
   } else if (post > 0.85) {
     cv::threshold(g8, g8, (paper + inkLevel) / 2 + uniform(rng, -25, 25), 255, cv::THRESH_BINARY);

@@ -64,9 +64,11 @@ cv::Mat inkImage(const cv::Mat& strip, int x0 = 0, int x1 = -1);
 void cellFeatures(const cv::Mat& ink, float centre_x, float pitch, std::span<float> out);
 
 struct TrainOptions {
-  int samples_per_class = 260;
-  int hidden = 128;
-  int epochs = 16;
+  // 700 x 38 samples, 192 hidden, 14 epochs: about a minute of one core;
+  // against 260 / 128 / 16 it reads 28 real specimens exactly instead of 25.
+  int samples_per_class = 700;
+  int hidden = 192;
+  int epochs = 14;
   std::uint64_t seed = 20240601;
 };
 
@@ -90,6 +92,6 @@ class Classifier {
 };
 
 // Model file name; bump the version whenever features or training change.
-inline constexpr const char* kModelFile = "ocrb-mlp-v4.yml.gz";
+inline constexpr const char* kModelFile = "ocrb-mlp-v5.yml.gz";
 
 }  // namespace idkit::ocrb
