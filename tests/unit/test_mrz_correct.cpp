@@ -121,3 +121,57 @@ TEST_CASE("correct: text without scores (repair) still uses the confusion table"
   CHECK(res->valid);
   CHECK(res->lines == kTd3);
 }
+
+TEST_CASE("correct: a letter among the trailing fillers of a name is a filler", "[mrz][correct]") {
+  // "...ANNA<MARIA<<<<<<<<C<<<<..." with a sure 'C' (a '<' at a line's end
+  // read as C): after three fillers no name may follow, so it is a '<'.
+  auto r = sureReading(kTd3);
+  r[0][30] = {{'C', 0.95f}, {'O', 0.03f}};
+  r[0][43] = {{'H', 0.9f}, {'<', 0.05f}};  // the last position, '<' a weak runner-up
+  const auto res = correct(r);
+  REQUIRE(res);
+  CHECK(res->valid);
+  CHECK(res->lines == kTd3);
+  CHECK(res->field("given_names") == "ANNA MARIA");
+  int fillers = 0;
+  for (const auto& c : res->corrections) fillers += c.why == "filler";
+  CHECK(fillers == 2);
+
+  // A single '<' or the '<<' between surname and given names ends nothing:
+  // a name letter after them stays and must be read surely.
+  r = sureReading(kTd3);
+  misread(r, 0, 15, 'R', 0.55f, 0.4f);  // ANNA<MARIA: 'M' read 'R' unsurely
+  const auto weak = correct(r);
+  REQUIRE(weak);
+  CHECK_FALSE(weak->valid);
+  CHECK_FALSE(weak->check("legible"));
+}
+
+TEST_CASE("correct: state codes must be ICAO codes", "[mrz][correct]") {
+  // Issuing state 'UTO' read 'UTQ' (the 'O' second): the only known code
+  // among the options is taken and the zone stays valid.
+  auto r = sureReading(kTd3);
+  misread(r, 0, 4, 'Q', 0.6f, 0.35f);
+  auto res = correct(r);
+  REQUIRE(res);
+  CHECK(res->valid);
+  CHECK(res->field("issuing_state") == "UTO");
+  bool state = false;
+  for (const auto& c : res->corrections) state = state || (c.why == "state" && c.line == 1 && c.pos == 5);
+  CHECK(state);
+
+  // Nationality read surely as an unknown code: no valid zone.
+  r = sureReading(kTd3);
+  r[1][11] = {{'P', 0.97f}, {'X', 0.01f}};  // UTO -> UPO
+  res = correct(r);
+  REQUIRE(res);
+  CHECK_FALSE(res->valid);
+  CHECK_FALSE(res->check("known_state"));
+
+  // German 'D<<' is known.
+  std::vector<std::string> de = {"P<D<<MUSTERMANN<<ERIKA<<<<<<<<<<<<<<<<<<<<<<",
+                                 "C01X00T478D<<6408125F2702283<<<<<<<<<<<<<<<4"};
+  res = correct(sureReading(de));
+  REQUIRE(res);
+  CHECK(res->valid);
+}
