@@ -14,11 +14,26 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <omp.h>
 #include <opencv2/core.hpp>
 
 #include <idkit/cli.hpp>
 
 namespace idkit::cli {
+namespace {
+
+// Tesseract's LSTM spreads every line over OpenMP threads, while idkit already
+// runs one document per core (-j): those threads only contend (id-ocr -j 1
+// spent half its CPU spinning in libgomp). With max-active-levels 0 every
+// OpenMP region runs on the thread that reaches it. A user's own OMP_* limits
+// are kept.
+void limitOpenMp() {
+  for (const char* v : {"OMP_THREAD_LIMIT", "OMP_NUM_THREADS", "OMP_MAX_ACTIVE_LEVELS"})
+    if (std::getenv(v) != nullptr) return;
+  omp_set_max_active_levels(0);
+}
+
+}  // namespace
 
 void addCommonOptions(CLI::App& app, Options& opts) {
   app.set_version_flag("--version", std::string("idkit ") + IDKIT_VERSION);
@@ -48,13 +63,6 @@ void addAsOf(CLI::App& app, Options& opts) {
         for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) ok = ok && i < s.size() && std::isdigit(s[i]);
         return ok ? "" : "expected a date as YYYY-MM-DD";
       });
-}
-
-void limitOpenMpThreads(char** argv) {
-  if (std::getenv("OMP_THREAD_LIMIT") != nullptr) return;
-  if (::setenv("OMP_THREAD_LIMIT", "1", 1) != 0) return;
-  ::execv("/proc/self/exe", argv);
-  // exec failed (no /proc): go on with Tesseract's own threading.
 }
 
 std::optional<int> parse(CLI::App& app, int argc, char** argv) {
@@ -268,6 +276,7 @@ class Executor {
 
   void loop() {
     cv::setNumThreads(1);  // parallelism is across documents, not inside one
+    limitOpenMp();         // an OpenMP setting of the thread that runs the regions
     for (;;) {
       std::shared_ptr<Slot> slot;
       Json record;

@@ -2,10 +2,9 @@
 #include <system_error>
 
 #include <fmt/format.h>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 #include <sodium.h>
 
+#include <idkit/codec.hpp>
 #include <idkit/image.hpp>
 #include <idkit/record.hpp>
 
@@ -173,24 +172,21 @@ Expected<LoadedImage> decodeImage(Bytes bytes, const ImageLimits& limits, int mi
   img.header = *h;
   img.bytes = bytes.size();
   if (hash == Hash::yes) img.sha256 = sha256Hex(bytes);
-  try {
-    cv::Mat buf(1, int(bytes.size()), CV_8U, const_cast<std::uint8_t*>(bytes.data()));
-    int flags = cv::IMREAD_COLOR;  // 8-bit BGR, EXIF orientation applied
-    int side = std::max(h->width, h->height);
-    if (min_side_hint > 0 && h->format == ImageFormat::jpeg) {
-      if (side / 8 >= min_side_hint) flags = cv::IMREAD_REDUCED_COLOR_8;
-      else if (side / 4 >= min_side_hint) flags = cv::IMREAD_REDUCED_COLOR_4;
-      else if (side / 2 >= min_side_hint) flags = cv::IMREAD_REDUCED_COLOR_2;
-    }
-    img.bgr = cv::imdecode(buf, flags);
-  } catch (const cv::Exception& e) {
-    return std::unexpected(Error{"decode_failed", fmt::format("the decoder failed: {}", e.msg)});
-  }
-  if (img.bgr.empty())
-    return std::unexpected(Error{"decode_failed", "the image data could not be decoded"});
+  codec::DecodeOptions opts;
+  const int side = std::max(h->width, h->height);
+  if (min_side_hint > 0 && h->format == ImageFormat::jpeg)
+    for (int r : {8, 4, 2})
+      if (side / r >= min_side_hint) {
+        opts.reduce = r;
+        break;
+      }
+  auto decoded = codec::decode(bytes, opts);
+  if (!decoded) return std::unexpected(decoded.error());
+  img.bgr = std::move(*decoded);
+  if (img.bgr.empty()) return std::unexpected(Error{"decode_failed", "the image data could not be decoded"});
   // EXIF orientation may have turned the image a quarter: the header's size is
   // before that turn.
-  bool turned = (img.bgr.cols > img.bgr.rows) != (h->width > h->height);
+  const bool turned = h->format == ImageFormat::jpeg && codec::exifOrientation(bytes) >= 5;
   img.size = turned ? cv::Size(h->height, h->width) : cv::Size(h->width, h->height);
   return img;
 }

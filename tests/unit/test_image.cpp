@@ -4,6 +4,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <idkit/codec.hpp>
 #include <idkit/image.hpp>
 #include <idkit/quality.hpp>
 #include <idkit/record.hpp>
@@ -125,6 +126,101 @@ TEST_CASE("decoding normalises to 8-bit BGR", "[image]") {
   REQUIRE(big);
   CHECK(big->bgr.cols == 1000);
   CHECK(big->size == cv::Size(4000, 2500));
+}
+
+// idkit's own decoders against OpenCV's imgcodecs (kept in the tests as an
+// independent reference): the same pixels from the same libraries' data.
+TEST_CASE("codec: decodes JPEG, PNG, TIFF and WebP as imgcodecs does", "[image][codec]") {
+  const cv::Mat card = testCard(643, 401);  // odd sizes: no block alignment
+  cv::Mat grey, pal;
+  cv::cvtColor(card, grey, cv::COLOR_BGR2GRAY);
+  struct Case {
+    const char* what;
+    Bytes bytes;
+    int flags;
+    codec::DecodeOptions opts;
+  };
+  std::vector<Case> cases{
+      {"jpeg", encode(card, ".jpg", {cv::IMWRITE_JPEG_QUALITY, 85}), cv::IMREAD_COLOR, {}},
+      {"jpeg grey", encode(card, ".jpg"), cv::IMREAD_GRAYSCALE, {.grey = true}},
+      {"jpeg of a grey image", encode(grey, ".jpg"), cv::IMREAD_COLOR, {}},
+      {"jpeg by 2", encode(card, ".jpg"), cv::IMREAD_REDUCED_COLOR_2, {.reduce = 2}},
+      {"jpeg by 8", encode(card, ".jpg"), cv::IMREAD_REDUCED_COLOR_8, {.reduce = 8}},
+      {"progressive jpeg", encode(card, ".jpg", {cv::IMWRITE_JPEG_PROGRESSIVE, 1}), cv::IMREAD_COLOR, {}},
+      {"png", encode(card, ".png"), cv::IMREAD_COLOR, {}},
+      {"grey png", encode(grey, ".png"), cv::IMREAD_COLOR, {}},
+      {"tiff", encode(card, ".tiff"), cv::IMREAD_COLOR, {}},
+      {"lossless webp", encode(card, ".webp", {cv::IMWRITE_WEBP_QUALITY, 101}), cv::IMREAD_COLOR, {}},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    const cv::Mat want = cv::imdecode(c.bytes, c.flags);
+    auto got = codec::decode(c.bytes, c.opts);
+    REQUIRE(got);
+    REQUIRE(got->size() == want.size());
+    REQUIRE(got->type() == want.type());
+    CHECK(cv::norm(*got, want, cv::NORM_INF) == 0);
+  }
+  // Lossless formats give back exactly what was written.
+  auto png = codec::decode(codec::encodePng(card));
+  REQUIRE(png);
+  CHECK(cv::norm(*png, card, cv::NORM_INF) == 0);
+  auto plain = codec::decode(codec::encodePng(grey, {.level = 0, .rle = false, .filter = false}));
+  REQUIRE(plain);
+  CHECK(plain->type() == CV_8UC3);
+  // JPEG: close to the original, and what imgcodecs writes at that quality.
+  auto jpeg = codec::decode(codec::encodeJpeg(card, 90));
+  REQUIRE(jpeg);
+  CHECK(cv::norm(*jpeg, card, cv::NORM_L1) / double(card.total() * 3) < 3.0);
+  CHECK(codec::encodeJpeg(card, 90) == encode(card, ".jpg", {cv::IMWRITE_JPEG_QUALITY, 90}));
+}
+
+TEST_CASE("codec: EXIF orientation turns the image upright", "[image][codec]") {
+  const cv::Mat card = testCard(320, 200);
+  const Bytes plain = codec::encodeJpeg(card, 95);
+  // An APP1 Exif segment (big-endian TIFF, one IFD entry: orientation) after SOI.
+  auto withOrientation = [&](std::uint8_t v) {
+    const Bytes tiff = {'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, v, 0, 0, 0, 0, 0, 0, 0, 0};
+    Bytes app1 = {0xFF, 0xE1, 0, 0, 'E', 'x', 'i', 'f', 0, 0};
+    app1.insert(app1.end(), tiff.begin(), tiff.end());
+    app1[2] = std::uint8_t((app1.size() - 2) >> 8), app1[3] = std::uint8_t(app1.size() - 2);
+    Bytes b(plain.begin(), plain.begin() + 2);
+    b.insert(b.end(), app1.begin(), app1.end());
+    b.insert(b.end(), plain.begin() + 2, plain.end());
+    return b;
+  };
+  for (std::uint8_t v = 1; v <= 8; ++v) {
+    INFO("orientation " << int(v));
+    const Bytes b = withOrientation(v);
+    CHECK(codec::exifOrientation(b) == v);
+    const cv::Mat want = cv::imdecode(b, cv::IMREAD_COLOR);  // imgcodecs applies it too
+    auto got = codec::decode(b);
+    REQUIRE(got);
+    REQUIRE(got->size() == want.size());
+    CHECK(cv::norm(*got, want, cv::NORM_INF) == 0);
+    auto loaded = decodeImage(b, ImageLimits{});
+    REQUIRE(loaded);
+    CHECK(loaded->size == (v >= 5 ? cv::Size(200, 320) : cv::Size(320, 200)));
+  }
+  // Cut or lying Exif data is ignored, never read past its segment.
+  Bytes bad = withOrientation(6);
+  bad[16] = 0x7F;  // IFD offset (TIFF bytes 4-7, after SOI, APP1 header and "Exif\0\0") far outside
+  CHECK(codec::exifOrientation(bad) == 1);
+}
+
+TEST_CASE("codec: corrupt data is an error, not a crash", "[image][codec]") {
+  const cv::Mat card = testCard();
+  for (const char* ext : {".jpg", ".png", ".tiff", ".webp"}) {
+    INFO(ext);
+    Bytes b = encode(card, ext);
+    // Garbage over the middle of the data, header intact.
+    for (size_t i = b.size() / 3; i < b.size() / 3 + 200 && i < b.size(); ++i) b[i] = std::uint8_t(i * 37);
+    auto got = codec::decode(b);
+    if (got) CHECK(got->size() == card.size());  // some decoders recover: then at full size
+    Bytes cut(b.begin(), b.begin() + std::ptrdiff_t(b.size() / 2));
+    auto half = codec::decode(cut);
+    if (half) CHECK(half->size() == card.size());
+  }
 }
 
 TEST_CASE("files: missing, directory, empty", "[image]") {

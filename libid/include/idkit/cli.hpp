@@ -42,15 +42,6 @@ void addAsOf(CLI::App& app, Options& opts);
 // --help/--version, 64 on a usage error), or nullopt to go on.
 std::optional<int> parse(CLI::App& app, int argc, char** argv);
 
-// For tools that run Tesseract: its LSTM spreads every line over OpenMP
-// threads, while idkit already runs one document per core (-j), so those
-// threads only contend (id-ocr -j 1 spent half its CPU spinning in libgomp).
-// libgomp reads OMP_THREAD_LIMIT once, when it is loaded, before main: when
-// the variable is unset this sets it to 1 and restarts the program in place
-// (same arguments, nothing read yet). A value set by the user is kept.
-// Call first thing in main.
-void limitOpenMpThreads(char** argv);
-
 struct Tool {
   std::string name;  // "id-mrz": used in errors and timing_ms
   // Adds the tool's section to the record. Throw Failure for a document that
