@@ -2,8 +2,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include <opencv2/imgcodecs.hpp>
 
+#include <idkit/codec.hpp>
 #include <idkit/cli.hpp>
 #include <idkit/deskew.hpp>
 #include <idkit/image.hpp>
@@ -14,8 +14,7 @@ namespace {
 
 // Writes `img` as PNG to a new file in `dir` named after the input; returns its path.
 std::string writeCard(const cv::Mat& img, const fs::path& dir, const std::string& stem) {
-  std::vector<uchar> png;
-  if (!cv::imencode(".png", img, png)) throw idkit::Failure("write_failed", "cannot encode the flat card of " + stem);
+  const std::vector<std::uint8_t> png = idkit::codec::encodePng(img);
   const fs::path out = idkit::deskew::reserveOutputPath(dir, stem);
   std::ofstream f(out, std::ios::binary | std::ios::trunc);
   f.write(reinterpret_cast<const char*>(png.data()), static_cast<std::streamsize>(png.size()));

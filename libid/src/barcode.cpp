@@ -1,5 +1,6 @@
 // Barcode reading with ZXing-cpp, plus the PDF417 region search and
 // rectification that photos of licence backs need.
+#include <idkit/codec.hpp>
 #include <idkit/barcode.hpp>
 #include <idkit/deskew.hpp>
 
@@ -11,7 +12,6 @@
 #include <optional>
 #include <stdexcept>
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <fmt/format.h>
 
@@ -408,7 +408,7 @@ void debugDump(const cv::Mat& image, const char* what) {
   static const char* dir = std::getenv("IDKIT_BARCODE_DEBUG");
   if (!dir || !*dir) return;
   static std::atomic<int> counter{0};
-  cv::imwrite(fmt::format("{}/{:04d}-{}.png", dir, counter++, what), image);
+  codec::writeImageFile(fmt::format("{}/{:04d}-{}.png", dir, counter++, what), image);
 }
 
 // Glare and uneven light: each pixel scaled between the darkest and lightest

@@ -1,11 +1,11 @@
 // id-face's record handling: pairing the selfie, the document image, crops.
+#include <idkit/codec.hpp>
 #include <idkit/face.hpp>
 
 #include <fstream>
 
 #include "face_internal.hpp"
 
-#include <opencv2/imgcodecs.hpp>
 
 #include <idkit/deskew.hpp>
 #include <idkit/record.hpp>
@@ -45,9 +45,8 @@ std::optional<cv::Rect2f> portraitRegion(const Json& record) {
 }
 
 std::string writePng(const cv::Mat& img, const fs::path& dir, std::string_view stem, std::string_view tag) {
-  std::vector<uchar> png;
-  if (img.empty() || !cv::imencode(".png", img, png))
-    throw Failure("write_failed", "cannot encode the " + std::string(tag) + " crop");
+  if (img.empty()) throw Failure("write_failed", "cannot encode the " + std::string(tag) + " crop");
+  const std::vector<std::uint8_t> png = codec::encodePng(img);
   const fs::path out = deskew::reserveOutputPath(dir, stem, tag);
   std::ofstream f(out, std::ios::binary | std::ios::trunc);
   f.write(reinterpret_cast<const char*>(png.data()), static_cast<std::streamsize>(png.size()));

@@ -8,6 +8,7 @@
 // (text height fixed, top and baseline fitted at both ends so mild
 // perspective is undone), extends it to the ink's extent, and cuts it into
 // the known number of cells at the pitch and offset the classifier likes best.
+#include <idkit/codec.hpp>
 #include <idkit/mrz_read.hpp>
 
 #include <algorithm>
@@ -16,7 +17,6 @@
 #include <numeric>
 
 #include <opencv2/imgproc.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <atomic>
 #include <cstdio>
 
@@ -433,7 +433,7 @@ std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line
     // Developer aid: every rectified strip as PNG plus its end candidates.
     static std::atomic<int> counter{0};
     const int n = counter++;
-    cv::imwrite(std::string(dbg) + "/strip" + std::to_string(n) + ".png", p.strip);
+    codec::writeImageFile(std::string(dbg) + "/strip" + std::to_string(n) + ".png", p.strip);
     std::fprintf(stderr, "strip%d w=%d pitch=%.2f core=%d..%d lefts:", n, w1, p.pitch, core0, core1);
     for (float x : p.lefts) std::fprintf(stderr, " %.0f", x);
     std::fprintf(stderr, " rights:");

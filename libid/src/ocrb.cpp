@@ -1,4 +1,5 @@
 // OCR-B rendering, cell features and the glyph classifier (see ocrb.hpp).
+#include <idkit/codec.hpp>
 #include <idkit/ocrb.hpp>
 
 #include <algorithm>
@@ -12,7 +13,6 @@
 #include <ft2build.h>
 #include FT_FREETYPE_H
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <idkit/mrz_read.hpp>
@@ -266,9 +266,7 @@ void makeSample(cv::RNG& rng, const Atlas& atlas, int label, std::span<float> ou
   gray.convertTo(g8, CV_8U);
   const double post = rng.uniform(0.0, 1.0);
   if (post < 0.4) {
-    std::vector<std::uint8_t> buf;
-    cv::imencode(".jpg", g8, buf, {cv::IMWRITE_JPEG_QUALITY, rng.uniform(30, 95)});
-    g8 = cv::imdecode(buf, cv::IMREAD_GRAYSCALE);
+    g8 = codec::decode(codec::encodeJpeg(g8, rng.uniform(30, 95)), {.grey = true}).value();
   } else if (post > 0.85) {
     cv::threshold(g8, g8, (paper + inkLevel) / 2 + uniform(rng, -25, 25), 255, cv::THRESH_BINARY);
   }

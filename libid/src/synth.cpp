@@ -2,9 +2,9 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <idkit/codec.hpp>
 #include <idkit/aamva.hpp>
 #include <idkit/mrz.hpp>
 #include <idkit/synth.hpp>
@@ -196,7 +196,7 @@ std::vector<Specimen> generate(const Options& opts, uint64_t index) {
     s.size = shot.image.size();
     s.truth = {{"idkit_synth", 1}, {"seed", opts.seed}, {"index", index}};
     s.truth.update(truthOf(person, card, shot, h, s.size));
-    cv::imencode(".jpg", shot.image, s.jpeg, {cv::IMWRITE_JPEG_QUALITY, quality});
+    s.jpeg = codec::encodeJpeg(shot.image, quality);
     out.push_back(std::move(s));
   }
   return out;

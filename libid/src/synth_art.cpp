@@ -4,8 +4,9 @@
 #include <cmath>
 #include <filesystem>
 #include <numbers>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+
+#include <idkit/codec.hpp>
 
 #include "synth_internal.hpp"
 
@@ -369,7 +370,8 @@ cv::Mat facePhoto(const std::string& dir, cv::Size size, Rng& rng) {
   }
   if (files.empty()) return {};
   std::ranges::sort(files);  // directory order is not deterministic
-  const cv::Mat src = cv::imread(rng.pick(files).string(), cv::IMREAD_COLOR);
+  const auto loaded = loadImage(rng.pick(files), ImageLimits{}, 0, Hash::no);
+  const cv::Mat src = loaded ? loaded->bgr : cv::Mat();
   if (src.empty()) return {};
   // Centre crop to the portrait aspect, biased upwards (faces sit high in photos).
   const double aspect = size.width / double(size.height);
