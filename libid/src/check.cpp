@@ -2,6 +2,7 @@
 // compares it (see check.hpp).
 #include <idkit/check.hpp>
 #include <idkit/mrz.hpp>
+#include <idkit/ocr.hpp>
 #include <idkit/record.hpp>
 
 #include <fmt/format.h>
@@ -230,6 +231,12 @@ bool sameValue(const std::string& field, const Source& a, const Source& b) {
     return false;
   }
   if (va == vb) return true;
+  // Printed fonts make O/0, I/1, D/0, S/5, B/8, Z/2, G/6 look alike: a printed
+  // number equal to another source's up to those is a misread, not a change.
+  if (field == "document_number" && (a.name == "VIZ" || b.name == "VIZ")) {
+    std::string printed = a.name == "VIZ" ? va : vb;
+    if (ocr::reconcile(printed, a.name == "VIZ" ? vb : va)) return true;
+  }
   // A visa's MRZ may carry the passport number in its number field (Doc 9303 part 7).
   if (field == "document_number" && (a.mrz || b.mrz)) {
     const Source& printed = a.mrz ? b : a;
@@ -318,15 +325,24 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
   Collector out{opts.policy, result};
   const std::string& as_of = result.as_of;
 
-  const bool errored = recordStatus(record) == Status::error;
-  if (errored) out.add(code::not_processed, errorSummary(record));
-
   std::vector<Source> sources;
   if (auto s = mrzSource(record, as_of)) sources.push_back(std::move(*s));
-  if (auto s = barcodeSource(record)) sources.push_back(std::move(*s));
+  bool has_barcode = false;
+  if (auto s = barcodeSource(record)) sources.push_back(std::move(*s)), has_barcode = true;
   else if (partner && partner->is_object())
-    if (auto p = barcodeSource(*partner, "barcode on the other side")) sources.push_back(std::move(*p));
+    if (auto p = barcodeSource(*partner, "barcode on the other side")) sources.push_back(std::move(*p)), has_barcode = true;
   if (auto s = vizSource(record)) sources.push_back(std::move(*s));
+
+  // A document without an MRZ (a driving licence, a QR card) errs in id-mrz;
+  // when its barcode was read instead, nothing is missing.
+  bool errored = recordStatus(record) == Status::error;
+  if (errored && has_barcode) {
+    bool only_no_mrz = true;
+    if (auto e = record.find("errors"); e != record.end() && e->is_array())
+      for (const Json& err : *e) only_no_mrz = only_no_mrz && str(err, "code") == "mrz_not_found";
+    errored = !only_no_mrz;
+  }
+  if (errored) out.add(code::not_processed, errorSummary(record));
   if (sources.empty() && !errored)
     out.add(code::no_document_data, "Nothing was read from the document: no MRZ, AAMVA barcode or printed fields.");
 
