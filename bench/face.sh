@@ -9,8 +9,8 @@ root=$PWD
 build=${1:-$root/build}
 faces=${IDKIT_SHARED:-$root/../shared}/data/faces
 [ -d "$faces" ] || { echo "face.sh: $faces not found" >&2; exit 77; }
-[ -x "$build/bench/bench-face" ] && [ -x "$build/bin/id-synth" ] \
-  || { echo "face.sh: build bench-face and id-synth in $build first" >&2; exit 1; }
+[ -x "$build/bench/bench-face" ] && [ -x "$build/bin/id-synth" ] && [ -x "$build/bin/id-face" ] \
+  || { echo "face.sh: build bench-face, id-face and id-synth in $build first" >&2; exit 1; }
 
 # One document per photo (types and captures vary with the seed): its portrait
 # is that photo alone, so genuine pairs never compare a photo with itself.
@@ -35,8 +35,27 @@ if [ ! -f "$docs/.done" ]; then
   touch "$docs/.done"
 fi
 
+# Batch throughput: id-face over the pipeline records bench-face wrote (the
+# flat cards of id-deskew as PNG, one selfie each), -j 1 and -j 2, one process
+# each (models loaded once). Wall and CPU (user + sys) per pair.
+throughput() {
+  local records=$docs/.pipeline/records.ndjson n out
+  n=$(wc -l < "$records")
+  echo "| id-face -j N over $n pairs after id-deskew | wall s | wall ms / pair | CPU ms / pair | load average before |"
+  echo "|---|---|---|---|---|"
+  for j in 1 2; do
+    local before
+    before=$(cut -d' ' -f1 /proc/loadavg)
+    out=$( { /usr/bin/time -f '%e %U %S' "$build/bin/id-face" -j "$j" -q < "$records" > /dev/null || true; } 2>&1 | tail -1)
+    read -r wall user sys <<< "$out"
+    python3 -c "import sys; w,u,s,n=map(float,sys.argv[1:5]); print(f'| -j $j | {w:.1f} | {1000*w/n:.1f} | {1000*(u+s)/n:.1f} | $before |')" \
+      "$wall" "$user" "$sys" "$n"
+  done
+}
+
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 yunet=$(IDKIT_FACE_DETECTOR=yunet "$build/bench/bench-face" "$faces" "$docs")
+yunet_batch=$(IDKIT_FACE_DETECTOR=yunet throughput)
 faceapi=$(IDKIT_FACE_DETECTOR=faceapi "$build/bench/bench-face" "$faces" "$docs")
 body=$(cat <<MD
 ## id-face calibration ($(date -u +%Y-%m-%d), $(nproc) cores, load average $load at the start)
@@ -47,6 +66,8 @@ then the fallback (face-api's tiny_face_detector + 68-point landmarks, used when
 Times are CPU ms of one thread: the machine is shared, and a busy machine still slows them.
 
 $yunet
+
+$yunet_batch
 
 Default threshold 0.92 (cosine) with YuNet: on the photo set it accepts every genuine pair
 with (almost) no impostor; 0.93 drops genuine pairs, 0.91 lets impostors in. Document

@@ -297,3 +297,114 @@ TEST_CASE("fallback detector: landmarks where a face has them, same person match
   CHECK(face::similarity(biden1, jolie1) < t);
   CHECK(face::similarity(biden2, jolie2) < t);
 }
+
+// ---- the pair on two threads, the portrait region, the engine pool ------------
+
+namespace {
+
+// A flat upright card (ID1 at 300 dpi) with the portrait on the left and a
+// smaller faint ghost copy on the right, as id-deskew writes them.
+cv::Mat syntheticCard(const cv::Mat& face_img) {
+  cv::Mat card(638, 1011, CV_8UC3, cv::Scalar(225, 235, 240));
+  cv::Mat portrait, ghost;
+  cv::resize(face_img, portrait, cv::Size(300, 300), 0, 0, cv::INTER_AREA);
+  portrait.copyTo(card(cv::Rect(40, 160, 300, 300)));
+  cv::resize(face_img, ghost, cv::Size(150, 150), 0, 0, cv::INTER_AREA);
+  cv::addWeighted(ghost, 0.5, card(cv::Rect(800, 300, 150, 150)), 0.5, 0, card(cv::Rect(800, 300, 150, 150)));
+  return card;
+}
+
+}  // namespace
+
+TEST_CASE("portrait region: found where the layout puts it, whole card when it is not there", "[face]") {
+  REQUIRE_SHARED(shared);
+  auto m = models(true);
+  face::Engine engine(*m);
+  const cv::Mat card = syntheticCard(photo(shared, "joe_biden/biden2.jpg"));
+  face::PortraitOptions po;
+  po.upright_known = true;
+  po.region = face::kPortraitRegion;
+  auto f = face::findPortrait(engine, card, po);
+  REQUIRE(f);
+  CHECK(f->rotation == 0);
+  CHECK((f->face.box & cv::Rect2f(40, 160, 300, 300)).area() > 0.8 * f->face.box.area());
+  CHECK(f->face.box.width > 120);
+  checkFaceShape(f->face);
+  // The same card with the portrait moved to the right: the region shows no
+  // face, the whole-card search still finds it.
+  cv::Mat mirrored = card.clone();
+  mirrored(cv::Rect(0, 0, 505, 638)).setTo(cv::Scalar(225, 235, 240));
+  card(cv::Rect(40, 160, 300, 300)).copyTo(mirrored(cv::Rect(600, 160, 300, 300)));
+  auto g = face::findPortrait(engine, mirrored, po);
+  REQUIRE(g);
+  CHECK(g->face.box.x > 550);
+}
+
+TEST_CASE("verifyPair: the same decision as the sequential check, failures in order", "[face]") {
+  REQUIRE_SHARED(shared);
+  auto m = models(true);
+  face::EnginePool pool(m);
+  face::Engine engine(*m);
+  const cv::Mat card = syntheticCard(photo(shared, "joe_biden/biden2.jpg"));
+  const cv::Mat same = photo(shared, "joe_biden/biden.jpg");
+  const cv::Mat other = photo(shared, "angelina_jolie/img1.jpg");
+  face::DocumentImage doc;
+  doc.bgr = card;
+  doc.upright_known = true;
+  doc.portrait_region = face::kPortraitRegion;
+  doc.source = "image";
+  for (const cv::Mat* selfie : {&same, &other}) {
+    const face::Match seq = face::verify(engine, doc, *selfie, {});
+    const face::Match par = face::verifyPair(pool, [&] { return doc; }, [&] { return *selfie; });
+    CHECK(par.similarity == Approx(seq.similarity).margin(1e-6));
+    CHECK(par.match == seq.match);
+    CHECK(par.frame == "image");
+    CHECK(par.document.face.box == seq.document.face.box);
+    CHECK(par.selfie.face.box == seq.selfie.face.box);
+  }
+  CHECK(face::verifyPair(pool, [&] { return doc; }, [&] { return same; }).match);
+  CHECK_FALSE(face::verifyPair(pool, [&] { return doc; }, [&] { return other; }).match);
+  // Networks are built once per concurrent use, then reused.
+  CHECK(pool.size() == 2);
+
+  auto codeOf = [&](const std::function<face::DocumentImage()>& d, const std::function<cv::Mat()>& s) {
+    try {
+      (void)face::verifyPair(pool, d, s);
+    } catch (const idkit::Failure& e) {
+      return e.code() + ": " + e.what();
+    }
+    return std::string("no failure");
+  };
+  face::DocumentImage blank_doc = doc;
+  blank_doc.bgr = cv::Mat(638, 1011, CV_8UC3, cv::Scalar(200, 200, 200));
+  const cv::Mat blank(480, 640, CV_8UC3, cv::Scalar(200, 200, 200));
+  auto unreadable = [](const char* which) {
+    return [which]() -> cv::Mat { throw idkit::Failure(std::string(which) + "_unreadable", which); };
+  };
+  // A load failure comes before any missing face, the document's before the selfie's.
+  CHECK(codeOf([&] { return blank_doc; }, unreadable("selfie")) == "selfie_unreadable: selfie");
+  CHECK(codeOf([&]() -> face::DocumentImage { throw idkit::Failure("document_unreadable", "doc"); },
+               unreadable("selfie")) == "document_unreadable: doc");
+  CHECK(codeOf([&] { return blank_doc; }, [&] { return blank; }) ==
+        "face_not_found: no face found in the document image");
+  CHECK(codeOf([&] { return doc; }, [&] { return blank; }) == "face_not_found: no face found in the selfie image");
+}
+
+TEST_CASE("fallback detector finds faces in tight 150 px crops", "[face][faceapi]") {
+  REQUIRE_SHARED(shared);
+  auto m = face::Models::locate(true, face::DetectorKind::faceapi);
+  if (!m) FAIL("face models: " << m.error().message);
+  face::Engine engine(**m);
+  // Crops cut at the forehead and chin: the face is larger than the detector's
+  // training faces until it sits in a canvas three times its size.
+  for (const char* rel : {"john_savage/000296_01099007.jpg", "john_shimkus/000383_03227939.jpg",
+                          "john_shimkus/000385_03227766.jpg"}) {
+    CAPTURE(rel);
+    const cv::Mat img = photo(shared, rel);
+    REQUIRE(img.cols == 150);
+    auto f = face::findFace(engine, img);
+    REQUIRE(f);
+    CHECK(f->face.box.width > 100);
+    CHECK(f->face.score >= 0.6f);
+  }
+}
