@@ -8,11 +8,19 @@
 # bench/README.md.
 #   BARCODE_DL_COUNT=240 (licences, one back photo each), BARCODE_DL_SEED=7
 #   BARCODE_DL_SIZES="random 1920x1080 4000x3000"
+#   BARCODE_RESULTS=DIR: take the figures from DIR/speed (bench-barcode's
+#   output) and DIR/<size> (bench-barcode_dl's last line) where present instead
+#   of running the drivers again (to rewrite the section from a finished run).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 load=$(cut -d' ' -f1 /proc/loadavg)
-speed=$("$build/bench/bench-barcode" "${2:-15}") || true
+results=${BARCODE_RESULTS:-}
+if [ -n "$results" ] && [ -f "$results/speed" ]; then
+  speed=$(cat "$results/speed")
+else
+  speed=$("$build/bench/bench-barcode" "${2:-15}") || true
+fi
 
 count=${BARCODE_DL_COUNT:-240}
 seed=${BARCODE_DL_SEED:-7}
@@ -23,6 +31,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for size in $sizes; do (
   set -e
+  if [ -n "$results" ] && [ -f "$results/$size" ]; then cp "$results/$size" "$tmp/$size"; exit 0; fi
   photos=$build/bench-barcode-dl-$seed-$count
   flag=()
   if [ "$size" != random ]; then

@@ -432,8 +432,8 @@ cv::Mat localContrast(const cv::Mat& crop, int window) {
 // outline (a quadrilateral when it is one, else its rotated box), its bar
 // tilt measured and corrected, then read as is, with its local contrast
 // evened out (glare), lightly blurred (noise), smaller (ZXing reads some codes
-// only at 2 px per module), averaged down the rows and deconvolved (defocus),
-// and over a sweep of small angles. The number of decodes is capped (not
+// only at 2 px per module), deconvolved (defocus), and over a sweep of small
+// angles. The number of decodes is capped (not
 // timed) so output stays deterministic.
 void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out) {
   auto regions = barRegions(grey);
@@ -464,7 +464,7 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out) 
     // The first shape's level crop is the one the variants below work on.
     Quad base = shapes[0];
     Crop c;
-    double tilt = 0;
+    double tilt = 0, boxTilt = 0;
     for (size_t i = 0; i < shapes.size(); ++i) {
       Crop k = rectify(grey, shapes[i], 0.0);
       if (attempt(k, k.image)) return;
@@ -475,6 +475,7 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out) 
       } else {
         t = 0;
       }
+      boxTilt = t;
       if (i == 0) c = std::move(k), tilt = t;
     }
     const double module = c.image.cols / 1.15 / 250.0;  // pixels, for an AAMVA-sized code
@@ -485,19 +486,22 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out) 
     const Crop small = rectify(grey, base, tilt, 640);
     if (attempt(small, small.image)) return;
     // Defocus: blur that reaches half a module or more smears bars into grey.
-    // Rows are two or more modules high, so averaging down them first halves
-    // the noise the inverse filter amplifies. The module is estimated from
-    // the data columns' width (AAMVA codes have about 220 modules there) or
-    // else the crop's; two strengths cover the range a decode survives.
-    cv::Mat rows;
-    cv::blur(c.image, rows, {1, std::max(3, static_cast<int>(1.5 * module)) | 1});
-    const Span span = codeSpan(c.image);
-    std::vector<double> modules{module};
+    // The inverse filter needs every pixel the photo has, so it works on a
+    // crop at up to 1800 px (the photo's own resolution), read with both
+    // binarisers. The module is estimated from the data columns' width (AAMVA
+    // codes have about 220 modules there) or else the crop's; two strengths
+    // cover the range a decode survives. A blurred blob's outline is round,
+    // so the rotated box frames it better than a quadrilateral.
+    const Quad& box = shapes.back();
+    const double codeWidth = 0.5 * (cv::norm(box[1] - box[0]) + cv::norm(box[2] - box[3]));
+    const Crop big = rectify(grey, box, boxTilt, std::clamp(1.15 * codeWidth, 960.0, 1800.0));
+    const Span span = codeSpan(big.image);
+    std::vector<double> modules{big.image.cols / 1.15 / 250.0};
     if (const double m = (span.right - span.left) / 220.0; span.found && std::abs(m / modules[0] - 1) > 0.15)
       modules.push_back(m);
     for (double m : modules)
       for (double k : {0.55, 0.8})
-        if (attempt(c, deblurRows(rows, k * m, 0.01), true)) return;
+        if (attempt(big, deblurRows(big.image, k * m, 0.01), true)) return;
     for (double angle : {-2.0, 2.0, -4.0, 4.0}) {
       const Crop a = rectify(grey, base, tilt + angle);
       if (attempt(a, a.image)) return;
