@@ -118,11 +118,11 @@ Orientation orientLandscape(const cv::Mat& flat_bgr);
 
 // ---- from a decoded file ------------------------------------------------------
 
-// Long side a JPEG is decoded at for deskewing (DCT scaling by 2, 4 or 8 keeps
-// it at or above this; see loadImage's min_side_hint): detection runs at 640 px
-// anyway, corners are refined on this copy, and a card filling half of it still
-// has the pixels of a 300 dpi ID-1. A full decode of a 12 MP photo costs about
-// twice the decode by 2.
+// Long side for a reduced JPEG decode to deskew from (DCT scaling by 2, 4 or 8
+// keeps it at or above this; see loadImage's min_side_hint): a card filling
+// half of it still has the pixels of a 300 dpi ID-1. It saves about 40 ms CPU
+// per 12 MP photo, but detection on that copy is less accurate there
+// (bench/README.md, id-deskew), so id-deskew decodes in full for now.
 inline constexpr int kDecodeSide = 2000;
 
 struct Flat {
