@@ -45,6 +45,19 @@ constexpr double kMaxTotalCost = 9.0;
 constexpr double kLegibleShare = 0.7;
 // A character read with less than this share is a guess.
 constexpr double kGuessShare = 0.5;
+// The reader's score share of `ch` at a position.
+double shareOf(const PositionCandidates& cands, char ch) {
+  double total = 0, mine = 0;
+  for (const Candidate& c : cands) {
+    total += std::max(0.0f, c.score);
+    if (c.ch == ch) mine = std::max(0.0f, c.score);
+  }
+  return total > 0 ? mine / total : 0.0;
+}
+
+// One of the classic OCR-B pairs (0/O 1/I 5/S 8/B 2/Z 6/G), not involving '<'.
+bool classicPair(char a, char b);
+
 // A state code changed to the cheapest known ICAO code among the reader's
 // options: at most this costly, and the next known code this much dearer.
 constexpr double kMaxStateCost = 2.5;
@@ -88,6 +101,12 @@ char fallbackFor(Kind k) {
     case Kind::Digit: return '0';
     default: return '<';
   }
+}
+
+bool classicPair(char a, char b) {
+  for (const Confusion& c : kConfusions)
+    if (c.cost <= 2.0 && c.b != '<' && ((c.a == a && c.b == b) || (c.a == b && c.b == a))) return true;
+  return false;
 }
 
 Position optionsFor(Pos pos, const PositionCandidates& cands, Kind kind) {
@@ -565,7 +584,14 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
       auto count = [&](const Pos& q) {
         const auto pi = static_cast<std::size_t>(index[q.line][q.col]);
         const auto& cands = lines[q.line][q.col];
-        if (cands.size() >= 2 && positions[pi].options[static_cast<std::size_t>(chosen[pi])].share < kGuessShare) ++unsure;
+        if (cands.size() < 2) return;
+        const Position& p = positions[pi];
+        const Option& o = p.options[static_cast<std::size_t>(chosen[pi])];
+        // A type fix of a classic pair ('O' in a date is a '0') is one glyph
+        // read two ways: the two shares add up.
+        double share = o.share;
+        if (p.type_fixed && chosen[pi] == 0 && classicPair(p.read, o.ch)) share += shareOf(cands, p.read);
+        if (share < kGuessShare) ++unsure;
       };
       for (const Pos& q : plan.variants[0]) count(q);
       count(plan.digit);
