@@ -53,6 +53,11 @@ std::vector<double> scaleSteps() {
 std::vector<cv::Rect> findTextBoxes(const cv::Mat& grey, double cap_px) {
   std::vector<cv::Rect> out;
   if (grey.empty() || cap_px < 3) return out;
+  if (grey.channels() != 1) {  // a colour card: its luminance
+    cv::Mat g;
+    cv::cvtColor(grey, g, grey.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
+    return findTextBoxes(g, cap_px);
+  }
   // Black-hat: dark strokes thinner than the kernel stand out of any
   // background (guilloches, gradients, the portrait's shading).
   const int k = std::max(3, static_cast<int>(std::lround(cap_px * 1.2)) | 1);
@@ -164,9 +169,7 @@ Registration registerTemplate(const std::vector<cv::Rect>& boxes, const Template
 
 const Template* selectByLayout(const cv::Mat& flat_bgr, const std::vector<Template>& templates) {
   if (flat_bgr.empty()) return nullptr;
-  cv::Mat g;
-  if (flat_bgr.channels() == 1) g = flat_bgr;
-  else cv::cvtColor(flat_bgr, g, cv::COLOR_BGR2GRAY);
+  const cv::Mat& g = flat_bgr;  // findTextBoxes takes colour or grey
   const double aspect = static_cast<double>(g.cols) / g.rows;
   const Template* best = nullptr;
   double best_share = 0, second = 0;

@@ -130,7 +130,7 @@ struct Registration {
   Json toJson() const;  // {"fitted","shift_mm":[x,y],"scale":[x,y] (1 = nominal),"lines":"m/n"}
 };
 
-// Boxes of dark text (words) on a grey card image whose capitals are about
+// Boxes of dark text (words) on a card image (grey or BGR) whose capitals are about
 // `cap_px` high: a black-hat, Otsu, letters joined horizontally.
 std::vector<cv::Rect> findTextBoxes(const cv::Mat& grey, double cap_px);
 // Fits the template to the word boxes: each field's value line is expected at
