@@ -379,9 +379,10 @@ std::vector<std::uint8_t> encodePng(const cv::Mat& img, const PngOptions& opts) 
     throw std::runtime_error(fmt::format("PNG encoding failed: {}", st->message));
   }
   png_set_write_fn(png, st.get(), pngWrite, pngFlush);
-  png_set_compression_level(png, std::clamp(opts.level, 0, 9));
-  if (opts.rle) png_set_compression_strategy(png, 3 /* Z_RLE */);
-  png_set_filter(png, PNG_FILTER_TYPE_BASE, opts.filter ? PNG_ALL_FILTERS : PNG_FILTER_NONE);
+  const int level = std::clamp(opts.level, 0, 9);
+  png_set_compression_level(png, level);
+  if (level > 0) png_set_compression_strategy(png, 3 /* Z_RLE */);
+  png_set_filter(png, PNG_FILTER_TYPE_BASE, level > 0 ? PNG_FILTER_SUB : PNG_FILTER_NONE);
   png_set_IHDR(png, info, static_cast<png_uint_32>(img.cols), static_cast<png_uint_32>(img.rows), 8,
                img.channels() == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
                PNG_COMPRESSION_TYPE_BASE, PNG_FILTER_TYPE_BASE);

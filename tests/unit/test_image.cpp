@@ -165,9 +165,13 @@ TEST_CASE("codec: decodes JPEG, PNG, TIFF and WebP as imgcodecs does", "[image][
   auto png = codec::decode(codec::encodePng(card));
   REQUIRE(png);
   CHECK(cv::norm(*png, card, cv::NORM_INF) == 0);
-  auto plain = codec::decode(codec::encodePng(grey, {.level = 0, .rle = false, .filter = false}));
+  CHECK(codec::encodePng(card) == encode(card, ".png"));  // imwrite's default settings
+  const auto stored = codec::encodePng(grey, {.level = 0});
+  CHECK(stored.size() > grey.total());  // rows kept as they are
+  auto plain = codec::decode(stored);
   REQUIRE(plain);
   CHECK(plain->type() == CV_8UC3);
+  CHECK(cv::norm(*plain, cv::Mat(grey.size(), CV_8UC3, cv::Scalar::all(0)), cv::NORM_INF) > 0);
   // JPEG: close to the original, and what imgcodecs writes at that quality.
   auto jpeg = codec::decode(codec::encodeJpeg(card, 90));
   REQUIRE(jpeg);
