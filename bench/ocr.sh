@@ -15,9 +15,8 @@ bin=$build/bin
 export PATH=$bin:$PATH
 work=$build/bench-ocr-$count
 mkdir -p "$work"
-score=$work/bench-ocr-score
-g++ -std=c++23 -O2 -DZX_USE_UTF8=1 -Ilibid/include -isystem /usr/include/opencv4 bench/ocr_score.cpp \
-  "$build/libid.a" $(pkg-config --libs opencv4 tesseract libsodium freetype2) -lZXing -lfmt -o "$score"
+score=$build/bench/bench-ocr_score  # built with the rest (bench/*.cpp)
+[ -x "$score" ] || { echo "ocr.sh: build bench-ocr_score in $build first" >&2; exit 1; }
 if [ ! -f "$work/.synth" ]; then
   if [ -n "${3:-}" ]; then
     cp "$3/synth.ndjson" "$work/synth.ndjson"
