@@ -188,9 +188,10 @@ TEST_CASE("codec: EXIF orientation turns the image upright", "[image][codec]") {
     Bytes app1 = {0xFF, 0xE1, 0, 0, 'E', 'x', 'i', 'f', 0, 0};
     app1.insert(app1.end(), tiff.begin(), tiff.end());
     app1[2] = std::uint8_t((app1.size() - 2) >> 8), app1[3] = std::uint8_t(app1.size() - 2);
-    Bytes b(plain.begin(), plain.begin() + 2);
-    b.insert(b.end(), app1.begin(), app1.end());
-    b.insert(b.end(), plain.begin() + 2, plain.end());
+    Bytes b(plain.size() + app1.size());  // SOI, the segment, the rest
+    std::copy(plain.begin(), plain.begin() + 2, b.begin());
+    std::copy(app1.begin(), app1.end(), b.begin() + 2);
+    std::copy(plain.begin() + 2, plain.end(), b.begin() + 2 + std::ptrdiff_t(app1.size()));
     return b;
   };
   for (std::uint8_t v = 1; v <= 8; ++v) {
