@@ -133,7 +133,7 @@ void pngRead(png_structp p, png_bytep dst, png_size_t n) {
   s->pos += n;
 }
 
-Expected<cv::Mat> decodePng(Bytes b, const DecodeOptions& o) {
+Expected<cv::Mat> decodePng(Bytes b) {
   auto st = std::make_unique<PngState>();
   st->in = b;
   png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, st.get(), pngError, pngWarning);
@@ -165,7 +165,6 @@ Expected<cv::Mat> decodePng(Bytes b, const DecodeOptions& o) {
   for (png_uint_32 y = 0; y < height; ++y) st->rows[y] = st->image.ptr<uchar>(static_cast<int>(y));
   png_read_image(png, st->rows.data());
   png_destroy_read_struct(&png, &info, nullptr);
-  if (o.grey) cv::cvtColor(st->image, st->image, cv::COLOR_BGR2GRAY);
   return std::move(st->image);
 }
 
@@ -196,7 +195,7 @@ toff_t tiffSize(thandle_t h) { return static_cast<TiffSource*>(h)->in.size(); }
 int tiffMap(thandle_t, void**, toff_t*) { return 0; }
 void tiffUnmap(thandle_t, void*, toff_t) {}
 
-Expected<cv::Mat> decodeTiff(Bytes b, const DecodeOptions& o) {
+Expected<cv::Mat> decodeTiff(Bytes b) {
   static std::once_flag quiet;
   std::call_once(quiet, [] {  // libtiff would print every complaint to stderr
     TIFFSetErrorHandler(nullptr);
@@ -224,20 +223,18 @@ Expected<cv::Mat> decodeTiff(Bytes b, const DecodeOptions& o) {
       d[2] = static_cast<uchar>(TIFFGetR(s[x]));
     }
   }
-  if (o.grey) cv::cvtColor(bgr, bgr, cv::COLOR_BGR2GRAY);
   return bgr;
 }
 
 // ---- WebP --------------------------------------------------------------------
 
-Expected<cv::Mat> decodeWebp(Bytes b, const DecodeOptions& o) {
+Expected<cv::Mat> decodeWebp(Bytes b) {
   int w = 0, h = 0;
   if (!WebPGetInfo(b.data(), b.size(), &w, &h) || w <= 0 || h <= 0)
     return std::unexpected(failed("WebP", "no readable frame"));
   cv::Mat bgr(h, w, CV_8UC3);
   if (WebPDecodeBGRInto(b.data(), b.size(), bgr.data, bgr.total() * 3, static_cast<int>(bgr.step)) == nullptr)
     return std::unexpected(failed("WebP", "corrupt frame"));
-  if (o.grey) cv::cvtColor(bgr, bgr, cv::COLOR_BGR2GRAY);
   return bgr;
 }
 
@@ -303,21 +300,26 @@ cv::Mat applyOrientation(const cv::Mat& img, int orientation) {
   return out;
 }
 
+Expected<cv::Mat> decode(Bytes b, ImageFormat format, const DecodeOptions& o) {
+  Expected<cv::Mat> img = std::unexpected(Error{"unsupported_format", "not a JPEG, PNG, TIFF or WebP image"});
+  switch (format) {
+    case ImageFormat::jpeg:  // luma straight from the file when grey is asked for
+      img = decodeJpeg(b, o);
+      if (img && o.apply_orientation) *img = applyOrientation(*img, exifOrientation(b));
+      return img;
+    case ImageFormat::png: img = decodePng(b); break;
+    case ImageFormat::tiff: img = decodeTiff(b); break;
+    case ImageFormat::webp: img = decodeWebp(b); break;
+    case ImageFormat::unknown: return img;
+  }
+  if (img && o.grey) cv::cvtColor(*img, *img, cv::COLOR_BGR2GRAY);
+  return img;
+}
+
 Expected<cv::Mat> decode(Bytes b, const DecodeOptions& o) {
   auto header = readImageHeader(b);
   if (!header) return std::unexpected(header.error());
-  switch (header->format) {
-    case ImageFormat::jpeg: {
-      auto img = decodeJpeg(b, o);
-      if (img && o.apply_orientation) *img = applyOrientation(*img, exifOrientation(b));
-      return img;
-    }
-    case ImageFormat::png: return decodePng(b, o);
-    case ImageFormat::tiff: return decodeTiff(b, o);
-    case ImageFormat::webp: return decodeWebp(b, o);
-    case ImageFormat::unknown: break;
-  }
-  return std::unexpected(Error{"unsupported_format", "not a JPEG, PNG, TIFF or WebP image"});
+  return decode(b, header->format, o);
 }
 
 // ---- encoders ------------------------------------------------------------------

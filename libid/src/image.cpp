@@ -180,14 +180,14 @@ Expected<LoadedImage> decodeImage(Bytes bytes, const ImageLimits& limits, int mi
         opts.reduce = r;
         break;
       }
-  auto decoded = codec::decode(bytes, opts);
+  opts.apply_orientation = false;  // applied here: the size on record needs it too
+  auto decoded = codec::decode(bytes, h->format, opts);
   if (!decoded) return std::unexpected(decoded.error());
-  img.bgr = std::move(*decoded);
-  if (img.bgr.empty()) return std::unexpected(Error{"decode_failed", "the image data could not be decoded"});
-  // EXIF orientation may have turned the image a quarter: the header's size is
-  // before that turn.
-  const bool turned = h->format == ImageFormat::jpeg && codec::exifOrientation(bytes) >= 5;
-  img.size = turned ? cv::Size(h->height, h->width) : cv::Size(h->width, h->height);
+  if (decoded->empty()) return std::unexpected(Error{"decode_failed", "the image data could not be decoded"});
+  const int orientation = h->format == ImageFormat::jpeg ? codec::exifOrientation(bytes) : 1;
+  img.bgr = codec::applyOrientation(*decoded, orientation);
+  // A quarter turn swaps the header's size, which is before the turn.
+  img.size = orientation >= 5 ? cv::Size(h->height, h->width) : cv::Size(h->width, h->height);
   return img;
 }
 

@@ -28,6 +28,8 @@ struct DecodeOptions {
 // (or grey). 16-bit samples keep their high byte, alpha is dropped, palettes
 // and low bit depths are expanded. Errors: unsupported_format, decode_failed.
 Expected<cv::Mat> decode(std::span<const std::uint8_t> bytes, const DecodeOptions& opts = {});
+// The same when the caller has already read the header (no second look).
+Expected<cv::Mat> decode(std::span<const std::uint8_t> bytes, ImageFormat format, const DecodeOptions& opts = {});
 
 // The EXIF orientation (1-8) of a JPEG, 1 when it has none or it is unreadable.
 int exifOrientation(std::span<const std::uint8_t> jpeg);
