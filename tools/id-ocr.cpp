@@ -1,7 +1,6 @@
 // id-ocr: read the printed fields (visual inspection zone) through layout templates.
 #include <fmt/format.h>
 
-#include <idkit/check.hpp>
 #include <idkit/cli.hpp>
 #include <idkit/deskew.hpp>
 #include <idkit/ocr.hpp>
@@ -45,16 +44,8 @@ int main(int argc, char** argv) {
     if (!t) t = idkit::ocr::selectByLayout(card, *templates);
     if (!t) t = idkit::ocr::selectByAnchors(engine, card, *templates);
     if (!t && no_fallback) throw idkit::Failure("template_not_found", "no layout template applies to this document");
-    idkit::Json mrz_fields = idkit::Json::object();
-    if (auto m = rec.find("mrz"); m != rec.end() && m->is_object() && m->contains("fields"))
-      mrz_fields = (*m)["fields"];
-    // An idkit QR card's payload settles look-alike characters as an MRZ would.
-    if (mrz_fields.empty())
-      if (auto b = rec.find("barcodes"); b != rec.end() && b->is_array())
-        for (const idkit::Json& code : *b)
-          if (auto text = code.is_object() ? code.find("text") : code.end(); code.is_object() && text != code.end() && text->is_string())
-            if (auto p = idkit::check::parseIdkitPayload(text->get<std::string>()))
-              mrz_fields = {{"document_number", p->document_number}, {"personal_number", p->personal_number}};
+    // The MRZ's or an idkit QR payload's values settle look-alike characters and lost diacritics.
+    const idkit::Json mrz_fields = idkit::ocr::referenceFields(rec);
     const idkit::ocr::Result r = t ? idkit::ocr::read(engine, card, *t, mrz_fields)
                                    : idkit::ocr::readWithoutTemplate(engine, card, labels, mrz_fields);
     rec["ocr"] = r.toJson();

@@ -2,6 +2,7 @@
 #include <idkit/mrz.hpp>
 #include <idkit/ocr.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstdio>
@@ -62,6 +63,105 @@ std::string iso(int y, int m, int d) {
 }  // namespace
 
 std::string normaliseText(std::string_view text) { return collapse(text); }
+
+std::string foldText(std::string_view text) {
+  const std::string t = collapse(text);
+  std::string out;
+  for (std::size_t i = 0; i < t.size();) {
+    const auto b = static_cast<unsigned char>(t[i]);
+    if (b < 0x80) {
+      out += static_cast<char>(std::toupper(b));
+      ++i;
+      continue;
+    }
+    const std::size_t len = (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 1;
+    const std::string_view cp = std::string_view(t).substr(i, len);
+    i += len;
+    const std::string icao = mrz::transliterate(cp);
+    // Ligatures and letters of their own keep every letter; a letter with a
+    // diacritic keeps its base letter (Ä is AE in the MRZ, A here).
+    static constexpr std::array<std::string_view, 10> kSpelledOut{"\u00C6", "\u00E6", "\u0152", "\u0153", "\u00DF",
+                                                                  "\u1E9E", "\u00DE", "\u00FE", "\u0132", "\u0133"};
+    if (icao.empty() || icao == "<") out += cp;  // another script, or a space-like sign: as printed
+    else if (std::find(kSpelledOut.begin(), kSpelledOut.end(), cp) != kSpelledOut.end()) out += icao;
+    else out += icao.front();
+  }
+  return out;
+}
+
+bool reconcile(std::string& value, std::string_view mrz_value) {
+  if (value.size() != mrz_value.size() || value == mrz_value) return false;
+  auto cls = [](char c) {
+    switch (c) {
+      case 'O': case 'Q': case 'D': return '0';
+      case 'I': case 'L': return '1';
+      case 'S': return '5';
+      case 'B': return '8';
+      case 'Z': return '2';
+      case 'G': return '6';
+      default: return c;
+    }
+  };
+  for (std::size_t i = 0; i < value.size(); ++i)
+    if (cls(value[i]) != cls(mrz_value[i])) return false;
+  value = mrz_value;
+  return true;
+}
+
+namespace {
+
+// Whether printed[i..] renders reference[j..] with lost diacritics only;
+// `from` gets, per reference character, the printed character it comes from.
+// `failed` remembers dead ends (i, j), so that a long run of one letter stays linear.
+struct NameAligner {
+  std::string_view printed, ref;
+  std::vector<char> failed;
+  std::vector<std::size_t> from;
+
+  bool run(std::size_t i, std::size_t j) {
+    if (i == printed.size() || j == ref.size()) return i == printed.size() && j == ref.size();
+    char& dead = failed[i * (ref.size() + 1) + j];
+    if (dead) return false;
+    const char p = printed[i];
+    if (p == ref[j]) {
+      from.push_back(i);
+      if (run(i + 1, j + 1)) return true;
+      from.pop_back();
+    }
+    if (j + 1 < ref.size()) {
+      const std::string_view pair = ref.substr(j, 2);
+      const bool lost = ((pair == "AE" || pair == "AA") && p == 'A') || (pair == "OE" && p == 'O') ||
+                        (pair == "UE" && p == 'U') || (pair == "SS" && (p == 'S' || p == 'B')) ||
+                        (pair == "TH" && p == 'P');
+      if (lost) {
+        from.push_back(i), from.push_back(i);
+        if (run(i + 1, j + 2)) return true;
+        from.pop_back(), from.pop_back();
+      }
+    }
+    dead = 1;
+    return false;
+  }
+};
+
+}  // namespace
+
+bool reconcileName(std::string& value, std::string_view reference, std::vector<double>* conf) {
+  if (value.empty() || value == reference || value.size() >= reference.size()) return false;
+  if (reference.size() > 200) return false;
+  NameAligner a{value, reference, std::vector<char>((value.size() + 1) * (reference.size() + 1), 0), {}};
+  if (!a.run(0, 0)) return false;
+  const std::vector<std::size_t>& from = a.from;
+  if (conf && conf->size() == value.size()) {
+    std::vector<double> out;
+    for (std::size_t k : from) out.push_back((*conf)[k]);
+    *conf = std::move(out);
+  } else if (conf) {
+    conf->clear();
+  }
+  value = reference;
+  return true;
+}
 
 std::string normaliseName(std::string_view text) {
   std::string t = mrz::transliterate(text);  // A-Z0-9, '<' for blanks and hyphens
@@ -158,7 +258,7 @@ std::string normalise(Kind kind, std::string_view text, std::string_view date_or
     case Kind::date: return normaliseDate(text, date_order);
     case Kind::code: return normaliseCode(text);
     case Kind::sex: return normaliseSex(text);
-    case Kind::text: return normaliseText(text);
+    case Kind::text: return foldText(text);
   }
   return {};
 }

@@ -45,11 +45,13 @@ cv::Mat grey(const cv::Mat& img) {
 }  // namespace
 
 Engine::Line Engine::readLine(const cv::Mat& crop, const std::string& lang, const std::string& whitelist, int dpi,
-                              bool raw) {
+                              LineMode mode) {
   tesseract::TessBaseAPI& api = impl_->api(lang);
   cv::Mat g = grey(crop);
   if (!g.isContinuous()) g = g.clone();
-  api.SetPageSegMode(raw ? tesseract::PSM_RAW_LINE : tesseract::PSM_SINGLE_LINE);
+  api.SetPageSegMode(mode == LineMode::raw           ? tesseract::PSM_RAW_LINE
+                     : mode == LineMode::single_char ? tesseract::PSM_SINGLE_CHAR
+                                                     : tesseract::PSM_SINGLE_LINE);
   api.SetVariable("tessedit_char_whitelist", whitelist.c_str());
   api.SetImage(g.data, g.cols, g.rows, 1, static_cast<int>(g.step));
   api.SetSourceResolution(dpi);
@@ -154,26 +156,36 @@ cv::Rect pickLine(const cv::Mat& g, double cap_px) {
   return {0, y0, g.cols, y1 - y0 + 1};
 }
 
-}  // namespace
-
-bool reconcile(std::string& value, std::string_view mrz_value) {
-  if (value.size() != mrz_value.size() || value == mrz_value) return false;
-  auto cls = [](char c) {
-    switch (c) {
-      case 'O': case 'Q': case 'D': return '0';
-      case 'I': case 'L': return '1';
-      case 'S': return '5';
-      case 'B': return '8';
-      case 'Z': return '2';
-      case 'G': return '6';
-      default: return c;
-    }
-  };
-  for (std::size_t i = 0; i < value.size(); ++i)
-    if (cls(value[i]) != cls(mrz_value[i])) return false;
-  value = mrz_value;
-  return true;
+// A value line with the card's background taken out: the black-hat keeps
+// strokes darker than their surroundings (guilloches, tints and gradients
+// go), faint ones (fine guilloche lines, JPEG noise) are dropped below half
+// of Otsu's level, and the rest is stretched to black on white. Tesseract's
+// own global threshold otherwise loses a lone letter or a thin glyph in a
+// tinted pattern. Grey levels are kept: the LSTM reads anti-aliased edges.
+cv::Mat flattenBackground(const cv::Mat& g, double cap_px) {
+  const int k = std::max(3, static_cast<int>(std::lround(cap_px * 0.9)) | 1);
+  cv::Mat bh;
+  cv::morphologyEx(g, bh, cv::MORPH_BLACKHAT, cv::getStructuringElement(cv::MORPH_RECT, {k, k}));
+  cv::Mat bw;
+  const double otsu = cv::threshold(bh, bw, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
+  double lo = std::max(8.0, otsu * 0.5), hi = 0;
+  cv::minMaxLoc(bh, nullptr, &hi);
+  // The stroke level: the 90th percentile of the pixels Otsu calls ink.
+  std::vector<uchar> ink;
+  for (int y = 0; y < bh.rows; ++y)
+    for (int x = 0; x < bh.cols; ++x)
+      if (bh.at<uchar>(y, x) > otsu) ink.push_back(bh.at<uchar>(y, x));
+  if (!ink.empty()) {
+    std::nth_element(ink.begin(), ink.begin() + static_cast<std::ptrdiff_t>(ink.size() * 9 / 10), ink.end());
+    hi = ink[ink.size() * 9 / 10];
+  }
+  if (hi <= lo + 4) return g;  // nothing stands out: leave the crop as it is
+  cv::Mat out;
+  bh.convertTo(out, CV_8U, -255.0 / (hi - lo), 255.0 + 255.0 * lo / (hi - lo));
+  return out;
 }
+
+}  // namespace
 
 namespace {
 
@@ -249,15 +261,18 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     const double scale = std::clamp(30.0 / cap_px, 1.0, 4.0);
     cv::Mat big;
     cv::resize(crop, big, cv::Size(), scale, scale, cv::INTER_CUBIC);
+    big = flattenBackground(big, cap_px * scale);
     // A lone letter (sex) needs room around it for the line finder to see a line.
     const int side = f.kind == Kind::sex ? big.rows : 12;
     cv::copyMakeBorder(big, big, 8, 8, side, side, cv::BORDER_REPLICATE);
     const std::string whitelist = f.whitelist.empty() ? defaultWhitelist(f.kind) : f.whitelist;
     const std::string& lang = f.lang.empty() ? t.lang : f.lang;
     const int dpi = static_cast<int>(std::lround(reg.sx * scale * 25.4));
-    Engine::Line l = engine.readLine(big, lang, whitelist, dpi);
-    // Line mode sometimes finds no line in a lone letter; raw-line mode skips that step.
-    if (l.text.empty() && f.kind == Kind::sex) l = engine.readLine(big, lang, whitelist, dpi, true);
+    Engine::Line l = engine.readLine(big, lang, whitelist, dpi, f.single_char ? Engine::LineMode::single_char : Engine::LineMode::line);
+    // Line mode sometimes finds no line in a lone letter; raw-line mode skips
+    // that step, single-character mode the word finding too.
+    if (l.text.empty() && f.kind == Kind::sex) l = engine.readLine(big, lang, whitelist, dpi, Engine::LineMode::raw);
+    if (l.text.empty() && f.kind == Kind::sex) l = engine.readLine(big, lang, whitelist, dpi, Engine::LineMode::single_char);
     Field field;
     field.name = f.name;
     field.text = l.text;
@@ -281,6 +296,10 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       if (auto m = mrz_fields.find(f.name); m != mrz_fields.end() && m->is_string() &&
                                             reconcile(field.value, normaliseCode(m->get<std::string>())))
         field.source = "template+mrz";
+    if (f.kind == Kind::name)
+      if (const std::string other = referenceName(mrz_fields, f.name); !other.empty()) {
+        if (reconcileName(field.value, other, &field.char_confidence)) field.source = "template+mrz";
+      }
     // Boxes are in the card's own pixels, as the record's image holds it.
     field.box = turned ? cv::Rect(g.cols - line_box.br().x, g.rows - line_box.br().y, line_box.width, line_box.height)
                        : line_box;

@@ -1,6 +1,8 @@
 // Layout templates: loading, validation and selection for a record.
 #include <idkit/ocr.hpp>
 
+#include <idkit/check.hpp>
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -96,6 +98,7 @@ Expected<Template> Template::fromJson(const Json& j, std::string id) {
           return std::unexpected(Error{"template_invalid", where + ": bad regular expression '" + *re + "'"});
         }
     if (auto c = f.find("cap_mm"); c != f.end() && c->is_number()) s.cap_mm = c->get<double>();
+    if (auto c = f.find("single_char"); c != f.end() && c->is_boolean()) s.single_char = c->get<bool>();
     t.fields.push_back(std::move(s));
   }
   return t;
@@ -151,6 +154,29 @@ const Template* select(const std::vector<Template>& templates, const Json& recor
         for (const Template& t : templates)
           if (t.aamva) return &t;
   return nullptr;
+}
+
+Json referenceFields(const Json& record) {
+  if (!record.is_object()) return Json::object();
+  if (auto m = record.find("mrz"); m != record.end() && m->is_object())
+    if (auto f = m->find("fields"); f != m->end() && f->is_object() && !f->empty()) return *f;
+  if (auto b = record.find("barcodes"); b != record.end() && b->is_array())
+    for (const Json& code : *b)
+      if (const std::string text = str(code, "text"); !text.empty())
+        if (auto p = check::parseIdkitPayload(text))
+          return {{"document_number", p->document_number}, {"personal_number", p->personal_number},
+                  {"surname", p->surname},               {"given_names", p->given_names}};
+  return Json::object();
+}
+
+std::string referenceName(const Json& reference, std::string_view field) {
+  if (!reference.is_object()) return {};
+  const std::string surname = normaliseName(str(reference, "surname"));
+  const std::string given = normaliseName(str(reference, "given_names"));
+  if (field == "surname") return surname;
+  if (field == "given_names") return given;
+  if (field == "name") return given.empty() ? surname : surname + " " + given;
+  return {};
 }
 
 const Field* Result::find(std::string_view name) const {

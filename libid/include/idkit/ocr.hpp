@@ -50,6 +50,7 @@ struct FieldSpec {
   std::string pattern;        // ECMAScript regex the value must match (else low confidence)
   std::string strip;          // regex removed from the text first (a printed label in the region)
   double cap_mm = 0;          // expected capital height, to pick the value's line in the region
+  bool single_char = false;   // one glyph ("C" visa type, "A" class): Tesseract's single-character mode
 };
 
 struct Template {
@@ -98,9 +99,11 @@ class Engine {
     double confidence = 0;        // 0..1, the mean over the line
     std::vector<Symbol> symbols;  // each recognised character with its own confidence
   };
-  // One text line (grey or BGR crop), optional character whitelist; `raw` skips line finding.
+  // One text line (grey or BGR crop), optional character whitelist; `raw`
+  // skips line finding, `single_char` word finding too.
+  enum class LineMode { line, raw, single_char };
   Line readLine(const cv::Mat& crop, const std::string& lang, const std::string& whitelist, int dpi = 300,
-                bool raw = false);
+                LineMode mode = LineMode::line);
   struct Word {
     std::string text;
     cv::Rect box;
@@ -183,6 +186,25 @@ std::vector<double> valueConfidences(Kind kind, std::string_view value, const st
 // the MRZ's spelling; anything else is left as read. Returns true when changed.
 bool reconcile(std::string& value, std::string_view mrz_value);
 
+// A name read from print (A-Z and spaces) that equals the reference's
+// (the MRZ's, or an idkit QR payload's) but for letters whose diacritic
+// Tesseract's Latin model does not see takes the reference's ICAO spelling:
+// O for OE, A for AE or AA, U for UE (Ö, Ø, Ä, Æ, Å, Ü), S or B for SS (ß),
+// P for TH (Þ). Anything else is left as read. `conf` (one value per
+// character, may be empty) follows: a spelled-out pair takes its letter's.
+bool reconcileName(std::string& value, std::string_view reference, std::vector<double>* conf = nullptr);
+
+// The reference spelling of a name field from a record's reference fields
+// (see referenceFields): surname, given_names, or "name" (surname and given
+// names, as visas print them); "" when the reference has none.
+std::string referenceName(const Json& reference, std::string_view field);
+
+// The values that settle look-alike characters and lost diacritics in
+// printed fields: the record's mrz.fields when id-mrz read an MRZ, else the
+// fields of an idkit QR card's payload (id-barcode); an empty object when
+// neither is there.
+Json referenceFields(const Json& record);
+
 // Printed labels of each field in several languages (labels.json:
 // {"surname": ["SURNAME", "NOM", "NAMA", ...], ...}).
 using Labels = std::map<std::string, std::vector<std::string>>;
@@ -206,6 +228,11 @@ std::string normaliseName(std::string_view text);
 std::string normaliseCode(std::string_view text);
 std::string normaliseSex(std::string_view text);
 std::string normaliseText(std::string_view text);
+// A text field's value: single spaces, upper case, letters folded to their
+// base letter (ÅLESUND -> ALESUND, ŁÓDŹ -> LODZ; Æ, Œ, ß, Þ spelled out as
+// AE, OE, SS, TH): Tesseract's Latin model reads few diacritics, and a
+// comparison key without them is what a back office matches on.
+std::string foldText(std::string_view text);
 // "12 AUG/AOÛT 1974", "12.08.1974", "08/12/1974" (MDY), "1974-08-12" -> "1974-08-12"; "" when not a date.
 std::string normaliseDate(std::string_view text, std::string_view order = "DMY");
 std::string normalise(Kind kind, std::string_view text, std::string_view date_order = "DMY");
