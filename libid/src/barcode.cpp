@@ -440,10 +440,10 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out) 
   if (regions.size() > 4) regions.resize(4);
   const auto hints = hintsFor(ZXing::BarcodeFormat::PDF417, true);
   int budget = 32;
-  auto found = [&](const Crop& c, const ZXing::Results& rs) {
+  auto found = [&](const Crop& c, const ZXing::Results& rs, const char* method = "rectified") {
     if (rs.empty()) return false;
     const cv::Mat h = c.toInput;
-    addAll(out, rs, [&](cv::Point2f p) { return apply(h, p); }, "rectified", o);
+    addAll(out, rs, [&](cv::Point2f p) { return apply(h, p); }, method, o);
     return true;  // documents carry one PDF417
   };
   auto attempt = [&](const Crop& c, const cv::Mat& image, bool bothBinarizers = false) {
@@ -502,6 +502,16 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out) 
     for (double m : modules)
       for (double k : {0.55, 0.8})
         if (attempt(big, deblurRows(big.image, k * m, 0.01), true)) return;
+    // Blur over a module or more: no binariser separates the bars, the grey
+    // levels still do. The reader's clean re-rendering goes to ZXing.
+    if (budget > 0) {
+      --budget;
+      if (const auto grey = pdf417::readGrey(c.image)) {
+        debugDump(grey->clean, "grey");
+        Crop clean{grey->clean, c.toInput * grey->cleanToCrop};
+        if (found(clean, zxRead(clean.image, hints), "grey")) return;
+      }
+    }
     for (double angle : {-2.0, 2.0, -4.0, 4.0}) {
       const Crop a = rectify(grey, base, tilt + angle);
       if (attempt(a, a.image)) return;

@@ -42,7 +42,7 @@ struct Code {
   int orientation = 0;                  // degrees
   int sequence_size = -1, sequence_index = -1;
   std::string sequence_id;
-  std::string method;                   // how it was found: direct, rectified, blurred, tiled
+  std::string method;                   // how it was found: direct, rectified, grey, blurred, tiled, flattened
   std::optional<aamva::Result> aamva;   // parsed when the text looks like AAMVA
   std::optional<Error> aamva_error;     // it looked like AAMVA but did not parse
 
@@ -70,5 +70,39 @@ bool knownFormat(const std::string& name);
 // payload as PDF417, for synthetic documents and tests. `module` is the size of
 // one module in pixels. Throws std::invalid_argument for unknown formats.
 cv::Mat render(const std::string& text, const std::string& format, int module = 3);
+
+// Grey-level PDF417 reader for codes blurred over several modules, which
+// ZXing's binarisers cannot separate. Works on a level crop (rows horizontal,
+// either way up): fits the start and stop patterns (module pitch, blur),
+// finds the row grid, and picks for each codeword the bar/space pattern of
+// the row's cluster whose blurred rendering best matches the grey profile.
+// The rows found are re-rendered as a clean binary symbol, which ZXing then
+// decodes with its error correction.
+namespace pdf417 {
+
+struct GreyRead {
+  cv::Mat clean;        // the symbol re-rendered black on white, with quiet zone
+  cv::Mat cleanToCrop;  // 3x3 homography: `clean` -> the crop given
+  int rows = 0, columns = 0;  // rows and data columns found
+  double module_px = 0;       // module pitch in the crop
+  double blur_modules = 0;    // estimated blur (Gaussian sigma) in modules
+  double fit = 0;             // start/stop pattern fit, 1 - R^2 (0 = perfect)
+};
+
+// None when no start/stop pattern pair or row grid is found.
+std::optional<GreyRead> readGrey(const cv::Mat& levelCrop);
+
+// The clean symbol for a given grid of codewords, each as its 8 element
+// widths (bar, space, ... in modules, summing to 17), row indicators
+// included: start pattern, the row's codewords, stop pattern; `module` pixels
+// per module, rows 3 modules high, 2-module quiet zone.
+cv::Mat renderRows(const std::vector<std::vector<std::array<std::uint8_t, 8>>>& rows, int module = 3);
+
+// Every bar/space pattern of a codeword (4 bars, 4 spaces, widths 1..6,
+// 17 modules) whose cluster (b1 - b2 + b3 - b4 + 9) mod 9 is `cluster`
+// (0, 3 or 6): a superset of the symbology's 929 codewords per cluster.
+const std::vector<std::array<std::uint8_t, 8>>& clusterPatterns(int cluster);
+
+}  // namespace pdf417
 
 }  // namespace idkit::barcode

@@ -1,0 +1,636 @@
+// Grey-level PDF417 reading for blurred codes (see barcode.hpp, pdf417::readGrey).
+//
+// ZXing binarises before it measures bars, and a blur over two or more
+// modules merges the one-module bars and spaces into grey, so no threshold
+// recovers them. The grey profile still holds them: each codeword is 17
+// modules, 4 bars and 4 spaces of 1..6 modules, and the blurred rendering of
+// the right pattern matches the profile far better than any other. So the
+// reader works in module coordinates: it fits the start and stop patterns
+// (pitch, position, blur), samples the code on a grid of rows x modules,
+// picks each codeword's pattern by least squares against blurred renderings,
+// and hands the result to ZXing as a clean symbol, whose error correction
+// absorbs the codewords still wrong.
+#include <idkit/barcode.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <numeric>
+#include <span>
+#include <vector>
+#include <cstdio>
+#include <cstdlib>
+static const bool kDbg = std::getenv("PDF_DBG") != nullptr;
+
+#include <opencv2/imgproc.hpp>
+
+namespace idkit::barcode::pdf417 {
+namespace {
+
+using Pattern = std::array<std::uint8_t, 8>;
+
+// Element widths in modules, bar first.
+constexpr std::array<int, 8> kStart{8, 1, 1, 1, 1, 1, 1, 3};
+constexpr std::array<int, 9> kStop{7, 1, 1, 3, 1, 1, 1, 2, 1};
+constexpr int kStartModules = 17, kStopModules = 18, kCodewordModules = 17;
+constexpr int kQuiet = 2;    // modules sampled beyond the start and stop patterns
+constexpr int kSamples = 4;  // samples per module along a row
+
+double phi(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
+
+// Bars of an element list (bar first) as [from, to) module intervals, the list
+// starting at module `at`.
+template <typename Widths>
+std::vector<std::pair<double, double>> barsOf(const Widths& widths, double at) {
+  std::vector<std::pair<double, double>> bars;
+  double u = at;
+  for (size_t i = 0; i < widths.size(); ++i) {
+    const double w = widths[i];
+    if (i % 2 == 0) bars.emplace_back(u, u + w);
+    u += w;
+  }
+  return bars;
+}
+
+// Darkness (0 white, 1 black) of bars blurred by a Gaussian of `sigma` modules, at module u.
+double blurredBars(const std::vector<std::pair<double, double>>& bars, double u, double sigma) {
+  double v = 0;
+  for (const auto& [a, b] : bars) v += phi((u - a) / sigma) - phi((u - b) / sigma);
+  return v;
+}
+
+// ---- start and stop pattern fit -------------------------------------------
+
+// A fixed pattern with its neighbour, the row indicators, fitted over [lo,
+// hi) modules. Their bars vary by row, so in a column mean they are grey, but
+// not evenly: a codeword always starts with a bar and ends with a space.
+struct Template {
+  std::vector<std::pair<double, double>> bars;
+  std::vector<std::pair<double, double>> neighbourBars;  // at full weight
+  std::pair<double, double> neighbourGrey;               // at kGrey
+  double lo, hi;
+};
+constexpr double kGrey = 0.45;
+
+Template startTemplate() { return {barsOf(kStart, 0), {{17, 18}}, {18, 23}, -3, 18}; }
+Template stopTemplate() { return {barsOf(kStop, 0), {}, {-6, -1}, -1, 21}; }
+
+struct Fit {
+  double x0 = 0, pitch = 0, sigma = 0, err = 1;  // err = 1 - R^2
+};
+
+// Tabulated template for one blur at 1/32 module.
+struct Table {
+  static constexpr int kPerModule = 32;
+  double lo;
+  std::vector<float> model;
+  Table(const Template& t, double sigma) : lo(t.lo) {
+    const int n = static_cast<int>((t.hi - t.lo) * kPerModule) + 2;
+    model.resize(static_cast<size_t>(n));
+    auto bars = t.bars;
+    bars.insert(bars.end(), t.neighbourBars.begin(), t.neighbourBars.end());
+    const std::vector<std::pair<double, double>> grey{t.neighbourGrey};
+    for (int i = 0; i < n; ++i) {
+      const double u = t.lo + static_cast<double>(i) / kPerModule;
+      model[static_cast<size_t>(i)] =
+          static_cast<float>(blurredBars(bars, u, sigma) + kGrey * blurredBars(grey, u, sigma));
+    }
+  }
+};
+
+// Least squares of profile = a + b * model over the template's window placed
+// at x0 with `pitch`: 1 - R^2, or 1 when the pattern does not come out dark.
+double fitError(std::span<const float> profile, const Template& t, const Table& tab, double x0, double pitch) {
+  const int xa = static_cast<int>(std::ceil(x0 + t.lo * pitch));
+  const int xb = static_cast<int>(std::floor(x0 + t.hi * pitch));
+  if (xa < 0 || xb >= static_cast<int>(profile.size()) || xb - xa < 12) return 1;
+  double n = 0, sx = 0, sxx = 0, sy = 0, sxy = 0, syy = 0;
+  const int last = static_cast<int>(tab.model.size()) - 1;
+  for (int x = xa; x <= xb; ++x) {
+    const double u = (x - x0) / pitch;
+    const int k = std::clamp(static_cast<int>(std::lround((u - tab.lo) * Table::kPerModule)), 0, last);
+    const double f = tab.model[static_cast<size_t>(k)], y = profile[static_cast<size_t>(x)];
+    n += 1, sx += f, sxx += f * f, sy += y, sxy += f * y, syy += y * y;
+  }
+  const double vx = sxx - sx * sx / n, vy = syy - sy * sy / n, cxy = sxy - sx * sy / n;
+  // A window of flat margin or paper fits anything.
+  if (vy < 0.002 * n || vx <= 1e-9 || cxy <= 0) return 1;
+  return std::clamp(1 - cxy * cxy / (vx * vy), 0.0, 1.0);
+}
+
+// Local refinement of a fit's position, blur and (unless fixed) pitch.
+Fit refine(std::span<const float> profile, const Template& t, Fit best, bool pitchFixed) {
+  for (int round = 0; round < 2; ++round) {
+    const Fit c = best;
+    const double ds = round == 0 ? 0.1 : 0.04, dp = round == 0 ? 0.006 : 0.002, dx = round == 0 ? 0.1 : 0.03;
+    const int np = pitchFixed ? 0 : 4;
+    for (int is = -2; is <= 2; ++is) {
+      const double s = c.sigma + is * ds;
+      if (s < 0.15) continue;
+      const Table tab(t, s);
+      for (int ip = -np; ip <= np; ++ip)
+        for (int ix = -4; ix <= 4; ++ix) {
+          const double p = c.pitch * (1 + ip * dp), x0 = c.x0 + ix * dx * c.pitch;
+          const double e = fitError(profile, t, tab, x0, p);
+          if (e < best.err) best = {x0, p, s, e};
+        }
+    }
+  }
+  return best;
+}
+
+// Grid search then local refinement of position, pitch and blur.
+// The pattern is searched at x0 = at + k * pitch, k in [kFrom, kTo].
+Fit fitPattern(std::span<const float> profile, const Template& t, double at, double kFrom, double kTo,
+               double pMin, double pMax) {
+  Fit best;
+  const std::array<double, 6> sigmas{0.25, 0.45, 0.7, 1.0, 1.35, 1.8};
+  for (double s : sigmas) {
+    const Table tab(t, s);
+    for (double p = pMin; p <= pMax; p *= 1.025)
+      for (double x0 = at + kFrom * p; x0 <= at + kTo * p; x0 += std::max(0.5, 0.25 * p)) {
+        const double e = fitError(profile, t, tab, x0, p);
+        if (e < best.err) best = {x0, p, s, e};
+      }
+  }
+  return best.err >= 1 ? best : refine(profile, t, best, false);
+}
+
+// The columns whose darkness varies down the rows (row indicators and data),
+// followed outwards from the middle; start and stop patterns do not vary.
+std::pair<int, int> dataSpan(const cv::Mat& dark) {
+  const cv::Mat band = dark.rowRange(dark.rows * 3 / 10, dark.rows * 7 / 10);
+  cv::Mat mean, sq, sd;
+  cv::reduce(band, mean, 0, cv::REDUCE_AVG);
+  cv::reduce(band.mul(band), sq, 0, cv::REDUCE_AVG);
+  cv::sqrt(cv::max(sq - mean.mul(mean), 0), sd);
+  // Every codeword starts with a bar and ends with a space, so the columns at
+  // codeword boundaries hardly vary: smooth over some six modules.
+  cv::blur(sd, sd, {std::max(3, dark.cols / 50) | 1, 1});
+  const int mid = dark.cols / 2, quarter = dark.cols / 4;
+  std::vector<float> middle(sd.ptr<float>(0) + mid - quarter, sd.ptr<float>(0) + mid + quarter);
+  std::nth_element(middle.begin(), middle.begin() + static_cast<long>(middle.size() / 2), middle.end());
+  const float threshold = 0.4f * middle[middle.size() / 2];
+  int left = mid, right = mid;
+  while (left > 0 && sd.at<float>(0, left) > threshold) --left;
+  while (right < dark.cols - 1 && sd.at<float>(0, right) > threshold) ++right;
+  return {left, right};
+}
+
+// Top and bottom of the code along one wide bar (columns [xa, xb)): where the
+// bar's darkness crosses half-way between the code and the margin, sub-pixel.
+std::optional<std::pair<double, double>> verticalExtent(const cv::Mat& dark, int xa, int xb) {
+  xa = std::clamp(xa, 0, dark.cols - 1);
+  xb = std::clamp(xb, xa + 1, dark.cols);
+  cv::Mat v;
+  cv::reduce(dark.colRange(xa, xb), v, 1, cv::REDUCE_AVG);
+  const int n = v.rows, mid = n / 2;
+  std::vector<float> col(v.begin<float>(), v.end<float>());
+  std::vector<float> inner(col.begin() + n * 2 / 5, col.begin() + n * 3 / 5 + 1);
+  std::nth_element(inner.begin(), inner.begin() + static_cast<long>(inner.size() / 2), inner.end());
+  const float hi = inner[inner.size() / 2];
+  const int edge = std::max(1, n / 25);
+  const float lo = std::min(*std::min_element(col.begin(), col.begin() + edge),
+                            *std::min_element(col.end() - edge, col.end()));
+  if (hi - lo < 0.08f) return std::nullopt;
+  const float th = 0.5f * (hi + lo);
+  int top = mid, bottom = mid;
+  while (top > 0 && col[static_cast<size_t>(top)] > th) --top;
+  while (bottom < n - 1 && col[static_cast<size_t>(bottom)] > th) ++bottom;
+  if (top == 0 || bottom == n - 1) return std::nullopt;
+  auto cross = [&](int a, int b) {  // a outside (below th), b inside
+    const double fa = col[static_cast<size_t>(a)], fb = col[static_cast<size_t>(b)];
+    return a + (th - fa) / std::max(1e-6, fb - fa) * (b - a);
+  };
+  // Edge coordinates: pixel centres are at i, the code spans the crossing points.
+  return std::pair{cross(top, top + 1), cross(bottom, bottom - 1)};
+}
+
+// ---- codeword matching ----------------------------------------------------
+
+// Blurred renderings of every pattern of one cluster over the window
+// [-margin, 17 + margin) modules, kSamples per module.
+struct Renderings {
+  int margin = 0, width = 0;                // width = (17 + 2 margin) * kSamples
+  std::vector<float> values;                // patterns x width
+  std::vector<float> normLeft, normFull;    // sum of squares over [-margin, 17) and the whole window
+  const std::vector<Pattern>* patterns = nullptr;
+};
+
+Renderings renderCluster(const std::vector<Pattern>& patterns, double sigma, int margin) {
+  Renderings r;
+  r.margin = margin;
+  r.width = (kCodewordModules + 2 * margin) * kSamples;
+  r.patterns = &patterns;
+  // Sample i sits at u = (i + 0.5) / kSamples - margin, bar edges at whole
+  // modules: the step response is needed at (m + 0.5) / kSamples modules only.
+  const int range = r.width + kCodewordModules * kSamples;
+  std::vector<float> step(static_cast<size_t>(2 * range + 1));
+  for (int m = -range; m <= range; ++m)
+    step[static_cast<size_t>(m + range)] = static_cast<float>(phi((m + 0.5) / kSamples / sigma));
+  r.values.assign(patterns.size() * static_cast<size_t>(r.width), 0.0f);
+  r.normLeft.resize(patterns.size());
+  r.normFull.resize(patterns.size());
+  const int leftWidth = (kCodewordModules + margin) * kSamples;
+  for (size_t k = 0; k < patterns.size(); ++k) {
+    float* v = &r.values[k * static_cast<size_t>(r.width)];
+    int at = margin;  // module where the element starts, in window modules
+    for (int e = 0; e < 8; ++e) {
+      const int w = patterns[k][static_cast<size_t>(e)];
+      if (e % 2 == 0)
+        for (int i = 0; i < r.width; ++i)
+          v[i] += step[static_cast<size_t>(i - at * kSamples + range)] -
+                  step[static_cast<size_t>(i - (at + w) * kSamples + range)];
+      at += w;
+    }
+    double nl = 0, nf = 0;
+    for (int i = 0; i < r.width; ++i) {
+      nf += static_cast<double>(v[i]) * v[i];
+      if (i < leftWidth) nl += static_cast<double>(v[i]) * v[i];
+    }
+    r.normLeft[k] = static_cast<float>(nl);
+    r.normFull[k] = static_cast<float>(nf);
+  }
+  return r;
+}
+
+struct Choice {
+  int pattern = -1, shift = 0;
+  double sse = 0;
+};
+
+// The pattern (and shift, samples) whose rendering best explains `target`
+// (darkness minus what the neighbours already account for) in the window
+// starting at sample `base`; `full` includes the right margin.
+Choice bestPattern(const std::vector<float>& target, int base, const Renderings& r, bool full,
+                   std::span<const int> shifts) {
+  Choice best{-1, 0, 1e300};
+  const int n = full ? r.width : (kCodewordModules + r.margin) * kSamples;
+  const auto& norms = full ? r.normFull : r.normLeft;
+  const size_t count = r.patterns->size();
+  for (int sh : shifts) {
+    const int b = base + sh;
+    if (b < 0 || b + n > static_cast<int>(target.size())) continue;
+    const float* y = &target[static_cast<size_t>(b)];
+    double yy = 0;
+    for (int i = 0; i < n; ++i) yy += static_cast<double>(y[i]) * y[i];
+    for (size_t k = 0; k < count; ++k) {
+      const float* v = &r.values[k * static_cast<size_t>(r.width)];
+      // Eight running sums: the compiler keeps a single float sum in order
+      // and cannot vectorise it.
+      std::array<float, 8> acc{};
+      int i = 0;
+      for (; i + 8 <= n; i += 8)
+        for (int q = 0; q < 8; ++q) acc[static_cast<size_t>(q)] += y[i + q] * v[i + q];
+      float dot = 0;
+      for (; i < n; ++i) dot += y[i] * v[i];
+      for (float a : acc) dot += a;
+      const double sse = yy + norms[k] - 2.0 * dot;
+      if (sse < best.sse) best = {static_cast<int>(k), sh, sse};
+    }
+  }
+  return best;
+}
+
+// Adds (sign +1) or removes (-1) a pattern's rendering at sample `base`.
+void accumulate(std::vector<float>& model, const Renderings& r, int pattern, int base, float sign) {
+  const float* v = &r.values[static_cast<size_t>(pattern) * static_cast<size_t>(r.width)];
+  for (int i = 0; i < r.width; ++i) {
+    const int j = base + i;
+    if (j >= 0 && j < static_cast<int>(model.size())) model[static_cast<size_t>(j)] += sign * v[i];
+  }
+}
+
+// Darkness of a whole row's fixed parts (start and stop patterns) at kSamples
+// per module, sample 0 at module -kQuiet.
+std::vector<float> fixedParts(int modules, double sigma) {
+  const int n = (modules + 2 * kQuiet) * kSamples;
+  std::vector<float> out(static_cast<size_t>(n));
+  auto bars = barsOf(kStart, 0);
+  for (const auto& b : barsOf(kStop, modules - kStopModules)) bars.push_back(b);
+  for (int i = 0; i < n; ++i)
+    out[static_cast<size_t>(i)] =
+        static_cast<float>(blurredBars(bars, (i + 0.5) / kSamples - kQuiet, sigma));
+  return out;
+}
+
+// Black and white levels of one row from its start and stop patterns:
+// profile ~ a + b * model at each end, linear in between.
+struct Levels {
+  double a0, b0, a1, b1;
+};
+
+std::optional<Levels> rowLevels(const std::vector<float>& row, const std::vector<float>& fixed, int modules) {
+  auto fitRange = [&](int from, int to) -> std::optional<std::pair<double, double>> {
+    double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+    for (int i = std::max(0, from); i < std::min<int>(to, static_cast<int>(row.size())); ++i) {
+      const double x = fixed[static_cast<size_t>(i)], y = row[static_cast<size_t>(i)];
+      n += 1, sx += x, sy += y, sxx += x * x, sxy += x * y;
+    }
+    const double det = n * sxx - sx * sx;
+    if (n < 8 || det <= 1e-9) return std::nullopt;
+    const double b = (n * sxy - sx * sy) / det;
+    if (b <= 0.02) return std::nullopt;
+    return std::pair{(sy - b * sx) / n, b};
+  };
+  // Start: the quiet zone and the pattern up to its last space; stop: from its
+  // first bar on.
+  const auto s = fitRange(0, (kQuiet + kStartModules - 2) * kSamples);
+  const auto e = fitRange((kQuiet + modules - kStopModules) * kSamples, (modules + 2 * kQuiet) * kSamples);
+  if (!s && !e) return std::nullopt;
+  const auto a = s ? *s : *e, b = e ? *e : *s;
+  return Levels{a.first, a.second, b.first, b.second};
+}
+
+// Decodes one row's codewords (row indicators included) from its grey
+// profile, normalised to darkness 0..1.
+std::vector<Pattern> readRow(const std::vector<float>& dark, const std::vector<float>& fixed, int columns,
+                             const Renderings& r) {
+  const int count = columns + 2;
+  std::vector<float> model = fixed;
+  std::vector<Choice> chosen(static_cast<size_t>(count));
+  auto baseOf = [&](int j) { return (kQuiet + kStartModules + kCodewordModules * j - r.margin) * kSamples; };
+  std::vector<float> target(dark.size());
+  auto residual = [&] {
+    for (size_t i = 0; i < dark.size(); ++i) target[i] = dark[i] - model[i];
+  };
+  // Pass 1, left to right with the left neighbour known and a drift of up to
+  // a module followed (the pitch from the end patterns is not exact).
+  int drift = 0;
+  for (int j = 0; j < count; ++j) {
+    residual();
+    const std::array<int, 3> shifts{drift - 1, drift, drift + 1};
+    Choice c = bestPattern(target, baseOf(j), r, false, shifts);
+    if (c.pattern < 0) c = {0, 0, 0};
+    chosen[static_cast<size_t>(j)] = c;
+    drift = std::clamp(c.shift, -kSamples, kSamples);
+    accumulate(model, r, c.pattern, baseOf(j) + c.shift, 1);
+  }
+  // Pass 2: each codeword again with both neighbours known.
+  for (int j = 0; j < count; ++j) {
+    Choice& c = chosen[static_cast<size_t>(j)];
+    accumulate(model, r, c.pattern, baseOf(j) + c.shift, -1);
+    residual();
+    const std::array<int, 3> shifts{c.shift - 1, c.shift, c.shift + 1};
+    const Choice n = bestPattern(target, baseOf(j), r, true, shifts);
+    if (n.pattern >= 0) c = n;
+    accumulate(model, r, c.pattern, baseOf(j) + c.shift, 1);
+  }
+  std::vector<Pattern> out;
+  for (const Choice& c : chosen) out.push_back((*r.patterns)[static_cast<size_t>(c.pattern)]);
+  return out;
+}
+
+// Number of rows: row boundaries are where consecutive lines of the data
+// differ most. The largest count whose boundaries all fall on such lines
+// (fewer rows fall on a subset of them and score the same).
+int rowCount(const cv::Mat& grid, int dataFrom, int dataTo) {
+  const int n = grid.rows;
+  std::vector<double> diff(static_cast<size_t>(std::max(0, n - 1)));
+  for (int i = 0; i + 1 < n; ++i) {
+    const float* a = grid.ptr<float>(i);
+    const float* b = grid.ptr<float>(i + 1);
+    double s = 0;
+    for (int x = dataFrom; x < dataTo; ++x) s += (b[x] - a[x]) * (b[x] - a[x]);
+    diff[static_cast<size_t>(i)] = s;
+  }
+  if (diff.size() < 8) return 0;
+  const double mean = std::accumulate(diff.begin(), diff.end(), 0.0) / static_cast<double>(diff.size());
+  auto at = [&](double e) {  // difference across edge coordinate e (between lines e-1 and e)
+    const double i = std::clamp(e - 1, 0.0, static_cast<double>(diff.size() - 1));
+    const auto k = static_cast<size_t>(i);
+    const double f = i - static_cast<double>(k);
+    return k + 1 < diff.size() ? diff[k] * (1 - f) + diff[k + 1] * f : diff[k];
+  };
+  std::vector<double> score(91, 0.0);
+  double best = 0;
+  for (int rows = 3; rows <= 90 && n / rows >= 2; ++rows) {
+    double s = 0;
+    for (int k = 1; k < rows; ++k) s += at(static_cast<double>(k) * n / rows);
+    score[static_cast<size_t>(rows)] = s / (rows - 1) / std::max(mean, 1e-9);
+    best = std::max(best, score[static_cast<size_t>(rows)]);
+  }
+  if (best < 1.3) return 0;
+  for (int rows = 90; rows >= 3; --rows)
+    if (score[static_cast<size_t>(rows)] >= 0.85 * best) return rows;
+  return 0;
+}
+
+struct Geometry {
+  double xs = 0, xe = 0, pitch = 0, sigma = 0, fit = 1;
+  int columns = 0;
+  double topL = 0, botL = 0, topR = 0, botR = 0;  // code's top and bottom at the start and stop bars
+  double xL = 0, xR = 0;                          // where those were measured
+};
+
+std::optional<Geometry> locate(const cv::Mat& dark) {
+  const auto [left, right] = dataSpan(dark);
+  if (kDbg) std::fprintf(stderr, "span %d %d of %d\n", left, right, dark.cols);
+  if (right - left < dark.cols / 5) return std::nullopt;
+  const double pMin = std::max(1.0, (right - left) / (17.0 * 34 + 34));
+  const double pMax = (right - left) / 51.0;
+  cv::Mat meanRow;
+  cv::reduce(dark.rowRange(dark.rows * 3 / 10, dark.rows * 7 / 10), meanRow, 0, cv::REDUCE_AVG);
+  const std::span<const float> profile(meanRow.ptr<float>(0), static_cast<size_t>(meanRow.cols));
+  // The start pattern ends where the data begins, the stop pattern starts
+  // where it ends, both give or take the blur's spread.
+  const Fit start = fitPattern(profile, startTemplate(), left, -22, -12, pMin, pMax);
+  if (kDbg) std::fprintf(stderr, "start x0 %.2f p %.3f s %.2f err %.3f\n", start.x0, start.pitch, start.sigma, start.err);
+  if (start.err > 0.35) return std::nullopt;
+  const double p = start.pitch;
+  const Fit stop = fitPattern(profile, stopTemplate(), right, -6, 6, p * 0.93, p * 1.07);
+  if (kDbg) std::fprintf(stderr, "stop x0 %.2f p %.3f s %.2f err %.3f\n", stop.x0, stop.pitch, stop.sigma, stop.err);
+  if (stop.err > 0.35) return std::nullopt;
+  // The pitches fitted to either end alone err by a few percent under heavy
+  // blur, which is a whole column over the code's width: the column count is
+  // the one whose exact pitch fits both ends best.
+  const double xs0 = start.x0, xe0 = stop.x0 + kStopModules * stop.pitch;
+  const double pm = 0.5 * (start.pitch + stop.pitch);
+  const int c0 = static_cast<int>(std::lround(((xe0 - xs0) / pm - 69) / 17));
+  Geometry g;
+  for (int c = std::max(1, c0 - 1); c <= std::min(30, c0 + 1); ++c) {
+    const double p = (xe0 - xs0) / (17.0 * c + 69);
+    if (std::abs(p / pm - 1) > 0.08) continue;
+    Fit s = start, e = stop;
+    s.pitch = e.pitch = p;
+    s.err = e.err = 1;
+    s = refine(profile, startTemplate(), s, true);
+    e.x0 = xe0 - kStopModules * p;
+    e = refine(profile, stopTemplate(), e, true);
+    const double fit = 0.5 * (s.err + e.err);
+    if (kDbg) std::fprintf(stderr, "  c %d p %.3f start %.2f s %.2f err %.4f stop %.2f s %.2f err %.4f\n", c, p, s.x0, s.sigma, s.err, e.x0, e.sigma, e.err);
+    if (fit < g.fit) {
+      g.fit = fit;
+      g.columns = c;
+      g.xs = s.x0;
+      g.xe = e.x0 + kStopModules * p;
+      g.pitch = (g.xe - g.xs) / (17.0 * c + 69);
+      g.sigma = 0.5 * (s.sigma + e.sigma);
+    }
+  }
+  if (g.columns == 0 || g.fit > 0.35) return std::nullopt;
+  g.xL = g.xs + 4 * g.pitch;
+  g.xR = g.xe - 14.5 * g.pitch;
+  const auto l = verticalExtent(dark, static_cast<int>(std::lround(g.xs + 1.5 * g.pitch)),
+                                static_cast<int>(std::lround(g.xs + 6.5 * g.pitch)));
+  const auto r = verticalExtent(dark, static_cast<int>(std::lround(g.xe - 16.5 * g.pitch)),
+                                static_cast<int>(std::lround(g.xe - 12.5 * g.pitch)));
+  if (!l && !r) return std::nullopt;
+  const auto lv = l ? *l : *r, rv = r ? *r : *l;
+  g.topL = lv.first, g.botL = lv.second, g.topR = rv.first, g.botR = rv.second;
+  if (std::min(g.botL - g.topL, g.botR - g.topR) < 3 * 3) return std::nullopt;
+  return g;
+}
+
+// Darkness 0 (white) .. 1 (black) of a grey crop.
+cv::Mat darkness(const cv::Mat& crop) {
+  cv::Mat dark;
+  crop.convertTo(dark, CV_32F, -1.0 / 255, 1.0);
+  return dark;
+}
+
+std::optional<GreyRead> readLocated(const cv::Mat& dark, const std::optional<Geometry>& g) {
+  const int modules = 17 * g->columns + 69;
+  // Sample the code on a grid: columns at kSamples per module, lines about
+  // one per pixel between the top and bottom edges (interpolated across).
+  const int lines = std::max(12, static_cast<int>(std::lround(0.5 * (g->botL - g->topL + g->botR - g->topR))));
+  const int cols = (modules + 2 * kQuiet) * kSamples;
+  cv::Mat mapX(lines, cols, CV_32F), mapY(lines, cols, CV_32F);
+  for (int j = 0; j < cols; ++j) {
+    const double x = g->xs + ((j + 0.5) / kSamples - kQuiet) * g->pitch;
+    const double f = (x - g->xL) / std::max(1.0, g->xR - g->xL);
+    const double top = g->topL + f * (g->topR - g->topL), bot = g->botL + f * (g->botR - g->botL);
+    for (int i = 0; i < lines; ++i) {
+      mapX.at<float>(i, j) = static_cast<float>(x);
+      mapY.at<float>(i, j) = static_cast<float>(top + (i + 0.5) / lines * (bot - top) - 0.5);
+    }
+  }
+  cv::Mat grid;
+  cv::remap(dark, grid, mapX, mapY, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  const int rows = rowCount(grid, (kQuiet + kStartModules) * kSamples, (kQuiet + modules - kStopModules) * kSamples);
+  if (kDbg) std::fprintf(stderr, "cols %d rows %d lines %d top %.1f %.1f bot %.1f %.1f\n", g->columns, rows, lines, g->topL, g->topR, g->botL, g->botR);
+  if (rows < 3) return std::nullopt;
+
+  const double sigma = std::max(0.2, g->sigma);
+  const int margin = std::clamp(static_cast<int>(std::ceil(2.5 * sigma)), 1, 5);
+  std::array<Renderings, 3> clusters;
+  for (int k = 0; k < 3; ++k) clusters[static_cast<size_t>(k)] = renderCluster(clusterPatterns(3 * k), sigma, margin);
+  const std::vector<float> fixed = fixedParts(modules, sigma);
+
+  std::vector<std::vector<Pattern>> symbol;
+  const double h = static_cast<double>(lines) / rows;
+  std::vector<float> profile(static_cast<size_t>(cols));
+  for (int r = 0; r < rows; ++r) {
+    // The middle third of the row: the rows above and below blur into the rest.
+    const int a = static_cast<int>(std::floor((r + 1.0 / 3) * h)), b = std::max(a + 1, static_cast<int>(std::ceil((r + 2.0 / 3) * h)));
+    std::fill(profile.begin(), profile.end(), 0.0f);
+    for (int i = a; i < std::min(b, lines); ++i) {
+      const float* line = grid.ptr<float>(i);
+      for (int j = 0; j < cols; ++j) profile[static_cast<size_t>(j)] += line[j];
+    }
+    for (float& v : profile) v /= static_cast<float>(std::max(1, std::min(b, lines) - a));
+    const auto lv = rowLevels(profile, fixed, modules);
+    if (!lv) return std::nullopt;
+    for (int j = 0; j < cols; ++j) {
+      const double f = static_cast<double>(j) / cols;
+      const double a0 = lv->a0 + f * (lv->a1 - lv->a0), b0 = lv->b0 + f * (lv->b1 - lv->b0);
+      profile[static_cast<size_t>(j)] = static_cast<float>((profile[static_cast<size_t>(j)] - a0) / b0);
+    }
+    symbol.push_back(readRow(profile, fixed, g->columns, clusters[static_cast<size_t>(r % 3)]));
+  }
+
+  GreyRead out;
+  constexpr int kModulePx = 3;
+  out.clean = renderRows(symbol, kModulePx);
+  out.rows = rows;
+  out.columns = g->columns;
+  out.module_px = g->pitch;
+  out.blur_modules = g->sigma;
+  out.fit = g->fit;
+  const float q = 4 * kModulePx;  // renderRows' quiet zone
+  const float w = static_cast<float>(modules * kModulePx), hh = static_cast<float>(rows * 3 * kModulePx);
+  const cv::Point2f from[4] = {{q, q}, {q + w, q}, {q + w, q + hh}, {q, q + hh}};
+  const auto topAt = [&](double x) {
+    return g->topL + (x - g->xL) / std::max(1.0, g->xR - g->xL) * (g->topR - g->topL);
+  };
+  const auto botAt = [&](double x) {
+    return g->botL + (x - g->xL) / std::max(1.0, g->xR - g->xL) * (g->botR - g->botL);
+  };
+  const auto xs = static_cast<float>(g->xs), xe = static_cast<float>(g->xe);
+  const cv::Point2f to[4] = {{xs, static_cast<float>(topAt(g->xs))},
+                             {xe, static_cast<float>(topAt(g->xe))},
+                             {xe, static_cast<float>(botAt(g->xe))},
+                             {xs, static_cast<float>(botAt(g->xs))}};
+  out.cleanToCrop = cv::getPerspectiveTransform(from, to);
+  return out;
+}
+
+}  // namespace
+
+const std::vector<Pattern>& clusterPatterns(int cluster) {
+  static const std::array<std::vector<Pattern>, 3> all = [] {
+    std::array<std::vector<Pattern>, 3> by;
+    Pattern w{};
+    // Depth-first over the 8 widths with the 17-module sum as the bound.
+    auto walk = [&](auto&& self, int i, int left) -> void {
+      if (i == 8) {
+        if (left != 0) return;
+        const int k = (w[0] - w[2] + w[4] - w[6] + 9) % 9;
+        if (k % 3 == 0) by[static_cast<size_t>(k / 3)].push_back(w);
+        return;
+      }
+      for (int v = 1; v <= 6 && v <= left - (7 - i); ++v) {
+        w[static_cast<size_t>(i)] = static_cast<std::uint8_t>(v);
+        self(self, i + 1, left - v);
+      }
+    };
+    walk(walk, 0, kCodewordModules);
+    return by;
+  }();
+  if (cluster != 0 && cluster != 3 && cluster != 6) throw std::invalid_argument("PDF417 cluster must be 0, 3 or 6");
+  return all[static_cast<size_t>(cluster / 3)];
+}
+
+cv::Mat renderRows(const std::vector<std::vector<Pattern>>& rows, int module) {
+  if (rows.empty()) return {};
+  const size_t perRow = rows[0].size();
+  const int quiet = 4;
+  const int modules = kStartModules + kCodewordModules * static_cast<int>(perRow) + kStopModules;
+  cv::Mat out(static_cast<int>(rows.size()) * 3 * module + 2 * quiet * module, (modules + 2 * quiet) * module, CV_8UC1,
+              cv::Scalar(255));
+  for (size_t r = 0; r < rows.size(); ++r) {
+    std::vector<int> widths(kStart.begin(), kStart.end());
+    for (size_t j = 0; j < perRow; ++j) {
+      const Pattern& p = j < rows[r].size() ? rows[r][j] : rows[r].back();
+      widths.insert(widths.end(), p.begin(), p.end());
+    }
+    widths.insert(widths.end(), kStop.begin(), kStop.end());
+    const int y = (quiet + 3 * static_cast<int>(r)) * module;
+    int x = quiet;
+    for (size_t e = 0; e < widths.size(); ++e) {
+      if (e % 2 == 0) out(cv::Rect(x * module, y, widths[e] * module, 3 * module)).setTo(0);
+      x += widths[e];
+    }
+  }
+  return out;
+}
+
+std::optional<GreyRead> readGrey(const cv::Mat& levelCrop) {
+  if (levelCrop.empty() || levelCrop.type() != CV_8UC1 || levelCrop.cols < 64 || levelCrop.rows < 16)
+    return std::nullopt;
+  // Either way up: the orientation whose start and stop patterns fit better.
+  const cv::Mat dark = darkness(levelCrop);
+  cv::Mat turned;
+  cv::rotate(dark, turned, cv::ROTATE_180);
+  const auto upright = locate(dark), flipped = locate(turned);
+  if (!upright && !flipped) return std::nullopt;
+  if (upright && (!flipped || upright->fit <= flipped->fit)) return readLocated(dark, upright);
+  auto out = readLocated(turned, flipped);
+  if (out) {
+    const cv::Mat flip = (cv::Mat_<double>(3, 3) << -1, 0, levelCrop.cols - 1, 0, -1, levelCrop.rows - 1, 0, 0, 1);
+    out->cleanToCrop = flip * out->cleanToCrop;
+  }
+  return out;
+}
+
+}  // namespace idkit::barcode::pdf417
