@@ -230,6 +230,7 @@ std::optional<Found> findFace(Engine& engine, const cv::Mat& photo, float min_sc
 Json Match::toJson() const {
   Json doc = foundJson(document);
   if (!frame.empty()) doc["frame"] = frame;
+  if (!found_on.empty()) doc["found_on"] = found_on;
   return Json{{"document", std::move(doc)},
               {"selfie", foundJson(selfie)},
               {"detector", name(detector)},
@@ -261,13 +262,21 @@ Match verify(Engine& engine, const cv::Mat& document, const cv::Mat& selfie,
 }
 
 cv::Mat portraitCrop(const Found& f, double margin) {
+  // The box plus the margin, turned about its centre so that the eyes are
+  // level: a face found in an input photo's own pixels may lie at any angle.
   const auto& b = f.face.box;
-  const double mx = b.width * margin, my = b.height * margin;
-  cv::Rect r(cv::Point(int(std::floor(b.x - mx)), int(std::floor(b.y - my))),
-             cv::Point(int(std::ceil(b.x + b.width + mx)), int(std::ceil(b.y + b.height + my))));
-  r &= cv::Rect(0, 0, f.upright.cols, f.upright.rows);
-  if (r.area() <= 0) return {};
-  return f.upright(r).clone();
+  const auto& lm = f.face.landmarks;
+  const double angle = std::atan2(double(lm[1].y - lm[0].y), double(lm[1].x - lm[0].x));
+  const double w = b.width * (1 + 2 * margin), h = b.height * (1 + 2 * margin);
+  if (!(w >= 1 && h >= 1) || !std::isfinite(angle) || w > 1e5 || h > 1e5) return {};
+  const cv::Point2d c(b.x + b.width / 2.0, b.y + b.height / 2.0);
+  // crop pixel q -> image pixel R(angle) (q - size/2) + c; warpAffine wants image -> crop.
+  const double co = std::cos(angle), si = std::sin(angle);
+  const cv::Matx23d to_crop(co, si, w / 2 - (co * c.x + si * c.y), -si, co, h / 2 - (-si * c.x + co * c.y));
+  cv::Mat crop;
+  cv::warpAffine(f.upright, crop, to_crop, cv::Size(int(std::lround(w)), int(std::lround(h))), cv::INTER_LINEAR,
+                 cv::BORDER_CONSTANT);
+  return crop;
 }
 
 }  // namespace idkit::face

@@ -19,10 +19,4 @@ struct FaceApiNets {
 
 std::vector<Detection> detectFaceApi(FaceApiNets& nets, const cv::Mat& bgr, float min_score);
 
-// The portrait on a document image (its portrait region first, the whole
-// input when the card cut out of it shows none) and the frame its boxes refer
-// to. Throws Failure("face_not_found") naming the document.
-std::pair<Found, std::string> findDocumentPortrait(Engine& engine, const DocumentImage& document,
-                                                   PortraitOptions opts);
-
 }  // namespace idkit::face::detail

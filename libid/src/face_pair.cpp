@@ -16,7 +16,7 @@ namespace {
 struct Half {
   std::optional<Found> found;
   Descriptor descriptor{};
-  std::string frame;
+  std::string frame, found_on;
   std::exception_ptr error;
   bool failed_loading = false;
 };
@@ -57,9 +57,10 @@ Match verifyPair(EnginePool& pool, const std::function<DocumentImage()>& load_do
     // No thread to be had: the selfie half runs after the document's.
   }
   Half doc = runHalf(pool, load_document, [&](Engine& engine, const DocumentImage& img, Half& h) {
-    auto [found, frame] = detail::findDocumentPortrait(engine, img, opts);
-    h.found = std::move(found);
-    h.frame = std::move(frame);
+    auto p = findDocumentPortrait(engine, img, opts);
+    h.found = std::move(p.found);
+    h.frame = std::move(p.frame);
+    h.found_on = std::move(p.found_on);
   });
   Half self = pending.valid() ? pending.get() : selfieHalf();
 
@@ -75,6 +76,7 @@ Match verifyPair(EnginePool& pool, const std::function<DocumentImage()>& load_do
   m.document = std::move(*doc.found);
   m.selfie = std::move(*self.found);
   m.frame = std::move(doc.frame);
+  m.found_on = std::move(doc.found_on);
   return m;
 }
 

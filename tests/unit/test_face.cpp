@@ -5,6 +5,8 @@
 #include <cmath>
 #include <fstream>
 
+#include <unistd.h>
+
 #include <opencv2/dnn.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -407,4 +409,82 @@ TEST_CASE("fallback detector finds faces in tight 150 px crops", "[face][faceapi
     CHECK(f->face.box.width > 100);
     CHECK(f->face.score >= 0.6f);
   }
+}
+
+TEST_CASE("a wrong flattening: the portrait is found around the quad and aligned from the input", "[face]") {
+  REQUIRE_SHARED(shared);
+  auto m = models(true);
+  face::Engine engine(*m);
+  // A photo of a card lying upright on a textured table.
+  cv::Mat scene(1000, 1400, CV_8UC3);
+  cv::randu(scene, cv::Scalar(90, 100, 110), cv::Scalar(140, 150, 160));
+  cv::GaussianBlur(scene, scene, cv::Size(5, 5), 0);
+  syntheticCard(photo(shared, "joe_biden/biden2.jpg")).copyTo(scene(cv::Rect(200, 150, 1011, 638)));
+  const cv::Rect portrait(240, 310, 300, 300);  // the card's portrait in the scene
+  const auto selfie = describePhoto(engine, photo(shared, "joe_biden/biden.jpg"));
+
+  const fs::path dir = fs::temp_directory_path() / ("idkit-face-test-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string scene_png = (dir / "scene.png").string();
+  REQUIRE(cv::imwrite(scene_png, scene));
+  auto quadJson = [](std::initializer_list<cv::Point> pts) {
+    idkit::Json q = idkit::Json::array();
+    for (auto p : pts) q.push_back({p.x, p.y});
+    return q;
+  };
+  const int x0 = portrait.x, y0 = portrait.y, x1 = portrait.br().x, y1 = portrait.br().y;
+
+  // The portrait photo taken for an ID-3 page lying on its side (top edge =
+  // the portrait's left edge): the flat "card" is the face turned and stretched.
+  idkit::Json rec = idkit::newRecord(scene_png);
+  rec["document"] = {{"kind", "ID3"}, {"quad", quadJson({{x0, y1}, {x0, y0}, {x1, y0}, {x1, y1}})}};
+  const face::DocumentImage wrong = face::documentImage(rec, {});
+  REQUIRE(wrong.source == "quad");
+  REQUIRE(wrong.card_to_input);
+  const face::DocumentPortrait p = face::findDocumentPortrait(engine, wrong, {});
+  CHECK(p.found_on == "quad");
+  CHECK(p.frame == "input");
+  CHECK(p.card_score < face::kTrustedCardScore);
+  CHECK((p.found.face.box & cv::Rect2f(portrait)).area() > 0.8 * p.found.face.box.area());
+  checkFaceShape(p.found.face);  // upright in the input, as the card lies
+  const double sim = face::similarity(engine.describe(p.found.upright, p.found.face), selfie);
+  CHECK(sim > face::kDefaultThreshold);
+  // The crop for --crop-dir is upright.
+  const cv::Mat crop = face::portraitCrop(p.found);
+  CHECK(crop.cols > p.found.face.box.width);
+  CHECK(crop.rows > p.found.face.box.height);
+
+  // The right quad: the card's face is trusted and aligned from the input's
+  // pixels, the same person as from the flat card.
+  idkit::Json good = idkit::newRecord(scene_png);
+  good["document"] = {{"kind", "ID1"}, {"quad", quadJson({{200, 150}, {1211, 150}, {1211, 788}, {200, 788}})}};
+  const face::DocumentImage card = face::documentImage(good, {});
+  const face::DocumentPortrait q = face::findDocumentPortrait(engine, card, {});
+  CHECK(q.found_on == "card");
+  CHECK(q.frame == "input");
+  CHECK((q.found.face.box & cv::Rect2f(portrait)).area() > 0.8 * q.found.face.box.area());
+  face::PortraitOptions on_card;
+  on_card.align_on_input = false;
+  const face::DocumentPortrait c = face::findDocumentPortrait(engine, card, on_card);
+  CHECK(c.frame == "quad");
+  const double via_input = face::similarity(engine.describe(q.found.upright, q.found.face), selfie);
+  const double via_card = face::similarity(engine.describe(c.found.upright, c.found.face), selfie);
+  CHECK(via_input > face::kDefaultThreshold);
+  CHECK(via_input == Approx(via_card).margin(0.02));
+
+  // id-deskew's record (the flat card as the working image, the quad, the
+  // input): the input is decoded only for the weak face, then searched.
+  const std::string flat_png = (dir / "flat.png").string();
+  REQUIRE(cv::imwrite(flat_png, wrong.bgr));
+  idkit::Json piped = rec;
+  piped["image"] = flat_png;
+  const face::DocumentImage from_card = face::documentImage(piped, {});
+  CHECK(from_card.source == "image");
+  CHECK(from_card.whole.empty());
+  REQUIRE(from_card.load_whole);
+  const face::DocumentPortrait r = face::findDocumentPortrait(engine, from_card, {});
+  CHECK(r.found_on == "quad");
+  CHECK(r.frame == "input");
+  CHECK(r.found.face.box.x == Approx(p.found.face.box.x).margin(1));
+  fs::remove_all(dir);
 }

@@ -63,6 +63,13 @@ inline constexpr float kPortraitSecondLook = 64;
 // Selfies may be decoded reduced (JPEG DCT scaling) down to this long side:
 // detection runs at 640 px and a selfie's face keeps well over the 150 px chip.
 inline constexpr int kSelfieDecodeSide = 1024;
+// Detector score from which a portrait found on a flattened card is trusted
+// without looking at the input photo (PortraitOptions::trusted_score).
+inline constexpr float kTrustedCardScore = 0.95f;
+// Around the document's quad in the input photo, the margin searched for the
+// portrait (fraction of the quad's longer bounding-box side): a wrong quad
+// that is the portrait photo alone still holds the face.
+inline constexpr float kQuadSearchMargin = 0.15f;
 
 // ---- models --------------------------------------------------------------------
 
@@ -244,6 +251,15 @@ struct PortraitOptions {
   std::optional<cv::Rect2f> region;
   float min_score = kMinScore;
   float ghost_margin = 0.1f;   // prefer the largest face within this of the best score
+  // A face on a flattened card scoring below this may come from a wrong
+  // flattening (the portrait photo itself taken for the card and stretched to
+  // a card's aspect scores 0.6-0.9; real portraits ~1.0): the input photo is
+  // then searched around the document's quad too (findDocumentPortrait).
+  float trusted_score = kTrustedCardScore;
+  // When the input photo is in memory anyway, align the chip from its pixels
+  // (landmarks mapped through the card's homography): one resampling instead
+  // of two, and no distortion from a wrongly flattened card.
+  bool align_on_input = true;
 };
 
 // The document's portrait: the best face over the four quarter turns (or the
@@ -255,8 +271,22 @@ std::optional<Found> findPortrait(Engine& engine, const cv::Mat& document, const
 // photos first, then the other quarter turns when nothing is found.
 std::optional<Found> findFace(Engine& engine, const cv::Mat& photo, float min_score = kMinScore);
 
+// Where the document's portrait was found and which pixels its chip is aligned from.
+struct DocumentPortrait {
+  Found found;         // the chip is aligned from found.upright
+  // The pixels found.original refers to: the flat card (DocumentImage::source:
+  // "image", "quad", "deskew") or the input photo ("input").
+  std::string frame;
+  // Where the detector found it: "card" (the flat card), "quad" (the input
+  // photo around the document's quad, every way up: the card's face was
+  // missing or weak), "input" (the whole input photo, every way up).
+  std::string found_on;
+  double card_score = 0;  // the best face's score on the flat card (0: none or no card)
+};
+
 struct Match {
   Found document, selfie;
+  std::string found_on;  // DocumentPortrait::found_on
   double similarity = 0;
   double threshold = kDefaultThreshold;
   bool match = false;
@@ -274,7 +304,8 @@ Match verify(Engine& engine, const cv::Mat& document, const cv::Mat& selfie,
 Match verify(Engine& engine, Found document, const cv::Mat& selfie, float min_score = kMinScore,
              double threshold = kDefaultThreshold);
 
-// A crop around a found face (box plus a margin), upright, for --crop-dir.
+// A crop around a found face (box plus a margin), turned upright along its
+// eye line, for --crop-dir.
 cv::Mat portraitCrop(const Found& f, double margin = 0.3);
 
 // ---- records (id-face) ------------------------------------------------------
@@ -295,12 +326,28 @@ struct DocumentImage {
   std::optional<cv::Rect2f> portrait_region;
   std::string source;  // "image", "quad", "deskew", "input"
   cv::Mat whole;       // the input, when bgr is a card cut out of it (a fallback)
+  // bgr's pixels -> the input's pixels, when bgr is a card flattened from the
+  // input along a known quad (the document's quad mapped from the card's corners).
+  std::optional<cv::Matx33d> card_to_input;
+  // Decodes the input photo when `whole` is not loaded (a record naming
+  // id-deskew's flat card): called only when the card's portrait is in doubt.
+  std::function<cv::Mat()> load_whole;
 };
 // With find_document false, a record without image or quad is searched whole.
 DocumentImage documentImage(Json& record, const ImageLimits& limits, bool find_document = true);
 
-// verify() on a document image: the card first, the whole input when the card
-// (a wrong quad) shows no face.
+// The portrait on a document image. On a flattened card with its quad known:
+// the card's face is trusted when it scores >= opts.trusted_score; else the
+// input photo around the quad is searched too (every quarter turn, YuNet on a
+// <= kDetectSide copy) and the best-scoring face wins (the largest within
+// ghost_margin of it), the card's face mapped into the input through the
+// card's homography. With the input in memory and opts.align_on_input, the
+// chip is aligned from the input's pixels. Without any face on the card or
+// around the quad, the whole input every way up. Throws
+// Failure("face_not_found") naming the document.
+DocumentPortrait findDocumentPortrait(Engine& engine, const DocumentImage& document, PortraitOptions opts);
+
+// verify() on a document image, its portrait by findDocumentPortrait.
 Match verify(Engine& engine, const DocumentImage& document, const cv::Mat& selfie,
              PortraitOptions opts, double threshold = kDefaultThreshold);
 
