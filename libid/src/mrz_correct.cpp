@@ -55,8 +55,34 @@ double shareOf(const PositionCandidates& cands, char ch) {
   return total > 0 ? mine / total : 0.0;
 }
 
+// The same against the reader's whole probability mass: an image reader's
+// scores are probabilities and its top-k may hold only part of the mass
+// (the rest on other classes or on "misaligned"), which the share within
+// the top-k hides: 0.10 of 0.34 is no 29% reading. Scores that sum to less
+// than 1 are taken as probabilities; larger scales fall back to the share.
+double probabilityOf(const PositionCandidates& cands, char ch) {
+  double total = 0, mine = 0;
+  for (const Candidate& c : cands) {
+    total += std::max(0.0f, c.score);
+    if (c.ch == ch) mine = std::max(0.0f, c.score);
+  }
+  return total > 0 ? mine / std::max(total, 1.0) : 0.0;
+}
+
 // One of the classic OCR-B pairs (0/O 1/I 5/S 8/B 2/Z 6/G), not involving '<'.
 bool classicPair(char a, char b);
+
+// A character's share at or above this is read surely; below it, it is a
+// doubt (see the trust rule in correct()).
+constexpr double kSureShare = 0.8;
+// A check-digit change to a character the reader gave less than this share,
+// other than the classic pair of what it read, is forced, not read.
+constexpr double kForcedShare = 0.25;
+// Doubts adding up to more than this (sum of -ln share) are too many for
+// one check digit to vouch for.
+constexpr double kMaxDoubt = 3.0;
+// Cost of the digit of a classic pair offered for a letter between digits.
+constexpr double kDigitRunCost = 2.0;
 
 // A state code changed to the cheapest known ICAO code among the reader's
 // options: at most this costly, and the next known code this much dearer.
@@ -416,6 +442,32 @@ bool settleNumberFillers(std::vector<Position>& positions, const std::vector<std
   return sure;
 }
 
+// Issuers avoid O, I, S, B, Z, G between the digits of a number: a sure 'O'
+// in '959O717' is far more often a '0' read wrong (the two OCR-B glyphs
+// differ by width only, and blur takes that) than a letter. The reader may
+// give the digit less than its 1% floor; it is offered here at the cost of
+// a plausible alternative, and, being one glyph read two ways, a change to
+// it is a classic-pair change (see the trust rule in correct()).
+void offerDigitsInDigitRuns(std::vector<Position>& positions, std::span<const LineCandidates> lines,
+                            const std::vector<std::vector<Kind>>& kinds, const std::vector<std::vector<int>>& index) {
+  auto digitAt = [&](std::size_t li, std::size_t col) {
+    const auto& c = lines[li][col];
+    return !c.empty() && c[0].ch >= '0' && c[0].ch <= '9';
+  };
+  for (std::size_t li = 0; li < lines.size(); ++li)
+    for (std::size_t col = 1; col + 1 < lines[li].size(); ++col) {
+      if (kinds[li][col] != Kind::AlnumFill || !digitAt(li, col - 1) || !digitAt(li, col + 1)) continue;
+      Position& p = positions[static_cast<std::size_t>(index[li][col])];
+      char digit = '\0';
+      for (const Confusion& c : kConfusions)
+        if (c.cost <= 2.0 && c.b == p.read && c.a >= '0' && c.a <= '9') digit = c.a;
+      if (!digit) continue;
+      const auto it = std::find_if(p.options.begin(), p.options.end(), [&](const Option& o) { return o.ch == digit; });
+      if (it == p.options.end()) p.options.push_back({digit, kDigitRunCost, shareOf(lines[li][col], digit)});
+      else it->cost = std::min(it->cost, kDigitRunCost);
+    }
+}
+
 }  // namespace
 
 Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptions& opts) {
@@ -464,6 +516,12 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
       index[li].push_back(static_cast<int>(positions.size()));
       positions.push_back(optionsFor({int(li), int(i)}, lines[li][i], kinds[li][i]));
     }
+
+  // An image reader proposes its own alternatives; text (repair) does not.
+  bool reader = false;
+  for (const auto& l : lines)
+    for (const auto& c : l) reader = reader || c.size() > 1;
+  if (reader) offerDigitsInDigitRuns(positions, lines, kinds, index);
 
   std::vector<std::string> defaults(lines.size());
   for (const Position& p : positions) defaults[p.pos.line].push_back(p.options[0].ch);
@@ -520,9 +578,6 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
 
   // Structure and code lists, for image readings only (text has no
   // alternatives to weigh): they settle positions no check digit covers.
-  bool reader = false;
-  for (const auto& l : lines)
-    for (const auto& c : l) reader = reader || c.size() > 1;
   std::vector<const char*> reason(positions.size(), nullptr);
   std::vector<bool> settled(positions.size(), false);  // sure without the reader's share
   bool states_known = true;
@@ -575,27 +630,42 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
     vouched[static_cast<std::size_t>(index[plan.digit.line][plan.digit.col])] = true;
   }
   bool legible = inner_fillers_sure;
-  // A check digit verifies a wrong field 1 time in 10: it may vouch for one
-  // guess in its field, not for several.
+  // A check digit verifies a wrong field 1 time in 10, and a change the
+  // corrector may choose among several multiplies that chance. So a check
+  // vouches for its field only when the field was read with little doubt:
+  // at most one guess (share < 0.5); no forced change (to a character the
+  // reader hardly saw, other than the classic pair of what it read); no
+  // change in a field that has another doubtful character (share < 0.8);
+  // and doubts adding up to at most kMaxDoubt (sum of -ln share) when
+  // there are two or more. Else the zone is not legible, never valid.
   if (reader)
     for (const CheckPlan& plan : final_plans) {
       if (plan.name == "composite") continue;
-      int unsure = 0;
+      int unsure = 0, doubtful = 0, changes = 0, forced = 0;
+      double doubt = 0;
       auto count = [&](const Pos& q) {
         const auto pi = static_cast<std::size_t>(index[q.line][q.col]);
         const auto& cands = lines[q.line][q.col];
         if (cands.size() < 2) return;
         const Position& p = positions[pi];
         const Option& o = p.options[static_cast<std::size_t>(chosen[pi])];
-        // A type fix of a classic pair ('O' in a date is a '0') is one glyph
-        // read two ways: the two shares add up.
-        double share = o.share;
-        if (p.type_fixed && chosen[pi] == 0 && classicPair(p.read, o.ch)) share += shareOf(cands, p.read);
-        if (share < kGuessShare) ++unsure;
+        // A classic pair ('O' in a date is a '0') is one glyph read two
+        // ways: the two shares add up.
+        const bool classic = o.ch != p.read && classicPair(p.read, o.ch);
+        double share = probabilityOf(cands, o.ch);
+        if (classic) share = std::min(1.0, share + probabilityOf(cands, p.read));
+        if (chosen[pi] != 0 && !reason[pi]) {
+          ++changes;
+          forced += !classic && probabilityOf(cands, o.ch) < kForcedShare;
+        }
+        unsure += share < kGuessShare;
+        doubtful += share < kSureShare;
+        doubt -= std::log(std::max(share, 1e-3));
       };
       for (const Pos& q : plan.variants[0]) count(q);
       count(plan.digit);
-      legible = legible && unsure <= 1;
+      const bool vouches = unsure <= 1 && forced == 0 && !(changes > 0 && doubtful > 1) && !(doubtful > 1 && doubt > kMaxDoubt);
+      legible = legible && vouches;
     }
   for (std::size_t pi = 0; pi < positions.size() && legible; ++pi) {
     const Position& p = positions[pi];

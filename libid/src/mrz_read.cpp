@@ -704,9 +704,18 @@ std::optional<BandReading> readBand(const ocrb::Classifier& clf, const std::vect
     const Cells cells = readCells(clf, *p, chars, true);
     if (cells.probs.empty()) return std::nullopt;
     out.lines.push_back(toReading(*p, cells, chars, topK));
-    if (std::getenv("IDKIT_MRZ_DEBUG"))
+    if (std::getenv("IDKIT_MRZ_DEBUG")) {
       std::fprintf(stderr, "  line offset=%.1f pitch=%.2f persp=%.2f score=%.3f %s\n", cells.offset, cells.pitch,
                    cells.persp, cells.score, out.lines.back().text.c_str());
+      // The cells the classifier was unsure of, with their runners-up.
+      const auto& lc = out.lines.back().candidates;
+      for (std::size_t i = 0; i < lc.size(); ++i) {
+        if (lc[i].empty() || lc[i][0].score >= 0.9f) continue;
+        std::fprintf(stderr, "    %2zu:", i + 1);
+        for (const Candidate& c : lc[i]) std::fprintf(stderr, " %c=%.2f", c.ch, c.score);
+        std::fprintf(stderr, "\n");
+      }
+    }
     cands.push_back(out.lines.back().candidates);
     out.score += cells.score;
   }
