@@ -40,9 +40,8 @@ int main(int argc, char** argv) {
       card = idkit::deskew::flatten(img.bgr, docs.front(), 300);
     }
     auto& engine = idkit::ocr::threadEngine();
-    const idkit::ocr::Template* t = idkit::ocr::select(*templates, rec, forced);
-    if (!t) t = idkit::ocr::selectByLayout(card, *templates);
-    if (!t) t = idkit::ocr::selectByAnchors(engine, card, *templates);
+    const idkit::ocr::Template* t = forced.empty() ? idkit::ocr::choose(engine, card, *templates, rec)
+                                                   : idkit::ocr::select(*templates, rec, forced);
     if (!t && no_fallback) throw idkit::Failure("template_not_found", "no layout template applies to this document");
     // The MRZ's or an idkit QR payload's values settle look-alike characters and lost diacritics.
     const idkit::Json mrz_fields = idkit::ocr::referenceFields(rec);

@@ -236,9 +236,20 @@ std::string normaliseDate(std::string_view text, std::string_view order) {
   }
   if (month_word) {
     // "12 AUG 1974" or "AUG 12 1974": the four-digit number is the year.
-    if (numbers.size() != 2) return {};
-    const bool year_last = number_len[1] == 4;
-    return year_last ? iso(numbers[1], *month_word, numbers[0]) : iso(numbers[0], *month_word, numbers[1]);
+    if (numbers.size() == 2) {
+      const bool year_last = number_len[1] == 4;
+      return year_last ? iso(numbers[1], *month_word, numbers[0]) : iso(numbers[0], *month_word, numbers[1]);
+    }
+    // A neighbour's print caught in the crop ("04 MAY/MAI 2017 5"): the day
+    // is the short number just before the first four-digit one.
+    for (std::size_t k = 1; k < numbers.size(); ++k)
+      if (number_len[k] == 4) return number_len[k - 1] <= 2 ? iso(numbers[k], *month_word, numbers[k - 1]) : std::string();
+    return {};
+  }
+  // "19.04.2023 5": digits after a whole day.month.year are a neighbour's.
+  if (numbers.size() > 3 && number_len[2] == 4 && number_len[0] <= 2) {
+    numbers.resize(3);
+    number_len.resize(3);
   }
   if (numbers.size() == 1 && number_len[0] == 8) {
     const int n = numbers[0];
@@ -316,6 +327,14 @@ std::vector<double> dateConfidences(const std::vector<Engine::Symbol>& symbols, 
     const Token &y = year_last ? *numbers[1] : *numbers[0], &d = year_last ? *numbers[0] : *numbers[1];
     return iso(part(y, 4), part(*month, 2), part(d, 2));
   }
+  if (month) {  // as normaliseDate: the day before the first four-digit number
+    for (std::size_t k = 1; k < numbers.size(); ++k)
+      if (numbers[k]->text.size() == 4)
+        return numbers[k - 1]->text.size() <= 2 ? iso(part(*numbers[k], 4), part(*month, 2), part(*numbers[k - 1], 2))
+                                                : std::vector<double>{};
+    return {};
+  }
+  if (numbers.size() > 3 && numbers[2]->text.size() == 4 && numbers[0]->text.size() <= 2) numbers.resize(3);
   if (numbers.size() == 1 && numbers[0]->text.size() == 8) {
     const auto& c = numbers[0]->conf;
     auto at = [&](std::size_t from, std::size_t n) { return std::vector<double>(c.begin() + from, c.begin() + from + n); };

@@ -204,6 +204,9 @@ std::optional<cv::Rect> valueLine(const std::vector<cv::Rect>& words, const cv::
   return line;
 }
 
+// Below this confidence a field is read a second time, sharpened.
+constexpr double kRetryBelow = 0.75;
+
 double medianCap(const Template& t) {
   std::vector<double> caps;
   for (const FieldSpec& f : t.fields) caps.push_back(f.cap_mm > 0 ? f.cap_mm : 1.6);
@@ -250,7 +253,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       // The region's width (values are left-aligned in it) or the words' if
       // they run on; the words' height with a margin.
       const int x0 = std::max(std::min(r.x, found->x - pad), r.x - 2 * pad);
-      const int x1 = std::min(std::max(r.br().x, found->br().x + pad), r.br().x + 2 * pad);
+      const int x1 = std::min(std::max(r.br().x, found->br().x + pad), r.br().x + 6 * pad);
       line_box = cv::Rect(cv::Point(x0, found->y - pad), cv::Point(x1, found->br().y + pad)) & whole;
     } else {
       const cv::Rect l = pickLine(g(r), cap_px);
@@ -261,45 +264,61 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     const double scale = std::clamp(30.0 / cap_px, 1.0, 4.0);
     cv::Mat big;
     cv::resize(crop, big, cv::Size(), scale, scale, cv::INTER_CUBIC);
-    big = flattenBackground(big, cap_px * scale);
-    // A lone letter (sex) needs room around it for the line finder to see a line.
-    const int side = f.kind == Kind::sex ? big.rows : 12;
-    cv::copyMakeBorder(big, big, 8, 8, side, side, cv::BORDER_REPLICATE);
     const std::string whitelist = f.whitelist.empty() ? defaultWhitelist(f.kind) : f.whitelist;
     const std::string& lang = f.lang.empty() ? t.lang : f.lang;
     const int dpi = static_cast<int>(std::lround(reg.sx * scale * 25.4));
-    Engine::Line l = engine.readLine(big, lang, whitelist, dpi, f.single_char ? Engine::LineMode::single_char : Engine::LineMode::line);
-    // Line mode sometimes finds no line in a lone letter; raw-line mode skips
-    // that step, single-character mode the word finding too.
-    if (l.text.empty() && f.kind == Kind::sex) l = engine.readLine(big, lang, whitelist, dpi, Engine::LineMode::raw);
-    if (l.text.empty() && f.kind == Kind::sex) l = engine.readLine(big, lang, whitelist, dpi, Engine::LineMode::single_char);
-    Field field;
-    field.name = f.name;
-    field.text = l.text;
-    if (!f.strip.empty()) field.text = std::regex_replace(field.text, std::regex(f.strip), "");
-    field.text = normaliseText(field.text);
-    field.value = normalise(f.kind, field.text, f.date_order);
-    field.confidence = l.confidence;
-    if (!f.pattern.empty() && !std::regex_match(field.value, std::regex(f.pattern))) field.confidence *= 0.5;
-    if (field.value.empty()) field.confidence = 0;
-    // The label a strip pattern removes is not part of the value: align on
-    // the symbols of what is left (the stripped text is a suffix of the line).
-    std::vector<Engine::Symbol> symbols = l.symbols;
-    if (!f.strip.empty()) {
-      const auto need = static_cast<std::size_t>(std::count_if(field.text.begin(), field.text.end(), [](char c) { return c != ' '; }));
-      std::size_t bytes = 0, n = 0;
-      for (auto it = symbols.rbegin(); it != symbols.rend() && bytes < need; ++it, ++n) bytes += it->text.size();
-      symbols.erase(symbols.begin(), symbols.end() - static_cast<std::ptrdiff_t>(n));
-    }
-    field.char_confidence = valueConfidences(f.kind, field.value, symbols, f.date_order);
-    if (f.kind == Kind::code && mrz_fields.is_object())
-      if (auto m = mrz_fields.find(f.name); m != mrz_fields.end() && m->is_string() &&
-                                            reconcile(field.value, normaliseCode(m->get<std::string>())))
-        field.source = "template+mrz";
-    if (f.kind == Kind::name)
-      if (const std::string other = referenceName(mrz_fields, f.name); !other.empty()) {
-        if (reconcileName(field.value, other, &field.char_confidence)) field.source = "template+mrz";
+    const std::regex pattern(f.pattern.empty() ? ".*" : f.pattern);
+    auto readCrop = [&](const cv::Mat& line_img) {
+      cv::Mat padded = flattenBackground(line_img, cap_px * scale);
+      // A lone letter (sex) needs room around it for the line finder to see a line.
+      const int side = f.kind == Kind::sex ? padded.rows : 12;
+      cv::copyMakeBorder(padded, padded, 8, 8, side, side, cv::BORDER_REPLICATE);
+      using Mode = Engine::LineMode;
+      Engine::Line l = engine.readLine(padded, lang, whitelist, dpi, f.single_char ? Mode::single_char : Mode::line);
+      // Line mode sometimes finds no line in a lone letter; raw-line mode skips
+      // that step, single-character mode the word finding too.
+      if (l.text.empty() && f.kind == Kind::sex) l = engine.readLine(padded, lang, whitelist, dpi, Mode::raw);
+      if (l.text.empty() && f.kind == Kind::sex) l = engine.readLine(padded, lang, whitelist, dpi, Mode::single_char);
+      Field field;
+      field.name = f.name;
+      field.text = l.text;
+      if (!f.strip.empty()) field.text = std::regex_replace(field.text, std::regex(f.strip), "");
+      field.text = normaliseText(field.text);
+      field.value = normalise(f.kind, field.text, f.date_order);
+      field.confidence = l.confidence;
+      if (!std::regex_match(field.value, pattern)) field.confidence *= 0.5;
+      if (field.value.empty()) field.confidence = 0;
+      // The label a strip pattern removes is not part of the value: align on
+      // the symbols of what is left (the stripped text is a suffix of the line).
+      std::vector<Engine::Symbol> symbols = l.symbols;
+      if (!f.strip.empty()) {
+        const auto need = static_cast<std::size_t>(
+            std::count_if(field.text.begin(), field.text.end(), [](char c) { return c != ' '; }));
+        std::size_t bytes = 0, n = 0;
+        for (auto it = symbols.rbegin(); it != symbols.rend() && bytes < need; ++it, ++n) bytes += it->text.size();
+        symbols.erase(symbols.begin(), symbols.end() - static_cast<std::ptrdiff_t>(n));
       }
+      field.char_confidence = valueConfidences(f.kind, field.value, symbols, f.date_order);
+      if (f.kind == Kind::code && mrz_fields.is_object())
+        if (auto m = mrz_fields.find(f.referenceName()); m != mrz_fields.end() && m->is_string() &&
+                                                         reconcile(field.value, normaliseCode(m->get<std::string>())))
+          field.source = "template+mrz";
+      if (f.kind == Kind::name)
+        if (const std::string other = referenceName(mrz_fields, f.referenceName()); !other.empty())
+          if (reconcileName(field.value, other, &field.char_confidence)) field.source = "template+mrz";
+      return field;
+    };
+    Field field = readCrop(big);
+    // A doubtful reading (empty, off pattern, unsure) of a blurred photo's
+    // print is read again sharpened (unsharp mask at a fifth of the capital
+    // height); the surer of the two stays. Sharpening every line costs
+    // accuracy on clean scans (ringing), so only doubtful ones are retried.
+    if (field.confidence < kRetryBelow) {
+      cv::Mat blur, sharp;
+      cv::GaussianBlur(big, blur, cv::Size(), cap_px * scale * 0.2);
+      cv::addWeighted(big, 2.5, blur, -1.5, 0, sharp);
+      if (Field second = readCrop(sharp); second.confidence > field.confidence) field = std::move(second);
+    }
     // Boxes are in the card's own pixels, as the record's image holds it.
     field.box = turned ? cv::Rect(g.cols - line_box.br().x, g.rows - line_box.br().y, line_box.width, line_box.height)
                        : line_box;

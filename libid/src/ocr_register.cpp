@@ -167,15 +167,15 @@ Registration registerTemplate(const std::vector<cv::Rect>& boxes, const Template
   return reg;
 }
 
-const Template* selectByLayout(const cv::Mat& flat_bgr, const std::vector<Template>& templates) {
-  if (flat_bgr.empty()) return nullptr;
+std::vector<LayoutFit> layoutFits(const cv::Mat& flat_bgr, const std::vector<Template>& templates) {
+  std::vector<LayoutFit> out;
+  if (flat_bgr.empty()) return out;
   const cv::Mat& g = flat_bgr;  // findTextBoxes takes colour or grey
   const double aspect = static_cast<double>(g.cols) / g.rows;
-  const Template* best = nullptr;
-  double best_share = 0, second = 0;
   std::map<int, std::vector<cv::Rect>> boxes_by_cap;  // word boxes per capital height (px), found once
   for (const Template& t : templates) {
-    if (std::abs(t.size_mm.width / t.size_mm.height / aspect - 1) > 0.08) continue;
+    const double aspect_error = std::abs(t.size_mm.width / t.size_mm.height / aspect - 1);
+    if (aspect_error > 0.08) continue;
     std::vector<double> caps;
     for (const FieldSpec& f : t.fields) caps.push_back(f.cap_mm > 0 ? f.cap_mm : 1.6);
     std::sort(caps.begin(), caps.end());
@@ -183,11 +183,53 @@ const Template* selectByLayout(const cv::Mat& flat_bgr, const std::vector<Templa
     auto [it, fresh] = boxes_by_cap.try_emplace(cap_px);
     if (fresh) it->second = findTextBoxes(g, cap_px);
     const Registration r = registerTemplate(it->second, t, g.size());
-    const double share = r.fitted ? static_cast<double>(r.matched) / std::max(1, r.expected) : 0;
-    if (share > best_share) second = best_share, best_share = share, best = &t;
-    else second = std::max(second, share);
+    out.push_back({&t, r.fitted ? static_cast<double>(r.matched) / std::max(1, r.expected) : 0, aspect_error});
   }
-  return best_share >= 0.8 && best_share - second >= 0.1 ? best : nullptr;
+  // Best first; between equal shares (MRV-A and MRV-B print their lines
+  // alike) the size that fits the card's aspect better.
+  std::sort(out.begin(), out.end(), [](const LayoutFit& a, const LayoutFit& b) {
+    const double sa = a.share - a.aspect_error, sb = b.share - b.aspect_error;
+    return sa != sb ? sa > sb : a.t->id < b.t->id;
+  });
+  return out;
+}
+
+const Template* selectByLayout(const cv::Mat& flat_bgr, const std::vector<Template>& templates) {
+  const auto fits = layoutFits(flat_bgr, templates);
+  if (fits.empty()) return nullptr;
+  const double second = fits.size() > 1 ? fits[1].share : 0;
+  // A strong fit, or a fair one well ahead of the rest (a blurred photo's
+  // small print leaves some lines unfound).
+  if (fits[0].share >= 0.8 && fits[0].share - second >= 0.1) return fits[0].t;
+  if (fits[0].share >= 0.6 && fits[0].share - second >= 0.2) return fits[0].t;
+  // Equal line fits: the card's aspect decides when it clearly does.
+  if (fits[0].share >= 0.8 && fits.size() > 1 && fits[1].aspect_error - fits[0].aspect_error >= 0.03) return fits[0].t;
+  return nullptr;
+}
+
+const Template* choose(Engine& engine, const cv::Mat& flat_bgr, const std::vector<Template>& templates,
+                       const Json& record) {
+  const Template* by_record = select(templates, record);
+  const double aspect = flat_bgr.empty() ? 0 : static_cast<double>(flat_bgr.cols) / flat_bgr.rows;
+  if (by_record && aspect > 0 && std::abs(by_record->size_mm.width / by_record->size_mm.height / aspect - 1) > 0.08)
+    by_record = nullptr;  // an MRZ misread on a card of another size (a licence's text taken for a TD1 MRZ)
+  const auto mrz = record.is_object() ? record.find("mrz") : record.end();
+  const bool sure = by_record && (!by_record->aamva ? mrz != record.end() && mrz->is_object() &&
+                                                          mrz->value("valid", false)
+                                                    : true);
+  if (sure) return by_record;
+  if (by_record) {
+    // An MRZ that fails its checks may have named the wrong layout: it stands
+    // unless another template fits the card's text lines clearly better.
+    const auto fits = layoutFits(flat_bgr, templates);
+    double own = 0;
+    for (const LayoutFit& f : fits)
+      if (f.t == by_record) own = f.share;
+    if (!fits.empty() && fits[0].t != by_record && fits[0].share >= 0.6 && fits[0].share - own >= 0.3) return fits[0].t;
+    return by_record;
+  }
+  if (const Template* t = selectByLayout(flat_bgr, templates)) return t;
+  return selectByAnchors(engine, flat_bgr, templates);
 }
 
 Json Registration::toJson() const {

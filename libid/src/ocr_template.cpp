@@ -99,6 +99,7 @@ Expected<Template> Template::fromJson(const Json& j, std::string id) {
         }
     if (auto c = f.find("cap_mm"); c != f.end() && c->is_number()) s.cap_mm = c->get<double>();
     if (auto c = f.find("single_char"); c != f.end() && c->is_boolean()) s.single_char = c->get<bool>();
+    s.reference = str(f, "reference");
     t.fields.push_back(std::move(s));
   }
   return t;

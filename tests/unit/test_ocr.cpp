@@ -63,6 +63,9 @@ TEST_CASE("ocr: normalisation of printed values", "[ocr]") {
   CHECK(ocr::normaliseDate("SEUMUR HIDUP").empty());
   CHECK(ocr::normaliseDate("29.02.2001").empty());
   CHECK(ocr::normaliseDate("29.02.2004") == "2004-02-29");
+  CHECK(ocr::normaliseDate("04 MAY/MAI 2017 5") == "2017-05-04");  // a neighbour's digit caught in the crop
+  CHECK(ocr::normaliseDate("19.04.2023 5") == "2023-04-19");
+  CHECK(ocr::normaliseDate("123 MAY 2017").empty());
   CHECK(ocr::normaliseName("Müller-Lüdenscheidt") == "MUELLER LUEDENSCHEIDT");
   CHECK(ocr::normaliseName(" anna  maria ") == "ANNA MARIA");
   CHECK(ocr::normaliseCode("L898 902C-3") == "L898902C3");
@@ -76,6 +79,47 @@ TEST_CASE("ocr: normalisation of printed values", "[ocr]") {
   number = "J8COM8H4X";
   CHECK_FALSE(ocr::reconcile(number, "J8C0M8H4W"));
   CHECK(number == "J8COM8H4X");
+}
+
+TEST_CASE("ocr: names take the reference's spelling of lost diacritics, text folds to base letters", "[ocr]") {
+  std::string name = "LOKKE";
+  std::vector<double> conf{0.9, 0.8, 0.97, 0.96, 0.99};
+  CHECK(ocr::reconcileName(name, "LOEKKE", &conf));
+  CHECK(name == "LOEKKE");
+  CHECK(conf == std::vector<double>{0.9, 0.8, 0.8, 0.97, 0.96, 0.99});  // the spelled-out E takes the O's
+  name = "GROB";  // ß read as B
+  CHECK(ocr::reconcileName(name, "GROSS"));
+  CHECK(name == "GROSS");
+  name = "PORUNN";  // Þ read as P
+  CHECK(ocr::reconcileName(name, "THORUNN"));
+  name = "SCHRODER ERIKA";
+  CHECK(ocr::reconcileName(name, "SCHROEDER ERIKA"));
+  // A different letter, or a reading longer than the reference, stays as read.
+  name = "LOKKA";
+  CHECK_FALSE(ocr::reconcileName(name, "LOEKKE"));
+  CHECK(name == "LOKKA");
+  name = "LOEKKE";
+  CHECK_FALSE(ocr::reconcileName(name, "LOKKE"));
+  // A long run of one letter stays quick (dead ends are remembered).
+  name = std::string(60, 'A');
+  CHECK_FALSE(ocr::reconcileName(name, std::string(119, 'A') + "B"));
+  CHECK(ocr::referenceName(Json{{"surname", "VAN DER BERG"}, {"given_names", "ANNA"}}, "name") == "VAN DER BERG ANNA");
+  CHECK(ocr::referenceName(Json::object(), "surname").empty());
+
+  CHECK(ocr::foldText("Ålesund") == "ALESUND");
+  CHECK(ocr::foldText("ŁÓDŹ") == "LODZ");
+  CHECK(ocr::foldText("Hafnarfjörður") == "HAFNARFJORDUR");
+  CHECK(ocr::foldText("  1,63m ") == "1,63M");
+  CHECK(ocr::foldText("Straße") == "STRASSE");
+  CHECK(ocr::normalise(ocr::Kind::text, "İzmir") == ocr::normalise(ocr::Kind::text, "IZMIR"));
+
+  // An idkit QR payload is the reference when there is no MRZ.
+  const Json qr{{"barcodes", {{{"format", "QRCode"},
+                               {"text", "IDKIT1|D|ID|T22000129|MUSTERMANN|ERIKA|1964-08-12|F|2031-01-01|123"}}}}};
+  const Json ref = ocr::referenceFields(qr);
+  CHECK(ref.value("document_number", "") == "T22000129");
+  CHECK(ref.value("surname", "") == "MUSTERMANN");
+  CHECK(ocr::referenceFields(Json::object()).empty());
 }
 
 TEST_CASE("ocr: templates load, and select by MRZ format and barcode", "[ocr]") {

@@ -51,6 +51,11 @@ struct FieldSpec {
   std::string strip;          // regex removed from the text first (a printed label in the region)
   double cap_mm = 0;          // expected capital height, to pick the value's line in the region
   bool single_char = false;   // one glyph ("C" visa type, "A" class): Tesseract's single-character mode
+  // The reference field (MRZ or QR payload, see referenceFields) holding the
+  // same value: empty = the field's own name; "-" = none (a visa's own number,
+  // while its MRZ holds the passport's).
+  std::string reference;
+  std::string_view referenceName() const { return reference.empty() ? std::string_view(name) : std::string_view(reference); }
 };
 
 struct Template {
@@ -144,9 +149,25 @@ Registration registerTemplate(const std::vector<cv::Rect>& boxes, const Template
 
 // The template whose value lines the card's words fit best (a card whose
 // MRZ and barcode were not read): at least 80 % of its lines matched and
-// ahead of the runner-up; nullptr when none is. Only templates of the card's
-// aspect ratio (within 8 %) are tried.
+// ahead of the runner-up by a tenth (60 % and a fifth ahead), or tied with
+// one whose size fits the card's aspect worse; nullptr when none is.
 const Template* selectByLayout(const cv::Mat& flat_bgr, const std::vector<Template>& templates);
+
+// How well each template of the card's aspect ratio (within 8 %) fits its
+// text lines: the share of value lines matched; best first.
+struct LayoutFit {
+  const Template* t = nullptr;
+  double share = 0;         // matched / expected value lines, 0 when not fitted
+  double aspect_error = 0;  // |template aspect / card aspect - 1|
+};
+std::vector<LayoutFit> layoutFits(const cv::Mat& flat_bgr, const std::vector<Template>& templates);
+
+// The template for a flat card and its record: the one the MRZ or barcode
+// names (select()) when that fits the card's size and the MRZ is valid; a
+// failing MRZ's choice unless another template fits the card's lines much
+// better; else selectByLayout(), else selectByAnchors(). nullptr: none.
+const Template* choose(Engine& engine, const cv::Mat& flat_bgr, const std::vector<Template>& templates,
+                       const Json& record);
 
 struct Field {
   std::string name;
