@@ -3,14 +3,8 @@
 # id-mrz no longer finds one, on the flat card and on the input photo; no copy
 # is written when the record does not say where a requested region is; files
 # are never overwritten.
-set -uo pipefail
-for tool in id-deskew id-mrz id-redact jq; do
-  command -v "$tool" >/dev/null || { echo "SKIP: $tool not built" >&2; exit 77; }
-done
-src=${IDKIT_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
-fail=0
-check() { if ! eval "$1"; then echo "FAIL: $1" >&2; fail=1; fi; }
+source "$(dirname "$0")/common.bash"
+need id-deskew id-mrz id-redact jq
 mkdir "$t/work" "$t/out" "$t/out2"
 
 id-deskew -q --out-dir "$t/work" "$src"/samples/td3-photo-*.jpg "$src"/samples/td1-scan-*.jpg \

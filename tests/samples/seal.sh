@@ -2,14 +2,8 @@
 # id-seal on records id-mrz made from samples/: keys, pseudonyms, the audit log
 # and sealed records round-trip exactly; tampering and wrong keys are caught
 # without losing a record.
-set -uo pipefail
-for tool in id-seal id-mrz jq; do
-  command -v "$tool" >/dev/null || { echo "SKIP: $tool not built" >&2; exit 77; }
-done
-src=${IDKIT_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
-fail=0
-check() { if ! eval "$1"; then echo "FAIL: $1" >&2; fail=1; fi; }
+source "$(dirname "$0")/common.bash"
+need id-seal id-mrz jq
 
 id-seal -q keygen --out "$t/office" > "$t/keygen.json"; check '[ $? -eq 0 ]'
 check '[ "$(stat -c %a "$t/office.secret.json")" = 600 ]'
