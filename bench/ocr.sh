@@ -34,7 +34,8 @@ jq -c 'select(.synth.side == "back")' "$work/synth.ndjson" > "$work/backs.ndjson
 [ -s "$work/back-codes.ndjson" ] || id-barcode -q < "$work/backs.ndjson" > "$work/back-codes.ndjson" || true
 [ -s "$work/mrz.ndjson" ] || id-mrz -q --as-of 2025-06-01 < "$work/codes.ndjson" > "$work/mrz.ndjson" || true
 [ -s "$work/ocr.ndjson" ] || id-ocr -q -j 1 < "$work/mrz.ndjson" > "$work/ocr.ndjson" || true
-"$score" "$build/share/idkit/templates" < "$work/ocr.ndjson" > "$work/score.txt"
+# score.txt: per layout and field, scans and photos apart; wrong.txt: every wrong field (input, got, want).
+OCR_SCORE_VERBOSE=1 "$score" "$build/share/idkit/templates" < "$work/ocr.ndjson" > "$work/score.txt" 2> "$work/wrong.txt"
 jq -c 'select(.input | test("-scan-"))' "$work/ocr.ndjson" | "$score" "$build/share/idkit/templates" | tail -1 > "$work/score-scans.txt"
 jq -c 'select(.input | test("-photo-"))' "$work/ocr.ndjson" | "$score" "$build/share/idkit/templates" | tail -1 > "$work/score-photos.txt"
 
@@ -71,6 +72,18 @@ jq -c '.face.match = false | .face.similarity = 0.31' "$work/genuine.ndjson" | c
 check --as-of 2045-01-01 < "$work/genuine.ndjson" > "$work/t_exp.out"
 rv=$(right "$work/t_viz.out" birth_date_mismatch); unread=$(jq -s 'map(select(.tamper_unread)) | length' "$work/t_viz.ndjson")
 rf=$(right "$work/t_face.out" face_mismatch); re=$(right "$work/t_exp.out" expired)
+# The strict policy (data/policy/strict.json): a printed field that cannot be
+# read reliably fails the document instead of warning.
+strict=data/policy/strict.json
+check --policy "$strict" --as-of 2025-06-01 < "$work/genuine.ndjson" > "$work/g_strict.out"
+check --policy "$strict" --as-of 2025-06-01 < "$work/t_viz.ndjson" > "$work/t_viz_strict.out"
+g_strict=$(jq -s 'map(select(.check.pass | not)) | length' "$work/g_strict.out")
+g_strict_mrz_ok=$(jq -s 'map(select([.check.reasons[] | select(.severity == "fail") | .code] | (index("mrz_invalid") or index("not_processed")) | not)) | "\(map(select(.check.pass | not)) | length)/\(length)"' -r "$work/g_strict.out")
+t_strict=$(jq -s 'map(select(.check.pass | not)) | length' "$work/t_viz_strict.out")
+t_strict_right=$(right "$work/t_viz_strict.out" birth_date_mismatch)
+# Why genuine documents fail: reason codes counted (one document may count under several).
+jq -r 'select(.check.pass | not) | [.check.reasons[] | select(.severity == "fail") | .code] | unique | .[]' "$work/g.out" \
+  | sort | uniq -c | sort -rn > "$work/genuine_reasons.txt"
 
 # Speed: CPU time (user + sys) of id-ocr -j 1 over up to 40 flat cards with
 # a template, minus a run on the first card alone (the one-off engine start),
@@ -99,6 +112,8 @@ genuine rejected: $genuine_rejected/$n (without mrz_invalid / not_processed ones
 tampered VIZ birth date (+1 year) rejected with birth_date_mismatch: $rv/$n ($unread with no printed birth date read)
 swapped portrait rejected with face_mismatch: $rf/$n
 expired (as of 2045-01-01) rejected with expired: $re/$n
+strict policy: genuine rejected $g_strict/$n (without mrz_invalid / not_processed ones: $g_strict_mrz_ok); tampered birth date rejected $t_strict/$n ($t_strict_right with birth_date_mismatch)
+genuine rejection reasons (default policy): $(awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $1}' "$work/genuine_reasons.txt")
 id-ocr CPU ms per flat card (template, -j 1, $ncards cards, engine start excluded): $ocr_cpu (whole run $all ms, one card $one ms)
 tesseract CLI CPU ms per card, median of the same $ncards cards: $tess_cpu
 id-ocr median wall ms per card in the bench run (record timing): $ocr_wall

@@ -1,7 +1,10 @@
 // Scores id-ocr records against id-synth ground truth: reads NDJSON records
 // (with the "truth" path id-synth adds) on stdin, normalises each printed
-// truth value with the template field's own rules and counts exact values.
+// truth value with the template field's own rules and counts exact values,
+// per layout and field with scans and photos apart; the last line is the total.
+// OCR_SCORE_VERBOSE=1 lists every wrong field on stderr (input, got, want).
 //   bench-ocr-score TEMPLATE_DIR < records.ndjson
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -21,7 +24,11 @@ int main(int argc, char** argv) {
     std::cerr << templates.error().message << "\n";
     return 64;
   }
-  std::map<std::string, std::pair<int, int>> per_field;  // exact, total
+  // Per layout.field and capture (scan, photo): exact, total.
+  struct Count {
+    int exact = 0, total = 0;
+  };
+  std::map<std::string, std::map<std::string, Count>> per_field;
   int docs = 0, no_template = 0, total = 0, exact = 0;
   for (std::string line; std::getline(std::cin, line);) {
     auto rec = idkit::Json::parse(line, nullptr, false);
@@ -46,15 +53,28 @@ int main(int argc, char** argv) {
       std::string got;
       if (ocr && (*ocr)["fields"].contains(name)) got = (*ocr)["fields"][name].value("value", "");
       const bool ok = !want.empty() && got == want;
-      auto& [e, n] = per_field[std::string(truth["document"]["type"].get<std::string>()) + "." + name];
-      ++n, ++total;
-      e += ok, exact += ok;
+      const std::string input = rec.value("input", "");
+      const std::string capture = input.find("-photo-") != std::string::npos ? "photo" : "scan";
+      Count& c = per_field[std::string(truth["document"]["type"].get<std::string>()) + "." + name][capture];
+      ++c.total, ++total;
+      c.exact += ok, exact += ok;
       if (!ok && std::getenv("OCR_SCORE_VERBOSE"))
         std::cerr << rec["input"].get<std::string>() << " " << name << ": got '" << got << "' want '" << want << "'\n";
     }
     if (!t) ++no_template;
   }
-  for (const auto& [k, v] : per_field) fmt::print("{:<28} {:>4}/{:<4} {:.1f}%\n", k, v.first, v.second, 100.0 * v.first / std::max(1, v.second));
+  // The breakdown: which layout's field is wrong how often, scans and photos apart.
+  auto cell = [](const Count& c) {
+    return c.total ? fmt::format("{:>3}/{:<3} {:5.1f}%", c.exact, c.total, 100.0 * c.exact / c.total) : std::string(15, ' ');
+  };
+  fmt::print("{:<28} {:<15}  {:<15}  {}\n", "layout.field", "scans", "photos", "all");
+  for (const auto& [k, by_capture] : per_field) {
+    Count all, scan, photo;
+    if (auto it = by_capture.find("scan"); it != by_capture.end()) scan = it->second;
+    if (auto it = by_capture.find("photo"); it != by_capture.end()) photo = it->second;
+    all = {scan.exact + photo.exact, scan.total + photo.total};
+    fmt::print("{:<28} {}  {}  {}\n", k, cell(scan), cell(photo), cell(all));
+  }
   fmt::print("documents {} (without template {}), VIZ fields exact {}/{} = {:.2f}%\n", docs, no_template, exact, total,
              100.0 * exact / std::max(1, total));
 }

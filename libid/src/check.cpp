@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 
 namespace idkit::check {
@@ -161,7 +162,16 @@ std::optional<Source> vizSource(const Json& record) {
       s.unreadable.push_back(key);
       continue;
     }
-    if (value.empty()) continue;
+    if (value.empty()) {
+      // A compared field the template read as nothing is as unreadable as a
+      // low-confidence one (a blurred date must not pass for a missing one).
+      static constexpr std::array<std::string_view, 11> kCompared{
+          "surname", "given_names", "name", "birth_date", "expiry_date", "issue_date",
+          "document_number", "passport_number", "nik", "sex", "nationality"};
+      if (f.is_object() && std::find(kCompared.begin(), kCompared.end(), key) != kCompared.end())
+        s.unreadable.push_back(key);
+      continue;
+    }
     if (auto c = f.is_object() ? f.find("char_confidence") : f.end(); f.is_object() && c != f.end() && c->is_array()) {
       std::vector<double> conf;
       for (const Json& v : *c)
