@@ -122,6 +122,8 @@ int main(int argc, char** argv) {
   std::vector<PngTally> png_tally(png_settings.size());
   Tally tool;
   std::vector<double> tool_cpu;
+  double tool_j = 0;
+  bool tool_up = false;
   std::string draw_dir;
   std::vector<std::string> files;
   for (int i = 1; i < argc; ++i) {
@@ -186,7 +188,9 @@ int main(int argc, char** argv) {
     {
       const bool f = !flats.empty();
       const double tj = f ? iou(flats[0].document.quad, tq) : 0;
-      tool.add(f, tj, f && sameOrientation(flats[0].document.quad, tq),
+      tool_j = tj;
+      tool_up = f && sameOrientation(flats[0].document.quad, tq);
+      tool.add(f, tj, tool_up,
                f && toString(flats[0].document.kind) == truth["document"].value("kind", std::string()));
     }
     // PNG figures on passport-size cards (ID-3, 1476 x 1039 at 300 dpi), the largest a later tool decodes.
@@ -219,10 +223,10 @@ int main(int argc, char** argv) {
     if (!draw_dir.empty() && (j < 0.95 || !oriented))
       draw(img, tq, found ? &docs[0].quad : nullptr, fs::path(draw_dir) / fs::path(file).filename());
     if (verbose)
-      std::printf("%s\t%s\t%.4f\t%s\t%s\t%s\t%.1f\t%.1f\t%.3f\n", file.c_str(), found ? "found" : "none", j,
+      std::printf("%s\t%s\t%.4f\t%s\t%s\t%s\t%.1f\t%.1f\t%.3f\t%.4f\t%s\t%.1f\n", file.c_str(), found ? "found" : "none", j,
                   oriented ? "up" : "WRONG", found ? std::string(toString(docs[0].kind)).c_str() : "-",
                   found ? docs[0].orientation_cue.c_str() : "-", decode_cpu.back(), deskew_cpu.back(),
-                  found ? docs[0].confidence : 0.0);
+                  found ? docs[0].confidence : 0.0, tool_j, tool_up ? "up" : "WRONG", tool_cpu.back());
   }
   Json out = all.json();
   out["decode_median_ms"] = std::round(median(decode_ms) * 10) / 10;

@@ -97,7 +97,8 @@ int rotationOf(const Quad& q) {
   return ((quarter * 90) % 360 + 360) % 360;
 }
 
-Document finish(const cv::Mat& bgr, Quad q, double edge_score, double aspect_fit, const Options& opts) {
+Document finish(const cv::Mat& bgr, Quad q, double edge_score, double aspect_fit, const Options& opts,
+                bool anchor = true) {
   Document doc;
   double ratio = detail::documentAspect(q, bgr.size()).ratio;
   if (ratio < 1) {
@@ -105,6 +106,15 @@ Document finish(const cv::Mat& bgr, Quad q, double edge_score, double aspect_fit
     ratio = 1 / ratio;
   }
   doc.kind = opts.kind ? *opts.kind : ratio > 1.5 ? Kind::id1 : Kind::id3;
+  std::optional<Kind> mrz_kind;
+  if (opts.orient && anchor) {
+    // Sides the edges placed wrong near the MRZ (its top line taken for the
+    // card's edge, a visa's MRZ strip left out) move to where ICAO puts them.
+    if (const auto a = detail::anchorToMrz(bgr, q, !opts.multi)) {
+      q = a->quad;
+      mrz_kind = a->kind;
+    }
+  }
   if (opts.orient) {
     const cv::Size probe = pixelSize(doc.kind, 640.0 / (sizeMm(doc.kind).width / 25.4));
     const cv::Mat flat = warp(bgr, q, probe);
@@ -124,7 +134,9 @@ Document finish(const cv::Mat& bgr, Quad q, double edge_score, double aspect_fit
     doc.confidence = o.confidence;
     // ID-2 and ID-3 share an aspect ratio; the MRZ's character pitch (2.54 mm)
     // gives the physical width: 41 pitches for ID-2, 49 for ID-3.
-    if (!opts.kind && o.cue == "mrz") {
+    if (!opts.kind && o.cue == "mrz" && mrz_kind && o.quarter_turns == 0) {
+      doc.kind = *mrz_kind;
+    } else if (!opts.kind && o.cue == "mrz") {
       double pitch = 0;
       mrzSide(flat, nullptr, &pitch);
       if (pitch > 0) {
@@ -205,7 +217,7 @@ std::vector<Document> detect(const cv::Mat& bgr_in, const Options& opts) {
       mrzSide(f.bgr) != 0) {
     const double w = bgr.cols, h = bgr.rows;
     const Quad whole{cv::Point2d(0, 0), cv::Point2d(w, 0), cv::Point2d(w, h), cv::Point2d(0, h)};
-    docs.push_back(finish(bgr, whole, 0.5, detail::documentAspect(whole, bgr.size()).fit, opts));
+    docs.push_back(finish(bgr, whole, 0.5, detail::documentAspect(whole, bgr.size()).fit, opts, false));
     return docs;
   }
   const double k = 1 / f.scale;

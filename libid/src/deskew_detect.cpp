@@ -678,16 +678,21 @@ std::optional<FitLine> refineSide(const cv::Mat& bgr, cv::Point2d a, cv::Point2d
 
 }  // namespace
 
-Quad refine(const cv::Mat& bgr, const Quad& q, double range, double smooth) {
+Quad refine(const cv::Mat& bgr, const Quad& q, double range, double smooth, std::array<bool, 4> sides) {
   std::array<std::optional<FitLine>, 4> lines;
-  for (size_t i = 0; i < 4; ++i) lines[i] = refineSide(bgr, q[i], q[(i + 1) % 4], range, smooth);
+  for (size_t i = 0; i < 4; ++i)
+    if (sides[i]) lines[i] = refineSide(bgr, q[i], q[(i + 1) % 4], range, smooth);
   Quad r = q;
   for (size_t i = 0; i < 4; ++i) {
     // Corner i joins side i-1 (from corner i-1) and side i.
-    const auto& l1 = lines[(i + 3) % 4];
-    const auto& l2 = lines[i];
-    if (!l1 || !l2) continue;
-    const Line a{l1->p, l1->d, 0, 0}, b{l2->p, l2->d, 0, 0};
+    const size_t i1 = (i + 3) % 4;
+    if (!lines[i1] && !lines[i]) continue;
+    // A side not refitted keeps its line through its own corners.
+    const FitLine l1 = lines[i1] ? *lines[i1] : FitLine{q[i1], q[i] - q[i1]};
+    const FitLine l2 = lines[i] ? *lines[i] : FitLine{q[i], q[(i + 1) % 4] - q[i]};
+    if (!sides[i1] && !sides[i]) continue;
+    if ((sides[i1] && !lines[i1]) || (sides[i] && !lines[i])) continue;
+    const Line a{l1.p, l1.d, 0, 0}, b{l2.p, l2.d, 0, 0};
     if (const auto p = intersect(a, b); p && cv::norm(*p - q[i]) < 2.5 * range + 4) r[i] = *p;
   }
   return isConvex(r) ? r : q;

@@ -1,5 +1,7 @@
 // Pieces of deskew shared between its source files (not a public API).
 #pragma once
+#include <array>
+#include <optional>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -49,7 +51,37 @@ Quad snapToEdges(const Frame& f, const Quad& q, int range);
 Quad growToOuterEdges(const Frame& f, const Quad& q);
 
 // Moves each side of `q` (input pixels) onto the strongest nearby edge along
-// its normal (within +-range px) and intersects the fitted lines.
-Quad refine(const cv::Mat& bgr, const Quad& q, double range, double smooth);
+// its normal (within +-range px) and intersects the fitted lines; `sides`
+// says which sides may move (side i runs from corner i to corner i + 1).
+Quad refine(const cv::Mat& bgr, const Quad& q, double range, double smooth,
+            std::array<bool, 4> sides = {true, true, true, true});
+
+// An MRZ band in a grey image whose text lines run along x: the union box of
+// its two or three lines, their count, mean centre, height and character pitch
+// (0 when the characters could not be counted).
+struct MrzBand {
+  cv::Rect box;
+  int lines = 0;
+  double centre_y = 0, line_height = 0, pitch = 0;
+};
+// `card_w` and `card_h` are the document's expected size in the image's pixels:
+// line width and height limits are relative to it (an image wider than the
+// card still has the band). Tuned for a card about 640 px wide.
+std::optional<MrzBand> findMrzBand(const cv::Mat& grey, double card_w, double card_h);
+
+// The MRZ as an anchor for the sides of `q` (input pixels, landscape labels):
+// ICAO 9303 fixes where the band sits on each format (a line of 30, 36 or 44
+// characters 2.54 mm apart, the last line a few mm above the bottom edge,
+// centred across the width), so a side that stopped at the band's top line, cut
+// through it or missed it altogether is moved to where the format puts the
+// edge and fitted to the edge found there. Returns the new quad with the band
+// at its bottom (labels turned when it was at the top) and the size class the
+// line length says; nullopt when no band lies on or next to `q`.
+struct Anchored {
+  Quad quad;
+  Kind kind = Kind::id1;
+  int moved = 0;  // sides moved
+};
+std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q, bool allow_outside);
 
 }  // namespace idkit::deskew::detail

@@ -15,6 +15,8 @@
 #include <idkit/deskew.hpp>
 #include <idkit/face.hpp>
 
+#include "deskew_internal.hpp"
+
 namespace idkit::deskew {
 
 namespace {
@@ -36,12 +38,10 @@ cv::Mat greyAtWidth(const cv::Mat& bgr, int width) {
 
 }  // namespace
 
-int mrzSide(const cv::Mat& flat_bgr, int* lines_out, double* pitch_out) {
-  if (lines_out) *lines_out = 0;
-  if (pitch_out) *pitch_out = 0;
-  if (flat_bgr.empty() || flat_bgr.cols < 16 || flat_bgr.rows < 8) return 0;
-  const cv::Mat grey = greyAtWidth(flat_bgr, kWorkWidth);
-  const int W = grey.cols, H = grey.rows;
+namespace detail {
+
+std::optional<MrzBand> findMrzBand(const cv::Mat& grey, double card_w, double card_h) {
+  if (grey.empty() || grey.cols < 16 || grey.rows < 8 || !(card_w > 16) || !(card_h > 8)) return std::nullopt;
   // Dark characters smaller than the kernel light up; pictures and bands do not.
   cv::Mat bh, bin, joined;
   cv::morphologyEx(grey, bh, cv::MORPH_BLACKHAT, cv::getStructuringElement(cv::MORPH_RECT, {15, 9}));
@@ -53,51 +53,67 @@ int mrzSide(const cv::Mat& flat_bgr, int* lines_out, double* pitch_out) {
   cv::morphologyEx(bin, joined, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, {19, 1}));
   cv::Mat labels, stats, centroids;
   const int n = cv::connectedComponentsWithStats(joined, labels, stats, centroids, 8, CV_32S);
-  struct Band {
-    cv::Rect box;
-  };
-  std::vector<Band> cand;
+  std::vector<cv::Rect> cand;
   for (int i = 1; i < n; ++i) {
     const cv::Rect r(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
                      stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
     const int px = stats.at<int>(i, cv::CC_STAT_AREA);
-    if (r.width < 0.62 * W || r.height < 0.02 * H || r.height > 0.11 * H) continue;
+    if (r.width < 0.62 * card_w || r.height < 0.02 * card_h || r.height > 0.11 * card_h) continue;
     if (px < 0.15 * r.area()) continue;  // a run of chevrons fills little of its box
-    cand.push_back({r});
+    cand.push_back(r);
   }
   // Two or three lines of about the same height, stacked closely.
   int best_count = 0;
   double best_y = 0;
-  cv::Rect best_box;
+  cv::Rect best_box, best_union;
   for (size_t i = 0; i < cand.size(); ++i) {
     int count = 1;
-    double ysum = cand[i].box.y + cand[i].box.height / 2.0;
+    double ysum = cand[i].y + cand[i].height / 2.0;
+    cv::Rect uni = cand[i];
     for (size_t j = 0; j < cand.size(); ++j) {
       if (j == i) continue;
-      const double hi = cand[i].box.height, hj = cand[j].box.height;
+      const double hi = cand[i].height, hj = cand[j].height;
       if (hj < 0.6 * hi || hj > 1.6 * hi) continue;
-      const double dy = std::abs((cand[j].box.y + hj / 2) - (cand[i].box.y + hi / 2));
+      const double dy = std::abs((cand[j].y + hj / 2) - (cand[i].y + hi / 2));
       if (dy > 3.2 * hi) continue;
       ++count;
-      ysum += cand[j].box.y + hj / 2;
+      ysum += cand[j].y + hj / 2;
+      uni |= cand[j];
     }
-    if (count > best_count) best_count = count, best_y = ysum / count, best_box = cand[i].box;
+    if (count > best_count) best_count = count, best_y = ysum / count, best_box = cand[i], best_union = uni;
   }
-  if (best_count < 2) return 0;
-  if (lines_out) *lines_out = best_count;
-  if (pitch_out) {
-    // Characters in one line: components of the unjoined mask at least half as tall as the line.
-    cv::Mat roi = bin(best_box).clone();
-    cv::Mat l2, s2, c2;
-    const int m = cv::connectedComponentsWithStats(roi, l2, s2, c2, 8, CV_32S);
-    int chars = 0;
-    for (int i = 1; i < m; ++i)
-      if (s2.at<int>(i, cv::CC_STAT_HEIGHT) >= 0.35 * best_box.height) ++chars;
-    // Back to the caller's pixels.
-    if (chars >= 20) *pitch_out = best_box.width / static_cast<double>(chars) * flat_bgr.cols / W;
-  }
-  if (best_y > 0.55 * H) return 1;
-  if (best_y < 0.45 * H) return -1;
+  if (best_count < 2) return std::nullopt;
+  MrzBand band;
+  band.lines = best_count;
+  band.centre_y = best_y;
+  band.box = best_union;
+  // Characters in one line: components of the unjoined mask at least half as tall as the line.
+  cv::Mat roi = bin(best_box).clone();
+  cv::Mat l2, s2, c2;
+  const int m = cv::connectedComponentsWithStats(roi, l2, s2, c2, 8, CV_32S);
+  int chars = 0;
+  for (int i = 1; i < m; ++i)
+    if (s2.at<int>(i, cv::CC_STAT_HEIGHT) >= 0.35 * best_box.height) ++chars;
+  if (chars >= 20) band.pitch = best_box.width / static_cast<double>(chars);
+  band.line_height = best_box.height;
+  return band;
+}
+
+}  // namespace detail
+
+int mrzSide(const cv::Mat& flat_bgr, int* lines_out, double* pitch_out) {
+  if (lines_out) *lines_out = 0;
+  if (pitch_out) *pitch_out = 0;
+  if (flat_bgr.empty() || flat_bgr.cols < 16 || flat_bgr.rows < 8) return 0;
+  const cv::Mat grey = greyAtWidth(flat_bgr, kWorkWidth);
+  const int W = grey.cols, H = grey.rows;
+  const auto band = detail::findMrzBand(grey, W, H);
+  if (!band) return 0;
+  if (lines_out) *lines_out = band->lines;
+  // Back to the caller's pixels.
+  if (pitch_out && band->pitch > 0) *pitch_out = band->pitch * flat_bgr.cols / W;
+  if (band->centre_y > 0.55 * H) return 1;
+  if (band->centre_y < 0.45 * H) return -1;
   return 0;
 }
 

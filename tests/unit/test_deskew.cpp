@@ -17,6 +17,8 @@
 #include <idkit/error.hpp>
 #include <idkit/synth.hpp>
 
+#include "../../libid/src/deskew_internal.hpp"
+
 using namespace idkit::deskew;
 namespace fs = std::filesystem;
 
@@ -387,4 +389,47 @@ TEST_CASE("deskewDecoded: quads in the input's pixels, a full decode only for a 
     CHECK(flats[0].card.size() == pixelSize(Kind::id1, 300));
   }
   CHECK(deskewDecoded(half, 0.0, full, Options{}).empty());
+}
+
+TEST_CASE("the MRZ band anchors a side that stopped at its top line or left it out", "[deskew]") {
+  // id-synth photos of each MRZ format; the quad handed in is the true one with
+  // its bottom side moved up onto the first MRZ line's top (the miss edges make)
+  // or above the whole strip (a visa's bottom strip left out). The anchor must
+  // put it back on the card's edge, upright, and say the size class.
+  using idkit::synth::DocType;
+  const std::pair<DocType, Kind> cases[] = {{DocType::td1, Kind::id1}, {DocType::td2, Kind::id2},
+                                            {DocType::td3, Kind::id3}, {DocType::mrva, Kind::id3},
+                                            {DocType::mrvb, Kind::id2}};
+  for (const auto& [type, kind] : cases)
+    for (double extra : {0.0, 0.06}) {
+      idkit::synth::Options o;
+      o.capture = idkit::synth::Capture::photo;
+      o.type = type;
+      o.seed = 11;
+      o.photo_size = cv::Size(1600, 1200);
+      const auto sp = idkit::synth::generate(o, 3).at(0);
+      const cv::Mat img = cv::imdecode(sp.jpeg, cv::IMREAD_COLOR);
+      const Quad truth = truthQuad(sp.truth);
+      const double card_h = sp.truth["card"]["height"].get<double>();
+      const double t = sp.truth["mrz"]["line_boxes"][0][1].get<double>() / card_h - extra;
+      Quad cut = truth;
+      cut[3] = truth[0] + (truth[3] - truth[0]) * t;
+      cut[2] = truth[1] + (truth[2] - truth[1]) * t;
+      INFO(idkit::synth::name(type) << " cut at " << t);
+      REQUIRE(iou(cut, truth) < 0.9);
+      // Either labelling: the anchor turns it upright.
+      for (int turns : {0, 2}) {
+        const auto a = idkit::deskew::detail::anchorToMrz(img, rotateLabels(cut, turns), true);
+        REQUIRE(a);
+        CHECK(a->moved >= 1);
+        CHECK(iou(a->quad, truth) > 0.97);
+        CHECK(sameLabels(a->quad, truth));
+        CHECK(a->kind == kind);
+      }
+      // A quad already on the card's edges stays where it is.
+      const auto same = idkit::deskew::detail::anchorToMrz(img, truth, true);
+      REQUIRE(same);
+      CHECK(same->moved == 0);
+      CHECK(iou(same->quad, truth) > 0.99);
+    }
 }

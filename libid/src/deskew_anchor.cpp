@@ -1,0 +1,216 @@
+// The MRZ band as an anchor for a document's sides.
+//
+// Edges fail where the MRZ is: its lines are the crispest horizontal edges on
+// a data page, so a side search that starts inside the card stops at the
+// band's top line, and a visa's bottom strip (MRZ on plain paper) is left out
+// altogether when the sticker's edge is faint. The band itself is found
+// reliably, and ICAO 9303 fixes where it sits: lines of 30 (TD1), 36 (TD2,
+// MRV-B) or 44 (TD3, MRV-A) characters at 2.54 mm, centred across the width,
+// the last line's characters ending about 4.4 mm (TD1) or 6.4 mm (all others)
+// above the bottom edge. Sides that disagree with that are moved there and
+// fitted to the edge found nearby.
+#include <algorithm>
+#include <cmath>
+
+#include <opencv2/imgproc.hpp>
+
+#include "deskew_internal.hpp"
+
+namespace idkit::deskew::detail {
+
+namespace {
+
+constexpr double kPitchMm = 2.54;
+constexpr int kProbeWidth = 640;  // the card's width in the probe: what findMrzBand is tuned for
+
+// Where ICAO 9303 puts the band on each format (mm). Two 44-character formats
+// share a line length: the passport page (TD3) and the MRV-A visa sticker.
+struct Format {
+  int chars;
+  double width, height;
+  double bottom_gap;    // from the last line's characters to the bottom edge
+  double side_margin;   // from the line's ends to the side edges
+};
+constexpr Format kFormats[] = {
+    {30, 85.60, 53.98, 4.4, 4.7},    // TD1
+    {36, 105.0, 74.0, 6.4, 6.75},    // TD2, MRV-B
+    {44, 125.0, 88.0, 6.4, 6.6},     // TD3
+    {44, 120.0, 80.0, 6.4, 4.1},     // MRV-A
+};
+
+Quad rect(double x0, double y0, double x1, double y1) {
+  return {cv::Point2d(x0, y0), cv::Point2d(x1, y0), cv::Point2d(x1, y1), cv::Point2d(x0, y1)};
+}
+
+// `src` seen through `m` (source -> output pixels) at `size`; a source more
+// than 2.5 times finer is warped at twice the size and averaged down so thin
+// strokes (the MRZ's characters) do not alias away.
+cv::Mat warpGrey(const cv::Mat& src, const cv::Matx33d& m, cv::Size size, double shrink) {
+  cv::Mat out;
+  if (shrink > 2.5) {
+    const cv::Matx33d twice(2, 0, 0, 0, 2, 0, 0, 0, 1);
+    cv::Mat big;
+    cv::warpPerspective(src, big, cv::Mat(twice * m), cv::Size(size.width * 2, size.height * 2), cv::INTER_LINEAR,
+                        cv::BORDER_REPLICATE);
+    cv::resize(big, out, size, 0, 0, cv::INTER_AREA);
+  } else {
+    cv::warpPerspective(src, out, cv::Mat(m), size, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  }
+  if (out.channels() == 3) cv::cvtColor(out, out, cv::COLOR_BGR2GRAY);
+  return out;
+}
+
+// Median colour step (summed over channels) across side a->b, between the
+// points `d` pixels either side of it: a card's edge shows one along its whole
+// length, a line through the background or the card's print does not.
+double edgeStep(const cv::Mat& bgr, cv::Point2d a, cv::Point2d b, double d) {
+  const double len = cv::norm(b - a);
+  if (len < 8) return 0;
+  const cv::Point2d n(-(b - a).y / len, (b - a).x / len);
+  auto at = [&](cv::Point2d p) {
+    const int x = std::clamp(static_cast<int>(std::lround(p.x)), 0, bgr.cols - 1);
+    const int y = std::clamp(static_cast<int>(std::lround(p.y)), 0, bgr.rows - 1);
+    return bgr.at<cv::Vec3b>(y, x);
+  };
+  std::vector<double> steps;
+  for (int i = 0; i < 40; ++i) {
+    const cv::Point2d p = a + (b - a) * (0.1 + 0.8 * (i + 0.5) / 40);
+    const cv::Vec3b u = at(p + n * d), v = at(p - n * d);
+    steps.push_back(std::abs(u[0] - v[0]) + std::abs(u[1] - v[1]) + std::abs(u[2] - v[2]));
+  }
+  std::nth_element(steps.begin(), steps.begin() + 20, steps.end());
+  return steps[20];
+}
+
+}  // namespace
+
+std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q_in, bool allow_outside) {
+  if (bgr.empty() || !isConvex(q_in)) return std::nullopt;
+  Quad q = q_in;
+  double ratio = documentAspect(q, bgr.size()).ratio;
+  if (!(ratio > 0.5) || ratio > 3) return std::nullopt;
+  // The probe: the quad's plane rectified so the card is kProbeWidth wide,
+  // with room around it for a band the quad cut or left out.
+  const double W = kProbeWidth, H = W / ratio;
+  const double mx = 0.12 * W, my = (allow_outside ? 0.45 : 0.12) * H;
+  const cv::Size esize(static_cast<int>(std::lround(W + 2 * mx)), static_cast<int>(std::lround(H + 2 * my)));
+  const cv::Matx33d to_probe = homography(q, rect(0, 0, W, H));
+  const cv::Matx33d shift(1, 0, mx, 0, 1, my, 0, 0, 1);
+  const double shrink = std::max(cv::norm(q[1] - q[0]), cv::norm(q[2] - q[3])) / W;
+  const cv::Mat grey = warpGrey(bgr, shift * to_probe, esize, shrink);
+  auto band = findMrzBand(grey, W, H);
+  if (!band) return std::nullopt;
+  // Probe coordinates (the quad spans 0..W x 0..H).
+  double x0 = band->box.x - mx, x1 = band->box.x + band->box.width - mx;
+  double y0 = band->box.y - my, y1 = band->box.y + band->box.height - my;
+  double cy = band->centre_y - my;
+  // On or next to the quad: across most of its width, and within reach of it.
+  const double overlap = std::min(x1, W) - std::max(x0, 0.0);
+  if (overlap < 0.6 * (x1 - x0)) return std::nullopt;
+  if (!allow_outside && (cy < 0 || cy > H)) return std::nullopt;
+  if (cy < H / 2) {
+    // The band is along the top: the document is upside down in these labels.
+    q = rotateLabels(q, 2);
+    std::tie(x0, x1) = std::pair(W - x1, W - x0);
+    std::tie(y0, y1) = std::pair(H - y1, H - y0);
+    cy = H - cy;
+  }
+  const double bw = x1 - x0;
+  // The line's length in characters says the format: 3 lines are TD1; the
+  // card's width in pitches tells 36 from 44 (41 and 47-49), else the line's
+  // length in character heights (38 and 47).
+  int chars = 44;
+  if (band->lines >= 3) {
+    // Three lines of a TD1 have 33.7 pitches across the card; more is a
+    // two-line band joined with a line of print: no sure anchor.
+    if (band->pitch > 0 && W / band->pitch > 37.5) return std::nullopt;
+    chars = 30;
+  }
+  else if (band->pitch > 0) chars = W / band->pitch < 45 ? 36 : 44;
+  else chars = bw / std::max(1.0, band->line_height) < 42 ? 36 : 44;
+  const Format& f = chars == 30 ? kFormats[0] : chars == 36 ? kFormats[1] : kFormats[2];
+  // Scale across: the quad's own width when the band lies within it (its side
+  // edges are then the card's), else the band's length.
+  const bool inside = x0 >= 0 && x1 <= W;
+  double ppm_x = inside ? W / f.width : bw / (chars * kPitchMm - 0.4);
+  if (inside && chars == 44) ppm_x = W / (0.5 * (kFormats[2].width + kFormats[3].width));
+  // Scale down: the quad's aspect may be wrong (that is why it is here), so
+  // from the lines' spacing (4.25 mm), when it agrees roughly with across.
+  double ppm_y = ppm_x;
+  if (band->lines >= 2) {
+    const double spacing = (band->box.height - band->line_height) / (band->lines - 1);
+    const double v = spacing / 4.25;
+    if (v > 0.8 * ppm_x && v < 1.25 * ppm_x) ppm_y = v;
+  }
+  std::array<double, 4> at{0, W, H, 0};  // top y, right x, bottom y, left x (probe)
+  std::array<double, 4> range_mm{};
+  std::array<bool, 4> moved{};
+  auto move = [&](size_t side, double to, double range) {
+    at[side] = to;
+    moved[side] = true;
+    range_mm[side] = range;
+  };
+  // Bottom: a fixed gap below the last line.
+  if (const double want = y1 + f.bottom_gap * ppm_y; std::abs(H - want) > 1.3 * ppm_y) move(2, want, 1.6);
+  // Sides: the margins are 4 mm or more; a side at or inside the line's end
+  // cut the band (a thumb, glare): the format's margin beyond the end.
+  const double margin = chars == 44 ? 0.5 * (kFormats[2].side_margin + kFormats[3].side_margin) : f.side_margin;
+  if (x0 < 1.5 * ppm_x) move(3, x0 - margin * ppm_x, 2.2);
+  if (x1 > W - 1.5 * ppm_x) move(1, x1 + margin * ppm_x, 2.2);
+  // Top: only when the height is far from every format with this line: the
+  // vertical scale is the least sure figure here (the header band beside the
+  // card's top edge wins over a 7% error, bench/README.md).
+  {
+    double best = 0, err = 1e300;
+    for (const Format& g : kFormats) {
+      if (g.chars != chars) continue;
+      const double want = at[2] - g.height * ppm_y;
+      if (std::abs(want) < err) err = std::abs(want), best = want;
+    }
+    if (err > 0.2 * f.height * ppm_y) move(0, best, 3.0);
+  }
+  const double ppm = ppm_x;
+  Anchored out;
+  out.kind = chars == 30 ? Kind::id1 : chars == 36 ? Kind::id2 : Kind::id3;
+  out.moved = static_cast<int>(std::count(moved.begin(), moved.end(), true));
+  if (out.moved == 0) {
+    out.quad = q;
+    return out;
+  }
+  // Back to input pixels: the probe of the (possibly relabelled) quad.
+  const cv::Matx33d back = homography(rect(0, 0, W, H), q);
+  const double px_per_probe = shrink;
+  const double smooth = std::max(1.0, 0.15 * ppm * px_per_probe);
+  // A side moved where no edge is (a document that does not follow the
+  // format's layout) goes back: only sides that land on an edge about as
+  // clear as the card's other sides stay moved.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const Quad probe_quad = rect(moved[3] ? at[3] : 0, moved[0] ? at[0] : 0, moved[1] ? at[1] : W, moved[2] ? at[2] : H);
+    Quad moved_quad;
+    for (size_t i = 0; i < 4; ++i) moved_quad[i] = apply(back, probe_quad[i]);
+    if (!isConvex(moved_quad)) return std::nullopt;
+    double range_max = 0;
+    for (size_t i = 0; i < 4; ++i)
+      if (moved[i]) range_max = std::max(range_max, range_mm[i]);
+    const Quad fitted = refine(bgr, moved_quad, std::max(2.0, range_max * ppm * px_per_probe), smooth, moved);
+    // Again closer in: the first fit starts up to a few mm off the edge.
+    out.quad = refine(bgr, fitted, std::max(2.0, 0.3 * ppm * px_per_probe), smooth, moved);
+    std::array<double, 4> step{};
+    double kept = 0;
+    int kept_n = 0;
+    for (size_t i = 0; i < 4; ++i) {
+      step[i] = edgeStep(bgr, out.quad[i], out.quad[(i + 1) % 4], 2 * smooth);
+      if (!moved[i]) kept += step[i], ++kept_n;
+    }
+    const double floor = std::max(8.0, kept_n ? 0.4 * kept / kept_n : 0.0);
+    bool all_ok = true;
+    for (size_t i = 0; i < 4; ++i)
+      if (moved[i] && step[i] < floor) moved[i] = false, all_ok = false;
+    if (all_ok) break;
+    out.quad = q;
+  }
+  out.moved = static_cast<int>(std::count(moved.begin(), moved.end(), true));
+  return out;
+}
+
+}  // namespace idkit::deskew::detail
