@@ -157,19 +157,21 @@ std::optional<Source> vizSource(const Json& record) {
   for (const auto& [key, f] : (*o)["fields"].items()) {
     std::string value = f.is_string() ? f.get<std::string>() : str(f, "value");
     std::string text = f.is_string() ? value : str(f, "text");
+    // Only fields some other source holds are reported unreadable: a visa's
+    // remarks or a licence's eye colour read badly is nothing to act on.
+    static constexpr std::array<std::string_view, 11> kCompared{
+        "surname", "given_names", "name", "birth_date", "expiry_date", "issue_date",
+        "document_number", "passport_number", "nik", "sex", "nationality"};
+    const bool compared = std::find(kCompared.begin(), kCompared.end(), key) != kCompared.end();
     if (f.is_object() && f.contains("confidence") && f["confidence"].is_number() &&
         f["confidence"].get<double>() < kMinVizConfidence) {
-      s.unreadable.push_back(key);
+      if (compared) s.unreadable.push_back(key);
       continue;
     }
     if (value.empty()) {
       // A compared field the template read as nothing is as unreadable as a
       // low-confidence one (a blurred date must not pass for a missing one).
-      static constexpr std::array<std::string_view, 11> kCompared{
-          "surname", "given_names", "name", "birth_date", "expiry_date", "issue_date",
-          "document_number", "passport_number", "nik", "sex", "nationality"};
-      if (f.is_object() && std::find(kCompared.begin(), kCompared.end(), key) != kCompared.end())
-        s.unreadable.push_back(key);
+      if (f.is_object() && compared) s.unreadable.push_back(key);
       continue;
     }
     if (auto c = f.is_object() ? f.find("char_confidence") : f.end(); f.is_object() && c != f.end() && c->is_array()) {
@@ -179,7 +181,10 @@ std::optional<Source> vizSource(const Json& record) {
       if (conf.size() == c->size()) s.char_conf[key] = std::move(conf);
     }
     if (key == "surname" || key == "given_names") {
-      put(s, key, value, text.empty() ? value : text);
+      // id-ocr gave a name the reference's spelling of diacritics Tesseract
+      // cannot see (source "template+mrz"): that spelling is what compares.
+      const bool reconciled = str(f, "source") == "template+mrz";
+      put(s, key, value, text.empty() || reconciled ? value : text);
     } else if (key == "name") {  // "SURNAME, GIVEN NAMES" (visas)
       const std::string t = text.empty() ? value : text;
       if (auto comma = t.find(','); comma != std::string::npos) {

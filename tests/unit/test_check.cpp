@@ -225,6 +225,13 @@ TEST_CASE("check: names follow Doc 9303 transliteration and truncation", "[check
   CHECK(check::evaluate(rec, opts()).pass);
   rec["ocr"]["fields"]["given_names"] = {{"text", "GERALD"}, {"value", "GERALD"}};
   CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"name_mismatch"});
+
+  // id-ocr read GROß as GROB and gave it the MRZ's spelling (source template+mrz): that compares.
+  Json gross = passport("GROß");
+  gross["ocr"]["fields"]["surname"] = {{"text", "GROB"}, {"value", "GROSS"}, {"confidence", 0.9}, {"source", "template+mrz"}};
+  CHECK(check::evaluate(gross, opts()).pass);
+  gross["ocr"]["fields"]["surname"].erase("source");  // as read: a B is not an ß
+  CHECK(codes(check::evaluate(gross, opts())) == std::vector<std::string>{"name_mismatch"});
 }
 
 TEST_CASE("check: ages and the reference date", "[check]") {
