@@ -440,6 +440,7 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out) 
   if (regions.size() > 4) regions.resize(4);
   const auto hints = hintsFor(ZXing::BarcodeFormat::PDF417, true);
   int budget = 32;
+  bool greyTried = false;
   auto found = [&](const Crop& c, const ZXing::Results& rs, const char* method = "rectified") {
     if (rs.empty()) return false;
     const cv::Mat h = c.toInput;
@@ -504,7 +505,9 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out) 
         if (attempt(big, deblurRows(big.image, k * m, 0.01), true)) return;
     // Blur over a module or more: no binariser separates the bars, the grey
     // levels still do. The reader's clean re-rendering goes to ZXing.
-    if (budget > 0) {
+    if (o.grey && !greyTried && budget > 0) {
+      // Once per search, on the largest region: it costs a few ZXing passes.
+      greyTried = true;
       --budget;
       if (const auto grey = pdf417::readGrey(c.image)) {
         debugDump(grey->clean, "grey");

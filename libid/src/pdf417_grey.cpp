@@ -18,9 +18,6 @@
 #include <numeric>
 #include <span>
 #include <vector>
-#include <cstdio>
-#include <cstdlib>
-static const bool kDbg = std::getenv("PDF_DBG") != nullptr;
 
 #include <opencv2/imgproc.hpp>
 
@@ -52,10 +49,48 @@ std::vector<std::pair<double, double>> barsOf(const Widths& widths, double at) {
   return bars;
 }
 
-// Darkness (0 white, 1 black) of bars blurred by a Gaussian of `sigma` modules, at module u.
-double blurredBars(const std::vector<std::pair<double, double>>& bars, double u, double sigma) {
+// The blur across the bars, in modules: a Gaussian (defocus, and the
+// camera's own softness), convolved with a box for motion blur, whose
+// spectrum has zeros that a Gaussian of the same width does not: at a
+// 2.5-module box the one-module elements come out inverted.
+struct Kernel {
+  double sigma = 0.5, box = 0;
+  std::vector<float> table;  // step response at 1/64 module over [-kReach, kReach]
+  static constexpr int kPerModule = 64;
+  static constexpr double kReach = 10;
+
+  Kernel() = default;
+  Kernel(double s, double b) : sigma(s), box(b) {
+    const int n = static_cast<int>(2 * kReach * kPerModule) + 1;
+    table.resize(static_cast<size_t>(n));
+    constexpr int kTaps = 16;
+    for (int i = 0; i < n; ++i) {
+      const double x = -kReach + static_cast<double>(i) / kPerModule;
+      double v = 0;
+      if (box <= 0) {
+        v = phi(x / sigma);
+      } else {
+        for (int k = 0; k < kTaps; ++k) v += phi((x + box * ((k + 0.5) / kTaps - 0.5)) / sigma);
+        v /= kTaps;
+      }
+      table[static_cast<size_t>(i)] = static_cast<float>(v);
+    }
+  }
+  // Darkness at x of a black half-plane starting at 0.
+  double step(double x) const {
+    const double f = (std::clamp(x, -kReach, kReach) + kReach) * kPerModule;
+    const auto i = std::min(static_cast<size_t>(f), table.size() - 2);
+    const double t = f - static_cast<double>(i);
+    return table[i] * (1 - t) + table[i + 1] * t;
+  }
+  // Standard deviation of the kernel.
+  double spread() const { return std::sqrt(sigma * sigma + box * box / 12); }
+};
+
+// Darkness (0 white, 1 black) of bars blurred by `k`, at module u.
+double blurredBars(const std::vector<std::pair<double, double>>& bars, double u, const Kernel& k) {
   double v = 0;
-  for (const auto& [a, b] : bars) v += phi((u - a) / sigma) - phi((u - b) / sigma);
+  for (const auto& [a, b] : bars) v += k.step(u - a) - k.step(u - b);
   return v;
 }
 
@@ -76,7 +111,9 @@ Template startTemplate() { return {barsOf(kStart, 0), {{17, 18}}, {18, 23}, -3, 
 Template stopTemplate() { return {barsOf(kStop, 0), {}, {-6, -1}, -1, 21}; }
 
 struct Fit {
-  double x0 = 0, pitch = 0, sigma = 0, err = 1;  // err = 1 - R^2
+  double x0 = 0, pitch = 0;
+  Kernel kernel;
+  double err = 1;  // 1 - R^2
 };
 
 // Tabulated template for one blur at 1/32 module.
@@ -84,7 +121,7 @@ struct Table {
   static constexpr int kPerModule = 32;
   double lo;
   std::vector<float> model;
-  Table(const Template& t, double sigma) : lo(t.lo) {
+  Table(const Template& t, const Kernel& sigma) : lo(t.lo) {
     const int n = static_cast<int>((t.hi - t.lo) * kPerModule) + 2;
     model.resize(static_cast<size_t>(n));
     auto bars = t.bars;
@@ -125,32 +162,36 @@ Fit refine(std::span<const float> profile, const Template& t, Fit best, bool pit
     const double ds = round == 0 ? 0.1 : 0.04, dp = round == 0 ? 0.006 : 0.002, dx = round == 0 ? 0.1 : 0.03;
     const int np = pitchFixed ? 0 : 4;
     for (int is = -2; is <= 2; ++is) {
-      const double s = c.sigma + is * ds;
-      if (s < 0.15) continue;
-      const Table tab(t, s);
+      // A Gaussian's width, or a box's length.
+      const double s = c.kernel.box > 0 ? c.kernel.sigma : c.kernel.sigma + is * ds;
+      const double b = c.kernel.box > 0 ? c.kernel.box + 3 * is * ds : 0;
+      if (s < 0.15 || (c.kernel.box > 0 && b < 0.5)) continue;
+      const Kernel k(s, b);
+      const Table tab(t, k);
       for (int ip = -np; ip <= np; ++ip)
         for (int ix = -4; ix <= 4; ++ix) {
           const double p = c.pitch * (1 + ip * dp), x0 = c.x0 + ix * dx * c.pitch;
           const double e = fitError(profile, t, tab, x0, p);
-          if (e < best.err) best = {x0, p, s, e};
+          if (e < best.err) best = {x0, p, k, e};
         }
     }
   }
   return best;
 }
 
-// Grid search then local refinement of position, pitch and blur.
 // The pattern is searched at x0 = at + k * pitch, k in [kFrom, kTo].
 Fit fitPattern(std::span<const float> profile, const Template& t, double at, double kFrom, double kTo,
                double pMin, double pMax) {
   Fit best;
-  const std::array<double, 6> sigmas{0.25, 0.45, 0.7, 1.0, 1.35, 1.8};
-  for (double s : sigmas) {
-    const Table tab(t, s);
+  std::vector<Kernel> kernels;
+  for (double s : {0.25, 0.45, 0.7, 1.0, 1.35, 1.8}) kernels.emplace_back(s, 0.0);
+  for (double b : {1.5, 2.0, 2.5, 3.0, 3.5, 4.0}) kernels.emplace_back(0.35, b);
+  for (const Kernel& k : kernels) {
+    const Table tab(t, k);
     for (double p = pMin; p <= pMax; p *= 1.025)
       for (double x0 = at + kFrom * p; x0 <= at + kTo * p; x0 += std::max(0.5, 0.25 * p)) {
         const double e = fitError(profile, t, tab, x0, p);
-        if (e < best.err) best = {x0, p, s, e};
+        if (e < best.err) best = {x0, p, k, e};
       }
   }
   return best.err >= 1 ? best : refine(profile, t, best, false);
@@ -171,15 +212,28 @@ std::pair<int, int> dataSpan(const cv::Mat& dark) {
   std::vector<float> middle(sd.ptr<float>(0) + mid - quarter, sd.ptr<float>(0) + mid + quarter);
   std::nth_element(middle.begin(), middle.begin() + static_cast<long>(middle.size() / 2), middle.end());
   const float threshold = 0.4f * middle[middle.size() / 2];
-  int left = mid, right = mid;
-  while (left > 0 && sd.at<float>(0, left) > threshold) --left;
-  while (right < dark.cols - 1 && sd.at<float>(0, right) > threshold) ++right;
-  return {left, right};
+  // Outwards until a quiet run longer than about half a codeword: a column
+  // or two of codewords can be nearly alike down the band.
+  const int gap = std::max(4, dark.cols / 40);
+  auto walk = [&](int dir) {
+    int edge = mid, quiet = 0;
+    for (int x = mid; x > 0 && x < dark.cols - 1 && quiet <= gap; x += dir) {
+      if (sd.at<float>(0, x) > threshold) edge = x, quiet = 0;
+      else ++quiet;
+    }
+    return edge;
+  };
+  return {walk(-1), walk(1)};
 }
 
 // Top and bottom of the code along one wide bar (columns [xa, xb)): where the
-// bar's darkness crosses half-way between the code and the margin, sub-pixel.
-std::optional<std::pair<double, double>> verticalExtent(const cv::Mat& dark, int xa, int xb) {
+// bar's darkness crosses half-way between the code and the margin, sub-pixel;
+// and the vertical blur (Gaussian sigma, pixels) from the edges' steepness.
+struct Extent {
+  double top, bottom, blur;
+};
+
+std::optional<Extent> verticalExtent(const cv::Mat& dark, int xa, int xb) {
   xa = std::clamp(xa, 0, dark.cols - 1);
   xb = std::clamp(xb, xa + 1, dark.cols);
   cv::Mat v;
@@ -193,17 +247,24 @@ std::optional<std::pair<double, double>> verticalExtent(const cv::Mat& dark, int
   const float lo = std::min(*std::min_element(col.begin(), col.begin() + edge),
                             *std::min_element(col.end() - edge, col.end()));
   if (hi - lo < 0.08f) return std::nullopt;
-  const float th = 0.5f * (hi + lo);
-  int top = mid, bottom = mid;
-  while (top > 0 && col[static_cast<size_t>(top)] > th) --top;
-  while (bottom < n - 1 && col[static_cast<size_t>(bottom)] > th) ++bottom;
-  if (top == 0 || bottom == n - 1) return std::nullopt;
-  auto cross = [&](int a, int b) {  // a outside (below th), b inside
-    const double fa = col[static_cast<size_t>(a)], fb = col[static_cast<size_t>(b)];
-    return a + (th - fa) / std::max(1e-6, fb - fa) * (b - a);
+  // Where the darkness crosses `share` of the way up, walking out from the
+  // middle in direction `dir`, sub-pixel (pixel centres at i).
+  auto crossing = [&](double share, int dir) -> std::optional<double> {
+    const double th = lo + share * (hi - lo);
+    int i = mid;
+    while (i > 0 && i < n - 1 && col[static_cast<size_t>(i)] > th) i += dir;
+    if (i == 0 || i == n - 1) return std::nullopt;
+    const double fa = col[static_cast<size_t>(i)], fb = col[static_cast<size_t>(i - dir)];
+    return i - dir * (th - fa) / std::max(1e-6, fb - fa);
   };
-  // Edge coordinates: pixel centres are at i, the code spans the crossing points.
-  return std::pair{cross(top, top + 1), cross(bottom, bottom - 1)};
+  const auto top = crossing(0.5, -1), bottom = crossing(0.5, 1);
+  if (!top || !bottom) return std::nullopt;
+  // A blurred edge rises from 25 % to 75 % over 1.35 sigma.
+  double blur = 0;
+  int edges = 0;
+  for (int dir : {-1, 1})
+    if (const auto a = crossing(0.25, dir), b = crossing(0.75, dir); a && b) blur += std::abs(*a - *b) / 1.349, ++edges;
+  return Extent{*top, *bottom, edges ? blur / edges : 0.0};
 }
 
 // ---- codeword matching ----------------------------------------------------
@@ -217,7 +278,7 @@ struct Renderings {
   const std::vector<Pattern>* patterns = nullptr;
 };
 
-Renderings renderCluster(const std::vector<Pattern>& patterns, double sigma, int margin) {
+Renderings renderCluster(const std::vector<Pattern>& patterns, const Kernel& kernel, int margin) {
   Renderings r;
   r.margin = margin;
   r.width = (kCodewordModules + 2 * margin) * kSamples;
@@ -227,7 +288,7 @@ Renderings renderCluster(const std::vector<Pattern>& patterns, double sigma, int
   const int range = r.width + kCodewordModules * kSamples;
   std::vector<float> step(static_cast<size_t>(2 * range + 1));
   for (int m = -range; m <= range; ++m)
-    step[static_cast<size_t>(m + range)] = static_cast<float>(phi((m + 0.5) / kSamples / sigma));
+    step[static_cast<size_t>(m + range)] = static_cast<float>(kernel.step((m + 0.5) / kSamples));
   r.values.assign(patterns.size() * static_cast<size_t>(r.width), 0.0f);
   r.normLeft.resize(patterns.size());
   r.normFull.resize(patterns.size());
@@ -257,6 +318,7 @@ Renderings renderCluster(const std::vector<Pattern>& patterns, double sigma, int
 struct Choice {
   int pattern = -1, shift = 0;
   double sse = 0;
+  double runnerUp = 1e300;  // the best other pattern's error: how sure the choice is
 };
 
 // The pattern (and shift, samples) whose rendering best explains `target`
@@ -264,7 +326,7 @@ struct Choice {
 // starting at sample `base`; `full` includes the right margin.
 Choice bestPattern(const std::vector<float>& target, int base, const Renderings& r, bool full,
                    std::span<const int> shifts) {
-  Choice best{-1, 0, 1e300};
+  Choice best{-1, 0, 1e300, 1e300};
   const int n = full ? r.width : (kCodewordModules + r.margin) * kSamples;
   const auto& norms = full ? r.normFull : r.normLeft;
   const size_t count = r.patterns->size();
@@ -286,7 +348,12 @@ Choice bestPattern(const std::vector<float>& target, int base, const Renderings&
       for (; i < n; ++i) dot += y[i] * v[i];
       for (float a : acc) dot += a;
       const double sse = yy + norms[k] - 2.0 * dot;
-      if (sse < best.sse) best = {static_cast<int>(k), sh, sse};
+      if (sse < best.sse) {
+        if (static_cast<int>(k) != best.pattern) best.runnerUp = best.sse;
+        best = {static_cast<int>(k), sh, sse, best.runnerUp};
+      } else if (sse < best.runnerUp && static_cast<int>(k) != best.pattern) {
+        best.runnerUp = sse;
+      }
     }
   }
   return best;
@@ -303,7 +370,7 @@ void accumulate(std::vector<float>& model, const Renderings& r, int pattern, int
 
 // Darkness of a whole row's fixed parts (start and stop patterns) at kSamples
 // per module, sample 0 at module -kQuiet.
-std::vector<float> fixedParts(int modules, double sigma) {
+std::vector<float> fixedParts(int modules, const Kernel& sigma) {
   const int n = (modules + 2 * kQuiet) * kSamples;
   std::vector<float> out(static_cast<size_t>(n));
   auto bars = barsOf(kStart, 0);
@@ -342,10 +409,16 @@ std::optional<Levels> rowLevels(const std::vector<float>& row, const std::vector
   return Levels{a.first, a.second, b.first, b.second};
 }
 
+struct RowRead {
+  std::vector<Pattern> patterns;  // row indicators included
+  std::vector<float> margin;      // runner-up error minus the choice's, per codeword
+  std::vector<float> model;       // the row's rendering, fixed parts included
+};
+
 // Decodes one row's codewords (row indicators included) from its grey
 // profile, normalised to darkness 0..1.
-std::vector<Pattern> readRow(const std::vector<float>& dark, const std::vector<float>& fixed, int columns,
-                             const Renderings& r) {
+RowRead readRow(const std::vector<float>& dark, const std::vector<float>& fixed, int columns,
+                const Renderings& r) {
   const int count = columns + 2;
   std::vector<float> model = fixed;
   std::vector<Choice> chosen(static_cast<size_t>(count));
@@ -376,20 +449,38 @@ std::vector<Pattern> readRow(const std::vector<float>& dark, const std::vector<f
     if (n.pattern >= 0) c = n;
     accumulate(model, r, c.pattern, baseOf(j) + c.shift, 1);
   }
-  std::vector<Pattern> out;
-  for (const Choice& c : chosen) out.push_back((*r.patterns)[static_cast<size_t>(c.pattern)]);
+  RowRead out;
+  for (const Choice& c : chosen) {
+    out.patterns.push_back((*r.patterns)[static_cast<size_t>(c.pattern)]);
+    out.margin.push_back(static_cast<float>(std::min(c.runnerUp - c.sse, 1e6)));
+  }
+  out.model = std::move(model);
   return out;
+}
+
+// Share of rows r + k in the middle third of row r (rows one unit high),
+// under a vertical Gaussian blur of `sigma` rows.
+double rowWeight(int k, double sigma) {
+  double w = 0;
+  constexpr int kSteps = 8;
+  for (int i = 0; i < kSteps; ++i) {
+    const double y = 1.0 / 3 + (i + 0.5) / (3.0 * kSteps);
+    w += phi((y - k) / sigma) - phi((y - k - 1) / sigma);
+  }
+  return w / kSteps;
 }
 
 // Number of rows: row boundaries are where consecutive lines of the data
 // differ most. The largest count whose boundaries all fall on such lines
 // (fewer rows fall on a subset of them and score the same).
-int rowCount(const cv::Mat& grid, int dataFrom, int dataTo) {
+// Under vertical blur the change is spread over the blur's width, so lines
+// `lag` apart on either side of an edge are compared.
+int rowCount(const cv::Mat& grid, int dataFrom, int dataTo, int lag) {
   const int n = grid.rows;
   std::vector<double> diff(static_cast<size_t>(std::max(0, n - 1)));
   for (int i = 0; i + 1 < n; ++i) {
-    const float* a = grid.ptr<float>(i);
-    const float* b = grid.ptr<float>(i + 1);
+    const float* a = grid.ptr<float>(std::max(0, i + 1 - lag));
+    const float* b = grid.ptr<float>(std::min(n - 1, i + lag));
     double s = 0;
     for (int x = dataFrom; x < dataTo; ++x) s += (b[x] - a[x]) * (b[x] - a[x]);
     diff[static_cast<size_t>(i)] = s;
@@ -410,22 +501,27 @@ int rowCount(const cv::Mat& grid, int dataFrom, int dataTo) {
     score[static_cast<size_t>(rows)] = s / (rows - 1) / std::max(mean, 1e-9);
     best = std::max(best, score[static_cast<size_t>(rows)]);
   }
-  if (best < 1.3) return 0;
+  if (best < 1.15) return 0;
   for (int rows = 90; rows >= 3; --rows)
     if (score[static_cast<size_t>(rows)] >= 0.85 * best) return rows;
   return 0;
 }
 
 struct Geometry {
-  double xs = 0, xe = 0, pitch = 0, sigma = 0, fit = 1;
-  int columns = 0;
+  double xs = 0, xe = 0, fit = 1;
+  Kernel kernel;
+  double pitchStart = 0, pitchEnd = 0;  // pixels per module at either end
+  int columns = 0, modules = 0;
+  // Crop column of module u (0 = the start pattern's left edge).
+  double x(double u) const { return xs + pitchStart * u + (pitchEnd - pitchStart) * u * u / (2.0 * modules); }
+  double pitch() const { return 0.5 * (pitchStart + pitchEnd); }
   double topL = 0, botL = 0, topR = 0, botR = 0;  // code's top and bottom at the start and stop bars
   double xL = 0, xR = 0;                          // where those were measured
+  double blurY = 0;                               // vertical blur, pixels
 };
 
 std::optional<Geometry> locate(const cv::Mat& dark) {
   const auto [left, right] = dataSpan(dark);
-  if (kDbg) std::fprintf(stderr, "span %d %d of %d\n", left, right, dark.cols);
   if (right - left < dark.cols / 5) return std::nullopt;
   const double pMin = std::max(1.0, (right - left) / (17.0 * 34 + 34));
   const double pMax = (right - left) / 51.0;
@@ -435,49 +531,53 @@ std::optional<Geometry> locate(const cv::Mat& dark) {
   // The start pattern ends where the data begins, the stop pattern starts
   // where it ends, both give or take the blur's spread.
   const Fit start = fitPattern(profile, startTemplate(), left, -22, -12, pMin, pMax);
-  if (kDbg) std::fprintf(stderr, "start x0 %.2f p %.3f s %.2f err %.3f\n", start.x0, start.pitch, start.sigma, start.err);
   if (start.err > 0.35) return std::nullopt;
   const double p = start.pitch;
   const Fit stop = fitPattern(profile, stopTemplate(), right, -6, 6, p * 0.93, p * 1.07);
-  if (kDbg) std::fprintf(stderr, "stop x0 %.2f p %.3f s %.2f err %.3f\n", stop.x0, stop.pitch, stop.sigma, stop.err);
   if (stop.err > 0.35) return std::nullopt;
   // The pitches fitted to either end alone err by a few percent under heavy
   // blur, which is a whole column over the code's width: the column count is
-  // the one whose exact pitch fits both ends best.
+  // the one whose exact pitches fit both ends best. Perspective left in the
+  // crop makes the pitch change along the row: it is taken to change
+  // linearly, from the start's pitch to the stop's.
   const double xs0 = start.x0, xe0 = stop.x0 + kStopModules * stop.pitch;
   const double pm = 0.5 * (start.pitch + stop.pitch);
   const int c0 = static_cast<int>(std::lround(((xe0 - xs0) / pm - 69) / 17));
   Geometry g;
   for (int c = std::max(1, c0 - 1); c <= std::min(30, c0 + 1); ++c) {
-    const double p = (xe0 - xs0) / (17.0 * c + 69);
-    if (std::abs(p / pm - 1) > 0.08) continue;
+    const double scale = (xe0 - xs0) / ((17.0 * c + 69) * pm);
+    if (std::abs(scale - 1) > 0.08) continue;
     Fit s = start, e = stop;
-    s.pitch = e.pitch = p;
+    s.pitch *= scale;
+    e.pitch *= scale;
     s.err = e.err = 1;
     s = refine(profile, startTemplate(), s, true);
-    e.x0 = xe0 - kStopModules * p;
+    e.x0 = xe0 - kStopModules * e.pitch;
     e = refine(profile, stopTemplate(), e, true);
     const double fit = 0.5 * (s.err + e.err);
-    if (kDbg) std::fprintf(stderr, "  c %d p %.3f start %.2f s %.2f err %.4f stop %.2f s %.2f err %.4f\n", c, p, s.x0, s.sigma, s.err, e.x0, e.sigma, e.err);
     if (fit < g.fit) {
       g.fit = fit;
       g.columns = c;
+      g.modules = 17 * c + 69;
       g.xs = s.x0;
-      g.xe = e.x0 + kStopModules * p;
-      g.pitch = (g.xe - g.xs) / (17.0 * c + 69);
-      g.sigma = 0.5 * (s.sigma + e.sigma);
+      g.xe = e.x0 + kStopModules * e.pitch;
+      // Pitches scaled to span exactly [xs, xe].
+      const double k = (g.xe - g.xs) / (g.modules * 0.5 * (s.pitch + e.pitch));
+      g.pitchStart = s.pitch * k;
+      g.pitchEnd = e.pitch * k;
+      g.kernel = s.err <= e.err ? s.kernel : e.kernel;
     }
   }
   if (g.columns == 0 || g.fit > 0.35) return std::nullopt;
-  g.xL = g.xs + 4 * g.pitch;
-  g.xR = g.xe - 14.5 * g.pitch;
-  const auto l = verticalExtent(dark, static_cast<int>(std::lround(g.xs + 1.5 * g.pitch)),
-                                static_cast<int>(std::lround(g.xs + 6.5 * g.pitch)));
-  const auto r = verticalExtent(dark, static_cast<int>(std::lround(g.xe - 16.5 * g.pitch)),
-                                static_cast<int>(std::lround(g.xe - 12.5 * g.pitch)));
+  g.xL = g.x(4);
+  g.xR = g.x(g.modules - 14.5);
+  const auto l = verticalExtent(dark, static_cast<int>(std::lround(g.x(1.5))), static_cast<int>(std::lround(g.x(6.5))));
+  const auto r = verticalExtent(dark, static_cast<int>(std::lround(g.x(g.modules - 16.5))),
+                                static_cast<int>(std::lround(g.x(g.modules - 12.5))));
   if (!l && !r) return std::nullopt;
   const auto lv = l ? *l : *r, rv = r ? *r : *l;
-  g.topL = lv.first, g.botL = lv.second, g.topR = rv.first, g.botR = rv.second;
+  g.topL = lv.top, g.botL = lv.bottom, g.topR = rv.top, g.botR = rv.bottom;
+  g.blurY = 0.5 * (lv.blur + rv.blur);
   if (std::min(g.botL - g.topL, g.botR - g.topR) < 3 * 3) return std::nullopt;
   return g;
 }
@@ -489,46 +589,131 @@ cv::Mat darkness(const cv::Mat& crop) {
   return dark;
 }
 
-std::optional<GreyRead> readLocated(const cv::Mat& dark, const std::optional<Geometry>& g) {
-  const int modules = 17 * g->columns + 69;
-  // Sample the code on a grid: columns at kSamples per module, lines about
-  // one per pixel between the top and bottom edges (interpolated across).
-  const int lines = std::max(12, static_cast<int>(std::lround(0.5 * (g->botL - g->topL + g->botR - g->topR))));
-  const int cols = (modules + 2 * kQuiet) * kSamples;
+// The code sampled on a grid: columns at kSamples per module (module u at
+// g.x(u + offset(u))), `lines` lines between the top and bottom edges
+// (interpolated across).
+// Offsets are measured in the top and bottom thirds and interpolated down
+// the code (bars that lean shift the boundaries from row to row).
+cv::Mat sampleGrid(const cv::Mat& dark, const Geometry& g, int lines, const std::vector<double>& offTop,
+                   const std::vector<double>& offBottom) {
+  const int cols = (g.modules + 2 * kQuiet) * kSamples;
   cv::Mat mapX(lines, cols, CV_32F), mapY(lines, cols, CV_32F);
   for (int j = 0; j < cols; ++j) {
-    const double x = g->xs + ((j + 0.5) / kSamples - kQuiet) * g->pitch;
-    const double f = (x - g->xL) / std::max(1.0, g->xR - g->xL);
-    const double top = g->topL + f * (g->topR - g->topL), bot = g->botL + f * (g->botR - g->botL);
+    const double u = (j + 0.5) / kSamples - kQuiet;
+    const double x0 = g.x(u);
+    const double f = (x0 - g.xL) / std::max(1.0, g.xR - g.xL);
+    const double top = g.topL + f * (g.topR - g.topL), bot = g.botL + f * (g.botR - g.botL);
     for (int i = 0; i < lines; ++i) {
-      mapX.at<float>(i, j) = static_cast<float>(x);
-      mapY.at<float>(i, j) = static_cast<float>(top + (i + 0.5) / lines * (bot - top) - 0.5);
+      const double t = (i + 0.5) / lines, k = std::clamp((t - 1.0 / 6) * 1.5, -0.25, 1.25);
+      const double off = offTop[static_cast<size_t>(j)] + k * (offBottom[static_cast<size_t>(j)] - offTop[static_cast<size_t>(j)]);
+      mapX.at<float>(i, j) = static_cast<float>(g.x(u + off));
+      mapY.at<float>(i, j) = static_cast<float>(top + t * (bot - top) - 0.5);
     }
   }
   cv::Mat grid;
   cv::remap(dark, grid, mapX, mapY, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
-  const int rows = rowCount(grid, (kQuiet + kStartModules) * kSamples, (kQuiet + modules - kStopModules) * kSamples);
-  if (kDbg) std::fprintf(stderr, "cols %d rows %d lines %d top %.1f %.1f bot %.1f %.1f\n", g->columns, rows, lines, g->topL, g->topR, g->botL, g->botR);
+  return grid;
+}
+
+// Where the codeword boundaries really are, in modules off the grid's model,
+// per grid column. Every codeword starts with a bar and ends with a space, so
+// in the mean over all lines each boundary is a rising edge while the modules
+// in between average to grey; each is found within two modules, outliers
+// (off a quadratic through all) dropped, and the offsets interpolated between.
+std::vector<double> boundaryOffsets(const cv::Mat& grid, int columns) {
+  cv::Mat mean;
+  cv::reduce(grid, mean, 0, cv::REDUCE_AVG);
+  const float* m = mean.ptr<float>(0);
+  const int n = mean.cols, w = kSamples * 3 / 2, reach = 3 * kSamples / 2;
+  std::vector<double> at, off;
+  // Followed from the start pattern on, each boundary looked for about where
+  // the drift so far puts it.
+  int predicted = 0, last = 0;
+  for (int j = 0; j <= columns + 2; ++j) {
+    const int b = (kQuiet + kStartModules + kCodewordModules * j) * kSamples;
+    double best = -1e9;
+    int bestShift = predicted;
+    for (int sh = predicted - reach; sh <= predicted + reach; ++sh) {
+      const int c = b + sh;
+      if (c - w < 0 || c + w > n) continue;
+      double e = 0;
+      for (int i = 0; i < w; ++i) e += m[c + i] - m[c - 1 - i];
+      if (e > best) best = e, bestShift = sh;
+    }
+    at.push_back(b);
+    off.push_back(static_cast<double>(bestShift) / kSamples);
+    predicted = bestShift + (j > 0 ? (bestShift - last) * 7 / 10 : 0);
+    last = bestShift;
+  }
+  // Quadratic through the boundaries, twice, the second time without those
+  // more than half a module off the first.
+  std::vector<bool> keep(at.size(), true);
+  for (int round = 0; round < 2; ++round) {
+    cv::Mat A(0, 3, CV_64F), y(0, 1, CV_64F);
+    for (size_t i = 0; i < at.size(); ++i) {
+      if (!keep[i]) continue;
+      const double u = at[i] / n;
+      A.push_back(cv::Mat(cv::Matx13d(1, u, u * u)));
+      y.push_back(off[i]);
+    }
+    if (A.rows < 4) return std::vector<double>(static_cast<size_t>(n), 0.0);
+    cv::Mat coef;
+    cv::solve(A, y, coef, cv::DECOMP_SVD);
+    for (size_t i = 0; i < at.size(); ++i) {
+      const double u = at[i] / n;
+      const double fit = coef.at<double>(0) + coef.at<double>(1) * u + coef.at<double>(2) * u * u;
+      if (round == 0) keep[i] = std::abs(off[i] - fit) <= 0.75;
+      else if (!keep[i]) off[i] = fit;
+    }
+  }
+  std::vector<double> out(static_cast<size_t>(n));
+  for (int j = 0; j < n; ++j) {
+    const auto hi = std::upper_bound(at.begin(), at.end(), static_cast<double>(j));
+    if (hi == at.begin()) out[static_cast<size_t>(j)] = off.front();
+    else if (hi == at.end()) out[static_cast<size_t>(j)] = off.back();
+    else {
+      const size_t k = static_cast<size_t>(hi - at.begin());
+      const double f = (j - at[k - 1]) / (at[k] - at[k - 1]);
+      out[static_cast<size_t>(j)] = off[k - 1] + f * (off[k] - off[k - 1]);
+    }
+  }
+  return out;
+}
+
+std::optional<GreyRead> readLocated(const cv::Mat& dark, const std::optional<Geometry>& g) {
+  const int modules = g->modules;
+  const int lines = std::max(12, static_cast<int>(std::lround(0.5 * (g->botL - g->topL + g->botR - g->topR))));
+  const int cols = (modules + 2 * kQuiet) * kSamples;
+  const std::vector<double> none(static_cast<size_t>(cols), 0.0);
+  cv::Mat grid = sampleGrid(dark, *g, lines, none, none);
+  // The pitch model from the end patterns alone can be a module or two off in
+  // the middle of the code (blur biases the pitch fit): the boundaries say where.
+  const auto offTop = boundaryOffsets(grid.rowRange(0, lines / 3), g->columns);
+  const auto offBottom = boundaryOffsets(grid.rowRange(lines - lines / 3, lines), g->columns);
+  grid = sampleGrid(dark, *g, lines, offTop, offBottom);
+  const int lag = std::clamp(static_cast<int>(std::lround(0.8 * g->blurY)), 1, lines / 12);
+  const int rows =
+      rowCount(grid, (kQuiet + kStartModules) * kSamples, (kQuiet + modules - kStopModules) * kSamples, lag);
   if (rows < 3) return std::nullopt;
 
-  const double sigma = std::max(0.2, g->sigma);
-  const int margin = std::clamp(static_cast<int>(std::ceil(2.5 * sigma)), 1, 5);
+  const Kernel& sigma = g->kernel;
+  const int margin = std::clamp(static_cast<int>(std::ceil(2.5 * sigma.sigma + 0.5 * sigma.box)), 1, 5);
   std::array<Renderings, 3> clusters;
   for (int k = 0; k < 3; ++k) clusters[static_cast<size_t>(k)] = renderCluster(clusterPatterns(3 * k), sigma, margin);
   const std::vector<float> fixed = fixedParts(modules, sigma);
 
-  std::vector<std::vector<Pattern>> symbol;
   const double h = static_cast<double>(lines) / rows;
-  std::vector<float> profile(static_cast<size_t>(cols));
+  std::vector<std::vector<float>> profiles;
   for (int r = 0; r < rows; ++r) {
     // The middle third of the row: the rows above and below blur into the rest.
-    const int a = static_cast<int>(std::floor((r + 1.0 / 3) * h)), b = std::max(a + 1, static_cast<int>(std::ceil((r + 2.0 / 3) * h)));
-    std::fill(profile.begin(), profile.end(), 0.0f);
-    for (int i = a; i < std::min(b, lines); ++i) {
+    const int a = static_cast<int>(std::floor((r + 1.0 / 3) * h));
+    const int b = std::min(lines, std::max(a + 1, static_cast<int>(std::ceil((r + 2.0 / 3) * h))));
+    std::vector<float> profile(static_cast<size_t>(cols), 0.0f);
+    for (int i = a; i < b; ++i) {
       const float* line = grid.ptr<float>(i);
       for (int j = 0; j < cols; ++j) profile[static_cast<size_t>(j)] += line[j];
     }
-    for (float& v : profile) v /= static_cast<float>(std::max(1, std::min(b, lines) - a));
+    for (float& v : profile) v /= static_cast<float>(std::max(1, b - a));
     const auto lv = rowLevels(profile, fixed, modules);
     if (!lv) return std::nullopt;
     for (int j = 0; j < cols; ++j) {
@@ -536,16 +721,40 @@ std::optional<GreyRead> readLocated(const cv::Mat& dark, const std::optional<Geo
       const double a0 = lv->a0 + f * (lv->a1 - lv->a0), b0 = lv->b0 + f * (lv->b1 - lv->b0);
       profile[static_cast<size_t>(j)] = static_cast<float>((profile[static_cast<size_t>(j)] - a0) / b0);
     }
-    symbol.push_back(readRow(profile, fixed, g->columns, clusters[static_cast<size_t>(r % 3)]));
+    profiles.push_back(std::move(profile));
   }
+  std::vector<RowRead> read;
+  for (int r = 0; r < rows; ++r)
+    read.push_back(readRow(profiles[static_cast<size_t>(r)], fixed, g->columns, clusters[static_cast<size_t>(r % 3)]));
+  // Vertical blur mixes the neighbouring rows into each row's middle: with
+  // the neighbours as first read, their share is taken out and the row read
+  // again. The start and stop patterns are the same in every row, so the
+  // levels fitted on them already scaled the profile by the weights' sum.
+  const double rowPx = 0.5 * (g->botL - g->topL + g->botR - g->topR) / rows;
+  const double sv = g->blurY / std::max(1.0, rowPx);
+  if (sv > 0.15) {
+    const double w0 = rowWeight(0, sv), w1 = rowWeight(1, sv), sum = w0 + 2 * w1;
+    std::vector<RowRead> again;
+    for (int r = 0; r < rows; ++r) {
+      const auto& above = r > 0 ? read[static_cast<size_t>(r - 1)].model : fixed;
+      const auto& below = r + 1 < rows ? read[static_cast<size_t>(r + 1)].model : fixed;
+      std::vector<float> target(static_cast<size_t>(cols));
+      for (size_t j = 0; j < target.size(); ++j)
+        target[j] = static_cast<float>((profiles[static_cast<size_t>(r)][j] * sum - w1 * (above[j] + below[j])) / w0);
+      again.push_back(readRow(target, fixed, g->columns, clusters[static_cast<size_t>(r % 3)]));
+    }
+    read = std::move(again);
+  }
+  std::vector<std::vector<Pattern>> symbol;
+  for (const auto& r : read) symbol.push_back(r.patterns);
 
   GreyRead out;
   constexpr int kModulePx = 3;
   out.clean = renderRows(symbol, kModulePx);
   out.rows = rows;
   out.columns = g->columns;
-  out.module_px = g->pitch;
-  out.blur_modules = g->sigma;
+  out.module_px = g->pitch();
+  out.blur_modules = g->kernel.spread();
   out.fit = g->fit;
   const float q = 4 * kModulePx;  // renderRows' quiet zone
   const float w = static_cast<float>(modules * kModulePx), hh = static_cast<float>(rows * 3 * kModulePx);

@@ -27,6 +27,7 @@ struct Options {
   std::vector<std::string> formats;  // ZXing names ("PDF417", "QRCode"...); empty = all
   bool rectify = true;   // search and rectify PDF417 regions when the direct pass misses
   bool retry = true;     // blur and tile retries when nothing is found
+  bool grey = true;      // grey-level PDF417 reader (pdf417::readGrey) on the largest region ZXing misses
   bool parse_aamva = true;
 };
 
