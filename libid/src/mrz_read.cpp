@@ -274,7 +274,11 @@ cv::Point2f apply(const cv::Matx33d& h, cv::Point2f p) {
 }
 
 // Rows of the text band in an ink image, between columns x0 and x1.
-std::pair<float, float> textRows(const cv::Mat& ink, int x0, int x1) {
+// Rows outside [row0, row1) are not text (a neighbouring line, the card's
+// print above the band).
+// A band taller than `height` (> 0) is cut to the `height` rows of most ink
+// within it.
+std::pair<float, float> textRows(const cv::Mat& ink, int x0, int x1, int row0 = 0, int row1 = -1, int height = 0) {
   x0 = std::clamp(x0, 0, ink.cols - 1);
   x1 = std::clamp(x1, x0 + 1, ink.cols);
   cv::Mat prof;
@@ -283,10 +287,23 @@ std::pair<float, float> textRows(const cv::Mat& ink, int x0, int x1) {
   int peak = mid;
   for (int r = mid - ink.rows / 6; r <= mid + ink.rows / 6; ++r)
     if (prof.at<float>(r) > prof.at<float>(peak)) peak = r;
+  row1 = row1 < 0 ? ink.rows : std::min(row1, ink.rows);
+  row0 = std::clamp(row0, 0, std::min(peak, row1 - 1));
+  row1 = std::max(row1, peak + 1);
   const float thr = 0.3f * prof.at<float>(peak);
   int top = peak, bottom = peak;
-  while (top > 0 && prof.at<float>(top - 1) >= thr) --top;
-  while (bottom + 1 < ink.rows && prof.at<float>(bottom + 1) >= thr) ++bottom;
+  while (top > row0 && prof.at<float>(top - 1) >= thr) --top;
+  while (bottom + 1 < row1 && prof.at<float>(bottom + 1) >= thr) ++bottom;
+  if (height > 0 && bottom + 1 - top > height + 1) {
+    float sum = 0, best = -1;
+    int bestTop = top;
+    for (int r = top; r <= bottom; ++r) {
+      sum += prof.at<float>(r);
+      if (r - height >= top) sum -= prof.at<float>(r - height);
+      if (r - top + 1 >= height && sum > best) best = sum, bestTop = r - height + 1;
+    }
+    top = bestTop, bottom = bestTop + height - 1;
+  }
   return {static_cast<float>(top), static_cast<float>(bottom + 1)};
 }
 
@@ -349,17 +366,28 @@ std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line
   // OCR-B text is about as high as its pitch: rows much taller than that
   // have merged with background print, and then the pitch sets the height.
   const float pitchL = line.pitch * k0;
-  auto rows = [&](float a, float b) {
-    auto [t, bo] = textRows(looseInk, static_cast<int>(a), static_cast<int>(b));
+  auto rows = [&](float a, float b, int row0 = 0, int row1 = -1, int height = 0) {
+    auto [t, bo] = textRows(looseInk, static_cast<int>(a), static_cast<int>(b), row0, row1, height);
     if (bo - t > 1.25f * pitchL) {
       const float mid = (t + bo) / 2;
       t = mid - 0.5f * pitchL, bo = mid + 0.5f * pitchL;
     }
     return std::pair{t, bo};
   };
-  const auto [topL, botL] = rows(xs, xs + third);
+  // The ends are searched near the middle's rows: the finder's angle is good
+  // to about a degree, so an end's text cannot sit a third of a height off,
+  // while the neighbouring line's print beside a weak run of '<' can join
+  // an end's rows and drag its centre (and the whole strip's tilt) away.
   const auto [topM, botM] = rows(xs + third, xe - third);
-  const auto [topR, botR] = rows(xe - third, xe);
+  const float slack = 0.35f * (botM - topM);
+  const int near0 = static_cast<int>(std::floor(topM - slack)), near1 = static_cast<int>(std::ceil(botM + slack));
+  // Cut to the middle's height, or a pitch when the middle is mostly '<'
+  // (shorter than letters): OCR-B text is about a pitch high.
+  const int heightM = static_cast<int>(std::lround(std::max(botM - topM, pitchL)));
+  const auto [topL, botL] = rows(xs, xs + third, near0, near1, heightM);
+  const auto [topR, botR] = rows(xe - third, xe, near0, near1, heightM);
+  if (std::getenv("IDKIT_MRZ_DEBUG"))
+    std::fprintf(stderr, "rows L %.0f-%.0f M %.0f-%.0f R %.0f-%.0f\n", topL, botL, topM, botM, topR, botR);
   const float xl = xs + third / 2, xr = xe - third / 2;
   const float height = std::max({botL - topL, botM - topM, botR - topR});
   if (height < 4) return std::nullopt;
