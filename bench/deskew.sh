@@ -92,14 +92,14 @@ if sp:
                  f"a reduced JPEG decode by 4: {sp['decode_reduced4_median_cpu_ms']} ms) | "
                  f"{round(sp['deskew_median_cpu_ms'] + sp['decode_median_cpu_ms'], 1)} ms | |")
     tp = sp.get("tool_path", {})
-    lines.append(f"| same, the way id-deskew runs: JPEG decoded reduced to a long side >= {sp.get('decode_side', 2000)} px "
+    lines.append(f"| same, the reduced-decode path (`deskew::deskewDecoded`; id-deskew does not take it yet): JPEG decoded reduced to a long side >= {sp.get('decode_side', 2000)} px "
                  f"(a full decode only for a card that needs its pixels), detect, refine, orient, flatten | "
                  f"{sp['tool_path_median_cpu_ms']} ms, decode included (mean Jaccard {tp.get('mean_iou', 0):.4f}, "
                  f"{100*tp.get('iou_ge_095', 0):.1f}% >= 0.95, upright {100*tp.get('orientation_right', 0):.1f}%; "
                  f"from the full decode: {sp['mean_iou']:.4f}, {100*sp['iou_ge_095']:.1f}%, {100*sp['orientation_right']:.1f}%) | |")
 if s.get("tool_path"):
     t = s["tool_path"]
-    lines.append(f"| all photos the way id-deskew runs (reduced decode of >= 4000 px JPEGs) | mean Jaccard {t['mean_iou']:.4f}, "
+    lines.append(f"| all photos on the reduced-decode path (reduced decode of >= 4000 px JPEGs) | mean Jaccard {t['mean_iou']:.4f}, "
                  f"{100*t['iou_ge_095']:.1f}% >= 0.95, upright {100*t['orientation_right']:.1f}% | |")
 if png.get("png"):
     lines += ["", "Flat card PNG settings (16 ID-3 cards from the photos above, 1476 x 1039; median CPU ms, one thread; "
