@@ -55,7 +55,9 @@ struct FieldSpec {
   // same value: empty = the field's own name; "-" = none (a visa's own number,
   // while its MRZ holds the passport's).
   std::string reference;
-  std::string_view referenceName() const { return reference.empty() ? std::string_view(name) : std::string_view(reference); }
+  std::string_view referenceName() const {
+    return reference.empty() ? std::string_view(name) : std::string_view(reference);
+  }
 };
 
 struct Template {
