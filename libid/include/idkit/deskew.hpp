@@ -9,6 +9,9 @@
 // along their sides and scored again, and of nested document-like quads the
 // outermost wins (a card's own frames are inside it). Each side is then refined
 // at full resolution by fitting a line to edge points found along its normal.
+// An MRZ band on or beside the quad then anchors the sides: a side that stopped
+// at the band's top line or cut it moves to where ICAO 9303 puts the edge for
+// that line length and is fitted there (kept only on a clear edge).
 // Orientation comes from the MRZ band (bottom of an upright document), else the
 // portrait's face (YuNet, when its model is installed), a barcode (decoded,
 // else a PDF417's start and stop patterns), the portrait's side and
@@ -120,9 +123,10 @@ Orientation orientLandscape(const cv::Mat& flat_bgr);
 
 // Long side for a reduced JPEG decode to deskew from (DCT scaling by 2, 4 or 8
 // keeps it at or above this; see loadImage's min_side_hint): a card filling
-// half of it still has the pixels of a 300 dpi ID-1. It saves about 40 ms CPU
-// per 12 MP photo, but detection on that copy is less accurate there
-// (bench/README.md, id-deskew), so id-deskew decodes in full for now.
+// half of it still has the pixels of a 300 dpi ID-1. It saves about 60 ms CPU
+// per 12 MP photo and is as good on Jaccard >= 0.95, but it turned one more
+// document wrong way up on the bench (99.4% vs 99.7%, target 99.5%:
+// bench/README.md, id-deskew), so id-deskew decodes in full for now.
 inline constexpr int kDecodeSide = 2000;
 
 struct Flat {
