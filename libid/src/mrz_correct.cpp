@@ -658,6 +658,18 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
           ++changes;
           forced += !classic && probabilityOf(cands, o.ch) < kForcedShare;
         }
+        // A classic-pair letter kept between digits of a number ('94O4O24')
+        // is a guess however sure: 'O' weighs 24 and '0' 0, so two such
+        // misreads at weights 7 and 3 verify together.
+        if (kinds[q.line][q.col] == Kind::AlnumFill && q.col > 0 &&
+            static_cast<std::size_t>(q.col) + 1 < out[q.line].size()) {
+          const auto isDigit = [](char c) { return c >= '0' && c <= '9'; };
+          bool pairLetter = false;
+          for (const Confusion& c : kConfusions)
+            pairLetter = pairLetter || (c.cost <= 2.0 && c.b == o.ch && isDigit(c.a));
+          if (pairLetter && isDigit(out[q.line][q.col - 1]) && isDigit(out[q.line][q.col + 1]))
+            share = std::min(share, kGuessShare - 0.1);
+        }
         unsure += share < kGuessShare;
         doubtful += share < kSureShare;
         doubt -= std::log(std::max(share, 1e-3));
