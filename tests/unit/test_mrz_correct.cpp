@@ -251,3 +251,17 @@ TEST_CASE("correct: a letter O between digits of a number is the digit 0", "[mrz
   CHECK(spec->valid);
   CHECK(spec->corrections.empty());
 }
+
+TEST_CASE("correct: two sure O-for-0 in a number that verify together are no valid zone", "[mrz][correct]") {
+  // mrva-photo-s7-0063: EW9404024 read EW94O4O24 with sure 'O's; 'O' weighs
+  // 24, and at weights 3 and 7 the two misreads add 240: the digit verifies.
+  const std::vector<std::string> truth = {"V<GBRGARCIA<LOPEZ<<RAMON<<<<<<<<<<<<<<<<<<<<",
+                                          "EW94040245ESP7302220M2501110<<<<<<<<<<<<<<<<"};
+  auto r = sureReading(truth);
+  r[1][4] = {{'O', 0.97f}, {'X', 0.01f}};
+  r[1][6] = {{'O', 0.97f}, {'X', 0.01f}};
+  const auto res = correct(r);
+  REQUIRE(res);
+  CHECK_FALSE(res->valid);
+  CHECK_FALSE(res->check("legible"));
+}
