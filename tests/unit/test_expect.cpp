@@ -33,7 +33,7 @@ TEST_CASE("expect: only expected keys count, text exact, geometry within toleran
   CHECK(compare(expected, actual).size() == 2);
 }
 
-TEST_CASE("expect: arrays must have the expected length; numbers exact by default", "[expect]") {
+TEST_CASE("expect: arrays must have the expected length, and numbers are exact by default", "[expect]") {
   Json e = {{"barcodes", Json::array({{{"format", "PDF417"}}})}, {"count", 3}};
   Json a = {{"barcodes", Json::array()}, {"count", 3}};
   auto m = compare(e, a);

@@ -186,7 +186,7 @@ TEST_CASE("same person above the threshold, different people below", "[face]") {
   CHECK(face::similarity(jolie1, penny) < face::kDefaultThreshold);
 }
 
-TEST_CASE("portrait on a card turned on its side; no face is an error naming the image", "[face]") {
+TEST_CASE("portrait on a card turned on its side, and no face is an error naming the image", "[face]") {
   REQUIRE_SHARED(shared);
   auto m = models(true);
   face::Engine engine(*m);

@@ -76,7 +76,7 @@ TEST_CASE("redaction plans cover the recorded regions with a margin, in either f
   CHECK(std::atan2(q[1].y - q[0].y, q[1].x - q[0].x) == Approx(CV_PI / 4).margin(1e-3));
 }
 
-TEST_CASE("fields are covered by name or all; unknown regions are reported, never skipped silently", "[redact]") {
+TEST_CASE("fields are covered by name or all, and unknown regions are reported, never skipped silently", "[redact]") {
   Json rec = shiftedRecord();
   redact::Request req;
   req.mrz = req.barcodes = req.portrait = false;
