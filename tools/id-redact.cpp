@@ -17,13 +17,15 @@ using idkit::Json;
 
 namespace {
 
-// The pixel size of the flat card from its header, without decoding it
-// (id-deskew writes PNG: no EXIF orientation to apply).
-cv::Size headerSize(const std::string& path, const idkit::ImageLimits& limits) {
+// The pixel size of the flat card from its header, without reading or
+// decoding the whole file (id-deskew writes PNG: the size is in its first
+// bytes, and there is no EXIF orientation to apply).
+cv::Size headerSize(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), {});
-  if (!in.eof() && !in) throw idkit::Failure("unreadable", "cannot read " + path);
-  auto h = idkit::checkImage(bytes, limits);
+  std::vector<std::uint8_t> head(64 * 1024);
+  in.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(in.gcount()));
+  auto h = idkit::readImageHeader(head);
   if (!h) throw idkit::Failure(h.error().code, path + ": " + h.error().message);
   return {h->width, h->height};
 }
@@ -70,7 +72,7 @@ int main(int argc, char** argv) {
     if (path.empty()) throw idkit::Failure("missing_input", "the record names no image");
     auto img = idkit::loadImage(path, opts.limits, 0, idkit::Hash::no);
     if (!img) throw idkit::Failure(img.error());
-    cv::Size imageSize = path == working ? img->size : headerSize(working, opts.limits);
+    cv::Size imageSize = path == working ? img->size : headerSize(working);
     auto plan = idkit::redact::plan(rec, req, imageSize);
     Json out;
     out["target"] = target;

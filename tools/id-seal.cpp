@@ -105,9 +105,6 @@ idkit::Expected<seal::SecretKey> secretKey(const std::string& path) {
   return k;
 }
 
-// A public key from a public or a secret key file.
-idkit::Expected<seal::PublicKey> anyPublicKey(const std::string& path) { return seal::loadPublicKey(path); }
-
 int keyError(const idkit::Error& e) {
   fmt::print(stderr, "{}: {}\n", kTool, e.message);
   return idkit::cli::kExitError;
@@ -235,7 +232,7 @@ int main(int argc, char** argv) {
   }
 
   if (sealCmd->parsed()) {
-    auto key = anyPublicKey(keyPath);
+    auto key = seal::loadPublicKey(keyPath);
     if (!key) return keyError(key.error());
     return forEachRecord(files, quiet, false,
                          [&](const std::string&, Json rec) { return Output{seal::sealRecord(rec, *key, keep)}; });
@@ -276,7 +273,7 @@ int main(int argc, char** argv) {
   }
 
   if (verifyCmd->parsed()) {
-    auto key = anyPublicKey(keyPath);
+    auto key = seal::loadPublicKey(keyPath);
     if (!key) return keyError(key.error());
     int code = idkit::cli::kExitOk;
     for (const auto& path : logs) {
