@@ -207,3 +207,39 @@ TEST_CASE("flat synthetic scans: every MRZ read exactly", "[mrz_read]") {
   CHECK(docs == 12);
   CHECK(exact == docs);
 }
+
+TEST_CASE("cell features average the window like INTER_AREA, at any place and width", "[mrz_read]") {
+  // The classifier was trained on cv::resize(INTER_AREA) windows; the
+  // reader's own resampling must give the same features (windows reaching
+  // past the strip's ends are padded with paper, 0).
+  cv::Mat ink(ocrb::kStripHeight, 300, CV_32F);
+  cv::RNG rng(5);
+  rng.fill(ink, cv::RNG::UNIFORM, 0.0, 1.0);
+  ink.setTo(0, ink < 0.4);
+  for (float pitch : {14.5f, 17.3f, 20.0f, 22.77f, 31.0f})
+    for (float cx : {3.0f, 50.4f, 151.7f, 296.2f}) {
+      std::vector<float> mine(ocrb::kFeatureSize);
+      ocrb::cellFeatures(ink, cx, pitch, mine);
+      const int x0 = static_cast<int>(std::lround(cx - 0.6f * pitch)), x1 = static_cast<int>(std::lround(cx + 0.6f * pitch));
+      const int y0 = ocrb::kStripTop - 5, y1 = ocrb::kStripBaseline + 5;
+      cv::Mat window(y1 - y0, x1 - x0, CV_32F, cv::Scalar(0));
+      const cv::Rect have = cv::Rect(x0, y0, window.cols, window.rows) & cv::Rect(0, 0, ink.cols, ink.rows);
+      ink(have).copyTo(window(cv::Rect(have.x - x0, have.y - y0, have.width, have.height)));
+      cv::Mat want;
+      cv::resize(window, want, {ocrb::kFeatureW, ocrb::kFeatureH}, 0, 0, cv::INTER_AREA);
+      INFO("pitch " << pitch << " centre " << cx);
+      CHECK(cv::norm(cv::Mat(ocrb::kFeatureH, ocrb::kFeatureW, CV_32F, mine.data()), want, cv::NORM_INF) < 1e-4);
+    }
+}
+
+TEST_CASE("the blocked classifier gives the plain product's probabilities", "[mrz_read]") {
+  // predict() runs blocks of four cells with a tail; 1, 4, 7 rows cover both.
+  const auto& clf = ocrb::Classifier::shared();
+  for (int rows : {1, 4, 7}) {
+    cv::Mat x(rows, ocrb::kFeatureSize, CV_32F);
+    cv::randu(x, 0, 1);
+    x.setTo(0, x < 0.5);
+    const cv::Mat all = clf.predict(x);
+    for (int r = 0; r < rows; ++r) CHECK(cv::norm(all.row(r), clf.predict(x.row(r).clone()), cv::NORM_INF) < 1e-5);
+  }
+}
