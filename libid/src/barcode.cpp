@@ -322,7 +322,7 @@ struct Crop {
   cv::Mat toInput;  // 3x3 homography: crop -> input
 };
 
-Crop rectify(const cv::Mat& grey, Quad q, double extraAngle, double width = 960) {
+Crop rectify(const cv::Mat& grey, Quad q, double extraAngle, double width = 960, int interpolation = cv::INTER_LINEAR) {
   if (extraAngle != 0) {
     const cv::Point2f c = (q[0] + q[1] + q[2] + q[3]) * 0.25f;
     const double a = extraAngle * CV_PI / 180, cs = std::cos(a), sn = std::sin(a);
@@ -345,7 +345,7 @@ Crop rectify(const cv::Mat& grey, Quad q, double extraAngle, double width = 960)
   const cv::Point2f dst[4] = {{mx, my}, {mx + cw, my}, {mx + cw, my + ch}, {mx, my + ch}};
   cv::Mat toCrop = cv::getPerspectiveTransform(q.data(), dst);
   Crop c;
-  cv::warpPerspective(grey, c.image, toCrop, out, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  cv::warpPerspective(grey, c.image, toCrop, out, interpolation, cv::BORDER_REPLICATE);
   c.toInput = toCrop.inv();
   if (codeSpan(c.image).upside_down) {  // ZXing 1.4 misses many PDF417 that are upside down
     cv::rotate(c.image, c.image, cv::ROTATE_180);
@@ -359,6 +359,16 @@ cv::Point2f apply(const cv::Mat& h, cv::Point2f p) {
   std::vector<cv::Point2f> in{p}, out;
   cv::perspectiveTransform(in, out, h);
   return out[0];
+}
+
+// The outline of the symbol the grey reader found (start pattern's left edge
+// to stop pattern's right edge, top row to bottom row), TL, TR, BR, BL the
+// symbol's way up, in input coordinates; `toInput` maps its crop there.
+Quad symbolQuad(const pdf417::GreyRead& g, const cv::Mat& toInput) {
+  // renderRows: 3 px a module, 4 modules of quiet zone, rows 3 modules high.
+  const float q = 12, w = static_cast<float>((17 * g.columns + 69) * 3), h = static_cast<float>(g.rows * 9);
+  const cv::Mat m = toInput * g.cleanToCrop;
+  return {apply(m, {q, q}), apply(m, {q + w, q}), apply(m, {q + w, q + h}), apply(m, {q, q + h})};
 }
 
 // Angle (degrees) by which the bars of an upright crop lean off vertical: the
@@ -458,6 +468,16 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out) 
     global.binarizer = ZXing::Binarizer::GlobalHistogram;
     return found(c, zxRead(image, global));
   };
+  // The grey reader's clean symbol, then with its least sure codewords as
+  // erasures (ZXing allows at most 11 of 16+ EC codewords' worth).
+  auto readClean = [&](const pdf417::GreyRead& g, Crop clean) {
+    if (found(clean, zxRead(clean.image, hints), "grey")) return true;
+    for (int count : {4, 8, 11}) {
+      clean.image = pdf417::renderWithErasures(g, count);
+      if (found(clean, zxRead(clean.image, hints), "grey")) return true;
+    }
+    return false;
+  };
   for (const Region& region : regions) {
     std::vector<Quad> shapes;
     if (region.quad) shapes.push_back(*region.quad);
@@ -509,10 +529,24 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out) 
       // Once per search, on the largest region: it costs a few ZXing passes.
       greyTried = true;
       --budget;
-      if (const auto grey = pdf417::readGrey(c.image)) {
-        debugDump(grey->clean, "grey");
-        Crop clean{grey->clean, c.toInput * grey->cleanToCrop};
-        if (found(clean, zxRead(clean.image, hints), "grey")) return;
+      if (const auto g = pdf417::readGrey(c.image)) {
+        debugDump(g->clean, "grey");
+        Crop clean{g->clean, c.toInput * g->cleanToCrop};
+        if (readClean(*g, clean)) return;
+        // A second look on a crop of the code alone at 5 or more pixels per
+        // module, from the input's own pixels: the region's crop is sized
+        // for ZXing (3.3 px a module for an AAMVA code filling it) and holds
+        // a code in a larger region (the card) at fewer, resampled twice.
+        const Quad q = symbolQuad(*g, c.toInput);
+        const int modules = 17 * g->columns + 69;
+        const double width = 1.15 * modules * std::max(5.0, g->module_px * 1.05);
+        const Crop tight = rectify(grey, q, 0.0, std::min(width, 3000.0), cv::INTER_CUBIC);
+        debugDump(tight.image, "tight");
+        if (const auto g2 = pdf417::readGrey(tight.image)) {
+          debugDump(g2->clean, "grey");
+          Crop clean2{g2->clean, tight.toInput * g2->cleanToCrop};
+          if (readClean(*g2, clean2)) return;
+        }
       }
     }
     for (double angle : {-2.0, 2.0, -4.0, 4.0}) {

@@ -15,14 +15,23 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdlib>
 #include <numeric>
 #include <span>
 #include <vector>
 
 #include <opencv2/imgproc.hpp>
+#include <fmt/format.h>
 
 namespace idkit::barcode::pdf417 {
 namespace {
+
+// IDKIT_PDF417_TRACE=1 prints where the reader gives up (to stderr).
+template <typename... Args>
+void trace(fmt::format_string<Args...> f, Args&&... args) {
+  static const bool on = std::getenv("IDKIT_PDF417_TRACE") != nullptr;
+  if (on) fmt::print(stderr, "pdf417 grey: {}\n", fmt::format(f, std::forward<Args>(args)...));
+}
 
 using Pattern = std::array<std::uint8_t, 8>;
 
@@ -474,8 +483,10 @@ double rowWeight(int k, double sigma) {
 // differ most. The largest count whose boundaries all fall on such lines
 // (fewer rows fall on a subset of them and score the same).
 // Under vertical blur the change is spread over the blur's width, so lines
-// `lag` apart on either side of an edge are compared.
-int rowCount(const cv::Mat& grid, int dataFrom, int dataTo, int lag) {
+// `lag` apart on either side of an edge are compared, which also makes the
+// middles of rows differ when the lag nears half a row: so rows are never
+// taken to be lower than the symbology's minimum of 3 modules (`maxRows`).
+int rowCount(const cv::Mat& grid, int dataFrom, int dataTo, int lag, int maxRows) {
   const int n = grid.rows;
   std::vector<double> diff(static_cast<size_t>(std::max(0, n - 1)));
   for (int i = 0; i + 1 < n; ++i) {
@@ -495,14 +506,15 @@ int rowCount(const cv::Mat& grid, int dataFrom, int dataTo, int lag) {
   };
   std::vector<double> score(91, 0.0);
   double best = 0;
-  for (int rows = 3; rows <= 90 && n / rows >= 2; ++rows) {
+  maxRows = std::min(90, maxRows);
+  for (int rows = 3; rows <= maxRows && n / rows >= 2; ++rows) {
     double s = 0;
     for (int k = 1; k < rows; ++k) s += at(static_cast<double>(k) * n / rows);
     score[static_cast<size_t>(rows)] = s / (rows - 1) / std::max(mean, 1e-9);
     best = std::max(best, score[static_cast<size_t>(rows)]);
   }
   if (best < 1.15) return 0;
-  for (int rows = 90; rows >= 3; --rows)
+  for (int rows = maxRows; rows >= 3; --rows)
     if (score[static_cast<size_t>(rows)] >= 0.85 * best) return rows;
   return 0;
 }
@@ -510,6 +522,7 @@ int rowCount(const cv::Mat& grid, int dataFrom, int dataTo, int lag) {
 struct Geometry {
   double xs = 0, xe = 0, fit = 1;
   Kernel kernel;
+  std::array<Kernel, 2> endKernels;     // fitted to the start and the stop pattern
   double pitchStart = 0, pitchEnd = 0;  // pixels per module at either end
   int columns = 0, modules = 0;
   // Crop column of module u (0 = the start pattern's left edge).
@@ -522,6 +535,7 @@ struct Geometry {
 
 std::optional<Geometry> locate(const cv::Mat& dark) {
   const auto [left, right] = dataSpan(dark);
+  trace("data span {}..{} of {}", left, right, dark.cols);
   if (right - left < dark.cols / 5) return std::nullopt;
   const double pMin = std::max(1.0, (right - left) / (17.0 * 34 + 34));
   const double pMax = (right - left) / 51.0;
@@ -530,10 +544,17 @@ std::optional<Geometry> locate(const cv::Mat& dark) {
   const std::span<const float> profile(meanRow.ptr<float>(0), static_cast<size_t>(meanRow.cols));
   // The start pattern ends where the data begins, the stop pattern starts
   // where it ends, both give or take the blur's spread.
-  const Fit start = fitPattern(profile, startTemplate(), left, -22, -12, pMin, pMax);
+  // Bars that lean by a pixel or two across the band make the start and stop
+  // patterns' edges vary down the rows as data does, so the span can reach
+  // over either pattern to its outer edge: the searches cover that too.
+  const Fit start = fitPattern(profile, startTemplate(), left, -22, 2, pMin, pMax);
+  trace("start x0 {:.1f} pitch {:.2f} sigma {:.2f} box {:.2f} err {:.3f}", start.x0, start.pitch,
+        start.kernel.sigma, start.kernel.box, start.err);
   if (start.err > 0.35) return std::nullopt;
   const double p = start.pitch;
-  const Fit stop = fitPattern(profile, stopTemplate(), right, -6, 6, p * 0.93, p * 1.07);
+  const Fit stop = fitPattern(profile, stopTemplate(), right, -20, 6, p * 0.93, p * 1.07);
+  trace("stop x0 {:.1f} pitch {:.2f} sigma {:.2f} box {:.2f} err {:.3f}", stop.x0, stop.pitch, stop.kernel.sigma,
+        stop.kernel.box, stop.err);
   if (stop.err > 0.35) return std::nullopt;
   // The pitches fitted to either end alone err by a few percent under heavy
   // blur, which is a whole column over the code's width: the column count is
@@ -566,8 +587,10 @@ std::optional<Geometry> locate(const cv::Mat& dark) {
       g.pitchStart = s.pitch * k;
       g.pitchEnd = e.pitch * k;
       g.kernel = s.err <= e.err ? s.kernel : e.kernel;
+      g.endKernels = {s.kernel, e.kernel};
     }
   }
+  trace("columns {} fit {:.3f}", g.columns, g.fit);
   if (g.columns == 0 || g.fit > 0.35) return std::nullopt;
   g.xL = g.x(4);
   g.xR = g.x(g.modules - 14.5);
@@ -691,21 +714,24 @@ std::optional<GreyRead> readLocated(const cv::Mat& dark, const std::optional<Geo
   const auto offTop = boundaryOffsets(grid.rowRange(0, lines / 3), g->columns);
   const auto offBottom = boundaryOffsets(grid.rowRange(lines - lines / 3, lines), g->columns);
   grid = sampleGrid(dark, *g, lines, offTop, offBottom);
-  const int lag = std::clamp(static_cast<int>(std::lround(0.8 * g->blurY)), 1, lines / 12);
-  const int rows =
-      rowCount(grid, (kQuiet + kStartModules) * kSamples, (kQuiet + modules - kStopModules) * kSamples, lag);
+  // Rows are at least 3 modules high: a lag beyond a module would compare
+  // lines of different rows in the middle of a row too.
+  const int lag = std::clamp(static_cast<int>(std::lround(0.8 * g->blurY)), 1,
+                             std::max(1, std::min(lines / 12, static_cast<int>(g->pitch()))));
+  // Lines are crop pixels, as isotropic as the module pitch (rectified
+  // crops keep the aspect); 2.7 leaves room for the pitch's error.
+  const int maxRows = static_cast<int>(lines / (2.7 * g->pitch()));
+  int rows = rowCount(grid, (kQuiet + kStartModules) * kSamples, (kQuiet + modules - kStopModules) * kSamples, lag,
+                      maxRows);
+  if (const char* force = std::getenv("IDKIT_PDF417_ROWS")) rows = std::atoi(force);  // experiments
+  trace("rows {} (lag {}, at most {})", rows, lag, maxRows);
   if (rows < 3) return std::nullopt;
 
-  const Kernel& sigma = g->kernel;
-  const int margin = std::clamp(static_cast<int>(std::ceil(2.5 * sigma.sigma + 0.5 * sigma.box)), 1, 5);
-  std::array<Renderings, 3> clusters;
-  for (int k = 0; k < 3; ++k) clusters[static_cast<size_t>(k)] = renderCluster(clusterPatterns(3 * k), sigma, margin);
-  const std::vector<float> fixed = fixedParts(modules, sigma);
-
   const double h = static_cast<double>(lines) / rows;
-  std::vector<std::vector<float>> profiles;
+  // Each row's grey profile (the middle third of the row: the rows above and
+  // below blur into the rest), not yet scaled to darkness 0..1.
+  std::vector<std::vector<float>> raw;
   for (int r = 0; r < rows; ++r) {
-    // The middle third of the row: the rows above and below blur into the rest.
     const int a = static_cast<int>(std::floor((r + 1.0 / 3) * h));
     const int b = std::min(lines, std::max(a + 1, static_cast<int>(std::ceil((r + 2.0 / 3) * h))));
     std::vector<float> profile(static_cast<size_t>(cols), 0.0f);
@@ -714,6 +740,75 @@ std::optional<GreyRead> readLocated(const cv::Mat& dark, const std::optional<Geo
       for (int j = 0; j < cols; ++j) profile[static_cast<size_t>(j)] += line[j];
     }
     for (float& v : profile) v /= static_cast<float>(std::max(1, b - a));
+    raw.push_back(std::move(profile));
+  }
+  const int dataFrom = (kQuiet + kStartModules) * kSamples, dataTo = (kQuiet + modules - kStopModules) * kSamples;
+
+  // The blur kernel: the start and stop fits each see 17 modules and often
+  // disagree (a Gaussian at one end, a motion box at the other, the pitch's
+  // error absorbed into either). The data say which is right: every row is
+  // a sequence of codewords, and under the right kernel the best patterns
+  // explain its profile with the least residual. Tried on a quarter of the
+  // rows: the end patterns' two kernels, each family's equivalent of the
+  // other's spread, then the best one 15 % narrower and wider.
+  struct Trial {
+    Kernel kernel;
+    double sse = 1e300;
+  };
+  auto trial = [&](const Kernel& k) -> Trial {
+    const int margin = std::clamp(static_cast<int>(std::ceil(2.5 * k.sigma + 0.5 * k.box)), 1, 5);
+    const std::vector<float> fixed = fixedParts(modules, k);
+    double sse = 0;
+    int used = 0;
+    const int step = std::max(1, rows / 6);
+    for (int r = step / 2; r < rows; r += step) {
+      const auto cl = renderCluster(clusterPatterns(3 * (r % 3)), k, margin);
+      std::vector<float> profile = raw[static_cast<size_t>(r)];
+      const auto lv = rowLevels(profile, fixed, modules);
+      if (!lv) continue;
+      for (int j = 0; j < cols; ++j) {
+        const double f = static_cast<double>(j) / cols;
+        const double a0 = lv->a0 + f * (lv->a1 - lv->a0), b0 = lv->b0 + f * (lv->b1 - lv->b0);
+        profile[static_cast<size_t>(j)] = static_cast<float>((profile[static_cast<size_t>(j)] - a0) / b0);
+      }
+      const RowRead rr = readRow(profile, fixed, g->columns, cl);
+      for (int j = dataFrom; j < dataTo; ++j) {
+        const double d = profile[static_cast<size_t>(j)] - rr.model[static_cast<size_t>(j)];
+        sse += d * d;
+      }
+      ++used;
+    }
+    return {k, used ? sse / used : 1e300};
+  };
+  Kernel chosen = g->kernel;
+  if (!std::getenv("IDKIT_PDF417_NO_KERNEL_TRIAL")) {
+    std::vector<Kernel> candidates{g->endKernels[0], g->endKernels[1]};
+    for (const Kernel& k : g->endKernels)
+      candidates.push_back(k.box > 0 ? Kernel(k.spread(), 0) : Kernel(0.35, std::sqrt(12 * std::max(0.0, k.spread() * k.spread() - 0.35 * 0.35))));
+    Trial best;
+    for (const Kernel& k : candidates) {
+      if (k.box > 0 && k.box < 0.5) continue;
+      const Trial t = trial(k);
+      trace("kernel sigma {:.2f} box {:.2f}: residual {:.3f}", k.sigma, k.box, t.sse);
+      if (t.sse < best.sse) best = t;
+    }
+    for (double f : {0.85, 1.15}) {
+      const Kernel k = best.kernel.box > 0 ? Kernel(best.kernel.sigma, best.kernel.box * f) : Kernel(best.kernel.sigma * f, 0);
+      const Trial t = trial(k);
+      trace("kernel sigma {:.2f} box {:.2f}: residual {:.3f}", k.sigma, k.box, t.sse);
+      if (t.sse < best.sse) best = t;
+    }
+    chosen = best.kernel;
+  }
+  const Kernel& sigma = chosen;
+  const int margin = std::clamp(static_cast<int>(std::ceil(2.5 * sigma.sigma + 0.5 * sigma.box)), 1, 5);
+  std::array<Renderings, 3> clusters;
+  for (int k = 0; k < 3; ++k) clusters[static_cast<size_t>(k)] = renderCluster(clusterPatterns(3 * k), sigma, margin);
+  const std::vector<float> fixed = fixedParts(modules, sigma);
+
+  std::vector<std::vector<float>> profiles;
+  for (int r = 0; r < rows; ++r) {
+    std::vector<float> profile = raw[static_cast<size_t>(r)];
     const auto lv = rowLevels(profile, fixed, modules);
     if (!lv) return std::nullopt;
     for (int j = 0; j < cols; ++j) {
@@ -746,15 +841,18 @@ std::optional<GreyRead> readLocated(const cv::Mat& dark, const std::optional<Geo
     read = std::move(again);
   }
   std::vector<std::vector<Pattern>> symbol;
-  for (const auto& r : read) symbol.push_back(r.patterns);
+  std::vector<std::vector<float>> margins;
+  for (const auto& r : read) symbol.push_back(r.patterns), margins.push_back(r.margin);
 
   GreyRead out;
   constexpr int kModulePx = 3;
   out.clean = renderRows(symbol, kModulePx);
+  out.codewords = std::move(symbol);
+  out.margins = std::move(margins);
   out.rows = rows;
   out.columns = g->columns;
   out.module_px = g->pitch();
-  out.blur_modules = g->kernel.spread();
+  out.blur_modules = sigma.spread();
   out.fit = g->fit;
   const float q = 4 * kModulePx;  // renderRows' quiet zone
   const float w = static_cast<float>(modules * kModulePx), hh = static_cast<float>(rows * 3 * kModulePx);
@@ -811,6 +909,10 @@ cv::Mat renderRows(const std::vector<std::vector<Pattern>>& rows, int module) {
     std::vector<int> widths(kStart.begin(), kStart.end());
     for (size_t j = 0; j < perRow; ++j) {
       const Pattern& p = j < rows[r].size() ? rows[r][j] : rows[r].back();
+      if (p[0] == 0) {  // an erasure: the codeword's 17 modules left blank
+        widths.back() += kCodewordModules;
+        continue;
+      }
       widths.insert(widths.end(), p.begin(), p.end());
     }
     widths.insert(widths.end(), kStop.begin(), kStop.end());
@@ -840,6 +942,28 @@ std::optional<GreyRead> readGrey(const cv::Mat& levelCrop) {
     out->cleanToCrop = flip * out->cleanToCrop;
   }
   return out;
+}
+
+}  // namespace idkit::barcode::pdf417
+
+namespace idkit::barcode::pdf417 {
+
+cv::Mat renderWithErasures(const GreyRead& read, int count) {
+  if (read.codewords.empty()) return read.clean;
+  // The data codewords by how sure their choice was (row indicators are kept:
+  // without them ZXing finds no rows).
+  std::vector<std::pair<float, std::pair<size_t, size_t>>> order;
+  for (size_t r = 0; r < read.codewords.size(); ++r)
+    for (size_t j = 1; j + 1 < read.codewords[r].size() && r < read.margins.size() && j < read.margins[r].size(); ++j)
+      order.push_back({read.margins[r][j], {r, j}});
+  count = std::clamp(count, 0, static_cast<int>(order.size()));
+  std::partial_sort(order.begin(), order.begin() + count, order.end());
+  auto rows = read.codewords;
+  for (int i = 0; i < count; ++i) {
+    const auto [r, j] = order[static_cast<size_t>(i)].second;
+    rows[r][j] = Pattern{};
+  }
+  return renderRows(rows, 3);
 }
 
 }  // namespace idkit::barcode::pdf417
