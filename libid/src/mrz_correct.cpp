@@ -81,8 +81,10 @@ constexpr double kForcedShare = 0.25;
 // Doubts adding up to more than this (sum of -ln share) are too many for
 // one check digit to vouch for.
 constexpr double kMaxDoubt = 3.0;
-// Cost of the digit of a classic pair offered for a letter between digits.
+// Cost of keeping a pair letter read between digits (the digit is the default).
 constexpr double kDigitRunCost = 2.0;
+// A probability below this is a character the reader did not see.
+constexpr double kSeenShare = 0.05;
 
 // A state code changed to the cheapest known ICAO code among the reader's
 // options: at most this costly, and the next known code this much dearer.
@@ -112,6 +114,7 @@ struct Position {
   char read;  // the reader's best character ('\0' if none)
   std::vector<Option> options;  // options[0] is the default reading
   bool type_fixed = false;      // options[0].ch != read because read is impossible here
+  bool digit_run = false;       // options[0] is the digit of a pair letter read between digits
 };
 
 int charValueOr0(char c) { return charValue(c).value_or(0); }
@@ -442,30 +445,107 @@ bool settleNumberFillers(std::vector<Position>& positions, const std::vector<std
   return sure;
 }
 
+// The digit whose classic OCR-B pair a letter is ('O' -> '0'), or '\0'.
+char digitOfPair(char letter) {
+  for (const Confusion& c : kConfusions)
+    if (c.cost <= 2.0 && c.b == letter && c.a >= '0' && c.a <= '9') return c.a;
+  return '\0';
+}
+
+bool isDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Whether the character at `col` is a pair letter in a run of pair letters
+// with a digit on both sides ('959O717', '440O9OO25'): runs, because two
+// 'O's side by side are no less a misread '00' than one.
+bool inDigitRun(std::string_view line, std::size_t col) {
+  if (!digitOfPair(line[col])) return false;
+  std::size_t a = col, b = col;
+  while (a > 0 && digitOfPair(line[a - 1])) --a;
+  while (b + 1 < line.size() && digitOfPair(line[b + 1])) ++b;
+  return a > 0 && b + 1 < line.size() && isDigit(line[a - 1]) && isDigit(line[b + 1]);
+}
+
+// Whether the character at `col` is a pair letter in a run of pair letters
+// with a digit at either end ('NWYOO93': 'O' weighs 24, and two of them at
+// weights 7 and 3 add 240, which no check digit sees).
+bool nextToDigit(std::string_view line, std::size_t col) {
+  if (!digitOfPair(line[col])) return false;
+  std::size_t a = col, b = col;
+  while (a > 0 && digitOfPair(line[a - 1])) --a;
+  while (b + 1 < line.size() && digitOfPair(line[b + 1])) ++b;
+  return (a > 0 && isDigit(line[a - 1])) || (b + 1 < line.size() && isDigit(line[b + 1]));
+}
+
 // Issuers avoid O, I, S, B, Z, G between the digits of a number: a sure 'O'
 // in '959O717' is far more often a '0' read wrong (the two OCR-B glyphs
-// differ by width only, and blur takes that) than a letter. The reader may
-// give the digit less than its 1% floor; it is offered here at the cost of
-// a plausible alternative, and, being one glyph read two ways, a change to
-// it is a classic-pair change (see the trust rule in correct()).
-void offerDigitsInDigitRuns(std::vector<Position>& positions, std::span<const LineCandidates> lines,
-                            const std::vector<std::vector<Kind>>& kinds, const std::vector<std::vector<int>>& index) {
-  auto digitAt = [&](std::size_t li, std::size_t col) {
-    const auto& c = lines[li][col];
-    return !c.empty() && c[0].ch >= '0' && c[0].ch <= '9';
-  };
-  for (std::size_t li = 0; li < lines.size(); ++li)
-    for (std::size_t col = 1; col + 1 < lines[li].size(); ++col) {
-      if (kinds[li][col] != Kind::AlnumFill || !digitAt(li, col - 1) || !digitAt(li, col + 1)) continue;
+// differ by width only, and blur takes that) than a letter. There the digit
+// is the default reading (a "digit_run" correction) and the letter the
+// alternative at the cost of a plausible one; the check digit settles it.
+void preferDigitsInDigitRuns(std::vector<Position>& positions, std::span<const LineCandidates> lines,
+                             const std::vector<std::vector<Kind>>& kinds, const std::vector<std::vector<int>>& index) {
+  for (std::size_t li = 0; li < lines.size(); ++li) {
+    std::string top;
+    for (const auto& c : lines[li]) top.push_back(c.empty() ? '<' : c[0].ch);
+    for (std::size_t col = 0; col < top.size(); ++col) {
+      if (kinds[li][col] != Kind::AlnumFill || !inDigitRun(top, col)) continue;
       Position& p = positions[static_cast<std::size_t>(index[li][col])];
-      char digit = '\0';
-      for (const Confusion& c : kConfusions)
-        if (c.cost <= 2.0 && c.b == p.read && c.a >= '0' && c.a <= '9') digit = c.a;
-      if (!digit) continue;
-      const auto it = std::find_if(p.options.begin(), p.options.end(), [&](const Option& o) { return o.ch == digit; });
-      if (it == p.options.end()) p.options.push_back({digit, kDigitRunCost, shareOf(lines[li][col], digit)});
-      else it->cost = std::min(it->cost, kDigitRunCost);
+      if (p.options.empty() || p.options[0].ch != p.read) continue;
+      const char digit = digitOfPair(p.read);
+      auto it = std::find_if(p.options.begin(), p.options.end(), [&](const Option& o) { return o.ch == digit; });
+      if (it == p.options.end()) {
+        p.options.push_back({digit, 0.0, shareOf(lines[li][col], digit)});
+        it = p.options.end() - 1;
+      }
+      it->cost = 0.0;
+      p.options[0].cost = kDigitRunCost;
+      std::rotate(p.options.begin(), it, it + 1);
+      p.digit_run = true;
     }
+  }
+}
+
+// Why a position reads other than the reader's best: its default reading
+// (an impossible character replaced, a pair letter between digits) or a
+// change the check digits chose.
+const char* defaultReason(const Position& p, int chosen) {
+  if (chosen != 0) return "check_digit";
+  return p.digit_run ? "digit_run" : p.type_fixed ? "type" : "check_digit";
+}
+
+// The first letter of the document code per format (ICAO Doc 9303: TD1 and
+// TD2 A, C or I; passports P; visas V; the French card I): "" when free.
+std::string_view documentCodeLetters(Format f) {
+  switch (f) {
+    case Format::TD1:
+    case Format::TD2: return "ACI";
+    case Format::TD3: return "P";
+    case Format::MRVA:
+    case Format::MRVB: return "V";
+    case Format::FrenchID: return "I";
+    default: return "";
+  }
+}
+
+// No check digit covers the document code. A first letter the format does
+// not allow ('T<MAC' for 'I<MAC') is the cheapest allowed one among the
+// reader's options ("document_code" correction); false when there is none.
+bool settleDocumentCode(std::vector<Position>& positions, const std::vector<std::vector<int>>& index, Format fmt,
+                        std::vector<int>& chosen, std::vector<const char*>& reason, std::vector<bool>& settled) {
+  const std::string_view allowed = documentCodeLetters(fmt);
+  if (allowed.empty() || index.empty() || index[0].empty()) return true;
+  const auto pi = static_cast<std::size_t>(index[0][0]);
+  Position& p = positions[pi];
+  if (allowed.find(p.options[static_cast<std::size_t>(chosen[pi])].ch) != std::string_view::npos) return true;
+  int pick = -1;
+  for (std::size_t o = 0; o < p.options.size(); ++o)
+    if (allowed.find(p.options[o].ch) != std::string_view::npos &&
+        (pick < 0 || p.options[o].cost < p.options[static_cast<std::size_t>(pick)].cost))
+      pick = static_cast<int>(o);
+  if (pick < 0) return false;
+  chosen[pi] = pick;
+  reason[pi] = "document_code";
+  settled[pi] = true;
+  return true;
 }
 
 }  // namespace
@@ -521,7 +601,7 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
   bool reader = false;
   for (const auto& l : lines)
     for (const auto& c : l) reader = reader || c.size() > 1;
-  if (reader) offerDigitsInDigitRuns(positions, lines, kinds, index);
+  if (reader) preferDigitsInDigitRuns(positions, lines, kinds, index);
 
   std::vector<std::string> defaults(lines.size());
   for (const Position& p : positions) defaults[p.pos.line].push_back(p.options[0].ch);
@@ -582,7 +662,9 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
   std::vector<bool> settled(positions.size(), false);  // sure without the reader's share
   bool states_known = true;
   bool inner_fillers_sure = true;
+  bool code_known = true;
   if (reader) {
+    code_known = settleDocumentCode(positions, index, *fmt, chosen, reason, settled);
     settleFillers(positions, kinds, index, composite_weight, chosen, reason, settled);
     for (const Pos start : statePositions(*fmt))
       states_known = settleState(positions, index, start, composite_weight, chosen, reason, settled) && states_known;
@@ -599,9 +681,9 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
       conf[pi] = std::max(o.share, 0.9);
       if (o.ch != p.read)
         corrections.push_back({p.pos.line + 1, p.pos.col + 1, p.read, o.ch,
-                               reason[pi] ? reason[pi] : (p.type_fixed && chosen[pi] == 0 ? "type" : "check_digit")});
+                               reason[pi] ? reason[pi] : defaultReason(p, chosen[pi])});
     } else if (o.ch != p.read) {
-      const char* why = reason[pi] ? reason[pi] : chosen[pi] == 0 && p.type_fixed ? "type" : "check_digit";
+      const char* why = reason[pi] ? reason[pi] : defaultReason(p, chosen[pi]);
       corrections.push_back({p.pos.line + 1, p.pos.col + 1, p.read, o.ch, why});
       conf[pi] = o.share > 0 ? o.share : (chosen[pi] == 0 ? 0.7 : 0.5);
     } else {
@@ -658,17 +740,26 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
           ++changes;
           forced += !classic && probabilityOf(cands, o.ch) < kForcedShare;
         }
-        // A classic-pair letter kept between digits of a number ('94O4O24')
-        // is a guess however sure: 'O' weighs 24 and '0' 0, so two such
-        // misreads at weights 7 and 3 verify together.
-        if (kinds[q.line][q.col] == Kind::AlnumFill && q.col > 0 &&
-            static_cast<std::size_t>(q.col) + 1 < out[q.line].size()) {
-          const auto isDigit = [](char c) { return c >= '0' && c <= '9'; };
-          bool pairLetter = false;
-          for (const Confusion& c : kConfusions)
-            pairLetter = pairLetter || (c.cost <= 2.0 && c.b == o.ch && isDigit(c.a));
-          if (pairLetter && isDigit(out[q.line][q.col - 1]) && isDigit(out[q.line][q.col + 1]))
-            share = std::min(share, kGuessShare - 0.1);
+        // A classic-pair letter kept next to digits of a number ('94O4O24',
+        // 'NWYOO93') is a guess however sure: 'O' weighs 24 and '0' 0, so
+        // two such misreads at weights 7 and 3 verify together.
+        if (kinds[q.line][q.col] == Kind::AlnumFill && nextToDigit(out[q.line], static_cast<std::size_t>(q.col)))
+          share = std::min(share, kGuessShare - 0.1);
+        // A digit put for a pair letter between digits that the reader did
+        // not see at all is a guess too (the check digit decides it).
+        if (p.digit_run && chosen[pi] == 0 && probabilityOf(cands, o.ch) < kSeenShare)
+          share = std::min(share, kGuessShare - 0.1);
+        // Characters whose values differ by a multiple of 10 (G/Q, C/M,
+        // K/'<', 0/A ...) weigh the same in every check digit: between them
+        // the check cannot choose, so a doubtful character with such a
+        // rival is a guess.
+        if (share < kSureShare) {
+          const int v = charValueOr0(o.ch) % 10;
+          double hidden = 0;
+          for (const Candidate& c : cands)
+            if (c.ch != o.ch && detail::allowed(kinds[q.line][q.col], c.ch) && charValueOr0(c.ch) % 10 == v)
+              hidden += probabilityOf(cands, c.ch);
+          if (hidden >= kSeenShare) share = std::min(share, kGuessShare - 0.1);
         }
         unsure += share < kGuessShare;
         doubtful += share < kSureShare;
@@ -695,7 +786,7 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
     // For a classic pair the reader's two readings are one glyph: their
     // shares add up.
     const bool sure = o.share >= kLegibleShare ||
-                      (p.type_fixed && chosen[pi] == 0 && classic && readShare + o.share >= kLegibleShare);
+                      ((p.type_fixed || p.digit_run) && chosen[pi] == 0 && classic && readShare + o.share >= kLegibleShare);
     legible = sure;
   }
   if (!legible) {
@@ -704,6 +795,10 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
   }
   if (!states_known) {
     r.checks.emplace_back("known_state", false);
+    r.valid = false;
+  }
+  if (!code_known) {
+    r.checks.emplace_back("known_document_code", false);
     r.valid = false;
   }
 

@@ -242,7 +242,7 @@ TEST_CASE("correct: a letter O between digits of a number is the digit 0", "[mrz
   CHECK(res->corrections[0].pos == 7);
   CHECK(res->corrections[0].from == 'O');
   CHECK(res->corrections[0].to == '0');
-  CHECK(res->corrections[0].why == "check_digit");
+  CHECK(res->corrections[0].why == "digit_run");
 
   // Letters of a number between letters or at its ends are left alone:
   // the ICAO specimen L898902C3 keeps its 'C' (next to a digit only on one side).
@@ -262,6 +262,70 @@ TEST_CASE("correct: two sure O-for-0 in a number that verify together are no val
   r[1][6] = {{'O', 0.97f}, {'X', 0.01f}};
   const auto res = correct(r);
   REQUIRE(res);
+  // The digits are the default between digits, so the number reads right;
+  // but the reader saw no '0' at either place: two guesses, no valid zone.
+  CHECK(res->lines == truth);
   CHECK_FALSE(res->valid);
   CHECK_FALSE(res->check("legible"));
+}
+
+TEST_CASE("correct: a run of O between digits of a number reads as zeros", "[mrz][correct]") {
+  // td1-photo-s7-0064: 440090025 (long number 44009002594) read 44OO9OO25
+  // with sure 'O's (0 at 0.12-0.15); the corrector changed one and kept
+  // three, and the four 'O's at weights 7, 1, 7 (and 3) verified: a wrong
+  // valid zone. Runs of pair letters between digits are digits by default.
+  const std::vector<std::string> truth = {"IDCAN440090025<943<<<<<<<<<<<<", "0509097<3111079CAN<<<<<<<<<<<0",
+                                          "LEVESQUE<<JACOB<<<<<<<<<<<<<<<"};
+  auto r = sureReading(truth);
+  for (std::size_t col : {7u, 8u, 10u, 11u}) r[0][col] = {{'O', 0.86f}, {'0', 0.13f}, {'U', 0.005f}};
+  const auto res = correct(r);
+  REQUIRE(res);
+  CHECK(res->lines == truth);
+  CHECK(res->valid);
+  CHECK(res->field("document_number") == "44009002594");
+  int runs = 0;
+  for (const auto& c : res->corrections) runs += c.why == "digit_run" && c.from == 'O' && c.to == '0';
+  CHECK(runs == 4);
+}
+
+TEST_CASE("correct: rivals a check digit cannot tell apart make a doubtful character a guess", "[mrz][correct]") {
+  // mrvb-photo-s7-0053: G7GC98WR6 read Q7QC98WR6 (Q 0.63-0.66, G 0.07-0.10):
+  // G is 16 and Q 26, equal mod 10, so the check digit verifies either way.
+  const std::vector<std::string> truth = {"V<D<<AASLUND<<OEYVIND<<<<<<<<<<<<<<<", "G7GC98WR69NOR0501068M2505048<<<<<<<<"};
+  auto r = sureReading(truth);
+  r[1][0] = {{'Q', 0.63f}, {'4', 0.27f}, {'G', 0.07f}, {'N', 0.01f}};
+  r[1][2] = {{'Q', 0.66f}, {'4', 0.22f}, {'G', 0.10f}, {'N', 0.01f}};
+  const auto res = correct(r);
+  REQUIRE(res);
+  CHECK_FALSE(res->valid);
+  CHECK_FALSE(res->check("legible"));
+
+  // One such character alone (and sure ones) the check still vouches for.
+  auto one = sureReading(truth);
+  one[1][2] = {{'G', 0.70f}, {'4', 0.22f}, {'Q', 0.06f}};
+  const auto ok = correct(one);
+  REQUIRE(ok);
+  CHECK(ok->valid);
+}
+
+TEST_CASE("correct: a document code letter the format does not allow", "[mrz][correct]") {
+  // passporteye-100_id-mac: I<MAC read T<MAC. TD1/TD2 codes start with A, C
+  // or I; the cheapest allowed letter the reader offered is taken.
+  const std::vector<std::string> truth = {"IDUTO751468993<471<C656WLJ<<<<", "3601132F2708148UTO<<<<<<<<<<<1",
+                                          "VAN<DER<VAART<HOLMES<MASTERSON"};
+  auto r = sureReading(truth);
+  r[0][0] = {{'T', 0.80f}, {'I', 0.15f}, {'1', 0.04f}};
+  const auto res = correct(r);
+  REQUIRE(res);
+  CHECK(res->lines == truth);
+  CHECK(res->valid);
+  REQUIRE_FALSE(res->corrections.empty());
+  CHECK(res->corrections[0].why == "document_code");
+
+  // No allowed letter among the options: the zone says so and is not valid.
+  r[0][0] = {{'T', 0.97f}, {'Y', 0.01f}};
+  const auto bad = correct(r);
+  REQUIRE(bad);
+  CHECK_FALSE(bad->valid);
+  CHECK(bad->checks.back() == std::pair<std::string, bool>{"known_document_code", false});
 }
