@@ -266,7 +266,24 @@ struct PreparedLine {
   float pitch = 0;                   // measured pitch in strip pixels
   float firstC = 0, lastC = 0;       // the finder's first and last character centres (strip x)
   int components = 0;                // characters the finder saw on this line
+  std::vector<double> colInk;        // prefix sums of the ink's text rows per column (colInk[x] = columns < x)
 };
+
+void setColumnInk(PreparedLine& p) {
+  p.colInk.assign(static_cast<std::size_t>(p.ink.cols) + 1, 0.0);
+  for (int y = ocrb::kStripTop; y < ocrb::kStripBaseline; ++y) {
+    const float* row = p.ink.ptr<float>(y);
+    for (int x = 0; x < p.ink.cols; ++x) p.colInk[static_cast<std::size_t>(x) + 1] += row[x];
+  }
+  for (std::size_t x = 1; x < p.colInk.size(); ++x) p.colInk[x] += p.colInk[x - 1];
+}
+
+// Ink of the text rows between columns a and b (clipped to the strip).
+double inkBetween(const PreparedLine& p, int a, int b) {
+  const int n = static_cast<int>(p.colInk.size()) - 1;
+  a = std::clamp(a, 0, n), b = std::clamp(b, 0, n);
+  return b > a ? p.colInk[static_cast<std::size_t>(b)] - p.colInk[static_cast<std::size_t>(a)] : 0.0;
+}
 
 cv::Point2f apply(const cv::Matx33d& h, cv::Point2f p) {
   const cv::Vec3d q = h * cv::Vec3d(p.x, p.y, 1);
@@ -415,6 +432,7 @@ std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line
   const int core0 = std::clamp(static_cast<int>((xs - 0.5f * line.pitch * k0) * k1), 0, w1 - 1);
   const int core1 = std::clamp(static_cast<int>((xe + 0.5f * line.pitch * k0) * k1), core0, w1 - 1);
   p.ink = ocrb::inkImage(p.strip, core0, core1);
+  setColumnInk(p);
   p.pitch = line.pitch * k0 * k1;
   cv::Mat cols;
   cv::reduce(p.ink.rowRange(ocrb::kStripTop, ocrb::kStripBaseline), cols, 0, cv::REDUCE_SUM);
@@ -475,6 +493,7 @@ PreparedLine turned(const PreparedLine& p) {
   PreparedLine t;
   cv::rotate(p.strip, t.strip, cv::ROTATE_180);
   cv::rotate(p.ink, t.ink, cv::ROTATE_180);
+  setColumnInk(t);
   const double w = p.strip.cols, h = p.strip.rows;
   t.toImage = p.toImage * cv::Matx33d(-1, 0, w, 0, -1, h, 0, 0, 1);
   for (float x : p.rights) t.lefts.push_back(static_cast<float>(w) - x);
@@ -516,8 +535,14 @@ CellGeom cellAt(int i, int chars, float pitch, float offset, float persp) {
   return {offset + w * (1 + persp) * t / d, pitch * (1 + persp) / (d * d)};
 }
 
-double evaluate(const ocrb::Classifier& clf, const cv::Mat& ink, int chars, float pitch, float offset, float persp,
+// Classifier calls of this thread since the last countEvaluations() (the
+// reader's cost; IDKIT_MRZ_DEBUG prints it per image).
+thread_local long tEvaluations = 0;
+
+double evaluate(const ocrb::Classifier& clf, const PreparedLine& p, int chars, float pitch, float offset, float persp,
                 const std::vector<float>* shifts, cv::Mat* probsOut) {
+  ++tEvaluations;
+  const cv::Mat& ink = p.ink;
   cv::Mat feats(chars, ocrb::kFeatureSize, CV_32F);
   for (int i = 0; i < chars; ++i) {
     const CellGeom g = cellAt(i, chars, pitch, offset, persp);
@@ -530,9 +555,8 @@ double evaluate(const ocrb::Classifier& clf, const cv::Mat& ink, int chars, floa
   // confident about one, so the ink decides where the line is.
   auto cellInk = [&](int i) {
     const CellGeom g = cellAt(i, chars, pitch, offset, persp);
-    const cv::Rect r = cv::Rect(static_cast<int>(g.centre - 0.4f * g.width), ocrb::kStripTop, static_cast<int>(0.8f * g.width) + 1,
-                                ocrb::kStripBaseline - ocrb::kStripTop) & cv::Rect(0, 0, ink.cols, ink.rows);
-    return r.empty() ? 0.0 : cv::sum(ink(r))[0];
+    const int x = static_cast<int>(g.centre - 0.4f * g.width);
+    return inkBetween(p, x, x + static_cast<int>(0.8f * g.width) + 1);
   };
   std::vector<double> inks(static_cast<std::size_t>(chars));
   for (int i = 0; i < chars; ++i) inks[static_cast<std::size_t>(i)] = cellInk(i);
@@ -549,11 +573,18 @@ double evaluate(const ocrb::Classifier& clf, const cv::Mat& ink, int chars, floa
   return score / chars;
 }
 
+// Spans (pairs of line ends) the classifier reads, of those the projection ranks.
+constexpr std::size_t kSpansRead = 3;
+
 Cells readCells(const ocrb::Classifier& clf, const PreparedLine& p, int chars, bool refine) {
   Cells best;
   // Ends whose span gives the measured pitch for this many characters; the
   // first and last glyphs leave about 0.15 pitch blank on their outer sides.
-  float left = 0;
+  struct Span {
+    float left, pitch;
+    double gaps;  // ink between cells and beyond the ends over ink at the cells' centres
+  };
+  std::vector<Span> spans;
   for (float l : p.lefts)
     for (float r : p.rights) {
       const float pitch = (r - l) / (chars - 0.3f);
@@ -567,10 +598,36 @@ Cells readCells(const ocrb::Classifier& clf, const PreparedLine& p, int chars, b
                                   : -1.0f;
       if (std::abs(pitch - p.pitch) > 0.025f * p.pitch && std::abs(pitch - spanPitch) > 0.01f * spanPitch) continue;
       if (pitch < 0.6f * ocrb::kTextHeight || pitch > 1.6f * ocrb::kTextHeight) continue;
-      cv::Mat probs;
-      const double s = evaluate(clf, p.ink, chars, pitch, l - 0.15f * pitch, 0.0f, nullptr, &probs);
-      if (s > best.score) best.score = s, best.pitch = pitch, best.offset = l - 0.15f * pitch, best.probs = probs, left = l;
+      // Ends a pixel apart give the same cells: read once.
+      const float offset = l - 0.15f * pitch;
+      const bool same = std::any_of(spans.begin(), spans.end(), [&](const Span& q) {
+        return std::abs(q.left - l) < 0.04f * pitch && std::abs(q.pitch - pitch) * static_cast<float>(chars) < 0.04f * pitch;
+      });
+      if (same) continue;
+      // Fixed-pitch OCR-B leaves blank columns between glyphs and beyond the
+      // line's ends: a projection scores a span for the price of a few sums.
+      double gaps = 0, centres = 1e-6;
+      for (int i = -1; i <= chars; ++i) {
+        const float x0 = offset + static_cast<float>(i) * pitch;
+        if (i < 0 || i == chars) {
+          gaps += inkBetween(p, static_cast<int>(x0 + 0.2f * pitch), static_cast<int>(x0 + 0.8f * pitch));
+          continue;
+        }
+        centres += inkBetween(p, static_cast<int>(x0 + 0.3f * pitch), static_cast<int>(x0 + 0.7f * pitch));
+        gaps += inkBetween(p, static_cast<int>(x0 - 0.08f * pitch), static_cast<int>(x0 + 0.08f * pitch) + 1);
+      }
+      spans.push_back({l, pitch, gaps / centres});
     }
+  // The classifier reads the few spans the projection likes best.
+  std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.gaps < b.gaps; });
+  if (spans.size() > kSpansRead) spans.resize(kSpansRead);
+  float left = 0;
+  for (const Span& sp : spans) {
+    cv::Mat probs;
+    const float offset = sp.left - 0.15f * sp.pitch;
+    const double s = evaluate(clf, p, chars, sp.pitch, offset, 0.0f, nullptr, &probs);
+    if (s > best.score) best.score = s, best.pitch = sp.pitch, best.offset = offset, best.probs = probs, left = sp.left;
+  }
   if (best.probs.empty() || !refine) return best;
   const float pitch0 = best.pitch;
   // Coordinate search over pitch, then offset.
@@ -580,27 +637,27 @@ Cells readCells(const ocrb::Classifier& clf, const PreparedLine& p, int chars, b
     const float pitch = pitch0 * (1 + dp);
     const float offset = left - 0.15f * pitch;
     cv::Mat probs;
-    const double s = evaluate(clf, p.ink, chars, pitch, offset, 0.0f, nullptr, &probs);
+    const double s = evaluate(clf, p, chars, pitch, offset, 0.0f, nullptr, &probs);
     if (s > best.score) best.score = s, best.pitch = pitch, best.offset = offset, best.probs = probs;
   }
   // Perspective: the line's ends stay, the cells between them move.
   for (float e : {-0.12f, -0.08f, -0.04f, 0.04f, 0.08f, 0.12f}) {
     cv::Mat probs;
-    const double s = evaluate(clf, p.ink, chars, best.pitch, best.offset, e, nullptr, &probs);
+    const double s = evaluate(clf, p, chars, best.pitch, best.offset, e, nullptr, &probs);
     if (s > best.score) best.score = s, best.persp = e, best.probs = probs;
   }
   if (best.persp != 0.0f)
     for (float de : {-0.02f, 0.02f}) {
       cv::Mat probs;
       const float e = best.persp + de;
-      const double s = evaluate(clf, p.ink, chars, best.pitch, best.offset, e, nullptr, &probs);
+      const double s = evaluate(clf, p, chars, best.pitch, best.offset, e, nullptr, &probs);
       if (s > best.score) best.score = s, best.persp = e, best.probs = probs;
     }
   const float basePitch = best.pitch, baseOffset = best.offset;
   for (float dx : {-0.12f, -0.06f, 0.06f, 0.12f}) {
     const float offset = baseOffset + dx * basePitch;
     cv::Mat probs;
-    const double s = evaluate(clf, p.ink, chars, basePitch, offset, best.persp, nullptr, &probs);
+    const double s = evaluate(clf, p, chars, basePitch, offset, best.persp, nullptr, &probs);
     if (s > best.score) best.score = s, best.offset = offset, best.probs = probs;
   }
   // Per-cell shifts absorb small local pitch errors (perspective, paper warp).
@@ -610,7 +667,7 @@ Cells readCells(const ocrb::Classifier& clf, const PreparedLine& p, int chars, b
     for (int i = 0; i < chars; ++i)
       shifts[static_cast<std::size_t>(i)] = dx * cellAt(i, chars, best.pitch, best.offset, best.persp).width;
     cv::Mat probs;
-    evaluate(clf, p.ink, chars, best.pitch, best.offset, best.persp, &shifts, &probs);
+    evaluate(clf, p, chars, best.pitch, best.offset, best.persp, &shifts, &probs);
     for (int i = 0; i < chars; ++i) {
       const double a = bestCharProb(best.probs, i), b = bestCharProb(probs, i);
       if (b > a + 0.05) {
@@ -662,6 +719,7 @@ struct Hypothesis {
   int chars = 0;
   double score = -1e9;
   bool flipped = false;
+  std::vector<Cells> quick;  // the quick look's cells per line
 };
 
 }  // namespace
@@ -698,6 +756,7 @@ struct Attempt {
   double angle = 0;
   double score = -1e9;
   double read_score = -1e9;  // the classifier's mean log probability alone
+  std::vector<LineCandidates> candidates;  // what correct() was given
 };
 
 // The lines of a band start and end at the same place on the document: the
@@ -724,12 +783,14 @@ struct BandReading {
   double score = 0;  // mean log probability of the lines' best characters
 };
 
-std::optional<BandReading> readBand(const ocrb::Classifier& clf, const std::vector<const PreparedLine*>& lines,
-                                    int chars, int topK, const ReadOptions& options) {
+// The band's lines read at these cells, corrected by the check digits.
+std::optional<BandReading> bandFromCells(const std::vector<const PreparedLine*>& lines, const std::vector<Cells>& lineCells,
+                                         int chars, int topK, const ReadOptions& options) {
   BandReading out;
   std::vector<LineCandidates> cands;
-  for (const auto* p : lines) {
-    const Cells cells = readCells(clf, *p, chars, true);
+  for (std::size_t li = 0; li < lines.size(); ++li) {
+    const PreparedLine* p = lines[li];
+    const Cells& cells = lineCells[li];
     if (cells.probs.empty()) return std::nullopt;
     out.lines.push_back(toReading(*p, cells, chars, topK));
     if (std::getenv("IDKIT_MRZ_DEBUG")) {
@@ -761,11 +822,21 @@ std::optional<BandReading> readBand(const ocrb::Classifier& clf, const std::vect
   return out;
 }
 
+std::optional<BandReading> readBand(const ocrb::Classifier& clf, const std::vector<const PreparedLine*>& lines,
+                                    int chars, int topK, const ReadOptions& options) {
+  std::vector<Cells> cells;
+  for (const auto* p : lines) cells.push_back(readCells(clf, *p, chars, true));
+  return bandFromCells(lines, cells, chars, topK, options);
+}
+
 // The classifier's certainty decides; check digits that verify only tip the
 // balance, as correction can make almost anything verify.
 double merit(const BandReading& b) {
   return b.score + (b.result.valid ? 0.5 : 0) - 0.02 * static_cast<double>(b.result.corrections.size());
 }
+// A valid reading of at least this merit (mean log probability above about
+// -0.1) is not beaten by any other reading of the band.
+constexpr double kSureMerit = 0.4;
 
 Attempt readBands(const cv::Mat& gray, const ReadOptions& options) {
   const auto& clf = ocrb::Classifier::shared();
@@ -785,20 +856,44 @@ Attempt readBands(const cv::Mat& gray, const ReadOptions& options) {
     std::vector<Hypothesis> hyps;
     for (int chars : lengthsFor(up.size(), options.parse.format))
       for (bool flipped : {false, true}) {
-        Hypothesis h{{}, chars, 0, flipped};
+        Hypothesis h{{}, chars, 0, flipped, {}};
         for (const auto& p : flipped ? down : up) {
           h.lines.push_back(&p);
-          h.score += readCells(clf, p, chars, false).score;
+          h.quick.push_back(readCells(clf, p, chars, false));
+          h.score += h.quick.back().score;
         }
         h.score /= static_cast<double>(h.lines.size());
         hyps.push_back(h);
       }
     std::sort(hyps.begin(), hyps.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
     hyps.resize(std::min<std::size_t>(hyps.size(), 2));
+    auto take = [&](BandReading& band, double total) {
+      const auto& readings = band.lines;
+      best.score = total;
+      best.read_score = band.score;
+      best.result = std::move(band.result);
+      best.candidates.clear();
+      for (const auto& r : readings) best.candidates.push_back(r.candidates);
+      best.quad = {readings.front().quad[0], readings.front().quad[1], readings.back().quad[2], readings.back().quad[3]};
+      const cv::Point2f d = best.quad[1] - best.quad[0];
+      best.angle = std::fmod(std::atan2(-d.y, d.x) * 180.0 / kPi + 360.0, 360.0);
+    };
+    // Coarse to fine: the best hypothesis as the quick look read it. A
+    // confident zone whose check digits verify and which the trust rules
+    // accept is what the careful read would give too (most flat cards).
+    if (!hyps.empty() && !hyps.front().quick.empty()) {
+      const auto& h = hyps.front();
+      auto quick = bandFromCells(h.lines, h.quick, h.chars, topK, options);
+      if (quick && quick->result.valid && merit(*quick) > kSureMerit) {
+        if (std::getenv("IDKIT_MRZ_DEBUG")) std::fprintf(stderr, "quick look verifies: chars=%d flipped=%d\n", h.chars, h.flipped);
+        take(*quick, merit(*quick));
+        break;
+      }
+    }
     for (const auto& h : hyps) {
       // A confident reading that verifies without corrections is not
       // going to be beaten by the runner-up of the quick look.
-      if (best.result && best.result->valid && best.result->corrections.empty() && best.score > 0.4) break;
+      if (best.result && best.result->valid && best.result->corrections.empty() && best.score > kSureMerit) break;
       auto band = readBand(clf, h.lines, h.chars, topK, options);
       if (!band) continue;
       if (!band->result.valid && band->lines.size() > 1) {
@@ -813,16 +908,7 @@ Attempt readBands(const cv::Mat& gray, const ReadOptions& options) {
       if (std::getenv("IDKIT_MRZ_DEBUG"))
         std::fprintf(stderr, "hyp chars=%d flipped=%d score=%.3f valid=%d corr=%zu %s\n", h.chars, h.flipped,
                      band->score, band->result.valid, band->result.corrections.size(), band->lines.back().text.c_str());
-      if (total > best.score) {
-        const auto& readings = band->lines;
-        best.score = total;
-        best.read_score = band->score;
-        best.result = std::move(band->result);
-        best.quad = {readings.front().quad[0], readings.front().quad[1], readings.back().quad[2],
-                     readings.back().quad[3]};
-        const cv::Point2f d = best.quad[1] - best.quad[0];
-        best.angle = std::fmod(std::atan2(-d.y, d.x) * 180.0 / kPi + 360.0, 360.0);
-      }
+      if (total > best.score) take(*band, total);
     }
     if (best.result && best.result->valid) break;
   }
@@ -847,6 +933,7 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
     cv::resize(gray, small, {}, 1 / scale, 1 / scale, cv::INTER_AREA);
     gray = small;
   }
+  tEvaluations = 0;
   Attempt best = readBands(gray, options);
   bool mirrored = false;
   // Mirrored glyphs read as nothing the classifier is sure of: a confident
@@ -861,6 +948,25 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
       best = std::move(m);
       mirrored = true;
     }
+  }
+  if (std::getenv("IDKIT_MRZ_DEBUG")) std::fprintf(stderr, "classifier calls: %ld\n", tEvaluations);
+  if (std::getenv("IDKIT_MRZ_DUMP")) {
+    // Developer aid: the candidates behind the reading, one JSON line per
+    // image (null when none), to tune correct() without reading images again.
+    Json dump = nullptr;
+    if (best.result) {
+      dump = Json::array();
+      for (const auto& line : best.candidates) {
+        Json l = Json::array();
+        for (const auto& pos : line) {
+          Json c = Json::array();
+          for (const Candidate& cand : pos) c.push_back({std::string(1, cand.ch), std::round(cand.score * 1e4) / 1e4});
+          l.push_back(c);
+        }
+        dump.push_back(l);
+      }
+    }
+    std::fprintf(stderr, "MRZDUMP %s\n", dump.dump().c_str());
   }
   if (!best.result) return std::unexpected(Error{"mrz_not_found", "no machine-readable zone found in the image"});
   ImageReading out;
