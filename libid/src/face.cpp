@@ -81,9 +81,10 @@ Found makeFound(const cv::Mat& input, const Candidate& c) {
   return f;
 }
 
-Json foundJson(const Found& f) {
+Json foundJson(const Found& f, const Detail& detail) {
   Json j = f.original.toJson();
   j["rotation"] = f.rotation;
+  if (detail.eyes > 0) j["eye_distance"] = round1(detail.eyes);
   return j;
 }
 
@@ -228,24 +229,32 @@ std::optional<Found> findFace(Engine& engine, const cv::Mat& photo, float min_sc
 }
 
 Json Match::toJson() const {
-  Json doc = foundJson(document);
+  Json doc = foundJson(document, document_detail);
   if (!frame.empty()) doc["frame"] = frame;
   if (!found_on.empty()) doc["found_on"] = found_on;
-  return Json{{"document", std::move(doc)},
-              {"selfie", foundJson(selfie)},
-              {"detector", name(detector)},
-              {"similarity", round4(similarity)},
-              {"threshold", threshold},
-              {"match", match},
-              {"liveness", "not_assessed"}};
+  Json j{{"document", std::move(doc)}, {"selfie", foundJson(selfie, selfie_detail)}, {"detector", name(detector)}};
+  // Which face was compared at the other's (lower) detail.
+  if (reducesTo(selfie_detail, document_detail))
+    j["detail_matched"] = "selfie";
+  else if (reducesTo(document_detail, selfie_detail))
+    j["detail_matched"] = "document";
+  j["similarity"] = round4(similarity);
+  j["threshold"] = threshold;
+  j["match"] = match;
+  j["liveness"] = "not_assessed";
+  return j;
 }
 
 Match verify(Engine& engine, Found document, const cv::Mat& selfie, float min_score, double threshold) {
   auto self = findFace(engine, selfie, min_score);
   if (!self) throw Failure("face_not_found", "no face found in the selfie image");
   Match m;
-  m.similarity = similarity(engine.describe(document.upright, document.face),
-                            engine.describe(self->upright, self->face));
+  const cv::Mat doc_chip = alignFace(document.upright, document.face);
+  const cv::Mat self_chip = alignFace(self->upright, self->face);
+  m.document_detail = detailOf(document, doc_chip);
+  m.selfie_detail = detailOf(*self, self_chip);
+  m.similarity = similarity(engine.describeChip(matchDetail(doc_chip, m.document_detail, m.selfie_detail)),
+                            engine.describeChip(matchDetail(self_chip, m.selfie_detail, m.document_detail)));
   m.threshold = threshold;
   m.match = m.similarity >= threshold;
   m.detector = engine.detectorKind();

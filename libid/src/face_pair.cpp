@@ -11,25 +11,30 @@ namespace idkit::face {
 
 namespace {
 
-// One half's outcome: the face and its descriptor, or the failure and whether
-// it came while loading (a sequential run reports both loads before any face).
+// One half's outcome: the face, its chip and descriptor, or the failure and
+// whether it came while loading (a sequential run reports both loads before
+// any face).
 struct Half {
+  std::optional<EnginePool::Lease> engine;  // held from the search to the descriptor
   std::optional<Found> found;
+  cv::Mat chip;
+  Detail detail;
   Descriptor descriptor{};
   std::string frame, found_on;
   std::exception_ptr error;
   bool failed_loading = false;
 };
 
+// The first step: load the image, find the face, align its chip.
 template <class Load, class Find>
-Half runHalf(EnginePool& pool, const Load& load, const Find& find) {
-  Half h;
+void findHalf(EnginePool& pool, const Load& load, const Find& find, Half& h) {
   try {
     auto input = load();
     try {
-      auto engine = pool.acquire();
-      find(*engine, input, h);
-      h.descriptor = engine->describe(h.found->upright, h.found->face);
+      h.engine.emplace(pool.acquire());
+      find(**h.engine, input, h);
+      h.chip = alignFace(h.found->upright, h.found->face);
+      h.detail = detailOf(*h.found, h.chip);
     } catch (...) {
       h.error = std::current_exception();
     }
@@ -37,32 +42,70 @@ Half runHalf(EnginePool& pool, const Load& load, const Find& find) {
     h.error = std::current_exception();
     h.failed_loading = true;
   }
-  return h;
+}
+
+// The second: the descriptor, at the other face's detail when that one is
+// small (nothing to describe when the other half failed: the pair fails).
+void describeHalf(Half& h, const std::optional<Detail>& other) {
+  if (!h.error && other) {
+    try {
+      h.descriptor = (*h.engine)->describeChip(matchDetail(h.chip, h.detail, *other));
+    } catch (...) {
+      h.error = std::current_exception();
+    }
+  }
+  h.engine.reset();
+}
+
+std::optional<Detail> detailOrNone(const Half& h) {
+  return h.error ? std::nullopt : std::optional<Detail>(h.detail);
 }
 
 }  // namespace
 
 Match verifyPair(EnginePool& pool, const std::function<DocumentImage()>& load_document,
                  const std::function<cv::Mat()>& load_selfie, PortraitOptions opts, double threshold) {
-  auto selfieHalf = [&] {
-    return runHalf(pool, load_selfie, [&](Engine& engine, const cv::Mat& img, Half& h) {
-      h.found = findFace(engine, img, opts.min_score);
-      if (!h.found) throw Failure("face_not_found", "no face found in the selfie image");
-    });
+  auto findSelfie = [&](Half& h) {
+    findHalf(pool, load_selfie, [&](Engine& engine, const cv::Mat& img, Half& half) {
+      half.found = findFace(engine, img, opts.min_score);
+      if (!half.found) throw Failure("face_not_found", "no face found in the selfie image");
+    }, h);
   };
-  std::future<Half> pending;
+  auto findDocument = [&](Half& h) {
+    findHalf(pool, load_document, [&](Engine& engine, const DocumentImage& img, Half& half) {
+      auto p = findDocumentPortrait(engine, img, opts);
+      half.found = std::move(p.found);
+      half.frame = std::move(p.frame);
+      half.found_on = std::move(p.found_on);
+    }, h);
+  };
+  // Each half tells the other its face's detail once its chip is aligned, and
+  // waits for the other's before describing its own (matchDetail).
+  std::promise<std::optional<Detail>> document_ready;
+  std::shared_future<std::optional<Detail>> document_detail = document_ready.get_future().share();
+  std::promise<std::optional<Detail>> selfie_ready;
+  std::future<std::optional<Detail>> selfie_detail = selfie_ready.get_future();
+  Half doc, self;
+  std::future<void> pending;
   try {
-    pending = std::async(std::launch::async, selfieHalf);
+    pending = std::async(std::launch::async, [&] {
+      findSelfie(self);
+      selfie_ready.set_value(detailOrNone(self));
+      describeHalf(self, document_detail.get());
+    });
   } catch (const std::system_error&) {
     // No thread to be had: the selfie half runs after the document's.
   }
-  Half doc = runHalf(pool, load_document, [&](Engine& engine, const DocumentImage& img, Half& h) {
-    auto p = findDocumentPortrait(engine, img, opts);
-    h.found = std::move(p.found);
-    h.frame = std::move(p.frame);
-    h.found_on = std::move(p.found_on);
-  });
-  Half self = pending.valid() ? pending.get() : selfieHalf();
+  findDocument(doc);
+  document_ready.set_value(detailOrNone(doc));
+  if (pending.valid()) {
+    describeHalf(doc, selfie_detail.get());
+    pending.get();
+  } else {
+    findSelfie(self);
+    describeHalf(doc, detailOrNone(self));
+    describeHalf(self, detailOrNone(doc));
+  }
 
   for (const Half* h : {&doc, &self})
     if (h->error && h->failed_loading) std::rethrow_exception(h->error);
@@ -75,6 +118,8 @@ Match verifyPair(EnginePool& pool, const std::function<DocumentImage()>& load_do
   m.detector = pool.detectorKind();
   m.document = std::move(*doc.found);
   m.selfie = std::move(*self.found);
+  m.document_detail = doc.detail;
+  m.selfie_detail = self.detail;
   m.frame = std::move(doc.frame);
   m.found_on = std::move(doc.found_on);
   return m;

@@ -172,6 +172,13 @@ std::optional<Found> searchAroundQuad(Engine& engine, const cv::Mat& whole, cons
   return inInput(whole, chosen->det);
 }
 
+// A card face's eye distance in the photo the card was flattened from: the
+// card is resampled (often enlarged), the detail is the photo's.
+double capturedEyes(const Found& card_face, const cv::Matx33d& to_input) {
+  const auto& l = card_face.original.landmarks;
+  return cv::norm(mapPoint(to_input, l[1]) - mapPoint(to_input, l[0]));
+}
+
 std::string writePng(const cv::Mat& img, const fs::path& dir, std::string_view stem, std::string_view tag) {
   if (img.empty()) throw Failure("write_failed", "cannot encode the " + std::string(tag) + " crop");
   const std::vector<std::uint8_t> png = codec::encodePng(img);
@@ -273,6 +280,7 @@ DocumentPortrait findDocumentPortrait(Engine& engine, const DocumentImage& docum
     // Only the card's pixels to go by (a trusted face on id-deskew's card).
     if (!card) throw Failure("face_not_found", "no face found in the document image");
     out.found = std::move(*card);
+    out.found.capture_eyes = capturedEyes(out.found, to_input);
     return out;
   }
   std::optional<Found> best;
@@ -296,6 +304,7 @@ DocumentPortrait findDocumentPortrait(Engine& engine, const DocumentImage& docum
   if (!best) throw Failure("face_not_found", "no face found in the document image");
   if (out.found_on == "card" && !opts.align_on_input) {
     out.found = std::move(*card);
+    out.found.capture_eyes = capturedEyes(out.found, to_input);
     return out;
   }
   out.found = std::move(*best);

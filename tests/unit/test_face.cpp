@@ -488,3 +488,86 @@ TEST_CASE("a wrong flattening: the portrait is found around the quad and aligned
   CHECK(r.found.face.box.x == Approx(p.found.face.box.x).margin(1));
   fs::remove_all(dir);
 }
+
+TEST_CASE("detail matching: a selfie is compared at a small blurred portrait's detail", "[face]") {
+  REQUIRE_SHARED(shared);
+  auto m = models(true);
+  face::Engine engine(*m);
+  const cv::Mat selfie = photo(shared, "joe_biden/biden.jpg");
+  auto self = face::findFace(engine, selfie);
+  REQUIRE(self);
+  const cv::Mat self_chip = face::alignFace(self->upright, self->face);
+  const face::Detail self_detail = face::detailOf(self->face, self_chip);
+  CHECK(self_detail.eyes > face::kMatchDetailBelow);
+
+  // A portrait as a visa photographed across a room leaves it: the other photo
+  // of the person shrunk until its eyes are ~16 px apart, blurred, upsampled.
+  const cv::Mat big = photo(shared, "joe_biden/biden2.jpg");
+  auto big_face = face::findFace(engine, big);
+  REQUIRE(big_face);
+  const double k = 16.0 / cv::norm(big_face->face.landmarks[1] - big_face->face.landmarks[0]);
+  cv::Mat small, portrait;
+  cv::resize(big, small, cv::Size(), k, k, cv::INTER_AREA);
+  cv::GaussianBlur(small, small, cv::Size(), 0.8);
+  cv::resize(small, portrait, cv::Size(), 3, 3, cv::INTER_LINEAR);  // as a flattened card would hold it
+  auto doc = face::findFace(engine, portrait);
+  REQUIRE(doc);
+  const cv::Mat doc_chip = face::alignFace(doc->upright, doc->face);
+  const face::Detail doc_detail = face::detailOf(doc->face, doc_chip);
+  // Eye distance in the pixels it is aligned from: the upsampled copy's.
+  CHECK(doc_detail.eyes == Approx(48).margin(6));
+  CHECK(doc_detail.sharpness < self_detail.sharpness / 2);
+
+  // The eye distance that counts is the one the face had before upsampling:
+  // here given directly, as a photographed document gives it.
+  face::Detail low = doc_detail;
+  low.eyes = 16;
+  CHECK(face::reducesTo(self_detail, low));
+  CHECK_FALSE(face::reducesTo(low, self_detail));
+  const cv::Mat reduced = face::matchDetail(self_chip, self_detail, low);
+  REQUIRE(reduced.size() == self_chip.size());
+  CHECK(face::chipSharpness(reduced) < self_detail.sharpness);
+  // Nothing changes for a face with enough detail, nor for the small face itself.
+  CHECK(face::matchDetail(self_chip, self_detail, self_detail).data == self_chip.data);
+  CHECK(face::matchDetail(doc_chip, low, self_detail).data == doc_chip.data);
+
+  const auto d_doc = engine.describeChip(doc_chip);
+  const double plain = face::similarity(d_doc, engine.describeChip(self_chip));
+  const double matched = face::similarity(d_doc, engine.describeChip(reduced));
+  CHECK(matched > plain);
+  // An impostor's selfie at the same detail stays below the threshold.
+  const cv::Mat jolie = photo(shared, "angelina_jolie/img1.jpg");
+  auto other = face::findFace(engine, jolie);
+  REQUIRE(other);
+  const cv::Mat other_chip = face::alignFace(other->upright, other->face);
+  const auto other_reduced = face::matchDetail(other_chip, face::detailOf(other->face, other_chip), low);
+  CHECK(face::similarity(d_doc, engine.describeChip(other_reduced)) < face::kDefaultThreshold);
+  INFO("plain " << plain << " matched " << matched);
+  CHECK(matched > face::kDefaultThreshold);
+}
+
+TEST_CASE("detail matching in the pair check: the record says which face was reduced", "[face]") {
+  REQUIRE_SHARED(shared);
+  auto m = models(true);
+  face::EnginePool pool(m);
+  face::Engine engine(*m);
+  // A card whose portrait is small: eyes ~20 px apart.
+  const cv::Mat face_img = photo(shared, "joe_biden/biden2.jpg");
+  cv::Mat card(638, 1011, CV_8UC3, cv::Scalar(225, 235, 240)), portrait;
+  cv::resize(face_img, portrait, cv::Size(110, 110), 0, 0, cv::INTER_AREA);
+  portrait.copyTo(card(cv::Rect(60, 200, 110, 110)));
+  face::DocumentImage doc;
+  doc.bgr = card;
+  doc.upright_known = true;
+  doc.portrait_region = face::kPortraitRegion;
+  doc.source = "image";
+  const cv::Mat selfie = photo(shared, "joe_biden/biden.jpg");
+  const face::Match seq = face::verify(engine, doc, selfie, {});
+  const face::Match par = face::verifyPair(pool, [&] { return doc; }, [&] { return selfie; });
+  CHECK(seq.document_detail.eyes < face::kMatchDetailBelow);
+  CHECK(par.similarity == Approx(seq.similarity).margin(1e-6));
+  const idkit::Json j = par.toJson();
+  CHECK(j.value("detail_matched", "") == "selfie");
+  CHECK(j["document"]["eye_distance"].get<double>() == Approx(par.document_detail.eyes).margin(0.06));
+  CHECK(j["selfie"]["eye_distance"].get<double>() > face::kMatchDetailBelow);
+}

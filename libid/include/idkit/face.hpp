@@ -4,8 +4,10 @@
 //   idkit::face::Engine engine(*models);                        // once per thread
 //   auto doc = idkit::face::findPortrait(engine, card_bgr, {}); // rotations, ghosts
 //   auto self = idkit::face::findFace(engine, selfie_bgr);
+//   auto m = idkit::face::verify(engine, std::move(*doc), selfie_bgr);  // or by hand:
 //   double s = idkit::face::similarity(engine.describe(card_bgr, doc->face),
 //                                      engine.describe(selfie_bgr, self->face));
+//   (verify also compares a small portrait at its own detail: matchDetail)
 //
 // A batch tool runs the pair's two independent halves on two threads instead:
 //   idkit::face::EnginePool pool(*models);                      // once per process
@@ -154,6 +156,41 @@ cv::Matx23d similarityTransform(std::span<const cv::Point2f> from, std::span<con
 // The aligned 150x150 BGR chip for a detected face.
 cv::Mat alignFace(const cv::Mat& bgr, const Detection& face);
 
+// ---- comparing faces at the same detail -------------------------------------
+//
+// A portrait printed small on a document and photographed holds far less
+// detail than a selfie (12-25 px between the eyes on a visa across the room,
+// blurred by print and camera): the recognizer then sees the selfie's sharp
+// features that the portrait lacks, and genuine pairs fall below the
+// threshold. Such a pair is compared at the same detail: the sharper chip is
+// reduced to the other face's resolution before it is described
+// (bench/README.md, id-face calibration).
+
+// Eye distance (px, in the pixels a face is aligned from) below which the
+// other face of a pair is compared at this face's detail.
+inline constexpr double kMatchDetailBelow = 40;
+
+struct Found;
+
+// How much detail an aligned face holds.
+struct Detail {
+  double eyes = 0;       // eye-centre distance in the pixels the chip was aligned from
+  double sharpness = 0;  // chipSharpness of the chip: reported, not used by matchDetail
+};
+// Spread of the Laplacian over the middle of a 150x150 chip (eyes, nose,
+// mouth): falls with blur, whatever the resolution it came from.
+double chipSharpness(const cv::Mat& chip_bgr);
+Detail detailOf(const Detection& face, const cv::Mat& chip_bgr);
+// The same for a found face, its eye distance as captured (Found::capture_eyes).
+Detail detailOf(const Found& found, const cv::Mat& chip_bgr);
+
+// `chip` (holding `own` detail) as it would look with `other`'s detail: when
+// other.eyes < kMatchDetailBelow and below own.eyes, shrunk to other.eyes
+// between the eyes and back to 150 px; else `chip` itself.
+cv::Mat matchDetail(const cv::Mat& chip, const Detail& own, const Detail& other);
+// Whether matchDetail changes a chip with detail `own` for a face with `other`.
+bool reducesTo(const Detail& own, const Detail& other);
+
 using Descriptor = std::array<float, 128>;  // L2-normalised
 double similarity(const Descriptor& a, const Descriptor& b);  // cosine, in [-1, 1]
 
@@ -236,6 +273,9 @@ struct Found {
   Detection original;   // the same face in the input's pixel frame
   int rotation = 0;     // 0, 90, 180, 270: clockwise turn applied to the input
   cv::Mat upright;      // the input turned by `rotation` (shares no pixels with it)
+  // The eye distance in the pixels the face was captured in, when `upright`
+  // is a resampled copy of them (a card flattened from a photo); 0: as in `face`.
+  double capture_eyes = 0;
 };
 
 // Turns an image clockwise by 0/90/180/270 degrees, and maps a point of the
@@ -292,6 +332,9 @@ struct Match {
   bool match = false;
   DetectorKind detector = DetectorKind::yunet;
   std::string frame;  // the document pixels boxes refer to: DocumentImage::source, or "input"
+  // The detail of both faces; the sharper one was compared at the other's
+  // when that one is small (matchDetail).
+  Detail document_detail, selfie_detail;
   Json toJson() const;  // the record's "face" section (no descriptor, ever)
 };
 
@@ -354,7 +397,10 @@ Match verify(Engine& engine, const DocumentImage& document, const cv::Mat& selfi
 // The pair check with its two independent halves on two threads: the document
 // (load_document, portrait, descriptor) on the calling thread, the selfie
 // (load_selfie, face, descriptor) on a helper thread, each with an Engine
-// borrowed from `pool`; the latency is the slower half's, not the sum. OpenCV
+// borrowed from `pool`; the latency is the slower half's, not the sum. Each
+// half waits for the other's face detail before its descriptor (matchDetail):
+// the selfie's search ends long before the document's, so the wait costs
+// the document half nothing. OpenCV
 // should run single-threaded inside each half (cv::setNumThreads(1), as
 // cli::run sets it) so the two do not fight over the cores. Failures come in
 // the order a sequential run reports them: the document unreadable, the selfie
