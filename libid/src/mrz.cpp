@@ -574,6 +574,14 @@ Json Result::toJson() const {
                                 {"to", c.to ? utf8Safe(std::string(1, c.to)) : std::string()},
                                 {"why", c.why}});
   }
+  if (!uncertain.empty()) {
+    j["uncertain"] = Json::array();
+    for (const Correction& u : uncertain)
+      j["uncertain"].push_back({{"line", u.line},
+                                {"pos", u.pos},
+                                {"read", utf8Safe(std::string(1, u.from))},
+                                {"rival", utf8Safe(std::string(1, u.to))}});
+  }
   return j;
 }
 

@@ -85,6 +85,8 @@ constexpr double kMaxDoubt = 3.0;
 constexpr double kDigitRunCost = 2.0;
 // A probability below this is a character the reader did not see.
 constexpr double kSeenShare = 0.05;
+// A name letter whose rival got this much probability is uncertain.
+constexpr double kNameRival = 0.2;
 
 // A state code changed to the cheapest known ICAO code among the reader's
 // options: at most this costly, and the next known code this much dearer.
@@ -445,38 +447,49 @@ bool settleNumberFillers(std::vector<Position>& positions, const std::vector<std
   return sure;
 }
 
-// The digit whose classic OCR-B pair a letter is ('O' -> '0'), or '\0'.
-char digitOfPair(char letter) {
-  for (const Confusion& c : kConfusions)
-    if (c.cost <= 2.0 && c.b == letter && c.a >= '0' && c.a <= '9') return c.a;
-  return '\0';
-}
-
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
 
-// Whether the character at `col` is a pair letter in a run of pair letters
+// The digit of a letter issuers avoid in numbers for looking like it ('O'
+// -> '0', 'I' -> '1', 'S' -> '5', 'B' -> '8'), or '\0'. 'Z' and 'G' are
+// ordinary letters of numbers (German documents use them), and 'G' weighs
+// the same as '6' in a check digit, which could not tell them apart.
+char digitOfAvoided(char letter) {
+  switch (letter) {
+    case 'O': return '0';
+    case 'I': return '1';
+    case 'S': return '5';
+    case 'B': return '8';
+    default: return '\0';
+  }
+}
+
+// Whether the character at `col` is an avoided letter in a run of them
 // with a digit on both sides ('959O717', '440O9OO25'): runs, because two
 // 'O's side by side are no less a misread '00' than one.
 bool inDigitRun(std::string_view line, std::size_t col) {
-  if (!digitOfPair(line[col])) return false;
+  if (!digitOfAvoided(line[col])) return false;
   std::size_t a = col, b = col;
-  while (a > 0 && digitOfPair(line[a - 1])) --a;
-  while (b + 1 < line.size() && digitOfPair(line[b + 1])) ++b;
+  while (a > 0 && digitOfAvoided(line[a - 1])) --a;
+  while (b + 1 < line.size() && digitOfAvoided(line[b + 1])) ++b;
   return a > 0 && b + 1 < line.size() && isDigit(line[a - 1]) && isDigit(line[b + 1]);
 }
 
-// Whether the character at `col` is a pair letter in a run of pair letters
-// with a digit at either end ('NWYOO93': 'O' weighs 24, and two of them at
-// weights 7 and 3 add 240, which no check digit sees).
+// Whether the character at `col` is an avoided letter in a run of them
+// between digits, or in a run of two or more with a digit at one end
+// ('NWYOO93': 'O' weighs 24, and two of them at weights 7 and 3 add 240,
+// which no check digit sees).
 bool nextToDigit(std::string_view line, std::size_t col) {
-  if (!digitOfPair(line[col])) return false;
+  if (!digitOfAvoided(line[col])) return false;
   std::size_t a = col, b = col;
-  while (a > 0 && digitOfPair(line[a - 1])) --a;
-  while (b + 1 < line.size() && digitOfPair(line[b + 1])) ++b;
-  return (a > 0 && isDigit(line[a - 1])) || (b + 1 < line.size() && isDigit(line[b + 1]));
+  while (a > 0 && digitOfAvoided(line[a - 1])) --a;
+  while (b + 1 < line.size() && digitOfAvoided(line[b + 1])) ++b;
+  const bool left = a > 0 && isDigit(line[a - 1]), right = b + 1 < line.size() && isDigit(line[b + 1]);
+  // One such letter before or after the digits is a prefix or suffix
+  // ('CB1959...'); two side by side are what two misread digits look like.
+  return (left && right) || ((left || right) && b > a);
 }
 
-// Issuers avoid O, I, S, B, Z, G between the digits of a number: a sure 'O'
+// Issuers avoid O, I, S and B in numbers: a sure 'O'
 // in '959O717' is far more often a '0' read wrong (the two OCR-B glyphs
 // differ by width only, and blur takes that) than a letter. There the digit
 // is the default reading (a "digit_run" correction) and the letter the
@@ -490,7 +503,7 @@ void preferDigitsInDigitRuns(std::vector<Position>& positions, std::span<const L
       if (kinds[li][col] != Kind::AlnumFill || !inDigitRun(top, col)) continue;
       Position& p = positions[static_cast<std::size_t>(index[li][col])];
       if (p.options.empty() || p.options[0].ch != p.read) continue;
-      const char digit = digitOfPair(p.read);
+      const char digit = digitOfAvoided(p.read);
       auto it = std::find_if(p.options.begin(), p.options.end(), [&](const Option& o) { return o.ch == digit; });
       if (it == p.options.end()) {
         p.options.push_back({digit, 0.0, shareOf(lines[li][col], digit)});
@@ -769,6 +782,29 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
       count(plan.digit);
       const bool vouches = unsure <= 1 && forced == 0 && !(changes > 0 && doubtful > 1) && !(doubtful > 1 && doubt > kMaxDoubt);
       legible = legible && vouches;
+    }
+  // Names have no check digit at all. A letter whose rival got a fifth of
+  // the probability, or an M, N or H whose rival of that family got 0.05
+  // (the classifier's commonest confusion in names: UNITED read UMITED with
+  // N at 0.07, VAN read VAH with N at 0.18), is uncertain: listed, and the
+  // zone is not legible.
+  if (reader)
+    for (std::size_t pi = 0; pi < positions.size(); ++pi) {
+      const Position& p = positions[pi];
+      const auto& cands = lines[p.pos.line][p.pos.col];
+      if (kinds[p.pos.line][p.pos.col] != Kind::Name || settled[pi] || cands.size() < 2) continue;
+      const char ch = p.options[static_cast<std::size_t>(chosen[pi])].ch;
+      if (ch == '<') continue;
+      char rival = '\0';
+      double rivalP = 0;
+      for (const Candidate& c : cands)
+        if (c.ch != ch && detail::allowed(Kind::Name, c.ch) && probabilityOf(cands, c.ch) > rivalP)
+          rival = c.ch, rivalP = probabilityOf(cands, c.ch);
+      const auto family = [](char c) { return c == 'M' || c == 'N' || c == 'H'; };
+      if (rivalP >= kNameRival || (family(ch) && family(rival) && rivalP >= kSeenShare)) {
+        r.uncertain.push_back({p.pos.line + 1, p.pos.col + 1, ch, rival, "uncertain"});
+        legible = false;
+      }
     }
   for (std::size_t pi = 0; pi < positions.size() && legible; ++pi) {
     const Position& p = positions[pi];

@@ -185,10 +185,13 @@ void cellFeatures(const cv::Mat& ink, float centre_x, float pitch, std::span<flo
     cv::resize(window, small, small.size(), 0, 0, cv::INTER_AREA);
     return;
   }
+  // Windows of a line share their width and every window its height: the
+  // taps are worked out again only when the width changes.
   thread_local std::vector<AreaTap> tx, ty;
+  thread_local int txFor = -1;
   thread_local std::vector<float> rows;
-  areaTaps(w, kFeatureW, tx);
-  areaTaps(h, kFeatureH, ty);
+  if (txFor != w) areaTaps(w, kFeatureW, tx), txFor = w;
+  if (ty.empty()) areaTaps(h, kFeatureH, ty);
   // Horizontal pass over the window's rows (outside the ink image is paper, 0).
   rows.assign(static_cast<std::size_t>(h * kFeatureW), 0.0f);
   for (int y = 0; y < h; ++y) {

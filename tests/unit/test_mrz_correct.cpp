@@ -329,3 +329,34 @@ TEST_CASE("correct: a document code letter the format does not allow", "[mrz][co
   CHECK_FALSE(bad->valid);
   CHECK(bad->checks.back() == std::pair<std::string, bool>{"known_document_code", false});
 }
+
+TEST_CASE("correct: an uncertain name letter is listed and the zone is not valid", "[mrz][correct]") {
+  // passporteye-27_pass-gbr: UNITED read UMITED with N at 0.07 (M, N and H
+  // are the classifier's commonest confusion in names); td1-photo-s7-0041:
+  // VAN read VAH with N at 0.18. No check digit covers a name.
+  const std::vector<std::string> truth = {"P<GBRUNITED<KINGDOM<TWENTY<SIX<<JODIE<PIPPA<",
+                                          "1071828900GBR8501178F1601312<<<<<<<<<<<<<<06"};
+  auto r = sureReading(truth);
+  r[0][6] = {{'M', 0.86f}, {'N', 0.07f}, {'H', 0.01f}};
+  const auto res = correct(r);
+  REQUIRE(res);
+  CHECK_FALSE(res->valid);
+  CHECK_FALSE(res->check("legible"));
+  REQUIRE(res->uncertain.size() == 1);
+  CHECK(res->uncertain[0].line == 1);
+  CHECK(res->uncertain[0].pos == 7);
+  CHECK(res->uncertain[0].from == 'M');
+  CHECK(res->uncertain[0].to == 'N');
+  CHECK(res->toJson()["uncertain"][0]["rival"] == "N");
+
+  // A rival outside the family needs a fifth of the probability.
+  auto other = sureReading(truth);
+  other[0][8] = {{'I', 0.86f}, {'T', 0.07f}};
+  const auto ok = correct(other);
+  REQUIRE(ok);
+  CHECK(ok->valid);
+  CHECK(ok->uncertain.empty());
+  CHECK_FALSE(ok->toJson().contains("uncertain"));
+  other[0][8] = {{'I', 0.70f}, {'T', 0.25f}};
+  CHECK_FALSE(correct(other)->valid);
+}

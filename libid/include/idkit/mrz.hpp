@@ -85,11 +85,16 @@ struct Result {
   double confidence = 0.0;
   std::map<std::string, double> field_confidence;
   std::vector<Correction> corrections;
+  // Name letters (no check digit covers them) the reader was not sure of:
+  // `from` is the letter read, `to` its rival, `why` "uncertain". Such a
+  // zone has checks "legible": false and is not valid.
+  std::vector<Correction> uncertain;
 
   bool check(std::string_view name) const;  // false when absent
   std::string field(std::string_view name) const;  // "" when absent
   // The record's "mrz" section: {"format","lines","fields","checks","valid",
-  // "confidence","field_confidence","corrections"}.
+  // "confidence","field_confidence","corrections"}, and "uncertain"
+  // ([{"line","pos","read","rival"}]) when there are any.
   Json toJson() const;
 };
 
