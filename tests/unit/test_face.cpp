@@ -514,8 +514,9 @@ TEST_CASE("detail matching: a selfie is compared at a small blurred portrait's d
   REQUIRE(doc);
   const cv::Mat doc_chip = face::alignFace(doc->upright, doc->face);
   const face::Detail doc_detail = face::detailOf(doc->face, doc_chip);
-  // Eye distance in the pixels it is aligned from: the upsampled copy's.
-  CHECK(doc_detail.eyes == Approx(48).margin(6));
+  // Eye distance in the pixels it is aligned from: the upsampled copy's, which
+  // hides how little the face holds (~16 px x 3).
+  CHECK(doc_detail.eyes > face::kMatchDetailBelow);
   CHECK(doc_detail.sharpness < self_detail.sharpness / 2);
 
   // The eye distance that counts is the one the face had before upsampling:
