@@ -47,18 +47,15 @@ int main(int argc, char** argv) {
   bool colour = idkit::cli::useColor();
   std::set<std::string> seen;
   size_t matched = 0, differed = 0;
-  std::string line;
   size_t lineNo = 0;
-  while (std::getline(std::cin, line)) {
-    ++lineNo;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    Json rec = Json::parse(line, nullptr, false);
+  while (auto line = idkit::cli::readRecordLine(std::cin, lineNo)) {
     Json result = {{"input", nullptr}, {"expected", nullptr}, {"match", false}};
     std::vector<idkit::expect::Mismatch> mismatches;
     std::string problem;
-    if (rec.is_discarded() || !rec.is_object()) {
-      problem = fmt::format("stdin line {} is not a JSON record", lineNo);
+    if (!line->record) {
+      problem = fmt::format("stdin line {} is not a JSON record", line->number);
     } else {
+      const Json& rec = *line->record;
       result["input"] = rec.value("input", Json(nullptr));
       fs::path exp = fs::path(dir) / (idkit::inputStem(rec) + ".expected.json");
       result["expected"] = exp.string();

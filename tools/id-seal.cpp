@@ -47,21 +47,17 @@ int forEachRecord(const std::vector<std::string>& files, bool quiet, bool pretty
     idkit::cli::writeRecord(rec, pretty);
   };
   auto run = [&](std::istream& in, const std::string& name) {
-    std::string line;
     size_t lineNo = 0;
-    while (std::getline(in, line)) {
-      ++lineNo;
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (line.find_first_not_of(" \t") == std::string::npos) continue;
-      Json rec = Json::parse(line, nullptr, false);
-      if (rec.is_discarded() || !rec.is_object()) {
-        std::string msg = fmt::format("{} line {} is not a JSON object", name, lineNo);
+    while (auto line = idkit::cli::readRecordLine(in, lineNo)) {
+      if (!line->record) {
+        std::string msg = fmt::format("{} line {} is not a JSON object", name, line->number);
         if (!quiet) fmt::print(stderr, "{}: bad_record: {}\n", kTool, msg);
-        write(idkit::errorRecord(fmt::format("<{} line {}>", name, lineNo), kTool, "bad_record", msg));
+        write(idkit::errorRecord(fmt::format("<{} line {}>", name, line->number), kTool, "bad_record", msg));
         continue;
       }
+      Json& rec = *line->record;
       size_t errorsBefore = rec.contains("errors") && rec["errors"].is_array() ? rec["errors"].size() : 0;
-      Output out = each(line, std::move(rec));
+      Output out = each(line->text, std::move(rec));
       const Json& r = out.record;
       if (!quiet && r.contains("errors") && r["errors"].is_array() && r["errors"].size() > errorsBefore) {
         const Json& e = r["errors"].back();
@@ -69,7 +65,7 @@ int forEachRecord(const std::vector<std::string>& files, bool quiet, bool pretty
       }
       if (out.verbatim) {
         worst = idkit::worst(worst, idkit::recordStatus(r));
-        std::fwrite(line.data(), 1, line.size(), stdout);
+        std::fwrite(line->text.data(), 1, line->text.size(), stdout);
         std::fputc('\n', stdout);
       } else {
         write(r);
@@ -90,12 +86,7 @@ int forEachRecord(const std::vector<std::string>& files, bool quiet, bool pretty
     }
   }
   std::fflush(stdout);
-  switch (worst) {
-    case Status::ok: return idkit::cli::kExitOk;
-    case Status::rejected: return idkit::cli::kExitRejected;
-    case Status::error: return idkit::cli::kExitError;
-  }
-  return idkit::cli::kExitError;
+  return idkit::cli::exitFor(worst);
 }
 
 idkit::Expected<seal::SecretKey> secretKey(const std::string& path) {

@@ -174,27 +174,18 @@ class InputReader {
   }
 
   std::optional<Item> readStdin() {
-    std::string line;
-    char sep = opts_.null_separated ? '\0' : '\n';
-    while (std::getline(std::cin, line, sep)) {
-      ++lineNo_;
-      size_t first = line.find_first_not_of(" \t\r");
-      if (first == std::string::npos) continue;
-      if (!recordsMode_) recordsMode_ = line[first] == '{';
-      if (!*recordsMode_) {
-        if (line.back() == '\r') line.pop_back();
-        return Item{std::nullopt, line};
-      }
-      return Item{parseRecord(line), {}};
-    }
-    return std::nullopt;
+    auto line = readRecordLine(std::cin, lineNo_, opts_.null_separated ? '\0' : '\n');
+    if (!line) return std::nullopt;
+    if (!recordsMode_) recordsMode_ = line->text[line->text.find_first_not_of(" \t\r")] == '{';
+    if (!*recordsMode_) return Item{std::nullopt, line->text};
+    return Item{checkRecord(std::move(line->record)), {}};
   }
 
-  Json parseRecord(const std::string& line) {
-    Json r = Json::parse(line, nullptr, false);
-    if (r.is_discarded() || !r.is_object())
+  Json checkRecord(std::optional<Json> parsed) {
+    if (!parsed)
       return errorRecord(fmt::format("<stdin line {}>", lineNo_), "idkit", "bad_record",
                          fmt::format("stdin line {} is not a JSON object", lineNo_));
+    Json r = std::move(*parsed);
     auto in = r.find("input");
     if (in == r.end() || !in->is_string() || in->get_ref<const std::string&>().empty()) {
       addError(r, "idkit", "missing_input",
@@ -362,6 +353,8 @@ void reportNewError(const std::string& tool, const Json& record) {
                e.value("message", std::string()).c_str());
 }
 
+}  // namespace
+
 int exitFor(Status s) {
   switch (s) {
     case Status::ok: return kExitOk;
@@ -371,7 +364,19 @@ int exitFor(Status s) {
   return kExitError;
 }
 
-}  // namespace
+std::optional<RecordLine> readRecordLine(std::istream& in, size_t& lineNo, char separator) {
+  std::string text;
+  while (std::getline(in, text, separator)) {
+    ++lineNo;
+    if (!text.empty() && text.back() == '\r') text.pop_back();
+    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
+    RecordLine line{std::move(text), lineNo, std::nullopt};
+    Json parsed = Json::parse(line.text, nullptr, false);
+    if (!parsed.is_discarded() && parsed.is_object()) line.record = std::move(parsed);
+    return line;
+  }
+  return std::nullopt;
+}
 
 int run(const Tool& tool, const Options& opts) {
   std::unique_ptr<InputReader> reader;

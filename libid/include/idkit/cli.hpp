@@ -2,6 +2,7 @@
 // records), the ordered parallel executor, and the exit status.
 #pragma once
 #include <functional>
+#include <istream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -67,5 +68,20 @@ bool useColor();
 
 // Writes one record to stdout (one line, or indented with --pretty).
 void writeRecord(const Json& record, bool pretty);
+
+// The exit status a record of this status calls for (the worst record decides
+// a tool's exit status).
+int exitFor(Status status);
+
+// One line of an NDJSON record stream.
+struct RecordLine {
+  std::string text;            // as read, without a trailing '\r'
+  size_t number = 0;           // 1-based line number in its stream
+  std::optional<Json> record;  // the parsed object; nullopt when the line is not a JSON object
+};
+
+// Reads the next non-blank line of `in` (`lineNo` counts the lines read so
+// far, blank ones included); nullopt at the end of the stream.
+std::optional<RecordLine> readRecordLine(std::istream& in, size_t& lineNo, char separator = '\n');
 
 }  // namespace idkit::cli
