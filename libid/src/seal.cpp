@@ -415,11 +415,43 @@ Json pseudonyms(const Json& record, const SecretKey& key) {
   return out;
 }
 
+namespace {
+
+// The last non-empty line of `in`. A seekable stream (the log file) is read
+// backwards from its end in blocks, so appending to a log of millions of
+// entries does not read it whole; anything else is read through.
+std::string lastLine(std::istream& in) {
+  in.seekg(0, std::ios::end);
+  std::streamoff pos = in.fail() ? -1 : std::streamoff(in.tellg());
+  if (pos < 0) {
+    in.clear();
+    std::string line, last;
+    while (std::getline(in, line))
+      if (!line.empty()) last = line;
+    return last;
+  }
+  constexpr std::streamoff kBlock = 4096;
+  std::string tail;
+  while (pos > 0) {
+    std::streamoff n = std::min(kBlock, pos);
+    pos -= n;
+    std::string block(size_t(n), '\0');
+    in.seekg(pos);
+    if (!in.read(block.data(), n)) return {};
+    tail.insert(0, block);
+    size_t stop = tail.find_last_not_of('\n');
+    if (stop == std::string::npos) continue;
+    if (size_t nl = tail.rfind('\n', stop); nl != std::string::npos) return tail.substr(nl + 1, stop - nl);
+  }
+  size_t stop = tail.find_last_not_of('\n');
+  return stop == std::string::npos ? std::string() : tail.substr(0, stop + 1);
+}
+
+}  // namespace
+
 Expected<LogHead> readLogHead(std::istream& log, const PublicKey& key) {
   LogHead head;
-  std::string line, last;
-  while (std::getline(log, line))
-    if (!line.empty()) last = line;
+  std::string last = lastLine(log);
   if (last.empty()) {
     head.prev = kZeroHash;
     return head;

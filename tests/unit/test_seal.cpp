@@ -276,6 +276,20 @@ TEST_CASE("the audit log chains and signs every entry and shows any change", "[s
   CHECK(verify(more, key.pub).entries == 4);
   CHECK(verify(more, key.pub).valid);
 
+  // A long log (entries across read blocks, blank lines at its end) is
+  // continued from its last entry too.
+  std::string longLog;
+  seal::LogHead lh = {};
+  lh.prev = std::string(64, '0');
+  for (int i = 0; i < 40; ++i) longLog += seal::logEntry(lh, a.dump(), a, key, "2026-01-03T00:00:00Z") + "\n";
+  REQUIRE(longLog.size() > 3 * 4096);
+  std::istringstream longIn(longLog + "\n\n");
+  auto lhead = seal::readLogHead(longIn, key.pub);
+  REQUIRE(lhead);
+  CHECK(lhead->next_seq == lh.next_seq);
+  CHECK(lhead->prev == lh.prev);
+  CHECK(verify(longLog, key.pub).entries == 40);
+
   std::istringstream damaged(join({ls[0], ls[1].substr(0, 40)}));
   auto dh = seal::readLogHead(damaged, key.pub);
   REQUIRE_FALSE(dh);
