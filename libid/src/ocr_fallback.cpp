@@ -122,6 +122,7 @@ Result readWithoutTemplate(Engine& engine, const cv::Mat& flat_bgr, const Labels
         f.value = normalise(kindOf(field), f.text);
         if (f.value.empty()) continue;
         f.source = "label";
+        f.read = f.value;
         if (kindOf(field) == Kind::code && reconcile(f.value, normaliseCode(str(mrz_fields, field))))
           f.source = "label+mrz";
         f.confidence = value_line ? value_line->confidence : text_lines[i].confidence;

@@ -167,6 +167,12 @@ Registration registerTemplate(const std::vector<cv::Rect>& boxes, const Template
   return reg;
 }
 
+constexpr double kMaxAspectError = 0.15;
+
+// A fit's share of matched lines less its aspect error: equal line fits go to
+// the template of the card's own shape.
+double fitScore(const LayoutFit& f) { return f.share - f.aspect_error; }
+
 std::vector<LayoutFit> layoutFits(const cv::Mat& flat_bgr, const std::vector<Template>& templates) {
   std::vector<LayoutFit> out;
   if (flat_bgr.empty()) return out;
@@ -174,8 +180,12 @@ std::vector<LayoutFit> layoutFits(const cv::Mat& flat_bgr, const std::vector<Tem
   const double aspect = static_cast<double>(g.cols) / g.rows;
   std::map<int, std::vector<cv::Rect>> boxes_by_cap;  // word boxes per capital height (px), found once
   for (const Template& t : templates) {
+    // Within 15 %: id-deskew flattens to a few size classes, and a document
+    // it took for another class (an MRV-B or a licence as ID1 or ID3) is
+    // stretched whole, so its lines are where the template says relative to
+    // the card; the aspect error only breaks ties.
     const double aspect_error = std::abs(t.size_mm.width / t.size_mm.height / aspect - 1);
-    if (aspect_error > 0.08) continue;
+    if (aspect_error > kMaxAspectError) continue;
     std::vector<double> caps;
     for (const FieldSpec& f : t.fields) caps.push_back(f.cap_mm > 0 ? f.cap_mm : 1.6);
     std::sort(caps.begin(), caps.end());
@@ -188,7 +198,7 @@ std::vector<LayoutFit> layoutFits(const cv::Mat& flat_bgr, const std::vector<Tem
   // Best first; between equal shares (MRV-A and MRV-B print their lines
   // alike) the size that fits the card's aspect better.
   std::sort(out.begin(), out.end(), [](const LayoutFit& a, const LayoutFit& b) {
-    const double sa = a.share - a.aspect_error, sb = b.share - b.aspect_error;
+    const double sa = fitScore(a), sb = fitScore(b);
     return sa != sb ? sa > sb : a.t->id < b.t->id;
   });
   return out;
@@ -197,11 +207,11 @@ std::vector<LayoutFit> layoutFits(const cv::Mat& flat_bgr, const std::vector<Tem
 const Template* selectByLayout(const cv::Mat& flat_bgr, const std::vector<Template>& templates) {
   const auto fits = layoutFits(flat_bgr, templates);
   if (fits.empty()) return nullptr;
-  const double second = fits.size() > 1 ? fits[1].share : 0;
+  const double second = fits.size() > 1 ? fitScore(fits[1]) : 0, lead = fitScore(fits[0]) - second;
   // A strong fit, or a fair one well ahead of the rest (a blurred photo's
   // small print leaves some lines unfound).
-  if (fits[0].share >= 0.8 && fits[0].share - second >= 0.1) return fits[0].t;
-  if (fits[0].share >= 0.6 && fits[0].share - second >= 0.2) return fits[0].t;
+  if (fits[0].share >= 0.8 && lead >= 0.1) return fits[0].t;
+  if (fits[0].share >= 0.6 && lead >= 0.2) return fits[0].t;
   // Equal line fits: the card's aspect decides when it clearly does.
   if (fits[0].share >= 0.8 && fits.size() > 1 && fits[1].aspect_error - fits[0].aspect_error >= 0.03) return fits[0].t;
   return nullptr;

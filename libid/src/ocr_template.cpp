@@ -187,9 +187,9 @@ const Field* Result::find(std::string_view name) const {
 }
 
 Json Field::toJson() const {
-  Json j{{"text", text},
-         {"value", value},
-         {"confidence", std::round(confidence * 1000) / 1000}};
+  Json j{{"text", text}, {"value", value}};
+  if (!read.empty() && read != value) j["read"] = read;
+  j["confidence"] = std::round(confidence * 1000) / 1000;
   if (!char_confidence.empty()) {
     Json c = Json::array();
     for (double v : char_confidence) c.push_back(std::round(v * 100) / 100);

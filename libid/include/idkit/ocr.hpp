@@ -155,8 +155,9 @@ Registration registerTemplate(const std::vector<cv::Rect>& boxes, const Template
 // one whose size fits the card's aspect worse; nullptr when none is.
 const Template* selectByLayout(const cv::Mat& flat_bgr, const std::vector<Template>& templates);
 
-// How well each template of the card's aspect ratio (within 8 %) fits its
-// text lines: the share of value lines matched; best first.
+// How well each template of about the card's aspect ratio (within 15 %: a
+// card flattened to the wrong size class is stretched whole) fits its text
+// lines: the share of value lines matched; best first, by share less aspect error.
 struct LayoutFit {
   const Template* t = nullptr;
   double share = 0;         // matched / expected value lines, 0 when not fitted
@@ -178,12 +179,16 @@ struct Field {
   double confidence = 0;   // 0..1 (Tesseract's, lowered when the pattern fails)
   cv::Rect box;            // flat-document pixels
   std::string source = "template";  // template, label, mrz
+  // The value as read from the print alone, kept when the reference (MRZ,
+  // QR payload) settled look-alike characters or lost diacritics in `value`
+  // (source "template+mrz"): the independent reading, which bench scores.
+  std::string read;
   // One confidence per character of `value` (spaces and separators 1), from
   // Tesseract's per-symbol confidences: where a value differs from another
   // source, id-check asks how sure the reading of just those characters was.
   // Empty when unknown (label reads).
   std::vector<double> char_confidence;
-  Json toJson() const;     // {"text","value","confidence","char_confidence"?,"box","source"?}
+  Json toJson() const;     // {"text","value","read"?,"confidence","char_confidence"?,"box","source"?}
 };
 
 struct Result {
