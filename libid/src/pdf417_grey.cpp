@@ -909,10 +909,6 @@ cv::Mat renderRows(const std::vector<std::vector<Pattern>>& rows, int module) {
     std::vector<int> widths(kStart.begin(), kStart.end());
     for (size_t j = 0; j < perRow; ++j) {
       const Pattern& p = j < rows[r].size() ? rows[r][j] : rows[r].back();
-      if (p[0] == 0) {  // an erasure: the codeword's 17 modules left blank
-        widths.back() += kCodewordModules;
-        continue;
-      }
       widths.insert(widths.end(), p.begin(), p.end());
     }
     widths.insert(widths.end(), kStop.begin(), kStop.end());
@@ -946,24 +942,3 @@ std::optional<GreyRead> readGrey(const cv::Mat& levelCrop) {
 
 }  // namespace idkit::barcode::pdf417
 
-namespace idkit::barcode::pdf417 {
-
-cv::Mat renderWithErasures(const GreyRead& read, int count) {
-  if (read.codewords.empty()) return read.clean;
-  // The data codewords by how sure their choice was (row indicators are kept:
-  // without them ZXing finds no rows).
-  std::vector<std::pair<float, std::pair<size_t, size_t>>> order;
-  for (size_t r = 0; r < read.codewords.size(); ++r)
-    for (size_t j = 1; j + 1 < read.codewords[r].size() && r < read.margins.size() && j < read.margins[r].size(); ++j)
-      order.push_back({read.margins[r][j], {r, j}});
-  count = std::clamp(count, 0, static_cast<int>(order.size()));
-  std::partial_sort(order.begin(), order.begin() + count, order.end());
-  auto rows = read.codewords;
-  for (int i = 0; i < count; ++i) {
-    const auto [r, j] = order[static_cast<size_t>(i)].second;
-    rows[r][j] = Pattern{};
-  }
-  return renderRows(rows, 3);
-}
-
-}  // namespace idkit::barcode::pdf417

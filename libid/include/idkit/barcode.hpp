@@ -97,16 +97,11 @@ struct GreyRead {
 // None when no start/stop pattern pair or row grid is found.
 std::optional<GreyRead> readGrey(const cv::Mat& levelCrop);
 
-// `clean` again with the `count` least sure data codewords left blank, which
-// ZXing's decoder takes as erasures: an erasure costs one error-correction
-// codeword, a wrong codeword two. Same geometry as `clean`.
-cv::Mat renderWithErasures(const GreyRead& read, int count);
 
 // The clean symbol for a given grid of codewords, each as its 8 element
 // widths (bar, space, ... in modules, summing to 17), row indicators
 // included: start pattern, the row's codewords, stop pattern; `module` pixels
-// per module, rows 3 modules high, 4-module quiet zone. A codeword of all
-// zero widths is drawn blank (an erasure).
+// per module, rows 3 modules high, 4-module quiet zone.
 cv::Mat renderRows(const std::vector<std::vector<std::array<std::uint8_t, 8>>>& rows, int module = 3);
 
 // Every bar/space pattern of a codeword (4 bars, 4 spaces, widths 1..6,
