@@ -117,11 +117,13 @@ struct PngTally {
 
 int main(int argc, char** argv) {
   cv::setNumThreads(1);
-  bool verbose = false, png = false;
+  // --no-full: the tool's path only (no detection on the full decode; quicker while tuning).
+  bool verbose = false, png = false, no_full = false;
   const auto png_settings = pngSettings();
   std::vector<PngTally> png_tally(png_settings.size());
   Tally tool;
-  std::vector<double> tool_cpu;
+  std::vector<double> tool_cpu, tool_work_cpu, tool_decode_cpu;
+  int regions = 0;
   double tool_j = 0;
   bool tool_up = false;
   std::string draw_dir;
@@ -131,6 +133,7 @@ int main(int argc, char** argv) {
     if (a == "-v") verbose = true;
     else if (a == "--draw" && i + 1 < argc) draw_dir = argv[++i];
     else if (a == "--png") png = true;
+    else if (a == "--no-full") no_full = true;
     else files.push_back(a);
   }
   Tally all;
@@ -165,26 +168,35 @@ int main(int argc, char** argv) {
 
     t0 = std::chrono::steady_clock::now();
     c0 = cpuMs();
-    const auto docs = detect(img);
+    const auto docs = no_full ? std::vector<Document>{} : detect(img);
     detect_cpu.push_back(cpuMs() - c0);
     cv::Mat flat;
     if (!docs.empty()) flat = flatten(img, docs[0], 300);
     deskew_ms.push_back(msSince(t0));
     deskew_cpu.push_back(cpuMs() - c0);
 
-    // The tool's path: a reduced decode (kDecodeSide), the full one only when a
-    // card needs it; decode included.
+    // The tool's path: a reduced decode (kDecodeSide), a full-size decode of
+    // the card's region only when the card needs it; decodes included.
     c0 = cpuMs();
     const std::span<const std::uint8_t> u8(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
     std::vector<Flat> flats;
+    double decoding = 0;  // the path's own decodes: the reduced one and a region's
+    bool region_decoded = false;
     if (auto dec = idkit::decodeImage(u8, idkit::ImageLimits{}, kDecodeSide, idkit::Hash::no)) {
-      const auto full = [&] {
-        auto f = idkit::decodeImage(u8, idkit::ImageLimits{}, 0, idkit::Hash::no);
-        return f ? f->bgr : cv::Mat();
+      decoding = cpuMs() - c0;
+      const auto region = [&](const cv::Rect& roi) {
+        const double r0 = cpuMs();
+        cv::Mat m = decodeRegion(u8, roi, idkit::ImageLimits{});
+        decoding += cpuMs() - r0;
+        region_decoded = true;
+        return m;
       };
-      flats = deskewDecoded(dec->bgr, static_cast<double>(dec->bgr.cols) / dec->size.width, full, Options{});
+      flats = deskewDecoded(dec->bgr, static_cast<double>(dec->bgr.cols) / dec->size.width, region, Options{});
     }
     tool_cpu.push_back(cpuMs() - c0);
+    tool_work_cpu.push_back(tool_cpu.back() - decoding);
+    tool_decode_cpu.push_back(decoding);
+    regions += region_decoded;
     {
       const bool f = !flats.empty();
       const double tj = f ? iou(flats[0].document.quad, tq) : 0;
@@ -223,10 +235,10 @@ int main(int argc, char** argv) {
     if (!draw_dir.empty() && (j < 0.95 || !oriented))
       draw(img, tq, found ? &docs[0].quad : nullptr, fs::path(draw_dir) / fs::path(file).filename());
     if (verbose)
-      std::printf("%s\t%s\t%.4f\t%s\t%s\t%s\t%.1f\t%.1f\t%.3f\t%.4f\t%s\t%.1f\n", file.c_str(), found ? "found" : "none", j,
+      std::printf("%s\t%s\t%.4f\t%s\t%s\t%s\t%.1f\t%.1f\t%.3f\t%.4f\t%s\t%.1f\t%.1f\n", file.c_str(), found ? "found" : "none", j,
                   oriented ? "up" : "WRONG", found ? std::string(toString(docs[0].kind)).c_str() : "-",
                   found ? docs[0].orientation_cue.c_str() : "-", decode_cpu.back(), deskew_cpu.back(),
-                  found ? docs[0].confidence : 0.0, tool_j, tool_up ? "up" : "WRONG", tool_cpu.back());
+                  found ? docs[0].confidence : 0.0, tool_j, tool_up ? "up" : "WRONG", tool_cpu.back(), tool_work_cpu.back());
   }
   Json out = all.json();
   out["decode_median_ms"] = std::round(median(decode_ms) * 10) / 10;
@@ -237,6 +249,9 @@ int main(int argc, char** argv) {
   out["decode_reduced4_median_cpu_ms"] = std::round(median(reduced_cpu) * 10) / 10;
   out["tool_path"] = tool.json();
   out["tool_path_median_cpu_ms"] = std::round(median(tool_cpu) * 10) / 10;
+  out["tool_path_work_median_cpu_ms"] = std::round(median(tool_work_cpu) * 10) / 10;
+  out["tool_path_decode_median_cpu_ms"] = std::round(median(tool_decode_cpu) * 10) / 10;
+  out["tool_path_region_decodes"] = regions;
   if (png) {
     Json t = Json::array();
     for (size_t k = 0; k < png_settings.size(); ++k)

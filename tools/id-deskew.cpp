@@ -1,7 +1,8 @@
 // id-deskew: find the document in a photo or scan, write it flat and upright.
 #include <filesystem>
 #include <fstream>
-
+#include <iterator>
+#include <vector>
 
 #include <idkit/codec.hpp>
 #include <idkit/cli.hpp>
@@ -55,17 +56,18 @@ int main(int argc, char** argv) {
     // Always the original input: deskewing a deskewed card would crop it again.
     idkit::Json src = rec;
     src.erase("image");
-    // The full decode: detecting on a reduced one (deskew::kDecodeSide) saves
-    // about 40 ms CPU per 12 MP photo but loses accuracy there (bench/README.md,
-    // id-deskew: mean Jaccard 0.952 vs 0.975, upright 97.3% vs 100%).
-    const idkit::LoadedImage img = idkit::loadRecordImage(src, opts.limits);
+    // A reduced JPEG decode (long side >= deskew::kDecodeSide) to find and
+    // orient the document on; the full decode only when the card needs its
+    // pixels at --dpi (bench/README.md, id-deskew).
+    const idkit::LoadedImage img = idkit::loadRecordImage(src, opts.limits, idkit::deskew::kDecodeSide);
     if (!rec.contains("sha256") && src.contains("sha256")) rec["sha256"] = src["sha256"];
     const double scale = static_cast<double>(img.bgr.cols) / img.size.width;
-    const auto full = [&] {
-      idkit::Json again = src;
-      return idkit::loadRecordImage(again, opts.limits).bgr;
+    const auto region = [&](const cv::Rect& roi) {
+      std::ifstream in(idkit::workingImagePath(src), std::ios::binary);
+      const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), {});
+      return idkit::deskew::decodeRegion(bytes, roi, opts.limits);
     };
-    const auto flats = idkit::deskew::deskewDecoded(img.bgr, scale, full, dopts);
+    const auto flats = idkit::deskew::deskewDecoded(img.bgr, scale, region, dopts);
     if (flats.empty())
       throw idkit::Failure("document_not_found", "no document found in " + idkit::workingImagePath(src));
     const std::string stem = fs::path(src.value("input", std::string("card"))).stem().string();

@@ -97,53 +97,76 @@ int rotationOf(const Quad& q) {
   return ((quarter * 90) % 360 + 360) % 360;
 }
 
-Document finish(const cv::Mat& bgr, Quad q, double edge_score, double aspect_fit, const Options& opts,
-                bool anchor = true) {
+// A document found, with the flat card its orientation was read from when
+// that card is what flatten() at opts.dpi would give (saves a second warp).
+struct Found {
   Document doc;
+  cv::Mat card;
+  bool band_seen = true;  // an MRZ band in or around the quad (or not looked for)
+};
+
+Found finish(const cv::Mat& bgr, Quad q, double edge_score, double aspect_fit, const Options& opts,
+             bool anchor = true) {
+  Found found;
+  Document& doc = found.doc;
   double ratio = detail::documentAspect(q, bgr.size()).ratio;
   if (ratio < 1) {
     q = rotateLabels(q, 1);  // long side on top
     ratio = 1 / ratio;
   }
   doc.kind = opts.kind ? *opts.kind : ratio > 1.5 ? Kind::id1 : Kind::id3;
-  std::optional<Kind> mrz_kind;
+  std::optional<detail::Anchored> anchored;
+  bool band_seen = true;
   if (opts.orient && anchor) {
     // Sides the edges placed wrong near the MRZ (its top line taken for the
     // card's edge, a visa's MRZ strip left out) move to where ICAO puts them.
-    if (const auto a = detail::anchorToMrz(bgr, q, !opts.multi)) {
-      q = a->quad;
-      mrz_kind = a->kind;
-    }
+    anchored = detail::anchorToMrz(bgr, q, !opts.multi, &band_seen);
+    if (anchored) q = anchored->quad;
+    found.band_seen = band_seen;
   }
   if (opts.orient) {
-    const cv::Size probe = pixelSize(doc.kind, 640.0 / (sizeMm(doc.kind).width / 25.4));
-    const cv::Mat flat = warp(bgr, q, probe);
     Orientation o;
-    if (const int side = mrzSide(flat); side != 0) {
-      o = {side > 0 ? 0 : 2, "mrz", 1.0};
+    if (anchored) {
+      // The anchor put the band along the bottom: upright, and the line
+      // length gave the size class.
+      o = {0, "mrz", 1.0};
+      // A two-line band says 36 or 44 characters (ID-2, ID-3); on a card
+      // with ID-1 proportions (1.59; MRV-A is 1.50) it is no ICAO layout and
+      // the card's shape wins.
+      if (!opts.kind)
+        doc.kind = anchored->kind != Kind::id1 && detail::documentAspect(q, bgr.size()).ratio > 1.54 ? Kind::id1
+                                                                                                  : anchored->kind;
     } else {
-      // No MRZ: barcodes and print need the card at a readable resolution (a
-      // plain bilinear warp: this copy is only looked at).
-      cv::Mat card;
-      const cv::Size size = pixelSize(doc.kind, 300);
-      cv::warpPerspective(bgr, card, cv::Mat(homography(q, target(size))), size, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
-      o = orientLandscape(card);
+      int side = 0;
+      cv::Mat flat;
+      const cv::Size probe = pixelSize(doc.kind, 640.0 / (sizeMm(doc.kind).width / 25.4));
+      // No band in or around the quad: none on the flat card either.
+      if (band_seen) {
+        flat = warp(bgr, q, probe);
+        side = mrzSide(flat);
+      }
+      if (side != 0) {
+        o = {side > 0 ? 0 : 2, "mrz", 1.0};
+        // ID-2 and ID-3 share an aspect ratio; the MRZ's character pitch
+        // (2.54 mm) gives the physical width: 41 pitches for ID-2, 49 for ID-3.
+        double pitch = 0;
+        mrzSide(flat, nullptr, &pitch);
+        if (!opts.kind && pitch > 0) {
+          const double pitches = probe.width / pitch;  // ID-1 33.7, ID-2 41.3, ID-3 49.2
+          doc.kind = pitches < 37.5 ? Kind::id1 : pitches < 45 ? Kind::id2 : Kind::id3;
+        }
+      } else {
+        // No MRZ: barcodes and print need the card at a readable resolution
+        // (the warp flatten() makes at 300 dpi, kept when that is the output).
+        const cv::Size size = pixelSize(doc.kind, 300);
+        const cv::Mat card = warp(bgr, q, size);
+        o = band_seen ? orientLandscape(card) : detail::orientWithoutMrz(card);
+        if (o.quarter_turns == 0 && opts.dpi == 300) found.card = card;
+      }
     }
     if (o.quarter_turns == 2) q = rotateLabels(q, 2);
     doc.orientation_cue = o.cue;
     doc.confidence = o.confidence;
-    // ID-2 and ID-3 share an aspect ratio; the MRZ's character pitch (2.54 mm)
-    // gives the physical width: 41 pitches for ID-2, 49 for ID-3.
-    if (!opts.kind && o.cue == "mrz" && mrz_kind && o.quarter_turns == 0) {
-      doc.kind = *mrz_kind;
-    } else if (!opts.kind && o.cue == "mrz") {
-      double pitch = 0;
-      mrzSide(flat, nullptr, &pitch);
-      if (pitch > 0) {
-        const double pitches = probe.width / pitch;  // ID-1 33.7, ID-2 41.3, ID-3 49.2
-        doc.kind = pitches < 37.5 ? Kind::id1 : pitches < 45 ? Kind::id2 : Kind::id3;
-      }
-    }
   } else {
     doc.orientation_cue = "none";
     doc.confidence = 0.5;
@@ -152,12 +175,34 @@ Document finish(const cv::Mat& bgr, Quad q, double edge_score, double aspect_fit
   doc.rotation = rotationOf(q);
   // Reported, never hidden: weak edges, an odd shape or a guessed orientation lower it.
   doc.confidence = std::clamp(edge_score, 0.0, 1.0) * (0.6 + 0.4 * aspect_fit) * (0.5 + 0.5 * doc.confidence);
-  return doc;
+  return found;
 }
 
-}  // namespace
+// The best few hypotheses that contain `inner` (at least 1.6 times its area,
+// nearly all of it inside) and hold an MRZ band within their own outline:
+// the first such, refined (input pixels), with its score; nullopt when none.
+template <class Refine>
+std::optional<std::pair<Quad, detail::Scored>> mrzContainer(const cv::Mat& bgr, const std::vector<detail::Scored>& scored,
+                                                            const detail::Scored& inner, const Refine& refined) {
+  const double a = area(inner.quad);
+  std::vector<const detail::Scored*> tried;
+  for (const auto& s : scored) {
+    if (tried.size() >= 3 || s.total < 0.25 * inner.total) break;
+    if (s.aspect_fit < 0.5 || !isConvex(s.quad)) continue;
+    const double b = area(s.quad);
+    if (b < 1.6 * a) continue;
+    const double j = iou(s.quad, inner.quad);
+    if (j * (a + b) / (1 + j) < 0.9 * a) continue;
+    // Near-copies of one outline: one probe each.
+    if (std::any_of(tried.begin(), tried.end(), [&](const auto* t) { return iou(t->quad, s.quad) > 0.9; })) continue;
+    tried.push_back(&s);
+    const Quad q = refined(s.quad);
+    if (detail::anchorToMrz(bgr, q, false)) return std::pair{q, s};
+  }
+  return std::nullopt;
+}
 
-std::vector<Document> detect(const cv::Mat& bgr_in, const Options& opts) {
+std::vector<Found> detectFound(const cv::Mat& bgr_in, const Options& opts) {
   if (bgr_in.empty() || bgr_in.cols < 16 || bgr_in.rows < 16) return {};
   cv::Mat bgr = bgr_in;
   if (bgr.type() != CV_8UC3) {
@@ -208,7 +253,7 @@ std::vector<Document> detect(const cv::Mat& bgr_in, const Options& opts) {
     picks.push_back(s);
     if (!opts.multi || static_cast<int>(picks.size()) >= opts.max_documents) break;
   }
-  std::vector<Document> docs;
+  std::vector<Found> docs;
   // A data page cropped to its own edges has no outline to find, and its
   // portrait's crisp frame wins instead: when the whole image carries an MRZ
   // band across its width (a photographed card that wide covers a third of
@@ -221,12 +266,32 @@ std::vector<Document> detect(const cv::Mat& bgr_in, const Options& opts) {
     return docs;
   }
   const double k = 1 / f.scale;
-  for (const auto& p : picks) {
-    Quad q = scaled(detail::growToOuterEdges(f, p.quad), k);
+  auto refined = [&](const Quad& frame_quad) {
+    Quad q = scaled(detail::growToOuterEdges(f, frame_quad), k);
     q = detail::refine(bgr, q, 2.5 * k + 2, std::max(1.0, 0.7 * k));
-    q = detail::refine(bgr, q, std::max(2.0, 0.8 * k), std::max(1.0, 0.5 * k));
-    docs.push_back(finish(bgr, q, p.edges, p.aspect_fit, opts));
+    return detail::refine(bgr, q, std::max(2.0, 0.8 * k), std::max(1.0, 0.5 * k));
+  };
+  for (const auto& p : picks) {
+    docs.push_back(finish(bgr, refined(p.quad), p.edges, p.aspect_fit, opts));
+    if (opts.multi || !opts.orient || docs.back().band_seen) continue;
+    // No MRZ band in or around the pick. A visa sticker on a white page shows
+    // its portrait's frame more clearly than its own outline, and the
+    // portrait has a document's proportions too; the sticker (MRV-A 120 x 80
+    // mm, MRV-B 105 x 74 mm) has its band along its bottom edge. So a larger
+    // hypothesis around the pick that holds a band is the document.
+    if (const auto outer = mrzContainer(bgr, scored, p, refined)) {
+      Found again = finish(bgr, outer->first, outer->second.edges, outer->second.aspect_fit, opts);
+      if (again.doc.orientation_cue == "mrz") docs.back() = std::move(again);
+    }
   }
+  return docs;
+}
+
+}  // namespace
+
+std::vector<Document> detect(const cv::Mat& bgr, const Options& opts) {
+  std::vector<Document> docs;
+  for (auto& f : detectFound(bgr, opts)) docs.push_back(std::move(f.doc));
   return docs;
 }
 
@@ -236,26 +301,46 @@ cv::Mat flatten(const cv::Mat& bgr, const Document& doc, double dpi) {
   return warp(bgr, doc.quad, out);
 }
 
-std::vector<Flat> deskewDecoded(const cv::Mat& decoded, double scale, const std::function<cv::Mat()>& full,
+std::vector<Flat> deskewDecoded(const cv::Mat& decoded, double scale, const RegionDecoder& region,
                                 const Options& opts) {
   std::vector<Flat> out;
-  if (!(scale > 0) || scale > 1) return out;
-  cv::Mat big;
-  bool decoded_full = false;
-  for (const Document& d : detect(decoded, opts)) {
-    const cv::Size size = pixelSize(d.kind, opts.dpi);
-    // The flat card's width along the document's top and bottom sides, in decoded pixels.
+  if (!(scale > 0) || scale > 1 || decoded.empty()) return out;
+  std::vector<Found> found = detectFound(decoded, opts);
+  // Documents whose flat card needs more pixels than the decoded copy has
+  // (the card's width along its top and bottom sides, in decoded pixels),
+  // and the full-size region that covers them all.
+  std::vector<bool> needs(found.size(), false);
+  cv::Rect roi;
+  const double k = 1 / scale;
+  for (size_t i = 0; i < found.size(); ++i) {
+    const Document& d = found[i].doc;
     const double width = std::min(cv::norm(d.quad[1] - d.quad[0]), cv::norm(d.quad[2] - d.quad[3]));
-    const bool enough = scale >= 1 || width >= 0.95 * size.width;
-    if (!enough && !decoded_full && full) {
-      big = full();
-      decoded_full = true;
-    }
+    if (scale >= 1 || width >= 0.95 * pixelSize(d.kind, opts.dpi).width) continue;
+    needs[i] = true;
+    std::vector<cv::Point2f> pts;
+    for (const auto& p : d.quad) pts.emplace_back(static_cast<float>(p.x * k), static_cast<float>(p.y * k));
+    // A few pixels of margin: bilinear sampling reads a neighbour beyond the edge.
+    const cv::Rect r = cv::boundingRect(pts) + cv::Size(8, 8) - cv::Point(4, 4);
+    roi = roi.empty() ? r : (roi | r);
+  }
+  const cv::Rect image(0, 0, static_cast<int>(decoded.cols * k), static_cast<int>(decoded.rows * k));
+  roi &= image;
+  cv::Mat big;
+  if (!roi.empty() && region) big = region(roi);
+  for (size_t i = 0; i < found.size(); ++i) {
     Flat f;
-    f.document = d;
-    f.document.quad = scaled(d.quad, 1 / scale);
-    // Without the full decode, an upsampled card beats none.
-    f.card = enough || big.empty() ? flatten(decoded, d, opts.dpi) : flatten(big, f.document, opts.dpi);
+    f.document = found[i].doc;
+    f.document.quad = scaled(found[i].doc.quad, k);
+    if (!needs[i]) {
+      f.card = found[i].card.empty() ? flatten(decoded, found[i].doc, opts.dpi) : std::move(found[i].card);
+    } else if (big.empty()) {
+      // Without the region, an upsampled card beats none.
+      f.card = flatten(decoded, found[i].doc, opts.dpi);
+    } else {
+      Document local = f.document;
+      for (auto& p : local.quad) p -= cv::Point2d(roi.tl());
+      f.card = flatten(big, local, opts.dpi);
+    }
     out.push_back(std::move(f));
   }
   return out;

@@ -84,7 +84,8 @@ double edgeStep(const cv::Mat& bgr, cv::Point2d a, cv::Point2d b, double d) {
 
 }  // namespace
 
-std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q_in, bool allow_outside) {
+std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q_in, bool allow_outside, bool* band_seen) {
+  if (band_seen) *band_seen = true;  // unknown: the caller must look itself
   if (bgr.empty() || !isConvex(q_in)) return std::nullopt;
   Quad q = q_in;
   double ratio = documentAspect(q, bgr.size()).ratio;
@@ -99,6 +100,7 @@ std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q_in, bool a
   const double shrink = std::max(cv::norm(q[1] - q[0]), cv::norm(q[2] - q[3])) / W;
   const cv::Mat grey = warpGrey(bgr, shift * to_probe, esize, shrink);
   auto band = findMrzBand(grey, W, H);
+  if (band_seen) *band_seen = band.has_value();
   if (!band) return std::nullopt;
   // Probe coordinates (the quad spans 0..W x 0..H).
   double x0 = band->box.x - mx, x1 = band->box.x + band->box.width - mx;

@@ -82,6 +82,13 @@ struct Anchored {
   Kind kind = Kind::id1;
   int moved = 0;  // sides moved
 };
-std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q, bool allow_outside);
+// `band_seen` (optional) says whether any band was found in or around the
+// quad at all: when not, the flat card has none either and its orientation
+// needs no second MRZ search.
+std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q, bool allow_outside,
+                                    bool* band_seen = nullptr);
+
+// orientLandscape without its MRZ cue, for a card already searched for one.
+Orientation orientWithoutMrz(const cv::Mat& flat_bgr);
 
 }  // namespace idkit::deskew::detail

@@ -323,9 +323,13 @@ int osdSide(const cv::Mat& grey, double* conf_out) {
 }  // namespace
 
 Orientation orientLandscape(const cv::Mat& flat_bgr) {
-  Orientation o;
-  if (flat_bgr.empty()) return o;
+  if (flat_bgr.empty()) return {};
   if (const int s = mrzSide(flat_bgr); s != 0) return {s > 0 ? 0 : 2, "mrz", 1.0};
+  return detail::orientWithoutMrz(flat_bgr);
+}
+
+Orientation detail::orientWithoutMrz(const cv::Mat& flat_bgr) {
+  if (flat_bgr.empty()) return {};
   double face_score = 0;
   if (const int s = faceSide(flat_bgr, &face_score); s != 0) return {s > 0 ? 0 : 2, "face", std::min(0.95, face_score)};
   const cv::Mat grey = greyAtWidth(flat_bgr, std::max(kWorkWidth, flat_bgr.cols));

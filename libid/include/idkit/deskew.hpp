@@ -8,10 +8,13 @@
 // ICAO aspect ratios); the best hypotheses are snapped onto the edge points
 // along their sides and scored again, and of nested document-like quads the
 // outermost wins (a card's own frames are inside it). Each side is then refined
-// at full resolution by fitting a line to edge points found along its normal.
+// on the image given by fitting a line to edge points found along its normal
+// (id-deskew gives a reduced decode: see deskewDecoded).
 // An MRZ band on or beside the quad then anchors the sides: a side that stopped
 // at the band's top line or cut it moves to where ICAO 9303 puts the edge for
-// that line length and is fitted there (kept only on a clear edge).
+// that line length and is fitted there (kept only on a clear edge). A quad
+// with no band in or around it gives way to a larger candidate around it that
+// holds one (a visa sticker whose portrait frame outshone its outline).
 // Orientation comes from the MRZ band (bottom of an upright document), else the
 // portrait's face (YuNet, when its model is installed), a barcode (decoded,
 // else a PDF417's start and stop patterns), the portrait's side and
@@ -28,6 +31,7 @@
 
 #include <opencv2/core.hpp>
 
+#include <idkit/image.hpp>
 #include <idkit/json.hpp>
 
 namespace idkit::deskew {
@@ -121,12 +125,12 @@ Orientation orientLandscape(const cv::Mat& flat_bgr);
 
 // ---- from a decoded file ------------------------------------------------------
 
-// Long side for a reduced JPEG decode to deskew from (DCT scaling by 2, 4 or 8
-// keeps it at or above this; see loadImage's min_side_hint): a card filling
-// half of it still has the pixels of a 300 dpi ID-1. It saves about 60 ms CPU
-// per 12 MP photo and is as good on Jaccard >= 0.95, but it turned one more
-// document wrong way up on the bench (99.4% vs 99.7%, target 99.5%:
-// bench/README.md, id-deskew), so id-deskew decodes in full for now.
+// Long side for a reduced JPEG decode to find and orient documents on (DCT
+// scaling by 2, 4 or 8 keeps it at or above this; see loadImage's
+// min_side_hint). A card that needs more pixels for its flat copy at the
+// requested dpi than this copy has is warped from a full-size decode of just
+// its region (decodeRegion). bench/README.md, id-deskew: as accurate as the
+// full decode, and what id-deskew does.
 inline constexpr int kDecodeSide = 2000;
 
 struct Flat {
@@ -134,11 +138,21 @@ struct Flat {
   cv::Mat card;       // flatten() at opts.dpi
 };
 
+// The input at full size over `roi` (full-size pixels, inside the image),
+// its top-left pixel at roi.tl(); empty when it cannot be decoded.
+using RegionDecoder = std::function<cv::Mat(const cv::Rect& roi)>;
+
 // Detects on `decoded`, an image decoded at `scale` (<= 1) times the input's
 // size, and flattens each document from it when it holds the card at
-// opts.dpi, else from `full()` (called at most once: the full-size decode).
-std::vector<Flat> deskewDecoded(const cv::Mat& decoded, double scale, const std::function<cv::Mat()>& full,
+// opts.dpi, else from `region` (called at most once, with the bounding box
+// of every document that needs it).
+std::vector<Flat> deskewDecoded(const cv::Mat& decoded, double scale, const RegionDecoder& region,
                                 const Options& opts);
+
+// `roi` of an encoded image at full size: a JPEG stored upright is decoded
+// only there (columns cropped to whole blocks, rows after the region never
+// read); anything else is decoded whole and cropped. Empty on failure.
+cv::Mat decodeRegion(std::span<const std::uint8_t> bytes, cv::Rect roi, const ImageLimits& limits);
 
 // ---- output ------------------------------------------------------------------
 
