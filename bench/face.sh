@@ -89,6 +89,16 @@ portrait's sharpness (every small genuine pair matched, but FAR 0.14%), jittered
 flipped descriptors (no gain, 2-5x the forward passes), a separate threshold for small
 portraits (no threshold in that band keeps FAR <= 0.1% and gains genuine pairs).
 
+Latency with detail matching: the selfie half waits for the portrait's detail before its
+descriptor, so it ends at card read + portrait + selfie descriptor (36.0 + 29.3 + 24.7 = 90.0
+ms CPU in this run), still under the card half (90.8 ms): the pair's latency is unchanged.
+This run's documents were flattened by the working tree's id-deskew of 2026-12-02 01:55 UTC
+(changes in progress by its owner), which flattens some of them differently: on the same 105
+documents the genuine rate without detail matching went from 97.32% (the previous build,
+01:20 UTC, as in the last session) to 95.99%. On that previous build detail matching took
+the document genuine rate at 0.92 from 97.32% (582 of 598, FAR 0.029%) to 98.16% (587 of
+598, FAR 0.039%, 4 of 10322); on this one from 95.99% to 96.66% (FAR 0.048% -> 0.068%).
+
 Speed target (issue 8): <= 120 ms per document+selfie pair on this 2-core machine, models
 loaded once. id-face runs a pair's two halves on two threads (\`face::verifyPair\`), so the
 figure that compares is the pair's latency, the slower half's CPU time (the card half:
