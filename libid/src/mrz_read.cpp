@@ -819,6 +819,26 @@ std::optional<BandReading> bandFromCells(const std::vector<const PreparedLine*>&
   }
   if (!res) return std::nullopt;
   out.result = std::move(*res);
+  // The lines of a band start at the same place on the document. A line
+  // read a cell or more off (its first letters cut, fillers added at its
+  // end) can still verify when no check digit covers it, as a TD1 name
+  // line: then the zone is not valid (and the careful read tries again).
+  if (out.lines.size() > 1) {
+    const auto startOf = [](const LineReading& r) { return (r.quad[0] + r.quad[3]) * 0.5f; };
+    const auto& first = out.lines.front().quad;
+    cv::Point2f dir = first[1] - first[0];
+    const float len = std::hypot(dir.x, dir.y);
+    if (len > 0) {
+      dir /= len;
+      const float pitch = len / static_cast<float>(chars);
+      bool aligned = true;
+      for (const auto& r : out.lines) aligned = aligned && std::abs((startOf(r) - startOf(out.lines.front())).dot(dir)) < 0.6f * pitch;
+      if (!aligned) {
+        out.result.checks.emplace_back("lines_aligned", false);
+        out.result.valid = false;
+      }
+    }
+  }
   return out;
 }
 
