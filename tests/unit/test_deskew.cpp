@@ -13,8 +13,10 @@
 #include <opencv2/imgproc.hpp>
 
 #include <idkit/barcode.hpp>
+#include <idkit/codec.hpp>
 #include <idkit/deskew.hpp>
 #include <idkit/error.hpp>
+#include <idkit/image.hpp>
 #include <idkit/synth.hpp>
 
 #include "../../libid/src/deskew_internal.hpp"
@@ -361,9 +363,11 @@ TEST_CASE("deskewDecoded: quads in the input's pixels, a full decode only for a 
   cv::Mat half;
   cv::resize(s.image, half, cv::Size(), 0.5, 0.5, cv::INTER_AREA);
   int full_calls = 0;
-  const auto full = [&] {
+  cv::Rect asked;
+  const auto full = [&](const cv::Rect& roi) {
     ++full_calls;
-    return s.image;
+    asked = roi;
+    return s.image(roi).clone();
   };
   SECTION("300 dpi: the card is 370 px wide in the half-size copy, the full image is decoded") {
     Options o;
@@ -373,6 +377,12 @@ TEST_CASE("deskewDecoded: quads in the input's pixels, a full decode only for a 
     CHECK(iou(flats[0].document.quad, s.truth) > 0.97);
     CHECK(sameLabels(flats[0].document.quad, s.truth));
     CHECK(flats[0].card.size() == pixelSize(Kind::id1, 300));
+    // Only the card's region, with a margin, was decoded at full size.
+    for (const auto& p : s.truth) CHECK(asked.contains(cv::Point(p)));
+    CHECK(asked.area() < 0.6 * s.image.size().area());
+    // The same pixels as a flat card from the whole full-size image.
+    const cv::Mat whole = flatten(s.image, flats[0].document, 300);
+    CHECK(cv::norm(whole, flats[0].card, cv::NORM_L1) / whole.total() < 0.5);
   }
   SECTION("100 dpi: the half-size copy holds the card's pixels") {
     Options o;
@@ -384,7 +394,7 @@ TEST_CASE("deskewDecoded: quads in the input's pixels, a full decode only for a 
     CHECK(flats[0].card.size() == pixelSize(Kind::id1, 100));
   }
   SECTION("no full decode available: the card comes from the copy") {
-    const auto flats = deskewDecoded(half, 0.5, [] { return cv::Mat(); }, Options{});
+    const auto flats = deskewDecoded(half, 0.5, [](const cv::Rect&) { return cv::Mat(); }, Options{});
     REQUIRE(flats.size() == 1);
     CHECK(flats[0].card.size() == pixelSize(Kind::id1, 300));
   }
@@ -432,4 +442,70 @@ TEST_CASE("the MRZ band anchors a side that stopped at its top line or left it o
       CHECK(same->moved == 0);
       CHECK(iou(same->quad, truth) > 0.99);
     }
+}
+
+TEST_CASE("decodeRegion: a JPEG's region decoded alone equals the same region of the full decode", "[deskew]") {
+  cv::Mat img(900, 1300, CV_8UC3);
+  cv::randu(img, cv::Scalar::all(0), cv::Scalar::all(255));
+  cv::GaussianBlur(img, img, cv::Size(9, 9), 3);
+  cv::rectangle(img, cv::Rect(400, 300, 500, 320), cv::Scalar(20, 200, 90), cv::FILLED);
+  const std::vector<std::uint8_t> jpeg = idkit::codec::encodeJpeg(img, 90);
+  const auto full = idkit::decodeImage(jpeg, idkit::ImageLimits{}, 0, idkit::Hash::no);
+  REQUIRE(full);
+  for (const cv::Rect roi : {cv::Rect(403, 297, 517, 331), cv::Rect(0, 0, 64, 16), cv::Rect(1250, 850, 50, 50),
+                             cv::Rect(0, 0, 1300, 900)}) {
+    const cv::Mat part = decodeRegion(jpeg, roi, idkit::ImageLimits{});
+    REQUIRE(part.size() == roi.size());
+    // Chroma upsampling at the crop's first and last columns sees no
+    // neighbour beyond them: a few levels there, exact inside.
+    const cv::Rect inner(2, 2, roi.width - 4, roi.height - 4);
+    CHECK(cv::norm(part(inner), full->bgr(roi)(inner), cv::NORM_INF) <= 1);
+    CHECK(cv::norm(part, full->bgr(roi), cv::NORM_L1) / static_cast<double>(part.total()) < 0.5);
+  }
+  // PNG: decoded whole, then cropped.
+  const std::vector<std::uint8_t> png = idkit::codec::encodePng(img);
+  const cv::Mat p = decodeRegion(png, cv::Rect(10, 20, 30, 40), idkit::ImageLimits{});
+  REQUIRE(p.size() == cv::Size(30, 40));
+  CHECK(cv::norm(p, img(cv::Rect(10, 20, 30, 40)), cv::NORM_INF) == 0);
+  // Hostile or cut input: nothing, no crash.
+  const std::vector<std::uint8_t> cut(jpeg.begin(), jpeg.begin() + static_cast<std::ptrdiff_t>(jpeg.size() / 3));
+  CHECK_NOTHROW(decodeRegion(cut, cv::Rect(0, 600, 100, 100), idkit::ImageLimits{}));
+  const std::vector<std::uint8_t> junk(1000, 0xFF);
+  CHECK(decodeRegion(junk, cv::Rect(0, 0, 10, 10), idkit::ImageLimits{}).empty());
+}
+
+TEST_CASE("a visa sticker whose outline fades into the page is found by its MRZ, not its portrait", "[deskew]") {
+  // An id-synth MRV-B photo with everything outside the sticker painted the
+  // sticker's own edge colour: its outline is gone, its portrait's frame stays
+  // crisp and has a document's proportions. The sticker holds the MRZ band.
+  using idkit::synth::DocType;
+  for (const DocType type : {DocType::mrvb, DocType::mrva}) {
+    idkit::synth::Options o;
+    o.capture = idkit::synth::Capture::photo;
+    o.type = type;
+    o.seed = 68;
+    o.photo_size = cv::Size(1600, 1200);
+    const auto sp = idkit::synth::generate(o, 1).at(0);
+    cv::Mat img = cv::imdecode(sp.jpeg, cv::IMREAD_COLOR);
+    const Quad truth = truthQuad(sp.truth);
+    std::vector<cv::Point> poly;
+    for (const auto& p : truth) poly.emplace_back(p);
+    cv::Mat inside(img.size(), CV_8U, cv::Scalar(0));
+    cv::fillConvexPoly(inside, poly, cv::Scalar(255));
+    cv::Mat ring;
+    cv::erode(inside, ring, cv::getStructuringElement(cv::MORPH_RECT, {25, 25}));
+    ring = inside - ring;  // a band just inside the sticker's edge
+    const cv::Scalar edge_colour = cv::mean(img, ring);
+    cv::Mat page(img.size(), CV_8UC3, edge_colour);
+    cv::Mat noise(img.size(), CV_8UC3);
+    cv::randn(noise, cv::Scalar::all(0), cv::Scalar::all(3));
+    page += noise;
+    page.copyTo(img, ~inside);
+    INFO(idkit::synth::name(type));
+    const auto docs = detect(img);
+    REQUIRE(docs.size() == 1);
+    CHECK(docs[0].orientation_cue == "mrz");
+    CHECK(iou(docs[0].quad, truth) > 0.9);
+    CHECK(sameLabels(docs[0].quad, truth));
+  }
 }
