@@ -87,6 +87,10 @@ constexpr double kDigitRunCost = 2.0;
 constexpr double kSeenShare = 0.05;
 // A name letter whose rival got this much probability is uncertain.
 constexpr double kNameRival = 0.2;
+// An M, N or H read with at least this probability is sure whatever its
+// rival of the family got (samples td3-s202-0001: N 0.92, H 0.06, right;
+// UNITED read UMITED: M 0.86, N 0.07).
+constexpr double kNameFamilySure = 0.9;
 
 // A state code changed to the cheapest known ICAO code among the reader's
 // options: at most this costly, and the next known code this much dearer.
@@ -475,7 +479,7 @@ bool inDigitRun(std::string_view line, std::size_t col) {
 }
 
 // Whether the character at `col` is an avoided letter in a run of them
-// between digits, or in a run of two or more with a digit at one end
+// between digits, or the same one twice with a digit at one end
 // ('NWYOO93': 'O' weighs 24, and two of them at weights 7 and 3 add 240,
 // which no check digit sees).
 bool nextToDigit(std::string_view line, std::size_t col) {
@@ -485,8 +489,11 @@ bool nextToDigit(std::string_view line, std::size_t col) {
   while (b + 1 < line.size() && digitOfAvoided(line[b + 1])) ++b;
   const bool left = a > 0 && isDigit(line[a - 1]), right = b + 1 < line.size() && isDigit(line[b + 1]);
   // One such letter before or after the digits is a prefix or suffix
-  // ('CB1959...'); two side by side are what two misread digits look like.
-  return (left && right) || ((left || right) && b > a);
+  // ('CB1959...', 'SB0661636'); the same letter twice is what two misread
+  // digits look like, and at weights 7 and 3 the two cancel in the check.
+  bool same = b > a;
+  for (std::size_t k = a + 1; k <= b; ++k) same = same && line[k] == line[a];
+  return (left && right) || ((left || right) && same);
 }
 
 // Issuers avoid O, I, S and B in numbers: a sure 'O'
@@ -801,7 +808,9 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
         if (c.ch != ch && detail::allowed(Kind::Name, c.ch) && probabilityOf(cands, c.ch) > rivalP)
           rival = c.ch, rivalP = probabilityOf(cands, c.ch);
       const auto family = [](char c) { return c == 'M' || c == 'N' || c == 'H'; };
-      if (rivalP >= kNameRival || (family(ch) && family(rival) && rivalP >= kSeenShare)) {
+      const bool familyDoubt = family(ch) && family(rival) && rivalP >= kSeenShare &&
+                               probabilityOf(cands, ch) < kNameFamilySure;
+      if (rivalP >= kNameRival || familyDoubt) {
         r.uncertain.push_back({p.pos.line + 1, p.pos.col + 1, ch, rival, "uncertain"});
         legible = false;
       }
