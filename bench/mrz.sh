@@ -175,10 +175,13 @@ for label, f in (("flat ID-1 cards from id-deskew (about 1010 px wide)", "speed-
     path = os.path.join(work, f)
     if os.path.exists(path):
         rows = [l.split("\t") for l in open(path).read().splitlines()]
-        ms = sorted(float(r[1]) for r in rows if len(r) == 3)
+        rows = [r for r in rows if len(r) >= 4]
+        ms = sorted(float(r[1]) for r in rows)
+        rd = sorted(float(r[1]) - float(r[3]) for r in rows)
         if ms:
-            p(f"Speed, {label}: median {statistics.median(ms):.0f} ms, p90 {ms[int(0.9 * (len(ms) - 1))]:.0f} ms CPU per "
-              f"image over {len(ms)} images (bench-mrz_speed: thread CPU clock, decode + find + read + correct, one thread).\n")
+            p(f"Speed, {label}: find + read + correct median **{statistics.median(rd):.0f} ms** (p90 {rd[int(0.9 * (len(rd) - 1))]:.0f}), "
+              f"with the file's decode {statistics.median(ms):.0f} ms (p90 {ms[int(0.9 * (len(ms) - 1))]:.0f}) CPU per "
+              f"image over {len(ms)} images (bench-mrz_speed: thread CPU clock, one thread).\n")
 p("Real specimens have no field truth: \"every field right\" there means every line exact; some of them "
   "carry check digits that follow no ICAO rule, so `valid:false` is the right answer for those.")
 for k, w in wrong_all.items():
