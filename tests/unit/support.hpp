@@ -19,6 +19,17 @@ inline std::optional<std::filesystem::path> sharedDir() {
 }
 
 inline std::filesystem::path sourceDir() { return IDKIT_SOURCE_DIR; }
+
+// Test cases started and skipped in this process (main.cpp turns a run whose
+// every case skipped into ctest's skip status).
+inline int& casesStarted() {
+  static int n = 0;
+  return n;
+}
+inline int& casesSkipped() {
+  static int n = 0;
+  return n;
+}
 inline std::filesystem::path binDir() { return IDKIT_BIN_DIR; }
 
 }  // namespace idkit::test
@@ -27,6 +38,8 @@ inline std::filesystem::path binDir() { return IDKIT_BIN_DIR; }
   auto var##_opt = ::idkit::test::sharedDir();                                \
   if (!var##_opt) {                                                           \
     WARN("SKIPPED: ../shared not found (set IDKIT_SHARED); test data absent"); \
+    SUCCEED("skipped");                                                       \
+    ++::idkit::test::casesSkipped();                                          \
     return;                                                                   \
   }                                                                           \
   const std::filesystem::path var = *var##_opt
