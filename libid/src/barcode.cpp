@@ -1,7 +1,9 @@
 // Barcode reading with ZXing-cpp, plus the PDF417 region search and
 // rectification that photos of licence backs need.
-#include <idkit/codec.hpp>
 #include <idkit/barcode.hpp>
+
+#include <idkit/base64.hpp>
+#include <idkit/codec.hpp>
 #include <idkit/deskew.hpp>
 
 #include <algorithm>
@@ -651,27 +653,12 @@ bool knownFormat(const std::string& name) {
   return ZXing::BarcodeFormatFromString(name) != ZXing::BarcodeFormat::None;
 }
 
-std::string base64(const std::vector<std::uint8_t>& bytes) {
-  static constexpr char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  for (size_t i = 0; i < bytes.size(); i += 3) {
-    const unsigned v = (bytes[i] << 16) | (i + 1 < bytes.size() ? bytes[i + 1] << 8 : 0) |
-                       (i + 2 < bytes.size() ? bytes[i + 2] : 0);
-    out += table[(v >> 18) & 63];
-    out += table[(v >> 12) & 63];
-    out += i + 1 < bytes.size() ? table[(v >> 6) & 63] : '=';
-    out += i + 2 < bytes.size() ? table[v & 63] : '=';
-  }
-  return out;
-}
-
 Json Code::toJson() const {
   Json j;
   j["format"] = format;
   const bool isText = content_type == "Text" || content_type == "GS1" || content_type == "ISO15434";
   j["text"] = text;
-  if (!isText) j["bytes_base64"] = base64(bytes);
+  if (!isText) j["bytes_base64"] = base64::encode(bytes);
   j["content_type"] = content_type;
   Json pos = Json::array();
   for (const auto& p : position) pos.push_back({std::lround(p.x), std::lround(p.y)});

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 #include <sodium.h>
 
+#include <idkit/base64.hpp>
 #include <idkit/mrz.hpp>
 #include <idkit/record.hpp>
 
@@ -27,26 +28,6 @@ constexpr int kKeyFileVersion = 1;
 constexpr int kSealVersion = 1;
 constexpr size_t kMaxKeyFileBytes = 64 * 1024;
 constexpr std::string_view kSealAlg = "crypto_box_seal";
-
-std::string toBase64(const std::uint8_t* data, size_t n) {
-  std::string out(sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), data, n, sodium_base64_VARIANT_ORIGINAL);
-  out.resize(std::strlen(out.c_str()));
-  return out;
-}
-
-// Decodes strict base64; nullopt on any stray character or trailing data.
-std::optional<std::string> fromBase64(std::string_view b64) {
-  std::string out(b64.size() / 4 * 3 + 3, '\0');
-  size_t len = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), b64.data(), b64.size(),
-                        nullptr, &len, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-      end != b64.data() + b64.size())
-    return std::nullopt;
-  out.resize(len);
-  return out;
-}
 
 std::string toHex(const std::uint8_t* data, size_t n) {
   std::string out(n * 2 + 1, '\0');
@@ -60,7 +41,7 @@ template <size_t N>
 bool readKey(const Json& j, const char* name, std::array<std::uint8_t, N>& out) {
   auto it = j.find(name);
   if (it == j.end() || !it->is_string()) return false;
-  auto bytes = fromBase64(it->get_ref<const std::string&>());
+  auto bytes = base64::decode(it->get_ref<const std::string&>());
   if (!bytes || bytes->size() != N) {
     if (bytes) sodium_memzero(bytes->data(), bytes->size());
     return false;
@@ -201,7 +182,7 @@ std::string unsignedText(Json entry) {
 bool verifyEntry(const Json& entry, const PublicKey& key) {
   auto sig = entry.find("sig");
   if (sig == entry.end() || !sig->is_string()) return false;
-  auto bytes = fromBase64(sig->get_ref<const std::string&>());
+  auto bytes = base64::decode(sig->get_ref<const std::string&>());
   if (!bytes || bytes->size() != crypto_sign_BYTES) return false;
   std::string text = unsignedText(entry);
   return crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(bytes->data()),
@@ -241,8 +222,8 @@ Json PublicKey::toJson() const {
   return {{"idkit_key", kKeyFileVersion},
           {"type", "public"},
           {"id", id()},
-          {"box", toBase64(box.data(), box.size())},
-          {"sign", toBase64(sign.data(), sign.size())}};
+          {"box", base64::encode(box)},
+          {"sign", base64::encode(sign)}};
 }
 
 SecretKey::SecretKey(const SecretKey& o) : pub(o.pub), box(o.box), sign(o.sign), pseudonym(o.pseudonym) {}
@@ -262,9 +243,9 @@ SecretKey::~SecretKey() {
 Json SecretKey::toJson() const {
   Json j = pub.toJson();
   j["type"] = "secret";
-  j["box_secret"] = toBase64(box.data(), box.size());
-  j["sign_secret"] = toBase64(sign.data(), sign.size());
-  j["pseudonym_secret"] = toBase64(pseudonym.data(), pseudonym.size());
+  j["box_secret"] = base64::encode(box);
+  j["sign_secret"] = base64::encode(sign);
+  j["pseudonym_secret"] = base64::encode(pseudonym);
   return j;
 }
 
@@ -364,7 +345,7 @@ Json sealRecord(const Json& record, const PublicKey& to, const std::vector<std::
   out["sealed"] = {{"v", kSealVersion},
                    {"alg", kSealAlg},
                    {"to", to.id()},
-                   {"data", toBase64(reinterpret_cast<const std::uint8_t*>(cipher.data()), cipher.size())}};
+                   {"data", base64::encode(cipher)}};
   return out;
 }
 
@@ -380,7 +361,7 @@ Expected<Json> openRecord(const Json& sealed, const SecretKey& key) {
   if (to != key.pub.id())
     return std::unexpected(
         Error{"wrong_key", fmt::format("sealed to key {}, not to this key ({})", to, key.pub.id())});
-  auto cipher = fromBase64(str(*s, "data"));
+  auto cipher = base64::decode(str(*s, "data"));
   if (!cipher || cipher->size() < crypto_box_SEALBYTES)
     return std::unexpected(Error{"unseal_failed", "the sealed data is not base64 or too short"});
   std::string plain(cipher->size() - crypto_box_SEALBYTES, '\0');
@@ -493,7 +474,7 @@ std::string logEntry(LogHead& head, std::string_view record_line, const Json& re
   std::array<unsigned char, crypto_sign_BYTES> sig{};
   crypto_sign_detached(sig.data(), nullptr, reinterpret_cast<const unsigned char*>(text.data()), text.size(),
                        key.sign.data());
-  e["sig"] = toBase64(sig.data(), sig.size());
+  e["sig"] = base64::encode(sig);
   std::string line = e.dump();
   head.prev = hashHex(line);
   ++head.next_seq;

@@ -197,14 +197,6 @@ TEST_CASE("barcode: a small DataMatrix off the centre lines is found", "[barcode
   CHECK(std::abs(codes[0].position[0].x - 1300) < 30);
 }
 
-TEST_CASE("barcode: base64 of raw bytes", "[barcode]") {
-  CHECK(barcode::base64({}) == "");
-  CHECK(barcode::base64({'f'}) == "Zg==");
-  CHECK(barcode::base64({'f', 'o'}) == "Zm8=");
-  CHECK(barcode::base64({'f', 'o', 'o'}) == "Zm9v");
-  CHECK(barcode::base64({0xff, 0x00, 0x1e}) == "/wAe");
-}
-
 TEST_CASE("barcode: PDF417 bytes without ECI are ISO-8859-1, never replacement characters", "[barcode]") {
   CHECK(barcode::pdf417Text("JOS\xC9") == "JOS\xC3\x89");                 // É as issuers write it
   CHECK(barcode::pdf417Text("M\xDCLLER\xFF") == "M\xC3\x9CLLER\xC3\xBF");  // Ü, ÿ

@@ -62,8 +62,6 @@ Json toJson(const std::vector<Code>& codes);
 // multi-byte UTF-8, which is kept. Never produces replacement characters.
 std::string pdf417Text(std::string_view bytes);
 
-std::string base64(const std::vector<std::uint8_t>& bytes);
-
 // True for a symbology name ZXing knows ("PDF417", "QRCode", "DataMatrix"...).
 bool knownFormat(const std::string& name);
 
