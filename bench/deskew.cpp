@@ -117,7 +117,7 @@ struct PngTally {
 
 int main(int argc, char** argv) {
   cv::setNumThreads(1);
-  // --no-full: the tool's path only (no detection on the full decode; quicker while tuning).
+  // --no-full: the tool's path only (no full decode and no detection on it; quicker while tuning).
   bool verbose = false, png = false, no_full = false;
   const auto png_settings = pngSettings();
   std::vector<PngTally> png_tally(png_settings.size());
@@ -156,14 +156,15 @@ int main(int argc, char** argv) {
     std::vector<char> bytes((std::istreambuf_iterator<char>(in)), {});
     auto t0 = std::chrono::steady_clock::now();
     double c0 = cpuMs();
-    const cv::Mat img = cv::imdecode(cv::Mat(1, static_cast<int>(bytes.size()), CV_8U, bytes.data()), cv::IMREAD_COLOR);
+    const cv::Mat img = no_full && draw_dir.empty() ? cv::Mat(1, 1, CV_8UC3)
+                                                    : cv::imdecode(cv::Mat(1, static_cast<int>(bytes.size()), CV_8U, bytes.data()), cv::IMREAD_COLOR);
     decode_ms.push_back(msSince(t0));
     decode_cpu.push_back(cpuMs() - c0);
     if (img.empty()) continue;
     // The reduced JPEG decode (DCT scaling by 4) a detection-only pass could start from.
     c0 = cpuMs();
-    const cv::Mat quarter =
-        cv::imdecode(cv::Mat(1, static_cast<int>(bytes.size()), CV_8U, bytes.data()), cv::IMREAD_REDUCED_COLOR_4);
+    const cv::Mat quarter = no_full ? cv::Mat()
+                                    : cv::imdecode(cv::Mat(1, static_cast<int>(bytes.size()), CV_8U, bytes.data()), cv::IMREAD_REDUCED_COLOR_4);
     reduced_cpu.push_back(cpuMs() - c0);
 
     t0 = std::chrono::steady_clock::now();

@@ -44,7 +44,9 @@ Scored score(const Frame& f, const Quad& q);
 // shows across it within +-range px (robust fit): quads from contours, masks
 // and line pairs are a few pixels or degrees off, and only an exact quad gets
 // the full edge support and aspect ratio a document has.
-Quad snapToEdges(const Frame& f, const Quad& q, int range);
+// `precise` false: a cheaper line fit, for ranking many hypotheses before the
+// best few are snapped precisely.
+Quad snapToEdges(const Frame& f, const Quad& q, int range, bool precise = true);
 
 // Moves a side outwards onto a parallel edge when one lies beyond it: a strong
 // inner border (MRZ zone, header band) is often chosen over a faint card edge.
