@@ -140,6 +140,40 @@ struct Line {
   int count;
 };
 
+// Pieces of one line: a thumb, a glare spot or a run of fillers the blob
+// finder lost cuts an MRZ line in two, and a band is only formed from whole
+// lines. Segments on the same line (offset within 0.4 text height where they
+// meet), of one size and pitch, that do not overlap along it, are joined.
+std::vector<Line> mergeCollinear(std::vector<Line> lines) {
+  std::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) { return a.u0 < b.u0; });
+  bool merged = true;
+  while (merged) {
+    merged = false;
+    for (std::size_t i = 0; i < lines.size() && !merged; ++i)
+      for (std::size_t j = i + 1; j < lines.size() && !merged; ++j) {
+        Line& a = lines[i];
+        const Line& b = lines[j];
+        if (b.u0 < a.u1 || !similar(a.size, b.size) || !similar(a.pitch, b.pitch)) continue;
+        const double mid = (a.u1 + b.u0) / 2;
+        const double h = (a.size + b.size) / 2;
+        if (std::abs((a.v + a.slope * mid) - (b.v + b.slope * mid)) > 0.4 * h) continue;
+        // The direction of the longer piece is the better estimate of both.
+        const double wa = a.count, wb = b.count;
+        const double slope = (a.slope * wa + b.slope * wb) / (wa + wb);
+        const double vmid = ((a.v + a.slope * mid) * wa + (b.v + b.slope * mid) * wb) / (wa + wb);
+        a.slope = slope;
+        a.v = vmid - slope * mid;
+        a.u1 = b.u1;
+        a.size = static_cast<float>((a.size * wa + b.size * wb) / (wa + wb));
+        a.pitch = static_cast<float>((a.pitch * wa + b.pitch * wb) / (wa + wb));
+        a.count += b.count;
+        lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(j));
+        merged = true;
+      }
+  }
+  return lines;
+}
+
 std::vector<Line> linesAlong(const std::vector<Blob>& blobs, double angleDeg) {
   const double a = angleDeg * kPi / 180.0, ca = std::cos(a), sa = std::sin(a);
   struct P { double u, v; float s; };
@@ -183,7 +217,7 @@ std::vector<Line> linesAlong(const std::vector<Blob>& blobs, double angleDeg) {
     if (regular < 0.6 * static_cast<double>(gaps.size()) || pitch < 0.6f * size || pitch > 1.6f * size) continue;
     lines.push_back({angleDeg, v0, slope, pts[g.front()].u, pts[g.back()].u, size, pitch, static_cast<int>(g.size())});
   }
-  return lines;
+  return mergeCollinear(std::move(lines));
 }
 
 LineBox toLineBox(const Line& l, double u0, double u1, double scale) {
@@ -219,6 +253,11 @@ std::vector<Band> findBands(const cv::Mat& grayIn, int max_bands) {
   for (double angle : textDirections(blobs)) {
     auto lines = linesAlong(blobs, angle);
     std::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) { return a.v < b.v; });
+    if (std::getenv("IDKIT_MRZ_DEBUG")) {
+      std::fprintf(stderr, "direction %.1f: %zu blobs, %zu lines (scale %.2f)\n", angle, blobs.size(), lines.size(), scale);
+      for (const Line& l : lines)
+        std::fprintf(stderr, "  v=%.0f u=%.0f..%.0f n=%d size=%.1f pitch=%.1f\n", l.v, l.u0, l.u1, l.count, l.size, l.pitch);
+    }
     // Consecutive lines that stack like an MRZ: same size and pitch, spaced
     // 1.2-3.2 text heights apart, overlapping along the direction.
     auto fits = [](const Line& a, const Line& b) {
