@@ -36,10 +36,9 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "id-check: cannot read --pair file {}\n", pair_file);
       return idkit::cli::kExitUsage;
     }
-    for (std::string line; std::getline(in, line);) {
-      auto j = idkit::Json::parse(line, nullptr, false);
-      if (!j.is_discarded() && j.is_object()) pairs.add(j);
-    }
+    size_t line_no = 0;
+    while (auto line = idkit::cli::readRecordLine(in, line_no))
+      if (line->record) pairs.add(*line->record);  // a broken line pairs with nothing
   }
 
   idkit::check::Options copts;

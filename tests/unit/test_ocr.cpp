@@ -287,3 +287,40 @@ TEST_CASE("ocr: a field keeps its independent reading beside the reference's spe
   CHECK(j["value"] == "L898902C3");
   CHECK(j["read"] == "L8989O2C3");
 }
+
+TEST_CASE("ocr: a second reading's disagreements cap the first reading's characters", "[ocr]") {
+  const std::vector<double> sure(9, 0.98);
+  // The same value both times: nothing changes.
+  CHECK(ocr::capUnconfirmed("LM96HG6HY", sure, "LM96HG6HY", 0.9) == sure);
+  // A substitution caps that character only.
+  auto c = ocr::capUnconfirmed("1937-07-15", std::vector<double>(10, 0.97), "1947-07-15", 0.9);
+  CHECK(c[2] == 0.9);
+  CHECK(c[0] == 0.97);
+  CHECK(c[3] == 0.97);
+  // A character more in the second reading (LM9S6...) puts its neighbours in doubt.
+  c = ocr::capUnconfirmed("LMS6HG6HY", sure, "LM9S6HG6HY", 0.9);
+  CHECK(c[1] == 0.9);
+  CHECK(c[2] == 0.9);
+  CHECK(c[0] == 0.98);
+  CHECK(c[8] == 0.98);
+  // A deleted character is capped; an empty second reading confirms nothing.
+  c = ocr::capUnconfirmed("NORX", std::vector<double>(4, 0.99), "NOR", 0.9);
+  CHECK(c == std::vector<double>{0.99, 0.99, 0.99, 0.9});
+  CHECK(ocr::capUnconfirmed("DAR", std::vector<double>(3, 0.96), "", 0.9) == std::vector<double>(3, 0.9));
+  // Confidences that do not fit the value are left alone; lower ones stay lower.
+  CHECK(ocr::capUnconfirmed("DAR", {0.5}, "NOR", 0.9) == std::vector<double>{0.5});
+  CHECK(ocr::capUnconfirmed("DAR", {0.5, 0.99, 0.99}, "NAR", 0.9) == std::vector<double>{0.5, 0.99, 0.99});
+}
+
+TEST_CASE("ocr: a 6 or 9 closed up into O is a look-alike of the reference's digit", "[ocr]") {
+  std::string v = "NT29TORLW";
+  CHECK(ocr::reconcile(v, "NT29T6RLW"));
+  CHECK(v == "NT29T6RLW");
+  v = "JROGOJLXZ";
+  CHECK(ocr::reconcile(v, "JR960JLXZ"));
+  // Not the other way round: a printed 6 where the reference has O is a different value.
+  v = "JR960JLXZ";
+  CHECK_FALSE(ocr::reconcile(v, "JROGOJLXZ"));
+  v = "NT29T7RLW";
+  CHECK_FALSE(ocr::reconcile(v, "NT29T6RLW"));
+}

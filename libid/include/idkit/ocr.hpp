@@ -209,8 +209,18 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
 std::vector<double> valueConfidences(Kind kind, std::string_view value, const std::vector<Engine::Symbol>& symbols,
                                      std::string_view date_order = "DMY");
 
+// A value's character confidences after a second reading of the same print:
+// the characters of `value` that an edit alignment with `second` (another
+// normalised reading) changes or deletes, and the neighbours of a character
+// the second reading has in addition, are capped at `cap`; all of them when
+// the second reading is empty. `conf` has one value per character of
+// `value` (else returned as it is).
+std::vector<double> capUnconfirmed(std::string_view value, std::vector<double> conf, std::string_view second,
+                                   double cap);
+
 // A code read from print that equals the MRZ's value up to characters the
-// printed fonts make look alike (O/0, I/1, S/5, B/8, Z/2, G/6, Q/0) takes
+// printed fonts make look alike (O/0, I/1, S/5, B/8, Z/2, G/6, Q/0, and O
+// printed for a 6 or 9 whose opening closed up) takes
 // the MRZ's spelling; anything else is left as read. Returns true when changed.
 bool reconcile(std::string& value, std::string_view mrz_value);
 
