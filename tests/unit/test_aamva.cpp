@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "support.hpp"
+#include "barcode_scene.hpp"
 
 using idkit::Json;
 namespace aamva = idkit::aamva;
@@ -314,23 +315,9 @@ TEST_CASE("AAMVA parse failures carry a reason", "[aamva]") {
 }
 
 TEST_CASE("AAMVA compose writes a standard payload that parses back", "[aamva]") {
-  aamva::Card c;
-  c.jurisdiction = "VA";
-  c.document_number = "T64235789";
-  c.surname = "SAMPLE";
-  c.first_name = "MICHAEL";
-  c.middle_names = "JOHN";
+  aamva::Card c = idkit::test::sampleCard();
   c.suffix = "JR";
-  c.birth_date = "1986-06-06";
-  c.issue_date = "2019-06-06";
-  c.expiry_date = "2024-12-10";
-  c.sex = 'M';
-  c.height_cm = 173;
   c.eye_colour = "BRO";
-  c.street = "2300 WEST BROAD STREET";
-  c.city = "RICHMOND";
-  c.postal_code = "23269";
-  c.jurisdiction_elements = {{"ZVA", "01"}};
   const std::string p = aamva::compose(c);
   CHECK(p.starts_with("@\n\x1e\rANSI 636000100002DL00410"));
   auto r = aamva::parse(p);
