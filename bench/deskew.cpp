@@ -233,8 +233,11 @@ int main(int argc, char** argv) {
     if (cap.contains("blur") && cap["blur"].is_object()) tags.push_back("blur:" + cap["blur"].value("kind", std::string()));
     if (cap.contains("tilt_deg") && cap["tilt_deg"].get<double>() >= 20) tags.push_back("tilt>=20");
     for (const auto& t : tags) by[t].add(found, j, oriented, kind_ok);
-    if (!draw_dir.empty() && (j < 0.95 || !oriented))
-      draw(img, tq, found ? &docs[0].quad : nullptr, fs::path(draw_dir) / fs::path(file).filename());
+    // With --no-full, the tool's path is drawn.
+    if (!draw_dir.empty() && (no_full ? tool_j < 0.95 || !tool_up : j < 0.95 || !oriented)) {
+      const Quad* shown = no_full ? (flats.empty() ? nullptr : &flats[0].document.quad) : found ? &docs[0].quad : nullptr;
+      draw(img, tq, shown, fs::path(draw_dir) / fs::path(file).filename());
+    }
     if (verbose)
       std::printf("%s\t%s\t%.4f\t%s\t%s\t%s\t%.1f\t%.1f\t%.3f\t%.4f\t%s\t%.1f\t%.1f\n", file.c_str(), found ? "found" : "none", j,
                   oriented ? "up" : "WRONG", found ? std::string(toString(docs[0].kind)).c_str() : "-",

@@ -42,21 +42,37 @@ Quad rect(double x0, double y0, double x1, double y1) {
   return {cv::Point2d(x0, y0), cv::Point2d(x1, y0), cv::Point2d(x1, y1), cv::Point2d(x0, y1)};
 }
 
-// `src` seen through `m` (source -> output pixels) at `size`; a source more
-// than 2.5 times finer is warped at twice the size and averaged down so thin
-// strokes (the MRZ's characters) do not alias away.
+// `src` seen through `m` (source -> output pixels) at `size`, grey. Only the
+// part of `src` the output sees is converted to grey (a third of the warp's
+// work is then gone), and a source more than 2.5 times finer is first
+// averaged 2 x 2 so thin strokes (the MRZ's characters) do not alias away.
 cv::Mat warpGrey(const cv::Mat& src, const cv::Matx33d& m, cv::Size size, double shrink) {
-  cv::Mat out;
-  if (shrink > 2.5) {
-    const cv::Matx33d twice(2, 0, 0, 0, 2, 0, 0, 0, 1);
-    cv::Mat big;
-    cv::warpPerspective(src, big, cv::Mat(twice * m), cv::Size(size.width * 2, size.height * 2), cv::INTER_LINEAR,
-                        cv::BORDER_REPLICATE);
-    cv::resize(big, out, size, 0, 0, cv::INTER_AREA);
-  } else {
-    cv::warpPerspective(src, out, cv::Mat(m), size, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  const cv::Matx33d inv = m.inv();
+  std::vector<cv::Point2f> seen;
+  for (const cv::Point2d p : {cv::Point2d(0, 0), cv::Point2d(size.width, 0), cv::Point2d(size.width, size.height),
+                              cv::Point2d(0, size.height)}) {
+    const cv::Point2d q = apply(inv, p);
+    if (!std::isfinite(q.x) || !std::isfinite(q.y)) return {};
+    seen.emplace_back(static_cast<float>(std::clamp(q.x, -1.0, src.cols + 1.0)),
+                      static_cast<float>(std::clamp(q.y, -1.0, src.rows + 1.0)));
   }
-  if (out.channels() == 3) cv::cvtColor(out, out, cv::COLOR_BGR2GRAY);
+  // A margin for bilinear sampling and the 2 x 2 average; the output's
+  // corners bound what it sees (a homography maps the rectangle to a convex quad).
+  const cv::Rect roi = (cv::boundingRect(seen) + cv::Size(8, 8) - cv::Point(4, 4)) & cv::Rect(0, 0, src.cols, src.rows);
+  if (roi.empty()) return {};
+  cv::Mat grey;
+  if (src.channels() == 3) cv::cvtColor(src(roi), grey, cv::COLOR_BGR2GRAY);
+  else grey = src(roi);
+  cv::Matx33d t = m * cv::Matx33d(1, 0, roi.x, 0, 1, roi.y, 0, 0, 1);
+  if (shrink > 2.5) {
+    cv::Mat half;
+    cv::resize(grey, half, cv::Size(grey.cols / 2, grey.rows / 2), 0, 0, cv::INTER_AREA);
+    grey = half;
+    // Half-size pixel centres: x_crop = 2 x_half + 0.5.
+    t = t * cv::Matx33d(2, 0, 0.5, 0, 2, 0.5, 0, 0, 1);
+  }
+  cv::Mat out;
+  cv::warpPerspective(grey, out, cv::Mat(t), size, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
   return out;
 }
 
