@@ -51,10 +51,13 @@ std::optional<int> monthNumber(std::string_view word) {
 
 bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
-std::string iso(int y, int m, int d) {
+// `strict`: a calendar date or nothing; else any digits that fit the format.
+std::string iso(int y, int m, int d, bool strict = true) {
   static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1 || d > kDays[m - 1]) return {};
-  if (m == 2 && d == 29 && !leap(y)) return {};
+  if (!strict) {
+    if (y < 0 || y > 9999 || m < 0 || m > 99 || d < 0 || d > 99) return {};
+  } else if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1 || d > kDays[m - 1]) return {};
+  if (strict && m == 2 && d == 29 && !leap(y)) return {};
   char buf[40];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
   return buf;
@@ -206,7 +209,8 @@ std::string normaliseSex(std::string_view text) {
   return {};
 }
 
-std::string normaliseDate(std::string_view text, std::string_view order) {
+namespace {
+std::string dateValue(std::string_view text, std::string_view order, bool strict) {
   // Tokens: digit runs and letter runs of the transliterated text.
   const std::string t = mrz::transliterate(text);
   std::vector<std::string> tokens;
@@ -241,12 +245,12 @@ std::string normaliseDate(std::string_view text, std::string_view order) {
     // "12 AUG 1974" or "AUG 12 1974": the four-digit number is the year.
     if (numbers.size() == 2) {
       const bool year_last = number_len[1] == 4;
-      return year_last ? iso(numbers[1], *month_word, numbers[0]) : iso(numbers[0], *month_word, numbers[1]);
+      return year_last ? iso(numbers[1], *month_word, numbers[0], strict) : iso(numbers[0], *month_word, numbers[1], strict);
     }
     // A neighbour's print caught in the crop ("04 MAY/MAI 2017 5"): the day
     // is the short number just before the first four-digit one.
     for (std::size_t k = 1; k < numbers.size(); ++k)
-      if (number_len[k] == 4) return number_len[k - 1] <= 2 ? iso(numbers[k], *month_word, numbers[k - 1]) : std::string();
+      if (number_len[k] == 4) return number_len[k - 1] <= 2 ? iso(numbers[k], *month_word, numbers[k - 1], strict) : std::string();
     return {};
   }
   // "19.04.2023 5": digits after a whole day.month.year are a neighbour's.
@@ -256,15 +260,20 @@ std::string normaliseDate(std::string_view text, std::string_view order) {
   }
   if (numbers.size() == 1 && number_len[0] == 8) {
     const int n = numbers[0];
-    if (order == "YMD") return iso(n / 10000, n / 100 % 100, n % 100);
+    if (order == "YMD") return iso(n / 10000, n / 100 % 100, n % 100, strict);
     const int a = n / 1000000, b = n / 10000 % 100, y = n % 10000;
-    return order == "MDY" ? iso(y, a, b) : iso(y, b, a);
+    return order == "MDY" ? iso(y, a, b, strict) : iso(y, b, a, strict);
   }
   if (numbers.size() != 3) return {};
-  if (number_len[0] == 4) return iso(numbers[0], numbers[1], numbers[2]);  // ISO whatever the order
+  if (number_len[0] == 4) return iso(numbers[0], numbers[1], numbers[2], strict);  // ISO whatever the order
   if (number_len[2] != 4) return {};
-  return order == "MDY" ? iso(numbers[2], numbers[0], numbers[1]) : iso(numbers[2], numbers[1], numbers[0]);
+  return order == "MDY" ? iso(numbers[2], numbers[0], numbers[1], strict) : iso(numbers[2], numbers[1], numbers[0], strict);
 }
+}  // namespace
+
+std::string normaliseDate(std::string_view text, std::string_view order) { return dateValue(text, order, true); }
+
+std::string dateDigits(std::string_view text, std::string_view order) { return dateValue(text, order, false); }
 
 std::string normalise(Kind kind, std::string_view text, std::string_view date_order) {
   switch (kind) {

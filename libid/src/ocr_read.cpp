@@ -400,11 +400,14 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // glyph, genuine or altered, reads the same both ways. Reconciled values
     // already equal the reference and need no second look.
     if (field.confidence < kConfirmBelow && !field.value.empty() && field.source == "template") {
-      // A second reading that gives no value (nothing read, not a date) has no
-      // opinion: it refutes nothing.
-      if (const Field second = readCrop(big, 0, /*flatten=*/false); !second.value.empty())
-        field.char_confidence =
-            capUnconfirmed(field.value, field.char_confidence, second.value, kUnconfirmedCharConfidence);
+      // A second reading that gives no value (nothing read) has no opinion:
+      // it refutes nothing. A date's digits count even when they make no
+      // calendar date (1937 read 1947 with the day 15 read 35).
+      const Field second = readCrop(big, 0, /*flatten=*/false);
+      const std::string other = f.kind == Kind::date && second.value.empty() ? dateDigits(second.text, f.date_order)
+                                                                              : second.value;
+      if (!other.empty())
+        field.char_confidence = capUnconfirmed(field.value, field.char_confidence, other, kUnconfirmedCharConfidence);
     }
     // Boxes are in the card's own pixels, as the record's image holds it.
     field.box = turned ? cv::Rect(g.cols - line_box.br().x, g.rows - line_box.br().y, line_box.width, line_box.height)

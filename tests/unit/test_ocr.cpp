@@ -324,3 +324,14 @@ TEST_CASE("ocr: a 6 or 9 closed up into O is a look-alike of the reference's dig
   v = "NT29T7RLW";
   CHECK_FALSE(ocr::reconcile(v, "NT29T6RLW"));
 }
+
+TEST_CASE("ocr: a date's digits as read, calendar date or not", "[ocr]") {
+  CHECK(ocr::dateDigits("35.07.1947") == "1947-07-35");
+  CHECK(ocr::normaliseDate("35.07.1947").empty());
+  CHECK(ocr::dateDigits("15.07.1947") == "1947-07-15");
+  CHECK(ocr::dateDigits("07/35/1947", "MDY") == "1947-07-35");
+  CHECK(ocr::dateDigits("02 MAR/MARS 1972") == "1972-03-02");
+  CHECK(ocr::dateDigits("").empty());
+  CHECK(ocr::dateDigits("ABC").empty());
+  CHECK(ocr::dateDigits("1.2").empty());
+}

@@ -273,6 +273,10 @@ std::string normaliseText(std::string_view text);
 std::string foldText(std::string_view text);
 // "12 AUG/AOÛT 1974", "12.08.1974", "08/12/1974" (MDY), "1974-08-12" -> "1974-08-12"; "" when not a date.
 std::string normaliseDate(std::string_view text, std::string_view order = "DMY");
+// The digits of a date as read, in ISO order, whether or not they make a
+// calendar date ("35.07.1947" -> "1947-07-35"): a second reading's opinion
+// on each digit of a first one (see capUnconfirmed). "" when not date-shaped.
+std::string dateDigits(std::string_view text, std::string_view order = "DMY");
 std::string normalise(Kind kind, std::string_view text, std::string_view date_order = "DMY");
 
 }  // namespace idkit::ocr
