@@ -61,19 +61,23 @@ struct Photo {
   bool ok = false;
 };
 
-// A pair's score as id-face computes it: the sharper face compared at the
-// other's detail when that one is small (face::matchDetail), else the plain
-// descriptors. Counts the pairs matched so.
+// A pair's score as id-face decides it: the sharper face compared at the
+// other's detail when that one is small (face::matchDetail), less the margin
+// such a pair's threshold has (face::pairThreshold), so that every table's
+// threshold is the one id-face is given; else the plain descriptors. Counts
+// the pairs matched so.
 int detail_matched_pairs = 0;
 double pairScore(face::Engine& engine, const cv::Mat& chip_a, const face::Detail& a, const face::Descriptor& da,
                  const Photo& b) {
   if (face::reducesTo(b.detail, a)) {
     ++detail_matched_pairs;
-    return face::similarity(da, engine.describeChip(face::matchDetail(b.chip, b.detail, a)));
+    return face::similarity(da, engine.describeChip(face::matchDetail(b.chip, b.detail, a))) -
+           face::kDetailMatchedMargin;
   }
   if (face::reducesTo(a, b.detail)) {
     ++detail_matched_pairs;
-    return face::similarity(engine.describeChip(face::matchDetail(chip_a, a, b.detail)), b.d);
+    return face::similarity(engine.describeChip(face::matchDetail(chip_a, a, b.detail)), b.d) -
+           face::kDetailMatchedMargin;
   }
   return face::similarity(da, b.d);
 }
@@ -239,7 +243,14 @@ int main(int argc, char** argv) {
     const fs::path docs_dir = argv[2];
     const fs::path pipeline_dir = docs_dir / ".pipeline";
     fs::create_directories(pipeline_dir);
-    std::ofstream pipeline_records(pipeline_dir / "records.ndjson", std::ios::trunc);
+    // IDKIT_FACE_BENCH_SPEED=0: scores only (no timing, no pipeline records);
+    // IDKIT_FACE_BENCH_ONLY=TEXT: only the documents whose path holds TEXT.
+    const char* speed_env = std::getenv("IDKIT_FACE_BENCH_SPEED");
+    const bool speed = !(speed_env && *speed_env == '0');
+    const char* only = std::getenv("IDKIT_FACE_BENCH_ONLY");
+    std::ofstream pipeline_records, pairs_out;
+    if (const char* pf = std::getenv("IDKIT_FACE_BENCH_PAIRS"); pf && *pf) pairs_out.open(pf, std::ios::trunc);
+    if (speed) pipeline_records.open(pipeline_dir / "records.ndjson", std::ios::trunc);
     for (const auto& ph : photos) {
       const fs::path dir = docs_dir / ph.person / ph.stem;
       if (!fs::is_directory(dir)) continue;
@@ -256,6 +267,7 @@ int main(int argc, char** argv) {
           truth = idkit::Json::parse(tf, nullptr, false);
           if (!truth.is_discarded() && !truth.contains("portrait")) continue;
         }
+        if (only && p.string().find(only) == std::string::npos) continue;
         ++docs;
         const double t = cpuMs();
         idkit::Json rec = idkit::newRecord(p.string());
@@ -274,10 +286,12 @@ int main(int argc, char** argv) {
           doc_chip = face::alignFace(f->upright, f->face);
           doc_detail = face::detailOf(*f, doc_chip);
           d = engine.describeChip(doc_chip);
-          where = fmt::format("{} found on {} in {} card score {:.3f}, box {:.0f}x{:.0f} score {:.3f}, eyes {:.1f} px "
-                              "sharpness {:.1f}",
-                              img.source, dp.found_on, dp.frame, dp.card_score, f->face.box.width, f->face.box.height,
+          where = fmt::format("{} found on {} in {} card score {:.3f} upright {:.1f}, box {:.0f}x{:.0f}+{:.0f}+{:.0f} score {:.3f}, "
+                              "eyes {:.1f} px sharpness {:.1f}",
+                              img.source, dp.found_on, dp.frame, dp.card_score, dp.card_uprightness, f->face.box.width, f->face.box.height,
+                              f->original.box.x, f->original.box.y,
                               f->face.score, doc_detail.eyes, doc_detail.sharpness);
+          if (!img.found_document.is_null()) where += "; deskew " + img.found_document.dump();
           auto selfieHalf = [&] {  // decode included
             auto s = idkit::loadImage(selfie->path, limits, face::kSelfieDecodeSide);
             auto sf = s ? face::findFace(engine, s->bgr) : std::nullopt;
@@ -286,13 +300,13 @@ int main(int argc, char** argv) {
               (void)engine.describeChip(face::matchDetail(chip, face::detailOf(sf->face, chip), doc_detail));
             }
           };
-          if (selfie) {
+          if (selfie && speed) {
             selfieHalf();
             pair_ms += msSince(t);
             ++pairs_timed;
           }
           const std::string kind = truth.is_object() ? truth["document"].value("kind", std::string()) : "";
-          if (selfie && img.source == "deskew" && !kind.empty()) {
+          if (speed && selfie && img.source == "deskew" && !kind.empty()) {
             const fs::path card_png = pipeline_dir / fmt::format("{:04d}.card.png", docs);
             std::vector<uchar> png;
             cv::imencode(".png", img.bgr, png);  // as id-deskew writes it
@@ -375,6 +389,11 @@ int main(int argc, char** argv) {
           const bool small = doc_detail.eyes < face::kMatchDetailBelow;
           Scores& band = small ? doc_small : doc_large;
           (o.person == ph.person ? band.genuine : band.impostor).push_back(sim);
+          // IDKIT_FACE_BENCH_PAIRS=FILE: every document pair's score, to try thresholds offline.
+          if (pairs_out)
+            pairs_out << fmt::format("{}\t{}\t{}\t{:.2f}\t{:.2f}\t{:.2f}\t{:.5f}\t{:.5f}\n", p.string(), o.path,
+                                     int(o.person == ph.person), doc_detail.eyes, doc_detail.sharpness, o.detail.eyes,
+                                     sim, face::similarity(d, o.d));
           if (o.person == ph.person) {
             worst = std::min(worst, sim);
             ++genuine;

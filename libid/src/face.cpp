@@ -255,8 +255,8 @@ Match verify(Engine& engine, Found document, const cv::Mat& selfie, float min_sc
   m.selfie_detail = detailOf(*self, self_chip);
   m.similarity = similarity(engine.describeChip(matchDetail(doc_chip, m.document_detail, m.selfie_detail)),
                             engine.describeChip(matchDetail(self_chip, m.selfie_detail, m.document_detail)));
-  m.threshold = threshold;
-  m.match = m.similarity >= threshold;
+  m.threshold = pairThreshold(threshold, m.document_detail, m.selfie_detail);
+  m.match = m.similarity >= m.threshold;
   m.detector = engine.detectorKind();
   m.document = std::move(document);
   m.selfie = std::move(*self);

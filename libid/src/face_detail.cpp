@@ -48,6 +48,10 @@ bool reducesTo(const Detail& own, const Detail& other) {
   return other.eyes > 0 && other.eyes < kMatchDetailBelow && other.eyes < own.eyes;
 }
 
+double pairThreshold(double threshold, const Detail& a, const Detail& b) {
+  return reducesTo(a, b) || reducesTo(b, a) ? threshold + kDetailMatchedMargin : threshold;
+}
+
 cv::Mat matchDetail(const cv::Mat& chip, const Detail& own, const Detail& other) {
   if (chip.empty() || !reducesTo(own, other)) return chip;
   // The chip shrunk to the other face's eye distance and back: what a camera

@@ -113,8 +113,8 @@ Match verifyPair(EnginePool& pool, const std::function<DocumentImage()>& load_do
     if (h->error) std::rethrow_exception(h->error);
   Match m;
   m.similarity = similarity(doc.descriptor, self.descriptor);
-  m.threshold = threshold;
-  m.match = m.similarity >= threshold;
+  m.threshold = pairThreshold(threshold, doc.detail, self.detail);
+  m.match = m.similarity >= m.threshold;
   m.detector = pool.detectorKind();
   m.document = std::move(*doc.found);
   m.selfie = std::move(*self.found);

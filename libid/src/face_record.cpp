@@ -84,12 +84,14 @@ Found inInput(const cv::Mat& whole, const Detection& d) {
   return f;
 }
 
-// How upright an aligned chip looks: the nasal bridge and the cheeks are
-// brighter than the eyes on an upright face; on a face upside down or on its
-// side the eyes' places fall on the mouth, the nose or the cheeks instead.
-// YuNet scores faces in every quarter turn alike (0.98-1.0), so its score
-// cannot tell which way up a portrait is.
+}  // namespace
+
+// The nasal bridge and the cheeks are brighter than the eyes on an upright
+// face; on a face upside down or on its side the eyes' places fall on the
+// mouth, the nose or the cheeks instead. YuNet scores faces in every quarter
+// turn alike (0.98-1.0), so its score cannot tell which way up a portrait is.
 double uprightness(const cv::Mat& chip_bgr) {
+  if (chip_bgr.empty()) return 0;
   cv::Mat grey;
   cv::cvtColor(chip_bgr, grey, cv::COLOR_BGR2GRAY);
   auto at = [&](float x, float y) {
@@ -101,6 +103,8 @@ double uprightness(const cv::Mat& chip_bgr) {
   const double bright = (at((t[0].x + t[1].x) / 2, t[0].y) + at(t[0].x, t[2].y) + at(t[1].x, t[2].y)) / 3;
   return bright - eyes;
 }
+
+namespace {
 
 // Landmarks spread as on a face: eyes a third or more of the box apart, the
 // mouth about as far below them. YuNet's weak hits in a wrongly turned copy
@@ -241,6 +245,7 @@ DocumentImage documentImage(Json& record, const ImageLimits& limits, bool find_d
   } else if (find_document) {
     if (auto docs = deskew::detect(doc.bgr); !docs.empty()) {
       found = docs.front();
+      doc.found_document = found->toJson();
       doc.portrait_region = kPortraitRegion;  // deskew found its size class
       doc.source = "deskew";
     }
@@ -266,14 +271,21 @@ DocumentPortrait findDocumentPortrait(Engine& engine, const DocumentImage& docum
   out.frame = document.source;
   out.found_on = document.card_to_input ? "card" : "input";
   auto card = findPortrait(engine, document.bgr, opts);
-  if (card) out.card_score = card->face.score;
+  if (card) {
+    out.card_score = card->face.score;
+    out.card_uprightness = uprightness(alignFace(card->upright, card->face));
+  }
   if (!document.card_to_input) {
     if (!card) throw Failure("face_not_found", "no face found in the document image");
     out.found = std::move(*card);
     return out;
   }
   const cv::Matx33d& to_input = *document.card_to_input;
-  const bool trusted = card && card->face.score >= opts.trusted_score;
+  // A face on a card turned the wrong way (a quad cut off above the MRZ and
+  // taken upside down) still scores ~1.0: its chip, aligned on landmarks put
+  // on an upside-down face, shows the mouth where the eyes should be.
+  const bool upright = card && out.card_uprightness >= kMinUprightness;
+  const bool trusted = upright && card->face.score >= opts.trusted_score;
   cv::Mat whole = document.whole;
   if (whole.empty() && !trusted && document.load_whole) whole = document.load_whole();
   if (whole.empty()) {
@@ -286,11 +298,13 @@ DocumentPortrait findDocumentPortrait(Engine& engine, const DocumentImage& docum
   std::optional<Found> best;
   if (card) best = inInput(whole, mapDetection(card->original, to_input));
   if (!trusted) {
-    // A weak or missing face on the card: the card may be a wrong flattening
-    // (its portrait photo stretched to a card, a quad off the document). The
-    // photo around the quad, every way up, undistorted.
+    // A weak, missing or upside-down face on the card: the card may be a
+    // wrong flattening (its portrait photo stretched to a card, a quad off
+    // the document or turned the wrong way). The photo around the quad, every
+    // way up, undistorted; an upside-down card face gives way to any face
+    // found there (that search picks the way up by the chips, not the score).
     if (auto near = searchAroundQuad(engine, whole, to_input, document.bgr.size(), opts);
-        near && (!best || near->face.score > best->face.score)) {
+        near && (!best || !upright || near->face.score > best->face.score)) {
       best = std::move(near);
       out.found_on = "quad";
     }

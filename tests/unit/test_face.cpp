@@ -486,6 +486,26 @@ TEST_CASE("a wrong flattening: the portrait is found around the quad and aligned
   CHECK(r.found_on == "quad");
   CHECK(r.frame == "input");
   CHECK(r.found.face.box.x == Approx(p.found.face.box.x).margin(1));
+
+  // The right outline taken upside down (an MRZ-like band read at the top):
+  // the flat card's portrait is upside down. Its face still scores high, but
+  // its chip is not upright: the face around the quad replaces it.
+  idkit::Json flipped = idkit::newRecord(scene_png);
+  flipped["document"] = {{"kind", "ID1"}, {"quad", quadJson({{1211, 788}, {200, 788}, {200, 150}, {1211, 150}})}};
+  const face::DocumentImage upside_down = face::documentImage(flipped, {});
+  const face::DocumentPortrait u = face::findDocumentPortrait(engine, upside_down, {});
+  if (u.card_score > 0) CHECK(u.card_uprightness < face::kMinUprightness);
+  CHECK(q.card_uprightness > face::kMinUprightness);
+  CHECK(u.found_on == "quad");
+  checkFaceShape(u.found.face);
+  CHECK((u.found.face.box & cv::Rect2f(portrait)).area() > 0.8 * u.found.face.box.area());
+  CHECK(face::similarity(engine.describe(u.found.upright, u.found.face), selfie) > face::kDefaultThreshold);
+  // The test's own measure: an upright chip and the same chip upside down.
+  const cv::Mat chip = face::alignFace(q.found.upright, q.found.face);
+  cv::Mat turned;
+  cv::rotate(chip, turned, cv::ROTATE_180);
+  CHECK(face::uprightness(chip) > 0);
+  CHECK(face::uprightness(turned) < face::uprightness(chip));
   fs::remove_all(dir);
 }
 

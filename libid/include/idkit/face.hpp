@@ -68,6 +68,11 @@ inline constexpr int kSelfieDecodeSide = 1024;
 // Detector score from which a portrait found on a flattened card is trusted
 // without looking at the input photo (PortraitOptions::trusted_score).
 inline constexpr float kTrustedCardScore = 0.95f;
+// uprightness() below which a card's face is taken for one upside down or on
+// its side (a card flattened the wrong way up): not trusted, and any face
+// found around the quad replaces it. Upright portraits measure 2-145 on the
+// bench's documents, the one flattened upside down -67.
+inline constexpr double kMinUprightness = 0;
 // Around the document's quad in the input photo, the margin searched for the
 // portrait (fraction of the quad's longer bounding-box side): a wrong quad
 // that is the portrait photo alone still holds the face.
@@ -144,6 +149,12 @@ struct Detection {
 // (face-api's landmark net): eye centres, nose tip, mouth corners.
 std::array<cv::Point2f, 5> fivePoints(std::span<const cv::Point2f> pts68);
 
+// How upright an aligned chip looks (grey levels: the nasal bridge and the
+// cheeks less the eyes): positive on an upright face, negative on one whose
+// landmarks were put on a face upside down or on its side. The detector
+// scores faces alike in every quarter turn, so its score cannot tell.
+double uprightness(const cv::Mat& chip_bgr);
+
 // The 150x150 chip the recognizer was trained on: where the five landmarks go.
 inline const std::array<cv::Point2f, 5> kTemplate{{
     {47.6f, 46.6f}, {100.5f, 46.6f}, {74.0f, 76.6f}, {50.4f, 103.0f}, {97.6f, 103.0f}}};
@@ -190,6 +201,16 @@ Detail detailOf(const Found& found, const cv::Mat& chip_bgr);
 cv::Mat matchDetail(const cv::Mat& chip, const Detail& own, const Detail& other);
 // Whether matchDetail changes a chip with detail `own` for a face with `other`.
 bool reducesTo(const Detail& own, const Detail& other);
+
+// A pair compared at a small face's detail is decided at the threshold plus
+// this margin: reducing the sharper face lifts the impostors' scores as well
+// as the genuine ones (bench/README.md, id-face calibration: among small
+// portraits FAR 0.10% at the plain threshold, none at +0.0025).
+inline constexpr double kDetailMatchedMargin = 0.0025;
+// The threshold a pair of faces with these details is decided at:
+// `threshold`, plus kDetailMatchedMargin when either face is compared at the
+// other's detail (reducesTo).
+double pairThreshold(double threshold, const Detail& a, const Detail& b);
 
 using Descriptor = std::array<float, 128>;  // L2-normalised
 double similarity(const Descriptor& a, const Descriptor& b);  // cosine, in [-1, 1]
@@ -322,13 +343,14 @@ struct DocumentPortrait {
   // missing or weak), "input" (the whole input photo, every way up).
   std::string found_on;
   double card_score = 0;  // the best face's score on the flat card (0: none or no card)
+  double card_uprightness = 0;  // uprightness() of the card face's chip (0: none)
 };
 
 struct Match {
   Found document, selfie;
   std::string found_on;  // DocumentPortrait::found_on
   double similarity = 0;
-  double threshold = kDefaultThreshold;
+  double threshold = kDefaultThreshold;  // the one the pair was decided at (pairThreshold)
   bool match = false;
   DetectorKind detector = DetectorKind::yunet;
   std::string frame;  // the document pixels boxes refer to: DocumentImage::source, or "input"
@@ -375,6 +397,9 @@ struct DocumentImage {
   // Decodes the input photo when `whole` is not loaded (a record naming
   // id-deskew's flat card): called only when the card's portrait is in doubt.
   std::function<cv::Mat()> load_whole;
+  // What deskew::detect found when source is "deskew" (Document::toJson:
+  // quad, kind, rotation, orientation cue), for the bench's lists.
+  Json found_document;
 };
 // With find_document false, a record without image or quad is searched whole.
 DocumentImage documentImage(Json& record, const ImageLimits& limits, bool find_document = true);
