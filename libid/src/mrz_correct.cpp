@@ -348,19 +348,23 @@ Error badShape(std::span<const std::string> lines) {
 // to the line's end: after three fillers in a row nothing but fillers may
 // follow. A letter there (a '<' read C, O, H at a line's end) is a filler,
 // whatever the reader's score; a composite-covered position is left to the
-// check digits.
+// check digits. Optional data no check digit covers (MRV line 2) is
+// left-aligned and padded the same way: a '<' at the line's end read `O`
+// after a run of fillers made a visa valid with a wrong optional_data.
 void settleFillers(std::vector<Position>& positions, const std::vector<std::vector<Kind>>& kinds,
                    const std::vector<std::vector<int>>& index, const std::vector<int>& composite_weight,
-                   std::vector<int>& chosen, std::vector<const char*>& reason, std::vector<bool>& settled) {
+                   const std::vector<bool>& checked, std::vector<int>& chosen, std::vector<const char*>& reason,
+                   std::vector<bool>& settled) {
   for (std::size_t li = 0; li < kinds.size(); ++li) {
     int run = 0;
     bool tail = false;
     for (std::size_t col = 0; col < kinds[li].size(); ++col) {
-      if (kinds[li][col] != Kind::Name) {
+      const auto pi = static_cast<std::size_t>(index[li][col]);
+      const bool unchecked = kinds[li][col] == Kind::AlnumFill && !checked[pi] && composite_weight[pi] == 0;
+      if (kinds[li][col] != Kind::Name && !unchecked) {
         run = 0, tail = false;
         continue;
       }
-      const auto pi = static_cast<std::size_t>(index[li][col]);
       Position& p = positions[pi];
       const char ch = p.options[static_cast<std::size_t>(chosen[pi])].ch;
       if (tail && ch != '<' && composite_weight[pi] == 0) {
@@ -685,7 +689,7 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
   bool code_known = true;
   if (reader) {
     code_known = settleDocumentCode(positions, index, *fmt, chosen, reason, settled);
-    settleFillers(positions, kinds, index, composite_weight, chosen, reason, settled);
+    settleFillers(positions, kinds, index, composite_weight, grouped, chosen, reason, settled);
     for (const Pos start : statePositions(*fmt))
       states_known = settleState(positions, index, start, composite_weight, chosen, reason, settled) && states_known;
     inner_fillers_sure = settleNumberFillers(positions, index, *fmt, chosen, reason);
@@ -760,6 +764,11 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
           ++changes;
           forced += !classic && probabilityOf(cands, o.ch) < kForcedShare;
         }
+        // A digit put for a letter read between digits is a change the check
+        // vouches for like any other: with two doubtful characters beside it
+        // the check verifies by chance (RG1609220 read RQ16O9DZO, O -> 0,
+        // Q and D doubtful: valid with a wrong number).
+        if (p.digit_run && chosen[pi] == 0) ++changes;
         // A classic-pair letter kept next to digits of a number ('94O4O24',
         // 'NWYOO93') is a guess however sure: 'O' weighs 24 and '0' 0, so
         // two such misreads at weights 7 and 3 verify together.
