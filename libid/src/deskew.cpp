@@ -239,7 +239,8 @@ std::vector<Found> detectFound(const cv::Mat& bgr_in, const Options& opts) {
   }
   // Snapped cheaply to rank them, then the best few again with the precise fit.
   auto snap = [&](const Quad& q, bool precise) {
-    return detail::score(f, detail::snapToEdges(f, detail::snapToEdges(f, q, 8, precise), 3, precise));
+    const Quad near = detail::snapToEdges(f, q, 8, precise);
+    return detail::score(f, precise ? detail::snapToEdges(f, near, 3, true) : near);
   };
   std::vector<detail::Scored> cheap;
   std::vector<std::pair<double, size_t>> rank;
