@@ -22,11 +22,14 @@ namespace {
 
 constexpr double kPi = std::numbers::pi;
 
-double percentile(const cv::Mat& m32f, double p) {
-  // Histogram over 0..max: cheap and exact enough for thresholds.
+// Values at the given fractions (ascending) of a float image: one histogram
+// over 0..max for all of them, cheap and exact enough for thresholds.
+template <size_t N>
+std::array<double, N> percentiles(const cv::Mat& m32f, const std::array<double, N>& ps) {
+  std::array<double, N> out{};
   double maxv = 0;
   cv::minMaxLoc(m32f, nullptr, &maxv);
-  if (maxv <= 0) return 0;
+  if (maxv <= 0) return out;
   constexpr int kBins = 512;
   std::array<int, kBins> hist{};
   const double k = (kBins - 1) / maxv;
@@ -34,13 +37,19 @@ double percentile(const cv::Mat& m32f, double p) {
     const float* r = m32f.ptr<float>(y);
     for (int x = 0; x < m32f.cols; ++x) ++hist[static_cast<size_t>(r[x] * k)];
   }
-  const double target = p * m32f.total();
-  double acc = 0;
-  for (int i = 0; i < kBins; ++i) {
-    acc += hist[static_cast<size_t>(i)];
-    if (acc >= target) return i / k;
+  for (size_t j = 0; j < N; ++j) {
+    const double target = ps[j] * m32f.total();
+    double acc = 0;
+    out[j] = maxv;
+    for (int i = 0; i < kBins; ++i) {
+      acc += hist[static_cast<size_t>(i)];
+      if (acc >= target) {
+        out[j] = i / k;
+        break;
+      }
+    }
   }
-  return maxv;
+  return out;
 }
 
 Quad toQuad(const std::vector<cv::Point>& pts) {
@@ -261,7 +270,7 @@ Frame makeFrame(const cv::Mat& bgr, int detect_side) {
   // The weak map's threshold follows the noise (most pixels are flat: the
   // median gradient is noise), not the strongest print, so a barcode or bold
   // text does not hide a pale card's edge.
-  const double p50 = percentile(f.mag, 0.50), p97 = percentile(f.mag, 0.97);
+  const auto [p50, p97] = percentiles<2>(f.mag, {0.50, 0.97});
   f.edge_threshold = std::clamp(3.0 * p50, 10.0, 40.0);
   cv::Canny(dx1, dy1, f.edges_strong, std::max(30.0, p97 * 0.5), std::max(60.0, p97), true);
   cv::Canny(dx1, dy1, f.edges_weak, f.edge_threshold, 2.2 * f.edge_threshold, true);
