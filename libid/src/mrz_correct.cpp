@@ -348,23 +348,20 @@ Error badShape(std::span<const std::string> lines) {
 // to the line's end: after three fillers in a row nothing but fillers may
 // follow. A letter there (a '<' read C, O, H at a line's end) is a filler,
 // whatever the reader's score; a composite-covered position is left to the
-// check digits. Optional data no check digit covers (MRV line 2) is
-// left-aligned and padded the same way: a '<' at the line's end read `O`
-// after a run of fillers made a visa valid with a wrong optional_data.
+// check digits. (Optional data no check digit covers does not follow this:
+// Polish visas print a 0 after seven fillers.)
 void settleFillers(std::vector<Position>& positions, const std::vector<std::vector<Kind>>& kinds,
                    const std::vector<std::vector<int>>& index, const std::vector<int>& composite_weight,
-                   const std::vector<bool>& checked, std::vector<int>& chosen, std::vector<const char*>& reason,
-                   std::vector<bool>& settled) {
+                   std::vector<int>& chosen, std::vector<const char*>& reason, std::vector<bool>& settled) {
   for (std::size_t li = 0; li < kinds.size(); ++li) {
     int run = 0;
     bool tail = false;
     for (std::size_t col = 0; col < kinds[li].size(); ++col) {
-      const auto pi = static_cast<std::size_t>(index[li][col]);
-      const bool unchecked = kinds[li][col] == Kind::AlnumFill && !checked[pi] && composite_weight[pi] == 0;
-      if (kinds[li][col] != Kind::Name && !unchecked) {
+      if (kinds[li][col] != Kind::Name) {
         run = 0, tail = false;
         continue;
       }
+      const auto pi = static_cast<std::size_t>(index[li][col]);
       Position& p = positions[pi];
       const char ch = p.options[static_cast<std::size_t>(chosen[pi])].ch;
       if (tail && ch != '<' && composite_weight[pi] == 0) {
@@ -689,7 +686,7 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
   bool code_known = true;
   if (reader) {
     code_known = settleDocumentCode(positions, index, *fmt, chosen, reason, settled);
-    settleFillers(positions, kinds, index, composite_weight, grouped, chosen, reason, settled);
+    settleFillers(positions, kinds, index, composite_weight, chosen, reason, settled);
     for (const Pos start : statePositions(*fmt))
       states_known = settleState(positions, index, start, composite_weight, chosen, reason, settled) && states_known;
     inner_fillers_sure = settleNumberFillers(positions, index, *fmt, chosen, reason);

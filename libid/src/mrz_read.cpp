@@ -624,23 +624,8 @@ Cells readCells(const ocrb::Classifier& clf, const PreparedLine& p, int chars, b
     double gaps;  // ink between cells and beyond the ends over ink at the cells' centres
   };
   std::vector<Span> spans;
-  // One end and the measured pitch make a span too: the paper's edge, a
-  // shadow or a page's dark border right after the last glyph hides that
-  // end's ink edge (a passport page photographed on black), while the other
-  // end is clean.
-  // Such an end must have blank paper beyond it (else it cuts a longer
-  // line: 36 cells of a 44-character line).
-  std::vector<float> lefts = p.lefts, rights = p.rights;
-  const float across = (static_cast<float>(chars) - 0.3f) * p.pitch;
-  const double perCell = inkBetween(p, static_cast<int>(p.firstC), static_cast<int>(p.lastC)) /
-                         std::max(1.0, static_cast<double>((p.lastC - p.firstC) / p.pitch));
-  auto blank = [&](float a) { return inkBetween(p, static_cast<int>(a), static_cast<int>(a + 0.7f * p.pitch)) < 0.1 * perCell; };
   for (float l : p.lefts)
-    if (blank(l + across + 0.15f * p.pitch)) rights.push_back(l + across);
-  for (float r : p.rights)
-    if (blank(r - across - 0.85f * p.pitch)) lefts.push_back(r - across);
-  for (float l : lefts)
-    for (float r : rights) {
+    for (float r : p.rights) {
       const float pitch = (r - l) / (chars - 0.3f);
       // The autocorrelation pitch is good to about a percent on flat text
       // and 2% on a foreshortened line; one cell too many or too few

@@ -147,33 +147,6 @@ TEST_CASE("correct: a letter among the trailing fillers of a name is a filler", 
   CHECK_FALSE(weak->check("legible"));
 }
 
-TEST_CASE("correct: a letter after the fillers of a visa's unchecked optional data is a filler", "[mrz][correct]") {
-  // MRV-A line 2 positions 29-44 have no check digit: a '<' at the line's
-  // end read as a sure 'O' (raw photo mrva-s7-0063) made the visa valid
-  // with optional_data "<<<...O".
-  const std::vector<std::string> visa = {"V<GBRGARCIA<LOPEZ<<RAMON<<<<<<<<<<<<<<<<<<<<",
-                                         "EW94040245ESP7302220M2501110<<<<<<<<<<<<<<<<"};
-  REQUIRE(parse(visa));
-  REQUIRE(parse(visa)->valid);
-  auto r = sureReading(visa);
-  r[1][43] = {{'O', 0.93f}, {'<', 0.04f}};
-  const auto res = correct(r);
-  REQUIRE(res);
-  CHECK(res->lines == visa);
-  CHECK(res->field("optional_data").empty());
-  int fillers = 0;
-  for (const auto& c : res->corrections) fillers += c.why == "filler";
-  CHECK(fillers == 1);
-  // Optional data a check digit covers (TD3 personal number) is left to it.
-  auto td3 = sureReading(kTd3);
-  td3[1][40] = {{'O', 0.93f}, {'<', 0.04f}};
-  const auto t = correct(td3);
-  REQUIRE(t);
-  int td3Fillers = 0;
-  for (const auto& c : t->corrections) td3Fillers += c.why == "filler";
-  CHECK(td3Fillers == 0);
-}
-
 TEST_CASE("correct: a digit put between digits is a change the check must vouch for", "[mrz][correct]") {
   // Raw photo mrvb-s7-0036: RG1609220 read RQ16O9DZO with Q 0.59 and D
   // 0.64; O -> 0 between digits, and Q/G (equal weight) with D,Z,O for
