@@ -105,6 +105,12 @@ is no longer trusted: the input photo around the quad is searched every way up a
 replaces the card's (0.953, both pairs matched). That was the whole difference between the
 trees before and after 5b1e1ff on these documents (12 genuine pairs rejected before, 14 after,
 12 with this).
+Left weak: the search around the quad chooses the way up by the same measure, and on the
+synthetic scene of test_face (a card whose whole outline was taken upside down) YuNet scores
+the face 1.000 upright and 0.999 upside down while \`uprightness\` rates the upside-down chip
+higher (88 against 67): that pair would still fail. A measure that compares the chip with its
+own half-turn (tried there: 29 against 65) is no better; the recognizer itself, or the
+document's MRZ side, would have to decide.
 
 Tried and dropped this time: the landmarks of a small portrait found again on an upright copy
 enlarged to 64 px between the eyes, averaged with the first (on the first 50 documents 311 of
