@@ -509,3 +509,32 @@ TEST_CASE("a visa sticker whose outline fades into the page is found by its MRZ,
     CHECK(sameLabels(docs[0].quad, truth));
   }
 }
+
+TEST_CASE("snapToEdges: the cheap ranking fit and the precise fit both put a quad a few pixels off back on the card", "[deskew]") {
+  // detectFound ranks the best hypotheses with the cheap fit and snaps only
+  // the best few precisely: both must land on the card's edges, the cheap one
+  // near enough to rank the right quad first.
+  for (const double angle : {4.0, 27.0}) {
+    const Scene sc = makeScene({1600, 1200}, true, true, angle, 0.08, 110, 31);
+    const detail::Frame f = detail::makeFrame(sc.image, 640);
+    Quad truth;
+    for (size_t i = 0; i < 4; ++i) truth[i] = sc.truth[i] * f.scale;
+    // Each corner pushed 5 px outwards and 2 px along: every side a few pixels and a degree or so off.
+    const cv::Point2d centre = (truth[0] + truth[1] + truth[2] + truth[3]) * 0.25;
+    Quad off;
+    for (size_t i = 0; i < 4; ++i) {
+      const cv::Point2d out = (truth[i] - centre) / cv::norm(truth[i] - centre);
+      off[i] = truth[i] + out * 5.0 + cv::Point2d(-out.y, out.x) * (i % 2 ? 2.0 : -2.0);
+    }
+    INFO("angle " << angle);
+    REQUIRE(iou(off, truth) < 0.97);
+    for (const bool precise : {false, true}) {
+      const Quad q = detail::snapToEdges(f, detail::snapToEdges(f, off, 8, precise), 3, precise);
+      INFO((precise ? "precise" : "cheap"));
+      CHECK(iou(q, truth) > 0.985);
+      for (size_t i = 0; i < 4; ++i) CHECK(cv::norm(q[i] - truth[i]) < 2.0);
+      // Snapped, the card scores better than the quad it started from.
+      CHECK(detail::score(f, q).total > detail::score(f, off).total);
+    }
+  }
+}
