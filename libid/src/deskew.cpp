@@ -138,19 +138,18 @@ Found finish(const cv::Mat& bgr, Quad q, double edge_score, double aspect_fit, c
                                                                                                   : anchored->kind;
     } else {
       int side = 0;
+      double pitch = 0;
       cv::Mat flat;
       const cv::Size probe = pixelSize(doc.kind, 640.0 / (sizeMm(doc.kind).width / 25.4));
       // No band in or around the quad: none on the flat card either.
       if (band_seen) {
         flat = warp(bgr, q, probe);
-        side = mrzSide(flat);
+        side = mrzSide(flat, nullptr, &pitch);
       }
       if (side != 0) {
         o = {side > 0 ? 0 : 2, "mrz", 1.0};
         // ID-2 and ID-3 share an aspect ratio; the MRZ's character pitch
         // (2.54 mm) gives the physical width: 41 pitches for ID-2, 49 for ID-3.
-        double pitch = 0;
-        mrzSide(flat, nullptr, &pitch);
         if (!opts.kind && pitch > 0) {
           const double pitches = probe.width / pitch;  // ID-1 33.7, ID-2 41.3, ID-3 49.2
           doc.kind = pitches < 37.5 ? Kind::id1 : pitches < 45 ? Kind::id2 : Kind::id3;
