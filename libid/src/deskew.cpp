@@ -126,7 +126,14 @@ Found finish(const cv::Mat& bgr, Quad q, double edge_score, double aspect_fit, c
   }
   if (opts.orient) {
     Orientation o;
-    if (anchored) {
+    int side = 0;
+    double pitch = 0;
+    const cv::Size probe = pixelSize(doc.kind, 640.0 / (sizeMm(doc.kind).width / 25.4));
+    // No band in or around the quad: none on the flat card either. An anchored
+    // band is confirmed on the anchored card: the anchor can lock onto print
+    // that is no MRZ, and trusting it turned such a card upside down.
+    if (band_seen) side = mrzSide(warp(bgr, q, probe), nullptr, &pitch);
+    if (anchored && side > 0) {
       // The anchor put the band along the bottom: upright, and the line
       // length gave the size class.
       o = {0, "mrz", 1.0};
@@ -136,32 +143,21 @@ Found finish(const cv::Mat& bgr, Quad q, double edge_score, double aspect_fit, c
       if (!opts.kind)
         doc.kind = anchored->kind != Kind::id1 && detail::documentAspect(q, bgr.size()).ratio > 1.54 ? Kind::id1
                                                                                                   : anchored->kind;
+    } else if (side != 0) {
+      o = {side > 0 ? 0 : 2, "mrz", 1.0};
+      // ID-2 and ID-3 share an aspect ratio; the MRZ's character pitch
+      // (2.54 mm) gives the physical width: 41 pitches for ID-2, 49 for ID-3.
+      if (!opts.kind && pitch > 0) {
+        const double pitches = probe.width / pitch;  // ID-1 33.7, ID-2 41.3, ID-3 49.2
+        doc.kind = pitches < 37.5 ? Kind::id1 : pitches < 45 ? Kind::id2 : Kind::id3;
+      }
     } else {
-      int side = 0;
-      double pitch = 0;
-      cv::Mat flat;
-      const cv::Size probe = pixelSize(doc.kind, 640.0 / (sizeMm(doc.kind).width / 25.4));
-      // No band in or around the quad: none on the flat card either.
-      if (band_seen) {
-        flat = warp(bgr, q, probe);
-        side = mrzSide(flat, nullptr, &pitch);
-      }
-      if (side != 0) {
-        o = {side > 0 ? 0 : 2, "mrz", 1.0};
-        // ID-2 and ID-3 share an aspect ratio; the MRZ's character pitch
-        // (2.54 mm) gives the physical width: 41 pitches for ID-2, 49 for ID-3.
-        if (!opts.kind && pitch > 0) {
-          const double pitches = probe.width / pitch;  // ID-1 33.7, ID-2 41.3, ID-3 49.2
-          doc.kind = pitches < 37.5 ? Kind::id1 : pitches < 45 ? Kind::id2 : Kind::id3;
-        }
-      } else {
-        // No MRZ: barcodes and print need the card at a readable resolution
-        // (the warp flatten() makes at 300 dpi, kept when that is the output).
-        const cv::Size size = pixelSize(doc.kind, 300);
-        const cv::Mat card = warp(bgr, q, size);
-        o = band_seen ? orientLandscape(card) : detail::orientWithoutMrz(card);
-        if (o.quarter_turns == 0 && opts.dpi == 300) found.card = card;
-      }
+      // No MRZ: barcodes and print need the card at a readable resolution
+      // (the warp flatten() makes at 300 dpi, kept when that is the output).
+      const cv::Size size = pixelSize(doc.kind, 300);
+      const cv::Mat card = warp(bgr, q, size);
+      o = band_seen ? orientLandscape(card) : detail::orientWithoutMrz(card);
+      if (o.quarter_turns == 0 && opts.dpi == 300) found.card = card;
     }
     if (o.quarter_turns == 2) q = rotateLabels(q, 2);
     doc.orientation_cue = o.cue;
