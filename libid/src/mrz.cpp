@@ -5,6 +5,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -322,14 +323,22 @@ void putDate(std::map<std::string, std::string>& f, const std::string& key, std:
   f[key + "_raw"] = d.raw;
 }
 
+// The issue month a French ID card's number starts with (YYMM), never after `ref`.
+std::optional<YMD> frenchIssue(std::string_view issue_raw, const YMD& ref) {
+  if (issue_raw.size() != 4 || !allDigits(issue_raw)) return std::nullopt;
+  const int mm = num(issue_raw.substr(2, 2));
+  if (mm < 1 || mm > 12) return std::nullopt;
+  return YMD{resolveYear(num(issue_raw.substr(0, 2)), mm, 1, DateKind::Birth, ref), mm, 1};
+}
+
 // French ID cards (pre-2021) print no expiry: it follows from the issue
 // month, 10 years, or 15 for cards issued from 2014 to adults.
 void deriveFrenchExpiry(std::map<std::string, std::string>& f, std::string_view issue_raw,
                         const YMD& ref) {
-  if (issue_raw.size() != 4 || !allDigits(issue_raw)) return;
-  const int mm = num(issue_raw.substr(2, 2));
-  if (mm < 1 || mm > 12) return;
-  const YMD issue{resolveYear(num(issue_raw.substr(0, 2)), mm, 1, DateKind::Birth, ref), mm, 1};
+  const auto found = frenchIssue(issue_raw, ref);
+  if (!found) return;
+  const YMD issue = *found;
+  const int mm = issue.m;
   f["issue_date"] = isoOf(issue).substr(0, 7);
   const std::string& birth = f["birth_date"];
   bool adult = true;
@@ -416,7 +425,15 @@ std::map<std::string, std::string> parseFields(Format fmt, std::span<const std::
       f["administrative_code_2"] = field(b, 4, 3);
       f["optional_data_2"] = f["administrative_code_2"];
       f["given_names"] = nameText(trimFill(std::string_view(b).substr(13, 14)));
-      putDate(f, "birth_date", b.substr(27, 6), DateKind::Birth, as_of);
+      {
+        // The holder was born before the card was issued: a birth year's
+        // century is resolved against the issue month, not only --as-of
+        // (a card issued in 2018 to someone born in '25 means 1925).
+        const YMD ref = reference(as_of);
+        const auto issue = frenchIssue(b.substr(0, 4), ref);
+        putDate(f, "birth_date", b.substr(27, 6), DateKind::Birth,
+                issue ? isoOf({issue->y, issue->m, 31}) : std::string(as_of));
+      }
       f["sex"] = b.substr(34, 1);
       // Only issued to French nationals; the zone has no nationality field.
       f["nationality"] = "FRA";

@@ -272,8 +272,12 @@ Person randomPerson(DocType t, Rng& rng) {
       const std::string dept = std::to_string(rng.integer(10, 95));
       p.document_number = ym + dept + digits(rng, 1) + digits(rng, 5);
       p.personal_number = dept + digits(rng, 1) + digits(rng, 3);  // administrative code
-      p.expiry = addYears(p.issue, 15, 1);  // the old card was valid 10, then 15 years
-      if (p.issue.y < 2004) p.expiry = addYears(p.issue, 10, 1);
+      {
+        // Valid 10 years; 15 when issued from 2014 to an adult (the rule id-mrz derives the
+        // expiry by, since this card's MRZ carries none).
+        const bool adult = p.issue >= addYears(p.birth, 18);
+        p.expiry = addYears(p.issue, p.issue.y >= 2014 && adult ? 15 : 10, 1);
+      }
       p.height_cm = rng.integer(150, 198);
       p.given_names = p.given_names.substr(0, p.given_names.find(' ')) +
                       (rng.chance(0.4) ? std::string(", ") + rng.pick(firsts) : "");

@@ -371,3 +371,29 @@ TEST_CASE("mrz hostile text is an error or an invalid result, never a crash", "[
     if (r) CHECK_FALSE(r->toJson().dump().empty());
   }
 }
+
+TEST_CASE("mrz: a French ID holder's birth century is resolved against the card's issue month", "[mrz]") {
+  mrz::Fields f;
+  f.document_code = "ID";
+  f.issuing_state = "FRA";
+  f.surname = "DUPONT";
+  f.given_names = "NOEL";
+  f.sex = "M";
+  f.administrative_code = "750123";
+  f.document_number = "181275012345";  // issued December 2018
+  f.birth_date = "250910";
+  const auto lines = mrz::compose(mrz::Format::FrenchID, f);
+  const auto r = mrz::parse(lines, {.as_of = "2026-01-01"});
+  REQUIRE(r);
+  // '25 is not after --as-of, but it is after the issue: born 1925, an adult when issued.
+  CHECK(r->fields.at("birth_date") == "1925-09-10");
+  CHECK(r->fields.at("issue_date") == "2018-12");
+  CHECK(r->fields.at("expiry_date") == "2033-12-01");
+  // Issued January 2026 to a baby born in September 2025: a child's card, 10 years.
+  f.document_number = "260175012345";
+  f.birth_date = "250910";
+  const auto child = mrz::parse(mrz::compose(mrz::Format::FrenchID, f), {.as_of = "2026-06-01"});
+  REQUIRE(child);
+  CHECK(child->fields.at("birth_date") == "2025-09-10");
+  CHECK(child->fields.at("expiry_date") == "2036-01-01");
+}

@@ -271,3 +271,29 @@ TEST_CASE("synth: names and codes parse back", "[synth]") {
   CHECK(parseCapture("photo") == Capture::photo);
   CHECK(!parseCapture("fax"));
 }
+
+TEST_CASE("synth: a French ID's printed expiry follows the rule id-mrz derives it by", "[synth]") {
+  // The card's MRZ has no expiry: 10 years from the issue month, 15 when issued from 2014 to an
+  // adult. A generator that printed another date made genuine cards look tampered or expired.
+  Rng rng(2026);
+  int minors = 0, fifteen = 0;
+  for (int i = 0; i < 400; ++i) {
+    const Person p = randomPerson(DocType::fra_id, rng);
+    const auto lines = mrzLines(p);
+    const auto r = mrz::parse(lines, {.as_of = "2026-01-01"});
+    REQUIRE(r);
+    const std::string& derived = r->fields.at("expiry_date");  // YYYY-MM-01
+    // The printed expiry is the day before the anniversary of the issue day.
+    const Date day_before = p.expiry;
+    const bool first_of_month = p.issue.d == 1;
+    INFO(p.issue.iso() << " born " << p.birth.iso() << " printed " << p.expiry.iso() << " derived " << derived);
+    if (first_of_month)
+      CHECK(derived.substr(0, 7) != day_before.iso().substr(0, 7));  // 1 March -> 28/29 February
+    else
+      CHECK(derived.substr(0, 7) == day_before.iso().substr(0, 7));
+    minors += p.issue < Date{p.birth.y + 18, p.birth.m, p.birth.d};
+    fifteen += r->fields.at("expiry_date_rule") == "issue_plus_15_years";
+  }
+  CHECK(minors > 0);
+  CHECK(fifteen > 0);
+}
