@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <system_error>
 
@@ -110,12 +112,47 @@ Expected<ImageHeader> webpHeader(Bytes b) {
   return h;
 }
 
+// A JPEG is complete when its marker stream reaches EOI: the segments are
+// walked by their lengths (an EXIF thumbnail's own EOI is inside one) and each
+// scan's entropy-coded data up to the next marker (0xFF then neither a 0x00
+// stuffing byte nor a restart marker). Bytes after EOI (cameras and tools
+// append some, some pad to a block) are not part of the image.
+bool jpegComplete(Bytes b) {
+  size_t o = 2;
+  while (o + 2 <= b.size()) {
+    if (b[o] != 0xFF) return false;
+    const std::uint8_t m = b[o + 1];
+    if (m == 0xFF) { ++o; continue; }  // fill byte
+    if (m == 0xD9) return true;
+    if (m == 0x01 || (m >= 0xD0 && m <= 0xD8)) { o += 2; continue; }
+    if (o + 4 > b.size()) return false;
+    const size_t len = be16(b, o + 2);
+    if (len < 2) return false;
+    o += 2 + len;
+    if (m != 0xDA) continue;
+    // Entropy-coded data after the scan header: find the next real marker.
+    for (;;) {
+      const void* ff = std::memchr(b.data() + o, 0xFF, b.size() - std::min(o, b.size()));
+      if (!ff) return false;
+      o = static_cast<size_t>(static_cast<const std::uint8_t*>(ff) - b.data());
+      if (o + 1 >= b.size()) return false;
+      const std::uint8_t next = b[o + 1];
+      if (next == 0x00 || (next >= 0xD0 && next <= 0xD7) || next == 0xFF) {
+        o += next == 0xFF ? 1 : 2;
+        continue;
+      }
+      break;
+    }
+  }
+  return false;
+}
+
 // Formats whose end we can check cheaply: refuse a cut-off file instead of
 // letting the decoder fill the missing part with grey.
 bool looksComplete(Bytes b, ImageFormat f) {
   size_t n = b.size();
   while (n > 0 && (b[n - 1] == 0x00 || b[n - 1] == '\n' || b[n - 1] == '\r' || b[n - 1] == ' ')) --n;
-  if (f == ImageFormat::jpeg) return n >= 2 && b[n - 2] == 0xFF && b[n - 1] == 0xD9;
+  if (f == ImageFormat::jpeg) return (n >= 2 && b[n - 2] == 0xFF && b[n - 1] == 0xD9) || jpegComplete(b);
   if (f == ImageFormat::png) return n >= 12 && startsWith(b, {'I', 'E', 'N', 'D'}, n - 8);
   if (f == ImageFormat::webp) return b.size() >= 8 && le32(b, 4) + 8 <= b.size();
   return true;

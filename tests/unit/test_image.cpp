@@ -86,6 +86,18 @@ TEST_CASE("hostile and broken inputs are refused with a code", "[image]") {
   Bytes header(jpg.begin(), jpg.begin() + 4);
   CHECK_FALSE(decodeImage(header, limits));
 
+  // Bytes after the end-of-image marker are not a cut: the image decodes.
+  Bytes padded = jpg;
+  for (int i = 0; i < 4000; ++i) padded.push_back(static_cast<std::uint8_t>(i * 37 + 11));
+  auto whole = decodeImage(padded, limits);
+  REQUIRE(whole);
+  CHECK(whole->bgr.size() == testCard().size());
+  // An EXIF-like segment holding its own end marker does not hide a cut scan.
+  Bytes app{0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x08, 'E', 'x', 'i', 'f', 0xFF, 0xD9};
+  app.insert(app.end(), jpg.begin() + 2, jpg.begin() + jpg.size() / 2);
+  app.insert(app.end(), 3000, 0x41);
+  CHECK(decodeImage(app, limits).error().code == "truncated");
+
   ImageLimits tiny;
   tiny.max_bytes = 100;
   CHECK(decodeImage(jpg, tiny).error().code == "too_large");
