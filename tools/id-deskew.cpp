@@ -1,7 +1,6 @@
 // id-deskew: find the document in a photo or scan, write it flat and upright.
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <vector>
 
 #include <idkit/codec.hpp>
@@ -59,14 +58,13 @@ int main(int argc, char** argv) {
     // A reduced JPEG decode (long side >= deskew::kDecodeSide) to find and
     // orient the document on; the full decode only when the card needs its
     // pixels at --dpi (bench/README.md, id-deskew).
-    const idkit::LoadedImage img = idkit::loadRecordImage(src, opts.limits, idkit::deskew::kDecodeSide);
+    const idkit::LoadedImage img =
+        idkit::loadRecordImage(src, opts.limits, idkit::deskew::kDecodeSide, idkit::KeepBytes::yes);
     if (!rec.contains("sha256") && src.contains("sha256")) rec["sha256"] = src["sha256"];
     const double scale = static_cast<double>(img.bgr.cols) / img.size.width;
-    const auto region = [&](const cv::Rect& roi) {
-      std::ifstream in(idkit::workingImagePath(src), std::ios::binary);
-      const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), {});
-      return idkit::deskew::decodeRegion(bytes, roi, opts.limits);
-    };
+    // The region is decoded from the bytes that were checked and hashed, not
+    // from a second read of a file that may have changed since.
+    const auto region = [&](const cv::Rect& roi) { return idkit::deskew::decodeRegion(img.encoded, roi, opts.limits); };
     const auto flats = idkit::deskew::deskewDecoded(img.bgr, scale, region, dopts);
     if (flats.empty())
       throw idkit::Failure("document_not_found", "no document found in " + idkit::workingImagePath(src));

@@ -18,6 +18,8 @@
 
 #include <idkit/codec.hpp>
 
+#include "jpeg_error.hpp"
+
 namespace idkit::codec {
 namespace {
 
@@ -29,18 +31,7 @@ Error failed(std::string_view format, std::string_view why) {
 
 // ---- JPEG --------------------------------------------------------------------
 
-struct JpegError {
-  jpeg_error_mgr mgr;
-  std::jmp_buf jump;
-  char message[JMSG_LENGTH_MAX];
-};
-
-[[noreturn]] void jpegExit(j_common_ptr c) {
-  auto* e = reinterpret_cast<JpegError*>(c->err);
-  (*c->err->format_message)(c, e->message);
-  std::longjmp(e->jump, 1);
-}
-void jpegQuiet(j_common_ptr, int) {}  // warnings (corrupt data it can skip) are not errors
+using detail::JpegError;
 
 // A hostile progressive JPEG can hold thousands of tiny scans, each a pass
 // over the whole coefficient buffer: stop long before that costs minutes.
@@ -74,9 +65,7 @@ Expected<cv::Mat> decodeJpeg(Bytes b, const DecodeOptions& o) {
   JpegError err{};
   jpeg_progress_mgr progress{};
   auto out = std::make_unique<cv::Mat>();
-  cinfo.err = jpeg_std_error(&err.mgr);
-  err.mgr.error_exit = jpegExit;
-  err.mgr.emit_message = jpegQuiet;
+  cinfo.err = detail::jpegErrorManager(err);
   if (setjmp(err.jump)) {
     jpeg_destroy_decompress(&cinfo);
     return std::unexpected(failed("JPEG", err.message));
@@ -331,9 +320,7 @@ std::vector<std::uint8_t> encodeJpeg(const cv::Mat& img, int quality) {
   auto out = std::make_unique<std::vector<std::uint8_t>>();
   unsigned char* buf = nullptr;
   unsigned long size = 0;
-  cinfo.err = jpeg_std_error(&err.mgr);
-  err.mgr.error_exit = jpegExit;
-  err.mgr.emit_message = jpegQuiet;
+  cinfo.err = detail::jpegErrorManager(err);
   if (setjmp(err.jump)) {
     jpeg_destroy_compress(&cinfo);
     std::free(buf);

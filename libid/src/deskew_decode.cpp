@@ -14,28 +14,20 @@
 #include <idkit/deskew.hpp>
 #include <idkit/error.hpp>
 
+#include "jpeg_error.hpp"
+
 namespace idkit::deskew {
 
 namespace {
-
-struct JpegFail {
-  jpeg_error_mgr mgr;
-  std::jmp_buf jump;
-};
-
-[[noreturn]] void fail(j_common_ptr c) { std::longjmp(reinterpret_cast<JpegFail*>(c->err)->jump, 1); }
-void quiet(j_common_ptr, int) {}
 
 // The region of a JPEG stored upright (EXIF orientation 1), decoded at full
 // size; empty on any error (the caller falls back to a full decode).
 cv::Mat jpegRegion(std::span<const std::uint8_t> bytes, cv::Rect roi) {
   jpeg_decompress_struct cinfo{};
-  JpegFail err{};
+  idkit::detail::JpegError err{};
   // Allocated before setjmp: a longjmp skips no destructor that matters.
   auto out = std::make_unique<cv::Mat>();
-  cinfo.err = jpeg_std_error(&err.mgr);
-  err.mgr.error_exit = fail;
-  err.mgr.emit_message = quiet;
+  cinfo.err = idkit::detail::jpegErrorManager(err);
   if (setjmp(err.jump)) {
     jpeg_destroy_decompress(&cinfo);
     return {};

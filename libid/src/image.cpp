@@ -229,7 +229,7 @@ Expected<LoadedImage> decodeImage(Bytes bytes, const ImageLimits& limits, int mi
 }
 
 Expected<LoadedImage> loadImage(const std::filesystem::path& path, const ImageLimits& limits,
-                                int min_side_hint, Hash hash) {
+                                int min_side_hint, Hash hash, KeepBytes keep) {
   namespace fs = std::filesystem;
   std::error_code ec;
   auto st = fs::status(path, ec);
@@ -257,14 +257,15 @@ Expected<LoadedImage> loadImage(const std::filesystem::path& path, const ImageLi
     e.message = fmt::format("{}: {}", path.string(), e.message);
     return std::unexpected(e);
   }
+  if (keep == KeepBytes::yes) img->encoded = std::move(bytes);
   return img;
 }
 
-LoadedImage loadRecordImage(Json& record, const ImageLimits& limits, int min_side_hint) {
+LoadedImage loadRecordImage(Json& record, const ImageLimits& limits, int min_side_hint, KeepBytes keep) {
   std::string path = workingImagePath(record);
   if (path.empty()) throw Failure("missing_input", "the record has neither \"image\" nor \"input\"");
   const bool record_hash = !record.contains("sha256") && path == record.value("input", std::string());
-  auto img = loadImage(path, limits, min_side_hint, record_hash ? Hash::yes : Hash::no);
+  auto img = loadImage(path, limits, min_side_hint, record_hash ? Hash::yes : Hash::no, keep);
   if (!img) throw Failure(img.error());
   if (record_hash) record["sha256"] = img->sha256;
   return std::move(*img);

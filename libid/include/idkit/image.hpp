@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <span>
 #include <string>
+#include <vector>
 
 #include <opencv2/core.hpp>
 
@@ -45,10 +46,15 @@ struct LoadedImage {
   ImageHeader header;  // as stored in the file
   std::uintmax_t bytes = 0;
   std::string sha256;  // of the file's bytes, lowercase hex (empty when not asked for)
+  // The file's bytes, kept only when asked (KeepBytes::yes): a later partial
+  // decode then reads the very bytes that were checked and hashed.
+  std::vector<std::uint8_t> encoded;
 };
 
 // Whether loading computes the file's sha256 (a pass over every byte).
 enum class Hash { yes, no };
+// Whether the loaded image keeps the file's bytes (LoadedImage::encoded).
+enum class KeepBytes { no, yes };
 
 // Reads, checks and decodes one file. Errors (Error::code): not_found,
 // is_directory, not_regular_file, unreadable, empty_file, too_large,
@@ -57,14 +63,15 @@ enum class Hash { yes, no };
 // as long as the long side stays at or above the hint: for tools that only
 // need an overview.
 Expected<LoadedImage> loadImage(const std::filesystem::path& path, const ImageLimits& limits,
-                                int min_side_hint = 0, Hash hash = Hash::yes);
+                                int min_side_hint = 0, Hash hash = Hash::yes, KeepBytes keep = KeepBytes::no);
 Expected<LoadedImage> decodeImage(std::span<const std::uint8_t> bytes, const ImageLimits& limits,
                                   int min_side_hint = 0, Hash hash = Hash::yes);
 
 // Loads the record's working image (see workingImagePath) and records the
 // input's sha256 when the record has none (hashing only then: later tools in
 // a pipeline do not hash again). Throws Failure on any error.
-LoadedImage loadRecordImage(Json& record, const ImageLimits& limits, int min_side_hint = 0);
+LoadedImage loadRecordImage(Json& record, const ImageLimits& limits, int min_side_hint = 0,
+                            KeepBytes keep = KeepBytes::no);
 inline cv::Mat loadWorkingImage(Json& record, const ImageLimits& limits) {
   return loadRecordImage(record, limits).bgr;
 }
