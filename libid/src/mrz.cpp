@@ -333,11 +333,7 @@ std::optional<YMD> frenchIssue(std::string_view issue_raw, const YMD& ref) {
 
 // French ID cards (pre-2021) print no expiry: it follows from the issue
 // month, 10 years, or 15 for cards issued from 2014 to adults.
-void deriveFrenchExpiry(std::map<std::string, std::string>& f, std::string_view issue_raw,
-                        const YMD& ref) {
-  const auto found = frenchIssue(issue_raw, ref);
-  if (!found) return;
-  const YMD issue = *found;
+void deriveFrenchExpiry(std::map<std::string, std::string>& f, const YMD& issue) {
   const int mm = issue.m;
   f["issue_date"] = isoOf(issue).substr(0, 7);
   const std::string& birth = f["birth_date"];
@@ -425,19 +421,16 @@ std::map<std::string, std::string> parseFields(Format fmt, std::span<const std::
       f["administrative_code_2"] = field(b, 4, 3);
       f["optional_data_2"] = f["administrative_code_2"];
       f["given_names"] = nameText(trimFill(std::string_view(b).substr(13, 14)));
-      {
-        // The holder was born before the card was issued: a birth year's
-        // century is resolved against the issue month, not only --as-of
-        // (a card issued in 2018 to someone born in '25 means 1925).
-        const YMD ref = reference(as_of);
-        const auto issue = frenchIssue(b.substr(0, 4), ref);
-        putDate(f, "birth_date", b.substr(27, 6), DateKind::Birth,
-                issue ? isoOf({issue->y, issue->m, 31}) : std::string(as_of));
-      }
+      // The holder was born before the card was issued: a birth year's
+      // century is resolved against the issue month, not only --as-of
+      // (a card issued in 2018 to someone born in '25 means 1925).
+      const auto issue = frenchIssue(b.substr(0, 4), reference(as_of));
+      putDate(f, "birth_date", b.substr(27, 6), DateKind::Birth,
+              issue ? isoOf({issue->y, issue->m, 31}) : std::string(as_of));
       f["sex"] = b.substr(34, 1);
       // Only issued to French nationals; the zone has no nationality field.
       f["nationality"] = "FRA";
-      deriveFrenchExpiry(f, b.substr(0, 4), reference(as_of));
+      if (issue) deriveFrenchExpiry(f, *issue);
       break;
     }
     case Format::FrenchDL:

@@ -295,6 +295,16 @@ Quad truthQuad(const idkit::Json& truth) {
   return q;
 }
 
+// The first id-synth photo (1600 x 1200) of `type` at `index`.
+idkit::synth::Specimen synthPhoto(idkit::synth::DocType type, std::uint64_t seed, std::uint64_t index) {
+  idkit::synth::Options o;
+  o.capture = idkit::synth::Capture::photo;
+  o.type = type;
+  o.seed = seed;
+  o.photo_size = cv::Size(1600, 1200);
+  return idkit::synth::generate(o, index).at(0);
+}
+
 }  // namespace
 
 TEST_CASE("a batch of id-synth photos: Jaccard and orientation", "[deskew]") {
@@ -412,12 +422,7 @@ TEST_CASE("the MRZ band anchors a side that stopped at its top line or left it o
                                             {DocType::mrvb, Kind::id2}};
   for (const auto& [type, kind] : cases)
     for (double extra : {0.0, 0.06}) {
-      idkit::synth::Options o;
-      o.capture = idkit::synth::Capture::photo;
-      o.type = type;
-      o.seed = 11;
-      o.photo_size = cv::Size(1600, 1200);
-      const auto sp = idkit::synth::generate(o, 3).at(0);
+      const auto sp = synthPhoto(type, 11, 3);
       const cv::Mat img = cv::imdecode(sp.jpeg, cv::IMREAD_COLOR);
       const Quad truth = truthQuad(sp.truth);
       const double card_h = sp.truth["card"]["height"].get<double>();
@@ -480,12 +485,7 @@ TEST_CASE("a visa sticker whose outline fades into the page is found by its MRZ,
   // crisp and has a document's proportions. The sticker holds the MRZ band.
   using idkit::synth::DocType;
   for (const DocType type : {DocType::mrvb, DocType::mrva}) {
-    idkit::synth::Options o;
-    o.capture = idkit::synth::Capture::photo;
-    o.type = type;
-    o.seed = 68;
-    o.photo_size = cv::Size(1600, 1200);
-    const auto sp = idkit::synth::generate(o, 1).at(0);
+    const auto sp = synthPhoto(type, 68, 1);
     cv::Mat img = cv::imdecode(sp.jpeg, cv::IMREAD_COLOR);
     const Quad truth = truthQuad(sp.truth);
     std::vector<cv::Point> poly;
