@@ -34,15 +34,6 @@ int main(int argc, char** argv) {
   // Train or load the classifier once, before the worker threads start.
   (void)idkit::ocrb::Classifier::shared();
 
-  idkit::cli::Tool tool{"id-mrz", [&](idkit::Json& rec) {
-    // The reader works at 2000 px at most: a JPEG is decoded reduced when
-    // it is at least twice that (a third of the decode time of 12 MP).
-    const auto img = idkit::loadRecordImage(rec, opts.limits, idkit::mrz::kReadSide);
-    auto reading = idkit::mrz::read(img.bgr, ropts);
-    if (!reading) throw idkit::Failure(reading.error());
-    reading->scaleQuad(static_cast<double>(img.size.width) / img.bgr.cols);
-    rec["mrz"] = reading->toJson();
-    return reading->result.valid ? idkit::Status::ok : idkit::Status::rejected;
-  }};
+  idkit::cli::Tool tool{"id-mrz", [&](idkit::Json& rec) { return idkit::mrz::readRecord(rec, opts.limits, ropts); }};
   return idkit::cli::run(tool, opts);
 }

@@ -80,3 +80,20 @@ inline constexpr int kReadSide = 2000;
 Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options = {});
 
 }  // namespace idkit::mrz
+
+#include <idkit/image.hpp>
+#include <idkit/record.hpp>
+
+namespace idkit::mrz {
+
+// id-mrz's work on one record: reads the working image (record["image"], the
+// flat card of id-deskew, else record["input"]) and writes record["mrz"].
+// When the working image is a flat card without a readable MRZ (id-deskew
+// flattened the wrong region or cut the band off) and the record still has
+// the original photo, the photo is searched too; the section then says
+// "found_in": "input" and its "quad" is mapped into the working image's frame
+// through document.quad (the photo's own corners under "input_quad").
+// Throws Failure("mrz_not_found") when neither image has an MRZ.
+Status readRecord(Json& record, const ImageLimits& limits, const ReadOptions& options);
+
+}  // namespace idkit::mrz
