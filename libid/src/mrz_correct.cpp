@@ -347,12 +347,13 @@ Error badShape(std::span<const std::string> lines) {
 // Names are letters with single or double '<' between words, then fillers
 // to the line's end: after three fillers in a row nothing but fillers may
 // follow. A letter there (a '<' read C, O, H at a line's end) is a filler,
-// whatever the reader's score; a composite-covered position is left to the
-// check digits. (Optional data no check digit covers does not follow this:
-// Polish visas print a 0 after seven fillers.)
+// whatever the reader's score. This holds for the French ID's names too,
+// which the composite covers (given names are separated by "<<", never
+// three): a thumb or glare over their fillers reads as letters the
+// composite alone cannot pin down. (Optional data no check digit covers
+// does not follow this: Polish visas print a 0 after seven fillers.)
 void settleFillers(std::vector<Position>& positions, const std::vector<std::vector<Kind>>& kinds,
-                   const std::vector<std::vector<int>>& index, const std::vector<int>& composite_weight,
-                   std::vector<int>& chosen, std::vector<const char*>& reason, std::vector<bool>& settled) {
+                   const std::vector<std::vector<int>>& index, std::vector<int>& chosen, std::vector<const char*>& reason, std::vector<bool>& settled) {
   for (std::size_t li = 0; li < kinds.size(); ++li) {
     int run = 0;
     bool tail = false;
@@ -364,7 +365,7 @@ void settleFillers(std::vector<Position>& positions, const std::vector<std::vect
       const auto pi = static_cast<std::size_t>(index[li][col]);
       Position& p = positions[pi];
       const char ch = p.options[static_cast<std::size_t>(chosen[pi])].ch;
-      if (tail && ch != '<' && composite_weight[pi] == 0) {
+      if (tail && ch != '<') {
         auto it = std::find_if(p.options.begin(), p.options.end(), [](const Option& o) { return o.ch == '<'; });
         if (it == p.options.end()) it = p.options.insert(p.options.end(), Option{'<', kMaxRatioCost, 0.0});
         chosen[pi] = static_cast<int>(it - p.options.begin());
@@ -373,7 +374,7 @@ void settleFillers(std::vector<Position>& positions, const std::vector<std::vect
       } else if (tail && ch == '<') {
         settled[pi] = true;  // a filler where only fillers may stand
       }
-      run = ch == '<' || (tail && composite_weight[pi] == 0) ? run + 1 : 0;
+      run = ch == '<' || tail ? run + 1 : 0;
       tail = tail || run >= 3;
     }
   }
@@ -686,10 +687,32 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
   bool code_known = true;
   if (reader) {
     code_known = settleDocumentCode(positions, index, *fmt, chosen, reason, settled);
-    settleFillers(positions, kinds, index, composite_weight, chosen, reason, settled);
+    settleFillers(positions, kinds, index, chosen, reason, settled);
     for (const Pos start : statePositions(*fmt))
       states_known = settleState(positions, index, start, composite_weight, chosen, reason, settled) && states_known;
     inner_fillers_sure = settleNumberFillers(positions, index, *fmt, chosen, reason);
+    // Positions the composite covers that a rule settled to another
+    // character (the French ID's name fillers): the check digits are solved
+    // again around them, as the first solution counted on what was read.
+    bool resettle = false;
+    for (std::size_t pi = 0; pi < positions.size(); ++pi)
+      resettle = resettle || (settled[pi] && reason[pi] && composite_weight[pi] != 0);
+    if (resettle) {
+      std::vector<Position> fixed = positions;
+      for (std::size_t pi = 0; pi < positions.size(); ++pi)
+        if (settled[pi]) {
+          Option o = positions[pi].options[static_cast<std::size_t>(chosen[pi])];
+          o.cost = 0;
+          fixed[pi].options = {o};
+        }
+      const std::vector<int> again = solve(fixed, groups, composite_weight, has_composite);
+      int changes = 0;
+      double cost = 0;
+      for (std::size_t pi = 0; pi < positions.size(); ++pi)
+        if (!settled[pi] && again[pi] != 0) ++changes, cost += positions[pi].options[static_cast<std::size_t>(again[pi])].cost;
+      for (std::size_t pi = 0; pi < positions.size(); ++pi)
+        if (!settled[pi]) chosen[pi] = changes > kMaxTotalChanges || cost > kMaxTotalCost ? 0 : again[pi];
+    }
   }
 
   std::vector<std::string> out(lines.size());
@@ -816,7 +839,15 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
       const auto family = [](char c) { return c == 'M' || c == 'N' || c == 'H'; };
       const bool familyDoubt = family(ch) && family(rival) && rivalP >= kSeenShare &&
                                probabilityOf(cands, ch) < kNameFamilySure;
-      if (rivalP >= kNameRival || familyDoubt) {
+      // A rival of equal weight (G/Q, C/M ...) no check digit can tell
+      // apart, the French ID's composite included (GARCON read QARCON with
+      // Q 0.63, G 0.18: valid).
+      double equalP = 0;
+      for (const Candidate& c : cands)
+        if (c.ch != ch && detail::allowed(Kind::Name, c.ch) && c.ch != '<' && charValueOr0(c.ch) % 10 == charValueOr0(ch) % 10)
+          equalP += probabilityOf(cands, c.ch);
+      const bool equalDoubt = equalP >= kSeenShare && probabilityOf(cands, ch) < kSureShare;
+      if (rivalP >= kNameRival || familyDoubt || equalDoubt) {
         r.uncertain.push_back({p.pos.line + 1, p.pos.col + 1, ch, rival, "uncertain"});
         legible = false;
       }

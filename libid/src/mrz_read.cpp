@@ -22,6 +22,8 @@
 
 #include <idkit/ocrb.hpp>
 
+#include "mrz_layout.hpp"
+
 namespace idkit {
 
 std::filesystem::path dataDir() {
@@ -392,6 +394,12 @@ float periodOf(const cv::Mat& cols, int x0, int x1, float guess) {
   return static_cast<float>(best + off);
 }
 
+// Whether this thread's strips take their paper and ink levels along the
+// line (inkImageLocal) instead of over the whole line: the second pass of
+// read() for zones the first did not verify (light falling off across the
+// band). Not the first pass: on evenly lit lines it reads a few zones worse.
+thread_local bool tLocalInk = false;
+
 std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line) {
   cv::Point2f dir = line.end - line.start;
   const float len = std::hypot(dir.x, dir.y);
@@ -470,9 +478,9 @@ std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line
                       cv::BORDER_REPLICATE);
   const int core0 = std::clamp(static_cast<int>((xs - 0.5f * line.pitch * k0) * k1), 0, w1 - 1);
   const int core1 = std::clamp(static_cast<int>((xe + 0.5f * line.pitch * k0) * k1), core0, w1 - 1);
-  p.ink = ocrb::inkImage(p.strip, core0, core1);
-  setColumnInk(p);
   p.pitch = line.pitch * k0 * k1;
+  p.ink = tLocalInk ? ocrb::inkImageLocal(p.strip, p.pitch, core0, core1) : ocrb::inkImage(p.strip, core0, core1);
+  setColumnInk(p);
   cv::Mat cols;
   cv::reduce(p.ink.rowRange(ocrb::kStripTop, ocrb::kStripBaseline), cols, 0, cv::REDUCE_SUM);
   p.pitch = periodOf(cols, core0, core1, p.pitch);
@@ -974,6 +982,32 @@ Attempt readBands(const cv::Mat& gray, const ReadOptions& options) {
   return best;
 }
 
+// Whether two readings of one band differ only where a check digit that
+// verifies in `b` covers them: a position no check digit covers that the
+// two passes read differently (a '<' at a line's end read 'S' once) is
+// left as the first pass read it.
+bool agreesOutsideChecks(const Result& a, const Result& b) {
+  if (a.format != b.format || a.lines.size() != b.lines.size()) return true;
+  const auto plans = detail::checkPlans(b.format, b.lines);
+  auto covered = [&](int line, int col) {
+    for (const auto& plan : plans) {
+      if (plan.name == "composite" || plan.variants.empty()) continue;
+      const auto& v = plan.variants.front();
+      const bool in = std::any_of(v.begin(), v.end(), [&](const detail::Pos& q) { return q.line == line && q.col == col; }) ||
+                      (plan.digit.line == line && plan.digit.col == col);
+      if (in && detail::checkPasses(detail::gather(b.lines, v), b.lines[static_cast<std::size_t>(plan.digit.line)][static_cast<std::size_t>(plan.digit.col)]))
+        return true;
+    }
+    return false;
+  };
+  for (std::size_t li = 0; li < a.lines.size(); ++li) {
+    if (a.lines[li].size() != b.lines[li].size()) return true;
+    for (std::size_t c = 0; c < a.lines[li].size(); ++c)
+      if (a.lines[li][c] != b.lines[li][c] && !covered(static_cast<int>(li), static_cast<int>(c))) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
@@ -994,6 +1028,20 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
   }
   tEvaluations = 0;
   Attempt best = readBands(gray, options);
+  if (best.result && !best.result->valid) {
+    // Light falling off across the band (a lamp's gradient, a glare spot's
+    // rim) shifts paper and ink along the lines: read again with levels
+    // taken along them, and keep that reading if it verifies.
+    Attempt local;
+    {
+      struct LocalInk {
+        LocalInk() { tLocalInk = true; }
+        ~LocalInk() { tLocalInk = false; }
+      } scope;
+      local = readBands(gray, options);
+    }
+    if (local.result && local.result->valid && agreesOutsideChecks(*best.result, *local.result)) best = std::move(local);
+  }
   bool mirrored = false;
   // Mirrored glyphs read as nothing the classifier is sure of: a confident
   // reading (mean character probability above 0.75) is not a mirror image.

@@ -144,6 +144,66 @@ cv::Mat inkImage(const cv::Mat& strip, int x0, int x1) {
   return out;
 }
 
+cv::Mat inkImageLocal(const cv::Mat& strip, float pitch, int x0, int x1, float window) {
+  CV_Assert(strip.type() == CV_8U);
+  if (x1 < 0 || x1 > strip.cols) x1 = strip.cols;
+  x0 = std::clamp(x0, 0, std::max(0, x1 - 1));
+  const int block = std::max(2, static_cast<int>(std::lround(pitch / 2)));
+  const int reach = std::max(1, static_cast<int>(std::lround(window * pitch / 2 / block)));
+  if (x1 - x0 < 4 || x1 - x0 < (2 * reach + 1) * block) return inkImage(strip, x0, x1);
+  // One histogram per half-pitch block, summed over the window around it.
+  const int blocks = (x1 - x0 + block - 1) / block;
+  std::vector<std::array<int, 256>> hist(static_cast<std::size_t>(blocks));
+  for (auto& h : hist) h.fill(0);
+  for (int r = 0; r < strip.rows; ++r) {
+    const auto* p = strip.ptr<std::uint8_t>(r);
+    for (int c = x0; c < x1; ++c) ++hist[static_cast<std::size_t>((c - x0) / block)][p[c]];
+  }
+  std::vector<float> inkAt(static_cast<std::size_t>(blocks)), paperAt(static_cast<std::size_t>(blocks));
+  std::array<int, 256> sum{};
+  for (int b = 0; b < blocks; ++b) {
+    // The window keeps its width at the ends (shifted inwards), as the
+    // training strips had glyphs on both sides of most cells.
+    const int lo = std::clamp(b - reach, 0, std::max(0, blocks - 2 * reach - 1));
+    const int hi = std::min(blocks - 1, lo + 2 * reach);
+    sum.fill(0);
+    for (int k = lo; k <= hi; ++k)
+      for (int v = 0; v < 256; ++v) sum[static_cast<std::size_t>(v)] += hist[static_cast<std::size_t>(k)][static_cast<std::size_t>(v)];
+    long total = 0;
+    for (int v : sum) total += v;
+    auto percentile = [&](double q) {
+      long acc = 0;
+      for (int v = 0; v < 256; ++v) {
+        acc += sum[static_cast<std::size_t>(v)];
+        if (static_cast<double>(acc) >= q * static_cast<double>(total)) return v;
+      }
+      return 255;
+    };
+    inkAt[static_cast<std::size_t>(b)] = static_cast<float>(percentile(0.03));
+    paperAt[static_cast<std::size_t>(b)] = static_cast<float>(percentile(0.80));
+  }
+  // Levels per column, linear between block centres.
+  cv::Mat out(strip.size(), CV_32F);
+  std::vector<float> scale(static_cast<std::size_t>(strip.cols)), paper(static_cast<std::size_t>(strip.cols));
+  for (int c = 0; c < strip.cols; ++c) {
+    const float t = (static_cast<float>(c - x0) + 0.5f) / static_cast<float>(block) - 0.5f;
+    const int b0 = std::clamp(static_cast<int>(std::floor(t)), 0, blocks - 1);
+    const int b1 = std::min(b0 + 1, blocks - 1);
+    const float f = std::clamp(t - static_cast<float>(b0), 0.0f, 1.0f);
+    const float pv = paperAt[static_cast<std::size_t>(b0)] * (1 - f) + paperAt[static_cast<std::size_t>(b1)] * f;
+    const float iv = inkAt[static_cast<std::size_t>(b0)] * (1 - f) + inkAt[static_cast<std::size_t>(b1)] * f;
+    paper[static_cast<std::size_t>(c)] = pv;
+    scale[static_cast<std::size_t>(c)] = 1.0f / std::max(pv - iv, 12.0f);
+  }
+  for (int r = 0; r < strip.rows; ++r) {
+    const auto* p = strip.ptr<std::uint8_t>(r);
+    float* o = out.ptr<float>(r);
+    for (int c = 0; c < strip.cols; ++c)
+      o[c] = std::clamp((paper[static_cast<std::size_t>(c)] - p[c]) * scale[static_cast<std::size_t>(c)], 0.0f, 1.0f);
+  }
+  return out;
+}
+
 namespace {
 
 // Area-averaging weights from `from` source samples to `to` (to <= from),

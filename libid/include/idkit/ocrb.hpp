@@ -60,6 +60,13 @@ RenderedLine renderLine(std::string_view text, float text_height_px, int margin_
 // (default: the whole strip).
 cv::Mat inkImage(const cv::Mat& strip, int x0 = 0, int x1 = -1);
 
+// Like inkImage, but paper and ink levels are taken in a window of
+// `window` pitches around each column of x0..x1 (outside it, the levels of
+// its nearest end): light falling off across a line (a lamp's gradient, the
+// rim of a glare spot, a shadow) changes the levels along it, and the
+// classifier learned its glyphs normalised over a few cells.
+cv::Mat inkImageLocal(const cv::Mat& strip, float pitch, int x0 = 0, int x1 = -1, float window = 7.0f);
+
 // Features of the cell centred at x in an ink image; writes kFeatureSize floats.
 void cellFeatures(const cv::Mat& ink, float centre_x, float pitch, std::span<float> out);
 
