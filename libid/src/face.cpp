@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
+#include <utility>
 
 #include <opencv2/imgproc.hpp>
 
@@ -159,6 +161,58 @@ cv::Mat alignFace(const cv::Mat& bgr, const Detection& face) {
   return chip;
 }
 
+cv::Mat alignThrough(const cv::Mat& photo, std::span<const cv::Point2f> card_landmarks,
+                     const cv::Matx33d& card_to_photo) {
+  const cv::Matx23d s = similarityTransform(card_landmarks, kTemplate);
+  const cv::Matx33d card_to_chip(s(0, 0), s(0, 1), s(0, 2), s(1, 0), s(1, 1), s(1, 2), 0, 0, 1);
+  const cv::Matx33d chip_to_photo = card_to_photo * card_to_chip.inv();
+  auto toPhoto = [&](double x, double y) {
+    const cv::Vec3d p = chip_to_photo * cv::Vec3d(x, y, 1);
+    return cv::Point2d(p[0] / p[2], p[1] / p[2]);
+  };
+  // Only the pixels the chip samples (a 12 MP photo, a 150 px chip).
+  double x0 = 1e18, y0 = 1e18, x1 = -1e18, y1 = -1e18;
+  for (auto [cx, cy] : std::initializer_list<std::pair<int, int>>{{0, 0}, {kChipSize, 0}, {0, kChipSize}, {kChipSize, kChipSize}}) {
+    const cv::Point2d p = toPhoto(cx, cy);
+    if (!std::isfinite(p.x) || !std::isfinite(p.y)) return {};
+    x0 = std::min(x0, p.x), y0 = std::min(y0, p.y), x1 = std::max(x1, p.x), y1 = std::max(y1, p.y);
+  }
+  const double pad = 2 + 0.02 * (x1 - x0);
+  if (x1 - x0 > 4.0 * (photo.cols + photo.rows) || y1 - y0 > 4.0 * (photo.cols + photo.rows)) return {};
+  cv::Rect roi(cv::Point(int(std::floor(std::max(x0 - pad, -1.0))), int(std::floor(std::max(y0 - pad, -1.0)))),
+               cv::Point(int(std::ceil(std::min(x1 + pad, photo.cols + 1.0))),
+                         int(std::ceil(std::min(y1 + pad, photo.rows + 1.0)))));
+  roi &= cv::Rect(0, 0, photo.cols, photo.rows);
+  if (roi.area() <= 0) return {};
+  // photo pixel = roi pixel + offset
+  cv::Matx33d roi_to_chip = card_to_chip * card_to_photo.inv() *
+                            cv::Matx33d(1, 0, roi.x, 0, 1, roi.y, 0, 0, 1);
+  cv::Mat src = photo(roi);
+  // Chip pixels per photo pixel at the face's middle: warpPerspective
+  // samples, it does not average, so a large face is shrunk first.
+  const cv::Point2d c0 = toPhoto(kChipSize / 2.0, kChipSize / 2.0), c1 = toPhoto(kChipSize / 2.0 + 1, kChipSize / 2.0);
+  const double scale = 1 / std::max(1e-9, cv::norm(c1 - c0));
+  if (scale < 0.5) {
+    const double f = std::min(1.0, 2 * scale);
+    cv::Mat small;
+    cv::resize(src, small, cv::Size(), f, f, cv::INTER_AREA);
+    const double sx = double(small.cols) / src.cols, sy = double(small.rows) / src.rows;
+    roi_to_chip = roi_to_chip * cv::Matx33d(1 / sx, 0, 0, 0, 1 / sy, 0, 0, 0, 1);
+    src = small;
+  }
+  cv::Mat chip;
+  cv::warpPerspective(src, chip, roi_to_chip, cv::Size(kChipSize, kChipSize), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  return chip;
+}
+
+cv::Mat alignFound(const Found& f) {
+  if (f.card_to_upright) {
+    cv::Mat chip = alignThrough(f.upright, f.card_landmarks, *f.card_to_upright);
+    if (!chip.empty()) return chip;
+  }
+  return alignFace(f.upright, f.face);
+}
+
 double similarity(const Descriptor& a, const Descriptor& b) {
   double s = 0;
   for (size_t i = 0; i < a.size(); ++i) s += double(a[i]) * b[i];
@@ -249,12 +303,12 @@ Match verify(Engine& engine, Found document, const cv::Mat& selfie, float min_sc
   auto self = findFace(engine, selfie, min_score);
   if (!self) throw Failure("face_not_found", "no face found in the selfie image");
   Match m;
-  const cv::Mat doc_chip = alignFace(document.upright, document.face);
-  const cv::Mat self_chip = alignFace(self->upright, self->face);
+  const cv::Mat doc_chip = alignFound(document);
+  const cv::Mat self_chip = alignFound(*self);
   m.document_detail = detailOf(document, doc_chip);
   m.selfie_detail = detailOf(*self, self_chip);
-  m.similarity = similarity(engine.describeChip(matchDetail(doc_chip, m.document_detail, m.selfie_detail)),
-                            engine.describeChip(matchDetail(self_chip, m.selfie_detail, m.document_detail)));
+  m.similarity = similarity(describeForPair(engine, doc_chip, m.document_detail, m.selfie_detail),
+                            describeForPair(engine, self_chip, m.selfie_detail, m.document_detail));
   m.threshold = pairThreshold(threshold, m.document_detail, m.selfie_detail);
   m.match = m.similarity >= m.threshold;
   m.detector = engine.detectorKind();

@@ -68,4 +68,13 @@ cv::Mat matchDetail(const cv::Mat& chip, const Detail& own, const Detail& other)
   return out;
 }
 
+Descriptor describeForPair(Engine& engine, const cv::Mat& chip, const Detail& own, const Detail& other, int views) {
+  const cv::Mat matched = matchDetail(chip, own, other);
+  if (views < 2 || !(reducesTo(own, other) || reducesTo(other, own))) return engine.describeChip(matched);
+  cv::Mat mirror;
+  cv::flip(matched, mirror, 1);
+  const cv::Mat both[] = {matched, mirror};
+  return engine.describeChips(both);
+}
+
 }  // namespace idkit::face

@@ -268,6 +268,20 @@ Descriptor Engine::describeChip(const cv::Mat& chip_bgr) {
   return d;
 }
 
+Descriptor Engine::describeChips(std::span<const cv::Mat> chips_bgr) {
+  std::array<double, 128> sum{};
+  for (const cv::Mat& chip : chips_bgr) {
+    const Descriptor d = describeChip(chip);
+    for (size_t i = 0; i < sum.size(); ++i) sum[i] += d[i];
+  }
+  double norm = 0;
+  for (double v : sum) norm += v * v;
+  norm = std::sqrt(norm);
+  Descriptor out{};
+  for (size_t i = 0; i < out.size(); ++i) out[i] = norm > 0 ? float(sum[i] / norm) : 0.f;
+  return out;
+}
+
 cv::Mat Engine::forward(const cv::Mat& blob) {
   impl_->recognizer.setInput(blob);
   return impl_->recognizer.forward().clone();

@@ -33,7 +33,7 @@ void findHalf(EnginePool& pool, const Load& load, const Find& find, Half& h) {
     try {
       h.engine.emplace(pool.acquire());
       find(**h.engine, input, h);
-      h.chip = alignFace(h.found->upright, h.found->face);
+      h.chip = alignFound(*h.found);
       h.detail = detailOf(*h.found, h.chip);
     } catch (...) {
       h.error = std::current_exception();
@@ -49,7 +49,7 @@ void findHalf(EnginePool& pool, const Load& load, const Find& find, Half& h) {
 void describeHalf(Half& h, const std::optional<Detail>& other) {
   if (!h.error && other) {
     try {
-      h.descriptor = (*h.engine)->describeChip(matchDetail(h.chip, h.detail, *other));
+      h.descriptor = describeForPair(**h.engine, h.chip, h.detail, *other);
     } catch (...) {
       h.error = std::current_exception();
     }

@@ -3,6 +3,7 @@
 #include <idkit/face.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <fstream>
 
@@ -104,6 +105,14 @@ double uprightness(const cv::Mat& chip_bgr) {
   return bright - eyes;
 }
 
+double turnUprightness(Engine& engine, const cv::Mat& chip_bgr, float detector_score) {
+  if (chip_bgr.empty()) return -1e9;
+  cv::Mat mirror;
+  cv::flip(chip_bgr, mirror, 1);
+  const double stable = similarity(engine.describeChip(chip_bgr), engine.describeChip(mirror));
+  return 100 * stable + uprightness(chip_bgr) / 50 + 2 * double(detector_score);
+}
+
 namespace {
 
 // Landmarks spread as on a face: eyes a third or more of the box apart, the
@@ -160,13 +169,21 @@ std::optional<Found> searchAroundQuad(Engine& engine, const cv::Mat& whole, cons
   const auto best = *std::max_element(hits.begin(), hits.end(),
                                       [](const Hit& a, const Hit& b) { return a.det.score < b.det.score; });
   // The way up: among the turns with a face within ghost_margin of the best
-  // score, the one whose aligned chip looks most upright.
-  int turn = best.turn;
-  double most_upright = -1e9;
+  // score, the one whose largest such face is most upright (turnUprightness).
+  std::array<const Hit*, 4> per_turn{};
   for (const Hit& h : hits) {
     if (h.det.score < best.det.score - opts.ghost_margin) continue;
-    const double u = uprightness(alignFace(whole, h.det));
-    if (u > most_upright) most_upright = u, turn = h.turn;
+    const Hit*& slot = per_turn[size_t(h.turn / 90)];
+    if (!slot || h.det.box.area() > slot->det.box.area()) slot = &h;
+  }
+  int turn = best.turn;
+  if (std::count_if(per_turn.begin(), per_turn.end(), [](const Hit* h) { return h != nullptr; }) > 1) {
+    double most_upright = -1e18;
+    for (const Hit* h : per_turn) {
+      if (!h) continue;
+      const double u = turnUprightness(engine, alignFace(whole, h->det), h->det.score);
+      if (u > most_upright) most_upright = u, turn = h->turn;
+    }
   }
   const Hit* chosen = nullptr;
   for (const Hit& h : hits)
@@ -296,7 +313,13 @@ DocumentPortrait findDocumentPortrait(Engine& engine, const DocumentImage& docum
     return out;
   }
   std::optional<Found> best;
-  if (card) best = inInput(whole, mapDetection(card->original, to_input));
+  if (card) {
+    best = inInput(whole, mapDetection(card->original, to_input));
+    if (opts.align_through_card) {
+      best->card_to_upright = to_input;
+      best->card_landmarks = card->original.landmarks;
+    }
+  }
   if (!trusted) {
     // A weak, missing or upside-down face on the card: the card may be a
     // wrong flattening (its portrait photo stretched to a card, a quad off

@@ -155,6 +155,21 @@ std::array<cv::Point2f, 5> fivePoints(std::span<const cv::Point2f> pts68);
 // scores faces alike in every quarter turn, so its score cannot tell.
 double uprightness(const cv::Mat& chip_bgr);
 
+class Engine;
+// How upright a face found in one quarter turn is, for comparing the turns of
+// one face (higher: more upright). YuNet finds a face in every quarter turn,
+// scores them alike (0.87-1.0) and puts its landmarks where an upright face
+// has them, so no single cue decides: three that fail on different faces are
+// summed. The recognizer's descriptor of the chip against its mirror image's
+// (cosine; trained on upright faces, it describes an upright face and its
+// mirror image alike, 0.986-0.994 on the photo set, a face upside down or on
+// its side less so), x100; uprightness() / 50; the detector's score x2.
+// On the photo set's 105 faces, each in the turns YuNet finds it in, the
+// upright turn scores highest for all 105, by 0.70 at least (alone, the
+// mirror cue gets all 105 by 0.16, uprightness 99, the score 79; with the
+// score x10 104). Costs two recognizer passes.
+double turnUprightness(Engine& engine, const cv::Mat& chip_bgr, float detector_score);
+
 // The 150x150 chip the recognizer was trained on: where the five landmarks go.
 inline const std::array<cv::Point2f, 5> kTemplate{{
     {47.6f, 46.6f}, {100.5f, 46.6f}, {74.0f, 76.6f}, {50.4f, 103.0f}, {97.6f, 103.0f}}};
@@ -166,6 +181,15 @@ cv::Matx23d similarityTransform(std::span<const cv::Point2f> from, std::span<con
 
 // The aligned 150x150 BGR chip for a detected face.
 cv::Mat alignFace(const cv::Mat& bgr, const Detection& face);
+
+// The chip for a face found on a flat card, sampled from the photo the card
+// was flattened from: one perspective warp, the card's homography composed
+// with the landmarks' similarity, so that neither a 300-dpi intermediate nor
+// the card's perspective in the photo (a similarity fitted in the photo keeps
+// it) costs the chip detail. `card_landmarks` in the card's pixels,
+// `card_to_photo` maps the card's pixels into the photo's.
+cv::Mat alignThrough(const cv::Mat& photo, std::span<const cv::Point2f> card_landmarks,
+                     const cv::Matx33d& card_to_photo);
 
 // ---- comparing faces at the same detail -------------------------------------
 //
@@ -204,9 +228,11 @@ bool reducesTo(const Detail& own, const Detail& other);
 
 // A pair compared at a small face's detail is decided at the threshold plus
 // this margin: reducing the sharper face lifts the impostors' scores as well
-// as the genuine ones (bench/README.md, id-face calibration: among small
-// portraits FAR 0.10% at the plain threshold, none at +0.0025).
-inline constexpr double kDetailMatchedMargin = 0.0025;
+// as the genuine ones (bench/README.md, id-face calibration: with the
+// mirrored views of kSmallPairViews, among small portraits 2 impostors of
+// 1989 at +0.0025 (0.10%), 1 at +0.005, none from +0.0055 to +0.007, one
+// genuine pair fewer from +0.0075: the middle of that range).
+inline constexpr double kDetailMatchedMargin = 0.006;
 // The threshold a pair of faces with these details is decided at:
 // `threshold`, plus kDetailMatchedMargin when either face is compared at the
 // other's detail (reducesTo).
@@ -214,6 +240,19 @@ double pairThreshold(double threshold, const Detail& a, const Detail& b);
 
 using Descriptor = std::array<float, 128>;  // L2-normalised
 double similarity(const Descriptor& a, const Descriptor& b);  // cosine, in [-1, 1]
+
+class Engine;
+// A pair compared at a small face's detail describes each chip with this many
+// views, their descriptors averaged: 2, the chip and its mirror image (a
+// small, blurred face's descriptor wavers with every pixel the alignment
+// puts differently; the mirror image is the cheapest second look). Pairs of
+// two large faces describe each chip once.
+inline constexpr int kSmallPairViews = 2;
+// The descriptor `chip` (holding `own` detail) is compared with for a face
+// holding `other` detail: matchDetail, then the chip and its mirror image
+// averaged when the pair is compared at a small face's detail and views >= 2.
+Descriptor describeForPair(Engine& engine, const cv::Mat& chip, const Detail& own, const Detail& other,
+                           int views = kSmallPairViews);
 
 // One thread's networks (cv::dnn::Net is not safe for concurrent forward calls).
 class Engine {
@@ -235,6 +274,8 @@ class Engine {
   DetectorKind detectorKind() const;
   // The recognizer on an aligned chip (raw network output, L2-normalised).
   Descriptor describeChip(const cv::Mat& chip_bgr);
+  // The mean of the chips' descriptors, L2-normalised (views of one face).
+  Descriptor describeChips(std::span<const cv::Mat> chips_bgr);
   // The raw network output (1x128) for a prepared 1x3x150x150 input.
   cv::Mat forward(const cv::Mat& blob);
   Descriptor describe(const cv::Mat& bgr, const Detection& face) {
@@ -297,7 +338,17 @@ struct Found {
   // The eye distance in the pixels the face was captured in, when `upright`
   // is a resampled copy of them (a card flattened from a photo); 0: as in `face`.
   double capture_eyes = 0;
+  // A face found on a flat card, `upright` being the photo the card was
+  // flattened from: the card's pixels -> upright's, and the face's landmarks
+  // on the card. alignFound then aligns through both (alignThrough); `face`
+  // is the same face mapped into `upright`.
+  std::optional<cv::Matx33d> card_to_upright;
+  std::array<cv::Point2f, 5> card_landmarks{};
 };
+
+// The aligned chip of a found face: alignThrough when it was found on a card
+// flattened from `upright`, else alignFace(upright, face).
+cv::Mat alignFound(const Found& f);
 
 // Turns an image clockwise by 0/90/180/270 degrees, and maps a point of the
 // turned image back into the original.
@@ -321,6 +372,10 @@ struct PortraitOptions {
   // (landmarks mapped through the card's homography): one resampling instead
   // of two, and no distortion from a wrongly flattened card.
   bool align_on_input = true;
+  // With align_on_input: a face found on the card is aligned through the
+  // card's homography (alignThrough), not by a similarity fitted to its
+  // landmarks mapped into the photo.
+  bool align_through_card = true;
 };
 
 // The document's portrait: the best face over the four quarter turns (or the
