@@ -57,6 +57,9 @@ struct Photo {
   std::string person, stem, path;
   face::Descriptor d{};  // of the chip as aligned
   cv::Mat chip{};        // kept to compare it at a small portrait's detail
+  // Its descriptor in a detail-matched pair when it is not the face reduced
+  // (face::describeForPair: the same in every such pair), on first use.
+  mutable std::optional<face::Descriptor> d_matched{};
   face::Detail detail{};
   bool ok = false;
 };
@@ -67,19 +70,33 @@ struct Photo {
 // threshold is the one id-face is given; else the plain descriptors. Counts
 // the pairs matched so.
 int detail_matched_pairs = 0;
+// IDKIT_FACE_BENCH_VIEWS=N: views per chip of a detail-matched pair (face::kSmallPairViews).
+int pairViews() {
+  const char* v = std::getenv("IDKIT_FACE_BENCH_VIEWS");
+  return v && *v ? std::atoi(v) : face::kSmallPairViews;
+}
+// `da_matched`: side a's descriptor for a detail-matched pair in which a is
+// not the one reduced (the same for every such pair), computed on first use.
 double pairScore(face::Engine& engine, const cv::Mat& chip_a, const face::Detail& a, const face::Descriptor& da,
-                 const Photo& b) {
-  if (face::reducesTo(b.detail, a)) {
-    ++detail_matched_pairs;
-    return face::similarity(da, engine.describeChip(face::matchDetail(b.chip, b.detail, a))) -
-           face::kDetailMatchedMargin;
+                 std::optional<face::Descriptor>& da_matched, const Photo& b) {
+  const bool a_reduced = face::reducesTo(a, b.detail), b_reduced = face::reducesTo(b.detail, a);
+  if (!a_reduced && !b_reduced) return face::similarity(da, b.d);
+  ++detail_matched_pairs;
+  const int views = pairViews();
+  face::Descriptor left, right;
+  if (a_reduced) {
+    left = face::describeForPair(engine, chip_a, a, b.detail, views);
+  } else {
+    if (!da_matched) da_matched = face::describeForPair(engine, chip_a, a, b.detail, views);
+    left = *da_matched;
   }
-  if (face::reducesTo(a, b.detail)) {
-    ++detail_matched_pairs;
-    return face::similarity(engine.describeChip(face::matchDetail(chip_a, a, b.detail)), b.d) -
-           face::kDetailMatchedMargin;
+  if (b_reduced) {
+    right = face::describeForPair(engine, b.chip, b.detail, a, views);
+  } else {
+    if (!b.d_matched) b.d_matched = face::describeForPair(engine, b.chip, b.detail, a, views);
+    right = *b.d_matched;
   }
-  return face::similarity(da, b.d);
+  return face::similarity(left, right) - face::kDetailMatchedMargin;
 }
 
 struct Scores {
@@ -211,7 +228,8 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < photos.size(); ++i)
     for (size_t j = i + 1; j < photos.size(); ++j) {
       if (!photos[i].ok || !photos[j].ok) continue;
-      const double s = pairScore(engine, photos[i].chip, photos[i].detail, photos[i].d, photos[j]);
+      std::optional<face::Descriptor> none;  // photo a is rarely small: no cache
+      const double s = pairScore(engine, photos[i].chip, photos[i].detail, photos[i].d, none, photos[j]);
       (photos[i].person == photos[j].person ? set.genuine : set.impostor).push_back(s);
     }
 
@@ -280,10 +298,11 @@ int main(int argc, char** argv) {
           face::PortraitOptions po;
           if (const char* a = std::getenv("IDKIT_FACE_BENCH_ALIGN_ON_CARD"); a && *a == '1') po.align_on_input = false;
           if (const char* t = std::getenv("IDKIT_FACE_BENCH_TRUSTED")) po.trusted_score = std::strtof(t, nullptr);
+          if (const char* a = std::getenv("IDKIT_FACE_BENCH_PERSPECTIVE"); a && *a == '0') po.align_through_card = false;
           auto dp = face::findDocumentPortrait(engine, img, po);
           const face::Found* f = &dp.found;
           found_on[dp.found_on]++;
-          doc_chip = face::alignFace(f->upright, f->face);
+          doc_chip = face::alignFound(*f);
           doc_detail = face::detailOf(*f, doc_chip);
           d = engine.describeChip(doc_chip);
           where = fmt::format("{} found on {} in {} card score {:.3f} upright {:.1f}, box {:.0f}x{:.0f}+{:.0f}+{:.0f} score {:.3f}, "
@@ -297,7 +316,7 @@ int main(int argc, char** argv) {
             auto sf = s ? face::findFace(engine, s->bgr) : std::nullopt;
             if (sf) {
               const cv::Mat chip = face::alignFace(sf->upright, sf->face);
-              (void)engine.describeChip(face::matchDetail(chip, face::detailOf(sf->face, chip), doc_detail));
+              (void)face::describeForPair(engine, chip, face::detailOf(sf->face, chip), doc_detail);
             }
           };
           if (selfie && speed) {
@@ -333,9 +352,9 @@ int main(int argc, char** argv) {
             lap(steps.portrait);
             face::Detail card_detail;
             if (f2) {
-              const cv::Mat chip = face::alignFace(f2->upright, f2->face);
+              const cv::Mat chip = face::alignFound(*f2);
               card_detail = face::detailOf(*f2, chip);
-              (void)engine.describeChip(chip);
+              (void)face::describeForPair(engine, chip, card_detail, selfie->detail);
             }
             lap(steps.describe_card);
             auto s = idkit::loadImage(selfie->path, limits, face::kSelfieDecodeSide, idkit::Hash::no);
@@ -344,7 +363,7 @@ int main(int argc, char** argv) {
             lap(steps.selfie_face);
             if (sf) {
               const cv::Mat chip = face::alignFace(sf->upright, sf->face);
-              (void)engine.describeChip(face::matchDetail(chip, face::detailOf(sf->face, chip), card_detail));
+              (void)face::describeForPair(engine, chip, face::detailOf(sf->face, chip), card_detail);
             }
             lap(steps.describe_selfie);
             ++card_pairs;
@@ -378,12 +397,13 @@ int main(int argc, char** argv) {
           }
           continue;
         }
+        std::optional<face::Descriptor> d_matched;
         double worst = 2;
         int genuine = 0, rejected = 0;
         small_docs += doc_detail.eyes < face::kMatchDetailBelow;
         for (const auto& o : photos) {
           if (!o.ok || o.path == ph.path) continue;
-          const double sim = pairScore(engine, doc_chip, doc_detail, d, o);
+          const double sim = pairScore(engine, doc_chip, doc_detail, d, d_matched, o);
           (o.person == ph.person ? doc.genuine : doc.impostor).push_back(sim);
           (o.person == ph.person ? doc_plain.genuine : doc_plain.impostor).push_back(face::similarity(d, o.d));
           const bool small = doc_detail.eyes < face::kMatchDetailBelow;
