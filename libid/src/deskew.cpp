@@ -132,7 +132,11 @@ Found finish(const cv::Mat& bgr, Quad q, double edge_score, double aspect_fit, c
     // No band in or around the quad: none on the flat card either. An anchored
     // band is confirmed on the anchored card: the anchor can lock onto print
     // that is no MRZ, and trusting it turned such a card upside down.
-    if (band_seen) side = mrzSide(warp(bgr, q, probe), nullptr, &pitch);
+    // A grey probe of only the part of the image it sees, like the anchor's.
+    if (band_seen) {
+      const double shrink = std::max(cv::norm(q[1] - q[0]), cv::norm(q[2] - q[3])) / probe.width;
+      side = mrzSide(detail::warpGrey(bgr, homography(q, target(probe)), probe, shrink), nullptr, &pitch);
+    }
     if (anchored && side > 0) {
       // The anchor put the band along the bottom: upright, and the line
       // length gave the size class.
@@ -226,6 +230,26 @@ std::vector<Found> detectFound(const cv::Mat& bgr_in, const Options& opts) {
       if (cv::norm(a[i] - b[i]) > apart) return false;
     return true;
   };
+  // Hypotheses with edges along their sides and print inside, but no
+  // document's shape: one side is on a thumb, a shadow or an inner frame.
+  // The best few are reshaped side by side onto the parallel edges near them.
+  std::vector<Quad> reshaped;
+  {
+    constexpr int kmax = 3;
+    std::vector<Quad> tried;
+    for (size_t i = 0; i < std::min<size_t>(40, scored.size()) && static_cast<int>(tried.size()) < kmax; ++i) {
+      const auto& s = scored[i];
+      if (s.edges < 0.4 || s.texture < 0.5 || s.aspect_fit >= 0.5) continue;
+      if (std::any_of(tried.begin(), tried.end(), [&](const Quad& t) { return same(t, s.quad); })) continue;
+      tried.push_back(s.quad);
+      // A repair of this outline, not another object: most of it stays, its
+      // sides are as well supported, and it beats every hypothesis so far clearly.
+      if (const auto r = detail::reshapeSides(f, s.quad); r && iou(*r, s.quad) >= 0.7) {
+        const detail::Scored rs = detail::score(f, *r);
+        if (rs.total > 1.05 * scored.front().total && rs.edges >= std::max(0.6, s.edges)) reshaped.push_back(*r);
+      }
+    }
+  }
   std::vector<detail::Scored> snapped;
   for (const auto& s : scored) {
     if (snapped.size() >= 16) break;
@@ -253,6 +277,13 @@ std::vector<Found> detectFound(const cv::Mat& bgr_in, const Options& opts) {
   }
   scored.insert(scored.end(), snapped.begin(), snapped.end());
   std::sort(scored.begin(), scored.end(), byTotal);
+  // A reshaped outline, snapped like the others, must still beat the best of
+  // them clearly (else an inner frame the reshaping found could win).
+  for (const Quad& q : reshaped) {
+    const auto snapped_q = snap(q, true), as_is = detail::score(f, q);
+    const auto& s = snapped_q.total >= as_is.total ? snapped_q : as_is;
+    if (s.total > 1.05 * scored.front().total) scored.insert(scored.begin(), s);
+  }
   constexpr double kFloor = 0.15;
   std::vector<detail::Scored> picks;
   for (const auto& best : scored) {

@@ -42,6 +42,30 @@ Quad rect(double x0, double y0, double x1, double y1) {
   return {cv::Point2d(x0, y0), cv::Point2d(x1, y0), cv::Point2d(x1, y1), cv::Point2d(x0, y1)};
 }
 
+// Median colour step (summed over channels) across side a->b, between the
+// points `d` pixels either side of it: a card's edge shows one along its whole
+// length, a line through the background or the card's print does not.
+double edgeStep(const cv::Mat& bgr, cv::Point2d a, cv::Point2d b, double d) {
+  const double len = cv::norm(b - a);
+  if (len < 8) return 0;
+  const cv::Point2d n(-(b - a).y / len, (b - a).x / len);
+  auto at = [&](cv::Point2d p) {
+    const int x = std::clamp(static_cast<int>(std::lround(p.x)), 0, bgr.cols - 1);
+    const int y = std::clamp(static_cast<int>(std::lround(p.y)), 0, bgr.rows - 1);
+    return bgr.at<cv::Vec3b>(y, x);
+  };
+  std::vector<double> steps;
+  for (int i = 0; i < 40; ++i) {
+    const cv::Point2d p = a + (b - a) * (0.1 + 0.8 * (i + 0.5) / 40);
+    const cv::Vec3b u = at(p + n * d), v = at(p - n * d);
+    steps.push_back(std::abs(u[0] - v[0]) + std::abs(u[1] - v[1]) + std::abs(u[2] - v[2]));
+  }
+  std::nth_element(steps.begin(), steps.begin() + 20, steps.end());
+  return steps[20];
+}
+
+}  // namespace
+
 // `src` seen through `m` (source -> output pixels) at `size`, grey. Only the
 // part of `src` the output sees is converted to grey (a third of the warp's
 // work is then gone), and a source more than 2.5 times finer is first
@@ -75,30 +99,6 @@ cv::Mat warpGrey(const cv::Mat& src, const cv::Matx33d& m, cv::Size size, double
   cv::warpPerspective(grey, out, cv::Mat(t), size, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
   return out;
 }
-
-// Median colour step (summed over channels) across side a->b, between the
-// points `d` pixels either side of it: a card's edge shows one along its whole
-// length, a line through the background or the card's print does not.
-double edgeStep(const cv::Mat& bgr, cv::Point2d a, cv::Point2d b, double d) {
-  const double len = cv::norm(b - a);
-  if (len < 8) return 0;
-  const cv::Point2d n(-(b - a).y / len, (b - a).x / len);
-  auto at = [&](cv::Point2d p) {
-    const int x = std::clamp(static_cast<int>(std::lround(p.x)), 0, bgr.cols - 1);
-    const int y = std::clamp(static_cast<int>(std::lround(p.y)), 0, bgr.rows - 1);
-    return bgr.at<cv::Vec3b>(y, x);
-  };
-  std::vector<double> steps;
-  for (int i = 0; i < 40; ++i) {
-    const cv::Point2d p = a + (b - a) * (0.1 + 0.8 * (i + 0.5) / 40);
-    const cv::Vec3b u = at(p + n * d), v = at(p - n * d);
-    steps.push_back(std::abs(u[0] - v[0]) + std::abs(u[1] - v[1]) + std::abs(u[2] - v[2]));
-  }
-  std::nth_element(steps.begin(), steps.begin() + 20, steps.end());
-  return steps[20];
-}
-
-}  // namespace
 
 std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q_in, bool allow_outside, bool* band_seen) {
   if (band_seen) *band_seen = true;  // unknown: the caller must look itself

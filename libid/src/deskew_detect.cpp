@@ -635,6 +635,72 @@ Quad growToOuterEdges(const Frame& f, const Quad& q) {
   return r ? *r : q;
 }
 
+std::optional<Quad> reshapeSides(const Frame& f, const Quad& q) {
+  if (!isConvex(q)) return std::nullopt;
+  const cv::Point2d centre = (q[0] + q[1] + q[2] + q[3]) * 0.25;
+  // Per side, where it may go (offsets outwards): its own place, and the
+  // three best-supported parallel edges within reach.
+  std::array<std::vector<int>, 4> offsets;
+  std::array<cv::Point2d, 4> normal;
+  for (size_t i = 0; i < 4; ++i) {
+    const cv::Point2d a = q[i], b = q[(i + 1) % 4];
+    const double len = cv::norm(b - a);
+    if (len < 8) return std::nullopt;
+    const cv::Point2d d = (b - a) / len;
+    cv::Point2d n(-d.y, d.x);
+    if ((a - centre).dot(n) < 0) n = -n;  // outward
+    normal[i] = n;
+    offsets[i] = {0};
+    const cv::Point2d c = q[(i + 2) % 4], e = q[(i + 3) % 4];
+    const double across = std::min(std::abs((c - a).dot(n)), std::abs((e - a).dot(n)));
+    // Inwards up to half the way across (a thumb or a shadow joined to the
+    // outline), outwards a quarter (a side that stopped at an inner frame).
+    const int lo = -static_cast<int>(0.5 * across), hi = static_cast<int>(0.25 * across);
+    if (hi - lo < 6) continue;
+    std::vector<double> prof;
+    for (int dd = lo; dd <= hi; ++dd) prof.push_back(sideSupport(f, a + n * dd, b + n * dd, 1));
+    std::vector<std::pair<double, int>> peaks;
+    for (int k = 1; k + 1 < static_cast<int>(prof.size()); ++k) {
+      const double v = prof[static_cast<size_t>(k)];
+      const int dd = lo + k;
+      if (std::abs(dd) < 3 || v < 0.5 || v < prof[static_cast<size_t>(k - 1)] || v < prof[static_cast<size_t>(k + 1)])
+        continue;
+      peaks.emplace_back(-v, dd);
+    }
+    std::sort(peaks.begin(), peaks.end());
+    for (size_t k = 0; k < std::min<size_t>(3, peaks.size()); ++k) offsets[i].push_back(peaks[k].second);
+  }
+  std::array<Line, 4> base;
+  for (size_t j = 0; j < 4; ++j) {
+    const cv::Point2d p0 = q[j], p1 = q[(j + 1) % 4];
+    base[j] = Line{p0, (p1 - p0) / cv::norm(p1 - p0), 0, 0};
+  }
+  Scored best = score(f, q);
+  const double start = best.total;
+  for (int o0 : offsets[0])
+    for (int o1 : offsets[1])
+      for (int o2 : offsets[2])
+        for (int o3 : offsets[3]) {
+          const std::array<int, 4> o{o0, o1, o2, o3};
+          if (o0 == 0 && o1 == 0 && o2 == 0 && o3 == 0) continue;
+          std::array<Line, 4> ls = base;
+          for (size_t j = 0; j < 4; ++j) ls[j].p += normal[j] * o[j];
+          Quad r;
+          bool ok = true;
+          for (size_t j = 0; j < 4 && ok; ++j) {
+            const auto p = intersect(ls[(j + 3) % 4], ls[j]);
+            ok = p.has_value();
+            if (ok) r[j] = *p;
+          }
+          // Only a document's shape is worth the full score.
+          if (!ok || !isConvex(r) || documentAspect(r, f.bgr.size()).fit < 0.5) continue;
+          const Scored s = score(f, r);
+          if (s.total > best.total) best = s;
+        }
+  if (best.total <= start) return std::nullopt;
+  return best.quad;
+}
+
 namespace {
 
 // Samples the colour at sub-pixel `p` (bilinear, clamped to the frame).

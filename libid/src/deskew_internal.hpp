@@ -48,6 +48,13 @@ Scored score(const Frame& f, const Quad& q);
 // best few are snapped precisely.
 Quad snapToEdges(const Frame& f, const Quad& q, int range, bool precise = true);
 
+// A hypothesis whose sides show edges and whose inside is printed but whose
+// shape is no document's has one side on something else: a thumb or a shadow
+// joined to the outline, or an inner frame. Every combination of the sides'
+// own places and the best-supported parallel edges within reach that has a
+// document's aspect is scored; the best if it beats `q`.
+std::optional<Quad> reshapeSides(const Frame& f, const Quad& q);
+
 // Moves a side outwards onto a parallel edge when one lies beyond it: a strong
 // inner border (MRZ zone, header band) is often chosen over a faint card edge.
 Quad growToOuterEdges(const Frame& f, const Quad& q);
@@ -89,6 +96,11 @@ struct Anchored {
 // needs no second MRZ search.
 std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q, bool allow_outside,
                                     bool* band_seen = nullptr);
+
+// `src` seen through `m` (source -> output pixels) at `size`, grey, for the
+// MRZ probes: only the part of `src` the output sees is converted, and a
+// source over 2.5 times finer (`shrink`) is averaged 2 x 2 first.
+cv::Mat warpGrey(const cv::Mat& src, const cv::Matx33d& m, cv::Size size, double shrink);
 
 // orientLandscape without its MRZ cue, for a card already searched for one.
 Orientation orientWithoutMrz(const cv::Mat& flat_bgr);

@@ -538,3 +538,37 @@ TEST_CASE("snapToEdges: the cheap ranking fit and the precise fit both put a qua
     }
   }
 }
+
+TEST_CASE("reshapeSides: an outline with one side out on the surface and one on print inside is moved onto the card", "[deskew]") {
+  // A contour that ran round a thumb over one short side ends out on the
+  // surface, and its opposite side may follow a line of print inside the
+  // card: two sides wrong, a shape no document has. Reshaping tries the sides
+  // on the parallel edges near them and finds the card; snapped (as
+  // detectFound does), its corners are the card's.
+  const Scene sc = makeScene({1600, 1200}, true, true, 6.0, 0.05, 110, 47);
+  const detail::Frame f = detail::makeFrame(sc.image, 640);
+  Quad truth;
+  for (size_t i = 0; i < 4; ++i) truth[i] = sc.truth[i] * f.scale;
+  const cv::Point2d left = (truth[0] - truth[1]) / cv::norm(truth[0] - truth[1]);
+  const double w = cv::norm(truth[1] - truth[0]);
+  Quad bad = truth;
+  // Left side 30% of the width further out, right side 20% in.
+  bad[0] += left * (0.3 * w);
+  bad[3] += left * (0.3 * w);
+  bad[1] -= left * (0.2 * w);
+  bad[2] -= left * (0.2 * w);
+  const detail::Scored before = detail::score(f, bad);
+  REQUIRE(iou(bad, truth) < 0.75);
+  REQUIRE(before.aspect_fit < 0.5);
+  const auto r = detail::reshapeSides(f, bad);
+  REQUIRE(r.has_value());
+  CHECK(iou(*r, truth) > 0.97);
+  CHECK(detail::score(f, *r).total > before.total);
+  // Sides moved by whole pixels of the frame: within a few; snapped, within
+  // one and a half (the frame is 640 px wide: 2.5 px of the input).
+  for (size_t i = 0; i < 4; ++i) CHECK(cv::norm((*r)[i] - truth[i]) < 4.0);
+  const Quad snapped = detail::snapToEdges(f, detail::snapToEdges(f, *r, 8, true), 3, true);
+  for (size_t i = 0; i < 4; ++i) CHECK(cv::norm(snapped[i] - truth[i]) < 1.5);
+  // The card itself is not made worse.
+  if (const auto again = detail::reshapeSides(f, snapped)) CHECK(iou(*again, truth) > 0.97);
+}
