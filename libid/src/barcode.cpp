@@ -470,11 +470,18 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out) 
     global.binarizer = ZXing::Binarizer::GlobalHistogram;
     return found(c, zxRead(image, global));
   };
-  // The grey reader's clean symbol. (Leaving its least sure codewords blank
-  // does not make them erasures: ZXing 1.4 read none of the symbols with
-  // exactly the wrong codewords blank, 10 of 16 EC codewords' worth.)
-  auto readClean = [&](const Crop& clean) {
-    return found(clean, zxRead(clean.image, hints), "grey");
+  // The grey reader's symbol: first its codewords corrected by idkit's own
+  // Reed-Solomon decoder with the least sure ones as erasures (ZXing 1.4
+  // takes no erasures: a blank codeword is just another error to it), then,
+  // when that fails, the symbol as read, for ZXing.
+  auto readGreyResult = [&](const pdf417::GreyRead& g, const cv::Mat& cleanToInput) {
+    // IDKIT_PDF417_NO_ECC=1 leaves idkit's correction out (experiments).
+    static const bool noEcc = std::getenv("IDKIT_PDF417_NO_ECC") != nullptr;
+    if (const auto fixed = noEcc ? std::nullopt : pdf417::correctGrey(g)) {
+      debugDump(fixed->clean, "corrected");
+      if (found({fixed->clean, cleanToInput}, zxRead(fixed->clean, hints), "grey")) return true;
+    }
+    return found({g.clean, cleanToInput}, zxRead(g.clean, hints), "grey");
   };
   for (const Region& region : regions) {
     std::vector<Quad> shapes;
@@ -529,8 +536,7 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out) 
       --budget;
       if (const auto g = pdf417::readGrey(c.image)) {
         debugDump(g->clean, "grey");
-        Crop clean{g->clean, c.toInput * g->cleanToCrop};
-        if (readClean(clean)) return;
+        if (readGreyResult(*g, c.toInput * g->cleanToCrop)) return;
         // A second look on a crop of the code alone at 5 or more pixels per
         // module, from the input's own pixels: the region's crop is sized
         // for ZXing (3.3 px a module for an AAMVA code filling it) and holds
@@ -542,8 +548,7 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out) 
         debugDump(tight.image, "tight");
         if (const auto g2 = pdf417::readGrey(tight.image)) {
           debugDump(g2->clean, "grey");
-          Crop clean2{g2->clean, tight.toInput * g2->cleanToCrop};
-          if (readClean(clean2)) return;
+          if (readGreyResult(*g2, tight.toInput * g2->cleanToCrop)) return;
         }
       }
     }

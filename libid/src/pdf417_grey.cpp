@@ -33,7 +33,6 @@ void trace(fmt::format_string<Args...> f, Args&&... args) {
   if (on) fmt::print(stderr, "pdf417 grey: {}\n", fmt::format(f, std::forward<Args>(args)...));
 }
 
-using Pattern = std::array<std::uint8_t, 8>;
 
 // Element widths in modules, bar first.
 constexpr std::array<int, 8> kStart{8, 1, 1, 1, 1, 1, 1, 3};
@@ -703,7 +702,19 @@ std::vector<double> boundaryOffsets(const cv::Mat& grid, int columns) {
   return out;
 }
 
-std::optional<GreyRead> readLocated(const cv::Mat& dark, const std::optional<Geometry>& g) {
+// The patterns a row's codewords are chosen from: the symbology's 929 of the
+// row's cluster (the other 555 patterns of the same shape are no codeword,
+// and the choice among fewer is surer), or, without ZXing's pattern table,
+// every pattern of the cluster. IDKIT_PDF417_ALL_PATTERNS=1: always every
+// pattern (experiments).
+const std::vector<Pattern>& candidates(int cluster) {
+  static const bool all = std::getenv("IDKIT_PDF417_ALL_PATTERNS") != nullptr;
+  const auto& valid = codewordPatterns(cluster);
+  return all || valid.size() != 929 ? clusterPatterns(cluster) : valid;
+}
+
+// `forceRows` > 0: that many rows instead of the count the grid suggests.
+std::optional<GreyRead> readLocated(const cv::Mat& dark, const std::optional<Geometry>& g, int forceRows = 0) {
   const int modules = g->modules;
   const int lines = std::max(12, static_cast<int>(std::lround(0.5 * (g->botL - g->topL + g->botR - g->topR))));
   const int cols = (modules + 2 * kQuiet) * kSamples;
@@ -724,6 +735,7 @@ std::optional<GreyRead> readLocated(const cv::Mat& dark, const std::optional<Geo
   int rows = rowCount(grid, (kQuiet + kStartModules) * kSamples, (kQuiet + modules - kStopModules) * kSamples, lag,
                       maxRows);
   if (const char* force = std::getenv("IDKIT_PDF417_ROWS")) rows = std::atoi(force);  // experiments
+  if (forceRows > 0) rows = forceRows;
   trace("rows {} (lag {}, at most {})", rows, lag, maxRows);
   if (rows < 3) return std::nullopt;
 
@@ -762,7 +774,7 @@ std::optional<GreyRead> readLocated(const cv::Mat& dark, const std::optional<Geo
     int used = 0;
     const int step = std::max(1, rows / 6);
     for (int r = step / 2; r < rows; r += step) {
-      const auto cl = renderCluster(clusterPatterns(3 * (r % 3)), k, margin);
+      const auto cl = renderCluster(candidates(3 * (r % 3)), k, margin);
       std::vector<float> profile = raw[static_cast<size_t>(r)];
       const auto lv = rowLevels(profile, fixed, modules);
       if (!lv) continue;
@@ -803,7 +815,7 @@ std::optional<GreyRead> readLocated(const cv::Mat& dark, const std::optional<Geo
   const Kernel& sigma = chosen;
   const int margin = std::clamp(static_cast<int>(std::ceil(2.5 * sigma.sigma + 0.5 * sigma.box)), 1, 5);
   std::array<Renderings, 3> clusters;
-  for (int k = 0; k < 3; ++k) clusters[static_cast<size_t>(k)] = renderCluster(clusterPatterns(3 * k), sigma, margin);
+  for (int k = 0; k < 3; ++k) clusters[static_cast<size_t>(k)] = renderCluster(candidates(3 * k), sigma, margin);
   const std::vector<float> fixed = fixedParts(modules, sigma);
 
   std::vector<std::vector<float>> profiles;
@@ -931,13 +943,32 @@ std::optional<GreyRead> readGrey(const cv::Mat& levelCrop) {
   cv::rotate(dark, turned, cv::ROTATE_180);
   const auto upright = locate(dark), flipped = locate(turned);
   if (!upright && !flipped) return std::nullopt;
-  if (upright && (!flipped || upright->fit <= flipped->fit)) return readLocated(dark, upright);
-  auto out = readLocated(turned, flipped);
-  if (out) {
-    const cv::Mat flip = (cv::Mat_<double>(3, 3) << -1, 0, levelCrop.cols - 1, 0, -1, levelCrop.rows - 1, 0, 0, 1);
-    out->cleanToCrop = flip * out->cleanToCrop;
+  const bool up = upright && (!flipped || upright->fit <= flipped->fit);
+  auto readWith = [&](int rows) {
+    if (up) return readLocated(dark, upright, rows);
+    auto out = readLocated(turned, flipped, rows);
+    if (out) {
+      const cv::Mat flip = (cv::Mat_<double>(3, 3) << -1, 0, levelCrop.cols - 1, 0, -1, levelCrop.rows - 1, 0, 0, 1);
+      out->cleanToCrop = flip * out->cleanToCrop;
+    }
+    return out;
+  };
+  auto first = readWith(0);
+  if (!first || correctGrey(*first)) return first;
+  // Row boundaries blurred together: the count found is often half the
+  // rows' (rows of 2 modules, lower than the symbology's 3, which printers
+  // use, look like rows of 4), or one off. The row indicators and check
+  // codewords tell the right count: a count is taken when the symbol read
+  // with it corrects.
+  const Geometry& g = up ? *upright : *flipped;
+  const double lines = 0.5 * (g.botL - g.topL + g.botR - g.topR);
+  const int r = first->rows;
+  for (const int rows : {2 * r, r + 1, r - 1, 2 * r + 1, 2 * r - 1}) {
+    if (rows < 3 || rows > 90 || lines / rows < 1.8 * g.pitch()) continue;
+    trace("rows {} tried for {}", rows, r);
+    if (auto alt = readWith(rows); alt && correctGrey(*alt)) return alt;
   }
-  return out;
+  return first;
 }
 
 }  // namespace idkit::barcode::pdf417

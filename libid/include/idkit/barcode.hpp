@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -94,6 +95,46 @@ struct GreyRead {
 
 // None when no start/stop pattern pair or row grid is found.
 std::optional<GreyRead> readGrey(const cv::Mat& levelCrop);
+
+// ---- codewords and error correction (pdf417_ecc.cpp) ----
+
+// A codeword's bar/space widths in modules, bar first (17 modules in all).
+using Pattern = std::array<std::uint8_t, 8>;
+
+// The cluster of a pattern, (b1 - b2 + b3 - b4 + 9) mod 9 of its bars:
+// 0, 3 or 6 for a codeword, the row's number mod 3 times 3.
+int clusterOf(const Pattern& p);
+
+// Codeword value 0..928 of a pattern, -1 when it is none of the symbology's.
+int codewordOf(const Pattern& p);
+
+// The pattern of codeword `value` in `cluster` (0, 3 or 6).
+std::optional<Pattern> patternOf(int value, int cluster);
+
+// The symbology's own patterns of one cluster (0, 3 or 6), 929 of them,
+// in codeword order.
+const std::vector<Pattern>& codewordPatterns(int cluster);
+
+// Reed-Solomon over GF(929) as PDF417 uses it: the `k` check codewords of
+// `data` (the symbol length descriptor first, padding included).
+std::vector<int> ecCodewords(std::span<const int> data, int k);
+
+// Corrects `codewords` (data then `k` check codewords) in place, treating
+// the positions in `erasures` as unknown: e errors and f erasures are
+// corrected when 2e + f <= k. The number of codewords changed, or none when
+// the symbol is beyond correction (then `codewords` is left as it was).
+std::optional<int> correct(std::vector<int>& codewords, int k, std::span<const int> erasures);
+
+// A grey reading's codewords corrected with the symbol's own check
+// codewords, its least sure codewords taken as erasures.
+struct Corrected {
+  int rows = 0, columns = 0, ec_level = 0;
+  std::vector<int> codewords;  // data and check codewords, row by row
+  int changed = 0;             // codewords the correction changed
+  int erasures = 0;            // how many were erased to get there
+  cv::Mat clean;               // the corrected symbol as renderRows draws it (3 px modules)
+};
+std::optional<Corrected> correctGrey(const GreyRead& read);
 
 
 // The clean symbol for a given grid of codewords, each as its 8 element
