@@ -386,3 +386,45 @@ TEST_CASE("correct: an uncertain name letter is listed and the zone is not valid
   other[0][8] = {{'I', 0.70f}, {'T', 0.25f}};
   CHECK_FALSE(correct(other)->valid);
 }
+
+TEST_CASE("correct: the French ID's name fillers follow the filler rule, the composite solved around them",
+          "[mrz][correct]") {
+  Fields f;
+  f.document_code = "ID";
+  f.issuing_state = "FRA";
+  f.document_number = "191186105102";
+  f.surname = "GARCON";
+  f.given_names = "HERVE";
+  f.birth_date = "770624";
+  f.sex = "M";
+  f.administrative_code = "529472";
+  const auto lines = compose(Format::FrenchID, f);
+  REQUIRE(lines.size() == 2);
+  // Line 2: 13 characters of number and digit, then the given names from
+  // position 14: "HERVE<<<<<<<<<". A thumb over the fillers read "JT" there.
+  const std::size_t tail = 13 + 11;
+  REQUIRE(lines[1].substr(13, 14) == "HERVE<<<<<<<<<");
+  auto r = sureReading(lines);
+  r[1][tail] = {{'J', 0.9f}, {'<', 0.05f}};
+  r[1][tail + 1] = {{'T', 0.9f}, {'I', 0.05f}};
+  const auto res = correct(r);
+  REQUIRE(res);
+  CHECK(res->lines == lines);
+  CHECK(res->valid);
+  int fillers = 0;
+  for (const auto& c : res->corrections) fillers += c.why == "filler";
+  CHECK(fillers == 2);
+
+  // 'G' read 'Q' (0.63) with 'G' at 0.18: G and Q weigh the same in the
+  // composite, so nothing can tell them apart.
+  r = sureReading(lines);
+  const std::size_t g = lines[0].find("GARCON");
+  REQUIRE(g != std::string::npos);
+  r[0][g] = {{'Q', 0.63f}, {'G', 0.18f}, {'O', 0.02f}};
+  const auto q = correct(r);
+  REQUIRE(q);
+  CHECK_FALSE(q->valid);
+  REQUIRE(q->uncertain.size() == 1);
+  CHECK(q->uncertain[0].from == 'Q');
+  CHECK(q->uncertain[0].to == 'G');
+}
