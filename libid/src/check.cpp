@@ -159,10 +159,7 @@ std::optional<Source> vizSource(const Json& record) {
     std::string text = f.is_string() ? value : str(f, "text");
     // Only fields some other source holds are reported unreadable: a visa's
     // remarks or a licence's eye colour read badly is nothing to act on.
-    static constexpr std::array<std::string_view, 11> kCompared{
-        "surname", "given_names", "name", "birth_date", "expiry_date", "issue_date",
-        "document_number", "passport_number", "nik", "sex", "nationality"};
-    const bool compared = std::find(kCompared.begin(), kCompared.end(), key) != kCompared.end();
+    const bool compared = comparedVizField(key);
     if (f.is_object() && f.contains("confidence") && f["confidence"].is_number() &&
         f["confidence"].get<double>() < kMinVizConfidence) {
       if (compared) s.unreadable.push_back(key);
@@ -514,6 +511,13 @@ Json claims(const Json& record, const Result& r, const std::vector<std::string>&
     for (const Json& err : *e) out["errors"].push_back({{"tool", str(err, "tool")}, {"code", str(err, "code")}});
   }
   return out;
+}
+
+bool comparedVizField(std::string_view name) {
+  static constexpr std::array<std::string_view, 11> kCompared{
+      "surname", "given_names", "name", "birth_date", "expiry_date", "issue_date",
+      "document_number", "passport_number", "nik", "sex", "nationality"};
+  return std::find(kCompared.begin(), kCompared.end(), name) != kCompared.end();
 }
 
 }  // namespace idkit::check

@@ -1,6 +1,8 @@
 // Tesseract on template regions (and on the whole card for the fallback).
 #include <idkit/ocr.hpp>
 
+#include <idkit/check.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -21,7 +23,14 @@ struct Engine::Impl {
     if (!slot) {
       auto a = std::make_unique<tesseract::TessBaseAPI>();
       // Quiet: Tesseract otherwise prints resolution warnings to stderr.
-      std::vector<std::string> names{"debug_file"}, values{"/dev/null"};
+      // No dictionaries: fields are names, numbers and dates, which a word
+      // list only bends towards English words, and the beam search is faster
+      // without them. No inverted second reading of doubtful lines: crops are
+      // dark print on a light card (white-on-dark print is not read).
+      std::vector<std::string> names{"debug_file",        "load_system_dawg", "load_freq_dawg",
+                                     "load_unambig_dawg", "load_punc_dawg",   "load_number_dawg",
+                                     "load_bigram_dawg",  "tessedit_do_invert"},
+          values{"/dev/null", "0", "0", "0", "0", "0", "0", "0"};
       if (a->Init(nullptr, lang.c_str(), tesseract::OEM_LSTM_ONLY, nullptr, 0, &names, &values, false) != 0)
         throw Failure("ocr_unavailable", "Tesseract cannot load language data '" + lang + "'");
       slot = std::move(a);
@@ -398,8 +407,11 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // forgery. Confident misreads of blurred print (NOR read DAR at 0.96 per
     // character, 1947 read 1937) seldom survive the second look; a clean
     // glyph, genuine or altered, reads the same both ways. Reconciled values
-    // already equal the reference and need no second look.
-    if (field.confidence < kConfirmBelow && !field.value.empty() && field.source == "template") {
+    // already equal the reference and need no second look, and a field no
+    // check compares (remarks, height, place of birth) needs no per-character
+    // opinion at all.
+    if (field.confidence < kConfirmBelow && !field.value.empty() && field.source == "template" &&
+        check::comparedVizField(f.name)) {
       // A second reading that gives no value (nothing read) has no opinion:
       // it refutes nothing. A date's digits count even when they make no
       // calendar date (1937 read 1947 with the day 15 read 35).

@@ -102,20 +102,32 @@ Registration registerTemplate(const std::vector<cv::Rect>& boxes, const Template
       if (b.br().x > x0 && b.x < x1 && b.height >= 0.7 * 0.8 * cap && b.height <= 1.7 * 1.25 * cap)
         column[i].push_back(&b);
   }
+  // Per scale, each line's candidate word centres, sorted: a line's best
+  // word for an offset is the nearest centre (closeness falls with the
+  // distance), found by binary search instead of a scan of the column.
+  std::vector<std::vector<double>> centres(lines.size());
+  auto nearest = [](const std::vector<double>& sorted, double want) {
+    auto it = std::lower_bound(sorted.begin(), sorted.end(), want);
+    double d = 1e18;
+    if (it != sorted.end()) d = *it - want;
+    if (it != sorted.begin() && want - *std::prev(it) < std::abs(d)) d = *std::prev(it) - want;
+    return d;
+  };
   auto yScore = [&](double sy, double ty) {
     double score = 0;
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-      const double cap = lines[i].cap_mm * sy, want = sy * lines[i].cy_mm + ty;
-      double best = 0;
-      for (const cv::Rect* b : column[i])
-        if (heightFits(*b, cap)) best = std::max(best, closeness(b->y + b->height / 2.0 - want, cap * 0.35));
-      score += best;
-    }
+    for (std::size_t i = 0; i < lines.size(); ++i)
+      if (!centres[i].empty()) score += closeness(nearest(centres[i], sy * lines[i].cy_mm + ty), lines[i].cap_mm * sy * 0.35);
     return score;
   };
   double best_y = -1, sy_best = sy0, ty_best = 0;
   for (double f : steps) {
     const double sy = sy0 * f;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      centres[i].clear();
+      for (const cv::Rect* b : column[i])
+        if (heightFits(*b, lines[i].cap_mm * sy)) centres[i].push_back(b->y + b->height / 2.0);
+      std::sort(centres[i].begin(), centres[i].end());
+    }
     for (std::size_t i = 0; i < lines.size(); ++i)
       for (const cv::Rect* b : column[i]) {
         if (!heightFits(*b, lines[i].cap_mm * sy)) continue;
@@ -135,11 +147,16 @@ Registration registerTemplate(const std::vector<cv::Rect>& boxes, const Template
     for (const cv::Rect& b : boxes)
       if (heightFits(b, cap) && std::abs(b.y + b.height / 2.0 - want) < cap * 0.35) row[i].push_back(&b);
   }
+  std::vector<std::vector<double>> lefts(lines.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    for (const cv::Rect* b : row[i]) lefts[i].push_back(b->x);
+    std::sort(lefts[i].begin(), lefts[i].end());
+  }
   auto xScore = [&](double sx, double tx, int* matched) {
     double score = 0;
     for (std::size_t i = 0; i < lines.size(); ++i) {
-      double best = 0;
-      for (const cv::Rect* b : row[i]) best = std::max(best, closeness(b->x - (sx * lines[i].left_mm + tx), sx * 0.8));
+      if (lefts[i].empty()) continue;
+      const double best = closeness(nearest(lefts[i], sx * lines[i].left_mm + tx), sx * 0.8);
       score += best;
       if (matched && best > 0) ++*matched;
     }

@@ -453,3 +453,18 @@ TEST_CASE("check: a licence front pairs with its back's barcode", "[check]") {
   const auto r = check::evaluate(front, opts(), pairs.partnerOf(front));
   CHECK(codes(r) == std::vector<std::string>{"birth_date_mismatch"});
 }
+
+TEST_CASE("check: which printed fields are compared with another source", "[check]") {
+  for (const char* f : {"surname", "given_names", "name", "birth_date", "expiry_date", "issue_date", "document_number",
+                        "passport_number", "nik", "sex", "nationality"})
+    CHECK(check::comparedVizField(f));
+  // Reported only: id-ocr spends no second reading on their characters.
+  for (const char* f : {"remarks", "height", "place_of_birth", "authority", "address", "eyes", ""})
+    CHECK_FALSE(check::comparedVizField(f));
+  // A doubtful remark is not reported unreadable; a doubtful birth date is.
+  Json rec = passport();
+  rec["ocr"]["fields"]["remarks"] = {{"text", "?"}, {"value", "?"}, {"confidence", 0.2}};
+  CHECK(codes(check::evaluate(rec, opts())).empty());
+  rec["ocr"]["fields"]["birth_date"] = {{"text", "12.08.1974"}, {"value", "1974-08-12"}, {"confidence", 0.2}};
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"viz_unreadable"});
+}

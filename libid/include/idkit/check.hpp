@@ -84,6 +84,12 @@ inline constexpr double kMinVizConfidence = 0.5;
 // higher bar would let more changed dates through.
 inline constexpr double kStrongCharConfidence = 0.95;
 
+// Whether id-check compares a printed field with another source (MRZ,
+// barcode, QR payload): names, dates, numbers, sex, nationality. A visa's
+// remarks or a licence's eye colour is only reported, never compared, so
+// how sure each of its characters was read does not matter.
+bool comparedVizField(std::string_view name);
+
 struct Options {
   std::string as_of;  // YYYY-MM-DD; empty = today (local time), recorded in Result::as_of
   int min_age = 0;    // 0: the policy's min_age
