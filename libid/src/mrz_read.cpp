@@ -1028,7 +1028,12 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
   }
   tEvaluations = 0;
   Attempt best = readBands(gray, options);
-  if (best.result && !best.result->valid) {
+  // Only for zones that failed a check digit or the layout: one the first
+  // pass read with doubtful name letters (legible: false) is not made
+  // surer by a second look (UNITED read UMITED twice, surer the second time).
+  if (best.result && !best.result->valid &&
+      std::none_of(best.result->checks.begin(), best.result->checks.end(),
+                   [](const auto& c) { return c.first == "legible" && !c.second; })) {
     // Light falling off across the band (a lamp's gradient, a glare spot's
     // rim) shifts paper and ink along the lines: read again with levels
     // taken along them, and keep that reading if it verifies.
