@@ -242,9 +242,9 @@ std::vector<Found> detectFound(const cv::Mat& bgr_in, const Options& opts) {
       if (s.edges < 0.4 || s.texture < 0.5 || s.aspect_fit >= 0.5) continue;
       if (std::any_of(tried.begin(), tried.end(), [&](const Quad& t) { return same(t, s.quad); })) continue;
       tried.push_back(s.quad);
-      // A repair of this outline, not another object: most of it stays, its
-      // sides are as well supported, and it beats every hypothesis so far clearly.
-      if (const auto r = detail::reshapeSides(f, s.quad); r && iou(*r, s.quad) >= 0.7) {
+      // A repair of this outline, not another object: most of it stays (and
+      // most of its area: not an inner frame), its sides are as well supported, and it beats every hypothesis so far clearly.
+      if (const auto r = detail::reshapeSides(f, s.quad); r && iou(*r, s.quad) >= 0.7 && area(*r) >= 0.8 * area(s.quad)) {
         const detail::Scored rs = detail::score(f, *r);
         if (rs.total > 1.05 * scored.front().total && rs.edges >= std::max(0.6, s.edges)) reshaped.push_back(*r);
       }
