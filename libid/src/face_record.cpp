@@ -168,28 +168,36 @@ std::optional<Found> searchAroundQuad(Engine& engine, const cv::Mat& whole, cons
   if (hits.empty()) return std::nullopt;
   const auto best = *std::max_element(hits.begin(), hits.end(),
                                       [](const Hit& a, const Hit& b) { return a.det.score < b.det.score; });
-  // The way up: among the turns with a face within ghost_margin of the best
-  // score, the one whose largest such face is most upright (turnUprightness).
+  // The way up: the best-scoring face's turn is no guide (YuNet scores a face
+  // cut by the crop's edge 0.73 upright and 1.0 upside down), so every turn
+  // in which that same face was found (its box holds the best face's centre,
+  // whatever its score) is scored by turnUprightness, which weighs the
+  // detector's score in.
+  const cv::Point2f centre = (best.det.box.tl() + best.det.box.br()) * 0.5f;
   std::array<const Hit*, 4> per_turn{};
   for (const Hit& h : hits) {
-    if (h.det.score < best.det.score - opts.ghost_margin) continue;
+    if (!h.det.box.contains(centre)) continue;
     const Hit*& slot = per_turn[size_t(h.turn / 90)];
-    if (!slot || h.det.box.area() > slot->det.box.area()) slot = &h;
+    if (!slot || h.det.score > slot->det.score) slot = &h;
   }
   int turn = best.turn;
+  float turn_score = best.det.score;
   if (std::count_if(per_turn.begin(), per_turn.end(), [](const Hit* h) { return h != nullptr; }) > 1) {
     double most_upright = -1e18;
     for (const Hit* h : per_turn) {
       if (!h) continue;
       const double u = turnUprightness(engine, alignFace(whole, h->det), h->det.score);
-      if (u > most_upright) most_upright = u, turn = h->turn;
+      if (u > most_upright) most_upright = u, turn = h->turn, turn_score = h->det.score;
     }
   }
+  // In that turn, the largest face within ghost_margin of its best (ghost
+  // portraits are smaller copies).
   const Hit* chosen = nullptr;
   for (const Hit& h : hits)
-    if (h.turn == turn && h.det.score >= best.det.score - opts.ghost_margin &&
+    if (h.turn == turn && h.det.score >= turn_score - opts.ghost_margin &&
         (!chosen || h.det.box.area() > chosen->det.box.area()))
       chosen = &h;
+  if (!chosen) return std::nullopt;
   return inInput(whole, chosen->det);
 }
 
