@@ -410,8 +410,12 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // already equal the reference and need no second look, and a field no
     // check compares (remarks, height, place of birth) needs no per-character
     // opinion at all.
+    // Nor does a value none of whose characters id-check would take as surely
+    // read (a cap to 0.9 changes nothing below check::kStrongCharConfidence).
+    const bool some_sure = std::any_of(field.char_confidence.begin(), field.char_confidence.end(),
+                                       [](double c) { return c >= check::kStrongCharConfidence; });
     if (field.confidence < kConfirmBelow && !field.value.empty() && field.source == "template" &&
-        check::comparedVizField(f.name)) {
+        check::comparedVizField(f.name) && (some_sure || field.char_confidence.empty())) {
       // A second reading that gives no value (nothing read) has no opinion:
       // it refutes nothing. A date's digits count even when they make no
       // calendar date (1937 read 1947 with the day 15 read 35).
