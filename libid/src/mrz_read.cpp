@@ -1031,7 +1031,11 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
   // Only for zones that failed a check digit or the layout: one the first
   // pass read with doubtful name letters (legible: false) is not made
   // surer by a second look (UNITED read UMITED twice, surer the second time).
-  if (best.result && !best.result->valid &&
+  // And only for a band the classifier mostly read with confidence (mean
+  // character probability above 0.6): light along a line costs a few
+  // characters, and a reading of garbage (most raw 12 MP photos that fail)
+  // is not worth the time of a second pass.
+  if (best.result && !best.result->valid && best.read_score > std::log(0.6) &&
       std::none_of(best.result->checks.begin(), best.result->checks.end(),
                    [](const auto& c) { return c.first == "legible" && !c.second; })) {
     // Light falling off across the band (a lamp's gradient, a glare spot's
