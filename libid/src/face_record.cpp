@@ -201,6 +201,16 @@ std::optional<Found> searchAroundQuad(Engine& engine, const cv::Mat& whole, cons
   return inInput(whole, chosen->det);
 }
 
+// Whether a face found on a flat card is where the card's layout puts the
+// portrait: found without turning the card (id-deskew took it upright), its
+// centre inside `region` (fractions of the card) when the layout is known.
+bool inLayout(const Found& card_face, const std::optional<cv::Rect2f>& region) {
+  if (card_face.rotation != 0) return false;
+  if (!region || card_face.upright.empty()) return true;
+  const cv::Point2f c = (card_face.face.box.tl() + card_face.face.box.br()) * 0.5f;
+  return region->contains({c.x / float(card_face.upright.cols), c.y / float(card_face.upright.rows)});
+}
+
 // A card face's eye distance in the photo the card was flattened from: the
 // card is resampled (often enlarged), the detail is the photo's.
 double capturedEyes(const Found& card_face, const cv::Matx33d& to_input) {
@@ -309,7 +319,11 @@ DocumentPortrait findDocumentPortrait(Engine& engine, const DocumentImage& docum
   // A face on a card turned the wrong way (a quad cut off above the MRZ and
   // taken upside down) still scores ~1.0: its chip, aligned on landmarks put
   // on an upside-down face, shows the mouth where the eyes should be.
-  const bool upright = card && out.card_uprightness >= kMinUprightness;
+  // A face the card's layout does not put there says that the card is no
+  // document of its kind laid flat either: a quad that is the portrait photo
+  // alone, turned (its face, on its side on the card, scores 0.97 and may
+  // measure upright by chance). Both kinds give way to a face around the quad.
+  const bool upright = card && out.card_uprightness >= kMinUprightness && inLayout(*card, opts.region);
   const bool trusted = upright && card->face.score >= opts.trusted_score;
   cv::Mat whole = document.whole;
   if (whole.empty() && !trusted && document.load_whole) whole = document.load_whole();
@@ -329,11 +343,12 @@ DocumentPortrait findDocumentPortrait(Engine& engine, const DocumentImage& docum
     }
   }
   if (!trusted) {
-    // A weak, missing or upside-down face on the card: the card may be a
-    // wrong flattening (its portrait photo stretched to a card, a quad off
-    // the document or turned the wrong way). The photo around the quad, every
-    // way up, undistorted; an upside-down card face gives way to any face
-    // found there (that search picks the way up by the chips, not the score).
+    // A weak, missing, upside-down or misplaced face on the card: the card
+    // may be a wrong flattening (its portrait photo stretched to a card, a
+    // quad off the document or turned the wrong way). The photo around the
+    // quad, every way up, undistorted; an upside-down or misplaced card face
+    // gives way to any face found there (that search picks the way up by the
+    // chips, not the score).
     if (auto near = searchAroundQuad(engine, whole, to_input, document.bgr.size(), opts);
         near && (!best || !upright || near->face.score > best->face.score)) {
       best = std::move(near);

@@ -316,6 +316,16 @@ cv::Mat syntheticCard(const cv::Mat& face_img) {
   return card;
 }
 
+// A photo of syntheticCard(face_img) lying upright on a textured table, the
+// card's top-left corner at `at`.
+cv::Mat cardOnTable(const cv::Mat& face_img, cv::Size table, cv::Point at) {
+  cv::Mat scene(table, CV_8UC3);
+  cv::randu(scene, cv::Scalar(90, 100, 110), cv::Scalar(140, 150, 160));
+  cv::GaussianBlur(scene, scene, cv::Size(5, 5), 0);
+  syntheticCard(face_img).copyTo(scene(cv::Rect(at, cv::Size(1011, 638))));
+  return scene;
+}
+
 }  // namespace
 
 TEST_CASE("portrait region: found where the layout puts it, whole card when it is not there", "[face]") {
@@ -416,10 +426,7 @@ TEST_CASE("a wrong flattening: the portrait is found around the quad and aligned
   auto m = models(true);
   face::Engine engine(*m);
   // A photo of a card lying upright on a textured table.
-  cv::Mat scene(1000, 1400, CV_8UC3);
-  cv::randu(scene, cv::Scalar(90, 100, 110), cv::Scalar(140, 150, 160));
-  cv::GaussianBlur(scene, scene, cv::Size(5, 5), 0);
-  syntheticCard(photo(shared, "joe_biden/biden2.jpg")).copyTo(scene(cv::Rect(200, 150, 1011, 638)));
+  const cv::Mat scene = cardOnTable(photo(shared, "joe_biden/biden2.jpg"), cv::Size(1400, 1000), cv::Point(200, 150));
   const cv::Rect portrait(240, 310, 300, 300);  // the card's portrait in the scene
   const auto selfie = describePhoto(engine, photo(shared, "joe_biden/biden.jpg"));
 
@@ -504,6 +511,19 @@ TEST_CASE("a wrong flattening: the portrait is found around the quad and aligned
   // stability and takes it the right way up.
   checkFaceShape(u.found.face);  // upright in the input, as the card lies
   CHECK(face::similarity(engine.describeChip(face::alignFound(u.found)), selfie) > face::kDefaultThreshold);
+  // A quad off the card (the table left of it and the card's left part, as a
+  // portrait photo alone taken for a card would be): the flat "card" holds an
+  // upright face scoring high, but in its right half, where no layout puts a
+  // portrait. The face around the quad replaces it.
+  idkit::Json shifted = idkit::newRecord(scene_png);
+  shifted["document"] = {{"kind", "ID1"}, {"quad", quadJson({{0, 265}, {620, 265}, {620, 656}, {0, 656}})}};
+  const face::DocumentImage off = face::documentImage(shifted, {});
+  const face::DocumentPortrait o = face::findDocumentPortrait(engine, off, {});
+  CHECK(o.card_score >= face::kTrustedCardScore);
+  CHECK(o.card_uprightness > face::kMinUprightness);
+  CHECK(o.found_on == "quad");
+  CHECK((o.found.face.box & cv::Rect2f(portrait)).area() > 0.8 * o.found.face.box.area());
+  CHECK(face::similarity(engine.describeChip(face::alignFound(o.found)), selfie) > face::kDefaultThreshold);
   // The test's own measure: an upright chip and the same chip upside down.
   const cv::Mat chip = face::alignFace(q.found.upright, q.found.face);
   cv::Mat turned;
@@ -604,10 +624,7 @@ TEST_CASE("turnUprightness: a real card photographed in each quarter turn is tak
   // A card on a table, the whole photo turned: the detector finds the face in
   // every turn of the photo, scoring them alike; the turn that brings the
   // card upright must score highest.
-  cv::Mat scene(900, 1300, CV_8UC3);
-  cv::randu(scene, cv::Scalar(90, 100, 110), cv::Scalar(140, 150, 160));
-  cv::GaussianBlur(scene, scene, cv::Size(5, 5), 0);
-  syntheticCard(photo(shared, "joe_biden/biden2.jpg")).copyTo(scene(cv::Rect(150, 130, 1011, 638)));
+  const cv::Mat scene = cardOnTable(photo(shared, "joe_biden/biden2.jpg"), cv::Size(1300, 900), cv::Point(150, 130));
   for (int card_turn : {0, 90, 180, 270}) {
     CAPTURE(card_turn);
     const cv::Mat turned = face::rotateImage(scene, card_turn);
