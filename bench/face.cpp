@@ -450,7 +450,8 @@ int main(int argc, char** argv) {
     for (const auto& [k, n] : found_on) where += fmt::format(" on the {}: {},", k == "input" ? "whole input" : k, n);
     where.back() = '.';
     out += where + " (card: the flattened document; quad: the input photo around the document's quad, searched "
-                   "when the card's face scored below " + fmt::format("{:.2f}", face::kTrustedCardScore) + ").\n\n";
+                   "when the card's face scored below " + fmt::format("{:.2f}", face::kTrustedCardScore) +
+                   ", did not look upright or lay where the layout puts no portrait).\n\n";
   }
 
   out += "### Speed (CPU ms of one thread unless said, OpenCV on 1 thread, models loaded once: " +
