@@ -460,11 +460,14 @@ struct DocumentImage {
 DocumentImage documentImage(Json& record, const ImageLimits& limits, bool find_document = true);
 
 // The portrait on a document image. On a flattened card with its quad known:
-// the card's face is trusted when it scores >= opts.trusted_score; else the
-// input photo around the quad is searched too (every quarter turn, YuNet on a
-// <= kDetectSide copy) and the best-scoring face wins (the largest within
-// ghost_margin of it), the card's face mapped into the input through the
-// card's homography. With the input in memory and opts.align_on_input, the
+// the card's face is trusted when it scores >= opts.trusted_score, looks
+// upright (kMinUprightness) and lies where the layout puts the portrait (found
+// without turning the card, inside opts.region when the kind is known); else
+// the input photo around the quad is searched too (every quarter turn, YuNet
+// on a <= kDetectSide copy) and the best-scoring face wins (the largest within
+// ghost_margin of it; any face there replaces a card face upside down or
+// misplaced), the card's face mapped into the input through the card's
+// homography. With the input in memory and opts.align_on_input, the
 // chip is aligned from the input's pixels. Without any face on the card or
 // around the quad, the whole input every way up. Throws
 // Failure("face_not_found") naming the document.
