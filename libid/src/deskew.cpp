@@ -133,7 +133,10 @@ Found finish(const cv::Mat& bgr, Quad q, double edge_score, double aspect_fit, c
     // band is confirmed on the anchored card: the anchor can lock onto print
     // that is no MRZ, and trusting it turned such a card upside down.
     // A grey probe of only the part of the image it sees, like the anchor's.
-    if (band_seen) {
+    if (band_seen && anchored && anchored->moved == 0) {
+      side = anchored->side;  // confirmed on the anchor's own probe of this quad
+      pitch = anchored->pitch * probe.width / 640.0;
+    } else if (band_seen) {
       const double shrink = std::max(cv::norm(q[1] - q[0]), cv::norm(q[2] - q[3])) / probe.width;
       side = mrzSide(detail::warpGrey(bgr, homography(q, target(probe)), probe, shrink), nullptr, &pitch);
     }

@@ -126,7 +126,8 @@ std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q_in, bool a
   const double overlap = std::min(x1, W) - std::max(x0, 0.0);
   if (overlap < 0.6 * (x1 - x0)) return std::nullopt;
   if (!allow_outside && (cy < 0 || cy > H)) return std::nullopt;
-  if (cy < H / 2) {
+  const bool flipped = cy < H / 2;
+  if (flipped) {
     // The band is along the top: the document is upside down in these labels.
     q = rotateLabels(q, 2);
     std::tie(x0, x1) = std::pair(W - x1, W - x0);
@@ -193,6 +194,16 @@ std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q_in, bool a
   out.moved = static_cast<int>(std::count(moved.begin(), moved.end(), true));
   if (out.moved == 0) {
     out.quad = q;
+    // The confirmation mrzSide would make on a probe of this very quad: the
+    // same pixels, cropped to the card.
+    const cv::Rect card = cv::Rect(static_cast<int>(std::lround(mx)), static_cast<int>(std::lround(my)),
+                                   static_cast<int>(W), static_cast<int>(std::lround(H))) &
+                          cv::Rect(0, 0, grey.cols, grey.rows);
+    if (const auto b = findMrzBand(grey(card), card.width, card.height)) {
+      const double c = flipped ? card.height - b->centre_y : b->centre_y;
+      out.side = c > 0.55 * card.height ? 1 : c < 0.45 * card.height ? -1 : 0;
+      out.pitch = b->pitch;
+    }
     return out;
   }
   // Back to input pixels: the probe of the (possibly relabelled) quad.

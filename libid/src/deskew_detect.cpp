@@ -22,6 +22,10 @@ namespace {
 
 constexpr double kPi = std::numbers::pi;
 
+// std::lround (halves away from zero) without its library call: the edge
+// probes below round millions of sample points per photo.
+inline int nearest(double v) { return static_cast<int>(v < 0 ? v - 0.5 : v + 0.5); }
+
 // Values at the given fractions (ascending) of a float image: one histogram
 // over 0..max for all of them, cheap and exact enough for thresholds.
 template <size_t N>
@@ -365,7 +369,7 @@ double sideSupport(const Frame& f, cv::Point2d a, cv::Point2d b, int slack = 2) 
     bool ok = false;
     bool inside = false;
     for (int o = -slack; o <= slack && !ok; ++o) {
-      const int x = static_cast<int>(std::lround(p.x + n.x * o)), y = static_cast<int>(std::lround(p.y + n.y * o));
+      const int x = nearest(p.x + n.x * o), y = nearest(p.y + n.y * o);
       if (x < 0 || y < 0 || x >= f.mag.cols || y >= f.mag.rows) continue;
       inside = true;
       const float gx = f.gx.at<float>(y, x), gy = f.gy.at<float>(y, x), m = f.mag.at<float>(y, x);
@@ -498,7 +502,7 @@ Quad snapToEdges(const Frame& f, const Quad& q, int range, bool precise) {
       double best = 0;
       int best_o = 0;
       for (int o = -range; o <= range; ++o) {
-        const int x = static_cast<int>(std::lround(p.x + n.x * o)), y = static_cast<int>(std::lround(p.y + n.y * o));
+        const int x = nearest(p.x + n.x * o), y = nearest(p.y + n.y * o);
         if (x < 0 || y < 0 || x >= f.mag.cols || y >= f.mag.rows) continue;
         const float m = f.mag.at<float>(y, x);
         if (m < f.edge_threshold) continue;
@@ -536,7 +540,7 @@ cv::Vec3d bandMean(const Frame& f, cv::Point2d a, cv::Point2d b, cv::Point2d n, 
   for (int i = 0; i < 12; ++i) {
     const cv::Point2d p = a + (b - a) * (0.12 + 0.76 * i / 11.0);
     for (int o = lo; o <= hi; ++o) {
-      const int x = static_cast<int>(std::lround(p.x + n.x * o)), y = static_cast<int>(std::lround(p.y + n.y * o));
+      const int x = nearest(p.x + n.x * o), y = nearest(p.y + n.y * o);
       if (x < 0 || y < 0 || x >= f.bgr.cols || y >= f.bgr.rows) continue;
       const cv::Vec3b c = f.bgr.at<cv::Vec3b>(y, x);
       sum += cv::Vec3d(c[0], c[1], c[2]);

@@ -90,6 +90,13 @@ struct Anchored {
   Quad quad;
   Kind kind = Kind::id1;
   int moved = 0;  // sides moved
+  // When no side moved, the card is the one the probe rectified: mrzSide's
+  // answer on the probe cropped to the card (+1 band along the bottom in the
+  // returned labels, -1 along the top, 0 none or in the middle) and the band's
+  // character pitch there (probe pixels, the card kProbeWidth wide), so the
+  // caller needs no second warp to confirm the band.
+  int side = 0;
+  double pitch = 0;
 };
 // `band_seen` (optional) says whether any band was found in or around the
 // quad at all: when not, the flat card has none either and its orientation
