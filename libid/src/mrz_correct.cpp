@@ -819,6 +819,28 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
       const bool vouches = unsure <= 1 && forced == 0 && !(changes > 0 && doubtful > 1) && !(doubtful > 1 && doubt > kMaxDoubt);
       legible = legible && vouches;
     }
+  // ICAO pads a field (a run of number or optional-data positions) with
+  // fillers up to its end. Letters of a filler's weight (A, K, U: 0 mod 10
+  // like '<') after two or more fillers at a field's end are what a blurred
+  // filler at the end of a line or beside a check digit looks like, and no
+  // check digit can tell them from fillers: such a zone is not legible
+  // (TD3 '47900555<<<<<K' with K at 0.96 for '<', and an MRV-B line ending
+  // '<<<<<<<K': valid with a wrong field).
+  if (reader)
+    for (std::size_t li = 0; li < out.size(); ++li) {
+      const auto& line = out[li];
+      for (std::size_t c = 0; c < line.size(); ++c) {
+        const bool fieldEnd = kinds[li][c] == Kind::AlnumFill && (c + 1 == line.size() || kinds[li][c + 1] != Kind::AlnumFill);
+        if (!fieldEnd) continue;
+        std::size_t k = c + 1;
+        while (k > 0 && kinds[li][k - 1] == Kind::AlnumFill && line[k - 1] >= 'A' && line[k - 1] <= 'Z' &&
+               charValueOr0(line[k - 1]) % 10 == 0)
+          --k;
+        if (k <= c && k >= 2 && kinds[li][k - 1] == Kind::AlnumFill && kinds[li][k - 2] == Kind::AlnumFill &&
+            line[k - 1] == '<' && line[k - 2] == '<')
+          legible = false;
+      }
+    }
   // Names have no check digit at all. A letter whose rival got a fifth of
   // the probability, or an M, N or H whose rival of that family got 0.05
   // (the classifier's commonest confusion in names: UNITED read UMITED with

@@ -399,6 +399,26 @@ float periodOf(const cv::Mat& cols, int x0, int x1, float guess) {
 // read() for zones the first did not verify (light falling off across the
 // band). Not the first pass: on evenly lit lines it reads a few zones worse.
 thread_local bool tLocalInk = false;
+// Whether this thread's strips are sharpened (an unsharp mask of about a
+// stroke's width) before their ink is taken: a later pass of read() for
+// defocused and shaken photos, whose strokes the classifier sees washed
+// into grey and whose neighbouring glyphs run into each other.
+thread_local bool tSharpen = false;
+
+// Unsharp mask of the sharpened pass, in strip pixels (text 24 px high,
+// strokes about 3).
+constexpr double kSharpenSigma = 2.0;
+constexpr double kSharpenAmount = 1.5;
+// Unsharp mask of the whole image when no band was found: sigma per 1000 px
+// of the long side (MRZ strokes are 2-3 px on a 1000-px card), amount.
+constexpr double kFindSharpenSigma = 2.5;
+constexpr double kFindSharpenAmount = 2.0;
+
+void sharpen(cv::Mat& gray, double sigma, double amount) {
+  cv::Mat soft;
+  cv::GaussianBlur(gray, soft, {0, 0}, sigma);
+  cv::addWeighted(gray, 1 + amount, soft, -amount, 0, gray);
+}
 
 std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line) {
   cv::Point2f dir = line.end - line.start;
@@ -476,6 +496,7 @@ std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line
   p.toImage = cv::Matx33d(h);
   cv::warpPerspective(gray, p.strip, h, {w1, ocrb::kStripHeight}, cv::INTER_CUBIC | cv::WARP_INVERSE_MAP,
                       cv::BORDER_REPLICATE);
+  if (tSharpen) sharpen(p.strip, kSharpenSigma, kSharpenAmount);
   const int core0 = std::clamp(static_cast<int>((xs - 0.5f * line.pitch * k0) * k1), 0, w1 - 1);
   const int core1 = std::clamp(static_cast<int>((xe + 0.5f * line.pitch * k0) * k1), core0, w1 - 1);
   p.pitch = line.pitch * k0 * k1;
@@ -1008,6 +1029,16 @@ bool agreesOutsideChecks(const Result& a, const Result& b) {
   return true;
 }
 
+// readBands with one of this thread's strip flags (tLocalInk, tSharpen) set.
+Attempt readAgain(bool& flag, const cv::Mat& gray, const ReadOptions& options) {
+  struct Scope {
+    bool& f;
+    explicit Scope(bool& x) : f(x) { f = true; }
+    ~Scope() { f = false; }
+  } scope(flag);
+  return readBands(gray, options);
+}
+
 }  // namespace
 
 Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
@@ -1028,28 +1059,35 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
   }
   tEvaluations = 0;
   Attempt best = readBands(gray, options);
-  // Only for zones that failed a check digit or the layout: one the first
-  // pass read with doubtful name letters (legible: false) is not made
-  // surer by a second look (UNITED read UMITED twice, surer the second time).
-  // And only for a band the classifier mostly read with confidence (mean
+  // Only for zones that failed a check digit, the layout or the trust rules
+  // of a field a check digit covers, not for a zone with uncertain name
+  // letters: no check digit covers those, and a second look at the same
+  // glyph is not a second witness (UNITED read UMITED, M/N uncertain, by
+  // both passes, surer the second time: valid). And only for a band the
+  // classifier mostly read with confidence (mean
   // character probability above 0.6): light along a line costs a few
   // characters, and a reading of garbage (most raw 12 MP photos that fail)
   // is not worth the time of a second pass.
-  if (best.result && !best.result->valid && best.read_score > std::log(0.6) &&
-      std::none_of(best.result->checks.begin(), best.result->checks.end(),
-                   [](const auto& c) { return c.first == "legible" && !c.second; })) {
+  if (best.result && !best.result->valid && best.result->uncertain.empty() && best.read_score > std::log(0.6)) {
     // Light falling off across the band (a lamp's gradient, a glare spot's
     // rim) shifts paper and ink along the lines: read again with levels
-    // taken along them, and keep that reading if it verifies.
-    Attempt local;
-    {
-      struct LocalInk {
-        LocalInk() { tLocalInk = true; }
-        ~LocalInk() { tLocalInk = false; }
-      } scope;
-      local = readBands(gray, options);
+    // taken along them; a defocused or shaken photo: read again with the
+    // strips sharpened. The first of these readings that verifies (and
+    // agrees with the first pass where no check digit covers) is kept.
+    for (bool* flag : {&tLocalInk, &tSharpen}) {
+      Attempt again = readAgain(*flag, gray, options);
+      if (again.result && again.result->valid && agreesOutsideChecks(*best.result, *again.result)) {
+        best = std::move(again);
+        break;
+      }
     }
-    if (local.result && local.result->valid && agreesOutsideChecks(*best.result, *local.result)) best = std::move(local);
+  }
+  if (!best.result) {
+    // Heavy defocus runs glyphs into each other, and the blob finder sees
+    // too few characters to form a line: look again in a sharpened image.
+    cv::Mat sharp = gray.clone();
+    sharpen(sharp, std::max(1.0, std::max(gray.cols, gray.rows) / 1000.0 * kFindSharpenSigma), kFindSharpenAmount);
+    best = readBands(sharp, options);
   }
   bool mirrored = false;
   // Mirrored glyphs read as nothing the classifier is sure of: a confident

@@ -173,6 +173,27 @@ TEST_CASE("correct: a digit put between digits is a change the check must vouch 
   CHECK(ok->valid);
 }
 
+TEST_CASE("correct: a filler-weight letter after a field's padding is not vouched for", "[mrz][correct]") {
+  // Deskewed td3-photo-s7-0057 (defocus 5 px): the last filler of the
+  // personal number read K at 0.96. K weighs 20, 0 mod 10 like '<', so the
+  // check digit and the composite verified a wrong field.
+  const std::vector<std::string> read = {"P<BELMAES<<AMELIE<<<<<<<<<<<<<<<<<<<<<<<<<<<",
+                                         "NT15844930BEL0703161F280103847900555<<<<<K34"};
+  REQUIRE(parse(read));
+  REQUIRE(parse(read)->valid);
+  auto r = sureReading(read);
+  r[1][41] = {{'K', 0.96f}, {'E', 0.017f}, {'<', 0.01f}};
+  const auto res = correct(r);
+  REQUIRE(res);
+  CHECK_FALSE(res->valid);
+  CHECK_FALSE(res->check("legible"));
+  // The same field read with its fillers is valid.
+  const std::vector<std::string> right = {read[0], "NT15844930BEL0703161F280103847900555<<<<<<34"};
+  const auto ok = correct(sureReading(right));
+  REQUIRE(ok);
+  CHECK(ok->valid);
+}
+
 TEST_CASE("correct: state codes must be ICAO codes", "[mrz][correct]") {
   // Issuing state 'UTO' read 'UTQ' (the 'O' second): the only known code
   // among the options is taken and the zone stays valid.
