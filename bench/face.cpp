@@ -96,7 +96,7 @@ double pairScore(face::Engine& engine, const cv::Mat& chip_a, const face::Detail
     if (!b.d_matched) b.d_matched = face::describeForPair(engine, b.chip, b.detail, a, views);
     right = *b.d_matched;
   }
-  return face::similarity(left, right) - face::kDetailMatchedMargin;
+  return face::similarity(left, right) - face::detailMatchedMargin(engine.detectorKind());
 }
 
 struct Scores {

@@ -309,7 +309,7 @@ Match verify(Engine& engine, Found document, const cv::Mat& selfie, float min_sc
   m.selfie_detail = detailOf(*self, self_chip);
   m.similarity = similarity(describeForPair(engine, doc_chip, m.document_detail, m.selfie_detail),
                             describeForPair(engine, self_chip, m.selfie_detail, m.document_detail));
-  m.threshold = pairThreshold(threshold, m.document_detail, m.selfie_detail);
+  m.threshold = pairThreshold(threshold, m.document_detail, m.selfie_detail, engine.detectorKind());
   m.match = m.similarity >= m.threshold;
   m.detector = engine.detectorKind();
   m.document = std::move(document);

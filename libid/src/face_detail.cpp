@@ -48,8 +48,8 @@ bool reducesTo(const Detail& own, const Detail& other) {
   return other.eyes > 0 && other.eyes < kMatchDetailBelow && other.eyes < own.eyes;
 }
 
-double pairThreshold(double threshold, const Detail& a, const Detail& b) {
-  return reducesTo(a, b) || reducesTo(b, a) ? threshold + kDetailMatchedMargin : threshold;
+double pairThreshold(double threshold, const Detail& a, const Detail& b, DetectorKind kind) {
+  return reducesTo(a, b) || reducesTo(b, a) ? threshold + detailMatchedMargin(kind) : threshold;
 }
 
 cv::Mat matchDetail(const cv::Mat& chip, const Detail& own, const Detail& other) {

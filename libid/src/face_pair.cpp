@@ -113,7 +113,7 @@ Match verifyPair(EnginePool& pool, const std::function<DocumentImage()>& load_do
     if (h->error) std::rethrow_exception(h->error);
   Match m;
   m.similarity = similarity(doc.descriptor, self.descriptor);
-  m.threshold = pairThreshold(threshold, doc.detail, self.detail);
+  m.threshold = pairThreshold(threshold, doc.detail, self.detail, pool.detectorKind());
   m.match = m.similarity >= m.threshold;
   m.detector = pool.detectorKind();
   m.document = std::move(*doc.found);

@@ -615,6 +615,22 @@ TEST_CASE("detail matching in the pair check: the record says which face was red
   CHECK(j.value("detail_matched", "") == "selfie");
   CHECK(j["document"]["eye_distance"].get<double>() == Approx(par.document_detail.eyes).margin(0.06));
   CHECK(j["selfie"]["eye_distance"].get<double>() > face::kMatchDetailBelow);
+  // Decided at the threshold plus the detector's margin, which the record reports.
+  CHECK(par.threshold == Approx(face::kDefaultThreshold + face::detailMatchedMargin(par.detector)));
+  CHECK(j["threshold"].get<double>() == par.threshold);
+  CHECK(par.match == (par.similarity >= par.threshold));
+}
+
+TEST_CASE("pairThreshold: each detector's margin, only for a pair compared at a small face's detail", "[face]") {
+  const face::Detail small{20, 10}, large{60, 30};
+  for (auto kind : {face::DetectorKind::yunet, face::DetectorKind::faceapi}) {
+    CHECK(face::pairThreshold(0.9, large, large, kind) == 0.9);
+    CHECK(face::pairThreshold(0.9, small, small, kind) == 0.9);  // neither is reduced
+    CHECK(face::pairThreshold(0.9, small, large, kind) == Approx(0.9 + face::detailMatchedMargin(kind)));
+    CHECK(face::pairThreshold(0.9, large, small, kind) == Approx(0.9 + face::detailMatchedMargin(kind)));
+  }
+  CHECK(face::detailMatchedMargin(face::DetectorKind::yunet) == face::kDetailMatchedMargin);
+  CHECK(face::detailMatchedMargin(face::DetectorKind::faceapi) == face::kDetailMatchedMarginFaceApi);
 }
 
 TEST_CASE("turnUprightness: a real card photographed in each quarter turn is taken the right way up", "[face]") {

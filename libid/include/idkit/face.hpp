@@ -233,10 +233,21 @@ bool reducesTo(const Detail& own, const Detail& other);
 // 1989 at +0.0025 (0.10%), 1 at +0.005, none from +0.0055 to +0.007, one
 // genuine pair fewer from +0.0075: the middle of that range).
 inline constexpr double kDetailMatchedMargin = 0.006;
+// The margin for the fallback detector (DetectorKind::faceapi): its 68-point
+// alignment of a small face wavers more, and +0.006 let 16 of 10322 document
+// impostors in at 0.92 (0.155%), every one a small-portrait pair (0.767% of
+// that band). Over the fallback's saved pair scores (bench/README.md, id-face
+// calibration, fallback): 13 at +0.007/+0.008, 11 at +0.010, 10 (0.097%) from
+// +0.0105 to +0.011, 8 up to +0.0117, for 2 genuine pairs of 598 fewer
+// (571 -> 569); the smallest step under 0.1% FAR. YuNet keeps +0.006.
+inline constexpr double kDetailMatchedMarginFaceApi = 0.011;
+constexpr double detailMatchedMargin(DetectorKind kind) {
+  return kind == DetectorKind::faceapi ? kDetailMatchedMarginFaceApi : kDetailMatchedMargin;
+}
 // The threshold a pair of faces with these details is decided at:
-// `threshold`, plus kDetailMatchedMargin when either face is compared at the
-// other's detail (reducesTo).
-double pairThreshold(double threshold, const Detail& a, const Detail& b);
+// `threshold`, plus detailMatchedMargin(kind) when either face is compared at
+// the other's detail (reducesTo).
+double pairThreshold(double threshold, const Detail& a, const Detail& b, DetectorKind kind);
 
 using Descriptor = std::array<float, 128>;  // L2-normalised
 double similarity(const Descriptor& a, const Descriptor& b);  // cosine, in [-1, 1]
