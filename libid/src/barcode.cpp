@@ -316,6 +316,12 @@ Span codeSpan(const cv::Mat& crop) {
   return span;
 }
 
+// IDKIT_BARCODE_NO_GATE=1 runs the fallbacks without that evidence (experiments).
+bool gateOff() {
+  static const bool off = std::getenv("IDKIT_BARCODE_NO_GATE") != nullptr;
+  return off;
+}
+
 // Warps the code outlined by `q` to a level crop with a quiet-zone margin,
 // turned by `extraAngle` degrees about its centre (the bar tilt measured in a
 // first crop), `width` pixels wide.
@@ -504,6 +510,9 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out) 
       boxTilt = t;
       if (i == 0) c = std::move(k), tilt = t;
     }
+    // The costly variants below only where a start or stop pattern shows:
+    // most documents carry no PDF417, and print or a portrait must not pay.
+    if (!gateOff() && !pdf417::hasStartOrStop(c.image)) continue;
     const double module = c.image.cols / 1.15 / 250.0;  // pixels, for an AAMVA-sized code
     if (attempt(c, localContrast(c.image, static_cast<int>(8 * module)))) return;
     cv::Mat blurred;  // noisy photos: a light blur joins broken bars
@@ -534,13 +543,14 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out) 
       // Once per search, on the largest region: it costs a few ZXing passes.
       greyTried = true;
       --budget;
-      if (const auto g = pdf417::readGrey(c.image)) {
-        debugDump(g->clean, "grey");
-        if (readGreyResult(*g, c.toInput * g->cleanToCrop)) return;
-        // A second look on a crop of the code alone at 5 or more pixels per
-        // module, from the input's own pixels: the region's crop is sized
-        // for ZXing (3.3 px a module for an AAMVA code filling it) and holds
-        // a code in a larger region (the card) at fewer, resampled twice.
+      const auto g = pdf417::readGrey(c.image);
+      if (g) debugDump(g->clean, "grey");
+      if (g && readGreyResult(*g, c.toInput * g->cleanToCrop)) return;
+      // A second look on a crop of the code alone at 5 or more pixels per
+      // module, from the input's own pixels: the region's crop is sized for
+      // ZXing (3.3 px a module for an AAMVA code filling it) and holds a code
+      // in a larger region (the card) at fewer, resampled twice.
+      if (g) {
         const Quad q = symbolQuad(*g, c.toInput);
         const int modules = 17 * g->columns + 69;
         const double width = 1.15 * modules * std::max(5.0, g->module_px * 1.05);
@@ -618,6 +628,104 @@ void readTiles(const cv::Mat& grey, ZXing::BarcodeFormats formats, const Options
 }
 
 }  // namespace
+
+namespace {
+
+// Whether the steady dark run [a, b) of a band's column means `m` and
+// deviations down the rows `v` (n columns) is the wide bar of a start or stop
+// pattern, either way up. The start pattern's bar (8 modules) has the quiet
+// zone on one side and on the other its thin elements (9 modules, steady down
+// the rows, a third dark), then the row indicator; the stop pattern's bar (7
+// modules) has the row indicator on one side and its thin elements (11
+// modules) then the quiet zone on the other. The row indicator and data are
+// some 50 modules (six bar widths) of columns nearly all varying down the
+// rows. Blur of a few modules narrows the bar's dark core and greys the thin
+// elements, so the lengths are loose.
+bool endPattern(const float* m, const float* v, int n, int a, int b, float ink, float contrast) {
+  const int w = b - a;
+  const auto inside = [&](int x) { return x >= 0 && x < n; };
+  // Mean darkness (0..1 of the contrast) and deviation over the columns from
+  // `x` on, `len` columns in direction `dir`; none when outside the crop.
+  struct Stretch { float dark, dev; };
+  const auto stretch = [&](int x, int len, int dir) -> std::optional<Stretch> {
+    if (len < 1 || !inside(x) || !inside(x + dir * (len - 1))) return std::nullopt;
+    double sm = 0, sv = 0;
+    for (int k = 0; k < len; ++k) sm += m[x + dir * k], sv += v[x + dir * k];
+    return Stretch{static_cast<float>(1 - (sm / len - ink) / contrast), static_cast<float>(sv / len / contrast)};
+  };
+  // Row indicator and data from within [from, from + slack) on.
+  const auto dataFrom = [&](int x, int slack, int dir) {
+    const auto varying = [&](int i) { return v[i] > 0.12f * contrast; };
+    for (int k = 0; k < slack && inside(x) && !varying(x); ++k) x += dir;
+    int len = 0, hits = 0;
+    for (; len < 6 * w && inside(x); ++len, x += dir) hits += varying(x);
+    return len == 6 * w && hits >= 0.8 * len;
+  };
+  // The quiet zone beginning within [x + from, x + to) columns.
+  const auto quiet = [&](int x, int from, int to, int dir) {
+    for (int k = from; k < to; ++k)
+      if (const auto q = stretch(x + dir * k, std::max(2, w / 2), dir); q && q->dark < 0.3f && q->dev < 0.12f)
+        return true;
+    return false;
+  };
+  const auto thin = [&](int x, double modules, int dir) {  // modules beyond the bar's 8
+    const auto t = stretch(x + dir * std::max(1, w / 8), std::max(2, static_cast<int>(modules / 8 * w * 0.7)), dir);
+    return t && t->dark > 0.12f && t->dark < 0.7f && t->dev < 0.3f;
+  };
+  for (const int dir : {1, -1}) {
+    const int after = dir > 0 ? b : a - 1, before = dir > 0 ? a - 1 : b;  // first columns beyond the bar
+    // Start: quiet | bar | thin (9 modules) | data, in direction dir.
+    if (quiet(before, 0, w / 2 + 1, -dir) && thin(after, 9, dir) && dataFrom(after + dir * (w * 7 / 8), w, dir)) return true;
+    // Stop: data | bar | thin (11 modules) | quiet.
+    if (dataFrom(before, std::max(3, w / 2), -dir) && thin(after, 11, dir) && quiet(after, w * 9 / 7, w * 2 + 2, dir))
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// The evidence a region needs before read()'s costly fallbacks (more
+// binarisations, deconvolution, the grey reader, the angle sweep, the
+// flattened card) run on it. Both of PDF417's end patterns
+// open with a wide bar (8 modules in the start pattern, 7 in the stop
+// pattern) that runs down every row of the code, so across a band of rows its
+// columns are dark and steady; a blur of up to a few modules leaves its core
+// dark. Beside it lie lighter columns, and on one side within a few bar
+// widths the row indicator, whose columns vary down the rows. Print has no
+// such bar: a column through text lines crosses the gaps between them. Three
+// bands down the crop are tried (glare or a lean can spoil one).
+bool pdf417::hasStartOrStop(const cv::Mat& crop) {
+  if (crop.cols < 64 || crop.rows < 16) return false;
+  for (const auto& [from, to] : {std::pair{0.42, 0.58}, std::pair{0.25, 0.42}, std::pair{0.58, 0.75}}) {
+    const cv::Mat band = crop.rowRange(static_cast<int>(crop.rows * from), static_cast<int>(crop.rows * to));
+    if (band.rows < 4) continue;
+    cv::Mat f, mean, sq, sd;
+    band.convertTo(f, CV_32F);
+    cv::reduce(f, mean, 0, cv::REDUCE_AVG);
+    cv::reduce(f.mul(f), sq, 0, cv::REDUCE_AVG);
+    cv::sqrt(cv::max(sq - mean.mul(mean), 0), sd);
+    const auto* m = mean.ptr<float>(0);
+    const auto* v = sd.ptr<float>(0);
+    std::vector<float> sorted(m, m + crop.cols);
+    std::sort(sorted.begin(), sorted.end());
+    const float ink = sorted.front(), paper = sorted[sorted.size() * 95 / 100], contrast = paper - ink;
+    if (contrast < 20) continue;
+    const auto steadyDark = [&](int x) { return m[x] < ink + 0.35f * contrast && v[x] < 0.2f * contrast; };
+    for (int a = 1; a < crop.cols - 1;) {
+      if (!steadyDark(a)) {
+        ++a;
+        continue;
+      }
+      int b = a;
+      while (b < crop.cols - 1 && steadyDark(b)) ++b;
+      const int w = b - a;
+      if (w >= 6 && w <= crop.cols / 8 && endPattern(m, v, crop.cols, a, b, ink, contrast)) return true;
+      a = b;
+    }
+  }
+  return false;
+}
 
 std::vector<Code> read(const cv::Mat& image, const Options& o) {
   if (image.empty()) return {};

@@ -46,6 +46,22 @@ inline cv::Mat cardBack(const std::string& payload) {
   return c;
 }
 
+// A 1011x638 card without any barcode (a passport or ID card's data side):
+// a portrait block and lines of print down the whole card.
+inline cv::Mat cardWithoutCode() {
+  cv::Mat c(638, 1011, CV_8UC3, cv::Scalar(225, 232, 240));
+  cv::rectangle(c, cv::Rect(40, 60, 260, 330), cv::Scalar(120, 130, 150), cv::FILLED);
+  const char* lines[] = {"SURNAME / NOM", "SAMPLE", "GIVEN NAMES / PRENOMS", "JOHN ALEXANDER",
+                         "NATIONALITY  UTOPIAN", "DATE OF BIRTH  12 MAR 1985", "SEX  M   PLACE OF BIRTH  ZENITH",
+                         "DATE OF ISSUE  01 JAN 2020", "DATE OF EXPIRY  01 JAN 2030"};
+  for (int i = 0; i < 9; ++i)
+    cv::putText(c, lines[i], {330, 70 + 38 * i}, cv::FONT_HERSHEY_SIMPLEX, i % 2 ? 0.9 : 0.6, {60, 60, 60}, 2);
+  for (int i = 0; i < 2; ++i)
+    cv::putText(c, "P<UTOSAMPLE<<JOHN<ALEXANDER<<<<<<<<<<<<<<<<<<", {40, 520 + 50 * i},
+                cv::FONT_HERSHEY_PLAIN, 2.0, {30, 30, 30}, 2);
+  return c;
+}
+
 // The card photographed: rotated by `angle` degrees, trapezoid `persp`
 // (0 = none, 0.08 = top edge 16 % shorter), filling `fill` of the width,
 // on a shaded table, with sensor noise and slight defocus.

@@ -283,3 +283,31 @@ TEST_CASE("barcode: a large licence photo with glare and a strong trapezoid is r
     CHECK(codes[0].aamva->fields["given_names"] == "MICHAEL JOHN");
   }
 }
+
+TEST_CASE("barcode: start or stop pattern evidence is found on codes, blurred or turned, not on print",
+          "[barcode]") {
+  // A level crop of the code with a quiet zone, as readRegions rectifies it:
+  // the evidence holds sharp, under a module of defocus, under motion blur,
+  // and upside down.
+  const cv::Mat code = barcode::render(idkit::aamva::compose(idkit::test::sampleCard()), "PDF417", 3);
+  cv::Mat crop;
+  cv::copyMakeBorder(code, crop, 40, 40, 60, 60, cv::BORDER_CONSTANT, cv::Scalar(255));
+  CHECK(barcode::pdf417::hasStartOrStop(crop));
+  cv::Mat turned, blurred;
+  cv::rotate(crop, turned, cv::ROTATE_180);
+  CHECK(barcode::pdf417::hasStartOrStop(turned));
+  cv::GaussianBlur(crop, blurred, {0, 0}, 3.0);  // defocus of one module
+  CHECK(barcode::pdf417::hasStartOrStop(blurred));
+  cv::blur(crop, blurred, {9, 1});  // motion across the bars over three modules
+  CHECK(barcode::pdf417::hasStartOrStop(blurred));
+  // Print: the card without a code, whole and its text block level, and a
+  // blank crop.
+  cv::Mat print;
+  cv::cvtColor(idkit::test::cardWithoutCode(), print, cv::COLOR_BGR2GRAY);
+  CHECK_FALSE(barcode::pdf417::hasStartOrStop(print));
+  CHECK_FALSE(barcode::pdf417::hasStartOrStop(print(cv::Rect(320, 30, 650, 340))));
+  CHECK_FALSE(barcode::pdf417::hasStartOrStop(print(cv::Rect(20, 480, 980, 130))));
+  CHECK_FALSE(barcode::pdf417::hasStartOrStop(cv::Mat(200, 600, CV_8UC1, cv::Scalar(230))));
+  // And read() finds nothing on that card.
+  CHECK(barcode::read(idkit::test::cardWithoutCode()).empty());
+}

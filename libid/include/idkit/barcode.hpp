@@ -96,6 +96,12 @@ struct GreyRead {
 // None when no start/stop pattern pair or row grid is found.
 std::optional<GreyRead> readGrey(const cv::Mat& levelCrop);
 
+// Whether a level crop (rows horizontal, either way up) shows a start or stop
+// pattern: a wide bar steady down a band of rows, lighter columns beside it,
+// columns that vary down the rows (a row indicator) on one side. read() runs
+// its costly fallbacks only on regions that do (print has no such bar).
+bool hasStartOrStop(const cv::Mat& levelCrop);
+
 // ---- codewords and error correction (pdf417_ecc.cpp) ----
 
 // A codeword's bar/space widths in modules, bar first (17 modules in all).
