@@ -190,12 +190,14 @@ $faceapi
 
 Scores only (run beside the YuNet one with \`IDKIT_FACE_BENCH_SPEED=0\`: its speed is no target).
 The fallback keeps 0.92 (\`kDefaultThresholdFaceApi\`), the step that gives the highest genuine
-rate with FAR <= 0.1% on the photo set; it is weaker than YuNet (see the EER). On the
-documents of the 2026-12-02 10:55-11:20 run 0.92 lets 0.155% of impostors in (16 of 10322,
-every one a small-portrait pair: 0.767% of that band, 0.479% in session 6's run), and 0.925
-keeps 94.48% at 0.097%: the small pairs' mirrored views and +0.006 margin were calibrated
-on YuNet's chips; one document (kit_harington fra-id-scan-s69) gave the fallback no
-portrait. Left: a margin of the fallback's own for small pairs. Tight crops whose
+rate with FAR <= 0.1% on the photo set; it is weaker than YuNet (see the EER). Its small
+pairs (compared at the smaller face's detail) are decided at 0.92 + 0.011
+(\`kDetailMatchedMarginFaceApi\`; YuNet keeps +0.006, which let 0.155% of the fallback's document
+impostors in, every one a small-portrait pair). The margin is the smallest step that brings the
+fallback's document FAR under 0.1% (from its saved pair scores, 2026-12-02: +0.007 13 impostors,
++0.010 11, +0.011 10, +0.016 4, for 571 -> 569 genuine of 598). One document (kit_harington
+fra-id-scan-s69) gives the fallback no portrait. Left: the fallback's small-portrait band still
+accepts about 0.5% of its impostors (YuNet: none), and its genuine rate stays under 98%. Tight crops whose
 face fills the image are searched again in a canvas two, then three times their size.
 MD
 )
