@@ -28,10 +28,10 @@ import sys
 
 import numpy as np
 import onnx
-from onnx import TensorProto, helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from convert_face_model import Graph, fixed_input, load_weights, tf_conv  # noqa: E402
+from convert_face_model import finish as finish_model  # noqa: E402
 
 DETECTOR = "tiny_face_detector_model"
 LANDMARKS = "face_landmark_68_model"
@@ -121,17 +121,7 @@ def pads_same(size, k, stride):
 
 
 def finish(g, output, in_shape, out_shape, name):
-    g.nodes[-1].output[0] = output
-    graph = helper.make_graph(
-        g.nodes, name,
-        [helper.make_tensor_value_info("input", TensorProto.FLOAT, in_shape)],
-        [helper.make_tensor_value_info(output, TensorProto.FLOAT, out_shape)],
-        g.inits)
-    model = helper.make_model(graph, producer_name="idkit convert_face_detector.py",
-                              opset_imports=[helper.make_opsetid("", 11)])
-    model.ir_version = 6
-    onnx.checker.check_model(model)
-    return model
+    return finish_model(g, output, in_shape, out_shape, name, "idkit convert_face_detector.py")
 
 
 def build_detector(W):

@@ -191,14 +191,19 @@ def build_onnx(W):
     x = g.op("Flatten", [x], axis=1)
     fc = g.const("fc", W["fc"].T)  # Gemm with transB: [128, 256]
     x = g.op("Gemm", [x, fc], transB=1)
-    g.nodes[-1].output[0] = "descriptor"
+    return finish(g, "descriptor", [1, 3, 150, 150], [1, 128], "idkit_face_descriptor", "idkit convert_face_model.py")
+
+
+def finish(g, output, in_shape, out_shape, name, producer):
+    """The graph's last node renamed to `output`, wrapped in a checked opset-11 model
+    (ONNX IR 6: what OpenCV 4.6's dnn loads). The bytes are pinned in scripts/models."""
+    g.nodes[-1].output[0] = output
     graph = helper.make_graph(
-        g.nodes, "idkit_face_descriptor",
-        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, 150, 150])],
-        [helper.make_tensor_value_info("descriptor", TensorProto.FLOAT, [1, 128])],
+        g.nodes, name,
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, in_shape)],
+        [helper.make_tensor_value_info(output, TensorProto.FLOAT, out_shape)],
         g.inits)
-    model = helper.make_model(graph, producer_name="idkit convert_face_model.py",
-                              opset_imports=[helper.make_opsetid("", 11)])
+    model = helper.make_model(graph, producer_name=producer, opset_imports=[helper.make_opsetid("", 11)])
     model.ir_version = 6
     onnx.checker.check_model(model)
     return model
