@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <limits>
 #include <set>
+#include <utility>
 
 #include "mrz_layout.hpp"
 
@@ -45,13 +46,19 @@ constexpr double kMaxTotalCost = 9.0;
 constexpr double kLegibleShare = 0.7;
 // A character read with less than this share is a guess.
 constexpr double kGuessShare = 0.5;
-// The reader's score share of `ch` at a position.
-double shareOf(const PositionCandidates& cands, char ch) {
+// The reader's total (non-negative) score at a position and that of `ch`.
+std::pair<double, double> massOf(const PositionCandidates& cands, char ch) {
   double total = 0, mine = 0;
   for (const Candidate& c : cands) {
     total += std::max(0.0f, c.score);
     if (c.ch == ch) mine = std::max(0.0f, c.score);
   }
+  return {total, mine};
+}
+
+// The reader's score share of `ch` at a position.
+double shareOf(const PositionCandidates& cands, char ch) {
+  const auto [total, mine] = massOf(cands, ch);
   return total > 0 ? mine / total : 0.0;
 }
 
@@ -61,11 +68,7 @@ double shareOf(const PositionCandidates& cands, char ch) {
 // the top-k hides: 0.10 of 0.34 is no 29% reading. Scores that sum to less
 // than 1 are taken as probabilities; larger scales fall back to the share.
 double probabilityOf(const PositionCandidates& cands, char ch) {
-  double total = 0, mine = 0;
-  for (const Candidate& c : cands) {
-    total += std::max(0.0f, c.score);
-    if (c.ch == ch) mine = std::max(0.0f, c.score);
-  }
+  const auto [total, mine] = massOf(cands, ch);
   return total > 0 ? mine / std::max(total, 1.0) : 0.0;
 }
 
