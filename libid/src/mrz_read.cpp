@@ -926,11 +926,11 @@ double merit(const BandReading& b) {
 // -0.1) is not beaten by any other reading of the band.
 constexpr double kSureMerit = 0.4;
 
-Attempt readBands(const cv::Mat& gray, const ReadOptions& options) {
+Attempt readBands(const cv::Mat& gray, const ReadOptions& options, const std::vector<Band>& bands) {
   const auto& clf = ocrb::Classifier::shared();
   const int topK = std::clamp(options.top_k, 1, ocrb::kClasses);
   Attempt best;
-  for (const Band& band : findBands(gray, options.max_bands)) {
+  for (const Band& band : bands) {
     std::vector<PreparedLine> up, down;
     for (const auto& l : band.lines) {
       auto p = prepareLine(gray, l);
@@ -1029,14 +1029,19 @@ bool agreesOutsideChecks(const Result& a, const Result& b) {
   return true;
 }
 
-// readBands with one of this thread's strip flags (tLocalInk, tSharpen) set.
-Attempt readAgain(bool& flag, const cv::Mat& gray, const ReadOptions& options) {
+Attempt readBands(const cv::Mat& gray, const ReadOptions& options) {
+  return readBands(gray, options, findBands(gray, options.max_bands));
+}
+
+// readBands with one of this thread's strip flags (tLocalInk, tSharpen) set,
+// on the bands the first pass found (finding them does not depend on the flags).
+Attempt readAgain(bool& flag, const cv::Mat& gray, const ReadOptions& options, const std::vector<Band>& bands) {
   struct Scope {
     bool& f;
     explicit Scope(bool& x) : f(x) { f = true; }
     ~Scope() { f = false; }
   } scope(flag);
-  return readBands(gray, options);
+  return readBands(gray, options, bands);
 }
 
 }  // namespace
@@ -1058,7 +1063,8 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
     gray = small;
   }
   tEvaluations = 0;
-  Attempt best = readBands(gray, options);
+  const std::vector<Band> bands = findBands(gray, options.max_bands);
+  Attempt best = readBands(gray, options, bands);
   // Only for zones that failed a check digit, the layout or the trust rules
   // of a field a check digit covers, not for a zone with uncertain name
   // letters: no check digit covers those, and a second look at the same
@@ -1075,7 +1081,7 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
     // strips sharpened. The first of these readings that verifies (and
     // agrees with the first pass where no check digit covers) is kept.
     for (bool* flag : {&tLocalInk, &tSharpen}) {
-      Attempt again = readAgain(*flag, gray, options);
+      Attempt again = readAgain(*flag, gray, options, bands);
       if (again.result && again.result->valid && agreesOutsideChecks(*best.result, *again.result)) {
         best = std::move(again);
         break;
