@@ -631,7 +631,14 @@ void readTiles(const cv::Mat& grey, ZXing::BarcodeFormats formats, const Options
 
 namespace {
 
-// Whether the steady dark run [a, b) of a band's column means `m` and
+// An end pattern's wide bar: which pattern, and on which side (+1: right,
+// -1: left) its row indicator and the data lie.
+struct EndBar {
+  enum Kind { None, Start, Stop } kind = None;
+  int data = 0;
+};
+
+// Which end pattern the steady dark run [a, b) of a band's column means `m` and
 // deviations down the rows `v` (n columns) is the wide bar of a start or stop
 // pattern, either way up. The start pattern's bar (8 modules) has the quiet
 // zone on one side and on the other its thin elements (9 modules, steady down
@@ -641,7 +648,7 @@ namespace {
 // some 50 modules (six bar widths) of columns nearly all varying down the
 // rows. Blur of a few modules narrows the bar's dark core and greys the thin
 // elements, so the lengths are loose.
-bool endPattern(const float* m, const float* v, int n, int a, int b, float ink, float contrast) {
+EndBar endPattern(const float* m, const float* v, int n, int a, int b, float ink, float contrast) {
   const int w = b - a;
   const auto inside = [&](int x) { return x >= 0 && x < n; };
   // Mean darkness (0..1 of the contrast) and deviation over the columns from
@@ -675,12 +682,36 @@ bool endPattern(const float* m, const float* v, int n, int a, int b, float ink, 
   for (const int dir : {1, -1}) {
     const int after = dir > 0 ? b : a - 1, before = dir > 0 ? a - 1 : b;  // first columns beyond the bar
     // Start: quiet | bar | thin (9 modules) | data, in direction dir.
-    if (quiet(before, 0, w / 2 + 1, -dir) && thin(after, 9, dir) && dataFrom(after + dir * (w * 7 / 8), w, dir)) return true;
+    if (quiet(before, 0, w / 2 + 1, -dir) && thin(after, 9, dir) && dataFrom(after + dir * (w * 7 / 8), w, dir))
+      return {EndBar::Start, dir};
     // Stop: data | bar | thin (11 modules) | quiet.
     if (dataFrom(before, std::max(3, w / 2), -dir) && thin(after, 11, dir) && quiet(after, w * 9 / 7, w * 2 + 2, dir))
-      return true;
+      return {EndBar::Stop, -dir};
   }
-  return false;
+  return {};
+}
+
+// The brightness turns per `w` columns along a few rows of `band` over
+// columns [x0, x1): a turn is a rise or fall of `step` or more from the last
+// extreme. PDF417's data has an element every two modules or so, some four
+// per width of the end pattern's 8-module bar (blur of a module merges the
+// thin ones, but still leaves two or more); a face behind glasses, or a line
+// of bold letters, turns once or twice in that width.
+double turns(const cv::Mat& band, int x0, int x1, int w, float step) {
+  if (x1 - x0 < 2 * w) return 0;
+  int count = 0, rows = 0;
+  for (int y = band.rows / 6; y < band.rows; y += std::max(1, band.rows / 3), ++rows) {
+    const float* p = band.ptr<float>(y);
+    float lo = p[x0], hi = p[x0];
+    int dir = 0;  // +1 rising, -1 falling
+    for (int x = x0 + 1; x < x1; ++x) {
+      if (dir >= 0 && p[x] < hi - step) ++count, dir = -1, lo = p[x];
+      else if (dir <= 0 && p[x] > lo + step) ++count, dir = 1, hi = p[x];
+      if (dir >= 0) hi = std::max(hi, p[x]);
+      if (dir <= 0) lo = std::min(lo, p[x]);
+    }
+  }
+  return static_cast<double>(count) * w / (rows * (x1 - x0));
 }
 
 }  // namespace
@@ -694,7 +725,10 @@ bool endPattern(const float* m, const float* v, int n, int a, int b, float ink, 
 // dark. Beside it lie lighter columns, and on one side within a few bar
 // widths the row indicator, whose columns vary down the rows. Print has no
 // such bar: a column through text lines crosses the gaps between them. Three
-// bands down the crop are tried (glare or a lean can spoil one).
+// bands down the crop are tried (glare or a lean can spoil one). A portrait's
+// glasses frame or a bold letter's stroke in a crop of one text line can pass
+// all that, so the data beside must also turn from dark to light as often as
+// PDF417's elements do (turns()).
 bool pdf417::hasStartOrStop(const cv::Mat& crop) {
   if (crop.cols < 64 || crop.rows < 16) return false;
   for (const auto& [from, to] : {std::pair{0.42, 0.58}, std::pair{0.25, 0.42}, std::pair{0.58, 0.75}}) {
@@ -720,7 +754,16 @@ bool pdf417::hasStartOrStop(const cv::Mat& crop) {
       int b = a;
       while (b < crop.cols - 1 && steadyDark(b)) ++b;
       const int w = b - a;
-      if (w >= 6 && w <= crop.cols / 8 && endPattern(m, v, crop.cols, a, b, ink, contrast)) return true;
+      if (w >= 6 && w <= crop.cols / 8)
+        if (const EndBar e = endPattern(m, v, crop.cols, a, b, ink, contrast); e.kind != EndBar::None) {
+          // The data beside, from past the pattern's thin elements on, up
+          // to 16 bar widths (about 7 codewords).
+          const int from = std::clamp(e.data > 0 ? b + w * 11 / 8 : a - w * 11 / 8, 0, crop.cols - 1);
+          const int to = std::clamp(from + e.data * 16 * w, 0, crop.cols - 1);
+          // On the samples without a code print and portraits turn at most
+          // 1.25 times per bar width, licence photos' codes 1.7 or more.
+          if (turns(f, std::min(from, to), std::max(from, to), w, 0.08f * contrast) >= 1.45) return true;
+        }
       a = b;
     }
   }

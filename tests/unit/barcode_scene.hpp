@@ -62,6 +62,32 @@ inline cv::Mat cardWithoutCode() {
   return c;
 }
 
+// A portrait's eyes behind square glasses, as a scan's portrait crop shows
+// them (the region a bar detector picks on ID cards): a light face, two
+// lens frames whose sides are thick steady dark bars, eyes and a bridge
+// between; and a line of bold capitals (a name), whose strokes are steady
+// dark bars down the line too. Neither holds a PDF417.
+inline cv::Mat glassesCrop() {
+  cv::Mat c(480, 960, CV_8UC1, cv::Scalar(60));
+  cv::ellipse(c, {480, 300}, {400, 420}, 0, 0, 360, cv::Scalar(215), cv::FILLED);
+  for (const int x : {120, 550}) {
+    cv::rectangle(c, cv::Rect(x, 170, 270, 165), cv::Scalar(45), 14);
+    cv::ellipse(c, {x + 135, 255}, {90, 40}, 0, 0, 360, cv::Scalar(245), cv::FILLED);
+    cv::circle(c, {x + 135, 255}, 30, cv::Scalar(50), cv::FILLED);
+    cv::ellipse(c, {x + 135, 210}, {100, 30}, 0, 200, 340, cv::Scalar(90), 8);
+  }
+  cv::line(c, {397, 245}, {553, 245}, cv::Scalar(45), 10);
+  cv::GaussianBlur(c, c, {0, 0}, 3.0);
+  return c;
+}
+
+inline cv::Mat boldNameCrop() {
+  cv::Mat c(150, 960, CV_8UC1, cv::Scalar(225));
+  cv::putText(c, "CONCEICAO, JOAO", {40, 115}, cv::FONT_HERSHEY_DUPLEX, 3.0, cv::Scalar(25), 12);
+  cv::GaussianBlur(c, c, {0, 0}, 1.5);
+  return c;
+}
+
 // The card photographed: rotated by `angle` degrees, trapezoid `persp`
 // (0 = none, 0.08 = top edge 16 % shorter), filling `fill` of the width,
 // on a shaded table, with sensor noise and slight defocus.

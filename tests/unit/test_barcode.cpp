@@ -308,6 +308,15 @@ TEST_CASE("barcode: start or stop pattern evidence is found on codes, blurred or
   CHECK_FALSE(barcode::pdf417::hasStartOrStop(print(cv::Rect(320, 30, 650, 340))));
   CHECK_FALSE(barcode::pdf417::hasStartOrStop(print(cv::Rect(20, 480, 980, 130))));
   CHECK_FALSE(barcode::pdf417::hasStartOrStop(cv::Mat(200, 600, CV_8UC1, cv::Scalar(230))));
+  // A portrait's glasses and a line of bold capitals: steady dark bars with
+  // light beside them, but no PDF417 data (few brightness turns) beside.
+  const cv::Mat glasses = idkit::test::glassesCrop(), name = idkit::test::boldNameCrop();
+  CHECK_FALSE(barcode::pdf417::hasStartOrStop(glasses));
+  CHECK_FALSE(barcode::pdf417::hasStartOrStop(name));
+  cv::rotate(glasses, turned, cv::ROTATE_180);
+  CHECK_FALSE(barcode::pdf417::hasStartOrStop(turned));
+  cv::rotate(name, turned, cv::ROTATE_180);
+  CHECK_FALSE(barcode::pdf417::hasStartOrStop(turned));
   // And read() finds nothing on that card.
   CHECK(barcode::read(idkit::test::cardWithoutCode()).empty());
 }

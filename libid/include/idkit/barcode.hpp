@@ -98,7 +98,8 @@ std::optional<GreyRead> readGrey(const cv::Mat& levelCrop);
 
 // Whether a level crop (rows horizontal, either way up) shows a start or stop
 // pattern: a wide bar steady down a band of rows, lighter columns beside it,
-// columns that vary down the rows (a row indicator) on one side. read() runs
+// columns that vary down the rows (a row indicator) on one side, with the
+// data's frequent dark/light turns along the rows there. read() runs
 // its costly fallbacks only on regions that do (print has no such bar).
 bool hasStartOrStop(const cv::Mat& levelCrop);
 
