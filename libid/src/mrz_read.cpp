@@ -1091,9 +1091,14 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
   if (!best.result) {
     // Heavy defocus runs glyphs into each other, and the blob finder sees
     // too few characters to form a line: look again in a sharpened image.
+    // Sharpening also turns print, a pattern or a redaction box's edges into
+    // "lines": a band found only here counts when the classifier read it
+    // mostly with confidence (mean character probability above 0.6, as for
+    // the second passes), else the image has no MRZ (a covered MRZ read
+    // LTLXNOVQ... at 0.016 confidence was reported as a rejected zone).
     cv::Mat sharp = gray.clone();
     sharpen(sharp, std::max(1.0, std::max(gray.cols, gray.rows) / 1000.0 * kFindSharpenSigma), kFindSharpenAmount);
-    best = readBands(sharp, options);
+    if (Attempt found = readBands(sharp, options); found.result && found.read_score > std::log(0.6)) best = std::move(found);
   }
   bool mirrored = false;
   // Mirrored glyphs read as nothing the classifier is sure of: a confident
