@@ -135,7 +135,7 @@ Found finish(const cv::Mat& bgr, Quad q, double edge_score, double aspect_fit, c
     // A grey probe of only the part of the image it sees, like the anchor's.
     if (band_seen && anchored && anchored->moved == 0) {
       side = anchored->side;  // confirmed on the anchor's own probe of this quad
-      pitch = anchored->pitch * probe.width / 640.0;
+      pitch = anchored->pitch * probe.width / detail::kProbeWidth;
     } else if (band_seen) {
       const double shrink = std::max(cv::norm(q[1] - q[0]), cv::norm(q[2] - q[3])) / probe.width;
       side = mrzSide(detail::warpGrey(bgr, homography(q, target(probe)), probe, shrink), nullptr, &pitch);

@@ -21,7 +21,6 @@ namespace idkit::deskew::detail {
 namespace {
 
 constexpr double kPitchMm = 2.54;
-constexpr int kProbeWidth = 640;  // the card's width in the probe: what findMrzBand is tuned for
 
 // Where ICAO 9303 puts the band on each format (mm). Two 44-character formats
 // share a line length: the passport page (TD3) and the MRV-A visa sticker.
@@ -201,7 +200,7 @@ std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q_in, bool a
                           cv::Rect(0, 0, grey.cols, grey.rows);
     if (const auto b = findMrzBand(grey(card), card.width, card.height)) {
       const double c = flipped ? card.height - b->centre_y : b->centre_y;
-      out.side = c > 0.55 * card.height ? 1 : c < 0.45 * card.height ? -1 : 0;
+      out.side = bandSide(c, card.height);
       out.pitch = b->pitch;
     }
     return out;

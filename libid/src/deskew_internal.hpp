@@ -78,6 +78,15 @@ struct MrzBand {
 // card still has the band). Tuned for a card about 640 px wide.
 std::optional<MrzBand> findMrzBand(const cv::Mat& grey, double card_w, double card_h);
 
+// Which side of a card `card_h` high a band centred at `centre_y` lies on:
+// +1 the bottom (below 55%), -1 the top (above 45%), 0 the middle.
+inline int bandSide(double centre_y, double card_h) {
+  return centre_y > 0.55 * card_h ? 1 : centre_y < 0.45 * card_h ? -1 : 0;
+}
+
+// The card's width in anchorToMrz's probe: what findMrzBand is tuned for.
+inline constexpr int kProbeWidth = 640;
+
 // The MRZ as an anchor for the sides of `q` (input pixels, landscape labels):
 // ICAO 9303 fixes where the band sits on each format (a line of 30, 36 or 44
 // characters 2.54 mm apart, the last line a few mm above the bottom edge,

@@ -112,9 +112,7 @@ int mrzSide(const cv::Mat& flat_bgr, int* lines_out, double* pitch_out) {
   if (lines_out) *lines_out = band->lines;
   // Back to the caller's pixels.
   if (pitch_out && band->pitch > 0) *pitch_out = band->pitch * flat_bgr.cols / W;
-  if (band->centre_y > 0.55 * H) return 1;
-  if (band->centre_y < 0.45 * H) return -1;
-  return 0;
+  return detail::bandSide(band->centre_y, H);
 }
 
 namespace {

@@ -17,7 +17,9 @@
 #include <cmath>
 #include <cstdlib>
 #include <numeric>
+#include <optional>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include <opencv2/imgproc.hpp>
@@ -969,6 +971,149 @@ std::optional<GreyRead> readGrey(const cv::Mat& levelCrop) {
     if (auto alt = readWith(rows); alt && correctGrey(*alt)) return alt;
   }
   return first;
+}
+
+// ---- the cheap gate before the costly fallbacks (barcode.cpp read()) ----
+
+namespace {
+
+// An end pattern's wide bar: which pattern, and on which side (+1: right,
+// -1: left) its row indicator and the data lie.
+struct EndBar {
+  enum Kind { None, Start, Stop } kind = None;
+  int data = 0;
+};
+
+// Which end pattern the steady dark run [a, b) of a band's column means `m` and
+// deviations down the rows `v` (n columns) is the wide bar of a start or stop
+// pattern, either way up. The start pattern's bar (8 modules) has the quiet
+// zone on one side and on the other its thin elements (9 modules, steady down
+// the rows, a third dark), then the row indicator; the stop pattern's bar (7
+// modules) has the row indicator on one side and its thin elements (11
+// modules) then the quiet zone on the other. The row indicator and data are
+// some 50 modules (six bar widths) of columns nearly all varying down the
+// rows. Blur of a few modules narrows the bar's dark core and greys the thin
+// elements, so the lengths are loose.
+EndBar endPattern(const float* m, const float* v, int n, int a, int b, float ink, float contrast) {
+  const int w = b - a;
+  const auto inside = [&](int x) { return x >= 0 && x < n; };
+  // Mean darkness (0..1 of the contrast) and deviation over the columns from
+  // `x` on, `len` columns in direction `dir`; none when outside the crop.
+  struct Stretch { float dark, dev; };
+  const auto stretch = [&](int x, int len, int dir) -> std::optional<Stretch> {
+    if (len < 1 || !inside(x) || !inside(x + dir * (len - 1))) return std::nullopt;
+    double sm = 0, sv = 0;
+    for (int k = 0; k < len; ++k) sm += m[x + dir * k], sv += v[x + dir * k];
+    return Stretch{static_cast<float>(1 - (sm / len - ink) / contrast), static_cast<float>(sv / len / contrast)};
+  };
+  // Row indicator and data from within [from, from + slack) on.
+  const auto dataFrom = [&](int x, int slack, int dir) {
+    const auto varying = [&](int i) { return v[i] > 0.12f * contrast; };
+    for (int k = 0; k < slack && inside(x) && !varying(x); ++k) x += dir;
+    int len = 0, hits = 0;
+    for (; len < 6 * w && inside(x); ++len, x += dir) hits += varying(x);
+    return len == 6 * w && hits >= 0.8 * len;
+  };
+  // The quiet zone beginning within [x + from, x + to) columns.
+  const auto quiet = [&](int x, int from, int to, int dir) {
+    for (int k = from; k < to; ++k)
+      if (const auto q = stretch(x + dir * k, std::max(2, w / 2), dir); q && q->dark < 0.3f && q->dev < 0.12f)
+        return true;
+    return false;
+  };
+  const auto thin = [&](int x, double modules, int dir) {  // modules beyond the bar's 8
+    const auto t = stretch(x + dir * std::max(1, w / 8), std::max(2, static_cast<int>(modules / 8 * w * 0.7)), dir);
+    return t && t->dark > 0.12f && t->dark < 0.7f && t->dev < 0.3f;
+  };
+  for (const int dir : {1, -1}) {
+    const int after = dir > 0 ? b : a - 1, before = dir > 0 ? a - 1 : b;  // first columns beyond the bar
+    // Start: quiet | bar | thin (9 modules) | data, in direction dir.
+    if (quiet(before, 0, w / 2 + 1, -dir) && thin(after, 9, dir) && dataFrom(after + dir * (w * 7 / 8), w, dir))
+      return {EndBar::Start, dir};
+    // Stop: data | bar | thin (11 modules) | quiet.
+    if (dataFrom(before, std::max(3, w / 2), -dir) && thin(after, 11, dir) && quiet(after, w * 9 / 7, w * 2 + 2, dir))
+      return {EndBar::Stop, -dir};
+  }
+  return {};
+}
+
+// The brightness turns per `w` columns along a few rows of `band` over
+// columns [x0, x1): a turn is a rise or fall of `step` or more from the last
+// extreme. PDF417's data has an element every two modules or so, some four
+// per width of the end pattern's 8-module bar (blur of a module merges the
+// thin ones, but still leaves two or more); a face behind glasses, or a line
+// of bold letters, turns once or twice in that width.
+double turns(const cv::Mat& band, int x0, int x1, int w, float step) {
+  if (x1 - x0 < 2 * w) return 0;
+  int count = 0, rows = 0;
+  for (int y = band.rows / 6; y < band.rows; y += std::max(1, band.rows / 3), ++rows) {
+    const float* p = band.ptr<float>(y);
+    float lo = p[x0], hi = p[x0];
+    int dir = 0;  // +1 rising, -1 falling
+    for (int x = x0 + 1; x < x1; ++x) {
+      if (dir >= 0 && p[x] < hi - step) ++count, dir = -1, lo = p[x];
+      else if (dir <= 0 && p[x] > lo + step) ++count, dir = 1, hi = p[x];
+      if (dir >= 0) hi = std::max(hi, p[x]);
+      if (dir <= 0) lo = std::min(lo, p[x]);
+    }
+  }
+  return static_cast<double>(count) * w / (rows * (x1 - x0));
+}
+
+}  // namespace
+
+// The evidence a region needs before read()'s costly fallbacks (more
+// binarisations, deconvolution, the grey reader, the angle sweep, the
+// flattened card) run on it. Both of PDF417's end patterns
+// open with a wide bar (8 modules in the start pattern, 7 in the stop
+// pattern) that runs down every row of the code, so across a band of rows its
+// columns are dark and steady; a blur of up to a few modules leaves its core
+// dark. Beside it lie lighter columns, and on one side within a few bar
+// widths the row indicator, whose columns vary down the rows. Print has no
+// such bar: a column through text lines crosses the gaps between them. Three
+// bands down the crop are tried (glare or a lean can spoil one). A portrait's
+// glasses frame or a bold letter's stroke in a crop of one text line can pass
+// all that, so the data beside must also turn from dark to light as often as
+// PDF417's elements do (turns()).
+bool hasStartOrStop(const cv::Mat& crop) {
+  if (crop.cols < 64 || crop.rows < 16) return false;
+  for (const auto& [from, to] : {std::pair{0.42, 0.58}, std::pair{0.25, 0.42}, std::pair{0.58, 0.75}}) {
+    const cv::Mat band = crop.rowRange(static_cast<int>(crop.rows * from), static_cast<int>(crop.rows * to));
+    if (band.rows < 4) continue;
+    cv::Mat f, mean, sq, sd;
+    band.convertTo(f, CV_32F);
+    cv::reduce(f, mean, 0, cv::REDUCE_AVG);
+    cv::reduce(f.mul(f), sq, 0, cv::REDUCE_AVG);
+    cv::sqrt(cv::max(sq - mean.mul(mean), 0), sd);
+    const auto* m = mean.ptr<float>(0);
+    const auto* v = sd.ptr<float>(0);
+    std::vector<float> sorted(m, m + crop.cols);
+    std::sort(sorted.begin(), sorted.end());
+    const float ink = sorted.front(), paper = sorted[sorted.size() * 95 / 100], contrast = paper - ink;
+    if (contrast < 20) continue;
+    const auto steadyDark = [&](int x) { return m[x] < ink + 0.35f * contrast && v[x] < 0.2f * contrast; };
+    for (int a = 1; a < crop.cols - 1;) {
+      if (!steadyDark(a)) {
+        ++a;
+        continue;
+      }
+      int b = a;
+      while (b < crop.cols - 1 && steadyDark(b)) ++b;
+      const int w = b - a;
+      if (w >= 6 && w <= crop.cols / 8)
+        if (const EndBar e = endPattern(m, v, crop.cols, a, b, ink, contrast); e.kind != EndBar::None) {
+          // The data beside, from past the pattern's thin elements on, up
+          // to 16 bar widths (about 7 codewords).
+          const int from = std::clamp(e.data > 0 ? b + w * 11 / 8 : a - w * 11 / 8, 0, crop.cols - 1);
+          const int to = std::clamp(from + e.data * 16 * w, 0, crop.cols - 1);
+          // On the samples without a code print and portraits turn at most
+          // 1.25 times per bar width, licence photos' codes 1.7 or more.
+          if (turns(f, std::min(from, to), std::max(from, to), w, 0.08f * contrast) >= 1.45) return true;
+        }
+      a = b;
+    }
+  }
+  return false;
 }
 
 }  // namespace idkit::barcode::pdf417
