@@ -302,9 +302,12 @@ std::vector<Found> detectFound(const cv::Mat& bgr_in, const Options& opts) {
   // portrait's crisp frame wins instead: when the whole image carries an MRZ
   // band across its width (a photographed card that wide covers a third of
   // the frame or more) and the pick is small, the image is the document.
-  if (!opts.multi && (picks.empty() || area(picks.front().quad) < 0.2 * f.bgr.size().area()) &&
+  // The band's lines run along x, so such an image is landscape like the
+  // document (a card photographed upright in a portrait frame has a band
+  // across the frame's width too, and the frame is not the card).
+  const double w = bgr.cols, h = bgr.rows;
+  if (!opts.multi && (picks.empty() || area(picks.front().quad) < 0.2 * f.bgr.size().area()) && w >= h &&
       mrzSide(f.bgr) != 0) {
-    const double w = bgr.cols, h = bgr.rows;
     const Quad whole{cv::Point2d(0, 0), cv::Point2d(w, 0), cv::Point2d(w, h), cv::Point2d(0, h)};
     docs.push_back(finish(bgr, whole, 0.5, detail::documentAspect(whole, bgr.size()).fit, opts, false));
     return docs;

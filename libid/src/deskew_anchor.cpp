@@ -163,6 +163,7 @@ std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q_in, bool a
   std::array<double, 4> at{0, W, H, 0};  // top y, right x, bottom y, left x (probe)
   std::array<double, 4> range_mm{};
   std::array<bool, 4> moved{};
+  bool header_cut = false;
   auto move = [&](size_t side, double to, double range) {
     at[side] = to;
     moved[side] = true;
@@ -175,17 +176,35 @@ std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q_in, bool a
   const double margin = chars == 44 ? 0.5 * (kFormats[2].side_margin + kFormats[3].side_margin) : f.side_margin;
   if (x0 < 1.5 * ppm_x) move(3, x0 - margin * ppm_x, 2.2);
   if (x1 > W - 1.5 * ppm_x) move(1, x1 + margin * ppm_x, 2.2);
-  // Top: only when the height is far from every format with this line: the
-  // vertical scale is the least sure figure here (the header band beside the
-  // card's top edge wins over a 7% error, bench/README.md).
+  // A side 3 mm or more beyond the widest margin of any format with this
+  // line length ran onto a thumb, a shadow or the surface's grain beside the
+  // card: the format's margin from the line's end (kept only on a clear edge).
+  const double widest = chars == 44 ? kFormats[2].side_margin : f.side_margin;
+  if (x0 > (widest + 3) * ppm_x) move(3, x0 - margin * ppm_x, 2.2);
+  if (W - x1 > (widest + 3) * ppm_x) move(1, x1 + margin * ppm_x, 2.2);
+  // Top: when the height is far from every format with this line (20%): the
+  // vertical scale is the least sure figure here. A quad 7-20% too short
+  // stopped at the header band's lower line, which is crisper than the card's
+  // own top edge; that move is checked against a lower edge floor below.
   {
+    // TD3 and MRV-A share the line length but not its margins (6.6 and 4.1
+    // mm to the side edges): when the band lies inside the quad and its nearer
+    // end clearly shows one of them, only that format's height counts, so a
+    // page cut at its header band is not taken for a visa's height.
+    auto ruledOut = [&](const Format& g) {
+      if (chars != 44 || !inside) return false;
+      const Format& other = &g == &kFormats[2] ? kFormats[3] : kFormats[2];
+      const double gap = std::min(x0, W - x1) / ppm_x, off = std::abs(gap - g.side_margin);
+      return off > 1.2 && off > std::abs(gap - other.side_margin);
+    };
     double best = 0, err = 1e300;
     for (const Format& g : kFormats) {
-      if (g.chars != chars) continue;
+      if (g.chars != chars || ruledOut(g)) continue;
       const double want = at[2] - g.height * ppm_y;
       if (std::abs(want) < err) err = std::abs(want), best = want;
     }
     if (err > 0.2 * f.height * ppm_y) move(0, best, 3.0);
+    else if (best < 0 && err > 0.07 * f.height * ppm_y) move(0, best, 3.0), header_cut = true;
   }
   const double ppm = ppm_x;
   Anchored out;
@@ -232,8 +251,11 @@ std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q_in, bool a
     }
     const double floor = std::max(8.0, kept_n ? 0.4 * kept / kept_n : 0.0);
     bool all_ok = true;
+    // The top edge of a card cut at its header band is faint (that is why
+    // the band won): it needs to be an edge, not as clear as the others.
+    const double top_floor = header_cut ? std::max(12.0, 0.15 * kept / std::max(1, kept_n)) : floor;
     for (size_t i = 0; i < 4; ++i)
-      if (moved[i] && step[i] < floor) moved[i] = false, all_ok = false;
+      if (moved[i] && step[i] < (i == 0 ? top_floor : floor)) moved[i] = false, all_ok = false;
     if (all_ok) break;
     out.quad = q;
   }

@@ -449,6 +449,42 @@ TEST_CASE("the MRZ band anchors a side that stopped at its top line or left it o
     }
 }
 
+TEST_CASE("the MRZ anchor puts back a top cut at the header band and a side out on the surface", "[deskew]") {
+  // id-synth photos; the quad handed in is the true one with its top moved down
+  // 12% of the height (where a header band's lower line stops the edges: a
+  // passport page cut there has a visa's proportions) or with one side 7% of
+  // the width out beside the card. The format the MRZ says (line length, and
+  // for 44 characters the margins) puts the side back on the card's edge.
+  using idkit::synth::DocType;
+  for (const DocType type : {DocType::td2, DocType::td3, DocType::mrva, DocType::mrvb}) {
+    const auto sp = synthPhoto(type, 11, 3);
+    const cv::Mat img = cv::imdecode(sp.jpeg, cv::IMREAD_COLOR);
+    const Quad truth = truthQuad(sp.truth);
+    Quad cut = truth;
+    cut[0] = truth[0] + (truth[3] - truth[0]) * 0.12;
+    cut[1] = truth[1] + (truth[2] - truth[1]) * 0.12;
+    Quad wide = truth;
+    wide[0] = truth[0] + (truth[0] - truth[1]) * 0.07;
+    wide[3] = truth[3] + (truth[3] - truth[2]) * 0.07;
+    // Corners, not the Jaccard index: cv::intersectConvexConvex can miscount
+    // quads that share two corners exactly, as these do with the truth.
+    const double tol = 0.02 * cv::norm(truth[1] - truth[0]);
+    auto near = [&](const Quad& a) {
+      for (size_t i = 0; i < 4; ++i)
+        if (cv::norm(a[i] - truth[i]) > tol) return false;
+      return true;
+    };
+    for (const auto& [what, q] : {std::pair{"top cut", cut}, std::pair{"left side out", wide}}) {
+      INFO(idkit::synth::name(type) << ", " << what);
+      REQUIRE(!near(q));
+      const auto a = idkit::deskew::detail::anchorToMrz(img, q, true);
+      REQUIRE(a);
+      CHECK(a->moved >= 1);
+      CHECK(near(a->quad));
+    }
+  }
+}
+
 TEST_CASE("decodeRegion: a JPEG's region decoded alone equals the same region of the full decode", "[deskew]") {
   cv::Mat img(900, 1300, CV_8UC3);
   cv::randu(img, cv::Scalar::all(0), cv::Scalar::all(255));
