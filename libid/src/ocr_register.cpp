@@ -129,9 +129,8 @@ Registration registerTemplate(const std::vector<cv::Rect>& boxes, const Template
       std::sort(centres[i].begin(), centres[i].end());
     }
     for (std::size_t i = 0; i < lines.size(); ++i)
-      for (const cv::Rect* b : column[i]) {
-        if (!heightFits(*b, lines[i].cap_mm * sy)) continue;
-        const double ty = b->y + b->height / 2.0 - sy * lines[i].cy_mm;
+      for (const double centre : centres[i]) {
+        const double ty = centre - sy * lines[i].cy_mm;
         if (std::abs(ty) > card.height * 0.25) continue;
         // Ties go to the nominal scale and a small shift.
         const double s = yScore(sy, ty) - 0.5 * std::abs(f - 1) - 0.02 * std::abs(ty) / sy0;
