@@ -72,7 +72,12 @@ Engine::Line Engine::readLine(const cv::Mat& crop, const std::string& lang, cons
   line.confidence = std::max(0, api.MeanTextConf()) / 100.0;
   if (std::unique_ptr<tesseract::ResultIterator> it{api.GetIterator()}; it && !line.text.empty()) do {
       std::unique_ptr<char[]> sym(it->GetUTF8Text(tesseract::RIL_SYMBOL));
-      if (sym) line.symbols.push_back({sym.get(), std::max(0.0f, it->Confidence(tesseract::RIL_SYMBOL)) / 100.0});
+      if (!sym) continue;
+      int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+      const cv::Rect box = it->BoundingBox(tesseract::RIL_SYMBOL, &x0, &y0, &x1, &y1)
+                               ? cv::Rect(cv::Point(x0, y0), cv::Point(x1, y1))
+                               : cv::Rect();
+      line.symbols.push_back({sym.get(), std::max(0.0f, it->Confidence(tesseract::RIL_SYMBOL)) / 100.0, box});
     } while (it->Next(tesseract::RIL_SYMBOL));
   while (!line.text.empty() && (line.text.back() == '\n' || line.text.back() == ' ')) line.text.pop_back();
   api.Clear();
@@ -112,7 +117,33 @@ Engine& threadEngine() {
   return engine;
 }
 
+namespace {
+
+// The widest digit 0 as a share of the capital height (see settleZeroes).
+constexpr double kZeroWidthOfCap = 0.94;
+
+}  // namespace
+
 // ---- template reading ----------------------------------------------------------
+
+std::string settleZeroes(std::string_view text, const std::vector<Engine::Symbol>& symbols) {
+  std::string out(text);
+  std::vector<std::size_t> at;  // the byte of each symbol in `text` (spaces have none)
+  for (std::size_t i = 0; i < out.size(); ++i)
+    if (out[i] != ' ' && out[i] != '\n') at.push_back(i);
+  if (at.size() != symbols.size()) return out;  // not one byte per symbol: leave it
+  std::vector<int> heights;
+  for (const Engine::Symbol& s : symbols)
+    if (s.box.height > 0) heights.push_back(s.box.height);
+  if (heights.empty()) return out;
+  std::nth_element(heights.begin(), heights.begin() + static_cast<std::ptrdiff_t>(heights.size() / 2), heights.end());
+  const double cap = heights[heights.size() / 2];
+  for (std::size_t k = 0; k < symbols.size(); ++k) {
+    const Engine::Symbol& s = symbols[k];
+    if (s.text == "O" && out[at[k]] == 'O' && s.box.height > 0 && s.box.width < kZeroWidthOfCap * cap) out[at[k]] = '0';
+  }
+  return out;
+}
 
 namespace {
 
@@ -344,11 +375,18 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       // that step, single-character mode the word finding too.
       if (l.text.empty() && f.kind == Kind::sex) l = engine.readLine(padded, lang, whitelist, dpi, Mode::raw);
       if (l.text.empty() && f.kind == Kind::sex) l = engine.readLine(padded, lang, whitelist, dpi, Mode::single_char);
+      // The field's text: the line less the label a strip pattern removes.
+      auto fieldText = [&](const std::string& line) {
+        return normaliseText(f.strip.empty() ? line : std::regex_replace(line, std::regex(f.strip), ""));
+      };
+      // A 0 read as O, where the field may hold digits (not in a nationality's letters).
+      if (f.kind == Kind::code)
+        if (std::string settled = settleZeroes(l.text, l.symbols);
+            settled != l.text && std::regex_match(normaliseCode(fieldText(settled)), pattern))
+          l.text = std::move(settled);
       Field field;
       field.name = f.name;
-      field.text = l.text;
-      if (!f.strip.empty()) field.text = std::regex_replace(field.text, std::regex(f.strip), "");
-      field.text = normaliseText(field.text);
+      field.text = fieldText(l.text);
       field.value = normalise(f.kind, field.text, f.date_order);
       field.confidence = l.confidence;
       if (!std::regex_match(field.value, pattern)) field.confidence *= 0.5;

@@ -335,3 +335,24 @@ TEST_CASE("ocr: a date's digits as read, calendar date or not", "[ocr]") {
   CHECK(ocr::dateDigits("ABC").empty());
   CHECK(ocr::dateDigits("1.2").empty());
 }
+
+TEST_CASE("ocr: a code's O narrower than a capital is the digit 0", "[ocr]") {
+  // Boxes as Tesseract gives them for HLYH5P0GN in a bold sans: capitals 20 px
+  // high, the letters 15-21 px wide, the digit 0 16 px.
+  auto line = [](std::string_view text, const std::vector<int>& widths) {
+    std::vector<ocr::Engine::Symbol> out;
+    int x = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      out.push_back({std::string(1, text[i]), 0.99, cv::Rect(x, 0, widths[i], 20)});
+      x += widths[i] + 3;
+    }
+    return out;
+  };
+  CHECK(ocr::settleZeroes("HLYH5POGN", line("HLYH5POGN", {17, 13, 18, 17, 15, 16, 16, 18, 17})) == "HLYH5P0GN");
+  // A real O (as wide as its height) stays a letter, a 0 stays a digit.
+  CHECK(ocr::settleZeroes("XO7", line("XO7", {18, 20, 15})) == "XO7");
+  CHECK(ocr::settleZeroes("X07", line("X07", {18, 22, 15})) == "X07");
+  // Spaces carry no symbol; text and symbols that do not pair up are left alone.
+  CHECK(ocr::settleZeroes("AB O1", line("ABO1", {18, 18, 15, 12})) == "AB 01");
+  CHECK(ocr::settleZeroes("ABO", line("ABOO", {18, 18, 15, 15})) == "ABO");
+}
