@@ -114,17 +114,22 @@ bool nameMatches(std::string_view mrz_name, std::string_view printed, bool trunc
   const auto mrz_words = split(mrz_text);
   const auto mrz_folded = split(foldUmlauts(mrz_text));
   // Word breaks do not count: the MRZ and the print may split a compound name
-  // differently ("DE LA CRUZ" / "DELACRUZ"), and OCR splits letter-spaced
-  // names ("CHATEAU BRIAND"); the letters must still be the same.
+  // differently ("DE LA CRUZ" / "DELACRUZ"), OCR splits letter-spaced names
+  // ("CHATEAU BRIAND") and reads an apostrophe the MRZ omits as a gap
+  // ("D ARTAGNAN" / "DARTAGNAN"); the letters must still be the same, or,
+  // truncated, the MRZ's letters must begin the printed ones.
   auto joined = [](std::string s) {
     std::erase(s, ' ');
     return s;
+  };
+  auto joinedMatch = [truncated](const std::string& mrz, const std::string& print) {
+    return truncated ? !mrz.empty() && print.starts_with(mrz) : mrz == print;
   };
   const std::string mrz_joined = joined(mrz_text), mrz_folded_joined = joined(foldUmlauts(mrz_text));
   for (const std::string& spelling : nameSpellings(printed)) {
     if (wordsMatch(mrz_words, split(spelling), truncated)) return true;
     if (wordsMatch(mrz_folded, split(foldUmlauts(spelling)), truncated)) return true;
-    if (!truncated && (mrz_joined == joined(spelling) || mrz_folded_joined == joined(foldUmlauts(spelling))))
+    if (joinedMatch(mrz_joined, joined(spelling)) || joinedMatch(mrz_folded_joined, joined(foldUmlauts(spelling))))
       return true;
   }
   return false;
