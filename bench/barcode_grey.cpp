@@ -63,13 +63,15 @@ int main(int argc, char** argv) {
     }
     const cv::Mat crop = cv::imread(a, cv::IMREAD_GRAYSCALE);
     const auto g = idkit::barcode::pdf417::readGrey(crop);
+    // Whether read()'s gate lets its costly fallbacks run on this crop.
+    const char* gate = idkit::barcode::pdf417::hasStartOrStop(crop) ? "gate open" : "gate shut";
     if (!g) {
-      std::printf("%s\tnot located\n", a.c_str());
+      std::printf("%s\tnot located\t%s\n", a.c_str(), gate);
       continue;
     }
     const auto codes = idkit::barcode::read(g->clean);
-    std::printf("%s\trows %d columns %d module %.2f px blur %.2f modules fit %.3f\t%s\n", a.c_str(), g->rows,
-                g->columns, g->module_px, g->blur_modules, g->fit, codes.empty() ? "no decode" : "decoded");
+    std::printf("%s\trows %d columns %d module %.2f px blur %.2f modules fit %.3f\t%s\t%s\n", a.c_str(), g->rows,
+                g->columns, g->module_px, g->blur_modules, g->fit, codes.empty() ? "no decode" : "decoded", gate);
     cv::imwrite(a + ".clean.png", g->clean);
     const int modules = 17 * g->columns + 69;
     if (truth.empty() || static_cast<int>(truth[0].size()) != modules || static_cast<int>(truth.size()) != g->rows) {
@@ -103,6 +105,23 @@ int main(int argc, char** argv) {
     for (size_t i = 0; i < order.size(); ++i)
       if (order[i].second) ranks += std::to_string(i) + " ";
     std::printf("  wrong data codewords' sureness ranks: %s\n", ranks.c_str());
+    // How many wrong codewords have the truth as their runner-up pattern
+    // (what a second guess per codeword, Chase decoding, would recover).
+    int secondRight = 0;
+    for (size_t r = 0; r < got.size() && r < g->runners_up.size(); ++r)
+      for (int c = 1; c <= g->columns; ++c) {
+        const auto at = [&](const Rows& rows, int m) { return rows[r][static_cast<size_t>(m)]; };
+        bool same = true;
+        for (int m = 17 + 17 * c; m < 34 + 17 * c; ++m) same &= at(got, m) == at(truth, m);
+        if (same) continue;
+        const auto& p = g->runners_up[r][static_cast<size_t>(c)];
+        bool second = true;
+        int m = 17 + 17 * c;
+        for (size_t e = 0; e < 8; ++e)
+          for (int k = 0; k < p[e]; ++k, ++m) second &= at(truth, m) == (e % 2 == 0);
+        secondRight += second;
+      }
+    std::printf("  wrong data codewords whose runner-up is right: %d\n", secondRight);
   }
   return 0;
 }

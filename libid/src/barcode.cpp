@@ -322,6 +322,13 @@ bool gateOff() {
   return off;
 }
 
+// IDKIT_BARCODE_NO_BOX_GREY=1 runs the grey reader on the first shape's crop
+// only, as before the box crop was added (experiments).
+bool noBoxGrey() {
+  static const bool off = std::getenv("IDKIT_BARCODE_NO_BOX_GREY") != nullptr;
+  return off;
+}
+
 // Warps the code outlined by `q` to a level crop with a quiet-zone margin,
 // turned by `extraAngle` degrees about its centre (the bar tilt measured in a
 // first crop), `width` pixels wide.
@@ -495,7 +502,7 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out) 
     shapes.push_back(boxQuad(region.box));
     // The first shape's level crop is the one the variants below work on.
     Quad base = shapes[0];
-    Crop c;
+    std::vector<Crop> levels;  // each shape's level crop
     double tilt = 0, boxTilt = 0;
     for (size_t i = 0; i < shapes.size(); ++i) {
       Crop k = rectify(grey, shapes[i], 0.0);
@@ -508,8 +515,10 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out) 
         t = 0;
       }
       boxTilt = t;
-      if (i == 0) c = std::move(k), tilt = t;
+      if (i == 0) tilt = t;
+      levels.push_back(std::move(k));
     }
+    const Crop& c = levels[0];
     // The costly variants below only where a start or stop pattern shows:
     // most documents carry no PDF417, and print or a portrait must not pay.
     if (!gateOff() && !pdf417::hasStartOrStop(c.image)) continue;
@@ -543,15 +552,19 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out) 
       // Once per search, on the largest region: it costs a few ZXing passes.
       greyTried = true;
       --budget;
-      const auto g = pdf417::readGrey(c.image);
-      if (g) debugDump(g->clean, "grey");
-      if (g && readGreyResult(*g, c.toInput * g->cleanToCrop)) return;
-      // A second look on a crop of the code alone at 5 or more pixels per
-      // module, from the input's own pixels: the region's crop is sized for
-      // ZXing (3.3 px a module for an AAMVA code filling it) and holds a code
-      // in a larger region (the card) at fewer, resampled twice.
-      if (g) {
-        const Quad q = symbolQuad(*g, c.toInput);
+      // Each shape's level crop: a blurred blob's quadrilateral outline can
+      // be off by a module at a corner, which the rotated box is not (and
+      // the other way round under strong perspective).
+      for (const Crop& level : noBoxGrey() ? std::span(levels).first(1) : std::span(levels)) {
+        const auto g = pdf417::readGrey(level.image);
+        if (!g) continue;
+        debugDump(g->clean, "grey");
+        if (readGreyResult(*g, level.toInput * g->cleanToCrop)) return;
+        // A second look on a crop of the code alone at 5 or more pixels per
+        // module, from the input's own pixels: the region's crop is sized for
+        // ZXing (3.3 px a module for an AAMVA code filling it) and holds a code
+        // in a larger region (the card) at fewer, resampled twice.
+        const Quad q = symbolQuad(*g, level.toInput);
         const int modules = 17 * g->columns + 69;
         const double width = 1.15 * modules * std::max(5.0, g->module_px * 1.05);
         const Crop tight = rectify(grey, q, 0.0, std::min(width, 3000.0), cv::INTER_CUBIC);

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <numeric>
 #include <stdexcept>
@@ -318,52 +319,99 @@ std::optional<Corrected> correctGrey(const GreyRead& g) {
       else sureness.emplace_back(g.margins[static_cast<size_t>(r)][static_cast<size_t>(j + 1)], pos);
     }
   std::sort(sureness.begin(), sureness.end());
+  // The codewords as read with some replaced by second guesses, corrected with
+  // `erasures`; none unless the result is a plausible symbol that the check
+  // codewords vouch for with a miscorrection chance below `risk`.
+  auto attempt = [&](std::vector<int> c, int k, const std::vector<int>& erasures,
+                     double risk) -> std::optional<std::pair<std::vector<int>, int>> {
+    const std::vector<int> given = c;
+    const auto changed = correct(c, k, erasures);
+    // The symbol length descriptor counts the data codewords.
+    if (!changed || c[0] < 1 || c[0] > n - k) return std::nullopt;
+    // Erasures buy capacity with the check codewords' power to detect: k
+    // erasures are always "corrected", to some symbol. The chance that a
+    // wrong reading lies within e errors of another symbol is about
+    // C(n - f, e) / 929^(k - f - e).
+    int errors = 0;
+    for (int i = 0; i < n; ++i)
+      errors += c[static_cast<size_t>(i)] != given[static_cast<size_t>(i)] &&
+                std::find(erasures.begin(), erasures.end(), i) == erasures.end();
+    const int f = static_cast<int>(erasures.size());
+    if (missRisk(n - f, errors, k - f - errors) > risk) return std::nullopt;
+    int fromRead = 0;  // codewords that differ from the reading, second guesses included
+    for (int i = 0; i < n; ++i) fromRead += c[static_cast<size_t>(i)] != read[static_cast<size_t>(i)];
+    return std::pair{std::move(c), fromRead};
+  };
+  // Second guesses (Chase decoding): the least sure codewords whose
+  // runner-up pattern is a codeword of the row's cluster.
+  std::vector<std::pair<int, int>> guesses;  // position, runner-up value
+  static const bool noChase = std::getenv("IDKIT_PDF417_NO_CHASE") != nullptr;  // experiments
+  constexpr size_t kGuesses = 6;
+  if (!noChase && g.runners_up.size() == g.codewords.size())
+    for (const auto& [m, pos] : sureness) {
+      if (guesses.size() == kGuesses) break;
+      const int r = pos / columns, j = pos % columns;
+      const auto& row = g.runners_up[static_cast<size_t>(r)];
+      if (row.size() != static_cast<size_t>(columns + 2)) break;
+      const Pattern& p = row[static_cast<size_t>(j + 1)];
+      const int v = clusterOf(p) == 3 * (r % 3) ? codewordOf(p) : -1;
+      if (v >= 0 && v != read[static_cast<size_t>(pos)]) guesses.emplace_back(pos, v);
+    }
   for (const int ec : levels) {
     const int k = 2 << ec;
     if (k >= n || static_cast<int>(invalid.size()) > k) continue;
-    // The least sure codewords as erasures, from none to all the check
-    // codewords allow; the first count that corrects wins: the fewer
-    // erasures, the more of the capacity is left as a margin against
-    // miscorrection.
-    for (int extra = 0; static_cast<int>(invalid.size()) + extra <= k && extra <= static_cast<int>(sureness.size());
-         extra += 1) {
+    // The least sure codewords (besides those in `skip`) as erasures, `extra`
+    // of them.
+    auto erasing = [&](int extra, std::span<const int> skip) {
       std::vector<int> erasures = invalid;
-      for (int i = 0; i < extra; ++i) erasures.push_back(sureness[static_cast<size_t>(i)].second);
-      std::vector<int> c = read;
-      const auto changed = correct(c, k, erasures);
-      if (!changed) continue;
-      // The symbol length descriptor counts the data codewords.
-      if (c[0] < 1 || c[0] > n - k) continue;
-      // Erasures buy capacity with the check codewords' power to detect: k
-      // erasures are always "corrected", to some symbol. The chance that a
-      // wrong reading lies within e errors of another symbol is about
-      // C(n - f, e) / 929^(k - f - e); a correction that had to lean on more
-      // than a 1e-4 chance is not taken.
-      int errors = 0;
-      for (int i = 0; i < n; ++i)
-        errors += c[static_cast<size_t>(i)] != read[static_cast<size_t>(i)] &&
-                  std::find(erasures.begin(), erasures.end(), i) == erasures.end();
-      if (missRisk(n - static_cast<int>(erasures.size()), errors, k - static_cast<int>(erasures.size()) - errors) > 1e-4)
-        continue;
-      Corrected out;
-      out.rows = rows;
-      out.columns = columns;
-      out.ec_level = ec;
-      out.changed = *changed;
-      out.erasures = static_cast<int>(erasures.size());
-      std::vector<std::vector<Pattern>> grid;
-      for (int r = 0; r < rows; ++r) {
-        const int cluster = 3 * (r % 3);
-        const auto [li, ri] = indicators(r, rows, columns, ec);
-        std::vector<Pattern> row{*patternOf(li, cluster)};
-        for (int j = 0; j < columns; ++j) row.push_back(*patternOf(c[static_cast<size_t>(r * columns + j)], cluster));
-        row.push_back(*patternOf(ri, cluster));
-        grid.push_back(std::move(row));
-      }
-      out.clean = renderRows(grid, 3);
-      out.codewords = std::move(c);
-      return out;
+      for (size_t i = 0; i < sureness.size() && static_cast<int>(erasures.size()) < static_cast<int>(invalid.size()) + extra; ++i)
+        if (std::find(skip.begin(), skip.end(), sureness[i].second) == skip.end()) erasures.push_back(sureness[i].second);
+      return erasures;
+    };
+    // From none to all the check codewords allow; the first count that
+    // corrects wins: the fewer erasures, the more of the capacity is left as
+    // a margin against miscorrection. A correction that had to lean on more
+    // than a 1e-4 chance is not taken.
+    std::optional<std::pair<std::vector<int>, int>> fixed;
+    int erased = 0;
+    for (int extra = 0; !fixed && static_cast<int>(invalid.size()) + extra <= k &&
+                        extra <= static_cast<int>(sureness.size());
+         ++extra) {
+      const auto erasures = erasing(extra, {});
+      if ((fixed = attempt(read, k, erasures, 1e-4))) erased = static_cast<int>(erasures.size());
     }
+    // Then each subset of the second guesses, with fewer erasure counts; the
+    // chance bound is shared out over all those tries.
+    const int subsets = (1 << guesses.size()) - 1, step = std::max(1, k / 8);
+    const double each = 1e-4 / (subsets * (k / step + 1));
+    for (int mask = 1; !fixed && mask <= subsets; ++mask) {
+      std::vector<int> c = read, guessed;
+      for (size_t i = 0; i < guesses.size(); ++i)
+        if (mask >> i & 1) c[static_cast<size_t>(guesses[i].first)] = guesses[i].second, guessed.push_back(guesses[i].first);
+      for (int extra = 0; !fixed && static_cast<int>(invalid.size()) + extra <= k; extra += step) {
+        const auto erasures = erasing(extra, guessed);
+        if ((fixed = attempt(c, k, erasures, each))) erased = static_cast<int>(erasures.size());
+      }
+    }
+    if (!fixed) continue;
+    Corrected out;
+    out.rows = rows;
+    out.columns = columns;
+    out.ec_level = ec;
+    out.changed = fixed->second;
+    out.erasures = erased;
+    std::vector<std::vector<Pattern>> grid;
+    for (int r = 0; r < rows; ++r) {
+      const int cluster = 3 * (r % 3);
+      const auto [li, ri] = indicators(r, rows, columns, ec);
+      std::vector<Pattern> row{*patternOf(li, cluster)};
+      for (int j = 0; j < columns; ++j) row.push_back(*patternOf(fixed->first[static_cast<size_t>(r * columns + j)], cluster));
+      row.push_back(*patternOf(ri, cluster));
+      grid.push_back(std::move(row));
+    }
+    out.clean = renderRows(grid, 3);
+    out.codewords = std::move(fixed->first);
+    return out;
   }
   return std::nullopt;
 }

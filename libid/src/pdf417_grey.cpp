@@ -16,6 +16,7 @@
 #include <array>
 #include <cmath>
 #include <cstdlib>
+#include <initializer_list>
 #include <numeric>
 #include <optional>
 #include <span>
@@ -329,6 +330,7 @@ struct Choice {
   int pattern = -1, shift = 0;
   double sse = 0;
   double runnerUp = 1e300;  // the best other pattern's error: how sure the choice is
+  int second = -1;          // that other pattern
 };
 
 // The pattern (and shift, samples) whose rendering best explains `target`
@@ -336,7 +338,7 @@ struct Choice {
 // starting at sample `base`; `full` includes the right margin.
 Choice bestPattern(const std::vector<float>& target, int base, const Renderings& r, bool full,
                    std::span<const int> shifts) {
-  Choice best{-1, 0, 1e300, 1e300};
+  Choice best{-1, 0, 1e300, 1e300, -1};
   const int n = full ? r.width : (kCodewordModules + r.margin) * kSamples;
   const auto& norms = full ? r.normFull : r.normLeft;
   const size_t count = r.patterns->size();
@@ -359,10 +361,11 @@ Choice bestPattern(const std::vector<float>& target, int base, const Renderings&
       for (float a : acc) dot += a;
       const double sse = yy + norms[k] - 2.0 * dot;
       if (sse < best.sse) {
-        if (static_cast<int>(k) != best.pattern) best.runnerUp = best.sse;
-        best = {static_cast<int>(k), sh, sse, best.runnerUp};
+        if (static_cast<int>(k) != best.pattern) best.runnerUp = best.sse, best.second = best.pattern;
+        best = {static_cast<int>(k), sh, sse, best.runnerUp, best.second};
       } else if (sse < best.runnerUp && static_cast<int>(k) != best.pattern) {
         best.runnerUp = sse;
+        best.second = static_cast<int>(k);
       }
     }
   }
@@ -422,6 +425,7 @@ std::optional<Levels> rowLevels(const std::vector<float>& row, const std::vector
 struct RowRead {
   std::vector<Pattern> patterns;  // row indicators included
   std::vector<float> margin;      // runner-up error minus the choice's, per codeword
+  std::vector<Pattern> second;    // the runner-up pattern, per codeword
   std::vector<float> model;       // the row's rendering, fixed parts included
 };
 
@@ -463,6 +467,7 @@ RowRead readRow(const std::vector<float>& dark, const std::vector<float>& fixed,
   for (const Choice& c : chosen) {
     out.patterns.push_back((*r.patterns)[static_cast<size_t>(c.pattern)]);
     out.margin.push_back(static_cast<float>(std::min(c.runnerUp - c.sse, 1e6)));
+    out.second.push_back((*r.patterns)[static_cast<size_t>(c.second >= 0 ? c.second : c.pattern)]);
   }
   out.model = std::move(model);
   return out;
@@ -715,8 +720,45 @@ const std::vector<Pattern>& candidates(int cluster) {
   return all || valid.size() != 929 ? clusterPatterns(cluster) : valid;
 }
 
-// `forceRows` > 0: that many rows instead of the count the grid suggests.
-std::optional<GreyRead> readLocated(const cv::Mat& dark, const std::optional<Geometry>& g, int forceRows = 0) {
+// Glare and uneven light along a row: the black and white levels fitted on
+// the end patterns and taken as linear in between leave a washed-out stretch
+// of the data pale, where faint bars read as spaces. With the row as first
+// read (`model`, mostly right outside the glare), the levels are fitted again
+// locally, profile ~ a + b * model over `half` samples either side, and the
+// profile rescaled with them; where the model explains too little (b small)
+// the profile is left as it was.
+void relevelRow(std::vector<float>& profile, const std::vector<float>& model, int half) {
+  const size_t n = std::min(profile.size(), model.size());
+  std::vector<double> sx(n + 1, 0), sy(n + 1, 0), sxx(n + 1, 0), sxy(n + 1, 0);
+  for (size_t i = 0; i < n; ++i) {
+    const double x = model[i], y = profile[i];
+    sx[i + 1] = sx[i] + x, sy[i + 1] = sy[i] + y, sxx[i + 1] = sxx[i] + x * x, sxy[i + 1] = sxy[i] + x * y;
+  }
+  std::vector<float> out(profile.begin(), profile.begin() + static_cast<long>(n));
+  for (size_t j = 0; j < n; ++j) {
+    const size_t lo = j > static_cast<size_t>(half) ? j - static_cast<size_t>(half) : 0;
+    const size_t hi = std::min(n, j + static_cast<size_t>(half) + 1);
+    const double m = static_cast<double>(hi - lo);
+    const double mx = (sx[hi] - sx[lo]) / m, my = (sy[hi] - sy[lo]) / m;
+    const double vx = (sxx[hi] - sxx[lo]) / m - mx * mx, cxy = (sxy[hi] - sxy[lo]) / m - mx * my;
+    if (vx < 0.01) continue;
+    const double b = cxy / vx;
+    if (b < 0.15) continue;
+    out[j] = static_cast<float>((profile[j] - (my - b * mx)) / b);
+  }
+  std::copy(out.begin(), out.end(), profile.begin());
+}
+
+// IDKIT_PDF417_NO_RELEVEL=1 leaves relevelRow's second reading out (experiments).
+bool relevelOff() {
+  static const bool off = std::getenv("IDKIT_PDF417_NO_RELEVEL") != nullptr;
+  return off;
+}
+
+// `forceRows` > 0: that many rows instead of the count the grid suggests;
+// `relevel`: each row read a second time with its levels fitted locally.
+std::optional<GreyRead> readLocated(const cv::Mat& dark, const std::optional<Geometry>& g, int forceRows = 0,
+                                    bool relevel = false) {
   const int modules = g->modules;
   const int lines = std::max(12, static_cast<int>(std::lround(0.5 * (g->botL - g->topL + g->botR - g->topR))));
   const int cols = (modules + 2 * kQuiet) * kSamples;
@@ -835,6 +877,12 @@ std::optional<GreyRead> readLocated(const cv::Mat& dark, const std::optional<Geo
   std::vector<RowRead> read;
   for (int r = 0; r < rows; ++r)
     read.push_back(readRow(profiles[static_cast<size_t>(r)], fixed, g->columns, clusters[static_cast<size_t>(r % 3)]));
+  if (relevel)
+    for (int r = 0; r < rows; ++r) {
+      relevelRow(profiles[static_cast<size_t>(r)], read[static_cast<size_t>(r)].model, kCodewordModules * kSamples);
+      read[static_cast<size_t>(r)] =
+          readRow(profiles[static_cast<size_t>(r)], fixed, g->columns, clusters[static_cast<size_t>(r % 3)]);
+    }
   // Vertical blur mixes the neighbouring rows into each row's middle: with
   // the neighbours as first read, their share is taken out and the row read
   // again. The start and stop patterns are the same in every row, so the
@@ -856,13 +904,15 @@ std::optional<GreyRead> readLocated(const cv::Mat& dark, const std::optional<Geo
   }
   std::vector<std::vector<Pattern>> symbol;
   std::vector<std::vector<float>> margins;
-  for (const auto& r : read) symbol.push_back(r.patterns), margins.push_back(r.margin);
+  std::vector<std::vector<Pattern>> seconds;
+  for (const auto& r : read) symbol.push_back(r.patterns), margins.push_back(r.margin), seconds.push_back(r.second);
 
   GreyRead out;
   constexpr int kModulePx = 3;
   out.clean = renderRows(symbol, kModulePx);
   out.codewords = std::move(symbol);
   out.margins = std::move(margins);
+  out.runners_up = std::move(seconds);
   out.rows = rows;
   out.columns = g->columns;
   out.module_px = g->pitch();
@@ -946,30 +996,49 @@ std::optional<GreyRead> readGrey(const cv::Mat& levelCrop) {
   const auto upright = locate(dark), flipped = locate(turned);
   if (!upright && !flipped) return std::nullopt;
   const bool up = upright && (!flipped || upright->fit <= flipped->fit);
-  auto readWith = [&](int rows) {
-    if (up) return readLocated(dark, upright, rows);
-    auto out = readLocated(turned, flipped, rows);
+  auto readWith = [&](int rows, bool relevel = false) {
+    if (up) return readLocated(dark, upright, rows, relevel);
+    auto out = readLocated(turned, flipped, rows, relevel);
     if (out) {
       const cv::Mat flip = (cv::Mat_<double>(3, 3) << -1, 0, levelCrop.cols - 1, 0, -1, levelCrop.rows - 1, 0, 0, 1);
       out->cleanToCrop = flip * out->cleanToCrop;
     }
     return out;
   };
-  auto first = readWith(0);
-  if (!first || correctGrey(*first)) return first;
-  // Row boundaries blurred together: the count found is often half the
-  // rows' (rows of 2 modules, lower than the symbology's 3, which printers
-  // use, look like rows of 4), or one off. The row indicators and check
-  // codewords tell the right count: a count is taken when the symbol read
-  // with it corrects.
   const Geometry& g = up ? *upright : *flipped;
   const double lines = 0.5 * (g.botL - g.topL + g.botR - g.topR);
-  const int r = first->rows;
-  for (const int rows : {2 * r, r + 1, r - 1, 2 * r + 1, 2 * r - 1}) {
-    if (rows < 3 || rows > 90 || lines / rows < 1.8 * g.pitch()) continue;
-    trace("rows {} tried for {}", rows, r);
-    if (auto alt = readWith(rows); alt && correctGrey(*alt)) return alt;
+  // A count is taken when the symbol read with it corrects: the row
+  // indicators and check codewords tell the right one.
+  auto firstCorrecting = [&](std::initializer_list<int> counts, int from) -> std::optional<GreyRead> {
+    for (const int rows : counts) {
+      if (rows < 3 || rows > 90 || lines / rows < 1.8 * g.pitch()) continue;
+      trace("rows {} tried for {}", rows, from);
+      if (auto alt = readWith(rows); alt && correctGrey(*alt)) return alt;
+    }
+    return std::nullopt;
+  };
+  auto first = readWith(0);
+  if (!first) {
+    // No row boundaries seen at all (blur across the rows, low contrast):
+    // the counts that rows of 2, 3 or 4 modules give (the symbology asks
+    // for 3 or more, printers often use 3 or 4, id-synth draws 2).
+    static const bool noGuess = std::getenv("IDKIT_PDF417_NO_ROW_GUESS") != nullptr;  // experiments
+    if (noGuess) return first;
+    for (const double high : {2.0, 3.0, 4.0}) {
+      const int r = static_cast<int>(std::lround(lines / (high * g.pitch())));
+      if (auto alt = firstCorrecting({r, r + 1, r - 1}, 0)) return alt;
+    }
+    return first;
   }
+  if (correctGrey(*first)) return first;
+  // Glare: the same rows with the levels fitted along each row.
+  if (!relevelOff())
+    if (auto again = readWith(0, true); again && correctGrey(*again)) return again;
+  // Row boundaries blurred together: the count found is often half the
+  // rows' (rows of 2 modules, lower than the symbology's 3, which printers
+  // use, look like rows of 4), or one off.
+  const int r = first->rows;
+  if (auto alt = firstCorrecting({2 * r, r + 1, r - 1, 2 * r + 1, 2 * r - 1}, r)) return alt;
   return first;
 }
 
@@ -1108,7 +1177,9 @@ bool hasStartOrStop(const cv::Mat& crop) {
           const int to = std::clamp(from + e.data * 16 * w, 0, crop.cols - 1);
           // On the samples without a code print and portraits turn at most
           // 1.25 times per bar width, licence photos' codes 1.7 or more.
-          if (turns(f, std::min(from, to), std::max(from, to), w, 0.08f * contrast) >= 1.45) return true;
+          const double t = turns(f, std::min(from, to), std::max(from, to), w, 0.08f * contrast);
+          trace("gate: {} bar of {} px at {}, {:.2f} turns per bar width", e.kind == EndBar::Start ? "start" : "stop", w, a, t);
+          if (t >= 1.45) return true;
         }
       a = b;
     }

@@ -40,6 +40,15 @@ void damage(std::vector<int>& c, std::span<const int> at, std::mt19937& rng) {
   for (int p : at) c[static_cast<size_t>(p)] = (c[static_cast<size_t>(p)] + by(rng)) % 929;
 }
 
+// `payload` as ZXing's writer draws it (ECC level 5: 64 check codewords, 3 px
+// modules), with a margin.
+cv::Mat drawnSymbol(const std::string& payload) {
+  cv::Mat padded;
+  cv::copyMakeBorder(barcode::render(payload, "PDF417", 3), padded, 30, 30, 40, 40, cv::BORDER_CONSTANT,
+                     cv::Scalar(255));
+  return padded;
+}
+
 }  // namespace
 
 TEST_CASE("pdf417 ecc: errors and erasures within 2e + f <= k are corrected", "[pdf417][pdf417ecc]") {
@@ -129,10 +138,7 @@ TEST_CASE("pdf417 ecc: codeword patterns are the symbology's, 929 per cluster", 
 TEST_CASE("pdf417 ecc: a symbol ZXing draws reads as valid codewords, and damage to it is corrected",
           "[pdf417][pdf417ecc]") {
   const std::string payload = idkit::aamva::compose(idkit::test::sampleCard());
-  const cv::Mat code = barcode::render(payload, "PDF417", 3);  // ECC level 5
-  cv::Mat padded;
-  cv::copyMakeBorder(code, padded, 30, 30, 40, 40, cv::BORDER_CONSTANT, cv::Scalar(255));
-  const auto g = pdf417::readGrey(padded);
+  const auto g = pdf417::readGrey(drawnSymbol(payload));
   REQUIRE(g);
   const auto sharp = pdf417::correctGrey(*g);
   REQUIRE(sharp);
@@ -166,4 +172,37 @@ TEST_CASE("pdf417 ecc: a symbol ZXing draws reads as valid codewords, and damage
   const auto codes = barcode::read(fixed->clean);
   REQUIRE(codes.size() == 1);
   CHECK(codes[0].text == payload);
+}
+
+TEST_CASE("pdf417 ecc: second guesses (runner-up patterns) mend what erasures cannot", "[pdf417][pdf417ecc]") {
+  const auto g = pdf417::readGrey(drawnSymbol(idkit::aamva::compose(idkit::test::sampleCard())));
+  REQUIRE(g);
+  const auto sharp = pdf417::correctGrey(*g);
+  REQUIRE(sharp);
+  const int n = sharp->rows * sharp->columns;
+  REQUIRE(n > 120);
+  // 30 wrong codewords the reader was sure of (in the back half, where the
+  // erasures of equally sure codewords do not reach), and 6 wrong ones it
+  // was least sure of, each with the right pattern as runner-up: erased,
+  // those 6 leave 6 + 2 * 30 = 66 > 64; guessed, 2 * 30 = 60 <= 64.
+  auto bad = *g;
+  for (auto& row : bad.margins) std::fill(row.begin(), row.end(), 1e6f);
+  bad.runners_up = bad.codewords;
+  auto spoil = [&](int pos, bool unsure) {
+    const int r = pos / sharp->columns, j = pos % sharp->columns + 1;
+    auto& p = bad.codewords[static_cast<size_t>(r)][static_cast<size_t>(j)];
+    const int v = pdf417::codewordOf(p);
+    p = pdf417::codewordPatterns(3 * (r % 3))[static_cast<size_t>((v + 1 + pos) % 929)];
+    if (unsure) bad.margins[static_cast<size_t>(r)][static_cast<size_t>(j)] = -1.0f;
+  };
+  for (int i = 0; i < 30; ++i) spoil(n - 1 - 2 * i, false);
+  for (int i = 0; i < 6; ++i) spoil(3 + 5 * i, true);
+  const auto fixed = pdf417::correctGrey(bad);
+  REQUIRE(fixed);
+  CHECK(fixed->codewords == sharp->codewords);
+  CHECK(fixed->changed == 36);
+  // Without the right runner-ups the same damage is beyond correction.
+  auto wrongGuesses = bad;
+  wrongGuesses.runners_up = bad.codewords;
+  CHECK_FALSE(pdf417::correctGrey(wrongGuesses));
 }

@@ -91,6 +91,9 @@ struct GreyRead {
   // each choice is: the runner-up pattern's squared error minus the choice's.
   std::vector<std::vector<std::array<std::uint8_t, 8>>> codewords;
   std::vector<std::vector<float>> margins;
+  // Each codeword's runner-up pattern (the second best fit), for the
+  // correction's second guesses (Chase decoding).
+  std::vector<std::vector<std::array<std::uint8_t, 8>>> runners_up;
 };
 
 // None when no start/stop pattern pair or row grid is found.
