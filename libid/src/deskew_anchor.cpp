@@ -253,7 +253,7 @@ std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q_in, bool a
     bool all_ok = true;
     // The top edge of a card cut at its header band is faint (that is why
     // the band won): it needs to be an edge, not as clear as the others.
-    const double top_floor = header_cut ? std::max(12.0, 0.15 * kept / std::max(1, kept_n)) : floor;
+    const double top_floor = header_cut ? std::max(12.0, 0.1 * kept / std::max(1, kept_n)) : floor;
     for (size_t i = 0; i < 4; ++i)
       if (moved[i] && step[i] < (i == 0 ? top_floor : floor)) moved[i] = false, all_ok = false;
     if (all_ok) break;
