@@ -348,7 +348,13 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       // The region's width (values are left-aligned in it) or the words' if
       // they run on; the words' height with a margin.
       const int x0 = std::max(std::min(r.x, found->x - pad), r.x - 2 * pad);
-      const int x1 = std::min(std::max(r.br().x, found->br().x + pad), r.br().x + 6 * pad);
+      int x1 = std::min(std::max(r.br().x, found->br().x + pad), r.br().x + 6 * pad);
+      // Never into the next column's value on the same line (a long date
+      // beside a personal number): a word a capital height or more after the
+      // value's end is not the value's.
+      for (const cv::Rect& w : words)
+        if (w.x >= found->br().x + cap_px && std::abs(w.y + w.height / 2.0 - (found->y + found->height / 2.0)) < cap_px * 0.5)
+          x1 = std::min(x1, std::max(found->br().x + 1, w.x - 2));
       line_box = cv::Rect(cv::Point(x0, found->y - pad), cv::Point(x1, found->br().y + pad)) & whole;
     } else {
       const cv::Rect l = pickLine(g(r), cap_px);
