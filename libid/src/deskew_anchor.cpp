@@ -135,15 +135,21 @@ std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q_in, bool a
   }
   const double bw = x1 - x0;
   // The line's length in characters says the format: 3 lines are TD1; the
-  // card's width in pitches tells 36 from 44 (41 and 47-49), else the line's
-  // length in character heights (38 and 47).
+  // band's length in pitches (the characters counted on its line) tells 36
+  // from 44 when it is within 1.5 of either (a quad made too wide by a thumb
+  // or the surface's grain does not change it); else, the band cut, the
+  // card's width in pitches (41 and 47-49), else the line's length in
+  // character heights (38 and 47).
   int chars = 44;
+  const double counted = band->pitch > 0 ? bw / band->pitch : 0;
   if (band->lines >= 3) {
     // Three lines of a TD1 have 33.7 pitches across the card; more is a
     // two-line band joined with a line of print: no sure anchor.
     if (band->pitch > 0 && W / band->pitch > 37.5) return std::nullopt;
     chars = 30;
   }
+  else if (std::abs(counted - 36) < 1.5) chars = 36;
+  else if (std::abs(counted - 44) < 1.5) chars = 44;
   else if (band->pitch > 0) chars = W / band->pitch < 45 ? 36 : 44;
   else chars = bw / std::max(1.0, band->line_height) < 42 ? 36 : 44;
   const Format& f = chars == 30 ? kFormats[0] : chars == 36 ? kFormats[1] : kFormats[2];
@@ -163,7 +169,10 @@ std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q_in, bool a
   std::array<double, 4> at{0, W, H, 0};  // top y, right x, bottom y, left x (probe)
   std::array<double, 4> range_mm{};
   std::array<bool, 4> moved{};
-  bool header_cut = false;
+  // Sides moved on strong evidence from the band (a header-cut top, a side
+  // run out beside the card): they need to land on an edge, not on one as
+  // clear as the sides the quad kept.
+  std::array<bool, 4> faint{};
   auto move = [&](size_t side, double to, double range) {
     at[side] = to;
     moved[side] = true;
@@ -178,10 +187,13 @@ std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q_in, bool a
   if (x1 > W - 1.5 * ppm_x) move(1, x1 + margin * ppm_x, 2.2);
   // A side 3 mm or more beyond the widest margin of any format with this
   // line length ran onto a thumb, a shadow or the surface's grain beside the
-  // card: the format's margin from the line's end (kept only on a clear edge).
+  // card: the format's margin from the line's end, kept only on a clear edge
+  // when within 6 mm (the band's end may be short by a few filler chevrons
+  // lost under the threshold), on a faint one beyond (a pale card's side on
+  // grey or grained surface, beside the crisp top and bottom the quad kept).
   const double widest = chars == 44 ? kFormats[2].side_margin : f.side_margin;
-  if (x0 > (widest + 3) * ppm_x) move(3, x0 - margin * ppm_x, 2.2);
-  if (W - x1 > (widest + 3) * ppm_x) move(1, x1 + margin * ppm_x, 2.2);
+  if (x0 > (widest + 3) * ppm_x) move(3, x0 - margin * ppm_x, 2.2), faint[3] = x0 > (widest + 6) * ppm_x;
+  if (W - x1 > (widest + 3) * ppm_x) move(1, x1 + margin * ppm_x, 2.2), faint[1] = W - x1 > (widest + 6) * ppm_x;
   // Top: when the height is far from every format with this line (20%): the
   // vertical scale is the least sure figure here. A quad 7-20% too short
   // stopped at the header band's lower line, which is crisper than the card's
@@ -204,7 +216,7 @@ std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q_in, bool a
       if (std::abs(want) < err) err = std::abs(want), best = want;
     }
     if (err > 0.2 * f.height * ppm_y) move(0, best, 3.0);
-    else if (best < 0 && err > 0.07 * f.height * ppm_y) move(0, best, 3.0), header_cut = true;
+    else if (best < 0 && err > 0.07 * f.height * ppm_y) move(0, best, 3.0), faint[0] = true;
   }
   const double ppm = ppm_x;
   Anchored out;
@@ -252,10 +264,10 @@ std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q_in, bool a
     const double floor = std::max(8.0, kept_n ? 0.4 * kept / kept_n : 0.0);
     bool all_ok = true;
     // The top edge of a card cut at its header band is faint (that is why
-    // the band won): it needs to be an edge, not as clear as the others.
-    const double top_floor = header_cut ? std::max(12.0, 0.1 * kept / std::max(1, kept_n)) : floor;
+    // the band won), and so is a card's side far beyond the band's end.
+    const double faint_floor = std::max(12.0, 0.1 * kept / std::max(1, kept_n));
     for (size_t i = 0; i < 4; ++i)
-      if (moved[i] && step[i] < (i == 0 ? top_floor : floor)) moved[i] = false, all_ok = false;
+      if (moved[i] && step[i] < (faint[i] ? faint_floor : floor)) moved[i] = false, all_ok = false;
     if (all_ok) break;
     out.quad = q;
   }

@@ -452,9 +452,11 @@ TEST_CASE("the MRZ band anchors a side that stopped at its top line or left it o
 TEST_CASE("the MRZ anchor puts back a top cut at the header band and a side out on the surface", "[deskew]") {
   // id-synth photos; the quad handed in is the true one with its top moved down
   // 12% of the height (where a header band's lower line stops the edges: a
-  // passport page cut there has a visa's proportions) or with one side 7% of
-  // the width out beside the card. The format the MRZ says (line length, and
-  // for 44 characters the margins) puts the side back on the card's edge.
+  // passport page cut there has a visa's proportions) or with one side 7% or
+  // 15% of the width out beside the card. The format the MRZ says (line
+  // length, and for 44 characters the margins) puts the side back on the
+  // card's edge; 15% out, a 36-character card is as wide as a 44's in
+  // pitches, and only the characters counted on the line tell them apart.
   using idkit::synth::DocType;
   for (const DocType type : {DocType::td2, DocType::td3, DocType::mrva, DocType::mrvb}) {
     const auto sp = synthPhoto(type, 11, 3);
@@ -466,6 +468,9 @@ TEST_CASE("the MRZ anchor puts back a top cut at the header band and a side out 
     Quad wide = truth;
     wide[0] = truth[0] + (truth[0] - truth[1]) * 0.07;
     wide[3] = truth[3] + (truth[3] - truth[2]) * 0.07;
+    Quad far = truth;
+    far[0] = truth[0] + (truth[0] - truth[1]) * 0.15;
+    far[3] = truth[3] + (truth[3] - truth[2]) * 0.15;
     // Corners, not the Jaccard index: cv::intersectConvexConvex can miscount
     // quads that share two corners exactly, as these do with the truth.
     const double tol = 0.02 * cv::norm(truth[1] - truth[0]);
@@ -474,13 +479,15 @@ TEST_CASE("the MRZ anchor puts back a top cut at the header band and a side out 
         if (cv::norm(a[i] - truth[i]) > tol) return false;
       return true;
     };
-    for (const auto& [what, q] : {std::pair{"top cut", cut}, std::pair{"left side out", wide}}) {
+    for (const auto& [what, q] :
+         {std::pair{"top cut", cut}, std::pair{"left side out", wide}, std::pair{"left side far out", far}}) {
       INFO(idkit::synth::name(type) << ", " << what);
       REQUIRE(!near(q));
       const auto a = idkit::deskew::detail::anchorToMrz(img, q, true);
       REQUIRE(a);
       CHECK(a->moved >= 1);
       CHECK(near(a->quad));
+      CHECK(a->kind == (type == DocType::td2 || type == DocType::mrvb ? Kind::id2 : Kind::id3));
     }
   }
 }
