@@ -1148,12 +1148,13 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
     if (Attempt found = readBands(sharp, options); found.result && found.read_score > std::log(0.6)) best = std::move(found);
   }
   bool mirrored = false;
-  // Mirrored glyphs read as nothing the classifier is sure of: a confident
-  // reading (mean character probability above 0.75) is not a mirror image.
-  // The flipped image's bands are the first pass's blobs mirrored, and only
-  // those whose quick look beats the first pass's by kMirrorGain are read.
-  const bool confident = best.result && best.read_score > std::log(0.75);
-  if (options.try_mirrored && !(best.result && best.result->valid) && !confident) {
+  // A zone that does not verify may be a mirror image. The flipped image's
+  // bands are the first pass's blobs mirrored, and only those whose quick
+  // look beats the first pass's by kMirrorGain are read. (A confident first
+  // reading is no proof against a mirror: mirrored fillers and round glyphs
+  // read as '<', O, 0 with confidence, and most mirrored specimens were
+  // never tried while that gate held.)
+  if (options.try_mirrored && !(best.result && best.result->valid)) {
     cv::Mat flipped;
     cv::flip(gray, flipped, 1);
     Attempt m = readBands(flipped, options, bandsOf(flippedMap(blobs), options.max_bands), best.quick + kMirrorGain);
