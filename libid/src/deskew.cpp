@@ -75,10 +75,15 @@ const detail::Scored& outermost(const std::vector<detail::Scored>& scored, const
     const double a = area(cur->quad);
     for (const auto& s : scored) {
       // Nearly as good on every count: grain, a shadow or a thumb beyond the
-      // card make an outer quad too, with weaker edges.
-      if (&s == cur || s.total < 0.93 * cur->total || s.edges < 0.93 * cur->edges || s.aspect_fit < 0.5) continue;
+      // card make an outer quad too, with weaker edges. One 1.6 times as large
+      // or more with a document's shape (aspect fit 0.8) is no such fringe but
+      // the card around a crisp inner part of it (its text block beside the
+      // portrait column, a scan's portrait): 0.84 of the scores is enough.
+      if (&s == cur || s.aspect_fit < 0.5) continue;
       const double b = area(s.quad);
       if (b < 1.08 * a) continue;
+      const double share = b >= 1.6 * a && s.aspect_fit >= 0.8 ? 0.84 : 0.93;
+      if (s.total < share * cur->total || s.edges < share * cur->edges) continue;
       const double j = iou(s.quad, cur->quad);
       const double inter = j * (a + b) / (1 + j);
       if (inter < 0.92 * a) continue;
