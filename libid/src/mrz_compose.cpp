@@ -119,18 +119,26 @@ std::string sexCode(std::string_view s) {
   return t[0] == 'M' || t[0] == 'F' || t[0] == 'X' ? t.substr(0, 1) : "<";
 }
 
-// SURNAME<<GIVEN<NAMES, cut at the width: the given names go first.
-std::string nameField(const Fields& f, std::size_t width, std::string_view given_sep = "<") {
-  std::string given;
-  for (const char c : transliterate(f.given_names)) {
+// One name component (the surname, or the given names): its words joined by
+// `sep`, without leading or trailing fillers. A run of separators ("ST. JOHN",
+// "JEAN - PIERRE") gives one, so a surname never writes the "<<" that ends it.
+std::string nameWords(std::string_view utf8, std::string_view sep = "<") {
+  std::string out;
+  for (const char c : transliterate(utf8)) {
     if (c == '<') {
-      if (!given.empty() && given.back() != '<') given += given_sep;
+      if (!out.empty() && out.back() != '<') out += sep;
     } else {
-      given.push_back(c);
+      out.push_back(c);
     }
   }
-  while (!given.empty() && given.back() == '<') given.pop_back();
-  std::string s = transliterate(f.surname);
+  while (!out.empty() && out.back() == '<') out.pop_back();
+  return out;
+}
+
+// SURNAME<<GIVEN<NAMES, cut at the width: the given names go first.
+std::string nameField(const Fields& f, std::size_t width, std::string_view given_sep = "<") {
+  const std::string given = nameWords(f.given_names, given_sep);
+  std::string s = nameWords(f.surname);
   if (!given.empty()) s += "<<" + given;
   return fit(s, width);
 }
@@ -208,7 +216,7 @@ std::vector<std::string> compose(Format fmt, const Fields& f) {
     case Format::FrenchID: {
       const std::string a = fit(c.code.empty() || c.code == "<<" ? "ID" : c.code, 2) +
                             fit(c.state == "<<<" ? "FRA" : c.state, 3) +
-                            fit(transliterate(f.surname), 25) +
+                            fit(nameWords(f.surname), 25) +
                             fit(transliterate(f.administrative_code), 6);
       Fields given_only;
       given_only.given_names = f.given_names;
@@ -222,7 +230,7 @@ std::vector<std::string> compose(Format fmt, const Fields& f) {
     case Format::FrenchDL: {
       std::string a = c.code + c.state + fit(c.number, 9);
       a += digitOf(a);
-      a += c.expiry + fit(transliterate(f.surname), 8);
+      a += c.expiry + fit(nameWords(f.surname), 8);
       a += digitOf(a);
       out = {a};
       break;

@@ -291,6 +291,17 @@ TEST_CASE("mrz compose: long TD1 numbers, truncated names, transliteration", "[m
   CHECK(transliterate("ESPAÑOLA ESPAÑOLA") == "ESPANOLA<ESPANOLA");
   CHECK(transliterate("ÊrÌkS'ŝóN") == "ERIKSSON");
   CHECK(transliterate("Łódź") == "LODZ");
+
+  // A full stop beside a space is one word break, never the "<<" that ends the surname.
+  Fields h = g;
+  h.surname = "St. John-Smythe";
+  h.given_names = "Anna  Maria";
+  const auto s = compose(Format::TD3, h);
+  CHECK(s[0] == "P<D<<ST<JOHN<SMYTHE<<ANNA<MARIA<<<<<<<<<<<<<");
+  const auto t = parse(s);
+  REQUIRE(t);
+  CHECK(t->field("surname") == "ST JOHN SMYTHE");
+  CHECK(t->field("given_names") == "ANNA MARIA");
 }
 
 TEST_CASE("mrz correct uses the reader's alternatives and reports every change", "[mrz]") {
