@@ -192,8 +192,14 @@ std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q_in, bool a
   // lost under the threshold), on a faint one beyond (a pale card's side on
   // grey or grained surface, beside the crisp top and bottom the quad kept).
   const double widest = chars == 44 ? kFormats[2].side_margin : f.side_margin;
-  if (x0 > (widest + 3) * ppm_x) move(3, x0 - margin * ppm_x, 2.2), faint[3] = x0 > (widest + 6) * ppm_x;
-  if (W - x1 > (widest + 3) * ppm_x) move(1, x1 + margin * ppm_x, 2.2), faint[1] = W - x1 > (widest + 6) * ppm_x;
+  if (x0 > (widest + 3) * ppm_x) {
+    move(3, x0 - margin * ppm_x, 2.2);
+    faint[3] = x0 > (widest + 6) * ppm_x;
+  }
+  if (W - x1 > (widest + 3) * ppm_x) {
+    move(1, x1 + margin * ppm_x, 2.2);
+    faint[1] = W - x1 > (widest + 6) * ppm_x;
+  }
   // Top: when the height is far from every format with this line (20%): the
   // vertical scale is the least sure figure here. A quad 7-20% too short
   // stopped at the header band's lower line, which is crisper than the card's

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <optional>
+#include <regex>
+#include <utility>
 
 #include <opencv2/imgproc.hpp>
 #include <tesseract/baseapi.h>
@@ -382,8 +384,10 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       if (l.text.empty() && f.kind == Kind::sex) l = engine.readLine(padded, lang, whitelist, dpi, Mode::raw);
       if (l.text.empty() && f.kind == Kind::sex) l = engine.readLine(padded, lang, whitelist, dpi, Mode::single_char);
       // The field's text: the line less the label a strip pattern removes.
+      const std::optional<std::regex> strip =
+          f.strip.empty() ? std::nullopt : std::optional<std::regex>(std::in_place, f.strip);
       auto fieldText = [&](const std::string& line) {
-        return normaliseText(f.strip.empty() ? line : std::regex_replace(line, std::regex(f.strip), ""));
+        return normaliseText(strip ? std::regex_replace(line, *strip, "") : line);
       };
       // A 0 read as O, where the field may hold digits (not in a nationality's letters).
       if (f.kind == Kind::code)
