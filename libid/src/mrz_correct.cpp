@@ -88,6 +88,16 @@ constexpr double kMaxDoubt = 3.0;
 constexpr double kDigitRunCost = 2.0;
 // A probability below this is a character the reader did not see.
 constexpr double kSeenShare = 0.05;
+// A cell whose candidates together got less than kSeenShare is an erasure:
+// the reader saw no character there (a thumb or a glare spot over it; its
+// probability went to "misaligned"), so its candidates are noise. An erased
+// digit is any digit (each at kErasureCost), and where it is the one doubt of
+// a field its check digit determines it ("erasure" correction); see the
+// vouching rule in correct().
+constexpr double kErasureCost = 1.0;
+bool erased(const PositionCandidates& cands) {
+  return cands.size() > 1 && massOf(cands, '\0').first < kSeenShare;
+}
 // A name letter whose rival got this much probability is uncertain.
 constexpr double kNameRival = 0.2;
 // An M, N or H read with at least this probability is sure whatever its
@@ -124,6 +134,7 @@ struct Position {
   std::vector<Option> options;  // options[0] is the default reading
   bool type_fixed = false;      // options[0].ch != read because read is impossible here
   bool digit_run = false;       // options[0] is the digit of a pair letter read between digits
+  bool erased = false;          // the reader saw no character here (see erased())
 };
 
 int charValueOr0(char c) { return charValue(c).value_or(0); }
@@ -187,6 +198,21 @@ Position optionsFor(Pos pos, const PositionCandidates& cands, Kind kind) {
   const double base = p.options[0].cost;
   for (Option& o : p.options) o.cost -= base;
   p.type_fixed = p.options[0].ch != p.read;
+  if (reader && erased(cands)) {
+    // Nothing was seen: no option is the reader's, and a digit is any digit
+    // ('<' after them: it weighs what '0' does, and stands for a digit only
+    // in an absent field).
+    p.erased = true;
+    for (Option& o : p.options) o.share = 0;
+    if (kind == Kind::Digit || kind == Kind::CheckDigit)
+      for (const char ch : std::string_view("0123456789<")) {
+        const double cost = ch == '<' ? kErasureCost + 1 : kErasureCost;
+        auto it = std::find_if(p.options.begin() + 1, p.options.end(), [&](const Option& o) { return o.ch == ch; });
+        if (p.options[0].ch == ch || !detail::allowed(kind, ch)) continue;
+        if (it == p.options.end()) p.options.push_back({ch, cost, 0.0});
+        else it->cost = cost;
+      }
+  }
   return p;
 }
 
@@ -395,6 +421,9 @@ bool settleState(std::vector<Position>& positions, const std::vector<std::vector
   for (int k = 0; k < 3; ++k) pis[static_cast<std::size_t>(k)] = static_cast<std::size_t>(index[start.line][start.col + k]);
   bool covered = false;
   for (auto pi : pis) covered = covered || composite_weight[pi] != 0;
+  // An erased letter's options are noise: no code is read from them.
+  for (auto pi : pis)
+    if (positions[pi].erased) return false;
   std::string current;
   for (auto pi : pis) current.push_back(positions[pi].options[static_cast<std::size_t>(chosen[pi])].ch);
   constexpr double inf = std::numeric_limits<double>::infinity();
@@ -529,10 +558,31 @@ void preferDigitsInDigitRuns(std::vector<Position>& positions, std::span<const L
   }
 }
 
+// A check digit determines one erased digit of its field (or itself from
+// the field), no more: where a field holds two erasures, the erased digits
+// keep what the reader put there (no option to choose among), as does an
+// erased digit no check digit covers.
+void undeterminedErasures(std::vector<Position>& positions, const std::vector<CheckPlan>& plans,
+                          const std::vector<std::vector<int>>& index) {
+  std::vector<int> fields(positions.size(), 0), erasures(positions.size(), 0);
+  for (const CheckPlan& plan : plans) {
+    if (plan.name == "composite") continue;
+    std::vector<std::size_t> members;
+    for (const Pos& q : plan.variants[0]) members.push_back(static_cast<std::size_t>(index[q.line][q.col]));
+    members.push_back(static_cast<std::size_t>(index[plan.digit.line][plan.digit.col]));
+    int n = 0;
+    for (const auto pi : members) n += positions[pi].erased;
+    for (const auto pi : members) ++fields[pi], erasures[pi] = std::max(erasures[pi], n);
+  }
+  for (std::size_t pi = 0; pi < positions.size(); ++pi)
+    if (positions[pi].erased && (fields[pi] == 0 || erasures[pi] > 1)) positions[pi].options.resize(1);
+}
+
 // Why a position reads other than the reader's best: its default reading
 // (an impossible character replaced, a pair letter between digits) or a
 // change the check digits chose.
 const char* defaultReason(const Position& p, int chosen) {
+  if (p.erased) return "erasure";
   if (chosen != 0) return "check_digit";
   return p.digit_run ? "digit_run" : p.type_fixed ? "type" : "check_digit";
 }
@@ -631,6 +681,7 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
   std::vector<std::string> defaults(lines.size());
   for (const Position& p : positions) defaults[p.pos.line].push_back(p.options[0].ch);
   const auto plans = detail::checkPlans(*fmt, defaults);
+  undeterminedErasures(positions, plans, index);
 
   // Groups: each check but the composite, then the composite's other positions.
   std::vector<Group> groups;
@@ -728,9 +779,9 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
       conf[pi] = std::max(o.share, 0.9);
       if (o.ch != p.read)
         corrections.push_back({p.pos.line + 1, p.pos.col + 1, p.read, o.ch,
-                               reason[pi] ? reason[pi] : defaultReason(p, chosen[pi])});
+                               reason[pi] && !p.erased ? reason[pi] : defaultReason(p, chosen[pi])});
     } else if (o.ch != p.read) {
-      const char* why = reason[pi] ? reason[pi] : defaultReason(p, chosen[pi]);
+      const char* why = reason[pi] && !p.erased ? reason[pi] : defaultReason(p, chosen[pi]);
       corrections.push_back({p.pos.line + 1, p.pos.col + 1, p.read, o.ch, why});
       conf[pi] = o.share > 0 ? o.share : (chosen[pi] == 0 ? 0.7 : 0.5);
     } else {
@@ -770,13 +821,20 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
   if (reader)
     for (const CheckPlan& plan : final_plans) {
       if (plan.name == "composite") continue;
-      int unsure = 0, doubtful = 0, changes = 0, forced = 0;
+      int unsure = 0, doubtful = 0, changes = 0, forced = 0, erasures = 0;
+      bool erasuresDigits = true;
       double doubt = 0;
       auto count = [&](const Pos& q) {
         const auto pi = static_cast<std::size_t>(index[q.line][q.col]);
         const auto& cands = lines[q.line][q.col];
         if (cands.size() < 2) return;
         const Position& p = positions[pi];
+        if (p.erased) {
+          ++erasures;
+          const Kind k = kinds[q.line][q.col];
+          erasuresDigits = erasuresDigits && (k == Kind::Digit || k == Kind::CheckDigit);
+          return;
+        }
         const Option& o = p.options[static_cast<std::size_t>(chosen[pi])];
         // A classic pair ('O' in a date is a '0') is one glyph read two
         // ways: the two shares add up.
@@ -819,7 +877,15 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
       };
       for (const Pos& q : plan.variants[0]) count(q);
       count(plan.digit);
-      const bool vouches = unsure <= 1 && forced == 0 && !(changes > 0 && doubtful > 1) && !(doubtful > 1 && doubt > kMaxDoubt);
+      bool vouches = unsure <= 1 && forced == 0 && !(changes > 0 && doubtful > 1) && !(doubtful > 1 && doubt > kMaxDoubt);
+      // An erasure takes the check digit's whole say: the check determines
+      // one erased digit (weights 7, 3, 1 and the digit's own reach every
+      // residue once), and nothing is left to vouch for the field's other
+      // characters, so they must all be read surely and none changed. Two
+      // erasures (the check digit's own included), or an erased letter
+      // (several letters weigh alike), are not determined.
+      if (erasures > 0)
+        vouches = vouches && erasures == 1 && erasuresDigits && unsure == 0 && doubtful == 0 && changes == 0;
       legible = legible && vouches;
     }
   // ICAO pads a field (a run of number or optional-data positions) with
@@ -881,6 +947,10 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
     const Position& p = positions[pi];
     const auto& cands = lines[p.pos.line][p.pos.col];
     if (vouched[pi] || settled[pi] || cands.size() < 2) continue;
+    if (p.erased) {  // a name letter, sex or state nothing determines
+      legible = false;
+      break;
+    }
     const Option& o = p.options[static_cast<std::size_t>(chosen[pi])];
     double total = 0;
     for (const Candidate& c : cands) total += std::max(0.0f, c.score);

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <idkit/mrz.hpp>
@@ -35,10 +36,23 @@ void misread(std::vector<LineCandidates>& r, std::size_t line, std::size_t col, 
   r[line][col] = {{read, score}, {truth, second}, {'X', 0.01f}};
 }
 
-int checkDigitChanges(const Result& r) {
+// Corrections made for a reason ("check_digit", "erasure" ...).
+int corrections(const Result& r, std::string_view why) {
   int n = 0;
-  for (const auto& c : r.corrections) n += c.why == "check_digit";
+  for (const auto& c : r.corrections) n += c.why == why;
   return n;
+}
+
+int checkDigitChanges(const Result& r) { return corrections(r, "check_digit"); }
+
+// The reading's only correction: line and position 1-based, as reported.
+void onlyCorrection(const Result& r, int line, int pos, char from, char to, std::string_view why) {
+  REQUIRE(r.corrections.size() == 1);
+  CHECK(r.corrections[0].line == line);
+  CHECK(r.corrections[0].pos == pos);
+  CHECK(r.corrections[0].from == from);
+  CHECK(r.corrections[0].to == to);
+  CHECK(r.corrections[0].why == why);
 }
 
 }  // namespace
@@ -50,11 +64,7 @@ TEST_CASE("correct: the classifier's runner-up fixes a failing check", "[mrz][co
   REQUIRE(res);
   CHECK(res->valid);
   CHECK(res->lines == kTd3);
-  REQUIRE(res->corrections.size() == 1);
-  CHECK(res->corrections[0].line == 2);
-  CHECK(res->corrections[0].pos == 17);
-  CHECK(res->corrections[0].from == '3');
-  CHECK(res->corrections[0].to == '8');
+  onlyCorrection(*res, 2, 17, '3', '8', "check_digit");
 }
 
 TEST_CASE("correct: an alternative the classifier hardly saw is no option", "[mrz][correct]") {
@@ -448,4 +458,74 @@ TEST_CASE("correct: the French ID's name fillers follow the filler rule, the com
   REQUIRE(q->uncertain.size() == 1);
   CHECK(q->uncertain[0].from == 'Q');
   CHECK(q->uncertain[0].to == 'G');
+}
+
+namespace {
+
+// Position `col` of `line` covered (a thumb over it): the classifier's few
+// candidates together got almost no probability.
+void erase(std::vector<LineCandidates>& r, std::size_t line, std::size_t col) {
+  r[line][col] = {{'J', 0.02f}, {'U', 0.01f}, {'L', 0.005f}};
+}
+
+}  // namespace
+
+TEST_CASE("correct: an erased digit is determined by its check digit", "[mrz][correct][erasure]") {
+  auto r = sureReading(kTd3);
+  erase(r, 1, 16);  // birth date 740812: the '8'
+  auto res = correct(r);
+  REQUIRE(res);
+  CHECK(res->valid);
+  CHECK(res->lines == kTd3);
+  onlyCorrection(*res, 2, 17, 'J', '8', "erasure");
+
+  // An erased check digit is determined by its field.
+  r = sureReading(kTd3);
+  erase(r, 1, 27);  // expiry 120415, check digit 9
+  res = correct(r);
+  REQUIRE(res);
+  CHECK(res->valid);
+  CHECK(res->lines == kTd3);
+  CHECK(corrections(*res, "erasure") == 1);
+}
+
+TEST_CASE("correct: an erasure the algebra does not determine stays unresolved", "[mrz][correct][erasure]") {
+  // A digit and its field's check digit both erased: two unknowns, one check.
+  auto r = sureReading(kTd3);
+  erase(r, 1, 16);
+  erase(r, 1, 19);
+  auto res = correct(r);
+  REQUIRE(res);
+  CHECK_FALSE(res->valid);
+  CHECK_FALSE(res->check("birth_date"));
+  CHECK(res->lines[1].substr(13, 7) != kTd3[1].substr(13, 7));
+
+  // An erased character of a document number may be a letter, and letters
+  // weigh like digits (C 12, 2): not determined, not valid.
+  r = sureReading(kTd3);
+  erase(r, 1, 7);  // L898902C3: the 'C'
+  res = correct(r);
+  REQUIRE(res);
+  CHECK_FALSE(res->valid);
+
+  // Nothing determines a name letter.
+  r = sureReading(kTd3);
+  erase(r, 0, 6);  // ERIKSSON: the 'R'
+  res = correct(r);
+  REQUIRE(res);
+  CHECK_FALSE(res->valid);
+  CHECK_FALSE(res->check("legible"));
+}
+
+TEST_CASE("correct: an erasure leaves nothing to vouch for a doubtful neighbour", "[mrz][correct][erasure]") {
+  // The check digit goes to the erased '8'; the '7' of the same date read
+  // with doubt has no witness left, so the zone is not valid (the erasure
+  // would make any misread of the '7' verify).
+  auto r = sureReading(kTd3);
+  erase(r, 1, 16);
+  misread(r, 1, 13, '1', 0.6f, 0.35f);  // 740812 read 140812
+  const auto res = correct(r);
+  REQUIRE(res);
+  CHECK_FALSE(res->valid);
+  CHECK_FALSE(res->check("legible"));
 }

@@ -64,7 +64,9 @@ struct Correction {
   char from;        // '\0' when a character was inserted
   char to;          // '\0' when a character was removed
   std::string why;  // "type" (character impossible at this position), "check_digit"
-                    // (changed so that a check digit verifies), "length" (line resized)
+                    // (changed so that a check digit verifies), "length" (line resized),
+                    // "erasure" (a cell the reader saw nothing in, determined by a
+                    // check digit or the filler structure); see docs/mrz.md for the rest
 };
 
 struct Result {
