@@ -236,7 +236,7 @@ int main(int argc, char** argv) {
     // With --no-full, the tool's path is drawn.
     if (!draw_dir.empty() && (no_full ? tool_j < 0.95 || !tool_up : j < 0.95 || !oriented)) {
       const Quad* shown = no_full ? (flats.empty() ? nullptr : &flats[0].document.quad) : found ? &docs[0].quad : nullptr;
-      draw(img, tq, shown, fs::path(draw_dir) / fs::path(file).filename());
+      draw(img, tq, shown, fs::path(draw_dir) / fs::path(file).filename().replace_extension(".png"));
     }
     if (verbose)
       std::printf("%s\t%s\t%.4f\t%s\t%s\t%s\t%.1f\t%.1f\t%.3f\t%.4f\t%s\t%.1f\t%.1f\n", file.c_str(), found ? "found" : "none", j,

@@ -296,7 +296,9 @@ std::vector<Found> detectFound(const cv::Mat& bgr_in, const Options& opts) {
   std::vector<detail::Scored> picks;
   for (const auto& best : scored) {
     if (best.total < kFloor) break;
-    const detail::Scored& s = outermost(scored, best);
+    const detail::Scored* c = &outermost(scored, best);
+    if (const auto* around = detail::containerOnBackground(f, scored, *c)) c = around;
+    const detail::Scored& s = *c;
     if (!picks.empty() && (!opts.multi || s.total < 0.5 * picks.front().total)) break;
     if (std::any_of(picks.begin(), picks.end(), [&](const auto& p) { return overlaps(p.quad, s.quad); })) continue;
     picks.push_back(s);

@@ -279,7 +279,74 @@ Frame makeFrame(const cv::Mat& bgr, int detect_side) {
   cv::Canny(dx1, dy1, f.edges_strong, std::max(30.0, p97 * 0.5), std::max(60.0, p97), true);
   cv::Canny(dx1, dy1, f.edges_weak, f.edge_threshold, 2.2 * f.edge_threshold, true);
   cv::integral(f.edges_weak, f.edge_integral, CV_32S);
+
+  // The border's colour (mostly background) and how far from it the border
+  // itself strays (the 90th percentile of fromBorder there, doubled).
+  const cv::Size size = f.bgr.size();
+  const int band = std::max(2, std::min(size.width, size.height) / 30);
+  auto onBorder = [&](int x, int y) { return x < band || y < band || x >= size.width - band || y >= size.height - band; };
+  std::array<std::vector<uchar>, 3> border;
+  for (int y = 0; y < size.height; y += 2) {
+    const auto* p = f.bgr.ptr<cv::Vec3b>(y);
+    for (int x = 0; x < size.width; x += 2)
+      if (onBorder(x, y))
+        for (size_t c = 0; c < 3; ++c) border[c].push_back(p[x][c]);
+  }
+  if (border[0].empty()) return f;
+  for (size_t c = 0; c < 3; ++c) {
+    auto& v = border[c];
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+    f.border_bgr[static_cast<int>(c)] = v[v.size() / 2];
+  }
+  std::vector<uchar> spread;
+  for (int y = 0; y < size.height; y += 2) {
+    const auto* p = f.bgr.ptr<cv::Vec3b>(y);
+    for (int x = 0; x < size.width; x += 2)
+      if (onBorder(x, y)) spread.push_back(fromBorder(f, p[x]));
+  }
+  const auto at = spread.begin() + static_cast<std::ptrdiff_t>(spread.size() * 9 / 10);
+  std::nth_element(spread.begin(), at, spread.end());
+  f.border_cut = std::max(6.0, 2.0 * *at);
   return f;
+}
+
+double backgroundAround(const Frame& f, const Quad& q) {
+  if (!(f.border_cut > 0) || f.border_cut >= 40 || !isConvex(q)) return -1;
+  int inside = 0, like = 0, total = 0;
+  for (size_t i = 0; i < 4; ++i) {
+    const cv::Point2d a = q[i], b = q[(i + 1) % 4];
+    const double len = cv::norm(b - a);
+    if (len < 8) return -1;
+    const cv::Point2d d = (b - a) / len;
+    // Corners are ordered clockwise on screen: the left normal points out.
+    const cv::Point2d n(d.y, -d.x);
+    const double off = std::max(4.0, 0.04 * std::min(cv::norm(q[1] - q[0]), cv::norm(q[3] - q[0])));
+    for (int k = 0; k < 24; ++k) {
+      const cv::Point2d p = a + (b - a) * (0.1 + 0.8 * (k + 0.5) / 24) + n * off;
+      const int x = nearest(p.x), y = nearest(p.y);
+      ++total;
+      if (x < 0 || y < 0 || x >= f.bgr.cols || y >= f.bgr.rows) continue;
+      ++inside;
+      like += fromBorder(f, f.bgr.at<cv::Vec3b>(y, x)) <= f.border_cut;
+    }
+  }
+  return 3 * inside >= 2 * total ? static_cast<double>(like) / inside : -1;
+}
+
+const Scored* containerOnBackground(const Frame& f, const std::vector<Scored>& scored, const Scored& pick) {
+  const double around = backgroundAround(f, pick.quad);
+  if (around < 0 || around >= 0.5) return nullptr;
+  const double a = area(pick.quad);
+  for (const auto& s : scored) {
+    if (s.total < 0.25 * pick.total) break;
+    if (s.aspect_fit < 0.8 || s.edges < 0.4 || !isConvex(s.quad)) continue;
+    const double b = area(s.quad);
+    if (b < 1.6 * a) continue;
+    const double j = iou(s.quad, pick.quad);
+    if (j * (a + b) / (1 + j) < 0.92 * a) continue;
+    if (backgroundAround(f, s.quad) >= 0.75) return &s;
+  }
+  return nullptr;
 }
 
 std::vector<Quad> candidates(const Frame& f) {
@@ -320,36 +387,29 @@ std::vector<Quad> candidates(const Frame& f) {
   addMask(bin.clone());
   addMask(255 - bin);
 
-  // Distance from the border's colour. BGR with chroma weighted up: Lab would
-  // be nicer but its 8-bit tables cost a lot on first use in every thread.
-  const int band = std::max(2, std::min(size.width, size.height) / 30);
-  std::array<std::vector<uchar>, 3> border;
-  for (int y = 0; y < size.height; y += 2) {
-    const auto* p = f.bgr.ptr<cv::Vec3b>(y);
-    for (int x = 0; x < size.width; x += 2)
-      if (x < band || y < band || x >= size.width - band || y >= size.height - band)
-        for (int c = 0; c < 3; ++c) border[static_cast<size_t>(c)].push_back(p[x][c]);
-  }
-  if (!border[0].empty()) {
-    std::array<int, 3> med{};
-    for (size_t c = 0; c < 3; ++c) {
-      auto& v = border[c];
-      std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
-      med[c] = v[v.size() / 2];
-    }
+  // Distance from the border's colour.
+  if (f.border_cut > 0) {
     cv::Mat dist(size, CV_8U);
     for (int y = 0; y < size.height; ++y) {
       const auto* p = f.bgr.ptr<cv::Vec3b>(y);
       uchar* d = dist.ptr<uchar>(y);
-      for (int x = 0; x < size.width; ++x) {
-        const int db = p[x][0] - med[0], dg = p[x][1] - med[1], dr = p[x][2] - med[2];
-        const int luma = (db + 2 * dg + dr) / 4;
-        const int c1 = dr - dg, c2 = db - dg;
-        d[x] = cv::saturate_cast<uchar>(std::abs(luma) + 1.5 * (std::abs(c1) + std::abs(c2)));
-      }
+      for (int x = 0; x < size.width; ++x) d[x] = fromBorder(f, p[x]);
     }
     cv::threshold(dist, bin, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
     addMask(bin);
+    // Anything unlike the border: Otsu splits a pale card's print from its
+    // tint, so on a plain scanner lid the card's own faint rim is lost and a
+    // crisp inner frame (the portrait) wins. Here the cut sits just above the
+    // border's own spread, so a tinted card on an even page is one blob. Its
+    // outline takes in the soft shadow a scanner lid leaves around a card,
+    // whose fade is an edge too: each quad is snapped onto the strongest edge
+    // near its sides, the card's own rim.
+    if (f.border_cut < 40) {
+      cv::threshold(dist, bin, f.border_cut, 255, cv::THRESH_BINARY);
+      const size_t from = out.size();
+      addMask(bin);
+      for (size_t i = from; i < out.size(); ++i) out[i] = snapToEdges(f, out[i], 8, false);
+    }
   }
   return out;
 }

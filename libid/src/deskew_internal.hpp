@@ -4,6 +4,8 @@
 #include <optional>
 #include <vector>
 
+#include <cstdlib>
+
 #include <opencv2/core.hpp>
 
 #include <idkit/deskew.hpp>
@@ -18,7 +20,25 @@ struct Frame {
   cv::Mat edge_integral;    // of edges_weak
   double edge_threshold = 20;
   double scale = 1;         // frame = input * scale
+  cv::Vec3i border_bgr;     // median colour of the frame's border (mostly background)
+  double border_cut = 0;    // fromBorder beyond which a pixel is unlike the border (0: no border)
 };
+
+// How far a colour lies from the frame's border colour: BGR with chroma
+// weighted up (Lab would be nicer but its 8-bit tables cost a lot on first
+// use in every thread).
+inline uchar fromBorder(const Frame& f, const cv::Vec3b& p) {
+  const int db = p[0] - f.border_bgr[0], dg = p[1] - f.border_bgr[1], dr = p[2] - f.border_bgr[2];
+  const int luma = (db + 2 * dg + dr) / 4;
+  const int c1 = dr - dg, c2 = db - dg;
+  return cv::saturate_cast<uchar>(std::abs(luma) + 1.5 * (std::abs(c1) + std::abs(c2)));
+}
+
+// The share of points a little outside `q` (frame pixels) that look like the
+// frame's border: a document lies on the page or desk, a part of it (the
+// portrait, a header band) lies on the document. -1 when the border is too
+// varied to tell or most of the ring is off the frame.
+double backgroundAround(const Frame& f, const Quad& q);
 
 Frame makeFrame(const cv::Mat& bgr, int detect_side);
 std::vector<Quad> candidates(const Frame& f);
@@ -39,6 +59,14 @@ struct Scored {
   double edges = 0, aspect = 0, aspect_fit = 0, texture = 0;
 };
 Scored score(const Frame& f, const Quad& q);
+
+// A pick with no background around it is a part of a document (a scan's
+// portrait or header band, crisper than the card's faint rim on the lid):
+// the best hypothesis with a document's shape (aspect fit >= 0.8), edges
+// along its sides (>= 0.4) and at least a quarter of the pick's score that
+// holds it, 1.6 times its area or more, and lies on background (0.75 of
+// the ring around it). `scored` best first; nullptr when none.
+const Scored* containerOnBackground(const Frame& f, const std::vector<Scored>& scored, const Scored& pick);
 
 // Moves each side onto the line through the edge points the frame's gradient
 // shows across it within +-range px (robust fit): quads from contours, masks
