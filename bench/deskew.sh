@@ -20,6 +20,18 @@ fi
 mapfile -t files < <(ls "$photos"/*.jpg)
 summary=$("$drv" "${files[@]}" | tail -1)
 
+# Flatbed scans (a card on the lid; id-synth renders one card a page): the
+# tool's path only.
+scan_count=${DESKEW_BENCH_SCAN_COUNT:-120}
+scans=$build/bench-deskew-scans-$scan_count
+if [ ! -f "$scans/.done" ]; then
+  mkdir -p "$scans"
+  "$bin/id-synth" --type all --capture scan --count "$scan_count" --seed 21 --out-dir "$scans" -q >/dev/null
+  touch "$scans/.done"
+fi
+mapfile -t scan_files < <(ls "$scans"/*.jpg)
+scan_summary=$("$drv" --no-full "${scan_files[@]}" | tail -1)
+
 # 12 MP photos only, for speed.
 mapfile -t big < <(python3 - "$photos" <<'PY'
 import json, sys, glob
@@ -71,10 +83,11 @@ PY
 fi
 
 load=$(cut -d' ' -f1-3 /proc/loadavg)
-body=$(python3 - "$summary" "$speed" "$mrz_line" "${#files[@]}" "${#big[@]}" "$count" "$png" "$load" <<'PY'
+body=$(python3 - "$summary" "$speed" "$mrz_line" "${#files[@]}" "${#big[@]}" "$count" "$png" "$load" "$scan_summary" "$scan_count" <<'PY'
 import json, sys, platform, datetime, os
 s, sp, png = json.loads(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[7])
 mrz, n, nbig, count, load = sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6], sys.argv[8]
+sc, scan_count = json.loads(sys.argv[9])["tool_path"], sys.argv[10]
 t = s["tool_path"]
 lines = ["## id-deskew", "",
          f"`bench/deskew.sh` ({n} id-synth photos: `id-synth --type all --capture photo --count {count} --seed 21`; "
@@ -89,6 +102,10 @@ lines = ["## id-deskew", "",
          f"| documents with Jaccard >= 0.95 | {100*t['iou_ge_095']:.1f}% | {100*s['iou_ge_095']:.1f}% | >= 97% |",
          f"| orientation right (corners labelled upright) | {100*t['orientation_right']:.1f}% | {100*s['orientation_right']:.1f}% | >= 99.5% |",
          f"| size class right (ID1/ID2/ID3) | {100*t['kind_right']:.1f}% | {100*s['kind_right']:.1f}% | |"]
+lines += ["", f"Scans ({sc['n']} id-synth flatbed scans, one card a page: `id-synth --type all --capture scan --count {scan_count} "
+          f"--seed 21`; id-deskew's path): found {sc['found']}/{sc['n']}, mean Jaccard {sc['mean_iou']:.4f}, "
+          f"Jaccard >= 0.95 {100*sc['iou_ge_095']:.1f}%, orientation right {100*sc['orientation_right']:.1f}%, "
+          f"size class right {100*sc['kind_right']:.1f}%."]
 if sp:
     tp = sp.get("tool_path", {})
     lines += ["", f"Speed on the 12 MP photos ({nbig}; median CPU ms per photo, one thread, all in the same run):", "",
