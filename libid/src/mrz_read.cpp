@@ -1081,6 +1081,21 @@ Attempt readAgain(bool& flag, const cv::Mat& gray, const ReadOptions& options, c
   return readBands(gray, options, bands);
 }
 
+// Whether an invalid reading shows anything of an MRZ's structure: a run of
+// three fillers (every layout pads its names or a field with them; only a
+// French ID with long names may have none) or a state code ICAO knows. Print
+// that is no MRZ (a driving licence's text block, read as a TD1 or TD2 of
+// letters) has neither, and neither has a reading of an MRZ so poor that
+// nothing of it can be used; both are "mrz_not_found", not a zone to review.
+bool looksLikeMrz(const Result& r) {
+  if (r.valid) return true;
+  const bool fillerRun = std::any_of(r.lines.begin(), r.lines.end(),
+                                     [](const std::string& l) { return l.find("<<<") != std::string::npos; });
+  const bool stateUnknown = std::any_of(r.checks.begin(), r.checks.end(),
+                                        [](const auto& c) { return c.first == "known_state" && !c.second; });
+  return fillerRun || !stateUnknown;
+}
+
 // A mirrored zone's glyphs read as nothing the classifier knows, so the
 // flipped image's quick look must beat the first pass's by this much (mean
 // log probability) before the flipped bands are read carefully: a reading
@@ -1182,6 +1197,10 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
       }
     }
     std::fprintf(stderr, "MRZDUMP %s\n", dump.dump().c_str());
+  }
+  if (best.result && !looksLikeMrz(*best.result)) {
+    if (std::getenv("IDKIT_MRZ_DEBUG")) std::fprintf(stderr, "no MRZ structure: no filler run, no known state\n");
+    best.result.reset();
   }
   if (!best.result) return std::unexpected(Error{"mrz_not_found", "no machine-readable zone found in the image"});
   ImageReading out;
