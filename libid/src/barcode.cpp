@@ -6,7 +6,10 @@
 #include <idkit/codec.hpp>
 #include <idkit/deskew.hpp>
 
+#include "barcode_internal.hpp"
+
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdlib>
 #include <cmath>
@@ -316,19 +319,6 @@ Span codeSpan(const cv::Mat& crop) {
   return span;
 }
 
-// IDKIT_BARCODE_NO_GATE=1 runs the fallbacks without that evidence (experiments).
-bool gateOff() {
-  static const bool off = std::getenv("IDKIT_BARCODE_NO_GATE") != nullptr;
-  return off;
-}
-
-// IDKIT_BARCODE_NO_BOX_GREY=1 runs the grey reader on the first shape's crop
-// only, as before the box crop was added (experiments).
-bool noBoxGrey() {
-  static const bool off = std::getenv("IDKIT_BARCODE_NO_BOX_GREY") != nullptr;
-  return off;
-}
-
 // Warps the code outlined by `q` to a level crop with a quiet-zone margin,
 // turned by `extraAngle` degrees about its centre (the bar tilt measured in a
 // first crop), `width` pixels wide.
@@ -488,9 +478,7 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out) 
   // takes no erasures: a blank codeword is just another error to it), then,
   // when that fails, the symbol as read, for ZXing.
   auto readGreyResult = [&](const pdf417::GreyRead& g, const cv::Mat& cleanToInput) {
-    // IDKIT_PDF417_NO_ECC=1 leaves idkit's correction out (experiments).
-    static const bool noEcc = std::getenv("IDKIT_PDF417_NO_ECC") != nullptr;
-    if (const auto fixed = noEcc ? std::nullopt : pdf417::correctGrey(g)) {
+    if (const auto fixed = experiment(Experiment::NoEcc) ? std::nullopt : pdf417::correctGrey(g)) {
       debugDump(fixed->clean, "corrected");
       if (found({fixed->clean, cleanToInput}, zxRead(fixed->clean, hints), "grey")) return true;
     }
@@ -521,7 +509,7 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out) 
     const Crop& c = levels[0];
     // The costly variants below only where a start or stop pattern shows:
     // most documents carry no PDF417, and print or a portrait must not pay.
-    if (!gateOff() && !pdf417::hasStartOrStop(c.image)) continue;
+    if (!experiment(Experiment::NoGate) && !pdf417::hasStartOrStop(c.image)) continue;
     const double module = c.image.cols / 1.15 / 250.0;  // pixels, for an AAMVA-sized code
     if (attempt(c, localContrast(c.image, static_cast<int>(8 * module)))) return;
     cv::Mat blurred;  // noisy photos: a light blur joins broken bars
@@ -555,7 +543,7 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out) 
       // Each shape's level crop: a blurred blob's quadrilateral outline can
       // be off by a module at a corner, which the rotated box is not (and
       // the other way round under strong perspective).
-      for (const Crop& level : noBoxGrey() ? std::span(levels).first(1) : std::span(levels)) {
+      for (const Crop& level : experiment(Experiment::NoBoxGrey) ? std::span(levels).first(1) : std::span(levels)) {
         const auto g = pdf417::readGrey(level.image);
         if (!g) continue;
         debugDump(g->clean, "grey");
@@ -641,6 +629,18 @@ void readTiles(const cv::Mat& grey, ZXing::BarcodeFormats formats, const Options
 }
 
 }  // namespace
+
+bool experiment(Experiment e) {
+  static const auto set = [] {
+    constexpr std::array<const char*, static_cast<size_t>(Experiment::Count)> names{
+        "IDKIT_BARCODE_NO_GATE", "IDKIT_BARCODE_NO_BOX_GREY", "IDKIT_PDF417_NO_ECC", "IDKIT_PDF417_NO_CHASE",
+        "IDKIT_PDF417_ALL_PATTERNS", "IDKIT_PDF417_NO_RELEVEL", "IDKIT_PDF417_NO_ROW_GUESS"};
+    std::array<bool, names.size()> on{};
+    for (size_t i = 0; i < names.size(); ++i) on[i] = std::getenv(names[i]) != nullptr;
+    return on;
+  }();
+  return set[static_cast<size_t>(e)];
+}
 
 std::vector<Code> read(const cv::Mat& image, const Options& o) {
   if (image.empty()) return {};

@@ -8,6 +8,8 @@
 // level 3 licence code fix up to 16 wrong codewords instead of 8.
 #include <idkit/barcode.hpp>
 
+#include "barcode_internal.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -345,9 +347,8 @@ std::optional<Corrected> correctGrey(const GreyRead& g) {
   // Second guesses (Chase decoding): the least sure codewords whose
   // runner-up pattern is a codeword of the row's cluster.
   std::vector<std::pair<int, int>> guesses;  // position, runner-up value
-  static const bool noChase = std::getenv("IDKIT_PDF417_NO_CHASE") != nullptr;  // experiments
   constexpr size_t kGuesses = 6;
-  if (!noChase && g.runners_up.size() == g.codewords.size())
+  if (!experiment(Experiment::NoChase) && g.runners_up.size() == g.codewords.size())
     for (const auto& [m, pos] : sureness) {
       if (guesses.size() == kGuesses) break;
       const int r = pos / columns, j = pos % columns;

@@ -12,6 +12,8 @@
 // absorbs the codewords still wrong.
 #include <idkit/barcode.hpp>
 
+#include "barcode_internal.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -712,12 +714,10 @@ std::vector<double> boundaryOffsets(const cv::Mat& grid, int columns) {
 // The patterns a row's codewords are chosen from: the symbology's 929 of the
 // row's cluster (the other 555 patterns of the same shape are no codeword,
 // and the choice among fewer is surer), or, without ZXing's pattern table,
-// every pattern of the cluster. IDKIT_PDF417_ALL_PATTERNS=1: always every
-// pattern (experiments).
+// every pattern of the cluster (or always, Experiment::AllPatterns).
 const std::vector<Pattern>& candidates(int cluster) {
-  static const bool all = std::getenv("IDKIT_PDF417_ALL_PATTERNS") != nullptr;
   const auto& valid = codewordPatterns(cluster);
-  return all || valid.size() != 929 ? clusterPatterns(cluster) : valid;
+  return experiment(Experiment::AllPatterns) || valid.size() != 929 ? clusterPatterns(cluster) : valid;
 }
 
 // Glare and uneven light along a row: the black and white levels fitted on
@@ -749,16 +749,24 @@ void relevelRow(std::vector<float>& profile, const std::vector<float>& model, in
   std::copy(out.begin(), out.end(), profile.begin());
 }
 
-// IDKIT_PDF417_NO_RELEVEL=1 leaves relevelRow's second reading out (experiments).
-bool relevelOff() {
-  static const bool off = std::getenv("IDKIT_PDF417_NO_RELEVEL") != nullptr;
-  return off;
-}
+// The rows of one reading: each row's profile scaled to darkness 0..1, the
+// blur kernel chosen, the clusters' renderings under it and each row as read.
+struct RowSet {
+  Geometry g;
+  int rows = 0;
+  Kernel kernel;
+  std::array<Renderings, 3> clusters;
+  std::vector<float> fixed;
+  std::vector<std::vector<float>> profiles;
+  std::vector<RowRead> read;
+};
 
-// `forceRows` > 0: that many rows instead of the count the grid suggests;
-// `relevel`: each row read a second time with its levels fitted locally.
-std::optional<GreyRead> readLocated(const cv::Mat& dark, const std::optional<Geometry>& g, int forceRows = 0,
-                                    bool relevel = false) {
+// Samples and reads the rows of the code located at `g`; `forceRows` > 0:
+// that many rows instead of the count the grid suggests.
+std::optional<RowSet> readRows(const cv::Mat& dark, const Geometry& located, int forceRows) {
+  RowSet set;
+  set.g = located;
+  const Geometry* g = &set.g;
   const int modules = g->modules;
   const int lines = std::max(12, static_cast<int>(std::lround(0.5 * (g->botL - g->topL + g->botR - g->topR))));
   const int cols = (modules + 2 * kQuiet) * kSamples;
@@ -778,7 +786,6 @@ std::optional<GreyRead> readLocated(const cv::Mat& dark, const std::optional<Geo
   const int maxRows = static_cast<int>(lines / (2.7 * g->pitch()));
   int rows = rowCount(grid, (kQuiet + kStartModules) * kSamples, (kQuiet + modules - kStopModules) * kSamples, lag,
                       maxRows);
-  if (const char* force = std::getenv("IDKIT_PDF417_ROWS")) rows = std::atoi(force);  // experiments
   if (forceRows > 0) rows = forceRows;
   trace("rows {} (lag {}, at most {})", rows, lag, maxRows);
   if (rows < 3) return std::nullopt;
@@ -837,7 +844,7 @@ std::optional<GreyRead> readLocated(const cv::Mat& dark, const std::optional<Geo
     return {k, used ? sse / used : 1e300};
   };
   Kernel chosen = g->kernel;
-  if (!std::getenv("IDKIT_PDF417_NO_KERNEL_TRIAL")) {
+  {  // (a scope of its own: `candidates` below names kernels, not patterns)
     std::vector<Kernel> candidates{g->endKernels[0], g->endKernels[1]};
     for (const Kernel& k : g->endKernels)
       candidates.push_back(k.box > 0 ? Kernel(k.spread(), 0) : Kernel(0.35, std::sqrt(12 * std::max(0.0, k.spread() * k.spread() - 0.35 * 0.35))));
@@ -858,11 +865,12 @@ std::optional<GreyRead> readLocated(const cv::Mat& dark, const std::optional<Geo
   }
   const Kernel& sigma = chosen;
   const int margin = std::clamp(static_cast<int>(std::ceil(2.5 * sigma.sigma + 0.5 * sigma.box)), 1, 5);
-  std::array<Renderings, 3> clusters;
+  auto& clusters = set.clusters;
   for (int k = 0; k < 3; ++k) clusters[static_cast<size_t>(k)] = renderCluster(candidates(3 * k), sigma, margin);
-  const std::vector<float> fixed = fixedParts(modules, sigma);
+  set.fixed = fixedParts(modules, sigma);
+  const std::vector<float>& fixed = set.fixed;
 
-  std::vector<std::vector<float>> profiles;
+  auto& profiles = set.profiles;
   for (int r = 0; r < rows; ++r) {
     std::vector<float> profile = raw[static_cast<size_t>(r)];
     const auto lv = rowLevels(profile, fixed, modules);
@@ -874,15 +882,35 @@ std::optional<GreyRead> readLocated(const cv::Mat& dark, const std::optional<Geo
     }
     profiles.push_back(std::move(profile));
   }
-  std::vector<RowRead> read;
   for (int r = 0; r < rows; ++r)
-    read.push_back(readRow(profiles[static_cast<size_t>(r)], fixed, g->columns, clusters[static_cast<size_t>(r % 3)]));
-  if (relevel)
-    for (int r = 0; r < rows; ++r) {
-      relevelRow(profiles[static_cast<size_t>(r)], read[static_cast<size_t>(r)].model, kCodewordModules * kSamples);
-      read[static_cast<size_t>(r)] =
-          readRow(profiles[static_cast<size_t>(r)], fixed, g->columns, clusters[static_cast<size_t>(r % 3)]);
-    }
+    set.read.push_back(
+        readRow(profiles[static_cast<size_t>(r)], fixed, g->columns, clusters[static_cast<size_t>(r % 3)]));
+  set.rows = rows;
+  set.kernel = sigma;
+  return set;
+}
+
+// Each row of `set` read a second time with its levels fitted locally
+// (relevelRow) against its first reading.
+void relevel(RowSet& set) {
+  for (int r = 0; r < set.rows; ++r) {
+    const auto i = static_cast<size_t>(r);
+    relevelRow(set.profiles[i], set.read[i].model, kCodewordModules * kSamples);
+    set.read[i] = readRow(set.profiles[i], set.fixed, set.g.columns, set.clusters[static_cast<size_t>(r % 3)]);
+  }
+}
+
+// The symbol of a row set: the rows read again with the vertical blur's
+// share of their neighbours taken out, re-rendered clean.
+GreyRead assemble(const RowSet& set) {
+  const Geometry* g = &set.g;
+  const int rows = set.rows, modules = g->modules;
+  const int cols = (modules + 2 * kQuiet) * kSamples;
+  const auto& fixed = set.fixed;
+  const auto& clusters = set.clusters;
+  const auto& profiles = set.profiles;
+  const Kernel& sigma = set.kernel;
+  std::vector<RowRead> read = set.read;
   // Vertical blur mixes the neighbouring rows into each row's middle: with
   // the neighbours as first read, their share is taken out and the row read
   // again. The start and stop patterns are the same in every row, so the
@@ -996,14 +1024,18 @@ std::optional<GreyRead> readGrey(const cv::Mat& levelCrop) {
   const auto upright = locate(dark), flipped = locate(turned);
   if (!upright && !flipped) return std::nullopt;
   const bool up = upright && (!flipped || upright->fit <= flipped->fit);
-  auto readWith = [&](int rows, bool relevel = false) {
-    if (up) return readLocated(dark, upright, rows, relevel);
-    auto out = readLocated(turned, flipped, rows, relevel);
-    if (out) {
+  auto rowsWith = [&](int rows) { return up ? readRows(dark, *upright, rows) : readRows(turned, *flipped, rows); };
+  auto symbolOf = [&](const RowSet& set) {
+    GreyRead out = assemble(set);
+    if (!up) {
       const cv::Mat flip = (cv::Mat_<double>(3, 3) << -1, 0, levelCrop.cols - 1, 0, -1, levelCrop.rows - 1, 0, 0, 1);
-      out->cleanToCrop = flip * out->cleanToCrop;
+      out.cleanToCrop = flip * out.cleanToCrop;
     }
     return out;
+  };
+  auto readWith = [&](int rows) -> std::optional<GreyRead> {
+    if (auto set = rowsWith(rows)) return symbolOf(*set);
+    return std::nullopt;
   };
   const Geometry& g = up ? *upright : *flipped;
   const double lines = 0.5 * (g.botL - g.topL + g.botR - g.topR);
@@ -1017,13 +1049,14 @@ std::optional<GreyRead> readGrey(const cv::Mat& levelCrop) {
     }
     return std::nullopt;
   };
-  auto first = readWith(0);
+  auto firstRows = rowsWith(0);
+  std::optional<GreyRead> first;
+  if (firstRows) first = symbolOf(*firstRows);
   if (!first) {
     // No row boundaries seen at all (blur across the rows, low contrast):
     // the counts that rows of 2, 3 or 4 modules give (the symbology asks
     // for 3 or more, printers often use 3 or 4, id-synth draws 2).
-    static const bool noGuess = std::getenv("IDKIT_PDF417_NO_ROW_GUESS") != nullptr;  // experiments
-    if (noGuess) return first;
+    if (experiment(Experiment::NoRowGuess)) return first;
     for (const double high : {2.0, 3.0, 4.0}) {
       const int r = static_cast<int>(std::lround(lines / (high * g.pitch())));
       if (auto alt = firstCorrecting({r, r + 1, r - 1}, 0)) return alt;
@@ -1032,8 +1065,10 @@ std::optional<GreyRead> readGrey(const cv::Mat& levelCrop) {
   }
   if (correctGrey(*first)) return first;
   // Glare: the same rows with the levels fitted along each row.
-  if (!relevelOff())
-    if (auto again = readWith(0, true); again && correctGrey(*again)) return again;
+  if (!experiment(Experiment::NoRelevel)) {
+    relevel(*firstRows);
+    if (GreyRead again = symbolOf(*firstRows); correctGrey(again)) return again;
+  }
   // Row boundaries blurred together: the count found is often half the
   // rows' (rows of 2 modules, lower than the symbology's 3, which printers
   // use, look like rows of 4), or one off.
