@@ -154,7 +154,8 @@ std::string defaultWhitelist(Kind k) {
     case Kind::date: return "0123456789./- ABCDEFGHIJKLMNOPQRSTUVWXYZÉÛ";
     case Kind::code: return "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<";
     case Kind::sex: return "MFX/";
-    case Kind::name: return "ABCDEFGHIJKLMNOPQRSTUVWXYZÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝßŁŃŚŹŻĄĘĆŠŽČŘĎŤŇĚŮ -',";
+    // Þ and the Turkish and Icelandic letters too: Latin script data reads them (Þ is TH in the MRZ).
+    case Kind::name: return "ABCDEFGHIJKLMNOPQRSTUVWXYZÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝßŁŃŚŹŻĄĘĆŠŽČŘĎŤŇĚŮÞÐŞİĞ -',";
     case Kind::text: return "";
   }
   return "";
@@ -246,17 +247,23 @@ std::optional<cv::Rect> valueLine(const std::vector<cv::Rect>& words, const cv::
   return line;
 }
 
-// Below this confidence a field is read a second time, sharpened.
+// The retry policy. A reading below this confidence (empty, off its
+// pattern or unsure) is doubtful: it is read again in other ways, each
+// tried only while the surest reading so far is still doubtful, and the
+// surest stays (see read()). Sharpening or re-reading every line costs time
+// and accuracy on clean scans (ringing), so sure readings are never retried.
 constexpr double kRetryBelow = 0.75;
 // Blur (Gaussian sigma, card px) beyond which a doubtful field is deconvolved:
 // a sharp 300 dpi line measures about 0.5 px.
 constexpr double kDeblurAbovePx = 0.8;
-// The most a deconvolved reading's character is trusted (under id-check's 0.95).
-constexpr double kDeblurredCharConfidence = 0.9;
 // Below this line confidence a field's reading is checked by a second one;
 // above it (most fields of scans and sharp photos) no time is spent.
 constexpr double kConfirmBelow = 0.93;
-// The most a character the second reading disagrees with is trusted.
+// The most a character is trusted that no second look confirmed: a
+// deconvolved reading's characters (deconvolution also makes confident
+// misreads), and those a confirming reading disagrees with. Under id-check's
+// kStrongCharConfidence, so a difference in them from another source is
+// reported as unreadable print, not a forgery.
 constexpr double kUnconfirmedCharConfidence = 0.9;
 
 // How blurred a value line is, as the sigma (px) of a Gaussian that would
@@ -371,18 +378,19 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     const std::string& lang = f.lang.empty() ? t.lang : f.lang;
     const int dpi = static_cast<int>(std::lround(reg.sx * scale * 25.4));
     const std::regex pattern(f.pattern.empty() ? ".*" : f.pattern);
-    // `widen`: px added to the background-removal kernel (blurred strokes are wider).
-    auto readCrop = [&](const cv::Mat& line_img, double widen = 0, bool flatten = true) {
+    // `in_lang`: the Tesseract languages; `widen`: px added to the
+    // background-removal kernel (blurred strokes are wider).
+    auto readCrop = [&](const cv::Mat& line_img, const std::string& in_lang, double widen = 0, bool flatten = true) {
       cv::Mat padded = flatten ? flattenBackground(line_img, cap_px * scale + widen) : line_img.clone();
       // A lone letter (sex) needs room around it for the line finder to see a line.
       const int side = f.kind == Kind::sex ? padded.rows : 12;
       cv::copyMakeBorder(padded, padded, 8, 8, side, side, cv::BORDER_REPLICATE);
       using Mode = Engine::LineMode;
-      Engine::Line l = engine.readLine(padded, lang, whitelist, dpi, f.single_char ? Mode::single_char : Mode::line);
+      Engine::Line l = engine.readLine(padded, in_lang, whitelist, dpi, f.single_char ? Mode::single_char : Mode::line);
       // Line mode sometimes finds no line in a lone letter; raw-line mode skips
       // that step, single-character mode the word finding too.
-      if (l.text.empty() && f.kind == Kind::sex) l = engine.readLine(padded, lang, whitelist, dpi, Mode::raw);
-      if (l.text.empty() && f.kind == Kind::sex) l = engine.readLine(padded, lang, whitelist, dpi, Mode::single_char);
+      if (l.text.empty() && f.kind == Kind::sex) l = engine.readLine(padded, in_lang, whitelist, dpi, Mode::raw);
+      if (l.text.empty() && f.kind == Kind::sex) l = engine.readLine(padded, in_lang, whitelist, dpi, Mode::single_char);
       // The field's text: the line less the label a strip pattern removes.
       const std::optional<std::regex> strip =
           f.strip.empty() ? std::nullopt : std::optional<std::regex>(std::in_place, f.strip);
@@ -422,31 +430,40 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
           if (reconcileName(field.value, other, &field.char_confidence)) field.source = "template+mrz";
       return field;
     };
-    Field field = readCrop(big);
-    // A doubtful reading (empty, off pattern, unsure) of a blurred photo's
-    // print is read again sharpened (unsharp mask at a fifth of the capital
-    // height); the surer of the two stays. Sharpening every line costs
-    // accuracy on clean scans (ringing), so only doubtful ones are retried.
+    // The retry policy (kRetryBelow): a doubtful reading is read again, each
+    // try only while the surest reading so far is doubtful: (1) in the
+    // template's language when the field has its own (names are read with the
+    // Latin script model, which sees diacritics; the English one reads some
+    // blurred print more surely); (2) sharpened (unsharp mask at a fifth of
+    // the capital height), in each language; (3) when the line is blurred (a
+    // defocused or shaken photo), deconvolved at the blur it shows, with the
+    // background taken out at a size that fits the blurred strokes, in each
+    // language. The surest reading stays; a deconvolved one's characters
+    // never count as surely read (VON DER read VON OER at 0.82).
+    std::vector<std::string> langs{lang};
+    if (t.lang != lang) langs.push_back(t.lang);
+    Field field = readCrop(big, lang);
+    auto readAgain = [&](const cv::Mat& img, double widen, bool confirmed, std::size_t first_lang = 0) {
+      for (std::size_t i = first_lang; i < langs.size() && field.confidence < kRetryBelow; ++i) {
+        Field second = readCrop(img, langs[i], widen);
+        if (second.confidence <= field.confidence) continue;
+        if (!confirmed)
+          for (double& c : second.char_confidence) c = std::min(c, kUnconfirmedCharConfidence);
+        field = std::move(second);
+      }
+    };
+    readAgain(big, 0, true, 1);
     if (field.confidence < kRetryBelow) {
       cv::Mat blur, sharp;
       cv::GaussianBlur(big, blur, cv::Size(), cap_px * scale * 0.2);
       cv::addWeighted(big, 2.5, blur, -1.5, 0, sharp);
-      if (Field second = readCrop(sharp); second.confidence > field.confidence) field = std::move(second);
+      readAgain(sharp, 0, true);
     }
-    // Still doubtful and blurred (a defocused or shaken photo): read once
-    // more deconvolved at the blur the line shows, with the background
-    // taken out at a size that fits the blurred strokes.
     if (field.confidence < kRetryBelow)
       if (const double sigma = blurSigma(crop); sigma > kDeblurAbovePx) {
         cv::Mat sharp_big;
         cv::resize(deblur(crop, sigma, 10), sharp_big, cv::Size(), scale, scale, cv::INTER_CUBIC);
-        if (Field second = readCrop(sharp_big, 8 * sigma * scale); second.confidence > field.confidence) {
-          // Deconvolution also makes confident misreads (VON DER read VON OER
-          // at 0.82): its characters never count as surely read, so id-check
-          // reports a difference in them as unreadable print, not a mismatch.
-          for (double& c : second.char_confidence) c = std::min(c, kDeblurredCharConfidence);
-          field = std::move(second);
-        }
+        readAgain(sharp_big, 8 * sigma * scale, false);
       }
     // A reading Tesseract was not sure of as a whole is read once more from
     // the crop as it is (no background removal): where the two values disagree, the
@@ -467,7 +484,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       // A second reading that gives no value (nothing read) has no opinion:
       // it refutes nothing. A date's digits count even when they make no
       // calendar date (1937 read 1947 with the day 15 read 35).
-      const Field second = readCrop(big, 0, /*flatten=*/false);
+      const Field second = readCrop(big, lang, 0, /*flatten=*/false);
       const std::string other = f.kind == Kind::date && second.value.empty() ? dateDigits(second.text, f.date_order)
                                                                               : second.value;
       if (!other.empty())

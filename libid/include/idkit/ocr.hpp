@@ -237,9 +237,9 @@ bool reconcile(std::string& value, std::string_view mrz_value);
 
 // A name read from print (A-Z and spaces) that equals the reference's
 // (the MRZ's, or an idkit QR payload's) but for letters whose diacritic
-// Tesseract's Latin model does not see takes the reference's ICAO spelling:
-// O for OE, A for AE or AA, U for UE (Ö, Ø, Ä, Æ, Å, Ü), S or B for SS (ß),
-// P for TH (Þ). Anything else is left as read. `conf` (one value per
+// the reading lost (the English model's, or a blurred line's) takes the
+// reference's ICAO spelling: O for OE, A for AE or AA, U for UE (Ö, Ø, Ä,
+// Æ, Å, Ü), S or B for SS (ß), P for TH (Þ). Anything else is left as read. `conf` (one value per
 // character, may be empty) follows: a spelled-out pair takes its letter's.
 bool reconcileName(std::string& value, std::string_view reference, std::vector<double>* conf = nullptr);
 
@@ -279,8 +279,9 @@ std::string normaliseSex(std::string_view text);
 std::string normaliseText(std::string_view text);
 // A text field's value: single spaces, upper case, letters folded to their
 // base letter (ÅLESUND -> ALESUND, ŁÓDŹ -> LODZ; Æ, Œ, ß, Þ spelled out as
-// AE, OE, SS, TH): Tesseract's Latin model reads few diacritics, and a
-// comparison key without them is what a back office matches on.
+// AE, OE, SS, TH): text fields are read with the English model, which sees
+// few diacritics, and a comparison key without them is what a back office
+// matches on.
 std::string foldText(std::string_view text);
 // "12 AUG/AOÛT 1974", "12.08.1974", "08/12/1974" (MDY), "1974-08-12" -> "1974-08-12"; "" when not a date.
 std::string normaliseDate(std::string_view text, std::string_view order = "DMY");
