@@ -529,3 +529,27 @@ TEST_CASE("correct: an erasure leaves nothing to vouch for a doubtful neighbour"
   CHECK_FALSE(res->valid);
   CHECK_FALSE(res->check("legible"));
 }
+
+TEST_CASE("correct: no erasure, one or two anywhere, makes a wrong reading valid", "[mrz][correct][erasure]") {
+  // Every single cell and every pair of cells of the TD3 specimen erased:
+  // the result is the specimen (valid) or not valid, never a valid
+  // reading of anything else.
+  const std::size_t cells = kTd3[0].size() + kTd3[1].size();
+  auto at = [&](std::size_t k) { return std::pair<std::size_t, std::size_t>{k / 44, k % 44}; };
+  int valid = 0, runs = 0, wrongValid = 0;
+  for (std::size_t a = 0; a < cells; ++a)
+    for (std::size_t b = a; b < cells; ++b) {
+      auto r = sureReading(kTd3);
+      erase(r, at(a).first, at(a).second);
+      erase(r, at(b).first, at(b).second);
+      const auto res = correct(r);
+      ++runs;
+      if (!res || !res->valid) continue;
+      ++valid;
+      if (res->lines != kTd3) ++wrongValid;
+    }
+  INFO(valid << " of " << runs << " valid");
+  CHECK(wrongValid == 0);
+  // A single erased date or check digit of line 2 is always recovered.
+  CHECK(valid > 0);
+}
