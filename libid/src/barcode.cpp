@@ -228,22 +228,35 @@ std::vector<Region> barRegions(const cv::Mat& grey, float minCoherence = 0.4f) {
   cv::Mat small;
   if (scale < 1.0) cv::resize(grey, small, cv::Size(), scale, scale, cv::INTER_AREA);
   else small = grey;
-  cv::Mat gx, gy;
-  cv::Sobel(small, gx, CV_32F, 1, 0, 3);
-  cv::Sobel(small, gy, CV_32F, 0, 1, 3);
-  cv::Mat jxx = gx.mul(gx), jyy = gy.mul(gy), jxy = gx.mul(gy);
+  // The structure tensor, each entry in place (every new float image costs
+  // its page faults, which took most of a search on a card without a code).
+  cv::Mat jxx, jyy, jxy;
+  cv::Sobel(small, jxx, CV_32F, 1, 0, 3);
+  cv::Sobel(small, jyy, CV_32F, 0, 1, 3);
+  cv::multiply(jxx, jyy, jxy);
+  cv::multiply(jxx, jxx, jxx);
+  cv::multiply(jyy, jyy, jyy);
   const cv::Size win(9, 9);
   cv::blur(jxx, jxx, win);
   cv::blur(jyy, jyy, win);
   cv::blur(jxy, jxy, win);
-  cv::Mat energy = jxx + jyy;
-  cv::Mat diff = jxx - jyy, anis;
-  cv::sqrt(diff.mul(diff) + 4 * jxy.mul(jxy), anis);
-  cv::Mat coherence = anis / (energy + 1e-3f);
   // Energy threshold relative to the image: bars are among its sharpest parts.
-  double maxE = 0;
-  cv::minMaxLoc(energy, nullptr, &maxE);
-  cv::Mat mask = (energy > 0.08 * maxE) & (coherence > minCoherence);
+  float maxE = 0;
+  for (int y = 0; y < jxx.rows; ++y) {
+    const float *xx = jxx.ptr<float>(y), *yy = jyy.ptr<float>(y);
+    for (int x = 0; x < jxx.cols; ++x) maxE = std::max(maxE, xx[x] + yy[x]);
+  }
+  const auto minEnergy = static_cast<float>(0.08 * maxE);
+  cv::Mat mask(jxx.size(), CV_8UC1);
+  for (int y = 0; y < jxx.rows; ++y) {
+    const float *xx = jxx.ptr<float>(y), *yy = jyy.ptr<float>(y), *xy = jxy.ptr<float>(y);
+    auto* m = mask.ptr<std::uint8_t>(y);
+    for (int x = 0; x < jxx.cols; ++x) {
+      const float energy = xx[x] + yy[x], diff = xx[x] - yy[x];
+      const float coherence = std::sqrt(diff * diff + 4 * (xy[x] * xy[x])) / (energy + 1e-3f);
+      m[x] = energy > minEnergy && coherence > minCoherence ? 255 : 0;
+    }
+  }
   // Density, not mere presence: a code fills its area with such pixels, while
   // the card's outline and text lines are thin.
   cv::Mat density;
