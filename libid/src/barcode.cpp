@@ -544,9 +544,12 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out) 
     std::vector<double> modules{big.image.cols / 1.15 / 250.0};
     if (const double m = (span.right - span.left) / 220.0; span.found && std::abs(m / modules[0] - 1) > 0.15)
       modules.push_back(m);
+    std::vector<cv::Mat> deblurred;
     for (double m : modules)
-      for (double k : {0.55, 0.8})
-        if (attempt(big, deblurRows(big.image, k * m, 0.01), true)) return;
+      for (double k : {0.55, 0.8}) {
+        deblurred.push_back(deblurRows(big.image, k * m, 0.01));
+        if (attempt(big, deblurred.back(), true)) return;
+      }
     // Blur over a module or more: no binariser separates the bars, the grey
     // levels still do. The reader's clean re-rendering goes to ZXing.
     if (o.grey && !greyTried && budget > 0) {
@@ -574,6 +577,17 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out) 
           debugDump(g2->clean, "grey");
           if (readGreyResult(*g2, tight.toInput * g2->cleanToCrop)) return;
         }
+      }
+      // The deconvolved crops ZXing could not binarise: from the photo's own
+      // pixels at up to 1800 px, with the blur partly undone, the grey reader
+      // fits a narrower kernel and picks fewer codewords wrong (the level
+      // crops above are resampled to 960 px). Costly (a 1800 px read per
+      // crop), so last, once the level crops have failed.
+      for (const cv::Mat& sharper : deblurred) {
+        const auto g = pdf417::readGrey(sharper);
+        if (!g) continue;
+        debugDump(g->clean, "grey");
+        if (readGreyResult(*g, big.toInput * g->cleanToCrop)) return;
       }
     }
     for (double angle : {-2.0, 2.0, -4.0, 4.0}) {
