@@ -1,6 +1,7 @@
 // Which way up a flat card is. Cues, strongest first: the MRZ band (always
 // along the bottom of an upright document), the portrait's face (a face
-// detector only answers for a face the right way up), a barcode's own
+// detector scores a face the right way up higher, and where it scores one
+// nearly as high both ways, the face lies on the card's left), a barcode's own
 // orientation, the portrait's side (on the left of every ICAO data page and
 // most cards), and Tesseract's script orientation for what remains.
 #include <algorithm>
@@ -143,21 +144,33 @@ int faceSide(const cv::Mat& flat_bgr, double* score_out) {
   cv::Mat small;
   const double k = 224.0 / flat_bgr.cols;
   cv::resize(flat_bgr, small, cv::Size(), k, k, cv::INTER_AREA);
+  struct Look {
+    double score = 0, x = 0.5;  // the best face's score and centre (fraction of the width)
+  };
   auto best = [&](const cv::Mat& img) {
     det->setInputSize(img.size());
     cv::Mat faces;
     det->detect(img, faces);
-    float b = 0;
-    for (int i = 0; i < faces.rows; ++i) b = std::max(b, faces.at<float>(i, 14));
-    return static_cast<double>(b);
+    Look b;
+    for (int i = 0; i < faces.rows; ++i)
+      if (faces.at<float>(i, 14) > b.score)
+        b = {faces.at<float>(i, 14), (faces.at<float>(i, 0) + faces.at<float>(i, 2) / 2) / img.cols};
+    return b;
   };
-  const double up = best(small);
+  const Look up = best(small);
   cv::Mat turned;
   cv::rotate(small, turned, cv::ROTATE_180);
-  const double down = best(turned);
-  *score_out = std::max(up, down);
-  if (std::max(up, down) < 0.75 || std::abs(up - down) < 0.3) return 0;
-  return up > down ? 1 : -1;
+  const Look down = best(turned);
+  *score_out = std::max(up.score, down.score);
+  if (*score_out < 0.75) return 0;
+  if (std::abs(up.score - down.score) >= 0.3) return up.score > down.score ? 1 : -1;
+  // The detector scores some portraits nearly as high upside down (0.96
+  // against 0.999). The portrait sits in the card's left half on every
+  // layout idkit knows (ICAO data pages and cards, licences, ID cards): the
+  // way up that puts the face there, when only one does.
+  const bool up_left = up.x < 0.5, down_left = down.x < 0.5;
+  if (up.score < 0.5 || down.score < 0.5 || up_left == down_left) return 0;
+  return up_left ? 1 : -1;
 }
 
 // +1 when a barcode on the card reads upright, -1 upside down, 0 none.
@@ -198,12 +211,31 @@ int pdf417GreySide(const cv::Mat& grey) {
   cv::morphologyEx(block, block, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {W / 40 + 1, H / 10 + 1}));
   cv::Mat labels, stats, centroids;
   const int n = cv::connectedComponentsWithStats(block, labels, stats, centroids, 8, CV_32S);
-  cv::Rect box;
+  // Solid parts (a frame is no part), joined when they share their rows and
+  // nearly touch: blur thins the gradient in places and the threshold can cut
+  // a symbol into pieces side by side.
+  std::vector<std::pair<cv::Rect, int>> parts;  // box, pixels
   for (int i = 1; i < n; ++i) {
     const cv::Rect r(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
                      stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
-    if (r.width < 0.3 * W || r.height < 0.1 * H || r.width < 1.5 * r.height) continue;
-    if (stats.at<int>(i, cv::CC_STAT_AREA) < 0.8 * r.area()) continue;  // a solid block, not a frame
+    const int px = stats.at<int>(i, cv::CC_STAT_AREA);
+    if (r.height >= 0.1 * H && px >= 0.8 * r.area()) parts.emplace_back(r, px);
+  }
+  std::sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) { return a.first.x < b.first.x; });
+  for (size_t i = 0; i + 1 < parts.size();) {
+    const cv::Rect a = parts[i].first, b = parts[i + 1].first;
+    const int shared = std::min(a.br().y, b.br().y) - std::max(a.y, b.y);
+    if (b.x - a.br().x <= W / 25 && shared >= 0.7 * std::min(a.height, b.height)) {
+      parts[i] = {a | b, parts[i].second + parts[i + 1].second};
+      parts.erase(parts.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+    } else {
+      ++i;
+    }
+  }
+  cv::Rect box;
+  for (const auto& [r, px] : parts) {
+    if (r.width < 0.3 * W || r.width < 1.5 * r.height) continue;
+    if (px < 0.8 * r.area()) continue;  // a solid block, not a frame
     if (r.area() > box.area()) box = r;
   }
   if (box.empty()) return 0;
