@@ -21,6 +21,13 @@ namespace idkit::deskew::detail {
 namespace {
 
 constexpr double kPi = std::numbers::pi;
+// Long lines combined into quads: the strongest kLinesTop, then lines across
+// the strongest one up to kLinesAcross of them among the first kLinesAll.
+constexpr size_t kLinesTop = 14, kLinesAcross = 8, kLinesAll = 48;
+constexpr double kMinCross = 35 * kPi / 180;
+// The share of the frame a quad using the later lines must cover, and the
+// edge support each of its sides needs.
+constexpr double kFillsFrame = 0.4, kNewSideSupport = 0.5;
 
 // std::lround (halves away from zero) without its library call: the edge
 // probes below round millions of sample points per photo.
@@ -145,7 +152,7 @@ double angleDiff(double a, double b) {
 }
 
 // Long straight segments merged into lines, strongest first.
-std::vector<Line> longLines(const cv::Mat& edges, int max_lines) {
+std::vector<Line> longLines(const cv::Mat& edges, size_t max_lines) {
   const int side = std::min(edges.cols, edges.rows);
   std::vector<cv::Vec4i> segs;
   cv::HoughLinesP(edges, segs, 1, kPi / 180, std::max(20, side / 12), side * 0.08, side * 0.03);
@@ -183,16 +190,30 @@ std::vector<Line> longLines(const cv::Mat& edges, int max_lines) {
       if (std::abs((l.p - k.p).dot(n)) < radius) near = true;
     }
     if (!near) kept.push_back(l);
-    if (kept.size() >= static_cast<size_t>(max_lines)) break;
+    if (kept.size() >= max_lines) break;
   }
   return kept;
 }
 
-void quadsFromLines(const std::vector<Line>& lines, cv::Size size, double min_area, std::vector<Quad>& out) {
+// Whether every corner of `q` lies inside the frame by 1% of its longer side:
+// a card photographed whole, some desk around it. (A data page cropped to its
+// edges, a scan, has its outline on the frame's own border instead.)
+bool insideFrame(const Quad& q, cv::Size size) {
+  const double m = std::max(3.0, 0.01 * std::max(size.width, size.height));
+  return std::all_of(q.begin(), q.end(), [&](const cv::Point2d& p) {
+    return p.x >= m && p.y >= m && p.x <= size.width - 1 - m && p.y <= size.height - 1 - m;
+  });
+}
+
+// Quads from four lines, two roughly parallel pairs crossing. With `first_new`,
+// only those using some line from there on (the earlier ones have been
+// combined already), shaped like a document and inside the frame.
+void quadsFromLines(const std::vector<Line>& lines, cv::Size size, double min_area, std::vector<Quad>& out,
+                    size_t first_new = 0) {
   const size_t n = lines.size();
   const double margin = 0.08 * std::max(size.width, size.height);
   const cv::Rect2d bounds(-margin, -margin, size.width + 2 * margin, size.height + 2 * margin);
-  const double max_skew = 40 * kPi / 180, min_cross = 35 * kPi / 180;
+  const double max_skew = 40 * kPi / 180, min_cross = kMinCross;
   for (size_t i = 0; i < n; ++i)
     for (size_t j = i + 1; j < n; ++j) {
       if (angleDiff(lines[i].angle, lines[j].angle) > max_skew) continue;
@@ -205,6 +226,7 @@ void quadsFromLines(const std::vector<Line>& lines, cv::Size size, double min_ar
           if (angleDiff(lines[l].angle, lines[i].angle) < min_cross) continue;
           // Each pair (i,j), (k,l) counted once: k > i keeps one of the two orders.
           if (k < i) continue;
+          if (i < first_new && j < first_new && k < first_new && l < first_new) continue;
           const auto a = intersect(lines[i], lines[k]), b = intersect(lines[k], lines[j]),
                      c = intersect(lines[j], lines[l]), d = intersect(lines[l], lines[i]);
           if (!a || !b || !c || !d) continue;
@@ -212,6 +234,12 @@ void quadsFromLines(const std::vector<Line>& lines, cv::Size size, double min_ar
           std::array<cv::Point2d, 4> pts{*a, *b, *c, *d};
           Quad q = orderQuad(pts);
           if (!isConvex(q) || area(q) < min_area) continue;
+          // The later lines add many more combinations, and inside a card its
+          // bands and frames make more document shapes: only a document's
+          // shape filling much of the frame, some of the frame around it.
+          if (first_new > 0 && (area(q) < kFillsFrame * size.area() || !insideFrame(q, size) ||
+                                documentAspect(q, size).fit < 0.5))
+            continue;
           out.push_back(q);
         }
       }
@@ -349,6 +377,10 @@ const Scored* containerOnBackground(const Frame& f, const std::vector<Scored>& s
   return nullptr;
 }
 
+namespace {
+double sideSupport(const Frame& f, cv::Point2d a, cv::Point2d b, int slack);
+}  // namespace
+
 std::vector<Quad> candidates(const Frame& f) {
   std::vector<Quad> out;
   const cv::Size size = f.bgr.size();
@@ -368,8 +400,31 @@ std::vector<Quad> candidates(const Frame& f) {
 
   // 2. Four long lines.
   for (const cv::Mat* e : {&f.edges_strong, &f.edges_weak}) {
-    const auto lines = longLines(*e, 14);
-    quadsFromLines(lines, size, min_area, out);
+    auto lines = longLines(*e, e == &f.edges_weak ? kLinesAll : kLinesTop);
+    const size_t top = std::min(lines.size(), kLinesTop);
+    std::vector<Line> best(lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(top));
+    quadsFromLines(best, size, min_area, out);
+    if (e != &f.edges_weak || best.empty()) continue;
+    // A card's text lines and bands run along it: on a pale card on a pale
+    // desk, or one that nearly fills the frame, they crowd its two short,
+    // faint sides (weak edges only) out of the strongest lines. The lines
+    // across the strongest one are topped up to kLinesAcross.
+    auto across = [&](const Line& l) { return angleDiff(l.angle, best.front().angle) > kMinCross; };
+    size_t n_across = static_cast<size_t>(std::count_if(best.begin(), best.end(), across));
+    for (size_t i = top; i < lines.size() && n_across < kLinesAcross; ++i)
+      if (across(lines[i])) best.push_back(lines[i]), ++n_across;
+    const size_t from = out.size();
+    quadsFromLines(best, size, min_area, out, top);
+    // Crossed with a line along the card's print, the short sides make a
+    // card-shaped quad with one side on that print: each side must lie on an
+    // edge for most of its length.
+    out.erase(std::remove_if(out.begin() + static_cast<std::ptrdiff_t>(from), out.end(),
+                             [&](const Quad& q) {
+                               for (size_t i = 0; i < 4; ++i)
+                                 if (sideSupport(f, q[i], q[(i + 1) % 4], 2) < kNewSideSupport) return true;
+                               return false;
+                             }),
+              out.end());
   }
 
   // 3. Regions: brightness (both polarities) and distance from the colour of
