@@ -11,12 +11,16 @@ build=$(cd "${1:-build}" && pwd)
 bin=$build/bin
 drv=$build/bench/bench-deskew
 count=${DESKEW_BENCH_COUNT:-280}   # documents; driving licences have two sides
+# render DIR CAPTURE COUNT: id-synth's set of seed 21, rendered once.
+render() {
+  if [ ! -f "$1/.done" ]; then
+    mkdir -p "$1"
+    "$bin/id-synth" --type all --capture "$2" --count "$3" --seed 21 --out-dir "$1" -q >/dev/null
+    touch "$1/.done"
+  fi
+}
 photos=$build/bench-deskew-photos-$count
-if [ ! -f "$photos/.done" ]; then
-  mkdir -p "$photos"
-  "$bin/id-synth" --type all --capture photo --count "$count" --seed 21 --out-dir "$photos" -q >/dev/null
-  touch "$photos/.done"
-fi
+render "$photos" photo "$count"
 mapfile -t files < <(ls "$photos"/*.jpg)
 summary=$("$drv" "${files[@]}" | tail -1)
 
@@ -24,11 +28,7 @@ summary=$("$drv" "${files[@]}" | tail -1)
 # tool's path only.
 scan_count=${DESKEW_BENCH_SCAN_COUNT:-120}
 scans=$build/bench-deskew-scans-$scan_count
-if [ ! -f "$scans/.done" ]; then
-  mkdir -p "$scans"
-  "$bin/id-synth" --type all --capture scan --count "$scan_count" --seed 21 --out-dir "$scans" -q >/dev/null
-  touch "$scans/.done"
-fi
+render "$scans" scan "$scan_count"
 mapfile -t scan_files < <(ls "$scans"/*.jpg)
 scan_summary=$("$drv" --no-full "${scan_files[@]}" | tail -1)
 

@@ -658,6 +658,26 @@ TEST_CASE("backgroundAround: a card lies on the page, its portrait on the card",
   if (g.border_cut >= 40) CHECK(detail::backgroundAround(g, card_q) < 0);
 }
 
+namespace {
+
+// An id-synth render decoded, with its true quad.
+struct Render {
+  cv::Mat img;
+  Quad truth;
+};
+
+Render render(const idkit::synth::Specimen& sp) { return {cv::imdecode(sp.jpeg, cv::IMREAD_COLOR), truthQuad(sp.truth)}; }
+
+// detect() finds one document, within 0.95 Jaccard and the right way up.
+void checkFoundWhole(const Render& r) {
+  const auto docs = detect(r.img);
+  REQUIRE(docs.size() == 1);
+  CHECK(iou(docs[0].quad, r.truth) > 0.95);
+  CHECK(sameLabels(docs[0].quad, r.truth));
+}
+
+}  // namespace
+
 TEST_CASE("clean id-synth scans: the card on the lid, not its portrait or a part of it", "[deskew]") {
   // id-synth scans (seed 31, the id-ocr bench's) where the card's rim on a
   // white lid is faint and its portrait or header band is crisp: before the
@@ -668,13 +688,8 @@ TEST_CASE("clean id-synth scans: the card on the lid, not its portrait or a part
   o.seed = 31;
   for (const std::uint64_t index : {107u, 167u, 207u, 248u}) {
     const auto sp = idkit::synth::generate(o, index).at(0);
-    const cv::Mat img = cv::imdecode(sp.jpeg, cv::IMREAD_COLOR);
-    const Quad truth = truthQuad(sp.truth);
     INFO("index " << index << " " << sp.truth["document"].value("type", std::string()));
-    const auto docs = detect(img);
-    REQUIRE(docs.size() == 1);
-    CHECK(iou(docs[0].quad, truth) > 0.95);
-    CHECK(sameLabels(docs[0].quad, truth));
+    checkFoundWhole(render(sp));
   }
 }
 
@@ -692,13 +707,8 @@ TEST_CASE("two thresholds of the photo path, each on the photo that set it and o
   for (const auto& [seed, index, side] : {std::tuple{21u, 180u, 0u}, std::tuple{21u, 230u, 0u}, std::tuple{30u, 7u, 0u}}) {
     o.seed = seed;
     const auto sp = idkit::synth::generate(o, index).at(side);
-    const cv::Mat img = cv::imdecode(sp.jpeg, cv::IMREAD_COLOR);
-    const Quad truth = truthQuad(sp.truth);
     INFO("seed " << seed << " index " << index << " " << sp.truth["document"].value("type", std::string()) << sp.suffix);
-    const auto docs = detect(img);
-    REQUIRE(docs.size() == 1);
-    CHECK(iou(docs[0].quad, truth) > 0.95);
-    CHECK(sameLabels(docs[0].quad, truth));
+    checkFoundWhole(render(sp));
   }
 }
 
@@ -716,18 +726,14 @@ TEST_CASE("a pale card nearly filling the frame: its short sides are combined ev
   for (const auto& [seed, index, side] : {std::tuple{22u, 106u, 0u}, std::tuple{30u, 94u, 0u}}) {
     o.seed = seed;
     const auto sp = idkit::synth::generate(o, index).at(side);
-    const cv::Mat img = cv::imdecode(sp.jpeg, cv::IMREAD_COLOR);
-    const Quad truth = truthQuad(sp.truth);
     INFO("seed " << seed << " index " << index << " " << sp.truth["document"].value("type", std::string()) << sp.suffix);
-    const detail::Frame f = detail::makeFrame(img, 640);
-    Quad t = truth;
+    const Render r = render(sp);
+    const detail::Frame f = detail::makeFrame(r.img, 640);
+    Quad t = r.truth;
     for (auto& p : t) p *= f.scale;
     double best = 0;
     for (const Quad& c : detail::candidates(f)) best = std::max(best, iou(c, t));
     CHECK(best > 0.95);
-    const auto docs = detect(img);
-    REQUIRE(docs.size() == 1);
-    CHECK(iou(docs[0].quad, truth) > 0.95);
-    CHECK(sameLabels(docs[0].quad, truth));
+    checkFoundWhole(r);
   }
 }
