@@ -623,6 +623,30 @@ bool settleDocumentCode(std::vector<Position>& positions, const std::vector<std:
   return true;
 }
 
+// Cells no check digit covers where the layout wants a letter (state codes,
+// the document code's second character) but the print has digits: the
+// Romanian specimen's nationality "132", the US resident card's code "C1".
+// A digit read surely (kSureShare) there is what is printed, and turning it
+// into its letter pair would only hide that: the cell keeps the digit when
+// the letters give nothing the reader should report instead (the caller
+// decides: no known state code, or a document code's second character).
+// True when a digit was kept; the zone is then not valid (the caller says
+// which check fails).
+bool keepPrintedDigits(std::vector<Position>& positions, std::span<const LineCandidates> lines,
+                       const std::vector<std::vector<int>>& index, Pos start, int count, std::vector<int>& chosen) {
+  bool kept = false;
+  for (int k = 0; k < count; ++k) {
+    const auto pi = static_cast<std::size_t>(index[static_cast<std::size_t>(start.line)][static_cast<std::size_t>(start.col + k)]);
+    Position& p = positions[pi];
+    const PositionCandidates& cands = lines[static_cast<std::size_t>(start.line)][static_cast<std::size_t>(start.col + k)];
+    if (!p.type_fixed || p.erased || p.read < '0' || p.read > '9' || probabilityOf(cands, p.read) < kSureShare) continue;
+    p.options.push_back({p.read, 0.0, shareOf(cands, p.read)});
+    chosen[pi] = static_cast<int>(p.options.size()) - 1;
+    kept = true;
+  }
+  return kept;
+}
+
 }  // namespace
 
 Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptions& opts) {
@@ -741,9 +765,17 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
   bool code_known = true;
   if (reader) {
     code_known = settleDocumentCode(positions, index, *fmt, chosen, reason, settled);
+    // The second character of a two-letter code (the French card's is
+    // always "ID": a '0' there is its 'D').
+    if (*fmt != Format::FrenchID && !documentCodeLetters(*fmt).empty() &&
+        keepPrintedDigits(positions, lines, index, {0, 1}, 1, chosen))
+      code_known = false;
     settleFillers(positions, kinds, index, chosen, reason, settled);
-    for (const Pos start : statePositions(*fmt))
-      states_known = settleState(positions, index, start, composite_weight, chosen, reason, settled) && states_known;
+    for (const Pos start : statePositions(*fmt)) {
+      const bool known = settleState(positions, index, start, composite_weight, chosen, reason, settled);
+      if (!known) keepPrintedDigits(positions, lines, index, start, 3, chosen);
+      states_known = known && states_known;
+    }
     inner_fillers_sure = settleNumberFillers(positions, index, *fmt, chosen, reason);
     // Positions the composite covers that a rule settled to another
     // character (the French ID's name fillers): the check digits are solved

@@ -387,6 +387,48 @@ TEST_CASE("correct: a document code letter the format does not allow", "[mrz][co
   CHECK(bad->checks.back() == std::pair<std::string, bool>{"known_document_code", false});
 }
 
+TEST_CASE("correct: digits printed where a code wants letters are reported as printed", "[mrz][correct]") {
+  // passporteye-100_id-rou: nationality "132", read surely. The letters of
+  // its pairs ("IBZ") are no known code either: the digits stay, no
+  // correction is listed, and the zone is not valid (known_state: false).
+  const std::vector<std::string> rou = {"IDROUSAVA<<SUPERMAN<<<<<<<<<<<<<<<<<",
+                                        "HD198025<51328505095M130509012049941"};
+  auto res = correct(sureReading(rou));
+  REQUIRE(res);
+  CHECK(res->lines == rou);
+  CHECK(res->corrections.empty());
+  CHECK_FALSE(res->valid);
+  CHECK_FALSE(res->check("known_state"));
+
+  // A digit the reader was not sure of is still its letter pair when that
+  // gives a known code: 'UT0' at 0.6 is UTO.
+  auto r = sureReading(kTd3);
+  r[1][12] = {{'0', 0.6f}, {'8', 0.2f}};
+  res = correct(r);
+  REQUIRE(res);
+  CHECK(res->lines == kTd3);
+  CHECK(res->valid);
+
+  // passporteye-33_id-usa: the US resident card's document code "C1". The
+  // '1' stays as printed; it is no Doc 9303 code (letters only), so the zone
+  // is not valid (known_document_code: false) even where every check holds.
+  const std::vector<std::string> usa = {"C1UTO751468993<471<C656WLJ<<<<", "3601132F2708148UTO<<<<<<<<<<<1",
+                                        "VAN<DER<VAART<HOLMES<MASTERSON"};
+  res = correct(sureReading(usa));
+  REQUIRE(res);
+  CHECK(res->lines == usa);
+  CHECK(res->corrections.empty());
+  CHECK_FALSE(res->valid);
+  CHECK_FALSE(res->check("known_document_code"));
+  // Read unsurely, the '1' is the classic pair's 'I' as before.
+  r = sureReading(usa);
+  r[0][1] = {{'1', 0.6f}, {'I', 0.3f}};
+  res = correct(r);
+  REQUIRE(res);
+  CHECK(res->lines[0].substr(0, 2) == "CI");
+  for (const auto& [name, ok] : res->checks) CHECK((name != "known_document_code" || ok));
+}
+
 TEST_CASE("correct: an uncertain name letter is listed and the zone is not valid", "[mrz][correct]") {
   // passporteye-27_pass-gbr: UNITED read UMITED with N at 0.07 (M, N and H
   // are the classifier's commonest confusion in names); td1-photo-s7-0041:
