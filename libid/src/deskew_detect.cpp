@@ -195,6 +195,34 @@ std::vector<Line> longLines(const cv::Mat& edges, size_t max_lines) {
   return kept;
 }
 
+// Fraction of points along a side where the image has an edge across it.
+double sideSupport(const Frame& f, cv::Point2d a, cv::Point2d b, int slack = 2) {
+  const double len = cv::norm(b - a);
+  if (len < 4) return 0;
+  const cv::Point2d d = (b - a) / len, n(-d.y, d.x);
+  const int samples = std::clamp(static_cast<int>(len / 3), 12, 60);
+  int hit = 0, total = 0;
+  for (int i = 0; i < samples; ++i) {
+    const double t = 0.08 + 0.84 * (i + 0.5) / samples;
+    const cv::Point2d p = a + (b - a) * t;
+    bool ok = false;
+    bool inside = false;
+    for (int o = -slack; o <= slack && !ok; ++o) {
+      const int x = nearest(p.x + n.x * o), y = nearest(p.y + n.y * o);
+      if (x < 0 || y < 0 || x >= f.mag.cols || y >= f.mag.rows) continue;
+      inside = true;
+      const float gx = f.gx.at<float>(y, x), gy = f.gy.at<float>(y, x), m = f.mag.at<float>(y, x);
+      if (m < f.edge_threshold) continue;
+      const double proj = std::abs(gx * n.x + gy * n.y);
+      ok = proj > 0.85 * m;
+    }
+    if (!inside) continue;  // outside the frame: neither for nor against
+    ++total;
+    hit += ok;
+  }
+  return total >= samples / 3 ? static_cast<double>(hit) / total : 0;
+}
+
 // Whether every corner of `q` lies inside the frame by 1% of its longer side:
 // a card photographed whole, some desk around it. (A data page cropped to its
 // edges, a scan, has its outline on the frame's own border instead.)
@@ -205,11 +233,26 @@ bool insideFrame(const Quad& q, cv::Size size) {
   });
 }
 
+// Whether a quad using one of the lines added across the strongest is kept.
+// The later lines add many more combinations, and inside a card its bands and
+// frames make more document shapes: only a document's shape filling much of
+// the frame, some of the frame around it. Crossed with a line along the
+// card's print, the short sides make a card-shaped quad with one side on that
+// print: each side must lie on an edge for most of its length.
+bool keepAddedLineQuad(const Frame& f, const Quad& q) {
+  const cv::Size size = f.bgr.size();
+  if (area(q) < kFillsFrame * size.area() || !insideFrame(q, size) || documentAspect(q, size).fit < 0.5) return false;
+  for (size_t i = 0; i < 4; ++i)
+    if (sideSupport(f, q[i], q[(i + 1) % 4], 2) < kNewSideSupport) return false;
+  return true;
+}
+
 // Quads from four lines, two roughly parallel pairs crossing. With `first_new`,
 // only those using some line from there on (the earlier ones have been
-// combined already), shaped like a document and inside the frame.
-void quadsFromLines(const std::vector<Line>& lines, cv::Size size, double min_area, std::vector<Quad>& out,
+// combined already) that keepAddedLineQuad keeps.
+void quadsFromLines(const Frame& f, const std::vector<Line>& lines, double min_area, std::vector<Quad>& out,
                     size_t first_new = 0) {
+  const cv::Size size = f.bgr.size();
   const size_t n = lines.size();
   const double margin = 0.08 * std::max(size.width, size.height);
   const cv::Rect2d bounds(-margin, -margin, size.width + 2 * margin, size.height + 2 * margin);
@@ -234,12 +277,7 @@ void quadsFromLines(const std::vector<Line>& lines, cv::Size size, double min_ar
           std::array<cv::Point2d, 4> pts{*a, *b, *c, *d};
           Quad q = orderQuad(pts);
           if (!isConvex(q) || area(q) < min_area) continue;
-          // The later lines add many more combinations, and inside a card its
-          // bands and frames make more document shapes: only a document's
-          // shape filling much of the frame, some of the frame around it.
-          if (first_new > 0 && (area(q) < kFillsFrame * size.area() || !insideFrame(q, size) ||
-                                documentAspect(q, size).fit < 0.5))
-            continue;
+          if (first_new > 0 && !keepAddedLineQuad(f, q)) continue;
           out.push_back(q);
         }
       }
@@ -313,25 +351,21 @@ Frame makeFrame(const cv::Mat& bgr, int detect_side) {
   const cv::Size size = f.bgr.size();
   const int band = std::max(2, std::min(size.width, size.height) / 30);
   auto onBorder = [&](int x, int y) { return x < band || y < band || x >= size.width - band || y >= size.height - band; };
-  std::array<std::vector<uchar>, 3> border;
+  std::vector<cv::Vec3b> border;
   for (int y = 0; y < size.height; y += 2) {
     const auto* p = f.bgr.ptr<cv::Vec3b>(y);
     for (int x = 0; x < size.width; x += 2)
-      if (onBorder(x, y))
-        for (size_t c = 0; c < 3; ++c) border[c].push_back(p[x][c]);
+      if (onBorder(x, y)) border.push_back(p[x]);
   }
-  if (border[0].empty()) return f;
-  for (size_t c = 0; c < 3; ++c) {
-    auto& v = border[c];
+  if (border.empty()) return f;
+  std::vector<uchar> v(border.size());
+  for (int c = 0; c < 3; ++c) {
+    std::transform(border.begin(), border.end(), v.begin(), [c](const cv::Vec3b& p) { return p[c]; });
     std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
-    f.border_bgr[static_cast<int>(c)] = v[v.size() / 2];
+    f.border_bgr[c] = v[v.size() / 2];
   }
-  std::vector<uchar> spread;
-  for (int y = 0; y < size.height; y += 2) {
-    const auto* p = f.bgr.ptr<cv::Vec3b>(y);
-    for (int x = 0; x < size.width; x += 2)
-      if (onBorder(x, y)) spread.push_back(fromBorder(f, p[x]));
-  }
+  std::vector<uchar> spread(border.size());
+  std::transform(border.begin(), border.end(), spread.begin(), [&](const cv::Vec3b& p) { return fromBorder(f, p); });
   const auto at = spread.begin() + static_cast<std::ptrdiff_t>(spread.size() * 9 / 10);
   std::nth_element(spread.begin(), at, spread.end());
   f.border_cut = std::max(6.0, 2.0 * *at);
@@ -377,10 +411,6 @@ const Scored* containerOnBackground(const Frame& f, const std::vector<Scored>& s
   return nullptr;
 }
 
-namespace {
-double sideSupport(const Frame& f, cv::Point2d a, cv::Point2d b, int slack);
-}  // namespace
-
 std::vector<Quad> candidates(const Frame& f) {
   std::vector<Quad> out;
   const cv::Size size = f.bgr.size();
@@ -403,7 +433,7 @@ std::vector<Quad> candidates(const Frame& f) {
     auto lines = longLines(*e, e == &f.edges_weak ? kLinesAll : kLinesTop);
     const size_t top = std::min(lines.size(), kLinesTop);
     std::vector<Line> best(lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(top));
-    quadsFromLines(best, size, min_area, out);
+    quadsFromLines(f, best, min_area, out);
     if (e != &f.edges_weak || best.empty()) continue;
     // A card's text lines and bands run along it: on a pale card on a pale
     // desk, or one that nearly fills the frame, they crowd its two short,
@@ -413,18 +443,7 @@ std::vector<Quad> candidates(const Frame& f) {
     size_t n_across = static_cast<size_t>(std::count_if(best.begin(), best.end(), across));
     for (size_t i = top; i < lines.size() && n_across < kLinesAcross; ++i)
       if (across(lines[i])) best.push_back(lines[i]), ++n_across;
-    const size_t from = out.size();
-    quadsFromLines(best, size, min_area, out, top);
-    // Crossed with a line along the card's print, the short sides make a
-    // card-shaped quad with one side on that print: each side must lie on an
-    // edge for most of its length.
-    out.erase(std::remove_if(out.begin() + static_cast<std::ptrdiff_t>(from), out.end(),
-                             [&](const Quad& q) {
-                               for (size_t i = 0; i < 4; ++i)
-                                 if (sideSupport(f, q[i], q[(i + 1) % 4], 2) < kNewSideSupport) return true;
-                               return false;
-                             }),
-              out.end());
+    quadsFromLines(f, best, min_area, out, top);
   }
 
   // 3. Regions: brightness (both polarities) and distance from the colour of
@@ -470,34 +489,6 @@ std::vector<Quad> candidates(const Frame& f) {
 }
 
 namespace {
-
-// Fraction of points along a side where the image has an edge across it.
-double sideSupport(const Frame& f, cv::Point2d a, cv::Point2d b, int slack = 2) {
-  const double len = cv::norm(b - a);
-  if (len < 4) return 0;
-  const cv::Point2d d = (b - a) / len, n(-d.y, d.x);
-  const int samples = std::clamp(static_cast<int>(len / 3), 12, 60);
-  int hit = 0, total = 0;
-  for (int i = 0; i < samples; ++i) {
-    const double t = 0.08 + 0.84 * (i + 0.5) / samples;
-    const cv::Point2d p = a + (b - a) * t;
-    bool ok = false;
-    bool inside = false;
-    for (int o = -slack; o <= slack && !ok; ++o) {
-      const int x = nearest(p.x + n.x * o), y = nearest(p.y + n.y * o);
-      if (x < 0 || y < 0 || x >= f.mag.cols || y >= f.mag.rows) continue;
-      inside = true;
-      const float gx = f.gx.at<float>(y, x), gy = f.gy.at<float>(y, x), m = f.mag.at<float>(y, x);
-      if (m < f.edge_threshold) continue;
-      const double proj = std::abs(gx * n.x + gy * n.y);
-      ok = proj > 0.85 * m;
-    }
-    if (!inside) continue;  // outside the frame: neither for nor against
-    ++total;
-    hit += ok;
-  }
-  return total >= samples / 3 ? static_cast<double>(hit) / total : 0;
-}
 
 // Fraction of interior cells with edges in them: documents are printed all
 // over, the book or paper under them mostly is not.
