@@ -81,6 +81,15 @@ int main(int argc, char** argv) {
                    ? ""
                    : "expected WxH, 64..12000 each";
       });
+  std::string cards;
+  app.add_option("--cards", cards,
+                 "Scans of several documents: N or MIN-MAX (1-8) documents on each A4 page (with --capture scan)")
+      ->check([](const std::string& v) -> std::string {
+        int lo = 0, hi = 0;
+        const int n = std::sscanf(v.c_str(), "%d-%d", &lo, &hi);
+        if (n == 1) hi = lo;
+        return n >= 1 && lo >= 1 && hi >= lo && hi <= 8 ? "" : "expected N or MIN-MAX, 1..8";
+      });
   app.add_option("-j,--jobs", jobs, "Documents rendered in parallel (default: cores)")->check(CLI::Range(0u, 256u));
   app.add_flag("-q,--quiet", quiet, "No diagnostics on stderr");
   app.add_flag("--pretty", pretty, "Indent the JSON output for humans");
@@ -93,6 +102,13 @@ int main(int argc, char** argv) {
   opts.max_side = max_side;
   opts.quality = quality;
   opts.faces_dir = faces;
+  if (!cards.empty()) {
+    if (opts.capture != synth::Capture::scan) {
+      fmt::print(stderr, "id-synth: --cards needs --capture scan\n");
+      return cli::kExitUsage;
+    }
+    if (std::sscanf(cards.c_str(), "%d-%d", &opts.cards_min, &opts.cards_max) == 1) opts.cards_max = opts.cards_min;
+  }
   if (!photo_size.empty()) std::sscanf(photo_size.c_str(), "%dx%d", &opts.photo_size.width, &opts.photo_size.height);
   const fs::path dir(out_dir);
   std::error_code ec;
@@ -157,7 +173,11 @@ int main(int argc, char** argv) {
       sides = std::move(ready[i]);
       ready.erase(i);
     }
-    const std::string type_name(sides.front().truth["document"]["type"].get<std::string>());
+    // A page of several documents is named "cards".
+    const Json& first_truth = sides.front().truth;
+    const std::string type_name = first_truth.contains("documents")
+                                      ? std::string("cards")
+                                      : first_truth["document"]["type"].get<std::string>();
     const std::string mode = sides.front().truth["capture"]["mode"].get<std::string>();
     const std::string base = fmt::format("{}-{}-s{}-{:04}", type_name, mode, seed, first + i);
     std::string stem = base;
@@ -173,18 +193,16 @@ int main(int argc, char** argv) {
         status = cli::kExitError;
         continue;
       }
-      Json rec{{"idkit", 1},
-               {"input", img.string()},
-               {"truth", truth.string()},
-               {"status", "ok"},
-               {"synth", {{"type", named["document"]["type"]},
-                          {"side", named["document"]["side"]},
-                          {"kind", named["document"]["kind"]},
-                          {"capture", mode},
-                          {"seed", seed},
-                          {"index", first + i},
-                          {"width", s.size.width},
-                          {"height", s.size.height}}}};
+      Json about = Json::object();
+      if (named.contains("documents")) {
+        about["type"] = "cards";
+        about["cards"] = named["documents"].size();
+      } else {
+        for (const char* k : {"type", "side", "kind"}) about[k] = named["document"][k];
+      }
+      about.update(Json{{"capture", mode}, {"seed", seed}, {"index", first + i}, {"width", s.size.width},
+                        {"height", s.size.height}});
+      Json rec{{"idkit", 1}, {"input", img.string()}, {"truth", truth.string()}, {"status", "ok"}, {"synth", about}};
       cli::writeRecord(rec, pretty);
     }
     std::lock_guard lk(mu);

@@ -81,6 +81,68 @@ cv::Size photoSize(Rng& rng) {
   return s;
 }
 
+// Scales `img` down so that its long side is at most `max_side` (0: never);
+// the matrix maps full-size pixels to the result's, `scale` is the factor.
+cv::Matx33d fitMaxSide(cv::Mat& img, int max_side, double& scale) {
+  scale = 1.0;
+  if (max_side <= 0 || std::max(img.cols, img.rows) <= max_side) return cv::Matx33d::eye();
+  scale = max_side / double(std::max(img.cols, img.rows));
+  cv::Mat small;
+  cv::resize(img, small, cv::Size(), scale, scale, cv::INTER_AREA);
+  img = small;
+  // INTER_AREA maps pixel centres: x' = (x + 0.5) * s - 0.5.
+  return {scale, 0, 0.5 * scale - 0.5, 0, scale, 0.5 * scale - 0.5, 0, 0, 1};
+}
+
+// A flatbed page with several documents (Options::cards_min..cards_max), from
+// random streams of its own.
+Specimen generatePage(const Options& opts, uint64_t index) {
+  Rng rng(Rng::mix(opts.seed) ^ Rng::mix(index + 0xCA4D5) ^ Rng::mix(0x5CA9));
+  Rng layout_rng = rng.fork(1), capture_rng = rng.fork(2);
+  // Flatbed pages of documents are scanned at office resolutions.
+  static const std::array<double, 4> dpis{150, 200, 300, 300};
+  RenderOptions ro;
+  ro.faces_dir = opts.faces_dir;
+  ro.dpi = layout_rng.pick(dpis);
+  const int n = layout_rng.integer(std::max(1, opts.cards_min), std::max(opts.cards_min, opts.cards_max));
+  std::vector<Person> people;
+  std::vector<Card> cards;
+  for (int i = 0; i < n; ++i) {
+    const DocType type = opts.type ? *opts.type : layout_rng.pick(allDocTypes());
+    Rng card_rng = rng.fork(100 + static_cast<uint64_t>(i));
+    Rng person_rng = card_rng.fork(1), draw_rng = card_rng.fork(2);
+    people.push_back(randomPerson(type, person_rng));
+    std::vector<Card> sides = renderCards(people.back(), ro, draw_rng);
+    // One side of a two-sided card faces the glass.
+    cards.push_back(std::move(sides[static_cast<size_t>(card_rng.integer(0, static_cast<int>(sides.size()) - 1))]));
+  }
+  PageShot page = captureScanPage(cards, capture_rng);
+  double scale = 1.0;
+  const cv::Matx33d to_small = fitMaxSide(page.image, opts.max_side, scale);
+  const int quality = opts.quality > 0 ? opts.quality : capture_rng.integer(70, 95);
+  page.params["jpeg_quality"] = quality;
+  if (scale != 1.0) page.params["scale"] = std::round(scale * 10000) / 10000;
+  Specimen s;
+  s.size = page.image.size();
+  s.truth = {{"idkit_synth", 1}, {"seed", opts.seed}, {"index", index}};
+  s.truth["image"] = {{"width", s.size.width}, {"height", s.size.height}};
+  s.truth["capture"] = page.params;
+  Json docs = Json::array();
+  for (size_t k = 0; k < page.placed.size(); ++k) {
+    const size_t i = page.placed[k];
+    Shot one;
+    one.params = {{"skew_deg", std::round((page.angles_deg[k] > 180 ? page.angles_deg[k] - 360 : page.angles_deg[k]) * 100) / 100}};
+    Json t = truthOf(people[i], cards[i], one, to_small * page.homographies[k], s.size);
+    t.erase("image");
+    t["placement"] = std::move(t["capture"]);
+    t.erase("capture");
+    docs.push_back(std::move(t));
+  }
+  s.truth["documents"] = std::move(docs);
+  s.jpeg = codec::encodeJpeg(page.image, quality);
+  return s;
+}
+
 }  // namespace
 
 Json truthOf(const Person& p, const Card& card, const Shot& shot, const cv::Matx33d& h, cv::Size image_size) {
@@ -150,6 +212,7 @@ Json truthOf(const Person& p, const Card& card, const Shot& shot, const cv::Matx
 }
 
 std::vector<Specimen> generate(const Options& opts, uint64_t index) {
+  if (opts.cards_max > 0) return {generatePage(opts, index)};
   const DocType type = opts.type ? *opts.type : allDocTypes()[index % allDocTypes().size()];
   // The type is part of the seed: batches of different types get different captures.
   Rng rng(Rng::mix(opts.seed) ^ Rng::mix(index + 0x51ED) ^ Rng::mix(0xD0C0 + static_cast<uint64_t>(type)));
@@ -177,17 +240,9 @@ std::vector<Specimen> generate(const Options& opts, uint64_t index) {
     const Card& card = cards[i];
     Rng side_rng = capture_rng.fork(10 + i);
     Shot shot = photo ? capturePhoto(card, out_size, side_rng) : captureScan(card, side_rng);
-    cv::Matx33d h = shot.homography;
     double scale = 1.0;
-    if (opts.max_side > 0 && std::max(shot.image.cols, shot.image.rows) > opts.max_side) {
-      scale = opts.max_side / double(std::max(shot.image.cols, shot.image.rows));
-      cv::Mat small;
-      cv::resize(shot.image, small, cv::Size(), scale, scale, cv::INTER_AREA);
-      shot.image = small;
-      // INTER_AREA maps pixel centres: x' = (x + 0.5) * s - 0.5.
-      const cv::Matx33d S(scale, 0, 0.5 * scale - 0.5, 0, scale, 0.5 * scale - 0.5, 0, 0, 1);
-      h = S * h;
-    }
+    const cv::Matx33d to_small = fitMaxSide(shot.image, opts.max_side, scale);
+    const cv::Matx33d h = scale != 1.0 ? to_small * shot.homography : shot.homography;
     const int quality = opts.quality > 0 ? opts.quality : side_rng.integer(photo ? 40 : 70, 95);
     shot.params["jpeg_quality"] = quality;
     if (scale != 1.0) shot.params["scale"] = std::round(scale * 10000) / 10000;

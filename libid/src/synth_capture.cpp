@@ -377,6 +377,37 @@ std::array<cv::Point2d, 4> quadOf(const cv::Matx33d& h, cv::Size card) {
   return q;
 }
 
+// A scanner page's colour: mostly white, sometimes a grey lid or paper.
+cv::Scalar scanPageColour(Rng& rng, double& grey) {
+  grey = rng.chance(0.6) ? rng.uniform(235, 255) : rng.uniform(170, 215);
+  return {grey, grey, std::min(255.0, grey + rng.uniform(-3, 3))};
+}
+
+// A card of `s` pixels turned by `angle_deg` (clockwise on screen) about its
+// centre, its centre then moved to `centre`: card pixels -> page pixels.
+cv::Matx33d placed(cv::Size s, double angle_deg, cv::Point2d centre) {
+  const double a = angle_deg * kPi / 180;
+  const double cx = s.width / 2.0, cy = s.height / 2.0;
+  return {std::cos(a), -std::sin(a), centre.x - std::cos(a) * cx + std::sin(a) * cy,  //
+          std::sin(a), std::cos(a),  centre.y - std::sin(a) * cx - std::cos(a) * cy,  //
+          0, 0, 1};
+}
+
+// The scanner's optics on the finished page: sometimes a slight defocus,
+// always sensor noise.
+void scanOptics(cv::Mat& img, Json& p, Rng& rng) {
+  if (rng.chance(0.3)) {
+    const double sigma = rng.uniform(0.4, 0.9);
+    cv::GaussianBlur(img, img, cv::Size(0, 0), sigma);
+    p["blur"] = {{"kind", "defocus"}, {"sigma_px", std::round(sigma * 100) / 100}};
+  } else {
+    p["blur"] = {{"kind", "none"}};
+  }
+  const double sigma = rng.uniform(0.5, 2.5);
+  detail::addNoise(img, sigma, rng);
+  p["noise_sigma"] = std::round(sigma * 10) / 10;
+}
+
 }  // namespace
 
 Shot captureScan(const Card& card, Rng& rng) {
@@ -386,14 +417,10 @@ Shot captureScan(const Card& card, Rng& rng) {
   const int ml = static_cast<int>(rng.uniform(4, 25) * ppmm), mt = static_cast<int>(rng.uniform(4, 25) * ppmm);
   const int mr = static_cast<int>(rng.uniform(4, 25) * ppmm), mb = static_cast<int>(rng.uniform(4, 25) * ppmm);
   const cv::Size page(card.image.cols + ml + mr, card.image.rows + mt + mb);
-  const double grey = rng.chance(0.6) ? rng.uniform(235, 255) : rng.uniform(170, 215);
-  const cv::Scalar page_colour(grey, grey, std::min(255.0, grey + rng.uniform(-3, 3)));
+  double grey = 0;
+  const cv::Scalar page_colour = scanPageColour(rng, grey);
   // Rotate about the card centre, then move it onto the page.
-  const double a = angle * kPi / 180;
-  const double cx = card.image.cols / 2.0, cy = card.image.rows / 2.0;
-  const cv::Matx33d h(std::cos(a), -std::sin(a), ml + cx - std::cos(a) * cx + std::sin(a) * cy,  //
-                      std::sin(a), std::cos(a), mt + cy - std::sin(a) * cx - std::cos(a) * cy,   //
-                      0, 0, 1);
+  const cv::Matx33d h = placed(card.image.size(), angle, {ml + card.image.cols / 2.0, mt + card.image.rows / 2.0});
   shot.homography = h;
   shot.angle_deg = std::fmod(angle + 360, 360);
   // The page with the card's shadow, painted at a quarter of the size.
@@ -407,16 +434,65 @@ Shot captureScan(const Card& card, Rng& rng) {
   p["dpi"] = card.dpi;
   p["page_grey"] = std::round(grey);
   p["skew_deg"] = std::round(angle * 100) / 100;
-  if (rng.chance(0.3)) {
-    const double sigma = rng.uniform(0.4, 0.9);
-    cv::GaussianBlur(shot.image, shot.image, cv::Size(0, 0), sigma);
-    p["blur"] = {{"kind", "defocus"}, {"sigma_px", std::round(sigma * 100) / 100}};
-  } else {
-    p["blur"] = {{"kind", "none"}};
+  scanOptics(shot.image, p, rng);
+  return shot;
+}
+
+PageShot captureScanPage(std::span<const Card> cards, Rng& rng) {
+  PageShot shot;
+  if (cards.empty()) return shot;
+  const double dpi = cards.front().dpi, ppmm = dpi / 25.4;
+  const cv::Size page(static_cast<int>(std::lround(210 * ppmm)), static_cast<int>(std::lround(297 * ppmm)));
+  double grey = 0;
+  const cv::Scalar page_colour = scanPageColour(rng, grey);
+  // Cards laid by hand: anywhere, a few degrees off square, never overlapping
+  // (their turned bounding boxes 3 mm apart and 3 mm inside the glass). The
+  // largest go down first; of up to 20 layouts the first with every card
+  // placed, else the one with most: a card with no room stays off the page.
+  const double margin = 3 * ppmm;
+  std::vector<size_t> order(cards.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return cards[a].image.size().area() > cards[b].image.size().area(); });
+  std::vector<double> angles;
+  for (size_t i = 0; i < cards.size(); ++i) angles.push_back(std::clamp(rng.normal(0, 2.5), -8.0, 8.0));
+  std::vector<std::pair<size_t, cv::Rect2d>> best;
+  for (int layout = 0; layout < 20 && best.size() < cards.size(); ++layout) {
+    std::vector<std::pair<size_t, cv::Rect2d>> boxes;
+    for (const size_t i : order) {
+      const cv::Size cs = cards[i].image.size();
+      const double a = std::abs(angles[i]) * kPi / 180;
+      const double bw = cs.width * std::cos(a) + cs.height * std::sin(a), bh = cs.width * std::sin(a) + cs.height * std::cos(a);
+      if (bw + 2 * margin > page.width || bh + 2 * margin > page.height) continue;
+      for (int attempt = 0; attempt < 50; ++attempt) {
+        const cv::Rect2d box(rng.uniform(margin, page.width - margin - bw), rng.uniform(margin, page.height - margin - bh), bw, bh);
+        const cv::Rect2d apart(box.x - margin, box.y - margin, box.width + 2 * margin, box.height + 2 * margin);
+        if (std::any_of(boxes.begin(), boxes.end(), [&](const auto& b) { return (b.second & apart).area() > 0; })) continue;
+        boxes.emplace_back(i, box);
+        break;
+      }
+    }
+    if (boxes.size() > best.size()) best = std::move(boxes);
   }
-  const double sigma = rng.uniform(0.5, 2.5);
-  detail::addNoise(shot.image, sigma, rng);
-  p["noise_sigma"] = std::round(sigma * 10) / 10;
+  for (const auto& [i, box] : best) {
+    shot.placed.push_back(i);
+    shot.homographies.push_back(placed(cards[i].image.size(), angles[i], {box.x + box.width / 2, box.y + box.height / 2}));
+    shot.angles_deg.push_back(std::fmod(angles[i] + 360, 360));
+  }
+  cv::Mat small(smallSize(page, std::max(page.width, page.height) / 4), CV_8UC3, page_colour);
+  for (size_t k = 0; k < shot.placed.size(); ++k) {
+    const cv::Point2d shadow_offset(rng.uniform(-0.3, 0.3) * ppmm, rng.uniform(-0.3, 0.3) * ppmm);
+    shadeUnderCard(small, page, cards[shot.placed[k]], shot.homographies[k], shadow_offset, 0.5 * ppmm,
+                   rng.uniform(0.1, 0.35));
+  }
+  cv::resize(small, shot.image, page, 0, 0, cv::INTER_LINEAR);
+  for (size_t k = 0; k < shot.placed.size(); ++k) composite(shot.image, cards[shot.placed[k]], shot.homographies[k], true);
+  Json& p = shot.params;
+  p["mode"] = "scan";
+  p["page"] = "A4";
+  p["dpi"] = dpi;
+  p["page_grey"] = std::round(grey);
+  scanOptics(shot.image, p, rng);
   return shot;
 }
 

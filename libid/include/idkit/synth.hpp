@@ -138,6 +138,17 @@ struct Shot {
 
 // Scanner: the card (drawn at the scan dpi) on a scanner page, slight rotation.
 Shot captureScan(const Card& card, Rng& rng);
+// Several documents a person laid on a flatbed: an A4 page (portrait) at the
+// cards' dpi (all drawn at one), each card anywhere a few degrees off square,
+// none overlapping. Cards with no room left are not placed.
+struct PageShot {
+  cv::Mat image;
+  std::vector<size_t> placed;            // indices into the cards given, in page order
+  std::vector<cv::Matx33d> homographies;  // card pixels -> page pixels, one per placed card
+  std::vector<double> angles_deg;         // clockwise rotation of each placed card's top edge
+  Json params;                            // capture parameters of the page
+};
+PageShot captureScanPage(std::span<const Card> cards, Rng& rng);
 // Phone photo of `out_size`: perspective, any rotation, surfaces, blur, noise,
 // uneven light, glare, a thumb.
 Shot capturePhoto(const Card& card, cv::Size out_size, Rng& rng);
@@ -150,6 +161,10 @@ struct Options {
   int quality = 0;    // JPEG quality; 0: random in 40..95
   cv::Size photo_size;  // fixed photo size; empty: a common phone size, 0.5 to 12 MP
   std::string faces_dir;
+  // Scans of several documents: 0, or an A4 page with cards_min..cards_max
+  // documents (of `type`, or each of a random type) per index. Their own
+  // random streams: every other output stays as it was.
+  int cards_min = 0, cards_max = 0;
 };
 
 struct Specimen {
@@ -160,7 +175,8 @@ struct Specimen {
 };
 
 // Document number `index` of a batch: a pure function of (options, index).
-// One specimen per side (driving licences give front and back).
+// One specimen per side (driving licences give front and back); with
+// cards_max > 0, one page whose truth lists every card under "documents".
 std::vector<Specimen> generate(const Options& opts, uint64_t index);
 
 // Truth of one side: card-pixel boxes of `card.truth` mapped into the shot,
