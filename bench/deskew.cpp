@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -38,8 +39,8 @@ double msSince(std::chrono::steady_clock::time_point t0) {
 }
 
 
-// Truth in red, the found quad in green, top-left corners marked.
-void draw(const cv::Mat& img, const Quad& truth, const Quad* found, const fs::path& out) {
+// Truth in red, the found quads in green, top-left corners marked.
+void draw(const cv::Mat& img, const std::vector<Quad>& truth, const std::vector<Quad>& found, const fs::path& out) {
   const double k = 900.0 / std::max(img.cols, img.rows);
   cv::Mat small;
   cv::resize(img, small, cv::Size(), k, k, cv::INTER_AREA);
@@ -47,8 +48,8 @@ void draw(const cv::Mat& img, const Quad& truth, const Quad* found, const fs::pa
     for (size_t i = 0; i < 4; ++i) cv::line(small, q[i] * k, q[(i + 1) % 4] * k, c, 1, cv::LINE_AA);
     cv::circle(small, q[0] * k, 5, c, 2);
   };
-  poly(truth, {0, 0, 255});
-  if (found) poly(*found, {0, 255, 0});
+  for (const Quad& q : truth) poly(q, {0, 0, 255});
+  for (const Quad& q : found) poly(q, {0, 255, 0});
   cv::imwrite(out.string(), small);
 }
 
@@ -113,12 +114,117 @@ struct PngTally {
   std::vector<double> encode_ms, decode_ms, bytes;
 };
 
+Quad quadOf(const Json& q) {
+  Quad r;
+  for (size_t i = 0; i < 4; ++i) r[i] = {q[i][0].get<double>(), q[i][1].get<double>()};
+  return r;
+}
+
+// Found documents matched to true ones, greedily by Jaccard index (the best
+// pair first; a pair under 0.5 is no match): for each true document the
+// index of its found one, or -1.
+std::vector<int> matchDocuments(const std::vector<Quad>& truth, const std::vector<Flat>& found) {
+  std::vector<std::tuple<double, size_t, size_t>> pairs;
+  for (size_t t = 0; t < truth.size(); ++t)
+    for (size_t f = 0; f < found.size(); ++f)
+      if (const double j = iou(found[f].document.quad, truth[t]); j >= 0.5) pairs.emplace_back(j, t, f);
+  std::sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) { return std::get<0>(a) > std::get<0>(b); });
+  std::vector<int> match(truth.size(), -1);
+  std::vector<bool> used(found.size(), false);
+  for (const auto& [j, t, f] : pairs) {
+    if (match[t] >= 0 || used[f]) continue;
+    match[t] = static_cast<int>(f);
+    used[f] = true;
+  }
+  return match;
+}
+
+// --multi: pages of several documents (id-synth --cards; a one-document truth
+// counts as a page of one) through id-deskew's path with Options::multi. Per
+// page (-v): true, found, missed, extra, then each true document's kind,
+// Jaccard index and way up; a JSON summary last.
+int benchMulti(const std::vector<std::string>& files, bool verbose, const std::string& draw_dir) {
+  int pages = 0, pages_right = 0, cards = 0, matched = 0, good = 0, upright = 0, extras = 0, missed = 0;
+  double j_sum = 0;
+  std::vector<double> cpu;
+  Options opts;
+  opts.multi = true;
+  for (const auto& file : files) {
+    std::ifstream tin(fs::path(file).replace_extension(".truth.json"));
+    const Json truth = tin ? Json::parse(tin, nullptr, false) : Json();
+    if (truth.is_discarded() || !(truth.contains("documents") || truth.contains("document"))) {
+      std::fprintf(stderr, "bench-deskew: no truth for %s\n", file.c_str());
+      continue;
+    }
+    const Json docs = truth.contains("documents") ? truth["documents"] : Json::array({truth});
+    std::vector<Quad> tq;
+    for (const auto& d : docs) tq.push_back(quadOf(d["document"]["quad"]));
+    std::ifstream in(file, std::ios::binary);
+    const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), {});
+    const double c0 = cpuMs();
+    std::vector<Flat> flats;
+    if (auto dec = idkit::decodeImage(bytes, idkit::ImageLimits{}, kDecodeSide, idkit::Hash::no)) {
+      const auto region = [&](const cv::Rect& roi) { return decodeRegion(bytes, roi, idkit::ImageLimits{}); };
+      flats = deskewDecoded(dec->bgr, static_cast<double>(dec->bgr.cols) / dec->size.width, region, opts);
+    }
+    cpu.push_back(cpuMs() - c0);
+    const std::vector<int> match = matchDocuments(tq, flats);
+    const int page_found = static_cast<int>(std::count_if(match.begin(), match.end(), [](int m) { return m >= 0; }));
+    const int page_extra = static_cast<int>(flats.size()) - page_found;
+    const int page_missed = static_cast<int>(tq.size()) - page_found;
+    bool right = page_extra == 0 && page_missed == 0;
+    std::string per_card;
+    for (size_t t = 0; t < tq.size(); ++t) {
+      const Quad* q = match[t] >= 0 ? &flats[static_cast<size_t>(match[t])].document.quad : nullptr;
+      const double j = q ? iou(*q, tq[t]) : 0;
+      const bool up = q && sameOrientation(*q, tq[t]);
+      j_sum += j;
+      good += j >= 0.95;
+      upright += up;
+      right = right && j >= 0.95 && up;
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "\t%s:%.4f:%s", docs[t]["document"].value("type", std::string("?")).c_str(), j,
+                    q ? (up ? "up" : "WRONG") : "missed");
+      per_card += buf;
+    }
+    ++pages;
+    pages_right += right;
+    cards += static_cast<int>(tq.size());
+    matched += page_found;
+    extras += page_extra;
+    missed += page_missed;
+    if (verbose)
+      std::printf("%s\t%zu\t%zu\t%d\t%d\t%.1f%s\n", file.c_str(), tq.size(), flats.size(), page_missed, page_extra,
+                  cpu.back(), per_card.c_str());
+    if (!draw_dir.empty() && !right) {
+      std::vector<Quad> shown;
+      for (const auto& f : flats) shown.push_back(f.document.quad);
+      draw(cv::imread(file, cv::IMREAD_COLOR), tq, shown,
+           fs::path(draw_dir) / fs::path(file).filename().replace_extension(".png"));
+    }
+  }
+  const double n = std::max(1, cards);
+  const Json out{{"pages", pages},
+                 {"cards", cards},
+                 {"found", matched},
+                 {"missed", missed},
+                 {"extra", extras},
+                 {"mean_iou", std::round(j_sum / n * 10000) / 10000},
+                 {"iou_ge_095", good},
+                 {"upright", upright},
+                 {"pages_right", pages_right},
+                 {"tool_path_median_cpu_ms", std::round(median(cpu) * 10) / 10}};
+  std::printf("%s\n", out.dump().c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   cv::setNumThreads(1);
   // --no-full: the tool's path only (no full decode and no detection on it; quicker while tuning).
-  bool verbose = false, png = false, no_full = false;
+  // --multi: pages of several documents (benchMulti).
+  bool verbose = false, png = false, no_full = false, multi = false;
   const auto png_settings = pngSettings();
   std::vector<PngTally> png_tally(png_settings.size());
   Tally tool;
@@ -134,8 +240,10 @@ int main(int argc, char** argv) {
     else if (a == "--draw" && i + 1 < argc) draw_dir = argv[++i];
     else if (a == "--png") png = true;
     else if (a == "--no-full") no_full = true;
+    else if (a == "--multi") multi = true;
     else files.push_back(a);
   }
+  if (multi) return benchMulti(files, verbose, draw_dir);
   Tally all;
   std::map<std::string, Tally> by;
   std::vector<double> decode_ms, deskew_ms, decode_cpu, deskew_cpu, reduced_cpu, detect_cpu;
@@ -148,9 +256,7 @@ int main(int argc, char** argv) {
     }
     const Json truth = Json::parse(tin, nullptr, false);
     if (truth.is_discarded() || !truth.contains("document")) continue;
-    Quad tq;
-    for (size_t i = 0; i < 4; ++i)
-      tq[i] = {truth["document"]["quad"][i][0].get<double>(), truth["document"]["quad"][i][1].get<double>()};
+    const Quad tq = quadOf(truth["document"]["quad"]);
 
     std::ifstream in(file, std::ios::binary);
     std::vector<char> bytes((std::istreambuf_iterator<char>(in)), {});
@@ -235,8 +341,9 @@ int main(int argc, char** argv) {
     for (const auto& t : tags) by[t].add(found, j, oriented, kind_ok);
     // With --no-full, the tool's path is drawn.
     if (!draw_dir.empty() && (no_full ? tool_j < 0.95 || !tool_up : j < 0.95 || !oriented)) {
-      const Quad* shown = no_full ? (flats.empty() ? nullptr : &flats[0].document.quad) : found ? &docs[0].quad : nullptr;
-      draw(img, tq, shown, fs::path(draw_dir) / fs::path(file).filename().replace_extension(".png"));
+      std::vector<Quad> shown;
+      if (no_full ? !flats.empty() : found) shown.push_back(no_full ? flats[0].document.quad : docs[0].quad);
+      draw(img, {tq}, shown, fs::path(draw_dir) / fs::path(file).filename().replace_extension(".png"));
     }
     if (verbose)
       std::printf("%s\t%s\t%.4f\t%s\t%s\t%s\t%.1f\t%.1f\t%.3f\t%.4f\t%s\t%.1f\t%.1f\n", file.c_str(), found ? "found" : "none", j,

@@ -11,11 +11,11 @@ build=$(cd "${1:-build}" && pwd)
 bin=$build/bin
 drv=$build/bench/bench-deskew
 count=${DESKEW_BENCH_COUNT:-280}   # documents; driving licences have two sides
-# render DIR CAPTURE COUNT: id-synth's set of seed 21, rendered once.
+# render DIR CAPTURE COUNT [ID-SYNTH OPTIONS]: id-synth's set of seed 21, rendered once.
 render() {
   if [ ! -f "$1/.done" ]; then
     mkdir -p "$1"
-    "$bin/id-synth" --type all --capture "$2" --count "$3" --seed 21 --out-dir "$1" -q >/dev/null
+    "$bin/id-synth" --type all --capture "$2" --count "$3" --seed 21 --out-dir "$1" -q "${@:4}" >/dev/null
     touch "$1/.done"
   fi
 }
@@ -31,6 +31,14 @@ scans=$build/bench-deskew-scans-$scan_count
 render "$scans" scan "$scan_count"
 mapfile -t scan_files < <(ls "$scans"/*.jpg)
 scan_summary=$("$drv" --no-full "${scan_files[@]}" | tail -1)
+
+# Flatbed A4 pages of one to four documents (id-synth --cards): id-deskew's
+# path with --multi, found documents matched to true ones by Jaccard index.
+multi_count=${DESKEW_BENCH_MULTI_COUNT:-60}
+pages=$build/bench-deskew-cards-$multi_count
+render "$pages" scan "$multi_count" --cards 1-4
+mapfile -t page_files < <(ls "$pages"/*.jpg)
+multi_summary=$("$drv" --multi "${page_files[@]}" | tail -1)
 
 # 12 MP photos only, for speed.
 mapfile -t big < <(python3 - "$photos" <<'PY'
@@ -83,11 +91,12 @@ PY
 fi
 
 load=$(cut -d' ' -f1-3 /proc/loadavg)
-body=$(python3 - "$summary" "$speed" "$mrz_line" "${#files[@]}" "${#big[@]}" "$count" "$png" "$load" "$scan_summary" "$scan_count" <<'PY'
+body=$(python3 - "$summary" "$speed" "$mrz_line" "${#files[@]}" "${#big[@]}" "$count" "$png" "$load" "$scan_summary" "$scan_count" "$multi_summary" "$multi_count" <<'PY'
 import json, sys, platform, datetime, os
 s, sp, png = json.loads(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[7])
 mrz, n, nbig, count, load = sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6], sys.argv[8]
 sc, scan_count = json.loads(sys.argv[9])["tool_path"], sys.argv[10]
+mu, multi_count = json.loads(sys.argv[11]), sys.argv[12]
 t = s["tool_path"]
 lines = ["## id-deskew", "",
          f"`bench/deskew.sh` ({n} id-synth photos: `id-synth --type all --capture photo --count {count} --seed 21`; "
@@ -106,6 +115,11 @@ lines += ["", f"Scans ({sc['n']} id-synth flatbed scans, one card a page: `id-sy
           f"--seed 21`; id-deskew's path): found {sc['found']}/{sc['n']}, mean Jaccard {sc['mean_iou']:.4f}, "
           f"Jaccard >= 0.95 {100*sc['iou_ge_095']:.1f}%, orientation right {100*sc['orientation_right']:.1f}%, "
           f"size class right {100*sc['kind_right']:.1f}%."]
+lines += ["", f"Pages of several documents ({mu['pages']} A4 pages with {mu['cards']} documents: `id-synth --type all "
+          f"--capture scan --cards 1-4 --count {multi_count} --seed 21`; id-deskew's path with `--multi`, found documents "
+          f"matched to true ones by Jaccard index, `bench-deskew --multi`): found {mu['found']}/{mu['cards']}, "
+          f"Jaccard >= 0.95 {mu['iou_ge_095']}/{mu['cards']}, upright {mu['upright']}/{mu['cards']}, mean Jaccard "
+          f"{mu['mean_iou']:.4f}, extra documents {mu['extra']}, pages entirely right {mu['pages_right']}/{mu['pages']}."]
 if sp:
     tp = sp.get("tool_path", {})
     lines += ["", f"Speed on the 12 MP photos ({nbig}; median CPU ms per photo, one thread, all in the same run):", "",
