@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <numbers>
+#include <span>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -54,14 +55,33 @@ cv::Mat warp(const cv::Mat& bgr, const Quad& q, cv::Size out) {
   return flat;
 }
 
+// The area two convex quads share.
+double intersection(const Quad& a, const Quad& b) {
+  const double j = iou(a, b);
+  return j * (area(a) + area(b)) / (1 + j);
+}
+
 // Whether any two picks overlap (a card and its own portrait, two hypotheses of one card).
 bool overlaps(const Quad& a, const Quad& b) {
   if (!isConvex(a) || !isConvex(b)) return true;
-  const double j = iou(a, b);
-  if (j > 0.05) return true;
+  if (iou(a, b) > 0.05) return true;
   // Containment: the IoU of a small quad inside a big one is small too.
-  const double inter = j * (area(a) + area(b)) / (1 + j);
-  return inter > 0.2 * std::min(area(a), area(b));
+  return intersection(a, b) > 0.2 * std::min(area(a), area(b));
+}
+
+// On a page of several documents, an outline around `inner` that takes in
+// (whole or in part) another hypothesis beside `inner`, at least 0.6 times
+// its size, with a document's shape and a better score than the outline,
+// spans two cards side by side: it is no card around a crisp part of itself.
+bool spansAnother(const std::vector<detail::Scored>& scored, const detail::Scored& inner, const detail::Scored& outer) {
+  if (&outer == &inner) return false;
+  const double a = area(inner.quad);
+  for (const auto& o : scored) {
+    if (o.total <= outer.total) break;
+    if (o.aspect_fit < 0.8 || area(o.quad) < 0.6 * a || overlaps(o.quad, inner.quad)) continue;
+    if (intersection(o.quad, outer.quad) > 0.05 * area(o.quad)) return true;
+  }
+  return false;
 }
 
 // A document's own printed frames (the zone above an MRZ, a header band, the
@@ -84,9 +104,7 @@ const detail::Scored& outermost(const std::vector<detail::Scored>& scored, const
       if (b < 1.08 * a) continue;
       const double share = b >= 1.6 * a && s.aspect_fit >= 0.8 ? 0.84 : 0.93;
       if (s.total < share * cur->total || s.edges < share * cur->edges) continue;
-      const double j = iou(s.quad, cur->quad);
-      const double inter = j * (a + b) / (1 + j);
-      if (inter < 0.92 * a) continue;
+      if (intersection(s.quad, cur->quad) < 0.92 * a) continue;
       cur = &s;
       moved = true;
       break;
@@ -110,8 +128,10 @@ struct Found {
   bool band_seen = true;  // an MRZ band in or around the quad (or not looked for)
 };
 
+// `others`: the other documents found on the page (input pixels), which the
+// MRZ anchor may not move a side onto.
 Found finish(const cv::Mat& bgr, Quad q, double edge_score, double aspect_fit, const Options& opts,
-             bool anchor = true) {
+             bool anchor = true, std::span<const Quad> others = {}) {
   Found found;
   Document& doc = found.doc;
   double ratio = detail::documentAspect(q, bgr.size()).ratio;
@@ -126,6 +146,10 @@ Found finish(const cv::Mat& bgr, Quad q, double edge_score, double aspect_fit, c
     // Sides the edges placed wrong near the MRZ (its top line taken for the
     // card's edge, a visa's MRZ strip left out) move to where ICAO puts them.
     anchored = detail::anchorToMrz(bgr, q, !opts.multi, &band_seen);
+    if (anchored && std::any_of(others.begin(), others.end(), [&](const Quad& o) {
+          return intersection(anchored->quad, o) > intersection(q, o) + 0.01 * area(q);
+        }))
+      anchored.reset();
     if (anchored) q = anchored->quad;
     found.band_seen = band_seen;
   }
@@ -297,7 +321,9 @@ std::vector<Found> detectFound(const cv::Mat& bgr_in, const Options& opts) {
   for (const auto& best : scored) {
     if (best.total < kFloor) break;
     const detail::Scored* c = &outermost(scored, best);
-    if (const auto* around = detail::containerOnBackground(f, scored, *c)) c = around;
+    if (opts.multi && spansAnother(scored, best, *c)) c = &best;
+    const auto* around = detail::containerOnBackground(f, scored, *c);
+    if (around && !(opts.multi && spansAnother(scored, best, *around))) c = around;
     const detail::Scored& s = *c;
     if (!picks.empty() && (!opts.multi || s.total < 0.5 * picks.front().total)) break;
     if (std::any_of(picks.begin(), picks.end(), [&](const auto& p) { return overlaps(p.quad, s.quad); })) continue;
@@ -325,9 +351,18 @@ std::vector<Found> detectFound(const cv::Mat& bgr_in, const Options& opts) {
     q = detail::refine(bgr, q, 2.5 * k + 2, std::max(1.0, 0.7 * k));
     return detail::refine(bgr, q, std::max(2.0, 0.8 * k), std::max(1.0, 0.5 * k));
   };
-  for (const auto& p : picks) {
+  // Several documents: the other picks (input pixels), which the MRZ anchor
+  // of one may not move a side onto (a white card's faint top edge on a white
+  // page gave way to the bottom edge of the passport above it).
+  std::vector<Quad> others;
+  if (opts.multi)
+    for (const auto& p : picks) others.push_back(scaled(p.quad, k));
+  for (size_t i = 0; i < picks.size(); ++i) {
+    const auto& p = picks[i];
     const Quad rq = refined(p.quad);
-    docs.push_back(finish(bgr, rq, p.edges, p.aspect_fit, opts));
+    std::vector<Quad> beside = others;
+    if (!beside.empty()) beside.erase(beside.begin() + static_cast<std::ptrdiff_t>(i));
+    docs.push_back(finish(bgr, rq, p.edges, p.aspect_fit, opts, true, beside));
     if (opts.multi || !opts.orient || docs.back().band_seen) continue;
     // No MRZ band in or around the pick. A visa sticker on a white page shows
     // its portrait's frame more clearly than its own outline, and the
