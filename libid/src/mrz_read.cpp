@@ -19,6 +19,7 @@
 
 #include <opencv2/imgproc.hpp>
 #include <atomic>
+#include <cstdarg>
 #include <cstdio>
 
 #include <idkit/ocrb.hpp>
@@ -48,6 +49,22 @@ namespace idkit::mrz {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
+
+// Developer aid (mrz_read.hpp): IDKIT_MRZ_DEBUG=DIR writes the rectified
+// strips to DIR and traces bands, hypotheses and readings on stderr. The
+// directory, or nullptr when tracing is off.
+const char* debugDir() {
+  static const char* const dir = std::getenv("IDKIT_MRZ_DEBUG");
+  return dir && *dir ? dir : nullptr;
+}
+
+// printf to stderr; callers test debugDir() first (no formatting cost when off).
+[[gnu::format(printf, 1, 2)]] void trace(const char* format, ...) {
+  std::va_list args;
+  va_start(args, format);
+  std::vfprintf(stderr, format, args);
+  va_end(args);
+}
 
 float median(std::vector<float> v) {
   if (v.empty()) return 0;
@@ -279,10 +296,10 @@ std::vector<Band> bandsOf(const BlobMap& map, int max_bands) {
   for (double angle : textDirections(blobs)) {
     auto lines = linesAlong(blobs, angle);
     std::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) { return a.v < b.v; });
-    if (std::getenv("IDKIT_MRZ_DEBUG")) {
-      std::fprintf(stderr, "direction %.1f: %zu blobs, %zu lines (scale %.2f)\n", angle, blobs.size(), lines.size(), scale);
+    if (debugDir()) {
+      trace("direction %.1f: %zu blobs, %zu lines (scale %.2f)\n", angle, blobs.size(), lines.size(), scale);
       for (const Line& l : lines)
-        std::fprintf(stderr, "  v=%.0f u=%.0f..%.0f n=%d size=%.1f pitch=%.1f\n", l.v, l.u0, l.u1, l.count, l.size, l.pitch);
+        trace("  v=%.0f u=%.0f..%.0f n=%d size=%.1f pitch=%.1f\n", l.v, l.u0, l.u1, l.count, l.size, l.pitch);
     }
     // Consecutive lines that stack like an MRZ: same size and pitch, spaced
     // 1.2-3.2 text heights apart, overlapping along the direction.
@@ -498,8 +515,7 @@ std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line
   const int heightM = static_cast<int>(std::lround(std::max(botM - topM, pitchL)));
   const auto [topL, botL] = rows(xs, xs + third, near0, near1, heightM);
   const auto [topR, botR] = rows(xe - third, xe, near0, near1, heightM);
-  if (std::getenv("IDKIT_MRZ_DEBUG"))
-    std::fprintf(stderr, "rows L %.0f-%.0f M %.0f-%.0f R %.0f-%.0f\n", topL, botL, topM, botM, topR, botR);
+  if (debugDir()) trace("rows L %.0f-%.0f M %.0f-%.0f R %.0f-%.0f\n", topL, botL, topM, botM, topR, botR);
   const float xl = xs + third / 2, xr = xe - third / 2;
   const float height = std::max({botL - topL, botM - topM, botR - topR});
   if (height < 4) return std::nullopt;
@@ -571,16 +587,16 @@ std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line
     p.lefts.push_back(firstC - (0.35f + static_cast<float>(k)) * p.pitch);
     p.rights.push_back(lastC + (0.35f + static_cast<float>(k)) * p.pitch);
   }
-  if (const char* dbg = std::getenv("IDKIT_MRZ_DEBUG")) {
+  if (const char* dbg = debugDir()) {
     // Developer aid: every rectified strip as PNG plus its end candidates.
     static std::atomic<int> counter{0};
     const int n = counter++;
     codec::writeImageFile(std::string(dbg) + "/strip" + std::to_string(n) + ".png", p.strip);
-    std::fprintf(stderr, "strip%d w=%d pitch=%.2f core=%d..%d lefts:", n, w1, p.pitch, core0, core1);
-    for (float x : p.lefts) std::fprintf(stderr, " %.0f", x);
-    std::fprintf(stderr, " rights:");
-    for (float x : p.rights) std::fprintf(stderr, " %.0f", x);
-    std::fprintf(stderr, "\n");
+    trace("strip%d w=%d pitch=%.2f core=%d..%d lefts:", n, w1, p.pitch, core0, core1);
+    for (float x : p.lefts) trace(" %.0f", x);
+    trace(" rights:");
+    for (float x : p.rights) trace(" %.0f", x);
+    trace("\n");
   }
   return p;
 }
@@ -891,16 +907,16 @@ std::optional<BandReading> bandFromCells(const std::vector<const PreparedLine*>&
     const Cells& cells = lineCells[li];
     if (cells.probs.empty()) return std::nullopt;
     out.lines.push_back(toReading(*p, cells, chars, topK));
-    if (std::getenv("IDKIT_MRZ_DEBUG")) {
-      std::fprintf(stderr, "  line offset=%.1f pitch=%.2f persp=%.2f score=%.3f %s\n", cells.offset, cells.pitch,
-                   cells.persp, cells.score, out.lines.back().text.c_str());
+    if (debugDir()) {
+      trace("  line offset=%.1f pitch=%.2f persp=%.2f score=%.3f %s\n", cells.offset, cells.pitch, cells.persp,
+            cells.score, out.lines.back().text.c_str());
       // The cells the classifier was unsure of, with their runners-up.
       const auto& lc = out.lines.back().candidates;
       for (std::size_t i = 0; i < lc.size(); ++i) {
         if (lc[i].empty() || lc[i][0].score >= 0.9f) continue;
-        std::fprintf(stderr, "    %2zu:", i + 1);
-        for (const Candidate& c : lc[i]) std::fprintf(stderr, " %c=%.2f", c.ch, c.score);
-        std::fprintf(stderr, "\n");
+        trace("    %2zu:", i + 1);
+        for (const Candidate& c : lc[i]) trace(" %c=%.2f", c.ch, c.score);
+        trace("\n");
       }
     }
     cands.push_back(out.lines.back().candidates);
@@ -1010,7 +1026,7 @@ Attempt readBands(const cv::Mat& gray, const ReadOptions& options, const std::ve
       const auto& h = hyps.front();
       auto quick = bandFromCells(h.lines, h.quick, h.chars, topK, options);
       if (quick && quick->result.valid && merit(*quick) > kSureMerit) {
-        if (std::getenv("IDKIT_MRZ_DEBUG")) std::fprintf(stderr, "quick look verifies: chars=%d flipped=%d\n", h.chars, h.flipped);
+        if (debugDir()) trace("quick look verifies: chars=%d flipped=%d\n", h.chars, h.flipped);
         take(*quick, merit(*quick));
         break;
       }
@@ -1030,9 +1046,9 @@ Attempt readBands(const cv::Mat& gray, const ReadOptions& options, const std::ve
           band = std::move(again);
       }
       const double total = merit(*band);
-      if (std::getenv("IDKIT_MRZ_DEBUG"))
-        std::fprintf(stderr, "hyp chars=%d flipped=%d score=%.3f valid=%d corr=%zu %s\n", h.chars, h.flipped,
-                     band->score, band->result.valid, band->result.corrections.size(), band->lines.back().text.c_str());
+      if (debugDir())
+        trace("hyp chars=%d flipped=%d score=%.3f valid=%d corr=%zu %s\n", h.chars, h.flipped, band->score,
+              band->result.valid, band->result.corrections.size(), band->lines.back().text.c_str());
       if (total > best.score) take(*band, total);
     }
     if (best.result && best.result->valid) break;
@@ -1179,7 +1195,7 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
       mirrored = true;
     }
   }
-  if (std::getenv("IDKIT_MRZ_DEBUG")) std::fprintf(stderr, "classifier calls: %ld\n", tEvaluations);
+  if (debugDir()) trace("classifier calls: %ld\n", tEvaluations);
   if (std::getenv("IDKIT_MRZ_DUMP")) {
     // Developer aid: the candidates behind the reading, one JSON line per
     // image (null when none), to tune correct() without reading images again.
@@ -1199,7 +1215,7 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
     std::fprintf(stderr, "MRZDUMP %s\n", dump.dump().c_str());
   }
   if (best.result && !looksLikeMrz(*best.result)) {
-    if (std::getenv("IDKIT_MRZ_DEBUG")) std::fprintf(stderr, "no MRZ structure: no filler run, no known state\n");
+    if (debugDir()) trace("no MRZ structure: no filler run, no known state\n");
     best.result.reset();
   }
   if (!best.result) return std::unexpected(Error{"mrz_not_found", "no machine-readable zone found in the image"});
