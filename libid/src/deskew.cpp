@@ -362,7 +362,14 @@ std::vector<Found> detectFound(const cv::Mat& bgr_in, const Options& opts) {
     const Quad rq = refined(p.quad);
     std::vector<Quad> beside = others;
     if (!beside.empty()) beside.erase(beside.begin() + static_cast<std::ptrdiff_t>(i));
-    docs.push_back(finish(bgr, rq, p.edges, p.aspect_fit, opts, true, beside));
+    Found found = finish(bgr, rq, p.edges, p.aspect_fit, opts, true, beside);
+    // Two picks apart in the frame, both parts of one card (its MRZ zone and
+    // the print above it), can each refine and anchor to the whole card: it
+    // is found once.
+    if (opts.multi && std::any_of(docs.begin(), docs.end(),
+                                  [&](const Found& d) { return overlaps(d.doc.quad, found.doc.quad); }))
+      continue;
+    docs.push_back(std::move(found));
     if (opts.multi || !opts.orient || docs.back().band_seen) continue;
     // No MRZ band in or around the pick. A visa sticker on a white page shows
     // its portrait's frame more clearly than its own outline, and the
