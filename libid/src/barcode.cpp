@@ -607,7 +607,7 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out, 
   // takes no erasures: a blank codeword is just another error to it), then,
   // when that fails, the symbol as read, for ZXing.
   auto readGreyResult = [&](const pdf417::GreyRead& g, const cv::Mat& cleanToInput) {
-    if (const auto fixed = experiment(Experiment::NoEcc) ? std::nullopt : pdf417::correctGrey(g)) {
+    if (const auto fixed = pdf417::correctGrey(g)) {
       debugDump(fixed->clean, "corrected");
       if (found({fixed->clean, cleanToInput}, zxRead(fixed->clean, hints), "grey")) return true;
     }
@@ -676,7 +676,7 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out, 
       // Each shape's level crop: a blurred blob's quadrilateral outline can
       // be off by a module at a corner, which the rotated box is not (and
       // the other way round under strong perspective).
-      for (const Crop& level : experiment(Experiment::NoBoxGrey) ? std::span(levels).first(1) : std::span(levels)) {
+      for (const Crop& level : levels) {
         const auto g = pdf417::readGrey(level.image);
         if (!g) continue;
         debugDump(g->clean, "grey");
@@ -801,9 +801,7 @@ void readTiles(const cv::Mat& grey, ZXing::BarcodeFormats formats, const Options
 
 bool experiment(Experiment e) {
   static const auto set = [] {
-    constexpr std::array<const char*, static_cast<size_t>(Experiment::Count)> names{
-        "IDKIT_BARCODE_NO_GATE", "IDKIT_BARCODE_NO_BOX_GREY", "IDKIT_PDF417_NO_ECC", "IDKIT_PDF417_NO_CHASE",
-        "IDKIT_PDF417_ALL_PATTERNS", "IDKIT_PDF417_NO_RELEVEL", "IDKIT_PDF417_NO_ROW_GUESS"};
+    constexpr std::array<const char*, static_cast<size_t>(Experiment::Count)> names{"IDKIT_BARCODE_NO_GATE"};
     std::array<bool, names.size()> on{};
     for (size_t i = 0; i < names.size(); ++i) on[i] = std::getenv(names[i]) != nullptr;
     return on;

@@ -8,8 +8,6 @@
 // level 3 licence code fix up to 16 wrong codewords instead of 8.
 #include <idkit/barcode.hpp>
 
-#include "barcode_internal.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -348,7 +346,7 @@ std::optional<Corrected> correctGrey(const GreyRead& g) {
   // runner-up pattern is a codeword of the row's cluster.
   std::vector<std::pair<int, int>> guesses;  // position, runner-up value
   constexpr size_t kGuesses = 6;
-  if (!experiment(Experiment::NoChase) && g.runners_up.size() == g.codewords.size())
+  if (g.runners_up.size() == g.codewords.size())
     for (const auto& [m, pos] : sureness) {
       if (guesses.size() == kGuesses) break;
       const int r = pos / columns, j = pos % columns;

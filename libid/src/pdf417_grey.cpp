@@ -12,8 +12,6 @@
 // absorbs the codewords still wrong.
 #include <idkit/barcode.hpp>
 
-#include "barcode_internal.hpp"
-
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -714,10 +712,10 @@ std::vector<double> boundaryOffsets(const cv::Mat& grid, int columns) {
 // The patterns a row's codewords are chosen from: the symbology's 929 of the
 // row's cluster (the other 555 patterns of the same shape are no codeword,
 // and the choice among fewer is surer), or, without ZXing's pattern table,
-// every pattern of the cluster (or always, Experiment::AllPatterns).
+// every pattern of the cluster.
 const std::vector<Pattern>& candidates(int cluster) {
   const auto& valid = codewordPatterns(cluster);
-  return experiment(Experiment::AllPatterns) || valid.size() != 929 ? clusterPatterns(cluster) : valid;
+  return valid.size() != 929 ? clusterPatterns(cluster) : valid;
 }
 
 // Glare and uneven light along a row: the black and white levels fitted on
@@ -1056,7 +1054,6 @@ std::optional<GreyRead> readGrey(const cv::Mat& levelCrop) {
     // No row boundaries seen at all (blur across the rows, low contrast):
     // the counts that rows of 2, 3 or 4 modules give (the symbology asks
     // for 3 or more, printers often use 3 or 4, id-synth draws 2).
-    if (experiment(Experiment::NoRowGuess)) return first;
     for (const double high : {2.0, 3.0, 4.0}) {
       const int r = static_cast<int>(std::lround(lines / (high * g.pitch())));
       if (auto alt = firstCorrecting({r, r + 1, r - 1}, 0)) return alt;
@@ -1065,10 +1062,8 @@ std::optional<GreyRead> readGrey(const cv::Mat& levelCrop) {
   }
   if (correctGrey(*first)) return first;
   // Glare: the same rows with the levels fitted along each row.
-  if (!experiment(Experiment::NoRelevel)) {
-    relevel(*firstRows);
-    if (GreyRead again = symbolOf(*firstRows); correctGrey(again)) return again;
-  }
+  relevel(*firstRows);
+  if (GreyRead again = symbolOf(*firstRows); correctGrey(again)) return again;
   // Row boundaries blurred together: the count found is often half the
   // rows' (rows of 2 modules, lower than the symbology's 3, which printers
   // use, look like rows of 4), or one off.
