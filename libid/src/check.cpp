@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <set>
 
 namespace idkit::check {
 
@@ -23,6 +24,10 @@ struct Source {
   bool mrz = false;
   bool names_truncated = false;  // the MRZ name field is full / AAMVA truncation flags
   std::vector<std::string> unreadable;  // VIZ fields read below kMinVizConfidence
+  std::vector<std::string> untrusted;   // MRZ fields of a zone that does not verify, read unsurely
+  // Of those, the ones whose own check digit verifies: not compared, but the
+  // best estimate left for expiry and age when no sure source holds them.
+  std::map<std::string, std::string> vouched;
   // VIZ: Tesseract's confidence in each character of the value, when id-ocr gave it.
   std::map<std::string, std::vector<double>> char_conf;
 };
@@ -85,17 +90,53 @@ std::optional<Source> mrzSource(const Json& record, const std::string& as_of) {
   auto m = record.find("mrz");
   if (m == record.end() || !m->is_object() || !m->contains("fields")) return std::nullopt;
   const Json& f = (*m)["fields"];
-  Source s{"MRZ", {}, {}, true, false, {}, {}};
-  put(s, "surname", str(f, "surname"));
-  put(s, "given_names", str(f, "given_names"));
-  put(s, "document_number", upperAlnum(str(f, "document_number")));
-  put(s, "nationality", upperAlnum(str(f, "nationality")));
-  put(s, "sex", normalSex(str(f, "sex")));
+  Source s;
+  s.name = "MRZ";
+  s.mrz = true;
+  // A zone that does not verify is evidence only where it was read surely:
+  // not a field whose check digit fails, nor one id-mrz read below
+  // kSureMrzConfidence. A field without a confidence (sex, nationality, or
+  // a zone parsed from text) is left out when the zone is not legible, and
+  // nationality when its code is not a known one.
+  std::set<std::string, std::less<>> failing, verified;
+  if (auto c = m->find("checks"); c != m->end() && c->is_object())
+    for (const auto& [name, ok] : c->items()) {
+      if (ok == false) failing.insert(name);
+      if (ok == true) verified.insert(name);
+    }
+  const bool valid = flag(*m, "valid", true) && failing.empty();
+  const Json no_confidence = Json::object();
+  const auto fc = m->find("field_confidence");
+  const Json& conf = fc != m->end() && fc->is_object() ? *fc : no_confidence;
+  // The check digit that covers a field: a French ID card's expiry follows
+  // from the issue date its document number begins with.
+  auto checkOf = [&](const std::string& field) {
+    return field == "expiry_date" && f.contains("expiry_date_rule") ? std::string("document_number") : field;
+  };
+  auto sure = [&](const std::string& field) {
+    if (valid) return true;
+    if (failing.contains(checkOf(field))) return false;
+    if (field == "nationality" && failing.contains("known_state")) return false;
+    auto it = conf.find(field);
+    if (it == conf.end() || !it->is_number()) return !failing.contains("legible");
+    return it->get<double>() >= kSureMrzConfidence;
+  };
+  auto putSure = [&](const std::string& field, std::string v) {
+    if (v.empty()) return;
+    if (sure(field)) return put(s, field, std::move(v));
+    s.untrusted.push_back(field);
+    if (verified.contains(checkOf(field))) s.vouched[field] = std::move(v);
+  };
+  putSure("surname", str(f, "surname"));
+  putSure("given_names", str(f, "given_names"));
+  putSure("document_number", upperAlnum(str(f, "document_number")));
+  putSure("nationality", upperAlnum(str(f, "nationality")));
+  putSure("sex", normalSex(str(f, "sex")));
   // Dates again from the raw YYMMDD: the century depends on the reference date.
   auto date = [&](const char* key, mrz::DateKind kind) {
     const std::string raw = str(f, std::string(key) + "_raw");
     std::string iso = raw.size() == 6 ? mrz::resolveDate(raw, kind, as_of).iso : str(f, key);
-    if (isIso(iso)) put(s, key, iso);
+    if (isIso(iso)) putSure(key, iso);
   };
   date("birth_date", mrz::DateKind::Birth);
   date("expiry_date", mrz::DateKind::Expiry);
@@ -119,7 +160,8 @@ std::optional<Source> barcodeSource(const Json& record, const std::string& name 
   // An idkit QR card's payload (id-synth qr-id): fields in a fixed order.
   for (const Json& code : *b)
     if (auto f = parseIdkitPayload(str(code, "text"))) {
-      Source s{name, {}, {}, false, false, {}, {}};
+      Source s;
+      s.name = name;
       put(s, "surname", f->surname);
       put(s, "given_names", f->given_names);
       put(s, "document_number", upperAlnum(f->document_number));
@@ -132,7 +174,8 @@ std::optional<Source> barcodeSource(const Json& record, const std::string& name 
     if (!code.is_object() || !code.contains("aamva") || !code["aamva"].is_object()) continue;
     const Json& f = code["aamva"].value("fields", Json::object());
     if (!f.is_object()) continue;
-    Source s{name, {}, {}, false, false, {}, {}};
+    Source s;
+    s.name = name;
     put(s, "surname", str(f, "surname"));
     std::string given = str(f, "given_names");
     if (given.empty()) given = str(f, "first_name") + " " + str(f, "middle_names");
@@ -153,7 +196,8 @@ std::optional<Source> vizSource(const Json& record) {
   auto o = record.find("ocr");
   if (o == record.end() || !o->is_object() || !o->contains("fields") || !(*o)["fields"].is_object())
     return std::nullopt;
-  Source s{"VIZ", {}, {}, false, false, {}, {}};
+  Source s;
+  s.name = "VIZ";
   for (const auto& [key, f] : (*o)["fields"].items()) {
     std::string value = f.is_string() ? f.get<std::string>() : str(f, "value");
     std::string text = f.is_string() ? value : str(f, "text");
@@ -276,6 +320,15 @@ std::optional<std::string> first(const std::vector<Source>& sources, const std::
     if (auto it = s.value.find(field); it != s.value.end()) return it->second;
   return std::nullopt;
 }
+// The date to judge expiry or age by: a sure source's, else one an unsure
+// MRZ's check digit vouches for (a misread verifies one time in ten; unknown
+// would let an expired document pass).
+std::optional<std::string> bestDate(const std::vector<Source>& sources, const std::string& field) {
+  if (auto v = first(sources, field)) return v;
+  for (const Source& s : sources)
+    if (auto it = s.vouched.find(field); it != s.vouched.end()) return it->second;
+  return std::nullopt;
+}
 
 std::string errorSummary(const Json& record) {
   std::string out;
@@ -359,12 +412,28 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
     out.add(code::no_document_data, "Nothing was read from the document: no MRZ, AAMVA barcode or printed fields.");
 
   if (auto m = record.find("mrz"); m != record.end() && m->is_object() && !flag(*m, "valid", true)) {
+    // A failing check digit is mrz_invalid; a zone id-mrz was only unsure of
+    // (legible false, and with it an unknown state or document code) is
+    // mrz_unreadable: its unsure fields are left out, not held against it.
     std::string failing;
+    bool digit_failed = false, doubtful = false;
     if (auto c = m->find("checks"); c != m->end() && c->is_object())
       for (const auto& [name, ok] : c->items())
-        if (ok == false) failing += (failing.empty() ? "" : ", ") + name;
-    out.add(code::mrz_invalid, failing.empty() ? "The MRZ does not verify."
-                                               : "MRZ check failed: " + failing + ".");
+        if (ok == false) {
+          failing += (failing.empty() ? "" : ", ") + name;
+          if (!mrzDoubtCheck(name)) digit_failed = true;
+          if (name == "legible") doubtful = true;
+        }
+    std::string left_out;
+    for (const Source& s : sources)
+      if (s.mrz)
+        for (const std::string& field : s.untrusted) left_out += (left_out.empty() ? "" : ", ") + field;
+    if (!left_out.empty()) left_out = " Not compared: " + left_out + ".";
+    if (doubtful && !digit_failed)
+      out.add(code::mrz_unreadable, "The MRZ was read with doubt (" + failing + ")." + left_out);
+    else
+      out.add(code::mrz_invalid,
+              (failing.empty() ? "The MRZ does not verify." : "MRZ check failed: " + failing + ".") + left_out);
   }
 
   // Every pair of sources, field by field; one reason per field and pair.
@@ -434,14 +503,14 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
     }
   for (auto& [c, detail] : nik_reasons) out.add(c, detail);
 
-  result.expiry_date = first(sources, "expiry_date");
+  result.expiry_date = bestDate(sources, "expiry_date");
   if (!result.expiry_date) {
     if (!sources.empty()) out.add(code::expiry_unknown, "No expiry date was read from the document.");
   } else if (*result.expiry_date < as_of) {
     out.add(code::expired, fmt::format("The document expired on {} (reference date {}).", *result.expiry_date, as_of));
   }
 
-  result.birth_date = first(sources, "birth_date");
+  result.birth_date = bestDate(sources, "birth_date");
   if (result.min_age > 0) {
     const auto age = result.birth_date ? ageOn(*result.birth_date, as_of) : std::nullopt;
     if (!age)

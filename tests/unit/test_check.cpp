@@ -81,8 +81,96 @@ TEST_CASE("check: each reason code from a hand-built record", "[check]") {
     rec["mrz"]["checks"]["birth_date"] = false;
     const auto r = check::evaluate(rec, opts());
     CHECK(codes(r) == std::vector<std::string>{"mrz_invalid"});
-    CHECK(r.reasons[0].detail == "MRZ check failed: birth_date.");
+    CHECK(r.reasons[0].detail == "MRZ check failed: birth_date. Not compared: birth_date.");
     CHECK_FALSE(r.pass);
+  }
+  SECTION("mrz_unreadable: a zone id-mrz was unsure of (a warning); its unsure fields are not compared") {
+    // As id-mrz reads a blurred passport: every check digit verifies, but
+    // the zone is not legible; the document number verified only by its
+    // digit (0.904) was misread, the names were read surely.
+    Json rec = passport();
+    rec["mrz"]["valid"] = false;
+    rec["mrz"]["checks"]["legible"] = false;
+    rec["mrz"]["checks"]["known_state"] = false;
+    rec["mrz"]["fields"]["document_number"] = "C01XOOT47";
+    rec["mrz"]["field_confidence"] = {{"document_number", 0.904}, {"birth_date", 0.9}, {"expiry_date", 0.99},
+                                      {"surname", 0.958}, {"given_names", 0.958}};
+    auto r = check::evaluate(rec, opts());
+    CHECK(r.pass);
+    CHECK(codes(r) == std::vector<std::string>{"mrz_unreadable"});
+    CHECK(r.reasons[0].detail ==
+          "The MRZ was read with doubt (legible, known_state). Not compared: document_number, nationality, sex, "
+          "birth_date.");
+    CHECK(r.reasons[0].severity == check::Severity::warn);
+    // Sure fields still compare: a changed printed expiry date fails, and
+    // the unsure MRZ birth date leaves the printed one to decide the age.
+    rec["ocr"]["fields"]["expiry_date"]["value"] = "2032-10-31";
+    r = check::evaluate(rec, opts("2025-06-01", 18));
+    CHECK(codes(r) == std::vector<std::string>{"mrz_unreadable", "expiry_date_mismatch"});
+    CHECK(*r.birth_date == "1974-08-12");
+    rec["ocr"]["fields"]["expiry_date"]["value"] = "2031-10-31";
+    rec["ocr"]["fields"]["surname"]["value"] = "MILLER";
+    rec["ocr"]["fields"]["surname"]["text"] = "MILLER";
+    CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_unreadable", "name_mismatch"});
+    // With no printed birth date, the MRZ's (0.9, its check digit verifies)
+    // is the best estimate left for the age: not compared, but used.
+    rec["ocr"]["fields"].erase("birth_date");
+    rec["ocr"]["fields"]["surname"] = rec["ocr"]["fields"]["given_names"];
+    rec["ocr"]["fields"]["surname"]["value"] = rec["ocr"]["fields"]["surname"]["text"] = "MÜLLER";
+    r = check::evaluate(rec, opts("2025-06-01", 60));
+    REQUIRE(r.birth_date);
+    CHECK(*r.birth_date == "1974-08-12");
+    CHECK(codes(r) == std::vector<std::string>{"mrz_unreadable", "under_age"});
+    // Sure readings of an unknown state code are not doubt: mrz_invalid.
+    rec = passport();
+    rec["mrz"]["valid"] = false;
+    rec["mrz"]["checks"]["known_state"] = false;
+    r = check::evaluate(rec, opts());
+    CHECK(codes(r) == std::vector<std::string>{"mrz_invalid"});
+    CHECK(r.reasons[0].detail == "MRZ check failed: known_state. Not compared: nationality.");
+    // The strict policy fails an unsure zone.
+    std::ifstream in(idkit::test::sourceDir() / "data/policy/strict.json");
+    std::stringstream text;
+    text << in.rdbuf();
+    auto strict = check::Policy::parse(text.str());
+    REQUIRE(strict);
+    CHECK(strict->of("mrz_unreadable") == check::Severity::fail);
+  }
+  SECTION("an MRZ date whose check digit fails says nothing about expiry or age") {
+    // id-mrz read the expiry 840302 for 340302 (its digit fails): not expired
+    // on that evidence; the printed expiry date stands in.
+    Json rec = passport();
+    rec["mrz"]["valid"] = false;
+    rec["mrz"]["checks"]["expiry_date"] = false;
+    rec["mrz"]["fields"]["expiry_date_raw"] = "840302";
+    rec["mrz"]["fields"]["expiry_date"] = "1984-03-02";
+    rec["mrz"]["field_confidence"]["expiry_date"] = 0.021;
+    auto r = check::evaluate(rec, opts());
+    CHECK(codes(r) == std::vector<std::string>{"mrz_invalid"});
+    CHECK(*r.expiry_date == "2031-10-31");
+    rec["ocr"]["fields"].erase("expiry_date");
+    r = check::evaluate(rec, opts());
+    CHECK(codes(r) == std::vector<std::string>{"mrz_invalid", "expiry_unknown"});
+    CHECK_FALSE(r.expiry_date);
+  }
+  SECTION("a French ID card's expiry is vouched for by its document number's check digit") {
+    // id-mrz derives it from the issue date the number begins with (2007 +
+    // 15 years); an unsure zone whose number verifies still dates the card.
+    auto lines = std::vector<std::string>{"IDFRALEFEVRE<<<<<<<<<<<<<<<<<<306147", "2007305062580CELINE<<<<<<<<6302223F3"};
+    auto parsed = idkit::mrz::parse(lines);
+    REQUIRE(parsed);
+    REQUIRE(parsed->valid);
+    Json rec{{"idkit", 1}, {"input", "f.jpg"}, {"status", "ok"}, {"mrz", parsed->toJson()}};
+    rec["face"] = {{"similarity", 0.97}, {"threshold", 0.92}, {"match", true}};
+    REQUIRE(rec["mrz"]["fields"].contains("expiry_date_rule"));
+    rec["mrz"]["valid"] = false;
+    rec["mrz"]["checks"]["legible"] = false;
+    rec["mrz"]["field_confidence"] = {{"document_number", 0.917}, {"birth_date", 0.917}, {"surname", 0.09}};
+    auto r = check::evaluate(rec, opts("2045-01-01"));
+    CHECK(codes(r) == std::vector<std::string>{"mrz_unreadable", "expired"});
+    rec["mrz"]["checks"]["document_number"] = false;
+    r = check::evaluate(rec, opts("2045-01-01"));
+    CHECK(codes(r) == std::vector<std::string>{"mrz_invalid", "expiry_unknown"});
   }
   SECTION("birth_date_mismatch: VIZ date differs from the MRZ") {
     Json rec = passport();

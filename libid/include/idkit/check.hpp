@@ -29,6 +29,7 @@ namespace code {
 inline constexpr std::string_view not_processed = "not_processed";
 inline constexpr std::string_view no_document_data = "no_document_data";
 inline constexpr std::string_view mrz_invalid = "mrz_invalid";
+inline constexpr std::string_view mrz_unreadable = "mrz_unreadable";
 inline constexpr std::string_view name_mismatch = "name_mismatch";
 inline constexpr std::string_view birth_date_mismatch = "birth_date_mismatch";
 inline constexpr std::string_view expiry_date_mismatch = "expiry_date_mismatch";
@@ -83,6 +84,20 @@ inline constexpr double kMinVizConfidence = 0.5;
 // while genuine misreads of document numbers and names sit at 0.94-0.96; a
 // higher bar would let more changed dates through.
 inline constexpr double kStrongCharConfidence = 0.95;
+
+// An MRZ that id-mrz could not verify (`valid` false) is evidence only where
+// its reading is sure: a field whose own check digit fails is left out, and
+// so is one id-mrz read below this confidence (`field_confidence`; a verified
+// check digit lifts a doubtful field to 0.9, so 0.9 means "verified by its
+// digit alone", which a misread passes one time in ten). Measured on
+// bench/ocr.sh: a zone with legible false read the document number
+// XM6D59OR7 (printed XM6859087) at 0.904 with its check digit verifying.
+inline constexpr double kSureMrzConfidence = 0.95;
+// The MRZ checks that say id-mrz was unsure of characters no check digit
+// covers, not that a check digit failed: legible, known_state,
+// known_document_code. A zone failing only these (with legible among them)
+// is reported as mrz_unreadable, a failing check digit as mrz_invalid.
+bool mrzDoubtCheck(std::string_view check);
 
 // Whether id-check compares a printed field with another source (MRZ,
 // barcode, QR payload): names, dates, numbers, sex, nationality. A visa's
