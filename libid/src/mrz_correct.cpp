@@ -26,6 +26,7 @@ using detail::CheckPlan;
 using detail::Kind;
 using detail::knownState;
 using detail::Pos;
+using detail::statePositions;
 
 namespace {
 
@@ -343,20 +344,6 @@ std::vector<std::string> topLines(std::span<const LineCandidates> lines) {
   return out;
 }
 
-// 0-based line and first column of the three-letter state codes (issuing
-// state, nationality), which no check digit of their own covers.
-std::vector<Pos> statePositions(Format f) {
-  switch (f) {
-    case Format::TD1: return {{0, 2}, {1, 15}};
-    case Format::TD2:
-    case Format::TD3:
-    case Format::MRVA:
-    case Format::MRVB: return {{0, 2}, {1, 10}};
-    case Format::FrenchID: return {{0, 2}};
-    default: return {};
-  }
-}
-
 Error badShape(std::span<const std::string> lines) {
   // Appended piece by piece: GCC 12 warns (-Wrestrict, falsely) on the
   // chained operator+ of temporaries.
@@ -648,6 +635,18 @@ bool keepPrintedDigits(std::vector<Position>& positions, std::span<const LineCan
 }
 
 }  // namespace
+
+std::vector<Pos> detail::statePositions(Format f) {
+  switch (f) {
+    case Format::TD1: return {{0, 2}, {1, 15}};
+    case Format::TD2:
+    case Format::TD3:
+    case Format::MRVA:
+    case Format::MRVB: return {{0, 2}, {1, 10}};
+    case Format::FrenchID: return {{0, 2}};
+    default: return {};
+  }
+}
 
 Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptions& opts) {
   const auto tops = topLines(input);

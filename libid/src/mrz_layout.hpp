@@ -60,4 +60,8 @@ bool isMrzChar(char c);
 std::span<const std::string_view> knownStates();
 bool knownState(std::string_view code);
 
+// 0-based line and first column of the three-letter state codes (issuing
+// state, nationality), which no check digit of their own covers.
+std::vector<Pos> statePositions(Format);
+
 }  // namespace idkit::mrz::detail
