@@ -204,8 +204,19 @@ std::optional<Source> vizSource(const Json& record) {
     // Only fields some other source holds are reported unreadable: a visa's
     // remarks or a licence's eye colour read badly is nothing to act on.
     const bool compared = comparedVizField(key);
+    std::vector<double> conf;
+    if (auto c = f.is_object() ? f.find("char_confidence") : f.end(); f.is_object() && c != f.end() && c->is_array()) {
+      for (const Json& v : *c)
+        if (v.is_number()) conf.push_back(v.get<double>());
+      if (conf.size() != c->size()) conf.clear();
+    }
+    // The line's confidence is Tesseract's mean over its words, junk and label
+    // remnants the value leaves out included: a value each of whose characters
+    // was read surely is evidence even on a line read below kMinVizConfidence.
+    const bool chars_sure = !value.empty() && conf.size() == value.size() &&
+                            std::all_of(conf.begin(), conf.end(), [](double c) { return c >= kStrongCharConfidence; });
     if (f.is_object() && f.contains("confidence") && f["confidence"].is_number() &&
-        f["confidence"].get<double>() < kMinVizConfidence) {
+        f["confidence"].get<double>() < kMinVizConfidence && !chars_sure) {
       if (compared) s.unreadable.push_back(key);
       continue;
     }
@@ -215,12 +226,7 @@ std::optional<Source> vizSource(const Json& record) {
       if (f.is_object() && compared) s.unreadable.push_back(key);
       continue;
     }
-    if (auto c = f.is_object() ? f.find("char_confidence") : f.end(); f.is_object() && c != f.end() && c->is_array()) {
-      std::vector<double> conf;
-      for (const Json& v : *c)
-        if (v.is_number()) conf.push_back(v.get<double>());
-      if (conf.size() == c->size()) s.char_conf[key] = std::move(conf);
-    }
+    if (!conf.empty()) s.char_conf[key] = std::move(conf);
     if (key == "surname" || key == "given_names") {
       // id-ocr gave a name the reference's spelling of diacritics Tesseract
       // cannot see (source "template+mrz"): that spelling is what compares.

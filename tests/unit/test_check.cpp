@@ -476,6 +476,28 @@ TEST_CASE("check: a printed difference fails only where every differing characte
     CHECK_FALSE(r.pass);
     CHECK(codes(r) == std::vector<std::string>{"birth_date_mismatch"});
   }
+  SECTION("a line read below 0.5 still counts where every character of the value was read surely") {
+    // fra-id-photo-s31-0013: "02.01.2008" on a line Tesseract gave 0.34
+    // (its mean over the words, junk beside the date included).
+    Json rec = passport();
+    rec["ocr"]["fields"]["birth_date"] = {{"text", "12 AUG/AOÛT 1975"}, {"value", "1975-08-12"}, {"confidence", 0.34},
+                                          {"char_confidence", {1, 1, 1, 0.99, 1, 1, 0.99, 1, 0.99, 1}}};
+    auto r = check::evaluate(rec, opts());
+    CHECK(codes(r) == std::vector<std::string>{"birth_date_mismatch"});
+    rec["ocr"]["fields"]["birth_date"]["value"] = "1974-08-12";
+    CHECK(check::evaluate(rec, opts()).reasons.empty());
+    // One character under 0.95, or no character confidences: unreadable.
+    rec["ocr"]["fields"]["birth_date"]["value"] = "1975-08-12";
+    rec["ocr"]["fields"]["birth_date"]["char_confidence"][8] = 0.94;
+    r = check::evaluate(rec, opts());
+    CHECK(codes(r) == std::vector<std::string>{"viz_unreadable"});
+    CHECK_THAT(r.reasons.front().detail, Catch::Contains("low confidence, not compared: birth_date"));
+    rec["ocr"]["fields"]["birth_date"].erase("char_confidence");
+    CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"viz_unreadable"});
+    // Confidences that do not cover the value (one per character) do not count.
+    rec["ocr"]["fields"]["birth_date"]["char_confidence"] = {1, 1, 1, 1};
+    CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"viz_unreadable"});
+  }
   SECTION("names: the transliterated printed name against the MRZ's") {
     Json rec = passport("MÜLLER");
     rec["ocr"]["fields"]["surname"] = {{"text", "MÜLER"}, {"value", "MUELER"}, {"confidence", 0.9},
