@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <functional>
+#include <map>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -387,4 +388,35 @@ TEST_CASE("ocr: a code's O narrower than a capital is the digit 0", "[ocr]") {
   // Spaces carry no symbol; text and symbols that do not pair up are left alone.
   CHECK(ocr::settleZeroes("AB O1", line("ABO1", {18, 18, 15, 12})) == "AB 01");
   CHECK(ocr::settleZeroes("ABO", line("ABOO", {18, 18, 15, 15})) == "ABO");
+}
+
+TEST_CASE("ocr: an MRZ failing its checks names a layout of its geometry", "[ocr][tesseract]") {
+  const auto& ts = templates();
+  // The French ID card's MRZ is 2x36 like a TD2's: read with its document
+  // code garbled and its checks failing, it names td2. Two of the card's
+  // seven value lines lost (as a blurred photo loses them, painted over
+  // here), the French ID still fits 5/7 lines against the TD2's 5/9: under
+  // the 0.3 lead a template of another geometry needs, over the 0.15 one of
+  // the MRZ's own geometry.
+  const Json record = {{"mrz", {{"format", "TD2"}, {"valid", false}, {"fields", {{"document_code", "IC"}}}}}};
+  const Scanned s = scanned(synth::DocType::fra_id, 11);
+  const ocr::Template* fra = ocr::select(ts, Json::object(), "fra-id");
+  REQUIRE(fra);
+  cv::Mat card = s.flat.clone();
+  const double px = card.rows / fra->size_mm.height;
+  for (const auto& f : fra->fields)
+    if (f.name == "document_number" || f.name == "given_names")
+      cv::rectangle(card, cv::Rect2d(f.region_mm.tl() * px, f.region_mm.br() * px), cv::Scalar::all(235), cv::FILLED);
+  std::map<std::string, double> share;
+  for (const auto& f : ocr::layoutFits(card, ts)) share[f.t->id] = f.share;
+  CHECK(share["fra-id"] == Approx(5.0 / 7));
+  CHECK(share["td2"] == Approx(5.0 / 9));
+  const ocr::Template* t = ocr::choose(ocr::threadEngine(), card, ts, record);
+  REQUIRE(t);
+  CHECK(t->id == "fra-id");
+  // A TD2 card with the same failing MRZ keeps its own template.
+  const Scanned td2 = scanned(synth::DocType::td2, 11);
+  t = ocr::choose(ocr::threadEngine(), td2.flat, ts, record);
+  REQUIRE(t);
+  CHECK(t->id == "td2");
 }
