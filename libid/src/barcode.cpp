@@ -579,7 +579,10 @@ cv::Mat localContrast(const cv::Mat& crop, int window) {
 // timed) so output stays deterministic.
 // `gated`, when given, gets the bounding box of the first region that showed
 // a start or stop pattern (the code's place, for the motion pass in read()).
-void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out, cv::Rect* gated = nullptr) {
+// `quick` stops before the deconvolved crops and the grey reader (a cheap
+// judge of a motion kernel).
+void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out, cv::Rect* gated = nullptr,
+                 bool quick = false) {
   auto regions = barRegions(grey);
   if (regions.size() > 4) regions.resize(4);
   const auto hints = hintsFor(ZXing::BarcodeFormat::PDF417, true);
@@ -647,6 +650,7 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out, 
     if (attempt(c, blurred)) return;
     const Crop small = rectify(grey, base, tilt, 640);
     if (attempt(small, small.image)) return;
+    if (quick) continue;
     // Defocus: blur that reaches half a module or more smears bars into grey.
     // The inverse filter needs every pixel the photo has, so it works on a
     // crop at up to 1800 px (the photo's own resolution), read with both
@@ -762,16 +766,29 @@ void readMotion(const cv::Mat& grey, cv::Rect gated, const Options& o, std::vect
                      cv::Rect(0, 0, grey.cols, grey.rows);
   const auto kernel = motionKernel(grey(r));
   if (!kernel) return;
-  const cv::Mat sharp = deblurMotion(grey(r), *kernel, 0.03);
-  debugDump(sharp, fmt::format("motion-{:.2f}px-{:.0f}deg-{:.3f}", kernel->length, kernel->angle, kernel->score).c_str());
-  std::vector<Code> found;
-  readRegions(sharp, o, found);
   const cv::Point2f offset(static_cast<float>(r.x), static_cast<float>(r.y));
-  for (auto& c : found) {
-    for (auto& p : c.position) p += offset;
-    c.method = "motion";
-    out.push_back(std::move(c));
-  }
+  auto readWith = [&](const MotionBlur& k, bool quick) {
+    const cv::Mat sharp = deblurMotion(grey(r), k, 0.03);
+    debugDump(sharp, fmt::format("motion-{:.2f}px-{:.0f}deg-{:.3f}", k.length, k.angle, k.score).c_str());
+    std::vector<Code> found;
+    readRegions(sharp, o, found, nullptr, quick);
+    for (auto& c : found) {
+      for (auto& p : c.position) p += offset;
+      c.method = "motion";
+      out.push_back(std::move(c));
+    }
+    return !found.empty();
+  };
+  if (readWith(*kernel, false)) return;
+  // The estimate is often a pixel or a few degrees off, which the inverse
+  // filter does not survive; the kernels around it (whole taps, as the blur
+  // has them) are judged by whether the code reads.
+  const int length = static_cast<int>(std::lround(kernel->length));
+  for (double turn : {0.0, -3.0, 3.0, -6.0, 6.0, -9.0, 9.0})
+    for (int dl : {0, -1, 1}) {
+      if ((turn == 0 && dl == 0) || length + dl < 3) continue;
+      if (readWith({static_cast<double>(length + dl), kernel->angle + turn, kernel->score}, true)) return;
+    }
 }
 
 // Small 2D codes: ZXing 1.4 finds DataMatrix mainly where the image's centre
