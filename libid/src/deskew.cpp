@@ -345,6 +345,30 @@ std::vector<Found> detectFound(const cv::Mat& bgr_in, const Options& opts) {
     docs.push_back(finish(bgr, whole, 0.5, detail::documentAspect(whole, bgr.size()).fit, opts, false));
     return docs;
   }
+  // An MRZ band found on the frame on its own says where the card is: a pick
+  // that does not hold it, or is far larger or smaller than the card it
+  // implies, is some other outline (the whole frame around a white visa on a
+  // white desk, a side through the card's print or out into clutter). The
+  // best outline that agrees with the band replaces it: a hypothesis, or the
+  // outline the band implies, snapped onto the edges near its sides.
+  if (!opts.multi && !picks.empty()) {
+    const auto band = detail::findFrameBand(f);
+    if (band && !detail::bandFits(*band, picks.front().quad) && detail::confirmFrameBand(bgr, f, *band)) {
+      std::vector<detail::Scored> fits;
+      const auto hyp = std::find_if(scored.begin(), scored.end(), [&](const detail::Scored& s) {
+        return s.aspect_fit >= 0.5 && detail::bandFits(*band, s.quad);
+      });
+      if (hyp != scored.end()) fits.push_back(*hyp);
+      const int reach = std::max(8, static_cast<int>(std::lround(3 * band->ppm)));
+      for (const Quad& q : detail::bandCards(*band)) {
+        auto s = detail::score(f, detail::snapToEdges(f, detail::snapToEdges(f, q, reach, false), 3, true));
+        if (detail::bandFits(*band, s.quad)) fits.push_back(s);
+      }
+      if (!fits.empty()) picks.front() = *std::max_element(fits.begin(), fits.end(), [](const auto& a, const auto& b) {
+        return a.total < b.total;
+      });
+    }
+  }
   const double k = 1 / f.scale;
   auto refined = [&](const Quad& frame_quad) {
     Quad q = scaled(detail::growToOuterEdges(f, frame_quad), k);

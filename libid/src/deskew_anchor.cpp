@@ -281,4 +281,135 @@ std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q_in, bool a
   return out;
 }
 
+std::optional<FrameBand> findFrameBand(const Frame& f) {
+  if (f.bgr.empty()) return std::nullopt;
+  const double long_side = std::max(f.bgr.cols, f.bgr.rows);
+  cv::Mat grey, bh, bin, joined;
+  cv::cvtColor(f.bgr, grey, cv::COLOR_BGR2GRAY);
+  // Dark print smaller than the kernel: a character at the frame's scale is
+  // under 12 px high even on a card that fills the frame.
+  const int k = std::max(9, static_cast<int>(long_side / 45) | 1);
+  cv::morphologyEx(grey, bh, cv::MORPH_BLACKHAT, cv::getStructuringElement(cv::MORPH_RECT, {k, k}));
+  const double otsu = cv::threshold(bh, bin, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
+  cv::threshold(bh, bin, std::max(18.0, 0.6 * otsu), 255, cv::THRESH_BINARY);
+  // The band's characters and lines joined into one block, whatever its angle.
+  cv::morphologyEx(bin, joined, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_ELLIPSE, {7, 7}));
+  std::vector<std::vector<cv::Point>> contours;
+  cv::findContours(joined, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
+  auto dark = [&](cv::Point2d p) {
+    const int x = static_cast<int>(std::lround(p.x)), y = static_cast<int>(std::lround(p.y));
+    return x >= 0 && y >= 0 && x < bin.cols && y < bin.rows && bin.at<uchar>(y, x) != 0;
+  };
+  std::optional<FrameBand> best;
+  for (const auto& c : contours) {
+    if (c.size() < 4) continue;
+    const cv::RotatedRect r = cv::minAreaRect(c);
+    const double len = std::max(r.size.width, r.size.height), thick = std::min(r.size.width, r.size.height);
+    if (len < 0.12 * long_side || thick < 3 || len < 5 * thick || len > 40 * thick) continue;
+    if (cv::contourArea(c) < 0.6 * len * thick) continue;
+    if (best && 2 * best->half_length >= len) continue;
+    const double a = (r.size.width >= r.size.height ? r.angle : r.angle + 90) * CV_PI / 180;
+    cv::Point2d d(std::cos(a), std::sin(a));
+    if (d.x < 0 || (d.x == 0 && d.y < 0)) d = -d;
+    const cv::Point2d n(-d.y, d.x), centre(r.center);
+    // Across the block: the share of dark pixels along each row (half-pixel
+    // steps over the middle 80% of its length) shows its text lines as peaks.
+    const int rows = static_cast<int>(2 * thick) + 1;
+    auto offset = [&](int i) { return -0.5 * (rows - 1) * 0.5 + 0.5 * i; };  // row i across the middle
+    std::vector<double> prof(static_cast<size_t>(rows));
+    for (int i = 0; i < rows; ++i) {
+      const double v = offset(i);
+      int hit = 0;
+      for (int s = 0; s < 64; ++s) hit += dark(centre + d * (len * (-0.4 + 0.8 * (s + 0.5) / 64)) + n * v);
+      prof[static_cast<size_t>(i)] = hit / 64.0;
+    }
+    const double top = *std::max_element(prof.begin(), prof.end());
+    if (top < 0.3) continue;
+    // Runs above half the highest share: the lines.
+    std::vector<std::pair<int, int>> runs;
+    for (int i = 0; i < rows; ++i) {
+      if (prof[static_cast<size_t>(i)] < 0.5 * top) continue;
+      if (!runs.empty() && runs.back().second >= i - 1) runs.back().second = i;
+      else runs.emplace_back(i, i);
+    }
+    if (runs.size() < 2 || runs.size() > 3) continue;
+    std::vector<double> mid;
+    for (const auto& [lo, hi] : runs) mid.push_back(0.5 * (lo + hi) * 0.5);
+    const double spacing = (mid.back() - mid.front()) / static_cast<double>(mid.size() - 1);
+    if (mid.size() == 3 && std::abs((mid[1] - mid[0]) - (mid[2] - mid[1])) > 0.25 * spacing) continue;
+    // Line length over spacing: 44 characters 26.2, 36 21.4, 30 (three lines) 17.8.
+    const double ratio = len / spacing;
+    int chars = 0;
+    if (runs.size() == 3) chars = ratio > 14 && ratio < 22 ? 30 : 0;
+    else if (ratio > 17.5 && ratio < 23.8) chars = 36;
+    else if (ratio >= 23.8 && ratio < 31) chars = 44;
+    if (!chars) continue;
+    FrameBand b;
+    const double v0 = offset(runs.front().first), v1 = offset(runs.back().second);
+    b.centre = centre + n * (0.5 * (v0 + v1));
+    b.along = d;
+    b.across = n;
+    b.half_length = 0.5 * len;
+    b.half_height = 0.5 * (v1 - v0);
+    b.lines = static_cast<int>(runs.size());
+    b.chars = chars;
+    b.ppm = len / (chars * kPitchMm - 0.4);
+    best = b;
+  }
+  return best;
+}
+
+bool confirmFrameBand(const cv::Mat& bgr, const Frame& f, const FrameBand& b) {
+  // The probe: the implied card's width (kProbeWidth px) along the band, 0.3
+  // of its height on either side of the band's middle.
+  const Format& g = b.chars == 30 ? kFormats[0] : b.chars == 36 ? kFormats[1] : kFormats[2];
+  const double hu = 0.5 * g.width * b.ppm, hv = 0.3 * g.height * b.ppm;
+  const double k = 1 / f.scale;
+  auto at = [&](double u, double v) { return (b.centre + b.along * u + b.across * v) * k; };
+  const Quad from{at(-hu, -hv), at(hu, -hv), at(hu, hv), at(-hu, hv)};
+  const double W = kProbeWidth, H = W * (2 * hv) / (2 * hu);
+  const cv::Matx33d m = homography(from, rect(0, 0, W, H));
+  const cv::Mat grey = warpGrey(bgr, m, cv::Size(static_cast<int>(W), static_cast<int>(std::lround(H))), 2 * hu * k / W);
+  if (grey.empty()) return false;
+  const auto band = findMrzBand(grey, W, W * g.height / g.width);
+  if (!band || band->pitch <= 0) return false;
+  const double pitches = band->box.width / band->pitch;
+  return std::abs(pitches - b.chars) < 2.5;
+}
+
+std::vector<Quad> bandCards(const FrameBand& b) {
+  std::vector<Quad> out;
+  for (const Format& g : kFormats) {
+    if (g.chars != b.chars) continue;
+    const double hw = 0.5 * g.width * b.ppm;
+    for (const double side : {1.0, -1.0}) {
+      // The card lies on `side` of the band (across): its far edge a format's
+      // height away from the edge below the last line.
+      const double near = -side * (b.half_height + g.bottom_gap * b.ppm);
+      const double far = near + side * g.height * b.ppm;
+      auto at = [&](double u, double v) { return b.centre + b.along * u + b.across * v; };
+      std::array<cv::Point2d, 4> pts{at(-hw, near), at(hw, near), at(hw, far), at(-hw, far)};
+      out.push_back(orderQuad(pts));
+    }
+  }
+  return out;
+}
+
+bool bandFits(const FrameBand& b, const Quad& q, double lo, double hi) {
+  if (!isConvex(q)) return false;
+  std::vector<cv::Point2f> poly;
+  for (const auto& p : q) poly.emplace_back(static_cast<float>(p.x), static_cast<float>(p.y));
+  const double slack = 0.05 * b.half_length;
+  for (const double su : {-1.0, 1.0})
+    for (const double sv : {-1.0, 1.0}) {
+      const cv::Point2d p = b.centre + b.along * (su * b.half_length) + b.across * (sv * b.half_height);
+      if (cv::pointPolygonTest(poly, cv::Point2f(static_cast<float>(p.x), static_cast<float>(p.y)), true) < -slack)
+        return false;
+    }
+  const double a = area(q);
+  for (const Quad& c : bandCards(b))
+    if (const double r = a / area(c); r >= lo && r <= hi) return true;
+  return false;
+}
+
 }  // namespace idkit::deskew::detail

@@ -141,6 +141,30 @@ struct Anchored {
 std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q, bool allow_outside,
                                     bool* band_seen = nullptr);
 
+// An MRZ band found on the detection frame itself, whatever way the card lies
+// and whatever quad was picked: two or three long, dark, parallel text lines
+// of one length, spaced as ICAO spaces them (4.25 mm). Frame pixels.
+struct FrameBand {
+  cv::Point2d centre;        // of the band
+  cv::Point2d along, across; // unit vectors along its lines and across them
+  double half_length = 0;    // half the longest line
+  double half_height = 0;    // from the centre to the outer edge of the outer lines
+  int lines = 0, chars = 0;  // the line length in characters (30, 36 or 44)
+  double ppm = 0;            // frame pixels per mm
+};
+std::optional<FrameBand> findFrameBand(const Frame& f);
+// The outlines the band implies (frame pixels): for each ICAO format with its
+// line length, the card lying on either side of it.
+std::vector<Quad> bandCards(const FrameBand& b);
+// Whether the band is an MRZ at the input's resolution (`bgr`, the frame's
+// source): findMrzBand on a probe of it, straightened and scaled as the
+// card it implies, finds two or three lines whose length in counted
+// character pitches is the frame's line length (within 2.5).
+bool confirmFrameBand(const cv::Mat& bgr, const Frame& f, const FrameBand& b);
+// Whether `q` (frame pixels) agrees with the band: the band lies inside it and
+// its area is within [lo, hi] times that of an outline the band implies.
+bool bandFits(const FrameBand& b, const Quad& q, double lo = 0.55, double hi = 1.7);
+
 // `src` seen through `m` (source -> output pixels) at `size`, grey, for the
 // MRZ probes: only the part of `src` the output sees is converted, and a
 // source over 2.5 times finer (`shrink`) is averaged 2 x 2 first.
