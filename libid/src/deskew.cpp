@@ -338,9 +338,21 @@ std::vector<Found> detectFound(const cv::Mat& bgr_in, const Options& opts) {
   // The band's lines run along x, so such an image is landscape like the
   // document (a card photographed upright in a portrait frame has a band
   // across the frame's width too, and the frame is not the card).
+  // An MRZ band found on the frame on its own (below), confirmed at the
+  // input's resolution once it is needed.
+  const auto band = opts.multi ? std::nullopt : detail::findFrameBand(f);
+  std::optional<bool> confirmed;
+  auto sure = [&] {
+    if (!confirmed) confirmed = band && detail::confirmFrameBand(bgr, f, *band);
+    return *confirmed;
+  };
   const double w = bgr.cols, h = bgr.rows;
+  // A band that implies a card far smaller than the frame says the frame is
+  // not the document (a visa on a white page, its band across the frame).
+  const double fw = f.bgr.cols, fh = f.bgr.rows;
+  const Quad frame_quad{cv::Point2d(0, 0), cv::Point2d(fw, 0), cv::Point2d(fw, fh), cv::Point2d(0, fh)};
   if (!opts.multi && (picks.empty() || area(picks.front().quad) < 0.2 * f.bgr.size().area()) && w >= h &&
-      mrzSide(f.bgr) != 0) {
+      mrzSide(f.bgr) != 0 && !(band && !detail::bandFits(*band, frame_quad) && sure())) {
     const Quad whole{cv::Point2d(0, 0), cv::Point2d(w, 0), cv::Point2d(w, h), cv::Point2d(0, h)};
     docs.push_back(finish(bgr, whole, 0.5, detail::documentAspect(whole, bgr.size()).fit, opts, false));
     return docs;
@@ -352,8 +364,7 @@ std::vector<Found> detectFound(const cv::Mat& bgr_in, const Options& opts) {
   // best outline that agrees with the band replaces it: a hypothesis, or the
   // outline the band implies, snapped onto the edges near its sides.
   if (!opts.multi && !picks.empty()) {
-    const auto band = detail::findFrameBand(f);
-    if (band && !detail::bandFits(*band, picks.front().quad) && detail::confirmFrameBand(bgr, f, *band)) {
+    if (band && !detail::bandFits(*band, picks.front().quad) && sure()) {
       std::vector<detail::Scored> fits;
       const auto hyp = std::find_if(scored.begin(), scored.end(), [&](const detail::Scored& s) {
         return s.aspect_fit >= 0.5 && detail::bandFits(*band, s.quad);

@@ -305,7 +305,7 @@ std::optional<FrameBand> findFrameBand(const Frame& f) {
     if (c.size() < 4) continue;
     const cv::RotatedRect r = cv::minAreaRect(c);
     const double len = std::max(r.size.width, r.size.height), thick = std::min(r.size.width, r.size.height);
-    if (len < 0.12 * long_side || thick < 3 || len < 5 * thick || len > 40 * thick) continue;
+    if (len < 0.12 * long_side || thick < 3 || len < 5 * thick || len > 60 * thick) continue;
     if (cv::contourArea(c) < 0.6 * len * thick) continue;
     if (best && 2 * best->half_length >= len) continue;
     const double a = (r.size.width >= r.size.height ? r.angle : r.angle + 90) * CV_PI / 180;
@@ -314,23 +314,30 @@ std::optional<FrameBand> findFrameBand(const Frame& f) {
     const cv::Point2d n(-d.y, d.x), centre(r.center);
     // Across the block: the share of dark pixels along each row (half-pixel
     // steps over the middle 80% of its length) shows its text lines as peaks.
-    const int rows = static_cast<int>(2 * thick) + 1;
+    // A block of one line (the lines of a large band stay apart) is looked at
+    // again with room for its neighbours, 4.5 times its height either side.
+    int rows = 0;
     auto offset = [&](int i) { return -0.5 * (rows - 1) * 0.5 + 0.5 * i; };  // row i across the middle
-    std::vector<double> prof(static_cast<size_t>(rows));
-    for (int i = 0; i < rows; ++i) {
-      const double v = offset(i);
-      int hit = 0;
-      for (int s = 0; s < 64; ++s) hit += dark(centre + d * (len * (-0.4 + 0.8 * (s + 0.5) / 64)) + n * v);
-      prof[static_cast<size_t>(i)] = hit / 64.0;
-    }
-    const double top = *std::max_element(prof.begin(), prof.end());
-    if (top < 0.3) continue;
-    // Runs above half the highest share: the lines.
     std::vector<std::pair<int, int>> runs;
-    for (int i = 0; i < rows; ++i) {
-      if (prof[static_cast<size_t>(i)] < 0.5 * top) continue;
-      if (!runs.empty() && runs.back().second >= i - 1) runs.back().second = i;
-      else runs.emplace_back(i, i);
+    for (const double reach : {1.0, 4.5}) {
+      rows = static_cast<int>(2 * reach * thick) + 1;
+      std::vector<double> prof(static_cast<size_t>(rows));
+      for (int i = 0; i < rows; ++i) {
+        const double v = offset(i);
+        int hit = 0;
+        for (int s = 0; s < 64; ++s) hit += dark(centre + d * (len * (-0.4 + 0.8 * (s + 0.5) / 64)) + n * v);
+        prof[static_cast<size_t>(i)] = hit / 64.0;
+      }
+      const double top = *std::max_element(prof.begin(), prof.end());
+      runs.clear();
+      if (top < 0.3) break;
+      // Runs above half the highest share: the lines.
+      for (int i = 0; i < rows; ++i) {
+        if (prof[static_cast<size_t>(i)] < 0.5 * top) continue;
+        if (!runs.empty() && runs.back().second >= i - 1) runs.back().second = i;
+        else runs.emplace_back(i, i);
+      }
+      if (runs.size() != 1) break;
     }
     if (runs.size() < 2 || runs.size() > 3) continue;
     std::vector<double> mid;
@@ -373,8 +380,12 @@ bool confirmFrameBand(const cv::Mat& bgr, const Frame& f, const FrameBand& b) {
   if (grey.empty()) return false;
   const auto band = findMrzBand(grey, W, W * g.height / g.width);
   if (!band || band->pitch <= 0) return false;
-  const double pitches = band->box.width / band->pitch;
-  return std::abs(pitches - b.chars) < 2.5;
+  // As long as the frame's line, as many pitches as its characters, and
+  // ending inside the probe: a line seen in part on the frame (broken by a
+  // gap in its print) is cut by the probe of the card it implies.
+  const double pitches = band->box.width / band->pitch, want = W * (b.chars * kPitchMm - 0.4) / g.width;
+  const double inset = std::min<double>(band->box.x, W - band->box.x - band->box.width);
+  return std::abs(pitches - b.chars) < 2.5 && std::abs(band->box.width - want) < 0.12 * want && inset > 0.015 * W;
 }
 
 std::vector<Quad> bandCards(const FrameBand& b) {

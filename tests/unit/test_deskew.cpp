@@ -765,6 +765,21 @@ TEST_CASE("an MRZ band found on the frame on its own overrules a pick that does 
     CHECK(best > 0.8);
     checkFoundWhole(r);
   }
+  // A visa (dev seed 35) filling much of a white page whose pick was small:
+  // its band across the frame made the whole image the document (J 0.48).
+  // The band's two lines stay apart on the frame (each a block of its own);
+  // the band it implies is far smaller than the frame, which is no document.
+  {
+    idkit::synth::Options o35 = o;
+    o35.seed = 35;
+    const Render r = render(idkit::synth::generate(o35, 51).at(0));
+    const detail::Frame f = detail::makeFrame(r.img, 640);
+    const auto band = detail::findFrameBand(f);
+    REQUIRE(band);
+    CHECK(band->chars == 44);
+    CHECK(band->lines == 2);
+    checkFoundWhole(r);
+  }
   // A licence back's two long lines of print make a band-like block on the
   // frame (a line length of 22 spacings, as a 36-character MRZ), but at the
   // input's resolution no MRZ is there: its pick (the card) stays.
