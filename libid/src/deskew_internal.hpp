@@ -159,7 +159,9 @@ std::vector<Quad> bandCards(const FrameBand& b);
 // Whether the band is an MRZ at the input's resolution (`bgr`, the frame's
 // source): findMrzBand on a probe of it, straightened and scaled as the
 // card it implies, finds two or three lines whose length in counted
-// character pitches is the frame's line length (within 2.5).
+// character pitches is the frame's line length (within 2.5), as long as the
+// frame's line (12%) and ending inside the probe (a line seen only in part
+// on the frame implies a card too small, whose probe cuts the band).
 bool confirmFrameBand(const cv::Mat& bgr, const Frame& f, const FrameBand& b);
 // Whether `q` (frame pixels) agrees with the band: the band lies inside it and
 // its area is within [lo, hi] times that of an outline the band implies.
