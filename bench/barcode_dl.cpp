@@ -6,10 +6,12 @@
 // One thread, per-thread CPU time; --no-grey leaves the grey-level PDF417
 // reader out (the figures before it). Prints one TSV line per file with -v, the
 // failures with --failures, and a JSON summary (overall and by capture
-// condition) on the last line.
+// condition) on the last line. IDKIT_BENCH_SHOW_TEXT=1 prints to stderr the
+// text of every PDF417 read that is not AAMVA (a misread's payload).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -128,6 +130,7 @@ int main(int argc, char** argv) {
       decoded = true;
       method = c.method;
       mismatch = c.aamva ? firstMismatch(want, c.aamva->fields) : "no aamva";
+      if (!c.aamva && std::getenv("IDKIT_BENCH_SHOW_TEXT")) std::fprintf(stderr, "%s: %s\n", file.c_str(), c.text.c_str());
       if (mismatch.empty()) break;
     }
     const bool right = decoded && mismatch.empty();

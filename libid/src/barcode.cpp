@@ -772,6 +772,12 @@ void readMotion(const cv::Mat& grey, cv::Rect gated, const Options& o, std::vect
     debugDump(sharp, fmt::format("motion-{:.2f}px-{:.0f}deg-{:.3f}", k.length, k.angle, k.score).c_str());
     std::vector<Code> found;
     readRegions(sharp, o, found, nullptr, quick);
+    // A wrong kernel can leave an even texture that ZXing takes for a symbol
+    // of one repeated codeword ("AAAA...": all-zero data and all-zero check
+    // codewords are a valid Reed-Solomon word): no document's payload.
+    std::erase_if(found, [](const Code& c) {
+      return c.bytes.size() > 8 && std::all_of(c.bytes.begin(), c.bytes.end(), [&](std::uint8_t b) { return b == c.bytes[0]; });
+    });
     for (auto& c : found) {
       for (auto& p : c.position) p += offset;
       c.method = "motion";
