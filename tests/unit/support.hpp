@@ -34,12 +34,16 @@ inline std::filesystem::path binDir() { return IDKIT_BIN_DIR; }
 
 }  // namespace idkit::test
 
-#define REQUIRE_SHARED(var)                                                   \
-  auto var##_opt = ::idkit::test::sharedDir();                                \
-  if (!var##_opt) {                                                           \
-    WARN("SKIPPED: ../shared not found (set IDKIT_SHARED); test data absent"); \
-    SUCCEED("skipped");                                                       \
-    ++::idkit::test::casesSkipped();                                          \
-    return;                                                                   \
-  }                                                                           \
+// Ends the test case as skipped, with a visible warning saying why.
+#define SKIP_CASE(why)                   \
+  do {                                   \
+    WARN("SKIPPED: " why);               \
+    SUCCEED("skipped");                  \
+    ++::idkit::test::casesSkipped();     \
+    return;                              \
+  } while (false)
+
+#define REQUIRE_SHARED(var)                                                        \
+  auto var##_opt = ::idkit::test::sharedDir();                                     \
+  if (!var##_opt) SKIP_CASE("../shared not found (set IDKIT_SHARED); test data absent"); \
   const std::filesystem::path var = *var##_opt

@@ -10,6 +10,8 @@
 #include <idkit/face.hpp>
 #include <idkit/synth.hpp>
 
+#include "support.hpp"
+
 using namespace idkit::deskew;
 
 namespace {
@@ -55,10 +57,7 @@ TEST_CASE("a blurred PDF417 that its gradient cuts in two still says which way u
 }
 
 TEST_CASE("a portrait the face detector scores both ways up: the side it lies on decides", "[deskew][orient]") {
-  if (!idkit::face::findModel(idkit::face::kDetector)) {
-    WARN("SKIPPED: face detector model not installed");
-    return;
-  }
+  if (!idkit::face::findModel(idkit::face::kDetector)) SKIP_CASE("face detector model not installed");
   // qr-id-photo-s22-0015: YuNet scores the portrait 0.999 upright and 0.959
   // upside down (the 0.3 margin gave no answer, the QR code does not decode,
   // and the card stayed upside down). The face upright lies in the left half.
