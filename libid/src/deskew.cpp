@@ -350,9 +350,9 @@ std::vector<Found> detectFound(const cv::Mat& bgr_in, const Options& opts) {
   // A band that implies a card far smaller than the frame says the frame is
   // not the document (a visa on a white page, its band across the frame).
   const double fw = f.bgr.cols, fh = f.bgr.rows;
-  const Quad frame_quad{cv::Point2d(0, 0), cv::Point2d(fw, 0), cv::Point2d(fw, fh), cv::Point2d(0, fh)};
+  const Quad frame_whole{cv::Point2d(0, 0), cv::Point2d(fw, 0), cv::Point2d(fw, fh), cv::Point2d(0, fh)};
   if (!opts.multi && (picks.empty() || area(picks.front().quad) < 0.2 * f.bgr.size().area()) && w >= h &&
-      mrzSide(f.bgr) != 0 && !(band && !detail::bandFits(*band, frame_quad) && sure())) {
+      mrzSide(f.bgr) != 0 && !(band && !detail::bandFits(*band, frame_whole) && sure())) {
     const Quad whole{cv::Point2d(0, 0), cv::Point2d(w, 0), cv::Point2d(w, h), cv::Point2d(0, h)};
     docs.push_back(finish(bgr, whole, 0.5, detail::documentAspect(whole, bgr.size()).fit, opts, false));
     return docs;
@@ -363,22 +363,21 @@ std::vector<Found> detectFound(const cv::Mat& bgr_in, const Options& opts) {
   // white desk, a side through the card's print or out into clutter). The
   // best outline that agrees with the band replaces it: a hypothesis, or the
   // outline the band implies, snapped onto the edges near its sides.
-  if (!opts.multi && !picks.empty()) {
-    if (band && !detail::bandFits(*band, picks.front().quad) && sure()) {
-      std::vector<detail::Scored> fits;
-      const auto hyp = std::find_if(scored.begin(), scored.end(), [&](const detail::Scored& s) {
-        return s.aspect_fit >= 0.5 && detail::bandFits(*band, s.quad);
-      });
-      if (hyp != scored.end()) fits.push_back(*hyp);
-      const int reach = std::max(8, static_cast<int>(std::lround(3 * band->ppm)));
-      for (const Quad& q : detail::bandCards(*band)) {
-        auto s = detail::score(f, detail::snapToEdges(f, detail::snapToEdges(f, q, reach, false), 3, true));
-        if (detail::bandFits(*band, s.quad)) fits.push_back(s);
-      }
-      if (!fits.empty()) picks.front() = *std::max_element(fits.begin(), fits.end(), [](const auto& a, const auto& b) {
-        return a.total < b.total;
-      });
+  // (`band` is empty with --multi.)
+  if (band && !picks.empty() && !detail::bandFits(*band, picks.front().quad) && sure()) {
+    std::vector<detail::Scored> fits;
+    const auto hyp = std::find_if(scored.begin(), scored.end(), [&](const detail::Scored& s) {
+      return s.aspect_fit >= 0.5 && detail::bandFits(*band, s.quad);
+    });
+    if (hyp != scored.end()) fits.push_back(*hyp);
+    const int reach = std::max(8, static_cast<int>(std::lround(3 * band->ppm)));
+    for (const Quad& q : detail::bandCards(*band)) {
+      auto s = detail::score(f, detail::snapToEdges(f, detail::snapToEdges(f, q, reach, false), 3, true));
+      if (detail::bandFits(*band, s.quad)) fits.push_back(s);
     }
+    if (!fits.empty()) picks.front() = *std::max_element(fits.begin(), fits.end(), [](const auto& a, const auto& b) {
+      return a.total < b.total;
+    });
   }
   const double k = 1 / f.scale;
   auto refined = [&](const Quad& frame_quad) {

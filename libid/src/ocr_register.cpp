@@ -236,14 +236,12 @@ const Template* selectByLayout(const cv::Mat& flat_bgr, const std::vector<Templa
 
 namespace {
 
-// Whether a template's MRZ has the line lengths of the format named (TD2,
+// Whether a template's MRZ has the line lengths of the format read (TD2,
 // MRV-B and the French ID card all print 2x36; TD3 and MRV-A 2x44).
-bool sameMrzGeometry(const Template& t, std::string_view format) {
-  const auto read = mrz::formatFromString(format);
-  if (!read) return false;
+bool sameMrzGeometry(const Template& t, mrz::Format read) {
   return std::any_of(t.mrz_formats.begin(), t.mrz_formats.end(), [&](const std::string& f) {
     const auto own = mrz::formatFromString(f);
-    return own && std::ranges::equal(mrz::lineLengths(*own), mrz::lineLengths(*read));
+    return own && std::ranges::equal(mrz::lineLengths(*own), mrz::lineLengths(read));
   });
 }
 
@@ -271,9 +269,9 @@ const Template* choose(Engine& engine, const cv::Mat& flat_bgr, const std::vecto
     // tells the layouts of one geometry apart was misread (an MRV-B's V read
     // C, its MRZ taken for a TD2): a template of that geometry needs a
     // smaller lead.
-    const std::string format = mrz != record.end() && mrz->is_object() ? mrz->value("format", "") : "";
+    const auto read = mrz::formatFromString(mrz != record.end() && mrz->is_object() ? mrz->value("format", "") : "");
     for (const LayoutFit& f : fits)
-      if (f.t != by_record && f.share >= 0.6 && f.share - own >= 0.15 && sameMrzGeometry(*f.t, format)) return f.t;
+      if (read && f.t != by_record && f.share >= 0.6 && f.share - own >= 0.15 && sameMrzGeometry(*f.t, *read)) return f.t;
     if (!fits.empty() && fits[0].t != by_record && fits[0].share >= 0.6 && fits[0].share - own >= 0.3) return fits[0].t;
     return by_record;
   }
