@@ -28,6 +28,20 @@ constexpr double kMinCross = 35 * kPi / 180;
 // The share of the frame a quad using the later lines must cover, and the
 // edge support each of its sides needs.
 constexpr double kFillsFrame = 0.4, kNewSideSupport = 0.5;
+// A container around one of the best few hypotheses (kContainerOf of them,
+// covering at most kPartOfFrame of the frame): each side's edge support, and
+// its growth in area at least.
+constexpr size_t kContainerOf = 3;
+// A container grows again while the next scores kContainerShare of it.
+// A container inside a document-shaped hypothesis with edges gives way to it
+// when that scores kInnerShare of it.
+constexpr double kPartOfFrame = 0.35, kContainerSide = 0.4, kContainerGrowth = 1.6, kContainerShare = 0.84,
+                 kInnerShare = 0.6;
+// A part whose short over long side is within kPortraitShape (35 x 45 mm is
+// 0.78) is taken for a portrait: it must lie within kPortraitEnd of a short
+// side of its container and cover at most kPortraitShare of it.
+constexpr std::array<double, 2> kPortraitShape{0.68, 0.86};
+constexpr double kPortraitEnd = 0.2, kPortraitShare = 1.0 / 3;
 
 // std::lround (halves away from zero) without its library call: the edge
 // probes below round millions of sample points per photo.
@@ -485,6 +499,65 @@ std::vector<Quad> candidates(const Frame& f) {
       for (size_t i = from; i < out.size(); ++i) out[i] = snapToEdges(f, out[i], 8, false);
     }
   }
+
+  // 4. Containers of the best few small hypotheses: a card's crisp inner part
+  // (portrait, colour band) outscores its faint rim on a pale or unevenly lit
+  // desk, or with a thumb over the rim. A container around an inner frame
+  // grows again while the next one scores nearly as well (as `outermost`
+  // does). Only a new hypothesis (no near-copy among the others) that
+  // outscores every document-shaped one inside it is kept: a shadow or the
+  // desk's grain beyond a card found already makes a container too.
+  std::vector<Scored> scored;
+  for (const Quad& q : out) scored.push_back(score(f, q));
+  std::vector<std::pair<double, size_t>> ranked;
+  for (size_t i = 0; i < out.size(); ++i)
+    if (scored[i].total > 0 && area(out[i]) <= kPartOfFrame * img_area) ranked.emplace_back(-scored[i].total, i);
+  std::sort(ranked.begin(), ranked.end());
+  std::vector<Quad> parts;
+  for (const auto& [t, i] : ranked) {
+    if (parts.size() >= kContainerOf) break;
+    if (std::any_of(parts.begin(), parts.end(), [&](const Quad& p) { return iou(p, out[i]) > 0.8; })) continue;
+    parts.push_back(out[i]);
+  }
+  const size_t found = out.size();
+  std::optional<bool> page_band;
+  for (const Quad& p : parts) {
+    auto c = containerAround(f, p);
+    if (!c) continue;
+    Scored cs = score(f, *c);
+    for (int grown = 0; grown < 3; ++grown) {
+      const auto next = containerAround(f, cs.quad);
+      if (!next) break;
+      const Scored ns = score(f, *next);
+      if (ns.total < kContainerShare * cs.total) break;
+      cs = ns;
+    }
+    // A container out to the frame's border on a landscape frame with an MRZ
+    // band across it is a data page cropped to its own edges: the whole image
+    // is the document there, not an outline the page's print makes.
+    if (!insideFrame(cs.quad, size) && size.width >= size.height) {
+      if (!page_band) page_band = mrzSide(f.bgr) != 0;
+      if (*page_band) continue;
+    }
+    // A part with a portrait's shape that cannot be this card's portrait
+    // makes no card of it (a visa filling a white frame: its portrait grown
+    // onto the print beside it, lying along the container's long side).
+    if (notItsPortrait(p, cs.quad)) continue;
+    const double ca = area(cs.quad);
+    const bool kept = std::none_of(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(found), [&](const Scored& e) {
+      if (e.total <= 0) return false;
+      const double j = iou(e.quad, cs.quad);
+      if (j >= 0.9) return true;
+      if (e.aspect_fit < 0.8) return false;
+      const double ea = area(e.quad), inter = j * (ea + ca) / (1 + j);
+      // A document-shaped hypothesis inside it that scores as well, or one
+      // around it with edges along its sides that is not far behind (the
+      // container of a portrait is the portrait's frame in the card's print).
+      return (inter >= 0.92 * ea && e.total >= cs.total) ||
+             (inter >= 0.92 * ca && e.edges >= kNewSideSupport && e.total >= kInnerShare * cs.total);
+    });
+    if (kept) out.push_back(cs.quad);
+  }
   return out;
 }
 
@@ -745,13 +818,21 @@ Quad growToOuterEdges(const Frame& f, const Quad& q) {
   return r ? *r : q;
 }
 
-std::optional<Quad> reshapeSides(const Frame& f, const Quad& q) {
-  if (!isConvex(q)) return std::nullopt;
-  const cv::Point2d centre = (q[0] + q[1] + q[2] + q[3]) * 0.25;
-  // Per side, where it may go (offsets outwards): its own place, and the
-  // three best-supported parallel edges within reach.
-  std::array<std::vector<int>, 4> offsets;
+namespace {
+
+// Where each side of a quad may go, along its outward normal: its own place
+// (offset 0) and the three best-supported parallel edges (sideSupport >=
+// `min_support`, at least 3 px away) within the offsets `range` gives it.
+struct SideMoves {
   std::array<cv::Point2d, 4> normal;
+  std::array<std::vector<int>, 4> offsets;
+};
+// `range(across)`: the lowest and highest offset for a side `across` px from the opposite one.
+template <class Range>
+std::optional<SideMoves> sideMoves(const Frame& f, const Quad& q, double min_support, const Range& range) {
+  if (!isConvex(q)) return std::nullopt;
+  SideMoves m;
+  const cv::Point2d centre = (q[0] + q[1] + q[2] + q[3]) * 0.25;
   for (size_t i = 0; i < 4; ++i) {
     const cv::Point2d a = q[i], b = q[(i + 1) % 4];
     const double len = cv::norm(b - a);
@@ -759,42 +840,57 @@ std::optional<Quad> reshapeSides(const Frame& f, const Quad& q) {
     const cv::Point2d d = (b - a) / len;
     cv::Point2d n(-d.y, d.x);
     if ((a - centre).dot(n) < 0) n = -n;  // outward
-    normal[i] = n;
-    offsets[i] = {0};
+    m.normal[i] = n;
+    m.offsets[i] = {0};
     const cv::Point2d c = q[(i + 2) % 4], e = q[(i + 3) % 4];
     const double across = std::min(std::abs((c - a).dot(n)), std::abs((e - a).dot(n)));
-    // Inwards up to half the way across (a thumb or a shadow joined to the
-    // outline), outwards a quarter (a side that stopped at an inner frame).
-    const int lo = -static_cast<int>(0.5 * across), hi = static_cast<int>(0.25 * across);
+    const auto [lo, hi] = range(across);
     if (hi - lo < 6) continue;
     std::vector<double> prof;
-    for (int dd = lo; dd <= hi; ++dd) prof.push_back(sideSupport(f, a + n * dd, b + n * dd, 1));
+    for (int dd = lo; dd <= hi; ++dd) {
+      // Past the frame's border (both ends beyond the same edge) every
+      // further offset outwards is too: no support there.
+      const cv::Point2d a2 = a + n * dd, b2 = b + n * dd;
+      if (dd > 0 && ((a2.x < 0 && b2.x < 0) || (a2.y < 0 && b2.y < 0) || (a2.x >= f.mag.cols && b2.x >= f.mag.cols) ||
+                     (a2.y >= f.mag.rows && b2.y >= f.mag.rows))) {
+        prof.push_back(0);
+        break;
+      }
+      prof.push_back(sideSupport(f, a2, b2, 1));
+    }
     std::vector<std::pair<double, int>> peaks;
     for (int k = 1; k + 1 < static_cast<int>(prof.size()); ++k) {
       const double v = prof[static_cast<size_t>(k)];
       const int dd = lo + k;
-      if (std::abs(dd) < 3 || v < 0.5 || v < prof[static_cast<size_t>(k - 1)] || v < prof[static_cast<size_t>(k + 1)])
+      if (std::abs(dd) < 3 || v < min_support || v < prof[static_cast<size_t>(k - 1)] ||
+          v < prof[static_cast<size_t>(k + 1)])
         continue;
       peaks.emplace_back(-v, dd);
     }
     std::sort(peaks.begin(), peaks.end());
-    for (size_t k = 0; k < std::min<size_t>(3, peaks.size()); ++k) offsets[i].push_back(peaks[k].second);
+    for (size_t k = 0; k < std::min<size_t>(3, peaks.size()); ++k) m.offsets[i].push_back(peaks[k].second);
   }
+  return m;
+}
+
+// Of every combination of the sides' moves but none, the quad `accept` takes
+// that scores best above `floor`; nullopt when none does.
+template <class Accept>
+std::optional<Scored> bestMoves(const Frame& f, const Quad& q, const SideMoves& m, double floor, const Accept& accept) {
   std::array<Line, 4> base;
   for (size_t j = 0; j < 4; ++j) {
     const cv::Point2d p0 = q[j], p1 = q[(j + 1) % 4];
     base[j] = Line{p0, (p1 - p0) / cv::norm(p1 - p0), 0, 0};
   }
-  Scored best = score(f, q);
-  const double start = best.total;
-  for (int o0 : offsets[0])
-    for (int o1 : offsets[1])
-      for (int o2 : offsets[2])
-        for (int o3 : offsets[3]) {
+  std::optional<Scored> best;
+  for (int o0 : m.offsets[0])
+    for (int o1 : m.offsets[1])
+      for (int o2 : m.offsets[2])
+        for (int o3 : m.offsets[3]) {
           const std::array<int, 4> o{o0, o1, o2, o3};
           if (o0 == 0 && o1 == 0 && o2 == 0 && o3 == 0) continue;
           std::array<Line, 4> ls = base;
-          for (size_t j = 0; j < 4; ++j) ls[j].p += normal[j] * o[j];
+          for (size_t j = 0; j < 4; ++j) ls[j].p += m.normal[j] * o[j];
           Quad r;
           bool ok = true;
           for (size_t j = 0; j < 4 && ok; ++j) {
@@ -802,13 +898,66 @@ std::optional<Quad> reshapeSides(const Frame& f, const Quad& q) {
             ok = p.has_value();
             if (ok) r[j] = *p;
           }
-          // Only a document's shape is worth the full score.
-          if (!ok || !isConvex(r) || documentAspect(r, f.bgr.size()).fit < 0.5) continue;
+          if (!ok || !isConvex(r) || !accept(r)) continue;
           const Scored s = score(f, r);
-          if (s.total > best.total) best = s;
+          if (s.total > (best ? best->total : floor)) best = s;
         }
-  if (best.total <= start) return std::nullopt;
-  return best.quad;
+  return best;
+}
+
+}  // namespace
+
+std::optional<Quad> reshapeSides(const Frame& f, const Quad& q) {
+  // Inwards up to half the way across (a thumb or a shadow joined to the
+  // outline), outwards a quarter (a side that stopped at an inner frame).
+  const auto moves = sideMoves(f, q, 0.5, [](double across) {
+    return std::pair{-static_cast<int>(0.5 * across), static_cast<int>(0.25 * across)};
+  });
+  if (!moves) return std::nullopt;
+  // Only a document's shape is worth the full score.
+  const auto best = bestMoves(f, q, *moves, score(f, q).total,
+                              [&](const Quad& r) { return documentAspect(r, f.bgr.size()).fit >= 0.5; });
+  if (!best) return std::nullopt;
+  return best->quad;
+}
+
+bool notItsPortrait(const Quad& part, const Quad& card) {
+  if (!isConvex(part) || !isConvex(card)) return false;
+  // The card's own frame: u along its long sides, v across, each 0..1.
+  Quad c = card;
+  const double l0 = cv::norm(c[1] - c[0]) + cv::norm(c[2] - c[3]), l1 = cv::norm(c[2] - c[1]) + cv::norm(c[3] - c[0]);
+  if (l0 < l1) c = Quad{c[1], c[2], c[3], c[0]};
+  std::vector<cv::Point2f> from, to{{0, 0}, {1, 0}, {1, 1}, {0, 1}}, at, mapped;
+  for (const auto& p : c) from.emplace_back(static_cast<float>(p.x), static_cast<float>(p.y));
+  for (const auto& p : part) at.emplace_back(static_cast<float>(p.x), static_cast<float>(p.y));
+  cv::perspectiveTransform(at, mapped, cv::getPerspectiveTransform(from, to));
+  double u0 = 1e9, u1 = -1e9, v0 = 1e9, v1 = -1e9;
+  for (const auto& p : mapped) {
+    u0 = std::min<double>(u0, p.x), u1 = std::max<double>(u1, p.x);
+    v0 = std::min<double>(v0, p.y), v1 = std::max<double>(v1, p.y);
+  }
+  // The part's extent along and across the card, in units of its short side.
+  const double along = (u1 - u0) * std::max(l0, l1) / std::min(l0, l1), across = v1 - v0;
+  if (along <= 0 || across <= 0) return false;
+  const double shape = std::min(along, across) / std::max(along, across);
+  if (shape < kPortraitShape[0] || shape > kPortraitShape[1]) return false;
+  // Every layout idkit knows stands the portrait across the card, near one
+  // of its short sides, and under a third of its area.
+  const bool at_end = u0 <= kPortraitEnd || u1 >= 1 - kPortraitEnd;
+  return along > across || !at_end || area(part) > kPortraitShare * area(card);
+}
+
+std::optional<Quad> containerAround(const Frame& f, const Quad& part) {
+  // Outwards as far as the frame reaches.
+  const int reach = std::max(f.bgr.cols, f.bgr.rows);
+  const auto moves = sideMoves(f, part, kContainerSide, [&](double) { return std::pair{0, reach}; });
+  if (!moves) return std::nullopt;
+  const double part_area = area(part);
+  const auto best = bestMoves(f, part, *moves, 0, [&](const Quad& r) {
+    return area(r) >= kContainerGrowth * part_area && documentAspect(r, f.bgr.size()).fit >= 0.8;
+  });
+  if (!best) return std::nullopt;
+  return best->quad;
 }
 
 namespace {

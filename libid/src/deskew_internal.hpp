@@ -83,6 +83,19 @@ Quad snapToEdges(const Frame& f, const Quad& q, int range, bool precise = true);
 // document's aspect is scored; the best if it beats `q`.
 std::optional<Quad> reshapeSides(const Frame& f, const Quad& q);
 
+// A card whose faint rim lost to a crisp part of it (the portrait's frame, a
+// colour band, a text block) lies around that part, its sides about parallel
+// to the part's: each side of `part` may move outwards onto one of the
+// best-supported parallel edges up to the frame's border (or stay), and of the
+// combinations with a document's shape (aspect fit >= 0.8) and 1.6 times the
+// part's area or more, the best-scoring one is the container.
+std::optional<Quad> containerAround(const Frame& f, const Quad& part);
+// Whether `part`, shaped like a portrait, cannot be the portrait of `card`:
+// it lies along the card's long side, away from both short sides, or covers
+// more than a third of it (every layout idkit knows stands the portrait
+// across the card near one short side). False for a part of another shape.
+bool notItsPortrait(const Quad& part, const Quad& card);
+
 // Moves a side outwards onto a parallel edge when one lies beyond it: a strong
 // inner border (MRZ zone, header band) is often chosen over a faint card edge.
 Quad growToOuterEdges(const Frame& f, const Quad& q);
