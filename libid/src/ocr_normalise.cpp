@@ -6,6 +6,7 @@
 #include <array>
 #include <cctype>
 #include <cstdio>
+#include <map>
 
 namespace idkit::ocr {
 
@@ -392,6 +393,36 @@ std::vector<double> valueConfidences(Kind kind, std::string_view value, const st
     out.push_back(letters[k++]);
   }
   return k == letters.size() ? out : std::vector<double>{};
+}
+
+std::vector<Field::Alternative> valueAlternatives(Kind kind, std::string_view value,
+                                                  const std::vector<Engine::Symbol>& symbols,
+                                                  std::string_view date_order) {
+  // valueConfidences' alignment, with each symbol's index (+ 2) as its
+  // "confidence": which symbol each character of the value came from
+  // (separators get 1; a date component read with another width than the
+  // value's gets one symbol's index for all its characters).
+  std::vector<Engine::Symbol> indexed = symbols;
+  for (std::size_t k = 0; k < indexed.size(); ++k) indexed[k].confidence = static_cast<double>(k) + 2;
+  const std::vector<double> from = valueConfidences(kind, value, indexed, date_order);
+  if (from.size() != value.size()) return {};
+  std::map<double, int> uses;
+  for (double k : from) ++uses[k];
+  std::vector<Field::Alternative> out(value.size());
+  bool any = false;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (from[i] < 2 || uses[from[i]] > 1) continue;
+    const Engine::Symbol& s = symbols[static_cast<std::size_t>(from[i]) - 2];
+    if (s.alt.empty()) continue;
+    const std::string alt = kind == Kind::name ? normaliseName(s.alt)
+                            : kind == Kind::sex ? normaliseSex(s.alt)
+                                                : normaliseCode(s.alt);
+    if (alt.size() != 1 || alt[0] == value[i] || (kind == Kind::date && !std::isdigit(static_cast<unsigned char>(alt[0]))))
+      continue;
+    out[i] = {alt, s.alt_confidence};
+    any = true;
+  }
+  return any ? out : std::vector<Field::Alternative>{};
 }
 
 std::vector<double> capUnconfirmed(std::string_view value, std::vector<double> conf, std::string_view second,

@@ -67,7 +67,7 @@ cv::Mat grey(const cv::Mat& img) {
 }  // namespace
 
 Engine::Line Engine::readLine(const cv::Mat& crop, const std::string& lang, const std::string& whitelist, int dpi,
-                              LineMode mode) {
+                              LineMode mode, bool choices) {
   tesseract::TessBaseAPI& api = impl_->api(lang);
   cv::Mat g = grey(crop);
   if (!g.isContinuous()) g = g.clone();
@@ -75,6 +75,10 @@ Engine::Line Engine::readLine(const cv::Mat& crop, const std::string& lang, cons
                      : mode == LineMode::single_char ? tesseract::PSM_SINGLE_CHAR
                                                      : tesseract::PSM_SINGLE_LINE);
   api.SetVariable("tessedit_char_whitelist", whitelist.c_str());
+  // 2: alternatives per character from the CTC decoding (1 would give them per time step).
+  // One more beam search, which leaves out the best path's characters, gives the runner-ups.
+  api.SetVariable("lstm_choice_mode", choices ? "2" : "0");
+  api.SetVariable("lstm_choice_iterations", "1");
   api.SetImage(g.data, g.cols, g.rows, 1, static_cast<int>(g.step));
   api.SetSourceResolution(dpi);
   Line line;
@@ -90,7 +94,17 @@ Engine::Line Engine::readLine(const cv::Mat& crop, const std::string& lang, cons
       const cv::Rect box = it->BoundingBox(tesseract::RIL_SYMBOL, &x0, &y0, &x1, &y1)
                                ? cv::Rect(cv::Point(x0, y0), cv::Point(x1, y1))
                                : cv::Rect();
-      line.symbols.push_back({sym.get(), std::max(0.0f, it->Confidence(tesseract::RIL_SYMBOL)) / 100.0, box});
+      Symbol s{sym.get(), std::max(0.0f, it->Confidence(tesseract::RIL_SYMBOL)) / 100.0, box, {}, 0};
+      if (choices) {
+        tesseract::ChoiceIterator ci(*it);
+        do {
+          const char* c = ci.GetUTF8Text();
+          // Tesseract gives the LSTM choices' scores as 0-100.
+          if (const double p = ci.Confidence() / 100.0; c && s.text != c && p > s.alt_confidence)
+            s.alt = c, s.alt_confidence = p;
+        } while (ci.Next());
+      }
+      line.symbols.push_back(std::move(s));
     } while (it->Next(tesseract::RIL_SYMBOL));
   while (!line.text.empty() && (line.text.back() == '\n' || line.text.back() == ' ')) line.text.pop_back();
   api.Clear();
@@ -389,6 +403,8 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     const std::string& lang = f.lang.empty() ? t.lang : f.lang;
     const int dpi = static_cast<int>(std::lround(reg.sx * scale * 25.4));
     const std::regex pattern(f.pattern.empty() ? ".*" : f.pattern);
+    // Each character's runner-up, for the fields id-check compares with another source.
+    const bool choices = check::comparedVizField(f.name);
     // `in_lang`: the Tesseract languages; `widen`: px added to the
     // background-removal kernel (blurred strokes are wider).
     auto readCrop = [&](const cv::Mat& line_img, const std::string& in_lang, double widen = 0, bool flatten = true) {
@@ -397,11 +413,13 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       const int side = f.kind == Kind::sex ? padded.rows : 12;
       cv::copyMakeBorder(padded, padded, 8, 8, side, side, cv::BORDER_REPLICATE);
       using Mode = Engine::LineMode;
-      Engine::Line l = engine.readLine(padded, in_lang, whitelist, dpi, f.single_char ? Mode::single_char : Mode::line);
+      Engine::Line l =
+          engine.readLine(padded, in_lang, whitelist, dpi, f.single_char ? Mode::single_char : Mode::line, choices);
       // Line mode sometimes finds no line in a lone letter; raw-line mode skips
       // that step, single-character mode the word finding too.
-      if (l.text.empty() && f.kind == Kind::sex) l = engine.readLine(padded, in_lang, whitelist, dpi, Mode::raw);
-      if (l.text.empty() && f.kind == Kind::sex) l = engine.readLine(padded, in_lang, whitelist, dpi, Mode::single_char);
+      if (l.text.empty() && f.kind == Kind::sex) l = engine.readLine(padded, in_lang, whitelist, dpi, Mode::raw, choices);
+      if (l.text.empty() && f.kind == Kind::sex)
+        l = engine.readLine(padded, in_lang, whitelist, dpi, Mode::single_char, choices);
       // The field's text: the line less the label a strip pattern removes.
       const std::optional<std::regex> strip =
           f.strip.empty() ? std::nullopt : std::optional<std::regex>(std::in_place, f.strip);
@@ -431,6 +449,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
         symbols.erase(symbols.begin(), symbols.end() - static_cast<std::ptrdiff_t>(n));
       }
       field.char_confidence = valueConfidences(f.kind, field.value, symbols, f.date_order);
+      if (choices) field.char_alternatives = valueAlternatives(f.kind, field.value, symbols, f.date_order);
       field.read = field.value;
       if (f.kind == Kind::code && mrz_fields.is_object())
         if (auto m = mrz_fields.find(f.referenceName()); m != mrz_fields.end() && m->is_string() &&
@@ -439,6 +458,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       if (f.kind == Kind::name)
         if (const std::string other = referenceName(mrz_fields, f.referenceName()); !other.empty())
           if (reconcileName(field.value, other, &field.char_confidence)) field.source = "template+mrz";
+      if (field.char_alternatives.size() != field.value.size()) field.char_alternatives.clear();  // respelled
       return field;
     };
     // The retry policy (kRetryBelow): a doubtful reading is read again, each

@@ -195,6 +195,22 @@ Json Field::toJson() const {
     for (double v : char_confidence) c.push_back(std::round(v * 100) / 100);
     j["char_confidence"] = std::move(c);
   }
+  // [character, probability] or null per character of the value; only when
+  // one differs from the value's character (a reference may have settled it since).
+  if (char_alternatives.size() == value.size()) {
+    Json a = Json::array();
+    bool any = false;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      const Alternative& alt = char_alternatives[i];
+      if (alt.text.empty() || alt.text[0] == value[i]) {
+        a.push_back(nullptr);
+        continue;
+      }
+      a.push_back(Json::array({alt.text, std::round(alt.confidence * 100) / 100}));
+      any = true;
+    }
+    if (any) j["char_alternatives"] = std::move(a);
+  }
   j["box"] = {box.x, box.y, box.width, box.height};
   if (source != "template") j["source"] = source;
   return j;

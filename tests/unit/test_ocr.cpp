@@ -304,6 +304,53 @@ TEST_CASE("ocr: a defocused card's doubtful lines are read again deconvolved", "
   }
   WARN("blurred passports, compared fields right: " << right << "/" << total);
   CHECK(right >= total * 0.8);  // measured 18/18
+  // Tesseract's runner-ups where it doubted (more blur than above): one per
+  // character of the value or none, each another character, 0..1.
+  const Scanned s = scanned(synth::DocType::td3, 11);
+  cv::Mat blurred;
+  cv::GaussianBlur(s.flat, blurred, cv::Size(), 3.5);
+  int with_alternatives = 0;
+  for (const ocr::Field& f : ocr::read(ocr::threadEngine(), blurred, *t).fields) {
+    if (f.char_alternatives.empty()) continue;
+    ++with_alternatives;
+    REQUIRE(f.char_alternatives.size() == f.value.size());
+    for (std::size_t i = 0; i < f.value.size(); ++i) {
+      const auto& a = f.char_alternatives[i];
+      if (a.text.empty()) continue;
+      CHECK(a.text.size() == 1);
+      CHECK(a.confidence >= 0);
+      CHECK(a.confidence <= 1);
+    }
+  }
+  CHECK(with_alternatives > 0);
+}
+
+TEST_CASE("ocr: each character's runner-up follows the value's alignment", "[ocr]") {
+  auto sym = [](const char* text, const char* alt, double p) {
+    return ocr::Engine::Symbol{text, 0.9, cv::Rect(), alt, p};
+  };
+  // "12.08.1974" (DMY) -> "1974-08-12": the 7 read with a 1 beside it, the dots with none.
+  const std::vector<ocr::Engine::Symbol> date{sym("1", "", 0),  sym("2", "Z", 0.4), sym(".", ",", 0.3),
+                                              sym("0", "8", 0.2), sym("8", "", 0),  sym(".", "", 0),
+                                              sym("1", "", 0),  sym("9", "", 0),   sym("7", "1", 0.35),
+                                              sym("4", "", 0)};
+  const auto a = ocr::valueAlternatives(ocr::Kind::date, "1974-08-12", date);
+  REQUIRE(a.size() == 10);
+  CHECK(a[2].text == "1");
+  CHECK(a[2].confidence == Approx(0.35));
+  CHECK(a[5].text == "8");  // the month's 0
+  CHECK(a[9].text.empty());  // Z is no digit
+  CHECK(a[4].text.empty());
+  // A name: an Ö spells OE, two characters from one symbol: neither gets the symbol's runner-up.
+  const auto n = ocr::valueAlternatives(ocr::Kind::name, "KOEHN", {sym("K", "X", 0.1), sym("Ö", "O", 0.5),
+                                                                  sym("H", "", 0), sym("N", "M", 0.2)});
+  REQUIRE(n.size() == 5);
+  CHECK(n[0].text == "X");
+  CHECK(n[1].text.empty());
+  CHECK(n[2].text.empty());
+  CHECK(n[4].text == "M");
+  // Nothing known: no array.
+  CHECK(ocr::valueAlternatives(ocr::Kind::code, "AB", {sym("A", "", 0), sym("B", "", 0)}).empty());
 }
 
 TEST_CASE("ocr: a field keeps its independent reading beside the reference's spelling", "[ocr]") {
@@ -376,7 +423,7 @@ TEST_CASE("ocr: a code's O narrower than a capital is the digit 0", "[ocr]") {
     std::vector<ocr::Engine::Symbol> out;
     int x = 0;
     for (std::size_t i = 0; i < text.size(); ++i) {
-      out.push_back({std::string(1, text[i]), 0.99, cv::Rect(x, 0, widths[i], 20)});
+      out.push_back({std::string(1, text[i]), 0.99, cv::Rect(x, 0, widths[i], 20), "", 0});
       x += widths[i] + 3;
     }
     return out;

@@ -101,6 +101,10 @@ class Engine {
     std::string text;  // one UTF-8 character
     double confidence = 0;
     cv::Rect box;      // in the crop's pixels (empty when Tesseract gives none)
+    // The LSTM's likeliest other character here and its probability (0..1),
+    // when readLine was asked for choices; "" when it had none.
+    std::string alt;
+    double alt_confidence = 0;
   };
   struct Line {
     std::string text;
@@ -108,10 +112,12 @@ class Engine {
     std::vector<Symbol> symbols;  // each recognised character with its own confidence
   };
   // One text line (grey or BGR crop), optional character whitelist; `raw`
-  // skips line finding, `single_char` word finding too.
+  // skips line finding, `single_char` word finding too. `choices`: each
+  // symbol's runner-up too (Tesseract's per-character CTC choices; a few
+  // more beam searches per line).
   enum class LineMode { line, raw, single_char };
   Line readLine(const cv::Mat& crop, const std::string& lang, const std::string& whitelist, int dpi = 300,
-                LineMode mode = LineMode::line);
+                LineMode mode = LineMode::line, bool choices = false);
   struct Word {
     std::string text;
     cv::Rect box;
@@ -189,7 +195,17 @@ struct Field {
   // source, id-check asks how sure the reading of just those characters was.
   // Empty when unknown (label reads).
   std::vector<double> char_confidence;
-  Json toJson() const;     // {"text","value","read"?,"confidence","char_confidence"?,"box","source"?}
+  // For each character of `value`, the reading's likeliest other character
+  // there and its probability (an empty text: none known, or the character
+  // is a separator): a difference from another source that is the
+  // runner-up is a plausible misread, one that is not is a sure difference.
+  // Empty when unknown (fields no check compares, label reads).
+  struct Alternative {
+    std::string text;
+    double confidence = 0;
+  };
+  std::vector<Alternative> char_alternatives;
+  Json toJson() const;     // {"text","value","read"?,"confidence","char_confidence"?,"char_alternatives"?,"box","source"?}
 };
 
 struct Result {
@@ -219,6 +235,15 @@ std::string settleZeroes(std::string_view text, const std::vector<Engine::Symbol
 // read from (see Field::char_confidence); empty when they cannot be aligned.
 std::vector<double> valueConfidences(Kind kind, std::string_view value, const std::vector<Engine::Symbol>& symbols,
                                      std::string_view date_order = "DMY");
+// The runner-up of each character of a normalised value (see
+// Field::char_alternatives), aligned as valueConfidences aligns: a
+// character made from a symbol whose alternative normalises to one other
+// character gets it; separators, and characters that share their symbol
+// with another (a month's name, a spelled-out letter), get none. Empty when
+// the value and symbols cannot be aligned or no character has one.
+std::vector<Field::Alternative> valueAlternatives(Kind kind, std::string_view value,
+                                                  const std::vector<Engine::Symbol>& symbols,
+                                                  std::string_view date_order = "DMY");
 
 // A value's character confidences after a second reading of the same print:
 // the characters of `value` that an edit alignment with `second` (another
