@@ -336,6 +336,42 @@ std::optional<std::string> bestDate(const std::vector<Source>& sources, const st
   return std::nullopt;
 }
 
+// Why a zone does not verify, and whether that is a misreading (see
+// check.hpp, kSureFailingField): every failing check is id-mrz's doubt, or a
+// check digit failing on a field read with doubt in a zone id-mrz marks not
+// legible (a failing composite explained by such a field). A check digit
+// failing on a field read surely, a composite failing alone, a character
+// outside the alphabet or a sure unknown code is evidence against the zone.
+struct MrzFailure {
+  std::string failing;   // the failing checks, comma-separated
+  bool misread = false;  // mrz_unreadable rather than mrz_invalid
+};
+MrzFailure judgeMrz(const Json& m) {
+  MrzFailure out;
+  std::vector<std::string> failing;
+  if (auto c = m.find("checks"); c != m.end() && c->is_object())
+    for (const auto& [name, ok] : c->items())
+      if (ok == false) failing.push_back(name);
+  const auto fc = m.find("field_confidence");
+  auto unsureField = [&](const std::string& name) {
+    if (fc == m.end() || !fc->is_object()) return false;
+    auto it = fc->find(name);
+    return it != fc->end() && it->is_number() && it->get<double>() < kSureFailingField;
+  };
+  bool legible = true, sure_failure = false, unsure_digit = false, composite = false;
+  for (const std::string& name : failing) {
+    out.failing += (out.failing.empty() ? "" : ", ") + name;
+    if (name == "legible") legible = false;
+    if (mrzDoubtCheck(name)) continue;
+    if (name == "composite") composite = true;
+    else if (unsureField(name)) unsure_digit = true;
+    else sure_failure = true;
+  }
+  if (composite && !unsure_digit) sure_failure = true;
+  out.misread = !legible && !sure_failure;
+  return out;
+}
+
 std::string errorSummary(const Json& record) {
   std::string out;
   if (auto e = record.find("errors"); e != record.end() && e->is_array())
@@ -404,42 +440,49 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
     if (auto p = barcodeSource(*partner, "barcode on the other side")) sources.push_back(std::move(*p)), has_barcode = true;
   if (auto s = vizSource(record)) sources.push_back(std::move(*s));
 
-  // A document without an MRZ (a driving licence, a QR card) errs in id-mrz;
-  // when its barcode was read instead, nothing is missing.
+  // A document without an MRZ (a driving licence, a QR card) errs in id-mrz:
+  // when anything was read from it (a value, or a field an unsure MRZ's
+  // check digit vouches for: a date still dates the document), it was
+  // processed. Whether anything machine-readable vouches for the print is
+  // unverified's matter (an e-KTP's NIK, which encodes the birth date and
+  // sex, counts).
+  const bool read_any = std::any_of(sources.begin(), sources.end(),
+                                    [](const Source& s) { return !s.value.empty() || !s.vouched.empty(); });
+  const bool machine_read = std::any_of(sources.begin(), sources.end(),
+                                        [](const Source& s) { return s.name != "VIZ" && !s.value.empty(); }) ||
+                            first(sources, "nik").has_value();
   bool errored = recordStatus(record) == Status::error;
-  if (errored && has_barcode) {
-    bool only_no_mrz = true;
-    if (auto e = record.find("errors"); e != record.end() && e->is_array())
-      for (const Json& err : *e) only_no_mrz = only_no_mrz && str(err, "code") == "mrz_not_found";
+  if (errored && read_any) {
+    bool only_no_mrz = false;
+    if (auto e = record.find("errors"); e != record.end() && e->is_array() && !e->empty())
+      only_no_mrz = std::all_of(e->begin(), e->end(), [](const Json& err) { return str(err, "code") == "mrz_not_found"; });
     errored = !only_no_mrz;
   }
   if (errored) out.add(code::not_processed, errorSummary(record));
   if (sources.empty() && !errored)
     out.add(code::no_document_data, "Nothing was read from the document: no MRZ, AAMVA barcode or printed fields.");
+  else if (!read_any && !errored)
+    out.add(code::no_document_data,
+            "Nothing was read surely from the document: no MRZ field, barcode or printed field to check.");
+  if (!errored && read_any && !machine_read)
+    out.add(code::unverified,
+            has_barcode || record.contains("mrz")
+                ? "No field of the MRZ or barcode was read surely: the printed fields were compared with nothing."
+                : "No MRZ or barcode was read (on this side or, with --pair, the other): the printed fields were "
+                  "compared with nothing.");
 
   if (auto m = record.find("mrz"); m != record.end() && m->is_object() && !flag(*m, "valid", true)) {
-    // A failing check digit is mrz_invalid; a zone id-mrz was only unsure of
-    // (legible false, and with it an unknown state or document code) is
-    // mrz_unreadable: its unsure fields are left out, not held against it.
-    std::string failing;
-    bool digit_failed = false, doubtful = false;
-    if (auto c = m->find("checks"); c != m->end() && c->is_object())
-      for (const auto& [name, ok] : c->items())
-        if (ok == false) {
-          failing += (failing.empty() ? "" : ", ") + name;
-          if (!mrzDoubtCheck(name)) digit_failed = true;
-          if (name == "legible") doubtful = true;
-        }
+    const MrzFailure why = judgeMrz(*m);
     std::string left_out;
     for (const Source& s : sources)
       if (s.mrz)
         for (const std::string& field : s.untrusted) left_out += (left_out.empty() ? "" : ", ") + field;
     if (!left_out.empty()) left_out = " Not compared: " + left_out + ".";
-    if (doubtful && !digit_failed)
-      out.add(code::mrz_unreadable, "The MRZ was read with doubt (" + failing + ")." + left_out);
+    if (why.misread)
+      out.add(code::mrz_unreadable, "The MRZ was read with doubt (" + why.failing + ")." + left_out);
     else
       out.add(code::mrz_invalid,
-              (failing.empty() ? "The MRZ does not verify." : "MRZ check failed: " + failing + ".") + left_out);
+              (why.failing.empty() ? "The MRZ does not verify." : "MRZ check failed: " + why.failing + ".") + left_out);
   }
 
   // Every pair of sources, field by field; one reason per field and pair.

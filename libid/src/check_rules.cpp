@@ -235,7 +235,7 @@ std::optional<NikData> parseNik(std::string_view nik) {
 const std::vector<std::string_view>& allCodes() {
   static const std::vector<std::string_view> codes{
       code::not_processed,       code::no_document_data,    code::mrz_invalid,     code::mrz_unreadable,
-      code::name_mismatch,       code::birth_date_mismatch, code::expiry_date_mismatch,
+      code::unverified,          code::name_mismatch,       code::birth_date_mismatch, code::expiry_date_mismatch,
       code::issue_date_mismatch, code::document_number_mismatch, code::sex_mismatch,
       code::nationality_mismatch, code::viz_unreadable,   code::nik_invalid,        code::nik_mismatch,
       code::expired,             code::expiry_unknown,      code::under_age,
@@ -247,10 +247,12 @@ const std::vector<std::string_view>& allCodes() {
 std::string_view describe(std::string_view c) {
   static const std::map<std::string_view, std::string_view> text{
       {code::not_processed, "An earlier tool could not process the document."},
-      {code::no_document_data, "Nothing was read from the document (no MRZ, barcode or printed fields)."},
+      {code::no_document_data, "Nothing was read surely from the document (no MRZ, barcode or printed fields)."},
       {code::mrz_invalid, "A check digit of the machine-readable zone does not verify."},
       {code::mrz_unreadable,
        "The machine-readable zone was read with doubt; its unsure fields were not compared."},
+      {code::unverified,
+       "No machine-readable zone or barcode field was read surely; the printed fields were not verified."},
       {code::name_mismatch, "The name differs between the MRZ, the barcode and the printed fields."},
       {code::birth_date_mismatch, "The date of birth differs between the sources on the document."},
       {code::expiry_date_mismatch, "The expiry date differs between the sources on the document."},
@@ -290,8 +292,8 @@ Severity Policy::of(std::string_view c) const {
 Policy Policy::defaults() {
   Policy p;
   for (std::string_view c : allCodes()) p.severity.emplace(std::string(c), Severity::fail);
-  for (std::string_view c : {code::mrz_unreadable, code::issue_date_mismatch, code::viz_unreadable, code::expiry_unknown,
-                             code::face_not_compared, code::poor_quality})
+  for (std::string_view c : {code::mrz_unreadable, code::unverified, code::issue_date_mismatch, code::viz_unreadable,
+                             code::expiry_unknown, code::face_not_compared, code::poor_quality})
     p.severity[std::string(c)] = Severity::warn;
   return p;
 }

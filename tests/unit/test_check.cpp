@@ -54,6 +54,16 @@ check::Options opts(std::string as_of = "2025-06-01", int min_age = 0) {
   return o;
 }
 
+// data/policy/strict.json as shipped.
+check::Policy strictPolicy() {
+  std::ifstream in(idkit::test::sourceDir() / "data/policy/strict.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto p = check::Policy::parse(text.str());
+  REQUIRE(p);
+  return *p;
+}
+
 std::vector<std::string> codes(const check::Result& r) {
   std::vector<std::string> out;
   for (const auto& reason : r.reasons) out.push_back(reason.code);
@@ -129,12 +139,7 @@ TEST_CASE("check: each reason code from a hand-built record", "[check]") {
     CHECK(codes(r) == std::vector<std::string>{"mrz_invalid"});
     CHECK(r.reasons[0].detail == "MRZ check failed: known_state. Not compared: nationality.");
     // The strict policy fails an unsure zone.
-    std::ifstream in(idkit::test::sourceDir() / "data/policy/strict.json");
-    std::stringstream text;
-    text << in.rdbuf();
-    auto strict = check::Policy::parse(text.str());
-    REQUIRE(strict);
-    CHECK(strict->of("mrz_unreadable") == check::Severity::fail);
+    CHECK(strictPolicy().of("mrz_unreadable") == check::Severity::fail);
   }
   SECTION("an MRZ date whose check digit fails says nothing about expiry or age") {
     // id-mrz read the expiry 840302 for 340302 (its digit fails): not expired
@@ -166,11 +171,12 @@ TEST_CASE("check: each reason code from a hand-built record", "[check]") {
     rec["mrz"]["valid"] = false;
     rec["mrz"]["checks"]["legible"] = false;
     rec["mrz"]["field_confidence"] = {{"document_number", 0.917}, {"birth_date", 0.917}, {"surname", 0.09}};
+    // No field of it sure: unverified too.
     auto r = check::evaluate(rec, opts("2045-01-01"));
-    CHECK(codes(r) == std::vector<std::string>{"mrz_unreadable", "expired"});
+    CHECK(codes(r) == std::vector<std::string>{"mrz_unreadable", "unverified", "expired"});
     rec["mrz"]["checks"]["document_number"] = false;
     r = check::evaluate(rec, opts("2045-01-01"));
-    CHECK(codes(r) == std::vector<std::string>{"mrz_invalid", "expiry_unknown"});
+    CHECK(codes(r) == std::vector<std::string>{"mrz_invalid", "unverified", "expiry_unknown"});
   }
   SECTION("birth_date_mismatch: VIZ date differs from the MRZ") {
     Json rec = passport();
@@ -562,10 +568,156 @@ TEST_CASE("check: a licence front pairs with its back's barcode", "[check]") {
   pairs.add(front);
   REQUIRE(pairs.partnerOf(front));
   CHECK((*pairs.partnerOf(front))["input"] == "dl/ab12-back.jpg");
-  // Alone the front has nothing to compare the printed date with; paired, the change shows.
-  CHECK(check::evaluate(front, opts()).pass);
+  // Alone the front has nothing to compare the printed date with (unverified,
+  // a warning); paired, the change shows.
+  auto alone = check::evaluate(front, opts());
+  CHECK(alone.pass);
+  CHECK(codes(alone) == std::vector<std::string>{"unverified"});
   const auto r = check::evaluate(front, opts(), pairs.partnerOf(front));
   CHECK(codes(r) == std::vector<std::string>{"birth_date_mismatch"});
+}
+
+TEST_CASE("check: a failing MRZ check digit on a field read with doubt is a misreading", "[check]") {
+  // As id-mrz reads a blurred photo (td2-photo-s31-0153 of bench/ocr.sh):
+  // the zone not legible, the expiry read 840302 for 340302 with its digit
+  // failing, its weakest character at 0.042 (field_confidence halved: 0.021).
+  Json rec = passport();
+  rec["mrz"]["valid"] = false;
+  rec["mrz"]["checks"]["legible"] = false;
+  rec["mrz"]["checks"]["expiry_date"] = false;
+  rec["mrz"]["checks"]["composite"] = false;
+  rec["mrz"]["fields"]["expiry_date_raw"] = "840302";
+  rec["mrz"]["fields"]["expiry_date"] = "1984-03-02";
+  rec["mrz"]["field_confidence"] = {{"document_number", 0.99}, {"birth_date", 0.99}, {"expiry_date", 0.021},
+                                    {"surname", 0.97}, {"given_names", 0.97}};
+  auto r = check::evaluate(rec, opts());
+  CHECK(codes(r) == std::vector<std::string>{"mrz_unreadable"});
+  CHECK(r.reasons[0].detail ==
+        "The MRZ was read with doubt (expiry_date, composite, legible). Not compared: nationality, sex, expiry_date.");
+  CHECK(r.reasons[0].severity == check::Severity::warn);
+  CHECK(r.pass);
+  CHECK(*r.expiry_date == "2031-10-31");  // the printed one: the failing MRZ date is not used
+  // The sure fields still compare: a changed printed birth date is caught.
+  rec["ocr"]["fields"]["birth_date"]["value"] = "1975-08-12";
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_unreadable", "birth_date_mismatch"});
+  rec["ocr"]["fields"]["birth_date"]["value"] = "1974-08-12";
+  // Every character of the failing field read at 0.95 or more (0.475 after
+  // halving): a confident wrong check digit is a sign of an altered field.
+  rec["mrz"]["field_confidence"]["expiry_date"] = check::kSureFailingField;
+  r = check::evaluate(rec, opts());
+  CHECK(codes(r) == std::vector<std::string>{"mrz_invalid"});
+  CHECK(r.reasons[0].detail ==
+        "MRZ check failed: expiry_date, composite, legible. Not compared: nationality, sex, expiry_date.");
+  CHECK_FALSE(r.pass);
+  rec["mrz"]["field_confidence"]["expiry_date"] = 0.474;
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_unreadable"});
+  // A field id-mrz gave no confidence for counts as read surely.
+  rec["mrz"]["field_confidence"].erase("expiry_date");
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_invalid"});
+  rec["mrz"]["field_confidence"]["expiry_date"] = 0.021;
+  // One unsure failing field does not excuse another read surely.
+  rec["mrz"]["checks"]["birth_date"] = false;
+  rec["mrz"]["field_confidence"]["birth_date"] = 0.495;
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_invalid"});
+  rec["mrz"]["field_confidence"]["birth_date"] = 0.3;
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_unreadable"});
+  rec["mrz"]["checks"].erase("birth_date");
+  // In a zone id-mrz marks legible, any failing digit is mrz_invalid.
+  rec["mrz"]["checks"].erase("legible");
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_invalid"});
+  rec["mrz"]["checks"]["legible"] = false;
+  // A composite failing while every field's own digit verifies: the
+  // composite digit or a field changed with its own digit; evidence.
+  rec["mrz"]["checks"].erase("expiry_date");
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_invalid"});
+  // A character outside the MRZ alphabet is never a misreading id-check excuses.
+  rec["mrz"]["checks"]["composite"] = true;
+  rec["mrz"]["checks"]["charset"] = false;
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_invalid"});
+  // The strict policy fails the misread zone too.
+  rec["mrz"]["checks"].erase("charset");
+  rec["mrz"]["checks"]["expiry_date"] = false;
+  check::Options o = opts();
+  o.policy = strictPolicy();
+  r = check::evaluate(rec, o);
+  CHECK(codes(r) == std::vector<std::string>{"mrz_unreadable"});
+  CHECK_FALSE(r.pass);
+}
+
+TEST_CASE("check: unverified, when no MRZ or barcode field was read surely", "[check]") {
+  auto viz = [](std::string v) { return Json{{"text", v}, {"value", v}, {"confidence", 0.95}}; };
+  // A licence front: id-mrz finds no MRZ (it has none), the PDF417 on its
+  // back was not decoded. It was processed; its print is verified by nothing.
+  Json front{{"idkit", 1}, {"input", "dl/ab12-front.jpg"}, {"status", "error"}};
+  front["errors"] = Json::array({{{"tool", "id-mrz"}, {"code", "mrz_not_found"}, {"message", "no MRZ"}}});
+  front["ocr"] = {{"template", "us-dl"},
+                  {"fields", {{"surname", viz("SMITH")}, {"birth_date", viz("1980-02-29")}, {"expiry_date", viz("2030-02-28")}}}};
+  front["face"] = {{"similarity", 0.97}, {"threshold", 0.92}, {"match", true}};
+  Json back{{"idkit", 1}, {"input", "dl/ab12-back.jpg"}, {"status", "ok"}, {"barcodes", Json::array()}};
+  auto r = check::evaluate(front, opts(), &back);
+  CHECK(codes(r) == std::vector<std::string>{"unverified"});
+  CHECK(r.reasons[0].detail ==
+        "No MRZ or barcode was read (on this side or, with --pair, the other): the printed fields were compared with "
+        "nothing.");
+  CHECK(r.reasons[0].severity == check::Severity::warn);
+  CHECK(r.pass);
+  CHECK(*r.expiry_date == "2030-02-28");
+  // Decoded, the back's barcode verifies the print: nothing to report.
+  back["barcodes"] = Json::array({{{"format", "PDF417"},
+                                   {"aamva",
+                                    {{"fields",
+                                      {{"surname", "SMITH"}, {"birth_date", "1980-02-29"},
+                                       {"expiry_date", "2030-02-28"}}}}}}});
+  r = check::evaluate(front, opts(), &back);
+  CHECK(codes(r).empty());
+  // Another tool's failure is still not_processed, read or not.
+  front["errors"].push_back({{"tool", "id-ocr"}, {"code", "timeout"}, {"message", "30 s"}});
+  r = check::evaluate(front, opts(), &back);
+  CHECK(codes(r) == std::vector<std::string>{"not_processed"});
+  CHECK_FALSE(r.pass);
+  // Nothing read at all: not_processed as before (no printed field either).
+  front["errors"].erase(1);
+  front["ocr"]["fields"] = {{"birth_date", {{"text", ""}, {"value", ""}, {"confidence", 0.1}}}};
+  r = check::evaluate(front, opts());
+  CHECK(codes(r) == std::vector<std::string>{"not_processed", "viz_unreadable", "expiry_unknown"});
+  // An MRZ of which no field was read surely, and no barcode.
+  Json rec = passport();
+  rec["mrz"]["valid"] = false;
+  rec["mrz"]["checks"]["legible"] = false;
+  rec["mrz"]["field_confidence"] = {{"document_number", 0.6}, {"birth_date", 0.6}, {"expiry_date", 0.6},
+                                    {"surname", 0.3}, {"given_names", 0.3}};
+  r = check::evaluate(rec, opts());
+  CHECK(codes(r) == std::vector<std::string>{"mrz_unreadable", "unverified"});
+  CHECK(r.reasons[1].detail == "No field of the MRZ or barcode was read surely: the printed fields were compared with nothing.");
+  CHECK(r.pass);
+  // The strict policy fails it.
+  CHECK(strictPolicy().of("unverified") == check::Severity::fail);
+  CHECK(check::Policy::defaults().of("unverified") == check::Severity::warn);
+  CHECK(check::describe("unverified") ==
+        "No machine-readable zone or barcode field was read surely; the printed fields were not verified.");
+
+  // Nothing read surely at all (a blurred photo: every printed field under
+  // 0.5, every MRZ field unsure, its number and dates failing their digits):
+  // no data to pass the document on.
+  for (const char* f : {"surname", "given_names", "birth_date", "expiry_date", "document_number", "sex", "nationality"})
+    rec["ocr"]["fields"][f]["confidence"] = 0.2;
+  for (const char* f : {"document_number", "birth_date", "expiry_date"}) {
+    rec["mrz"]["checks"][f] = false;
+    rec["mrz"]["field_confidence"][f] = 0.01;
+  }
+  r = check::evaluate(rec, opts());
+  CHECK(codes(r) == std::vector<std::string>{"no_document_data", "mrz_unreadable", "viz_unreadable", "expiry_unknown"});
+  CHECK(r.reasons[0].detail ==
+        "Nothing was read surely from the document: no MRZ field, barcode or printed field to check.");
+  CHECK_FALSE(r.pass);
+  // A date its check digit vouches for (0.6: not compared) still dates the
+  // document: read, but verified by nothing.
+  rec["mrz"]["checks"]["expiry_date"] = true;
+  rec["mrz"]["field_confidence"]["expiry_date"] = 0.6;
+  r = check::evaluate(rec, opts());
+  CHECK(codes(r) == std::vector<std::string>{"mrz_unreadable", "unverified", "viz_unreadable"});
+  CHECK(r.pass);
+  CHECK(*r.expiry_date == "2031-10-31");
 }
 
 TEST_CASE("check: which printed fields are compared with another source", "[check]") {
