@@ -37,6 +37,14 @@ constexpr Format kFormats[] = {
     {44, 120.0, 80.0, 6.4, 4.1},     // MRV-A
 };
 
+// The first format whose lines hold `chars` characters (TD3 for 44, whose
+// line length MRV-A shares).
+const Format& formatFor(int chars) {
+  for (const Format& g : kFormats)
+    if (g.chars == chars) return g;
+  return kFormats[2];
+}
+
 Quad rect(double x0, double y0, double x1, double y1) {
   return {cv::Point2d(x0, y0), cv::Point2d(x1, y0), cv::Point2d(x1, y1), cv::Point2d(x0, y1)};
 }
@@ -152,7 +160,7 @@ std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q_in, bool a
   else if (std::abs(counted - 44) < 1.5) chars = 44;
   else if (band->pitch > 0) chars = W / band->pitch < 45 ? 36 : 44;
   else chars = bw / std::max(1.0, band->line_height) < 42 ? 36 : 44;
-  const Format& f = chars == 30 ? kFormats[0] : chars == 36 ? kFormats[1] : kFormats[2];
+  const Format& f = formatFor(chars);
   // Scale across: the quad's own width when the band lies within it (its side
   // edges are then the card's), else the band's length.
   const bool inside = x0 >= 0 && x1 <= W;
@@ -369,7 +377,7 @@ std::optional<FrameBand> findFrameBand(const Frame& f) {
 bool confirmFrameBand(const cv::Mat& bgr, const Frame& f, const FrameBand& b) {
   // The probe: the implied card's width (kProbeWidth px) along the band, 0.3
   // of its height on either side of the band's middle.
-  const Format& g = b.chars == 30 ? kFormats[0] : b.chars == 36 ? kFormats[1] : kFormats[2];
+  const Format& g = formatFor(b.chars);
   const double hu = 0.5 * g.width * b.ppm, hv = 0.3 * g.height * b.ppm;
   const double k = 1 / f.scale;
   auto at = [&](double u, double v) { return (b.centre + b.along * u + b.across * v) * k; };
