@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <map>
 #include <numeric>
 
 #include <opencv2/imgproc.hpp>
@@ -647,6 +648,28 @@ CellGeom cellAt(int i, int chars, float pitch, float offset, float persp) {
   return {offset + w * (1 + persp) * t / d, pitch * (1 + persp) / (d * d)};
 }
 
+// The ink of a cut's cells (text rows, the middle 80% of each cell), the
+// cells just beyond its ends included.
+struct CutInk {
+  std::vector<double> ink;  // cells -1 .. chars
+  double typical = 1;       // the median cell's
+  bool blank(int i) const { return ink[static_cast<std::size_t>(i + 1)] < 0.12 * typical; }
+  bool inked(int i) const { return ink[static_cast<std::size_t>(i + 1)] > 0.6 * typical; }
+};
+
+CutInk cutInk(const PreparedLine& p, int chars, float pitch, float offset, float persp) {
+  CutInk out;
+  for (int i = -1; i <= chars; ++i) {
+    const CellGeom g = cellAt(i, chars, pitch, offset, persp);
+    const int x = static_cast<int>(g.centre - 0.4f * g.width);
+    out.ink.push_back(inkBetween(p, x, x + static_cast<int>(0.8f * g.width) + 1));
+  }
+  std::vector<double> sorted(out.ink.begin() + 1, out.ink.end() - 1);
+  std::nth_element(sorted.begin(), sorted.begin() + chars / 2, sorted.end());
+  out.typical = std::max(sorted[static_cast<std::size_t>(chars / 2)], 1.0);
+  return out;
+}
+
 // Classifier calls of this thread since the last countEvaluations() (the
 // reader's cost; IDKIT_MRZ_DEBUG prints it per image).
 thread_local long tEvaluations = 0;
@@ -665,28 +688,20 @@ double evaluate(const ocrb::Classifier& clf, const PreparedLine& p, int chars, f
   // Every MRZ cell holds ink ('<' included) and the cells just beyond the
   // line are blank; the classifier, which never saw a blank cell, can be
   // confident about one, so the ink decides where the line is.
-  auto cellInk = [&](int i) {
-    const CellGeom g = cellAt(i, chars, pitch, offset, persp);
-    const int x = static_cast<int>(g.centre - 0.4f * g.width);
-    return inkBetween(p, x, x + static_cast<int>(0.8f * g.width) + 1);
-  };
-  std::vector<double> inks(static_cast<std::size_t>(chars));
-  for (int i = 0; i < chars; ++i) inks[static_cast<std::size_t>(i)] = cellInk(i);
-  std::vector<double> sorted = inks;
-  std::nth_element(sorted.begin(), sorted.begin() + chars / 2, sorted.end());
-  const double typical = std::max(sorted[static_cast<std::size_t>(chars / 2)], 1.0);
+  const CutInk cut = cutInk(p, chars, pitch, offset, persp);
   double score = 0;
   for (int i = 0; i < chars; ++i)
-    score += inks[static_cast<std::size_t>(i)] < 0.12 * typical ? std::log(1e-4)
-                                                                 : std::log(std::max(bestCharProb(probs, i), 1e-6));
+    score += cut.blank(i) ? std::log(1e-4) : std::log(std::max(bestCharProb(probs, i), 1e-6));
   for (int i : {-1, chars})
-    if (cellInk(i) > 0.6 * typical) score += std::log(1e-3);
+    if (cut.inked(i)) score += std::log(1e-3);
   if (probsOut) *probsOut = probs;
   return score / chars;
 }
 
 // Spans (pairs of line ends) the classifier reads, of those the projection ranks.
 constexpr std::size_t kSpansRead = 3;
+
+void refineOffsets(const ocrb::Classifier& clf, const PreparedLine& p, int chars, Cells& best);
 
 Cells readCells(const ocrb::Classifier& clf, const PreparedLine& p, int chars, bool refine) {
   Cells best;
@@ -765,6 +780,15 @@ Cells readCells(const ocrb::Classifier& clf, const PreparedLine& p, int chars, b
       const double s = evaluate(clf, p, chars, best.pitch, best.offset, e, nullptr, &probs);
       if (s > best.score) best.score = s, best.persp = e, best.probs = probs;
     }
+  refineOffsets(clf, p, chars, best);
+  return best;
+}
+
+// The last steps of a careful read at a chosen pitch and perspective: the
+// offset within an eighth of a pitch, then per-cell shifts, which absorb
+// small local pitch errors (perspective, paper warp); the score becomes
+// the mean log best probability of the cells.
+void refineOffsets(const ocrb::Classifier& clf, const PreparedLine& p, int chars, Cells& best) {
   const float basePitch = best.pitch, baseOffset = best.offset;
   for (float dx : {-0.12f, -0.06f, 0.06f, 0.12f}) {
     const float offset = baseOffset + dx * basePitch;
@@ -791,7 +815,6 @@ Cells readCells(const ocrb::Classifier& clf, const PreparedLine& p, int chars, b
   double score = 0;
   for (int i = 0; i < chars; ++i) score += std::log(std::max(bestCharProb(best.probs, i), 1e-6));
   best.score = score / chars;
-  return best;
 }
 
 LineReading toReading(const PreparedLine& p, const Cells& cells, int chars, int top_k) {
@@ -870,6 +893,9 @@ struct Attempt {
   double read_score = -1e9;  // the classifier's mean log probability alone
   double quick = -1e9;       // the best quick look's mean log probability (any band)
   std::size_t band = 0;      // index of the band the reading is of
+  int chars = 0;             // characters per line of the reading
+  bool flipped = false;      // the band read turned by 180 degrees
+  std::vector<Cells> cells;  // the cells of each line, reading order
   std::vector<LineCandidates> candidates;  // what correct() was given
 };
 
@@ -894,6 +920,7 @@ PreparedLine withBandEnds(const PreparedLine& p, const std::vector<LineReading>&
 struct BandReading {
   Result result;
   std::vector<LineReading> lines;
+  std::vector<Cells> cells;  // what the lines were read at
   double score = 0;  // mean log probability of the lines' best characters
 };
 
@@ -923,6 +950,7 @@ std::optional<BandReading> bandFromCells(const std::vector<const PreparedLine*>&
     out.score += cells.score;
   }
   if (out.lines.empty()) return std::nullopt;
+  out.cells = lineCells;
   out.score /= static_cast<double>(out.lines.size());
   auto res = correct(cands, options.parse);
   if (!res) {
@@ -972,6 +1000,36 @@ double merit(const BandReading& b) {
 // -0.1) is not beaten by any other reading of the band.
 constexpr double kSureMerit = 0.4;
 
+// `best` becomes this reading of band `bi`.
+void takeReading(Attempt& best, BandReading& band, double total, std::size_t bi, int chars, bool flipped) {
+  const auto& readings = band.lines;
+  best.score = total;
+  best.read_score = band.score;
+  best.band = bi;
+  best.chars = chars;
+  best.flipped = flipped;
+  best.cells = std::move(band.cells);
+  best.result = std::move(band.result);
+  best.candidates.clear();
+  for (const auto& r : readings) best.candidates.push_back(r.candidates);
+  best.quad = {readings.front().quad[0], readings.front().quad[1], readings.back().quad[2], readings.back().quad[3]};
+  const cv::Point2f d = best.quad[1] - best.quad[0];
+  best.angle = std::fmod(std::atan2(-d.y, d.x) * 180.0 / kPi + 360.0, 360.0);
+}
+
+// The band's lines prepared for reading, in reading order (turned by 180
+// degrees when `flipped`); empty when a line cannot be prepared.
+std::vector<PreparedLine> prepareBand(const cv::Mat& gray, const Band& band, bool flipped) {
+  std::vector<PreparedLine> out;
+  for (const auto& l : band.lines) {
+    auto p = prepareLine(gray, l);
+    if (!p) return {};
+    out.push_back(flipped ? turned(*p) : std::move(*p));
+  }
+  if (flipped) std::reverse(out.begin(), out.end());
+  return out;
+}
+
 // Bands whose best quick look scores `min_quick` or less are not read
 // carefully (see the mirrored try in read()).
 Attempt readBands(const cv::Mat& gray, const ReadOptions& options, const std::vector<Band>& bands,
@@ -1007,17 +1065,8 @@ Attempt readBands(const cv::Mat& gray, const ReadOptions& options, const std::ve
     hyps.resize(std::min<std::size_t>(hyps.size(), 2));
     if (!hyps.empty()) best.quick = std::max(best.quick, hyps.front().score);
     if (hyps.empty() || hyps.front().score <= min_quick) continue;
-    auto take = [&](BandReading& band, double total) {
-      const auto& readings = band.lines;
-      best.score = total;
-      best.read_score = band.score;
-      best.band = bi;
-      best.result = std::move(band.result);
-      best.candidates.clear();
-      for (const auto& r : readings) best.candidates.push_back(r.candidates);
-      best.quad = {readings.front().quad[0], readings.front().quad[1], readings.back().quad[2], readings.back().quad[3]};
-      const cv::Point2f d = best.quad[1] - best.quad[0];
-      best.angle = std::fmod(std::atan2(-d.y, d.x) * 180.0 / kPi + 360.0, 360.0);
+    auto take = [&](BandReading& band, double total, const Hypothesis& h) {
+      takeReading(best, band, total, bi, h.chars, h.flipped);
     };
     // Coarse to fine: the best hypothesis as the quick look read it. A
     // confident zone whose check digits verify and which the trust rules
@@ -1027,7 +1076,7 @@ Attempt readBands(const cv::Mat& gray, const ReadOptions& options, const std::ve
       auto quick = bandFromCells(h.lines, h.quick, h.chars, topK, options);
       if (quick && quick->result.valid && merit(*quick) > kSureMerit) {
         if (debugDir()) trace("quick look verifies: chars=%d flipped=%d\n", h.chars, h.flipped);
-        take(*quick, merit(*quick));
+        take(*quick, merit(*quick), h);
         break;
       }
     }
@@ -1049,7 +1098,7 @@ Attempt readBands(const cv::Mat& gray, const ReadOptions& options, const std::ve
       if (debugDir())
         trace("hyp chars=%d flipped=%d score=%.3f valid=%d corr=%zu %s\n", h.chars, h.flipped, band->score,
               band->result.valid, band->result.corrections.size(), band->lines.back().text.c_str());
-      if (total > best.score) take(*band, total);
+      if (total > best.score) take(*band, total, h);
     }
     if (best.result && best.result->valid) break;
   }
@@ -1060,20 +1109,24 @@ Attempt readBands(const cv::Mat& gray, const ReadOptions& options, const std::ve
 // verifies in `b` covers them: a position no check digit covers that the
 // two passes read differently (a '<' at a line's end read 'S' once) is
 // left as the first pass read it.
+// Whether a check digit (the composite aside) that verifies in `b` covers
+// the position.
+bool checkCovers(const Result& b, const std::vector<detail::CheckPlan>& plans, int line, int col) {
+  for (const auto& plan : plans) {
+    if (plan.name == "composite" || plan.variants.empty()) continue;
+    const auto& v = plan.variants.front();
+    const bool in = std::any_of(v.begin(), v.end(), [&](const detail::Pos& q) { return q.line == line && q.col == col; }) ||
+                    (plan.digit.line == line && plan.digit.col == col);
+    if (in && detail::checkPasses(detail::gather(b.lines, v), b.lines[static_cast<std::size_t>(plan.digit.line)][static_cast<std::size_t>(plan.digit.col)]))
+      return true;
+  }
+  return false;
+}
+
 bool agreesOutsideChecks(const Result& a, const Result& b) {
   if (a.format != b.format || a.lines.size() != b.lines.size()) return true;
   const auto plans = detail::checkPlans(b.format, b.lines);
-  auto covered = [&](int line, int col) {
-    for (const auto& plan : plans) {
-      if (plan.name == "composite" || plan.variants.empty()) continue;
-      const auto& v = plan.variants.front();
-      const bool in = std::any_of(v.begin(), v.end(), [&](const detail::Pos& q) { return q.line == line && q.col == col; }) ||
-                      (plan.digit.line == line && plan.digit.col == col);
-      if (in && detail::checkPasses(detail::gather(b.lines, v), b.lines[static_cast<std::size_t>(plan.digit.line)][static_cast<std::size_t>(plan.digit.col)]))
-        return true;
-    }
-    return false;
-  };
+  auto covered = [&](int line, int col) { return checkCovers(b, plans, line, col); };
   // A state code the first pass read as no known code may read as a known
   // one in `b` (a blurred O read Q: "UTQ"); the list of codes is the witness.
   auto stateFixed = [&](int line, int col) {
@@ -1100,6 +1153,156 @@ Attempt readBands(const cv::Mat& gray, const ReadOptions& options) {
   return readBands(gray, options, findBands(gray, options.max_bands));
 }
 
+// Where a line may have been cut a cell or two off: the whole line moved by
+// one or two pitches (its first glyphs under a thumb, a border or a mark
+// beside it taken for an end), or one end held and the other a cell nearer
+// or farther (a pitch off by a cell's worth over the line).
+// A line read as `chars` cells may also be one of the other length
+// (`length`, 36 against 44): its left or its right end held, at the same
+// pitch, and one or two cells either side.
+std::vector<Cells> shiftedPlacements(const Cells& c, int chars, int length) {
+  std::vector<Cells> out;
+  auto add = [&](float pitch, float offset) {
+    Cells v;
+    v.pitch = pitch, v.offset = offset, v.persp = c.persp;
+    out.push_back(std::move(v));
+  };
+  if (length != chars) {
+    for (float end : {0.0f, static_cast<float>(chars - length)})
+      for (int k : {-2, -1, 0, 1, 2}) add(c.pitch, c.offset + (end + static_cast<float>(k)) * c.pitch);
+    return out;
+  }
+  for (int k : {-2, -1, 1, 2}) add(c.pitch, c.offset + static_cast<float>(k) * c.pitch);
+  for (int d : {-1, 1}) {
+    const float pitch = c.pitch * static_cast<float>(chars) / static_cast<float>(chars + d);
+    add(pitch, c.offset);
+    add(pitch, c.offset + static_cast<float>(chars) * (c.pitch - pitch));
+  }
+  return out;
+}
+
+// Combinations of shifted lines read and corrected, at most.
+constexpr std::size_t kShiftedTries = 24;
+// A shifted reading's cells outside the verifying check digits are read at
+// least this surely.
+constexpr float kShiftedSure = 0.5f;
+
+// A zone that fails its check digits may have been cut a cell or two off
+// (shiftedPlacements): every line of the first reading's band is read again
+// at those placements, and the combinations whose lines start together are
+// corrected, best read first. Only a reading that verifies is returned: the
+// check digits, not the classifier, tell the right cut (the wrong one often
+// reads with more confidence: a thumb's edge or a border read as glyphs).
+std::optional<Attempt> readShifted(const cv::Mat& gray, const ReadOptions& options, const Band& band,
+                                   const Attempt& first, int chars) {
+  const auto lines = prepareBand(gray, band, first.flipped);
+  if (lines.empty() || lines.size() != first.cells.size() || first.chars <= 0) return std::nullopt;
+  const auto& clf = ocrb::Classifier::shared();
+  // Per line: its first placement (at the first reading's length), then the
+  // shifted ones, read.
+  std::vector<std::vector<Cells>> placements;
+  for (std::size_t li = 0; li < lines.size(); ++li) {
+    std::vector<Cells> v;
+    if (chars == first.chars) v.push_back(first.cells[li]);
+    for (Cells& c : shiftedPlacements(first.cells[li], first.chars, chars)) {
+      // A cut covers the line from end to end: its first and last cells
+      // hold ink, the cells beyond them none (else blank paper or a mark
+      // beside the line reads as optional data no check digit covers).
+      const CutInk ink = cutInk(lines[li], chars, c.pitch, c.offset, c.persp);
+      if (ink.blank(0) || ink.blank(chars - 1) || ink.inked(-1) || ink.inked(chars)) continue;
+      c.score = evaluate(clf, lines[li], chars, c.pitch, c.offset, c.persp, nullptr, &c.probs);
+      refineOffsets(clf, lines[li], chars, c);
+      v.push_back(std::move(c));
+    }
+    if (v.empty()) return std::nullopt;
+    placements.push_back(std::move(v));
+  }
+  // Combinations whose lines start within half a pitch of each other (the
+  // lines of a band start at the same place on the document).
+  auto startOf = [&](std::size_t li, const Cells& c) {
+    return apply(lines[li].toImage, {c.offset, 0.5f * (ocrb::kStripTop + ocrb::kStripBaseline)});
+  };
+  struct Combo {
+    std::vector<std::size_t> pick;
+    double score;
+  };
+  std::vector<Combo> combos;
+  std::vector<std::size_t> pick(lines.size(), 0);
+  const cv::Point2f d = first.quad[1] - first.quad[0];
+  const float pitchImg = std::hypot(d.x, d.y) / static_cast<float>(chars);
+  for (;;) {
+    bool original = true, aligned = true;
+    double score = 0;
+    for (std::size_t li = 0; li < lines.size(); ++li) {
+      original = original && pick[li] == 0 && chars == first.chars;
+      const Cells& c = placements[li][pick[li]];
+      score += c.score;
+      const cv::Point2f off = startOf(li, c) - startOf(0, placements[0][pick[0]]);
+      aligned = aligned && std::abs(off.dot(d)) / std::max(1e-3f, std::hypot(d.x, d.y)) < 0.5f * pitchImg;
+    }
+    if (!original && aligned) combos.push_back({pick, score});
+    std::size_t li = 0;
+    while (li < pick.size() && ++pick[li] == placements[li].size()) pick[li++] = 0;
+    if (li == pick.size()) break;
+  }
+  std::sort(combos.begin(), combos.end(), [](const Combo& a, const Combo& b) { return a.score > b.score; });
+  if (combos.size() > kShiftedTries) combos.resize(kShiftedTries);
+  std::vector<const PreparedLine*> ptrs;
+  for (const auto& p : lines) ptrs.push_back(&p);
+  const int topK = std::clamp(options.top_k, 1, ocrb::kClasses);
+  std::optional<Attempt> out;
+  for (const Combo& combo : combos) {
+    std::vector<Cells> cells;
+    for (std::size_t li = 0; li < lines.size(); ++li) cells.push_back(placements[li][combo.pick[li]]);
+    auto reading = bandFromCells(ptrs, cells, chars, topK, options);
+    if (debugDir() && reading) {
+      trace("shifted try %.3f:", combo.score);
+      for (const auto& l : reading->result.lines) trace(" %s", l.c_str());
+      for (const auto& c : reading->result.checks) if (!c.second) trace(" !%s", c.first.c_str());
+      trace("\n");
+    }
+    if (!reading || !reading->result.valid) continue;
+    // The check digits are the witness of a new cut: a line moved alone
+    // must hold one (a name line that only the lines' alignment placed
+    // could come with an unchecked misread the new cut makes valid).
+    const auto plans = detail::checkPlans(reading->result.format, reading->result.lines);
+    bool witnessed = false;
+    for (std::size_t li = 0; li < lines.size(); ++li) {
+      const bool moved = chars != first.chars || combo.pick[li] != 0;
+      witnessed = witnessed || (moved && std::any_of(plans.begin(), plans.end(), [&](const auto& plan) {
+                                  return plan.digit.line == static_cast<int>(li);
+                                }));
+    }
+    if (!witnessed) continue;
+    // Every cell no check digit covers was read with some confidence: a new
+    // cut can read blank paper or a shadow beyond a line's fillers as a
+    // character the classifier barely believes (an MRV's optional data
+    // ending "O0" at 0.2).
+    bool sure = true;
+    for (std::size_t li = 0; li < reading->lines.size() && sure; ++li) {
+      const auto& lc = reading->lines[li].candidates;
+      for (std::size_t c = 0; c < lc.size() && sure; ++c)
+        sure = lc[c].empty() || lc[c].front().score >= kShiftedSure ||
+               checkCovers(reading->result, plans, static_cast<int>(li), static_cast<int>(c));
+    }
+    if (!sure) continue;
+    // A line cut to the other length must verify a composite check digit
+    // (TD2, TD3, the French ID): an MRV-A line cut to 36 cells is a valid
+    // MRV-B, as its last cells are fillers no check digit covers.
+    if (chars != first.chars && !reading->result.check("composite")) continue;
+    if (debugDir()) {
+      trace("shifted reading verifies:");
+      for (auto k : combo.pick) trace(" %zu", k);
+      trace(" %s\n", reading->lines.back().text.c_str());
+    }
+    if (out && merit(*reading) <= out->score) continue;
+    Attempt a = first;
+    takeReading(a, *reading, merit(*reading), first.band, chars, first.flipped);
+    out = std::move(a);
+  }
+  return out;
+}
+
 // readBands with one of this thread's strip flags (tLocalInk, tSharpen) set,
 // on bands the first pass found (finding them does not depend on the flags).
 Attempt readAgain(bool& flag, const cv::Mat& gray, const ReadOptions& options, const std::vector<Band>& bands) {
@@ -1124,6 +1327,65 @@ bool looksLikeMrz(const Result& r) {
   const bool stateUnknown = std::any_of(r.checks.begin(), r.checks.end(),
                                         [](const auto& c) { return c.first == "known_state" && !c.second; });
   return fillerRun || !stateUnknown;
+}
+
+// Name letters the first reading was unsure of, seen again by the other
+// passes (`others`: the same band read with levels along the line and
+// sharpened, at the same cut): each such cell's candidates become the mean
+// of the passes' probabilities, and the zone is corrected again. Every
+// other cell keeps the first reading's candidates. The letters stay listed
+// as uncertain and the zone not legible whatever the vote: the passes look
+// at one glyph, so their agreement is no second witness (UNITED read UMITED
+// by all of them); the vote only picks the letter shown.
+std::optional<Result> voteUncertain(const Attempt& first, const std::vector<Attempt>& others, const ReadOptions& options) {
+  const Result& r = *first.result;
+  std::vector<LineCandidates> cands = first.candidates;
+  auto cellOf = [](std::vector<LineCandidates>& c, const Correction& u) -> PositionCandidates* {
+    const auto li = static_cast<std::size_t>(u.line - 1), ci = static_cast<std::size_t>(u.pos - 1);
+    return li < c.size() && ci < c[li].size() ? &c[li][ci] : nullptr;
+  };
+  for (const Correction& u : r.uncertain) {
+    PositionCandidates* cell = cellOf(cands, u);
+    if (!cell) return std::nullopt;
+    std::map<char, double> sum;
+    for (const Candidate& c : *cell) sum[c.ch] += c.score;
+    for (const Attempt& o : others) {
+      auto oc = o.candidates;
+      if (const PositionCandidates* ocell = cellOf(oc, u))
+        for (const Candidate& c : *ocell) sum[c.ch] += c.score;
+    }
+    PositionCandidates voted;
+    for (const auto& [ch, p] : sum) voted.push_back({ch, static_cast<float>(p / static_cast<double>(1 + others.size()))});
+    std::sort(voted.begin(), voted.end(), [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
+    if (voted.size() > cell->size()) voted.resize(cell->size());
+    *cell = std::move(voted);
+  }
+  auto res = correct(cands, options.parse);
+  if (!res || res->format != r.format || res->lines.size() != r.lines.size()) return std::nullopt;
+  for (const Correction& u : r.uncertain) {
+    const bool listed = std::any_of(res->uncertain.begin(), res->uncertain.end(),
+                                    [&](const Correction& v) { return v.line == u.line && v.pos == u.pos; });
+    if (listed) continue;
+    const char now = res->lines[static_cast<std::size_t>(u.line - 1)][static_cast<std::size_t>(u.pos - 1)];
+    res->uncertain.push_back({u.line, u.pos, now, now == u.from ? u.to : u.from, "uncertain"});
+  }
+  std::sort(res->uncertain.begin(), res->uncertain.end(),
+            [](const Correction& a, const Correction& b) { return std::pair(a.line, a.pos) < std::pair(b.line, b.pos); });
+  const auto has = [](const Result& x, const char* name) {
+    return std::any_of(x.checks.begin(), x.checks.end(), [&](const auto& c) { return c.first == name; });
+  };
+  for (const char* name : {"legible", "lines_aligned"})
+    if (has(r, name) && !has(*res, name)) res->checks.emplace_back(name, false);
+  res->valid = false;
+  return std::move(*res);
+}
+
+// Whether a check digit of the zone (or the lines' alignment) fails.
+bool failsCheckDigit(const Result& r) {
+  return std::any_of(r.checks.begin(), r.checks.end(), [](const auto& c) {
+    return !c.second && c.first != "legible" && c.first != "known_state" && c.first != "known_document_code" &&
+           c.first != "charset";
+  });
 }
 
 // A mirrored zone's glyphs read as nothing the classifier knows, so the
@@ -1179,6 +1441,39 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
         break;
       }
     }
+  }
+  // Uncertain name letters: the other passes vote on them (voteUncertain).
+  if (best.result && !best.result->valid && !best.result->uncertain.empty() && best.read_score > std::log(0.6)) {
+    std::vector<Attempt> others;
+    for (bool* flag : {&tLocalInk, &tSharpen}) {
+      Attempt again = readAgain(*flag, gray, options, {bands[best.band]});
+      if (!again.result || again.chars != best.chars || again.flipped != best.flipped ||
+          again.candidates.size() != best.candidates.size())
+        continue;
+      // The same cut: the line starts within half a cell of the first's.
+      const cv::Point2f d = best.quad[1] - best.quad[0];
+      const float pitch = std::hypot(d.x, d.y) / static_cast<float>(best.chars);
+      const cv::Point2f off = again.quad[0] - best.quad[0];
+      if (std::hypot(off.x, off.y) < 0.5f * pitch) others.push_back(std::move(again));
+    }
+    if (!others.empty())
+      if (auto voted = voteUncertain(best, others, options)) {
+        if (debugDir()) trace("uncertain letters voted by %zu passes\n", others.size());
+        best.result = std::move(*voted);
+      }
+  }
+  // A zone whose check digits fail may have been cut a cell or two off.
+  if (best.result && !best.result->valid && failsCheckDigit(*best.result)) {
+    if (debugDir()) trace("shifted cuts: read_score %.3f\n", best.read_score);
+    std::vector<int> lengths{best.chars};
+    // A two-line band read as one length may be the other (a smear beside
+    // a French ID's line taken for eight more cells).
+    if (best.cells.size() == 2 && !options.parse.format) lengths.push_back(best.chars == 44 ? 36 : 44);
+    for (int chars : lengths)
+      if (auto shifted = readShifted(gray, options, bands[best.band], best, chars)) {
+        best = std::move(*shifted);
+        break;
+      }
   }
   if (!best.result) {
     // Heavy defocus runs glyphs into each other, and the blob finder sees
