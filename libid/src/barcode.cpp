@@ -402,6 +402,12 @@ double barTilt(const cv::Mat& crop) {
   return 0.5 * std::atan2(2 * jxy, jxx - jyy) * 180.0 / CV_PI;
 }
 
+// The tilt barTilt measures when a level crop is worth turning by it, else 0.
+double levelTilt(const cv::Mat& crop) {
+  const double t = barTilt(crop);
+  return std::abs(t) > 0.25 && std::abs(t) < 20 ? t : 0.0;
+}
+
 // Wiener deconvolution of each row by a Gaussian of `sigma` pixels: undoes
 // defocus across the bars (rows are several modules high, so the vertical blur
 // matters little). `noise` is the noise-to-signal ratio that keeps the inverse
@@ -553,6 +559,45 @@ void debugDump(const cv::Mat& image, const char* what) {
   codec::writeImageFile(fmt::format("{}/{:04d}-{}.png", dir, counter++, what), image);
 }
 
+// Specular glare lifts every grey towards white, 255 - v' = (255 - v)(1 - g),
+// by a gain g that changes slowly across the code: in darkness (255 - v) it
+// is a factor, which dividing by the local ink level (the darkest grey within
+// some 8 modules, smoothed) takes out, giving the bars under the glare their
+// darkness again while paper keeps its own level. The ink level is found on
+// a 4x smaller max-pooled copy: it is smooth, and the crop large.
+cv::Mat deglare(const cv::Mat& crop, double module) {
+  constexpr int kPool = 4;
+  cv::Mat dark;
+  crop.convertTo(dark, CV_32F, -1.0, 255.0);
+  cv::Mat pooled, ink;
+  cv::dilate(dark, pooled, cv::getStructuringElement(cv::MORPH_RECT, {kPool, kPool}), {0, 0});
+  cv::resize(pooled, pooled, cv::Size((crop.cols + kPool - 1) / kPool, (crop.rows + kPool - 1) / kPool), 0, 0,
+             cv::INTER_NEAREST);
+  const int r = std::max(1, static_cast<int>(std::lround(8 * module / kPool)));
+  cv::dilate(pooled, pooled, cv::getStructuringElement(cv::MORPH_RECT, {2 * r + 1, 2 * r + 1}));
+  cv::GaussianBlur(pooled, pooled, {0, 0}, r);
+  cv::resize(pooled, ink, crop.size(), 0, 0, cv::INTER_LINEAR);
+  double top = 0;
+  cv::minMaxLoc(ink, nullptr, &top);
+  cv::Mat out;
+  cv::Mat(255.0f - 255.0f * cv::min(dark / cv::max(ink, std::max(8.0, 0.05 * top)), 1.0f)).convertTo(out, CV_8U);
+  return out;
+}
+
+// The module of an AAMVA-sized code filling a level crop, in pixels.
+double moduleOf(const cv::Mat& level) { return level.cols / 1.15 / 250.0; }
+
+// Whether a level crop shows a PDF417 start or stop pattern (the evidence the
+// costly fallbacks need). Glare can grey an end pattern's bar or its quiet
+// zone out of the test: the crop with the glare divided out gets a second
+// look, and is kept in `unglared` when made.
+bool endPatternShows(const cv::Mat& level, cv::Mat& unglared) {
+  if (pdf417::hasStartOrStop(level)) return true;
+  if (experiment(Experiment::NoDeglare)) return false;
+  unglared = deglare(level, moduleOf(level));
+  return pdf417::hasStartOrStop(unglared);
+}
+
 // Glare and uneven light: each pixel scaled between the darkest and lightest
 // grey within a few codewords around it, so a washed-out part of the code
 // gets the contrast of the rest before ZXing binarises it.
@@ -585,6 +630,17 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out, 
                  bool quick = false) {
   auto regions = barRegions(grey);
   if (regions.size() > 4) regions.resize(4);
+  // A quick search (a motion kernel's judge) reads nothing where no region
+  // shows an end pattern: most kernels tried leave none, and each region's
+  // ZXing reads would be spent for nothing.
+  if (quick && !experiment(Experiment::NoGate) && std::none_of(regions.begin(), regions.end(), [&](const Region& r) {
+        const Quad q = r.quad ? *r.quad : boxQuad(r.box);
+        Crop k = rectify(grey, q, 0.0);
+        if (const double t = levelTilt(k.image); t != 0) k = rectify(grey, q, t);
+        cv::Mat unglared;
+        return endPatternShows(k.image, unglared);
+      }))
+    return;
   const auto hints = hintsFor(ZXing::BarcodeFormat::PDF417, true);
   int budget = 32;
   bool greyTried = false;
@@ -627,24 +683,26 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out, 
     for (size_t i = 0; i < shapes.size(); ++i) {
       Crop k = rectify(grey, shapes[i], 0.0);
       if (attempt(k, k.image)) return;
-      double t = barTilt(k.image);
-      if (std::abs(t) > 0.25 && std::abs(t) < 20) {
+      const double t = levelTilt(k.image);
+      if (t != 0) {
         k = rectify(grey, shapes[i], t);
         if (attempt(k, k.image)) return;
-      } else {
-        t = 0;
       }
       boxTilt = t;
       if (i == 0) tilt = t;
       levels.push_back(std::move(k));
     }
     const Crop& c = levels[0];
+    const double module = moduleOf(c.image);
     // The costly variants below only where a start or stop pattern shows:
     // most documents carry no PDF417, and print or a portrait must not pay.
-    if (!experiment(Experiment::NoGate) && !pdf417::hasStartOrStop(c.image)) continue;
+    const bool deglared = !experiment(Experiment::NoDeglare);
+    cv::Mat unglared;
+    if (!experiment(Experiment::NoGate) && !endPatternShows(c.image, unglared)) continue;
     if (gated && gated->empty()) *gated = region.box.boundingRect();
-    const double module = c.image.cols / 1.15 / 250.0;  // pixels, for an AAMVA-sized code
     if (attempt(c, localContrast(c.image, static_cast<int>(8 * module)))) return;
+    if (deglared && unglared.empty()) unglared = deglare(c.image, module);
+    if (deglared && attempt(c, unglared)) return;
     cv::Mat blurred;  // noisy photos: a light blur joins broken bars
     cv::GaussianBlur(c.image, blurred, {0, 0}, 1.0);
     if (attempt(c, blurred)) return;
@@ -697,6 +755,15 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out, 
         if (const auto g2 = pdf417::readGrey(tight.image)) {
           debugDump(g2->clean, "grey");
           if (readGreyResult(*g2, tight.toInput * g2->cleanToCrop)) return;
+        }
+      }
+      // The level crop with the glare divided out: the grey reader's levels
+      // follow a pale stretch only row by row (relevel), not down a column.
+      if (deglared) {
+        debugDump(unglared, "unglared");
+        if (const auto g = pdf417::readGrey(unglared)) {
+          debugDump(g->clean, "grey");
+          if (readGreyResult(*g, c.toInput * g->cleanToCrop)) return;
         }
       }
       // The deconvolved crops ZXing could not binarise: from the photo's own
@@ -824,7 +891,8 @@ void readTiles(const cv::Mat& grey, ZXing::BarcodeFormats formats, const Options
 
 bool experiment(Experiment e) {
   static const auto set = [] {
-    constexpr std::array<const char*, static_cast<size_t>(Experiment::Count)> names{"IDKIT_BARCODE_NO_GATE"};
+    constexpr std::array<const char*, static_cast<size_t>(Experiment::Count)> names{"IDKIT_BARCODE_NO_GATE",
+                                                                                          "IDKIT_BARCODE_NO_DEGLARE"};
     std::array<bool, names.size()> on{};
     for (size_t i = 0; i < names.size(); ++i) on[i] = std::getenv(names[i]) != nullptr;
     return on;

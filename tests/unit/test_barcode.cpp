@@ -345,6 +345,14 @@ void checkLicenceFields(const barcode::Code& code, const idkit::Json& truth) {
     CHECK(code.aamva->fields[key] == want[key]);
 }
 
+// A licence back read as one code by `method` with every field right.
+void checkReadBy(const idkit::synth::Specimen& sp, const char* method) {
+  const auto codes = barcode::read(cv::imdecode(sp.jpeg, cv::IMREAD_COLOR));
+  REQUIRE(codes.size() == 1);
+  CHECK(codes[0].method == method);
+  checkLicenceFields(codes[0], sp.truth);
+}
+
 // Licence `index`, blurred by id-synth along a line of `length` px at `angle`
 // degrees (pinned: the inputs the test is about), read by the motion pass
 // with every field right.
@@ -353,10 +361,7 @@ void checkMotionRead(std::uint64_t index, int length, double angle) {
   REQUIRE(sp.truth["capture"]["blur"]["kind"] == "motion");
   REQUIRE(sp.truth["capture"]["blur"]["length_px"] == length);
   REQUIRE(sp.truth["capture"]["blur"]["angle_deg"] == angle);
-  const auto codes = barcode::read(cv::imdecode(sp.jpeg, cv::IMREAD_COLOR));
-  REQUIRE(codes.size() == 1);
-  CHECK(codes[0].method == "motion");
-  checkLicenceFields(codes[0], sp.truth);
+  checkReadBy(sp, "motion");
 }
 
 }  // namespace
@@ -369,11 +374,7 @@ TEST_CASE("barcode: blurred licence backs no binariser separates are read from d
   // path; method "grey").
   for (const std::uint64_t index : {101u, 126u}) {
     INFO("licence " << index);
-    const auto sp = licenceBack(index);
-    const auto codes = barcode::read(cv::imdecode(sp.jpeg, cv::IMREAD_COLOR));
-    REQUIRE(codes.size() == 1);
-    CHECK(codes[0].method == "grey");
-    checkLicenceFields(codes[0], sp.truth);
+    checkReadBy(licenceBack(index), "grey");
   }
 }
 
@@ -389,12 +390,25 @@ TEST_CASE("barcode: motion-blurred licence backs are deconvolved along the estim
 }
 
 TEST_CASE("barcode: motion kernels near the spectral estimate are tried, the decode judging", "[barcode]") {
-  // id-synth licences 0049 (7 px at 132 degrees, glare; estimated 7.25 px at
-  // 128) and 0088 (13 px at 137 degrees, glare; estimated 14.25 px at 145):
-  // the estimated kernel's deconvolution does not read; one a pixel or a few
-  // degrees beside it does (method "motion"), with every field right.
-  for (const auto& [index, length, angle] : {std::tuple{49u, 7, 132.0}, std::tuple{88u, 13, 137.0}}) {
+  // id-synth licence 0049 (7 px at 132 degrees, glare; estimated 7.25 px at
+  // 128): the estimated kernel's deconvolution does not read; one a pixel or a
+  // few degrees beside it does (method "motion"), with every field right.
+  // (Licence 0088, 13 px at 137 degrees, was the other such case; the
+  // flattened card with its glare divided out reads it before the motion pass.)
+  checkMotionRead(49, 7, 132.0);
+}
+
+TEST_CASE("barcode: glare-washed licence backs are read once the glare is divided out", "[barcode]") {
+  // id-synth licences 0001 and 0029 (glare of strength 0.58-0.79 over part of
+  // the code, defocus): the glare lifts the bars beside it towards white, so
+  // the gate saw no end pattern and the grey reader read 89 and 194 codewords
+  // wrong; on the level crop divided by its local ink level (darkness
+  // 255 - v is scaled by the glare) the gate opens and the grey reader reads
+  // 4 and 5 wrong, which the check codewords correct (method "grey").
+  for (const std::uint64_t index : {1u, 29u}) {
     INFO("licence " << index);
-    checkMotionRead(index, length, angle);
+    const auto sp = licenceBack(index);
+    REQUIRE(sp.truth["capture"]["glare"].size() >= 1);
+    checkReadBy(sp, "grey");
   }
 }
