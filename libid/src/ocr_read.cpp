@@ -478,8 +478,12 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       for (std::size_t i = first_lang; i < langs.size() && field.confidence < kRetryBelow; ++i) {
         Field second = readCrop(img, langs[i], widen);
         if (second.confidence <= field.confidence) continue;
-        if (!confirmed)
+        if (!confirmed && second.value == field.value) {  // the surer reading's value was read before: its characters stand
+          second.char_confidence = field.char_confidence;
+          second.char_alternatives = field.char_alternatives;
+        } else if (!confirmed) {
           for (double& c : second.char_confidence) c = std::min(c, kUnconfirmedCharConfidence);
+        }
         field = std::move(second);
       }
     };
