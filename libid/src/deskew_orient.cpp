@@ -189,31 +189,17 @@ int barcodeSide(const cv::Mat& grey) {
   return 0;
 }
 
-// Where a PDF417 symbol too blurred to decode still shows which way up it is:
-// its start pattern opens with an 8-module bar at the symbol's outer edge,
-// while the stop pattern's 7-module bar sits about 11 modules in from the
-// other edge (bar 7, then 1/3/1/1/1/2/1 of thin bars and gaps). Blur merges
-// the thin bars into grey but leaves the thick ones dark, so: +1 when the
-// outermost thick bar is on the left (upright), -1 on the right, 0 no symbol
-// or no clear answer. `grey` is the flat landscape card.
-int pdf417GreySide(const cv::Mat& grey) {
-  const int W = grey.cols, H = grey.rows;
-  if (W < 200 || H < 100) return 0;
-  // Bars: a strong horizontal gradient, densely. Text has it too, but in
-  // lines a few pixels tall that the opening removes.
-  cv::Mat gx, block;
-  cv::Sobel(grey, gx, CV_16S, 1, 0, 3);
-  gx = cv::abs(gx);
-  gx.convertTo(gx, CV_32F);
-  cv::blur(gx, gx, cv::Size(W / 50 | 1, H / 30 | 1));
-  block = gx > 30;
-  cv::morphologyEx(block, block, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, {W / 60 + 1, H / 40 + 1}));
-  cv::morphologyEx(block, block, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {W / 40 + 1, H / 10 + 1}));
+// The largest solid block of `mask` (over a flat landscape card) long and
+// wide enough for a PDF417 symbol; empty when none. Solid parts (a frame is
+// no part) are joined when they share their rows and nearly touch: blur thins
+// the gradient in places and the threshold can cut a symbol into pieces side
+// by side.
+cv::Rect symbolBlock(cv::Mat mask) {
+  const int W = mask.cols, H = mask.rows;
+  cv::morphologyEx(mask, mask, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, {W / 60 + 1, H / 40 + 1}));
+  cv::morphologyEx(mask, mask, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {W / 40 + 1, H / 10 + 1}));
   cv::Mat labels, stats, centroids;
-  const int n = cv::connectedComponentsWithStats(block, labels, stats, centroids, 8, CV_32S);
-  // Solid parts (a frame is no part), joined when they share their rows and
-  // nearly touch: blur thins the gradient in places and the threshold can cut
-  // a symbol into pieces side by side.
+  const int n = cv::connectedComponentsWithStats(mask, labels, stats, centroids, 8, CV_32S);
   std::vector<std::pair<cv::Rect, int>> parts;  // box, pixels
   for (int i = 1; i < n; ++i) {
     const cv::Rect r(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
@@ -237,6 +223,41 @@ int pdf417GreySide(const cv::Mat& grey) {
     if (r.width < 0.3 * W || r.width < 1.5 * r.height) continue;
     if (px < 0.8 * r.area()) continue;  // a solid block, not a frame
     if (r.area() > box.area()) box = r;
+  }
+  return box;
+}
+
+// Where a PDF417 symbol too blurred to decode still shows which way up it is:
+// its start pattern opens with an 8-module bar at the symbol's outer edge,
+// while the stop pattern's 7-module bar sits about 11 modules in from the
+// other edge (bar 7, then 1/3/1/1/1/2/1 of thin bars and gaps). Blur merges
+// the thin bars into grey but leaves the thick ones dark, so: +1 when the
+// outermost thick bar is on the left (upright), -1 on the right, 0 no symbol
+// or no clear answer. `grey` is the flat landscape card.
+int pdf417GreySide(const cv::Mat& grey) {
+  const int W = grey.cols, H = grey.rows;
+  if (W < 200 || H < 100) return 0;
+  // Bars: a strong horizontal gradient, densely. Text has it too, but in
+  // lines a few pixels tall that the opening removes.
+  cv::Mat gx;
+  cv::Sobel(grey, gx, CV_16S, 1, 0, 3);
+  gx = cv::abs(gx);
+  gx.convertTo(gx, CV_32F);
+  cv::blur(gx, gx, cv::Size(W / 50 | 1, H / 30 | 1));
+  cv::Rect box = symbolBlock(gx > 30);
+  const bool dark_block = box.empty();
+  if (dark_block) {
+    // Defocus flattens the data columns' gradient until the block falls
+    // apart into pieces too far apart to join; the symbol is still the
+    // card's one large dark area, as tall as a licence's symbol is (a
+    // blurred MRZ band is half that) and inside its quiet zones (a coloured
+    // band runs from edge to edge).
+    cv::Mat dark;
+    cv::blur(grey, dark, cv::Size(W / 50 | 1, H / 30 | 1));
+    double lo = 0, hi = 0;
+    cv::minMaxLoc(dark, &lo, &hi);
+    box = symbolBlock(dark < hi - 0.35 * (hi - lo));
+    if (box.height < 0.25 * H || box.x < W / 50 || box.br().x > W - W / 50) return 0;
   }
   if (box.empty()) return 0;
   // Column profile over the middle rows: bars run the symbol's full height,
@@ -283,8 +304,24 @@ int pdf417GreySide(const cv::Mat& grey) {
   };
   const double out_left = inkBeyond(ls, -1, lw), out_right = inkBeyond(rs + rw - 1, 1, rw);
   // The start bar has only the quiet zone beyond it; the stop bar about 1.5 of its widths of thin bars.
+  // Both bars a PDF417's: alike in width and dark down the block's whole
+  // height, where the print of text lines leaves gaps.
+  auto fullHeight = [&](int start, int width) {
+    cv::Mat rows;
+    cv::reduce(grey(cv::Rect(x0 + start + width / 4, box.y, std::max(1, width / 2), box.height)), rows, 1,
+               cv::REDUCE_AVG, CV_32F);
+    return cv::countNonZero(rows < faint) >= 0.9 * box.height;
+  };
+  const bool bars = lw < 2 * rw && rw < 2 * lw && fullHeight(ls, lw) && fullHeight(rs, rw);
+  if (dark_block && !bars) return 0;
   if (out_left < 0.35 * lw && out_right > 0.8 * rw) return 1;
   if (out_right < 0.35 * rw && out_left > 0.8 * lw) return -1;
+  // Blur spreads the start bar into its quiet zone too: then the end with
+  // clearly more ink beyond its bar is the stop pattern.
+  if (!bars) return 0;
+  const double beyond_left = out_left / lw, beyond_right = out_right / rw;
+  if (beyond_right > 0.8 && beyond_right > 2.5 * beyond_left) return 1;
+  if (beyond_left > 0.8 && beyond_left > 2.5 * beyond_right) return -1;
   return 0;
 }
 

@@ -17,11 +17,11 @@ using namespace idkit::deskew;
 namespace {
 
 // Side `suffix` ("" or "-back") of document `index` of `id-synth --type all
-// --capture photo --seed 22`, flattened upright at 300 dpi through its true quad.
-cv::Mat trueCard(std::uint64_t index, const std::string& suffix) {
+// --capture photo --seed <seed>`, flattened upright at 300 dpi through its true quad.
+cv::Mat trueCard(std::uint64_t index, const std::string& suffix, std::uint64_t seed = 22) {
   idkit::synth::Options o;
   o.capture = idkit::synth::Capture::photo;
-  o.seed = 22;
+  o.seed = seed;
   for (const auto& sp : idkit::synth::generate(o, index)) {
     if (sp.suffix != suffix) continue;
     const cv::Mat img = cv::imdecode(sp.jpeg, cv::IMREAD_COLOR);
@@ -69,4 +69,32 @@ TEST_CASE("a portrait the face detector scores both ways up: the side it lies on
   const Orientation down = orientLandscape(turned(card));
   CHECK(down.quarter_turns == 2);
   CHECK(down.cue == "face");
+}
+
+TEST_CASE("a PDF417 whose start bar blur spread into its quiet zone: the end with more ink beyond its bar is the stop",
+          "[deskew][orient]") {
+  // dl-photo-s36-0198-back: defocused, the symbol does not decode; the ink
+  // beyond the start bar reaches 0.38 of the bar's width (the strict rule asks
+  // under 0.35), beyond the stop bar 1.6. No answer came, and the portrait's
+  // side (a licence back has no portrait) turned the card over.
+  const cv::Mat card = trueCard(198, "-back", 36);
+  REQUIRE(card.size() == pixelSize(Kind::id1, 300));
+  CHECK(pdf417Side(card) == 1);
+  CHECK(pdf417Side(turned(card)) == -1);
+  const Orientation o = orientLandscape(turned(card));
+  CHECK(o.quarter_turns == 2);
+  CHECK(o.cue == "pdf417");
+}
+
+TEST_CASE("a PDF417 too defocused for a block of strong gradient is found as the card's dark block", "[deskew][orient]") {
+  // dl-photo-s36-0270-back: the data columns' gradient is too weak, and the
+  // block falls apart into four pieces too far apart to join; the symbol is
+  // still the one large dark area of the card.
+  const cv::Mat card = trueCard(270, "-back", 36);
+  REQUIRE(card.size() == pixelSize(Kind::id1, 300));
+  CHECK(pdf417Side(card) == 1);
+  CHECK(pdf417Side(turned(card)) == -1);
+  const Orientation o = orientLandscape(card);
+  CHECK(o.quarter_turns == 0);
+  CHECK(o.cue == "pdf417");
 }
