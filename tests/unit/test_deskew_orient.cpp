@@ -40,6 +40,17 @@ cv::Mat turned(const cv::Mat& card) {
   return t;
 }
 
+// A licence back flattened upright (its symbol does not decode): the PDF417
+// cue says so both ways up, and orientLandscape turns the card over by it.
+void checkPdf417Cue(const cv::Mat& card) {
+  REQUIRE(card.size() == pixelSize(Kind::id1, 300));
+  CHECK(pdf417Side(card) == 1);
+  CHECK(pdf417Side(turned(card)) == -1);
+  const Orientation o = orientLandscape(turned(card));
+  CHECK(o.quarter_turns == 2);
+  CHECK(o.cue == "pdf417");
+}
+
 }  // namespace
 
 TEST_CASE("a blurred PDF417 that its gradient cuts in two still says which way up", "[deskew][orient]") {
@@ -47,13 +58,7 @@ TEST_CASE("a blurred PDF417 that its gradient cuts in two still says which way u
   // block of strong gradient falls apart into a left and a right half; the
   // right half alone holds no start pattern, so no answer came, and the
   // portrait's side (no portrait on a licence back) turned the card over.
-  const cv::Mat card = trueCard(190, "-back");
-  REQUIRE(card.size() == pixelSize(Kind::id1, 300));
-  CHECK(pdf417Side(card) == 1);
-  CHECK(pdf417Side(turned(card)) == -1);
-  const Orientation o = orientLandscape(turned(card));
-  CHECK(o.quarter_turns == 2);
-  CHECK(o.cue == "pdf417");
+  checkPdf417Cue(trueCard(190, "-back"));
 }
 
 TEST_CASE("a portrait the face detector scores both ways up: the side it lies on decides", "[deskew][orient]") {
@@ -77,24 +82,12 @@ TEST_CASE("a PDF417 whose start bar blur spread into its quiet zone: the end wit
   // beyond the start bar reaches 0.38 of the bar's width (the strict rule asks
   // under 0.35), beyond the stop bar 1.6. No answer came, and the portrait's
   // side (a licence back has no portrait) turned the card over.
-  const cv::Mat card = trueCard(198, "-back", 36);
-  REQUIRE(card.size() == pixelSize(Kind::id1, 300));
-  CHECK(pdf417Side(card) == 1);
-  CHECK(pdf417Side(turned(card)) == -1);
-  const Orientation o = orientLandscape(turned(card));
-  CHECK(o.quarter_turns == 2);
-  CHECK(o.cue == "pdf417");
+  checkPdf417Cue(trueCard(198, "-back", 36));
 }
 
 TEST_CASE("a PDF417 too defocused for a block of strong gradient is found as the card's dark block", "[deskew][orient]") {
   // dl-photo-s36-0270-back: the data columns' gradient is too weak, and the
   // block falls apart into four pieces too far apart to join; the symbol is
   // still the one large dark area of the card.
-  const cv::Mat card = trueCard(270, "-back", 36);
-  REQUIRE(card.size() == pixelSize(Kind::id1, 300));
-  CHECK(pdf417Side(card) == 1);
-  CHECK(pdf417Side(turned(card)) == -1);
-  const Orientation o = orientLandscape(card);
-  CHECK(o.quarter_turns == 0);
-  CHECK(o.cue == "pdf417");
+  checkPdf417Cue(trueCard(270, "-back", 36));
 }
