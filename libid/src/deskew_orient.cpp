@@ -129,9 +129,11 @@ const std::string& faceModelPath() {
 }
 
 // +1 when the card shows a face the right way up, -1 upside down, 0 neither
-// or both. A card's portrait is a quarter of its height or more: a 224 px copy
-// keeps it well above the detector's smallest face, and costs a few ms a turn.
-int faceSide(const cv::Mat& flat_bgr, double* score_out) {
+// or both; `conf_out` says how sure: the best score when the other way up
+// scores far lower, 0.6 plus the margin between the two when only the face's
+// side decided. A card's portrait is a quarter of its height or more: a 224 px
+// copy keeps it well above the detector's smallest face, and costs a few ms a turn.
+int faceSide(const cv::Mat& flat_bgr, double* conf_out) {
   if (faceModelPath().empty() || flat_bgr.empty()) return 0;
   thread_local cv::Ptr<cv::FaceDetectorYN> det;
   if (!det) {
@@ -161,15 +163,19 @@ int faceSide(const cv::Mat& flat_bgr, double* score_out) {
   cv::Mat turned;
   cv::rotate(small, turned, cv::ROTATE_180);
   const Look down = best(turned);
-  *score_out = std::max(up.score, down.score);
-  if (*score_out < 0.75) return 0;
-  if (std::abs(up.score - down.score) >= 0.3) return up.score > down.score ? 1 : -1;
+  const double score = std::max(up.score, down.score), gap = std::abs(up.score - down.score);
+  if (score < 0.75) return 0;
+  if (gap >= 0.3) {
+    *conf_out = std::min(0.95, score);
+    return up.score > down.score ? 1 : -1;
+  }
   // The detector scores some portraits nearly as high upside down (0.96
   // against 0.999). The portrait sits in the card's left half on every
   // layout idkit knows (ICAO data pages and cards, licences, ID cards): the
   // way up that puts the face there, when only one does.
   const bool up_left = up.x < 0.5, down_left = down.x < 0.5;
   if (up.score < 0.5 || down.score < 0.5 || up_left == down_left) return 0;
+  *conf_out = 0.6 + gap;
   return up_left ? 1 : -1;
 }
 
@@ -233,8 +239,10 @@ cv::Rect symbolBlock(cv::Mat mask) {
 // other edge (bar 7, then 1/3/1/1/1/2/1 of thin bars and gaps). Blur merges
 // the thin bars into grey but leaves the thick ones dark, so: +1 when the
 // outermost thick bar is on the left (upright), -1 on the right, 0 no symbol
-// or no clear answer. `grey` is the flat landscape card.
-int pdf417GreySide(const cv::Mat& grey) {
+// or no clear answer. `grey` is the flat landscape card; `conf_out` (when
+// given) says how sure: 0.85 by the strict rule, 0.7 when only the ink beyond
+// each bar compared decided.
+int pdf417GreySide(const cv::Mat& grey, double* conf_out = nullptr) {
   const int W = grey.cols, H = grey.rows;
   if (W < 200 || H < 100) return 0;
   // Bars: a strong horizontal gradient, densely. Text has it too, but in
@@ -314,11 +322,13 @@ int pdf417GreySide(const cv::Mat& grey) {
   };
   const bool bars = lw < 2 * rw && rw < 2 * lw && fullHeight(ls, lw) && fullHeight(rs, rw);
   if (dark_block && !bars) return 0;
+  if (conf_out) *conf_out = 0.85;
   if (out_left < 0.35 * lw && out_right > 0.8 * rw) return 1;
   if (out_right < 0.35 * rw && out_left > 0.8 * lw) return -1;
   // Blur spreads the start bar into its quiet zone too: then the end with
   // clearly more ink beyond its bar is the stop pattern.
   if (!bars) return 0;
+  if (conf_out) *conf_out = 0.7;
   const double beyond_left = out_left / lw, beyond_right = out_right / rw;
   if (beyond_right > 0.8 && beyond_right > 2.5 * beyond_left) return 1;
   if (beyond_left > 0.8 && beyond_left > 2.5 * beyond_right) return -1;
@@ -397,11 +407,12 @@ Orientation orientLandscape(const cv::Mat& flat_bgr) {
 
 Orientation detail::orientWithoutMrz(const cv::Mat& flat_bgr) {
   if (flat_bgr.empty()) return {};
-  double face_score = 0;
-  if (const int s = faceSide(flat_bgr, &face_score); s != 0) return {s > 0 ? 0 : 2, "face", std::min(0.95, face_score)};
+  double face_conf = 0;
+  if (const int s = faceSide(flat_bgr, &face_conf); s != 0) return {s > 0 ? 0 : 2, "face", face_conf};
   const cv::Mat grey = greyAtWidth(flat_bgr, std::max(kWorkWidth, flat_bgr.cols));
   if (const int s = barcodeSide(grey); s != 0) return {s > 0 ? 0 : 2, "barcode", 0.95};
-  if (const int s = pdf417GreySide(grey); s != 0) return {s > 0 ? 0 : 2, "pdf417", 0.85};
+  double pdf_conf = 0;
+  if (const int s = pdf417GreySide(grey, &pdf_conf); s != 0) return {s > 0 ? 0 : 2, "pdf417", pdf_conf};
   const double p = portraitBalance(grey);
   if (std::abs(p) > 0.12) return {p > 0 ? 0 : 2, "portrait", std::min(0.9, 0.6 + std::abs(p))};
   double conf = 0;
