@@ -154,7 +154,7 @@ Result readWithoutTemplate(Engine& engine, const cv::Mat& flat_bgr, const Labels
         const std::string norm = kindOf(field) == Kind::code ? normaliseCode(l.text) : normaliseName(l.text);
         if (norm.find(want) == std::string::npos || norm.find("<") != std::string::npos) continue;
         if (l.text.find("<<") != std::string::npos) continue;  // the MRZ itself
-        put({field, want, want, l.confidence, l.box, "mrz", {}, {}});
+        put({field, want, want, l.confidence, l.box, "mrz", {}, {}, {}});
         break;
       }
     }
@@ -164,7 +164,7 @@ Result readWithoutTemplate(Engine& engine, const cv::Mat& flat_bgr, const Labels
       for (const TextLine& l : text_lines)
         for (const std::string order : {"DMY", "MDY"}) {
           if (agrees(field, want) || normaliseDate(l.text, order) != want) continue;
-          put({field, normaliseText(l.text), want, l.confidence, l.box, "mrz", {}, {}});
+          put({field, normaliseText(l.text), want, l.confidence, l.box, "mrz", {}, {}, {}});
         }
     }
   }
