@@ -1105,10 +1105,6 @@ Attempt readBands(const cv::Mat& gray, const ReadOptions& options, const std::ve
   return best;
 }
 
-// Whether two readings of one band differ only where a check digit that
-// verifies in `b` covers them: a position no check digit covers that the
-// two passes read differently (a '<' at a line's end read 'S' once) is
-// left as the first pass read it.
 // Whether a check digit (the composite aside) that verifies in `b` covers
 // the position.
 bool checkCovers(const Result& b, const std::vector<detail::CheckPlan>& plans, int line, int col) {
@@ -1123,6 +1119,10 @@ bool checkCovers(const Result& b, const std::vector<detail::CheckPlan>& plans, i
   return false;
 }
 
+// Whether two readings of one band differ only where a check digit that
+// verifies in `b` covers them: a position no check digit covers that the
+// two passes read differently (a '<' at a line's end read 'S' once) is
+// left as the first pass read it.
 bool agreesOutsideChecks(const Result& a, const Result& b) {
   if (a.format != b.format || a.lines.size() != b.lines.size()) return true;
   const auto plans = detail::checkPlans(b.format, b.lines);
@@ -1340,7 +1340,7 @@ bool looksLikeMrz(const Result& r) {
 std::optional<Result> voteUncertain(const Attempt& first, const std::vector<Attempt>& others, const ReadOptions& options) {
   const Result& r = *first.result;
   std::vector<LineCandidates> cands = first.candidates;
-  auto cellOf = [](std::vector<LineCandidates>& c, const Correction& u) -> PositionCandidates* {
+  auto cellOf = [](auto& c, const Correction& u) -> decltype(&c[0][0]) {
     const auto li = static_cast<std::size_t>(u.line - 1), ci = static_cast<std::size_t>(u.pos - 1);
     return li < c.size() && ci < c[li].size() ? &c[li][ci] : nullptr;
   };
@@ -1350,8 +1350,7 @@ std::optional<Result> voteUncertain(const Attempt& first, const std::vector<Atte
     std::map<char, double> sum;
     for (const Candidate& c : *cell) sum[c.ch] += c.score;
     for (const Attempt& o : others) {
-      auto oc = o.candidates;
-      if (const PositionCandidates* ocell = cellOf(oc, u))
+      if (const PositionCandidates* ocell = cellOf(o.candidates, u))
         for (const Candidate& c : *ocell) sum[c.ch] += c.score;
     }
     PositionCandidates voted;
