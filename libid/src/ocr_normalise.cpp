@@ -6,7 +6,6 @@
 #include <array>
 #include <cctype>
 #include <cstdio>
-#include <map>
 
 namespace idkit::ocr {
 
@@ -289,18 +288,27 @@ std::string normalise(Kind kind, std::string_view text, std::string_view date_or
 
 namespace {
 
-// A date's digit and letter runs with the confidence of each character.
+// Where each character of a normalised value was read: the symbols
+// [first, last] it comes from (one symbol, or a date component read with
+// another width than the value's: all of that run's symbols), or none
+// (first < 0) for a separator the normalisation put in.
+struct Span {
+  int first = -1, last = -1;
+  bool operator==(const Span&) const = default;
+};
+
+// A date's digit and letter runs with the symbol of each character.
 struct Token {
   bool digits = false;
   std::string text;
-  std::vector<double> conf;
+  std::vector<int> from;
 };
 
-std::vector<double> dateConfidences(const std::vector<Engine::Symbol>& symbols, std::string_view order) {
+std::vector<Span> dateSpans(const std::vector<Engine::Symbol>& symbols, std::string_view order) {
   std::vector<Token> tokens;
   bool open = false;
-  for (const Engine::Symbol& s : symbols) {
-    const std::string t = mrz::transliterate(s.text);
+  for (std::size_t k = 0; k < symbols.size(); ++k) {
+    const std::string t = mrz::transliterate(symbols[k].text);
     bool any = false;
     for (char c : t) {
       const bool digit = c >= '0' && c <= '9', alpha = c >= 'A' && c <= 'Z';
@@ -312,7 +320,7 @@ std::vector<double> dateConfidences(const std::vector<Engine::Symbol>& symbols, 
       if (!open || tokens.back().digits != digit) tokens.push_back({digit, {}, {}});
       open = true;
       tokens.back().text += c;
-      tokens.back().conf.push_back(s.confidence);
+      tokens.back().from.push_back(static_cast<int>(k));
     }
     if (!any) open = false;
   }
@@ -321,17 +329,21 @@ std::vector<double> dateConfidences(const std::vector<Engine::Symbol>& symbols, 
   for (const Token& t : tokens)
     if (t.digits) numbers.push_back(&t);
     else if (!month && t.text.size() >= 3) month = &t;
-  // A component of `width` characters from a token: digit by digit when the
-  // token has that many, else the token's least sure character for all.
+  // A component of `width` characters from a token: character by character
+  // when the token has that many, else the whole token for each.
   auto part = [](const Token& t, std::size_t width) {
-    if (t.conf.size() == width) return t.conf;
-    return std::vector<double>(width, *std::min_element(t.conf.begin(), t.conf.end()));
+    std::vector<Span> out;
+    if (t.from.size() == width)
+      for (int k : t.from) out.push_back({k, k});
+    else
+      out.assign(width, Span{t.from.front(), t.from.back()});
+    return out;
   };
-  auto iso = [](std::vector<double> y, std::vector<double> m, std::vector<double> d) {
-    std::vector<double> out = std::move(y);
-    out.push_back(1);
+  auto iso = [](std::vector<Span> y, std::vector<Span> m, std::vector<Span> d) {
+    std::vector<Span> out = std::move(y);
+    out.emplace_back();
     out.insert(out.end(), m.begin(), m.end());
-    out.push_back(1);
+    out.emplace_back();
     out.insert(out.end(), d.begin(), d.end());
     return out;
   };
@@ -344,13 +356,13 @@ std::vector<double> dateConfidences(const std::vector<Engine::Symbol>& symbols, 
     for (std::size_t k = 1; k < numbers.size(); ++k)
       if (numbers[k]->text.size() == 4)
         return numbers[k - 1]->text.size() <= 2 ? iso(part(*numbers[k], 4), part(*month, 2), part(*numbers[k - 1], 2))
-                                                : std::vector<double>{};
+                                                : std::vector<Span>{};
     return {};
   }
   if (numbers.size() > 3 && numbers[2]->text.size() == 4 && numbers[0]->text.size() <= 2) numbers.resize(3);
   if (numbers.size() == 1 && numbers[0]->text.size() == 8) {
-    const auto& c = numbers[0]->conf;
-    auto at = [&](std::size_t from, std::size_t n) { return std::vector<double>(c.begin() + from, c.begin() + from + n); };
+    const std::vector<Span> c = part(*numbers[0], 8);
+    auto at = [&](std::size_t from, std::size_t n) { return std::vector<Span>(c.begin() + from, c.begin() + from + n); };
     if (order == "YMD") return iso(at(0, 4), at(4, 2), at(6, 2));
     return order == "MDY" ? iso(at(4, 4), at(0, 2), at(2, 2)) : iso(at(4, 4), at(2, 2), at(0, 2));
   }
@@ -360,59 +372,71 @@ std::vector<double> dateConfidences(const std::vector<Engine::Symbol>& symbols, 
                         : iso(part(*numbers[2], 4), part(*numbers[1], 2), part(*numbers[0], 2));
 }
 
+// The symbols each character of a normalised value was read from; empty
+// when the value and the symbols cannot be aligned.
+std::vector<Span> valueSpans(Kind kind, std::string_view value, const std::vector<Engine::Symbol>& symbols,
+                             std::string_view date_order) {
+  if (value.empty() || symbols.empty() || kind == Kind::text) return {};
+  if (kind == Kind::date) {
+    auto c = dateSpans(symbols, date_order);
+    return c.size() == value.size() ? c : std::vector<Span>{};
+  }
+  if (kind == Kind::sex) {  // the letter that decided ("F/F" prints it twice: the surer one)
+    int best = -1;
+    for (std::size_t k = 0; k < symbols.size(); ++k)
+      if (normaliseName(symbols[k].text) == value &&
+          (best < 0 || symbols[k].confidence > symbols[static_cast<std::size_t>(best)].confidence))
+        best = static_cast<int>(k);
+    return best < 0 ? std::vector<Span>{} : std::vector<Span>{{best, best}};
+  }
+  // Names and codes: each symbol normalised alone gives the value's letters in order.
+  std::vector<int> letters;
+  for (std::size_t k = 0; k < symbols.size(); ++k) {
+    const std::string n = kind == Kind::name ? normaliseName(symbols[k].text) : normaliseCode(symbols[k].text);
+    for (char c : n)
+      if (c != ' ') letters.push_back(static_cast<int>(k));
+  }
+  std::vector<Span> out;
+  std::size_t k = 0;
+  for (char c : value) {
+    if (c == ' ') {
+      out.emplace_back();
+      continue;
+    }
+    if (k >= letters.size()) return {};
+    out.push_back({letters[k], letters[k]});
+    ++k;
+  }
+  return k == letters.size() ? out : std::vector<Span>{};
+}
+
 }  // namespace
 
 std::vector<double> valueConfidences(Kind kind, std::string_view value, const std::vector<Engine::Symbol>& symbols,
                                      std::string_view date_order) {
-  if (value.empty() || symbols.empty() || kind == Kind::text) return {};
-  if (kind == Kind::date) {
-    auto c = dateConfidences(symbols, date_order);
-    return c.size() == value.size() ? c : std::vector<double>{};
-  }
-  if (kind == Kind::sex) {  // the letter that decided ("F/F" prints it twice: the surer one)
-    double best = -1;
-    for (const Engine::Symbol& s : symbols)
-      if (normaliseName(s.text) == value) best = std::max(best, s.confidence);
-    return best < 0 ? std::vector<double>{} : std::vector<double>{best};
-  }
-  // Names and codes: each symbol normalised alone gives the value's letters in order.
-  std::vector<double> letters;
-  for (const Engine::Symbol& s : symbols) {
-    const std::string n = kind == Kind::name ? normaliseName(s.text) : normaliseCode(s.text);
-    for (char c : n)
-      if (c != ' ') letters.push_back(s.confidence);
-  }
+  const std::vector<Span> spans = valueSpans(kind, value, symbols, date_order);
   std::vector<double> out;
-  std::size_t k = 0;
-  for (char c : value) {
-    if (c == ' ') {
-      out.push_back(1);
-      continue;
-    }
-    if (k >= letters.size()) return {};
-    out.push_back(letters[k++]);
+  out.reserve(spans.size());
+  for (const Span& s : spans) {
+    double c = 1;  // a separator
+    for (int k = s.first; k >= 0 && k <= s.last; ++k) c = std::min(c, symbols[static_cast<std::size_t>(k)].confidence);
+    out.push_back(c);
   }
-  return k == letters.size() ? out : std::vector<double>{};
+  return out;
 }
 
 std::vector<Field::Alternative> valueAlternatives(Kind kind, std::string_view value,
                                                   const std::vector<Engine::Symbol>& symbols,
                                                   std::string_view date_order) {
-  // valueConfidences' alignment, with each symbol's index (+ 2) as its
-  // "confidence": which symbol each character of the value came from
-  // (separators get 1; a date component read with another width than the
-  // value's gets one symbol's index for all its characters).
-  std::vector<Engine::Symbol> indexed = symbols;
-  for (std::size_t k = 0; k < indexed.size(); ++k) indexed[k].confidence = static_cast<double>(k) + 2;
-  const std::vector<double> from = valueConfidences(kind, value, indexed, date_order);
-  if (from.size() != value.size()) return {};
-  std::map<double, int> uses;
-  for (double k : from) ++uses[k];
+  const std::vector<Span> spans = valueSpans(kind, value, symbols, date_order);
+  if (spans.size() != value.size()) return {};
   std::vector<Field::Alternative> out(value.size());
   bool any = false;
   for (std::size_t i = 0; i < value.size(); ++i) {
-    if (from[i] < 2 || uses[from[i]] > 1) continue;
-    const Engine::Symbol& s = symbols[static_cast<std::size_t>(from[i]) - 2];
+    // Only a character read from one symbol that made no other character.
+    const Span& from = spans[i];
+    if (from.first < 0 || from.first != from.last || std::count(spans.begin(), spans.end(), from) > 1) continue;
+    const Engine::Symbol& s = symbols[static_cast<std::size_t>(from.first)];
     if (s.alt.empty()) continue;
     const std::string alt = kind == Kind::name ? normaliseName(s.alt)
                             : kind == Kind::sex ? normaliseSex(s.alt)

@@ -351,6 +351,31 @@ TEST_CASE("ocr: each character's runner-up follows the value's alignment", "[ocr
   CHECK(n[4].text == "M");
   // Nothing known: no array.
   CHECK(ocr::valueAlternatives(ocr::Kind::code, "AB", {sym("A", "", 0), sym("B", "", 0)}).empty());
+  // "12.8.1974": the month read with one digit for two; both of its characters come from
+  // that one symbol (its confidence for each), so neither gets its runner-up.
+  auto conf = [&](const char* text, const char* alt, double c, double p) {
+    ocr::Engine::Symbol s = sym(text, alt, p);
+    s.confidence = c;
+    return s;
+  };
+  const std::vector<ocr::Engine::Symbol> short_month{
+      conf("1", "", 0.9, 0), conf("2", "7", 0.9, 0.1), conf(".", "", 0.9, 0), conf("8", "3", 0.6, 0.4),
+      conf(".", "", 0.9, 0), conf("1", "", 0.9, 0), conf("9", "", 0.9, 0), conf("7", "", 0.9, 0),
+      conf("4", "", 0.9, 0)};
+  const auto m = ocr::valueAlternatives(ocr::Kind::date, "1974-08-12", short_month);
+  REQUIRE(m.size() == 10);
+  CHECK(m[5].text.empty());
+  CHECK(m[6].text.empty());
+  CHECK(m[9].text == "7");
+  CHECK(ocr::valueConfidences(ocr::Kind::date, "1974-08-12", short_month) ==
+        std::vector<double>{0.9, 0.9, 0.9, 0.9, 1, 0.6, 0.6, 1, 0.9, 0.9});
+  // "F/F": the surer of the two letters decides, its confidence and its runner-up.
+  const std::vector<ocr::Engine::Symbol> sex{conf("F", "M", 0.6, 0.3), conf("/", "", 0.9, 0), conf("F", "X", 0.95, 0.02)};
+  CHECK(ocr::valueConfidences(ocr::Kind::sex, "F", sex) == std::vector<double>{0.95});
+  const auto x = ocr::valueAlternatives(ocr::Kind::sex, "F", sex);
+  REQUIRE(x.size() == 1);
+  CHECK(x[0].text == "X");
+  CHECK(x[0].confidence == Approx(0.02));
 }
 
 TEST_CASE("ocr: a field keeps its independent reading beside the reference's spelling", "[ocr]") {
