@@ -30,6 +30,9 @@ struct Source {
   std::map<std::string, std::string> vouched;
   // VIZ: Tesseract's confidence in each character of the value, when id-ocr gave it.
   std::map<std::string, std::vector<double>> char_conf;
+  // VIZ: the runner-up character at each position of the value ('\0': none),
+  // from id-ocr's char_alternatives.
+  std::map<std::string, std::string> runner_up;
 };
 
 std::string str(const Json& j, std::string_view key) {
@@ -191,6 +194,22 @@ std::optional<Source> barcodeSource(const Json& record, const std::string& name 
   return std::nullopt;
 }
 
+// id-ocr's char_alternatives: one entry per character of the value, null or
+// [character, confidence]; the characters as one string ('\0' where there is
+// none), empty when the entries do not cover the value one to one.
+std::string runnerUps(const Json& f, const std::string& value) {
+  auto a = f.is_object() ? f.find("char_alternatives") : f.end();
+  if (!f.is_object() || a == f.end() || !a->is_array() || a->size() != value.size()) return {};
+  std::string out;
+  for (const Json& e : *a) {
+    if (e.is_null()) out += '\0';
+    else if (e.is_array() && !e.empty() && e[0].is_string() && e[0].get<std::string>().size() == 1)
+      out += e[0].get<std::string>()[0];
+    else return {};
+  }
+  return out;
+}
+
 // id-ocr fields: {"NAME": {"text": "...", "value": "...", ...}} (a plain string is taken as both).
 std::optional<Source> vizSource(const Json& record) {
   auto o = record.find("ocr");
@@ -227,6 +246,7 @@ std::optional<Source> vizSource(const Json& record) {
       continue;
     }
     if (!conf.empty()) s.char_conf[key] = std::move(conf);
+    if (std::string alt = runnerUps(f, value); !alt.empty()) s.runner_up[key] = std::move(alt);
     if (key == "surname" || key == "given_names") {
       // id-ocr gave a name the reference's spelling of diacritics Tesseract
       // cannot see (source "template+mrz"): that spelling is what compares.
@@ -459,12 +479,21 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
     errored = !only_no_mrz;
   }
   if (errored) out.add(code::not_processed, errorSummary(record));
-  if (sources.empty() && !errored)
-    out.add(code::no_document_data, "Nothing was read from the document: no MRZ, AAMVA barcode or printed fields.");
-  else if (!read_any && !errored)
+  // Read, but nothing surely (a blurred photo: every MRZ field and printed
+  // field under its bar) is "could not verify", unverified; only a record
+  // holding no reading at all is no_document_data.
+  const bool read_unsurely = std::any_of(sources.begin(), sources.end(), [](const Source& s) {
+    return !s.untrusted.empty() || !s.unreadable.empty();
+  });
+  if (!errored && !read_any && !read_unsurely)
     out.add(code::no_document_data,
-            "Nothing was read surely from the document: no MRZ field, barcode or printed field to check.");
-  if (!errored && read_any && !machine_read)
+            sources.empty() ? "Nothing was read from the document: no MRZ, AAMVA barcode or printed fields."
+                            : "Nothing was read from the document: no MRZ field, barcode or printed field to check.");
+  else if (!errored && !read_any)
+    out.add(code::unverified,
+            "Nothing was read surely: every MRZ and printed field read was below its confidence bar, so nothing "
+            "could be compared or verified.");
+  else if (!errored && !machine_read)
     out.add(code::unverified,
             has_barcode || record.contains("mrz")
                 ? "No field of the MRZ or barcode was read surely: the printed fields were compared with nothing."
@@ -490,6 +519,7 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
                                                 "issue_date",  "document_number", "sex",        "nationality"};
   std::vector<std::pair<std::string_view, std::string>> mismatches;
   std::vector<std::string> uncertain;  // printed fields differing only where the OCR was unsure
+  std::vector<std::string> misread;    // printed fields differing only where the OCR's runner-up agrees
   for (const std::string& field : kFields)
     for (std::size_t i = 0; i < sources.size(); ++i)
       for (std::size_t j = i + 1; j < sources.size(); ++j) {
@@ -505,6 +535,14 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
             if (field == "surname" || field == "given_names") theirs = nameSpellings(theirs).front();
             if (differenceConfidence(viz->value.at(field), c->second, theirs) < kStrongCharConfidence) {
               if (std::find(uncertain.begin(), uncertain.end(), field) == uncertain.end()) uncertain.push_back(field);
+              continue;
+            }
+            // Read surely, but the reading's runner-up is the other source's
+            // character wherever they differ: a plausible misread.
+            if (auto r = viz->runner_up.find(field); r != viz->runner_up.end() &&
+                                                     explainedByRunnerUps(viz->value.at(field), r->second, theirs)) {
+              misread.push_back(fmt::format("{} (the {} says '{}', the VIZ '{}')", field, other.name,
+                                            other.text.at(field), viz->text.at(field)));
               continue;
             }
           }
@@ -550,6 +588,12 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
                               "confidence: {}.", detail.empty() ? "" : " ", join(uncertain));
       out.add(code::viz_unreadable, detail);
     }
+  if (!misread.empty()) {
+    std::string fields;
+    for (const std::string& m : misread) fields += (fields.empty() ? "" : "; ") + m;
+    out.add(code::viz_misread, "Printed fields read surely but differing from another source only where the "
+                               "OCR's second choice is that source's character: " + fields + ".");
+  }
   for (auto& [c, detail] : nik_reasons) out.add(c, detail);
 
   result.expiry_date = bestDate(sources, "expiry_date");

@@ -39,6 +39,7 @@ inline constexpr std::string_view document_number_mismatch = "document_number_mi
 inline constexpr std::string_view sex_mismatch = "sex_mismatch";
 inline constexpr std::string_view nationality_mismatch = "nationality_mismatch";
 inline constexpr std::string_view viz_unreadable = "viz_unreadable";
+inline constexpr std::string_view viz_misread = "viz_misread";
 inline constexpr std::string_view expired = "expired";
 inline constexpr std::string_view expiry_unknown = "expiry_unknown";
 inline constexpr std::string_view under_age = "under_age";
@@ -66,7 +67,7 @@ struct Policy {
   int min_age = 0;                     // 0: no age check unless --min-age
 
   Severity of(std::string_view code) const;
-  // The built-in policy, identical to data/policy/default.json.
+  // The built-in policy: data/policy/default.json, compiled in.
   static Policy defaults();
   // {"required": [codes], "warn": [codes], "ignore": [codes], "default": "required"|"warn"|"ignore",
   //  "min_age": N}. Errors: policy_unreadable, policy_invalid (unknown code, bad JSON).
@@ -187,6 +188,13 @@ Json claims(const Json& record, const Result& result, const std::vector<std::str
 // `other` changes or deletes (a missing character: its neighbours'); 1 when
 // the two are equal. `conf` has one value per character of `printed`.
 double differenceConfidence(std::string_view printed, const std::vector<double>& conf, std::string_view other);
+
+// Whether a printed reading that differs from `other` is a plausible misread:
+// the same length, and wherever the two differ the OCR's runner-up character
+// there (`runner_up`, one per character of `printed`, '\0' for none: id-ocr's
+// char_alternatives) is `other`'s character. qr-id-photo-s31-0199 (bench/ocr.sh)
+// printed 1985-06-15, read 1925-06-15 with the 2 at 0.97 and 8 its runner-up.
+bool explainedByRunnerUps(std::string_view printed, std::string_view runner_up, std::string_view other);
 
 // The payload of an idkit QR card (id-synth qr-id):
 // "IDKIT1|state|document code|number|surname|given names|YYYY-MM-DD birth|sex|YYYY-MM-DD expiry|personal number".
