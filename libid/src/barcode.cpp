@@ -626,21 +626,40 @@ cv::Mat localContrast(const cv::Mat& crop, int window) {
 // a start or stop pattern (the code's place, for the motion pass in read()).
 // `quick` stops before the deconvolved crops and the grey reader (a cheap
 // judge of a motion kernel).
-void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out, cv::Rect* gated = nullptr,
-                 bool quick = false) {
-  auto regions = barRegions(grey);
+void readRegions(const cv::Mat& grey, std::vector<Region> regions, const Options& o, std::vector<Code>& out,
+                 cv::Rect* gated = nullptr, bool quick = false) {
   if (regions.size() > 4) regions.resize(4);
+  const bool gate = !experiment(Experiment::NoGate);
+  // A region's first shape rectified and, when its bars lean, turned level,
+  // with the gate's verdict on the level crop once asked: made once, whether
+  // the quick gate or the main loop below needs it first.
+  struct Level {
+    Crop straight, level;
+    double tilt = 0;
+    std::optional<bool> shows;  // endPatternShows(level.image)
+    cv::Mat unglared;           // the deglared crop that test made, if any
+  };
+  auto levelOf = [&](const Quad& q) {
+    Level l;
+    l.straight = rectify(grey, q, 0.0);
+    l.tilt = levelTilt(l.straight.image);
+    l.level = l.tilt != 0 ? rectify(grey, q, l.tilt) : l.straight;
+    return l;
+  };
+  auto firstShape = [](const Region& r) { return r.quad ? *r.quad : boxQuad(r.box); };
+  std::vector<std::optional<Level>> first(regions.size());
   // A quick search (a motion kernel's judge) reads nothing where no region
   // shows an end pattern: most kernels tried leave none, and each region's
   // ZXing reads would be spent for nothing.
-  if (quick && !experiment(Experiment::NoGate) && std::none_of(regions.begin(), regions.end(), [&](const Region& r) {
-        const Quad q = r.quad ? *r.quad : boxQuad(r.box);
-        Crop k = rectify(grey, q, 0.0);
-        if (const double t = levelTilt(k.image); t != 0) k = rectify(grey, q, t);
-        cv::Mat unglared;
-        return endPatternShows(k.image, unglared);
-      }))
-    return;
+  if (quick && gate) {
+    bool any = false;
+    for (size_t i = 0; i < regions.size() && !any; ++i) {
+      first[i] = levelOf(firstShape(regions[i]));
+      first[i]->shows = endPatternShows(first[i]->level.image, first[i]->unglared);
+      any = *first[i]->shows;
+    }
+    if (!any) return;
+  }
   const auto hints = hintsFor(ZXing::BarcodeFormat::PDF417, true);
   int budget = 32;
   bool greyTried = false;
@@ -672,34 +691,48 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out, 
     }
     return found({g.clean, cleanToInput}, zxRead(g.clean, hints), "grey");
   };
-  for (const Region& region : regions) {
-    std::vector<Quad> shapes;
-    if (region.quad) shapes.push_back(*region.quad);
-    shapes.push_back(boxQuad(region.box));
+  // The grey reader on a level (or deconvolved) crop that `toInput` maps to the input.
+  auto greyOn = [&](const cv::Mat& image, const cv::Mat& toInput) {
+    const auto g = pdf417::readGrey(image);
+    if (!g) return false;
+    debugDump(g->clean, "grey");
+    return readGreyResult(*g, toInput * g->cleanToCrop);
+  };
+  for (size_t r = 0; r < regions.size(); ++r) {
+    const Region& region = regions[r];
+    std::vector<Quad> shapes{firstShape(region)};
+    if (region.quad) shapes.push_back(boxQuad(region.box));
     // The first shape's level crop is the one the variants below work on.
     Quad base = shapes[0];
     std::vector<Crop> levels;  // each shape's level crop
     double tilt = 0, boxTilt = 0;
+    std::optional<bool> shows;
+    cv::Mat unglared;
     for (size_t i = 0; i < shapes.size(); ++i) {
-      Crop k = rectify(grey, shapes[i], 0.0);
-      if (attempt(k, k.image)) return;
-      const double t = levelTilt(k.image);
-      if (t != 0) {
-        k = rectify(grey, shapes[i], t);
-        if (attempt(k, k.image)) return;
+      Level l = i == 0 && first[r] ? std::move(*first[r]) : levelOf(shapes[i]);
+      if (attempt(l.straight, l.straight.image)) return;
+      if (l.tilt != 0 && attempt(l.level, l.level.image)) return;
+      boxTilt = l.tilt;
+      if (i == 0) {
+        tilt = l.tilt;
+        shows = l.shows;
+        unglared = l.unglared;
       }
-      boxTilt = t;
-      if (i == 0) tilt = t;
-      levels.push_back(std::move(k));
+      levels.push_back(std::move(l.level));
     }
     const Crop& c = levels[0];
     const double module = moduleOf(c.image);
     // The costly variants below only where a start or stop pattern shows:
     // most documents carry no PDF417, and print or a portrait must not pay.
     const bool deglared = !experiment(Experiment::NoDeglare);
-    cv::Mat unglared;
-    if (!experiment(Experiment::NoGate) && !endPatternShows(c.image, unglared)) continue;
-    if (gated && gated->empty()) *gated = region.box.boundingRect();
+    if (gate && !shows) shows = endPatternShows(c.image, unglared);
+    if (gate && !*shows) continue;
+    // An end pattern that shows only once the glare is divided out: the reads
+    // of the glare-cleaned crop below are what such a region gets (a blurred
+    // code without glare can pass that way too, and the deconvolutions, the
+    // sweep and the motion pass spent seconds on it for nothing).
+    const bool glareOnly = !unglared.empty();
+    if (gated && gated->empty() && !glareOnly) *gated = region.box.boundingRect();
     if (attempt(c, localContrast(c.image, static_cast<int>(8 * module)))) return;
     if (deglared && unglared.empty()) unglared = deglare(c.image, module);
     if (deglared && attempt(c, unglared)) return;
@@ -709,6 +742,14 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out, 
     const Crop small = rectify(grey, base, tilt, 640);
     if (attempt(small, small.image)) return;
     if (quick) continue;
+    if (glareOnly) {
+      if (o.grey && !greyTried && budget > 0) {
+        greyTried = true;
+        --budget;
+        if (greyOn(unglared, c.toInput)) return;
+      }
+      continue;
+    }
     // Defocus: blur that reaches half a module or more smears bars into grey.
     // The inverse filter needs every pixel the photo has, so it works on a
     // crop at up to 1800 px (the photo's own resolution), read with both
@@ -759,30 +800,25 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out, 
       }
       // The level crop with the glare divided out: the grey reader's levels
       // follow a pale stretch only row by row (relevel), not down a column.
-      if (deglared) {
-        debugDump(unglared, "unglared");
-        if (const auto g = pdf417::readGrey(unglared)) {
-          debugDump(g->clean, "grey");
-          if (readGreyResult(*g, c.toInput * g->cleanToCrop)) return;
-        }
-      }
+      if (deglared && greyOn(unglared, c.toInput)) return;
       // The deconvolved crops ZXing could not binarise: from the photo's own
       // pixels at up to 1800 px, with the blur partly undone, the grey reader
       // fits a narrower kernel and picks fewer codewords wrong (the level
       // crops above are resampled to 960 px). Costly (a 1800 px read per
       // crop), so last, once the level crops have failed.
-      for (const cv::Mat& sharper : deblurred) {
-        const auto g = pdf417::readGrey(sharper);
-        if (!g) continue;
-        debugDump(g->clean, "grey");
-        if (readGreyResult(*g, big.toInput * g->cleanToCrop)) return;
-      }
+      for (const cv::Mat& sharper : deblurred)
+        if (greyOn(sharper, big.toInput)) return;
     }
     for (double angle : {-2.0, 2.0, -4.0, 4.0}) {
       const Crop a = rectify(grey, base, tilt + angle);
       if (attempt(a, a.image)) return;
     }
   }
+}
+
+void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out, cv::Rect* gated = nullptr,
+                 bool quick = false) {
+  readRegions(grey, barRegions(grey), o, out, gated, quick);
 }
 
 // Last resort for PDF417 on a photo: a rotated box cannot undo strong
