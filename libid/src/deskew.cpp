@@ -20,11 +20,13 @@ namespace idkit::deskew {
 Json Document::toJson() const {
   Json q = Json::array();
   for (const auto& p : quad) q.push_back({std::round(p.x * 10) / 10, std::round(p.y * 10) / 10});
-  return {{"quad", std::move(q)},
-          {"rotation", rotation},
-          {"kind", std::string(toString(kind))},
-          {"confidence", std::round(confidence * 1000) / 1000},
-          {"orientation_cue", orientation_cue}};
+  Json j{{"quad", std::move(q)},
+         {"rotation", rotation},
+         {"kind", std::string(toString(kind))},
+         {"confidence", std::round(confidence * 1000) / 1000},
+         {"orientation_cue", orientation_cue}};
+  if (!warnings.empty()) j["warnings"] = warnings;
+  return j;
 }
 
 namespace {
@@ -193,6 +195,8 @@ Found finish(const cv::Mat& bgr, Quad q, double edge_score, double aspect_fit, c
       const cv::Size size = pixelSize(doc.kind, 300);
       const cv::Mat card = warp(bgr, q, size);
       o = band_seen ? orientLandscape(card) : detail::orientWithoutMrz(card);
+      if (o.cue != "mrz")
+        if (auto w = detail::faceCueMissing(); !w.empty()) doc.warnings.push_back(std::move(w));
       if (o.quarter_turns == 0 && opts.dpi == 300) found.card = card;
     }
     if (o.quarter_turns == 2) q = rotateLabels(q, 2);

@@ -10,6 +10,10 @@
 
 #include <idkit/deskew.hpp>
 
+namespace idkit::face {
+struct Models;
+}
+
 namespace idkit::deskew::detail {
 
 // The downscaled copy detection works on.
@@ -187,5 +191,11 @@ cv::Mat warpGrey(const cv::Mat& src, const cv::Matx33d& m, cv::Size size, double
 
 // orientLandscape without its MRZ cue, for a card already searched for one.
 Orientation orientWithoutMrz(const cv::Mat& flat_bgr);
+// The portrait's face cue with `models`' detector (orientWithoutMrz uses the
+// process's: YuNet, else face-api's): +1 upright, -1 upside down, 0 no answer.
+int faceSideWith(const face::Models& models, const cv::Mat& flat_bgr, double* conf_out);
+// Empty when a face detector is installed for the portrait cue; else why
+// none is (a warning for the record: orientation then goes without it).
+std::string faceCueMissing();
 
 }  // namespace idkit::deskew::detail

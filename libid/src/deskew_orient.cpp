@@ -1,12 +1,16 @@
 // Which way up a flat card is. Cues, strongest first: the MRZ band (always
 // along the bottom of an upright document), the portrait's face (a face
 // detector scores a face the right way up higher, and where it scores one
-// nearly as high both ways, the face lies on the card's left), a barcode's own
-// orientation, the portrait's side (on the left of every ICAO data page and
-// most cards), and Tesseract's script orientation for what remains.
+// nearly as high both ways, the face lies on the card's left; face-api's
+// detector, used when YuNet is absent, by that side alone and after the
+// barcode), a barcode's own orientation, the portrait's side (on the left of
+// every ICAO data page and most cards), and Tesseract's script orientation
+// for what remains.
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include <opencv2/imgproc.hpp>
 #include <opencv2/objdetect.hpp>
@@ -17,6 +21,7 @@
 #include <idkit/face.hpp>
 
 #include "deskew_internal.hpp"
+#include "face_internal.hpp"
 
 namespace idkit::deskew {
 
@@ -118,14 +123,87 @@ int mrzSide(const cv::Mat& flat_bgr, int* lines_out, double* pitch_out) {
 
 namespace {
 
-// The face detector's model, located and checked once per process; empty when
-// it is not installed (the other cues remain).
-const std::string& faceModelPath() {
-  static const std::string path = [] {
-    const auto p = face::findModel(face::kDetector);
-    return p ? p->string() : std::string();
+// The face detector, located and checked once per process: YuNet when its
+// model is present, else face-api's tiny detector (scripts/models provisions
+// it); $IDKIT_FACE_DETECTOR chooses as it does for id-face. Null when neither
+// is installed: the other cues remain, and the record says the face was not
+// looked for (faceCueMissing).
+struct FaceModels {
+  std::shared_ptr<const face::Models> models;
+  std::string missing;  // why there is none
+};
+const FaceModels& faceModels() {
+  static const FaceModels m = [] {
+    auto r = face::Models::locate(true, std::nullopt, false);
+    return r ? FaceModels{*r, {}} : FaceModels{nullptr, r.error().message};
   }();
-  return path;
+  return m;
+}
+
+// The best face a detector finds: its score and centre (fraction of the width).
+struct Look {
+  double score = 0, x = 0.5;
+};
+
+// face-api's tiny detector scores a card's portrait 0.45-0.86 either way up
+// (upside down as often higher as lower) and other print on a card at most
+// 0.25; its face lies at 0.15-0.18 of the width upright, 0.81-0.84 turned,
+// 0.22-0.34 of the card's height. It also returns boxes the card's whole
+// height (0.36-0.67, centred anywhere): no portrait is over kFaceApiTallest.
+// A face seen one way up only needs kFaceApiAlone.
+constexpr float kFaceApiFloor = 0.35f, kFaceApiAlone = 0.5f, kFaceApiTallest = 0.6f;
+
+// One thread's detector.
+struct FaceLooker {
+  cv::Ptr<cv::FaceDetectorYN> yunet;
+  std::optional<face::detail::FaceApiNets> faceapi;
+  bool ok = false;
+  explicit FaceLooker(const face::Models& m) {
+    try {
+      if (m.detector_kind == face::DetectorKind::faceapi)
+        faceapi = face::detail::FaceApiNets::load(m.detector_onnx, m.landmarks_onnx);
+      else
+        yunet = cv::FaceDetectorYN::create(m.detector.string(), "", cv::Size(224, 142), 0.5f, 0.3f, 20);
+      ok = true;
+    } catch (const cv::Exception&) {
+    }
+  }
+  Look look(const cv::Mat& img) {
+    Look b;
+    auto consider = [&](double score, double x, double w) {
+      if (score > b.score) b = {score, (x + w / 2) / img.cols};
+    };
+    if (faceapi) {
+      for (const auto& d : face::detail::faceApiBoxes(*faceapi, img, kFaceApiFloor))
+        if (d.box.height <= kFaceApiTallest * img.rows) consider(d.score, d.box.x, d.box.width);
+      return b;
+    }
+    yunet->setInputSize(img.size());
+    cv::Mat faces;
+    yunet->detect(img, faces);
+    for (int i = 0; i < faces.rows; ++i) consider(faces.at<float>(i, 14), faces.at<float>(i, 0), faces.at<float>(i, 2));
+    return b;
+  }
+};
+
+// face-api's answer, by where the face lies alone: each way up whose best
+// face is clearly on one side votes for the way up that puts it on the left;
+// two votes must agree, one alone needs kFaceApiAlone.
+int faceApiSide(const Look& up, const Look& down, double* conf_out) {
+  auto vote = [](const Look& l, int sign) {
+    if (l.score < kFaceApiFloor) return 0;
+    return l.x < 0.4 ? sign : l.x > 0.6 ? -sign : 0;
+  };
+  const int a = vote(up, 1), b = vote(down, -1);
+  if (a != 0 && b != 0) {
+    if (a != b) return 0;
+    *conf_out = 0.8;
+    return a;
+  }
+  const Look& alone = a != 0 ? up : down;
+  if (a == b || alone.score < kFaceApiAlone) return 0;
+  *conf_out = 0.65;
+  return a != 0 ? a : b;
 }
 
 // +1 when the card shows a face the right way up, -1 upside down, 0 neither
@@ -133,36 +211,16 @@ const std::string& faceModelPath() {
 // scores far lower, 0.6 plus the margin between the two when only the face's
 // side decided. A card's portrait is a quarter of its height or more: a 224 px
 // copy keeps it well above the detector's smallest face, and costs a few ms a turn.
-int faceSide(const cv::Mat& flat_bgr, double* conf_out) {
-  if (faceModelPath().empty() || flat_bgr.empty()) return 0;
-  thread_local cv::Ptr<cv::FaceDetectorYN> det;
-  if (!det) {
-    try {
-      det = cv::FaceDetectorYN::create(faceModelPath(), "", cv::Size(224, 142), 0.5f, 0.3f, 20);
-    } catch (const cv::Exception&) {
-      return 0;
-    }
-  }
+int faceSideBy(FaceLooker& det, const cv::Mat& flat_bgr, double* conf_out) {
+  if (!det.ok || flat_bgr.empty()) return 0;
   cv::Mat small;
   const double k = 224.0 / flat_bgr.cols;
   cv::resize(flat_bgr, small, cv::Size(), k, k, cv::INTER_AREA);
-  struct Look {
-    double score = 0, x = 0.5;  // the best face's score and centre (fraction of the width)
-  };
-  auto best = [&](const cv::Mat& img) {
-    det->setInputSize(img.size());
-    cv::Mat faces;
-    det->detect(img, faces);
-    Look b;
-    for (int i = 0; i < faces.rows; ++i)
-      if (faces.at<float>(i, 14) > b.score)
-        b = {faces.at<float>(i, 14), (faces.at<float>(i, 0) + faces.at<float>(i, 2) / 2) / img.cols};
-    return b;
-  };
-  const Look up = best(small);
+  const Look up = det.look(small);
   cv::Mat turned;
   cv::rotate(small, turned, cv::ROTATE_180);
-  const Look down = best(turned);
+  const Look down = det.look(turned);
+  if (det.faceapi) return faceApiSide(up, down, conf_out);
   const double score = std::max(up.score, down.score), gap = std::abs(up.score - down.score);
   if (score < 0.75) return 0;
   if (gap >= 0.3) {
@@ -177,6 +235,15 @@ int faceSide(const cv::Mat& flat_bgr, double* conf_out) {
   if (up.score < 0.5 || down.score < 0.5 || up_left == down_left) return 0;
   *conf_out = 0.6 + gap;
   return up_left ? 1 : -1;
+}
+
+// faceSideBy with this thread's copy of the process's detector.
+int faceSide(const cv::Mat& flat_bgr, double* conf_out) {
+  const auto& models = faceModels().models;
+  if (!models) return 0;
+  thread_local std::optional<FaceLooker> det;
+  if (!det) det.emplace(*models);
+  return faceSideBy(*det, flat_bgr, conf_out);
 }
 
 // +1 when a barcode on the card reads upright, -1 upside down, 0 none.
@@ -399,6 +466,16 @@ int osdSide(const cv::Mat& grey, double* conf_out) {
 
 }  // namespace
 
+int detail::faceSideWith(const face::Models& models, const cv::Mat& flat_bgr, double* conf_out) {
+  FaceLooker det(models);
+  return faceSideBy(det, flat_bgr, conf_out);
+}
+
+std::string detail::faceCueMissing() {
+  const auto& m = faceModels();
+  return m.models ? std::string() : "no face detector, the portrait's face was not looked for: " + m.missing;
+}
+
 Orientation orientLandscape(const cv::Mat& flat_bgr) {
   if (flat_bgr.empty()) return {};
   if (const int s = mrzSide(flat_bgr); s != 0) return {s > 0 ? 0 : 2, "mrz", 1.0};
@@ -407,10 +484,16 @@ Orientation orientLandscape(const cv::Mat& flat_bgr) {
 
 Orientation detail::orientWithoutMrz(const cv::Mat& flat_bgr) {
   if (flat_bgr.empty()) return {};
+  // face-api's answer rests on the face's side alone: a barcode read goes first.
+  const auto& models = faceModels().models;
+  const bool face_first = models && models->detector_kind == face::DetectorKind::yunet;
   double face_conf = 0;
-  if (const int s = faceSide(flat_bgr, &face_conf); s != 0) return {s > 0 ? 0 : 2, "face", face_conf};
+  if (face_first)
+    if (const int s = faceSide(flat_bgr, &face_conf); s != 0) return {s > 0 ? 0 : 2, "face", face_conf};
   const cv::Mat grey = greyAtWidth(flat_bgr, std::max(kWorkWidth, flat_bgr.cols));
   if (const int s = barcodeSide(grey); s != 0) return {s > 0 ? 0 : 2, "barcode", 0.95};
+  if (!face_first)
+    if (const int s = faceSide(flat_bgr, &face_conf); s != 0) return {s > 0 ? 0 : 2, "face", face_conf};
   double pdf_conf = 0;
   if (const int s = pdf417GreySide(grey, &pdf_conf); s != 0) return {s > 0 ? 0 : 2, "pdf417", pdf_conf};
   const double p = portraitBalance(grey);

@@ -140,6 +140,10 @@ FaceApiNets FaceApiNets::load(std::span<const uchar> detector_onnx, std::span<co
   return {readNet(detector_onnx), readNet(landmarks_onnx)};
 }
 
+std::vector<Detection> faceApiBoxes(FaceApiNets& nets, const cv::Mat& bgr, float min_score) {
+  return bgr.empty() ? std::vector<Detection>{} : gridBoxes(nets.detector, bgr, min_score);
+}
+
 std::vector<Detection> detectFaceApi(FaceApiNets& nets, const cv::Mat& bgr, float min_score) {
   if (bgr.empty()) return {};
   // tiny_face_detector's scores run lower than YuNet's on the same faces

@@ -18,5 +18,8 @@ struct FaceApiNets {
 };
 
 std::vector<Detection> detectFaceApi(FaceApiNets& nets, const cv::Mat& bgr, float min_score);
+// The detector's boxes alone (no landmarks, no larger canvas), best first, with
+// its own scores (not rescaled to YuNet's): enough to say where a face is.
+std::vector<Detection> faceApiBoxes(FaceApiNets& nets, const cv::Mat& bgr, float min_score);
 
 }  // namespace idkit::face::detail

@@ -118,7 +118,8 @@ Expected<void> locateFaceApi(Models& m) {
 
 }  // namespace
 
-Expected<std::shared_ptr<const Models>> Models::locate(bool need_detector, std::optional<DetectorKind> prefer) {
+Expected<std::shared_ptr<const Models>> Models::locate(bool need_detector, std::optional<DetectorKind> prefer,
+                                                      bool need_recognizer) {
   auto m = std::make_shared<Models>();
   if (need_detector) {
     if (!prefer) {
@@ -141,10 +142,12 @@ Expected<std::shared_ptr<const Models>> Models::locate(bool need_detector, std::
       }
     }
   }
-  auto rec = readModel(kRecognizer);
-  if (!rec) return std::unexpected(rec.error());
-  m->recognizer = rec->first;
-  m->recognizer_onnx = std::move(rec->second);
+  if (need_recognizer) {
+    auto rec = readModel(kRecognizer);
+    if (!rec) return std::unexpected(rec.error());
+    m->recognizer = rec->first;
+    m->recognizer_onnx = std::move(rec->second);
+  }
   return std::shared_ptr<const Models>(std::move(m));
 }
 

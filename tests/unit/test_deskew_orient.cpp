@@ -11,6 +11,7 @@
 #include <idkit/synth.hpp>
 
 #include "support.hpp"
+#include "../../libid/src/deskew_internal.hpp"
 
 using namespace idkit::deskew;
 
@@ -96,4 +97,35 @@ TEST_CASE("a PDF417 too defocused for a block of strong gradient is found as the
   // block falls apart into four pieces too far apart to join; the symbol is
   // still the one large dark area of the card.
   checkPdf417Cue(trueCard(270, "-back", 36));
+}
+
+TEST_CASE("without YuNet, face-api's detector still finds the portrait's side", "[deskew][orient]") {
+  // A clone with only the models scripts/models provisions: face-api's tiny
+  // detector scores portraits either way up alike, so where the face lies decides.
+  const auto models = idkit::face::Models::locate(true, idkit::face::DetectorKind::faceapi, false);
+  if (!models) SKIP_CASE("face-api's detector not installed (scripts/models)");
+  // qr-id-photo-s21-0023: 0.78 upright (face at 0.16 of the width), 0.85
+  // upside down (at 0.82): both ways up put the face on the left upright.
+  const cv::Mat card = trueCard(23, "", 21);
+  REQUIRE(!card.empty());
+  double conf = 0;
+  CHECK(detail::faceSideWith(**models, card, &conf) == 1);
+  CHECK(conf == Approx(0.8));
+  CHECK(detail::faceSideWith(**models, turned(card), &conf) == -1);
+  // td2-photo-s21-0113: no face found but a box the card's whole height,
+  // 0.67 upright, centred at 0.65 of the width: taken for the face, it turned
+  // the card over. No portrait is that tall: no answer.
+  const cv::Mat tall = trueCard(113, "", 21);
+  REQUIRE(!tall.empty());
+  CHECK(detail::faceSideWith(**models, tall, &conf) == 0);
+  CHECK(detail::faceSideWith(**models, turned(tall), &conf) == 0);
+}
+
+TEST_CASE("a document oriented without a face detector says so", "[deskew][orient]") {
+  Document doc;
+  CHECK_FALSE(doc.toJson().contains("warnings"));
+  doc.warnings.push_back("no face detector");
+  CHECK(doc.toJson()["warnings"] == idkit::Json::array({"no face detector"}));
+  // Installed here (YuNet or face-api's): nothing to say.
+  if (idkit::face::Models::locate(true, std::nullopt, false)) CHECK(detail::faceCueMissing().empty());
 }

@@ -94,7 +94,10 @@ struct Document {
   Kind kind = Kind::id1;
   double confidence = 0;     // 0..1: edge support of the sides, aspect, orientation evidence
   std::string orientation_cue;  // "mrz", "face", "barcode", "pdf417", "portrait", "osd", "none"
-  Json toJson() const;       // {"quad", "rotation", "kind", "confidence", "orientation_cue"}
+  // What the orientation had to go without (no face detector installed); in
+  // the record only when there is any.
+  std::vector<std::string> warnings;
+  Json toJson() const;       // {"quad", "rotation", "kind", "confidence", "orientation_cue", "warnings"?}
 };
 
 // Every document found, best first (one unless opts.multi). Empty when none.

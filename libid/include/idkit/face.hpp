@@ -132,8 +132,11 @@ struct Models {
   // The detector: `prefer` when given, else $IDKIT_FACE_DETECTOR (yunet,
   // faceapi, auto), else YuNet when its model is found and face-api's when not.
   // A model present with a wrong checksum is an error, never a reason to fall back.
+  // Without `need_recognizer` (a caller that only looks for faces) the
+  // recognizer is neither read nor required, and an Engine cannot be built.
   static Expected<std::shared_ptr<const Models>> locate(bool need_detector = true,
-                                                        std::optional<DetectorKind> prefer = std::nullopt);
+                                                        std::optional<DetectorKind> prefer = std::nullopt,
+                                                        bool need_recognizer = true);
 };
 
 // ---- detection and alignment ---------------------------------------------------
