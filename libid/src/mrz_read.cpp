@@ -991,6 +991,50 @@ std::optional<BandReading> readBand(const ocrb::Classifier& clf, const std::vect
   return bandFromCells(lines, cells, chars, topK, options);
 }
 
+// `again` (a band read at a new cut of the same strips: the careful read
+// after the quick look, the read with the band's ends after the careful
+// one) with its doubt restored where a line's first or last cell was seen
+// at one glyph by both cuts (centres within 0.3 pitch) and read surely
+// (0.8) as different characters: that cell's probabilities become the mean
+// of the two, so the check digits decide where they cover it and an
+// uncovered name letter is listed as uncertain. A line's end cells lie
+// beside whatever the cut's end takes in (a card edge, background): the
+// careful cut, a fifth of a pitch further, read a truncated name's last A
+// beside a dark card edge as K at 0.96 where the quick look read A at 1.00;
+// no check digit covers a TD1 name, so the zone was valid and wrong (raw
+// td1-photo-s7-0045, `ABERNK`). Over every cell, not only the ends, the
+// same rule lost two right valid zones of the raw set (a name's O and a
+// nationality's C that the quick look read '<' surely and the careful cut
+// read right). nullopt when no cell is in doubt.
+std::optional<BandReading> withCutDoubts(const std::vector<Cells>& seen, BandReading again,
+                                         const std::vector<const PreparedLine*>& lines, int chars, int topK,
+                                         const ReadOptions& options) {
+  constexpr double kSure = 0.8;      // each cut's best character at least this
+  constexpr float kSameGlyph = 0.3f;  // cell centres closer than this many pitches
+  bool doubted = false;
+  for (std::size_t li = 0; li < again.cells.size() && li < seen.size(); ++li) {
+    const Cells& a = seen[li];
+    if (a.probs.rows != chars) continue;
+    Cells& b = again.cells[li];
+    for (int i : {0, chars - 1}) {
+      const auto centre = [&](const Cells& c) {
+        const float s = c.shift.empty() ? 0.0f : c.shift[static_cast<std::size_t>(i)];
+        return cellAt(i, chars, c.pitch, c.offset, c.persp).centre + s;
+      };
+      if (std::abs(centre(a) - centre(b)) > kSameGlyph * b.pitch) continue;
+      if (bestCharProb(a.probs, i) < kSure || bestCharProb(b.probs, i) < kSure) continue;
+      const float* ra = a.probs.ptr<float>(i);
+      float* rb = b.probs.ptr<float>(i);
+      if (std::max_element(ra, ra + ocrb::kClasses) - ra == std::max_element(rb, rb + ocrb::kClasses) - rb) continue;
+      if (debugDir()) trace("cut doubt: line %zu cell %d\n", li + 1, i + 1);
+      for (int k = 0; k < ocrb::kOutputs; ++k) rb[k] = 0.5f * (ra[k] + rb[k]);
+      doubted = true;
+    }
+  }
+  if (!doubted) return std::nullopt;
+  return bandFromCells(lines, again.cells, chars, topK, options);
+}
+
 // The classifier's certainty decides; check digits that verify only tip the
 // balance, as correction can make almost anything verify.
 double merit(const BandReading& b) {
@@ -1086,13 +1130,16 @@ Attempt readBands(const cv::Mat& gray, const ReadOptions& options, const std::ve
       if (best.result && best.result->valid && best.result->corrections.empty() && best.score > kSureMerit) break;
       auto band = readBand(clf, h.lines, h.chars, topK, options);
       if (!band) continue;
+      if (auto doubted = withCutDoubts(h.quick, *band, h.lines, h.chars, topK, options)) band = std::move(doubted);
       if (!band->result.valid && band->lines.size() > 1) {
         std::vector<PreparedLine> ext;
         for (const auto* p : h.lines) ext.push_back(withBandEnds(*p, band->lines, h.chars));
         std::vector<const PreparedLine*> extLines;
         for (const auto& p : ext) extLines.push_back(&p);
-        if (auto again = readBand(clf, extLines, h.chars, topK, options); again && merit(*again) > merit(*band))
+        if (auto again = readBand(clf, extLines, h.chars, topK, options); again && merit(*again) > merit(*band)) {
+          if (auto doubted = withCutDoubts(band->cells, *again, extLines, h.chars, topK, options)) again = std::move(doubted);
           band = std::move(again);
+        }
       }
       const double total = merit(*band);
       if (debugDir())
