@@ -35,8 +35,11 @@ constexpr size_t kContainerOf = 3;
 // A container grows again while the next scores kContainerShare of it.
 // A container inside a document-shaped hypothesis with edges gives way to it
 // when that scores kInnerShare of it.
+// A container around a document-shaped hypothesis under kContainerGrowth
+// times smaller, with edges as crisp, that scores kFringeShare of it is that
+// hypothesis plus a fringe.
 constexpr double kPartOfFrame = 0.35, kContainerSide = 0.4, kContainerGrowth = 1.6, kContainerShare = 0.84,
-                 kInnerShare = 0.6;
+                 kInnerShare = 0.6, kFringeShare = 0.93;
 // A part whose short over long side is within kPortraitShape (35 x 45 mm is
 // 0.78) is taken for a portrait: it must lie within kPortraitEnd of a short
 // side of its container and cover at most kPortraitShare of it.
@@ -553,7 +556,11 @@ std::vector<Quad> candidates(const Frame& f) {
       // A document-shaped hypothesis inside it that scores as well, or one
       // around it with edges along its sides that is not far behind (the
       // container of a portrait is the portrait's frame in the card's print).
-      return (inter >= 0.92 * ea && e.total >= cs.total) ||
+      // One inside it nearly as large, with crisper edges and nearly its
+      // score, is the card already: the container only adds a fringe
+      // beyond its rim (a side moved out onto the desk's grain).
+      return (inter >= 0.92 * ea && (e.total >= cs.total || (kContainerGrowth * ea >= ca && e.edges >= cs.edges &&
+                                                              e.total >= kFringeShare * cs.total))) ||
              (inter >= 0.92 * ca && e.edges >= kNewSideSupport && e.total >= kInnerShare * cs.total);
     });
     if (kept) out.push_back(cs.quad);

@@ -103,15 +103,28 @@ double area(const Quad& q) {
 
 double iou(const Quad& a, const Quad& b) {
   if (!isConvex(a) || !isConvex(b)) return 0;
-  auto poly = [](const Quad& q) {
-    std::vector<cv::Point2f> p;
-    for (const auto& c : q) p.emplace_back(static_cast<float>(c.x), static_cast<float>(c.y));
-    // intersectConvexConvex wants one winding; clockwise on screen is fine for both.
-    if (cross(q[1] - q[0], q[2] - q[1]) < 0) std::reverse(p.begin(), p.end());
-    return p;
-  };
-  std::vector<cv::Point2f> out;
-  const double inter = cv::intersectConvexConvex(poly(a), poly(b), out, true);
+  // a clipped by each side's half-plane of b (Sutherland-Hodgman), in double
+  // precision. cv::intersectConvexConvex (OpenCV 4.6) returns the larger
+  // quad's whole area when a smaller one shares a side's line with it, as a
+  // container built around a part does: the Jaccard index came out 1.
+  const double wind = cross(b[1] - b[0], b[2] - b[1]) > 0 ? 1 : -1;
+  std::vector<cv::Point2d> poly(a.begin(), a.end()), next;
+  for (size_t i = 0; i < 4 && !poly.empty(); ++i) {
+    const cv::Point2d p0 = b[i], d = b[(i + 1) % 4] - b[i];
+    auto inside = [&](const cv::Point2d& p) { return wind * cross(d, p - p0); };
+    next.clear();
+    for (size_t k = 0; k < poly.size(); ++k) {
+      const cv::Point2d& u = poly[k];
+      const cv::Point2d& v = poly[(k + 1) % poly.size()];
+      const double su = inside(u), sv = inside(v);
+      if (su >= 0) next.push_back(u);
+      if ((su >= 0) != (sv >= 0)) next.push_back(u + (v - u) * (su / (su - sv)));
+    }
+    poly.swap(next);
+  }
+  double inter = 0;
+  for (size_t k = 0; k < poly.size(); ++k) inter += cross(poly[k], poly[(k + 1) % poly.size()]);
+  inter = std::abs(inter) / 2;
   const double uni = area(a) + area(b) - inter;
   return uni > 0 ? std::clamp(inter / uni, 0.0, 1.0) : 0;
 }
