@@ -246,12 +246,8 @@ std::vector<Found> detectFound(const cv::Mat& bgr_in, const Options& opts) {
     else return {};
   }
   const detail::Frame f = detail::makeFrame(bgr, std::max(160, opts.detect_side));
-  const auto cands = detail::candidates(f);
-  std::vector<detail::Scored> scored;
-  for (const Quad& q : cands) {
-    auto s = detail::score(f, q);
-    if (s.total > 0) scored.push_back(s);
-  }
+  std::vector<detail::Scored> scored = detail::candidates(f);
+  std::erase_if(scored, [](const detail::Scored& s) { return !(s.total > 0); });
   auto byTotal = [](const auto& a, const auto& b) { return a.total > b.total; };
   std::sort(scored.begin(), scored.end(), byTotal);
   // The best distinct hypotheses, snapped onto their edges and scored again:

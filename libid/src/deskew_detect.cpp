@@ -428,7 +428,7 @@ const Scored* containerOnBackground(const Frame& f, const std::vector<Scored>& s
   return nullptr;
 }
 
-std::vector<Quad> candidates(const Frame& f) {
+std::vector<Scored> candidates(const Frame& f) {
   std::vector<Quad> out;
   const cv::Size size = f.bgr.size();
   const double img_area = static_cast<double>(size.area());
@@ -563,9 +563,9 @@ std::vector<Quad> candidates(const Frame& f) {
                                                               e.total >= kFringeShare * cs.total))) ||
              (inter >= 0.92 * ca && e.edges >= kNewSideSupport && e.total >= kInnerShare * cs.total);
     });
-    if (kept) out.push_back(cs.quad);
+    if (kept) scored.push_back(cs);
   }
-  return out;
+  return scored;
 }
 
 namespace {

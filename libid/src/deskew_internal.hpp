@@ -45,7 +45,6 @@ inline uchar fromBorder(const Frame& f, const cv::Vec3b& p) {
 double backgroundAround(const Frame& f, const Quad& q);
 
 Frame makeFrame(const cv::Mat& bgr, int detect_side);
-std::vector<Quad> candidates(const Frame& f);
 
 // The document's width/height ratio once perspective is undone, and how well
 // it fits an ICAO size class (0..1). The camera's principal point is unknown:
@@ -63,6 +62,9 @@ struct Scored {
   double edges = 0, aspect = 0, aspect_fit = 0, texture = 0;
 };
 Scored score(const Frame& f, const Quad& q);
+// Every hypothesis of the document's outline on the frame, scored (a total of
+// 0: no plausible shape).
+std::vector<Scored> candidates(const Frame& f);
 
 // A pick with no background around it is a part of a document (a scan's
 // portrait or header band, crisper than the card's faint rim on the lid):

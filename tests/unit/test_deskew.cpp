@@ -704,7 +704,7 @@ double bestCandidate(const Render& r) {
   Quad t = r.truth;
   for (auto& p : t) p *= f.scale;
   double best = 0;
-  for (const Quad& c : detail::candidates(f)) best = std::max(best, iou(c, t));
+  for (const auto& c : detail::candidates(f)) best = std::max(best, iou(c.quad, t));
   return best;
 }
 
@@ -922,13 +922,14 @@ TEST_CASE("a visa filling a white frame: its portrait's container along the card
   for (auto& p : t) p *= f.scale;
   // The portrait's container there: along the card, not the card.
   bool seen = false;
-  for (const Quad& c : detail::candidates(f)) {
+  for (const auto& s : detail::candidates(f)) {
+    const Quad& c = s.quad;
     if (iou(c, t) > 0.3) continue;
     const auto around = detail::containerAround(f, c);
     if (!around || iou(*around, t) > 0.3 || !detail::notItsPortrait(c, *around)) continue;
     seen = true;
     // Not a candidate.
-    for (const Quad& d : detail::candidates(f)) CHECK(iou(d, *around) < 0.9);
+    for (const auto& d : detail::candidates(f)) CHECK(iou(d.quad, *around) < 0.9);
   }
   CHECK(seen);
 }
