@@ -821,6 +821,25 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out, 
   readRegions(grey, barRegions(grey), o, out, gated, quick);
 }
 
+// Where a start or stop pattern showed (`gated`) and nothing read: glare can
+// fade part of a code below the texture search's energy threshold, and the
+// region found then holds only the rest of it (the end pattern on the far
+// side shows, the one under the glare is cut off). The search is run again on
+// the photo with the glare divided out, and the regions it finds that differ
+// from the first search's are rectified from the photo and read.
+void readUnglaredRegions(const cv::Mat& grey, double module, const Options& o, std::vector<Code>& out) {
+  const auto before = barRegions(grey);
+  auto regions = barRegions(deglare(grey, module));
+  std::erase_if(regions, [&](const Region& r) {
+    const cv::Rect a = r.box.boundingRect();
+    return std::any_of(before.begin(), before.end(), [&](const Region& b) {
+      const cv::Rect bb = b.box.boundingRect();
+      return (a & bb).area() > 0.8 * std::max(a.area(), bb.area());
+    });
+  });
+  if (!regions.empty()) readRegions(grey, std::move(regions), o, out);
+}
+
 // Last resort for PDF417 on a photo: a rotated box cannot undo strong
 // perspective, but the card's own outline can. The card is found with
 // idkit::deskew, warped flat at a resolution that gives the code's modules
@@ -846,7 +865,11 @@ void readFlattened(const cv::Mat& image, const cv::Mat& grey, const Options& o, 
   cv::warpPerspective(grey, flat, toFlat, size, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
   debugDump(flat, "flat");
   std::vector<Code> found;
-  readRegions(flat, o, found);
+  cv::Rect gated;
+  readRegions(flat, o, found, &gated);
+  // The code spans some nine tenths of the card's width (about 250 modules).
+  if (found.empty() && !gated.empty() && !experiment(Experiment::NoDeglare))
+    readUnglaredRegions(flat, 0.9 * flat.cols / 250, o, found);
   const cv::Mat toInput = toFlat.inv();
   for (auto& c : found) {
     for (auto& p : c.position) p = apply(toInput, p);
@@ -963,6 +986,8 @@ std::vector<Code> read(const cv::Mat& image, const Options& o) {
   cv::Rect gated;
   if (o.rectify && wantPdf417 && !hasFormat(out, "PDF417")) readRegions(grey, o, out, &gated);
   if (o.rectify && wantPdf417 && !hasFormat(out, "PDF417")) readFlattened(image, grey, o, out);
+  if (o.rectify && wantPdf417 && !hasFormat(out, "PDF417") && !gated.empty() && !experiment(Experiment::NoDeglare))
+    readUnglaredRegions(grey, std::max(1.0, std::max(gated.width, gated.height) / 250.0), o, out);
   if (o.rectify && wantPdf417 && !hasFormat(out, "PDF417") && !gated.empty()) readMotion(grey, gated, o, out);
   if (o.retry && out.empty()) {
     cv::Mat blurred;
