@@ -352,7 +352,7 @@ std::vector<Found> detectFound(const cv::Mat& bgr_in, const Options& opts) {
   const double fw = f.bgr.cols, fh = f.bgr.rows;
   const Quad frame_whole{cv::Point2d(0, 0), cv::Point2d(fw, 0), cv::Point2d(fw, fh), cv::Point2d(0, fh)};
   if (!opts.multi && (picks.empty() || area(picks.front().quad) < 0.2 * f.bgr.size().area()) && w >= h &&
-      mrzSide(f.bgr) != 0 && !(band && !detail::bandFits(*band, frame_whole) && sure())) {
+      detail::bandAcrossFrame(f) && !(band && !detail::bandFits(*band, frame_whole) && sure())) {
     const Quad whole{cv::Point2d(0, 0), cv::Point2d(w, 0), cv::Point2d(w, h), cv::Point2d(0, h)};
     docs.push_back(finish(bgr, whole, 0.5, detail::documentAspect(whole, bgr.size()).fit, opts, false));
     return docs;

@@ -428,6 +428,11 @@ const Scored* containerOnBackground(const Frame& f, const std::vector<Scored>& s
   return nullptr;
 }
 
+bool bandAcrossFrame(const Frame& f) {
+  if (!f.band_across) f.band_across = mrzSide(f.bgr) != 0;
+  return *f.band_across;
+}
+
 std::vector<Scored> candidates(const Frame& f) {
   std::vector<Quad> out;
   const cv::Size size = f.bgr.size();
@@ -523,7 +528,6 @@ std::vector<Scored> candidates(const Frame& f) {
     parts.push_back(out[i]);
   }
   const size_t found = out.size();
-  std::optional<bool> page_band;
   for (const Quad& p : parts) {
     auto c = containerAround(f, p);
     if (!c) continue;
@@ -539,8 +543,7 @@ std::vector<Scored> candidates(const Frame& f) {
     // band across it is a data page cropped to its own edges: the whole image
     // is the document there, not an outline the page's print makes.
     if (!insideFrame(cs.quad, size) && size.width >= size.height) {
-      if (!page_band) page_band = mrzSide(f.bgr) != 0;
-      if (*page_band) continue;
+      if (bandAcrossFrame(f)) continue;
     }
     // A part with a portrait's shape that cannot be this card's portrait
     // makes no card of it (a visa filling a white frame: its portrait grown

@@ -26,7 +26,12 @@ struct Frame {
   double scale = 1;         // frame = input * scale
   cv::Vec3i border_bgr;     // median colour of the frame's border (mostly background)
   double border_cut = 0;    // fromBorder beyond which a pixel is unlike the border (0: no border)
+  mutable std::optional<bool> band_across;  // bandAcrossFrame's answer, once asked
 };
+
+// Whether an MRZ band runs across the frame's width (mrzSide of the frame
+// itself: a data page cropped to its own edges), searched once a frame.
+bool bandAcrossFrame(const Frame& f);
 
 // How far a colour lies from the frame's border colour: BGR with chroma
 // weighted up (Lab would be nicer but its 8-bit tables cost a lot on first
