@@ -45,7 +45,8 @@ int main(int argc, char** argv) {
     if (!t && no_fallback) throw idkit::Failure("template_not_found", "no layout template applies to this document");
     // The MRZ's or an idkit QR payload's values settle look-alike characters and lost diacritics.
     const idkit::Json mrz_fields = idkit::ocr::referenceFields(rec);
-    const idkit::ocr::Result r = t ? idkit::ocr::read(engine, card, *t, mrz_fields)
+    const std::optional<idkit::ocr::Source> source = t ? idkit::ocr::sourceOf(rec, card.size()) : std::nullopt;
+    const idkit::ocr::Result r = t ? idkit::ocr::read(engine, card, *t, mrz_fields, source ? &*source : nullptr)
                                    : idkit::ocr::readWithoutTemplate(engine, card, labels, mrz_fields);
     rec["ocr"] = r.toJson();
     return idkit::Status::ok;

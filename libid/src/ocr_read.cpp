@@ -2,6 +2,7 @@
 #include <idkit/ocr.hpp>
 
 #include <idkit/check.hpp>
+#include <idkit/image.hpp>
 #include <idkit/paths.hpp>
 
 #include <algorithm>
@@ -290,6 +291,9 @@ constexpr double kConfirmBelow = 0.93;
 // kStrongCharConfidence, so a difference in them from another source is
 // reported as unreadable print, not a forgery.
 constexpr double kUnconfirmedCharConfidence = 0.9;
+// A source (the input a flat card was cut from) is read from when it has
+// under this share of the flat card's pixels per millimetre.
+constexpr double kSourceSmallerThan = 0.9;
 
 // How blurred a value line is, as the sigma (px) of a Gaussian that would
 // blur a sharp edge as much: a step of contrast C blurred so has a steepest
@@ -345,7 +349,41 @@ double medianCap(const Template& t) {
 
 }  // namespace
 
-Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Json& mrz_fields) {
+std::optional<Source> sourceOf(const Json& record, cv::Size flat_size) {
+  const Json* quad = nullptr;
+  if (auto d = record.find("document"); d != record.end() && d->is_object())
+    if (auto q = d->find("quad"); q != d->end() && q->is_array() && q->size() == 4) quad = &*q;
+  const std::string input = record.value("input", std::string());
+  if (!quad || input.empty() || !record.contains("image") || flat_size.width < 1 || flat_size.height < 1) return std::nullopt;
+  std::vector<cv::Point2f> corners;
+  for (const Json& p : *quad) {
+    if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number()) return std::nullopt;
+    corners.emplace_back(p[0].get<float>(), p[1].get<float>());
+  }
+  // The card's width in the input (its top and bottom sides) against the flat card's.
+  const double width = (cv::norm(corners[1] - corners[0]) + cv::norm(corners[2] - corners[3])) / 2;
+  if (!(width < kSourceSmallerThan * flat_size.width)) return std::nullopt;
+  const auto w = static_cast<float>(flat_size.width), h = static_cast<float>(flat_size.height);
+  const std::vector<cv::Point2f> card{{0, 0}, {w, 0}, {w, h}, {0, h}};
+  Source s;
+  s.input = input;
+  s.to_input = cv::Matx33d(cv::getPerspectiveTransform(card, corners));
+  return s;
+}
+
+std::pair<const cv::Mat&, cv::Matx33d> Source::image() const {
+  if (!loaded_) {
+    loaded_ = true;
+    if (auto img = loadImage(input, ImageLimits{}, 0, Hash::no); img && !img->bgr.empty()) {
+      grey_ = grey(img->bgr);
+      const double k = static_cast<double>(grey_.cols) / std::max(1, img->size.width);
+      to_grey_ = cv::Matx33d(k, 0, 0, 0, k, 0, 0, 0, 1) * to_input;
+    }
+  }
+  return {grey_, to_grey_};
+}
+
+Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Json& mrz_fields, const Source* source) {
   Result out;
   out.template_id = t.id;
   cv::Mat g = grey(flat_bgr);
@@ -508,6 +546,21 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       cv::resize(crop, img, cv::Size(), small, small, small < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
       readAgain(img, cap_px * (small - scale), false);
     }
+    // (5) from the source's own pixels, when the flat card was enlarged from
+    // a smaller image (a photo of a small card): warped straight to the
+    // reading's scale (one interpolation, cubic, instead of the flat card's
+    // bilinear one and this crop's). Not trusted
+    // either: the blur of such a photo is in the source too.
+    if (source && field.confidence < kRetryBelow)
+      if (const auto [src, to_src] = source->image(); !src.empty()) {
+        const double inv = 1 / scale;
+        cv::Matx33d to_card(inv, 0, line_box.x + 0.5 * inv - 0.5, 0, inv, line_box.y + 0.5 * inv - 0.5, 0, 0, 1);
+        if (turned) to_card = cv::Matx33d(-1, 0, g.cols - 1, 0, -1, g.rows - 1, 0, 0, 1) * to_card;
+        cv::Mat own;
+        cv::warpPerspective(src, own, cv::Mat(to_src * to_card), big.size(), cv::INTER_CUBIC | cv::WARP_INVERSE_MAP,
+                            cv::BORDER_REPLICATE);
+        readAgain(own, 0, false);
+      }
     // A reading Tesseract was not sure of as a whole is read once more from
     // the crop as it is (no background removal): where the two values disagree, the
     // first reading's characters count as at most 0.9 sure, so that id-check

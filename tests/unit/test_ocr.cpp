@@ -1,7 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <functional>
 #include <map>
+
+#include <unistd.h>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -491,4 +494,46 @@ TEST_CASE("ocr: an MRZ failing its checks names a layout of its geometry", "[ocr
   t = ocr::choose(ocr::threadEngine(), td2.flat, ts, record);
   REQUIRE(t);
   CHECK(t->id == "td2");
+}
+
+TEST_CASE("ocr: the image a small card was enlarged from, through its quad", "[ocr]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("idkit-ocr-source-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  cv::Mat photo(300, 400, CV_8UC3);
+  for (int y = 0; y < photo.rows; ++y)
+    for (int x = 0; x < photo.cols; ++x) photo.at<cv::Vec3b>(y, x) = cv::Vec3b::all(static_cast<uchar>(x / 2 + y / 4));
+  REQUIRE(cv::imwrite((dir / "photo.png").string(), photo));
+  // An ID-1 card 300 px wide in the photo, flattened to 1011 px (300 dpi): enlarged, so read from.
+  Json rec = {{"input", (dir / "photo.png").string()},
+              {"image", (dir / "photo.card.png").string()},
+              {"document", {{"quad", {{50, 40}, {350, 60}, {340, 260}, {40, 250}}}}}};
+  const cv::Size flat(1011, 638);
+  const auto s = ocr::sourceOf(rec, flat);
+  REQUIRE(s);
+  auto at = [](const cv::Matx33d& m, double x, double y) {
+    const cv::Vec3d p = m * cv::Vec3d(x, y, 1);
+    return cv::Point2d(p[0] / p[2], p[1] / p[2]);
+  };
+  CHECK(cv::norm(at(s->to_input, 0, 0) - cv::Point2d(50, 40)) < 1e-6);
+  CHECK(cv::norm(at(s->to_input, 1011, 0) - cv::Point2d(350, 60)) < 1e-6);
+  CHECK(cv::norm(at(s->to_input, 1011, 638) - cv::Point2d(340, 260)) < 1e-6);
+  const auto [grey, to_grey] = s->image();
+  REQUIRE(grey.size() == photo.size());
+  CHECK(grey.type() == CV_8UC1);
+  CHECK(cv::norm(at(to_grey, 0, 638) - cv::Point2d(40, 250)) < 1e-6);
+  // A card the photo holds at the flat card's resolution or more, or one not flattened by id-deskew: none.
+  Json big = rec;
+  big["document"]["quad"] = {{0, 0}, {1000, 0}, {1000, 630}, {0, 630}};
+  CHECK_FALSE(ocr::sourceOf(big, flat));
+  Json unflat = rec;
+  unflat.erase("image");
+  CHECK_FALSE(ocr::sourceOf(unflat, flat));
+  // An input that cannot be loaded: an empty image (reading goes on from the flat card).
+  Json gone = rec;
+  gone["input"] = (dir / "missing.png").string();
+  const auto g = ocr::sourceOf(gone, flat);
+  REQUIRE(g);
+  CHECK(g->image().first.empty());
+  fs::remove_all(dir);
 }

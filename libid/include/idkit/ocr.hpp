@@ -20,6 +20,7 @@
 #include <regex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -216,10 +217,35 @@ struct Result {
   Json toJson() const;      // {"template", "fields": {name: {...}}}
 };
 
+// The image a flat card was cut from, when the card was enlarged from it:
+// a field still doubtful after every other retry is read once more from the
+// source's own pixels (one interpolation instead of the flat card's two).
+// The image is loaded when first needed (image()).
+struct Source {
+  std::string input;      // the record's input image
+  cv::Matx33d to_input;   // flat card pixels -> input pixels
+  // The input, grey, and flat card pixels -> its pixels (a reduced decode
+  // is smaller than the input); an empty image when it cannot be loaded.
+  std::pair<const cv::Mat&, cv::Matx33d> image() const;
+
+ private:
+  mutable bool loaded_ = false;
+  mutable cv::Mat grey_;
+  mutable cv::Matx33d to_grey_;
+};
+// The record's input and its document.quad, when id-deskew made the
+// record's flat card (`flat_size`) from a quad with fewer pixels per
+// millimetre than the card has (a photo of a small card, a 150 dpi scan);
+// nullopt otherwise.
+std::optional<Source> sourceOf(const Json& record, cv::Size flat_size);
+
 // Reads the template's regions on an upright flat document of any resolution
 // (scaled to the template's size). `mrz_fields` (the record's mrz.fields,
 // when id-mrz ran) settles look-alike characters in codes: see reconcile().
-Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Json& mrz_fields = Json::object());
+// `source` (see sourceOf): where a field stays doubtful after the other
+// retries, it is read once more from the source's pixels.
+Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Json& mrz_fields = Json::object(),
+            const Source* source = nullptr);
 
 // A code's digit 0 that Tesseract read as the letter O, told apart by the
 // glyph's width: proportional fonts print the digit narrower (DejaVu Sans
