@@ -152,6 +152,8 @@ struct Look {
 // height (0.36-0.67, centred anywhere): no portrait is over kFaceApiTallest.
 // A face seen one way up only needs kFaceApiAlone.
 constexpr float kFaceApiFloor = 0.35f, kFaceApiAlone = 0.5f, kFaceApiTallest = 0.6f;
+// YuNet's faces count from its default score.
+constexpr float kYunetFloor = 0.5f;
 
 // One thread's detector.
 struct FaceLooker {
@@ -163,7 +165,7 @@ struct FaceLooker {
       if (m.detector_kind == face::DetectorKind::faceapi)
         faceapi = face::detail::FaceApiNets::load(m.detector_onnx, m.landmarks_onnx);
       else
-        yunet = cv::FaceDetectorYN::create(m.detector.string(), "", cv::Size(224, 142), 0.5f, 0.3f, 20);
+        yunet = cv::FaceDetectorYN::create(m.detector.string(), "", cv::Size(224, 142), kYunetFloor, 0.3f, 20);
       ok = true;
     } catch (const cv::Exception&) {
     }
@@ -178,10 +180,8 @@ struct FaceLooker {
         if (d.box.height <= kFaceApiTallest * img.rows) consider(d.score, d.box.x, d.box.width);
       return b;
     }
-    yunet->setInputSize(img.size());
-    cv::Mat faces;
-    yunet->detect(img, faces);
-    for (int i = 0; i < faces.rows; ++i) consider(faces.at<float>(i, 14), faces.at<float>(i, 0), faces.at<float>(i, 2));
+    for (const auto& d : face::detail::runDetector(*yunet, img, kYunetFloor, std::max(img.cols, img.rows)))
+      consider(d.score, d.box.x, d.box.width);
     return b;
   }
 };

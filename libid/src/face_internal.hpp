@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <opencv2/dnn.hpp>
+#include <opencv2/objdetect.hpp>
 
 #include <idkit/face.hpp>
 
@@ -18,6 +19,9 @@ struct FaceApiNets {
 };
 
 std::vector<Detection> detectFaceApi(FaceApiNets& nets, const cv::Mat& bgr, float min_score);
+// YuNet's faces in `bgr`, scaled down to at most `detect_side` pixels (and
+// padded to its smallest input), in bgr's pixels, best first.
+std::vector<Detection> runDetector(cv::FaceDetectorYN& det, const cv::Mat& bgr, float min_score, int detect_side);
 // The detector's boxes alone (no landmarks, no larger canvas), best first, with
 // its own scores (not rescaled to YuNet's): enough to say where a face is.
 std::vector<Detection> faceApiBoxes(FaceApiNets& nets, const cv::Mat& bgr, float min_score);

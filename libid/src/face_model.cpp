@@ -181,8 +181,10 @@ namespace {
 // that fill a small image, so it runs on a copy of bounded size with a margin.
 constexpr int kMinSide = 128;
 
-std::vector<Detection> runDetector(cv::FaceDetectorYN& det, const cv::Mat& bgr, float min_score,
-                                   int detect_side) {
+}  // namespace
+
+std::vector<Detection> detail::runDetector(cv::FaceDetectorYN& det, const cv::Mat& bgr, float min_score,
+                                           int detect_side) {
   if (bgr.empty()) return {};
   const double scale = std::min(1.0, double(detect_side) / std::max(bgr.cols, bgr.rows));
   cv::Mat img;
@@ -212,7 +214,6 @@ std::vector<Detection> runDetector(cv::FaceDetectorYN& det, const cv::Mat& bgr, 
   return out;
 }
 
-}  // namespace
 
 DetectorKind Engine::detectorKind() const { return impl_->kind; }
 
@@ -224,7 +225,7 @@ std::vector<Detection> Engine::detect(const cv::Mat& bgr, float min_score, int s
   if (!impl_->detector) throw Failure("model_not_found", "the face detector was not loaded");
   // YuNet's cost grows with the pixels (about 4x from 320 to 640 px): a coarse
   // pass finds the faces, a second look gives the small ones enough pixels.
-  auto found = runDetector(*impl_->detector, bgr, min_score, side);
+  auto found = detail::runDetector(*impl_->detector, bgr, min_score, side);
   const double scale = std::min(1.0, double(side) / std::max(bgr.cols, bgr.rows));
   if (scale >= 1) return found;
   // A face that was small in the downscaled copy gets a second look in a
@@ -241,7 +242,7 @@ std::vector<Detection> Engine::detect(const cv::Mat& bgr, float min_score, int s
     win &= cv::Rect(0, 0, bgr.cols, bgr.rows);
     if (win.area() <= 0) continue;
     const int look = std::clamp(int(std::max(win.width, win.height) * kSecondLookFace / m), kMinSide, kDetectSide);
-    auto again = runDetector(*impl_->detector, bgr(win), min_score, look);
+    auto again = detail::runDetector(*impl_->detector, bgr(win), min_score, look);
     const cv::Point2f centre = (d.box.tl() + d.box.br()) * 0.5f;
     for (auto& a : again) {
       a.box.x += float(win.x);
