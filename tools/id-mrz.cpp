@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   app.add_option("--train-samples", train.samples_per_class, "With --write-model: training samples per class");
   app.add_option("--train-hidden", train.hidden, "With --write-model: hidden units");
   app.add_option("--train-epochs", train.epochs, "With --write-model: training epochs");
+  app.add_option("--train-members", train.members,
+                 "With --write-model: members trained with successive seeds, their probabilities averaged");
   if (auto code = idkit::cli::parse(app, argc, argv)) return *code;
 
   if (!writeModel.empty()) return idkit::ocrb::Classifier::train(train).save(writeModel) ? 0 : idkit::cli::kExitInternal;

@@ -411,7 +411,7 @@ void makeSample(cv::RNG& rng, const Atlas& atlas, int label, std::span<float> ou
 
 }  // namespace
 
-Classifier Classifier::train(const TrainOptions& o) {
+Classifier Classifier::trainMember(const TrainOptions& o) {
   cv::RNG rng(o.seed);
   const Atlas atlas = buildAtlas(48);
   const int n = o.samples_per_class * kOutputs;
@@ -485,6 +485,32 @@ Classifier Classifier::train(const TrainOptions& o) {
   return c;
 }
 
+Classifier Classifier::train(const TrainOptions& o) {
+  // Members differ only in their seed. They are saved as one perceptron
+  // whose hidden units are all the members' side by side, with one row of
+  // output biases per member (predict averages their probabilities).
+  std::vector<Classifier> members;
+  for (int k = 0; k < std::max(1, o.members); ++k) {
+    TrainOptions one = o;
+    one.seed = o.seed + static_cast<std::uint64_t>(k);
+    members.push_back(trainMember(one));
+  }
+  if (members.size() == 1) return std::move(members.front());
+  Classifier c;
+  std::vector<cv::Mat> w1, b1, w2, b2;
+  for (const auto& m : members) {
+    w1.push_back(m.w1_);
+    b1.push_back(m.b1_);
+    w2.push_back(m.w2_);
+    b2.push_back(m.b2_);
+  }
+  cv::hconcat(w1, c.w1_);
+  cv::hconcat(b1, c.b1_);
+  cv::vconcat(w2, c.w2_);
+  cv::vconcat(b2, c.b2_);
+  return c;
+}
+
 namespace {
 
 // The first layer is nearly all of the classifier's work (kFeatureSize x
@@ -549,26 +575,35 @@ cv::Mat Classifier::predict(const cv::Mat& features) const {
       }
     }
   }
-  cv::Mat z2(features.rows, kOutputs, CV_32F);
-  for (int b = 0; b < features.rows; ++b) {
-    const float* a = a1.ptr<float>(b);
-    float* out = z2.ptr<float>(b);
-    std::copy_n(b2_.ptr<float>(0), kOutputs, out);
-    for (int j = 0; j < hidden; ++j) {
-      const float aj = a[j];
-      if (aj <= 0.0f) continue;  // ReLU
-      const float* w = w2_.ptr<float>(j);
-      for (int o = 0; o < kOutputs; ++o) out[o] += aj * w[o];
+  // One row of output biases per member; each member's softmax over its
+  // own hidden units, and the members' probabilities averaged.
+  const int members = b2_.rows;
+  const int share = hidden / members;
+  cv::Mat probs;
+  for (int m = 0; m < members; ++m) {
+    cv::Mat z2(features.rows, kOutputs, CV_32F);
+    for (int b = 0; b < features.rows; ++b) {
+      const float* a = a1.ptr<float>(b);
+      float* out = z2.ptr<float>(b);
+      std::copy_n(b2_.ptr<float>(m), kOutputs, out);
+      for (int j = m * share; j < (m + 1) * share; ++j) {
+        const float aj = a[j];
+        if (aj <= 0.0f) continue;  // ReLU
+        const float* w = w2_.ptr<float>(j);
+        for (int o = 0; o < kOutputs; ++o) out[o] += aj * w[o];
+      }
     }
+    for (int b = 0; b < z2.rows; ++b) {
+      float* r = z2.ptr<float>(b);
+      const float top = *std::max_element(r, r + kOutputs);
+      float sum = 0;
+      for (int j = 0; j < kOutputs; ++j) sum += (r[j] = std::exp(r[j] - top));
+      for (int j = 0; j < kOutputs; ++j) r[j] /= sum;
+    }
+    if (members == 1) return z2;
+    probs = probs.empty() ? z2 / members : probs + z2 / members;
   }
-  for (int b = 0; b < z2.rows; ++b) {
-    float* r = z2.ptr<float>(b);
-    const float m = *std::max_element(r, r + kOutputs);
-    float sum = 0;
-    for (int j = 0; j < kOutputs; ++j) sum += (r[j] = std::exp(r[j] - m));
-    for (int j = 0; j < kOutputs; ++j) r[j] /= sum;
-  }
-  return z2;
+  return probs;
 }
 
 bool Classifier::save(const std::filesystem::path& file) const {
@@ -606,7 +641,7 @@ std::optional<Classifier> Classifier::load(const std::filesystem::path& file) {
     fs["w2"] >> c.w2_;
     fs["b2"] >> c.b2_;
     if (c.w1_.rows != kFeatureSize || c.w2_.cols != kOutputs || c.w1_.cols != c.w2_.rows ||
-        c.b1_.cols != c.w1_.cols || c.b2_.cols != kOutputs)
+        c.b1_.cols != c.w1_.cols || c.b2_.cols != kOutputs || c.b2_.rows < 1 || c.w1_.cols % c.b2_.rows != 0)
       return std::nullopt;
     return c;
   } catch (const cv::Exception&) {

@@ -378,3 +378,28 @@ TEST_CASE("the blocked classifier gives the plain product's probabilities", "[mr
     for (int r = 0; r < rows; ++r) CHECK(cv::norm(all.row(r), clf.predict(x.row(r).clone()), cv::NORM_INF) < 1e-5);
   }
 }
+
+TEST_CASE("an ensemble's probabilities are the mean of its members'", "[mrz_read]") {
+  ocrb::TrainOptions o;
+  o.samples_per_class = 8;
+  o.hidden = 16;
+  o.epochs = 1;
+  const auto first = ocrb::Classifier::train(o);
+  o.seed += 1;
+  const auto second = ocrb::Classifier::train(o);
+  o.seed -= 1;
+  o.members = 2;
+  const auto both = ocrb::Classifier::train(o);
+  const auto file = std::filesystem::temp_directory_path() / "idkit-test-ocrb-members.yml.gz";
+  REQUIRE(both.save(file));
+  const auto loaded = ocrb::Classifier::load(file);
+  std::filesystem::remove(file);
+  REQUIRE(loaded);
+  cv::Mat x(5, ocrb::kFeatureSize, CV_32F);
+  cv::randu(x, 0, 1);
+  x.setTo(0, x < 0.5);
+  const cv::Mat mean = (first.predict(x) + second.predict(x)) / 2;
+  CHECK(cv::norm(both.predict(x), mean, cv::NORM_INF) < 1e-5);
+  CHECK(cv::norm(loaded->predict(x), mean, cv::NORM_INF) < 1e-5);
+  CHECK(cv::norm(first.predict(x), second.predict(x), cv::NORM_INF) > 1e-3);  // the seeds differ
+}
