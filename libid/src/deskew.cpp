@@ -57,6 +57,10 @@ cv::Mat warp(const cv::Mat& bgr, const Quad& q, cv::Size out) {
   return flat;
 }
 
+// A reshaped outline inside a card-shaped hypothesis scoring this share of it
+// is an inner frame of that card.
+constexpr double kInnerOfCard = 0.5;
+
 // The area two convex quads share.
 double intersection(const Quad& a, const Quad& b) {
   const double j = iou(a, b);
@@ -311,10 +315,23 @@ std::vector<Found> detectFound(const cv::Mat& bgr_in, const Options& opts) {
   std::sort(scored.begin(), scored.end(), byTotal);
   // A reshaped outline, snapped like the others, must still beat the best of
   // them clearly (else an inner frame the reshaping found could win).
+  // Nor may it lie inside a card-shaped hypothesis twice its size or more
+  // that scores half as well: it is an inner frame there (a QR code or a
+  // portrait reshaped into a small card), not a repaired outline. With an MRZ
+  // band across a landscape frame, a small pick is left as it is for the
+  // whole-image rule below (a data page cropped to its own edges: its
+  // portrait reshaped, inside the page's print below its header band).
+  auto insideCard = [&](const detail::Scored& r) {
+    const double a = area(r.quad);
+    return std::any_of(scored.begin(), scored.end(), [&](const detail::Scored& c) {
+      return c.total >= kInnerOfCard * r.total && c.aspect_fit >= 0.8 && c.edges >= 0.6 && area(c.quad) >= 2 * a &&
+             isConvex(c.quad) && intersection(c.quad, r.quad) >= 0.9 * a;
+    }) && !(f.bgr.cols >= f.bgr.rows && detail::bandAcrossFrame(f));
+  };
   for (const Quad& q : reshaped) {
     const auto snapped_q = snap(q, true), as_is = detail::score(f, q);
     const auto& s = snapped_q.total >= as_is.total ? snapped_q : as_is;
-    if (s.total > 1.05 * scored.front().total) scored.insert(scored.begin(), s);
+    if (s.total > 1.05 * scored.front().total && !insideCard(s)) scored.insert(scored.begin(), s);
   }
   constexpr double kFloor = 0.15;
   std::vector<detail::Scored> picks;
