@@ -287,6 +287,14 @@ std::vector<Region> barRegions(const cv::Mat& grey, float minCoherence = 0.4f) {
   return regions;
 }
 
+// An AAMVA licence code is some 250 modules wide; a level crop holds the code
+// and a quiet-zone margin of 7.5 % of its width on each side (rectify).
+constexpr double kCodeModules = 250;
+constexpr double kCropMargins = 1.15;
+
+// The module of an AAMVA-sized code filling a level crop, in pixels.
+double moduleOf(const cv::Mat& level) { return level.cols / kCropMargins / kCodeModules; }
+
 // Where the data columns of a level PDF417 crop are, and which way up it is.
 // The data columns (row indicators included) are those whose grey level
 // varies down the rows, which the start and stop patterns' do not; they are
@@ -312,7 +320,7 @@ Span codeSpan(const cv::Mat& crop) {
     cv::reduce(f.mul(f), sq, 0, cv::REDUCE_AVG);
     cv::sqrt(cv::max(sq - mean.mul(mean), 0), sd);
   }
-  const int module = std::max(1, static_cast<int>(crop.cols / 1.15 / 250));
+  const int module = std::max(1, static_cast<int>(moduleOf(crop)));
   cv::blur(sd, sd, {2 * module + 1, 1});
   const int mid = crop.cols / 2, quarter = crop.cols / 4;
   std::vector<float> middle(sd.ptr<float>(0) + mid - quarter, sd.ptr<float>(0) + mid + quarter);
@@ -356,7 +364,7 @@ Crop rectify(const cv::Mat& grey, Quad q, double extraAngle, double width = 960,
   // at 500-1400 px fail at 1800).
   const double w = 0.5 * (cv::norm(q[1] - q[0]) + cv::norm(q[2] - q[3]));
   const double h = 0.5 * (cv::norm(q[3] - q[0]) + cv::norm(q[2] - q[1]));
-  const double s = width / (1.15 * std::max(w, 1.0));
+  const double s = width / (kCropMargins * std::max(w, 1.0));
   const auto mx = static_cast<float>(0.075 * w * s), my = static_cast<float>((0.075 * h + 0.025 * w) * s);
   const auto cw = static_cast<float>(w * s), ch = static_cast<float>(h * s);
   const cv::Size out(static_cast<int>(cw + 2 * mx), static_cast<int>(ch + 2 * my));
@@ -584,9 +592,6 @@ cv::Mat deglare(const cv::Mat& crop, double module) {
   return out;
 }
 
-// The module of an AAMVA-sized code filling a level crop, in pixels.
-double moduleOf(const cv::Mat& level) { return level.cols / 1.15 / 250.0; }
-
 // Whether a level crop shows a PDF417 start or stop pattern (the evidence the
 // costly fallbacks need). Glare can grey an end pattern's bar or its quiet
 // zone out of the test: the crop with the glare divided out gets a second
@@ -759,9 +764,9 @@ void readRegions(const cv::Mat& grey, std::vector<Region> regions, const Options
     // so the rotated box frames it better than a quadrilateral.
     const Quad& box = shapes.back();
     const double codeWidth = 0.5 * (cv::norm(box[1] - box[0]) + cv::norm(box[2] - box[3]));
-    const Crop big = rectify(grey, box, boxTilt, std::clamp(1.15 * codeWidth, 960.0, 1800.0));
+    const Crop big = rectify(grey, box, boxTilt, std::clamp(kCropMargins * codeWidth, 960.0, 1800.0));
     const Span span = codeSpan(big.image);
-    std::vector<double> modules{big.image.cols / 1.15 / 250.0};
+    std::vector<double> modules{moduleOf(big.image)};
     if (const double m = (span.right - span.left) / 220.0; span.found && std::abs(m / modules[0] - 1) > 0.15)
       modules.push_back(m);
     std::vector<cv::Mat> deblurred;
@@ -790,7 +795,7 @@ void readRegions(const cv::Mat& grey, std::vector<Region> regions, const Options
         // in a larger region (the card) at fewer, resampled twice.
         const Quad q = symbolQuad(*g, level.toInput);
         const int modules = 17 * g->columns + 69;
-        const double width = 1.15 * modules * std::max(5.0, g->module_px * 1.05);
+        const double width = kCropMargins * modules * std::max(5.0, g->module_px * 1.05);
         const Crop tight = rectify(grey, q, 0.0, std::min(width, 3000.0), cv::INTER_CUBIC);
         debugDump(tight.image, "tight");
         if (const auto g2 = pdf417::readGrey(tight.image)) {
@@ -826,9 +831,9 @@ void readRegions(const cv::Mat& grey, const Options& o, std::vector<Code>& out, 
 // region found then holds only the rest of it (the end pattern on the far
 // side shows, the one under the glare is cut off). The search is run again on
 // the photo with the glare divided out, and the regions it finds that differ
-// from the first search's are rectified from the photo and read.
-void readUnglaredRegions(const cv::Mat& grey, double module, const Options& o, std::vector<Code>& out) {
-  const auto before = barRegions(grey);
+// from the first search's (`before`) are rectified from the photo and read.
+void readUnglaredRegions(const cv::Mat& grey, const std::vector<Region>& before, double module, const Options& o,
+                         std::vector<Code>& out) {
   auto regions = barRegions(deglare(grey, module));
   std::erase_if(regions, [&](const Region& r) {
     const cv::Rect a = r.box.boundingRect();
@@ -866,10 +871,11 @@ void readFlattened(const cv::Mat& image, const cv::Mat& grey, const Options& o, 
   debugDump(flat, "flat");
   std::vector<Code> found;
   cv::Rect gated;
-  readRegions(flat, o, found, &gated);
-  // The code spans some nine tenths of the card's width (about 250 modules).
+  const auto regions = barRegions(flat);
+  readRegions(flat, regions, o, found, &gated);
+  // The code spans some nine tenths of the card's width.
   if (found.empty() && !gated.empty() && !experiment(Experiment::NoDeglare))
-    readUnglaredRegions(flat, 0.9 * flat.cols / 250, o, found);
+    readUnglaredRegions(flat, regions, 0.9 * flat.cols / kCodeModules, o, found);
   const cv::Mat toInput = toFlat.inv();
   for (auto& c : found) {
     for (auto& p : c.position) p = apply(toInput, p);
@@ -984,10 +990,14 @@ std::vector<Code> read(const cv::Mat& image, const Options& o) {
   addAll(out, zxRead(work, hintsFor(formats)), fromWork, "direct", o);
 
   cv::Rect gated;
-  if (o.rectify && wantPdf417 && !hasFormat(out, "PDF417")) readRegions(grey, o, out, &gated);
+  std::vector<Region> regions;  // the texture search's, kept for the deglared search
+  if (o.rectify && wantPdf417 && !hasFormat(out, "PDF417")) {
+    regions = barRegions(grey);
+    readRegions(grey, regions, o, out, &gated);
+  }
   if (o.rectify && wantPdf417 && !hasFormat(out, "PDF417")) readFlattened(image, grey, o, out);
   if (o.rectify && wantPdf417 && !hasFormat(out, "PDF417") && !gated.empty() && !experiment(Experiment::NoDeglare))
-    readUnglaredRegions(grey, std::max(1.0, std::max(gated.width, gated.height) / 250.0), o, out);
+    readUnglaredRegions(grey, regions, std::max(1.0, std::max(gated.width, gated.height) / kCodeModules), o, out);
   if (o.rectify && wantPdf417 && !hasFormat(out, "PDF417") && !gated.empty()) readMotion(grey, gated, o, out);
   if (o.retry && out.empty()) {
     cv::Mat blurred;
