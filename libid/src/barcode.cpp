@@ -946,9 +946,19 @@ void readTiles(const cv::Mat& grey, ZXing::BarcodeFormats formats, const Options
     cv::Mat big;
     if (up > 1) cv::resize(grey(r), big, cv::Size(), up, up, cv::INTER_CUBIC);
     else big = grey(r).clone();
-    addAll(out, zxRead(big, hints),
-           [&](cv::Point2f p) { return cv::Point2f(static_cast<float>(p.x / up + r.x), static_cast<float>(p.y / up + r.y)); },
-           "tiled", o);
+    const Mapper map = [&](cv::Point2f p) {
+      return cv::Point2f(static_cast<float>(p.x / up + r.x), static_cast<float>(p.y / up + r.y));
+    };
+    const size_t before = out.size();
+    addAll(out, zxRead(big, hints), map, "tiled", o);
+    // Glare over part of a QR code greys its modules there (a finder pattern
+    // washed pale) below ZXing's local threshold: the tile with the glare
+    // divided out, the module taken as a fortieth of the textured region.
+    if (out.size() == before && !experiment(Experiment::NoDeglare)) {
+      const cv::Mat clean = deglare(big, std::max(region.box.size.width, region.box.size.height) * up / 40.0);
+      debugDump(clean, "tile-deglared");
+      addAll(out, zxRead(clean, hints), map, "tiled", o);
+    }
   }
 }
 

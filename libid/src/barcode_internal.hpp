@@ -8,7 +8,7 @@ namespace idkit::barcode {
 // PDF417 path out when its environment variable is set, read once.
 enum class Experiment {
   NoGate,  // IDKIT_BARCODE_NO_GATE: the fallbacks run without pdf417::hasStartOrStop's evidence
-  NoDeglare,  // IDKIT_BARCODE_NO_DEGLARE: no glare-divided level crop (gate, ZXing, grey reader) nor region search
+  NoDeglare,  // IDKIT_BARCODE_NO_DEGLARE: no glare-divided level crop (gate, ZXing, grey reader) nor region search, nor deglared tiles
   Count
 };
 bool experiment(Experiment e);
