@@ -204,5 +204,9 @@ int faceSideWith(const face::Models& models, const cv::Mat& flat_bgr, double* co
 // Empty when a face detector is installed for the portrait cue; else why
 // none is (a warning for the record: orientation then goes without it).
 std::string faceCueMissing();
+// The MRZ band's side on a flat card whose band the anchor's probe did not
+// see, searched again with a line cut in pieces (a thumb, a glare spot)
+// joined: +1 upright, -1 upside down, 0 none (orientWithoutMrz's "mrz-pieces").
+int piecedMrzSide(const cv::Mat& flat_bgr);
 
 }  // namespace idkit::deskew::detail

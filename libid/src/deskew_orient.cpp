@@ -2,10 +2,11 @@
 // along the bottom of an upright document), the portrait's face (a face
 // detector scores a face the right way up higher, and where it scores one
 // nearly as high both ways, the face lies on the card's left; face-api's
-// detector, used when YuNet is absent, by that side alone and after the
-// barcode), a barcode's own orientation, the portrait's side (on the left of
-// every ICAO data page and most cards), and Tesseract's script orientation
-// for what remains.
+// detector, used when YuNet is absent or finds no face, by that side alone
+// and after the barcode), a barcode's own orientation, a PDF417's start and
+// stop patterns, the MRZ band sought again with its lines in pieces, the
+// portrait's side (on the left of every ICAO data page and most cards), and
+// Tesseract's script orientation for what remains.
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -42,11 +43,47 @@ cv::Mat greyAtWidth(const cv::Mat& bgr, int width) {
   return grey;
 }
 
+// Joins the pieces of one line of print that a thumb or a glare spot cut:
+// boxes of about the same height on the same row, in x order, a gap of up to
+// a fifth of the card apart.
+std::vector<cv::Rect> joinLinePieces(std::vector<cv::Rect> pieces, double card_w) {
+  std::sort(pieces.begin(), pieces.end(), [](const cv::Rect& a, const cv::Rect& b) { return a.x < b.x; });
+  std::vector<cv::Rect> lines;
+  std::vector<bool> used(pieces.size(), false);
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    if (used[i]) continue;
+    cv::Rect line = pieces[i];
+    for (size_t j = i + 1; j < pieces.size(); ++j) {
+      const cv::Rect& b = pieces[j];
+      const int shared = std::min(line.br().y, b.br().y) - std::max(line.y, b.y);
+      if (used[j] || b.x < line.br().x || b.x - line.br().x > 0.2 * card_w) continue;
+      if (b.height < 0.7 * pieces[i].height || b.height > 1.4 * pieces[i].height ||
+          shared < 0.7 * std::min(pieces[i].height, b.height))
+        continue;
+      line |= b;
+      used[j] = true;
+    }
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+// findMrzBand's search; with `join_pieces`, a line may be in pieces.
+std::optional<detail::MrzBand> mrzBandIn(const cv::Mat& grey, double card_w, double card_h, bool join_pieces);
+
 }  // namespace
 
 namespace detail {
 
 std::optional<MrzBand> findMrzBand(const cv::Mat& grey, double card_w, double card_h) {
+  return mrzBandIn(grey, card_w, card_h, false);
+}
+
+}  // namespace detail
+
+namespace {
+
+std::optional<detail::MrzBand> mrzBandIn(const cv::Mat& grey, double card_w, double card_h, bool join_pieces) {
   if (grey.empty() || grey.cols < 16 || grey.rows < 8 || !(card_w > 16) || !(card_h > 8)) return std::nullopt;
   // Dark characters smaller than the kernel light up; pictures and bands do not.
   cv::Mat bh, bin, joined;
@@ -59,15 +96,19 @@ std::optional<MrzBand> findMrzBand(const cv::Mat& grey, double card_w, double ca
   cv::morphologyEx(bin, joined, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, {19, 1}));
   cv::Mat labels, stats, centroids;
   const int n = cv::connectedComponentsWithStats(joined, labels, stats, centroids, 8, CV_32S);
-  std::vector<cv::Rect> cand;
+  std::vector<cv::Rect> cand, pieces;
   for (int i = 1; i < n; ++i) {
     const cv::Rect r(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
                      stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
     const int px = stats.at<int>(i, cv::CC_STAT_AREA);
-    if (r.width < 0.62 * card_w || r.height < 0.02 * card_h || r.height > 0.11 * card_h) continue;
+    if (r.height < 0.02 * card_h || r.height > 0.11 * card_h) continue;
     if (px < 0.15 * r.area()) continue;  // a run of chevrons fills little of its box
-    cand.push_back(r);
+    if (r.width >= 0.62 * card_w) cand.push_back(r);
+    else if (join_pieces && r.width >= 0.1 * card_w) pieces.push_back(r);
   }
+  if (join_pieces)
+    for (const cv::Rect& r : joinLinePieces(std::move(pieces), card_w))
+      if (r.width >= 0.62 * card_w) cand.push_back(r);
   // Two or three lines of about the same height, stacked closely.
   int best_count = 0;
   double best_y = 0;
@@ -89,7 +130,7 @@ std::optional<MrzBand> findMrzBand(const cv::Mat& grey, double card_w, double ca
     if (count > best_count) best_count = count, best_y = ysum / count, best_box = cand[i], best_union = uni;
   }
   if (best_count < 2) return std::nullopt;
-  MrzBand band;
+  detail::MrzBand band;
   band.lines = best_count;
   band.centre_y = best_y;
   band.box = best_union;
@@ -105,7 +146,7 @@ std::optional<MrzBand> findMrzBand(const cv::Mat& grey, double card_w, double ca
   return band;
 }
 
-}  // namespace detail
+}  // namespace
 
 int mrzSide(const cv::Mat& flat_bgr, int* lines_out, double* pitch_out) {
   if (lines_out) *lines_out = 0;
@@ -140,6 +181,19 @@ const FaceModels& faceModels() {
   return m;
 }
 
+// face-api's detector beside YuNet, for a second look at a card on which
+// YuNet finds no face at all (a portrait faded by glare or defocus); null
+// when YuNet is not the detector or face-api is not installed.
+const face::Models* secondModels() {
+  static const std::shared_ptr<const face::Models> m = []() -> std::shared_ptr<const face::Models> {
+    const auto& first = faceModels().models;
+    if (!first || first->detector_kind != face::DetectorKind::yunet) return nullptr;
+    auto r = face::Models::locate(true, face::DetectorKind::faceapi, false);
+    return r ? *r : nullptr;
+  }();
+  return m.get();
+}
+
 // The best face a detector finds: its score and centre (fraction of the width).
 struct Look {
   double score = 0, x = 0.5;
@@ -150,8 +204,9 @@ struct Look {
 // 0.25; its face lies at 0.15-0.18 of the width upright, 0.81-0.84 turned,
 // 0.22-0.34 of the card's height. It also returns boxes the card's whole
 // height (0.36-0.67, centred anywhere): no portrait is over kFaceApiTallest.
-// A face seen one way up only needs kFaceApiAlone.
-constexpr float kFaceApiFloor = 0.35f, kFaceApiAlone = 0.5f, kFaceApiTallest = 0.6f;
+// A face seen one way up only needs kFaceApiAlone (a faded or small portrait
+// scores 0.41-0.42 the right way up and nothing the other).
+constexpr float kFaceApiFloor = 0.35f, kFaceApiAlone = 0.4f, kFaceApiTallest = 0.6f;
 // YuNet's faces count from its default score.
 constexpr float kYunetFloor = 0.5f;
 
@@ -210,8 +265,10 @@ int faceApiSide(const Look& up, const Look& down, double* conf_out) {
 // or both; `conf_out` says how sure: the best score when the other way up
 // scores far lower, 0.6 plus the margin between the two when only the face's
 // side decided. A card's portrait is a quarter of its height or more: a 224 px
-// copy keeps it well above the detector's smallest face, and costs a few ms a turn.
-int faceSideBy(FaceLooker& det, const cv::Mat& flat_bgr, double* conf_out) {
+// copy keeps it well above the detector's smallest face, and costs a few ms a
+// turn. `none_out` (when given) says whether the detector found no face at all.
+int faceSideBy(FaceLooker& det, const cv::Mat& flat_bgr, double* conf_out, bool* none_out = nullptr) {
+  if (none_out) *none_out = false;
   if (!det.ok || flat_bgr.empty()) return 0;
   cv::Mat small;
   const double k = 224.0 / flat_bgr.cols;
@@ -220,6 +277,7 @@ int faceSideBy(FaceLooker& det, const cv::Mat& flat_bgr, double* conf_out) {
   cv::Mat turned;
   cv::rotate(small, turned, cv::ROTATE_180);
   const Look down = det.look(turned);
+  if (none_out) *none_out = up.score == 0 && down.score == 0;
   if (det.faceapi) return faceApiSide(up, down, conf_out);
   const double score = std::max(up.score, down.score), gap = std::abs(up.score - down.score);
   if (score < 0.75) return 0;
@@ -238,8 +296,17 @@ int faceSideBy(FaceLooker& det, const cv::Mat& flat_bgr, double* conf_out) {
 }
 
 // faceSideBy with this thread's copy of the process's detector.
-int faceSide(const cv::Mat& flat_bgr, double* conf_out) {
+int faceSide(const cv::Mat& flat_bgr, double* conf_out, bool* none_out) {
   const auto& models = faceModels().models;
+  if (!models) return 0;
+  thread_local std::optional<FaceLooker> det;
+  if (!det) det.emplace(*models);
+  return faceSideBy(*det, flat_bgr, conf_out, none_out);
+}
+
+// faceSideBy with this thread's copy of face-api's detector beside YuNet.
+int secondFaceSide(const cv::Mat& flat_bgr, double* conf_out) {
+  const face::Models* models = secondModels();
   if (!models) return 0;
   thread_local std::optional<FaceLooker> det;
   if (!det) det.emplace(*models);
@@ -266,19 +333,24 @@ int barcodeSide(const cv::Mat& grey) {
 // wide enough for a PDF417 symbol; empty when none. Solid parts (a frame is
 // no part) are joined when they share their rows and nearly touch: blur thins
 // the gradient in places and the threshold can cut a symbol into pieces side
-// by side.
-cv::Rect symbolBlock(cv::Mat mask) {
+// by side. `slant_out` (when given and no block is found) gets the slant in
+// degrees of the largest part that is a solid block only once turned level
+// (a flat card whose corners were found a little off leaves its symbol a few
+// degrees askew, and its upright box then holds empty corners); 0 when none.
+cv::Rect symbolBlock(cv::Mat mask, double* slant_out = nullptr) {
   const int W = mask.cols, H = mask.rows;
   cv::morphologyEx(mask, mask, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, {W / 60 + 1, H / 40 + 1}));
   cv::morphologyEx(mask, mask, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {W / 40 + 1, H / 10 + 1}));
   cv::Mat labels, stats, centroids;
   const int n = cv::connectedComponentsWithStats(mask, labels, stats, centroids, 8, CV_32S);
   std::vector<std::pair<cv::Rect, int>> parts;  // box, pixels
+  std::vector<int> askew;                        // labels of parts too sparse for their box
   for (int i = 1; i < n; ++i) {
     const cv::Rect r(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
                      stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
     const int px = stats.at<int>(i, cv::CC_STAT_AREA);
     if (r.height >= 0.1 * H && px >= 0.8 * r.area()) parts.emplace_back(r, px);
+    else if (r.height >= 0.1 * H && r.width >= 0.3 * W && r.width >= 1.5 * r.height) askew.push_back(i);
   }
   std::sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) { return a.first.x < b.first.x; });
   for (size_t i = 0; i + 1 < parts.size();) {
@@ -297,6 +369,25 @@ cv::Rect symbolBlock(cv::Mat mask) {
     if (px < 0.8 * r.area()) continue;  // a solid block, not a frame
     if (r.area() > box.area()) box = r;
   }
+  if (slant_out) *slant_out = 0;
+  if (!box.empty() || !slant_out) return box;
+  double best = 0;
+  for (const int i : askew) {
+    std::vector<cv::Point> pts;
+    cv::findNonZero(labels == i, pts);
+    const cv::RotatedRect rr = cv::minAreaRect(pts);
+    if (pts.size() < 0.8 * rr.size.area() || rr.size.area() <= best) continue;
+    cv::Point2f c[4];
+    rr.points(c);
+    // The long side's direction, in (-90, 90] degrees.
+    const cv::Point2f e = cv::norm(c[1] - c[0]) > cv::norm(c[2] - c[1]) ? c[1] - c[0] : c[2] - c[1];
+    double a = std::atan2(e.y, e.x) * 180 / CV_PI;
+    if (a > 90) a -= 180;
+    if (a <= -90) a += 180;
+    if (std::abs(a) < 0.5 || std::abs(a) > 8) continue;
+    best = rr.size.area();
+    *slant_out = a;
+  }
   return box;
 }
 
@@ -308,8 +399,9 @@ cv::Rect symbolBlock(cv::Mat mask) {
 // outermost thick bar is on the left (upright), -1 on the right, 0 no symbol
 // or no clear answer. `grey` is the flat landscape card; `conf_out` (when
 // given) says how sure: 0.85 by the strict rule, 0.7 when only the ink beyond
-// each bar compared decided.
-int pdf417GreySide(const cv::Mat& grey, double* conf_out = nullptr) {
+// each bar compared decided. A symbol a few degrees askew is read once turned
+// level (`levelled` says that was done).
+int pdf417GreySide(const cv::Mat& grey, double* conf_out = nullptr, bool levelled = false) {
   const int W = grey.cols, H = grey.rows;
   if (W < 200 || H < 100) return 0;
   // Bars: a strong horizontal gradient, densely. Text has it too, but in
@@ -319,7 +411,15 @@ int pdf417GreySide(const cv::Mat& grey, double* conf_out = nullptr) {
   gx = cv::abs(gx);
   gx.convertTo(gx, CV_32F);
   cv::blur(gx, gx, cv::Size(W / 50 | 1, H / 30 | 1));
-  cv::Rect box = symbolBlock(gx > 30);
+  double slant = 0;
+  auto readLevel = [&] {
+    cv::Mat level;
+    cv::warpAffine(grey, level, cv::getRotationMatrix2D(cv::Point2f(W / 2.0f, H / 2.0f), slant, 1.0), grey.size(),
+                   cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    return pdf417GreySide(level, conf_out, true);
+  };
+  cv::Rect box = symbolBlock(gx > 30, levelled ? nullptr : &slant);
+  if (box.empty() && slant != 0) return readLevel();
   const bool dark_block = box.empty();
   if (dark_block) {
     // Defocus flattens the data columns' gradient until the block falls
@@ -331,7 +431,8 @@ int pdf417GreySide(const cv::Mat& grey, double* conf_out = nullptr) {
     cv::blur(grey, dark, cv::Size(W / 50 | 1, H / 30 | 1));
     double lo = 0, hi = 0;
     cv::minMaxLoc(dark, &lo, &hi);
-    box = symbolBlock(dark < hi - 0.35 * (hi - lo));
+    box = symbolBlock(dark < hi - 0.35 * (hi - lo), levelled ? nullptr : &slant);
+    if (box.empty() && slant != 0) return readLevel();
     if (box.height < 0.25 * H || box.x < W / 50 || box.br().x > W - W / 50) return 0;
   }
   if (box.empty()) return 0;
@@ -471,6 +572,13 @@ int detail::faceSideWith(const face::Models& models, const cv::Mat& flat_bgr, do
   return faceSideBy(det, flat_bgr, conf_out);
 }
 
+int detail::piecedMrzSide(const cv::Mat& flat_bgr) {
+  if (flat_bgr.empty() || flat_bgr.cols < 16 || flat_bgr.rows < 8) return 0;
+  const cv::Mat grey = greyAtWidth(flat_bgr, kWorkWidth);
+  const auto band = mrzBandIn(grey, grey.cols, grey.rows, true);
+  return band ? detail::bandSide(band->centre_y, grey.rows) : 0;
+}
+
 std::string detail::faceCueMissing() {
   const auto& m = faceModels();
   return m.models ? std::string() : "no face detector, the portrait's face was not looked for: " + m.missing;
@@ -488,14 +596,23 @@ Orientation detail::orientWithoutMrz(const cv::Mat& flat_bgr) {
   const auto& models = faceModels().models;
   const bool face_first = models && models->detector_kind == face::DetectorKind::yunet;
   double face_conf = 0;
+  bool no_face = false;
   if (face_first)
-    if (const int s = faceSide(flat_bgr, &face_conf); s != 0) return {s > 0 ? 0 : 2, "face", face_conf};
+    if (const int s = faceSide(flat_bgr, &face_conf, &no_face); s != 0) return {s > 0 ? 0 : 2, "face", face_conf};
   const cv::Mat grey = greyAtWidth(flat_bgr, std::max(kWorkWidth, flat_bgr.cols));
   if (const int s = barcodeSide(grey); s != 0) return {s > 0 ? 0 : 2, "barcode", 0.95};
   if (!face_first)
-    if (const int s = faceSide(flat_bgr, &face_conf); s != 0) return {s > 0 ? 0 : 2, "face", face_conf};
+    if (const int s = faceSide(flat_bgr, &face_conf, nullptr); s != 0) return {s > 0 ? 0 : 2, "face", face_conf};
   double pdf_conf = 0;
   if (const int s = pdf417GreySide(grey, &pdf_conf); s != 0) return {s > 0 ? 0 : 2, "pdf417", pdf_conf};
+  // YuNet found no face either way up (a portrait faded by glare or blur):
+  // face-api's detector may still, read by the face's side as without YuNet.
+  // After the PDF417 cue: a licence back has no face, and the look costs
+  // about 30 ms.
+  if (no_face)
+    if (const int s = secondFaceSide(flat_bgr, &face_conf); s != 0) return {s > 0 ? 0 : 2, "face", face_conf};
+  // Its own cue name: "mrz" tells detection the band was seen (deskew.cpp's container rule).
+  if (const int s = detail::piecedMrzSide(flat_bgr); s != 0) return {s > 0 ? 0 : 2, "mrz-pieces", 0.9};
   const double p = portraitBalance(grey);
   if (std::abs(p) > 0.12) return {p > 0 ? 0 : 2, "portrait", std::min(0.9, 0.6 + std::abs(p))};
   double conf = 0;

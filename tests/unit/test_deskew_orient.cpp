@@ -19,7 +19,7 @@ namespace {
 
 // Side `suffix` ("" or "-back") of document `index` of `id-synth --type all
 // --capture photo --seed <seed>`, flattened upright at 300 dpi through its true quad.
-cv::Mat trueCard(std::uint64_t index, const std::string& suffix, std::uint64_t seed = 22) {
+cv::Mat trueCard(std::uint64_t index, const std::string& suffix, std::uint64_t seed = 22, Kind kind = Kind::id1) {
   idkit::synth::Options o;
   o.capture = idkit::synth::Capture::photo;
   o.seed = seed;
@@ -29,7 +29,7 @@ cv::Mat trueCard(std::uint64_t index, const std::string& suffix, std::uint64_t s
     Document doc;
     for (size_t i = 0; i < 4; ++i)
       doc.quad[i] = {sp.truth["document"]["quad"][i][0].get<double>(), sp.truth["document"]["quad"][i][1].get<double>()};
-    doc.kind = Kind::id1;
+    doc.kind = kind;
     return flatten(img, doc, 300);
   }
   return {};
@@ -128,4 +128,46 @@ TEST_CASE("a document oriented without a face detector says so", "[deskew][orien
   CHECK(doc.toJson()["warnings"] == idkit::Json::array({"no face detector"}));
   // Installed here (YuNet or face-api's): nothing to say.
   if (idkit::face::Models::locate(true, std::nullopt, false)) CHECK(detail::faceCueMissing().empty());
+}
+
+TEST_CASE("a PDF417 left a few degrees askew by the flat card's corners is read once turned level", "[deskew][orient]") {
+  // dl-photo-s21-0270-back: corners found a little off (J 0.956) left the
+  // sharp symbol 3 degrees askew; its block's upright box then held empty
+  // corners, so no block was found, no answer came, and the portrait's side
+  // (a licence back has none) turned the card over.
+  const cv::Mat card = trueCard(270, "-back", 21);
+  REQUIRE(!card.empty());
+  cv::Mat askew;
+  cv::warpAffine(card, askew, cv::getRotationMatrix2D(cv::Point2f(card.cols / 2.0f, card.rows / 2.0f), -3.0, 1.0),
+                 card.size(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  checkPdf417Cue(askew);
+}
+
+TEST_CASE("an MRZ line cut in two by a glare spot still gives the band's side", "[deskew][orient]") {
+  // td2-photo-s21-0249: a glare spot across the middle of both lines cuts
+  // each into two pieces, neither 0.62 of the card wide, so the band search
+  // finds none; without YuNet, face-api's detector saw the face one way only
+  // at 0.41, and Tesseract's script orientation turned the card over.
+  const cv::Mat card = trueCard(249, "", 21, Kind::id2);
+  REQUIRE(!card.empty());
+  CHECK(mrzSide(card) == 0);
+  CHECK(detail::piecedMrzSide(card) == 1);
+  CHECK(detail::piecedMrzSide(turned(card)) == -1);
+  // A card without an MRZ gives no band, whole or in pieces.
+  const cv::Mat back = trueCard(270, "-back", 21);
+  CHECK(detail::piecedMrzSide(back) == 0);
+  CHECK(detail::piecedMrzSide(turned(back)) == 0);
+}
+
+TEST_CASE("without YuNet, a face face-api's detector sees one way up only counts from 0.4", "[deskew][orient]") {
+  const auto models = idkit::face::Models::locate(true, idkit::face::DetectorKind::faceapi, false);
+  if (!models) SKIP_CASE("face-api's detector not installed (scripts/models)");
+  // fra-id-photo-s21-0261: face-api scores the portrait 0.42 the right way
+  // up and finds nothing upside down (other print on a card scores at most
+  // 0.25); 0.5 was asked, and Tesseract's script orientation turned it over.
+  const cv::Mat card = trueCard(261, "", 21, Kind::id2);
+  REQUIRE(!card.empty());
+  double conf = 0;
+  CHECK(detail::faceSideWith(**models, card, &conf) == 1);
+  CHECK(conf == Approx(0.65));
 }
