@@ -256,6 +256,39 @@ cv::Mat flattenBackground(const cv::Mat& g, double cap_px) {
 
 }  // namespace
 
+// A name's line with its left end moved out of the letter it cuts: a region
+// drawn from the layout may start a little inside the first letter when the
+// card or its label print runs wider (MARIE read AARIE from the M's right
+// half). Names only: where a label is printed inline before a date or a
+// number (a licence's DOB, DL), the label's last letter would be taken in.
+// When the line's left column holds ink on the value's rows, the box starts
+// instead at the nearest column left of it without any, at most a capital
+// height away; none there (a background pattern, a label run into the
+// value) leaves it as it is.
+cv::Rect uncutLeft(const cv::Mat& g, cv::Rect box, double cap_px) {
+  const int reach = static_cast<int>(std::lround(cap_px));
+  const int x0 = std::max(0, box.x - reach);
+  if (box.x - x0 < 2) return box;
+  const cv::Rect strip(x0, box.y, std::min(box.br().x, box.x + reach) - x0, box.height);
+  const int k = std::max(3, static_cast<int>(std::lround(cap_px * 1.2)) | 1);
+  cv::Mat bh, bw;
+  cv::morphologyEx(g(box), bh, cv::MORPH_BLACKHAT, cv::getStructuringElement(cv::MORPH_RECT, {k, k}));
+  const double level = std::max(30.0, cv::threshold(bh, bw, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU));
+  cv::morphologyEx(g(strip), bh, cv::MORPH_BLACKHAT, cv::getStructuringElement(cv::MORPH_RECT, {k, k}));
+  cv::threshold(bh, bw, level, 255, cv::THRESH_BINARY);
+  // The value's rows: the middle of the box (its margins hold the neighbours' descenders).
+  const int y0 = bw.rows / 4, y1 = bw.rows - bw.rows / 4;
+  auto inked = [&](int x) { return cv::countNonZero(bw(cv::Range(y0, y1), cv::Range(x, x + 1))) >= 2; };
+  const int at = box.x - x0;
+  if (!inked(at) && !inked(at + 1)) return box;
+  for (int x = at - 1; x >= 0; --x)
+    if (!inked(x)) {
+      const int left = x0 + std::max(0, x - 2);
+      return {left, box.y, box.br().x - left, box.height};
+    }
+  return box;
+}
+
 namespace {
 
 // The value line of a field on a registered card: the words of about the
@@ -416,6 +449,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     const std::optional<cv::Rect> found =
         reg.fitted ? valueLine(words, r, reg.sy * (f.region_mm.y + f.region_mm.height / 2 - 0.1) + reg.ty, cap_px)
                    : std::nullopt;
+    const int value_width = found ? found->width : 0;  // the value's words, card px (0: none found)
     if (found) {
       // The region's width (values are left-aligned in it) or the words' if
       // they run on; the words' height with a margin.
@@ -432,6 +466,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       const cv::Rect l = pickLine(g(r), cap_px);
       line_box = cv::Rect(r.x, r.y + l.y, r.width, l.height);
     }
+    if (f.kind == Kind::name && line_box.width >= 4 && line_box.height >= 4) line_box = uncutLeft(g, line_box, cap_px);
     if (line_box.width < 4 || line_box.height < 4) continue;
     cv::Mat crop = g(line_box);
     const double scale = std::clamp(30.0 / cap_px, 1.0, 4.0);
@@ -585,6 +620,17 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
                                                                               : second.value;
       if (!other.empty())
         field.char_confidence = capUnconfirmed(field.value, field.char_confidence, other, kUnconfirmedCharConfidence);
+    }
+    // A reading that accounts for under half of the value's ink (a blurred
+    // OYVIND read J, surely) is a part of the value at most: none of its
+    // characters counts as surely read. A capital is at most 1.1 capital
+    // heights wide, and a space half of one.
+    if (value_width > 0 && check::comparedVizField(f.name) && field.source == "template" && !field.text.empty()) {
+      double explained = 0;
+      for (std::size_t i = 0; i < field.text.size(); ++i)
+        if ((static_cast<unsigned char>(field.text[i]) & 0xC0) != 0x80) explained += field.text[i] == ' ' ? 0.5 : 1.1;
+      if (value_width > 2 * explained * cap_px + cap_px)
+        for (double& c : field.char_confidence) c = std::min(c, kUnconfirmedCharConfidence);
     }
     // Boxes are in the card's own pixels, as the record's image holds it.
     field.box = turned ? cv::Rect(g.cols - line_box.br().x, g.rows - line_box.br().y, line_box.width, line_box.height)

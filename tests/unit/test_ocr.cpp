@@ -465,6 +465,25 @@ TEST_CASE("ocr: a code's O narrower than a capital is the digit 0", "[ocr]") {
   CHECK(ocr::settleZeroes("ABO", line("ABOO", {18, 18, 15, 15})) == "ABO");
 }
 
+TEST_CASE("ocr: a name's line cut inside its first letter starts before that letter", "[ocr]") {
+  // A 20 px capital at x 100-115, the next at 120-135, on a light card.
+  cv::Mat g(60, 300, CV_8U, cv::Scalar(230));
+  cv::rectangle(g, cv::Rect(100, 20, 16, 20), cv::Scalar(40), cv::FILLED);
+  cv::rectangle(g, cv::Rect(120, 20, 16, 20), cv::Scalar(40), cv::FILLED);
+  // Cut at x 108, inside the first letter: moved to just before it.
+  const cv::Rect cut = ocr::uncutLeft(g, cv::Rect(108, 10, 150, 40), 20);
+  CHECK(cut.x >= 96);
+  CHECK(cut.x <= 99);
+  CHECK(cut.br().x == 258);
+  CHECK(cut.y == 10);
+  CHECK(cut.height == 40);
+  // Starting in the blank before the letter: unchanged.
+  CHECK(ocr::uncutLeft(g, cv::Rect(95, 10, 150, 40), 20) == cv::Rect(95, 10, 150, 40));
+  // Ink all the way (a bar wider than a capital height): unchanged.
+  cv::rectangle(g, cv::Rect(40, 20, 61, 20), cv::Scalar(40), cv::FILLED);
+  CHECK(ocr::uncutLeft(g, cv::Rect(108, 10, 150, 40), 20) == cv::Rect(108, 10, 150, 40));
+}
+
 TEST_CASE("ocr: an MRZ failing its checks names a layout of its geometry", "[ocr][tesseract]") {
   const auto& ts = templates();
   // The French ID card's MRZ is 2x36 like a TD2's: read with its document

@@ -257,6 +257,11 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
 // characters and the symbols do not pair up one to one).
 std::string settleZeroes(std::string_view text, const std::vector<Engine::Symbol>& symbols);
 
+// A name's value line `box` (grey card pixels) with its left end moved out of
+// a letter it cuts, to the nearest inkless column at most a capital height
+// left of it; unchanged when its left edge is blank or no such column is near.
+cv::Rect uncutLeft(const cv::Mat& grey, cv::Rect box, double cap_px);
+
 // Per-character confidences of a normalised value from the symbols it was
 // read from (see Field::char_confidence); empty when they cannot be aligned.
 std::vector<double> valueConfidences(Kind kind, std::string_view value, const std::vector<Engine::Symbol>& symbols,
