@@ -400,7 +400,9 @@ std::vector<Found> detectFound(const cv::Mat& bgr_in, const Options& opts) {
   auto refined = [&](const Quad& frame_quad) {
     Quad q = scaled(detail::growToOuterEdges(f, frame_quad), k);
     q = detail::refine(bgr, q, 2.5 * k + 2, std::max(1.0, 0.7 * k));
-    return detail::refine(bgr, q, std::max(2.0, 0.8 * k), std::max(1.0, 0.5 * k));
+    q = detail::refine(bgr, q, std::max(2.0, 0.8 * k), std::max(1.0, 0.5 * k));
+    const Quad s = detail::straighten(bgr, q, std::max(1.0, 0.5 * k));
+    return s == q ? q : detail::refine(bgr, s, std::max(2.0, 0.8 * k), std::max(1.0, 0.5 * k));
   };
   // Several documents: the other picks (input pixels), which the MRZ anchor
   // of one may not move a side onto (a white card's faint top edge on a white

@@ -758,6 +758,19 @@ bool separates(const Frame& f, cv::Point2d a, cv::Point2d b, cv::Point2d n, int 
   return dist(inside, doc) < to_beyond || to_beyond > 60;
 }
 
+// The quad whose side i lies on ls[i]; nullopt when two sides do not meet or
+// it is not convex.
+std::optional<Quad> quadOfLines(const std::array<Line, 4>& ls) {
+  Quad r;
+  for (size_t i = 0; i < 4; ++i) {
+    const auto p = intersect(ls[(i + 3) % 4], ls[i]);
+    if (!p) return std::nullopt;
+    r[i] = *p;
+  }
+  if (!isConvex(r)) return std::nullopt;
+  return r;
+}
+
 }  // namespace
 
 Quad growToOuterEdges(const Frame& f, const Quad& q) {
@@ -799,16 +812,6 @@ Quad growToOuterEdges(const Frame& f, const Quad& q) {
   }
   // Each move must keep the whole quad as good a document: a grain line or a
   // shadow beyond one side adds a band that spoils the aspect ratio.
-  auto build = [&](const std::array<Line, 4>& ls) -> std::optional<Quad> {
-    Quad r;
-    for (size_t i = 0; i < 4; ++i) {
-      const auto p = intersect(ls[(i + 3) % 4], ls[i]);
-      if (!p) return std::nullopt;
-      r[i] = *p;
-    }
-    if (!isConvex(r)) return std::nullopt;
-    return r;
-  };
   std::array<Line, 4> cur;
   for (size_t i = 0; i < 4; ++i) cur[i] = Line{q[i], q[(i + 1) % 4] - q[i], 0, 0};
   double best = score(f, q).total;
@@ -816,7 +819,7 @@ Quad growToOuterEdges(const Frame& f, const Quad& q) {
     if (cv::norm(lines[i].p - q[i]) < 0.5) continue;
     std::array<Line, 4> trial = cur;
     trial[i] = lines[i];
-    const auto r = build(trial);
+    const auto r = quadOfLines(trial);
     if (!r) continue;
     const double s = score(f, *r).total;
     if (s >= 0.97 * best) {
@@ -824,7 +827,7 @@ Quad growToOuterEdges(const Frame& f, const Quad& q) {
       best = std::max(best, s);
     }
   }
-  const auto r = build(cur);
+  const auto r = quadOfLines(cur);
   return r ? *r : q;
 }
 
@@ -972,6 +975,14 @@ std::optional<Quad> containerAround(const Frame& f, const Quad& part) {
 
 namespace {
 
+// Straightening: how far each end of a side may move (share of the quad's
+// shortest side), the colour step that counts as a whole edge, and how much
+// more of its length a new line must show an edge on (and at least how much),
+// how far inside (share of the shortest side) both ends of a new line may
+// not both lie, and how much worse a document shape the quad may get.
+constexpr double kStraightenReach = 0.15, kStraightenEdge = 12, kStraightenGain = 0.2, kStraightenFloor = 0.6,
+                 kStraightenInside = 0.03, kStraightenShape = 0.1;
+
 // Samples the colour at sub-pixel `p` (bilinear, clamped to the frame).
 cv::Vec3f sample(const cv::Mat& bgr, cv::Point2d p) {
   const double x = std::clamp(p.x, 0.0, bgr.cols - 1.001), y = std::clamp(p.y, 0.0, bgr.rows - 1.001);
@@ -1050,6 +1061,83 @@ Quad refine(const cv::Mat& bgr, const Quad& q, double range, double smooth, std:
     if (const auto p = intersect(a, b); p && cv::norm(*p - q[i]) < 2.5 * range + 4) r[i] = *p;
   }
   return isConvex(r) ? r : q;
+}
+
+
+Quad straighten(const cv::Mat& bgr, const Quad& q, double smooth) {
+  if (!isConvex(q)) return q;
+  double shortest = 1e300;
+  for (size_t i = 0; i < 4; ++i) shortest = std::min(shortest, cv::norm(q[(i + 1) % 4] - q[i]));
+  const int R = static_cast<int>(std::ceil(kStraightenReach * shortest));
+  const int half = std::max(1, static_cast<int>(std::ceil(smooth)));
+  if (R < 4) return q;
+  const cv::Point2d centre = (q[0] + q[1] + q[2] + q[3]) * 0.25;
+  std::array<Line, 4> lines;
+  std::array<std::optional<Line>, 4> moved;
+  std::vector<cv::Vec3f> prof(static_cast<size_t>(2 * (R + half) + 1));
+  for (size_t i = 0; i < 4; ++i) {
+    const cv::Point2d a = q[i], b = q[(i + 1) % 4];
+    const double len = cv::norm(b - a);
+    const cv::Point2d d = (b - a) / len, n(-d.y, d.x);
+    lines[i] = Line{a, d, 0, 0};
+    const int S = std::clamp(static_cast<int>(len / 8), 16, 64);
+    // Edge strength, clipped: a line is as good as the share of its length
+    // that shows an edge, so text or one strong band crossing it counts little.
+    std::vector<float> m(static_cast<size_t>(S * (2 * R + 1)));
+    for (int j = 0; j < S; ++j) {
+      const cv::Point2d p = a + (b - a) * (0.1 + 0.8 * (j + 0.5) / S);
+      for (int o = -(R + half); o <= R + half; ++o) {
+        cv::Vec3f acc(0, 0, 0);
+        for (int s = -1; s <= 1; ++s) acc += sample(bgr, p + n * o + d * (s * smooth));
+        prof[static_cast<size_t>(o + R + half)] = acc / 3;
+      }
+      for (int o = -R; o <= R; ++o) {
+        const cv::Vec3f diff = prof[static_cast<size_t>(o + R + 2 * half)] - prof[static_cast<size_t>(o + R)];
+        m[static_cast<size_t>(j * (2 * R + 1) + o + R)] =
+            static_cast<float>(std::min(1.0, std::sqrt(diff.dot(diff)) / kStraightenEdge));
+      }
+    }
+    auto support = [&](int oa, int ob) {
+      double sum = 0;
+      for (int j = 0; j < S; ++j) {
+        const int o = oa + static_cast<int>(std::lround((ob - oa) * (j + 0.5) / S));
+        sum += m[static_cast<size_t>(j * (2 * R + 1) + o + R)];
+      }
+      return sum / S;
+    };
+    // A line with both ends well inside is an inner band's border (a header
+    // band, the MRZ zone's top) parallel to the card's own fainter edge.
+    const double inward = (centre - a).dot(n) > 0 ? 1 : -1, deep = kStraightenInside * shortest;
+    auto inside = [&](int oa, int ob) { return inward * oa > deep && inward * ob > deep; };
+    const double current = support(0, 0);
+    double best = current;
+    int best_a = 0, best_b = 0;
+    // Every fourth line, then every line around the best of them.
+    for (int oa = -R; oa <= R; oa += 4)
+      for (int ob = -R; ob <= R; ob += 4)
+        if (const double v = support(oa, ob); v > best && !inside(oa, ob)) best = v, best_a = oa, best_b = ob;
+    const int ca = best_a, cb = best_b;
+    for (int oa = std::max(-R, ca - 2); oa <= std::min(R, ca + 2); ++oa)
+      for (int ob = std::max(-R, cb - 2); ob <= std::min(R, cb + 2); ++ob)
+        if (const double v = support(oa, ob); v > best && !inside(oa, ob)) best = v, best_a = oa, best_b = ob;
+    if (best < current + kStraightenGain || best < kStraightenFloor) continue;
+    const cv::Point2d pa = a + (b - a) * 0.1 + n * best_a, pb = a + (b - a) * 0.9 + n * best_b;
+    moved[i] = Line{pa, (pb - pa) / cv::norm(pb - pa), 0, 0};
+  }
+  // A side moved onto an inner straight line (an MRZ band's top, a header
+  // band) leaves a quad of the wrong proportions: each move must keep the
+  // quad about as good a document shape.
+  Quad r = q;
+  double fit = documentAspect(q, bgr.size()).fit;
+  for (size_t i = 0; i < 4; ++i) {
+    if (!moved[i]) continue;
+    std::array<Line, 4> trial = lines;
+    trial[i] = *moved[i];
+    const auto t = quadOfLines(trial);
+    if (!t) continue;
+    if (const double v = documentAspect(*t, bgr.size()).fit; v >= fit - kStraightenShape) lines = trial, r = *t, fit = v;
+  }
+  return r;
 }
 
 }  // namespace idkit::deskew::detail

@@ -116,6 +116,13 @@ Quad growToOuterEdges(const Frame& f, const Quad& q);
 // says which sides may move (side i runs from corner i to corner i + 1).
 Quad refine(const cv::Mat& bgr, const Quad& q, double range, double smooth,
             std::array<bool, 4> sides = {true, true, true, true});
+// Replaces a side of `q` (input pixels) by the line, its ends each within
+// 0.15 of the quad's shortest side of the side's own, that shows an edge along
+// clearly more of its length (a side tilted onto a thumb, a grain line or an
+// MRZ band at one end, or lying on a shadow beyond the card). A line with both
+// ends well inside, or one that spoils the quad's document shape, is an inner
+// band's border and is not taken. `smooth`: as for refine.
+Quad straighten(const cv::Mat& bgr, const Quad& q, double smooth);
 
 // An MRZ band in a grey image whose text lines run along x: the union box of
 // its two or three lines, their count, mean centre, height and character pitch
