@@ -258,6 +258,32 @@ cv::Rect drawMatrix(Canvas& c, const ZXing::BitMatrix& m, double x_mm, double y_
   return r;
 }
 
+// drawMatrix for a module under two pixels: the code is drawn two pixels a
+// module and shrunk by area, as a scanner's or camera's optics would blur it,
+// so that it keeps its printed width instead of outgrowing the card.
+cv::Rect drawMatrixFine(Canvas& c, const ZXing::BitMatrix& m, double x_mm, double y_mm, double module_px,
+                        double row_ratio) {
+  constexpr int kModule = 2;
+  const int row_px = std::max(1, static_cast<int>(std::lround(kModule * row_ratio)));
+  const int quiet = 2 * kModule;
+  cv::Mat code(m.height() * row_px + 2 * quiet, m.width() * kModule + 2 * quiet, c.img.type(),
+               cv::Scalar(250, 250, 250));
+  for (int y = 0; y < m.height(); ++y)
+    for (int x = 0; x < m.width(); ++x)
+      if (m.get(x, y))
+        cv::rectangle(code, cv::Rect(quiet + x * kModule, quiet + y * row_px, kModule, row_px),
+                      cv::Scalar(15, 15, 15), cv::FILLED);
+  const double f = module_px / kModule;
+  cv::Mat small;
+  cv::resize(code, small, cv::Size(static_cast<int>(std::lround(code.cols * f)), static_cast<int>(std::lround(code.rows * f))),
+             0, 0, cv::INTER_AREA);
+  const int q = static_cast<int>(std::lround(quiet * f));
+  const cv::Rect at(static_cast<int>(x_mm * c.s) - q, static_cast<int>(y_mm * c.s) - q, small.cols, small.rows);
+  const cv::Rect inside = at & cv::Rect(0, 0, c.img.cols, c.img.rows);
+  small(inside - at.tl()).copyTo(c.img(inside));
+  return {at.x + q, at.y + q, small.cols - 2 * q, small.rows - 2 * q};
+}
+
 // A design is what every card of one issuer and type shares: palette and
 // security background, as on real documents. `part` tells apart the palette
 // (0) and the backgrounds of the sides (1, 2).
@@ -564,9 +590,13 @@ Card renderDlBack(const Person& p, const RenderOptions& o, const Palette& pal) {
   // an integer module width near 0.3 mm and rows three modules high.
   const int cols = m.width();
   const double module_mm = std::min(0.38, 76.0 / cols);
-  const int module_px = std::max(2, static_cast<int>(std::floor(module_mm * c.s)));
+  // Under two pixels a module (a scan or photo under ~180 dpi) an integer
+  // module would print the code wider than the card: shrink it instead.
+  const double fine_px = module_mm * c.s;
+  const double module_px = fine_px < 2 ? fine_px : std::floor(fine_px);
   const double w_mm = cols * module_px / c.s;
-  const cv::Rect r = drawMatrix(c, m, (W - w_mm) / 2, 7.5, module_px, 0.75);
+  const cv::Rect r = fine_px < 2 ? drawMatrixFine(c, m, (W - w_mm) / 2, 7.5, module_px, 0.75)
+                                 : drawMatrix(c, m, (W - w_mm) / 2, 7.5, static_cast<int>(module_px), 0.75);
   c.text("This card is the property of the " + p.state_name + " Department of Motor Vehicles.", 4, 4.5, 1.0,
          text::kSans, pal.label, W - 8);
   const double below = r.br().y / c.s + 3.5;
@@ -578,7 +608,8 @@ Card renderDlBack(const Person& p, const RenderOptions& o, const Palette& pal) {
   truth["barcodes"] = Json::array({{{"format", "PDF417"},
                                     {"text", payload},
                                     {"box", box(r)},
-                                    {"module_px", module_px},
+                                    {"module_px", fine_px < 2 ? Json(std::round(module_px * 100) / 100)
+                                                              : Json(static_cast<int>(module_px))},
                                     {"columns", cols},
                                     {"rows", m.height() / 4}}});
   Card card;
