@@ -996,6 +996,18 @@ cv::Vec3f sample(const cv::Mat& bgr, cv::Point2d p) {
   return out;
 }
 
+// The colour across a side at `p`, from -reach to +reach pixels along its
+// normal `n` (prof[reach] at p), each the mean of three samples `smooth` apart
+// along the side `d`: text and noise fade, the edge stays.
+void profileAcross(const cv::Mat& bgr, cv::Point2d p, cv::Point2d n, cv::Point2d d, int reach, double smooth,
+                   std::vector<cv::Vec3f>& prof) {
+  for (int o = -reach; o <= reach; ++o) {
+    cv::Vec3f acc(0, 0, 0);
+    for (int s = -1; s <= 1; ++s) acc += sample(bgr, p + n * o + d * (s * smooth));
+    prof[static_cast<size_t>(o + reach)] = acc / 3;
+  }
+}
+
 // Edge points along the normal of side a->b within +-range, then a robust line.
 std::optional<FitLine> refineSide(const cv::Mat& bgr, cv::Point2d a, cv::Point2d b, double range, double smooth) {
   const double len = cv::norm(b - a);
@@ -1010,12 +1022,7 @@ std::optional<FitLine> refineSide(const cv::Mat& bgr, cv::Point2d a, cv::Point2d
   for (int i = 0; i < samples; ++i) {
     const double t = 0.1 + 0.8 * (i + 0.5) / samples;
     const cv::Point2d p = a + (b - a) * t;
-    // Average a few pixels along the side too: text and noise fade, the edge stays.
-    for (int o = -(R + half); o <= R + half; ++o) {
-      cv::Vec3f acc(0, 0, 0);
-      for (int s = -1; s <= 1; ++s) acc += sample(bgr, p + n * o + d * (s * smooth));
-      prof[static_cast<size_t>(o + R + half)] = acc / 3;
-    }
+    profileAcross(bgr, p, n, d, R + half, smooth, prof);
     double best = 0;
     int best_o = 0;
     for (int o = -R; o <= R; ++o) {
@@ -1063,7 +1070,6 @@ Quad refine(const cv::Mat& bgr, const Quad& q, double range, double smooth, std:
   return isConvex(r) ? r : q;
 }
 
-
 Quad straighten(const cv::Mat& bgr, const Quad& q, double smooth) {
   if (!isConvex(q)) return q;
   double shortest = 1e300;
@@ -1086,11 +1092,7 @@ Quad straighten(const cv::Mat& bgr, const Quad& q, double smooth) {
     std::vector<float> m(static_cast<size_t>(S * (2 * R + 1)));
     for (int j = 0; j < S; ++j) {
       const cv::Point2d p = a + (b - a) * (0.1 + 0.8 * (j + 0.5) / S);
-      for (int o = -(R + half); o <= R + half; ++o) {
-        cv::Vec3f acc(0, 0, 0);
-        for (int s = -1; s <= 1; ++s) acc += sample(bgr, p + n * o + d * (s * smooth));
-        prof[static_cast<size_t>(o + R + half)] = acc / 3;
-      }
+      profileAcross(bgr, p, n, d, R + half, smooth, prof);
       for (int o = -R; o <= R; ++o) {
         const cv::Vec3f diff = prof[static_cast<size_t>(o + R + 2 * half)] - prof[static_cast<size_t>(o + R)];
         m[static_cast<size_t>(j * (2 * R + 1) + o + R)] =
