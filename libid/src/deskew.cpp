@@ -84,7 +84,7 @@ bool spansAnother(const std::vector<detail::Scored>& scored, const detail::Score
   const double a = area(inner.quad);
   for (const auto& o : scored) {
     if (o.total <= outer.total) break;
-    if (o.aspect_fit < 0.8 || area(o.quad) < 0.6 * a || overlaps(o.quad, inner.quad)) continue;
+    if (o.aspect_fit < detail::kDocumentShape || area(o.quad) < 0.6 * a || overlaps(o.quad, inner.quad)) continue;
     if (intersection(o.quad, outer.quad) > 0.05 * area(o.quad)) return true;
   }
   return false;
@@ -102,13 +102,15 @@ const detail::Scored& outermost(const std::vector<detail::Scored>& scored, const
     for (const auto& s : scored) {
       // Nearly as good on every count: grain, a shadow or a thumb beyond the
       // card make an outer quad too, with weaker edges. One 1.6 times as large
-      // or more with a document's shape (aspect fit 0.8) is no such fringe but
+      // or more with a document's shape (aspect fit kDocumentShape) is no such fringe but
       // the card around a crisp inner part of it (its text block beside the
       // portrait column, a scan's portrait): 0.84 of the scores is enough.
       if (&s == cur || s.aspect_fit < 0.5) continue;
       const double b = area(s.quad);
       if (b < 1.08 * a) continue;
-      const double share = b >= 1.6 * a && s.aspect_fit >= 0.8 ? 0.84 : 0.93;
+      const double share = b >= detail::kContainerGrowth * a && s.aspect_fit >= detail::kDocumentShape
+                              ? detail::kContainerShare
+                              : detail::kFringeShare;
       if (s.total < share * cur->total || s.edges < share * cur->edges) continue;
       if (intersection(s.quad, cur->quad) < 0.92 * a) continue;
       cur = &s;
@@ -324,7 +326,7 @@ std::vector<Found> detectFound(const cv::Mat& bgr_in, const Options& opts) {
   auto insideCard = [&](const detail::Scored& r) {
     const double a = area(r.quad);
     return std::any_of(scored.begin(), scored.end(), [&](const detail::Scored& c) {
-      return c.total >= kInnerOfCard * r.total && c.aspect_fit >= 0.8 && c.edges >= 0.6 && area(c.quad) >= 2 * a &&
+      return c.total >= kInnerOfCard * r.total && c.aspect_fit >= detail::kDocumentShape && c.edges >= 0.6 && area(c.quad) >= 2 * a &&
              isConvex(c.quad) && intersection(c.quad, r.quad) >= 0.9 * a;
     }) && !(f.bgr.cols >= f.bgr.rows && detail::bandAcrossFrame(f));
   };

@@ -38,8 +38,8 @@ constexpr size_t kContainerOf = 3;
 // A container around a document-shaped hypothesis under kContainerGrowth
 // times smaller, with edges as crisp, that scores kFringeShare of it is that
 // hypothesis plus a fringe.
-constexpr double kPartOfFrame = 0.35, kContainerSide = 0.4, kContainerGrowth = 1.6, kContainerShare = 0.84,
-                 kInnerShare = 0.6, kFringeShare = 0.93;
+// (kContainerGrowth, kContainerShare and kFringeShare: deskew_internal.hpp.)
+constexpr double kPartOfFrame = 0.35, kContainerSide = 0.4, kInnerShare = 0.6;
 // A part whose short over long side is within kPortraitShape (35 x 45 mm is
 // 0.78) is taken for a portrait: it must lie within kPortraitEnd of a short
 // side of its container and cover at most kPortraitShare of it.
@@ -418,7 +418,7 @@ const Scored* containerOnBackground(const Frame& f, const std::vector<Scored>& s
   const double a = area(pick.quad);
   for (const auto& s : scored) {
     if (s.total < 0.25 * pick.total) break;
-    if (s.aspect_fit < 0.8 || s.edges < 0.4 || !isConvex(s.quad)) continue;
+    if (s.aspect_fit < kDocumentShape || s.edges < 0.4 || !isConvex(s.quad)) continue;
     const double b = area(s.quad);
     if (b < 1.6 * a) continue;
     const double j = iou(s.quad, pick.quad);
@@ -554,7 +554,7 @@ std::vector<Scored> candidates(const Frame& f) {
       if (e.total <= 0) return false;
       const double j = iou(e.quad, cs.quad);
       if (j >= 0.9) return true;
-      if (e.aspect_fit < 0.8) return false;
+      if (e.aspect_fit < kDocumentShape) return false;
       const double ea = area(e.quad), inter = j * (ea + ca) / (1 + j);
       // A document-shaped hypothesis inside it that scores as well, or one
       // around it with edges along its sides that is not far behind (the
@@ -967,7 +967,7 @@ std::optional<Quad> containerAround(const Frame& f, const Quad& part) {
   if (!moves) return std::nullopt;
   const double part_area = area(part);
   const auto best = bestMoves(f, part, *moves, 0, [&](const Quad& r) {
-    return area(r) >= kContainerGrowth * part_area && documentAspect(r, f.bgr.size()).fit >= 0.8;
+    return area(r) >= kContainerGrowth * part_area && documentAspect(r, f.bgr.size()).fit >= kDocumentShape;
   });
   if (!best) return std::nullopt;
   return best->quad;

@@ -16,6 +16,14 @@ struct Models;
 
 namespace idkit::deskew::detail {
 
+// Nested hypotheses, shared by detection's container step (deskew_detect.cpp)
+// and the pick of the outermost document (deskew.cpp): a hypothesis is
+// document-shaped from an aspect fit of kDocumentShape; an outer one
+// kContainerGrowth times larger or more scoring kContainerShare of the inner
+// one is the card around a crisp part of it; a smaller outer one needs
+// kFringeShare, or it is the inner one plus a fringe.
+constexpr double kDocumentShape = 0.8, kContainerGrowth = 1.6, kContainerShare = 0.84, kFringeShare = 0.93;
+
 // The downscaled copy detection works on.
 struct Frame {
   cv::Mat bgr;              // smoothed
