@@ -399,8 +399,12 @@ cv::Rect symbolBlock(cv::Mat mask, double* slant_out = nullptr) {
 // outermost thick bar is on the left (upright), -1 on the right, 0 no symbol
 // or no clear answer. `grey` is the flat landscape card; `conf_out` (when
 // given) says how sure: 0.85 by the strict rule, 0.7 when only the ink beyond
-// each bar compared decided. A symbol a few degrees askew is read once turned
-// level (`levelled` says that was done).
+// each bar compared decided, 0.65 by the mean ink beyond them, 0.6 by one bar
+// alone. A symbol a few degrees askew is read once turned level (`levelled`
+// says that was done).
+// An end of a PDF417 block whose own contrast is under kEndContrast of the
+// whole profile's lies inside the symbol (a glare spot cut the block short there).
+constexpr double kEndContrast = 0.45;
 int pdf417GreySide(const cv::Mat& grey, double* conf_out = nullptr, bool levelled = false) {
   const int W = grey.cols, H = grey.rows;
   if (W < 200 || H < 100) return 0;
@@ -444,15 +448,23 @@ int pdf417GreySide(const cv::Mat& grey, double* conf_out = nullptr, bool levelle
   cv::reduce(grey(cv::Rect(x0, box.y + box.height / 5, x1 - x0, box.height * 3 / 5)), prof, 0, cv::REDUCE_AVG, CV_32F);
   const auto* p = prof.ptr<float>(0);
   const int len = prof.cols;
-  double paper = 0, ink = 255;
-  for (int i = 0; i < len; ++i) {
-    paper = std::max(paper, static_cast<double>(p[i]));
-    ink = std::min(ink, static_cast<double>(p[i]));
-  }
-  if (paper - ink < 40) return 0;
-  const double faint = paper - 0.3 * (paper - ink), solid = paper - 0.65 * (paper - ink);
-  // The widest solid run in each end fifth of the block: the thick bars.
-  auto widestRun = [&](int from, int to) {
+  const int bl = box.x - x0, br = bl + box.width;
+  // Paper and ink levels over [from, to) of the profile.
+  struct Levels {
+    double paper = 0, ink = 255;
+  };
+  auto levelsIn = [&](int from, int to) {
+    Levels l;
+    for (int i = std::max(0, from); i < std::min(len, to); ++i) {
+      l.paper = std::max(l.paper, static_cast<double>(p[i]));
+      l.ink = std::min(l.ink, static_cast<double>(p[i]));
+    }
+    return l;
+  };
+  const Levels whole = levelsIn(0, len);
+  if (whole.paper - whole.ink < 40) return 0;
+  // The widest solid run in [from, to): a thick bar.
+  auto widestRun = [&](int from, int to, double solid) {
     std::pair<int, int> best{0, 0};  // start, width
     for (int i = std::max(0, from); i < std::min(len, to);) {
       if (p[i] >= solid) {
@@ -466,41 +478,91 @@ int pdf417GreySide(const cv::Mat& grey, double* conf_out = nullptr, bool levelle
     }
     return best;
   };
-  const int bl = box.x - x0, br = bl + box.width;
-  const auto [ls, lw] = widestRun(bl - margin, bl + box.width / 5);
-  const auto [rs, rw] = widestRun(br - box.width / 5, br + margin);
-  if (lw < 3 || rw < 3 || rs <= ls + lw) return 0;
   // Ink beyond a thick bar (thin bars, gaps of up to 3 modules between them).
-  auto inkBeyond = [&](int edge, int dir, int bar) {
+  auto inkBeyond = [&](int edge, int dir, int bar, double faint) {
     const int gap = std::max(2, bar * 6 / 10);
     int last = edge;
     for (int i = edge + dir; i >= 0 && i < len && std::abs(i - last) <= gap; i += dir)
       if (p[i] < faint) last = i;
     return std::abs(last - edge);
   };
-  const double out_left = inkBeyond(ls, -1, lw), out_right = inkBeyond(rs + rw - 1, 1, rw);
-  // The start bar has only the quiet zone beyond it; the stop bar about 1.5 of its widths of thin bars.
   // Both bars a PDF417's: alike in width and dark down the block's whole
   // height, where the print of text lines leaves gaps.
-  auto fullHeight = [&](int start, int width) {
+  auto fullHeight = [&](int start, int width, double faint) {
     cv::Mat rows;
     cv::reduce(grey(cv::Rect(x0 + start + width / 4, box.y, std::max(1, width / 2), box.height)), rows, 1,
                cv::REDUCE_AVG, CV_32F);
     return cv::countNonZero(rows < faint) >= 0.9 * box.height;
   };
-  const bool bars = lw < 2 * rw && rw < 2 * lw && fullHeight(ls, lw) && fullHeight(rs, rw);
-  if (dark_block && !bars) return 0;
-  if (conf_out) *conf_out = 0.85;
-  if (out_left < 0.35 * lw && out_right > 0.8 * rw) return 1;
-  if (out_right < 0.35 * rw && out_left > 0.8 * lw) return -1;
-  // Blur spreads the start bar into its quiet zone too: then the end with
-  // clearly more ink beyond its bar is the stop pattern.
-  if (!bars) return 0;
-  if (conf_out) *conf_out = 0.7;
-  const double beyond_left = out_left / lw, beyond_right = out_right / rw;
-  if (beyond_right > 0.8 && beyond_right > 2.5 * beyond_left) return 1;
-  if (beyond_left > 0.8 && beyond_left > 2.5 * beyond_right) return -1;
-  return 0;
+  auto meanInk = [&](int edge, int dir, int bar, const Levels& l) {
+    double sum = 0;
+    int n = 0;
+    for (int i = edge + dir; i >= 0 && i < len && n < bar * 3 / 2; i += dir, ++n)
+      sum += (l.paper - p[i]) / (l.paper - l.ink);
+    return n > 0 ? sum / n : 0.0;
+  };
+  // A glare spot can cut the block of strong gradient short of one end: one
+  // thick bar, at the block's other end, is the start when only the quiet
+  // zone lies beyond it and the stop when thin bars do.
+  auto singleBar = [&](bool on_left, int start, int width, const Levels& l) {
+    const double faint = l.paper - 0.3 * (l.paper - l.ink);
+    if (!fullHeight(start, width, faint)) return 0;
+    const int edge = on_left ? start : start + width - 1, dir = on_left ? -1 : 1;
+    const double out = inkBeyond(edge, dir, width, faint), ink = meanInk(edge, dir, width, l);
+    if (conf_out) *conf_out = 0.6;
+    const int start_side = out < 0.35 * width && ink < 0.08 ? 1 : out > 0.8 * width && ink > 0.25 ? -1 : 0;
+    return on_left ? start_side : -start_side;
+  };
+  // The reading with each end's own paper and ink levels: `found` says
+  // whether both thick bars were seen.
+  auto readEnds = [&](const Levels& left, const Levels& right, bool* found, bool single) {
+    *found = false;
+    auto faint = [](const Levels& l) { return l.paper - 0.3 * (l.paper - l.ink); };
+    auto solid = [](const Levels& l) { return l.paper - 0.65 * (l.paper - l.ink); };
+    // The widest solid run in each end fifth of the block: the thick bars.
+    const auto [ls, lw] = widestRun(bl - margin, bl + box.width / 5, solid(left));
+    const auto [rs, rw] = widestRun(br - box.width / 5, br + margin, solid(right));
+    if (single && !dark_block && (lw < 3) != (rw < 3))
+      return lw >= 3 ? singleBar(true, ls, lw, left) : singleBar(false, rs, rw, right);
+    if (lw < 3 || rw < 3 || rs <= ls + lw) return 0;
+    *found = true;
+    const double out_left = inkBeyond(ls, -1, lw, faint(left));
+    const double out_right = inkBeyond(rs + rw - 1, 1, rw, faint(right));
+    // The start bar has only the quiet zone beyond it; the stop bar about 1.5 of its widths of thin bars.
+    const bool bars =
+        lw < 2 * rw && rw < 2 * lw && fullHeight(ls, lw, faint(left)) && fullHeight(rs, rw, faint(right));
+    if (dark_block && !bars) return 0;
+    if (conf_out) *conf_out = 0.85;
+    if (out_left < 0.35 * lw && out_right > 0.8 * rw) return 1;
+    if (out_right < 0.35 * rw && out_left > 0.8 * lw) return -1;
+    // Blur spreads the start bar into its quiet zone too: then the end with
+    // clearly more ink beyond its bar is the stop pattern.
+    if (!bars) return 0;
+    if (conf_out) *conf_out = 0.7;
+    const double beyond_left = out_left / lw, beyond_right = out_right / rw;
+    if (beyond_right > 0.8 && beyond_right > 2.5 * beyond_left) return 1;
+    if (beyond_left > 0.8 && beyond_left > 2.5 * beyond_right) return -1;
+    // Stronger blur greys the stop's thin bars above the faint level: the
+    // mean ink over the 11 modules beyond each bar (1.5 of its widths) still
+    // tells them from the start's quiet zone.
+    const double ink_left = meanInk(ls, -1, lw, left), ink_right = meanInk(rs + rw - 1, 1, rw, right);
+    if (conf_out) *conf_out = 0.65;
+    if (ink_right > 0.15 && ink_right > 3 * ink_left) return 1;
+    if (ink_left > 0.15 && ink_left > 3 * ink_right) return -1;
+    return 0;
+  };
+  bool found = false;
+  if (const int s = readEnds(whole, whole, &found, false); s != 0 || found) return s;
+  // A glare spot over one end lifts its bars above the card's ink level: each
+  // end read by its own levels (over its fifth of the block and its margin);
+  // no bar is sought at an end inside the symbol (kEndContrast).
+  Levels left = levelsIn(bl - margin, bl + box.width / 5), right = levelsIn(br - box.width / 5, br + margin);
+  const double least = std::max(40.0, kEndContrast * (whole.paper - whole.ink));
+  const bool left_ok = left.paper - left.ink >= least, right_ok = right.paper - right.ink >= least;
+  if (!left_ok && !right_ok) return 0;
+  if (!left_ok) left = Levels{0, 0};  // no run is darker than 0
+  if (!right_ok) right = Levels{0, 0};
+  return readEnds(left, right, &found, true);
 }
 
 }  // namespace

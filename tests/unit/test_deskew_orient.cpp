@@ -172,3 +172,34 @@ TEST_CASE("without YuNet, a face face-api's detector sees one way up only counts
   CHECK(detail::faceSideWith(**models, card, &conf) == 1);
   CHECK(conf == Approx(0.65));
 }
+
+TEST_CASE("a PDF417 with a glare spot over one end: each end is read by its own ink and paper", "[deskew][orient]") {
+  // dl-photo-s30-0262-back: sharp, but a glare spot over the stop end keeps
+  // it from decoding and lifts that end's bars above the card's ink level, so
+  // only one thick bar was found, no answer came, and the portrait's side (a
+  // licence back has none) turned the card over.
+  const cv::Mat card = trueCard(262, "-back", 30);
+  checkPdf417Cue(card);
+  CHECK(orientLandscape(card).confidence == Approx(0.85));
+}
+
+TEST_CASE("a PDF417 blurred until its stop's thin bars are grey: the mean ink beyond each thick bar decides",
+          "[deskew][orient]") {
+  // dl-photo-s22-0214-back: motion blur greys the stop pattern's thin bars
+  // above the level the ink-beyond rules count (2 and 5 px beyond bars 21
+  // and 15 px wide); their mean ink over 1.5 bar widths is 0.32 of the
+  // contrast, against 0.06 beyond the start bar. No answer came before.
+  const cv::Mat card = trueCard(214, "-back");
+  checkPdf417Cue(card);
+  CHECK(orientLandscape(card).confidence == Approx(0.65));
+}
+
+TEST_CASE("a PDF417 whose block a glare spot cut short: the one thick bar left says which end it is", "[deskew][orient]") {
+  // dl-photo-s34-0062-back: the glare spot washes out the symbol's right
+  // part, so its block of strong gradient ends inside the symbol and no
+  // second bar is there; the stop bar at the other end has thin bars beyond
+  // it (mean ink 0.34), where a start bar has only its quiet zone.
+  const cv::Mat card = trueCard(62, "-back", 34);
+  checkPdf417Cue(card);
+  CHECK(orientLandscape(card).confidence == Approx(0.6));
+}
