@@ -6,6 +6,7 @@
 #include <array>
 #include <cctype>
 #include <cstdio>
+#include <vector>
 
 namespace idkit::ocr {
 
@@ -67,8 +68,53 @@ std::string iso(int y, int m, int d, bool strict = true) {
 
 std::string normaliseText(std::string_view text) { return collapse(text); }
 
+namespace {
+
+// A word with no letter or digit (a bullet, a bar, a dash, a stray dot):
+// what a text line's crop takes in from a rule, a guilloche or the next
+// field's edge. Punctuation and symbols outside ASCII (U+00A0-U+00BF, U+00D7,
+// U+00F7, U+2000-U+2BFF: dashes, quotes, bullets, arrows, boxes) are marks;
+// any other character beyond ASCII counts as a letter (another script).
+bool strayMark(std::string_view word) {
+  for (std::size_t i = 0; i < word.size();) {
+    const auto b = static_cast<unsigned char>(word[i]);
+    if (b < 0x80) {
+      if (std::isalnum(b)) return false;
+      ++i;
+      continue;
+    }
+    const std::size_t len = (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 1;
+    char32_t cp = len == 2 ? b & 0x1F : len == 3 ? b & 0x0F : len == 4 ? b & 0x07 : b;
+    for (std::size_t k = 1; k < len && i + k < word.size(); ++k) cp = (cp << 6) | (word[i + k] & 0x3F);
+    i += len;
+    const bool mark = (cp >= 0xA0 && cp <= 0xBF) || cp == 0xD7 || cp == 0xF7 || (cp >= 0x2000 && cp <= 0x2BFF);
+    if (!mark) return false;
+  }
+  return true;
+}
+
+// `text` (single spaces) less its stray marks at either end, unless nothing
+// else is there (a remark printed as a lone "-").
+std::string trimStrayMarks(std::string text) {
+  std::vector<std::pair<std::size_t, std::size_t>> words;  // [begin, end) of each word
+  for (std::size_t from = 0; from < text.size();) {
+    const std::size_t space = std::min(text.find(' ', from), text.size());
+    words.emplace_back(from, space);
+    from = space + 1;
+  }
+  auto mark = [&](const std::pair<std::size_t, std::size_t>& w) {
+    return strayMark(std::string_view(text).substr(w.first, w.second - w.first));
+  };
+  const auto first = std::find_if_not(words.begin(), words.end(), mark);
+  if (first == words.end()) return text;
+  const auto last = std::find_if_not(words.rbegin(), words.rend(), mark);
+  return text.substr(first->first, last->second - first->first);
+}
+
+}  // namespace
+
 std::string foldText(std::string_view text) {
-  const std::string t = collapse(text);
+  const std::string t = trimStrayMarks(collapse(text));
   std::string out;
   for (std::size_t i = 0; i < t.size();) {
     const auto b = static_cast<unsigned char>(t[i]);

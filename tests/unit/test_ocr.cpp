@@ -118,6 +118,17 @@ TEST_CASE("ocr: names take the reference's spelling of lost diacritics, text fol
   CHECK(ocr::foldText("Hafnarfjörður") == "HAFNARFJORDUR");
   CHECK(ocr::foldText("  1,63m ") == "1,63M");
   CHECK(ocr::foldText("Straße") == "STRASSE");
+  // Stray marks at either end (a rule, a bullet, a dot beside the value) go;
+  // inside the value, or as the whole value, they stay.
+  CHECK(ocr::foldText("Ålesund .") == "ALESUND");
+  CHECK(ocr::foldText("7 DAYS/JOURS |") == "7 DAYS/JOURS");
+  CHECK(ocr::foldText("= * 2") == "2");
+  CHECK(ocr::foldText("| MUNCHEN | X -") == "MUNCHEN | X");
+  CHECK(ocr::foldText("BADEN - BADEN") == "BADEN - BADEN");
+  CHECK(ocr::foldText("-") == "-");
+  CHECK(ocr::foldText(" - * ") == "- *");
+  CHECK(ocr::foldText("ALESUND ME UCU\u2019") == "ALESUND ME UCU\u2019");
+  CHECK(ocr::foldText("Þórshöfn —") == "THORSHOFN");
   CHECK(ocr::normalise(ocr::Kind::text, "İzmir") == ocr::normalise(ocr::Kind::text, "IZMIR"));
 
   // An idkit QR payload is the reference when there is no MRZ.

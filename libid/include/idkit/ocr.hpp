@@ -337,7 +337,8 @@ std::string normaliseText(std::string_view text);
 // base letter (ÅLESUND -> ALESUND, ŁÓDŹ -> LODZ; Æ, Œ, ß, Þ spelled out as
 // AE, OE, SS, TH): text fields are read with the English model, which sees
 // few diacritics, and a comparison key without them is what a back office
-// matches on.
+// matches on. Stray marks at either end go ("ALESUND .", "7 DAYS/JOURS |"):
+// words of no letter or digit, unless the value is nothing else ("-").
 std::string foldText(std::string_view text);
 // "12 AUG/AOÛT 1974", "12.08.1974", "08/12/1974" (MDY), "1974-08-12" -> "1974-08-12"; "" when not a date.
 std::string normaliseDate(std::string_view text, std::string_view order = "DMY");
