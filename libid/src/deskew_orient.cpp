@@ -514,7 +514,7 @@ int pdf417GreySide(const cv::Mat& grey, double* conf_out = nullptr, bool levelle
     return on_left ? start_side : -start_side;
   };
   // The reading with each end's own paper and ink levels: `found` says
-  // whether both thick bars were seen.
+  // whether both thick bars were seen, alike in width.
   auto readEnds = [&](const Levels& left, const Levels& right, bool* found, bool single) {
     *found = false;
     auto faint = [](const Levels& l) { return l.paper - 0.3 * (l.paper - l.ink); };
@@ -525,7 +525,9 @@ int pdf417GreySide(const cv::Mat& grey, double* conf_out = nullptr, bool levelle
     if (single && !dark_block && (lw < 3) != (rw < 3))
       return lw >= 3 ? singleBar(true, ls, lw, left) : singleBar(false, rs, rw, right);
     if (lw < 3 || rw < 3 || rs <= ls + lw) return 0;
-    *found = true;
+    // Bars unalike in width (a thin bar taken for a thick one under glare)
+    // leave the reading by each end's own levels to come.
+    *found = single || (lw < 2 * rw && rw < 2 * lw);
     const double out_left = inkBeyond(ls, -1, lw, faint(left));
     const double out_right = inkBeyond(rs + rw - 1, 1, rw, faint(right));
     // The start bar has only the quiet zone beyond it; the stop bar about 1.5 of its widths of thin bars.

@@ -203,3 +203,15 @@ TEST_CASE("a PDF417 whose block a glare spot cut short: the one thick bar left s
   checkPdf417Cue(card);
   CHECK(orientLandscape(card).confidence == Approx(0.6));
 }
+
+TEST_CASE("a PDF417 whose bars the card's levels find unalike: the ends are read by their own levels",
+          "[deskew][orient]") {
+  // dl-photo-s30-0190-back: motion blur and a glare spot (contrast 0.55);
+  // against the card's levels the start bar measures 8 px against the
+  // stop's 19, no rule answered and the card got no orientation cue. Read
+  // by its own levels the start end gives a bar 21 px wide with 6 px of ink
+  // beyond it, the stop 26.
+  const cv::Mat card = trueCard(190, "-back", 30);
+  checkPdf417Cue(card);
+  CHECK(orientLandscape(card).confidence == Approx(0.85));
+}
