@@ -354,6 +354,7 @@ struct PreparedLine {
   float firstC = 0, lastC = 0;       // the finder's first and last character centres (strip x)
   int components = 0;                // characters the finder saw on this line
   std::vector<double> colInk;        // prefix sums of the ink's text rows per column (colInk[x] = columns < x)
+  float spread = 0;                  // edge spread of the text (strip px, see edgeSpread)
 };
 
 void setColumnInk(PreparedLine& p) {
@@ -547,6 +548,7 @@ std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line
   p.pitch = line.pitch * k0 * k1;
   p.ink = tLocalInk ? ocrb::inkImageLocal(p.strip, p.pitch, core0, core1) : ocrb::inkImage(p.strip, core0, core1);
   setColumnInk(p);
+  p.spread = edgeSpread(p.ink, core0, core1);
   cv::Mat cols;
   cv::reduce(p.ink.rowRange(ocrb::kStripTop, ocrb::kStripBaseline), cols, 0, cv::REDUCE_SUM);
   p.pitch = periodOf(cols, core0, core1, p.pitch);
@@ -593,7 +595,7 @@ std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line
     static std::atomic<int> counter{0};
     const int n = counter++;
     codec::writeImageFile(std::string(dbg) + "/strip" + std::to_string(n) + ".png", p.strip);
-    trace("strip%d w=%d pitch=%.2f core=%d..%d lefts:", n, w1, p.pitch, core0, core1);
+    trace("strip%d w=%d pitch=%.2f spread=%.2f core=%d..%d lefts:", n, w1, p.pitch, p.spread, core0, core1);
     for (float x : p.lefts) trace(" %.0f", x);
     trace(" rights:");
     for (float x : p.rights) trace(" %.0f", x);
@@ -615,6 +617,7 @@ PreparedLine turned(const PreparedLine& p) {
   t.firstC = static_cast<float>(w) - p.lastC;
   t.lastC = static_cast<float>(w) - p.firstC;
   t.components = p.components;
+  t.spread = p.spread;
   return t;
 }
 
@@ -859,6 +862,23 @@ struct Hypothesis {
 
 }  // namespace
 
+float edgeSpread(const cv::Mat& ink, int x0, int x1) {
+  if (ink.type() != CV_32F || ink.rows < ocrb::kStripBaseline || ink.cols < 2) return 0.0f;
+  if (x1 < 0 || x1 > ink.cols - 1) x1 = ink.cols - 1;
+  x0 = std::clamp(x0, 0, x1);
+  double sum = 0, squares = 0;
+  for (int y = ocrb::kStripTop; y < ocrb::kStripBaseline; ++y) {
+    const float* row = ink.ptr<float>(y);
+    for (int x = x0; x < x1; ++x) {
+      const double d = std::abs(row[x + 1] - row[x]);
+      if (d < 0.05) continue;
+      sum += d;
+      squares += d * d;
+    }
+  }
+  return squares > 0 ? static_cast<float>(sum / squares) : 0.0f;
+}
+
 LineReading readLine(const cv::Mat& gray, const LineBox& line, int chars, int top_k) {
   const auto& clf = ocrb::Classifier::shared();
   const auto p = prepareLine(gray, line);
@@ -897,6 +917,7 @@ struct Attempt {
   bool flipped = false;      // the band read turned by 180 degrees
   std::vector<Cells> cells;  // the cells of each line, reading order
   std::vector<LineCandidates> candidates;  // what correct() was given
+  bool vetoed = false;                     // see BandReading::vetoed
 };
 
 // The lines of a band start and end at the same place on the document: the
@@ -922,6 +943,7 @@ struct BandReading {
   std::vector<LineReading> lines;
   std::vector<Cells> cells;  // what the lines were read at
   double score = 0;  // mean log probability of the lines' best characters
+  bool vetoed = false;  // verified, but not valid for a cut doubt (withCutDoubts)
 };
 
 // The band's lines read at these cells, corrected by the check digits.
@@ -991,6 +1013,19 @@ std::optional<BandReading> readBand(const ocrb::Classifier& clf, const std::vect
   return bandFromCells(lines, cells, chars, topK, options);
 }
 
+bool checkCovers(const Result& b, const std::vector<detail::CheckPlan>& plans, int line, int col);
+
+void sortByPosition(std::vector<Correction>& list) {
+  std::sort(list.begin(), list.end(),
+            [](const Correction& a, const Correction& b) { return std::pair(a.line, a.pos) < std::pair(b.line, b.pos); });
+}
+
+// A line whose edges are spread this wide (strip pixels, see edgeSpread) is
+// blurred: 1.7 on a sharp rendering, 1.9-3.2 on the strips of id-synth photos
+// without blur, 4.6-7 at 1.5 px defocus (a Gaussian of sigma 1 strip pixel
+// gives 3.9).
+constexpr float kBlurredSpread = 3.5f;
+
 // `again` (a band read at a new cut of the same strips: the careful read
 // after the quick look, the read with the band's ends after the careful
 // one) with its doubt restored where a line's first or last cell was seen
@@ -1005,18 +1040,35 @@ std::optional<BandReading> readBand(const ocrb::Classifier& clf, const std::vect
 // td1-photo-s7-0045, `ABERNK`). Over every cell, not only the ends, the
 // same rule lost two right valid zones of the raw set (a name's O and a
 // nationality's C that the quick look read '<' surely and the careful cut
-// read right). nullopt when no cell is in doubt.
+// read right). On a blurred line (edge spread kBlurredSpread or more)
+// the other cells are compared too, and a valid reading with such a cell
+// that no verifying check digit covers is not valid: the cell is listed
+// uncertain, its letter kept. Blurred glyphs are read surely and wrongly
+// at one cut or the other (two seeds averaged read SOFIA's O as '<' at
+// the careful cut, '<' surely where the quick look read O: valid and wrong
+// on deskewed td3-photo-s7-0006); a state code ICAO knows is not held back
+// by a rival that would make it unknown. Averaging those cells instead lost
+// a right zone (raw td2-photo-s7-0053: a name letter left uncertain stops
+// the pass that reads its nationality). nullopt when no cell is in doubt.
 std::optional<BandReading> withCutDoubts(const std::vector<Cells>& seen, BandReading again,
                                          const std::vector<const PreparedLine*>& lines, int chars, int topK,
                                          const ReadOptions& options) {
   constexpr double kSure = 0.8;      // each cut's best character at least this
   constexpr float kSameGlyph = 0.3f;  // cell centres closer than this many pitches
   bool doubted = false;
+  struct Doubt {
+    int line, col;
+    char quick, careful;  // what the two cuts read
+  };
+  std::vector<Doubt> inner;  // cells of blurred lines, not the ends
   for (std::size_t li = 0; li < again.cells.size() && li < seen.size(); ++li) {
     const Cells& a = seen[li];
     if (a.probs.rows != chars) continue;
     Cells& b = again.cells[li];
-    for (int i : {0, chars - 1}) {
+    const bool blurred = lines[li]->spread >= kBlurredSpread;
+    for (int i = 0; i < chars; ++i) {
+      const bool end = i == 0 || i == chars - 1;
+      if (!end && !blurred) continue;
       const auto centre = [&](const Cells& c) {
         const float s = c.shift.empty() ? 0.0f : c.shift[static_cast<std::size_t>(i)];
         return cellAt(i, chars, c.pitch, c.offset, c.persp).centre + s;
@@ -1025,14 +1077,54 @@ std::optional<BandReading> withCutDoubts(const std::vector<Cells>& seen, BandRea
       if (bestCharProb(a.probs, i) < kSure || bestCharProb(b.probs, i) < kSure) continue;
       const float* ra = a.probs.ptr<float>(i);
       float* rb = b.probs.ptr<float>(i);
-      if (std::max_element(ra, ra + ocrb::kClasses) - ra == std::max_element(rb, rb + ocrb::kClasses) - rb) continue;
-      if (debugDir()) trace("cut doubt: line %zu cell %d\n", li + 1, i + 1);
+      const auto ia = std::max_element(ra, ra + ocrb::kClasses) - ra;
+      if (ia == std::max_element(rb, rb + ocrb::kClasses) - rb) continue;
+      if (debugDir()) trace("cut doubt: line %zu cell %d spread %.2f\n", li + 1, i + 1, lines[li]->spread);
+      if (!end) {
+        inner.push_back({static_cast<int>(li), i, ocrb::kAlphabet[static_cast<std::size_t>(ia)],
+                         ocrb::kAlphabet[static_cast<std::size_t>(std::max_element(rb, rb + ocrb::kClasses) - rb)]});
+        continue;
+      }
       for (int k = 0; k < ocrb::kOutputs; ++k) rb[k] = 0.5f * (ra[k] + rb[k]);
       doubted = true;
     }
   }
-  if (!doubted) return std::nullopt;
-  return bandFromCells(lines, again.cells, chars, topK, options);
+  if (!doubted && inner.empty()) return std::nullopt;
+  auto out = doubted ? bandFromCells(lines, again.cells, chars, topK, options) : std::optional<BandReading>(std::move(again));
+  if (!out || !out->result.valid || inner.empty()) return out;
+  Result& r = out->result;
+  const auto plans = detail::checkPlans(r.format, r.lines);
+  bool veto = false;
+  for (const Doubt& d : inner) {
+    if (static_cast<std::size_t>(d.line) >= r.lines.size() || static_cast<std::size_t>(d.col) >= r.lines[static_cast<std::size_t>(d.line)].size() ||
+        checkCovers(r, plans, d.line, d.col))
+      continue;
+    const std::string& line = r.lines[static_cast<std::size_t>(d.line)];
+    const char now = line[static_cast<std::size_t>(d.col)], rival = now == d.quick ? d.careful : d.quick;
+    // A state code ICAO knows, which the rival would make unknown: the list
+    // of codes is the witness (CAN against <AN).
+    const auto witnessed = [&] {
+      for (const detail::Pos sp : detail::statePositions(r.format)) {
+        if (sp.line != d.line || d.col < sp.col || d.col >= sp.col + 3) continue;
+        std::string code = line.substr(static_cast<std::size_t>(sp.col), 3);
+        if (!detail::knownState(code)) return false;
+        code[static_cast<std::size_t>(d.col - sp.col)] = rival;
+        return !detail::knownState(code);
+      }
+      return false;
+    };
+    if (witnessed()) continue;
+    if (debugDir()) trace("cut doubt vetoes: line %d cell %d\n", d.line + 1, d.col + 1);
+    r.uncertain.push_back({d.line + 1, d.col + 1, now, rival, "uncertain"});
+    veto = true;
+  }
+  if (veto) {
+    sortByPosition(r.uncertain);
+    r.checks.emplace_back("legible", false);
+    r.valid = false;
+    out->vetoed = true;
+  }
+  return out;
 }
 
 // The classifier's certainty decides; check digits that verify only tip the
@@ -1054,6 +1146,7 @@ void takeReading(Attempt& best, BandReading& band, double total, std::size_t bi,
   best.flipped = flipped;
   best.cells = std::move(band.cells);
   best.result = std::move(band.result);
+  best.vetoed = band.vetoed;
   best.candidates.clear();
   for (const auto& r : readings) best.candidates.push_back(r.candidates);
   best.quad = {readings.front().quad[0], readings.front().quad[1], readings.back().quad[2], readings.back().quad[3]};
@@ -1131,7 +1224,8 @@ Attempt readBands(const cv::Mat& gray, const ReadOptions& options, const std::ve
       auto band = readBand(clf, h.lines, h.chars, topK, options);
       if (!band) continue;
       if (auto doubted = withCutDoubts(h.quick, *band, h.lines, h.chars, topK, options)) band = std::move(doubted);
-      if (!band->result.valid && band->lines.size() > 1) {
+      // A reading a cut doubt holds back verified: its ends are no matter.
+      if (!band->result.valid && !band->vetoed && band->lines.size() > 1) {
         std::vector<PreparedLine> ext;
         for (const auto* p : h.lines) ext.push_back(withBandEnds(*p, band->lines, h.chars));
         std::vector<const PreparedLine*> extLines;
@@ -1428,8 +1522,7 @@ std::optional<Result> voteUncertain(const Attempt& first, const std::vector<Atte
     const char now = res->lines[static_cast<std::size_t>(u.line - 1)][static_cast<std::size_t>(u.pos - 1)];
     res->uncertain.push_back({u.line, u.pos, now, now == u.from ? u.to : u.from, "uncertain"});
   }
-  std::sort(res->uncertain.begin(), res->uncertain.end(),
-            [](const Correction& a, const Correction& b) { return std::pair(a.line, a.pos) < std::pair(b.line, b.pos); });
+  sortByPosition(res->uncertain);
   const auto has = [](const Result& x, const char* name) {
     return std::any_of(x.checks.begin(), x.checks.end(), [&](const auto& c) { return c.first == name; });
   };
@@ -1489,13 +1582,14 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
     // rim) shifts paper and ink along the lines: read again with levels
     // taken along them; a defocused or shaken photo: read again with the
     // strips sharpened. The first of these readings that verifies (and
-    // agrees with the first pass where no check digit covers) is kept.
+    // agrees with the first pass where no check digit covers) is kept, not
+    // valid if a cut doubt holds it back (its fields are still the better).
     // Only the band of the first reading is read again: the others read
     // worse than it, and reading all of them twice more was most of the
     // time of a raw 12 MP photo that fails.
     for (bool* flag : {&tLocalInk, &tSharpen}) {
       Attempt again = readAgain(*flag, gray, options, {bands[best.band]});
-      if (again.result && again.result->valid && agreesOutsideChecks(*best.result, *again.result)) {
+      if (again.result && (again.result->valid || again.vetoed) && agreesOutsideChecks(*best.result, *again.result)) {
         best = std::move(again);
         break;
       }

@@ -87,9 +87,11 @@ struct Result {
   double confidence = 0.0;
   std::map<std::string, double> field_confidence;
   std::vector<Correction> corrections;
-  // Name letters (no check digit covers them) the reader was not sure of:
-  // `from` is the letter read, `to` its rival, `why` "uncertain". Such a
-  // zone has checks "legible": false and is not valid.
+  // Name letters (no check digit covers them) the reader was not sure of,
+  // and on a blurred line any cell no check digit covers that two cuts read
+  // surely as different characters: `from` is the letter read, `to` its
+  // rival, `why` "uncertain". Such a zone has checks "legible": false and is
+  // not valid.
   std::vector<Correction> uncertain;
 
   bool check(std::string_view name) const;  // false when absent

@@ -54,6 +54,15 @@ struct LineReading {
 // reading direction; the top of the text is on the left of it).
 LineReading readLine(const cv::Mat& gray, const LineBox& line, int chars, int top_k = 4);
 
+// How far the edges of an ink image's text rows (ocrb::kStripTop ..
+// kStripBaseline; CV_32F, 0 paper, 1 ink) are spread across columns
+// x0..x1, in pixels: the sum of the ink's steps from column to column over
+// the sum of their squares. A step of the whole ink range spread over w
+// pixels adds 1 to the first sum and 1/w to the second, so the ratio is the
+// edges' mean width. Steps under 0.05 (paper grain, noise) are no edges; 0
+// when there is none.
+float edgeSpread(const cv::Mat& ink, int x0 = 0, int x1 = -1);
+
 struct ReadOptions {
   ParseOptions parse;
   int top_k = 4;
