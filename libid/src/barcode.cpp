@@ -5,6 +5,7 @@
 #include <idkit/base64.hpp>
 #include <idkit/codec.hpp>
 #include <idkit/deskew.hpp>
+#include <idkit/utf8.hpp>
 
 #include "barcode_internal.hpp"
 
@@ -70,21 +71,6 @@ ZXing::Results zxRead(const cv::Mat& grey, const Hints& hints) {
   return out;
 }
 
-// True when `s` is well-formed UTF-8 holding at least one multi-byte sequence.
-bool isMultibyteUtf8(std::string_view s) {
-  bool multi = false;
-  for (size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-    if (n == 0 || i + n > s.size() || (n == 2 && c < 0xC2)) return false;
-    for (size_t k = 1; k < n; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    multi |= n > 1;
-    i += n;
-  }
-  return multi;
-}
-
 std::string latin1ToUtf8(std::string_view s) {
   std::string out;
   out.reserve(s.size() + s.size() / 8);
@@ -108,7 +94,7 @@ std::string pdf417Text(std::string_view bytes) {
   // an ECI instead; read as Latin-1 those bytes would be a letter followed by a
   // C1 control character, which no name contains, so well-formed multi-byte
   // UTF-8 is kept as it is.
-  if (isMultibyteUtf8(bytes)) return std::string(bytes);
+  if (utf8::isMultibyte(bytes)) return std::string(bytes);
   return latin1ToUtf8(bytes);
 }
 

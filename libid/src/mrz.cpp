@@ -1,5 +1,6 @@
 // MRZ layouts, check digits, dates and parsing (see docs/mrz.md).
 #include <idkit/mrz.hpp>
+#include <idkit/utf8.hpp>
 
 #include <algorithm>
 #include <array>
@@ -544,32 +545,14 @@ std::string Result::field(std::string_view name) const {
 
 // Lines are kept as given, so they may hold bytes that are not UTF-8 (or a
 // multi-byte character cut by a field boundary); JSON must not: such bytes
-// become U+FFFD.
-static std::string utf8Safe(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size();) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    const std::size_t len = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
-    bool ok = len > 0 && i + len <= s.size();
-    for (std::size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
-    if (ok) {
-      out.append(s.substr(i, len));
-      i += len;
-    } else {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    }
-  }
-  return out;
-}
-
+// become U+FFFD (utf8::sanitise).
 Json Result::toJson() const {
   Json j;
   j["format"] = toString(format);
   j["lines"] = Json::array();
-  for (const auto& l : lines) j["lines"].push_back(utf8Safe(l));
+  for (const auto& l : lines) j["lines"].push_back(utf8::sanitise(l));
   j["fields"] = Json::object();
-  for (const auto& [k, v] : fields) j["fields"][k] = utf8Safe(v);
+  for (const auto& [k, v] : fields) j["fields"][k] = utf8::sanitise(v);
   j["checks"] = Json::object();
   for (const auto& [k, v] : checks) j["checks"][k] = v;
   j["valid"] = valid;
@@ -580,8 +563,8 @@ Json Result::toJson() const {
   for (const Correction& c : corrections) {
     j["corrections"].push_back({{"line", c.line},
                                 {"pos", c.pos},
-                                {"from", c.from ? utf8Safe(std::string(1, c.from)) : std::string()},
-                                {"to", c.to ? utf8Safe(std::string(1, c.to)) : std::string()},
+                                {"from", c.from ? utf8::sanitise(std::string(1, c.from)) : std::string()},
+                                {"to", c.to ? utf8::sanitise(std::string(1, c.to)) : std::string()},
                                 {"why", c.why}});
   }
   if (!uncertain.empty()) {
@@ -589,8 +572,8 @@ Json Result::toJson() const {
     for (const Correction& u : uncertain)
       j["uncertain"].push_back({{"line", u.line},
                                 {"pos", u.pos},
-                                {"read", utf8Safe(std::string(1, u.from))},
-                                {"rival", utf8Safe(std::string(1, u.to))}});
+                                {"read", utf8::sanitise(std::string(1, u.from))},
+                                {"rival", utf8::sanitise(std::string(1, u.to))}});
   }
   return j;
 }

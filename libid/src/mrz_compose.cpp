@@ -1,5 +1,6 @@
 // Composition of MRZ lines from fields (see docs/mrz.md).
 #include <idkit/mrz.hpp>
+#include <idkit/utf8.hpp>
 
 #include <algorithm>
 #include <cstdint>
@@ -62,33 +63,6 @@ std::string transliterateChar(char32_t c) {
     if (t.cp == c) return t.to;
   if (c >= U'\u0100' && c <= U'\u017F') return {kLatinExtA[c - U'\u0100']};
   return "";  // no MRZ rendering (other scripts need a national transcription)
-}
-
-// Decodes UTF-8; invalid bytes are skipped.
-std::vector<char32_t> decodeUtf8(std::string_view s) {
-  std::vector<char32_t> out;
-  for (std::size_t i = 0; i < s.size();) {
-    const auto b = static_cast<std::uint8_t>(s[i]);
-    const std::size_t len = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + len > s.size()) {
-      ++i;
-      continue;
-    }
-    char32_t c = len == 1 ? b : b & (0x7F >> len);
-    bool ok = true;
-    for (std::size_t k = 1; ok && k < len; ++k) {
-      const auto cont = static_cast<std::uint8_t>(s[i + k]);
-      ok = (cont & 0xC0) == 0x80;
-      c = (c << 6) | (cont & 0x3F);
-    }
-    if (!ok) {
-      ++i;
-      continue;
-    }
-    out.push_back(c);
-    i += len;
-  }
-  return out;
 }
 
 std::string fit(std::string s, std::size_t width) {
@@ -170,7 +144,7 @@ std::string numberAndOptional(const Common& c, std::size_t opt_width, bool long_
 
 std::string transliterate(std::string_view utf8) {
   std::string out;
-  for (char32_t c : decodeUtf8(utf8)) out += transliterateChar(c);
+  for (char32_t c : utf8::decode(utf8, utf8::Invalid::skip)) out += transliterateChar(c);
   return out;
 }
 

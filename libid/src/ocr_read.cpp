@@ -4,6 +4,7 @@
 #include <idkit/check.hpp>
 #include <idkit/image.hpp>
 #include <idkit/paths.hpp>
+#include <idkit/utf8.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -628,7 +629,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     if (value_width > 0 && check::comparedVizField(f.name) && field.source == "template" && !field.text.empty()) {
       double explained = 0;
       for (std::size_t i = 0; i < field.text.size(); ++i)
-        if ((static_cast<unsigned char>(field.text[i]) & 0xC0) != 0x80) explained += field.text[i] == ' ' ? 0.5 : 1.1;
+        if (!utf8::continuation(static_cast<unsigned char>(field.text[i]))) explained += field.text[i] == ' ' ? 0.5 : 1.1;
       if (value_width > 2 * explained * cap_px + cap_px)
         for (double& c : field.char_confidence) c = std::min(c, kUnconfirmedCharConfidence);
     }

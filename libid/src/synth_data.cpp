@@ -7,6 +7,7 @@
 
 #include <idkit/aamva.hpp>
 #include <idkit/mrz.hpp>
+#include <idkit/utf8.hpp>
 
 #include "synth_internal.hpp"
 
@@ -351,8 +352,7 @@ std::string aamvaText(std::string_view utf8) {
   std::string out;
   for (size_t i = 0; i < utf8.size();) {
     const auto b = static_cast<unsigned char>(utf8[i]);
-    size_t len = 1;
-    while (b >= 0xC0 && i + len < utf8.size() && (static_cast<unsigned char>(utf8[i + len]) & 0xC0) == 0x80) ++len;
+    const size_t len = std::max<size_t>(utf8::at(utf8, i).len, 1);
     if (b < 0x80) {
       if (b >= 0x20 && b < 0x7F) out += static_cast<char>(b);
     } else {

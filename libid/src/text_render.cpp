@@ -7,6 +7,7 @@
 #include <map>
 
 #include "idkit/error.hpp"
+#include "idkit/utf8.hpp"
 
 namespace idkit::text {
 
@@ -46,30 +47,6 @@ Font& fontFor(const std::string& path) {
   auto& slot = cache[path];
   if (!slot) slot = std::make_unique<Font>(path);
   return *slot;
-}
-
-std::u32string decodeUtf8(std::string_view s) {
-  std::u32string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + len > s.size()) {
-      out.push_back(0xFFFD);
-      ++i;
-      continue;
-    }
-    char32_t cp = len == 1 ? c : c & (0x7F >> len);
-    bool ok = true;
-    for (int k = 1; k < len; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) ok = false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    out.push_back(ok ? cp : 0xFFFD);
-    i += ok ? len : 1;
-  }
-  return out;
 }
 
 namespace {
@@ -122,7 +99,7 @@ double walk(Font::Impl& impl, std::u32string_view cps, const Style& style, doubl
 }  // namespace
 
 double measure(Font& font, std::string_view utf8, const Style& style) {
-  const auto cps = decodeUtf8(utf8);
+  const auto cps = utf8::decode(utf8, utf8::Invalid::replace);
   if (style.pitch_px > 0) return style.pitch_px * static_cast<double>(cps.size());
   return walk(font.impl(), cps, style, font.capHeightPerEm(), FT_LOAD_DEFAULT,
               [](FT_GlyphSlot, double) {});
@@ -130,7 +107,7 @@ double measure(Font& font, std::string_view utf8, const Style& style) {
 
 double drawText(cv::Mat& bgr, Font& font, std::string_view utf8, cv::Point2d origin,
                 const Style& style) {
-  const auto cps = decodeUtf8(utf8);
+  const auto cps = utf8::decode(utf8, utf8::Invalid::replace);
   const double end = walk(font.impl(), cps, style, font.capHeightPerEm(), FT_LOAD_RENDER,
                           [&](FT_GlyphSlot g, double pen) {
                             const int x = static_cast<int>(std::lround(origin.x + pen)) + g->bitmap_left;

@@ -66,7 +66,4 @@ double drawText(cv::Mat& bgr, Font& font, std::string_view utf8, cv::Point2d ori
 // Cap-height box of text drawn at origin: x, top of capitals, width, cap height.
 cv::Rect2d textBox(Font& font, std::string_view utf8, cv::Point2d origin, const Style& style);
 
-// Decodes UTF-8 into code points; invalid bytes become U+FFFD.
-std::u32string decodeUtf8(std::string_view utf8);
-
 }  // namespace idkit::text
