@@ -739,18 +739,10 @@ cv::Vec3d bandMean(const Frame& f, cv::Point2d a, cv::Point2d b, cv::Point2d n, 
   return count ? sum / count : cv::Vec3d(-1000, -1000, -1000);
 }
 
-// A card's rim beyond a band of its own print: at least this share of the
-// way across the card (a header band's height), a colour step across it of
-// more than kRimStep (summed over B, G, R; a grain line in a dark desk makes
-// 15-18), and the surface beyond it this even (colour change from just beyond
-// the edge to further out, against the step across it).
-constexpr double kRimBand = 0.08, kRimStep = 20, kRimEven = 0.5;
-
 // Whether the edge at offset d separates two different regions: the band it
 // would add to the document must differ from what lies beyond it (a grain line
-// or a fold in the surface has the same surface on both sides). `rim`: the
-// edge lies far enough out (kRimBand) to be the card's rim beyond its header.
-bool separates(const Frame& f, cv::Point2d a, cv::Point2d b, cv::Point2d n, int d, bool rim) {
+// or a fold in the surface has the same surface on both sides).
+bool separates(const Frame& f, cv::Point2d a, cv::Point2d b, cv::Point2d n, int d) {
   const int w = std::max(1, d / 2);
   const cv::Vec3d inside = bandMean(f, a, b, n, std::max(1, d - 1 - w), d - 2);
   const cv::Vec3d beyond = bandMean(f, a, b, n, d + 2, d + 2 + w);
@@ -763,16 +755,7 @@ bool separates(const Frame& f, cv::Point2d a, cv::Point2d b, cv::Point2d n, int 
   // The band must look like the document it would join (just inside the
   // current side), unless it stands out from the surface beyond very clearly.
   const cv::Vec3d doc = bandMean(f, a, b, n, -w - 2, -2);
-  if (dist(inside, doc) < to_beyond || to_beyond > 60) return true;
-  // A card's own rim beyond a band of its print (a pale header band taken
-  // for the card's top on a pale desk): the band differs from the card
-  // below it, but the surface beyond the edge is even (the same colour again
-  // further out), unlike the card's print or a grain line. Only a header
-  // band's depth out or more (`rim`): a shadow or a bevel just outside a
-  // side has an even surface beyond it too.
-  if (!rim || to_beyond <= kRimStep) return false;
-  const cv::Vec3d further = bandMean(f, a, b, n, d + 3 + w, d + 3 + 2 * w);
-  return further[0] > -500 && dist(beyond, further) < kRimEven * to_beyond;
+  return dist(inside, doc) < to_beyond || to_beyond > 60;
 }
 
 // The quad whose side i lies on ls[i]; nullopt when two sides do not meet or
@@ -820,7 +803,7 @@ Quad growToOuterEdges(const Frame& f, const Quad& q) {
       valley = std::min(valley, at(dd - 1));
       const double v = at(dd);
       if (v < at(dd - 1) || v < at(dd + 1)) continue;
-      if (v >= 0.4 && valley < 0.5 * v && separates(f, a, b, n, dd, dd >= kRimBand * across)) {
+      if (v >= 0.4 && valley < 0.5 * v && separates(f, a, b, n, dd)) {
         best_d = dd;
         valley = v;
       }
