@@ -449,9 +449,12 @@ int pdf417GreySide(const cv::Mat& grey, double* conf_out = nullptr, bool levelle
   const auto* p = prof.ptr<float>(0);
   const int len = prof.cols;
   const int bl = box.x - x0, br = bl + box.width;
-  // Paper and ink levels over [from, to) of the profile.
+  // Paper and ink levels over [from, to) of the profile, and the thresholds
+  // between them: a bar's ink is below `solid`, any ink below `faint`.
   struct Levels {
     double paper = 0, ink = 255;
+    double faint() const { return paper - 0.3 * (paper - ink); }
+    double solid() const { return paper - 0.65 * (paper - ink); }
   };
   auto levelsIn = [&](int from, int to) {
     Levels l;
@@ -505,7 +508,7 @@ int pdf417GreySide(const cv::Mat& grey, double* conf_out = nullptr, bool levelle
   // thick bar, at the block's other end, is the start when only the quiet
   // zone lies beyond it and the stop when thin bars do.
   auto singleBar = [&](bool on_left, int start, int width, const Levels& l) {
-    const double faint = l.paper - 0.3 * (l.paper - l.ink);
+    const double faint = l.faint();
     if (!fullHeight(start, width, faint)) return 0;
     const int edge = on_left ? start : start + width - 1, dir = on_left ? -1 : 1;
     const double out = inkBeyond(edge, dir, width, faint), ink = meanInk(edge, dir, width, l);
@@ -517,22 +520,20 @@ int pdf417GreySide(const cv::Mat& grey, double* conf_out = nullptr, bool levelle
   // whether both thick bars were seen, alike in width.
   auto readEnds = [&](const Levels& left, const Levels& right, bool* found, bool single) {
     *found = false;
-    auto faint = [](const Levels& l) { return l.paper - 0.3 * (l.paper - l.ink); };
-    auto solid = [](const Levels& l) { return l.paper - 0.65 * (l.paper - l.ink); };
     // The widest solid run in each end fifth of the block: the thick bars.
-    const auto [ls, lw] = widestRun(bl - margin, bl + box.width / 5, solid(left));
-    const auto [rs, rw] = widestRun(br - box.width / 5, br + margin, solid(right));
+    const auto [ls, lw] = widestRun(bl - margin, bl + box.width / 5, left.solid());
+    const auto [rs, rw] = widestRun(br - box.width / 5, br + margin, right.solid());
     if (single && !dark_block && (lw < 3) != (rw < 3))
       return lw >= 3 ? singleBar(true, ls, lw, left) : singleBar(false, rs, rw, right);
     if (lw < 3 || rw < 3 || rs <= ls + lw) return 0;
     // Bars unalike in width (a thin bar taken for a thick one under glare)
     // leave the reading by each end's own levels to come.
     *found = single || (lw < 2 * rw && rw < 2 * lw);
-    const double out_left = inkBeyond(ls, -1, lw, faint(left));
-    const double out_right = inkBeyond(rs + rw - 1, 1, rw, faint(right));
+    const double out_left = inkBeyond(ls, -1, lw, left.faint());
+    const double out_right = inkBeyond(rs + rw - 1, 1, rw, right.faint());
     // The start bar has only the quiet zone beyond it; the stop bar about 1.5 of its widths of thin bars.
     const bool bars =
-        lw < 2 * rw && rw < 2 * lw && fullHeight(ls, lw, faint(left)) && fullHeight(rs, rw, faint(right));
+        lw < 2 * rw && rw < 2 * lw && fullHeight(ls, lw, left.faint()) && fullHeight(rs, rw, right.faint());
     if (dark_block && !bars) return 0;
     if (conf_out) *conf_out = 0.85;
     if (out_left < 0.35 * lw && out_right > 0.8 * rw) return 1;

@@ -819,9 +819,7 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
       conf[pi] = lines[p.pos.line][p.pos.col].size() > 1 ? o.share : 1.0;
     }
   }
-  std::stable_sort(corrections.begin(), corrections.end(), [](const Correction& a, const Correction& b) {
-    return std::pair(a.line, a.pos) < std::pair(b.line, b.pos);
-  });
+  detail::sortByPosition(corrections);
 
   ParseOptions po = opts;
   po.format = *fmt;

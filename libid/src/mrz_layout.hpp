@@ -3,10 +3,12 @@
 #pragma once
 #include <idkit/mrz.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace idkit::mrz::detail {
@@ -63,5 +65,11 @@ bool knownState(std::string_view code);
 // 0-based line and first column of the three-letter state codes (issuing
 // state, nationality), which no check digit of their own covers.
 std::vector<Pos> statePositions(Format);
+
+// Corrections (or uncertain positions) in reading order: by line, then position.
+inline void sortByPosition(std::vector<Correction>& list) {
+  std::stable_sort(list.begin(), list.end(),
+                   [](const Correction& a, const Correction& b) { return std::pair(a.line, a.pos) < std::pair(b.line, b.pos); });
+}
 
 }  // namespace idkit::mrz::detail

@@ -1013,12 +1013,20 @@ std::optional<BandReading> readBand(const ocrb::Classifier& clf, const std::vect
   return bandFromCells(lines, cells, chars, topK, options);
 }
 
-bool checkCovers(const Result& b, const std::vector<detail::CheckPlan>& plans, int line, int col);
-
-void sortByPosition(std::vector<Correction>& list) {
-  std::sort(list.begin(), list.end(),
-            [](const Correction& a, const Correction& b) { return std::pair(a.line, a.pos) < std::pair(b.line, b.pos); });
+// Whether a check digit (the composite aside) that verifies in `b` covers
+// the position.
+bool checkCovers(const Result& b, const std::vector<detail::CheckPlan>& plans, int line, int col) {
+  for (const auto& plan : plans) {
+    if (plan.name == "composite" || plan.variants.empty()) continue;
+    const auto& v = plan.variants.front();
+    const bool in = std::any_of(v.begin(), v.end(), [&](const detail::Pos& q) { return q.line == line && q.col == col; }) ||
+                    (plan.digit.line == line && plan.digit.col == col);
+    if (in && detail::checkPasses(detail::gather(b.lines, v), b.lines[static_cast<std::size_t>(plan.digit.line)][static_cast<std::size_t>(plan.digit.col)]))
+      return true;
+  }
+  return false;
 }
+
 
 // A line whose edges are spread this wide (strip pixels, see edgeSpread) is
 // blurred: 1.7 on a sharp rendering, 1.9-3.2 on the strips of id-synth photos
@@ -1119,7 +1127,7 @@ std::optional<BandReading> withCutDoubts(const std::vector<Cells>& seen, BandRea
     veto = true;
   }
   if (veto) {
-    sortByPosition(r.uncertain);
+    detail::sortByPosition(r.uncertain);
     r.checks.emplace_back("legible", false);
     r.valid = false;
     out->vetoed = true;
@@ -1244,20 +1252,6 @@ Attempt readBands(const cv::Mat& gray, const ReadOptions& options, const std::ve
     if (best.result && best.result->valid) break;
   }
   return best;
-}
-
-// Whether a check digit (the composite aside) that verifies in `b` covers
-// the position.
-bool checkCovers(const Result& b, const std::vector<detail::CheckPlan>& plans, int line, int col) {
-  for (const auto& plan : plans) {
-    if (plan.name == "composite" || plan.variants.empty()) continue;
-    const auto& v = plan.variants.front();
-    const bool in = std::any_of(v.begin(), v.end(), [&](const detail::Pos& q) { return q.line == line && q.col == col; }) ||
-                    (plan.digit.line == line && plan.digit.col == col);
-    if (in && detail::checkPasses(detail::gather(b.lines, v), b.lines[static_cast<std::size_t>(plan.digit.line)][static_cast<std::size_t>(plan.digit.col)]))
-      return true;
-  }
-  return false;
 }
 
 // Whether two readings of one band differ only where a check digit that
@@ -1522,7 +1516,7 @@ std::optional<Result> voteUncertain(const Attempt& first, const std::vector<Atte
     const char now = res->lines[static_cast<std::size_t>(u.line - 1)][static_cast<std::size_t>(u.pos - 1)];
     res->uncertain.push_back({u.line, u.pos, now, now == u.from ? u.to : u.from, "uncertain"});
   }
-  sortByPosition(res->uncertain);
+  detail::sortByPosition(res->uncertain);
   const auto has = [](const Result& x, const char* name) {
     return std::any_of(x.checks.begin(), x.checks.end(), [&](const auto& c) { return c.first == name; });
   };

@@ -1,6 +1,7 @@
 // Normalised values of printed fields: what id-check compares.
 #include <idkit/mrz.hpp>
 #include <idkit/ocr.hpp>
+#include <idkit/utf8.hpp>
 
 #include <algorithm>
 #include <array>
@@ -83,10 +84,9 @@ bool strayMark(std::string_view word) {
       ++i;
       continue;
     }
-    const std::size_t len = (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 1;
-    char32_t cp = len == 2 ? b & 0x1F : len == 3 ? b & 0x0F : len == 4 ? b & 0x07 : b;
-    for (std::size_t k = 1; k < len && i + k < word.size(); ++k) cp = (cp << 6) | (word[i + k] & 0x3F);
-    i += len;
+    const utf8::Char c = utf8::at(word, i);  // a byte that starts no character is taken as itself
+    const char32_t cp = c.len ? c.cp : b;
+    i += std::max<std::size_t>(c.len, 1);
     const bool mark = (cp >= 0xA0 && cp <= 0xBF) || cp == 0xD7 || cp == 0xF7 || (cp >= 0x2000 && cp <= 0x2BFF);
     if (!mark) return false;
   }
@@ -123,7 +123,7 @@ std::string foldText(std::string_view text) {
       ++i;
       continue;
     }
-    const std::size_t len = (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 1;
+    const std::size_t len = std::max<std::size_t>(utf8::at(t, i).len, 1);
     const std::string_view cp = std::string_view(t).substr(i, len);
     i += len;
     const std::string icao = mrz::transliterate(cp);
