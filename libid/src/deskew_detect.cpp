@@ -25,6 +25,12 @@ constexpr double kPi = std::numbers::pi;
 // the strongest one up to kLinesAcross of them among the first kLinesAll.
 constexpr size_t kLinesTop = 14, kLinesAcross = 8, kLinesAll = 48;
 constexpr double kMinCross = 35 * kPi / 180;
+// Weak-edge density above which a side of a Hough segment is print (two
+// edge lines or more through a box 2% of the frame wide).
+constexpr double kPrintDensity = 0.12;
+// The 90th percentile of the gradient along the frame's border under which
+// the desk or page is plain (no wood grain, fabric or clutter).
+constexpr double kPlainBorder = 20;
 // The share of the frame a quad using the later lines must cover, and the
 // edge support each of its sides needs.
 constexpr double kFillsFrame = 0.4, kNewSideSupport = 0.5;
@@ -168,8 +174,38 @@ double angleDiff(double a, double b) {
   return std::min(d, kPi - d);
 }
 
+// Share of weak-edge pixels in the box of radius r around (x, y).
+double edgeDensity(const Frame& f, int x, int y, int r) {
+  const int W = f.edges_weak.cols, H = f.edges_weak.rows;
+  const int x0 = std::clamp(x - r, 0, W), x1 = std::clamp(x + r + 1, 0, W);
+  const int y0 = std::clamp(y - r, 0, H), y1 = std::clamp(y + r + 1, 0, H);
+  if (x1 <= x0 || y1 <= y0) return 0;
+  const int s = f.edge_integral.at<int>(y1, x1) - f.edge_integral.at<int>(y0, x1) - f.edge_integral.at<int>(y1, x0) +
+                f.edge_integral.at<int>(y0, x0);
+  return s / 255.0 / ((x1 - x0) * (y1 - y0));
+}
+
+// Whether a segment runs through dense print, print on both sides of it (a
+// QR code's modules or a barcode's rows joined into a line): a document's
+// outline on a plain desk has the plain desk on one side.
+bool throughPrint(const Frame& f, cv::Point2d a, cv::Point2d b, int side) {
+  const double len = cv::norm(b - a);
+  const cv::Point2d d = (b - a) / len, n(-d.y, d.x);
+  const double off = std::max(5.0, 0.02 * side);
+  const int r = std::max(2, static_cast<int>(0.01 * side));
+  constexpr int kProbes = 5;
+  int dense = 0;
+  for (int i = 0; i < kProbes; ++i) {
+    const cv::Point2d p = a + (b - a) * ((i + 0.5) / kProbes);
+    const cv::Point2d l = p + n * off, rr = p - n * off;
+    if (std::min(edgeDensity(f, nearest(l.x), nearest(l.y), r), edgeDensity(f, nearest(rr.x), nearest(rr.y), r)) > kPrintDensity)
+      ++dense;
+  }
+  return 2 * dense > kProbes;
+}
+
 // Long straight segments merged into lines, strongest first.
-std::vector<Line> longLines(const cv::Mat& edges, size_t max_lines) {
+std::vector<Line> longLines(const Frame& f, const cv::Mat& edges, size_t max_lines) {
   const int side = std::min(edges.cols, edges.rows);
   std::vector<cv::Vec4i> segs;
   cv::HoughLinesP(edges, segs, 1, kPi / 180, std::max(20, side / 12), side * 0.08, side * 0.03);
@@ -178,6 +214,10 @@ std::vector<Line> longLines(const cv::Mat& edges, size_t max_lines) {
     const cv::Point2d a(s[0], s[1]), b(s[2], s[3]);
     const double len = cv::norm(b - a);
     if (len < 1) continue;
+    // On a plain desk a QR code's or barcode's modules joined into lines
+    // crowd the card's faint sides out of the strongest (on wood or fabric
+    // the desk's grain would take their place).
+    if (f.plain_border && throughPrint(f, a, b, side)) continue;
     Line l{a, (b - a) / len, len, 0};
     l.angle = std::atan2(l.d.y, l.d.x);
     if (l.angle < 0) l.angle += kPi;
@@ -358,7 +398,31 @@ Frame makeFrame(const cv::Mat& bgr, int detect_side) {
   // median gradient is noise), not the strongest print, so a barcode or bold
   // text does not hide a pale card's edge.
   const auto [p50, p97] = percentiles<2>(f.mag, {0.50, 0.97});
-  f.edge_threshold = std::clamp(3.0 * p50, 10.0, 40.0);
+  // A card that fills most of the frame prints its guilloche over most
+  // pixels, and the median is the print's, not the noise's: on a plain desk
+  // (the border's 90th percentile under kPlainBorder) the frame's border,
+  // mostly background, tells the noise better.
+  double border_p50 = p50;
+  {
+    const int band = std::max(2, std::min(f.mag.cols, f.mag.rows) / 30);
+    std::vector<float> m;
+    for (int y = 0; y < f.mag.rows; y += 2) {
+      const float* r = f.mag.ptr<float>(y);
+      const bool whole_row = y < band || y >= f.mag.rows - band;
+      for (int x = 0; x < f.mag.cols; x += 2) {
+        if (!whole_row && x == band + (band & 1)) x = f.mag.cols - band;
+        m.push_back(r[x]);
+      }
+    }
+    if (!m.empty()) {
+      std::nth_element(m.begin(), m.begin() + static_cast<std::ptrdiff_t>(m.size() / 2), m.end());
+      border_p50 = m[m.size() / 2];
+      const auto at = m.begin() + static_cast<std::ptrdiff_t>(m.size() * 9 / 10);
+      std::nth_element(m.begin(), at, m.end());
+      f.plain_border = *at < kPlainBorder;
+    }
+  }
+  f.edge_threshold = std::clamp(3.0 * (f.plain_border ? std::min(p50, border_p50) : p50), 10.0, 40.0);
   cv::Canny(dx1, dy1, f.edges_strong, std::max(30.0, p97 * 0.5), std::max(60.0, p97), true);
   cv::Canny(dx1, dy1, f.edges_weak, f.edge_threshold, 2.2 * f.edge_threshold, true);
   cv::integral(f.edges_weak, f.edge_integral, CV_32S);
@@ -452,7 +516,7 @@ std::vector<Scored> candidates(const Frame& f) {
 
   // 2. Four long lines.
   for (const cv::Mat* e : {&f.edges_strong, &f.edges_weak}) {
-    auto lines = longLines(*e, e == &f.edges_weak ? kLinesAll : kLinesTop);
+    auto lines = longLines(f, *e, e == &f.edges_weak ? kLinesAll : kLinesTop);
     const size_t top = std::min(lines.size(), kLinesTop);
     std::vector<Line> best(lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(top));
     quadsFromLines(f, best, min_area, out);

@@ -34,6 +34,7 @@ struct Frame {
   double scale = 1;         // frame = input * scale
   cv::Vec3i border_bgr;     // median colour of the frame's border (mostly background)
   double border_cut = 0;    // fromBorder beyond which a pixel is unlike the border (0: no border)
+  bool plain_border = false;  // the border shows no texture (a plain desk or page)
   mutable std::optional<bool> band_across;  // bandAcrossFrame's answer, once asked
 };
 

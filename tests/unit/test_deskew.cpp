@@ -778,7 +778,12 @@ TEST_CASE("a card whose crisp inner part outscores its faint rim is found around
   // card on a white desk, a thumb or a shadow over its rim. Each side of the
   // best few small hypotheses moves outwards onto parallel edges; the
   // document-shaped combination is the container.
-  checkPhotos({{21, 61, 0}, {21, 0, 0}, {21, 87, 0}, {22, 142, 1}}, 0.9);
+  checkPhotos({{21, 61, 0}, {21, 87, 0}, {22, 142, 1}}, 0.9);
+  // The TD1 of seed 21, index 0: since the weak edges' threshold follows a
+  // plain desk's noise, its outline comes from the snapped hypotheses of
+  // detectFound rather than a container (best candidate J 0.73), and is
+  // found whole as before.
+  forPhotos({{21, 0, 0}}, checkFoundWhole);
   idkit::synth::Options o;
   o.capture = idkit::synth::Capture::photo;
   // A container inside the card (the portrait's frame grown onto the card's
@@ -789,6 +794,26 @@ TEST_CASE("a card whose crisp inner part outscores its faint rim is found around
   o.capture = idkit::synth::Capture::scan;
   o.seed = 21;
   checkFoundWhole(render(idkit::synth::generate(o, 52).at(0)));
+}
+
+TEST_CASE("a card on a plain desk whose print outweighs its faint sides: noise read on the border, a QR code's lines left out", "[deskew]") {
+  // id-synth photos (dev seeds 30, 33, 34 and 83) of a pale card on a plain
+  // pale desk: the card fills most of the frame, so the median gradient was
+  // its guilloche's and the weak edges' threshold lost its faint sides, and
+  // a QR code's modules or a licence's print joined into Hough lines took
+  // the places of the sides that were left. A QR code, a portrait or a text
+  // block won (J 0.09-0.18, wrong way up). On a plain desk the threshold now
+  // follows the border's noise, and a line with print on both sides is no
+  // outline.
+  checkPhotos({{30, 183, 0}, {30, 119, 0}, {33, 151, 0}, {34, 46, 0}, {83, 130, 0}}, 0.95);
+  // On wood the desk's grain would take the freed places and a side moved
+  // out onto it (licence backs at J 0.88-0.89 when both rules ran on every
+  // desk): they keep to plain desks.
+  forPhotos({{30, 94, 1}, {21, 158, 1}}, [](const Render& r) {
+    CHECK(!detail::makeFrame(r.img, 640).plain_border);
+    checkFoundWhole(r);
+  });
+  forPhotos({{30, 183, 0}}, [](const Render& r) { CHECK(detail::makeFrame(r.img, 640).plain_border); });
 }
 
 TEST_CASE("a container sharing a side's line with a sliver of the card is no copy of it", "[deskew]") {
@@ -860,7 +885,18 @@ TEST_CASE("an MRZ band found on the frame on its own overrules a pick that does 
     double best = 0;
     for (const Quad& c : detail::bandCards(*band)) best = std::max(best, iou(c, t));
     CHECK(best > 0.8);
-    checkFoundWhole(r);
+    if (index == 0) {
+      checkFoundWhole(r);
+      continue;
+    }
+    // The visa's short sides show no edge on the white page at all: since
+    // the weak edges' threshold follows a plain desk's noise (10 here, not
+    // 17), its guilloche's edges tilt one of them (J 0.983 -> 0.927, the
+    // price of that change; see bench/README.md, session 17).
+    const auto docs = detect(r.img);
+    REQUIRE(docs.size() == 1);
+    CHECK(iou(docs[0].quad, r.truth) > 0.9);
+    CHECK(sameLabels(docs[0].quad, r.truth));
   }
   // A visa (dev seed 35) filling much of a white page whose pick was small:
   // its band across the frame made the whole image the document (J 0.48).
