@@ -434,6 +434,10 @@ cv::Rect darkBlock(const cv::Mat& grey, double* slant_out = nullptr) {
 // An end of a PDF417 block whose own contrast is under kEndContrast of the
 // whole profile's lies inside the symbol (a glare spot cut the block short there).
 constexpr double kEndContrast = 0.45;
+// A licence's symbol is a quarter of the card's height or more; a block of
+// dense bars under kSymbolHeight of it is something else (an MRZ band's two
+// lines, 0.11-0.15).
+constexpr double kSymbolHeight = 0.2;
 int pdf417GreySide(const cv::Mat& grey, double* conf_out = nullptr, bool levelled = false) {
   const int W = grey.cols, H = grey.rows;
   if (W < 200 || H < 100) return 0;
@@ -446,6 +450,7 @@ int pdf417GreySide(const cv::Mat& grey, double* conf_out = nullptr, bool levelle
   };
   cv::Rect box = symbolBlock(denseBars(grey), levelled ? nullptr : &slant);
   if (box.empty() && slant != 0) return readLevel();
+  if (!box.empty() && box.height < kSymbolHeight * H) return 0;
   const bool dark_block = box.empty();
   if (dark_block) {
     box = darkBlock(grey, levelled ? nullptr : &slant);

@@ -255,3 +255,21 @@ TEST_CASE("the licence back's layout is not read on a part of a card", "[deskew]
     CHECK(detail::pdf417LayoutSide(turned(part)) == 0);
   }
 }
+
+TEST_CASE("a block of dense bars too short for a licence's symbol is not read as a PDF417", "[deskew][orient]") {
+  // mrvb-photo-s38-0116: an MRZ band's two lines (a block 0.11 of the card
+  // tall) were read as a symbol's ends and turned a visa over. A licence's
+  // symbol is a quarter of the card's height or more. The symbol of
+  // dl-photo-s30-0262-back (read at 0.85) cut to its top 0.17 of the card's
+  // height by paper painted over the rest: its ends still read (+1, -1) with
+  // no height asked, and now give no answer.
+  const cv::Mat card = trueCard(262, "-back", 30);
+  REQUIRE(pdf417Side(card) == 1);
+  cv::Mat grey;
+  cv::cvtColor(card, grey, cv::COLOR_BGR2GRAY);
+  const double paper = cv::mean(grey(cv::Rect(grey.cols / 10, grey.rows * 3 / 4, grey.cols / 5, grey.rows / 10)))[0];
+  cv::Mat cut = card.clone();
+  cut(cv::Rect(0, cut.rows * 29 / 100, cut.cols, cut.rows / 4)).setTo(cv::Scalar(paper, paper, paper));
+  CHECK(pdf417Side(cut) == 0);
+  CHECK(pdf417Side(turned(cut)) == 0);
+}
