@@ -257,8 +257,8 @@ TEST_CASE("the licence back's layout is not read on a part of a card", "[deskew]
 }
 
 TEST_CASE("a block of dense bars too short for a licence's symbol is not read as a PDF417", "[deskew][orient]") {
-  // mrvb-photo-s38-0116: an MRZ band's two lines (a block 0.11 of the card
-  // tall) were read as a symbol's ends and turned a visa over. A licence's
+  // mrvb-photo-s38-0116: a block under 0.2 of the card's height (its MRZ
+  // band's two lines) was read as a symbol's ends and turned a visa over. A licence's
   // symbol is a quarter of the card's height or more. The symbol of
   // dl-photo-s30-0262-back (read at 0.85) cut to its top 0.17 of the card's
   // height by paper painted over the rest: its ends still read (+1, -1) with
