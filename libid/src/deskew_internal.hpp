@@ -224,5 +224,9 @@ std::string faceCueMissing();
 // see, searched again with a line cut in pieces (a thumb, a glare spot)
 // joined: +1 upright, -1 upside down, 0 none (orientWithoutMrz's "mrz-pieces").
 int piecedMrzSide(const cv::Mat& flat_bgr);
+// A licence back's layout on a flat card (grey): its PDF417 block printed
+// near the top edge, +1 upright, -1 upside down, 0 none or unclear
+// (orientWithoutMrz's "pdf417-layout").
+int pdf417LayoutSide(const cv::Mat& grey);
 
 }  // namespace idkit::deskew::detail

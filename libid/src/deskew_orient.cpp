@@ -4,7 +4,8 @@
 // nearly as high both ways, the face lies on the card's left; face-api's
 // detector, used when YuNet is absent or finds no face, by that side alone
 // and after the barcode), a barcode's own orientation, a PDF417's start and
-// stop patterns, the MRZ band sought again with its lines in pieces, the
+// stop patterns, the MRZ band sought again with its lines in pieces, a
+// licence back's layout (its PDF417 printed near the top edge), the
 // portrait's side (on the left of every ICAO data page and most cards), and
 // Tesseract's script orientation for what remains.
 #include <algorithm>
@@ -391,6 +392,34 @@ cv::Rect symbolBlock(cv::Mat mask, double* slant_out = nullptr) {
   return box;
 }
 
+// Where a card shows bars densely (a PDF417 symbol): a strong horizontal
+// gradient over an area. Text has it too, but in lines a few pixels tall
+// that symbolBlock's opening removes.
+cv::Mat denseBars(const cv::Mat& grey) {
+  cv::Mat gx;
+  cv::Sobel(grey, gx, CV_16S, 1, 0, 3);
+  gx = cv::abs(gx);
+  gx.convertTo(gx, CV_32F);
+  cv::blur(gx, gx, cv::Size(grey.cols / 50 | 1, grey.rows / 30 | 1));
+  return gx > 30;
+}
+
+// Defocus flattens the data columns' gradient until the block of dense bars
+// falls apart into pieces too far apart to join; the symbol is still the
+// card's one large dark area, as tall as a licence's symbol is (a blurred MRZ
+// band is half that) and inside its quiet zones (a coloured band runs from
+// edge to edge). Empty when none; `slant_out` as symbolBlock's.
+cv::Rect darkBlock(const cv::Mat& grey, double* slant_out = nullptr) {
+  const int W = grey.cols, H = grey.rows;
+  cv::Mat dark;
+  cv::blur(grey, dark, cv::Size(W / 50 | 1, H / 30 | 1));
+  double lo = 0, hi = 0;
+  cv::minMaxLoc(dark, &lo, &hi);
+  const cv::Rect box = symbolBlock(dark < hi - 0.35 * (hi - lo), slant_out);
+  if (box.height < 0.25 * H || box.x < W / 50 || box.br().x > W - W / 50) return {};
+  return box;
+}
+
 // Where a PDF417 symbol too blurred to decode still shows which way up it is:
 // its start pattern opens with an 8-module bar at the symbol's outer edge,
 // while the stop pattern's 7-module bar sits about 11 modules in from the
@@ -405,16 +434,13 @@ cv::Rect symbolBlock(cv::Mat mask, double* slant_out = nullptr) {
 // An end of a PDF417 block whose own contrast is under kEndContrast of the
 // whole profile's lies inside the symbol (a glare spot cut the block short there).
 constexpr double kEndContrast = 0.45;
+// A licence's symbol is a quarter of the card's height or more; a block of
+// dense bars under kSymbolHeight of it is something else (an MRZ band's two
+// lines: 0.11 on mrvb-photo-s38-0116's card).
+constexpr double kSymbolHeight = 0.2;
 int pdf417GreySide(const cv::Mat& grey, double* conf_out = nullptr, bool levelled = false) {
   const int W = grey.cols, H = grey.rows;
   if (W < 200 || H < 100) return 0;
-  // Bars: a strong horizontal gradient, densely. Text has it too, but in
-  // lines a few pixels tall that the opening removes.
-  cv::Mat gx;
-  cv::Sobel(grey, gx, CV_16S, 1, 0, 3);
-  gx = cv::abs(gx);
-  gx.convertTo(gx, CV_32F);
-  cv::blur(gx, gx, cv::Size(W / 50 | 1, H / 30 | 1));
   double slant = 0;
   auto readLevel = [&] {
     cv::Mat level;
@@ -422,22 +448,13 @@ int pdf417GreySide(const cv::Mat& grey, double* conf_out = nullptr, bool levelle
                    cv::INTER_LINEAR, cv::BORDER_REPLICATE);
     return pdf417GreySide(level, conf_out, true);
   };
-  cv::Rect box = symbolBlock(gx > 30, levelled ? nullptr : &slant);
+  cv::Rect box = symbolBlock(denseBars(grey), levelled ? nullptr : &slant);
   if (box.empty() && slant != 0) return readLevel();
+  if (!box.empty() && box.height < kSymbolHeight * H) return 0;
   const bool dark_block = box.empty();
   if (dark_block) {
-    // Defocus flattens the data columns' gradient until the block falls
-    // apart into pieces too far apart to join; the symbol is still the
-    // card's one large dark area, as tall as a licence's symbol is (a
-    // blurred MRZ band is half that) and inside its quiet zones (a coloured
-    // band runs from edge to edge).
-    cv::Mat dark;
-    cv::blur(grey, dark, cv::Size(W / 50 | 1, H / 30 | 1));
-    double lo = 0, hi = 0;
-    cv::minMaxLoc(dark, &lo, &hi);
-    box = symbolBlock(dark < hi - 0.35 * (hi - lo), levelled ? nullptr : &slant);
+    box = darkBlock(grey, levelled ? nullptr : &slant);
     if (box.empty() && slant != 0) return readLevel();
-    if (box.height < 0.25 * H || box.x < W / 50 || box.br().x > W - W / 50) return 0;
   }
   if (box.empty()) return 0;
   // Column profile over the middle rows: bars run the symbol's full height,
@@ -568,7 +585,32 @@ int pdf417GreySide(const cv::Mat& grey, double* conf_out = nullptr, bool levelle
   return readEnds(left, right, &found, true);
 }
 
+// The margin on the symbol's near side is under kLayoutGap of the far one's
+// (id-synth's licence backs: 0.14 of the card's height above, 0.45-0.6 below).
+constexpr double kLayoutGap = 0.5;
+
 }  // namespace
+
+// A licence back's layout, for a PDF417 whose start and stop patterns tell
+// nothing (glare or blur over an end): the symbol is printed near the card's
+// top edge, with the lines of text in the wider margin below it. Only on a
+// card of a licence's shape (ID-1) and a block with card around it on every
+// side: a flat "card" that is part of one (a wrong quad) cuts the symbol at
+// its edge.
+int detail::pdf417LayoutSide(const cv::Mat& grey) {
+  const int W = grey.cols, H = grey.rows;
+  if (W < 200 || H < 100) return 0;
+  const cv::Size id1 = pixelSize(Kind::id1, 300);
+  if (std::abs(static_cast<double>(W) / H - static_cast<double>(id1.width) / id1.height) > 0.05) return 0;
+  cv::Rect box = symbolBlock(denseBars(grey));
+  if (box.empty()) box = darkBlock(grey);
+  if (box.empty() || box.height < 0.2 * H) return 0;
+  if (box.x < W / 50 || box.br().x > W - W / 50 || box.y < H / 50 || box.br().y > H - H / 50) return 0;
+  const double above = box.y, below = H - box.br().y;
+  if (above < kLayoutGap * below) return 1;
+  if (below < kLayoutGap * above) return -1;
+  return 0;
+}
 
 int pdf417Side(const cv::Mat& flat_bgr) {
   if (flat_bgr.empty()) return 0;
@@ -678,6 +720,7 @@ Orientation detail::orientWithoutMrz(const cv::Mat& flat_bgr) {
     if (const int s = secondFaceSide(flat_bgr, &face_conf); s != 0) return {s > 0 ? 0 : 2, "face", face_conf};
   // Its own cue name: "mrz" tells detection the band was seen (deskew.cpp's container rule).
   if (const int s = detail::piecedMrzSide(flat_bgr); s != 0) return {s > 0 ? 0 : 2, "mrz-pieces", 0.9};
+  if (const int s = detail::pdf417LayoutSide(grey); s != 0) return {s > 0 ? 0 : 2, "pdf417-layout", 0.55};
   const double p = portraitBalance(grey);
   if (std::abs(p) > 0.12) return {p > 0 ? 0 : 2, "portrait", std::min(0.9, 0.6 + std::abs(p))};
   double conf = 0;

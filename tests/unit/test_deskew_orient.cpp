@@ -1,6 +1,8 @@
 // deskew orientation without an MRZ: id-synth photos (seed 22) on which a
 // cue used to answer wrong or not at all, flattened at their true corners so
 // the test checks the cue and not the detection.
+#include <optional>
+
 #include <catch2/catch.hpp>
 
 #include <opencv2/imgcodecs.hpp>
@@ -18,11 +20,13 @@ using namespace idkit::deskew;
 namespace {
 
 // Side `suffix` ("" or "-back") of document `index` of `id-synth --type all
-// --capture photo --seed <seed>`, flattened upright at 300 dpi through its true quad.
-cv::Mat trueCard(std::uint64_t index, const std::string& suffix, std::uint64_t seed = 22, Kind kind = Kind::id1) {
+// (or `type`) --capture photo --seed <seed>`, flattened upright at 300 dpi through its true quad.
+cv::Mat trueCard(std::uint64_t index, const std::string& suffix, std::uint64_t seed = 22, Kind kind = Kind::id1,
+                 std::optional<idkit::synth::DocType> type = std::nullopt) {
   idkit::synth::Options o;
   o.capture = idkit::synth::Capture::photo;
   o.seed = seed;
+  o.type = type;
   for (const auto& sp : idkit::synth::generate(o, index)) {
     if (sp.suffix != suffix) continue;
     const cv::Mat img = cv::imdecode(sp.jpeg, cv::IMREAD_COLOR);
@@ -214,4 +218,58 @@ TEST_CASE("a PDF417 whose bars the card's levels find unalike: the ends are read
   const cv::Mat card = trueCard(190, "-back", 30);
   checkPdf417Cue(card);
   CHECK(orientLandscape(card).confidence == Approx(0.85));
+}
+
+TEST_CASE("a PDF417 whose ends glare and blur hide: the licence back's layout says which way up", "[deskew][orient]") {
+  // dl-photo-s72-0109-back (`id-synth --type dl`): defocus and a glare spot
+  // over the symbol's left half cut its block of dense bars to the right half,
+  // so neither end pattern is read, and the portrait's side (a licence back
+  // has no portrait) turned the card over. The symbol is printed near the
+  // card's top edge with the text lines in the wider margin below it.
+  const cv::Mat card = trueCard(109, "-back", 72, Kind::id1, idkit::synth::DocType::dl);
+  REQUIRE(card.size() == pixelSize(Kind::id1, 300));
+  CHECK(pdf417Side(card) == 0);
+  const Orientation up = orientLandscape(card), down = orientLandscape(turned(card));
+  CHECK(up.quarter_turns == 0);
+  CHECK(up.cue == "pdf417-layout");
+  CHECK(up.confidence == Approx(0.55));
+  CHECK(down.quarter_turns == 2);
+  CHECK(down.cue == "pdf417-layout");
+}
+
+TEST_CASE("the licence back's layout is not read on a part of a card", "[deskew][orient]") {
+  // A wrong quad that holds only the card's top left (dl-photo-s74-0027-back
+  // was taken for a passport-size card that way) cuts the symbol at its edge:
+  // no layout answer there, whichever way up and whatever its shape.
+  const cv::Mat card = trueCard(109, "-back", 72, Kind::id1, idkit::synth::DocType::dl);
+  REQUIRE(!card.empty());
+  cv::Mat grey;
+  cv::cvtColor(card, grey, cv::COLOR_BGR2GRAY);
+  CHECK(detail::pdf417LayoutSide(grey) == 1);
+  CHECK(detail::pdf417LayoutSide(turned(grey)) == -1);
+  const cv::Mat corner = grey(cv::Rect(0, 0, grey.cols * 7 / 10, grey.rows * 7 / 10));
+  for (const Kind k : {Kind::id3, Kind::id1}) {
+    cv::Mat part;
+    cv::resize(corner, part, pixelSize(k, 300));
+    CHECK(detail::pdf417LayoutSide(part) == 0);
+    CHECK(detail::pdf417LayoutSide(turned(part)) == 0);
+  }
+}
+
+TEST_CASE("a block of dense bars too short for a licence's symbol is not read as a PDF417", "[deskew][orient]") {
+  // mrvb-photo-s38-0116: a block under 0.2 of the card's height (its MRZ
+  // band's two lines) was read as a symbol's ends and turned a visa over. A licence's
+  // symbol is a quarter of the card's height or more. The symbol of
+  // dl-photo-s30-0262-back (read at 0.85) cut to its top 0.17 of the card's
+  // height by paper painted over the rest: its ends still read (+1, -1) with
+  // no height asked, and now give no answer.
+  const cv::Mat card = trueCard(262, "-back", 30);
+  REQUIRE(pdf417Side(card) == 1);
+  cv::Mat grey;
+  cv::cvtColor(card, grey, cv::COLOR_BGR2GRAY);
+  const double paper = cv::mean(grey(cv::Rect(grey.cols / 10, grey.rows * 3 / 4, grey.cols / 5, grey.rows / 10)))[0];
+  cv::Mat cut = card.clone();
+  cut(cv::Rect(0, cut.rows * 29 / 100, cut.cols, cut.rows / 4)).setTo(cv::Scalar(paper, paper, paper));
+  CHECK(pdf417Side(cut) == 0);
+  CHECK(pdf417Side(turned(cut)) == 0);
 }
