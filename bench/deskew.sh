@@ -2,8 +2,8 @@
 # Deskew benchmark: accuracy against id-synth ground truth, speed on 12 MP
 # photos against plain decode of the same files (one thread, CPU time), and
 # MRZ readability of the real images in ../shared/data/mrz/images before and
-# after id-deskew. Writes the figures into bench/README.md (bench:deskew-latest,
-# inside the id-deskew part).
+# after id-deskew. Writes the figures into bench/README.md (bench:deskew;
+# see bench/lib.sh).
 #   bench/deskew.sh [BUILD_DIR]     (default: build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -99,7 +99,7 @@ mrz, n, nbig, count, load = sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys
 sc, scan_count = json.loads(sys.argv[9])["tool_path"], sys.argv[10]
 mu, multi_count = json.loads(sys.argv[11]), sys.argv[12]
 t = s["tool_path"]
-lines = ["### Latest `bench/deskew.sh` run", "",
+lines = ["## id-deskew", "",
          f"`bench/deskew.sh` ({n} id-synth photos: `id-synth --type all --capture photo --count {count} --seed 21`; "
          f"driver `bench-deskew`, one thread, CPU time). Machine: {os.cpu_count()} cores shared with other jobs "
          f"(load average {load} at the end of the run); {datetime.date.today().isoformat()}.", "",
@@ -150,6 +150,5 @@ print("\n".join(lines))
 PY
 )
 . "$root/bench/lib.sh"
-# Its own block inside the id-deskew part, so the sessions' notes around it stay.
-write_section deskew-latest "$body"
+write_section deskew "$body"
 echo "$body"

@@ -1,21 +1,37 @@
 # Shared by the bench drivers: source it, then call
 #   write_section NAME BODY
-# to replace the section between <!-- bench:NAME --> markers in
-# bench/README.md (appended when absent), leaving the other sections intact.
+# to put a run's figures into bench/README.md. Each area's part lies between
+# <!-- bench:NAME --> markers and holds the sessions' notes as well; the run
+# goes into its own block, <!-- bench:NAME-latest -->, at the top of that part
+# (replaced by the next run, the notes around it left intact). A part not yet
+# in the file is appended. BODY's own "## " heading becomes "### Latest run: ...".
 write_section() {
   local name=$1 body=$2
   local file
-  file="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/README.md"
+  file="${BENCH_README:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/README.md}"
   python3 - "$file" "$name" "$body" <<'PY'
 import os, re, sys
 path, name, body = sys.argv[1:4]
 text = open(path).read() if os.path.exists(path) else "# idkit benchmarks\n"
 start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
-block = f"{start}\n{body.rstrip()}\n{end}"
-if start in text:
-    text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda m: block, text, flags=re.S)
+istart, iend = f"<!-- bench:{name}-latest -->", f"<!-- /bench:{name}-latest -->"
+lines = body.strip("\n").split("\n")
+heading = lines[0][3:] if lines and lines[0].startswith("## ") else None
+if heading is not None:
+    lines[0] = "### Latest run: " + heading
+inner = f"{istart}\n" + "\n".join(lines).rstrip() + f"\n{iend}"
+if istart in text:
+    text = re.sub(re.escape(istart) + ".*?" + re.escape(iend), lambda m: inner, text, flags=re.S)
+elif start in text:
+    # After the part's own heading when it has one, else right after the marker.
+    at = text.index(start) + len(start)
+    m = re.match(r"\n## [^\n]*\n", text[at:])
+    if m:
+        at += m.end()
+    text = text[:at] + "\n" + inner + "\n" + text[at:]
 else:
-    text = text.rstrip() + "\n\n" + block + "\n"
+    part = (f"## {heading}\n\n" if heading else "") + inner
+    text = text.rstrip() + f"\n\n{start}\n{part}\n{end}\n"
 open(path, "w").write(text)
 PY
 }
