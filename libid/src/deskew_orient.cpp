@@ -604,7 +604,7 @@ int detail::pdf417LayoutSide(const cv::Mat& grey) {
   if (std::abs(static_cast<double>(W) / H - static_cast<double>(id1.width) / id1.height) > 0.05) return 0;
   cv::Rect box = symbolBlock(denseBars(grey));
   if (box.empty()) box = darkBlock(grey);
-  if (box.empty() || box.height < 0.2 * H) return 0;
+  if (box.empty() || box.height < kSymbolHeight * H) return 0;
   if (box.x < W / 50 || box.br().x > W - W / 50 || box.y < H / 50 || box.br().y > H - H / 50) return 0;
   const double above = box.y, below = H - box.br().y;
   if (above < kLayoutGap * below) return 1;
