@@ -398,46 +398,39 @@ Frame makeFrame(const cv::Mat& bgr, int detect_side) {
   // median gradient is noise), not the strongest print, so a barcode or bold
   // text does not hide a pale card's edge.
   const auto [p50, p97] = percentiles<2>(f.mag, {0.50, 0.97});
+  // The frame's border (mostly background): its pixels' colours and
+  // gradients, every other row and column.
+  const cv::Size size = f.bgr.size();
+  const int band = std::max(2, std::min(size.width, size.height) / 30);
+  auto onBorder = [&](int x, int y) { return x < band || y < band || x >= size.width - band || y >= size.height - band; };
+  std::vector<cv::Vec3b> border;
+  std::vector<float> border_mag;
+  for (int y = 0; y < size.height; y += 2) {
+    const auto* p = f.bgr.ptr<cv::Vec3b>(y);
+    const float* m = f.mag.ptr<float>(y);
+    for (int x = 0; x < size.width; x += 2)
+      if (onBorder(x, y)) border.push_back(p[x]), border_mag.push_back(m[x]);
+  }
   // A card that fills most of the frame prints its guilloche over most
   // pixels, and the median is the print's, not the noise's: on a plain desk
   // (the border's 90th percentile under kPlainBorder) the frame's border,
   // mostly background, tells the noise better.
   double border_p50 = p50;
-  {
-    const int band = std::max(2, std::min(f.mag.cols, f.mag.rows) / 30);
-    std::vector<float> m;
-    for (int y = 0; y < f.mag.rows; y += 2) {
-      const float* r = f.mag.ptr<float>(y);
-      const bool whole_row = y < band || y >= f.mag.rows - band;
-      for (int x = 0; x < f.mag.cols; x += 2) {
-        if (!whole_row && x == band + (band & 1)) x = f.mag.cols - band;
-        m.push_back(r[x]);
-      }
-    }
-    if (!m.empty()) {
-      std::nth_element(m.begin(), m.begin() + static_cast<std::ptrdiff_t>(m.size() / 2), m.end());
-      border_p50 = m[m.size() / 2];
-      const auto at = m.begin() + static_cast<std::ptrdiff_t>(m.size() * 9 / 10);
-      std::nth_element(m.begin(), at, m.end());
-      f.plain_border = *at < kPlainBorder;
-    }
+  if (!border_mag.empty()) {
+    auto& m = border_mag;
+    std::nth_element(m.begin(), m.begin() + static_cast<std::ptrdiff_t>(m.size() / 2), m.end());
+    border_p50 = m[m.size() / 2];
+    const auto at = m.begin() + static_cast<std::ptrdiff_t>(m.size() * 9 / 10);
+    std::nth_element(m.begin(), at, m.end());
+    f.plain_border = *at < kPlainBorder;
   }
   f.edge_threshold = std::clamp(3.0 * (f.plain_border ? std::min(p50, border_p50) : p50), 10.0, 40.0);
   cv::Canny(dx1, dy1, f.edges_strong, std::max(30.0, p97 * 0.5), std::max(60.0, p97), true);
   cv::Canny(dx1, dy1, f.edges_weak, f.edge_threshold, 2.2 * f.edge_threshold, true);
   cv::integral(f.edges_weak, f.edge_integral, CV_32S);
 
-  // The border's colour (mostly background) and how far from it the border
-  // itself strays (the 90th percentile of fromBorder there, doubled).
-  const cv::Size size = f.bgr.size();
-  const int band = std::max(2, std::min(size.width, size.height) / 30);
-  auto onBorder = [&](int x, int y) { return x < band || y < band || x >= size.width - band || y >= size.height - band; };
-  std::vector<cv::Vec3b> border;
-  for (int y = 0; y < size.height; y += 2) {
-    const auto* p = f.bgr.ptr<cv::Vec3b>(y);
-    for (int x = 0; x < size.width; x += 2)
-      if (onBorder(x, y)) border.push_back(p[x]);
-  }
+  // The border's colour and how far from it the border itself strays (the
+  // 90th percentile of fromBorder there, doubled).
   if (border.empty()) return f;
   std::vector<uchar> v(border.size());
   for (int c = 0; c < 3; ++c) {
