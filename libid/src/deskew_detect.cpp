@@ -174,12 +174,12 @@ double angleDiff(double a, double b) {
   return std::min(d, kPi - d);
 }
 
-// Share of weak-edge pixels in the box of radius r around (x, y).
-double edgeDensity(const Frame& f, int x, int y, int r) {
+// Share of weak-edge pixels in [x0, x1) x [y0, y1), clipped to the frame;
+// -1 when nothing of it is on the frame.
+double edgeShare(const Frame& f, int x0, int y0, int x1, int y1) {
   const int W = f.edges_weak.cols, H = f.edges_weak.rows;
-  const int x0 = std::clamp(x - r, 0, W), x1 = std::clamp(x + r + 1, 0, W);
-  const int y0 = std::clamp(y - r, 0, H), y1 = std::clamp(y + r + 1, 0, H);
-  if (x1 <= x0 || y1 <= y0) return 0;
+  x0 = std::clamp(x0, 0, W), x1 = std::clamp(x1, 0, W), y0 = std::clamp(y0, 0, H), y1 = std::clamp(y1, 0, H);
+  if (x1 <= x0 || y1 <= y0) return -1;
   const int s = f.edge_integral.at<int>(y1, x1) - f.edge_integral.at<int>(y0, x1) - f.edge_integral.at<int>(y1, x0) +
                 f.edge_integral.at<int>(y0, x0);
   return s / 255.0 / ((x1 - x0) * (y1 - y0));
@@ -197,9 +197,12 @@ bool throughPrint(const Frame& f, cv::Point2d a, cv::Point2d b, int side) {
   int dense = 0;
   for (int i = 0; i < kProbes; ++i) {
     const cv::Point2d p = a + (b - a) * ((i + 0.5) / kProbes);
-    const cv::Point2d l = p + n * off, rr = p - n * off;
-    if (std::min(edgeDensity(f, nearest(l.x), nearest(l.y), r), edgeDensity(f, nearest(rr.x), nearest(rr.y), r)) > kPrintDensity)
-      ++dense;
+    // The share in the box of radius r around each point off the line.
+    auto around = [&](cv::Point2d q) {
+      const int x = nearest(q.x), y = nearest(q.y);
+      return edgeShare(f, x - r, y - r, x + r + 1, y + r + 1);
+    };
+    if (std::min(around(p + n * off), around(p - n * off)) > kPrintDensity) ++dense;
   }
   return 2 * dense > kProbes;
 }
@@ -633,7 +636,6 @@ namespace {
 // Fraction of interior cells with edges in them: documents are printed all
 // over, the book or paper under them mostly is not.
 double interiorTexture(const Frame& f, const Quad& q) {
-  const int W = f.edges_weak.cols, H = f.edges_weak.rows;
   const double side = std::sqrt(area(q));
   const int r = std::max(2, static_cast<int>(side / 16));
   int textured = 0, total = 0;
@@ -642,12 +644,9 @@ double interiorTexture(const Frame& f, const Quad& q) {
       const double u = 0.1 + 0.8 * (i + 0.5) / 8, v = 0.12 + 0.76 * (j + 0.5) / 6;
       const cv::Point2d top = q[0] + (q[1] - q[0]) * u, bottom = q[3] + (q[2] - q[3]) * u;
       const cv::Point2d p = top + (bottom - top) * v;
-      const int x0 = std::clamp(static_cast<int>(p.x) - r, 0, W), x1 = std::clamp(static_cast<int>(p.x) + r, 0, W);
-      const int y0 = std::clamp(static_cast<int>(p.y) - r, 0, H), y1 = std::clamp(static_cast<int>(p.y) + r, 0, H);
-      if (x1 <= x0 || y1 <= y0) continue;
-      const int s = f.edge_integral.at<int>(y1, x1) - f.edge_integral.at<int>(y0, x1) - f.edge_integral.at<int>(y1, x0) +
-                    f.edge_integral.at<int>(y0, x0);
-      const double density = s / 255.0 / ((x1 - x0) * (y1 - y0));
+      const int x = static_cast<int>(p.x), y = static_cast<int>(p.y);
+      const double density = edgeShare(f, x - r, y - r, x + r, y + r);
+      if (density < 0) continue;
       ++total;
       textured += density > 0.015;
     }

@@ -533,46 +533,50 @@ int pdf417GreySide(const cv::Mat& grey, double* conf_out = nullptr, bool levelle
     const int start_side = out < 0.35 * width && ink < 0.08 ? 1 : out > 0.8 * width && ink > 0.25 ? -1 : 0;
     return on_left ? start_side : -start_side;
   };
-  // The reading with each end's own paper and ink levels: `found` says
-  // whether both thick bars were seen, alike in width.
-  auto readEnds = [&](const Levels& left, const Levels& right, bool* found, bool single) {
-    *found = false;
+  // The reading with given paper and ink levels at each end: `side` as
+  // pdf417GreySide's; `found` whether both thick bars were seen, alike in
+  // width (with `single`, whether both were seen at all); `single` lets one
+  // bar alone answer.
+  struct Reading {
+    int side = 0;
+    bool found = false;
+  };
+  auto readEnds = [&](const Levels& left, const Levels& right, bool single) -> Reading {
     // The widest solid run in each end fifth of the block: the thick bars.
     const auto [ls, lw] = widestRun(bl - margin, bl + box.width / 5, left.solid());
     const auto [rs, rw] = widestRun(br - box.width / 5, br + margin, right.solid());
     if (single && !dark_block && (lw < 3) != (rw < 3))
-      return lw >= 3 ? singleBar(true, ls, lw, left) : singleBar(false, rs, rw, right);
-    if (lw < 3 || rw < 3 || rs <= ls + lw) return 0;
+      return {lw >= 3 ? singleBar(true, ls, lw, left) : singleBar(false, rs, rw, right)};
+    if (lw < 3 || rw < 3 || rs <= ls + lw) return {};
     // Bars unalike in width (a thin bar taken for a thick one under glare)
     // leave the reading by each end's own levels to come.
-    *found = single || (lw < 2 * rw && rw < 2 * lw);
+    const bool found = single || (lw < 2 * rw && rw < 2 * lw);
     const double out_left = inkBeyond(ls, -1, lw, left.faint());
     const double out_right = inkBeyond(rs + rw - 1, 1, rw, right.faint());
     // The start bar has only the quiet zone beyond it; the stop bar about 1.5 of its widths of thin bars.
     const bool bars =
         lw < 2 * rw && rw < 2 * lw && fullHeight(ls, lw, left.faint()) && fullHeight(rs, rw, right.faint());
-    if (dark_block && !bars) return 0;
+    if (dark_block && !bars) return {0, found};
     if (conf_out) *conf_out = 0.85;
-    if (out_left < 0.35 * lw && out_right > 0.8 * rw) return 1;
-    if (out_right < 0.35 * rw && out_left > 0.8 * lw) return -1;
+    if (out_left < 0.35 * lw && out_right > 0.8 * rw) return {1, found};
+    if (out_right < 0.35 * rw && out_left > 0.8 * lw) return {-1, found};
     // Blur spreads the start bar into its quiet zone too: then the end with
     // clearly more ink beyond its bar is the stop pattern.
-    if (!bars) return 0;
+    if (!bars) return {0, found};
     if (conf_out) *conf_out = 0.7;
     const double beyond_left = out_left / lw, beyond_right = out_right / rw;
-    if (beyond_right > 0.8 && beyond_right > 2.5 * beyond_left) return 1;
-    if (beyond_left > 0.8 && beyond_left > 2.5 * beyond_right) return -1;
+    if (beyond_right > 0.8 && beyond_right > 2.5 * beyond_left) return {1, found};
+    if (beyond_left > 0.8 && beyond_left > 2.5 * beyond_right) return {-1, found};
     // Stronger blur greys the stop's thin bars above the faint level: the
     // mean ink over the 11 modules beyond each bar (1.5 of its widths) still
     // tells them from the start's quiet zone.
     const double ink_left = meanInk(ls, -1, lw, left), ink_right = meanInk(rs + rw - 1, 1, rw, right);
     if (conf_out) *conf_out = 0.65;
-    if (ink_right > 0.15 && ink_right > 3 * ink_left) return 1;
-    if (ink_left > 0.15 && ink_left > 3 * ink_right) return -1;
-    return 0;
+    if (ink_right > 0.15 && ink_right > 3 * ink_left) return {1, found};
+    if (ink_left > 0.15 && ink_left > 3 * ink_right) return {-1, found};
+    return {0, found};
   };
-  bool found = false;
-  if (const int s = readEnds(whole, whole, &found, false); s != 0 || found) return s;
+  if (const Reading r = readEnds(whole, whole, false); r.side != 0 || r.found) return r.side;
   // A glare spot over one end lifts its bars above the card's ink level: each
   // end read by its own levels (over its fifth of the block and its margin);
   // no bar is sought at an end inside the symbol (kEndContrast).
@@ -580,9 +584,10 @@ int pdf417GreySide(const cv::Mat& grey, double* conf_out = nullptr, bool levelle
   const double least = std::max(40.0, kEndContrast * (whole.paper - whole.ink));
   const bool left_ok = left.paper - left.ink >= least, right_ok = right.paper - right.ink >= least;
   if (!left_ok && !right_ok) return 0;
-  if (!left_ok) left = Levels{0, 0};  // no run is darker than 0
+  // At an end inside the symbol no bar is sought: no run is darker than 0.
+  if (!left_ok) left = Levels{0, 0};
   if (!right_ok) right = Levels{0, 0};
-  return readEnds(left, right, &found, true);
+  return readEnds(left, right, true).side;
 }
 
 // The margin on the symbol's near side is under kLayoutGap of the far one's
