@@ -1034,6 +1034,49 @@ bool checkCovers(const Result& b, const std::vector<detail::CheckPlan>& plans, i
 // gives 3.9).
 constexpr float kBlurredSpread = 3.5f;
 
+// A cell of a blurred line that two cuts read surely as different
+// characters (withCutDoubts).
+struct CutDoubt {
+  int line, col;
+  char quick, careful;  // what the two cuts read
+};
+
+// A valid reading with a cut doubt that no verifying check digit covers is
+// not valid: the cell is listed uncertain (its letter kept) and `legible`
+// fails. A state code ICAO knows, which the rival would make unknown, is its
+// own witness (CAN against <AN). Whether any doubt vetoed the reading.
+bool vetoCutDoubts(Result& r, const std::vector<CutDoubt>& doubts) {
+  const auto plans = detail::checkPlans(r.format, r.lines);
+  bool veto = false;
+  for (const CutDoubt& d : doubts) {
+    if (static_cast<std::size_t>(d.line) >= r.lines.size() || static_cast<std::size_t>(d.col) >= r.lines[static_cast<std::size_t>(d.line)].size() ||
+        checkCovers(r, plans, d.line, d.col))
+      continue;
+    const std::string& line = r.lines[static_cast<std::size_t>(d.line)];
+    const char now = line[static_cast<std::size_t>(d.col)], rival = now == d.quick ? d.careful : d.quick;
+    const auto witnessed = [&] {
+      for (const detail::Pos sp : detail::statePositions(r.format)) {
+        if (sp.line != d.line || d.col < sp.col || d.col >= sp.col + 3) continue;
+        std::string code = line.substr(static_cast<std::size_t>(sp.col), 3);
+        if (!detail::knownState(code)) return false;
+        code[static_cast<std::size_t>(d.col - sp.col)] = rival;
+        return !detail::knownState(code);
+      }
+      return false;
+    };
+    if (witnessed()) continue;
+    if (debugDir()) trace("cut doubt vetoes: line %d cell %d\n", d.line + 1, d.col + 1);
+    r.uncertain.push_back({d.line + 1, d.col + 1, now, rival, "uncertain"});
+    veto = true;
+  }
+  if (veto) {
+    detail::sortByPosition(r.uncertain);
+    r.checks.emplace_back("legible", false);
+    r.valid = false;
+  }
+  return veto;
+}
+
 // `again` (a band read at a new cut of the same strips: the careful read
 // after the quick look, the read with the band's ends after the careful
 // one) with its doubt restored where a line's first or last cell was seen
@@ -1064,11 +1107,7 @@ std::optional<BandReading> withCutDoubts(const std::vector<Cells>& seen, BandRea
   constexpr double kSure = 0.8;      // each cut's best character at least this
   constexpr float kSameGlyph = 0.3f;  // cell centres closer than this many pitches
   bool doubted = false;
-  struct Doubt {
-    int line, col;
-    char quick, careful;  // what the two cuts read
-  };
-  std::vector<Doubt> inner;  // cells of blurred lines, not the ends
+  std::vector<CutDoubt> inner;  // cells of blurred lines, not the ends
   for (std::size_t li = 0; li < again.cells.size() && li < seen.size(); ++li) {
     const Cells& a = seen[li];
     if (a.probs.rows != chars) continue;
@@ -1085,12 +1124,12 @@ std::optional<BandReading> withCutDoubts(const std::vector<Cells>& seen, BandRea
       if (bestCharProb(a.probs, i) < kSure || bestCharProb(b.probs, i) < kSure) continue;
       const float* ra = a.probs.ptr<float>(i);
       float* rb = b.probs.ptr<float>(i);
-      const auto ia = std::max_element(ra, ra + ocrb::kClasses) - ra;
-      if (ia == std::max_element(rb, rb + ocrb::kClasses) - rb) continue;
+      const auto ia = std::max_element(ra, ra + ocrb::kClasses) - ra, ib = std::max_element(rb, rb + ocrb::kClasses) - rb;
+      if (ia == ib) continue;
       if (debugDir()) trace("cut doubt: line %zu cell %d spread %.2f\n", li + 1, i + 1, lines[li]->spread);
       if (!end) {
         inner.push_back({static_cast<int>(li), i, ocrb::kAlphabet[static_cast<std::size_t>(ia)],
-                         ocrb::kAlphabet[static_cast<std::size_t>(std::max_element(rb, rb + ocrb::kClasses) - rb)]});
+                         ocrb::kAlphabet[static_cast<std::size_t>(ib)]});
         continue;
       }
       for (int k = 0; k < ocrb::kOutputs; ++k) rb[k] = 0.5f * (ra[k] + rb[k]);
@@ -1100,38 +1139,7 @@ std::optional<BandReading> withCutDoubts(const std::vector<Cells>& seen, BandRea
   if (!doubted && inner.empty()) return std::nullopt;
   auto out = doubted ? bandFromCells(lines, again.cells, chars, topK, options) : std::optional<BandReading>(std::move(again));
   if (!out || !out->result.valid || inner.empty()) return out;
-  Result& r = out->result;
-  const auto plans = detail::checkPlans(r.format, r.lines);
-  bool veto = false;
-  for (const Doubt& d : inner) {
-    if (static_cast<std::size_t>(d.line) >= r.lines.size() || static_cast<std::size_t>(d.col) >= r.lines[static_cast<std::size_t>(d.line)].size() ||
-        checkCovers(r, plans, d.line, d.col))
-      continue;
-    const std::string& line = r.lines[static_cast<std::size_t>(d.line)];
-    const char now = line[static_cast<std::size_t>(d.col)], rival = now == d.quick ? d.careful : d.quick;
-    // A state code ICAO knows, which the rival would make unknown: the list
-    // of codes is the witness (CAN against <AN).
-    const auto witnessed = [&] {
-      for (const detail::Pos sp : detail::statePositions(r.format)) {
-        if (sp.line != d.line || d.col < sp.col || d.col >= sp.col + 3) continue;
-        std::string code = line.substr(static_cast<std::size_t>(sp.col), 3);
-        if (!detail::knownState(code)) return false;
-        code[static_cast<std::size_t>(d.col - sp.col)] = rival;
-        return !detail::knownState(code);
-      }
-      return false;
-    };
-    if (witnessed()) continue;
-    if (debugDir()) trace("cut doubt vetoes: line %d cell %d\n", d.line + 1, d.col + 1);
-    r.uncertain.push_back({d.line + 1, d.col + 1, now, rival, "uncertain"});
-    veto = true;
-  }
-  if (veto) {
-    detail::sortByPosition(r.uncertain);
-    r.checks.emplace_back("legible", false);
-    r.valid = false;
-    out->vetoed = true;
-  }
+  if (vetoCutDoubts(out->result, inner)) out->vetoed = true;
   return out;
 }
 
