@@ -85,23 +85,18 @@ t_strict_right=$(right "$work/t_viz_strict.out" birth_date_mismatch)
 jq -r 'select(.check.pass | not) | [.check.reasons[] | select(.severity == "fail") | .code] | unique | .[]' "$work/g.out" \
   | sort | uniq -c | sort -rn > "$work/genuine_reasons.txt"
 
-# Speed: CPU time (user + sys) of id-ocr -j 1 over up to 40 flat cards with
-# a template, minus a run on the first card alone (the one-off engine start),
-# per card; beside `tesseract CARD -` (one OpenMP thread) on the same cards.
+# Speed: CPU time of id-ocr's work (template chosen, its regions read) on
+# each of up to 40 flat cards with a template, one core, engines started
+# before timing, beside a plain Tesseract reading of the same card (eng,
+# automatic page segmentation, as `tesseract CARD -`) in the same process,
+# card by card in turn (bench-ocr_speed); medians and their ratio.
 # (OCR_BENCH_SPEED=0 reuses the figures of the last run, in speed.txt.)
 if [ "${OCR_BENCH_SPEED:-1}" != 0 ] || [ ! -s "$work/speed.txt" ]; then
 jq -c -n '[inputs | select(.ocr.template != null) | del(.ocr)] | .[:40][]' "$work/ocr.ndjson" > "$work/speed.ndjson"
-ncards=$(wc -l < "$work/speed.ndjson")
-cpu() { /usr/bin/time -f '%U %S' -o "$work/time.txt" "$@" > /dev/null 2>&1 || true; awk 'END {printf "%d\n", ($1 + $2) * 1000}' "$work/time.txt"; }
-all=$(cpu id-ocr -q -j 1 < "$work/speed.ndjson")
-one=$(head -1 "$work/speed.ndjson" > "$work/speed1.ndjson"; cpu id-ocr -q -j 1 < "$work/speed1.ndjson")
-ocr_cpu=$(( (all - one) / (ncards - 1) ))
-times=()
-while read -r c; do times+=("$(OMP_THREAD_LIMIT=1 cpu tesseract "$c" -)"); done < <(jq -r .image "$work/speed.ndjson")
-tess_cpu=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-printf '%s\n' "$ncards" "$all" "$one" "$ocr_cpu" "$tess_cpu" > "$work/speed.txt"
+OMP_THREAD_LIMIT=1 "$build/bench/bench-ocr_speed" "$build/share/idkit/templates" < "$work/speed.ndjson" > "$work/speed.tsv"
+tail -1 "$work/speed.tsv" | awk '{print $8; print $2; print $4; print $6}' > "$work/speed.txt"
 fi
-{ read -r ncards; read -r all; read -r one; read -r ocr_cpu; read -r tess_cpu; } < "$work/speed.txt"
+{ read -r ncards; read -r ocr_cpu; read -r tess_cpu; read -r ratio; } < "$work/speed.txt"
 ocr_wall=$(jq -s '[.[] | select(.ocr.template != null) | .timing_ms["id-ocr"]] | sort | .[length/2|floor]' "$work/ocr.ndjson")
 cat <<EOT
 documents: $count generated, $(wc -l < "$work/fronts.ndjson") fronts, $n genuine (not expired by the truth)
@@ -114,8 +109,8 @@ swapped portrait rejected with face_mismatch: $rf/$n
 expired (as of 2045-01-01) rejected with expired: $re/$n
 strict policy: genuine rejected $g_strict/$n (without mrz_invalid / not_processed ones: $g_strict_mrz_ok); tampered birth date rejected $t_strict/$n ($t_strict_right with birth_date_mismatch)
 genuine rejection reasons (default policy): $(awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $1}' "$work/genuine_reasons.txt")
-id-ocr CPU ms per flat card (template, -j 1, $ncards cards, engine start excluded): $ocr_cpu (whole run $all ms, one card $one ms)
-tesseract CLI CPU ms per card, median of the same $ncards cards: $tess_cpu
+id-ocr CPU ms per flat card (template, one core, median of $ncards cards, engines started before timing): $ocr_cpu
+plain Tesseract (eng, automatic segmentation) on the same cards in the same run, median CPU ms: $tess_cpu (id-ocr / tesseract: $ratio)
 id-ocr median wall ms per card in the bench run (record timing): $ocr_wall
 load average: $(cut -d' ' -f1-3 /proc/loadavg)
 EOT
