@@ -67,8 +67,7 @@ double edgeStep(const cv::Mat& bgr, cv::Point2d a, cv::Point2d b, double d) {
     const cv::Vec3b u = at(p + n * d), v = at(p - n * d);
     steps.push_back(std::abs(u[0] - v[0]) + std::abs(u[1] - v[1]) + std::abs(u[2] - v[2]));
   }
-  std::nth_element(steps.begin(), steps.begin() + 20, steps.end());
-  return steps[20];
+  return fractile(steps, 1, 2);
 }
 
 }  // namespace

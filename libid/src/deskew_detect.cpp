@@ -158,8 +158,7 @@ FitLine robustLine(const std::vector<cv::Point2f>& pts, bool precise = true) {
     const cv::Point2d nn(-fl.d.y, fl.d.x);
     for (const auto& q : pts) res.push_back(std::abs((cv::Point2d(q) - fl.p).dot(nn)));
     std::vector<double> sorted = res;
-    std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2), sorted.end());
-    const double tol = std::max(1.0, 3.0 * sorted[sorted.size() / 2]);
+    const double tol = std::max(1.0, 3.0 * fractile(sorted, 1, 2));
     std::vector<cv::Point2f> next;
     for (size_t i = 0; i < pts.size(); ++i)
       if (res[i] <= tol) next.push_back(pts[i]);
@@ -420,12 +419,8 @@ Frame makeFrame(const cv::Mat& bgr, int detect_side) {
   // mostly background, tells the noise better.
   double border_p50 = p50;
   if (!border_mag.empty()) {
-    auto& m = border_mag;
-    std::nth_element(m.begin(), m.begin() + static_cast<std::ptrdiff_t>(m.size() / 2), m.end());
-    border_p50 = m[m.size() / 2];
-    const auto at = m.begin() + static_cast<std::ptrdiff_t>(m.size() * 9 / 10);
-    std::nth_element(m.begin(), at, m.end());
-    f.plain_border = *at < kPlainBorder;
+    border_p50 = fractile(border_mag, 1, 2);
+    f.plain_border = fractile(border_mag, 9, 10) < kPlainBorder;
   }
   f.edge_threshold = std::clamp(3.0 * (f.plain_border ? std::min(p50, border_p50) : p50), 10.0, 40.0);
   cv::Canny(dx1, dy1, f.edges_strong, std::max(30.0, p97 * 0.5), std::max(60.0, p97), true);
@@ -438,14 +433,11 @@ Frame makeFrame(const cv::Mat& bgr, int detect_side) {
   std::vector<uchar> v(border.size());
   for (int c = 0; c < 3; ++c) {
     std::transform(border.begin(), border.end(), v.begin(), [c](const cv::Vec3b& p) { return p[c]; });
-    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
-    f.border_bgr[c] = v[v.size() / 2];
+    f.border_bgr[c] = fractile(v, 1, 2);
   }
   std::vector<uchar> spread(border.size());
   std::transform(border.begin(), border.end(), spread.begin(), [&](const cv::Vec3b& p) { return fromBorder(f, p); });
-  const auto at = spread.begin() + static_cast<std::ptrdiff_t>(spread.size() * 9 / 10);
-  std::nth_element(spread.begin(), at, spread.end());
-  f.border_cut = std::max(6.0, 2.0 * *at);
+  f.border_cut = std::max(6.0, 2.0 * fractile(spread, 9, 10));
   return f;
 }
 

@@ -1,6 +1,8 @@
 // Pieces of deskew shared between its source files (not a public API).
 #pragma once
+#include <algorithm>
 #include <array>
+#include <cstddef>
 #include <optional>
 #include <vector>
 
@@ -41,6 +43,16 @@ struct Frame {
 // Whether an MRZ band runs across the frame's width (mrzSide of the frame
 // itself: a data page cropped to its own edges), searched once a frame.
 bool bandAcrossFrame(const Frame& f);
+
+// The value num/den of the way up v: its (v.size() * num / den)-th smallest
+// (0-based; v is reordered; num < den, v not empty). The medians and upper
+// percentiles of detection and orientation.
+template <class T>
+T fractile(std::vector<T>& v, std::size_t num, std::size_t den) {
+  const auto at = v.begin() + static_cast<std::ptrdiff_t>(v.size() * num / den);
+  std::nth_element(v.begin(), at, v.end());
+  return *at;
+}
 
 // How far a colour lies from the frame's border colour: BGR with chroma
 // weighted up (Lab would be nicer but its 8-bit tables cost a lot on first

@@ -631,8 +631,7 @@ double portraitBalance(const cv::Mat& grey) {
   cv::Mat small;
   cv::resize(grey, small, cv::Size(160, std::max(8, 160 * H / W)), 0, 0, cv::INTER_AREA);
   std::vector<uchar> v(small.begin<uchar>(), small.end<uchar>());
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() * 3 / 4), v.end());
-  const int bg = v[v.size() * 3 / 4];  // the card's paper is its lighter part
+  const int bg = detail::fractile(v, 3, 4);  // the card's paper is its lighter part
   cv::Mat diff;
   cv::absdiff(small, cv::Scalar(bg), diff);
   cv::Mat mask = diff > 35;
