@@ -674,13 +674,21 @@ void readRegions(const cv::Mat& grey, std::vector<Region> regions, const Options
   // The grey reader's symbol: first its codewords corrected by idkit's own
   // Reed-Solomon decoder with the least sure ones as erasures (ZXing 1.4
   // takes no erasures: a blank codeword is just another error to it), then,
-  // when that fails, the symbol as read, for ZXing.
+  // when that fails, the symbol as read, for ZXing. ZXing corrects up to
+  // half the check codewords with no bound on the risk, and a reading with
+  // many codewords wrong (row indicators too) can land on some symbol of a
+  // low level: at level 0 (2 check codewords) a wrong word of n codewords is
+  // within one error of a symbol with a chance of about n / 929 (id-synth
+  // licence 0041 of seed 107 read as "AA"). Below level 3 (16 check
+  // codewords, a chance under correctGrey's 1e-4) such a read is dropped.
   auto readGreyResult = [&](const pdf417::GreyRead& g, const cv::Mat& cleanToInput) {
     if (const auto fixed = pdf417::correctGrey(g)) {
       debugDump(fixed->clean, "corrected");
       if (found({fixed->clean, cleanToInput}, zxRead(fixed->clean, hints), "grey")) return true;
     }
-    return found({g.clean, cleanToInput}, zxRead(g.clean, hints), "grey");
+    auto asRead = zxRead(g.clean, hints);
+    std::erase_if(asRead, [](const ZXing::Result& r) { return std::atoi(r.ecLevel().c_str()) < 3; });
+    return found({g.clean, cleanToInput}, asRead, "grey");
   };
   // The grey reader on a level (or deconvolved) crop that `toInput` maps to the input.
   auto greyOn = [&](const cv::Mat& image, const cv::Mat& toInput) {

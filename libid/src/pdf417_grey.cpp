@@ -1066,9 +1066,12 @@ std::optional<GreyRead> readGrey(const cv::Mat& levelCrop) {
   if (GreyRead again = symbolOf(*firstRows); correctGrey(again)) return again;
   // Row boundaries blurred together: the count found is often half the
   // rows' (rows of 2 modules, lower than the symbology's 3, which printers
-  // use, look like rows of 4), or one off.
+  // use, look like rows of 4), or one off; or a third of them, where every
+  // third boundary stands out (the row search's 2.7-module floor leaves out
+  // rows of 2.67 modules, id-synth's 300 dpi licences, and the count of rows
+  // three times as high fits their boundaries as well).
   const int r = first->rows;
-  if (auto alt = firstCorrecting({2 * r, r + 1, r - 1, 2 * r + 1, 2 * r - 1}, r)) return alt;
+  if (auto alt = firstCorrecting({2 * r, r + 1, r - 1, 2 * r + 1, 2 * r - 1, 3 * r}, r)) return alt;
   return first;
 }
 
