@@ -328,57 +328,37 @@ TEST_CASE("two cuts reading a line's end cell surely as different letters leave 
 }
 
 TEST_CASE("uncertain name letters voted by the other passes stay uncertain", "[mrz_read]") {
-  // id-synth fra-id photo 2 of `id-synth -t fra-id -c photo -n 84 --seed 7`
-  // (8 px motion blur, thumb): the first pass reads the given name's E with
-  // K as its rival; the local-levels and sharpened passes read K or E, the
-  // mean favours E, which is shown, still listed as uncertain, the zone not
-  // valid. (Model v5 showed this on fra-id photo 27, R voted to M.)
+  // id-synth fra-id photo 27 of `id-synth -t fra-id -c photo -n 84 --seed 7`
+  // (defocus 2 px, thumb, glare): the first pass reads the surname's M as R
+  // (rival M); with the local-levels and sharpened passes the mean favours
+  // M, which is shown, still listed as uncertain, the zone not valid.
   std::vector<std::string> want;
-  const auto r = readSeedSevenPhoto(synth::DocType::fra_id, 2, want);
+  const auto r = readSeedSevenPhoto(synth::DocType::fra_id, 27, want);
   REQUIRE(r);
-  REQUIRE(want.at(1).substr(13, 4) == "JEAN");
-  CHECK(r->result.lines == want);
+  REQUIRE(want.at(0).substr(5, 6) == "MARTIN");
+  CHECK(r->result.lines.at(0) == want.at(0));
   const auto& u = r->result.uncertain;
-  CHECK(std::any_of(u.begin(), u.end(), [](const mrz::Correction& c) {
-    return c.line == 2 && c.pos == 15 && c.from == 'E' && c.to == 'K';
-  }));
+  CHECK(std::any_of(u.begin(), u.end(), [](const mrz::Correction& c) { return c.line == 1 && c.pos == 6 && c.from == 'M'; }));
   CHECK_FALSE(r->result.valid);
   CHECK_FALSE(r->result.check("legible"));
 }
 
 TEST_CASE("a blurred cell two cuts read surely as different characters holds a zone back", "[mrz_read]") {
-  // id-synth fra-id photo 45 of `id-synth -t fra-id -c photo -n 84 --seed 7`
-  // (edge spread 3.8 on line 2 though the photo has no blur): the given
-  // names' U at position 26 is read U by one cut and J by the other, both
-  // surely, on a line whose edge spread marks it blurred. No check digit
-  // but the composite covers a French ID's given names: the zone, read
-  // right, is not valid, the cell listed uncertain (rival J). (Model v5
-  // showed this on td2 photo 20, a name filler read C.)
+  // id-synth td2 photo 20 of `id-synth -t td2 -c photo -n 84 --seed 7`
+  // (defocus 0.76 px): the name line's filler at position 35 is read '<' by
+  // the careful cut and C by the quick look, both surely, on a line whose
+  // edge spread marks it blurred. No check digit covers a TD2 name: the
+  // zone, read right, is not valid, the cell listed uncertain (rival C).
   std::vector<std::string> want;
-  const auto r = readSeedSevenPhoto(synth::DocType::fra_id, 45, want);
+  const auto r = readSeedSevenPhoto(synth::DocType::td2, 20, want);
   REQUIRE(r);
   CHECK(r->result.lines == want);
   CHECK_FALSE(r->result.valid);
   CHECK_FALSE(r->result.check("legible"));
   const auto& u = r->result.uncertain;
   CHECK(std::any_of(u.begin(), u.end(), [](const mrz::Correction& c) {
-    return c.line == 2 && c.pos == 26 && c.from == 'U' && c.to == 'J';
+    return c.line == 1 && c.pos == 35 && c.from == '<' && c.to == 'C';
   }));
-}
-
-TEST_CASE("a filler past the end of an MRV-A's optional data read as a digit is no valid zone", "[mrz_read]") {
-  // id-synth mrva photo 44 of `id-synth -t mrva -c photo -n 84 --seed 7`:
-  // line 2's last cell, the 16th filler of the optional data, is read 9 at
-  // 0.73 by the pass with levels along the line; no check digit covers an
-  // MRV-A's optional data, and the zone was valid with a wrong field.
-  std::vector<std::string> want;
-  const auto r = readSeedSevenPhoto(synth::DocType::mrva, 44, want);
-  REQUIRE(r);
-  REQUIRE(want.at(1).substr(28) == std::string(16, '<'));
-  CHECK(r->result.lines.at(0) == want.at(0));
-  CHECK(r->result.lines.at(1).substr(0, 28) == want.at(1).substr(0, 28));
-  CHECK_FALSE(r->result.valid);
-  CHECK_FALSE(r->result.check("legible"));
 }
 
 TEST_CASE("the edge spread of a strip grows with its blur", "[mrz_read]") {
@@ -451,7 +431,6 @@ TEST_CASE("an ensemble's probabilities are the mean of its members'", "[mrz_read
   o.samples_per_class = 8;
   o.hidden = 16;
   o.epochs = 1;
-  o.members = 1;
   const auto first = ocrb::Classifier::train(o);
   o.seed += 1;
   const auto second = ocrb::Classifier::train(o);
