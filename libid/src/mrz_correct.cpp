@@ -105,6 +105,9 @@ constexpr double kNameRival = 0.2;
 // rival of the family got (samples td3-s202-0001: N 0.92, H 0.06, right;
 // UNITED read UMITED: M 0.86, N 0.07).
 constexpr double kNameFamilySure = 0.9;
+// A character after a field's padding that no check digit of its own covers
+// is read surely only at this probability (see the padding rule in correct()).
+constexpr double kPaddedTailSure = 0.9;
 
 // A state code changed to the cheapest known ICAO code among the reader's
 // options: at most this costly, and the next known code this much dearer.
@@ -934,9 +937,27 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
         while (k > 0 && kinds[li][k - 1] == Kind::AlnumFill && line[k - 1] >= 'A' && line[k - 1] <= 'Z' &&
                charValueOr0(line[k - 1]) % 10 == 0)
           --k;
-        if (k <= c && k >= 2 && kinds[li][k - 1] == Kind::AlnumFill && kinds[li][k - 2] == Kind::AlnumFill &&
-            line[k - 1] == '<' && line[k - 2] == '<')
-          legible = false;
+        const auto padded = [&](std::size_t from) {
+          return from >= 2 && kinds[li][from - 1] == Kind::AlnumFill && kinds[li][from - 2] == Kind::AlnumFill &&
+                 line[from - 1] == '<' && line[from - 2] == '<';
+        };
+        if (k <= c && padded(k)) legible = false;
+        // Any character after the padding where no check digit of its own
+        // covers it (optional data that only the composite covers, or
+        // nothing, as an MRV's) is content put after the field's fillers,
+        // which ICAO does not do: it must be read surely (kPaddedTailSure).
+        // A blurred filler at the end of a line reads as a digit: the last
+        // filler of an MRV-A's optional data read 9 at 0.73 (two seeds
+        // averaged; raw mrva-photo-s7-0044, valid with a wrong field).
+        k = c + 1;
+        while (k > 0 && kinds[li][k - 1] == Kind::AlnumFill && line[k - 1] != '<') --k;
+        if (k > c || !padded(k)) continue;
+        for (std::size_t j = k; j <= c; ++j) {
+          const auto pi = static_cast<std::size_t>(index[li][j]);
+          const auto& cands = lines[li][j];
+          if (!vouched[pi] && !settled[pi] && cands.size() > 1 && probabilityOf(cands, line[j]) < kPaddedTailSure)
+            legible = false;
+        }
       }
     }
   // Names have no check digit at all. A letter whose rival got a fifth of

@@ -204,6 +204,39 @@ TEST_CASE("correct: a filler-weight letter after a field's padding is not vouche
   CHECK(ok->valid);
 }
 
+TEST_CASE("correct: a character after the padding of a field no check digit covers must be read surely",
+          "[mrz][correct]") {
+  // Raw mrva-photo-s7-0044 read by two seeds averaged: the last filler of
+  // the MRV-A's optional data (no check digit) read 9 at 0.73, '<' 0.14.
+  const std::vector<std::string> read = {"VCUTOWILLEMS<<ELS<<<<<<<<<<<<<<<<<<<<<<<<<<<",
+                                         "LN92896842BEL1909247F2505152<<<<<<<<<<<<<<<9"};
+  REQUIRE(parse(read));
+  REQUIRE(parse(read)->valid);
+  auto r = sureReading(read);
+  r[1][43] = {{'9', 0.73f}, {'<', 0.14f}, {'R', 0.05f}};
+  const auto res = correct(r);
+  REQUIRE(res);
+  CHECK(res->lines == read);  // kept as read, not forced to a filler
+  CHECK_FALSE(res->valid);
+  CHECK_FALSE(res->check("legible"));
+  // Read surely (the real Polish visa prints a 0 after seven fillers) it is valid.
+  auto sure = sureReading(read);
+  sure[1][43] = {{'9', 0.95f}, {'<', 0.03f}};
+  const auto printed = correct(sure);
+  REQUIRE(printed);
+  CHECK(printed->valid);
+  const std::vector<std::string> visa = {"VCPOLKOWALSKA<KWIATKOWSKA<<BEATA<<<<", "PL00000008POL6002084F0505011<<<<<<<0"};
+  const auto polx = correct(sureReading(visa));
+  REQUIRE(polx);
+  CHECK(polx->valid);
+  // The same MRV-A read with its fillers is valid.
+  std::vector<std::string> right = read;
+  right[1].back() = '<';
+  const auto ok = correct(sureReading(right));
+  REQUIRE(ok);
+  CHECK(ok->valid);
+}
+
 TEST_CASE("correct: state codes must be ICAO codes", "[mrz][correct]") {
   // Issuing state 'UTO' read 'UTQ' (the 'O' second): the only known code
   // among the options is taken and the zone stays valid.
