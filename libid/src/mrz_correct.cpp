@@ -1050,7 +1050,13 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
     // shares add up.
     const bool sure = o.share >= kLegibleShare ||
                       ((p.type_fixed || p.digit_run) && chosen[pi] == 0 && classic && readShare + o.share >= kLegibleShare);
-    legible = sure;
+    // The share is of the reader's top-k; where most of the probability went
+    // elsewhere (to "misaligned": a glyph smeared by motion) a character the
+    // reader gave less than kGuessShare outright is a guess however far
+    // ahead of its rivals (a name's N read D at 0.44, B 0.05: valid with
+    // a wrong name, deskewed td1-photo-s23-0073, 14 px motion blur).
+    const double seen = probabilityOf(cands, o.ch) + (classic ? probabilityOf(cands, p.read) : 0.0);
+    legible = sure && seen >= kGuessShare;
   }
   if (!legible) {
     r.checks.emplace_back("legible", false);

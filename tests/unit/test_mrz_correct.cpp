@@ -237,6 +237,29 @@ TEST_CASE("correct: a character after the padding of a field no check digit cove
   CHECK(ok->valid);
 }
 
+TEST_CASE("correct: a character the reader gave under half its probability is a guess whatever its share",
+          "[mrz][correct]") {
+  // Deskewed td1-photo-s23-0073 (14 px motion blur), two members: ETIENNE's
+  // N read D at 0.44 with B 0.05 and N 0.04, the rest of the probability on
+  // "misaligned": 80% of the top-k, valid with a wrong name.
+  const std::vector<std::string> read = {"IRFRAT4Z0LPXZV5<<<<<<<<<<<<<<<", "4301130M2507307FRA<<<<<<<<<<<2",
+                                         "LEFEVRE<<ETIEDPE<<<<<<<<<<<<<<"};
+  REQUIRE(parse(read));
+  REQUIRE(parse(read)->valid);
+  auto r = sureReading(read);
+  r[2][13] = {{'D', 0.44f}, {'B', 0.05f}, {'N', 0.04f}, {'Y', 0.02f}};
+  const auto res = correct(r);
+  REQUIRE(res);
+  CHECK(res->lines == read);
+  CHECK_FALSE(res->valid);
+  CHECK_FALSE(res->check("legible"));
+  // The same share of a reading whose probability is all in the top-k is sure.
+  r[2][13] = {{'D', 0.80f}, {'B', 0.09f}, {'N', 0.07f}, {'Y', 0.04f}};
+  const auto sure = correct(r);
+  REQUIRE(sure);
+  CHECK(sure->valid);
+}
+
 TEST_CASE("correct: state codes must be ICAO codes", "[mrz][correct]") {
   // Issuing state 'UTO' read 'UTQ' (the 'O' second): the only known code
   // among the options is taken and the zone stays valid.
