@@ -960,6 +960,42 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
         }
       }
     }
+  // A check digit cannot tell O from 0 in pairs: 'O' weighs 24 and '0' 0,
+  // and 24 times two weights summing to 10 (7 + 3) or equal (a letter and a
+  // zero exchanged) is 0 mod 10. A number or optional data (where both may
+  // stand) read with letters O, where exchanging two of its O and 0 cells
+  // still verifies every check (the composite included), is read no better
+  // than that other reading; the digit is what numbers hold (kDigitRunCost),
+  // so the letters are not vouched for and the zone is not legible (blurred
+  // zeros read O surely: CWK0YH206 read CWKOYH2O6, X2037T0V3 read
+  // X2O37TOV3 in composite-only optional data; valid with wrong fields).
+  if (reader && legible) {
+    const auto verifies = [&](const std::vector<std::string>& ls) {
+      for (const CheckPlan& plan : final_plans)
+        if (!detail::checkPasses(detail::gather(ls, plan.variants[0]), ls[plan.digit.line][plan.digit.col])) return false;
+      return true;
+    };
+    std::vector<bool> checked(positions.size(), false);
+    for (const CheckPlan& plan : final_plans)
+      for (const Pos& q : plan.variants[0]) checked[static_cast<std::size_t>(index[q.line][q.col])] = true;
+    std::vector<Pos> pair;
+    for (std::size_t li = 0; li < out.size(); ++li)
+      for (std::size_t c = 0; c < out[li].size(); ++c)
+        if (kinds[li][c] == Kind::AlnumFill && (out[li][c] == 'O' || out[li][c] == '0') &&
+            checked[static_cast<std::size_t>(index[li][c])])
+          pair.push_back({static_cast<int>(li), static_cast<int>(c)});
+    if (!verifies(out)) pair.clear();
+    for (std::size_t a = 0; a < pair.size() && legible; ++a)
+      for (std::size_t b = a + 1; b < pair.size() && legible; ++b) {
+        auto ls = out;
+        char& x = ls[pair[a].line][pair[a].col];
+        char& y = ls[pair[b].line][pair[b].col];
+        if (x != 'O' && y != 'O') continue;
+        x = x == 'O' ? '0' : 'O';
+        y = y == 'O' ? '0' : 'O';
+        if (verifies(ls)) legible = false;
+      }
+  }
   // Names have no check digit at all. A letter whose rival got a fifth of
   // the probability, or an M, N or H whose rival of that family got 0.05
   // (the classifier's commonest confusion in names: UNITED read UMITED with
@@ -1014,7 +1050,13 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
     // shares add up.
     const bool sure = o.share >= kLegibleShare ||
                       ((p.type_fixed || p.digit_run) && chosen[pi] == 0 && classic && readShare + o.share >= kLegibleShare);
-    legible = sure;
+    // The share is of the reader's top-k; where most of the probability went
+    // elsewhere (to "misaligned": a glyph smeared by motion) a character the
+    // reader gave less than kGuessShare outright is a guess however far
+    // ahead of its rivals (a name's N read D at 0.44, B 0.05: valid with
+    // a wrong name, deskewed td1-photo-s23-0073, 14 px motion blur).
+    const double seen = probabilityOf(cands, o.ch) + (classic ? probabilityOf(cands, p.read) : 0.0);
+    legible = sure && seen >= kGuessShare;
   }
   if (!legible) {
     r.checks.emplace_back("legible", false);

@@ -918,6 +918,7 @@ struct Attempt {
   std::vector<Cells> cells;  // the cells of each line, reading order
   std::vector<LineCandidates> candidates;  // what correct() was given
   bool vetoed = false;                     // see BandReading::vetoed
+  std::vector<float> spreads;              // see BandReading::spreads
 };
 
 // The lines of a band start and end at the same place on the document: the
@@ -944,7 +945,47 @@ struct BandReading {
   std::vector<Cells> cells;  // what the lines were read at
   double score = 0;  // mean log probability of the lines' best characters
   bool vetoed = false;  // verified, but not valid for a cut doubt (withCutDoubts)
+  std::vector<float> spreads;  // each line's edge spread (edgeSpread)
 };
+
+// A line whose edges are spread this wide (strip pixels, see edgeSpread) is
+// blurred: 1.7 on a sharp rendering, 1.9-3.2 on the strips of id-synth photos
+// without blur, 4.6-7 at 1.5 px defocus (a Gaussian of sigma 1 strip pixel
+// gives 3.9).
+constexpr float kBlurredSpread = 3.5f;
+
+// A name cell of a blurred line (kBlurredSpread) that the reader read as a
+// digit was not read as a letter: the letter correct() put there (the
+// classic pair, '0' -> O) is what the position allows, not what was seen,
+// and no check digit covers a name. Blurred C, O, D and 0 are one round blob
+// (raw mrvb-photo-s23-0001, 5.5 px: VASCO's C read '0' at 0.98, C 0.006,
+// O 0.004, and VASOO was valid). On a sharp line a '0' in a name is taken
+// for an O of a narrower face (correct(), the classic pair). A valid reading
+// with such a cell is not valid: the cell is listed uncertain with the digit
+// as its rival, `legible` fails. (Its price with model v5: the real
+// Hungarian specimen, a soft scan of spread 3.9, whose ROZALIA's O reads
+// '0', is right but no longer valid.)
+void vetoBlurredDigits(Result& r, const std::vector<LineCandidates>& cands, const std::vector<float>& spreads) {
+  if (!r.valid) return;
+  const auto kinds = detail::positionKinds(r.format);
+  bool veto = false;
+  for (std::size_t li = 0; li < r.lines.size() && li < cands.size() && li < spreads.size() && li < kinds.size(); ++li) {
+    const std::string& line = r.lines[li];
+    if (spreads[li] < kBlurredSpread || cands[li].size() != line.size() || kinds[li].size() != line.size()) continue;
+    for (std::size_t c = 0; c < line.size(); ++c) {
+      if (kinds[li][c] != detail::Kind::Name || line[c] == '<' || cands[li][c].empty()) continue;
+      const char read = cands[li][c][0].ch;
+      if (read < '0' || read > '9') continue;
+      r.uncertain.push_back({static_cast<int>(li) + 1, static_cast<int>(c) + 1, line[c], read, "uncertain"});
+      veto = true;
+    }
+  }
+  if (!veto) return;
+  if (debugDir()) trace("a name cell of a blurred line read as a digit\n");
+  detail::sortByPosition(r.uncertain);
+  r.checks.emplace_back("legible", false);
+  r.valid = false;
+}
 
 // The band's lines read at these cells, corrected by the check digits.
 std::optional<BandReading> bandFromCells(const std::vector<const PreparedLine*>& lines, const std::vector<Cells>& lineCells,
@@ -969,6 +1010,7 @@ std::optional<BandReading> bandFromCells(const std::vector<const PreparedLine*>&
       }
     }
     cands.push_back(out.lines.back().candidates);
+    out.spreads.push_back(p->spread);
     out.score += cells.score;
   }
   if (out.lines.empty()) return std::nullopt;
@@ -983,6 +1025,7 @@ std::optional<BandReading> bandFromCells(const std::vector<const PreparedLine*>&
   }
   if (!res) return std::nullopt;
   out.result = std::move(*res);
+  vetoBlurredDigits(out.result, cands, out.spreads);
   // The lines of a band start at the same place on the document. A line
   // read a cell or more off (its first letters cut, fillers added at its
   // end) can still verify when no check digit covers it, as a TD1 name
@@ -1028,11 +1071,6 @@ bool checkCovers(const Result& b, const std::vector<detail::CheckPlan>& plans, i
 }
 
 
-// A line whose edges are spread this wide (strip pixels, see edgeSpread) is
-// blurred: 1.7 on a sharp rendering, 1.9-3.2 on the strips of id-synth photos
-// without blur, 4.6-7 at 1.5 px defocus (a Gaussian of sigma 1 strip pixel
-// gives 3.9).
-constexpr float kBlurredSpread = 3.5f;
 
 // A cell of a blurred line that two cuts read surely as different
 // characters (withCutDoubts).
@@ -1163,6 +1201,7 @@ void takeReading(Attempt& best, BandReading& band, double total, std::size_t bi,
   best.cells = std::move(band.cells);
   best.result = std::move(band.result);
   best.vetoed = band.vetoed;
+  best.spreads = band.spreads;
   best.candidates.clear();
   for (const auto& r : readings) best.candidates.push_back(r.candidates);
   best.quad = {readings.front().quad[0], readings.front().quad[1], readings.back().quad[2], readings.back().quad[3]};
@@ -1662,7 +1701,8 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
   if (debugDir()) trace("classifier calls: %ld\n", tEvaluations);
   if (std::getenv("IDKIT_MRZ_DUMP")) {
     // Developer aid: the candidates behind the reading, one JSON line per
-    // image (null when none), to tune correct() without reading images again.
+    // image (null when none), to tune correct() without reading images again,
+    // and (MRZSPREAD) the edge spread of each of its lines.
     Json dump = nullptr;
     if (best.result) {
       dump = Json::array();
@@ -1677,6 +1717,11 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
       }
     }
     std::fprintf(stderr, "MRZDUMP %s\n", dump.dump().c_str());
+    if (best.result) {
+      Json sp = Json::array();
+      for (float f : best.spreads) sp.push_back(std::round(f * 100) / 100);
+      std::fprintf(stderr, "MRZSPREAD %s\n", sp.dump().c_str());
+    }
   }
   if (best.result && !looksLikeMrz(*best.result)) {
     if (debugDir()) trace("no MRZ structure: no filler run, no known state\n");

@@ -237,6 +237,29 @@ TEST_CASE("correct: a character after the padding of a field no check digit cove
   CHECK(ok->valid);
 }
 
+TEST_CASE("correct: a character the reader gave under half its probability is a guess whatever its share",
+          "[mrz][correct]") {
+  // Deskewed td1-photo-s23-0073 (14 px motion blur), two members: ETIENNE's
+  // N read D at 0.44 with B 0.05 and N 0.04, the rest of the probability on
+  // "misaligned": 80% of the top-k, valid with a wrong name.
+  const std::vector<std::string> read = {"IRFRAT4Z0LPXZV5<<<<<<<<<<<<<<<", "4301130M2507307FRA<<<<<<<<<<<2",
+                                         "LEFEVRE<<ETIEDPE<<<<<<<<<<<<<<"};
+  REQUIRE(parse(read));
+  REQUIRE(parse(read)->valid);
+  auto r = sureReading(read);
+  r[2][13] = {{'D', 0.44f}, {'B', 0.05f}, {'N', 0.04f}, {'Y', 0.02f}};
+  const auto res = correct(r);
+  REQUIRE(res);
+  CHECK(res->lines == read);
+  CHECK_FALSE(res->valid);
+  CHECK_FALSE(res->check("legible"));
+  // The same share of a reading whose probability is all in the top-k is sure.
+  r[2][13] = {{'D', 0.80f}, {'B', 0.09f}, {'N', 0.07f}, {'Y', 0.04f}};
+  const auto sure = correct(r);
+  REQUIRE(sure);
+  CHECK(sure->valid);
+}
+
 TEST_CASE("correct: state codes must be ICAO codes", "[mrz][correct]") {
   // Issuing state 'UTO' read 'UTQ' (the 'O' second): the only known code
   // among the options is taken and the zone stays valid.
@@ -627,4 +650,48 @@ TEST_CASE("correct: no erasure, one or two anywhere, makes a wrong reading valid
   CHECK(wrongValid == 0);
   // A single erased date or check digit of line 2 is always recovered.
   CHECK(valid > 0);
+}
+
+TEST_CASE("correct: letters O in a number whose zeros verify as well are not vouched for", "[mrz][correct]") {
+  // td2-photo-s17-0010 (raw, 5-6 px edge spread): CWK0YH206 read CWKOYH2O6
+  // with O at 0.99 and 0.96 (0 at 0.01 and 0.04). 'O' weighs 24 and '0' 0;
+  // at weights 7 and 3 the two misreads add 240, so the check digit and the
+  // composite verify either reading: valid with a wrong number.
+  const std::vector<std::string> truth = {"IRUTOMASTERSON<<ZOE<<<<<<<<<<<<<<<<<", "CWK0YH2069UTO8801085F3503203<<<<<<<6"};
+  auto r = sureReading(truth);
+  r[1][3] = {{'O', 0.9856f}, {'0', 0.0093f}, {'D', 0.0008f}};
+  r[1][7] = {{'O', 0.9561f}, {'0', 0.0404f}, {'U', 0.0002f}};
+  const auto res = correct(r);
+  REQUIRE(res);
+  CHECK(res->check("document_number"));
+  CHECK(res->check("composite"));
+  CHECK_FALSE(res->valid);
+  CHECK_FALSE(res->check("legible"));
+
+  // td1-photo-s17-0058: optional data only the composite covers, X2037T0V3
+  // read X2O37TOV3 (O at 0.96 and 0.98): weights 3 and 3 in the composite
+  // (positions 18 and 22 of line 1), and a letter and a zero exchanged at
+  // equal weights leave the sum as it was.
+  const std::vector<std::string> td1 = {"IRUTOXVCFN0RF93X2037T0V3<<<<<<", "1003189M3003127UTO<<<<<<<<<<<8",
+                                        "STORM<<TOM<<<<<<<<<<<<<<<<<<<<"};
+  auto t = sureReading(td1);
+  t[0][17] = {{'O', 0.9648f}, {'0', 0.0275f}, {'Q', 0.0005f}};
+  t[0][21] = {{'O', 0.9791f}, {'0', 0.0183f}, {'Q', 0.0008f}};
+  const auto opt = correct(t);
+  REQUIRE(opt);
+  CHECK(opt->check("composite"));
+  CHECK_FALSE(opt->valid);
+  CHECK_FALSE(opt->check("legible"));
+
+  // The same numbers read with their zeros are valid; so is a number with a
+  // letter O and a zero whose exchange does not verify (24 x (7 - 3)).
+  const auto zeros = correct(sureReading(truth));
+  REQUIRE(zeros);
+  CHECK(zeros->valid);
+  const std::vector<std::string> oneO = {"IRUTOMASTERSON<<ZOE<<<<<<<<<<<<<<<<<", "CWKOYH2067UTO8801085F3503203<<<<<<<0"};
+  REQUIRE(parse(oneO)->valid);
+  const auto letter = correct(sureReading(oneO));
+  REQUIRE(letter);
+  CHECK(letter->lines == oneO);
+  CHECK(letter->valid);
 }
