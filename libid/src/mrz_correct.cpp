@@ -89,6 +89,9 @@ constexpr double kMaxDoubt = 3.0;
 constexpr double kDigitRunCost = 2.0;
 // A probability below this is a character the reader did not see.
 constexpr double kSeenShare = 0.05;
+// A same-weight rival at this fraction of the reading's own probability or
+// more ties with it: the check digit cannot tell the two apart.
+constexpr double kTiedShare = 0.5;
 // A cell whose candidates together got less than kSeenShare is an erasure:
 // the reader saw no character there (a thumb or a glare spot over it; its
 // probability went to "misaligned"), so its candidates are noise. An erased
@@ -853,7 +856,7 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
   if (reader)
     for (const CheckPlan& plan : final_plans) {
       if (plan.name == "composite") continue;
-      int unsure = 0, doubtful = 0, changes = 0, forced = 0, erasures = 0;
+      int unsure = 0, doubtful = 0, changes = 0, forced = 0, erasures = 0, tied = 0;
       bool erasuresDigits = true;
       double doubt = 0;
       auto count = [&](const Pos& q) {
@@ -901,7 +904,13 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
           for (const Candidate& c : cands)
             if (c.ch != o.ch && detail::allowed(kinds[q.line][q.col], c.ch) && charValueOr0(c.ch) % 10 == v)
               hidden += probabilityOf(cands, c.ch);
-          if (hidden >= kSeenShare) share = std::min(share, kGuessShare - 0.1);
+          if (hidden >= kSeenShare) {
+            share = std::min(share, kGuessShare - 0.1);
+            // A rival of the same weight nearly as likely as the reading is
+            // a coin toss the check digit cannot settle even alone
+            // (WG5917794 read WQ5917794, Q 0.43 and G 0.42): nothing vouches.
+            if (hidden >= kTiedShare * probabilityOf(cands, o.ch)) ++tied;
+          }
         }
         unsure += share < kGuessShare;
         doubtful += share < kSureShare;
@@ -909,7 +918,7 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
       };
       for (const Pos& q : plan.variants[0]) count(q);
       count(plan.digit);
-      bool vouches = unsure <= 1 && forced == 0 && !(changes > 0 && doubtful > 1) && !(doubtful > 1 && doubt > kMaxDoubt);
+      bool vouches = unsure <= 1 && tied == 0 && forced == 0 && !(changes > 0 && doubtful > 1) && !(doubtful > 1 && doubt > kMaxDoubt);
       // An erasure takes the check digit's whole say: the check determines
       // one erased digit (weights 7, 3, 1 and the digit's own reach every
       // residue once), and nothing is left to vouch for the field's other

@@ -695,3 +695,29 @@ TEST_CASE("correct: letters O in a number whose zeros verify as well are not vou
   CHECK(letter->lines == oneO);
   CHECK(letter->valid);
 }
+
+TEST_CASE("correct: a rival of the same weight nearly as likely as the reading is a tie no check digit settles",
+          "[mrz][correct]") {
+  // Deskewed mrva-photo-s63-0058 (edge spread 6-8 px): WG5917794 read with
+  // Q 0.43, G 0.42. G is 16 and Q 26: at any weight they add the same mod
+  // 10, so the number's check digit verifies both, and alone in its field
+  // the doubtful cell was vouched for: valid with a wrong number.
+  const std::vector<std::string> truth = {"VCFRADE<BRUIJN<<THIJS<<<<<<<<<<<<<<<<<<<<<<<",
+                                          "WG59177940NLD0011237M2503273<<<<<<<<<<<<<<<<"};
+  REQUIRE(parse(truth));
+  REQUIRE(parse(truth)->valid);
+  auto r = sureReading(truth);
+  r[1][1] = {{'Q', 0.434f}, {'G', 0.4238f}, {'4', 0.1155f}, {'D', 0.0049f}};
+  const auto tie = correct(r);
+  REQUIRE(tie);
+  CHECK(tie->check("document_number"));
+  CHECK_FALSE(tie->valid);
+  CHECK_FALSE(tie->check("legible"));
+  // A same-weight rival well behind (under half the reading's probability)
+  // leaves one guess the check digit vouches for, as before.
+  r[1][1] = {{'G', 0.70f}, {'Q', 0.20f}, {'4', 0.08f}, {'D', 0.02f}};
+  const auto lead = correct(r);
+  REQUIRE(lead);
+  CHECK(lead->lines == truth);
+  CHECK(lead->valid);
+}
