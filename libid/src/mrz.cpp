@@ -205,6 +205,10 @@ std::string gather(std::span<const std::string> lines, std::span<const Pos> posi
   return s;
 }
 
+bool planPasses(std::span<const std::string> lines, const CheckPlan& plan, std::size_t v) {
+  return checkPasses(gather(lines, plan.variants[v]), lines[plan.digit.line][plan.digit.col]);
+}
+
 }  // namespace detail
 
 using namespace detail;
@@ -615,11 +619,10 @@ Expected<Result> parse(std::span<const std::string> lines, const ParseOptions& o
 
   r.valid = charset;
   for (const CheckPlan& p : plans) {
-    const char digit = lines[p.digit.line][p.digit.col];
-    const bool ok = checkPasses(gather(lines, p.variants[0]), digit);
+    const bool ok = planPasses(lines, p);
     r.checks.emplace_back(p.name, ok);
     bool accepted = ok;
-    if (!ok && p.variants.size() > 1 && checkPasses(gather(lines, p.variants[1]), digit)) {
+    if (!ok && p.variants.size() > 1 && planPasses(lines, p, 1)) {
       r.checks.emplace_back(p.name + "_incl_filler", true);
       accepted = true;
     }

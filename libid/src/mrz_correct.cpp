@@ -978,12 +978,10 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
   // so the letters are not vouched for and the zone is not legible (blurred
   // zeros read O surely: CWK0YH206 read CWKOYH2O6, X2037T0V3 read
   // X2O37TOV3 in composite-only optional data; valid with wrong fields).
-  if (reader && legible) {
-    const auto verifies = [&](const std::vector<std::string>& ls) {
-      for (const CheckPlan& plan : final_plans)
-        if (!detail::checkPasses(detail::gather(ls, plan.variants[0]), ls[plan.digit.line][plan.digit.col])) return false;
-      return true;
-    };
+  const auto verifies = [&](const std::vector<std::string>& ls) {
+    return std::ranges::all_of(final_plans, [&](const CheckPlan& plan) { return detail::planPasses(ls, plan); });
+  };
+  if (reader && legible && verifies(out)) {
     std::vector<bool> checked(positions.size(), false);
     for (const CheckPlan& plan : final_plans)
       for (const Pos& q : plan.variants[0]) checked[static_cast<std::size_t>(index[q.line][q.col])] = true;
@@ -993,16 +991,17 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
         if (kinds[li][c] == Kind::AlnumFill && (out[li][c] == 'O' || out[li][c] == '0') &&
             checked[static_cast<std::size_t>(index[li][c])])
           pair.push_back({static_cast<int>(li), static_cast<int>(c)});
-    if (!verifies(out)) pair.clear();
+    // Exchange each pair holding an O in one copy of the lines, and back.
+    auto ls = out;
+    const auto flip = [](char& ch) { ch = ch == 'O' ? '0' : 'O'; };
     for (std::size_t a = 0; a < pair.size() && legible; ++a)
       for (std::size_t b = a + 1; b < pair.size() && legible; ++b) {
-        auto ls = out;
-        char& x = ls[pair[a].line][pair[a].col];
-        char& y = ls[pair[b].line][pair[b].col];
+        char& x = ls[static_cast<std::size_t>(pair[a].line)][static_cast<std::size_t>(pair[a].col)];
+        char& y = ls[static_cast<std::size_t>(pair[b].line)][static_cast<std::size_t>(pair[b].col)];
         if (x != 'O' && y != 'O') continue;
-        x = x == 'O' ? '0' : 'O';
-        y = y == 'O' ? '0' : 'O';
-        if (verifies(ls)) legible = false;
+        flip(x), flip(y);
+        legible = !verifies(ls);
+        flip(x), flip(y);
       }
   }
   // Names have no check digit at all. A letter whose rival got a fifth of

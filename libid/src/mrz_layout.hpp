@@ -55,6 +55,9 @@ bool checkPasses(std::string_view data, char digit);
 // Gathers the characters of a plan variant.
 std::string gather(std::span<const std::string> lines, std::span<const Pos> positions);
 
+// Whether variant `v` of `plan` (0: the plain one) verifies on these lines.
+bool planPasses(std::span<const std::string> lines, const CheckPlan& plan, std::size_t v = 0);
+
 bool isMrzChar(char c);
 
 // ICAO issuing-state / nationality codes (mrz_states.cpp), sorted; trailing

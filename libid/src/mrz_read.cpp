@@ -1064,8 +1064,7 @@ bool checkCovers(const Result& b, const std::vector<detail::CheckPlan>& plans, i
     const auto& v = plan.variants.front();
     const bool in = std::any_of(v.begin(), v.end(), [&](const detail::Pos& q) { return q.line == line && q.col == col; }) ||
                     (plan.digit.line == line && plan.digit.col == col);
-    if (in && detail::checkPasses(detail::gather(b.lines, v), b.lines[static_cast<std::size_t>(plan.digit.line)][static_cast<std::size_t>(plan.digit.col)]))
-      return true;
+    if (in && detail::planPasses(b.lines, plan)) return true;
   }
   return false;
 }
@@ -1201,7 +1200,7 @@ void takeReading(Attempt& best, BandReading& band, double total, std::size_t bi,
   best.cells = std::move(band.cells);
   best.result = std::move(band.result);
   best.vetoed = band.vetoed;
-  best.spreads = band.spreads;
+  best.spreads = std::move(band.spreads);
   best.candidates.clear();
   for (const auto& r : readings) best.candidates.push_back(r.candidates);
   best.quad = {readings.front().quad[0], readings.front().quad[1], readings.back().quad[2], readings.back().quad[3]};
