@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <iostream>
 #include <set>
 
@@ -70,8 +71,10 @@ int main(int argc, char** argv) {
         }
         problem = fmt::format("no expected file {}", exp.string());
       } else {
-        Json expected = Json::parse(in, nullptr, false);
-        if (expected.is_discarded()) problem = fmt::format("{} is not valid JSON", exp.string());
+        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        Json expected = idkit::parseJson(text);
+        if (expected.is_discarded())
+          problem = fmt::format("{} is not valid JSON (or nests deeper than {} levels)", exp.string(), idkit::kMaxJsonDepth);
         else mismatches = idkit::expect::compare(expected, rec, tol);
       }
     }

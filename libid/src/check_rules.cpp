@@ -315,7 +315,7 @@ Policy Policy::defaults() {
 }
 
 Expected<Policy> Policy::parse(std::string_view text) {
-  Json j = Json::parse(text, nullptr, false);
+  Json j = parseJson(text);
   if (j.is_discarded() || !j.is_object()) return std::unexpected(Error{"policy_invalid", "the policy is not a JSON object"});
   for (const auto& [key, _] : j.items())
     if (key != "required" && key != "warn" && key != "ignore" && key != "default" && key != "min_age" &&

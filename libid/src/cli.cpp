@@ -178,13 +178,15 @@ class InputReader {
     if (!line) return std::nullopt;
     if (!recordsMode_) recordsMode_ = line->text[line->text.find_first_not_of(" \t\r")] == '{';
     if (!*recordsMode_) return Item{std::nullopt, line->text};
-    return Item{checkRecord(std::move(line->record)), {}};
+    return Item{checkRecord(std::move(line->record), line->text), {}};
   }
 
-  Json checkRecord(std::optional<Json> parsed) {
+  Json checkRecord(std::optional<Json> parsed, std::string_view text) {
     if (!parsed)
       return errorRecord(fmt::format("<stdin line {}>", lineNo_), "idkit", "bad_record",
-                         fmt::format("stdin line {} is not a JSON object", lineNo_));
+                         jsonDepth(text) > kMaxJsonDepth
+                             ? fmt::format("stdin line {} nests deeper than {} levels", lineNo_, kMaxJsonDepth)
+                             : fmt::format("stdin line {} is not a JSON object", lineNo_));
     Json r = std::move(*parsed);
     auto in = r.find("input");
     if (in == r.end() || !in->is_string() || in->get_ref<const std::string&>().empty()) {
@@ -371,7 +373,7 @@ std::optional<RecordLine> readRecordLine(std::istream& in, size_t& lineNo, char 
     if (!text.empty() && text.back() == '\r') text.pop_back();
     if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
     RecordLine line{std::move(text), lineNo, std::nullopt};
-    Json parsed = Json::parse(line.text, nullptr, false);
+    Json parsed = parseJson(line.text);
     if (!parsed.is_discarded() && parsed.is_object()) line.record = std::move(parsed);
     return line;
   }

@@ -13,6 +13,8 @@ namespace idkit::ocr {
 
 namespace {
 
+constexpr std::size_t kMaxPatternBytes = 1000;
+
 Expected<cv::Rect2d> rectOf(const Json& j, const std::string& where) {
   if (!j.is_array() || j.size() != 4 || !std::all_of(j.begin(), j.end(), [](const Json& v) { return v.is_number(); }))
     return std::unexpected(Error{"template_invalid", where + ": a region is [x, y, width, height] in mm"});
@@ -66,7 +68,7 @@ Expected<Template> Template::fromJson(const Json& j, std::string id) {
   }
   if (auto a = j.find("anchors"); a != j.end() && a->is_array())
     for (const Json& anchor : *a) {
-      auto r = rectOf(anchor.value("region", Json()), t.id + " anchor");
+      auto r = rectOf(anchor.is_object() ? anchor.value("region", Json()) : Json(), t.id + " anchor");
       if (!r) return std::unexpected(r.error());
       t.anchors.push_back({*r, str(anchor, "text")});
     }
@@ -91,12 +93,18 @@ Expected<Template> Template::fromJson(const Json& j, std::string id) {
     s.lang = str(f, "lang");
     s.pattern = str(f, "pattern");
     s.strip = str(f, "strip");
-    for (const std::string* re : {&s.pattern, &s.strip})
+    for (const std::string* re : {&s.pattern, &s.strip}) {
+      // std::regex compiles by recursion: a pattern of thousands of open
+      // groups would exhaust the stack. A field's pattern is a line or two.
+      if (re->size() > kMaxPatternBytes)
+        return std::unexpected(Error{"template_invalid", where + ": regular expression longer than " +
+                                                             std::to_string(kMaxPatternBytes) + " bytes"});
       if (!re->empty()) try {
           std::regex test(*re);
         } catch (const std::regex_error&) {
           return std::unexpected(Error{"template_invalid", where + ": bad regular expression '" + *re + "'"});
         }
+    }
     if (auto c = f.find("cap_mm"); c != f.end() && c->is_number()) s.cap_mm = c->get<double>();
     if (auto c = f.find("single_char"); c != f.end() && c->is_boolean()) s.single_char = c->get<bool>();
     s.reference = str(f, "reference");
@@ -115,7 +123,7 @@ Expected<std::vector<Template>> loadTemplates(const fs::path& dir) {
   std::sort(files.begin(), files.end());
   std::vector<Template> out;
   for (const fs::path& f : files) {
-    Json j = Json::parse(readFile(f), nullptr, false);
+    Json j = parseJson(readFile(f));
     if (j.is_discarded()) return std::unexpected(Error{"template_invalid", f.string() + ": not valid JSON"});
     auto t = Template::fromJson(j, f.stem().string());
     if (!t) return std::unexpected(Error{"template_invalid", f.string() + ": " + t.error().message});
@@ -226,7 +234,7 @@ Json Result::toJson() const {
 }
 
 Expected<Labels> loadLabels(const fs::path& file) {
-  Json j = Json::parse(readFile(file), nullptr, false);
+  Json j = parseJson(readFile(file));
   if (j.is_discarded() || !j.is_object())
     return std::unexpected(Error{"labels_invalid", file.string() + ": not a JSON object"});
   Labels out;

@@ -59,7 +59,7 @@ Expected<Json> readJsonFile(const std::string& path) {
     return std::unexpected(Error{"bad_key", fmt::format("{} is too large to be an idkit key file", path)});
   std::ifstream in(path, std::ios::binary);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  Json j = Json::parse(text, nullptr, false);
+  Json j = parseJson(text);
   sodium_memzero(text.data(), text.size());
   if (j.is_discarded() || !j.is_object())
     return std::unexpected(Error{"bad_key", fmt::format("{} is not an idkit key file (not JSON)", path)});
@@ -369,7 +369,7 @@ Expected<Json> openRecord(const Json& sealed, const SecretKey& key) {
                            reinterpret_cast<const unsigned char*>(cipher->data()), cipher->size(),
                            key.pub.box.data(), key.box.data()) != 0)
     return std::unexpected(Error{"unseal_failed", "the sealed data does not open: altered, or not for this key"});
-  Json rec = Json::parse(plain, nullptr, false);
+  Json rec = parseJson(plain);
   sodium_memzero(plain.data(), plain.size());
   if (rec.is_discarded() || !rec.is_object())
     return std::unexpected(Error{"unseal_failed", "the opened data is not a record"});
@@ -437,7 +437,7 @@ Expected<LogHead> readLogHead(std::istream& log, const PublicKey& key) {
     head.prev = kZeroHash;
     return head;
   }
-  Json entry = Json::parse(last, nullptr, false);
+  Json entry = parseJson(last);
   if (entry.is_discarded() || !entry.is_object() || !entry.contains("seq") || !entry["seq"].is_number_unsigned())
     return std::unexpected(Error{"log_damaged", "the log's last line is not an idkit log entry"});
   if (str(entry, "key") != key.id())
@@ -507,7 +507,7 @@ LogVerdict verifyLog(std::istream& log, const PublicKey& key) {
   while (std::getline(log, line)) {
     ++lineNo;
     if (log.eof() && !line.empty()) return fail("the last line has no newline: the log was cut while written");
-    Json e = Json::parse(line, nullptr, false);
+    Json e = parseJson(line);
     if (e.is_discarded() || !e.is_object() || !e.contains("seq") || !e["seq"].is_number_unsigned())
       return fail("not an idkit log entry");
     if (str(e, "key") != key.id()) return fail(fmt::format("signed by key {}, not {}", str(e, "key"), key.id()));

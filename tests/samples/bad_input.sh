@@ -46,17 +46,20 @@ check '[ "$codes" = "$expected" ]'
 [ "$codes" = "$expected" ] || diff <(echo "$expected") <(echo "$codes") >&2
 
 # records on stdin: broken JSON and a record without input become error records
+# and a line nested 200000 deep (a tool that copied it recursively overflowed its stack)
 printf '%s\n' '{"input":"good.png","ref":"case-1"}' '{broken' '{"ref":"no-input"}' > in.ndjson
+python3 -c 'print("{\"input\":\"good.png\",\"x\":" + "[" * 200000 + "]" * 200000 + "}")' >> in.ndjson
 id-scan -q < in.ndjson > out2.ndjson
 status=$?
 check '[ $status -eq 2 ]'
-check '[ $(wc -l < out2.ndjson) -eq 3 ]'
+check '[ $(wc -l < out2.ndjson) -eq 4 ]'
 check 'python3 -c "
 import json
 r=[json.loads(l) for l in open(\"out2.ndjson\")]
 assert r[0][\"ref\"]==\"case-1\" and r[0][\"status\"]==\"ok\" and r[0][\"quality\"][\"width\"]==640
 assert r[1][\"errors\"][0][\"code\"]==\"bad_record\"
 assert r[2][\"errors\"][0][\"code\"]==\"missing_input\" and r[2][\"ref\"]==\"no-input\"
+assert r[3][\"errors\"][0][\"code\"]==\"bad_record\" and \"deeper than 100\" in r[3][\"errors\"][0][\"message\"]
 "'
 
 # paths on stdin, NUL-separated, and --files-from; order kept with -j 2

@@ -160,6 +160,19 @@ TEST_CASE("ocr: templates load, and select by MRZ format and barcode", "[ocr]") 
   CHECK_FALSE(ocr::Template::fromJson(
       Json::parse(R"({"kind": "ID1", "size_mm": [85.6, 54],
                       "fields": [{"name": "a", "region": [1, 2, 3, 4], "pattern": "(["}]})"), "x"));
+  // Hostile shapes the fuzzer found: an anchor that is no object threw; a
+  // pattern of thousands of open groups overflowed std::regex's compiler.
+  const auto anchor = ocr::Template::fromJson(
+      Json::parse(R"({"kind": "ID1", "size_mm": [85.6, 54], "anchors": [1],
+                      "fields": [{"name": "a", "region": [1, 2, 3, 4]}]})"),
+      "x");
+  REQUIRE_FALSE(anchor);
+  CHECK(anchor.error().code == "template_invalid");
+  Json deep = Json::parse(R"({"kind": "ID1", "size_mm": [85.6, 54], "fields": [{"name": "a", "region": [1, 2, 3, 4]}]})");
+  deep["fields"][0]["pattern"] = std::string(30000, '(');
+  const auto nested = ocr::Template::fromJson(deep, "x");
+  REQUIRE_FALSE(nested);
+  CHECK(nested.error().message.find("longer than") != std::string::npos);
 }
 
 TEST_CASE("ocr: every id-synth layout read exactly from scans", "[ocr][tesseract]") {
