@@ -467,6 +467,71 @@ void sharpen(cv::Mat& gray, double sigma, double amount) {
   cv::addWeighted(gray, 1 + amount, soft, -amount, 0, gray);
 }
 
+// A bent page (an open passport photographed from above) bows its lines:
+// the text's middle sits above or below the straight line through its
+// ends, and the classifier reads the middle cells' glyphs cut off at the
+// top or the bottom (62_pass-aus: 3 strip pixels, "CITIZEN<<JANE" read
+// "CITIZEN99JA1L"). The text rows of windows along the line whose text is
+// as high as most windows' (letters and digits, or on a name line runs of
+// '<', shorter; not a thumb or a stamp over the line, taller) give its
+// centre line. When 8 of the 10 windows are such, a parabola fits them
+// closely and its middle is kMinBow or more off the chord through the
+// strip's first and last sixth (where the strip's tilt was measured), the
+// columns are moved up or down to straighten it. Smaller bows are left
+// (1.5-2.2 on a few synthetic photos and on real lines that read right:
+// mixed windows of letters and '<' fake a bow of that size), and so are
+// bows that 7 windows or fewer give (a deskewed synthetic MRV-A card,
+// 3.4 from 7 windows, RMS 0.58: its name's fillers read R).
+constexpr int kBowWindows = 10;
+constexpr float kMinBow = 2.5f;
+constexpr float kBowFit = 0.6f;  // RMS residual of the windows' centres, strip px
+
+bool straighten(cv::Mat& strip, const cv::Mat& ink, int x0, int x1, float pitch) {
+  x0 += static_cast<int>(pitch / 2), x1 -= static_cast<int>(pitch / 2);
+  const float width = static_cast<float>(x1 - x0) / kBowWindows;
+  if (width < 2 * pitch) return false;
+  const int slack = static_cast<int>(0.3f * ocrb::kTextHeight);
+  std::vector<float> xs, cs, hs;
+  for (int i = 0; i < kBowWindows; ++i) {
+    const int a = x0 + static_cast<int>(static_cast<float>(i) * width), b = x0 + static_cast<int>(static_cast<float>(i + 1) * width);
+    const auto [top, bottom] = textRows(ink, a, b, ocrb::kStripTop - slack, ocrb::kStripBaseline + slack);
+    xs.push_back(static_cast<float>(a + b) / 2);
+    cs.push_back((top + bottom) / 2);
+    hs.push_back(bottom - top);
+  }
+  const float height = median(hs);
+  std::vector<float> fx, fc;
+  for (std::size_t i = 0; i < xs.size(); ++i)
+    if (std::abs(hs[i] - height) <= 0.2f * height) fx.push_back(xs[i]), fc.push_back(cs[i]);
+  if (fx.size() < kBowWindows * 8 / 10 || height < 0.4f * ocrb::kTextHeight) return false;
+  // Least squares c = k0 + k1 u + k2 u^2, u in -1..1 over the windows.
+  const float mid = static_cast<float>(x0 + x1) / 2, half = static_cast<float>(x1 - x0) / 2;
+  cv::Mat A(static_cast<int>(fx.size()), 3, CV_64F), y(static_cast<int>(fx.size()), 1, CV_64F);
+  for (std::size_t i = 0; i < fx.size(); ++i) {
+    const double u = (fx[i] - mid) / half;
+    A.at<double>(static_cast<int>(i), 0) = 1, A.at<double>(static_cast<int>(i), 1) = u, A.at<double>(static_cast<int>(i), 2) = u * u;
+    y.at<double>(static_cast<int>(i)) = fc[i];
+  }
+  cv::Mat k;
+  if (!cv::solve(A, y, k, cv::DECOMP_SVD)) return false;
+  const cv::Mat res = A * k - y;
+  const double rms = std::sqrt(res.dot(res) / static_cast<double>(fx.size()));
+  // The chord through u = -2/3 and 2/3 (the strip's first and last sixth).
+  const double k2 = k.at<double>(2), bow = -k2 * 4.0 / 9.0;  // middle minus chord
+  if (debugDir()) trace("bow %.2f rms %.2f windows %zu\n", bow, rms, fx.size());
+  if (std::abs(bow) < kMinBow || rms > kBowFit) return false;
+  cv::Mat mapX(strip.size(), CV_32F), mapY(strip.size(), CV_32F);
+  for (int x = 0; x < strip.cols; ++x) {
+    const double u = std::clamp(static_cast<double>((static_cast<float>(x) - mid) / half), -1.3, 1.3);
+    const auto shift = static_cast<float>(k2 * (u * u - 4.0 / 9.0));
+    for (int r = 0; r < strip.rows; ++r) mapX.at<float>(r, x) = static_cast<float>(x), mapY.at<float>(r, x) = static_cast<float>(r) + shift;
+  }
+  cv::Mat out;
+  cv::remap(strip, out, mapX, mapY, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  strip = out;
+  return true;
+}
+
 std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line) {
   cv::Point2f dir = line.end - line.start;
   const float len = std::hypot(dir.x, dir.y);
@@ -547,6 +612,8 @@ std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line
   const int core1 = std::clamp(static_cast<int>((xe + 0.5f * line.pitch * k0) * k1), core0, w1 - 1);
   p.pitch = line.pitch * k0 * k1;
   p.ink = tLocalInk ? ocrb::inkImageLocal(p.strip, p.pitch, core0, core1) : ocrb::inkImage(p.strip, core0, core1);
+  if (straighten(p.strip, p.ink, core0, core1, p.pitch))
+    p.ink = tLocalInk ? ocrb::inkImageLocal(p.strip, p.pitch, core0, core1) : ocrb::inkImage(p.strip, core0, core1);
   setColumnInk(p);
   p.spread = edgeSpread(p.ink, core0, core1);
   cv::Mat cols;
@@ -703,8 +770,51 @@ double evaluate(const ocrb::Classifier& clf, const PreparedLine& p, int chars, f
 
 // Spans (pairs of line ends) the classifier reads, of those the projection ranks.
 constexpr std::size_t kSpansRead = 3;
+// A cut's end cell with less ink than kWeakCellInk of its median cell's and
+// a best probability under kWeakCellProb holds no glyph the classifier
+// knows (the end cells of the cuts a cell off on 100_pass-lux and
+// 62_pass-aus: 0.26-0.53 and 0.00-0.20; a glyph cut off by a bad pitch
+// on a synthetic MRV-A photo: 0.59 and 0.55).
+// A fainter end cell (blank or nearly, 0.12 of a glyph's ink on a cut of
+// the synthetic td1-photo-s23-0036) is the span search's own business:
+// it pays the blank price there, and a later read of the band's ends
+// reads such a line right, where the cut moved a cell read its new end
+// cell P as F, a rival no check digit tells apart.
+constexpr double kWeakCellInk = 0.55;
+constexpr double kFaintCellInk = 0.2;
+constexpr double kWeakCellProb = 0.5;
 
 void refineOffsets(const ocrb::Classifier& clf, const PreparedLine& p, int chars, Cells& best);
+
+// A careful read of a cut whose first glyph's left edge is `left`: the
+// pitch within a percent, the perspective, then the offsets.
+void refineCut(const ocrb::Classifier& clf, const PreparedLine& p, int chars, Cells& best, float left) {
+  const float pitch0 = best.pitch;
+  // Coordinate search over pitch, then offset.
+  // Steps stay small: over 44 cells a 1% pitch error moves the last cell
+  // by almost half a pitch.
+  for (float dp : {-0.01f, -0.005f, 0.005f, 0.01f}) {
+    const float pitch = pitch0 * (1 + dp);
+    const float offset = left - 0.15f * pitch;
+    cv::Mat probs;
+    const double s = evaluate(clf, p, chars, pitch, offset, 0.0f, nullptr, &probs);
+    if (s > best.score) best.score = s, best.pitch = pitch, best.offset = offset, best.probs = probs;
+  }
+  // Perspective: the line's ends stay, the cells between them move.
+  for (float e : {-0.12f, -0.08f, -0.04f, 0.04f, 0.08f, 0.12f}) {
+    cv::Mat probs;
+    const double s = evaluate(clf, p, chars, best.pitch, best.offset, e, nullptr, &probs);
+    if (s > best.score) best.score = s, best.persp = e, best.probs = probs;
+  }
+  if (best.persp != 0.0f)
+    for (float de : {-0.02f, 0.02f}) {
+      cv::Mat probs;
+      const float e = best.persp + de;
+      const double s = evaluate(clf, p, chars, best.pitch, best.offset, e, nullptr, &probs);
+      if (s > best.score) best.score = s, best.persp = e, best.probs = probs;
+    }
+  refineOffsets(clf, p, chars, best);
+}
 
 Cells readCells(const ocrb::Classifier& clf, const PreparedLine& p, int chars, bool refine) {
   Cells best;
@@ -759,31 +869,30 @@ Cells readCells(const ocrb::Classifier& clf, const PreparedLine& p, int chars, b
     if (s > best.score) best.score = s, best.pitch = sp.pitch, best.offset = offset, best.probs = probs, left = sp.left;
   }
   if (best.probs.empty() || !refine) return best;
-  const float pitch0 = best.pitch;
-  // Coordinate search over pitch, then offset.
-  // Steps stay small: over 44 cells a 1% pitch error moves the last cell
-  // by almost half a pitch.
-  for (float dp : {-0.01f, -0.005f, 0.005f, 0.01f}) {
-    const float pitch = pitch0 * (1 + dp);
-    const float offset = left - 0.15f * pitch;
-    cv::Mat probs;
-    const double s = evaluate(clf, p, chars, pitch, offset, 0.0f, nullptr, &probs);
-    if (s > best.score) best.score = s, best.pitch = pitch, best.offset = offset, best.probs = probs;
+  refineCut(clf, p, chars, best, left);
+  // A cut with a glyph's ink just beyond one end and none beyond the other
+  // whose cell at the other end is weak (less ink than a glyph, the
+  // classifier unsure) may hold the line a cell off: an edge or print next
+  // to the line taken for its first or last glyph, or a line's end run
+  // into background texture whose ink edge was missing (62_pass-aus: a
+  // drawn box's edge before line 2, read "FMA0940...<<<<0"; 100_pass-lux:
+  // line 1 read from its second cell, "<LUXMAUS...", the P beyond). The cut
+  // moved by a cell towards the ink is read too, and the better read kept.
+  const CutInk cut = cutInk(p, chars, best.pitch, best.offset, best.persp);
+  const int towards = cut.inked(chars) && !cut.inked(-1) ? 1 : cut.inked(-1) && !cut.inked(chars) ? -1 : 0;
+  const int dropped = towards > 0 ? 0 : chars - 1;
+  const double droppedInk = cut.ink[static_cast<std::size_t>(dropped + 1)] / cut.typical;
+  if (towards != 0 && droppedInk > kFaintCellInk && droppedInk < kWeakCellInk && bestCharProb(best.probs, dropped) < kWeakCellProb) {
+    Cells moved;
+    moved.pitch = best.pitch;
+    moved.offset = best.offset + static_cast<float>(towards) * cellAt(dropped, chars, best.pitch, best.offset, best.persp).width;
+    moved.score = evaluate(clf, p, chars, moved.pitch, moved.offset, 0.0f, nullptr, &moved.probs);
+    refineCut(clf, p, chars, moved, moved.offset + 0.15f * moved.pitch);
+    if (debugDir())
+      trace("  a cell %s: %.3f, as cut %.3f (end cell %.2f, ink %.2f)\n", towards > 0 ? "later" : "earlier", moved.score, best.score,
+            bestCharProb(best.probs, dropped), droppedInk);
+    if (moved.score > best.score) best = std::move(moved);
   }
-  // Perspective: the line's ends stay, the cells between them move.
-  for (float e : {-0.12f, -0.08f, -0.04f, 0.04f, 0.08f, 0.12f}) {
-    cv::Mat probs;
-    const double s = evaluate(clf, p, chars, best.pitch, best.offset, e, nullptr, &probs);
-    if (s > best.score) best.score = s, best.persp = e, best.probs = probs;
-  }
-  if (best.persp != 0.0f)
-    for (float de : {-0.02f, 0.02f}) {
-      cv::Mat probs;
-      const float e = best.persp + de;
-      const double s = evaluate(clf, p, chars, best.pitch, best.offset, e, nullptr, &probs);
-      if (s > best.score) best.score = s, best.persp = e, best.probs = probs;
-    }
-  refineOffsets(clf, p, chars, best);
   return best;
 }
 
