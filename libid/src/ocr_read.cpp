@@ -1,5 +1,6 @@
 // Tesseract on template regions (and on the whole card for the fallback).
 #include <idkit/ocr.hpp>
+#include <idkit/ocr_glyphs.hpp>
 
 #include <idkit/check.hpp>
 #include <idkit/image.hpp>
@@ -7,6 +8,7 @@
 #include <idkit/utf8.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <optional>
 #include <regex>
@@ -328,6 +330,50 @@ constexpr double kUnconfirmedCharConfidence = 0.9;
 // A source (the input a flat card was cut from) is read from when it has
 // under this share of the flat card's pixels per millimetre.
 constexpr double kSourceSmallerThan = 0.9;
+// A reading by synthesis in the template's typeface (ocr_glyphs.hpp) is
+// taken when its rendering explains at least this share of the line's ink
+// and the best other value leaves this much more unexplained (a share of
+// what the reading leaves: glyphs::Reading::margin; a single letter's rival
+// differs in all its ink, a date's in a digit or two). Measured on
+// bench/ocr.sh's blurred photos (bench/README.md, id-ocr session 20).
+constexpr double kGlyphFit = 0.8;
+constexpr double kGlyphMarginDate = 0.03;
+constexpr double kGlyphMarginLetter = 0.3;
+
+// A date or a sex read by synthesis in `typeface` from the value line `crop`
+// (card pixels): nullopt when the field is of another kind, the reading is
+// not clearly the best fit or its value is off the field's pattern. Its
+// characters were seen by no second reader: at most kUnconfirmedCharConfidence.
+std::optional<Field> readByGlyphs(const FieldSpec& f, const std::regex& pattern, const cv::Mat& crop, double cap_px,
+                                  const std::string& typeface) {
+  std::optional<glyphs::Reading> r;
+  double margin = kGlyphMarginDate;
+  try {
+    if (f.kind == Kind::date) {
+      r = glyphs::readDate(crop, cap_px, f.date_order, typeface);
+    } else if (f.kind == Kind::sex && f.whitelist.empty()) {  // a whitelist: printed as words (LAKI-LAKI)
+      std::vector<std::string> letters;
+      for (const char* l : {"M", "F", "X"})
+        if (std::regex_match(l, pattern)) letters.emplace_back(l);
+      r = glyphs::readLetter(crop, cap_px, letters, typeface);
+      margin = kGlyphMarginLetter;
+    }
+  } catch (const Failure&) {  // the typeface's file cannot be opened
+    return std::nullopt;
+  }
+  if (!r || r->fit < kGlyphFit || r->margin < margin) return std::nullopt;
+  Field out;
+  out.name = f.name;
+  out.text = r->text;
+  out.value = normalise(f.kind, r->text, f.date_order);
+  if (out.value.empty() || !std::regex_match(out.value, pattern)) return std::nullopt;
+  out.read = out.value;
+  // As sure as a doubtful reading may be: no retry follows, and id-check compares it.
+  out.confidence = kRetryBelow;
+  for (const char c : out.value)
+    out.char_confidence.push_back(std::isalnum(static_cast<unsigned char>(c)) ? kUnconfirmedCharConfidence : 1.0);
+  return out;
+}
 
 // How blurred a value line is, as the sigma (px) of a Gaussian that would
 // blur a sharp edge as much: a step of contrast C blurred so has a steepest
@@ -596,6 +642,20 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
         cv::warpPerspective(src, own, cv::Mat(to_src * to_card), big.size(), cv::INTER_CUBIC | cv::WARP_INVERSE_MAP,
                             cv::BORDER_REPLICATE);
         readAgain(own, 0, false);
+      }
+    // (6) a date or a sex still doubtful, where the template names the
+    // typeface its values are printed in: the value whose rendering, blurred
+    // as the line is, best explains the line (a blurred photo's glyphs that
+    // Tesseract cannot read). A value read before too keeps that reading's
+    // characters: the two readers' agreement makes it no less sure than it was.
+    if (field.confidence < kRetryBelow && !t.typeface.empty() && (f.kind == Kind::date || f.kind == Kind::sex))
+      if (std::optional<Field> glyph = readByGlyphs(f, pattern, crop, cap_px, t.typeface)) {
+        if (glyph->value == field.value) {
+          glyph->text = field.text;
+          glyph->char_confidence = std::move(field.char_confidence);
+          glyph->char_alternatives = std::move(field.char_alternatives);
+        }
+        field = std::move(*glyph);
       }
     // A reading Tesseract was not sure of as a whole is read once more from
     // the crop as it is (no background removal): where the two values disagree, the

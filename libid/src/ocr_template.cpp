@@ -60,6 +60,7 @@ Expected<Template> Template::fromJson(const Json& j, std::string id) {
     return std::unexpected(Error{"template_invalid", t.id + ": size_mm must be [width, height]"});
   t.size_mm = {(*size)[0].get<double>(), (*size)[1].get<double>()};
   if (!str(j, "lang").empty()) t.lang = str(j, "lang");
+  t.typeface = str(j, "typeface");
   if (auto m = j.find("match"); m != j.end() && m->is_object()) {
     t.mrz_formats = strings(*m, "mrz_format");
     t.issuing_states = strings(*m, "issuing_state");

@@ -77,6 +77,10 @@ struct Template {
   };
   std::vector<Anchor> anchors;
   std::vector<FieldSpec> fields;
+  // The TrueType file of the typeface the values are printed in ("typeface",
+  // optional): a doubtful date or sex is then read again by synthesis in it
+  // (ocr_glyphs.hpp). Empty: not known.
+  std::string typeface;
 
   static Expected<Template> fromJson(const Json& j, std::string id);
 };

@@ -1,0 +1,56 @@
+// Reading blurred print by synthesis in the layout's typeface: the value
+// whose rendering, blurred as the line is, best explains the line's ink.
+//
+// Tesseract's LSTM does not read glyphs smeared over half their width
+// (bench/README.md, id-ocr sessions 18-19), but where the typeface is known a
+// blurred field is a matched-filter problem: each candidate glyph is rendered
+// at the line's capital height, blurred by a kernel fitted to the line, and
+// the candidate values a field's pattern allows (a date's digits in its
+// printed format, a sex letter) are scored by how much of the line's ink
+// energy their rendering accounts for (least squares, the ink level fitted).
+//
+//   auto r = idkit::ocr::glyphs::readDate(grey_line, cap_px, "DMY", idkit::text::kSansBold);
+//   if (r && r->margin > ...) use(r->text);   // "14.06.1937"
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+namespace idkit::ocr::glyphs {
+
+struct Reading {
+  std::string text;    // as printed: "14.06.1937", "14 JUN/JUIN 1937", "06/14/1937", "F"
+  double fit = 0;      // share of the line's ink energy the rendering explains, 0..1
+  // How much more of the line's ink the best other value leaves unexplained,
+  // as a share of what this one leaves (0..100): under blur a wrong digit
+  // still explains most of a right one's ink, so a date's rival fits nearly
+  // as well overall, but leaves clearly more unexplained.
+  double margin = 0;
+  std::string rival;   // that other value, as printed ("" when none fitted)
+  // The blur the value was read with: a Gaussian's sigma, or a motion
+  // streak's length and angle (degrees), in the line's pixels.
+  double sigma = 0, motion_px = 0, motion_deg = 0;
+  double cap_px = 0;  // the capital height it was read at, in the line's pixels
+};
+
+// A date on a value line (8-bit grey or BGR, dark print on a light card)
+// whose capitals are about `cap_px` high, printed in `font` (a TrueType
+// file) as id-synth's layouts print dates: "DD.MM.YYYY" or "DD MON YYYY"
+// (English months, bilingual "AUG/AOÛT" where French differs) for the
+// order DMY, "MM/DD/YYYY" for MDY; years 1900-2099. nullopt when the line
+// is empty, too small for its capitals, holds no ink, or no format fits it
+// (another order). Throws idkit::Failure (font_missing) when `font` cannot
+// be opened.
+std::optional<Reading> readDate(const cv::Mat& grey_line, double cap_px, std::string_view date_order,
+                                const std::string& font);
+
+// Which one of `letters` (each one UTF-8 character, e.g. {"M","F","X"}) is
+// printed alone on a value line, as readDate reads a date; nullopt also
+// when `letters` is empty.
+std::optional<Reading> readLetter(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& letters,
+                                  const std::string& font);
+
+}  // namespace idkit::ocr::glyphs

@@ -1,0 +1,609 @@
+// Reading blurred print by synthesis in the layout's typeface (see ocr_glyphs.hpp).
+#include <idkit/ocr_glyphs.hpp>
+
+#include <idkit/text_render.hpp>
+#include <idkit/utf8.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <initializer_list>
+#include <limits>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include <opencv2/imgproc.hpp>
+
+namespace idkit::ocr::glyphs {
+
+namespace {
+
+constexpr double kCap = 16;  // the line is scaled to capitals this high
+constexpr int kMargin = 12;  // px of room for the blur around a rendered glyph
+constexpr double kNoRival = 100;  // Reading::margin when no other value fits at all
+
+// A point spread: a Gaussian (sigma > 0) or a straight motion streak.
+struct Kernel {
+  double sigma = 0, length = 0, angle = 0;
+};
+
+cv::Mat blurBy(const cv::Mat& cov, const Kernel& k) {
+  cv::Mat out;
+  if (k.sigma > 0) {
+    cv::GaussianBlur(cov, out, cv::Size(), k.sigma, k.sigma, cv::BORDER_CONSTANT);
+    return out;
+  }
+  // A streak drawn on a finer grid and reduced, so that short ones at any angle are smooth.
+  const int half = static_cast<int>(std::ceil(k.length / 2)) + 1, size = 2 * half + 1, fine = 8;
+  cv::Mat line(size * fine, size * fine, CV_32F, cv::Scalar(0));
+  const double rad = k.angle * CV_PI / 180, c = (size * fine) / 2.0;
+  const cv::Point2d d(std::cos(rad) * k.length * fine / 2, -std::sin(rad) * k.length * fine / 2);
+  cv::line(line, cv::Point2d(c, c) - d, cv::Point2d(c, c) + d, cv::Scalar(1), fine, cv::LINE_AA);
+  cv::Mat kern;
+  cv::resize(line, kern, cv::Size(size, size), 0, 0, cv::INTER_AREA);
+  kern /= cv::sum(kern)[0];
+  cv::filter2D(cov, out, -1, kern, cv::Point(-1, -1), 0, cv::BORDER_CONSTANT);
+  return out;
+}
+
+// The rendered string's ink coverage (0..1), its pen origin at
+// (kMargin, top()) and its advance, in the line's scaled pixels.
+struct Glyph {
+  cv::Mat cov;
+  double advance = 0;
+};
+int topOf(double cap) { return kMargin + static_cast<int>(std::lround(cap * 1.3)); }
+int heightOf(double cap) { return topOf(cap) + static_cast<int>(std::lround(cap * 0.35)) + kMargin; }
+
+// Each character is drawn once per thread at a large size (kMasterCap),
+// smoothed, and scaled to each line's capital height from there (drawing
+// anew for every size cost more than the reading itself); a string is its
+// characters placed by their advances, as the document renderer places them.
+constexpr double kMasterCap = kCap * 6;
+
+struct Master {
+  cv::Mat cov;         // CV_32F, smoothed for scaling down about 6 times
+  cv::Point2d origin;  // the pen's start on the baseline
+  double advance = 0;  // at kMasterCap
+};
+
+const Master& master(text::Font& font, const std::string& character) {
+  thread_local std::map<std::pair<std::string, std::string>, Master> cache;
+  auto [it, fresh] = cache.try_emplace({font.path(), character});
+  Master& m = it->second;
+  if (!fresh) return m;
+  text::Style st;
+  st.cap_height_px = kMasterCap;
+  st.color = cv::Scalar(0, 0, 0);
+  m.advance = text::measure(font, character, st);
+  const int margin = static_cast<int>(kMasterCap / 2);
+  m.origin = {static_cast<double>(margin), std::round(margin + kMasterCap * 1.3)};
+  cv::Mat big(static_cast<int>(m.origin.y + kMasterCap * 0.35) + margin,
+              static_cast<int>(std::ceil(m.advance)) + 2 * margin, CV_8UC3, cv::Scalar(255, 255, 255));
+  text::drawText(big, font, character, m.origin, st);
+  cv::Mat g;
+  cv::cvtColor(big, g, cv::COLOR_BGR2GRAY);
+  g.convertTo(m.cov, CV_32F, -1 / 255.0, 1.0);
+  cv::GaussianBlur(m.cov, m.cov, cv::Size(), 0.45 * kMasterCap / kCap);
+  return m;
+}
+
+Glyph render(text::Font& font, const std::string& s, double cap) {
+  const double k = cap / kMasterCap;
+  std::vector<std::pair<const Master*, double>> placed;  // each character and its pen offset
+  Glyph out;
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t len = std::max<std::size_t>(1, utf8::at(s, i).len);
+    const Master& m = master(font, s.substr(i, len));
+    placed.emplace_back(&m, out.advance);
+    out.advance += m.advance * k;
+    i += len;
+  }
+  const int w = static_cast<int>(std::ceil(out.advance)) + 2 * kMargin + 2, h = heightOf(cap);
+  out.cov = cv::Mat(h, w, CV_32F, cv::Scalar(0));
+  cv::Mat one;
+  for (const auto& [m, pen] : placed) {
+    const cv::Matx23d to(k, 0, kMargin + pen - k * m->origin.x, 0, k, topOf(cap) - k * m->origin.y);
+    cv::warpAffine(m->cov, one, to, cv::Size(w, h), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(0));
+    out.cov += one;
+  }
+  out.cov = cv::min(out.cov, 1.0);
+  return out;
+}
+
+// The line's ink: darker than its surroundings (a black-hat wider than a
+// blurred capital), the background's level taken off; padded with no ink so
+// that a glyph may sit at its edges. Scaled to capitals of kCap.
+struct Line {
+  cv::Mat ink;  // CV_32F
+  double energy = 0;
+  int centre_row = 0;  // the ink's centre of mass
+  double cap = kCap;   // the capitals' height as the ink's rows show it
+};
+
+std::optional<Line> prepare(const cv::Mat& grey_line, double cap_px) {
+  if (grey_line.empty() || grey_line.depth() != CV_8U || !(cap_px >= 4) || grey_line.rows < cap_px * 0.8 ||
+      grey_line.cols < cap_px)
+    return std::nullopt;
+  cv::Mat grey = grey_line;
+  if (grey.channels() == 3) cv::cvtColor(grey_line, grey, cv::COLOR_BGR2GRAY);
+  if (grey.channels() != 1) return std::nullopt;
+  const double s = kCap / cap_px;
+  cv::Mat g;
+  cv::resize(grey, g, cv::Size(), s, s, s < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+  const int k = static_cast<int>(std::lround(kCap * 2)) | 1;
+  cv::Mat bh;
+  cv::morphologyEx(g, bh, cv::MORPH_BLACKHAT, cv::getStructuringElement(cv::MORPH_RECT, {k, k}));
+  std::vector<uchar> v(bh.begin<uchar>(), bh.end<uchar>());
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+  cv::Mat f;
+  bh.convertTo(f, CV_32F, 1, -static_cast<double>(v[v.size() / 2]));
+  f = cv::max(f, 0);
+  Line out;
+  const int pad_y = kMargin + static_cast<int>(std::lround(kCap * 0.6));
+  cv::copyMakeBorder(f, out.ink, pad_y, pad_y, kMargin + 2, kMargin + 2, cv::BORDER_CONSTANT, cv::Scalar(0));
+  out.energy = cv::sum(out.ink.mul(out.ink))[0];
+  // The value's rows: those around the fullest one with at least half its
+  // ink (a blur spreads a band's edges evenly both ways); their middle and
+  // their height, the capitals' height.
+  cv::Mat rows;
+  cv::reduce(out.ink, rows, 1, cv::REDUCE_SUM);
+  cv::GaussianBlur(rows, rows, cv::Size(1, 5), 0, 1.0);
+  cv::Point peak_at;
+  double peak = 0;
+  cv::minMaxLoc(rows, nullptr, &peak, nullptr, &peak_at);
+  if (peak <= 0 || out.energy <= 0) return std::nullopt;
+  int y0 = peak_at.y, y1 = peak_at.y;
+  while (y0 > 0 && rows.at<float>(y0 - 1) >= peak / 2) --y0;
+  while (y1 + 1 < rows.rows && rows.at<float>(y1 + 1) >= peak / 2) ++y1;
+  out.centre_row = (y0 + y1 + 1) / 2;
+  out.cap = std::clamp(static_cast<double>(y1 - y0 + 1), kCap * 0.8, kCap * 1.2);
+  return out;
+}
+
+// A glyph's correlation with the line at every placement (top-left corner),
+// and its own energy: placing it at (x, y) with ink level a takes
+// 2 a D(x, y) - a^2 e off the squared residual.
+struct Map {
+  cv::Mat d;
+  double e = 0;
+  double advance = 0;
+};
+
+Map mapOf(const Line& line, const cv::Mat& b, bool jitter = false) {
+  Map m;
+  m.e = b.dot(b);
+  if (b.cols <= line.ink.cols && b.rows <= line.ink.rows) {
+    cv::matchTemplate(line.ink, b, m.d, cv::TM_CCORR);
+    // Each glyph may sit a pixel off its place: a line a little tilted or
+    // its size a little off moves its glyphs so.
+    if (jitter) cv::dilate(m.d, m.d, cv::getStructuringElement(cv::MORPH_RECT, {3, 3}));
+  }
+  return m;
+}
+
+double at(const Map& m, int x, int y) {
+  if (m.d.empty() || x < 0 || y < 0 || x >= m.d.cols || y >= m.d.rows) return -std::numeric_limits<double>::infinity();
+  return m.d.at<float>(y, x);
+}
+
+const std::array<const char*, 12> kMonthTokens{"JAN",     "FEB/FÉV",  "MAR/MARS", "APR/AVR", "MAY/MAI",
+                                               "JUN/JUIN", "JUL/JUIL", "AUG/AOÛT", "SEP/SEPT", "OCT",
+                                               "NOV",      "DEC/DÉC"};
+
+// A date's printed layout: digits and fixed tokens, left to right.
+struct Slot {
+  int token = -1;  // index into the fixed tokens' maps; -1: a digit
+  char role = 0;   // 'd', 'm', 'y' (digits, most significant first)
+  double x = 0;    // pen offset from the first glyph's
+};
+struct Format {
+  std::vector<Slot> slots;
+  int month = 0;  // 1-12 when a token gives the month
+};
+
+bool validDay(int d, int m) {
+  static constexpr std::array<int, 12> kDays{31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m >= 1 && m <= 12 && d >= 1 && d <= kDays[static_cast<std::size_t>(m - 1)];
+}
+
+std::string two(int v) { return std::string(1, static_cast<char>('0' + v / 10)) + static_cast<char>('0' + v % 10); }
+
+// The best few values found, each value once.
+struct Best {
+  struct Entry {
+    double gain;
+    std::string text;
+  };
+  std::vector<Entry> top;
+  void add(double gain, const std::string& text) {
+    for (auto& e : top)
+      if (e.text == text) {
+        e.gain = std::max(e.gain, gain);
+        std::sort(top.begin(), top.end(), [](auto& a, auto& b) { return a.gain > b.gain; });
+        return;
+      }
+    top.push_back({gain, text});
+    std::sort(top.begin(), top.end(), [](auto& a, auto& b) { return a.gain > b.gain; });
+    if (top.size() > 4) top.pop_back();
+  }
+  bool beats(double gain) const { return top.size() < 2 || gain > top[1].gain; }
+};
+
+struct DateGlyphs {
+  std::vector<Glyph> digits;  // 0-9
+  std::vector<Glyph> tokens;  // separators and months
+  std::vector<Format> formats;
+  double cap = kCap;
+};
+
+DateGlyphs dateGlyphs(text::Font& font, std::string_view order, double cap) {
+  DateGlyphs g;
+  g.cap = cap;
+  for (int d = 0; d < 10; ++d) g.digits.push_back(render(font, std::string(1, static_cast<char>('0' + d)), cap));
+  const double digit = g.digits[0].advance;
+  auto token = [&](const std::string& s) {
+    g.tokens.push_back(render(font, s, cap));
+    return static_cast<int>(g.tokens.size()) - 1;
+  };
+  auto numeric = [&](const std::string& sep, const std::string& roles) {
+    const int t = token(sep);
+    Format f;
+    double x = 0;
+    for (std::size_t i = 0; i < roles.size(); ++i) {
+      if (i == 2 || i == 4) f.slots.push_back({t, 0, x}), x += g.tokens[static_cast<std::size_t>(t)].advance;
+      f.slots.push_back({-1, roles[i], x});
+      x += digit;
+    }
+    g.formats.push_back(f);
+  };
+  if (order == "MDY") {
+    numeric("/", "mmddyyyy");
+  } else if (order == "DMY") {
+    numeric(".", "ddmmyyyy");
+    const double space = master(font, " ").advance * cap / kMasterCap;
+    for (int m = 0; m < 12; ++m) {
+      const int t = token(kMonthTokens[static_cast<std::size_t>(m)]);
+      Format f;
+      f.month = m + 1;
+      f.slots = {{-1, 'd', 0}, {-1, 'd', digit}, {t, 0, 2 * digit + space}};
+      const double year = 2 * digit + space + g.tokens[static_cast<std::size_t>(t)].advance + space;
+      for (int i = 0; i < 4; ++i) f.slots.push_back({-1, 'y', year + i * digit});
+      g.formats.push_back(f);
+    }
+  }
+  return g;
+}
+
+std::string printed(const Format& f, int day, int month, int year, std::string_view order) {
+  if (f.month) return two(day) + " " + kMonthTokens[static_cast<std::size_t>(f.month - 1)] + " " + std::to_string(year);
+  if (order == "MDY") return two(month) + "/" + two(day) + "/" + std::to_string(year);
+  return two(day) + "." + two(month) + "." + std::to_string(year);
+}
+
+// Where a value fits best: its gain (see Map), its top-left, its text.
+struct Placement {
+  double gain = -1;
+  int x = 0, y = 0;
+  std::string text;
+};
+
+// Sum of a * b with b's left edge `dx` px right of a's (same rows): the
+// overlap of two neighbouring blurred glyphs, which counts twice in the
+// squared residual of their sum.
+double cross(const cv::Mat& a, const cv::Mat& b, int dx) {
+  const int w = std::min(a.cols - dx, b.cols);
+  if (dx < 0 || w <= 0 || a.rows != b.rows) return 0;
+  return a(cv::Rect(dx, 0, w, a.rows)).dot(b(cv::Rect(0, 0, w, b.rows)));
+}
+
+// Every placement of every format with one blur: the valid dates that
+// explain most ink (each slot's digit chosen by its correlation, less the
+// overlaps with its neighbours), into `best`; returns the best one's placement.
+Placement decodeDates(const Line& line, const DateGlyphs& dg, const Kernel& k, std::string_view order, Best& best) {
+  std::vector<cv::Mat> bd, bt;  // the glyphs blurred
+  std::vector<Map> digits, tokens;
+  // Rows: the glyphs' capitals centred within a third of a capital of the
+  // ink's band; the correlations are computed on those rows only.
+  const int want = line.centre_row - (topOf(dg.cap) - static_cast<int>(std::lround(dg.cap / 2)));
+  const int reach = static_cast<int>(std::lround(dg.cap / 3));
+  const int y_lo = std::max(0, want - reach), y_hi = std::min(line.ink.rows - heightOf(dg.cap), want + reach);
+  Placement out;
+  if (y_hi < y_lo) return out;
+  Line band;
+  band.ink = line.ink(cv::Rect(0, y_lo, line.ink.cols, y_hi - y_lo + heightOf(dg.cap)));
+  for (const Glyph& g : dg.digits) bd.push_back(blurBy(g.cov, k)), digits.push_back(mapOf(band, bd.back()));
+  for (const Glyph& g : dg.tokens) bt.push_back(blurBy(g.cov, k)), tokens.push_back(mapOf(band, bt.back()));
+  if (digits[0].d.empty()) return out;
+  using Row = std::array<double, 10>;
+  using Pair = std::array<Row, 10>;
+  for (const Format& f : dg.formats) {
+    // The digit slots, their roles, and the overlaps with their neighbours
+    // (offsets between slots are whole pixels, the same at every placement).
+    std::vector<int> off;  // each slot's offset
+    for (const Slot& sl : f.slots) off.push_back(static_cast<int>(std::lround(sl.x)));
+    std::array<char, 8> role{};
+    std::array<int, 8> at_slot{};
+    std::array<Row, 8> unary{};   // overlap with a fixed neighbour (a separator, a month)
+    std::array<Pair, 8> pair{};   // overlap of digit slot n with digit slot n + 1
+    std::array<bool, 8> paired{};
+    double tok_e = 0;
+    int n = 0;
+    for (std::size_t i = 0; i < f.slots.size(); ++i) {
+      const Slot& sl = f.slots[i];
+      if (sl.token >= 0) {
+        tok_e += tokens[static_cast<std::size_t>(sl.token)].e;
+        continue;
+      }
+      if (n >= 8) break;
+      role[static_cast<std::size_t>(n)] = sl.role, at_slot[static_cast<std::size_t>(n)] = static_cast<int>(i);
+      for (int c = 0; c < 10; ++c) {
+        double u = 0;
+        if (i > 0 && f.slots[i - 1].token >= 0)
+          u += cross(bt[static_cast<std::size_t>(f.slots[i - 1].token)], bd[static_cast<std::size_t>(c)], off[i] - off[i - 1]);
+        if (i + 1 < f.slots.size() && f.slots[i + 1].token >= 0)
+          u += cross(bd[static_cast<std::size_t>(c)], bt[static_cast<std::size_t>(f.slots[i + 1].token)], off[i + 1] - off[i]);
+        unary[static_cast<std::size_t>(n)][static_cast<std::size_t>(c)] = u;
+      }
+      if (i + 1 < f.slots.size() && f.slots[i + 1].token < 0) {
+        paired[static_cast<std::size_t>(n)] = true;
+        for (int c1 = 0; c1 < 10; ++c1)
+          for (int c2 = 0; c2 < 10; ++c2)
+            pair[static_cast<std::size_t>(n)][static_cast<std::size_t>(c1)][static_cast<std::size_t>(c2)] =
+                cross(bd[static_cast<std::size_t>(c1)], bd[static_cast<std::size_t>(c2)], off[i + 1] - off[i]);
+      }
+      ++n;
+    }
+    if (n != (f.month ? 6 : 8)) continue;
+    const int slots = n;
+    std::array<int, 2> di{}, mi{};
+    std::array<int, 4> yi{};
+    int nd = 0, nm = 0, ny = 0;
+    for (int i = 0; i < slots; ++i) {
+      if (role[static_cast<std::size_t>(i)] == 'd') di[static_cast<std::size_t>(nd++)] = i;
+      if (role[static_cast<std::size_t>(i)] == 'm') mi[static_cast<std::size_t>(nm++)] = i;
+      if (role[static_cast<std::size_t>(i)] == 'y') yi[static_cast<std::size_t>(ny++)] = i;
+    }
+    std::array<Row, 8> d{}, s{};
+    for (int y = 0; y < digits[0].d.rows; ++y)
+      for (int x = 0; x < digits[0].d.cols; ++x) {
+        double tok_d = 0;
+        bool fits = true;
+        for (std::size_t i = 0; i < f.slots.size() && fits; ++i)
+          if (f.slots[i].token >= 0) {
+            const double v = at(tokens[static_cast<std::size_t>(f.slots[i].token)], x + off[i], y);
+            fits = std::isfinite(v);
+            tok_d += v;
+          }
+        for (int i = 0; i < slots && fits; ++i)
+          for (int c = 0; c < 10 && fits; ++c) {
+            const double v = at(digits[static_cast<std::size_t>(c)], x + off[static_cast<std::size_t>(at_slot[i])], y);
+            fits = std::isfinite(v);
+            d[i][c] = v;
+          }
+        if (!fits) continue;
+        // The ink level: from each slot's likeliest digit, twice refined.
+        double a = 0;
+        for (int it = 0; it < 3; ++it) {
+          double sd = tok_d, se = tok_e;
+          for (int i = 0; i < slots; ++i) {
+            int bc = 0;
+            double bv = -1e300;
+            for (int c = 0; c < 10; ++c) {
+              const double v = it == 0 ? d[i][c] / std::sqrt(digits[c].e) : 2 * a * d[i][c] - a * a * digits[c].e;
+              if (v > bv) bv = v, bc = c;
+            }
+            sd += d[i][bc], se += digits[bc].e;
+          }
+          a = se > 0 ? sd / se : 0;
+        }
+        if (a <= 0) continue;
+        const double aa = a * a;
+        for (int i = 0; i < slots; ++i)
+          for (int c = 0; c < 10; ++c) s[i][c] = 2 * a * d[i][c] - aa * (digits[c].e + 2 * unary[i][c]);
+        auto pr = [&](int i, int c1, int c2) { return paired[i] ? 2 * aa * pair[i][c1][c2] : 0.0; };
+        const double fixed = 2 * a * tok_d - aa * tok_e;
+        // Each slot's best digit, overlaps and the calendar aside, bounds
+        // every date here: no need to look further below the runner-up so far.
+        double bound = fixed;
+        for (int i = 0; i < slots; ++i) bound += *std::max_element(s[i].begin(), s[i].end());
+        if (best.top.size() >= 2 && bound <= best.top[1].gain && bound <= out.gain) continue;
+        // Best and runner-up year (1900-2099) and day-month.
+        double y1 = -1e300, y2 = -1e300;
+        int yb = 0, yr = 0;
+        for (int yy = 1900; yy < 2100; ++yy) {
+          const int c0 = yy / 1000, c1 = yy / 100 % 10, c2 = yy / 10 % 10, c3 = yy % 10;
+          const double v = s[yi[0]][c0] + s[yi[1]][c1] + s[yi[2]][c2] + s[yi[3]][c3] - pr(yi[0], c0, c1) -
+                           pr(yi[1], c1, c2) - pr(yi[2], c2, c3);
+          if (v > y1) y2 = y1, yr = yb, y1 = v, yb = yy;
+          else if (v > y2) y2 = v, yr = yy;
+        }
+        double m1 = -1e300, m2 = -1e300;
+        int db = 0, mb = 0, dr = 0, mr = 0;
+        for (int mm = 1; mm <= 12; ++mm) {
+          if (f.month && mm != f.month) continue;
+          for (int dd = 1; dd <= 31; ++dd) {
+            if (!validDay(dd, mm)) continue;
+            double v = s[di[0]][dd / 10] + s[di[1]][dd % 10] - pr(di[0], dd / 10, dd % 10);
+            if (!f.month) v += s[mi[0]][mm / 10] + s[mi[1]][mm % 10] - pr(mi[0], mm / 10, mm % 10);
+            if (v > m1) m2 = m1, dr = db, mr = mb, m1 = v, db = dd, mb = mm;
+            else if (v > m2) m2 = v, dr = dd, mr = mm;
+          }
+        }
+        const double g1 = fixed + m1 + y1;
+        if (!best.beats(g1) && g1 <= out.gain) continue;
+        const std::string t1 = printed(f, db, mb, yb, order);
+        best.add(g1, t1);
+        if (g1 > out.gain) out = {g1, x, y + y_lo, t1};
+        // The runner-up here differs in the day-month or the year.
+        if (m2 + y1 > m1 + y2) best.add(fixed + m2 + y1, printed(f, dr, mr, yb, order));
+        else best.add(fixed + m1 + y2, printed(f, db, mb, yr, order));
+      }
+  }
+  return out;
+}
+
+std::vector<Kernel> gaussians() { return {{0.7, 0, 0}, {1.2, 0, 0}, {1.8, 0, 0}, {2.6, 0, 0}, {3.6, 0, 0}}; }
+std::vector<Kernel> allKernels() {
+  std::vector<Kernel> ks = gaussians();
+  for (double len : {4.0, 7.0, 10.0, 14.0})
+    for (double ang = 0; ang < 180; ang += 30) ks.push_back({0, len, ang});
+  return ks;
+}
+
+// The blur and capital height under which `text` (placed near (x, y))
+// explains most ink: each kernel and a few sizes, the rendering slid a few px.
+struct Fit {
+  Kernel k;
+  double cap = kCap;
+  double gain = -1;
+};
+// The most ink `b` (a blurred rendering) explains with its top-left within
+// rx, ry px of (x, y): the correlation computed there only.
+double gainNear(const Line& line, const cv::Mat& b, int x, int y, int rx, int ry) {
+  const cv::Rect roi = cv::Rect(x - rx, y - ry, b.cols + 2 * rx, b.rows + 2 * ry) & cv::Rect(0, 0, line.ink.cols, line.ink.rows);
+  const double e = b.dot(b);
+  if (roi.width < b.cols || roi.height < b.rows || e <= 0) return -1;
+  cv::Mat d;
+  cv::matchTemplate(line.ink(roi), b, d, cv::TM_CCORR);
+  double mx = 0;
+  cv::minMaxLoc(d, nullptr, &mx);
+  return mx > 0 ? mx * mx / e : -1;
+}
+
+Fit fitBlurAmong(const Line& line, text::Font& font, const std::string& text, int x, int y, double base,
+                 const std::vector<Kernel>& kernels, std::initializer_list<double> sizes, double around) {
+  Fit best;
+  for (double f : sizes) {
+    const double cap = around * f;
+    const Glyph g = render(font, text, cap);
+    // The rendering's top-left moves with its size: keep the capitals' centre.
+    const int dy = (topOf(cap) - static_cast<int>(std::lround(cap / 2))) -
+                   (topOf(base) - static_cast<int>(std::lround(base / 2)));
+    for (const Kernel& k : kernels)
+      if (const double gain = gainNear(line, blurBy(g.cov, k), x, y - dy, 4, 3); gain > best.gain) best = {k, cap, gain};
+  }
+  return best;
+}
+
+// Every blur at three sizes, then the best one's size to a percent: a
+// date's glyphs drift off their places when the size is 2 % off.
+Fit fitBlur(const Line& line, text::Font& font, const std::string& text, int x, int y, double base) {
+  const Fit coarse = fitBlurAmong(line, font, text, x, y, base, allKernels(), {0.96, 1.0, 1.04}, base);
+  const Fit fine = fitBlurAmong(line, font, text, x, y, base, {coarse.k}, {0.98, 0.99, 1.01, 1.02}, coarse.cap);
+  return fine.gain > coarse.gain ? fine : coarse;
+}
+
+// The few values found scored again by their whole rendering (every
+// overlap of neighbouring glyphs counted), each under the blur and size
+// that suit it best near where it fits: a rival is judged at its best, not
+// at the blur fitted to the reading. Best first.
+Best rescore(const Best& found, const Line& line, text::Font& font, const Fit& fit) {
+  Best out;
+  for (const auto& e : found.top) {
+    const Map m = mapOf(line, blurBy(render(font, e.text, fit.cap).cov, fit.k));
+    if (m.d.empty() || m.e <= 0) continue;
+    double mx = 0;
+    cv::Point at;
+    cv::minMaxLoc(m.d, nullptr, &mx, nullptr, &at);
+    if (mx <= 0) continue;
+    const Fit own = fitBlurAmong(line, font, e.text, at.x, at.y, fit.cap, {fit.k}, {0.98, 0.99, 1.01, 1.02}, fit.cap);
+    out.add(std::max(mx * mx / m.e, own.gain), e.text);
+  }
+  return out;
+}
+
+// `scale`: line pixels per pixel of the scaled line.
+Reading finish(const Best& best, const Line& line, const Kernel& k, double scale) {
+  Reading r;
+  r.text = best.top[0].text;
+  r.fit = std::clamp(best.top[0].gain / line.energy, 0.0, 1.0);
+  if (best.top.size() > 1) {
+    r.rival = best.top[1].text;
+    const double left = std::max(line.energy - best.top[0].gain, line.energy * 1e-3);
+    r.margin = std::clamp((best.top[0].gain - best.top[1].gain) / left, 0.0, kNoRival);
+  } else {
+    r.margin = kNoRival;
+  }
+  r.sigma = k.sigma * scale, r.motion_px = k.length * scale, r.motion_deg = k.angle;
+  return r;
+}
+
+}  // namespace
+
+std::optional<Reading> readDate(const cv::Mat& grey_line, double cap_px, std::string_view date_order,
+                                const std::string& font_path) {
+  if (date_order != "DMY" && date_order != "MDY") return std::nullopt;
+  const std::optional<Line> line = prepare(grey_line, cap_px);
+  if (!line) return std::nullopt;
+  text::Font& font = text::fontFor(font_path);
+  // (1) Gaussian blurs at about the capital height the ink shows: a first value and its place.
+  Placement first;
+  double first_cap = line->cap;
+  Best b;  // shared: a placement below the runner-up so far is not looked into
+  for (double f : {0.92, 1.0, 1.08}) {
+    const DateGlyphs dg = dateGlyphs(font, date_order, line->cap * f);
+    for (const Kernel& k : {Kernel{1.8, 0, 0}}) {
+      const Placement p = decodeDates(*line, dg, k, date_order, b);
+      if (p.gain > first.gain) first = p, first_cap = line->cap * f;
+    }
+  }
+  if (first.gain <= 0) return std::nullopt;
+  // (2) The blur (Gaussian or motion) and size under which that value fits best;
+  // (3) every value again under it.
+  // Twice when the value changes under the fitted blur.
+  Fit fit = fitBlur(*line, font, first.text, first.x, first.y, first_cap);
+  Best best;
+  for (int round = 0; round < 2; ++round) {
+    best = Best();
+    const Placement p = decodeDates(*line, dateGlyphs(font, date_order, fit.cap), fit.k, date_order, best);
+    if (best.top.empty()) return std::nullopt;
+    if (p.text == first.text || round == 1) break;
+    first = p;
+    fit = fitBlur(*line, font, p.text, p.x, p.y, fit.cap);
+  }
+  best = rescore(best, *line, font, fit);
+  if (best.top.empty()) return std::nullopt;
+  Reading r = finish(best, *line, fit.k, cap_px / kCap);
+  r.cap_px = fit.cap * cap_px / kCap;
+  return r;
+}
+
+std::optional<Reading> readLetter(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& letters,
+                                  const std::string& font_path) {
+  const std::optional<Line> line = prepare(grey_line, cap_px);
+  if (!line || letters.empty()) return std::nullopt;
+  text::Font& font = text::fontFor(font_path);
+  const int want = line->centre_row - (topOf(kCap) - static_cast<int>(std::lround(kCap / 2)));
+  const int reach = static_cast<int>(std::lround(kCap / 3));
+  // Each letter at its best size, blur and place (on the ink's rows).
+  Best best;
+  Kernel kbest;
+  double gbest = -1, cap_best = kCap;
+  for (double f : {0.92, 1.0, 1.08}) {
+    const double cap = line->cap * f;
+    const int dy = (topOf(cap) - static_cast<int>(std::lround(cap / 2))) -
+                   (topOf(kCap) - static_cast<int>(std::lround(kCap / 2)));
+    for (const std::string& l : letters) {
+      const Glyph g = render(font, l, cap);
+      for (const Kernel& k : allKernels()) {
+        const Map m = mapOf(*line, blurBy(g.cov, k));
+        const int y0 = std::max(0, want - dy - reach), y1 = std::min(m.d.rows - 1, want - dy + reach);
+        if (m.d.empty() || m.e <= 0 || y1 < y0) continue;
+        double mx = 0;
+        cv::minMaxLoc(m.d.rowRange(y0, y1 + 1), nullptr, &mx);
+        if (mx <= 0) continue;
+        const double gain = mx * mx / m.e;
+        best.add(gain, l);
+        if (gain > gbest) gbest = gain, kbest = k, cap_best = cap;
+      }
+    }
+  }
+  if (best.top.empty()) return std::nullopt;
+  Reading r = finish(best, *line, kbest, cap_px / kCap);
+  r.cap_px = cap_best * cap_px / kCap;
+  return r;
+}
+
+}  // namespace idkit::ocr::glyphs

@@ -1,0 +1,94 @@
+#include <catch2/catch.hpp>
+
+#include <opencv2/imgproc.hpp>
+
+#include <idkit/error.hpp>
+#include <idkit/ocr_glyphs.hpp>
+#include <idkit/text_render.hpp>
+
+namespace glyphs = idkit::ocr::glyphs;
+namespace text = idkit::text;
+
+namespace {
+
+// A value line as a blurred photo's flat card holds it: dark print with
+// capitals of `cap` px on a light card, blurred by a Gaussian (sigma > 0) or
+// a motion streak (length px at angle degrees), with camera noise.
+cv::Mat line(const std::string& value, double cap, double sigma, double length = 0, double angle = 0) {
+  const int w = static_cast<int>(text::measure(text::fontFor(text::kSansBold), value, {cap, {}, 1, 0, 0}) + 4 * cap);
+  cv::Mat bgr(static_cast<int>(cap * 2.2), w, CV_8UC3, cv::Scalar(205, 200, 210));
+  text::drawText(bgr, text::fontFor(text::kSansBold), value, {cap, cap * 1.6}, {cap, cv::Scalar(50, 40, 40), 1, 0, 0});
+  cv::Mat g, f;
+  cv::cvtColor(bgr, g, cv::COLOR_BGR2GRAY);
+  g.convertTo(f, CV_32F);
+  if (sigma > 0) {
+    cv::GaussianBlur(f, f, cv::Size(), sigma);
+  } else {
+    const int size = static_cast<int>(length) | 1;
+    cv::Mat k(size, size, CV_32F, cv::Scalar(0));
+    const double c = size / 2.0, rad = angle * CV_PI / 180;
+    cv::line(k, cv::Point2d(c - std::cos(rad) * length / 2, c + std::sin(rad) * length / 2),
+             cv::Point2d(c + std::cos(rad) * length / 2, c - std::sin(rad) * length / 2), cv::Scalar(1), 1, cv::LINE_AA);
+    k /= cv::sum(k)[0];
+    cv::filter2D(f, f, -1, k, cv::Point(-1, -1), 0, cv::BORDER_REPLICATE);
+  }
+  cv::Mat noise(f.size(), CV_32F);
+  cv::theRNG().state = 20;
+  cv::randn(noise, 0, 5);
+  f += noise;
+  f.convertTo(g, CV_8U);
+  return g;
+}
+
+}  // namespace
+
+TEST_CASE("ocr glyphs: blurred dates read by synthesis in their typeface", "[ocr]") {
+  struct Case {
+    std::string printed, order;
+    double sigma, length, angle;
+  };
+  // Blurs of 0.15 capital heights (Gaussian sigma) to half of one (motion): strokes merge, counters close.
+  const Case cases[] = {
+      {"14.06.1937", "DMY", 3.0, 0, 0},       {"23.08.2031", "DMY", 0, 9, 100},
+      {"06 SEP/SEPT 1984", "DMY", 3.0, 0, 0}, {"30 JUN/JUIN 2029", "DMY", 0, 8, 20},
+      {"07/12/2030", "MDY", 3.0, 0, 0},       {"11/29/1968", "MDY", 0, 9, 60},
+  };
+  for (const Case& c : cases) {
+    INFO(c.printed << " sigma " << c.sigma << " motion " << c.length << "@" << c.angle);
+    const cv::Mat l = line(c.printed, 20, c.sigma, c.length, c.angle);
+    const auto r = glyphs::readDate(l, 20, c.order, text::kSansBold);
+    REQUIRE(r);
+    INFO("read " << r->text << " fit " << r->fit << " margin " << r->margin << " rival " << r->rival);
+    CHECK(r->text == c.printed);
+    CHECK(r->fit > 0.8);
+    CHECK(r->margin > 0.03);
+    CHECK(r->rival != r->text);
+    CHECK(r->cap_px == Approx(20).epsilon(0.1));
+  }
+}
+
+TEST_CASE("ocr glyphs: a blurred sex letter, and lines with nothing to read", "[ocr]") {
+  for (const char* sex : {"M", "F", "X"}) {
+    const auto r = glyphs::readLetter(line(sex, 20, 0, 10, 80), 20, {"M", "F", "X"}, text::kSansBold);
+    REQUIRE(r);
+    CHECK(r->text == sex);
+    CHECK(r->margin > 0.3);
+  }
+  // Only the letters asked for are candidates.
+  const auto two = glyphs::readLetter(line("X", 20, 3, 0, 0), 20, {"M", "F"}, text::kSansBold);
+  REQUIRE(two);
+  CHECK((two->text == "M" || two->text == "F"));
+
+  // No ink, too small, empty, an unknown order, no letters: nothing read, no crash.
+  const cv::Mat blank(44, 300, CV_8U, cv::Scalar(200));
+  CHECK_FALSE(glyphs::readDate(blank, 20, "DMY", text::kSansBold));
+  CHECK_FALSE(glyphs::readDate(cv::Mat(), 20, "DMY", text::kSansBold));
+  CHECK_FALSE(glyphs::readDate(cv::Mat(3, 3, CV_8U, cv::Scalar(0)), 20, "DMY", text::kSansBold));
+  CHECK_FALSE(glyphs::readDate(line("14.06.1937", 20, 2, 0, 0), 20, "YMD", text::kSansBold));
+  CHECK_FALSE(glyphs::readDate(line("14.06.1937", 20, 2, 0, 0), 0, "DMY", text::kSansBold));
+  CHECK_FALSE(glyphs::readLetter(line("F", 20, 2, 0, 0), 20, {}, text::kSansBold));
+  // A date line that is not in the typeface's tabular digits at all: too short for any format.
+  CHECK_FALSE(glyphs::readDate(line("F", 20, 2, 0, 0), 20, "DMY", text::kSansBold));
+  // A typeface whose file is missing is an error the caller handles.
+  CHECK_THROWS_AS(glyphs::readDate(line("14.06.1937", 20, 2, 0, 0), 20, "DMY", "/nonexistent/font.ttf"), idkit::Failure);
+}
