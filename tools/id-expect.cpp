@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
     std::vector<idkit::expect::Mismatch> mismatches;
     std::string problem;
     if (!line->record) {
-      problem = fmt::format("stdin line {} is not a JSON record", line->number);
+      problem = fmt::format("stdin line {} {}", line->number, line->why);
     } else {
       const Json& rec = *line->record;
       result["input"] = rec.value("input", Json(nullptr));

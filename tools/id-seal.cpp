@@ -50,7 +50,7 @@ int forEachRecord(const std::vector<std::string>& files, bool quiet, bool pretty
     size_t lineNo = 0;
     while (auto line = idkit::cli::readRecordLine(in, lineNo)) {
       if (!line->record) {
-        std::string msg = fmt::format("{} line {} is not a JSON object", name, line->number);
+        std::string msg = fmt::format("{} line {} {}", name, line->number, line->why);
         if (!quiet) fmt::print(stderr, "{}: bad_record: {}\n", kTool, msg);
         write(idkit::errorRecord(fmt::format("<{} line {}>", name, line->number), kTool, "bad_record", msg));
         continue;

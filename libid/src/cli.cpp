@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -166,7 +167,8 @@ class InputReader {
   std::optional<std::string> readPath(std::istream& in) {
     std::string line;
     char sep = opts_.null_separated ? '\0' : '\n';
-    while (std::getline(in, line, sep)) {
+    bool too_long = false;  // no path is that long: its file is not found
+    while (readBoundedLine(in, line, sep, kMaxLineBytes, too_long)) {
       if (!opts_.null_separated && !line.empty() && line.back() == '\r') line.pop_back();
       if (!line.empty()) return line;
     }
@@ -176,18 +178,23 @@ class InputReader {
   std::optional<Item> readStdin() {
     auto line = readRecordLine(std::cin, lineNo_, opts_.null_separated ? '\0' : '\n');
     if (!line) return std::nullopt;
-    if (!recordsMode_) recordsMode_ = line->text[line->text.find_first_not_of(" \t\r")] == '{';
+    if (!recordsMode_) {
+      const auto first = line->text.find_first_not_of(" \t\r");
+      recordsMode_ = first == std::string::npos || line->text[first] == '{';
+    }
+    if (!*recordsMode_ && line->why.starts_with("is longer"))
+      return Item{errorRecord(fmt::format("<stdin line {}>", lineNo_), "idkit", "bad_record",
+                              fmt::format("stdin line {} {}", lineNo_, line->why)),
+                  {}};
     if (!*recordsMode_) return Item{std::nullopt, line->text};
-    return Item{checkRecord(std::move(line->record), line->text), {}};
+    return Item{checkRecord(std::move(*line)), {}};
   }
 
-  Json checkRecord(std::optional<Json> parsed, std::string_view text) {
-    if (!parsed)
+  Json checkRecord(RecordLine line) {
+    if (!line.record)
       return errorRecord(fmt::format("<stdin line {}>", lineNo_), "idkit", "bad_record",
-                         jsonDepth(text) > kMaxJsonDepth
-                             ? fmt::format("stdin line {} nests deeper than {} levels", lineNo_, kMaxJsonDepth)
-                             : fmt::format("stdin line {} is not a JSON object", lineNo_));
-    Json r = std::move(*parsed);
+                         fmt::format("stdin line {} {}", lineNo_, line.why));
+    Json r = std::move(*line.record);
     auto in = r.find("input");
     if (in == r.end() || !in->is_string() || in->get_ref<const std::string&>().empty()) {
       addError(r, "idkit", "missing_input",
@@ -366,15 +373,44 @@ int exitFor(Status s) {
   return kExitError;
 }
 
+bool readBoundedLine(std::istream& in, std::string& text, char separator, std::size_t max, bool& too_long) {
+  text.clear();
+  too_long = false;
+  bool any = false;
+  std::array<char, 1 << 16> chunk;
+  while (in.good()) {
+    in.getline(chunk.data(), static_cast<std::streamsize>(chunk.size()), separator);
+    const bool full = in.fail() && !in.eof();  // the chunk filled before the separator came
+    const bool found = !in.fail() && !in.eof();
+    const auto got = static_cast<std::size_t>(in.gcount());
+    const std::size_t kept = found ? got - 1 : got;
+    any = any || got > 0;
+    const std::size_t room = max - std::min(max, text.size());
+    text.append(chunk.data(), std::min(kept, room));
+    too_long = too_long || kept > room;
+    if (!full) break;
+    in.clear();
+  }
+  if (any && in.eof()) in.clear(std::ios::eofbit);  // a last line without its separator is a line
+  return any;
+}
+
 std::optional<RecordLine> readRecordLine(std::istream& in, size_t& lineNo, char separator) {
   std::string text;
-  while (std::getline(in, text, separator)) {
+  bool too_long = false;
+  while (readBoundedLine(in, text, separator, kMaxLineBytes, too_long)) {
     ++lineNo;
     if (!text.empty() && text.back() == '\r') text.pop_back();
-    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
-    RecordLine line{std::move(text), lineNo, std::nullopt};
+    if (text.find_first_not_of(" \t\r") == std::string::npos && !too_long) continue;
+    RecordLine line{std::move(text), lineNo, std::nullopt, {}};
+    if (too_long) {
+      line.why = fmt::format("is longer than {} MiB", kMaxLineBytes >> 20);
+      return line;
+    }
     Json parsed = parseJson(line.text);
     if (!parsed.is_discarded() && parsed.is_object()) line.record = std::move(parsed);
+    else if (jsonDepth(line.text) > kMaxJsonDepth) line.why = fmt::format("nests deeper than {} levels", kMaxJsonDepth);
+    else line.why = "is not a JSON object";
     return line;
   }
   return std::nullopt;

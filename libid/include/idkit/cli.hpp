@@ -73,15 +73,26 @@ void writeRecord(const Json& record, bool pretty);
 // a tool's exit status).
 int exitFor(Status status);
 
+// Records are a few kilobytes; a line longer than this is refused, its
+// bytes read past and dropped (a stream of zeros or a file piped by mistake
+// must not hold the whole of itself in memory).
+inline constexpr std::size_t kMaxLineBytes = std::size_t{64} << 20;
+
 // One line of an NDJSON record stream.
 struct RecordLine {
-  std::string text;            // as read, without a trailing '\r'
+  std::string text;            // as read, without a trailing '\r' (its first kMaxLineBytes when longer)
   size_t number = 0;           // 1-based line number in its stream
   std::optional<Json> record;  // the parsed object; nullopt when the line is not a JSON object
+  std::string why;             // when there is no record: "is not a JSON object", "is longer than 64 MiB", ...
 };
 
 // Reads the next non-blank line of `in` (`lineNo` counts the lines read so
 // far, blank ones included); nullopt at the end of the stream.
 std::optional<RecordLine> readRecordLine(std::istream& in, size_t& lineNo, char separator = '\n');
+
+// Reads up to `separator` or the end of `in` into `text`, keeping at most
+// `max` bytes (the rest of the line is read and dropped); false at the end of
+// the stream with nothing read. `too_long` tells whether bytes were dropped.
+bool readBoundedLine(std::istream& in, std::string& text, char separator, std::size_t max, bool& too_long);
 
 }  // namespace idkit::cli
