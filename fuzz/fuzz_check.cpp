@@ -2,11 +2,12 @@
 #include <cstdint>
 #include <string>
 
+#include <idkit/json.hpp>
 #include <idkit/check.hpp>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, size_t size) {
   std::string line(reinterpret_cast<const char*>(data), size);
-  idkit::Json r = idkit::Json::parse(line, nullptr, false);
+  idkit::Json r = idkit::parseJson(line);
   if (r.is_discarded() || !r.is_object()) return 0;
   idkit::check::Options opts;
   opts.as_of = "2025-06-01";

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <idkit/json.hpp>
 #include <idkit/check.hpp>
 #include <idkit/ocr.hpp>
 
@@ -29,7 +30,7 @@ void nodes(idkit::Json& j, std::vector<idkit::Json*>& out) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   (void)idkit::check::Policy::parse(text);
-  const idkit::Json j = idkit::Json::parse(text, nullptr, false);
+  const idkit::Json j = idkit::parseJson(text);
   if (j.is_discarded()) return 0;
   (void)idkit::ocr::Template::fromJson(j, "fuzz");
   const idkit::Json hostile[] = {nullptr, -1, 0, 1e308, -1e308, 18446744073709551615ull, "", "(((", "ID1",
