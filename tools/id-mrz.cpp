@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
   app.add_option("--format", format, "Expect this layout: TD1, TD2, TD3, MRVA, MRVB, FRENCH_ID");
   app.add_flag("--no-mirror", [&](std::int64_t) { ropts.try_mirrored = false; },
                "Do not retry on the mirrored image when nothing valid is found");
+  app.add_flag("--no-find-document", [&](std::int64_t) { ropts.find_document = false; },
+               "Do not look for the document in a photo whose MRZ does not read valid (to flatten and read it again)");
   std::string writeModel;
   app.add_option("--write-model", writeModel,
                  "Train the OCR-B classifier, write it to this file and exit (used by the build)");

@@ -1,8 +1,11 @@
 // id-mrz's record-level work (see mrz_read.hpp readRecord).
 #include <idkit/mrz_read.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
+
+#include <idkit/deskew.hpp>
 
 #include <opencv2/imgproc.hpp>
 
@@ -33,11 +36,45 @@ std::optional<std::array<cv::Point2f, 4>> documentQuad(const Json& record) {
   return out;
 }
 
-Json quadJson(const std::array<cv::Point2f, 4>& quad) {
+// An image whose sides are within this share of a document's proportions
+// (ID-1 1.586, ID-2 and ID-3 1.42) is taken for a flat card; cameras give
+// 4:3 (1.333), 3:2 (1.5) and 16:9 (1.778).
+constexpr double kCardShapeTolerance = 0.02;
+
+template <class Point>
+Json quadJson(const std::array<Point, 4>& quad) {
   Json q = Json::array();
   for (const auto& pt : quad)
     q.push_back({std::round(static_cast<double>(pt.x) * 10) / 10, std::round(static_cast<double>(pt.y) * 10) / 10});
   return q;
+}
+
+// The photo's document found, turned upright and flattened at 300 dpi as
+// id-deskew does it, and read; the reading's quad mapped into the photo's
+// full-size pixels. nullopt when no document is found or its copy has no
+// MRZ. Upright matters though the reader reads at any angle: the same flat
+// card left upside down read a visa's number wrong and valid (mrvb-photo-s7-
+// 0075, YYQS73588 for TY2573588, its check digit agreeing by chance).
+std::optional<std::pair<ImageReading, deskew::Document>> readDocument(const LoadedImage& img,
+                                                                      const ImageLimits& limits,
+                                                                      const ReadOptions& options) {
+  deskew::Options dopts;
+  dopts.orient = true;
+  const double scale = static_cast<double>(img.bgr.cols) / img.size.width;
+  const auto region = [&](const cv::Rect& roi) { return deskew::decodeRegion(img.encoded, roi, limits); };
+  std::vector<deskew::Flat> flats = deskew::deskewDecoded(img.bgr, scale, region, dopts);
+  if (flats.empty() || flats[0].card.empty()) return std::nullopt;
+  auto reading = read(flats[0].card, options);
+  if (!reading) return std::nullopt;
+  const cv::Mat& card = flats[0].card;
+  const deskew::Quad corners = {cv::Point2d(0, 0), cv::Point2d(card.cols, 0), cv::Point2d(card.cols, card.rows),
+                                cv::Point2d(0, card.rows)};
+  const cv::Matx33d to_photo = deskew::homography(corners, flats[0].document.quad);
+  for (cv::Point2f& p : reading->quad) {
+    const cv::Point2d q = deskew::apply(to_photo, cv::Point2d(p.x, p.y));
+    p = cv::Point2f(static_cast<float>(q.x), static_cast<float>(q.y));
+  }
+  return std::pair{std::move(*reading), std::move(flats[0].document)};
 }
 
 }  // namespace
@@ -45,12 +82,41 @@ Json quadJson(const std::array<cv::Point2f, 4>& quad) {
 Status readRecord(Json& record, const ImageLimits& limits, const ReadOptions& options) {
   // The reader works at kReadSide at most: a JPEG is decoded reduced when it
   // is at least twice that (a third of the decode time of 12 MP).
-  const LoadedImage img = loadRecordImage(record, limits, kReadSide);
-  auto reading = readFile(img, options);
   const auto image = record.find("image");
   const auto input = record.find("input");
   const bool twoFrames = image != record.end() && input != record.end() && image->is_string() &&
                          input->is_string() && *image != *input;
+  // A photo's own bytes are kept for a full-size decode of its document's region.
+  const LoadedImage img =
+      loadRecordImage(record, limits, kReadSide, !twoFrames && options.find_document ? KeepBytes::yes : KeepBytes::no);
+  // A photo: its document found and flattened is read first; the photo as
+  // it is only when that reading is not valid, and it wins only when valid.
+  // An image of a document's own shape (a flat card from elsewhere) is read
+  // as it is first: its document is the whole image, and finding it again
+  // would only cost time (half again a flat card's read).
+  const bool photo = !twoFrames && options.find_document;
+  const bool card_shaped =
+      img.size.width > 0 && img.size.height > 0 &&
+      deskew::classifyAspect(static_cast<double>(std::max(img.size.width, img.size.height)) /
+                                 std::min(img.size.width, img.size.height),
+                             kCardShapeTolerance)
+          .has_value();
+  std::optional<std::pair<ImageReading, deskew::Document>> doc;
+  bool doc_tried = false;
+  auto documentRead = [&] {
+    if (!doc_tried) doc_tried = true, doc = readDocument(img, limits, options);
+    return doc.has_value();
+  };
+  auto fromDocument = [&] {
+    Json section = doc->first.toJson();
+    section["found_in"] = "document";
+    section["document_quad"] = quadJson(doc->second.quad);
+    record["mrz"] = std::move(section);
+    return doc->first.result.valid ? Status::ok : Status::rejected;
+  };
+  if (photo && !card_shaped && documentRead() && doc->first.result.valid) return fromDocument();
+  auto reading = readFile(img, options);
+  if (photo && !(reading && reading->result.valid) && documentRead()) return fromDocument();
   if (!reading && twoFrames && reading.error().code == "mrz_not_found") {
     // The flat card has no MRZ: id-deskew may have flattened the wrong
     // region. The photo the card came from is read as it is.

@@ -68,6 +68,9 @@ struct ReadOptions {
   int top_k = 4;
   bool try_mirrored = true;  // mirrored selfie-camera photos
   int max_bands = 3;
+  // A photo (no flat card before it) is read from its document, found and
+  // flattened as id-deskew does it, before it is read as it is.
+  bool find_document = true;
 };
 
 struct ImageReading {
@@ -102,6 +105,14 @@ namespace idkit::mrz {
 // the original photo, the photo is searched too; the section then says
 // "found_in": "input" and its "quad" is mapped into the working image's frame
 // through document.quad (the photo's own corners under "input_quad").
+// When the working image is the photo itself (options.find_document), the
+// document is first found in it and flattened at 300 dpi as id-deskew does
+// it, and that flat copy is read; the photo is read as it is only when that
+// reading is not valid. A valid reading wins; of two that are not, the flat
+// copy's (a band read square on reads more of its characters right:
+// bench/README.md, MRZ, session 21). From the flat copy, the section says
+// "found_in": "document", its "quad" mapped back into the photo's pixels,
+// the document's corners under "document_quad".
 // Throws Failure("mrz_not_found") when neither image has an MRZ.
 Status readRecord(Json& record, const ImageLimits& limits, const ReadOptions& options);
 
