@@ -116,7 +116,10 @@ Status readRecord(Json& record, const ImageLimits& limits, const ReadOptions& op
   };
   if (photo && !card_shaped && documentRead() && doc->first.result.valid) return fromDocument();
   auto reading = readFile(img, options);
-  if (photo && !(reading && reading->result.valid) && documentRead()) return fromDocument();
+  // Neither valid: the surer reading (the flat copy's on a tie).
+  if (photo && !(reading && reading->result.valid) && documentRead() &&
+      (!reading || doc->first.result.confidence >= reading->result.confidence))
+    return fromDocument();
   if (!reading && twoFrames && reading.error().code == "mrz_not_found") {
     // The flat card has no MRZ: id-deskew may have flattened the wrong
     // region. The photo the card came from is read as it is.

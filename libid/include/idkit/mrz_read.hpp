@@ -107,10 +107,10 @@ namespace idkit::mrz {
 // through document.quad (the photo's own corners under "input_quad").
 // When the working image is the photo itself (options.find_document), the
 // document is first found in it and flattened at 300 dpi as id-deskew does
-// it, and that flat copy is read; the photo is read as it is only when that
-// reading is not valid. A valid reading wins; of two that are not, the flat
-// copy's (a band read square on reads more of its characters right:
-// bench/README.md, MRZ, session 21). From the flat copy, the section says
+// it, and that flat copy is read; the photo is read as it is only when that reading is not valid. A
+// valid reading wins; of two that are not, the surer (bench/README.md, MRZ,
+// session 21). An image of a document's proportions is taken for a flat card
+// and read as it is first. From the flat copy, the section says
 // "found_in": "document", its "quad" mapped back into the photo's pixels,
 // the document's corners under "document_quad".
 // Throws Failure("mrz_not_found") when neither image has an MRZ.
