@@ -73,8 +73,7 @@ double probabilityOf(const PositionCandidates& cands, char ch) {
   return total > 0 ? mine / std::max(total, 1.0) : 0.0;
 }
 
-// One of the classic OCR-B pairs (0/O 1/I 5/S 8/B 2/Z 6/G), not involving '<'.
-bool classicPair(char a, char b);
+using detail::classicPair;
 
 // A character's share at or above this is read surely; below it, it is a
 // doubt (see the trust rule in correct()).
@@ -157,12 +156,6 @@ char fallbackFor(Kind k) {
     case Kind::Digit: return '0';
     default: return '<';
   }
-}
-
-bool classicPair(char a, char b) {
-  for (const Confusion& c : kConfusions)
-    if (c.cost <= 2.0 && c.b != '<' && ((c.a == a && c.b == b) || (c.a == b && c.b == a))) return true;
-  return false;
 }
 
 Position optionsFor(Pos pos, const PositionCandidates& cands, Kind kind) {
@@ -641,6 +634,12 @@ bool keepPrintedDigits(std::vector<Position>& positions, std::span<const LineCan
 }
 
 }  // namespace
+
+bool detail::classicPair(char a, char b) {
+  for (const Confusion& c : kConfusions)
+    if (c.cost <= 2.0 && c.b != '<' && ((c.a == a && c.b == b) || (c.a == b && c.b == a))) return true;
+  return false;
+}
 
 std::vector<Pos> detail::statePositions(Format f) {
   switch (f) {

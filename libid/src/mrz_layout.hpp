@@ -52,6 +52,10 @@ std::vector<CheckPlan> checkPlans(Format, std::span<const std::string> lines);
 // with '<' as its digit is an absent field and passes.
 bool checkPasses(std::string_view data, char digit);
 
+// One of the classic OCR-B pairs (0/O 1/I 5/S 8/B 2/Z 6/G), not involving '<':
+// one glyph that reads as either.
+bool classicPair(char a, char b);
+
 // Gathers the characters of a plan variant.
 std::string gather(std::span<const std::string> lines, std::span<const Pos> positions);
 

@@ -26,6 +26,7 @@
 #include <idkit/ocrb.hpp>
 
 #include "mrz_layout.hpp"
+#include "mrz_synth.hpp"
 
 namespace idkit {
 
@@ -1689,6 +1690,124 @@ bool failsCheckDigit(const Result& r) {
   });
 }
 
+// A zone that does not verify with a blurred line (kBlurredSpread) read
+// again by synthesis (mrz_synth.hpp): each blurred line's cells get the
+// synthesis's probabilities times the classifier's, and correct() chooses
+// among them again. The reading is taken only when it verifies and agrees
+// with the first reading wherever no check digit covers (a name letter the
+// synthesis read differently has no witness but itself), so that it can
+// fix digits and codes but never make a zone valid with a wrong name.
+// Only zones without uncertain name letters are read so: on one with them
+// (mrvb-s7-0078, ISLCOTE read ISL<OTE by both readers), the synthesis's V
+// for the classifier's 9 changed the format to MRV-B, which has no
+// composite, and the zone became valid with the C lost.
+//
+// A symbol the synthesis scores at least this share of its best symbol's
+// probability is a rival it does not rule out.
+constexpr float kSynthRival = 0.2f;
+
+std::optional<Attempt> readBySynthesis(const cv::Mat& gray, const ReadOptions& options, const Band& band, const Attempt& first) {
+  const std::vector<PreparedLine> lines = prepareBand(gray, band, first.flipped);
+  if (lines.empty() || lines.size() != first.cells.size() || lines.size() != first.spreads.size()) return std::nullopt;
+  const int chars = first.chars;
+  std::vector<Cells> cells = first.cells;
+  std::vector<cv::Mat> synthProbs(lines.size());  // the synthesis's own, per line read
+  bool changed = false;
+  for (std::size_t li = 0; li < lines.size(); ++li) {
+    Cells& c = cells[li];
+    if (first.spreads[li] < kBlurredSpread || c.probs.rows != chars) continue;
+    std::vector<float> centres, widths;
+    std::string text;
+    for (int i = 0; i < chars; ++i) {
+      const CellGeom g = cellAt(i, chars, c.pitch, c.offset, c.persp);
+      centres.push_back(g.centre + (c.shift.empty() ? 0.0f : c.shift[static_cast<std::size_t>(i)]));
+      widths.push_back(g.width);
+      const float* row = c.probs.ptr<float>(i);
+      text.push_back(ocrb::kAlphabet[static_cast<std::size_t>(std::max_element(row, row + ocrb::kClasses) - row)]);
+    }
+    // The strip's own grey levels, not its ink image: that one is clipped
+    // at its darkest percent, and a blurred glyph's dense core (an 8's
+    // waist, a B's spine) clipped looks like a glyph with less ink.
+    cv::Mat linear;
+    lines[li].strip.convertTo(linear, CV_32F, -1.0 / 255.0, 1.0);
+    const auto synth = detail::synthCells(linear, centres, widths, text);
+    if (!synth) continue;
+    synthProbs[li] = synth->probs;
+    if (debugDir()) trace("synthesis line %zu: blur %.2f x %.2f, explains %.2f\n", li + 1, synth->sigma_x, synth->sigma_y, synth->explained);
+    c.probs = c.probs.clone();
+    for (int i = 0; i < chars; ++i) {
+      float* row = c.probs.ptr<float>(i);
+      const float* s = synth->probs.ptr<float>(i);
+      double sum = 0;
+      for (int k = 0; k < ocrb::kClasses; ++k) sum += row[k] = std::max(row[k], 1e-4f) * std::max(s[k], 1e-4f);
+      for (int k = 0; k < ocrb::kClasses; ++k) row[k] = static_cast<float>(row[k] / sum);
+    }
+    if (debugDir()) {
+      std::string st, ct;
+      for (int i = 0; i < chars; ++i) {
+        const float* s = synth->probs.ptr<float>(i);
+        const float* row = c.probs.ptr<float>(i);
+        st.push_back(ocrb::kAlphabet[static_cast<std::size_t>(std::max_element(s, s + ocrb::kClasses) - s)]);
+        ct.push_back(ocrb::kAlphabet[static_cast<std::size_t>(std::max_element(row, row + ocrb::kClasses) - row)]);
+      }
+      trace("  read %s\n  synth %s\n  both %s\n", text.c_str(), st.c_str(), ct.c_str());
+    }
+    changed = true;
+  }
+  if (!changed) return std::nullopt;
+  std::vector<const PreparedLine*> ptrs;
+  for (const auto& p : lines) ptrs.push_back(&p);
+  auto reading = bandFromCells(ptrs, cells, chars, std::clamp(options.top_k, 1, ocrb::kClasses), options);
+  if (!reading || !reading->result.valid || !agreesOutsideChecks(*first.result, reading->result)) return std::nullopt;
+  // Nor where the synthesis alone reads otherwise: the product of the two
+  // readers can take a cell neither reads best, and the check digits that
+  // verify are no witness for a cell they do not cover. The synthesis's
+  // own reading is each cell's best symbol of those its position allows
+  // (a digit field's S is its 5 to correct() too).
+  Result seen = reading->result;
+  const auto kinds = detail::positionKinds(seen.format);
+  for (std::size_t li = 0; li < synthProbs.size() && li < seen.lines.size() && li < kinds.size(); ++li) {
+    std::string& text = seen.lines[li];
+    if (synthProbs[li].empty() || text.size() != static_cast<std::size_t>(chars) || kinds[li].size() != text.size()) continue;
+    for (int i = 0; i < chars; ++i) {
+      const float* sp = synthProbs[li].ptr<float>(i);
+      int arg = -1;
+      for (int k = 0; k < ocrb::kClasses; ++k)
+        if (detail::allowed(kinds[li][static_cast<std::size_t>(i)], ocrb::kAlphabet[static_cast<std::size_t>(k)]) && (arg < 0 || sp[k] > sp[arg])) arg = k;
+      if (arg >= 0) text[static_cast<std::size_t>(i)] = ocrb::kAlphabet[static_cast<std::size_t>(arg)];
+    }
+  }
+  // A cell no check digit covers (the composite aside) may differ from the
+  // synthesis's best symbol only where the synthesis finds the symbol taken
+  // nearly as good (a blurred 5 and S of a French ID's office code, which
+  // only the composite covers).
+  const auto plans = detail::checkPlans(reading->result.format, reading->result.lines);
+  bool disagrees = false;
+  for (std::size_t li = 0; li < synthProbs.size() && li < seen.lines.size(); ++li) {
+    if (synthProbs[li].empty() || reading->result.lines[li].size() != seen.lines[li].size()) continue;
+    for (std::size_t c = 0; c < seen.lines[li].size(); ++c) {
+      const char took = reading->result.lines[li][c], saw = seen.lines[li][c];
+      if (took == saw || checkCovers(reading->result, plans, static_cast<int>(li), static_cast<int>(c))) continue;
+      const int kt = ocrb::classIndex(took), ks = ocrb::classIndex(saw);
+      const float* sp = synthProbs[li].ptr<float>(static_cast<int>(c));
+      // The composite is then the witness of a classic pair (5 and S).
+      if (detail::classicPair(took, saw)) continue;
+      if (kt < 0 || ks < 0 || sp[kt] < kSynthRival * sp[ks]) disagrees = true;
+    }
+  }
+  if (disagrees) {
+    if (debugDir()) {
+      trace("synthesis verifies but disagrees where no check digit covers\n");
+      for (std::size_t li = 0; li < seen.lines.size(); ++li) trace("  seen %s\n  took %s\n", seen.lines[li].c_str(), reading->result.lines[li].c_str());
+    }
+    return std::nullopt;
+  }
+  if (debugDir()) trace("read by synthesis\n");
+  Attempt out = first;
+  takeReading(out, *reading, first.score, first.band, chars, first.flipped);
+  return out;
+}
+
 // A mirrored zone's glyphs read as nothing the classifier knows, so the
 // flipped image's quick look must beat the first pass's by this much (mean
 // log probability) before the flipped bands are read carefully: a reading
@@ -1764,6 +1883,9 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
         best.result = std::move(*voted);
       }
   }
+  if (best.result && !best.result->valid && !best.vetoed && best.result->uncertain.empty() && failsCheckDigit(*best.result) &&
+      std::any_of(best.spreads.begin(), best.spreads.end(), [](float s) { return s >= kBlurredSpread; }))
+    if (auto synth = readBySynthesis(gray, options, bands[best.band], best)) best = std::move(*synth);
   // A zone whose check digits fail may have been cut a cell or two off.
   if (best.result && !best.result->valid && failsCheckDigit(*best.result)) {
     if (debugDir()) trace("shifted cuts: read_score %.3f\n", best.read_score);

@@ -1,0 +1,234 @@
+// Reading a blurred MRZ line by synthesis (see mrz_synth.hpp).
+//
+// The classifier learned its glyphs with some blur, but a line blurred past
+// that (a defocused photo, a small thumbnail scaled up, a shaken hand) runs
+// each glyph into its neighbours and the classifier's features of one cell
+// hold its neighbours' ink. OCR-B is fixed pitch and the reader knows every
+// cell once it has cut the line, so the line can be drawn: the glyphs of a
+// reading, blurred as the photo is, should explain the ink, and a cell's
+// right symbol is the one whose blurred glyph, with the neighbours drawn
+// as read, leaves the least ink unexplained.
+#include "mrz_synth.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <opencv2/imgproc.hpp>
+
+#include <idkit/ocrb.hpp>
+
+namespace idkit::mrz::detail {
+
+namespace {
+
+// One symbol drawn as ink (0 paper, 1 ink) at the strip's text height.
+struct Glyph {
+  cv::Mat ink;         // CV_32F
+  float centre = 0;    // x of the cell's centre
+  float top = 0;       // y of the top of the tallest glyphs
+  float pitch = 1;     // the font's advance
+};
+
+const std::array<Glyph, ocrb::kClasses>& glyphs() {
+  static const std::array<Glyph, ocrb::kClasses> all = [] {
+    std::array<Glyph, ocrb::kClasses> out;
+    for (int k = 0; k < ocrb::kClasses; ++k) {
+      const auto r = ocrb::renderLine(std::string(1, ocrb::kAlphabet[static_cast<std::size_t>(k)]), ocrb::kTextHeight, 6);
+      Glyph& g = out[static_cast<std::size_t>(k)];
+      r.gray.convertTo(g.ink, CV_32F, -1.0 / 255.0, 1.0);
+      g.centre = r.left + 0.5f * r.pitch;
+      g.top = r.top;
+      g.pitch = r.pitch;
+    }
+    return out;
+  }();
+  return all;
+}
+
+// Adds glyph k to `canvas` with its cell centre at x = centre, its cell
+// `width` wide, shifted down by dy.
+void drawGlyph(cv::Mat& canvas, int k, float centre, float width, float dy, float hs = 1, float ws = 1) {
+  const Glyph& g = glyphs()[static_cast<std::size_t>(k)];
+  const float s = ws * width / g.pitch;
+  // Only the columns the glyph can reach are warped.
+  const int x0 = std::clamp(static_cast<int>(std::floor(centre - 0.8f * width)), 0, canvas.cols);
+  const int x1 = std::clamp(static_cast<int>(std::ceil(centre + 0.8f * width)) + 1, 0, canvas.cols);
+  if (x1 <= x0) return;
+  const cv::Matx23f m(s, 0, centre - static_cast<float>(x0) - s * g.centre, 0, hs, static_cast<float>(ocrb::kStripTop) + dy - hs * g.top);
+  cv::Mat roi = canvas(cv::Rect(x0, 0, x1 - x0, canvas.rows)), placed;
+  cv::warpAffine(g.ink, placed, m, roi.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+  roi += placed;
+}
+
+cv::Mat blurred(const cv::Mat& m, float sx, float sy) {
+  cv::Mat out;
+  cv::GaussianBlur(m, out, cv::Size(0, 0), sx, sy, cv::BORDER_CONSTANT);
+  return out;
+}
+
+// Least squares ink ~ a * model + b over columns x0..x1.
+struct Fit {
+  double a = 0, b = 0, sse = std::numeric_limits<double>::max(), total = 1, n = 1;
+};
+Fit fitLevels(const cv::Mat& ink, const cv::Mat& model, int x0, int x1) {
+  double n = 0, sm = 0, si = 0, smm = 0, smi = 0, sii = 0;
+  for (int y = 0; y < ink.rows; ++y) {
+    const float* pi = ink.ptr<float>(y);
+    const float* pm = model.ptr<float>(y);
+    for (int x = x0; x < x1; ++x) {
+      const double i = pi[x], m = pm[x];
+      n += 1, sm += m, si += i, smm += m * m, smi += m * i, sii += i * i;
+    }
+  }
+  Fit f;
+  const double det = n * smm - sm * sm;
+  if (n < 1 || det <= 1e-9) return f;
+  f.a = (n * smi - sm * si) / det;
+  f.b = (si - f.a * sm) / n;
+  f.sse = std::max(0.0, sii - f.a * smi - f.b * si);
+  f.total = std::max(1e-9, sii - si * si / n);
+  f.n = n;
+  return f;
+}
+
+// How many strip pixels of a blurred line carry one pixel's worth of
+// independent evidence: neighbouring pixels of a blurred strip share their
+// noise, and the residuals of a symbol's score would be overconfident
+// counted one by one. (2 and 20 read the same zones of the seed 7 cards.)
+constexpr double kEvidenceScale = 6.0;
+
+// Where a symbol is tried about its cell's centre (shares of the pitch):
+// the cut places cells to a pixel or two, and a glyph drawn beside its ink
+// explains less of it than a wrong glyph drawn on it.
+constexpr std::array<float, 3> kShifts{-0.08f, 0.0f, 0.08f};
+
+}  // namespace
+
+std::optional<SynthCells> synthCells(const cv::Mat& ink, std::span<const float> centres, std::span<const float> widths,
+                                     std::string_view text) {
+  const int chars = static_cast<int>(centres.size());
+  if (ink.type() != CV_32F || chars == 0 || widths.size() != centres.size() || text.size() != centres.size()) return std::nullopt;
+  const float pitch = widths[static_cast<std::size_t>(chars / 2)];
+  const int x0 = std::max(0, static_cast<int>(centres.front() - 1.2f * pitch));
+  const int x1 = std::min(ink.cols, static_cast<int>(centres.back() + 1.2f * pitch));
+  if (x1 - x0 < chars * pitch * 0.8f) return std::nullopt;
+  std::vector<int> cls(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) cls[i] = std::max(0, ocrb::classIndex(text[i]));
+
+  float hs = 1, ws = 1;  // the glyphs' height and width against the strip's
+  auto draw = [&](float dx, float dy) {
+    cv::Mat m(ink.size(), CV_32F, cv::Scalar(0));
+    for (int i = 0; i < chars; ++i)
+      drawGlyph(m, cls[static_cast<std::size_t>(i)], centres[static_cast<std::size_t>(i)] + dx, widths[static_cast<std::size_t>(i)], dy, hs, ws);
+    return m;
+  };
+  // The blur, then the shift at that blur, then the blur again finer.
+  float bx = 1, by = 1, bdx = 0, bdy = 0;
+  Fit best;
+  cv::Mat model = draw(0, 0);
+  auto tryBlur = [&](const cv::Mat& m, float sx, float sy, float dx, float dy) {
+    const Fit f = fitLevels(ink, blurred(m, sx, sy), x0, x1);
+    if (f.a > 0 && f.sse < best.sse) best = f, bx = sx, by = sy, bdx = dx, bdy = dy;
+  };
+  for (float sx : {0.7f, 1.2f, 1.8f, 2.5f, 3.3f, 4.2f, 5.5f})
+    for (float sy : {0.7f, 1.2f, 1.8f, 2.5f, 3.3f, 4.2f, 5.5f}) tryBlur(model, sx, sy, 0, 0);
+  {
+    const float sx = bx, sy = by;
+    for (float dy : {-1.0f, -0.5f, 0.0f, 0.5f, 1.0f})
+      for (float dx : {-1.0f, -0.5f, 0.0f, 0.5f, 1.0f}) {
+        if (dx == 0 && dy == 0) continue;
+        tryBlur(draw(dx, dy), sx, sy, dx, dy);
+      }
+  }
+  // The strip's text height and glyph width are the cut's estimates.
+  {
+    const float h0 = hs, w0 = ws;
+    float bh = hs, bw = ws;
+    for (float h : {0.9f, 0.95f, 1.0f, 1.05f, 1.1f})
+      for (float w : {0.9f, 1.0f, 1.1f}) {
+        if (h == 1.0f && w == 1.0f) continue;
+        hs = h0 * h, ws = w0 * w;
+        const double before = best.sse;
+        tryBlur(draw(bdx, bdy), bx, by, bdx, bdy);
+        if (best.sse < before) bh = hs, bw = ws;
+      }
+    hs = bh, ws = bw;
+  }
+  model = draw(bdx, bdy);
+  {
+    const float sx = bx, sy = by;
+    for (float fx : {0.85f, 1.0f, 1.18f})
+      for (float fy : {0.85f, 1.0f, 1.18f})
+        if (fx != 1 || fy != 1) tryBlur(model, sx * fx, sy * fy, bdx, bdy);
+  }
+  if (best.a <= 0 || best.sse == std::numeric_limits<double>::max()) return std::nullopt;
+  SynthCells out;
+  out.sigma_x = bx, out.sigma_y = by;
+  out.explained = 1.0 - best.sse / best.total;
+  out.probs = cv::Mat(chars, ocrb::kClasses, CV_32F);
+  const int pad = static_cast<int>(std::ceil(3.5f * std::max(bx, by))) + 2;
+  // Two rounds: the second draws the neighbours as the first read them.
+  for (int round = 0; round < 2; ++round) {
+    const cv::Mat full = blurred(draw(bdx, bdy), bx, by);
+    std::vector<int> next = cls;
+    std::vector<std::array<double, ocrb::kClasses>> sse(static_cast<std::size_t>(chars));
+    std::vector<double> least(static_cast<std::size_t>(chars), std::numeric_limits<double>::max());
+    std::vector<double> perPixel;
+    for (int i = 0; i < chars; ++i) {
+      const float c = centres[static_cast<std::size_t>(i)] + bdx, w = widths[static_cast<std::size_t>(i)];
+      const int wx0 = std::max(0, static_cast<int>(c - 1.3f * w)), wx1 = std::min(ink.cols, static_cast<int>(c + 1.3f * w) + 1);
+      if (wx1 <= wx0) return std::nullopt;
+      const cv::Rect win(wx0, 0, wx1 - wx0, ink.rows);
+      // The symbol's blurred glyph on a canvas wide enough for the blur.
+      auto glyphAt = [&](int k, float shift = 0) {
+        cv::Mat canvas(ink.rows, wx1 - wx0 + 2 * pad, CV_32F, cv::Scalar(0));
+        drawGlyph(canvas, k, c + shift - static_cast<float>(wx0 - pad), w, bdy, hs, ws);
+        return cv::Mat(blurred(canvas, bx, by), cv::Rect(pad, 0, wx1 - wx0, ink.rows));
+      };
+      // The line drawn without the cell's own glyph.
+      const cv::Mat base = full(win) - glyphAt(cls[static_cast<std::size_t>(i)]);
+      const cv::Mat inkWin = ink(win);
+      auto& e = sse[static_cast<std::size_t>(i)];
+      for (int k = 0; k < ocrb::kClasses; ++k) {
+        // Paper and ink levels are fitted at each cell: light falls off
+        // along a photographed line, and with one level for the whole line
+        // the cells on darker paper prefer glyphs with more ink (a '<' read
+        // K, an E read B) and those on lighter paper glyphs with less.
+        double bestE = std::numeric_limits<double>::max();
+        for (float sh : kShifts) {
+          const Fit f = fitLevels(inkWin, base + glyphAt(k, sh * w), 0, inkWin.cols);
+          bestE = std::min(bestE, f.a > 0 ? f.sse : f.total);
+        }
+        e[static_cast<std::size_t>(k)] = bestE;
+        least[static_cast<std::size_t>(i)] = std::min(least[static_cast<std::size_t>(i)], bestE);
+      }
+      perPixel.push_back(least[static_cast<std::size_t>(i)] / static_cast<double>(win.area()));
+    }
+    // The noise of a pixel: what the best symbols leave unexplained at the
+    // median cell.
+    std::nth_element(perPixel.begin(), perPixel.begin() + chars / 2, perPixel.end());
+    const double temperature = 2.0 * std::max(perPixel[static_cast<std::size_t>(chars / 2)], 1e-6) * kEvidenceScale;
+    for (int i = 0; i < chars; ++i) {
+      float* row = out.probs.ptr<float>(i);
+      const auto& e = sse[static_cast<std::size_t>(i)];
+      double sum = 0;
+      for (int k = 0; k < ocrb::kClasses; ++k)
+        sum += row[k] = static_cast<float>(std::exp(-(e[static_cast<std::size_t>(k)] - least[static_cast<std::size_t>(i)]) / temperature));
+      int arg = 0;
+      for (int k = 0; k < ocrb::kClasses; ++k) {
+        row[k] = static_cast<float>(row[k] / sum);
+        if (row[k] > row[arg]) arg = k;
+      }
+      next[static_cast<std::size_t>(i)] = arg;
+    }
+    if (next == cls) break;
+    cls = std::move(next);
+  }
+  return out;
+}
+
+}  // namespace idkit::mrz::detail

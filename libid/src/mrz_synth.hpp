@@ -1,0 +1,34 @@
+// Private to the mrz_*.cpp files: reading a blurred MRZ line by synthesis.
+#pragma once
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include <opencv2/core.hpp>
+
+namespace idkit::mrz::detail {
+
+// What synthCells found on one line.
+struct SynthCells {
+  cv::Mat probs;        // cells x ocrb::kClasses (CV_32F), each row sums to 1
+  float sigma_x = 0;    // the fitted blur (strip pixels)
+  float sigma_y = 0;
+  double explained = 0; // share of the ink's variance the blurred reading explains
+};
+
+// A blurred OCR-B line read by synthesis. `ink` is the line's strip as ink
+// (1 - grey / 255, CV_32F; not ocrb::inkImage, which clips the dense cores
+// of blurred glyphs), the cells are at `centres` with `widths` (strip x), and
+// `text` is the current best reading of the cells. The glyphs of `text` are
+// drawn at the cells and a blur (an anisotropic Gaussian: defocus, or a
+// motion streak along or across the line) and a small shift are fitted so
+// that the drawing explains most of the ink, the ink level by least
+// squares. Then each cell's 37 symbols are scored by the residual of the
+// line drawn with that symbol at the cell (its neighbours as read, so that
+// what a neighbour's blurred ink explains counts for no symbol of the cell),
+// and the scores become probabilities. Nullopt when the geometry does not
+// fit the strip.
+std::optional<SynthCells> synthCells(const cv::Mat& ink, std::span<const float> centres, std::span<const float> widths,
+                                     std::string_view text);
+
+}  // namespace idkit::mrz::detail
