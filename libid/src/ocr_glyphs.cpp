@@ -584,11 +584,12 @@ double atSub(const Map& m, int xq, int y) {
 // tried, the exact best path at each row, then the level refitted to it.
 // Also the runners-up: the best string with one character changed (the
 // best other character at that place), for the margin. Into `best`.
-Placement decodeCode(const Line& line, const CodeGlyphs& cg, Best& best, int row = -1) {
+Placement decodeCode(const Line& line, const CodeGlyphs& cg, Best& best, int row = -1, int rounds = 2) {
   Placement out;
-  // The rows: around the ink's band, or within 2 px of a row found before.
+  // The rows: within 2 px of the ink's band's centre (its rows are measured
+  // on the ink itself), or of a row found before.
   const int want = row >= 0 ? row : line.centre_row - (topOf(cg.cap) - static_cast<int>(std::lround(cg.cap / 2)));
-  const int reach = row >= 0 ? 2 : static_cast<int>(std::lround(cg.cap / 4));
+  const int reach = 2;
   const int y_lo = std::max(0, want - reach), y_hi = std::min(line.ink.rows - heightOf(cg.cap), want + reach);
   if (y_hi < y_lo || cg.chars.empty()) return out;
   Line band;
@@ -618,7 +619,7 @@ Placement decodeCode(const Line& line, const CodeGlyphs& cg, Best& best, int row
   Path path;
   std::vector<double> score(static_cast<std::size_t>(xs) * n);
   std::vector<int> from(static_cast<std::size_t>(xs) * n);
-  for (int round = 0; round < 2; ++round) {
+  for (int round = 0; round < rounds; ++round) {
     Path bestPath;
     double bestScore = 0;
     for (int y = 0; y < rows; ++y) {
@@ -797,7 +798,7 @@ std::optional<Reading> readCode(const cv::Mat& grey_line, double cap_px, const s
   double first_cap = line->cap;
   for (double f : {0.96, 1.04}) {
     Best b;
-    const Placement p = decodeCode(*line, codeGlyphs(font, chars, line->cap * f, {1.8, 0, 0}), b);
+    const Placement p = decodeCode(*line, codeGlyphs(font, chars, line->cap * f, {1.8, 0, 0}), b, -1, 1);
     if (p.gain > first.gain) first = p, first_cap = line->cap * f;
   }
   if (first.gain <= 0) return std::nullopt;

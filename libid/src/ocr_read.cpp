@@ -666,8 +666,12 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // as the line is, best explains the line (a blurred photo's glyphs that
     // Tesseract cannot read). A value read before too keeps that reading's
     // characters: the two readers' agreement makes it no less sure than it was.
+    // A code only on a line that shows blur (as for deconvolution, (3)): a
+    // sharp line Tesseract doubts is seldom misread glyph by glyph, and a
+    // code's search costs a few hundred milliseconds.
     if (field.confidence < kRetryBelow && !t.typeface.empty() &&
-        (f.kind == Kind::date || f.kind == Kind::sex || f.kind == Kind::code))
+        (f.kind == Kind::date || f.kind == Kind::sex ||
+         (f.kind == Kind::code && blurSigma(crop) > kDeblurAbovePx)))
       if (std::optional<Field> glyph = readByGlyphs(f, pattern, crop, cap_px, t.typeface)) {
         if (glyph->value == field.value) {
           glyph->text = field.text;
