@@ -530,6 +530,188 @@ Reading finish(const Best& best, const Line& line, const Kernel& k, double scale
   return r;
 }
 
+
+// A code's characters are proportional (DejaVu's letters differ in advance)
+// and placed by their advances: the best string is a path along the line,
+// each character at the pen position its predecessor's advance leaves. With
+// the ink level fixed, a string's gain is a sum over its characters (each
+// one's correlation less its energy and its overlap with its predecessor), so
+// the best string at every place and row is found exactly by dynamic
+// programming over the pen position, at quarter pixels (rounding each advance
+// to whole pixels drifts a nine-character number off by most of a glyph).
+constexpr int kSub = 4;
+// The document renderer's advances are whole pixels at its own size
+// (hinted): each character may sit this many 1 / kSub px off its
+// predecessor's unrounded advance.
+constexpr int kSlack = 2;
+
+struct CodeGlyphs {
+  std::vector<std::string> chars;
+  std::vector<cv::Mat> blurred;
+  std::vector<int> advance;             // in 1 / kSub px
+  std::vector<std::vector<double>> ov;  // ov[p][c]: overlap of p followed by c
+  double cap = kCap;
+};
+
+CodeGlyphs codeGlyphs(text::Font& font, const std::vector<std::string>& chars, double cap, const Kernel& k) {
+  CodeGlyphs g;
+  g.cap = cap;
+  g.chars = chars;
+  for (const std::string& c : chars) {
+    const Glyph r = render(font, c, cap);
+    g.blurred.push_back(blurBy(r.cov, k));
+    g.advance.push_back(static_cast<int>(std::lround(r.advance * kSub)));
+  }
+  const std::size_t n = chars.size();
+  g.ov.assign(n, std::vector<double>(n, 0));
+  for (std::size_t p = 0; p < n; ++p)
+    for (std::size_t c = 0; c < n; ++c)
+      g.ov[p][c] = cross(g.blurred[p], g.blurred[c], static_cast<int>(std::lround(g.advance[p] / double(kSub))));
+  return g;
+}
+
+// A correlation map read at a quarter-pixel column (linear between columns).
+double atSub(const Map& m, int xq, int y) {
+  const int x = xq / kSub, f = xq % kSub;
+  const double a = at(m, x, y);
+  if (f == 0) return a;
+  const double b = at(m, x + 1, y);
+  if (!std::isfinite(b)) return a;
+  return a + (b - a) * f / kSub;
+}
+
+// The best string on the line under one blur and size: for each ink level
+// tried, the exact best path at each row, then the level refitted to it.
+// Also the runners-up: the best string with one character changed (the
+// best other character at that place), for the margin. Into `best`.
+Placement decodeCode(const Line& line, const CodeGlyphs& cg, Best& best, int row = -1, int rounds = 2) {
+  Placement out;
+  // The rows: within 2 px of the ink's band's centre (its rows are measured
+  // on the ink itself), or of a row found before.
+  const int want = row >= 0 ? row : line.centre_row - (topOf(cg.cap) - static_cast<int>(std::lround(cg.cap / 2)));
+  const int reach = 2;
+  const int y_lo = std::max(0, want - reach), y_hi = std::min(line.ink.rows - heightOf(cg.cap), want + reach);
+  if (y_hi < y_lo || cg.chars.empty()) return out;
+  Line band;
+  band.ink = line.ink(cv::Rect(0, y_lo, line.ink.cols, y_hi - y_lo + heightOf(cg.cap)));
+  const std::size_t n = cg.chars.size();
+  std::vector<Map> maps;
+  for (const cv::Mat& b : cg.blurred) maps.push_back(mapOf(band, b));
+  for (const Map& m : maps)
+    if (m.d.empty() || m.e <= 0) return out;
+  const int cols = maps[0].d.cols, rows = maps[0].d.rows, xs = cols * kSub;
+  // A first ink level: the median over characters of each one's best level alone.
+  std::vector<double> lv;
+  for (const Map& m : maps) {
+    double mx = 0;
+    cv::minMaxLoc(m.d, nullptr, &mx);
+    lv.push_back(mx / m.e);
+  }
+  std::nth_element(lv.begin(), lv.begin() + static_cast<std::ptrdiff_t>(n / 2), lv.end());
+  double a = lv[n / 2];
+  if (!(a > 0)) return out;
+  struct Path {
+    double gain = -1;
+    std::string text;
+    std::vector<int> idx, xq;
+    int y = 0;
+  };
+  Path path;
+  std::vector<double> score(static_cast<std::size_t>(xs) * n);
+  std::vector<int> from(static_cast<std::size_t>(xs) * n);
+  for (int round = 0; round < rounds; ++round) {
+    Path bestPath;
+    double bestScore = 0;
+    for (int y = 0; y < rows; ++y) {
+      for (int xq = 0; xq < xs; ++xq)
+        for (std::size_t c = 0; c < n; ++c) {
+          const double d = atSub(maps[c], xq, y);
+          double s = std::isfinite(d) ? 2 * a * d - a * a * maps[c].e : -1e300;
+          int fr = -1;
+          // The predecessor p ended its advance here: its pen was xq - advance(p).
+          double extend = 0;  // a string may start here
+          for (std::size_t p = 0; p < n; ++p)
+            for (const int slack : {-kSlack, 0, kSlack}) {
+              const int px = xq - cg.advance[p] + slack;
+              if (px < 0 || px >= xq) continue;
+              const double v = score[static_cast<std::size_t>(px) * n + p] - 2 * a * a * cg.ov[p][c];
+              if (v > extend) extend = v, fr = static_cast<int>(p) * 8 + (slack + 4);
+            }
+          s += extend;
+          score[static_cast<std::size_t>(xq) * n + c] = s;
+          from[static_cast<std::size_t>(xq) * n + c] = fr;
+          if (s > bestScore) {
+            bestScore = s;
+            Path q;
+            q.y = y;
+            int cx = xq, cc = static_cast<int>(c);
+            while (cc >= 0) {
+              q.idx.push_back(cc), q.xq.push_back(cx);
+              const int fr_ = from[static_cast<std::size_t>(cx) * n + static_cast<std::size_t>(cc)];
+              const int pc = fr_ < 0 ? -1 : fr_ / 8;
+              if (pc >= 0) cx -= cg.advance[static_cast<std::size_t>(pc)] - (fr_ % 8 - 4);
+              cc = pc;
+            }
+            std::reverse(q.idx.begin(), q.idx.end());
+            std::reverse(q.xq.begin(), q.xq.end());
+            bestPath = q;
+          }
+        }
+    }
+    if (bestPath.idx.empty()) return out;
+    // The level refitted to the path: correlations over energies and overlaps.
+    double sd = 0, se = 0;
+    for (std::size_t i = 0; i < bestPath.idx.size(); ++i) {
+      const auto c = static_cast<std::size_t>(bestPath.idx[i]);
+      sd += atSub(maps[c], bestPath.xq[i], bestPath.y), se += maps[c].e;
+      if (i > 0) se += 2 * cg.ov[static_cast<std::size_t>(bestPath.idx[i - 1])][c];
+    }
+    path = bestPath;
+    const double na = se > 0 ? sd / se : 0;
+    path.gain = na > 0 ? sd * sd / se : -1;
+    if (!(na > 0) || std::abs(na - a) < 0.02 * a) break;
+    a = na;
+  }
+  if (path.gain <= 0) return out;
+  for (const int i : path.idx) path.text += cg.chars[static_cast<std::size_t>(i)];
+  best.add(path.gain, path.text);
+  out = {path.gain, path.xq[0] / kSub, path.y + y_lo, path.text};
+  // Runners-up: each place's best other character (its gain there, the
+  // path's level and neighbours kept), the three closest.
+  std::vector<std::pair<double, std::string>> alt;
+  for (std::size_t i = 0; i < path.idx.size(); ++i) {
+    const auto c0 = static_cast<std::size_t>(path.idx[i]);
+    auto local = [&](std::size_t c) {
+      double v = 2 * a * atSub(maps[c], path.xq[i], path.y) - a * a * maps[c].e;
+      if (i > 0) v -= 2 * a * a * cg.ov[static_cast<std::size_t>(path.idx[i - 1])][c];
+      if (i + 1 < path.idx.size()) v -= 2 * a * a * cg.ov[c][static_cast<std::size_t>(path.idx[i + 1])];
+      return v;
+    };
+    const double base = local(c0);
+    double bv = -1e300;
+    std::size_t bc = c0;
+    for (std::size_t c = 0; c < n; ++c)
+      if (c != c0 && local(c) > bv) bv = local(c), bc = c;
+    if (bc == c0) continue;
+    std::string t;
+    for (std::size_t j = 0; j < path.idx.size(); ++j) t += cg.chars[j == i ? bc : static_cast<std::size_t>(path.idx[j])];
+    alt.emplace_back(path.gain - (base - bv), t);
+  }
+  // A character fewer at either end: the path's gain less that character's part.
+  if (path.idx.size() > 1) {
+    const auto first = static_cast<std::size_t>(path.idx.front()), last = static_cast<std::size_t>(path.idx.back());
+    const std::size_t k = path.idx.size() - 1;
+    const double head = 2 * a * atSub(maps[last], path.xq[k], path.y) - a * a * maps[last].e -
+                        2 * a * a * cg.ov[static_cast<std::size_t>(path.idx[k - 1])][last];
+    const double tail = 2 * a * atSub(maps[first], path.xq[0], path.y) - a * a * maps[first].e -
+                        2 * a * a * cg.ov[first][static_cast<std::size_t>(path.idx[1])];
+    alt.emplace_back(path.gain - head, path.text.substr(0, path.text.size() - cg.chars[last].size()));
+    alt.emplace_back(path.gain - tail, path.text.substr(cg.chars[first].size()));
+  }
+  std::sort(alt.begin(), alt.end(), [](auto& x, auto& y) { return x.first > y.first; });
+  for (std::size_t i = 0; i < alt.size() && i < 3; ++i) best.add(alt[i].first, alt[i].second);
+  return out;
+}
 }  // namespace
 
 std::optional<Reading> readDate(const cv::Mat& grey_line, double cap_px, std::string_view date_order,
@@ -603,6 +785,100 @@ std::optional<Reading> readLetter(const cv::Mat& grey_line, double cap_px, const
   if (best.top.empty()) return std::nullopt;
   Reading r = finish(best, *line, kbest, cap_px / kCap);
   r.cap_px = cap_best * cap_px / kCap;
+  return r;
+}
+
+std::optional<Reading> readCode(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& chars,
+                                const std::string& font_path) {
+  const std::optional<Line> line = prepare(grey_line, cap_px);
+  if (!line || chars.empty()) return std::nullopt;
+  text::Font& font = text::fontFor(font_path);
+  // (1) A Gaussian blur at about the capital height the ink shows: a first value and its place.
+  Placement first;
+  double first_cap = line->cap;
+  for (double f : {0.96, 1.04}) {
+    Best b;
+    const Placement p = decodeCode(*line, codeGlyphs(font, chars, line->cap * f, {1.8, 0, 0}), b, -1, 1);
+    if (p.gain > first.gain) first = p, first_cap = line->cap * f;
+  }
+  if (first.gain <= 0) return std::nullopt;
+  // (2) The blur and size under which it fits best; (3) the line decoded again under it.
+  const Fit fit = fitBlur(*line, font, first.text, first.x, first.y, first_cap);
+  Best found;
+  const int dy = (topOf(fit.cap) - static_cast<int>(std::lround(fit.cap / 2))) -
+                 (topOf(first_cap) - static_cast<int>(std::lround(first_cap / 2)));
+  const Placement p = decodeCode(*line, codeGlyphs(font, chars, fit.cap, fit.k), found, first.y - dy);
+  if (found.top.empty()) return std::nullopt;
+  // (4) The path's choices were made with each character's overlap with its
+  // predecessor only and at rounded places: the string is improved whole, one
+  // edit at a time (a character changed, dropped, or two made one: a blurred
+  // 0 is nearly two I's), each candidate rendered whole and placed freely
+  // near the path's place, until no edit explains more ink. The last round's
+  // edits are the rivals.
+  auto whole = [&](const std::string& t) {
+    if (t.empty()) return -1.0;
+    return gainNear(*line, blurBy(render(font, t, fit.cap).cov, fit.k), p.x, p.y, 3, 2);
+  };
+  // Each character's likes: the kLike whose blurred glyphs correlate best
+  // with its own; the characters a pair may be: those about as wide as both.
+  constexpr std::size_t kLike = 8;
+  const CodeGlyphs cg = codeGlyphs(font, chars, fit.cap, fit.k);
+  const std::size_t n = chars.size();
+  std::map<std::string, std::size_t> index;
+  for (std::size_t c = 0; c < n; ++c) index[chars[c]] = c;
+  std::vector<std::vector<std::size_t>> like(n);
+  std::vector<double> self(n);
+  for (std::size_t c = 0; c < n; ++c) self[c] = cross(cg.blurred[c], cg.blurred[c], 0);
+  for (std::size_t c = 0; c < n; ++c) {
+    std::vector<std::pair<double, std::size_t>> r;
+    for (std::size_t o = 0; o < n; ++o)
+      if (o != c) {
+        const double v = cross(cg.blurred[c], cg.blurred[o], 0) + cross(cg.blurred[o], cg.blurred[c], 0);
+        r.emplace_back(v / 2 / std::sqrt(self[c] * self[o] + 1e-9), o);
+      }
+    std::sort(r.begin(), r.end(), std::greater<>());
+    for (std::size_t i = 0; i < r.size() && i < kLike; ++i) like[c].push_back(r[i].second);
+  }
+  std::vector<std::vector<std::vector<std::size_t>>> wide(n, std::vector<std::vector<std::size_t>>(n));
+  for (std::size_t c1 = 0; c1 < n; ++c1)
+    for (std::size_t c2 = 0; c2 < n; ++c2)
+      for (std::size_t c = 0; c < n; ++c)
+        if (std::abs(cg.advance[c] - cg.advance[c1] - cg.advance[c2]) < 0.25 * (cg.advance[c1] + cg.advance[c2]))
+          wide[c1][c2].push_back(c);
+  std::string cur = p.text;
+  double g = whole(cur);
+  Best best;
+  for (int round = 0; round < 3; ++round) {
+    best = Best();
+    best.add(g, cur);
+    std::string next = cur;
+    double ng = g;
+    auto consider = [&](const std::string& t) {
+      const double v = whole(t);
+      best.add(v, t);
+      if (v > ng) ng = v, next = t;
+    };
+    std::vector<std::size_t> at;  // each character's first byte
+    for (std::size_t i = 0; i < cur.size(); i += std::max<std::size_t>(1, utf8::at(cur, i).len)) at.push_back(i);
+    at.push_back(cur.size());
+    for (std::size_t k = 0; k + 1 < at.size(); ++k) {
+      const std::string head = cur.substr(0, at[k]), one = cur.substr(at[k], at[k + 1] - at[k]);
+      const std::string tail = cur.substr(at[k + 1]);
+      if (at.size() > 2) consider(head + tail);
+      const auto ci = index.find(one);
+      if (ci != index.end())
+        for (const std::size_t c : like[ci->second]) consider(head + chars[c] + tail);
+      if (k + 2 < at.size()) {
+        const auto c2 = index.find(cur.substr(at[k + 1], at[k + 2] - at[k + 1]));
+        if (ci != index.end() && c2 != index.end())
+          for (const std::size_t c : wide[ci->second][c2->second]) consider(head + chars[c] + cur.substr(at[k + 2]));
+      }
+    }
+    if (next == cur) break;
+    cur = next, g = ng;
+  }
+  Reading r = finish(best, *line, fit.k, cap_px / kCap);
+  r.cap_px = fit.cap * cap_px / kCap;
   return r;
 }
 

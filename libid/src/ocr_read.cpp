@@ -339,6 +339,11 @@ constexpr double kSourceSmallerThan = 0.9;
 constexpr double kGlyphFit = 0.8;
 constexpr double kGlyphMarginDate = 0.03;
 constexpr double kGlyphMarginLetter = 0.3;
+// A code's characters are placed by their advances, not fixed places: its
+// reading must explain more of the ink (a wrong string of narrow letters
+// still covers a blurred line); its rival is one edit off (ocr_glyphs.hpp).
+constexpr double kGlyphFitCode = 0.92;
+constexpr double kGlyphMarginCode = 0.05;
 
 // A date or a sex read by synthesis in `typeface` from the value line `crop`
 // (card pixels): nullopt when the field is of another kind, the reading is
@@ -347,7 +352,7 @@ constexpr double kGlyphMarginLetter = 0.3;
 std::optional<Field> readByGlyphs(const FieldSpec& f, const std::regex& pattern, const cv::Mat& crop, double cap_px,
                                   const std::string& typeface) {
   std::optional<glyphs::Reading> r;
-  double margin = kGlyphMarginDate;
+  double fit = kGlyphFit, margin = kGlyphMarginDate;
   try {
     if (f.kind == Kind::date) {
       r = glyphs::readDate(crop, cap_px, f.date_order, typeface);
@@ -357,11 +362,24 @@ std::optional<Field> readByGlyphs(const FieldSpec& f, const std::regex& pattern,
         if (std::regex_match(l, pattern)) letters.emplace_back(l);
       r = glyphs::readLetter(crop, cap_px, letters, typeface);
       margin = kGlyphMarginLetter;
+    } else if (f.kind == Kind::code) {
+      // The characters the field's pattern allows: the whitelist's, or
+      // capitals and digits, each kept when a run of it matches.
+      const std::string all = f.whitelist.empty() ? "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" : f.whitelist;
+      std::vector<std::string> chars;
+      for (const char c : all)
+        for (std::size_t n = 1; n <= 12; ++n)
+          if (std::regex_match(std::string(n, c), pattern)) {
+            chars.emplace_back(1, c);
+            break;
+          }
+      r = glyphs::readCode(crop, cap_px, chars, typeface);
+      fit = kGlyphFitCode, margin = kGlyphMarginCode;
     }
   } catch (const Failure&) {  // the typeface's file cannot be opened
     return std::nullopt;
   }
-  if (!r || r->fit < kGlyphFit || r->margin < margin) return std::nullopt;
+  if (!r || r->fit < fit || r->margin < margin) return std::nullopt;
   Field out;
   out.name = f.name;
   out.text = r->text;
@@ -648,12 +666,22 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // as the line is, best explains the line (a blurred photo's glyphs that
     // Tesseract cannot read). A value read before too keeps that reading's
     // characters: the two readers' agreement makes it no less sure than it was.
-    if (field.confidence < kRetryBelow && !t.typeface.empty() && (f.kind == Kind::date || f.kind == Kind::sex))
+    // A code only on a line that shows blur (as for deconvolution, (3)): a
+    // sharp line Tesseract doubts is seldom misread glyph by glyph, and a
+    // code's search costs a few hundred milliseconds.
+    if (field.confidence < kRetryBelow && !t.typeface.empty() &&
+        (f.kind == Kind::date || f.kind == Kind::sex ||
+         (f.kind == Kind::code && blurSigma(crop) > kDeblurAbovePx)))
       if (std::optional<Field> glyph = readByGlyphs(f, pattern, crop, cap_px, t.typeface)) {
         if (glyph->value == field.value) {
           glyph->text = field.text;
           glyph->char_confidence = std::move(field.char_confidence);
           glyph->char_alternatives = std::move(field.char_alternatives);
+        } else if (f.kind == Kind::code && glyph->value.size() == field.value.size() &&
+                   field.char_confidence.size() == field.value.size()) {
+          // A code's characters both readers saw alike keep the earlier reading's confidence.
+          for (std::size_t i = 0; i < glyph->value.size(); ++i)
+            if (glyph->value[i] == field.value[i]) glyph->char_confidence[i] = field.char_confidence[i];
         }
         field = std::move(*glyph);
       }

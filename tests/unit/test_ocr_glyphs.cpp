@@ -92,3 +92,32 @@ TEST_CASE("ocr glyphs: a blurred sex letter, and lines with nothing to read", "[
   // A typeface whose file is missing is an error the caller handles.
   CHECK_THROWS_AS(glyphs::readDate(line("14.06.1937", 20, 2, 0, 0), 20, "DMY", "/nonexistent/font.ttf"), idkit::Failure);
 }
+
+TEST_CASE("ocr glyphs: blurred codes read by synthesis, letters placed by their advances", "[ocr]") {
+  std::vector<std::string> chars;
+  for (const char c : std::string("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")) chars.emplace_back(1, c);
+  struct Case {
+    std::string printed;
+    double sigma, length, angle;
+  };
+  // Wide and narrow letters mixed: a fixed pitch would put the last ones off by a glyph.
+  const Case cases[] = {{"Z3CRZZY0T", 2.5, 0, 0}, {"MW87NLWJL", 0, 8, 10}, {"240447006284", 2.5, 0, 0}};
+  for (const Case& c : cases) {
+    INFO(c.printed << " sigma " << c.sigma << " motion " << c.length << "@" << c.angle);
+    const auto r = glyphs::readCode(line(c.printed, 20, c.sigma, c.length, c.angle), 20, chars, text::kSansBold);
+    REQUIRE(r);
+    INFO("read " << r->text << " fit " << r->fit << " margin " << r->margin << " rival " << r->rival);
+    CHECK(r->text == c.printed);
+    CHECK(r->fit > 0.9);
+    CHECK(r->margin > 0.05);
+    CHECK(r->rival != r->text);
+  }
+  // Digits only: a letter's ink is read as the closest digits.
+  const std::vector<std::string> digits{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+  const auto d = glyphs::readCode(line("4501", 20, 2, 0, 0), 20, digits, text::kSansBold);
+  REQUIRE(d);
+  CHECK(d->text == "4501");
+  const cv::Mat blank(44, 300, CV_8U, cv::Scalar(200));
+  CHECK_FALSE(glyphs::readCode(blank, 20, chars, text::kSansBold));
+  CHECK_FALSE(glyphs::readCode(line("AB12", 20, 2, 0, 0), 20, {}, text::kSansBold));
+}

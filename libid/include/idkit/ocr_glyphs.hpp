@@ -53,4 +53,14 @@ std::optional<Reading> readDate(const cv::Mat& grey_line, double cap_px, std::st
 std::optional<Reading> readLetter(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& letters,
                                   const std::string& font);
 
+// A code (a document or personal number, a state code) on a value line: the
+// string of `chars` (each one UTF-8 character, e.g. A-Z and 0-9), placed by
+// their advances as the document renderer places them, that best explains
+// the line's ink (found by dynamic programming over the pen position, then
+// improved whole one edit at a time); its rival the best string one edit
+// off (a character changed or dropped, two made one). nullopt when the line
+// holds no ink or `chars` is empty. Throws as readDate.
+std::optional<Reading> readCode(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& chars,
+                                const std::string& font);
+
 }  // namespace idkit::ocr::glyphs
