@@ -79,4 +79,13 @@ inline void sortByPosition(std::vector<Correction>& list) {
                    [](const Correction& a, const Correction& b) { return std::pair(a.line, a.pos) < std::pair(b.line, b.pos); });
 }
 
+// A zone with cells no reading settles (r.uncertain, added to by the caller):
+// the list put in reading order, the zone not "legible" (once) and not valid.
+inline void markIllegible(Result& r) {
+  sortByPosition(r.uncertain);
+  if (std::none_of(r.checks.begin(), r.checks.end(), [](const auto& c) { return c.first == "legible"; }))
+    r.checks.emplace_back("legible", false);
+  r.valid = false;
+}
+
 }  // namespace idkit::mrz::detail

@@ -1092,9 +1092,7 @@ void vetoBlurredDigits(Result& r, const std::vector<LineCandidates>& cands, cons
   }
   if (!veto) return;
   if (debugDir()) trace("a name cell of a blurred line read as a digit\n");
-  detail::sortByPosition(r.uncertain);
-  r.checks.emplace_back("legible", false);
-  r.valid = false;
+  detail::markIllegible(r);
 }
 
 // The band's lines read at these cells, corrected by the check digits.
@@ -1216,11 +1214,7 @@ bool vetoCutDoubts(Result& r, const std::vector<CutDoubt>& doubts) {
     r.uncertain.push_back({d.line + 1, d.col + 1, now, rival, "uncertain"});
     veto = true;
   }
-  if (veto) {
-    detail::sortByPosition(r.uncertain);
-    r.checks.emplace_back("legible", false);
-    r.valid = false;
-  }
+  if (veto) detail::markIllegible(r);
   return veto;
 }
 
