@@ -550,6 +550,9 @@ constexpr int kSub = 4;
 // (hinted): each character may sit this many 1 / kSub px off its
 // predecessor's unrounded advance.
 constexpr int kSlack = 2;
+// Free text whose path is more than this share strokes is not improved
+// (see strokes()); a reading more than half strokes is none.
+constexpr double kMostlyStrokes = 2.0 / 3, kHalfStrokes = 0.5;
 
 struct CodeGlyphs {
   std::vector<std::string> chars;
@@ -570,6 +573,19 @@ int kindOf(std::string_view c) {
   if (b >= '0' && b <= '9') return 1;
   return (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || b >= 0x80 ? 2 : 0;
 }
+// The share of a string's characters that are strokes (I and the thin
+// marks): a row of strokes explains some of any blurred ink, and a line too
+// blurred to read is read as one (`II/OII/C`, `JAIIIIIIIIL`).
+double strokes(const std::string& t) {
+  int n = 0, thin = 0;
+  for (std::size_t i = 0; i < t.size(); i += std::max<std::size_t>(1, utf8::at(t, i).len)) {
+    if (t[i] == ' ') continue;
+    ++n;
+    thin += std::string_view("I'/.,-").find(t[i]) != std::string_view::npos;
+  }
+  return n ? static_cast<double>(thin) / n : 0;
+}
+
 // How many times a string changes between letters and digits without a break.
 int mixes(const std::string& t) {
   int n = 0, last = 0;
@@ -954,6 +970,8 @@ std::optional<Reading> readString(const cv::Mat& grey_line, double cap_px, const
   std::multimap<std::string, std::string> marks_of;  // a base letter's marked forms
   std::map<std::string, std::string> base_of;
   for (const auto& [m, b] : marked) marks_of.emplace(b, m), base_of[m] = b;
+  // Free text: a path mostly of strokes is no reading (and its edits would cost seconds).
+  if (summed && strokes(p.text) > kMostlyStrokes) return std::nullopt;
   std::string cur = p.text;
   double g = whole(cur);
   // Another reader's strings start the edits when they explain more ink.
@@ -1003,6 +1021,7 @@ std::optional<Reading> readString(const cv::Mat& grey_line, double cap_px, const
   }
   // The other reader's strings are rivals too.
   for (const std::string& h : hints) best.add(whole(h), h);
+  if (summed && strokes(best.top[0].text) > kHalfStrokes) return std::nullopt;
   Reading r = finish(best, *line, fit.k, cap_px / kCap);
   r.cap_px = fit.cap * cap_px / kCap;
   return r;

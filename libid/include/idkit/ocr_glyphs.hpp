@@ -78,7 +78,9 @@ std::optional<Reading> readCode(const cv::Mat& grey_line, double cap_px, const s
 // whole edits), so that a reading is taken only when it explains the ink
 // clearly better than they do. `mixed`: what a letter printed next to a
 // digit costs, as a share of a glyph's ink (free text's words are numbers or
-// letters; a blurred B is nearly an 8): 0 for none.
+// letters; a blurred B is nearly an 8): 0 for none. nullopt also when the
+// reading is more than half strokes (I and thin marks, which explain some of
+// any blurred ink: a line too blurred to read is read as a row of them).
 std::optional<Reading> readText(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& chars,
                                 const std::vector<std::pair<std::string, std::string>>& marked,
                                 const std::string& font,
