@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <functional>
 #include <initializer_list>
 #include <limits>
 #include <map>
@@ -89,10 +90,12 @@ const Master& master(text::Font& font, const std::string& character) {
   return m;
 }
 
-Glyph render(text::Font& font, const std::string& s, double cap) {
+// `pen`: where the first character's pen starts, right of kMargin (a fraction of a pixel).
+Glyph render(text::Font& font, const std::string& s, double cap, double pen = 0) {
   const double k = cap / kMasterCap;
   std::vector<std::pair<const Master*, double>> placed;  // each character and its pen offset
   Glyph out;
+  out.advance = pen;
   for (std::size_t i = 0; i < s.size();) {
     const std::size_t len = std::max<std::size_t>(1, utf8::at(s, i).len);
     const Master& m = master(font, s.substr(i, len));
@@ -103,12 +106,12 @@ Glyph render(text::Font& font, const std::string& s, double cap) {
   const int w = static_cast<int>(std::ceil(out.advance)) + 2 * kMargin + 2, h = heightOf(cap);
   out.cov = cv::Mat(h, w, CV_32F, cv::Scalar(0));
   cv::Mat one;
-  for (const auto& [m, pen] : placed) {
+  for (const auto& [m, at] : placed) {
     // Each glyph is drawn into the columns it can reach only (bilinear
     // sampling reaches a pixel past its scaled width): the same values as
     // drawing it across the whole line, at a glyph's cost instead of the
     // line's (a 20-character code tried a few hundred ways spent seconds here).
-    const double x0 = kMargin + pen - k * m->origin.x;
+    const double x0 = kMargin + at - k * m->origin.x;
     const int c0 = std::clamp(static_cast<int>(std::floor(x0)) - 2, 0, w);
     const int c1 = std::clamp(static_cast<int>(std::ceil(x0 + k * m->cov.cols)) + 2, c0, w);
     if (c1 <= c0) continue;
@@ -117,6 +120,7 @@ Glyph render(text::Font& font, const std::string& s, double cap) {
     out.cov.colRange(c0, c1) += one;
   }
   out.cov = cv::min(out.cov, 1.0);
+  out.advance -= pen;
   return out;
 }
 
@@ -225,10 +229,12 @@ struct Best {
     std::string text;
   };
   std::vector<Entry> top;
+  // When set: texts with the same key are one value (the surest spelling of it).
+  const std::function<std::string(const std::string&)>* key = nullptr;
   void add(double gain, const std::string& text) {
     for (auto& e : top)
-      if (e.text == text) {
-        e.gain = std::max(e.gain, gain);
+      if (e.text == text || (key && (*key)(e.text) == (*key)(text))) {
+        if (gain > e.gain) e.gain = gain, e.text = text;
         std::sort(top.begin(), top.end(), [](auto& a, auto& b) { return a.gain > b.gain; });
         return;
       }
@@ -552,16 +558,58 @@ constexpr int kSub = 4;
 // (hinted): each character may sit this many 1 / kSub px off its
 // predecessor's unrounded advance.
 constexpr int kSlack = 2;
+// Free text whose path is more than this share strokes is not improved
+// (see strokes()); a reading more than half strokes is none.
+constexpr double kMostlyStrokes = 2.0 / 3, kHalfStrokes = 0.5;
 
 struct CodeGlyphs {
   std::vector<std::string> chars;
   std::vector<cv::Mat> blurred;
   std::vector<int> advance;             // in 1 / kSub px
   std::vector<std::vector<double>> ov;  // ov[p][c]: overlap of p followed by c
+  std::vector<bool> blank;              // a character with no ink (a space): an advance only
+  std::vector<std::vector<double>> pen;  // pen[p][c]: the cost of c after p, as glyph energy (see kindOf)
   double cap = kCap;
 };
 
-CodeGlyphs codeGlyphs(text::Font& font, const std::vector<std::string>& chars, double cap, const Kernel& k) {
+// Letters (with or without marks) 2, digits 1, anything else 0: in free
+// text a word is a number or a word of letters, and a blurred B, O, S or I
+// is about as much ink as an 8, 0, 5 or 1.
+int kindOf(std::string_view c) {
+  if (c.empty()) return 0;
+  const auto b = static_cast<unsigned char>(c[0]);
+  if (b >= '0' && b <= '9') return 1;
+  return (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || b >= 0x80 ? 2 : 0;
+}
+// The share of a string's characters that are strokes (I and the thin
+// marks): a row of strokes explains some of any blurred ink, and a line too
+// blurred to read is read as one (`II/OII/C`, `JAIIIIIIIIL`).
+double strokes(const std::string& t) {
+  int n = 0, thin = 0;
+  for (std::size_t i = 0; i < t.size(); i += std::max<std::size_t>(1, utf8::at(t, i).len)) {
+    if (t[i] == ' ') continue;
+    ++n;
+    thin += std::string_view("I'/.,-").find(t[i]) != std::string_view::npos;
+  }
+  return n ? static_cast<double>(thin) / n : 0;
+}
+
+// How many times a string changes between letters and digits without a break.
+int mixes(const std::string& t) {
+  int n = 0, last = 0;
+  for (std::size_t i = 0; i < t.size();) {
+    const std::size_t len = std::max<std::size_t>(1, utf8::at(t, i).len);
+    const int k = kindOf(std::string_view(t).substr(i, len));
+    if (k && last && k != last) ++n;
+    last = k;
+    i += len;
+  }
+  return n;
+}
+
+// `mixed`: a letter next to a digit costs this share of a glyph's mean energy.
+CodeGlyphs codeGlyphs(text::Font& font, const std::vector<std::string>& chars, double cap, const Kernel& k,
+                      double mixed = 0) {
   CodeGlyphs g;
   g.cap = cap;
   g.chars = chars;
@@ -569,12 +617,22 @@ CodeGlyphs codeGlyphs(text::Font& font, const std::vector<std::string>& chars, d
     const Glyph r = render(font, c, cap);
     g.blurred.push_back(blurBy(r.cov, k));
     g.advance.push_back(static_cast<int>(std::lround(r.advance * kSub)));
+    g.blank.push_back(cv::countNonZero(r.cov > 1e-3) == 0);
   }
   const std::size_t n = chars.size();
   g.ov.assign(n, std::vector<double>(n, 0));
   for (std::size_t p = 0; p < n; ++p)
     for (std::size_t c = 0; c < n; ++c)
       g.ov[p][c] = cross(g.blurred[p], g.blurred[c], static_cast<int>(std::lround(g.advance[p] / double(kSub))));
+  double mean_e = 0;
+  int inked = 0;
+  for (std::size_t c = 0; c < n; ++c)
+    if (!g.blank[c]) mean_e += g.blurred[c].dot(g.blurred[c]), ++inked;
+  if (inked) mean_e /= inked;
+  g.pen.assign(n, std::vector<double>(n, 0));
+  for (std::size_t p = 0; p < n; ++p)
+    for (std::size_t c = 0; c < n; ++c)
+      if (const int kp = kindOf(chars[p]), kc = kindOf(chars[c]); kp && kc && kp != kc) g.pen[p][c] = mixed * mean_e;
   return g;
 }
 
@@ -605,18 +663,20 @@ Placement decodeCode(const Line& line, const CodeGlyphs& cg, Best& best, int row
   const std::size_t n = cg.chars.size();
   std::vector<Map> maps;
   for (const cv::Mat& b : cg.blurred) maps.push_back(mapOf(band, b));
-  for (const Map& m : maps)
-    if (m.d.empty() || m.e <= 0) return out;
+  for (std::size_t c = 0; c < n; ++c)
+    if (maps[c].d.empty() || (maps[c].e <= 0 && !cg.blank[c])) return out;
   const int cols = maps[0].d.cols, rows = maps[0].d.rows, xs = cols * kSub;
   // A first ink level: the median over characters of each one's best level alone.
   std::vector<double> lv;
-  for (const Map& m : maps) {
+  for (std::size_t c = 0; c < n; ++c) {
+    if (cg.blank[c]) continue;
     double mx = 0;
-    cv::minMaxLoc(m.d, nullptr, &mx);
-    lv.push_back(mx / m.e);
+    cv::minMaxLoc(maps[c].d, nullptr, &mx);
+    lv.push_back(mx / maps[c].e);
   }
-  std::nth_element(lv.begin(), lv.begin() + static_cast<std::ptrdiff_t>(n / 2), lv.end());
-  double a = lv[n / 2];
+  if (lv.empty()) return out;
+  std::nth_element(lv.begin(), lv.begin() + static_cast<std::ptrdiff_t>(lv.size() / 2), lv.end());
+  double a = lv[lv.size() / 2];
   if (!(a > 0)) return out;
   struct Path {
     double gain = -1;
@@ -630,41 +690,57 @@ Placement decodeCode(const Line& line, const CodeGlyphs& cg, Best& best, int row
   for (int round = 0; round < rounds; ++round) {
     Path bestPath;
     double bestScore = 0;
+    // Each predecessor's best end within the slack, per pen position; then
+    // each character's best predecessor (the overlaps depend on the pair).
+    std::vector<double> ends(n);
+    std::vector<int> ends_slack(n);
     for (int y = 0; y < rows; ++y) {
-      for (int xq = 0; xq < xs; ++xq)
+      double rowScore = bestScore;
+      int row_xq = -1, row_c = -1;
+      for (int xq = 0; xq < xs; ++xq) {
+        for (std::size_t p = 0; p < n; ++p) {
+          ends[p] = -1e300, ends_slack[p] = 0;
+          for (const int slack : {-kSlack, 0, kSlack}) {
+            const int px = xq - cg.advance[p] + slack;
+            if (px < 0 || px >= xq) continue;
+            if (const double v = score[static_cast<std::size_t>(px) * n + p]; v > ends[p])
+              ends[p] = v, ends_slack[p] = slack;
+          }
+        }
         for (std::size_t c = 0; c < n; ++c) {
           const double d = atSub(maps[c], xq, y);
           double s = std::isfinite(d) ? 2 * a * d - a * a * maps[c].e : -1e300;
           int fr = -1;
           // The predecessor p ended its advance here: its pen was xq - advance(p).
-          double extend = 0;  // a string may start here
-          for (std::size_t p = 0; p < n; ++p)
-            for (const int slack : {-kSlack, 0, kSlack}) {
-              const int px = xq - cg.advance[p] + slack;
-              if (px < 0 || px >= xq) continue;
-              const double v = score[static_cast<std::size_t>(px) * n + p] - 2 * a * a * cg.ov[p][c];
-              if (v > extend) extend = v, fr = static_cast<int>(p) * 8 + (slack + 4);
-            }
+          // A string may start here, but not with a blank, and two blanks never follow each other.
+          double extend = cg.blank[c] ? -1e300 : 0;
+          for (std::size_t p = 0; p < n; ++p) {
+            if (cg.blank[c] && cg.blank[p]) continue;
+            const double v = ends[p] - a * a * (2 * cg.ov[p][c] + cg.pen[p][c]);
+            if (v > extend) extend = v, fr = static_cast<int>(p) * 8 + (ends_slack[p] + 4);
+          }
           s += extend;
           score[static_cast<std::size_t>(xq) * n + c] = s;
           from[static_cast<std::size_t>(xq) * n + c] = fr;
-          if (s > bestScore) {
-            bestScore = s;
-            Path q;
-            q.y = y;
-            int cx = xq, cc = static_cast<int>(c);
-            while (cc >= 0) {
-              q.idx.push_back(cc), q.xq.push_back(cx);
-              const int fr_ = from[static_cast<std::size_t>(cx) * n + static_cast<std::size_t>(cc)];
-              const int pc = fr_ < 0 ? -1 : fr_ / 8;
-              if (pc >= 0) cx -= cg.advance[static_cast<std::size_t>(pc)] - (fr_ % 8 - 4);
-              cc = pc;
-            }
-            std::reverse(q.idx.begin(), q.idx.end());
-            std::reverse(q.xq.begin(), q.xq.end());
-            bestPath = q;
-          }
+          if (s > rowScore) rowScore = s, row_xq = xq, row_c = static_cast<int>(c);
         }
+      }
+      if (row_c < 0) continue;
+      // The row's best string, traced back.
+      bestScore = rowScore;
+      Path q;
+      q.y = y;
+      int cx = row_xq, cc = row_c;
+      while (cc >= 0) {
+        q.idx.push_back(cc), q.xq.push_back(cx);
+        const int fr_ = from[static_cast<std::size_t>(cx) * n + static_cast<std::size_t>(cc)];
+        const int pc = fr_ < 0 ? -1 : fr_ / 8;
+        if (pc >= 0) cx -= cg.advance[static_cast<std::size_t>(pc)] - (fr_ % 8 - 4);
+        cc = pc;
+      }
+      std::reverse(q.idx.begin(), q.idx.end());
+      std::reverse(q.xq.begin(), q.xq.end());
+      bestPath = q;
     }
     if (bestPath.idx.empty()) return out;
     // The level refitted to the path: correlations over energies and overlaps.
@@ -796,8 +872,15 @@ std::optional<Reading> readLetter(const cv::Mat& grey_line, double cap_px, const
   return r;
 }
 
-std::optional<Reading> readCode(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& chars,
-                                const std::string& font_path) {
+namespace {
+
+// readCode and readText: the path over `chars`, then whole edits, `marked`
+// letters tried in place of their base letters and back.
+std::optional<Reading> readString(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& chars,
+                                  const std::vector<std::pair<std::string, std::string>>& marked,
+                                  const std::string& font_path, bool summed,
+                                  const std::function<std::string(const std::string&)>& same,
+                                  const std::vector<std::string>& hints, double mixed) {
   const std::optional<Line> line = prepare(grey_line, cap_px);
   if (!line || chars.empty()) return std::nullopt;
   text::Font& font = text::fontFor(font_path);
@@ -806,7 +889,7 @@ std::optional<Reading> readCode(const cv::Mat& grey_line, double cap_px, const s
   double first_cap = line->cap;
   for (double f : {0.96, 1.04}) {
     Best b;
-    const Placement p = decodeCode(*line, codeGlyphs(font, chars, line->cap * f, {1.8, 0, 0}), b, -1, 1);
+    const Placement p = decodeCode(*line, codeGlyphs(font, chars, line->cap * f, {1.8, 0, 0}, mixed), b, -1, 1);
     if (p.gain > first.gain) first = p, first_cap = line->cap * f;
   }
   if (first.gain <= 0) return std::nullopt;
@@ -815,7 +898,7 @@ std::optional<Reading> readCode(const cv::Mat& grey_line, double cap_px, const s
   Best found;
   const int dy = (topOf(fit.cap) - static_cast<int>(std::lround(fit.cap / 2))) -
                  (topOf(first_cap) - static_cast<int>(std::lround(first_cap / 2)));
-  const Placement p = decodeCode(*line, codeGlyphs(font, chars, fit.cap, fit.k), found, first.y - dy);
+  const Placement p = decodeCode(*line, codeGlyphs(font, chars, fit.cap, fit.k, mixed), found, first.y - dy);
   if (found.top.empty()) return std::nullopt;
   // (4) The path's choices were made with each character's overlap with its
   // predecessor only and at rounded places: the string is improved whole, one
@@ -823,9 +906,48 @@ std::optional<Reading> readCode(const cv::Mat& grey_line, double cap_px, const s
   // 0 is nearly two I's), each candidate rendered whole and placed freely
   // near the path's place, until no edit explains more ink. The last round's
   // edits are the rivals.
+  // A string's whole rendering, blurred. Free text: its blurred characters
+  // added at their places (to a quarter pixel), each blurred once: the blur
+  // is linear, and a name of 25 letters drawn and blurred anew for every
+  // edit cost seconds (where two glyphs' ink overlaps, the sum differs).
+  std::map<std::pair<std::string, int>, std::pair<cv::Mat, double>> placed;  // (character, quarter) -> blurred, advance
+  auto glyphAt = [&](const std::string& c, int quarter) -> const std::pair<cv::Mat, double>& {
+    auto [it, fresh] = placed.try_emplace({c, quarter});
+    if (fresh) {
+      const Glyph gl = render(font, c, fit.cap, quarter / 4.0);
+      it->second = {blurBy(gl.cov, fit.k), gl.advance};
+    }
+    return it->second;
+  };
+  auto rendered = [&](const std::string& t) -> cv::Mat {
+    if (!summed) return blurBy(render(font, t, fit.cap).cov, fit.k);
+    std::vector<std::pair<std::string, double>> at;  // each character and its pen
+    double pen = 0;
+    for (std::size_t i = 0; i < t.size();) {
+      const std::size_t len = std::max<std::size_t>(1, utf8::at(t, i).len);
+      at.emplace_back(t.substr(i, len), pen);
+      pen += glyphAt(t.substr(i, len), 0).second;
+      i += len;
+    }
+    cv::Mat out(heightOf(fit.cap), static_cast<int>(std::ceil(pen)) + 2 * kMargin + 4, CV_32F, cv::Scalar(0));
+    for (const auto& [c, x] : at) {
+      int ox = static_cast<int>(std::floor(x)), q = static_cast<int>(std::lround((x - ox) * 4));
+      if (q == 4) ++ox, q = 0;
+      const cv::Mat& b = glyphAt(c, q).first;
+      const cv::Rect r = cv::Rect(ox, 0, b.cols, b.rows) & cv::Rect(0, 0, out.cols, out.rows);
+      out(r) += b(cv::Rect(0, 0, r.width, r.height));
+    }
+    return out;
+  };
   auto whole = [&](const std::string& t) {
     if (t.empty()) return -1.0;
-    return gainNear(*line, blurBy(render(font, t, fit.cap).cov, fit.k), p.x, p.y, 3, 2);
+    const double gain = gainNear(*line, rendered(t), p.x, p.y, 3, 2);
+    if (mixed <= 0 || gain <= 0) return gain;
+    // As along the path: a letter beside a digit costs a share of a glyph's part of the gain.
+    const int glyphs = static_cast<int>(std::count_if(t.begin(), t.end(), [](char c) {
+      return c != ' ' && !utf8::continuation(static_cast<unsigned char>(c));
+    }));
+    return gain * (1 - mixed * mixes(t) / std::max(1, glyphs));
   };
   // Each character's likes: the kLike whose blurred glyphs correlate best
   // with its own; the characters a pair may be: those about as wide as both.
@@ -853,6 +975,11 @@ std::optional<Reading> readCode(const cv::Mat& grey_line, double cap_px, const s
       for (std::size_t c = 0; c < n; ++c)
         if (std::abs(cg.advance[c] - cg.advance[c1] - cg.advance[c2]) < 0.25 * (cg.advance[c1] + cg.advance[c2]))
           wide[c1][c2].push_back(c);
+  std::multimap<std::string, std::string> marks_of;  // a base letter's marked forms
+  std::map<std::string, std::string> base_of;
+  for (const auto& [m, b] : marked) marks_of.emplace(b, m), base_of[m] = b;
+  // Free text: a path mostly of strokes is no reading (and its edits would cost seconds).
+  if (summed && strokes(p.text) > kMostlyStrokes) return std::nullopt;
   std::string cur = p.text;
   double g = whole(cur);
   // The edits' cost grows with the square of the string's length (each
@@ -864,13 +991,22 @@ std::optional<Reading> readCode(const cv::Mat& grey_line, double cap_px, const s
   constexpr std::size_t kEditWork = 16000;
   std::size_t work = 0;
   bool exhausted = false;
+  // Another reader's strings start the edits when they explain more ink.
+  for (const std::string& h : hints)
+    if (const double v = whole(h); v > g) g = v, cur = h;
   Best best;
   for (int round = 0; round < 3; ++round) {
     best = Best();
+    if (same) best.key = &same;
     best.add(g, cur);
     std::string next = cur;
     double ng = g;
-    auto consider = [&](const std::string& t) {
+    auto consider = [&](std::string t) {
+      // Blanks render nothing: one between words, none at the ends (the same ink twice is no rival).
+      for (std::size_t i; (i = t.find("  ")) != std::string::npos;) t.erase(i, 1);
+      while (!t.empty() && t.front() == ' ') t.erase(0, 1);
+      while (!t.empty() && t.back() == ' ') t.pop_back();
+      if (t == cur) return;
       if (work + t.size() > kEditWork) {
         exhausted = true;
         return;
@@ -890,6 +1026,12 @@ std::optional<Reading> readCode(const cv::Mat& grey_line, double cap_px, const s
       const auto ci = index.find(one);
       if (ci != index.end())
         for (const std::size_t c : like[ci->second]) consider(head + chars[c] + tail);
+      // A letter with its mark, or without it, or with another one.
+      const auto b = base_of.find(one);
+      const std::string base = b != base_of.end() ? b->second : one;
+      if (b != base_of.end()) consider(head + base + tail);
+      for (auto [m, end] = marks_of.equal_range(base); m != end; ++m)
+        if (m->second != one) consider(head + m->second + tail);
       if (k + 2 < at.size()) {
         const auto c2 = index.find(cur.substr(at[k + 1], at[k + 2] - at[k + 1]));
         if (ci != index.end() && c2 != index.end())
@@ -900,9 +1042,27 @@ std::optional<Reading> readCode(const cv::Mat& grey_line, double cap_px, const s
     if (next == cur) break;
     cur = next, g = ng;
   }
+  // The other reader's strings are rivals too.
+  for (const std::string& h : hints) best.add(whole(h), h);
+  if (summed && strokes(best.top[0].text) > kHalfStrokes) return std::nullopt;
   Reading r = finish(best, *line, fit.k, cap_px / kCap);
   r.cap_px = fit.cap * cap_px / kCap;
   return r;
+}
+
+}  // namespace
+
+std::optional<Reading> readCode(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& chars,
+                                const std::string& font_path) {
+  return readString(grey_line, cap_px, chars, {}, font_path, false, {}, {}, 0);
+}
+
+std::optional<Reading> readText(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& chars,
+                                const std::vector<std::pair<std::string, std::string>>& marked,
+                                const std::string& font_path,
+                                const std::function<std::string(const std::string&)>& same,
+                                const std::vector<std::string>& hints, double mixed) {
+  return readString(grey_line, cap_px, chars, marked, font_path, true, same, hints, mixed);
 }
 
 }  // namespace idkit::ocr::glyphs

@@ -4,6 +4,7 @@
 
 #include <idkit/check.hpp>
 #include <idkit/image.hpp>
+#include <idkit/mrz.hpp>
 #include <idkit/paths.hpp>
 #include <idkit/utf8.hpp>
 
@@ -344,13 +345,21 @@ constexpr double kGlyphMarginLetter = 0.3;
 // still covers a blurred line); its rival is one edit off (ocr_glyphs.hpp).
 constexpr double kGlyphFitCode = 0.92;
 constexpr double kGlyphMarginCode = 0.05;
+// Names and free text are read as codes are, with a space between words.
+constexpr double kGlyphFitText = 0.9;
+constexpr double kGlyphMarginText = 0.05;
+// In free text a letter printed next to a digit costs half a glyph's ink
+// (glyphs::readText's `mixed`): 8LU is BLU, CABADA stays doubtful.
+constexpr double kGlyphMixedText = 0.5;
 
-// A date or a sex read by synthesis in `typeface` from the value line `crop`
-// (card pixels): nullopt when the field is of another kind, the reading is
+// A date, a sex, a code, a name or free text read by synthesis in `typeface`
+// from the value line `crop` (card pixels): nullopt when the reading is
 // not clearly the best fit or its value is off the field's pattern. Its
 // characters were seen by no second reader: at most kUnconfirmedCharConfidence.
+// `earlier`: the text read so far, a name's or free text's rival (its
+// reading must explain the ink better than that does).
 std::optional<Field> readByGlyphs(const FieldSpec& f, const std::regex& pattern, const cv::Mat& crop, double cap_px,
-                                  const std::string& typeface) {
+                                  const std::string& typeface, const std::string& earlier) {
   std::optional<glyphs::Reading> r;
   double fit = kGlyphFit, margin = kGlyphMarginDate;
   try {
@@ -375,6 +384,34 @@ std::optional<Field> readByGlyphs(const FieldSpec& f, const std::regex& pattern,
           }
       r = glyphs::readCode(crop, cap_px, chars, typeface);
       fit = kGlyphFitCode, margin = kGlyphMarginCode;
+    } else if (f.kind == Kind::name || f.kind == Kind::text) {
+      // The whitelist's characters (a name's default one for names), or
+      // capitals, digits and the punctuation printed in free text; a
+      // letter with a diacritic is tried only in place of its base letter
+      // (the first letter of its MRZ spelling: Ü as U, ß as S, Ø as O).
+      const std::string all = !f.whitelist.empty() ? f.whitelist
+                              : f.kind == Kind::name ? defaultWhitelist(Kind::name)
+                                                     : std::string("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -',./");
+      std::vector<std::string> chars;
+      std::vector<std::pair<std::string, std::string>> marked;
+      for (std::size_t i = 0; i < all.size();) {
+        const std::size_t len = std::max<std::size_t>(1, utf8::at(all, i).len);
+        const std::string c = all.substr(i, len);
+        i += len;
+        if (len == 1) {
+          // A name's punctuation is no part of its value (O'REILLY is OREILLY, a
+          // hyphen a space): a space stands for it, and the thin marks, which
+          // explain some of any blurred ink, are not searched.
+          if (f.kind == Kind::text || c == " " || std::isalnum(static_cast<unsigned char>(c[0]))) chars.push_back(c);
+        } else if (const std::string base = mrz::transliterate(c); !base.empty() && base[0] >= 'A' && base[0] <= 'Z') {
+          marked.emplace_back(c, base.substr(0, 1));
+        }
+      }
+      r = glyphs::readText(crop, cap_px, chars, marked, typeface,
+                           [&](const std::string& t) { return normalise(f.kind, t, f.date_order); },
+                           earlier.empty() ? std::vector<std::string>{} : std::vector<std::string>{earlier},
+                           f.kind == Kind::text ? kGlyphMixedText : 0.0);
+      fit = kGlyphFitText, margin = kGlyphMarginText;
     }
   } catch (const Failure&) {  // the typeface's file cannot be opened
     return std::nullopt;
@@ -666,18 +703,18 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // as the line is, best explains the line (a blurred photo's glyphs that
     // Tesseract cannot read). A value read before too keeps that reading's
     // characters: the two readers' agreement makes it no less sure than it was.
-    // A code only on a line that shows blur (as for deconvolution, (3)): a
-    // sharp line Tesseract doubts is seldom misread glyph by glyph, and a
-    // code's search costs a few hundred milliseconds.
+    // A code, a name or free text only on a line that shows blur (as for
+    // deconvolution, (3)): a sharp line Tesseract doubts is seldom misread
+    // glyph by glyph, and their search costs a few hundred milliseconds.
     if (field.confidence < kRetryBelow && !t.typeface.empty() &&
         (f.kind == Kind::date || f.kind == Kind::sex ||
-         (f.kind == Kind::code && blurSigma(crop) > kDeblurAbovePx)))
-      if (std::optional<Field> glyph = readByGlyphs(f, pattern, crop, cap_px, t.typeface)) {
+         ((f.kind == Kind::code || f.kind == Kind::name || f.kind == Kind::text) && blurSigma(crop) > kDeblurAbovePx)))
+      if (std::optional<Field> glyph = readByGlyphs(f, pattern, crop, cap_px, t.typeface, field.text)) {
         if (glyph->value == field.value) {
           glyph->text = field.text;
           glyph->char_confidence = std::move(field.char_confidence);
           glyph->char_alternatives = std::move(field.char_alternatives);
-        } else if (f.kind == Kind::code && glyph->value.size() == field.value.size() &&
+        } else if ((f.kind == Kind::code || f.kind == Kind::name) && glyph->value.size() == field.value.size() &&
                    field.char_confidence.size() == field.value.size()) {
           // A code's characters both readers saw alike keep the earlier reading's confidence.
           for (std::size_t i = 0; i < glyph->value.size(); ++i)

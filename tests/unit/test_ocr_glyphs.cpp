@@ -121,3 +121,46 @@ TEST_CASE("ocr glyphs: blurred codes read by synthesis, letters placed by their 
   CHECK_FALSE(glyphs::readCode(blank, 20, chars, text::kSansBold));
   CHECK_FALSE(glyphs::readCode(line("AB12", 20, 2, 0, 0), 20, {}, text::kSansBold));
 }
+
+TEST_CASE("ocr glyphs: blurred names and free text, words apart and letters with their marks", "[ocr]") {
+  std::vector<std::string> letters{" "};
+  for (const char c : std::string("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) letters.emplace_back(1, c);
+  const std::vector<std::pair<std::string, std::string>> marked{{"Ü", "U"}, {"É", "E"}, {"È", "E"}, {"Ö", "O"}};
+  struct Case {
+    std::string printed;
+    double sigma, length, angle;
+  };
+  const Case cases[] = {{"VAN DER MEULEN", 2.5, 0, 0}, {"MÜLLER", 2.5, 0, 0}, {"HÉLÈNE", 0, 8, 10}};
+  for (const Case& c : cases) {
+    INFO(c.printed << " sigma " << c.sigma << " motion " << c.length << "@" << c.angle);
+    const cv::Mat l = line(c.printed, 20, c.sigma, c.length, c.angle);
+    const auto r = glyphs::readText(l, 20, letters, marked, text::kSansBold);
+    REQUIRE(r);
+    INFO("read " << r->text << " fit " << r->fit << " margin " << r->margin << " rival " << r->rival);
+    CHECK(r->text == c.printed);
+    CHECK(r->fit > 0.9);
+    CHECK(r->rival != r->text);
+  }
+  // Strings of one value are one reading: the rival is another value.
+  const auto same = [](const std::string& t) {
+    std::string v;
+    for (const char ch : t)
+      if (ch != ' ') v += ch;
+    return v;
+  };
+  const auto s = glyphs::readText(line("DE LA", 20, 2, 0, 0), 20, letters, {}, text::kSansBold, same);
+  REQUIRE(s);
+  CHECK(same(s->rival) != same(s->text));
+  // Another reader's string is judged as a rival: a wrong one does not win.
+  const auto h = glyphs::readText(line("BERGEN", 20, 2, 0, 0), 20, letters, {}, text::kSansBold, {}, {"BERQEN"});
+  REQUIRE(h);
+  CHECK(h->text == "BERGEN");
+  // Free text: a word is letters or a number; a blurred B next to letters is not an 8.
+  std::vector<std::string> all = letters;
+  for (const char c : std::string("0123456789")) all.emplace_back(1, c);
+  const auto t = glyphs::readText(line("29 BLU", 20, 2.5, 0, 0), 20, all, {}, text::kSansBold, {}, {}, 0.5);
+  REQUIRE(t);
+  CHECK(t->text == "29 BLU");
+  const cv::Mat blank(44, 300, CV_8U, cv::Scalar(200));
+  CHECK_FALSE(glyphs::readText(blank, 20, letters, marked, text::kSansBold));
+}

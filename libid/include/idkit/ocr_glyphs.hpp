@@ -12,9 +12,11 @@
 //   auto r = idkit::ocr::glyphs::readDate(grey_line, cap_px, "DMY", idkit::text::kSansBold);
 //   if (r && r->margin > ...) use(r->text);   // "14.06.1937"
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -62,5 +64,27 @@ std::optional<Reading> readLetter(const cv::Mat& grey_line, double cap_px, const
 // holds no ink or `chars` is empty. Throws as readDate.
 std::optional<Reading> readCode(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& chars,
                                 const std::string& font);
+
+// A name or free text on a value line, as readCode reads a code: `chars`
+// may hold a space (no ink, only its advance; never first or last, nor two
+// in a row), and each of `marked` (a letter with a diacritic and the letter
+// it is written on: {"Ü", "U"}) is not searched along the line but tried in
+// place of its base letter (and back) when the string is improved whole: a
+// mark is a small part of a blurred letter's ink, and each one searched
+// along the line would cost as much as a letter. `same`, when set, gives
+// each string its value (a name without its punctuation): strings of one
+// value are one reading, never each other's rival. `hints`: strings another
+// reader gave, judged as the line's own reading is (the surest starts the
+// whole edits), so that a reading is taken only when it explains the ink
+// clearly better than they do. `mixed`: what a letter printed next to a
+// digit costs, as a share of a glyph's ink (free text's words are numbers or
+// letters; a blurred B is nearly an 8): 0 for none. nullopt also when the
+// reading is more than half strokes (I and thin marks, which explain some of
+// any blurred ink: a line too blurred to read is read as a row of them).
+std::optional<Reading> readText(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& chars,
+                                const std::vector<std::pair<std::string, std::string>>& marked,
+                                const std::string& font,
+                                const std::function<std::string(const std::string&)>& same = {},
+                                const std::vector<std::string>& hints = {}, double mixed = 0);
 
 }  // namespace idkit::ocr::glyphs
