@@ -1682,6 +1682,13 @@ std::optional<Result> voteUncertain(const Attempt& first, const std::vector<Atte
   return std::move(*res);
 }
 
+// Whether the zone's check digits vouch for every field they cover (no
+// "legible: false": a same-weight tie such as G/Q, an erased letter, a
+// guessed character next to digits).
+bool legibleOf(const Result& r) {
+  return std::none_of(r.checks.begin(), r.checks.end(), [](const auto& c) { return c.first == "legible" && !c.second; });
+}
+
 // Whether a check digit of the zone (or the lines' alignment) fails.
 bool failsCheckDigit(const Result& r) {
   return std::any_of(r.checks.begin(), r.checks.end(), [](const auto& c) {
@@ -1883,7 +1890,8 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
         best.result = std::move(*voted);
       }
   }
-  if (best.result && !best.result->valid && !best.vetoed && best.result->uncertain.empty() && failsCheckDigit(*best.result) &&
+  if (best.result && !best.result->valid && !best.vetoed && best.result->uncertain.empty() &&
+      (failsCheckDigit(*best.result) || !legibleOf(*best.result)) &&
       std::any_of(best.spreads.begin(), best.spreads.end(), [](float s) { return s >= kBlurredSpread; }))
     if (auto synth = readBySynthesis(gray, options, bands[best.band], best)) best = std::move(*synth);
   // A zone whose check digits fail may have been cut a cell or two off.
