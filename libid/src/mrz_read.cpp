@@ -1641,7 +1641,7 @@ bool looksLikeMrz(const Result& r) {
 // as uncertain and the zone not legible whatever the vote: the passes look
 // at one glyph, so their agreement is no second witness (UNITED read UMITED
 // by all of them); the vote only picks the letter shown.
-std::vector<cv::Mat> synthesisOf(const std::vector<PreparedLine>& lines, const Attempt& first);
+std::vector<cv::Mat> synthesisOf(const std::vector<PreparedLine>& lines, const Attempt& first, const std::vector<bool>& only = {});
 
 std::optional<Result> voteUncertain(const Attempt& first, const std::vector<Attempt>& others, const std::vector<cv::Mat>& synth,
                                     const ReadOptions& options) {
@@ -1732,14 +1732,16 @@ constexpr float kSynthRival = 0.2f;
 
 // The synthesis's own probabilities (cells x ocrb::kClasses) of each
 // blurred line of the first reading (empty for a sharp line or one the
-// synthesis could not fit), drawn at the first reading's cells.
-std::vector<cv::Mat> synthesisOf(const std::vector<PreparedLine>& lines, const Attempt& first) {
+// synthesis could not fit), drawn at the first reading's cells. With
+// `only`, just the lines it marks are drawn (each costs about a classifier
+// pass over the band).
+std::vector<cv::Mat> synthesisOf(const std::vector<PreparedLine>& lines, const Attempt& first, const std::vector<bool>& only) {
   std::vector<cv::Mat> out(lines.size());
   if (lines.size() != first.cells.size() || lines.size() != first.spreads.size()) return out;
   const int chars = first.chars;
   for (std::size_t li = 0; li < lines.size(); ++li) {
     const Cells& c = first.cells[li];
-    if (first.spreads[li] < kBlurredSpread || c.probs.rows != chars) continue;
+    if (first.spreads[li] < kBlurredSpread || c.probs.rows != chars || (li < only.size() && !only[li])) continue;
     std::vector<float> centres, widths;
     std::string text;
     for (int i = 0; i < chars; ++i) {
@@ -1917,9 +1919,17 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
       const cv::Point2f off = again.quad[0] - best.quad[0];
       if (std::hypot(off.x, off.y) < 0.5f * pitch) others.push_back(std::move(again));
     }
+    // Only the lines that hold an uncertain letter are drawn.
+    std::vector<bool> lineOf(best.cells.size(), false);
+    bool blurredDoubt = false;
+    for (const Correction& u : best.result->uncertain) {
+      const auto li = static_cast<std::size_t>(u.line - 1);
+      if (li >= lineOf.size()) continue;
+      lineOf[li] = true;
+      blurredDoubt = blurredDoubt || (li < best.spreads.size() && best.spreads[li] >= kBlurredSpread);
+    }
     std::vector<cv::Mat> synth;
-    if (std::any_of(best.spreads.begin(), best.spreads.end(), [](float sp) { return sp >= kBlurredSpread; }))
-      synth = synthesisOf(prepareBand(gray, bands[best.band], best.flipped), best);
+    if (blurredDoubt) synth = synthesisOf(prepareBand(gray, bands[best.band], best.flipped), best, lineOf);
     const bool synthesised = std::any_of(synth.begin(), synth.end(), [](const cv::Mat& m) { return !m.empty(); });
     if (!others.empty() || synthesised)
       if (auto voted = voteUncertain(best, others, synth, options)) {
