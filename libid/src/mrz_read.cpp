@@ -1733,8 +1733,8 @@ constexpr float kSynthRival = 0.2f;
 // The synthesis's own probabilities (cells x ocrb::kClasses) of each
 // blurred line of the first reading (empty for a sharp line or one the
 // synthesis could not fit), drawn at the first reading's cells. With
-// `only`, just the lines it marks are drawn (each costs about a classifier
-// pass over the band).
+// `only`, just the lines it marks are drawn (a line's synthesis costs most
+// of the time of a zone it runs on).
 std::vector<cv::Mat> synthesisOf(const std::vector<PreparedLine>& lines, const Attempt& first, const std::vector<bool>& only) {
   std::vector<cv::Mat> out(lines.size());
   if (lines.size() != first.cells.size() || lines.size() != first.spreads.size()) return out;
