@@ -1635,7 +1635,10 @@ bool looksLikeMrz(const Result& r) {
 // as uncertain and the zone not legible whatever the vote: the passes look
 // at one glyph, so their agreement is no second witness (UNITED read UMITED
 // by all of them); the vote only picks the letter shown.
-std::optional<Result> voteUncertain(const Attempt& first, const std::vector<Attempt>& others, const ReadOptions& options) {
+std::vector<cv::Mat> synthesisOf(const std::vector<PreparedLine>& lines, const Attempt& first, const std::vector<bool>& only = {});
+
+std::optional<Result> voteUncertain(const Attempt& first, const std::vector<Attempt>& others, const std::vector<cv::Mat>& synth,
+                                    const ReadOptions& options) {
   const Result& r = *first.result;
   std::vector<LineCandidates> cands = first.candidates;
   auto cellOf = [](auto& c, const Correction& u) -> decltype(&c[0][0]) {
@@ -1653,6 +1656,20 @@ std::optional<Result> voteUncertain(const Attempt& first, const std::vector<Atte
     }
     PositionCandidates voted;
     for (const auto& [ch, p] : sum) voted.push_back({ch, static_cast<float>(p / static_cast<double>(1 + others.size()))});
+    // The synthesis of a blurred line is a reader that looks at the cell's
+    // neighbours too: its probabilities multiply the vote's.
+    const auto li = static_cast<std::size_t>(u.line - 1);
+    if (li < synth.size() && !synth[li].empty() && u.pos >= 1 && u.pos <= synth[li].rows) {
+      const float* sp = synth[li].ptr<float>(u.pos - 1);
+      double total = 0;
+      for (Candidate& c : voted) {
+        const int k = ocrb::classIndex(c.ch);
+        c.score = k < 0 ? 0.0f : c.score * std::max(sp[k], 1e-4f);
+        total += c.score;
+      }
+      if (total > 0)
+        for (Candidate& c : voted) c.score = static_cast<float>(c.score / total);
+    }
     std::sort(voted.begin(), voted.end(), [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
     if (voted.size() > cell->size()) voted.resize(cell->size());
     *cell = std::move(voted);
@@ -1674,6 +1691,13 @@ std::optional<Result> voteUncertain(const Attempt& first, const std::vector<Atte
     if (has(r, name) && !has(*res, name)) res->checks.emplace_back(name, false);
   res->valid = false;
   return std::move(*res);
+}
+
+// Whether the zone's check digits vouch for every field they cover (no
+// "legible: false": a same-weight tie such as G/Q, an erased letter, a
+// guessed character next to digits).
+bool legibleOf(const Result& r) {
+  return std::none_of(r.checks.begin(), r.checks.end(), [](const auto& c) { return c.first == "legible" && !c.second; });
 }
 
 // Whether a check digit of the zone (or the lines' alignment) fails.
@@ -1700,16 +1724,18 @@ bool failsCheckDigit(const Result& r) {
 // probability is a rival it does not rule out.
 constexpr float kSynthRival = 0.2f;
 
-std::optional<Attempt> readBySynthesis(const cv::Mat& gray, const ReadOptions& options, const Band& band, const Attempt& first) {
-  const std::vector<PreparedLine> lines = prepareBand(gray, band, first.flipped);
-  if (lines.empty() || lines.size() != first.cells.size() || lines.size() != first.spreads.size()) return std::nullopt;
+// The synthesis's own probabilities (cells x ocrb::kClasses) of each
+// blurred line of the first reading (empty for a sharp line or one the
+// synthesis could not fit), drawn at the first reading's cells. With
+// `only`, just the lines it marks are drawn (a line's synthesis costs most
+// of the time of a zone it runs on).
+std::vector<cv::Mat> synthesisOf(const std::vector<PreparedLine>& lines, const Attempt& first, const std::vector<bool>& only) {
+  std::vector<cv::Mat> out(lines.size());
+  if (lines.size() != first.cells.size() || lines.size() != first.spreads.size()) return out;
   const int chars = first.chars;
-  std::vector<Cells> cells = first.cells;
-  std::vector<cv::Mat> synthProbs(lines.size());  // the synthesis's own, per line read
-  bool changed = false;
   for (std::size_t li = 0; li < lines.size(); ++li) {
-    Cells& c = cells[li];
-    if (first.spreads[li] < kBlurredSpread || c.probs.rows != chars) continue;
+    const Cells& c = first.cells[li];
+    if (first.spreads[li] < kBlurredSpread || c.probs.rows != chars || (li < only.size() && !only[li])) continue;
     std::vector<float> centres, widths;
     std::string text;
     for (int i = 0; i < chars; ++i) {
@@ -1726,21 +1752,37 @@ std::optional<Attempt> readBySynthesis(const cv::Mat& gray, const ReadOptions& o
     lines[li].strip.convertTo(linear, CV_32F, -1.0 / 255.0, 1.0);
     const auto synth = detail::synthCells(linear, centres, widths, text);
     if (!synth) continue;
-    synthProbs[li] = synth->probs;
+    out[li] = synth->probs;
     if (debugDir()) trace("synthesis line %zu: blur %.2f x %.2f, explains %.2f\n", li + 1, synth->sigma_x, synth->sigma_y, synth->explained);
+  }
+  return out;
+}
+
+std::optional<Attempt> readBySynthesis(const cv::Mat& gray, const ReadOptions& options, const Band& band, const Attempt& first) {
+  const std::vector<PreparedLine> lines = prepareBand(gray, band, first.flipped);
+  if (lines.empty() || lines.size() != first.cells.size() || lines.size() != first.spreads.size()) return std::nullopt;
+  const int chars = first.chars;
+  std::vector<Cells> cells = first.cells;
+  const std::vector<cv::Mat> synthProbs = synthesisOf(lines, first);  // the synthesis's own, per line read
+  bool changed = false;
+  for (std::size_t li = 0; li < lines.size(); ++li) {
+    Cells& c = cells[li];
+    if (synthProbs[li].empty()) continue;
     c.probs = c.probs.clone();
     for (int i = 0; i < chars; ++i) {
       float* row = c.probs.ptr<float>(i);
-      const float* s = synth->probs.ptr<float>(i);
+      const float* s = synthProbs[li].ptr<float>(i);
       double sum = 0;
       for (int k = 0; k < ocrb::kClasses; ++k) sum += row[k] = std::max(row[k], 1e-4f) * std::max(s[k], 1e-4f);
       for (int k = 0; k < ocrb::kClasses; ++k) row[k] = static_cast<float>(row[k] / sum);
     }
     if (debugDir()) {
-      std::string st, ct;
+      std::string text, st, ct;
       for (int i = 0; i < chars; ++i) {
-        const float* s = synth->probs.ptr<float>(i);
+        const float* r0 = first.cells[li].probs.ptr<float>(i);
+        const float* s = synthProbs[li].ptr<float>(i);
         const float* row = c.probs.ptr<float>(i);
+        text.push_back(ocrb::kAlphabet[static_cast<std::size_t>(std::max_element(r0, r0 + ocrb::kClasses) - r0)]);
         st.push_back(ocrb::kAlphabet[static_cast<std::size_t>(std::max_element(s, s + ocrb::kClasses) - s)]);
         ct.push_back(ocrb::kAlphabet[static_cast<std::size_t>(std::max_element(row, row + ocrb::kClasses) - row)]);
       }
@@ -1871,13 +1913,26 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
       const cv::Point2f off = again.quad[0] - best.quad[0];
       if (std::hypot(off.x, off.y) < 0.5f * pitch) others.push_back(std::move(again));
     }
-    if (!others.empty())
-      if (auto voted = voteUncertain(best, others, options)) {
+    // Only the lines that hold an uncertain letter are drawn.
+    std::vector<bool> lineOf(best.cells.size(), false);
+    bool blurredDoubt = false;
+    for (const Correction& u : best.result->uncertain) {
+      const auto li = static_cast<std::size_t>(u.line - 1);
+      if (li >= lineOf.size()) continue;
+      lineOf[li] = true;
+      blurredDoubt = blurredDoubt || (li < best.spreads.size() && best.spreads[li] >= kBlurredSpread);
+    }
+    std::vector<cv::Mat> synth;
+    if (blurredDoubt) synth = synthesisOf(prepareBand(gray, bands[best.band], best.flipped), best, lineOf);
+    const bool synthesised = std::any_of(synth.begin(), synth.end(), [](const cv::Mat& m) { return !m.empty(); });
+    if (!others.empty() || synthesised)
+      if (auto voted = voteUncertain(best, others, synth, options)) {
         if (debugDir()) trace("uncertain letters voted by %zu passes\n", others.size());
         best.result = std::move(*voted);
       }
   }
-  if (best.result && !best.result->valid && !best.vetoed && best.result->uncertain.empty() && failsCheckDigit(*best.result) &&
+  if (best.result && !best.result->valid && !best.vetoed && best.result->uncertain.empty() &&
+      (failsCheckDigit(*best.result) || !legibleOf(*best.result)) &&
       std::any_of(best.spreads.begin(), best.spreads.end(), [](float s) { return s >= kBlurredSpread; }))
     if (auto synth = readBySynthesis(gray, options, bands[best.band], best)) best = std::move(*synth);
   // A zone whose check digits fail may have been cut a cell or two off.
