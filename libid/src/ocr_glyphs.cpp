@@ -987,7 +987,8 @@ std::optional<Reading> readString(const cv::Mat& grey_line, double cap_px, const
   // in all there is no reading (its rivals were not all tried, so its margin
   // would mean nothing). On bench/ocr.sh's blurred photos every code taken
   // (at most 12 characters) used under 10400; a 26-character misreading of
-  // an empty region used 52650 (seconds).
+  // an empty region used 52650 (seconds). With names and free text read
+  // this way too, the limit changed no reading of that set (3129 fields).
   constexpr std::size_t kEditWork = 16000;
   std::size_t work = 0;
   bool exhausted = false;
