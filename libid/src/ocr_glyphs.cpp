@@ -97,7 +97,7 @@ Glyph render(text::Font& font, const std::string& s, double cap, double pen = 0)
   Glyph out;
   out.advance = pen;
   for (std::size_t i = 0; i < s.size();) {
-    const std::size_t len = std::max<std::size_t>(1, utf8::at(s, i).len);
+    const std::size_t len = utf8::charLength(s, i);
     const Master& m = master(font, s.substr(i, len));
     placed.emplace_back(&m, out.advance);
     out.advance += m.advance * k;
@@ -586,7 +586,7 @@ int kindOf(std::string_view c) {
 // blurred to read is read as one (`II/OII/C`, `JAIIIIIIIIL`).
 double strokes(const std::string& t) {
   int n = 0, thin = 0;
-  for (std::size_t i = 0; i < t.size(); i += std::max<std::size_t>(1, utf8::at(t, i).len)) {
+  for (std::size_t i = 0; i < t.size(); i += utf8::charLength(t, i)) {
     if (t[i] == ' ') continue;
     ++n;
     thin += std::string_view("I'/.,-").find(t[i]) != std::string_view::npos;
@@ -598,7 +598,7 @@ double strokes(const std::string& t) {
 int mixes(const std::string& t) {
   int n = 0, last = 0;
   for (std::size_t i = 0; i < t.size();) {
-    const std::size_t len = std::max<std::size_t>(1, utf8::at(t, i).len);
+    const std::size_t len = utf8::charLength(t, i);
     const int k = kindOf(std::string_view(t).substr(i, len));
     if (k && last && k != last) ++n;
     last = k;
@@ -898,7 +898,9 @@ std::optional<Reading> readString(const cv::Mat& grey_line, double cap_px, const
   Best found;
   const int dy = (topOf(fit.cap) - static_cast<int>(std::lround(fit.cap / 2))) -
                  (topOf(first_cap) - static_cast<int>(std::lround(first_cap / 2)));
-  const Placement p = decodeCode(*line, codeGlyphs(font, chars, fit.cap, fit.k, mixed), found, first.y - dy);
+  // The glyphs under that blur and size, for the path and the edits alike.
+  const CodeGlyphs cg = codeGlyphs(font, chars, fit.cap, fit.k, mixed);
+  const Placement p = decodeCode(*line, cg, found, first.y - dy);
   if (found.top.empty()) return std::nullopt;
   // (4) The path's choices were made with each character's overlap with its
   // predecessor only and at rounded places: the string is improved whole, one
@@ -924,7 +926,7 @@ std::optional<Reading> readString(const cv::Mat& grey_line, double cap_px, const
     std::vector<std::pair<std::string, double>> at;  // each character and its pen
     double pen = 0;
     for (std::size_t i = 0; i < t.size();) {
-      const std::size_t len = std::max<std::size_t>(1, utf8::at(t, i).len);
+      const std::size_t len = utf8::charLength(t, i);
       at.emplace_back(t.substr(i, len), pen);
       pen += glyphAt(t.substr(i, len), 0).second;
       i += len;
@@ -952,7 +954,6 @@ std::optional<Reading> readString(const cv::Mat& grey_line, double cap_px, const
   // Each character's likes: the kLike whose blurred glyphs correlate best
   // with its own; the characters a pair may be: those about as wide as both.
   constexpr std::size_t kLike = 8;
-  const CodeGlyphs cg = codeGlyphs(font, chars, fit.cap, fit.k);
   const std::size_t n = chars.size();
   std::map<std::string, std::size_t> index;
   for (std::size_t c = 0; c < n; ++c) index[chars[c]] = c;
@@ -1018,7 +1019,7 @@ std::optional<Reading> readString(const cv::Mat& grey_line, double cap_px, const
       if (v > ng) ng = v, next = t;
     };
     std::vector<std::size_t> at;  // each character's first byte
-    for (std::size_t i = 0; i < cur.size(); i += std::max<std::size_t>(1, utf8::at(cur, i).len)) at.push_back(i);
+    for (std::size_t i = 0; i < cur.size(); i += utf8::charLength(cur, i)) at.push_back(i);
     at.push_back(cur.size());
     for (std::size_t k = 0; k + 1 < at.size(); ++k) {
       const std::string head = cur.substr(0, at[k]), one = cur.substr(at[k], at[k + 1] - at[k]);

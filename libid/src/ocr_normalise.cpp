@@ -123,7 +123,7 @@ std::string foldText(std::string_view text) {
       ++i;
       continue;
     }
-    const std::size_t len = std::max<std::size_t>(utf8::at(t, i).len, 1);
+    const std::size_t len = utf8::charLength(t, i);
     const std::string_view cp = std::string_view(t).substr(i, len);
     i += len;
     const std::string icao = mrz::transliterate(cp);

@@ -395,7 +395,7 @@ std::optional<Field> readByGlyphs(const FieldSpec& f, const std::regex& pattern,
       std::vector<std::string> chars;
       std::vector<std::pair<std::string, std::string>> marked;
       for (std::size_t i = 0; i < all.size();) {
-        const std::size_t len = std::max<std::size_t>(1, utf8::at(all, i).len);
+        const std::size_t len = utf8::charLength(all, i);
         const std::string c = all.substr(i, len);
         i += len;
         if (len == 1) {

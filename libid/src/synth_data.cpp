@@ -352,7 +352,7 @@ std::string aamvaText(std::string_view utf8) {
   std::string out;
   for (size_t i = 0; i < utf8.size();) {
     const auto b = static_cast<unsigned char>(utf8[i]);
-    const size_t len = std::max<size_t>(utf8::at(utf8, i).len, 1);
+    const size_t len = utf8::charLength(utf8, i);
     if (b < 0x80) {
       if (b >= 0x20 && b < 0x7F) out += static_cast<char>(b);
     } else {

@@ -18,6 +18,14 @@ struct Char {
 };
 Char at(std::string_view s, std::size_t i);
 
+// The bytes to step over for the character starting at s[i]: its
+// sequence's length, or 1 for a byte that starts no well-formed sequence
+// (text taken apart character by character never stalls on a bad byte).
+inline std::size_t charLength(std::string_view s, std::size_t i) {
+  const std::size_t n = at(s, i).len;
+  return n ? n : 1;
+}
+
 // A continuation byte (10xxxxxx): not the start of a character.
 constexpr bool continuation(unsigned char b) { return (b & 0xC0) == 0x80; }
 
