@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
   app.add_flag("--no-mirror", [&](std::int64_t) { ropts.try_mirrored = false; },
                "Do not retry on the mirrored image when nothing valid is found");
   app.add_flag("--no-find-document", [&](std::int64_t) { ropts.find_document = false; },
-               "Do not look for the document in a photo whose MRZ does not read valid (to flatten and read it again)");
+               "Read a photo only as it is: do not find, flatten and read its document first");
   std::string writeModel;
   app.add_option("--write-model", writeModel,
                  "Train the OCR-B classifier, write it to this file and exit (used by the build)");

@@ -112,7 +112,10 @@ namespace idkit::mrz {
 // session 21). An image of a document's proportions is taken for a flat card
 // and read as it is first. From the flat copy, the section says
 // "found_in": "document", its "quad" mapped back into the photo's pixels,
-// the document's corners under "document_quad".
+// the document's corners under "document_quad". A valid reading of a copy
+// drawn larger than the photo holds the document, with names read less than
+// surely, is checked against the photo read as it is: cells two valid views
+// read differently are "uncertain" and the zone is not valid.
 // Throws Failure("mrz_not_found") when neither image has an MRZ.
 Status readRecord(Json& record, const ImageLimits& limits, const ReadOptions& options);
 
