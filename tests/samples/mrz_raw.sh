@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # id-mrz on the samples' photos as they are (no id-deskew before it): a photo
-# whose MRZ does not read valid is read again from its document, found and
-# flattened by id-mrz itself. Every zone's fields must be the truth's, the
+# is read from its document, found and flattened by id-mrz itself, first. Every zone's fields must be the truth's, the
 # band's corners and the document's near the true ones; --no-find-document
 # reads the photo only as it is.
 source "$(dirname "$0")/common.bash"
