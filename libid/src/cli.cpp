@@ -1,3 +1,5 @@
+#include <pthread.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <array>
@@ -34,6 +36,13 @@ void limitOpenMp() {
   omp_set_max_active_levels(0);
 }
 
+// CPU seconds a thread has used, by its CPU clock (pthread_getcpuclockid).
+double cpuSeconds(clockid_t clock) {
+  timespec ts{};
+  if (clock_gettime(clock, &ts) != 0) return 0;
+  return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
+}
+
 }  // namespace
 
 void addCommonOptions(CLI::App& app, Options& opts) {
@@ -44,7 +53,10 @@ void addCommonOptions(CLI::App& app, Options& opts) {
   app.add_flag("-0,--null", opts.null_separated, "Paths in --files-from / stdin are NUL-separated");
   app.add_option("-j,--jobs", opts.jobs, "Documents processed in parallel (default: cores)")
       ->check(CLI::Range(0u, 256u));
-  app.add_option("--timeout", opts.timeout_s, "Per-document time limit in seconds")
+  app.add_option("--timeout", opts.timeout_s,
+                 fmt::format("Per-document limit in seconds of CPU time (a document blocked without using "
+                             "the CPU is given up after {} times as long in wall time)",
+                             kWallTimeoutFactor))
       ->check(CLI::PositiveNumber)->capture_default_str();
   app.add_flag("--pretty", opts.pretty, "Indent the JSON output for humans");
   app.add_flag("-q,--quiet", opts.quiet, "No progress or diagnostics on stderr");
@@ -219,6 +231,9 @@ struct Slot {
   bool ready = false;          // record holds the final result
   bool started = false;
   Clock::time_point start;
+  clockid_t cpu_clock{};       // the CPU clock of the worker thread on it
+  double cpu_start = 0;        // that clock's reading when the worker took it
+  std::string timeout_why;     // set when the document ran past its limit
   bool internal = false;       // an unexpected exception
 };
 
@@ -246,21 +261,36 @@ class Executor {
     work_.notify_one();
   }
 
-  // Waits until the slot is done or has run past the limit. Returns false on timeout.
+  // Waits until the slot is done or has run past the limit. Returns false on
+  // timeout. The limit is on the CPU time the worker spends on the document,
+  // so that a result does not depend on what else the machine runs (a loaded
+  // machine gives each document less of the wall clock); a document that is
+  // blocked without using the CPU (a stalled read) is given up after
+  // kWallTimeoutFactor times the limit of wall time.
   bool wait(Slot& slot, double timeout_s) {
     std::unique_lock lock(mu_);
-    auto limit = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_s));
+    const double wall_limit = kWallTimeoutFactor * timeout_s;
     while (!slot.ready) {
-      if (slot.started) {
-        if (done_.wait_until(lock, slot.start + limit, [&] { return slot.ready; })) break;
-        if (!slot.ready) {
-          addWorkerLocked();  // the stuck worker's place is taken by a new one
-          timedOut_ = true;
-          return false;
-        }
-      } else {
+      if (!slot.started) {
         done_.wait(lock);
+        continue;
       }
+      const double cpu = cpuSeconds(slot.cpu_clock) - slot.cpu_start;
+      const double wall = std::chrono::duration<double>(Clock::now() - slot.start).count();
+      if (cpu >= timeout_s || wall >= wall_limit) {
+        addWorkerLocked();  // the stuck worker's place is taken by a new one
+        timedOut_ = true;
+        slot.timeout_why = cpu >= timeout_s
+                               ? fmt::format("processing used more than the {} s of CPU time allowed (--timeout)",
+                                             timeout_s)
+                               : fmt::format("processing did not finish in {} s of wall time ({} times --timeout)",
+                                             wall_limit, kWallTimeoutFactor);
+        return false;
+      }
+      // One thread's CPU time grows no faster than the wall clock: neither
+      // limit can be reached before this (a few wake-ups per document).
+      const double next = std::max(0.01, std::min(timeout_s - cpu, wall_limit - wall));
+      done_.wait_for(lock, std::chrono::duration<double>(next), [&] { return slot.ready; });
     }
     return true;
   }
@@ -277,6 +307,8 @@ class Executor {
   void loop() {
     cv::setNumThreads(1);  // parallelism is across documents, not inside one
     limitOpenMp();         // an OpenMP setting of the thread that runs the regions
+    clockid_t cpu_clock = CLOCK_THREAD_CPUTIME_ID;
+    pthread_getcpuclockid(pthread_self(), &cpu_clock);
     for (;;) {
       std::shared_ptr<Slot> slot;
       Json record;
@@ -288,6 +320,8 @@ class Executor {
         queue_.pop_front();
         slot->started = true;
         slot->start = Clock::now();
+        slot->cpu_clock = cpu_clock;
+        slot->cpu_start = cpuSeconds(cpu_clock);
         record = slot->record;
       }
       done_.notify_all();
@@ -461,8 +495,7 @@ int run(const Tool& tool, const Options& opts) {
       std::lock_guard lock(exec.mutex());
       out = slot->record;  // the record as it came in; the late result is dropped
       slot->ready = true;
-      addError(out, tool.name, "timeout",
-               fmt::format("processing took longer than the {} s limit (--timeout)", opts.timeout_s));
+      addError(out, tool.name, "timeout", slot->timeout_why);
     }
     exitCode = std::max(exitCode, exitFor(recordStatus(out)));
     if (!opts.quiet) reportNewError(tool.name, out);

@@ -26,12 +26,17 @@ struct Options {
   std::string files_from;           // a file of paths, one a line ("-" = stdin)
   bool null_separated = false;      // -0: paths are NUL-separated
   unsigned jobs = 0;                // 0 = number of cores
-  double timeout_s = 30;            // per document
+  double timeout_s = 30;            // per document, CPU seconds (see kWallTimeoutFactor)
   bool pretty = false;
   bool quiet = false;
   ImageLimits limits;
   std::string as_of;                // YYYY-MM-DD; tools that need a date require it
 };
+
+// --timeout limits the CPU time a worker spends on one document; a document
+// blocked without using the CPU is given up after this many times the limit
+// of wall time.
+inline constexpr double kWallTimeoutFactor = 10;
 
 // Adds -j, --timeout, --pretty, --quiet, --files-from, -0, --max-bytes,
 // --max-pixels, --max-side and the positional inputs. `as_of` is only added
