@@ -388,8 +388,11 @@ Card renderIcao(const Person& p, const RenderOptions& o, Rng& rng) {
     const auto nb = c.text(p.document_number, b.br().x / c.s + 0.5, 11.2, 1.9, text::kSansBold, pal.text);
     c.fields.push_back({{"name", "document_number"}, {"label", title + " N°"}, {"value", p.document_number}, {"box", box(nb)}});
   } else {
-    c.text(p.state_name, 3.5, head_h * 0.62, id1 ? 1.9 : 2.4, text::kSansBold, pal.accent, W * 0.55);
+    // The state's name shrinks to end a few millimetres before the title
+    // (BUNDESREPUBLIK DEUTSCHLAND ran into IDENTITY CARD on a TD2).
     const double tw = c.width(title, id1 ? 1.2 : 1.6, text::kSansBold);
+    const double state_w = std::min(W * 0.55, W - 3.5 - tw - 3.0 - 3.5);
+    c.text(p.state_name, 3.5, head_h * 0.62, id1 ? 1.9 : 2.4, text::kSansBold, pal.accent, state_w);
     c.text(title, W - 3.5 - tw, head_h * 0.62, id1 ? 1.2 : 1.6, text::kSansBold, pal.accent);
   }
 
