@@ -382,8 +382,17 @@ std::optional<Field> readByGlyphs(const FieldSpec& f, const std::regex& pattern,
             chars.emplace_back(1, c);
             break;
           }
-      r = glyphs::readCode(crop, cap_px, chars, typeface);
-      fit = kGlyphFitCode, margin = kGlyphMarginCode;
+      // One glyph (a passport's type letter) is read as a sex is; when no
+      // letter is clearly the best, as a code (of any length, which a
+      // blurred glyph's spread ink may fit better).
+      if (f.single_char) {
+        r = glyphs::readLetter(crop, cap_px, chars, typeface);
+        margin = kGlyphMarginLetter;
+      }
+      if (!r || r->fit < fit || r->margin < margin) {
+        r = glyphs::readCode(crop, cap_px, chars, typeface);
+        fit = kGlyphFitCode, margin = kGlyphMarginCode;
+      }
     } else if (f.kind == Kind::name || f.kind == Kind::text) {
       // The whitelist's characters (a name's default one for names), or
       // capitals, digits and the punctuation printed in free text; a
@@ -706,10 +715,11 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // A code, a name or free text only on a line that shows blur (as for
     // deconvolution, (3)): a sharp line Tesseract doubts is seldom misread
     // glyph by glyph, and their search costs a few hundred milliseconds.
+    bool glyphs_tried = false;
     if (field.confidence < kRetryBelow && !t.typeface.empty() &&
         (f.kind == Kind::date || f.kind == Kind::sex ||
          ((f.kind == Kind::code || f.kind == Kind::name || f.kind == Kind::text) && blurSigma(crop) > kDeblurAbovePx)))
-      if (std::optional<Field> glyph = readByGlyphs(f, pattern, crop, cap_px, t.typeface, field.text)) {
+      if (glyphs_tried = true; std::optional<Field> glyph = readByGlyphs(f, pattern, crop, cap_px, t.typeface, field.text)) {
         if (glyph->value == field.value) {
           glyph->text = field.text;
           glyph->char_confidence = std::move(field.char_confidence);
@@ -719,6 +729,20 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
           // A code's characters both readers saw alike keep the earlier reading's confidence.
           for (std::size_t i = 0; i < glyph->value.size(); ++i)
             if (glyph->value[i] == field.value[i]) glyph->char_confidence[i] = field.char_confidence[i];
+        }
+        field = std::move(*glyph);
+      }
+    // (7) a code of one glyph (a passport's type letter), however sure
+    // Tesseract was: it reads a lone capital poorly even when sharp (P read
+    // D or J over the guilloche at 0.78-0.9, 3 of bench/ocr.sh's 21 TD3
+    // scans). The letter whose rendering best explains the line is taken
+    // when it is clearly the best fit.
+    if (!glyphs_tried && f.kind == Kind::code && f.single_char && !t.typeface.empty() && field.source == "template")
+      if (std::optional<Field> glyph = readByGlyphs(f, pattern, crop, cap_px, t.typeface, field.text);
+          glyph && glyph->value.size() == 1) {
+        if (glyph->value == field.value) {
+          glyph->text = field.text;
+          glyph->char_confidence = std::move(field.char_confidence);
         }
         field = std::move(*glyph);
       }
