@@ -1700,6 +1700,11 @@ bool legibleOf(const Result& r) {
   return std::none_of(r.checks.begin(), r.checks.end(), [](const auto& c) { return c.first == "legible" && !c.second; });
 }
 
+// Whether every state code of the zone is one ICAO knows.
+bool stateKnown(const Result& r) {
+  return std::none_of(r.checks.begin(), r.checks.end(), [](const auto& c) { return c.first == "known_state" && !c.second; });
+}
+
 // Whether a check digit of the zone (or the lines' alignment) fails.
 bool failsCheckDigit(const Result& r) {
   return std::any_of(r.checks.begin(), r.checks.end(), [](const auto& c) {
@@ -1708,8 +1713,9 @@ bool failsCheckDigit(const Result& r) {
   });
 }
 
-// A zone that does not verify with a blurred line (kBlurredSpread) read
-// again by synthesis (mrz_synth.hpp): each blurred line's cells get the
+// A zone that does not verify (a check digit fails, a cell is not legible,
+// or a state code is none ICAO knows) with a blurred line (kBlurredSpread)
+// read again by synthesis (mrz_synth.hpp): each blurred line's cells get the
 // synthesis's probabilities times the classifier's, and correct() chooses
 // among them again. The reading is taken only when it verifies and agrees
 // with the first reading wherever no check digit covers (a name letter the
@@ -1718,11 +1724,8 @@ bool failsCheckDigit(const Result& r) {
 // Only zones without uncertain name letters are read so: on one with them
 // (mrvb-s7-0078, ISLCOTE read ISL<OTE by both readers), the synthesis's V
 // for the classifier's 9 changed the format to MRV-B, which has no
-// composite, and the zone became valid with the C lost.
-//
-// A symbol the synthesis scores at least this share of its best symbol's
-// probability is a rival it does not rule out.
-constexpr float kSynthRival = 0.2f;
+// composite, and the zone became valid with the C lost. A state code read
+// as no known code is chosen among the known ones (chooseStates).
 
 // The synthesis's own probabilities (cells x ocrb::kClasses) of each
 // blurred line of the first reading (empty for a sharp line or one the
@@ -1758,6 +1761,73 @@ std::vector<cv::Mat> synthesisOf(const std::vector<PreparedLine>& lines, const A
   return out;
 }
 
+// A state code the first reading read as no code ICAO knows, on a line the
+// synthesis drew: each known code is scored by the product of the two
+// readers' probabilities at its three cells (the classifier's times the
+// synthesis's, `probs`), and the best code is taken when it beats the next
+// known code by kStateSynthMargin (log) and the synthesis alone finds it
+// nearly as good as its own best known code (kSynthRival of its product):
+// its cells then carry it alone, so that correct() reads it as the sure
+// code. A letter misread under blur (UTO read TTT, GBR read QBR) survives
+// every check digit, and the list alone cannot tell which known code it
+// was; the synthesis's best symbol of a cell may be no letter of a known
+// code (GBR's B drawn as N beside a Q), so the codes, not the cells, are
+// compared. At least one of the code's letters must be the first
+// reading's. The reading is still taken only when every check verifies
+// (readBySynthesis). The first cells of the codes chosen.
+constexpr double kStateSynthMargin = 4.0;
+// A symbol the synthesis scores at least this share of its best symbol's
+// probability (of a state code: its best known code's) is a rival it does
+// not rule out.
+constexpr float kSynthRival = 0.2f;
+
+std::vector<detail::Pos> chooseStates(std::vector<Cells>& cells, const std::vector<cv::Mat>& synthProbs, const Result& first) {
+  std::vector<detail::Pos> chosen;
+  for (const detail::Pos sp : detail::statePositions(first.format)) {
+    const auto li = static_cast<std::size_t>(sp.line);
+    if (li >= cells.size() || li >= synthProbs.size() || synthProbs[li].empty() || li >= first.lines.size() ||
+        cells[li].probs.rows < sp.col + 3 || synthProbs[li].rows < sp.col + 3 ||
+        static_cast<int>(first.lines[li].size()) < sp.col + 3)
+      continue;
+    if (detail::knownState(std::string_view(first.lines[li]).substr(static_cast<std::size_t>(sp.col), 3))) continue;
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    double best = -inf, second = -inf, synthBest = -inf, synthOfPick = -inf;
+    std::string pick;
+    for (const std::string_view known : detail::knownStates()) {
+      std::string code(known);
+      code.resize(3, '<');
+      double score = 0, alone = 0;
+      for (int k = 0; k < 3; ++k) {
+        const int cls = ocrb::classIndex(code[static_cast<std::size_t>(k)]);
+        if (cls < 0) score = alone = -inf;
+        else {
+          score += std::log(std::max(cells[li].probs.at<float>(sp.col + k, cls), 1e-6f));
+          alone += std::log(std::max(synthProbs[li].at<float>(sp.col + k, cls), 1e-6f));
+        }
+      }
+      synthBest = std::max(synthBest, alone);
+      if (score > best) second = best, best = score, pick = code, synthOfPick = alone;
+      else if (score > second) second = score;
+    }
+    if (debugDir())
+      trace("state at line %d col %d: %s %.2f, next known %.2f; the synthesis alone %.2f, its best known %.2f\n", sp.line + 1,
+            sp.col + 1, pick.c_str(), best, second, synthOfPick, synthBest);
+    if (pick.empty() || best - second < kStateSynthMargin || synthOfPick < synthBest + std::log(kSynthRival)) continue;
+    // A code none of whose letters the classifier read is another reading,
+    // not a misread letter (a garbled visa's CUU scored UNO for UTO).
+    int same = 0;
+    for (int k = 0; k < 3; ++k) same += pick[static_cast<std::size_t>(k)] == first.lines[li][static_cast<std::size_t>(sp.col + k)];
+    if (same == 0) continue;
+    for (int k = 0; k < 3; ++k) {
+      float* row = cells[li].probs.ptr<float>(sp.col + k);
+      const int cls = ocrb::classIndex(pick[static_cast<std::size_t>(k)]);
+      for (int j = 0; j < ocrb::kClasses; ++j) row[j] = j == cls ? 1.0f - 1e-3f : 1e-3f / static_cast<float>(ocrb::kClasses - 1);
+    }
+    chosen.push_back(sp);
+  }
+  return chosen;
+}
+
 std::optional<Attempt> readBySynthesis(const cv::Mat& gray, const ReadOptions& options, const Band& band, const Attempt& first) {
   const std::vector<PreparedLine> lines = prepareBand(gray, band, first.flipped);
   if (lines.empty() || lines.size() != first.cells.size() || lines.size() != first.spreads.size()) return std::nullopt;
@@ -1791,6 +1861,7 @@ std::optional<Attempt> readBySynthesis(const cv::Mat& gray, const ReadOptions& o
     changed = true;
   }
   if (!changed) return std::nullopt;
+  const std::vector<detail::Pos> statesChosen = chooseStates(cells, synthProbs, *first.result);
   std::vector<const PreparedLine*> ptrs;
   for (const auto& p : lines) ptrs.push_back(&p);
   auto reading = bandFromCells(ptrs, cells, chars, std::clamp(options.top_k, 1, ocrb::kClasses), options);
@@ -1824,6 +1895,11 @@ std::optional<Attempt> readBySynthesis(const cv::Mat& gray, const ReadOptions& o
     for (std::size_t c = 0; c < seen.lines[li].size(); ++c) {
       const char took = reading->result.lines[li][c], saw = seen.lines[li][c];
       if (took == saw || checkCovers(reading->result, plans, static_cast<int>(li), static_cast<int>(c))) continue;
+      // A chosen state code was weighed as a whole (chooseStates).
+      const bool inChosen = std::any_of(statesChosen.begin(), statesChosen.end(), [&](const detail::Pos& sp) {
+        return static_cast<std::size_t>(sp.line) == li && static_cast<int>(c) >= sp.col && static_cast<int>(c) < sp.col + 3;
+      });
+      if (inChosen) continue;
       const int kt = ocrb::classIndex(took), ks = ocrb::classIndex(saw);
       const float* sp = synthProbs[li].ptr<float>(static_cast<int>(c));
       // The composite is then the witness of a classic pair (5 and S).
@@ -1932,7 +2008,7 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
       }
   }
   if (best.result && !best.result->valid && !best.vetoed && best.result->uncertain.empty() &&
-      (failsCheckDigit(*best.result) || !legibleOf(*best.result)) &&
+      (failsCheckDigit(*best.result) || !legibleOf(*best.result) || !stateKnown(*best.result)) &&
       std::any_of(best.spreads.begin(), best.spreads.end(), [](float s) { return s >= kBlurredSpread; }))
     if (auto synth = readBySynthesis(gray, options, bands[best.band], best)) best = std::move(*synth);
   // A zone whose check digits fail may have been cut a cell or two off.
