@@ -116,7 +116,7 @@ std::vector<Json> runInChild(const cli::Tool& tool, const cli::Options& opts, in
 }
 }  // namespace
 
-TEST_CASE("--timeout limits a document's CPU time; waiting is not counted until 10 times the limit", "[cli]") {
+TEST_CASE("cli: the time limit (--timeout) counts CPU time and waiting only past 10 times the limit", "[cli]") {
   // "spin" computes until it is given up; "wait-N" sleeps N tenths of a
   // second using no CPU (a document held up by a loaded machine or a slow
   // disk), then finishes.
