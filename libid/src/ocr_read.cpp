@@ -348,9 +348,30 @@ constexpr double kGlyphMarginCode = 0.05;
 // Names and free text are read as codes are, with a space between words.
 constexpr double kGlyphFitText = 0.9;
 constexpr double kGlyphMarginText = 0.05;
+// A code's look-alike characters (S and 5, B and 8, 0 and D ...) checked in
+// the typeface (glyphs::checkLookAlikes), whatever Tesseract's confidence:
+// the check's string is taken when it explains this share of the line's ink
+// and every character it checked is this clear (its margin). Measured on
+// bench/ocr.sh's 300 documents (bench/README.md, id-ocr session 23).
+constexpr double kLookAlikeFit = 0.9;
+constexpr double kLookAlikeMargin = 0.05;
 // In free text a letter printed next to a digit costs half a glyph's ink
 // (glyphs::readText's `mixed`): 8LU is BLU, CABADA stays doubtful.
 constexpr double kGlyphMixedText = 0.5;
+
+// The characters a code field's pattern allows: the whitelist's, or
+// capitals and digits, each kept when a run of it matches.
+std::vector<std::string> codeChars(const FieldSpec& f, const std::regex& pattern) {
+  const std::string all = f.whitelist.empty() ? "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" : f.whitelist;
+  std::vector<std::string> chars;
+  for (const char c : all)
+    for (std::size_t n = 1; n <= 12; ++n)
+      if (std::regex_match(std::string(n, c), pattern)) {
+        chars.emplace_back(1, c);
+        break;
+      }
+  return chars;
+}
 
 // A date, a sex, a code, a name or free text read by synthesis in `typeface`
 // from the value line `crop` (card pixels): nullopt when the reading is
@@ -372,17 +393,7 @@ std::optional<Field> readByGlyphs(const FieldSpec& f, const std::regex& pattern,
       r = glyphs::readLetter(crop, cap_px, letters, typeface);
       margin = kGlyphMarginLetter;
     } else if (f.kind == Kind::code) {
-      // The characters the field's pattern allows: the whitelist's, or
-      // capitals and digits, each kept when a run of it matches.
-      const std::string all = f.whitelist.empty() ? "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" : f.whitelist;
-      std::vector<std::string> chars;
-      for (const char c : all)
-        for (std::size_t n = 1; n <= 12; ++n)
-          if (std::regex_match(std::string(n, c), pattern)) {
-            chars.emplace_back(1, c);
-            break;
-          }
-      r = glyphs::readCode(crop, cap_px, chars, typeface);
+      r = glyphs::readCode(crop, cap_px, codeChars(f, pattern), typeface);
       fit = kGlyphFitCode, margin = kGlyphMarginCode;
     } else if (f.kind == Kind::name || f.kind == Kind::text) {
       // The whitelist's characters (a name's default one for names), or
@@ -722,6 +733,43 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
         }
         field = std::move(*glyph);
       }
+    // (7) A code's look-alikes (S and 5, B and 8, 0 O and D, 1 and I, Z 2
+    // and 7, G and 6) checked in the typeface, each in its own place, however
+    // sure Tesseract was (ASPWG4M3R read at 0.99 a character on a clean scan
+    // for A5PWG4M3R). A character changed so was seen by no second reader:
+    // at most kUnconfirmedCharConfidence, so that a difference in it from the
+    // MRZ is unreadable print to id-check, not a forgery.
+    if (f.kind == Kind::code && !t.typeface.empty() && !field.read.empty()) {
+      std::optional<glyphs::Reading> r;
+      try {
+        r = glyphs::checkLookAlikes(crop, cap_px, field.read, codeChars(f, pattern), t.typeface);
+      } catch (const Failure&) {  // the typeface's file cannot be opened
+      }
+      if (r && r->text != field.read && r->fit >= kLookAlikeFit && r->margin >= kLookAlikeMargin &&
+          r->text.size() == field.read.size() && std::regex_match(r->text, pattern)) {
+        std::string value = r->text;
+        const bool was_reconciled = field.source == "template+mrz";
+        bool reconciled = false, agrees = false;
+        if (mrz_fields.is_object())
+          if (auto m = mrz_fields.find(f.referenceName()); m != mrz_fields.end() && m->is_string()) {
+            const std::string ref = normaliseCode(m->get<std::string>());
+            agrees = value == ref;
+            reconciled = reconcile(value, ref);
+          }
+        // A value the MRZ settled stays settled unless the corrected reading
+        // is the MRZ's value or settled by it too.
+        if (!was_reconciled || agrees || reconciled) {
+          if (field.char_confidence.size() == r->text.size())
+            for (std::size_t i = 0; i < r->text.size(); ++i)
+              if (r->text[i] != field.read[i])
+                field.char_confidence[i] = std::min(field.char_confidence[i], kUnconfirmedCharConfidence);
+          field.text = r->text;
+          field.read = r->text;
+          field.value = value;
+          field.source = reconciled ? "template+mrz" : "template";
+        }
+      }
+    }
     // A reading Tesseract was not sure of as a whole is read once more from
     // the crop as it is (no background removal): where the two values disagree, the
     // first reading's characters count as at most 0.9 sure, so that id-check
