@@ -1055,13 +1055,15 @@ std::optional<Reading> readString(const cv::Mat& grey_line, double cap_px, const
 }  // namespace
 
 std::optional<Reading> checkLookAlikes(const cv::Mat& grey_line, double cap_px, const std::string& text,
-                                       const std::vector<std::string>& chars, const std::string& font_path) {
-  static const std::array<std::string_view, 6> kClasses{"S5", "B8", "0ODQ", "1I", "Z27", "G6"};
+                                       const std::vector<std::string>& chars, const std::string& font_path,
+                                       const std::vector<std::string>& classes) {
+  static const std::vector<std::string> kLookAlikes{"S5", "B8", "0ODQ", "1I", "Z27", "G6"};
+  const std::vector<std::string>& kClasses = classes.empty() ? kLookAlikes : classes;
   auto allowed = [&](char c) { return std::find(chars.begin(), chars.end(), std::string(1, c)) != chars.end(); };
   auto othersOf = [&](char c) {
     std::string out;
-    for (const std::string_view cls : kClasses)
-      if (cls.find(c) != std::string_view::npos)
+    for (const std::string& cls : kClasses)
+      if (cls.find(c) != std::string::npos)
         for (const char o : cls)
           if (o != c && allowed(o)) out += o;
     return out;

@@ -717,6 +717,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // A code, a name or free text only on a line that shows blur (as for
     // deconvolution, (3)): a sharp line Tesseract doubts is seldom misread
     // glyph by glyph, and their search costs a few hundred milliseconds.
+    bool by_glyphs = false;  // read by synthesis in (6)
     if (field.confidence < kRetryBelow && !t.typeface.empty() &&
         (f.kind == Kind::date || f.kind == Kind::sex ||
          ((f.kind == Kind::code || f.kind == Kind::name || f.kind == Kind::text) && blurSigma(crop) > kDeblurAbovePx)))
@@ -732,6 +733,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
             if (glyph->value[i] == field.value[i]) glyph->char_confidence[i] = field.char_confidence[i];
         }
         field = std::move(*glyph);
+        by_glyphs = true;
       }
     // (7) A code's look-alikes (S and 5, B and 8, 0 O and D, 1 and I, Z 2
     // and 7, G and 6) checked in the typeface, each in its own place, however
@@ -768,6 +770,36 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
           field.value = value;
           field.source = reconciled ? "template+mrz" : "template";
         }
+      }
+    }
+    // (8) A date Tesseract (not (6)) read surely enough (kRetryBelow) but not surely
+    // (kConfirmBelow), printed whole (two-digit day and month, four-digit
+    // year): each digit checked against the other nine in its own place, as
+    // a code's look-alikes are (a blurred 5 read 4, 0 read 9: 2018-04-04 for
+    // 2018-05-05, 2039 for 2030). A changed digit is at most
+    // kUnconfirmedCharConfidence sure; the value must still be a date.
+    if (f.kind == Kind::date && !by_glyphs && field.confidence >= kRetryBelow && field.confidence < kConfirmBelow &&
+        !t.typeface.empty() && field.source == "template" && !field.value.empty()) {
+      static const std::regex kWhole(R"(\d\d([./])\d\d\1\d{4}|\d\d [A-Z/]+ \d{4})");
+      if (std::regex_match(field.text, kWhole)) {
+        std::optional<glyphs::Reading> r;
+        try {
+          r = glyphs::checkLookAlikes(crop, cap_px, field.text, {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"},
+                                      t.typeface, {"0123456789"});
+        } catch (const Failure&) {  // the typeface's file cannot be opened
+        }
+        if (r && r->text != field.text && r->fit >= kLookAlikeFit && r->margin >= kLookAlikeMargin)
+          if (std::string value = normalise(f.kind, r->text, f.date_order);
+              !value.empty() && std::regex_match(value, pattern) && value.size() == field.value.size()) {
+            if (field.char_confidence.size() == value.size())
+              for (std::size_t i = 0; i < value.size(); ++i)
+                if (value[i] != field.value[i])
+                  field.char_confidence[i] = std::min(field.char_confidence[i], kUnconfirmedCharConfidence);
+            field.char_alternatives.clear();
+            field.text = r->text;
+            field.value = value;
+            field.read = value;
+          }
       }
     }
     // A reading Tesseract was not sure of as a whole is read once more from

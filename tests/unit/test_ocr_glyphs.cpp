@@ -143,6 +143,13 @@ TEST_CASE("ocr glyphs: a code's look-alikes checked in their own places", "[ocr]
     CHECK(r->fit > 0.9);
     CHECK(r->margin > 0.05);
   }
+  // A date's digits, each tried against the other nine in its place.
+  const std::vector<std::string> digits{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+  const auto d = glyphs::checkLookAlikes(line("05.05.2018", 20, 2.0), 20, "04.04.2018", digits, text::kSansBold,
+                                         {"0123456789"});
+  REQUIRE(d);
+  CHECK(d->text == "05.05.2018");
+  CHECK(d->margin > 0.05);
   // Nothing to check: no look-alike, or none the field allows.
   CHECK_FALSE(glyphs::checkLookAlikes(line("WXYK", 20, 1.0), 20, "WXYK", chars, text::kSansBold));
   const std::vector<std::string> letters{"S", "W"};

@@ -98,8 +98,11 @@ std::optional<Reading> readText(const cv::Mat& grey_line, double cap_px, const s
 // alternative in `chars`. Reading::margin is the smallest over the
 // characters checked (kept or changed): how much more ink the other choice
 // there leaves unexplained in the character's cell, as a share of what the
-// choice made leaves. Throws as readDate.
+// choice made leaves. `classes`, when given, replaces the look-alikes:
+// each string a set of characters tried for one another ({"0123456789"}:
+// a date's digits). Throws as readDate.
 std::optional<Reading> checkLookAlikes(const cv::Mat& grey_line, double cap_px, const std::string& text,
-                                       const std::vector<std::string>& chars, const std::string& font);
+                                       const std::vector<std::string>& chars, const std::string& font,
+                                       const std::vector<std::string>& classes = {});
 
 }  // namespace idkit::ocr::glyphs
