@@ -1083,6 +1083,142 @@ std::optional<Reading> readString(const cv::Mat& grey_line, double cap_px, const
 
 }  // namespace
 
+std::optional<Reading> checkLookAlikes(const cv::Mat& grey_line, double cap_px, const std::string& text,
+                                       const std::vector<std::string>& chars, const std::string& font_path,
+                                       const std::vector<std::string>& classes) {
+  static const std::vector<std::string> kLookAlikes{"S5", "B8", "0ODQ", "1I", "Z27", "G6"};
+  const std::vector<std::string>& kClasses = classes.empty() ? kLookAlikes : classes;
+  auto allowed = [&](char c) { return std::find(chars.begin(), chars.end(), std::string(1, c)) != chars.end(); };
+  auto othersOf = [&](char c) {
+    std::string out;
+    for (const std::string& cls : kClasses)
+      if (cls.find(c) != std::string::npos)
+        for (const char o : cls)
+          if (o != c && allowed(o)) out += o;
+    return out;
+  };
+  if (text.empty() || std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }))
+    return std::nullopt;
+  if (std::none_of(text.begin(), text.end(), [&](char c) { return !othersOf(c).empty(); })) return std::nullopt;
+  const std::optional<Line> line = prepare(grey_line, cap_px);
+  if (!line) return std::nullopt;
+  text::Font& font = text::fontFor(font_path);
+  // The string's place at about the capital height the ink shows, under a middling blur.
+  Placement first;
+  double first_cap = line->cap;
+  for (double f : {0.96, 1.0, 1.04}) {
+    const Map m = mapOf(*line, blurBy(render(font, text, line->cap * f).cov, {1.8, 0, 0}));
+    if (m.d.empty() || m.e <= 0) continue;
+    double mx = 0;
+    cv::Point at;
+    cv::minMaxLoc(m.d, nullptr, &mx, nullptr, &at);
+    if (mx > 0 && mx * mx / m.e > first.gain) first = {mx * mx / m.e, at.x, at.y, text}, first_cap = line->cap * f;
+  }
+  if (first.gain <= 0) return std::nullopt;
+  // Gaussians only: the streaks cost five times as much, and a line whose
+  // blur they fit better is left as read (its fit stays low).
+  const Fit coarse = fitBlurAmong(*line, font, text, first.x, first.y, first_cap, gaussians(), {0.96, 1.0, 1.04},
+                                  first_cap);
+  const Fit fine = fitBlurAmong(*line, font, text, first.x, first.y, first_cap, {coarse.k}, {0.98, 0.99, 1.01, 1.02},
+                                coarse.cap);
+  const Fit fit = fine.gain > coarse.gain ? fine : coarse;
+  // The whole string under that blur and size, at its best place near the first one.
+  const cv::Mat whole = blurBy(render(font, text, fit.cap).cov, fit.k);
+  const int dy = (topOf(fit.cap) - static_cast<int>(std::lround(fit.cap / 2))) -
+                 (topOf(first_cap) - static_cast<int>(std::lround(first_cap / 2)));
+  cv::Point at(first.x, first.y - dy);
+  {
+    const cv::Rect roi = cv::Rect(at.x - 3, at.y - 2, whole.cols + 6, whole.rows + 4) & cv::Rect(0, 0, line->ink.cols, line->ink.rows);
+    if (roi.width < whole.cols || roi.height < whole.rows) return std::nullopt;
+    cv::Mat d;
+    cv::matchTemplate(line->ink(roi), whole, d, cv::TM_CCORR);
+    cv::Point p;
+    cv::minMaxLoc(d, nullptr, nullptr, nullptr, &p);
+    at = roi.tl() + p;
+  }
+  // Each character blurred alone at its pen place: the string is their sum
+  // (the blur is linear), and one character's glyph is swapped for a
+  // look-alike's in place, the rest where they are. A look-alike is judged
+  // where it is printed: rendered whole, a string whose letters and digits
+  // differ in advance moves its tail (the print's advances are hinted), and
+  // a wider S in place of a 5 was taken for the better fit of what follows.
+  struct Placed {
+    cv::Mat b;
+    int x = 0;
+  };
+  std::map<char, cv::Mat> glyphs_blurred;
+  auto glyphOf = [&](char c) -> const cv::Mat& {
+    auto [it, fresh] = glyphs_blurred.try_emplace(c);
+    if (fresh) it->second = blurBy(render(font, std::string(1, c), fit.cap).cov, fit.k);
+    return it->second;
+  };
+  std::vector<Placed> placed;
+  cv::Mat sum(line->ink.size(), CV_32F, cv::Scalar(0));
+  auto addAt = [&](cv::Mat& canvas, const cv::Mat& b, int x, int y, double w) {
+    const cv::Rect r = cv::Rect(x, y, b.cols, b.rows) & cv::Rect(0, 0, canvas.cols, canvas.rows);
+    if (r.width <= 0 || r.height <= 0) return;
+    cv::Mat part = canvas(r);
+    cv::scaleAdd(b(cv::Rect(r.x - x, r.y - y, r.width, r.height)), w, part, part);
+  };
+  double pen = 0;
+  for (const char c : text) {
+    const Glyph g = render(font, std::string(1, c), fit.cap);
+    placed.push_back({glyphOf(c), at.x + static_cast<int>(std::lround(pen))});
+    addAt(sum, placed.back().b, placed.back().x, at.y, 1);
+    pen += g.advance;
+  }
+  const double se = sum.dot(sum);
+  if (se <= 0) return std::nullopt;
+  const double level = line->ink.dot(sum) / se;  // the ink level
+  if (!(level > 0)) return std::nullopt;
+  std::string out = text, rival;
+  double worst = kNoRival;  // the smallest margin of a character kept or changed
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const std::string others = othersOf(text[i]);
+    if (others.empty()) continue;
+    // The window: this character's cell and a third of a glyph either side.
+    const int cell = placed[i].b.cols - 2 * kMargin;
+    const cv::Rect win = cv::Rect(placed[i].x + kMargin - cell / 3, at.y, cell + 2 * cell / 3, placed[i].b.rows) &
+                         cv::Rect(0, 0, line->ink.cols, line->ink.rows);
+    if (win.width <= 0 || win.height <= 0) continue;
+    cv::Mat rest = sum(win).clone();
+    addAt(rest, placed[i].b, placed[i].x - win.x, at.y - win.y, -1);
+    // The residual in the window with `c` at its place, slid up to 2 px.
+    auto residual = [&](char c) {
+      double best_r = std::numeric_limits<double>::infinity();
+      for (int s = -2; s <= 2; ++s) {
+        cv::Mat t = rest.clone();
+        addAt(t, glyphOf(c), placed[i].x + s - win.x, at.y - win.y, 1);
+        cv::Mat diff = line->ink(win) - level * t;
+        best_r = std::min(best_r, diff.dot(diff));
+      }
+      return best_r;
+    };
+    const double own = residual(text[i]);
+    double alt = std::numeric_limits<double>::infinity();
+    char alt_c = text[i];
+    for (const char o : others)
+      if (const double r = residual(o); r < alt) alt = r, alt_c = o;
+    const double lower = std::min(own, alt), higher = std::max(own, alt);
+    const double m = std::clamp((higher - lower) / std::max(lower, 1e-6 * line->energy), 0.0, kNoRival);
+    if (alt < own) out[i] = alt_c;
+    if (m < worst) {
+      worst = m;
+      rival = out;
+      rival[i] = alt < own ? text[i] : alt_c;
+    }
+  }
+  Reading r;
+  r.text = out;
+  r.rival = rival;
+  r.margin = worst;
+  const double explained = 2 * level * line->ink.dot(sum) - level * level * se;
+  r.fit = std::clamp(explained / line->energy, 0.0, 1.0);
+  r.sigma = fit.k.sigma * cap_px / kCap, r.motion_px = fit.k.length * cap_px / kCap, r.motion_deg = fit.k.angle;
+  r.cap_px = fit.cap * cap_px / kCap;
+  return r;
+}
+
 std::optional<Reading> readCode(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& chars,
                                 const std::string& font_path) {
   return readString(grey_line, cap_px, chars, {}, font_path, false, {}, {}, 0);

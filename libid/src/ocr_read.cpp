@@ -348,9 +348,30 @@ constexpr double kGlyphMarginCode = 0.05;
 // Names and free text are read as codes are, with a space between words.
 constexpr double kGlyphFitText = 0.9;
 constexpr double kGlyphMarginText = 0.05;
+// A code's look-alike characters (S and 5, B and 8, 0 and D ...) checked in
+// the typeface (glyphs::checkLookAlikes), whatever Tesseract's confidence:
+// the check's string is taken when it explains this share of the line's ink
+// and every character it checked is this clear (its margin). Measured on
+// bench/ocr.sh's 300 documents (bench/README.md, id-ocr session 23).
+constexpr double kLookAlikeFit = 0.9;
+constexpr double kLookAlikeMargin = 0.05;
 // In free text a letter printed next to a digit costs half a glyph's ink
 // (glyphs::readText's `mixed`): 8LU is BLU, CABADA stays doubtful.
 constexpr double kGlyphMixedText = 0.5;
+
+// The characters a code field's pattern allows: the whitelist's, or
+// capitals and digits, each kept when a run of it matches.
+std::vector<std::string> codeChars(const FieldSpec& f, const std::regex& pattern) {
+  const std::string all = f.whitelist.empty() ? "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" : f.whitelist;
+  std::vector<std::string> chars;
+  for (const char c : all)
+    for (std::size_t n = 1; n <= 12; ++n)
+      if (std::regex_match(std::string(n, c), pattern)) {
+        chars.emplace_back(1, c);
+        break;
+      }
+  return chars;
+}
 
 // A date, a sex, a code, a name or free text read by synthesis in `typeface`
 // from the value line `crop` (card pixels): nullopt when the reading is
@@ -372,16 +393,7 @@ std::optional<Field> readByGlyphs(const FieldSpec& f, const std::regex& pattern,
       r = glyphs::readLetter(crop, cap_px, letters, typeface);
       margin = kGlyphMarginLetter;
     } else if (f.kind == Kind::code) {
-      // The characters the field's pattern allows: the whitelist's, or
-      // capitals and digits, each kept when a run of it matches.
-      const std::string all = f.whitelist.empty() ? "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" : f.whitelist;
-      std::vector<std::string> chars;
-      for (const char c : all)
-        for (std::size_t n = 1; n <= 12; ++n)
-          if (std::regex_match(std::string(n, c), pattern)) {
-            chars.emplace_back(1, c);
-            break;
-          }
+      const std::vector<std::string> chars = codeChars(f, pattern);
       // One glyph (a passport's type letter) is read as a sex is; when no
       // letter is clearly the best, as a code (of any length, which a
       // blurred glyph's spread ink may fit better).
@@ -715,7 +727,8 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // A code, a name or free text only on a line that shows blur (as for
     // deconvolution, (3)): a sharp line Tesseract doubts is seldom misread
     // glyph by glyph, and their search costs a few hundred milliseconds.
-    bool glyphs_tried = false;
+    bool glyphs_tried = false;  // (6) ran
+    bool by_glyphs = false;     // read by synthesis in (6)
     if (field.confidence < kRetryBelow && !t.typeface.empty() &&
         (f.kind == Kind::date || f.kind == Kind::sex ||
          ((f.kind == Kind::code || f.kind == Kind::name || f.kind == Kind::text) && blurSigma(crop) > kDeblurAbovePx)))
@@ -731,6 +744,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
             if (glyph->value[i] == field.value[i]) glyph->char_confidence[i] = field.char_confidence[i];
         }
         field = std::move(*glyph);
+        by_glyphs = true;
       }
     // (7) a code of one glyph (a passport's type letter), however sure
     // Tesseract was: it reads a lone capital poorly even when sharp (P read
@@ -746,6 +760,74 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
         }
         field = std::move(*glyph);
       }
+    // (8) A code's look-alikes (S and 5, B and 8, 0 O and D, 1 and I, Z 2
+    // and 7, G and 6) checked in the typeface, each in its own place, however
+    // sure Tesseract was (ASPWG4M3R read at 0.99 a character on a clean scan
+    // for A5PWG4M3R). A character changed so was seen by no second reader:
+    // at most kUnconfirmedCharConfidence, so that a difference in it from the
+    // MRZ is unreadable print to id-check, not a forgery.
+    // A one-glyph field is left to (7), which weighed every letter.
+    if (f.kind == Kind::code && !f.single_char && !t.typeface.empty() && !field.read.empty()) {
+      std::optional<glyphs::Reading> r;
+      try {
+        r = glyphs::checkLookAlikes(crop, cap_px, field.read, codeChars(f, pattern), t.typeface);
+      } catch (const Failure&) {  // the typeface's file cannot be opened
+      }
+      if (r && r->text != field.read && r->fit >= kLookAlikeFit && r->margin >= kLookAlikeMargin &&
+          r->text.size() == field.read.size() && std::regex_match(r->text, pattern)) {
+        std::string value = r->text;
+        const bool was_reconciled = field.source == "template+mrz";
+        bool reconciled = false, agrees = false;
+        if (mrz_fields.is_object())
+          if (auto m = mrz_fields.find(f.referenceName()); m != mrz_fields.end() && m->is_string()) {
+            const std::string ref = normaliseCode(m->get<std::string>());
+            agrees = value == ref;
+            reconciled = reconcile(value, ref);
+          }
+        // A value the MRZ settled stays settled unless the corrected reading
+        // is the MRZ's value or settled by it too.
+        if (!was_reconciled || agrees || reconciled) {
+          if (field.char_confidence.size() == r->text.size())
+            for (std::size_t i = 0; i < r->text.size(); ++i)
+              if (r->text[i] != field.read[i])
+                field.char_confidence[i] = std::min(field.char_confidence[i], kUnconfirmedCharConfidence);
+          field.text = r->text;
+          field.read = r->text;
+          field.value = value;
+          field.source = reconciled ? "template+mrz" : "template";
+        }
+      }
+    }
+    // (9) A date Tesseract (not (6)) read surely enough (kRetryBelow) but not surely
+    // (kConfirmBelow), printed whole (two-digit day and month, four-digit
+    // year): each digit checked against the other nine in its own place, as
+    // a code's look-alikes are (a blurred 5 read 4, 0 read 9: 2018-04-04 for
+    // 2018-05-05, 2039 for 2030). A changed digit is at most
+    // kUnconfirmedCharConfidence sure; the value must still be a date.
+    if (f.kind == Kind::date && !by_glyphs && field.confidence >= kRetryBelow && field.confidence < kConfirmBelow &&
+        !t.typeface.empty() && field.source == "template" && !field.value.empty()) {
+      static const std::regex kWhole(R"(\d\d([./])\d\d\1\d{4}|\d\d [A-Z/]+ \d{4})");
+      if (std::regex_match(field.text, kWhole)) {
+        std::optional<glyphs::Reading> r;
+        try {
+          r = glyphs::checkLookAlikes(crop, cap_px, field.text, {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"},
+                                      t.typeface, {"0123456789"});
+        } catch (const Failure&) {  // the typeface's file cannot be opened
+        }
+        if (r && r->text != field.text && r->fit >= kLookAlikeFit && r->margin >= kLookAlikeMargin)
+          if (std::string value = normalise(f.kind, r->text, f.date_order);
+              !value.empty() && std::regex_match(value, pattern) && value.size() == field.value.size()) {
+            if (field.char_confidence.size() == value.size())
+              for (std::size_t i = 0; i < value.size(); ++i)
+                if (value[i] != field.value[i])
+                  field.char_confidence[i] = std::min(field.char_confidence[i], kUnconfirmedCharConfidence);
+            field.char_alternatives.clear();
+            field.text = r->text;
+            field.value = value;
+            field.read = value;
+          }
+      }
+    }
     // A reading Tesseract was not sure of as a whole is read once more from
     // the crop as it is (no background removal): where the two values disagree, the
     // first reading's characters count as at most 0.9 sure, so that id-check

@@ -149,6 +149,40 @@ TEST_CASE("ocr glyphs: blurred codes read by synthesis, letters placed by their 
   CHECK_FALSE(glyphs::readCode(line("AB12", 20, 2, 0, 0), 20, {}, text::kSansBold));
 }
 
+TEST_CASE("ocr glyphs: a code's look-alikes checked in their own places", "[ocr]") {
+  std::vector<std::string> chars;
+  for (const char c : std::string("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")) chars.emplace_back(1, c);
+  struct Case {
+    std::string printed, read;
+    double sigma;
+  };
+  // Another reader's look-alike misreadings, on a sharp and a blurred line;
+  // and a right reading, which stays.
+  const Case cases[] = {{"A5PWG4M3R", "ASPWG4M3R", 1.0}, {"Z71736913", "271736913", 1.0},
+                        {"HF05WJLVR", "HF0SWJLVR", 2.0}, {"F65660614", "F65660614", 1.0},
+                        {"150676224998", "150676224998", 1.5}};
+  for (const Case& c : cases) {
+    INFO(c.printed << " read " << c.read << " sigma " << c.sigma);
+    const auto r = glyphs::checkLookAlikes(line(c.printed, 20, c.sigma), 20, c.read, chars, text::kSansBold);
+    REQUIRE(r);
+    INFO("checked " << r->text << " fit " << r->fit << " margin " << r->margin << " rival " << r->rival);
+    CHECK(r->text == c.printed);
+    CHECK(r->fit > 0.9);
+    CHECK(r->margin > 0.05);
+  }
+  // A date's digits, each tried against the other nine in its place.
+  const std::vector<std::string> digits{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+  const auto d = glyphs::checkLookAlikes(line("05.05.2018", 20, 2.0), 20, "04.04.2018", digits, text::kSansBold,
+                                         {"0123456789"});
+  REQUIRE(d);
+  CHECK(d->text == "05.05.2018");
+  CHECK(d->margin > 0.05);
+  // Nothing to check: no look-alike, or none the field allows.
+  CHECK_FALSE(glyphs::checkLookAlikes(line("WXYK", 20, 1.0), 20, "WXYK", chars, text::kSansBold));
+  const std::vector<std::string> letters{"S", "W"};
+  CHECK_FALSE(glyphs::checkLookAlikes(line("SWS", 20, 1.0), 20, "SWS", letters, text::kSansBold));
+}
+
 TEST_CASE("ocr glyphs: blurred names and free text, words apart and letters with their marks", "[ocr]") {
   std::vector<std::string> letters{" "};
   for (const char c : std::string("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) letters.emplace_back(1, c);

@@ -87,4 +87,22 @@ std::optional<Reading> readText(const cv::Mat& grey_line, double cap_px, const s
                                 const std::function<std::string(const std::string&)>& same = {},
                                 const std::vector<std::string>& hints = {}, double mixed = 0);
 
+// Another reader's code `text` checked character by character against its
+// look-alikes (S and 5, B and 8, 0 O D and Q, 1 and I, Z 2 and 7, G and 6),
+// each tried where the string has one, when it is among `chars`: the
+// string rendered whole under the blur and size fitted to the line, each
+// look-alike put in place of the character one at a time (and kept when it
+// explains more ink), as readCode improves its own reading. Reading::rival
+// is the best other string tried (`text` itself when another won). nullopt
+// when the line holds no ink, or `text` has no look-alike with an
+// alternative in `chars`. Reading::margin is the smallest over the
+// characters checked (kept or changed): how much more ink the other choice
+// there leaves unexplained in the character's cell, as a share of what the
+// choice made leaves. `classes`, when given, replaces the look-alikes:
+// each string a set of characters tried for one another ({"0123456789"}:
+// a date's digits). Throws as readDate.
+std::optional<Reading> checkLookAlikes(const cv::Mat& grey_line, double cap_px, const std::string& text,
+                                       const std::vector<std::string>& chars, const std::string& font,
+                                       const std::vector<std::string>& classes = {});
+
 }  // namespace idkit::ocr::glyphs
