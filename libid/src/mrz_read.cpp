@@ -1618,13 +1618,18 @@ Attempt readAgain(bool& flag, const cv::Mat& gray, const ReadOptions& options, c
 // that is no MRZ (a driving licence's text block, read as a TD1 or TD2 of
 // letters) has neither, and neither has a reading of an MRZ so poor that
 // nothing of it can be used; both are "mrz_not_found", not a zone to review.
+// Whether the zone's check named `check` is there and fails ("legible":
+// the check digits do not vouch for every field they cover; "known_state":
+// a state code is none ICAO knows).
+bool fails(const Result& r, std::string_view check) {
+  return std::any_of(r.checks.begin(), r.checks.end(), [&](const auto& c) { return c.first == check && !c.second; });
+}
+
 bool looksLikeMrz(const Result& r) {
   if (r.valid) return true;
   const bool fillerRun = std::any_of(r.lines.begin(), r.lines.end(),
                                      [](const std::string& l) { return l.find("<<<") != std::string::npos; });
-  const bool stateUnknown = std::any_of(r.checks.begin(), r.checks.end(),
-                                        [](const auto& c) { return c.first == "known_state" && !c.second; });
-  return fillerRun || !stateUnknown;
+  return fillerRun || !fails(r, "known_state");
 }
 
 // Name letters the first reading was unsure of, seen again by the other
@@ -1691,18 +1696,6 @@ std::optional<Result> voteUncertain(const Attempt& first, const std::vector<Atte
     if (has(r, name) && !has(*res, name)) res->checks.emplace_back(name, false);
   res->valid = false;
   return std::move(*res);
-}
-
-// Whether the zone's check digits vouch for every field they cover (no
-// "legible: false": a same-weight tie such as G/Q, an erased letter, a
-// guessed character next to digits).
-bool legibleOf(const Result& r) {
-  return std::none_of(r.checks.begin(), r.checks.end(), [](const auto& c) { return c.first == "legible" && !c.second; });
-}
-
-// Whether every state code of the zone is one ICAO knows.
-bool stateKnown(const Result& r) {
-  return std::none_of(r.checks.begin(), r.checks.end(), [](const auto& c) { return c.first == "known_state" && !c.second; });
 }
 
 // Whether a check digit of the zone (or the lines' alignment) fails.
@@ -2008,7 +2001,7 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
       }
   }
   if (best.result && !best.result->valid && !best.vetoed && best.result->uncertain.empty() &&
-      (failsCheckDigit(*best.result) || !legibleOf(*best.result) || !stateKnown(*best.result)) &&
+      (failsCheckDigit(*best.result) || fails(*best.result, "legible") || fails(*best.result, "known_state")) &&
       std::any_of(best.spreads.begin(), best.spreads.end(), [](float s) { return s >= kBlurredSpread; }))
     if (auto synth = readBySynthesis(gray, options, bands[best.band], best)) best = std::move(*synth);
   // A zone whose check digits fail may have been cut a cell or two off.

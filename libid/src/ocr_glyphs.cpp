@@ -1146,10 +1146,17 @@ std::optional<Reading> checkLookAlikes(const cv::Mat& grey_line, double cap_px, 
     cv::Mat b;
     int x = 0;
   };
-  std::map<char, cv::Mat> glyphs_blurred;
-  auto glyphOf = [&](char c) -> const cv::Mat& {
+  struct Blurred {
+    cv::Mat b;
+    double advance = 0;
+  };
+  std::map<char, Blurred> glyphs_blurred;  // each character rendered and blurred once
+  auto glyphOf = [&](char c) -> const Blurred& {
     auto [it, fresh] = glyphs_blurred.try_emplace(c);
-    if (fresh) it->second = blurBy(render(font, std::string(1, c), fit.cap).cov, fit.k);
+    if (fresh) {
+      const Glyph g = render(font, std::string(1, c), fit.cap);
+      it->second = {blurBy(g.cov, fit.k), g.advance};
+    }
     return it->second;
   };
   std::vector<Placed> placed;
@@ -1162,8 +1169,8 @@ std::optional<Reading> checkLookAlikes(const cv::Mat& grey_line, double cap_px, 
   };
   double pen = 0;
   for (const char c : text) {
-    const Glyph g = render(font, std::string(1, c), fit.cap);
-    placed.push_back({glyphOf(c), at.x + static_cast<int>(std::lround(pen))});
+    const Blurred& g = glyphOf(c);
+    placed.push_back({g.b, at.x + static_cast<int>(std::lround(pen))});
     addAt(sum, placed.back().b, placed.back().x, at.y, 1);
     pen += g.advance;
   }
@@ -1188,7 +1195,7 @@ std::optional<Reading> checkLookAlikes(const cv::Mat& grey_line, double cap_px, 
       double best_r = std::numeric_limits<double>::infinity();
       for (int s = -2; s <= 2; ++s) {
         cv::Mat t = rest.clone();
-        addAt(t, glyphOf(c), placed[i].x + s - win.x, at.y - win.y, 1);
+        addAt(t, glyphOf(c).b, placed[i].x + s - win.x, at.y - win.y, 1);
         cv::Mat diff = line->ink(win) - level * t;
         best_r = std::min(best_r, diff.dot(diff));
       }
