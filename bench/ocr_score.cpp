@@ -3,7 +3,9 @@
 // truth value with the template field's own rules and counts exact values,
 // per layout and field with scans and photos apart, then photos per capture
 // condition (blur, glare, resolution of the card in the photo); the last
-// line is the total.
+// line is the total. Each document is scored on the fields of its own
+// layout's template (id-synth's type; "dl" is the us-dl layout), whichever
+// template id-ocr chose.
 //
 // A field is scored by what id-ocr read from the print alone: its "read"
 // value when id-ocr gave it the MRZ's spelling of look-alike characters or
@@ -96,12 +98,20 @@ int main(int argc, char** argv) {
     if (truth.is_discarded() || !truth.contains("viz")) continue;  // driving licence backs
     ++docs;
     const auto* ocr = rec.contains("ocr") ? &rec["ocr"] : nullptr;
-    const idkit::ocr::Template* t = nullptr;
-    if (ocr && (*ocr)["template"].is_string()) t = idkit::ocr::select(*templates, {}, (*ocr)["template"].get<std::string>());
+    const idkit::ocr::Template* chosen = nullptr;
+    if (ocr && (*ocr)["template"].is_string())
+      chosen = idkit::ocr::select(*templates, {}, (*ocr)["template"].get<std::string>());
+    // The fields counted are those the document's own layout template reads,
+    // whichever template id-ocr chose: a wrong choice loses every field its
+    // template does not share with the right one (and those it reads from
+    // the wrong place), rather than being scored on the shared ones alone.
+    const std::string type = truth.contains("document") ? truth["document"].value("type", "") : "";
+    const idkit::ocr::Template* t = idkit::ocr::select(*templates, {}, type == "dl" ? "us-dl" : type);
+    if (!t) t = chosen;
     const std::string input = rec.value("input", "");
     const bool photo = input.find("-photo-") != std::string::npos;
     const Conditions cond = conditionsOf(truth);
-    Doc doc{0, 0, input, photo ? cond.describe() : "scan", t ? t->id : "-"};
+    Doc doc{0, 0, input, photo ? cond.describe() : "scan", chosen ? chosen->id : "-"};
     for (const auto& [name, printed] : truth["viz"].items()) {
       const idkit::ocr::FieldSpec* spec = nullptr;
       if (t)
@@ -128,7 +138,7 @@ int main(int argc, char** argv) {
       ++doc.total, doc.wrong += !ok;
       if (!ok && verbose) std::cerr << input << " " << name << ": got '" << got << "' want '" << want << "'\n";
     }
-    if (!t) ++no_template;
+    if (!chosen) ++no_template;
     if (doc.wrong) docs_wrong.push_back(std::move(doc));
   }
   fmt::print("{:<28} {:<17}  {:<17}  {}\n", "layout.field", "scans", "photos", "all");
