@@ -19,6 +19,9 @@ namespace {
 // above, for descenders), measured on id-synth's truth boxes.
 constexpr double kValueIndentMm = 0.85;
 constexpr double kValueRaiseMm = 0.1;
+// Value lines on a card are at least this far apart (TD1 and ID-1 licences
+// print them 3.3-4.7 mm apart): vertical fits closer than half of it are one.
+constexpr double kMinLinePitchMm = 3.0;
 
 struct Expected {
   double left_mm, cy_mm, cap_mm, right_mm;
@@ -120,7 +123,12 @@ Registration registerTemplate(const std::vector<cv::Rect>& boxes, const Template
       if (!centres[i].empty()) score += closeness(nearest(centres[i], sy * lines[i].cy_mm + ty), lines[i].cap_mm * sy * 0.35);
     return score;
   };
-  double best_y = -1, sy_best = sy0, ty_best = 0;
+  // Every (scale, offset) tried, scored; the best few of distinct offsets
+  // are verified horizontally below.
+  struct YFit {
+    double score, sy, ty;
+  };
+  std::vector<YFit> yfits;
   for (double f : steps) {
     const double sy = sy0 * f;
     for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -134,52 +142,71 @@ Registration registerTemplate(const std::vector<cv::Rect>& boxes, const Template
         const double ty = centre - sy * lines[i].cy_mm;
         if (std::abs(ty) > card.height * 0.25) continue;
         // Ties go to the nominal scale and a small shift.
-        const double s = yScore(sy, ty) - 0.5 * std::abs(f - 1) - 0.02 * std::abs(ty) / sy0;
-        if (s > best_y) best_y = s, sy_best = sy, ty_best = ty;
+        yfits.push_back({yScore(sy, ty) - 0.5 * std::abs(f - 1) - 0.02 * std::abs(ty) / sy0, sy, ty});
       }
   }
+  std::stable_sort(yfits.begin(), yfits.end(), [](const YFit& a, const YFit& b) { return a.score > b.score; });
+  if (yfits.empty()) yfits.push_back({-1, sy0, 0});  // no word of a line's height: the nominal rows
 
   // 2. Horizontal: among the words on each value line's row, the scale and
   // offset that put most lines' first word at the field's left edge.
-  std::vector<std::vector<const cv::Rect*>> row(lines.size());
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    const double cap = lines[i].cap_mm * sy_best, want = sy_best * lines[i].cy_mm + ty_best;
-    for (const cv::Rect& b : boxes)
-      if (heightFits(b, cap) && std::abs(b.y + b.height / 2.0 - want) < cap * 0.35) row[i].push_back(&b);
-  }
-  std::vector<std::vector<double>> lefts(lines.size());
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    for (const cv::Rect* b : row[i]) lefts[i].push_back(b->x);
-    std::sort(lefts[i].begin(), lefts[i].end());
-  }
-  auto xScore = [&](double sx, double tx, int* matched) {
-    double score = 0;
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-      if (lefts[i].empty()) continue;
-      const double best = closeness(nearest(lefts[i], sx * lines[i].left_mm + tx), sx * 0.8);
-      score += best;
-      if (matched && best > 0) ++*matched;
-    }
-    return score;
+  struct XFit {
+    double score = -1, sx, tx;
+    int matched = 0;
   };
-  double best_x = -1, sx_best = sx0, tx_best = 0;
-  for (double f : steps) {
-    const double sx = sx0 * f;
-    for (std::size_t i = 0; i < lines.size(); ++i)
-      for (const cv::Rect* b : row[i]) {
-        const double tx = b->x - sx * lines[i].left_mm;
-        if (std::abs(tx) > card.width * 0.25) continue;
-        const double s = xScore(sx, tx, nullptr) - 0.5 * std::abs(f - 1) - 0.02 * std::abs(tx) / sx0;
-        if (s > best_x) best_x = s, sx_best = sx, tx_best = tx;
+  auto fitX = [&](double sy_fit, double ty_fit) {
+    std::vector<std::vector<double>> lefts(lines.size());
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      const double cap = lines[i].cap_mm * sy_fit, want = sy_fit * lines[i].cy_mm + ty_fit;
+      for (const cv::Rect& b : boxes)
+        if (heightFits(b, cap) && std::abs(b.y + b.height / 2.0 - want) < cap * 0.35) lefts[i].push_back(b.x);
+      std::sort(lefts[i].begin(), lefts[i].end());
+    }
+    auto xScore = [&](double sx, double tx, int* matched) {
+      double score = 0;
+      for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (lefts[i].empty()) continue;
+        const double best = closeness(nearest(lefts[i], sx * lines[i].left_mm + tx), sx * 0.8);
+        score += best;
+        if (matched && best > 0) ++*matched;
       }
+      return score;
+    };
+    XFit out{-1, sx0, 0, 0};
+    for (double f : steps) {
+      const double sx = sx0 * f;
+      for (std::size_t i = 0; i < lines.size(); ++i)
+        for (const double left : lefts[i]) {
+          const double tx = left - sx * lines[i].left_mm;
+          if (std::abs(tx) > card.width * 0.25) continue;
+          const double s = xScore(sx, tx, nullptr) - 0.5 * std::abs(f - 1) - 0.02 * std::abs(tx) / sx0;
+          if (s > out.score) out.score = s, out.sx = sx, out.tx = tx;
+        }
+    }
+    xScore(out.sx, out.tx, &out.matched);
+    return out;
+  };
+  // A card whose lines are evenly spaced fits about as well a line up or
+  // down when a line is blank (a TD1 without a personal number): the rows'
+  // words then no longer start at their fields' left edges. The best
+  // vertical fit and the next best of other offsets (within a line's worth
+  // of score) are each fitted horizontally; the best sum of both stands.
+  double sy_best = sy0, ty_best = 0, best = -1e18;
+  XFit xbest{-1, sx0, 0, 0};
+  std::vector<double> tried;
+  for (const YFit& y : yfits) {
+    if (tried.size() >= 3 || y.score < yfits.front().score - 1) break;
+    const double apart = 0.5 * kMinLinePitchMm * sy0;
+    if (std::any_of(tried.begin(), tried.end(), [&](double ty) { return std::abs(ty - y.ty) < apart; })) continue;
+    tried.push_back(y.ty);
+    const XFit x = fitX(y.sy, y.ty);
+    if (y.score + x.score > best) best = y.score + x.score, sy_best = y.sy, ty_best = y.ty, xbest = x;
   }
-  int matched = 0;
-  xScore(sx_best, tx_best, &matched);
-  reg.matched = matched;
+  reg.matched = xbest.matched;
   // Too little evidence (a blank or unreadable card, a wrong template): the
   // nominal scaling is a safer guess than a fit to two stray words.
-  if (matched < std::max(2, (reg.expected + 2) / 3)) return reg;
-  reg.sx = sx_best, reg.sy = sy_best, reg.tx = tx_best, reg.ty = ty_best;
+  if (reg.matched < std::max(2, (reg.expected + 2) / 3)) return reg;
+  reg.sx = xbest.sx, reg.sy = sy_best, reg.tx = xbest.tx, reg.ty = ty_best;
   reg.fitted = true;
   return reg;
 }

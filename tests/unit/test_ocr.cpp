@@ -279,6 +279,40 @@ TEST_CASE("ocr: registration finds the template on a card id-deskew cut and stre
   CHECK(exact >= total * 0.9);
 }
 
+TEST_CASE("ocr: registration is not fooled a line off by a card's blank last line", "[ocr]") {
+  // A TD1 without a personal number, with a word a line above the surname
+  // (a header): shifted a line up, the template's rows land on words of the
+  // right height as well (8 lines against 7), but the rows' words no longer
+  // start at their fields' left edges.
+  const ocr::Template* t = ocr::select(templates(), Json::object(), "td1");
+  REQUIRE(t);
+  const double k = 12;  // px per mm
+  const cv::Size card(static_cast<int>(t->size_mm.width * k), static_cast<int>(t->size_mm.height * k));
+  std::vector<cv::Rect> words;
+  auto word = [&](double left_mm, double cy_mm, double cap_mm) {
+    words.emplace_back(static_cast<int>(left_mm * k), static_cast<int>((cy_mm - cap_mm / 2) * k),
+                       static_cast<int>(8 * k), static_cast<int>(cap_mm * k));
+  };
+  const ocr::FieldSpec* surname = nullptr;
+  const ocr::FieldSpec* given = nullptr;
+  for (const ocr::FieldSpec& f : t->fields) {
+    if (f.name == "personal_number") continue;  // blank on this card
+    word(f.region_mm.x + 0.85, f.region_mm.y + f.region_mm.height / 2 - 0.1, f.cap_mm);
+    if (f.name == "surname") surname = &f;
+    if (f.name == "given_names") given = &f;
+  }
+  REQUIRE(surname);
+  REQUIRE(given);
+  const double pitch = given->region_mm.y - surname->region_mm.y;
+  word(surname->region_mm.x + 0.85, surname->region_mm.y + surname->region_mm.height / 2 - 0.1 - pitch, surname->cap_mm);
+  const ocr::Registration reg = ocr::registerTemplate(words, *t, card);
+  INFO(reg.toJson().dump());
+  CHECK(reg.fitted);
+  CHECK(std::abs(reg.ty) < 0.5 * k);  // not a line (4.6 mm) up
+  CHECK(std::abs(reg.tx) < 0.5 * k);
+  CHECK(reg.matched == 7);
+}
+
 TEST_CASE("ocr: names keep their diacritics, read with the Latin script model", "[ocr][tesseract]") {
   // Letters whose ICAO transliteration is two letters (Ö OE, Ø OE, Å AA, Ü UE,
   // Þ TH, ß SS): read without them (the English model's KOHLER), a printed
