@@ -1089,17 +1089,29 @@ std::optional<Reading> checkLookAlikes(const cv::Mat& grey_line, double cap_px, 
   static const std::vector<std::string> kLookAlikes{"S5", "B8", "0ODQ", "1I", "Z27", "G6"};
   const std::vector<std::string>& kClasses = classes.empty() ? kLookAlikes : classes;
   auto allowed = [&](char c) { return std::find(chars.begin(), chars.end(), std::string(1, c)) != chars.end(); };
-  auto othersOf = [&](char c) {
-    std::string out;
+  if (text.empty() || std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }))
+    return std::nullopt;
+  std::vector<std::string> own;
+  std::vector<std::vector<std::string>> others;
+  for (const char c : text) {
+    own.emplace_back(1, c);
+    others.emplace_back();
     for (const std::string& cls : kClasses)
       if (cls.find(c) != std::string::npos)
         for (const char o : cls)
-          if (o != c && allowed(o)) out += o;
-    return out;
-  };
-  if (text.empty() || std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }))
+          if (o != c && allowed(o)) others.back().emplace_back(1, o);
+  }
+  return checkCharacters(grey_line, cap_px, own, others, font_path);
+}
+
+std::optional<Reading> checkCharacters(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& chars,
+                                       const std::vector<std::vector<std::string>>& others,
+                                       const std::string& font_path) {
+  if (chars.empty() || others.size() != chars.size() ||
+      std::all_of(others.begin(), others.end(), [](const auto& o) { return o.empty(); }))
     return std::nullopt;
-  if (std::none_of(text.begin(), text.end(), [&](char c) { return !othersOf(c).empty(); })) return std::nullopt;
+  std::string text;
+  for (const std::string& c : chars) text += c;
   const std::optional<Line> line = prepare(grey_line, cap_px);
   if (!line) return std::nullopt;
   text::Font& font = text::fontFor(font_path);
@@ -1150,11 +1162,11 @@ std::optional<Reading> checkLookAlikes(const cv::Mat& grey_line, double cap_px, 
     cv::Mat b;
     double advance = 0;
   };
-  std::map<char, Blurred> glyphs_blurred;  // each character rendered and blurred once
-  auto glyphOf = [&](char c) -> const Blurred& {
+  std::map<std::string, Blurred> glyphs_blurred;  // each character rendered and blurred once
+  auto glyphOf = [&](const std::string& c) -> const Blurred& {
     auto [it, fresh] = glyphs_blurred.try_emplace(c);
     if (fresh) {
-      const Glyph g = render(font, std::string(1, c), fit.cap);
+      const Glyph g = render(font, c, fit.cap);
       it->second = {blurBy(g.cov, fit.k), g.advance};
     }
     return it->second;
@@ -1168,7 +1180,7 @@ std::optional<Reading> checkLookAlikes(const cv::Mat& grey_line, double cap_px, 
     cv::scaleAdd(b(cv::Rect(r.x - x, r.y - y, r.width, r.height)), w, part, part);
   };
   double pen = 0;
-  for (const char c : text) {
+  for (const std::string& c : chars) {
     const Blurred& g = glyphOf(c);
     placed.push_back({g.b, at.x + static_cast<int>(std::lround(pen))});
     addAt(sum, placed.back().b, placed.back().x, at.y, 1);
@@ -1178,11 +1190,10 @@ std::optional<Reading> checkLookAlikes(const cv::Mat& grey_line, double cap_px, 
   if (se <= 0) return std::nullopt;
   const double level = line->ink.dot(sum) / se;  // the ink level
   if (!(level > 0)) return std::nullopt;
-  std::string out = text, rival;
+  std::vector<std::string> out = chars, rival;
   double worst = kNoRival;  // the smallest margin of a character kept or changed
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const std::string others = othersOf(text[i]);
-    if (others.empty()) continue;
+  for (std::size_t i = 0; i < chars.size(); ++i) {
+    if (others[i].empty()) continue;
     // The window: this character's cell and a third of a glyph either side.
     const int cell = placed[i].b.cols - 2 * kMargin;
     const cv::Rect win = cv::Rect(placed[i].x + kMargin - cell / 3, at.y, cell + 2 * cell / 3, placed[i].b.rows) &
@@ -1191,7 +1202,7 @@ std::optional<Reading> checkLookAlikes(const cv::Mat& grey_line, double cap_px, 
     cv::Mat rest = sum(win).clone();
     addAt(rest, placed[i].b, placed[i].x - win.x, at.y - win.y, -1);
     // The residual in the window with `c` at its place, slid up to 2 px.
-    auto residual = [&](char c) {
+    auto residual = [&](const std::string& c) {
       double best_r = std::numeric_limits<double>::infinity();
       for (int s = -2; s <= 2; ++s) {
         cv::Mat t = rest.clone();
@@ -1201,10 +1212,10 @@ std::optional<Reading> checkLookAlikes(const cv::Mat& grey_line, double cap_px, 
       }
       return best_r;
     };
-    const double own = residual(text[i]);
+    const double own = residual(chars[i]);
     double alt = std::numeric_limits<double>::infinity();
-    char alt_c = text[i];
-    for (const char o : others)
+    std::string alt_c = chars[i];
+    for (const std::string& o : others[i])
       if (const double r = residual(o); r < alt) alt = r, alt_c = o;
     const double lower = std::min(own, alt), higher = std::max(own, alt);
     const double m = std::clamp((higher - lower) / std::max(lower, 1e-6 * line->energy), 0.0, kNoRival);
@@ -1212,12 +1223,12 @@ std::optional<Reading> checkLookAlikes(const cv::Mat& grey_line, double cap_px, 
     if (m < worst) {
       worst = m;
       rival = out;
-      rival[i] = alt < own ? text[i] : alt_c;
+      rival[i] = alt < own ? chars[i] : alt_c;
     }
   }
   Reading r;
-  r.text = out;
-  r.rival = rival;
+  for (const std::string& c : out) r.text += c;
+  for (const std::string& c : rival) r.rival += c;
   r.margin = worst;
   const double explained = 2 * level * line->ink.dot(sum) - level * level * se;
   r.fit = std::clamp(explained / line->energy, 0.0, 1.0);

@@ -215,6 +215,17 @@ bool reconcileName(std::string& value, std::string_view reference, std::vector<d
   return true;
 }
 
+std::vector<std::pair<std::size_t, std::string>> lostMarks(std::string_view value, std::string_view reference) {
+  std::vector<std::pair<std::size_t, std::string>> out;
+  if (value.empty() || value.size() >= reference.size() || reference.size() > 200) return out;
+  NameAligner a{value, reference, std::vector<char>((value.size() + 1) * (reference.size() + 1), 0), {}};
+  if (!a.run(0, 0)) return out;
+  // A printed letter two reference letters come from spelled out a mark.
+  for (std::size_t j = 0; j + 1 < a.from.size(); ++j)
+    if (a.from[j] == a.from[j + 1]) out.emplace_back(a.from[j], std::string(reference.substr(j, 2))), ++j;
+  return out;
+}
+
 std::string normaliseName(std::string_view text) {
   std::string t = mrz::transliterate(text);  // A-Z0-9, '<' for blanks and hyphens
   std::string out;

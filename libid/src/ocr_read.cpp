@@ -355,6 +355,11 @@ constexpr double kGlyphMarginText = 0.05;
 // bench/ocr.sh's 300 documents (bench/README.md, id-ocr session 23).
 constexpr double kLookAlikeFit = 0.9;
 constexpr double kLookAlikeMargin = 0.05;
+// A name's rendering explains less of its line than a code's (its
+// punctuation, kerning and marks): 0.85-0.96 on the ten names of bench/ocr.sh's
+// 300 records whose reading lost a mark. The marks tried are only those the
+// reference spells out, so a mark is already likely where one is tried.
+constexpr double kMarkFit = 0.8;
 // In free text a letter printed next to a digit costs half a glyph's ink
 // (glyphs::readText's `mixed`): 8LU is BLU, CABADA stays doubtful.
 constexpr double kGlyphMixedText = 0.5;
@@ -494,6 +499,40 @@ cv::Mat deblur(const cv::Mat& g, double sigma, int iterations) {
   cv::Mat out;
   est(cv::Rect(pad, pad, g.cols, g.rows)).convertTo(out, CV_8U, 255.0, -2.55);
   return out;
+}
+
+// A name as read (`text`, printed characters) that lost marks the reference
+// spells out (lostMarks: MULLER for MUELLER): its characters, and at each
+// letter that stands for a pair, the marked letters whose ICAO spelling is
+// that pair (U: Ü; O: Ö, Ø; A: Ä, Æ for AE, Å for AA; S or B: ß; P: Þ).
+// Empty when `text` does not normalise to `read` or nothing is to be tried.
+std::pair<std::vector<std::string>, std::vector<std::vector<std::string>>> markCandidates(
+    const std::string& text, const std::string& read, const std::string& reference) {
+  static const std::vector<std::string> kMarked{"\u00C4", "\u00C6", "\u00C5", "\u00D6", "\u00D8",
+                                                "\u00DC", "\u00DF", "\u00DE"};  // Ä Æ Å Ö Ø Ü ß Þ
+  std::vector<std::string> chars;
+  std::vector<std::size_t> of;  // per letter of the normalised name, the character it comes from
+  std::string norm;
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t len = utf8::charLength(text, i);
+    chars.push_back(text.substr(i, len));
+    i += len;
+    for (const char c : mrz::transliterate(chars.back()))
+      if (c >= 'A' && c <= 'Z') norm += c, of.push_back(chars.size() - 1);
+      else if (c == '<' && !norm.empty() && norm.back() != ' ') norm += ' ', of.push_back(chars.size() - 1);
+  }
+  while (!norm.empty() && norm.back() == ' ') norm.pop_back(), of.pop_back();
+  std::vector<std::vector<std::string>> others(chars.size());
+  if (norm != read) return {};
+  bool any = false;
+  for (const auto& [at, pair] : lostMarks(read, reference)) {
+    const std::size_t k = of[at];
+    if (chars[k].size() != 1) continue;  // already a marked letter
+    for (const std::string& m : kMarked)
+      if (mrz::transliterate(m) == pair) others[k].push_back(m), any = true;
+  }
+  if (!any) return {};
+  return {std::move(chars), std::move(others)};
 }
 
 double medianCap(const Template& t) {
@@ -830,6 +869,25 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
             field.value = value;
             field.read = value;
           }
+      }
+    }
+    // (10) A name whose reading lost marks the reference spells out (MULLER
+    // for the MRZ's MUELLER, GROB for GROSS: ß read B): each such letter
+    // checked against its marked forms in its own place, as a code's
+    // look-alikes are (8). The reference only says where a mark may be;
+    // the print decides. The value (the reference's spelling) is unchanged;
+    // the reading from the print alone (`read`) takes the marks.
+    if (f.kind == Kind::name && field.source == "template+mrz" && !field.read.empty() &&
+        field.read != field.value && !t.typeface.empty()) {
+      auto [chars, others] = markCandidates(field.text, field.read, field.value);
+      std::optional<glyphs::Reading> r;
+      try {
+        if (!chars.empty()) r = glyphs::checkCharacters(crop, cap_px, chars, others, t.typeface);
+      } catch (const Failure&) {  // the typeface's file cannot be opened
+      }
+      if (r && r->text != field.text && r->fit >= kMarkFit && r->margin >= kLookAlikeMargin) {
+        field.text = r->text;
+        field.read = normaliseName(r->text);
       }
     }
     // A reading Tesseract was not sure of as a whole is read once more from

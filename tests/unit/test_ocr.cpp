@@ -107,6 +107,12 @@ TEST_CASE("ocr: names take the reference's spelling of lost diacritics, text fol
   CHECK(name == "LOKKA");
   name = "LOEKKE";
   CHECK_FALSE(ocr::reconcileName(name, "LOKKE"));
+  // Where the marks were lost: the reading's letter and the pair it stands for.
+  using Lost = std::vector<std::pair<std::size_t, std::string>>;
+  CHECK(ocr::lostMarks("KOHLER WEIB", "KOEHLER WEISS") == Lost{{1, "OE"}, {10, "SS"}});
+  CHECK(ocr::lostMarks("BERG ASE", "BERG AASE") == Lost{{5, "AA"}});
+  CHECK(ocr::lostMarks("LOKKA", "LOEKKE").empty());
+  CHECK(ocr::lostMarks("MUELLER", "MUELLER").empty());
   // A long run of one letter stays quick (dead ends are remembered).
   name = std::string(60, 'A');
   CHECK_FALSE(ocr::reconcileName(name, std::string(119, 'A') + "B"));

@@ -183,6 +183,48 @@ TEST_CASE("ocr glyphs: a code's look-alikes checked in their own places", "[ocr]
   CHECK_FALSE(glyphs::checkLookAlikes(line("SWS", 20, 1.0), 20, "SWS", letters, text::kSansBold));
 }
 
+TEST_CASE("ocr glyphs: a name's lost marks checked in their own places", "[ocr]") {
+  // A reader's name without the marks the MRZ spells out (MULLER for
+  // MUELLER, GROB for GROSS): each such letter against its marked forms.
+  auto split = [](const std::string& s) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < s.size();) {
+      const std::size_t len = (static_cast<unsigned char>(s[i]) & 0xE0) == 0xC0 ? 2 : 1;
+      out.push_back(s.substr(i, len));
+      i += len;
+    }
+    return out;
+  };
+  struct Case {
+    std::string printed, read;
+    std::size_t at;
+    std::vector<std::string> marked;
+    double sigma;
+  };
+  const Case cases[] = {{"M\u00DCLLER", "MULLER", 1, {"\u00DC"}, 1.0},
+                        {"GRO\u00DF", "GROB", 3, {"\u00DF"}, 1.0},
+                        {"BERG, \u00C5SE", "BERG, ASE", 6, {"\u00C5"}, 1.5},
+                        {"J\u00D8RGEN", "JORGEN", 1, {"\u00D6", "\u00D8"}, 1.0},
+                        // Printed without a mark: the letter as read stays.
+                        {"MULLER", "MULLER", 1, {"\u00DC"}, 1.0},
+                        {"GROB", "GROB", 3, {"\u00DF"}, 1.5}};
+  for (const Case& c : cases) {
+    INFO(c.printed << " read " << c.read << " sigma " << c.sigma);
+    const std::vector<std::string> chars = split(c.read);
+    std::vector<std::vector<std::string>> others(chars.size());
+    others[c.at] = c.marked;
+    const auto r = glyphs::checkCharacters(line(c.printed, 20, c.sigma), 20, chars, others, text::kSansBold);
+    REQUIRE(r);
+    INFO("checked " << r->text << " fit " << r->fit << " margin " << r->margin << " rival " << r->rival);
+    CHECK(r->text == c.printed);
+    CHECK(r->fit > 0.8);
+    CHECK(r->margin > 0.05);
+  }
+  // Nothing to try.
+  CHECK_FALSE(glyphs::checkCharacters(line("MULLER", 20, 1.0), 20, split("MULLER"),
+                                      std::vector<std::vector<std::string>>(6), text::kSansBold));
+}
+
 TEST_CASE("ocr glyphs: blurred names and free text, words apart and letters with their marks", "[ocr]") {
   std::vector<std::string> letters{" "};
   for (const char c : std::string("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) letters.emplace_back(1, c);

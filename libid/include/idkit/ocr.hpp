@@ -303,6 +303,11 @@ bool reconcile(std::string& value, std::string_view mrz_value);
 // character, may be empty) follows: a spelled-out pair takes its letter's.
 bool reconcileName(std::string& value, std::string_view reference, std::vector<double>* conf = nullptr);
 
+// Where reconcileName() would spell out a lost mark: each letter of `value`
+// (by index) that stands for two of the reference's, with those two ("UE"
+// for a U the reference spells UE). Empty when the two names differ otherwise.
+std::vector<std::pair<std::size_t, std::string>> lostMarks(std::string_view value, std::string_view reference);
+
 // The reference spelling of a name field from a record's reference fields
 // (see referenceFields): surname, given_names, or "name" (surname and given
 // names, as visas print them); "" when the reference has none.

@@ -105,4 +105,12 @@ std::optional<Reading> checkLookAlikes(const cv::Mat& grey_line, double cap_px, 
                                        const std::vector<std::string>& chars, const std::string& font,
                                        const std::vector<std::string>& classes = {});
 
+// checkLookAlikes for any characters: `chars` the string as read, one UTF-8
+// character each, and others[i] what is tried in place of chars[i] (empty:
+// left as it is); a name's letter against its marked forms ({"U"} against
+// {"Ü"}). nullopt also when nothing is to be tried. Throws as readDate.
+std::optional<Reading> checkCharacters(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& chars,
+                                       const std::vector<std::vector<std::string>>& others,
+                                       const std::string& font);
+
 }  // namespace idkit::ocr::glyphs
