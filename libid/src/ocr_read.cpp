@@ -389,7 +389,10 @@ std::optional<Field> readByGlyphs(const FieldSpec& f, const std::regex& pattern,
   std::optional<glyphs::Reading> r;
   double fit = kGlyphFit, margin = kGlyphMarginDate;
   try {
-    if (f.kind == Kind::date) {
+    if (!f.values.empty()) {  // a closed vocabulary: which of its values is printed
+      r = glyphs::readLetter(crop, cap_px, f.values, typeface);
+      margin = kGlyphMarginLetter;
+    } else if (f.kind == Kind::date) {
       r = glyphs::readDate(crop, cap_px, f.date_order, typeface);
     } else if (f.kind == Kind::sex && f.whitelist.empty()) {  // a whitelist: printed as words (LAKI-LAKI)
       std::vector<std::string> letters;
@@ -789,10 +792,18 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // Tesseract was: it reads a lone capital poorly even when sharp (P read
     // D or J over the guilloche at 0.78-0.9, 3 of bench/ocr.sh's 21 TD3
     // scans). The letter whose rendering best explains the line is taken
-    // when it is clearly the best fit.
-    if (!glyphs_tried && f.kind == Kind::code && f.single_char && !t.typeface.empty() && field.source == "template")
+    // when it is clearly the best fit. So is a field's value from its closed
+    // vocabulary (a licence's eye and hair colour codes: a blurred BRO read
+    // ERO, HAZ read MAR at 0.9, itself a colour code), unless Tesseract read
+    // one of its values surely (kConfirmBelow: the check costs ~50 ms a field).
+    const bool vocabulary_doubt =
+        !f.values.empty() && (field.confidence < kConfirmBelow ||
+                              std::find(f.values.begin(), f.values.end(), field.value) == f.values.end());
+    const bool one_of = vocabulary_doubt || (f.kind == Kind::code && f.single_char);
+    if (!glyphs_tried && one_of && !t.typeface.empty() && field.source == "template")
       if (std::optional<Field> glyph = readByGlyphs(f, pattern, crop, cap_px, t.typeface, field.text);
-          glyph && glyph->value.size() == 1) {
+          glyph && (f.values.empty() ? glyph->value.size() == 1
+                                     : std::find(f.values.begin(), f.values.end(), glyph->text) != f.values.end())) {
         if (glyph->value == field.value) {
           glyph->text = field.text;
           glyph->char_confidence = std::move(field.char_confidence);

@@ -14,6 +14,10 @@ namespace idkit::ocr {
 namespace {
 
 constexpr std::size_t kMaxPatternBytes = 1000;
+// A field's vocabulary is read by rendering each value: a few dozen short
+// codes, not a dictionary.
+constexpr std::size_t kMaxValues = 64;
+constexpr std::size_t kMaxValueBytes = 32;
 
 Expected<cv::Rect2d> rectOf(const Json& j, const std::string& where) {
   if (!j.is_array() || j.size() != 4 || !std::all_of(j.begin(), j.end(), [](const Json& v) { return v.is_number(); }))
@@ -108,6 +112,16 @@ Expected<Template> Template::fromJson(const Json& j, std::string id) {
     }
     if (auto c = f.find("cap_mm"); c != f.end() && c->is_number()) s.cap_mm = c->get<double>();
     if (auto c = f.find("single_char"); c != f.end() && c->is_boolean()) s.single_char = c->get<bool>();
+    if (auto v = f.find("values"); v != f.end() && v->is_array()) {
+      if (v->size() > kMaxValues)
+        return std::unexpected(Error{"template_invalid", where + ": more than " + std::to_string(kMaxValues) + " values"});
+      for (const Json& one : *v) {
+        if (!one.is_string() || one.get<std::string>().empty() || one.get<std::string>().size() > kMaxValueBytes)
+          return std::unexpected(Error{"template_invalid", where + ": a value must be a string of 1-" +
+                                                               std::to_string(kMaxValueBytes) + " bytes"});
+        s.values.push_back(one.get<std::string>());
+      }
+    }
     s.reference = str(f, "reference");
     t.fields.push_back(std::move(s));
   }

@@ -174,6 +174,21 @@ TEST_CASE("ocr: templates load, and select by MRZ format and barcode", "[ocr]") 
       "x");
   REQUIRE_FALSE(anchor);
   CHECK(anchor.error().code == "template_invalid");
+  // A closed vocabulary: strings of 1-32 bytes, 64 at most.
+  const auto vocab = ocr::Template::fromJson(
+      Json::parse(R"({"kind": "ID1", "size_mm": [85.6, 54],
+                      "fields": [{"name": "eyes", "region": [1, 2, 3, 4], "values": ["BLU", "HAZ"]}]})"),
+      "x");
+  REQUIRE(vocab);
+  CHECK(vocab->fields[0].values == std::vector<std::string>{"BLU", "HAZ"});
+  for (const char* bad : {R"([1])", R"([""])", R"(["BLUEBLUEBLUEBLUEBLUEBLUEBLUEBLUEB"])"}) {
+    Json j = Json::parse(R"({"kind": "ID1", "size_mm": [85.6, 54], "fields": [{"name": "a", "region": [1, 2, 3, 4]}]})");
+    j["fields"][0]["values"] = Json::parse(bad);
+    CHECK_FALSE(ocr::Template::fromJson(j, "x"));
+  }
+  Json many = Json::parse(R"({"kind": "ID1", "size_mm": [85.6, 54], "fields": [{"name": "a", "region": [1, 2, 3, 4]}]})");
+  many["fields"][0]["values"] = std::vector<std::string>(65, "A");
+  CHECK_FALSE(ocr::Template::fromJson(many, "x"));
   Json deep = Json::parse(R"({"kind": "ID1", "size_mm": [85.6, 54], "fields": [{"name": "a", "region": [1, 2, 3, 4]}]})");
   deep["fields"][0]["pattern"] = std::string(30000, '(');
   const auto nested = ocr::Template::fromJson(deep, "x");

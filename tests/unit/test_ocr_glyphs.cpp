@@ -120,6 +120,25 @@ TEST_CASE("ocr glyphs: one letter of the 26 (a passport's type letter), sharp, b
   CHECK((j->text == "J" || j->margin < 0.3));
 }
 
+TEST_CASE("ocr glyphs: which value of a closed vocabulary is printed (a licence's colour codes)", "[ocr]") {
+  // AAMVA's eye colour codes; blurred as the photos whose Tesseract
+  // readings were ERO, MAR (for HAZ) and GRH.
+  const std::vector<std::string> eyes{"BLK", "BLU", "BRO", "GRY", "GRN", "HAZ", "MAR", "PNK", "DIC", "UNK"};
+  struct Case {
+    const char* printed;
+    double sigma, length, angle;
+  };
+  const Case cases[] = {{"HAZ", 0, 0, 0}, {"BRO", 2.5, 0, 0}, {"GRN", 2.0, 0, 0}, {"HAZ", 0, 8, 30}, {"BLU", 3.0, 0, 0}};
+  for (const Case& c : cases) {
+    INFO(c.printed << " sigma " << c.sigma << " motion " << c.length << "@" << c.angle);
+    const auto r = glyphs::readLetter(line(c.printed, 20, c.sigma, c.length, c.angle), 20, eyes, text::kSansBold);
+    REQUIRE(r);
+    INFO("read " << r->text << " fit " << r->fit << " margin " << r->margin << " rival " << r->rival);
+    CHECK(r->text == c.printed);
+    CHECK(r->margin > 0.3);  // id-ocr's bar for a value of a vocabulary (kGlyphMarginLetter)
+  }
+}
+
 TEST_CASE("ocr glyphs: blurred codes read by synthesis, letters placed by their advances", "[ocr]") {
   std::vector<std::string> chars;
   for (const char c : std::string("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")) chars.emplace_back(1, c);

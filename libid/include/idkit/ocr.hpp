@@ -52,6 +52,9 @@ struct FieldSpec {
   std::string strip;          // regex removed from the text first (a printed label in the region)
   double cap_mm = 0;          // expected capital height, to pick the value's line in the region
   bool single_char = false;   // one glyph ("C" visa type, "A" class): Tesseract's single-character mode
+  // The values the field may hold, when it is a closed vocabulary (AAMVA's
+  // eye and hair colour codes: BLU, HAZ, BRO ...); empty = any.
+  std::vector<std::string> values;
   // The reference field (MRZ or QR payload, see referenceFields) holding the
   // same value: empty = the field's own name; "-" = none (a visa's own number,
   // while its MRZ holds the passport's).
