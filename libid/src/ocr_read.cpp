@@ -348,7 +348,7 @@ constexpr double kGlyphMarginCode = 0.05;
 // A code read as the value the MRZ holds, with that value as a hypothesis
 // (readByGlyphs): two sources agree, and the print need only support it.
 // Measured on bench/ocr.sh's 300 documents (bench/README.md, id-ocr session
-// 24): the readings taken were at fit 0.91-0.98, margin 0.015-0.08.
+// 24): the fields it fixed were read at fit 0.91-0.98, margin 0.015-0.08.
 constexpr double kGlyphFitAgreed = 0.85;
 constexpr double kGlyphMarginAgreed = 0.01;
 // Names and free text are read as codes are, with a space between words.
