@@ -1238,8 +1238,8 @@ std::optional<Reading> checkCharacters(const cv::Mat& grey_line, double cap_px, 
 }
 
 std::optional<Reading> readCode(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& chars,
-                                const std::string& font_path) {
-  return readString(grey_line, cap_px, chars, {}, font_path, false, {}, {}, 0);
+                                const std::string& font_path, const std::vector<std::string>& hints) {
+  return readString(grey_line, cap_px, chars, {}, font_path, false, {}, hints, 0);
 }
 
 std::optional<Reading> readText(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& chars,

@@ -345,6 +345,12 @@ constexpr double kGlyphMarginLetter = 0.3;
 // still covers a blurred line); its rival is one edit off (ocr_glyphs.hpp).
 constexpr double kGlyphFitCode = 0.92;
 constexpr double kGlyphMarginCode = 0.05;
+// A code read as the value the MRZ holds, with that value as a hypothesis
+// (readByGlyphs): two sources agree, and the print need only support it.
+// Measured on bench/ocr.sh's 300 documents (bench/README.md, id-ocr session
+// 24): the fields it fixed were read at fit 0.91-0.98, margin 0.015-0.08.
+constexpr double kGlyphFitAgreed = 0.85;
+constexpr double kGlyphMarginAgreed = 0.01;
 // Names and free text are read as codes are, with a space between words.
 constexpr double kGlyphFitText = 0.9;
 constexpr double kGlyphMarginText = 0.05;
@@ -383,9 +389,12 @@ std::vector<std::string> codeChars(const FieldSpec& f, const std::regex& pattern
 // not clearly the best fit or its value is off the field's pattern. Its
 // characters were seen by no second reader: at most kUnconfirmedCharConfidence.
 // `earlier`: the text read so far, a name's or free text's rival (its
-// reading must explain the ink better than that does).
+// reading must explain the ink better than that does). `other`: a code's
+// value in the MRZ (normalised), tried as a hypothesis when the line alone
+// gives no clear reading; `agreed_only`: only that value may be read.
 std::optional<Field> readByGlyphs(const FieldSpec& f, const std::regex& pattern, const cv::Mat& crop, double cap_px,
-                                  const std::string& typeface, const std::string& earlier) {
+                                  const std::string& typeface, const std::string& earlier, const std::string& other = {},
+                                  bool agreed_only = false) {
   std::optional<glyphs::Reading> r;
   double fit = kGlyphFit, margin = kGlyphMarginDate;
   try {
@@ -410,8 +419,21 @@ std::optional<Field> readByGlyphs(const FieldSpec& f, const std::regex& pattern,
         margin = kGlyphMarginLetter;
       }
       if (!r || r->fit < fit || r->margin < margin) {
-        r = glyphs::readCode(crop, cap_px, chars, typeface);
+        if (!agreed_only) r = glyphs::readCode(crop, cap_px, chars, typeface);
         fit = kGlyphFitCode, margin = kGlyphMarginCode;
+        // Not clearly read alone: the MRZ's value as a hypothesis the print
+        // must support. It starts the search where it explains more ink than
+        // the line's own reading and is a rival of the reading taken; only a
+        // reading that is that value is taken, at a lower bar (two sources
+        // agree), and never without it (a print that differs is read as
+        // before, or not at all).
+        if (!other.empty() && (agreed_only || !r || r->fit < fit || r->margin < margin)) {
+          std::optional<glyphs::Reading> h = glyphs::readCode(crop, cap_px, chars, typeface, {other});
+          if (h && h->text == other)  // as printed: a 5 the glyphs show as S is no agreement
+            r = std::move(h), fit = kGlyphFitAgreed, margin = kGlyphMarginAgreed;
+          else if (agreed_only)
+            r.reset();
+        }
       }
     } else if (f.kind == Kind::name || f.kind == Kind::text) {
       // The whitelist's characters (a name's default one for names), or
@@ -615,6 +637,15 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
         reg.fitted ? valueLine(words, r, reg.sy * (f.region_mm.y + f.region_mm.height / 2 - 0.1) + reg.ty, cap_px)
                    : std::nullopt;
     const int value_width = found ? found->width : 0;  // the value's words, card px (0: none found)
+    // A reading that accounts for under half of the value's words (a capital
+    // is at most 1.1 capital heights wide, a space half of one).
+    auto readShort = [&](const std::string& text) {
+      if (value_width <= 0) return false;
+      double explained = 0;
+      for (std::size_t i = 0; i < text.size(); ++i)
+        if (!utf8::continuation(static_cast<unsigned char>(text[i]))) explained += text[i] == ' ' ? 0.5 : 1.1;
+      return value_width > 2 * explained * cap_px + cap_px;
+    };
     if (found) {
       // The region's width (values are left-aligned in it) or the words' if
       // they run on; the words' height with a margin.
@@ -769,12 +800,24 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // A code, a name or free text only on a line that shows blur (as for
     // deconvolution, (3)): a sharp line Tesseract doubts is seldom misread
     // glyph by glyph, and their search costs a few hundred milliseconds.
+    // A code read short (under half of its words' width, readShort) is read so
+    // on a sharp line too: Tesseract loses most of a small card's enlarged,
+    // blocky print (LZ6819844 read L) that the typeface may still explain.
+    // So is one the MRZ holds, but only as the MRZ's value (readByGlyphs's
+    // `agreed_only`): a sharp line's glyph reading is otherwise not trusted.
+    std::string mrz_value;  // a code's value in the MRZ, when it holds one
+    if (f.kind == Kind::code && mrz_fields.is_object())
+      if (auto m = mrz_fields.find(f.referenceName()); m != mrz_fields.end() && m->is_string())
+        mrz_value = normaliseCode(m->get<std::string>());
     bool glyphs_tried = false;  // (6) ran
     bool by_glyphs = false;     // read by synthesis in (6)
     if (field.confidence < kRetryBelow && !t.typeface.empty() &&
         (f.kind == Kind::date || f.kind == Kind::sex ||
-         ((f.kind == Kind::code || f.kind == Kind::name || f.kind == Kind::text) && blurSigma(crop) > kDeblurAbovePx)))
-      if (glyphs_tried = true; std::optional<Field> glyph = readByGlyphs(f, pattern, crop, cap_px, t.typeface, field.text)) {
+         ((f.kind == Kind::code || f.kind == Kind::name || f.kind == Kind::text) && blurSigma(crop) > kDeblurAbovePx) ||
+         (f.kind == Kind::code && (readShort(field.text) || !mrz_value.empty()))))
+      if (glyphs_tried = true; std::optional<Field> glyph = readByGlyphs(
+              f, pattern, crop, cap_px, t.typeface, field.text, mrz_value,
+              f.kind == Kind::code && !readShort(field.text) && blurSigma(crop) <= kDeblurAbovePx)) {
         if (glyph->value == field.value) {
           glyph->text = field.text;
           glyph->char_confidence = std::move(field.char_confidence);
@@ -928,15 +971,9 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     }
     // A reading that accounts for under half of the value's ink (a blurred
     // OYVIND read J, surely) is a part of the value at most: none of its
-    // characters counts as surely read. A capital is at most 1.1 capital
-    // heights wide, and a space half of one.
-    if (value_width > 0 && check::comparedVizField(f.name) && field.source == "template" && !field.text.empty()) {
-      double explained = 0;
-      for (std::size_t i = 0; i < field.text.size(); ++i)
-        if (!utf8::continuation(static_cast<unsigned char>(field.text[i]))) explained += field.text[i] == ' ' ? 0.5 : 1.1;
-      if (value_width > 2 * explained * cap_px + cap_px)
-        for (double& c : field.char_confidence) c = std::min(c, kUnconfirmedCharConfidence);
-    }
+    // characters counts as surely read.
+    if (check::comparedVizField(f.name) && field.source == "template" && !field.text.empty() && readShort(field.text))
+      for (double& c : field.char_confidence) c = std::min(c, kUnconfirmedCharConfidence);
     // Boxes are in the card's own pixels, as the record's image holds it.
     field.box = turned ? cv::Rect(g.cols - line_box.br().x, g.rows - line_box.br().y, line_box.width, line_box.height)
                        : line_box;

@@ -163,6 +163,17 @@ TEST_CASE("ocr glyphs: blurred codes read by synthesis, letters placed by their 
   const auto d = glyphs::readCode(line("4501", 20, 2, 0, 0), 20, digits, text::kSansBold);
   REQUIRE(d);
   CHECK(d->text == "4501");
+  // Another source's value (the MRZ's) is a hypothesis the print must
+  // support: it is read where it is printed, and where the print differs
+  // from it by a character (an altered MRZ or print) the print is read.
+  const cv::Mat printed = line("LZ6819844", 20, 2.5, 0, 0);
+  const auto agreed = glyphs::readCode(printed, 20, chars, text::kSansBold, {"LZ6819844"});
+  REQUIRE(agreed);
+  CHECK(agreed->text == "LZ6819844");
+  const auto other = glyphs::readCode(printed, 20, chars, text::kSansBold, {"LZ6819944"});
+  REQUIRE(other);
+  INFO("read " << other->text << " margin " << other->margin << " rival " << other->rival);
+  CHECK(other->text != "LZ6819944");
   const cv::Mat blank(44, 300, CV_8U, cv::Scalar(200));
   CHECK_FALSE(glyphs::readCode(blank, 20, chars, text::kSansBold));
   CHECK_FALSE(glyphs::readCode(line("AB12", 20, 2, 0, 0), 20, {}, text::kSansBold));

@@ -61,9 +61,12 @@ std::optional<Reading> readLetter(const cv::Mat& grey_line, double cap_px, const
 // the line's ink (found by dynamic programming over the pen position, then
 // improved whole one edit at a time); its rival the best string one edit
 // off (a character changed or dropped, two made one). nullopt when the line
-// holds no ink or `chars` is empty. Throws as readDate.
+// holds no ink or `chars` is empty. `hints`: strings another source gives
+// (the MRZ's value of the field), judged as readText's are: one starts the
+// edits when it explains more ink than the line's own reading, and is a
+// rival of the reading taken. Throws as readDate.
 std::optional<Reading> readCode(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& chars,
-                                const std::string& font);
+                                const std::string& font, const std::vector<std::string>& hints = {});
 
 // A name or free text on a value line, as readCode reads a code: `chars`
 // may hold a space (no ink, only its advance; never first or last, nor two
