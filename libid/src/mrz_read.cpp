@@ -25,6 +25,7 @@
 
 #include <idkit/ocrb.hpp>
 
+#include "mrz_deblur.hpp"
 #include "mrz_layout.hpp"
 #include "mrz_synth.hpp"
 
@@ -1913,6 +1914,74 @@ std::optional<Attempt> readBySynthesis(const cv::Mat& gray, const ReadOptions& o
   return out;
 }
 
+// Blur past what the classifier learned (defocus or a shaken hand of a
+// tenth of the text height and more on a small photo: td2-photo-s31-0225's
+// 11 px streak at 33 degrees is 0.8 of its text height) leaves a band the
+// finder sees and the classifier reads as garbage ('<' read 6, most letters
+// wrong), or no band at all. The blur is undone on the whole image and the
+// zone searched and read again: a streak found from the zeros it leaves in
+// the image's spectrum (motionOf; on seed 7's shaken photos within a pixel
+// and a few degrees of id-synth's own kernel), else, for defocus (whose
+// spectrum has no such zeros), Gaussians of a few widths against the band's
+// pitch, the reading whose check digits verify (else the surest) kept.
+// A deconvolved glyph can be sure and wrong (a name letter, which no check
+// digit covers), so a verified reading is read again deconvolved with more
+// damping (kDeblurNoiseCheck): cells the two read differently are listed
+// uncertain and the zone is not valid; a zone the second does not verify is
+// not valid either.
+constexpr double kMotionBelieved = 0.6;   // motionOf's score below which a streak is taken
+constexpr double kMotionLongest = 22;     // px; longer "streaks" are defocus's smooth fall-off
+constexpr double kMotionSearched = 30;    // px
+constexpr std::array<double, 3> kDefocusSigmas{0.17, 0.25, 0.36};  // x the band's pitch
+constexpr double kDeblurNoise = 0.01, kDeblurNoiseCheck = 0.03;
+
+std::optional<Attempt> readDeblurred(const cv::Mat& gray, const ReadOptions& options, const std::vector<Band>& bands,
+                                     const Attempt& first) {
+  std::vector<detail::BlurKernel> kernels;
+  if (auto m = detail::motionOf(gray, kMotionSearched, kMotionBelieved); m && m->length <= kMotionLongest) {
+    kernels.push_back(*m);
+  } else {
+    const std::size_t bi = first.result ? first.band : 0;
+    if (bi >= bands.size() || bands[bi].lines.empty()) return std::nullopt;
+    const float pitch = bands[bi].lines.front().pitch;
+    for (double s : kDefocusSigmas) kernels.push_back({0, 0, s * pitch, 1});
+  }
+  Attempt best;
+  detail::BlurKernel used;
+  for (const auto& k : kernels) {
+    Attempt a = readBands(detail::deconvolve(gray, k, kDeblurNoise), options);
+    if (debugDir())
+      trace("deblurred by %s %.2f at %.0f (score %.2f): %s %.3f\n", k.length > 0 ? "streak" : "gaussian",
+            k.length > 0 ? k.length : k.sigma, k.angle, k.score, a.result ? (a.result->valid ? "valid" : "read") : "nothing",
+            a.read_score);
+    if (!a.result) continue;
+    const bool better = !best.result || (a.result->valid && !best.result->valid) ||
+                        (a.result->valid == best.result->valid && a.read_score > best.read_score);
+    if (better) best = std::move(a), used = k;
+    if (best.result->valid) break;
+  }
+  if (!best.result) return std::nullopt;
+  if (best.result->valid) {
+    const Attempt again = readBands(detail::deconvolve(gray, used, kDeblurNoiseCheck), options);
+    Result& r = *best.result;
+    bool same = again.result && again.result->valid && again.result->lines.size() == r.lines.size();
+    for (std::size_t li = 0; same && li < r.lines.size(); ++li) same = again.result->lines[li].size() == r.lines[li].size();
+    if (same) {
+      for (std::size_t li = 0; li < r.lines.size(); ++li)
+        for (std::size_t i = 0; i < r.lines[li].size(); ++i)
+          if (const char o = again.result->lines[li][i]; o != r.lines[li][i])
+            r.uncertain.push_back({static_cast<int>(li) + 1, static_cast<int>(i) + 1, r.lines[li][i], o, "uncertain"});
+    }
+    if (!same || !r.uncertain.empty()) {
+      if (debugDir()) trace("deblurred reading not confirmed by the damped one\n");
+      detail::sortByPosition(r.uncertain);
+      r.checks.emplace_back("legible", false);
+      r.valid = false;
+    }
+  }
+  return best;
+}
+
 // A mirrored zone's glyphs read as nothing the classifier knows, so the
 // flipped image's quick look must beat the first pass's by this much (mean
 // log probability) before the flipped bands are read carefully: a reading
@@ -2029,6 +2098,20 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
     sharpen(sharp, std::max(1.0, std::max(gray.cols, gray.rows) / 1000.0 * kFindSharpenSigma), kFindSharpenAmount);
     if (Attempt found = readBands(sharp, options); found.result && found.read_score > std::log(0.6)) best = std::move(found);
   }
+  if (!(best.result && best.result->valid) && !bands.empty() &&
+      (!best.result || std::any_of(best.spreads.begin(), best.spreads.end(), [](float s) { return s >= kBlurredSpread; })))
+    if (auto d = readDeblurred(gray, options, bands, best)) {
+      if (debugDir()) trace("deblurred read_score %.3f (first %.3f)\n", d->read_score, best.read_score);
+      // Kept when it verifies; one not valid only in place of nothing or of
+      // a first reading the classifier mostly doubted (mean character
+      // probability under 0.6, as the second passes' gate), and read more
+      // surely: a first reading of a few doubts may hold every field right
+      // where a deconvolution's reading that failed its damped twin does not.
+      if (d->result->valid || !best.result || (best.read_score < std::log(0.6) && d->read_score > best.read_score)) {
+        if (debugDir()) trace("read deblurred\n");
+        best = std::move(*d);
+      }
+    }
   bool mirrored = false;
   // A zone that does not verify may be a mirror image. The flipped image's
   // bands are the first pass's blobs mirrored, and only those whose quick
