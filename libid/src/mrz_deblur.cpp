@@ -45,8 +45,12 @@ std::optional<BlurKernel> motionOf(const cv::Mat& gray, double max_length, doubl
   cv::Mat window;
   cv::createHanningWindow(window, {t, t}, CV_32F);
   cv::Mat power = cv::Mat::zeros(t, t, CV_32F);
-  for (int y = 0; y + t <= gray.rows; y += t / 2)
-    for (int x = 0; x + t <= gray.cols; x += t / 2) {
+  // Tiles half-overlapping, or further apart on a large patch (at most
+  // about kMaxTiles of them: the spectrum's mean settles long before).
+  constexpr double kMaxTiles = 48;
+  const int step = std::max(t / 2, static_cast<int>(std::sqrt(static_cast<double>(gray.cols - t + 1) * (gray.rows - t + 1) / kMaxTiles)));
+  for (int y = 0; y + t <= gray.rows; y += step)
+    for (int x = 0; x + t <= gray.cols; x += step) {
       cv::Mat f;
       gray(cv::Rect(x, y, t, t)).convertTo(f, CV_32F);
       f = (f - cv::mean(f)[0]).mul(window);

@@ -1918,12 +1918,14 @@ std::optional<Attempt> readBySynthesis(const cv::Mat& gray, const ReadOptions& o
 // tenth of the text height and more on a small photo: td2-photo-s31-0225's
 // 11 px streak at 33 degrees is 0.8 of its text height) leaves a band the
 // finder sees and the classifier reads as garbage ('<' read 6, most letters
-// wrong), or no band at all. The blur is undone on the whole image and the
-// zone searched and read again: a streak found from the zeros it leaves in
-// the image's spectrum (motionOf; on seed 7's shaken photos within a pixel
-// and a few degrees of id-synth's own kernel), else, for defocus (whose
-// spectrum has no such zeros), Gaussians of a few widths against the band's
-// pitch, the reading whose check digits verify (else the surest) kept.
+// wrong). The blur is undone about that band and the zone searched and read
+// again there: a streak found from the zeros it leaves in the spectrum of
+// the band's surroundings (motionOf; on seed 7's shaken photos, the whole
+// photo's within a pixel and a few degrees of id-synth's own kernel on 17
+// of 20). Defocus leaves no such zeros; Gaussians of a few widths against
+// the band's pitch in its place gained one zone on seed 7 for a third more
+// CPU, and zones not found at all read no better deblurred (bench/README.md,
+// MRZ, session 24): neither is tried.
 // A deconvolved glyph can be sure and wrong (a name letter, which no check
 // digit covers), so a verified reading is read again deconvolved with more
 // damping (kDeblurNoiseCheck): cells the two read differently are listed
@@ -1932,37 +1934,38 @@ std::optional<Attempt> readBySynthesis(const cv::Mat& gray, const ReadOptions& o
 constexpr double kMotionBelieved = 0.6;   // motionOf's score below which a streak is taken
 constexpr double kMotionLongest = 22;     // px; longer "streaks" are defocus's smooth fall-off
 constexpr double kMotionSearched = 30;    // px
-constexpr std::array<double, 3> kDefocusSigmas{0.17, 0.25, 0.36};  // x the band's pitch
 constexpr double kDeblurNoise = 0.01, kDeblurNoiseCheck = 0.03;
 
-std::optional<Attempt> readDeblurred(const cv::Mat& gray, const ReadOptions& options, const std::vector<Band>& bands,
-                                     const Attempt& first) {
-  std::vector<detail::BlurKernel> kernels;
-  if (auto m = detail::motionOf(gray, kMotionSearched, kMotionBelieved); m && m->length <= kMotionLongest) {
-    kernels.push_back(*m);
-  } else {
-    const std::size_t bi = first.result ? first.band : 0;
-    if (bi >= bands.size() || bands[bi].lines.empty()) return std::nullopt;
-    const float pitch = bands[bi].lines.front().pitch;
-    for (double s : kDefocusSigmas) kernels.push_back({0, 0, s * pitch, 1});
-  }
-  Attempt best;
-  detail::BlurKernel used;
-  for (const auto& k : kernels) {
-    Attempt a = readBands(detail::deconvolve(gray, k, kDeblurNoise), options);
-    if (debugDir())
-      trace("deblurred by %s %.2f at %.0f (score %.2f): %s %.3f\n", k.length > 0 ? "streak" : "gaussian",
-            k.length > 0 ? k.length : k.sigma, k.angle, k.score, a.result ? (a.result->valid ? "valid" : "read") : "nothing",
-            a.read_score);
-    if (!a.result) continue;
-    const bool better = !best.result || (a.result->valid && !best.result->valid) ||
-                        (a.result->valid == best.result->valid && a.read_score > best.read_score);
-    if (better) best = std::move(a), used = k;
-    if (best.result->valid) break;
-  }
+std::optional<Attempt> readDeblurred(const cv::Mat& gray, const ReadOptions& options, const Band& band) {
+  if (band.lines.empty()) return std::nullopt;
+  // The band's box, and about it a patch for the spectrum (the blur is the
+  // same over a small photo; the whole image's tiles cost most of the time
+  // on large ones) and a smaller one to deconvolve and read.
+  std::vector<cv::Point2f> ends;
+  float size = 0;  // the text's pitch or height, whichever is larger
+  for (const LineBox& l : band.lines) ends.push_back(l.start), ends.push_back(l.end), size = std::max({size, l.pitch, l.height});
+  const cv::Rect whole(0, 0, gray.cols, gray.rows), box = cv::boundingRect(ends);
+  const cv::Point centre = (box.tl() + box.br()) / 2;
+  const int side = std::max({512, 2 * box.width, 2 * box.height});
+  const cv::Rect around = cv::Rect(centre.x - side / 2, centre.y - side / 2, side, side) & whole;
+  const int margin = static_cast<int>(std::ceil(3 * size)) + static_cast<int>(kMotionSearched);
+  const cv::Rect patch = cv::Rect(box.x - margin, box.y - margin, box.width + 2 * margin, box.height + 2 * margin) & whole;
+  if (patch.empty() || around.empty()) return std::nullopt;
+  const auto streak = detail::motionOf(gray(around), kMotionSearched, kMotionBelieved);
+  if (!streak || streak->length > kMotionLongest) return std::nullopt;
+  // The patch's reading, its quad in the image's coordinates.
+  auto readPatch = [&](double noise) {
+    Attempt a = readBands(detail::deconvolve(gray(patch), *streak, noise), options);
+    for (auto& pt : a.quad) pt += cv::Point2f(static_cast<float>(patch.x), static_cast<float>(patch.y));
+    return a;
+  };
+  Attempt best = readPatch(kDeblurNoise);
+  if (debugDir())
+    trace("deblurred by a streak of %.2f px at %.0f degrees (score %.2f): %s %.3f\n", streak->length, streak->angle,
+          streak->score, best.result ? (best.result->valid ? "valid" : "read") : "nothing", best.read_score);
   if (!best.result) return std::nullopt;
   if (best.result->valid) {
-    const Attempt again = readBands(detail::deconvolve(gray, used, kDeblurNoiseCheck), options);
+    const Attempt again = readPatch(kDeblurNoiseCheck);
     Result& r = *best.result;
     bool same = again.result && again.result->valid && again.result->lines.size() == r.lines.size();
     for (std::size_t li = 0; same && li < r.lines.size(); ++li) same = again.result->lines[li].size() == r.lines[li].size();
@@ -2098,16 +2101,35 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
     sharpen(sharp, std::max(1.0, std::max(gray.cols, gray.rows) / 1000.0 * kFindSharpenSigma), kFindSharpenAmount);
     if (Attempt found = readBands(sharp, options); found.result && found.read_score > std::log(0.6)) best = std::move(found);
   }
-  if (!(best.result && best.result->valid) && !bands.empty() &&
-      (!best.result || std::any_of(best.spreads.begin(), best.spreads.end(), [](float s) { return s >= kBlurredSpread; })))
-    if (auto d = readDeblurred(gray, options, bands, best)) {
+  if (best.result && !best.result->valid && best.band < bands.size() &&
+      std::any_of(best.spreads.begin(), best.spreads.end(), [](float s) { return s >= kBlurredSpread; }))
+    if (auto d = readDeblurred(gray, options, bands[best.band])) {
       if (debugDir()) trace("deblurred read_score %.3f (first %.3f)\n", d->read_score, best.read_score);
-      // Kept when it verifies; one not valid only in place of nothing or of
-      // a first reading the classifier mostly doubted (mean character
+      // A first reading whose check digits verify and whose only fault is
+      // name letters it was unsure of keeps them in doubt where the
+      // deconvolved image reads them as it did: the same evidence made
+      // sharper and read alike is no second witness (a blurred O and 0 are
+      // one blob; fra-id-photo-s17-0049's DUPONT). A first reading that fails
+      // its check digits vouches for none of its cells (td2-photo-s7-0014's
+      // ERIKSSON read KRIKXXON, with doubts at K, X and the right N).
+      Result& r = *d->result;
+      if (!failsCheckDigit(*best.result) && r.lines.size() == best.result->lines.size()) {
+        for (const Correction& u : best.result->uncertain) {
+          const auto li = static_cast<std::size_t>(u.line - 1), pi = static_cast<std::size_t>(u.pos - 1);
+          if (li >= r.lines.size() || pi >= r.lines[li].size() || r.lines[li].size() != best.result->lines[li].size()) continue;
+          if (r.lines[li][pi] == u.from) r.uncertain.push_back(u);
+        }
+        if (!r.uncertain.empty() && r.valid) {
+          detail::sortByPosition(r.uncertain);
+          r.checks.emplace_back("legible", false);
+          r.valid = false;
+        }
+      }
+      // Kept when it verifies; one not valid only in place of a first reading the classifier mostly doubted (mean character
       // probability under 0.6, as the second passes' gate), and read more
       // surely: a first reading of a few doubts may hold every field right
       // where a deconvolution's reading that failed its damped twin does not.
-      if (d->result->valid || !best.result || (best.read_score < std::log(0.6) && d->read_score > best.read_score)) {
+      if (d->result->valid || (best.read_score < std::log(0.6) && d->read_score > best.read_score)) {
         if (debugDir()) trace("read deblurred\n");
         best = std::move(*d);
       }
