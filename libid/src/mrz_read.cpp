@@ -12,6 +12,7 @@
 #include <idkit/mrz_read.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -2105,19 +2106,21 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
       std::any_of(best.spreads.begin(), best.spreads.end(), [](float s) { return s >= kBlurredSpread; }))
     if (auto d = readDeblurred(gray, options, bands[best.band])) {
       if (debugDir()) trace("deblurred read_score %.3f (first %.3f)\n", d->read_score, best.read_score);
-      // A first reading whose check digits verify and whose only fault is
-      // name letters it was unsure of keeps them in doubt where the
-      // deconvolved image reads them as it did: the same evidence made
-      // sharper and read alike is no second witness (a blurred O and 0 are
-      // one blob; fra-id-photo-s17-0049's DUPONT). A first reading that fails
-      // its check digits vouches for none of its cells (td2-photo-s7-0014's
-      // ERIKSSON read KRIKXXON, with doubts at K, X and the right N).
+      // A first reading whose check digits verify and whose fault is a name
+      // letter read as a digit (vetoBlurredDigits: a blurred O and 0 are one
+      // blob, which a deconvolution sharpens into either) keeps that doubt
+      // where the deconvolved image reads the cell as it did: the same
+      // evidence made sharper and read alike is no second witness
+      // (fra-id-photo-s17-0049's DUPONT). Letter-against-letter doubts (N/H,
+      // K/E) are left to the deconvolution's check digits and its damped
+      // twin: on seed 7 they held back three zones read right. A first
+      // reading that fails its check digits vouches for none of its cells.
       Result& r = *d->result;
       if (!failsCheckDigit(*best.result) && r.lines.size() == best.result->lines.size()) {
         for (const Correction& u : best.result->uncertain) {
           const auto li = static_cast<std::size_t>(u.line - 1), pi = static_cast<std::size_t>(u.pos - 1);
           if (li >= r.lines.size() || pi >= r.lines[li].size() || r.lines[li].size() != best.result->lines[li].size()) continue;
-          if (r.lines[li][pi] == u.from) r.uncertain.push_back(u);
+          if (r.lines[li][pi] == u.from && std::isdigit(static_cast<unsigned char>(u.to))) r.uncertain.push_back(u);
         }
         if (!r.uncertain.empty() && r.valid) {
           detail::sortByPosition(r.uncertain);
