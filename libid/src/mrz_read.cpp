@@ -1921,12 +1921,12 @@ std::optional<Attempt> readBySynthesis(const cv::Mat& gray, const ReadOptions& o
 // finder sees and the classifier reads as garbage ('<' read 6, most letters
 // wrong). The blur is undone about that band and the zone searched and read
 // again there: a streak found from the zeros it leaves in the spectrum of
-// the band's surroundings (motionOf; on seed 7's shaken photos, the whole
-// photo's within a pixel and a few degrees of id-synth's own kernel on 17
-// of 20). Defocus leaves no such zeros; Gaussians of a few widths against
-// the band's pitch in its place gained one zone on seed 7 for a third more
-// CPU, and zones not found at all read no better deblurred (bench/README.md,
-// MRZ, session 24): neither is tried.
+// the band's surroundings (motionOf; on seed 7's 21 shaken photos read
+// wrong, the whole photo's within 1.5 px and 7 degrees of id-synth's own
+// kernel on 17). Defocus leaves no such zeros; Gaussians of a few widths
+// against the band's pitch in its place made one more zone of seed 7 valid
+// for 15 % more CPU, and zones not found at all read no better deblurred
+// (bench/README.md, MRZ, session 24): neither is tried.
 // A deconvolved glyph can be sure and wrong (a name letter, which no check
 // digit covers), so a verified reading is read again deconvolved with more
 // damping (kDeblurNoiseCheck): cells the two read differently are listed
