@@ -12,6 +12,7 @@
 #include <idkit/mrz_read.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -25,6 +26,7 @@
 
 #include <idkit/ocrb.hpp>
 
+#include "mrz_deblur.hpp"
 #include "mrz_layout.hpp"
 #include "mrz_synth.hpp"
 
@@ -1913,6 +1915,77 @@ std::optional<Attempt> readBySynthesis(const cv::Mat& gray, const ReadOptions& o
   return out;
 }
 
+// Blur past what the classifier learned (defocus or a shaken hand of a
+// tenth of the text height and more on a small photo: td2-photo-s31-0225's
+// 11 px streak at 33 degrees is 0.8 of its text height) leaves a band the
+// finder sees and the classifier reads as garbage ('<' read 6, most letters
+// wrong). The blur is undone about that band and the zone searched and read
+// again there: a streak found from the zeros it leaves in the spectrum of
+// the band's surroundings (motionOf; on seed 7's 21 shaken photos read
+// wrong, the whole photo's within 1.5 px and 7 degrees of id-synth's own
+// kernel on 17). Defocus leaves no such zeros; Gaussians of a few widths
+// against the band's pitch in its place made one more zone of seed 7 valid
+// for 15 % more CPU, and zones not found at all read no better deblurred
+// (bench/README.md, MRZ, session 24): neither is tried.
+// A deconvolved glyph can be sure and wrong (a name letter, which no check
+// digit covers), so a verified reading is read again deconvolved with more
+// damping (kDeblurNoiseCheck): cells the two read differently are listed
+// uncertain and the zone is not valid; a zone the second does not verify is
+// not valid either.
+constexpr double kMotionBelieved = 0.6;   // motionOf's score below which a streak is taken
+constexpr double kMotionLongest = 22;     // px; longer "streaks" are defocus's smooth fall-off
+constexpr double kMotionSearched = 30;    // px
+constexpr double kDeblurNoise = 0.01, kDeblurNoiseCheck = 0.03;
+
+std::optional<Attempt> readDeblurred(const cv::Mat& gray, const ReadOptions& options, const Band& band) {
+  if (band.lines.empty()) return std::nullopt;
+  // The band's box, and about it a patch for the spectrum (the blur is the
+  // same over a small photo; the whole image's tiles cost most of the time
+  // on large ones) and a smaller one to deconvolve and read.
+  std::vector<cv::Point2f> ends;
+  float size = 0;  // the text's pitch or height, whichever is larger
+  for (const LineBox& l : band.lines) ends.push_back(l.start), ends.push_back(l.end), size = std::max({size, l.pitch, l.height});
+  const cv::Rect whole(0, 0, gray.cols, gray.rows), box = cv::boundingRect(ends);
+  const cv::Point centre = (box.tl() + box.br()) / 2;
+  const int side = std::max({512, 2 * box.width, 2 * box.height});
+  const cv::Rect around = cv::Rect(centre.x - side / 2, centre.y - side / 2, side, side) & whole;
+  const int margin = static_cast<int>(std::ceil(3 * size)) + static_cast<int>(kMotionSearched);
+  const cv::Rect patch = cv::Rect(box.x - margin, box.y - margin, box.width + 2 * margin, box.height + 2 * margin) & whole;
+  if (patch.empty() || around.empty()) return std::nullopt;
+  const auto streak = detail::motionOf(gray(around), kMotionSearched, kMotionBelieved);
+  if (!streak || streak->length > kMotionLongest) return std::nullopt;
+  // The patch's reading, its quad in the image's coordinates.
+  auto readPatch = [&](double noise) {
+    Attempt a = readBands(detail::deconvolve(gray(patch), *streak, noise), options);
+    for (auto& pt : a.quad) pt += cv::Point2f(static_cast<float>(patch.x), static_cast<float>(patch.y));
+    return a;
+  };
+  Attempt best = readPatch(kDeblurNoise);
+  if (debugDir())
+    trace("deblurred by a streak of %.2f px at %.0f degrees (score %.2f): %s %.3f\n", streak->length, streak->angle,
+          streak->score, best.result ? (best.result->valid ? "valid" : "read") : "nothing", best.read_score);
+  if (!best.result) return std::nullopt;
+  if (best.result->valid) {
+    const Attempt again = readPatch(kDeblurNoiseCheck);
+    Result& r = *best.result;
+    bool same = again.result && again.result->valid && again.result->lines.size() == r.lines.size();
+    for (std::size_t li = 0; same && li < r.lines.size(); ++li) same = again.result->lines[li].size() == r.lines[li].size();
+    if (same) {
+      for (std::size_t li = 0; li < r.lines.size(); ++li)
+        for (std::size_t i = 0; i < r.lines[li].size(); ++i)
+          if (const char o = again.result->lines[li][i]; o != r.lines[li][i])
+            r.uncertain.push_back({static_cast<int>(li) + 1, static_cast<int>(i) + 1, r.lines[li][i], o, "uncertain"});
+    }
+    if (!same || !r.uncertain.empty()) {
+      if (debugDir()) trace("deblurred reading not confirmed by the damped one\n");
+      detail::sortByPosition(r.uncertain);
+      r.checks.emplace_back("legible", false);
+      r.valid = false;
+    }
+  }
+  return best;
+}
+
 // A mirrored zone's glyphs read as nothing the classifier knows, so the
 // flipped image's quick look must beat the first pass's by this much (mean
 // log probability) before the flipped bands are read carefully: a reading
@@ -2029,6 +2102,41 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
     sharpen(sharp, std::max(1.0, std::max(gray.cols, gray.rows) / 1000.0 * kFindSharpenSigma), kFindSharpenAmount);
     if (Attempt found = readBands(sharp, options); found.result && found.read_score > std::log(0.6)) best = std::move(found);
   }
+  if (best.result && !best.result->valid && best.band < bands.size() &&
+      std::any_of(best.spreads.begin(), best.spreads.end(), [](float s) { return s >= kBlurredSpread; }))
+    if (auto d = readDeblurred(gray, options, bands[best.band])) {
+      if (debugDir()) trace("deblurred read_score %.3f (first %.3f)\n", d->read_score, best.read_score);
+      // A first reading whose check digits verify and whose fault is a name
+      // letter read as a digit (vetoBlurredDigits: a blurred O and 0 are one
+      // blob, which a deconvolution sharpens into either) keeps that doubt
+      // where the deconvolved image reads the cell as it did: the same
+      // evidence made sharper and read alike is no second witness
+      // (fra-id-photo-s17-0049's DUPONT). Letter-against-letter doubts (N/H,
+      // K/E) are left to the deconvolution's check digits and its damped
+      // twin: on seed 7 they held back three zones read right. A first
+      // reading that fails its check digits vouches for none of its cells.
+      Result& r = *d->result;
+      if (!failsCheckDigit(*best.result) && r.lines.size() == best.result->lines.size()) {
+        for (const Correction& u : best.result->uncertain) {
+          const auto li = static_cast<std::size_t>(u.line - 1), pi = static_cast<std::size_t>(u.pos - 1);
+          if (li >= r.lines.size() || pi >= r.lines[li].size() || r.lines[li].size() != best.result->lines[li].size()) continue;
+          if (r.lines[li][pi] == u.from && std::isdigit(static_cast<unsigned char>(u.to))) r.uncertain.push_back(u);
+        }
+        if (!r.uncertain.empty() && r.valid) {
+          detail::sortByPosition(r.uncertain);
+          r.checks.emplace_back("legible", false);
+          r.valid = false;
+        }
+      }
+      // Kept when it verifies; one not valid only in place of a first reading the classifier mostly doubted (mean character
+      // probability under 0.6, as the second passes' gate), and read more
+      // surely: a first reading of a few doubts may hold every field right
+      // where a deconvolution's reading that failed its damped twin does not.
+      if (d->result->valid || (best.read_score < std::log(0.6) && d->read_score > best.read_score)) {
+        if (debugDir()) trace("read deblurred\n");
+        best = std::move(*d);
+      }
+    }
   bool mirrored = false;
   // A zone that does not verify may be a mirror image. The flipped image's
   // bands are the first pass's blobs mirrored, and only those whose quick
