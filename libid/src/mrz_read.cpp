@@ -26,7 +26,7 @@
 
 #include <idkit/ocrb.hpp>
 
-#include "mrz_deblur.hpp"
+#include "motion_blur.hpp"
 #include "mrz_layout.hpp"
 #include "mrz_synth.hpp"
 
@@ -1952,11 +1952,12 @@ std::optional<Attempt> readDeblurred(const cv::Mat& gray, const ReadOptions& opt
   const int margin = static_cast<int>(std::ceil(3 * size)) + static_cast<int>(kMotionSearched);
   const cv::Rect patch = cv::Rect(box.x - margin, box.y - margin, box.width + 2 * margin, box.height + 2 * margin) & whole;
   if (patch.empty() || around.empty()) return std::nullopt;
-  const auto streak = detail::motionOf(gray(around), kMotionSearched, kMotionBelieved);
+  // At most ~48 tiles of the spectrum (a large photo's patch), two across.
+  const auto streak = idkit::detail::motionOf(gray(around), {kMotionSearched, kMotionBelieved, 48, true});
   if (!streak || streak->length > kMotionLongest) return std::nullopt;
   // The patch's reading, its quad in the image's coordinates.
   auto readPatch = [&](double noise) {
-    Attempt a = readBands(detail::deconvolve(gray(patch), *streak, noise), options);
+    Attempt a = readBands(idkit::detail::deblurMotion(gray(patch), *streak, noise), options);
     for (auto& pt : a.quad) pt += cv::Point2f(static_cast<float>(patch.x), static_cast<float>(patch.y));
     return a;
   };

@@ -1,0 +1,113 @@
+// A photo's motion blur found from its spectrum and undone (motion_blur.hpp).
+#include "motion_blur.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include <opencv2/imgproc.hpp>
+
+namespace idkit::detail {
+
+std::optional<MotionBlur> motionOf(const cv::Mat& patch, const MotionSearch& search) {
+  const int t = std::min({128, patch.cols, patch.rows}) & ~1;
+  if (t < 48 || (search.two_tiles_across && patch.cols < 3 * t / 2)) return std::nullopt;
+  cv::Mat window;
+  cv::createHanningWindow(window, {t, t}, CV_32F);
+  cv::Mat power = cv::Mat::zeros(t, t, CV_32F);
+  const int step =
+      search.max_tiles <= 0
+          ? t / 2
+          : std::max(t / 2, static_cast<int>(std::sqrt(static_cast<double>(patch.cols - t + 1) * (patch.rows - t + 1) /
+                                                       search.max_tiles)));
+  for (int y = 0; y + t <= patch.rows; y += step)
+    for (int x = 0; x + t <= patch.cols; x += step) {
+      cv::Mat f;
+      patch(cv::Rect(x, y, t, t)).convertTo(f, CV_32F);
+      f = (f - cv::mean(f)[0]).mul(window);
+      cv::Mat spectrum;
+      cv::dft(f, spectrum, cv::DFT_COMPLEX_OUTPUT);
+      for (int v = 0; v < t; ++v) {
+        const auto* s = spectrum.ptr<cv::Vec2f>(v);
+        auto* p = power.ptr<float>(v);
+        for (int u = 0; u < t; ++u) p[u] += s[u][0] * s[u][0] + s[u][1] * s[u][1];
+      }
+    }
+  // The frequencies of one half-plane (the spectrum is symmetric), from 2
+  // cycles per tile (below, the tile's own window) to Nyquist.
+  struct Bin {
+    float fx, fy, power, ring;
+  };
+  std::vector<Bin> bins;
+  std::vector<double> ringSum(static_cast<size_t>(t), 0.0);
+  std::vector<int> ringCount(static_cast<size_t>(t), 0), ringOf;
+  for (int v = 0; v <= t / 2; ++v)
+    for (int u = 0; u < t; ++u) {
+      const double fx = (u <= t / 2 ? u : u - t) / static_cast<double>(t), fy = v / static_cast<double>(t);
+      const int r = static_cast<int>(std::lround(std::hypot(fx, fy) * t));
+      if (r < 2 || r > t / 2 || (v == 0 && u > t / 2)) continue;
+      const float pw = power.at<float>(v, u);
+      bins.push_back({static_cast<float>(fx), static_cast<float>(fy), pw, 0});
+      ringOf.push_back(r);
+      ringSum[static_cast<size_t>(r)] += pw;
+      ++ringCount[static_cast<size_t>(r)];
+    }
+  for (size_t i = 0; i < bins.size(); ++i)
+    bins[i].ring = static_cast<float>(ringSum[static_cast<size_t>(ringOf[i])] / ringCount[static_cast<size_t>(ringOf[i])]);
+  MotionBlur best;
+  best.score = 1e30;
+  auto score = [&](double length, double angle) {
+    const double dx = std::cos(angle * CV_PI / 180), dy = std::sin(angle * CV_PI / 180);
+    double seen = 0, expected = 0;
+    for (const Bin& b : bins) {
+      const double f = b.fx * dx + b.fy * dy, s = std::sin(CV_PI * f);
+      const double h = std::abs(s) < 1e-9 ? 1.0 : std::sin(CV_PI * length * f) / (length * s);
+      const double w = 1.0 / (h * h + 0.01);  // large near the kernel's zeros
+      seen += b.power * w;
+      expected += b.ring * w;
+    }
+    if (const double q = seen / std::max(expected, 1e-12); q < best.score) best = {length, angle, q};
+  };
+  for (int length = 3; length <= static_cast<int>(search.max_length); ++length)
+    for (int angle = 0; angle < 180; angle += 4) score(length, angle);
+  const MotionBlur coarse = best;
+  for (double length = coarse.length - 1; length <= coarse.length + 1.01; length += 0.25)
+    for (double angle = coarse.angle - 4; angle <= coarse.angle + 4; angle += 1) score(length, angle);
+  best.angle = std::fmod(best.angle + 180, 180);
+  return best.score < search.believe ? std::optional(best) : std::nullopt;
+}
+
+cv::Mat deblurMotion(const cv::Mat& patch, const MotionBlur& k, double noise) {
+  const int pad = static_cast<int>(std::ceil(k.length)) + 8;
+  cv::Mat f;
+  cv::copyMakeBorder(patch, f, pad, pad, pad, pad, cv::BORDER_REFLECT);
+  const int w = cv::getOptimalDFTSize(f.cols), h = cv::getOptimalDFTSize(f.rows);
+  cv::copyMakeBorder(f, f, 0, h - f.rows, 0, w - f.cols, cv::BORDER_REFLECT);
+  f.convertTo(f, CV_32F);
+  cv::Mat kernel = cv::Mat::zeros(h, w, CV_32F);
+  const int taps = std::max(1, static_cast<int>(std::lround(k.length)));
+  const double dx = std::cos(k.angle * CV_PI / 180), dy = std::sin(k.angle * CV_PI / 180);
+  for (int i = 0; i < taps; ++i) {
+    const double s = i - (taps - 1) / 2.0;
+    const int x = static_cast<int>(std::lround(s * dx)), y = static_cast<int>(std::lround(s * dy));
+    kernel.at<float>((y + h) % h, (x + w) % w) += 1.0f / static_cast<float>(taps);
+  }
+  cv::Mat spectrum, response;
+  cv::dft(f, spectrum, cv::DFT_COMPLEX_OUTPUT);
+  cv::dft(kernel, response, cv::DFT_COMPLEX_OUTPUT);
+  for (int y = 0; y < h; ++y) {
+    auto* s = spectrum.ptr<cv::Vec2f>(y);
+    const auto* r = response.ptr<cv::Vec2f>(y);
+    for (int x = 0; x < w; ++x) {
+      const cv::Vec2f a = r[x], b = s[x];
+      const float d = a[0] * a[0] + a[1] * a[1] + static_cast<float>(noise);
+      s[x] = {(a[0] * b[0] + a[1] * b[1]) / d, (a[0] * b[1] - a[1] * b[0]) / d};  // conj(a) b / d
+    }
+  }
+  cv::Mat back, out;
+  cv::dft(spectrum, back, cv::DFT_INVERSE | cv::DFT_SCALE | cv::DFT_REAL_OUTPUT);
+  back(cv::Rect(pad, pad, patch.cols, patch.rows)).convertTo(out, CV_8U);
+  return out;
+}
+
+}  // namespace idkit::detail
