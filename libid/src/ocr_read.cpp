@@ -665,6 +665,12 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     if (f.kind == Kind::name && line_box.width >= 4 && line_box.height >= 4) line_box = uncutLeft(g, line_box, cap_px);
     if (line_box.width < 4 || line_box.height < 4) continue;
     cv::Mat crop = g(line_box);
+    // The blur the line shows (blurSigma), measured once a field when a step asks for it.
+    std::optional<double> crop_blur;
+    auto lineBlur = [&] {
+      if (!crop_blur) crop_blur = blurSigma(crop);
+      return *crop_blur;
+    };
     const double scale = std::clamp(30.0 / cap_px, 1.0, 4.0);
     cv::Mat big;
     cv::resize(crop, big, cv::Size(), scale, scale, cv::INTER_CUBIC);
@@ -764,7 +770,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       readAgain(sharp, 0, true);
     }
     if (field.confidence < kRetryBelow)
-      if (const double sigma = blurSigma(crop); sigma > kDeblurAbovePx) {
+      if (const double sigma = lineBlur(); sigma > kDeblurAbovePx) {
         cv::Mat sharp_big;
         cv::resize(deblur(crop, sigma, 10), sharp_big, cv::Size(), scale, scale, cv::INTER_CUBIC);
         readAgain(sharp_big, 8 * sigma * scale, false);
@@ -813,11 +819,11 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     bool by_glyphs = false;     // read by synthesis in (6)
     if (field.confidence < kRetryBelow && !t.typeface.empty() &&
         (f.kind == Kind::date || f.kind == Kind::sex ||
-         ((f.kind == Kind::code || f.kind == Kind::name || f.kind == Kind::text) && blurSigma(crop) > kDeblurAbovePx) ||
+         ((f.kind == Kind::code || f.kind == Kind::name || f.kind == Kind::text) && lineBlur() > kDeblurAbovePx) ||
          (f.kind == Kind::code && (readShort(field.text) || !mrz_value.empty()))))
       if (glyphs_tried = true; std::optional<Field> glyph = readByGlyphs(
               f, pattern, crop, cap_px, t.typeface, field.text, mrz_value,
-              f.kind == Kind::code && !readShort(field.text) && blurSigma(crop) <= kDeblurAbovePx)) {
+              f.kind == Kind::code && !readShort(field.text) && lineBlur() <= kDeblurAbovePx)) {
         if (glyph->value == field.value) {
           glyph->text = field.text;
           glyph->char_confidence = std::move(field.char_confidence);
@@ -901,7 +907,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // all on blurred photos, and the check cost ~12 ms a card at the median
     // on sharp scans too.
     if (f.kind == Kind::date && !by_glyphs && field.confidence >= kRetryBelow && field.confidence < kConfirmBelow &&
-        blurSigma(crop) > kDeblurAbovePx &&
+        lineBlur() > kDeblurAbovePx &&
         !t.typeface.empty() && field.source == "template" && !field.value.empty()) {
       static const std::regex kWhole(R"(\d\d([./])\d\d\1\d{4}|\d\d [A-Z/]+ \d{4})");
       if (std::regex_match(field.text, kWhole)) {
