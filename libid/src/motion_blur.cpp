@@ -77,21 +77,20 @@ std::optional<MotionBlur> motionOf(const cv::Mat& patch, const MotionSearch& sea
   return best.score < search.believe ? std::optional(best) : std::nullopt;
 }
 
-cv::Mat deblurMotion(const cv::Mat& patch, const MotionBlur& k, double noise) {
-  const int pad = static_cast<int>(std::ceil(k.length)) + 8;
+namespace {
+
+// Wiener deconvolution of a patch padded by `pad` pixels (reflected), the
+// kernel drawn by `draw` into a zero h x w image with its centre at (0, 0),
+// wrapping around.
+template <class Draw>
+cv::Mat wiener(const cv::Mat& patch, int pad, double noise, Draw draw) {
   cv::Mat f;
   cv::copyMakeBorder(patch, f, pad, pad, pad, pad, cv::BORDER_REFLECT);
   const int w = cv::getOptimalDFTSize(f.cols), h = cv::getOptimalDFTSize(f.rows);
   cv::copyMakeBorder(f, f, 0, h - f.rows, 0, w - f.cols, cv::BORDER_REFLECT);
   f.convertTo(f, CV_32F);
   cv::Mat kernel = cv::Mat::zeros(h, w, CV_32F);
-  const int taps = std::max(1, static_cast<int>(std::lround(k.length)));
-  const double dx = std::cos(k.angle * CV_PI / 180), dy = std::sin(k.angle * CV_PI / 180);
-  for (int i = 0; i < taps; ++i) {
-    const double s = i - (taps - 1) / 2.0;
-    const int x = static_cast<int>(std::lround(s * dx)), y = static_cast<int>(std::lround(s * dy));
-    kernel.at<float>((y + h) % h, (x + w) % w) += 1.0f / static_cast<float>(taps);
-  }
+  draw(kernel);
   cv::Mat spectrum, response;
   cv::dft(f, spectrum, cv::DFT_COMPLEX_OUTPUT);
   cv::dft(kernel, response, cv::DFT_COMPLEX_OUTPUT);
@@ -108,6 +107,36 @@ cv::Mat deblurMotion(const cv::Mat& patch, const MotionBlur& k, double noise) {
   cv::dft(spectrum, back, cv::DFT_INVERSE | cv::DFT_SCALE | cv::DFT_REAL_OUTPUT);
   back(cv::Rect(pad, pad, patch.cols, patch.rows)).convertTo(out, CV_8U);
   return out;
+}
+
+}  // namespace
+
+cv::Mat deblurMotion(const cv::Mat& patch, const MotionBlur& k, double noise) {
+  const int pad = static_cast<int>(std::ceil(k.length)) + 8;
+  return wiener(patch, pad, noise, [&](cv::Mat& kernel) {
+    const int h = kernel.rows, w = kernel.cols;
+    const int taps = std::max(1, static_cast<int>(std::lround(k.length)));
+    const double dx = std::cos(k.angle * CV_PI / 180), dy = std::sin(k.angle * CV_PI / 180);
+    for (int i = 0; i < taps; ++i) {
+      const double s = i - (taps - 1) / 2.0;
+      const int x = static_cast<int>(std::lround(s * dx)), y = static_cast<int>(std::lround(s * dy));
+      kernel.at<float>((y + h) % h, (x + w) % w) += 1.0f / static_cast<float>(taps);
+    }
+  });
+}
+
+cv::Mat deblurGaussian(const cv::Mat& patch, double sigma, double noise) {
+  const int reach = static_cast<int>(std::ceil(3 * sigma));
+  return wiener(patch, reach + 8, noise, [&](cv::Mat& kernel) {
+    const int h = kernel.rows, w = kernel.cols;
+    double total = 0;
+    for (int y = -reach; y <= reach; ++y)
+      for (int x = -reach; x <= reach; ++x) total += std::exp(-(x * x + y * y) / (2 * sigma * sigma));
+    for (int y = -reach; y <= reach; ++y)
+      for (int x = -reach; x <= reach; ++x)
+        kernel.at<float>((y + h) % h, (x + w) % w) =
+            static_cast<float>(std::exp(-(x * x + y * y) / (2 * sigma * sigma)) / total);
+  });
 }
 
 }  // namespace idkit::detail

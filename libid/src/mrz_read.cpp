@@ -1923,10 +1923,12 @@ std::optional<Attempt> readBySynthesis(const cv::Mat& gray, const ReadOptions& o
 // again there: a streak found from the zeros it leaves in the spectrum of
 // the band's surroundings (motionOf; on seed 7's 21 shaken photos read
 // wrong, the whole photo's within 1.5 px and 7 degrees of id-synth's own
-// kernel on 17). Defocus leaves no such zeros; Gaussians of a few widths
-// against the band's pitch in its place made one more zone of seed 7 valid
-// for 15 % more CPU, and zones not found at all read no better deblurred
-// (bench/README.md, MRZ, session 24): neither is tried.
+// kernel on 17). Defocus leaves no such zeros: where no streak is believed,
+// a Gaussian whose width is measured from the first reading's strips
+// (defocusOf) is undone instead (a fixed bank of widths against the band's
+// pitch made one more zone of seed 7 valid for 15 % more CPU; the measured
+// width, twelve). Zones not found at all read no better deblurred
+// (bench/README.md, MRZ, session 24): they are not tried.
 // A deconvolved glyph can be sure and wrong (a name letter, which no check
 // digit covers), so a verified reading is read again deconvolved with more
 // damping (kDeblurNoiseCheck): cells the two read differently are listed
@@ -1936,8 +1938,32 @@ constexpr double kMotionBelieved = 0.6;   // motionOf's score below which a stre
 constexpr double kMotionLongest = 22;     // px; longer "streaks" are defocus's smooth fall-off
 constexpr double kMotionSearched = 30;    // px
 constexpr double kDeblurNoise = 0.01, kDeblurNoiseCheck = 0.03;
+constexpr double kDefocusLeast = 1.0;     // px; a Gaussian narrower is not undone
 
-std::optional<Attempt> readDeblurred(const cv::Mat& gray, const ReadOptions& options, const Band& band) {
+// Defocus leaves no streak: a Gaussian is measured instead from the first
+// reading's strips. A blurred step's edge spread (edgeSpread: the mean width
+// of its column-to-column steps) is 2 sqrt(pi) sigma, added in quadrature to
+// the spread of a sharp rendering (1.7 strip px; a Gaussian of sigma 1 strip
+// px measures 3.9 in the unit test), and the strip's pitch against the
+// image's gives the image's sigma.
+constexpr double kSharpSpread = 1.7;
+constexpr double kSpreadPerSigma = 3.545;  // 2 sqrt(pi)
+
+double defocusOf(const Attempt& first) {
+  if (first.spreads.empty() || first.cells.empty() || first.chars <= 0) return 0;
+  double spread = 0, stripPitch = 0;
+  for (float s : first.spreads) spread += s;
+  for (const Cells& c : first.cells) stripPitch += c.pitch;
+  spread /= static_cast<double>(first.spreads.size());
+  stripPitch /= static_cast<double>(first.cells.size());
+  const cv::Point2f d = first.quad[1] - first.quad[0];
+  const double pitch = std::hypot(d.x, d.y) / first.chars;
+  if (debugDir()) trace("defocus: spread %.2f, pitch %.2f px (strip %.2f)\n", spread, pitch, stripPitch);
+  if (stripPitch <= 0 || spread <= kSharpSpread) return 0;
+  return std::sqrt(spread * spread - kSharpSpread * kSharpSpread) / kSpreadPerSigma * pitch / stripPitch;
+}
+
+std::optional<Attempt> readDeblurred(const cv::Mat& gray, const ReadOptions& options, const Band& band, double defocus) {
   if (band.lines.empty()) return std::nullopt;
   // The band's box, and about it a patch for the spectrum (the blur is the
   // same over a small photo; the whole image's tiles cost most of the time
@@ -1953,18 +1979,25 @@ std::optional<Attempt> readDeblurred(const cv::Mat& gray, const ReadOptions& opt
   const cv::Rect patch = cv::Rect(box.x - margin, box.y - margin, box.width + 2 * margin, box.height + 2 * margin) & whole;
   if (patch.empty() || around.empty()) return std::nullopt;
   // At most ~48 tiles of the spectrum (a large photo's patch), two across.
-  const auto streak = idkit::detail::motionOf(gray(around), {kMotionSearched, kMotionBelieved, 48, true});
-  if (!streak || streak->length > kMotionLongest) return std::nullopt;
+  auto streak = idkit::detail::motionOf(gray(around), {kMotionSearched, kMotionBelieved, 48, true});
+  if (streak && streak->length > kMotionLongest) streak.reset();
+  if (!streak && defocus < kDefocusLeast) return std::nullopt;
   // The patch's reading, its quad in the image's coordinates.
   auto readPatch = [&](double noise) {
-    Attempt a = readBands(idkit::detail::deblurMotion(gray(patch), *streak, noise), options);
+    Attempt a = readBands(streak ? idkit::detail::deblurMotion(gray(patch), *streak, noise)
+                                 : idkit::detail::deblurGaussian(gray(patch), defocus, noise),
+                          options);
     for (auto& pt : a.quad) pt += cv::Point2f(static_cast<float>(patch.x), static_cast<float>(patch.y));
     return a;
   };
   Attempt best = readPatch(kDeblurNoise);
-  if (debugDir())
-    trace("deblurred by a streak of %.2f px at %.0f degrees (score %.2f): %s %.3f\n", streak->length, streak->angle,
-          streak->score, best.result ? (best.result->valid ? "valid" : "read") : "nothing", best.read_score);
+  if (debugDir()) {
+    if (streak)
+      trace("deblurred by a streak of %.2f px at %.0f degrees (score %.2f): ", streak->length, streak->angle, streak->score);
+    else
+      trace("deblurred by a Gaussian of %.2f px: ", defocus);
+    trace("%s %.3f\n", best.result ? (best.result->valid ? "valid" : "read") : "nothing", best.read_score);
+  }
   if (!best.result) return std::nullopt;
   if (best.result->valid) {
     const Attempt again = readPatch(kDeblurNoiseCheck);
@@ -2105,7 +2138,7 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
   }
   if (best.result && !best.result->valid && best.band < bands.size() &&
       std::any_of(best.spreads.begin(), best.spreads.end(), [](float s) { return s >= kBlurredSpread; }))
-    if (auto d = readDeblurred(gray, options, bands[best.band])) {
+    if (auto d = readDeblurred(gray, options, bands[best.band], defocusOf(best))) {
       if (debugDir()) trace("deblurred read_score %.3f (first %.3f)\n", d->read_score, best.read_score);
       // A first reading whose check digits verify and whose fault is a name
       // letter read as a digit (vetoBlurredDigits: a blurred O and 0 are one
