@@ -1063,7 +1063,14 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
     // ahead of its rivals (a name's N read D at 0.44, B 0.05: valid with
     // a wrong name, deskewed td1-photo-s23-0073, 14 px motion blur).
     const double seen = probabilityOf(cands, o.ch) + (classic ? probabilityOf(cands, p.read) : 0.0);
-    legible = sure && seen >= kGuessShare;
+    // A name letter the reader did not read itself but as its digit twin
+    // (1 for I, 0 for O) is that glyph only when the pair was read surely:
+    // no check digit covers a name, and a digit read at 0.61 is as likely
+    // another letter smeared (VAART read VA1RT, I under 0.04, made VAIRT:
+    // valid with a wrong surname, seed 17's td1-photo-0006). The ICAO
+    // specimens' O printed as a 0 reads 0.9 and more.
+    const bool twinOfDigit = p.type_fixed && classic && kinds[p.pos.line][p.pos.col] == Kind::Name;
+    legible = sure && seen >= (twinOfDigit ? kSureShare : kGuessShare);
   }
   if (!legible) {
     r.checks.emplace_back("legible", false);

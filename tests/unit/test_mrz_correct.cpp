@@ -721,3 +721,26 @@ TEST_CASE("correct: a rival of the same weight nearly as likely as the reading i
   CHECK(lead->lines == truth);
   CHECK(lead->valid);
 }
+
+TEST_CASE("correct: a name letter read only as its digit twin, and not surely, is not legible", "[mrz][correct]") {
+  // td1-photo-s17-0006 (raw, read from its flat copy): VAART's second A read
+  // '1' at 0.61 (O 0.09, 5 0.04, 7 0.04, I not among them); the type
+  // correction made it VAIRT and the zone was valid with a wrong surname.
+  const std::vector<std::string> td1 = {"IDUTO764553846<60<<<<<<<<<<<<<", "0711054M2905017UTO<<<<<<<<<<<0",
+                                        "VAN<DER<VAART<HOLMES<<LUCAS<<<"};
+  auto r = sureReading(td1);
+  r[2][10] = {{'1', 0.61f}, {'O', 0.09f}, {'5', 0.04f}, {'7', 0.04f}};
+  const auto res = correct(r);
+  REQUIRE(res);
+  CHECK(res->lines[2] == "VAN<DER<VAIRT<HOLMES<<LUCAS<<<");
+  CHECK_FALSE(res->valid);
+  CHECK_FALSE(res->check("legible"));
+  // A twin read surely (an O printed as a 0, as on the ICAO specimens) is
+  // the letter: valid.
+  auto s = sureReading(td1);
+  s[2][10] = {{'1', 0.93f}, {'I', 0.04f}, {'7', 0.01f}};
+  const auto sure = correct(s);
+  REQUIRE(sure);
+  CHECK(sure->lines[2] == "VAN<DER<VAIRT<HOLMES<<LUCAS<<<");
+  CHECK(sure->valid);
+}
