@@ -59,9 +59,8 @@ cv::Mat syntheticPage(const std::vector<std::string>& lines, float text_height, 
   return bgr;
 }
 
-// Photo `index` of `id-synth -t TYPE -c photo -n 84 --seed 7` read; its
+// Photo `index` of `id-synth -t <type> -c photo --seed <seed>`, read; its
 // true lines in `want`.
-// Photo `index` of `id-synth -t <type> -c photo --seed <seed>`, read.
 Expected<mrz::ImageReading> readSynthPhoto(synth::DocType type, std::uint64_t index, std::uint64_t seed,
                                            std::vector<std::string>& want) {
   synth::Options o;
@@ -85,6 +84,30 @@ std::vector<std::string> readsSeedSevenPhoto(synth::DocType type, std::uint64_t 
   CHECK(r->result.lines == want);
   CHECK(r->result.valid);
   return want;
+}
+
+// That photo (seed 7) read as id-mrz reads a photo by default
+// (mrz::readRecord: its document found and flattened first) reads exactly
+// and valid.
+void recordReadsSeedSevenPhoto(synth::DocType type, std::uint64_t index) {
+  synth::Options o;
+  o.type = type;
+  o.capture = synth::Capture::photo;
+  o.seed = 7;
+  const auto sp = synth::generate(o, index).at(0);
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("idkit-mrz-" + std::string(synth::name(type)) + "-" + std::to_string(index) + ".jpg");
+  {
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(sp.jpeg.data()), static_cast<std::streamsize>(sp.jpeg.size()));
+  }
+  Json record{{"input", path.string()}};
+  mrz::readRecord(record, {}, {});
+  std::filesystem::remove(path);
+  INFO(synth::name(type) << " photo " << index);
+  REQUIRE(record.contains("mrz"));
+  CHECK(record["mrz"]["lines"].get<std::vector<std::string>>() == sp.truth["mrz"]["lines"].get<std::vector<std::string>>());
+  CHECK(record["mrz"]["valid"].get<bool>());
 }
 
 }  // namespace
@@ -377,25 +400,8 @@ TEST_CASE("a zone shaken past what the classifier learned is read with the strea
   // damped deconvolution reads the same lines, so they are valid.
   // Read as id-mrz reads a photo by default (mrz::readRecord: the document
   // found and flattened first).
-  for (const auto& [type, index] : {std::pair{synth::DocType::td2, 14}, std::pair{synth::DocType::fra_id, 49}}) {
-    synth::Options o;
-    o.type = type;
-    o.capture = synth::Capture::photo;
-    o.seed = 7;
-    const auto sp = synth::generate(o, static_cast<std::uint64_t>(index)).at(0);
-    const auto path = std::filesystem::temp_directory_path() / ("idkit-mrz-shaken-" + std::to_string(index) + ".jpg");
-    {
-      std::ofstream out(path, std::ios::binary);
-      out.write(reinterpret_cast<const char*>(sp.jpeg.data()), static_cast<std::streamsize>(sp.jpeg.size()));
-    }
-    Json record{{"input", path.string()}};
-    mrz::readRecord(record, {}, {});
-    std::filesystem::remove(path);
-    INFO(synth::name(type) << " photo " << index);
-    REQUIRE(record.contains("mrz"));
-    CHECK(record["mrz"]["lines"].get<std::vector<std::string>>() == sp.truth["mrz"]["lines"].get<std::vector<std::string>>());
-    CHECK(record["mrz"]["valid"].get<bool>());
-  }
+  recordReadsSeedSevenPhoto(synth::DocType::td2, 14);
+  recordReadsSeedSevenPhoto(synth::DocType::fra_id, 49);
 }
 
 TEST_CASE("a defocused zone is read with a Gaussian of the measured width undone", "[mrz_read]") {
@@ -404,25 +410,8 @@ TEST_CASE("a defocused zone is read with a Gaussian of the measured width undone
   // with 4 and 1 characters wrong and not valid before; the width measured
   // from the strips' edge spread undone, both read exactly, and the damped
   // and wider twins read the same lines, so they are valid.
-  for (const auto& [type, index] : {std::pair{synth::DocType::td3, 56}, std::pair{synth::DocType::mrvb, 78}}) {
-    synth::Options o;
-    o.type = type;
-    o.capture = synth::Capture::photo;
-    o.seed = 7;
-    const auto sp = synth::generate(o, static_cast<std::uint64_t>(index)).at(0);
-    const auto path = std::filesystem::temp_directory_path() / ("idkit-mrz-defocus-" + std::to_string(index) + ".jpg");
-    {
-      std::ofstream out(path, std::ios::binary);
-      out.write(reinterpret_cast<const char*>(sp.jpeg.data()), static_cast<std::streamsize>(sp.jpeg.size()));
-    }
-    Json record{{"input", path.string()}};
-    mrz::readRecord(record, {}, {});
-    std::filesystem::remove(path);
-    INFO(synth::name(type) << " photo " << index);
-    REQUIRE(record.contains("mrz"));
-    CHECK(record["mrz"]["lines"].get<std::vector<std::string>>() == sp.truth["mrz"]["lines"].get<std::vector<std::string>>());
-    CHECK(record["mrz"]["valid"].get<bool>());
-  }
+  recordReadsSeedSevenPhoto(synth::DocType::td3, 56);
+  recordReadsSeedSevenPhoto(synth::DocType::mrvb, 78);
 }
 
 TEST_CASE("a zone cut a cell off is cut again until its check digits verify", "[mrz_read]") {
