@@ -121,6 +121,35 @@ const detail::Scored& outermost(const std::vector<detail::Scored>& scored, const
   return *cur;
 }
 
+// A fringe beyond the card (a side run out onto a clutter object's edge or
+// the desk's grain past a thumb) makes an outline a little larger than the
+// card's, with weaker edges (a side leaves the card's edge part of the way),
+// that can still score best on the grain's texture inside it or on a shape
+// weighted higher than the card's own (an ID-1 against an MRV-A). A nested
+// hypothesis of kTrimArea of its area, scoring below it but kTrimShare of
+// it, with edges along its sides kTrimEdges better and a document's shape
+// close to a size class (aspect fit kTrimShape: a page cut at its header
+// band is further off) is the card. When `outer` was reached from a
+// better-scoring `inner` (by `outermost` or the container step: a card around
+// its crisp part), the card lies between the two: it holds `inner` too.
+constexpr double kTrimEdges = 0.04, kTrimShare = 0.95, kTrimShape = 0.88;
+constexpr std::array<double, 2> kTrimArea{0.7, 0.95};
+const detail::Scored& trimFringe(const std::vector<detail::Scored>& scored, const detail::Scored& outer,
+                                 const detail::Scored& inner) {
+  const detail::Scored* best = &outer;
+  const double a = area(outer.quad), a_inner = area(inner.quad);
+  for (const auto& s : scored) {
+    if (s.total < kTrimShare * outer.total) break;
+    if (&s == &outer || s.total > outer.total || s.aspect_fit < kTrimShape || s.edges < outer.edges + kTrimEdges) continue;
+    const double b = area(s.quad);
+    if (b < kTrimArea[0] * a || b > kTrimArea[1] * a || !isConvex(s.quad)) continue;
+    if (intersection(s.quad, outer.quad) < 0.97 * b) continue;
+    if (&inner != &outer && intersection(s.quad, inner.quad) < 0.97 * a_inner) continue;
+    if (best == &outer || s.total > best->total) best = &s;
+  }
+  return *best;
+}
+
 int rotationOf(const Quad& q) {
   const cv::Point2d top = q[1] - q[0];
   const double deg = std::atan2(top.y, top.x) * 180 / std::numbers::pi;  // clockwise on screen
@@ -343,6 +372,7 @@ std::vector<Found> detectFound(const cv::Mat& bgr_in, const Options& opts) {
     if (opts.multi && spansAnother(scored, best, *c)) c = &best;
     const auto* around = detail::containerOnBackground(f, scored, *c);
     if (around && !(opts.multi && spansAnother(scored, best, *around))) c = around;
+    c = &trimFringe(scored, *c, best);
     const detail::Scored& s = *c;
     if (!picks.empty() && (!opts.multi || s.total < 0.5 * picks.front().total)) break;
     if (std::any_of(picks.begin(), picks.end(), [&](const auto& p) { return overlaps(p.quad, s.quad); })) continue;

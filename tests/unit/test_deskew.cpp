@@ -816,6 +816,16 @@ TEST_CASE("a card on a plain desk whose print outweighs its faint sides: noise r
   forPhotos({{30, 183, 0}}, [](const Render& r) { CHECK(detail::makeFrame(r.img, 640).plain_border); });
 }
 
+TEST_CASE("an outline pushed out onto a fringe gives way to the card inside it with better edges", "[deskew]") {
+  // bench/ocr.sh's photos (seed 31): an MRV-A on a cluttered desk whose
+  // side ran out along a clutter object's edge (index 243: J 0.94, the shape
+  // of an ID-1, which outweighs an MRV-A's) and a 12 MP MRV-B whose bottom
+  // ran out past a thumb onto the desk's grain (index 4: J 0.91, the grain
+  // inside scoring as print). Each scored best; the card inside it, with
+  // edges along all four sides, scored 0.98 of it.
+  forPhotos({{31, 243, 0}, {31, 4, 0}}, checkFoundWhole);
+}
+
 TEST_CASE("a container sharing a side's line with a sliver of the card is no copy of it", "[deskew]") {
   // A licence under a thumb, turned 35 degrees (dev seed 30, index 22,
   // front): its container around the blue header band keeps the band's
