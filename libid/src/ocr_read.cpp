@@ -8,6 +8,8 @@
 #include <idkit/paths.hpp>
 #include <idkit/utf8.hpp>
 
+#include "motion_blur.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -319,6 +321,12 @@ constexpr double kRetryBelow = 0.75;
 // Blur (Gaussian sigma, card px) beyond which a doubtful field is deconvolved:
 // a sharp 300 dpi line measures about 0.5 px.
 constexpr double kDeblurAbovePx = 0.8;
+// A shaken photo's streak on the flat card (detail::motionOf): searched up to
+// kMotionSearched px, believed under kMotionBelieved and no longer than
+// kMotionLongest (longer ones are defocus's smooth fall-off), as id-mrz's
+// (mrz_read.cpp); undone with kMotionNoise as the Wiener filter's
+// noise-to-signal ratio.
+constexpr double kMotionSearched = 30, kMotionBelieved = 0.6, kMotionLongest = 22, kMotionNoise = 0.01;
 // Below this line confidence a field's reading is checked by a second one;
 // above it (most fields of scans and sharp photos) no time is spent.
 constexpr double kConfirmBelow = 0.93;
@@ -622,6 +630,19 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
   }
   out.registration = reg.toJson();
   if (turned) out.registration["rotated"] = 180;
+  // The card's motion streak (detail::motionOf on the whole flat card: the
+  // blur of a shaken photo is the same over the card), looked for once a
+  // card, when a doubtful field's line first shows blur (retry (3a));
+  // nullopt when it shows none.
+  std::optional<std::optional<detail::MotionBlur>> card_motion;
+  auto cardMotion = [&]() -> const std::optional<detail::MotionBlur>& {
+    if (!card_motion) {
+      std::optional<detail::MotionBlur> k = detail::motionOf(g, {kMotionSearched, kMotionBelieved, 48, false});
+      if (k && k->length > kMotionLongest) k.reset();
+      card_motion = k;
+    }
+    return *card_motion;
+  };
   // Tesseract's LSTM reads best with capitals of about 30 px; cards at 300 dpi
   // print 1.5-2 mm capitals (18-24 px).
   for (const FieldSpec& f : t.fields) {
@@ -744,7 +765,8 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // the capital height), in each language; (3) when the line is blurred (a
     // defocused or shaken photo), deconvolved at the blur it shows, with the
     // background taken out at a size that fits the blurred strokes, in each
-    // language. The surest reading stays; a deconvolved one's characters
+    // language ((3a): a motion streak the card shows is undone first). The
+    // surest reading stays; a deconvolved one's characters
     // never count as surely read (VON DER read VON OER at 0.82).
     std::vector<std::string> langs{lang};
     if (t.lang != lang) langs.push_back(t.lang);
@@ -769,6 +791,20 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       cv::addWeighted(big, 2.5, blur, -1.5, 0, sharp);
       readAgain(sharp, 0, true);
     }
+    // (3a) first, when the card shows a motion streak (cardMotion), the line
+    // with the streak undone (Wiener, motion_blur.hpp): a Gaussian's
+    // deconvolution leaves a shaken photo's letters smeared along it.
+    if (field.confidence < kRetryBelow && lineBlur() > kDeblurAbovePx)
+      if (const std::optional<detail::MotionBlur>& k = cardMotion()) {
+        // The card's own pixels about the line, so that its edges are no wrapped border.
+        const int m = static_cast<int>(std::ceil(k->length)) + 8;
+        const cv::Rect around =
+            cv::Rect(line_box.x - m, line_box.y - m, line_box.width + 2 * m, line_box.height + 2 * m) & whole;
+        const cv::Mat undone = detail::deblurMotion(g(around), *k, kMotionNoise);
+        cv::Mat sharp_big;
+        cv::resize(undone(line_box - around.tl()), sharp_big, cv::Size(), scale, scale, cv::INTER_CUBIC);
+        readAgain(sharp_big, 0, false);
+      }
     if (field.confidence < kRetryBelow)
       if (const double sigma = lineBlur(); sigma > kDeblurAbovePx) {
         cv::Mat sharp_big;
