@@ -1,5 +1,6 @@
 // Private to libid: a photo's motion blur found from its spectrum and undone
-// (barcode.cpp reads a shaken code again, mrz_read.cpp a shaken zone).
+// (barcode.cpp reads a shaken code again, mrz_read.cpp a shaken zone,
+// ocr_read.cpp a shaken card's doubtful lines).
 #pragma once
 #include <optional>
 

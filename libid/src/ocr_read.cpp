@@ -8,6 +8,8 @@
 #include <idkit/paths.hpp>
 #include <idkit/utf8.hpp>
 
+#include "motion_blur.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -319,6 +321,17 @@ constexpr double kRetryBelow = 0.75;
 // Blur (Gaussian sigma, card px) beyond which a doubtful field is deconvolved:
 // a sharp 300 dpi line measures about 0.5 px.
 constexpr double kDeblurAbovePx = 0.8;
+// A shaken photo's streak on the flat card (detail::motionOf): believed
+// under kMotionBelieved and searched up to kMotionLongest px (longer ones are
+// defocus's smooth fall-off), as id-mrz's (mrz_read.cpp); undone with
+// kMotionNoise as the Wiener filter's noise-to-signal ratio.
+constexpr double kMotionBelieved = 0.6, kMotionLongest = 22, kMotionNoise = 0.01;
+// A blurred line's Wiener deconvolution (retry (3b)): a Gaussian of this
+// many times the blur the line shows (blurSigma), with this noise-to-signal
+// ratio. Measured on 52 of bench/ocr.sh's photos (40 with 3 or more fields
+// wrong, 12 sharp): 0.6, 0.8, 1.0, 1.25, 1.5 times fixed 1, 7, 8, 10, 4
+// fields, none broken (bench/README.md, id-ocr session 25).
+constexpr double kWienerOfBlur = 1.25, kWienerNoise = 0.01;
 // Below this line confidence a field's reading is checked by a second one;
 // above it (most fields of scans and sharp photos) no time is spent.
 constexpr double kConfirmBelow = 0.93;
@@ -526,6 +539,34 @@ cv::Mat deblur(const cv::Mat& g, double sigma, int iterations) {
   return out;
 }
 
+// Wiener deconvolution of a grey patch (CV_8U) by a Gaussian point spread of
+// `sigma` px; `noise` is the noise-to-signal power ratio that bounds the
+// gain (motion_blur.hpp's deblurMotion, for a Gaussian). CV_8U, the patch's size.
+cv::Mat deblurWiener(const cv::Mat& patch, double sigma, double noise) {
+  const int pad = static_cast<int>(std::ceil(sigma * 4)) + 4;
+  cv::Mat f;
+  cv::copyMakeBorder(patch, f, pad, pad, pad, pad, cv::BORDER_REFLECT);
+  const int w = cv::getOptimalDFTSize(f.cols), h = cv::getOptimalDFTSize(f.rows);
+  cv::copyMakeBorder(f, f, 0, h - f.rows, 0, w - f.cols, cv::BORDER_REFLECT);
+  f.convertTo(f, CV_32F);
+  cv::Mat spectrum;
+  cv::dft(f, spectrum, cv::DFT_COMPLEX_OUTPUT);
+  // A Gaussian's transfer is real and positive: exp(-2 pi^2 sigma^2 |f|^2).
+  for (int y = 0; y < h; ++y) {
+    auto* s = spectrum.ptr<cv::Vec2f>(y);
+    const double fy = (y <= h / 2 ? y : y - h) / static_cast<double>(h);
+    for (int x = 0; x < w; ++x) {
+      const double fx = (x <= w / 2 ? x : x - w) / static_cast<double>(w);
+      const double a = std::exp(-2 * CV_PI * CV_PI * sigma * sigma * (fx * fx + fy * fy));
+      s[x] *= static_cast<float>(a / (a * a + noise));
+    }
+  }
+  cv::Mat back, out;
+  cv::dft(spectrum, back, cv::DFT_INVERSE | cv::DFT_SCALE | cv::DFT_REAL_OUTPUT);
+  back(cv::Rect(pad, pad, patch.cols, patch.rows)).convertTo(out, CV_8U);
+  return out;
+}
+
 // A name as read (`text`, printed characters) that lost marks the reference
 // spells out (lostMarks: MULLER for MUELLER): its characters, and at each
 // letter that stands for a pair, the marked letters whose ICAO spelling is
@@ -622,6 +663,24 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
   }
   out.registration = reg.toJson();
   if (turned) out.registration["rotated"] = 180;
+  // The card's motion streak (detail::motionOf on the whole flat card: the
+  // blur of a shaken photo is the same over the card), looked for once a
+  // card, when a doubtful field's line first shows blur (retry (3a));
+  // nullopt when it shows none.
+  std::optional<std::optional<detail::MotionBlur>> card_motion;
+  auto cardMotion = [&]() -> const std::optional<detail::MotionBlur>& {
+    if (!card_motion) {
+      // At half size: the search's cost is its lengths times the spectrum's
+      // bins, and the flat card of a photo is most often enlarged from fewer pixels.
+      cv::Mat half;
+      cv::resize(g, half, cv::Size(), 0.5, 0.5, cv::INTER_AREA);
+      std::optional<detail::MotionBlur> k = detail::motionOf(half, {kMotionLongest / 2, kMotionBelieved, 48, false});
+      if (k) k->length *= 2;
+      if (k && k->length > kMotionLongest) k.reset();
+      card_motion = k;
+    }
+    return *card_motion;
+  };
   // Tesseract's LSTM reads best with capitals of about 30 px; cards at 300 dpi
   // print 1.5-2 mm capitals (18-24 px).
   for (const FieldSpec& f : t.fields) {
@@ -744,18 +803,31 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // the capital height), in each language; (3) when the line is blurred (a
     // defocused or shaken photo), deconvolved at the blur it shows, with the
     // background taken out at a size that fits the blurred strokes, in each
-    // language. The surest reading stays; a deconvolved one's characters
+    // language ((3a): a motion streak the card shows is undone first; (3b):
+    // Wiener's deconvolution at a larger blur last). The surest reading
+    // stays; a deconvolved one's characters
     // never count as surely read (VON DER read VON OER at 0.82).
     std::vector<std::string> langs{lang};
     if (t.lang != lang) langs.push_back(t.lang);
     Field field = readCrop(big, lang);
+    // The readings of the line as it is or sharpened (trusted characters).
+    std::vector<Field> trusted{field};
     auto readAgain = [&](const cv::Mat& img, double widen, bool confirmed, std::size_t first_lang = 0) {
       for (std::size_t i = first_lang; i < langs.size() && field.confidence < kRetryBelow; ++i) {
         Field second = readCrop(img, langs[i], widen);
+        if (confirmed) trusted.push_back(second);
         if (second.confidence <= field.confidence) continue;
+        // A trusted reading of the same value, however unsure (a deconvolved
+        // reading between them may have read another value): its characters stand.
+        const auto same = std::find_if(trusted.begin(), trusted.end(), [&](const Field& t) {
+          return !t.value.empty() && t.value == second.value;
+        });
         if (!confirmed && second.value == field.value) {  // the surer reading's value was read before: its characters stand
           second.char_confidence = field.char_confidence;
           second.char_alternatives = field.char_alternatives;
+        } else if (!confirmed && same != trusted.end()) {
+          second.char_confidence = same->char_confidence;
+          second.char_alternatives = same->char_alternatives;
         } else if (!confirmed) {
           for (double& c : second.char_confidence) c = std::min(c, kUnconfirmedCharConfidence);
         }
@@ -769,11 +841,39 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       cv::addWeighted(big, 2.5, blur, -1.5, 0, sharp);
       readAgain(sharp, 0, true);
     }
+    // (3a) first, when the card shows a motion streak (cardMotion), the line
+    // with the streak undone (Wiener, motion_blur.hpp): a Gaussian's
+    // deconvolution leaves a shaken photo's letters smeared along it.
+    if (field.confidence < kRetryBelow && lineBlur() > kDeblurAbovePx)
+      if (const std::optional<detail::MotionBlur>& k = cardMotion()) {
+        // The card's own pixels about the line, so that its edges are no wrapped border.
+        const int m = static_cast<int>(std::ceil(k->length)) + 8;
+        const cv::Rect around =
+            cv::Rect(line_box.x - m, line_box.y - m, line_box.width + 2 * m, line_box.height + 2 * m) & whole;
+        const cv::Mat undone = detail::deblurMotion(g(around), *k, kMotionNoise);
+        cv::Mat sharp_big;
+        cv::resize(undone(line_box - around.tl()), sharp_big, cv::Size(), scale, scale, cv::INTER_CUBIC);
+        readAgain(sharp_big, 0, false);
+      }
     if (field.confidence < kRetryBelow)
       if (const double sigma = lineBlur(); sigma > kDeblurAbovePx) {
         cv::Mat sharp_big;
         cv::resize(deblur(crop, sigma, 10), sharp_big, cv::Size(), scale, scale, cv::INTER_CUBIC);
         readAgain(sharp_big, 8 * sigma * scale, false);
+        // (3b) still doubtful, and not a date (a date misread so, 2079 for
+        // 2029, outweighed an unsure MRZ's expiry in id-check): Wiener's
+        // deconvolution at a larger blur (kWienerOfBlur), from the card's
+        // pixels about the line; it restores more of the fine detail than ten
+        // Richardson-Lucy steps (and rings more, so it comes last).
+        if (field.confidence < kRetryBelow && f.kind != Kind::date) {
+          const double wide = sigma * kWienerOfBlur;
+          const int m = static_cast<int>(std::ceil(wide * 4)) + 4;
+          const cv::Rect around =
+              cv::Rect(line_box.x - m, line_box.y - m, line_box.width + 2 * m, line_box.height + 2 * m) & whole;
+          const cv::Mat undone = deblurWiener(g(around), wide, kWienerNoise);
+          cv::resize(undone(line_box - around.tl()), sharp_big, cv::Size(), scale, scale, cv::INTER_CUBIC);
+          readAgain(sharp_big, 0, false);
+        }
       }
     // (4) at two thirds of the size: a blurred line's strokes are narrower
     // there in pixels. A reading only this one gives is not trusted (as (3)).
