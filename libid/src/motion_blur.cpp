@@ -126,17 +126,29 @@ cv::Mat deblurMotion(const cv::Mat& patch, const MotionBlur& k, double noise) {
 }
 
 cv::Mat deblurGaussian(const cv::Mat& patch, double sigma, double noise) {
-  const int reach = static_cast<int>(std::ceil(3 * sigma));
-  return wiener(patch, reach + 8, noise, [&](cv::Mat& kernel) {
-    const int h = kernel.rows, w = kernel.cols;
-    double total = 0;
-    for (int y = -reach; y <= reach; ++y)
-      for (int x = -reach; x <= reach; ++x) total += std::exp(-(x * x + y * y) / (2 * sigma * sigma));
-    for (int y = -reach; y <= reach; ++y)
-      for (int x = -reach; x <= reach; ++x)
-        kernel.at<float>((y + h) % h, (x + w) % w) =
-            static_cast<float>(std::exp(-(x * x + y * y) / (2 * sigma * sigma)) / total);
-  });
+  const int pad = static_cast<int>(std::ceil(sigma * 4)) + 4;
+  cv::Mat f;
+  cv::copyMakeBorder(patch, f, pad, pad, pad, pad, cv::BORDER_REFLECT);
+  const int w = cv::getOptimalDFTSize(f.cols), h = cv::getOptimalDFTSize(f.rows);
+  cv::copyMakeBorder(f, f, 0, h - f.rows, 0, w - f.cols, cv::BORDER_REFLECT);
+  f.convertTo(f, CV_32F);
+  cv::Mat spectrum;
+  cv::dft(f, spectrum, cv::DFT_COMPLEX_OUTPUT);
+  // A Gaussian's transfer is real and positive: exp(-2 pi^2 sigma^2 |f|^2),
+  // no kernel drawn and cut off.
+  for (int y = 0; y < h; ++y) {
+    auto* s = spectrum.ptr<cv::Vec2f>(y);
+    const double fy = (y <= h / 2 ? y : y - h) / static_cast<double>(h);
+    for (int x = 0; x < w; ++x) {
+      const double fx = (x <= w / 2 ? x : x - w) / static_cast<double>(w);
+      const double a = std::exp(-2 * CV_PI * CV_PI * sigma * sigma * (fx * fx + fy * fy));
+      s[x] *= static_cast<float>(a / (a * a + noise));
+    }
+  }
+  cv::Mat back, out;
+  cv::dft(spectrum, back, cv::DFT_INVERSE | cv::DFT_SCALE | cv::DFT_REAL_OUTPUT);
+  back(cv::Rect(pad, pad, patch.cols, patch.rows)).convertTo(out, CV_8U);
+  return out;
 }
 
 }  // namespace idkit::detail

@@ -41,7 +41,8 @@ std::optional<MotionBlur> motionOf(const cv::Mat& gray, const MotionSearch& sear
 // noise-to-signal power ratio that bounds the gain. CV_8U, the patch's size.
 cv::Mat deblurMotion(const cv::Mat& gray, const MotionBlur& k, double noise);
 
-// The same by a Gaussian of `sigma` pixels (defocus), drawn out to 3 sigma.
+// The same by a Gaussian of `sigma` pixels (defocus), by its transfer
+// function (id-mrz: a defocused zone; id-ocr: a blurred line, retry (3b)).
 cv::Mat deblurGaussian(const cv::Mat& gray, double sigma, double noise);
 
 }  // namespace idkit::detail

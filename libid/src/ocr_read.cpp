@@ -539,34 +539,6 @@ cv::Mat deblur(const cv::Mat& g, double sigma, int iterations) {
   return out;
 }
 
-// Wiener deconvolution of a grey patch (CV_8U) by a Gaussian point spread of
-// `sigma` px; `noise` is the noise-to-signal power ratio that bounds the
-// gain (motion_blur.hpp's deblurMotion, for a Gaussian). CV_8U, the patch's size.
-cv::Mat deblurWiener(const cv::Mat& patch, double sigma, double noise) {
-  const int pad = static_cast<int>(std::ceil(sigma * 4)) + 4;
-  cv::Mat f;
-  cv::copyMakeBorder(patch, f, pad, pad, pad, pad, cv::BORDER_REFLECT);
-  const int w = cv::getOptimalDFTSize(f.cols), h = cv::getOptimalDFTSize(f.rows);
-  cv::copyMakeBorder(f, f, 0, h - f.rows, 0, w - f.cols, cv::BORDER_REFLECT);
-  f.convertTo(f, CV_32F);
-  cv::Mat spectrum;
-  cv::dft(f, spectrum, cv::DFT_COMPLEX_OUTPUT);
-  // A Gaussian's transfer is real and positive: exp(-2 pi^2 sigma^2 |f|^2).
-  for (int y = 0; y < h; ++y) {
-    auto* s = spectrum.ptr<cv::Vec2f>(y);
-    const double fy = (y <= h / 2 ? y : y - h) / static_cast<double>(h);
-    for (int x = 0; x < w; ++x) {
-      const double fx = (x <= w / 2 ? x : x - w) / static_cast<double>(w);
-      const double a = std::exp(-2 * CV_PI * CV_PI * sigma * sigma * (fx * fx + fy * fy));
-      s[x] *= static_cast<float>(a / (a * a + noise));
-    }
-  }
-  cv::Mat back, out;
-  cv::dft(spectrum, back, cv::DFT_INVERSE | cv::DFT_SCALE | cv::DFT_REAL_OUTPUT);
-  back(cv::Rect(pad, pad, patch.cols, patch.rows)).convertTo(out, CV_8U);
-  return out;
-}
-
 // A name as read (`text`, printed characters) that lost marks the reference
 // spells out (lostMarks: MULLER for MUELLER): its characters, and at each
 // letter that stands for a pair, the marked letters whose ICAO spelling is
@@ -870,7 +842,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
           const int m = static_cast<int>(std::ceil(wide * 4)) + 4;
           const cv::Rect around =
               cv::Rect(line_box.x - m, line_box.y - m, line_box.width + 2 * m, line_box.height + 2 * m) & whole;
-          const cv::Mat undone = deblurWiener(g(around), wide, kWienerNoise);
+          const cv::Mat undone = detail::deblurGaussian(g(around), wide, kWienerNoise);
           cv::resize(undone(line_box - around.tl()), sharp_big, cv::Size(), scale, scale, cv::INTER_CUBIC);
           readAgain(sharp_big, 0, false);
         }
