@@ -813,20 +813,24 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       cv::addWeighted(big, 2.5, blur, -1.5, 0, sharp);
       readAgain(sharp, 0, true);
     }
+    // The line deconvolved by `undo` (Wiener: (3a), (3b)) from the card's own
+    // pixels `margin` px about it, so that its edges are no wrapped border, and read again.
+    auto readUndone = [&](int margin, const auto& undo) {
+      const cv::Rect around = cv::Rect(line_box.x - margin, line_box.y - margin, line_box.width + 2 * margin,
+                                       line_box.height + 2 * margin) &
+                              whole;
+      const cv::Mat undone = undo(g(around));
+      cv::Mat sharp_big;
+      cv::resize(undone(line_box - around.tl()), sharp_big, cv::Size(), scale, scale, cv::INTER_CUBIC);
+      readAgain(sharp_big, 0, false);
+    };
     // (3a) first, when the card shows a motion streak (cardMotion), the line
     // with the streak undone (Wiener, motion_blur.hpp): a Gaussian's
     // deconvolution leaves a shaken photo's letters smeared along it.
     if (field.confidence < kRetryBelow && lineBlur() > kDeblurAbovePx)
-      if (const std::optional<detail::MotionBlur>& k = cardMotion()) {
-        // The card's own pixels about the line, so that its edges are no wrapped border.
-        const int m = static_cast<int>(std::ceil(k->length)) + 8;
-        const cv::Rect around =
-            cv::Rect(line_box.x - m, line_box.y - m, line_box.width + 2 * m, line_box.height + 2 * m) & whole;
-        const cv::Mat undone = detail::deblurMotion(g(around), *k, kMotionNoise);
-        cv::Mat sharp_big;
-        cv::resize(undone(line_box - around.tl()), sharp_big, cv::Size(), scale, scale, cv::INTER_CUBIC);
-        readAgain(sharp_big, 0, false);
-      }
+      if (const std::optional<detail::MotionBlur>& k = cardMotion())
+        readUndone(static_cast<int>(std::ceil(k->length)) + 8,
+                   [&](const cv::Mat& patch) { return detail::deblurMotion(patch, *k, kMotionNoise); });
     if (field.confidence < kRetryBelow)
       if (const double sigma = lineBlur(); sigma > kDeblurAbovePx) {
         cv::Mat sharp_big;
@@ -839,12 +843,8 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
         // Richardson-Lucy steps (and rings more, so it comes last).
         if (field.confidence < kRetryBelow && f.kind != Kind::date) {
           const double wide = sigma * kWienerOfBlur;
-          const int m = static_cast<int>(std::ceil(wide * 4)) + 4;
-          const cv::Rect around =
-              cv::Rect(line_box.x - m, line_box.y - m, line_box.width + 2 * m, line_box.height + 2 * m) & whole;
-          const cv::Mat undone = detail::deblurGaussian(g(around), wide, kWienerNoise);
-          cv::resize(undone(line_box - around.tl()), sharp_big, cv::Size(), scale, scale, cv::INTER_CUBIC);
-          readAgain(sharp_big, 0, false);
+          readUndone(static_cast<int>(std::ceil(wide * 4)) + 4,
+                     [&](const cv::Mat& patch) { return detail::deblurGaussian(patch, wide, kWienerNoise); });
         }
       }
     // (4) at two thirds of the size: a blurred line's strokes are narrower
