@@ -917,14 +917,13 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // vocabulary (a licence's eye and hair colour codes: a blurred BRO read
     // ERO, HAZ read MAR at 0.9, itself a colour code), unless Tesseract read
     // one of its values surely (kConfirmBelow: the check costs ~50 ms a field).
+    auto inVocabulary = [&](const std::string& v) { return std::ranges::find(f.values, v) != f.values.end(); };
     const bool vocabulary_doubt =
-        !f.values.empty() && (field.confidence < kConfirmBelow ||
-                              std::find(f.values.begin(), f.values.end(), field.value) == f.values.end());
+        !f.values.empty() && (field.confidence < kConfirmBelow || !inVocabulary(field.value));
     const bool one_of = vocabulary_doubt || (f.kind == Kind::code && f.single_char);
     if (!glyphs_tried && one_of && !t.typeface.empty() && field.source == "template")
       if (std::optional<Field> glyph = readByGlyphs(f, pattern, crop, cap_px, t.typeface, field.text);
-          glyph && (f.values.empty() ? glyph->value.size() == 1
-                                     : std::find(f.values.begin(), f.values.end(), glyph->text) != f.values.end())) {
+          glyph && (f.values.empty() ? glyph->value.size() == 1 : inVocabulary(glyph->text))) {
         if (glyph->value == field.value) {
           glyph->text = field.text;
           glyph->char_confidence = std::move(field.char_confidence);
