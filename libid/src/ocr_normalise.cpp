@@ -226,15 +226,23 @@ std::vector<std::pair<std::size_t, std::string>> lostMarks(std::string_view valu
   return out;
 }
 
-std::string normaliseName(std::string_view text) {
-  std::string t = mrz::transliterate(text);  // A-Z0-9, '<' for blanks and hyphens
+std::string normaliseName(std::string_view text, std::vector<std::size_t>& source) {
   std::string out;
-  for (char c : t) {
-    if (c >= 'A' && c <= 'Z') out += c;
-    else if (c == '<' && !out.empty() && out.back() != ' ') out += ' ';
+  source.clear();
+  for (std::size_t i = 0, k = 0; i < text.size(); ++k) {
+    const std::size_t len = utf8::charLength(text, i);
+    for (const char c : mrz::transliterate(text.substr(i, len)))  // A-Z0-9, '<' for blanks and hyphens
+      if ((c >= 'A' && c <= 'Z') || (c == '<' && !out.empty() && out.back() != ' '))
+        out += c == '<' ? ' ' : c, source.push_back(k);
+    i += len;
   }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
+  while (!out.empty() && out.back() == ' ') out.pop_back(), source.pop_back();
   return out;
+}
+
+std::string normaliseName(std::string_view text) {
+  std::vector<std::size_t> source;
+  return normaliseName(text, source);
 }
 
 std::string normaliseCode(std::string_view text) {

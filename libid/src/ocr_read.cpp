@@ -548,20 +548,12 @@ std::pair<std::vector<std::string>, std::vector<std::vector<std::string>>> markC
     const std::string& text, const std::string& read, const std::string& reference) {
   static const std::vector<std::string> kMarked{"\u00C4", "\u00C6", "\u00C5", "\u00D6", "\u00D8",
                                                 "\u00DC", "\u00DF", "\u00DE"};  // Ä Æ Å Ö Ø Ü ß Þ
-  std::vector<std::string> chars;
   std::vector<std::size_t> of;  // per letter of the normalised name, the character it comes from
-  std::string norm;
-  for (std::size_t i = 0; i < text.size();) {
-    const std::size_t len = utf8::charLength(text, i);
-    chars.push_back(text.substr(i, len));
-    i += len;
-    for (const char c : mrz::transliterate(chars.back()))
-      if (c >= 'A' && c <= 'Z') norm += c, of.push_back(chars.size() - 1);
-      else if (c == '<' && !norm.empty() && norm.back() != ' ') norm += ' ', of.push_back(chars.size() - 1);
-  }
-  while (!norm.empty() && norm.back() == ' ') norm.pop_back(), of.pop_back();
+  if (normaliseName(text, of) != read) return {};
+  std::vector<std::string> chars;
+  for (std::size_t i = 0; i < text.size(); i += chars.back().size())
+    chars.push_back(text.substr(i, utf8::charLength(text, i)));
   std::vector<std::vector<std::string>> others(chars.size());
-  if (norm != read) return {};
   bool any = false;
   for (const auto& [at, pair] : lostMarks(read, reference)) {
     const std::size_t k = of[at];

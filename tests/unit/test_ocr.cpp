@@ -75,6 +75,9 @@ TEST_CASE("ocr: normalisation of printed values", "[ocr]") {
   CHECK(ocr::normaliseDate("123 MAY 2017").empty());
   CHECK(ocr::normaliseName("Müller-Lüdenscheidt") == "MUELLER LUEDENSCHEIDT");
   CHECK(ocr::normaliseName(" anna  maria ") == "ANNA MARIA");
+  std::vector<std::size_t> source;  // per letter, the character of the text it comes from
+  CHECK(ocr::normaliseName(" Ø-\xFFé ", source) == "OE E");
+  CHECK(source == std::vector<std::size_t>{1, 1, 2, 4});
   CHECK(ocr::normaliseCode("L898 902C-3") == "L898902C3");
   CHECK(ocr::normaliseSex("F/F") == "F");
   CHECK(ocr::normaliseSex("LAKI-LAKI") == "M");

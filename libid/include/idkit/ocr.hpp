@@ -342,6 +342,9 @@ const Template* selectByAnchors(Engine& engine, const cv::Mat& flat_bgr, const s
 // ---- normalisation (also applied to ground truth by tests and bench) -------
 
 std::string normaliseName(std::string_view text);
+// The same, and per character of the result the index of the (UTF-8) character
+// of `text` it comes from (a marked letter spelled out gives two: Ä -> AE).
+std::string normaliseName(std::string_view text, std::vector<std::size_t>& source);
 std::string normaliseCode(std::string_view text);
 std::string normaliseSex(std::string_view text);
 std::string normaliseText(std::string_view text);
