@@ -195,6 +195,34 @@ Map mapOf(const Line& line, const cv::Mat& b, bool jitter = false) {
   return m;
 }
 
+// mapOf for many glyphs of one height on the same line: the line's spectrum
+// taken once and each glyph's correlation read from its product with the
+// glyph's (matchTemplate takes the line's anew for each glyph; a code's 40
+// characters, three decodes a field, made this a tenth of id-ocr's time).
+std::vector<Map> mapsOf(const Line& line, const std::vector<cv::Mat>& glyphs) {
+  std::vector<Map> out(glyphs.size());
+  const int rows = cv::getOptimalDFTSize(line.ink.rows), cols = cv::getOptimalDFTSize(line.ink.cols);
+  cv::Mat spectrum, padded, product, d;
+  for (std::size_t i = 0; i < glyphs.size(); ++i) {
+    const cv::Mat& b = glyphs[i];
+    Map& m = out[i];
+    m.e = b.dot(b);
+    if (b.empty() || b.cols > line.ink.cols || b.rows > line.ink.rows) continue;
+    if (spectrum.empty()) {
+      cv::copyMakeBorder(line.ink, padded, 0, rows - line.ink.rows, 0, cols - line.ink.cols, cv::BORDER_CONSTANT, 0);
+      cv::dft(padded, spectrum, 0, line.ink.rows);
+    }
+    padded = cv::Mat::zeros(rows, cols, CV_32F);
+    b.copyTo(padded(cv::Rect(0, 0, b.cols, b.rows)));
+    cv::dft(padded, product, 0, b.rows);
+    cv::mulSpectrums(spectrum, product, product, 0, true);
+    const int out_rows = line.ink.rows - b.rows + 1;
+    cv::idft(product, d, cv::DFT_REAL_OUTPUT | cv::DFT_SCALE, out_rows);
+    m.d = d(cv::Rect(0, 0, line.ink.cols - b.cols + 1, out_rows)).clone();
+  }
+  return out;
+}
+
 double at(const Map& m, int x, int y) {
   if (m.d.empty() || x < 0 || y < 0 || x >= m.d.cols || y >= m.d.rows) return -std::numeric_limits<double>::infinity();
   return m.d.at<float>(y, x);
@@ -661,8 +689,7 @@ Placement decodeCode(const Line& line, const CodeGlyphs& cg, Best& best, int row
   Line band;
   band.ink = line.ink(cv::Rect(0, y_lo, line.ink.cols, y_hi - y_lo + heightOf(cg.cap)));
   const std::size_t n = cg.chars.size();
-  std::vector<Map> maps;
-  for (const cv::Mat& b : cg.blurred) maps.push_back(mapOf(band, b));
+  const std::vector<Map> maps = mapsOf(band, cg.blurred);
   for (std::size_t c = 0; c < n; ++c)
     if (maps[c].d.empty() || (maps[c].e <= 0 && !cg.blank[c])) return out;
   const int cols = maps[0].d.cols, rows = maps[0].d.rows, xs = cols * kSub;
