@@ -195,33 +195,39 @@ Map mapOf(const Line& line, const cv::Mat& b, bool jitter = false) {
   return m;
 }
 
-// mapOf for many glyphs of one height on the same line: the line's spectrum
-// taken once and each glyph's correlation read from its product with the
-// glyph's (matchTemplate takes the line's anew for each glyph; a code's 40
-// characters, three decodes a field, made this a tenth of id-ocr's time).
-std::vector<Map> mapsOf(const Line& line, const std::vector<cv::Mat>& glyphs) {
-  std::vector<Map> out(glyphs.size());
-  const int rows = cv::getOptimalDFTSize(line.ink.rows), cols = cv::getOptimalDFTSize(line.ink.cols);
-  cv::Mat spectrum, padded, product, d;
-  for (std::size_t i = 0; i < glyphs.size(); ++i) {
-    const cv::Mat& b = glyphs[i];
-    Map& m = out[i];
+// mapOf for many glyphs on the same line: the line's spectrum taken once and
+// each glyph's correlation read from its product with the glyph's
+// (matchTemplate takes the line's anew for each glyph; a code's 40
+// characters, three decodes a field, made that a tenth of id-ocr's time).
+class Correlator {
+ public:
+  explicit Correlator(const Line& line)
+      : ink_(line.ink), rows_(cv::getOptimalDFTSize(ink_.rows)), cols_(cv::getOptimalDFTSize(ink_.cols)) {}
+
+  Map map(const cv::Mat& b) {
+    Map m;
     m.e = b.dot(b);
-    if (b.empty() || b.cols > line.ink.cols || b.rows > line.ink.rows) continue;
-    if (spectrum.empty()) {
-      cv::copyMakeBorder(line.ink, padded, 0, rows - line.ink.rows, 0, cols - line.ink.cols, cv::BORDER_CONSTANT, 0);
-      cv::dft(padded, spectrum, 0, line.ink.rows);
+    if (b.empty() || b.cols > ink_.cols || b.rows > ink_.rows) return m;
+    if (spectrum_.empty()) {
+      cv::copyMakeBorder(ink_, padded_, 0, rows_ - ink_.rows, 0, cols_ - ink_.cols, cv::BORDER_CONSTANT, 0);
+      cv::dft(padded_, spectrum_, 0, ink_.rows);
     }
-    padded = cv::Mat::zeros(rows, cols, CV_32F);
-    b.copyTo(padded(cv::Rect(0, 0, b.cols, b.rows)));
-    cv::dft(padded, product, 0, b.rows);
-    cv::mulSpectrums(spectrum, product, product, 0, true);
-    const int out_rows = line.ink.rows - b.rows + 1;
-    cv::idft(product, d, cv::DFT_REAL_OUTPUT | cv::DFT_SCALE, out_rows);
-    m.d = d(cv::Rect(0, 0, line.ink.cols - b.cols + 1, out_rows)).clone();
+    padded_ = cv::Mat::zeros(rows_, cols_, CV_32F);
+    b.copyTo(padded_(cv::Rect(0, 0, b.cols, b.rows)));
+    cv::dft(padded_, product_, 0, b.rows);
+    cv::mulSpectrums(spectrum_, product_, product_, 0, true);
+    const int out_rows = ink_.rows - b.rows + 1;
+    cv::Mat d;
+    cv::idft(product_, d, cv::DFT_REAL_OUTPUT | cv::DFT_SCALE, out_rows);
+    m.d = d(cv::Rect(0, 0, ink_.cols - b.cols + 1, out_rows)).clone();
+    return m;
   }
-  return out;
-}
+
+ private:
+  cv::Mat ink_;
+  int rows_, cols_;
+  cv::Mat spectrum_, padded_, product_;
+};
 
 double at(const Map& m, int x, int y) {
   if (m.d.empty() || x < 0 || y < 0 || x >= m.d.cols || y >= m.d.rows) return -std::numeric_limits<double>::infinity();
@@ -355,8 +361,9 @@ Placement decodeDates(const Line& line, const DateGlyphs& dg, const Kernel& k, s
   if (y_hi < y_lo) return out;
   Line band;
   band.ink = line.ink(cv::Rect(0, y_lo, line.ink.cols, y_hi - y_lo + heightOf(dg.cap)));
-  for (const Glyph& g : dg.digits) bd.push_back(blurBy(g.cov, k)), digits.push_back(mapOf(band, bd.back()));
-  for (const Glyph& g : dg.tokens) bt.push_back(blurBy(g.cov, k)), tokens.push_back(mapOf(band, bt.back()));
+  Correlator corr(band);
+  for (const Glyph& g : dg.digits) bd.push_back(blurBy(g.cov, k)), digits.push_back(corr.map(bd.back()));
+  for (const Glyph& g : dg.tokens) bt.push_back(blurBy(g.cov, k)), tokens.push_back(corr.map(bt.back()));
   if (digits[0].d.empty()) return out;
   using Row = std::array<double, 10>;
   using Pair = std::array<Row, 10>;
@@ -689,7 +696,9 @@ Placement decodeCode(const Line& line, const CodeGlyphs& cg, Best& best, int row
   Line band;
   band.ink = line.ink(cv::Rect(0, y_lo, line.ink.cols, y_hi - y_lo + heightOf(cg.cap)));
   const std::size_t n = cg.chars.size();
-  const std::vector<Map> maps = mapsOf(band, cg.blurred);
+  Correlator corr(band);
+  std::vector<Map> maps;
+  for (const cv::Mat& b : cg.blurred) maps.push_back(corr.map(b));
   for (std::size_t c = 0; c < n; ++c)
     if (maps[c].d.empty() || (maps[c].e <= 0 && !cg.blank[c])) return out;
   const int cols = maps[0].d.cols, rows = maps[0].d.rows, xs = cols * kSub;
