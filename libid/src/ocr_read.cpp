@@ -608,6 +608,23 @@ std::pair<const cv::Mat&, cv::Matx33d> Source::image() const {
   return {grey_, to_grey_};
 }
 
+double Source::pixelsPerCardPixel(cv::Point2d at) const {
+  auto map = [&](double x) {
+    const cv::Vec3d v = to_input * cv::Vec3d(x, at.y, 1);
+    return cv::Point2d(v[0] / v[2], v[1] / v[2]);
+  };
+  constexpr double kHalf = 50;  // card px either side
+  return cv::norm(map(at.x + kHalf) - map(at.x - kHalf)) / (2 * kHalf);
+}
+
+cv::Mat glyphView(const cv::Mat& crop, double source_px, double blur_px) {
+  if (crop.empty() || !(source_px > 0) || source_px >= kEnlargedBelow || blur_px * source_px >= kSharpInSourcePx)
+    return crop;
+  cv::Mat out;
+  cv::GaussianBlur(crop, out, cv::Size(), kSmoothOfSourcePx / source_px);
+  return out;
+}
+
 Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Json& mrz_fields, const Source* source) {
   Result out;
   out.template_id = t.id;
@@ -694,6 +711,25 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       if (!crop_blur) crop_blur = blurSigma(crop);
       return *crop_blur;
     };
+    // The line as the typeface's readers are given it when they read
+    // nothing clearly from the card's own pixels (glyphView): a card
+    // photographed sharp at a low resolution smoothed at the photo's scale.
+    // Only then: smoothing also blurs the corners that tell look-alikes
+    // apart (a D read O, an 8 read B). Not for dates: a smoothed date's
+    // digits fit other digits too (a year 2075 taken for 2025).
+    std::optional<cv::Mat> glyph_crop;
+    auto glyphCrop = [&]() -> const cv::Mat& {
+      if (!glyph_crop) {
+        glyph_crop = crop;
+        if (source && f.kind != Kind::date) {
+          // The turned card's pixels are the flat card's at the mirrored place.
+          const cv::Point2d mid(line_box.x + line_box.width / 2.0, line_box.y + line_box.height / 2.0);
+          const double k = source->pixelsPerCardPixel(turned ? cv::Point2d(g.cols - mid.x, g.rows - mid.y) : mid);
+          if (k < kEnlargedBelow) glyph_crop = glyphView(crop, k, lineBlur());
+        }
+      }
+      return *glyph_crop;
+    };
     const double scale = std::clamp(30.0 / cap_px, 1.0, 4.0);
     cv::Mat big;
     cv::resize(crop, big, cv::Size(), scale, scale, cv::INTER_CUBIC);
@@ -701,6 +737,12 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     const std::string& lang = f.lang.empty() ? t.lang : f.lang;
     const int dpi = static_cast<int>(std::lround(reg.sx * scale * 25.4));
     const std::regex pattern(f.pattern.empty() ? ".*" : f.pattern);
+    auto glyphRead = [&](const auto&... rest) {
+      std::optional<Field> r = readByGlyphs(f, pattern, crop, cap_px, rest...);
+      if (!r)
+        if (const cv::Mat& view = glyphCrop(); view.data != crop.data) r = readByGlyphs(f, pattern, view, cap_px, rest...);
+      return r;
+    };
     // Each character's runner-up, for the fields id-check compares with another source.
     const bool choices = check::comparedVizField(f.name);
     // `in_lang`: the Tesseract languages; `widen`: px added to the
@@ -885,8 +927,8 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
         (f.kind == Kind::date || f.kind == Kind::sex ||
          ((f.kind == Kind::code || f.kind == Kind::name || f.kind == Kind::text) && lineBlur() > kDeblurAbovePx) ||
          (f.kind == Kind::code && (readShort(field.text) || !mrz_value.empty()))))
-      if (glyphs_tried = true; std::optional<Field> glyph = readByGlyphs(
-              f, pattern, crop, cap_px, t.typeface, field.text, mrz_value,
+      if (glyphs_tried = true; std::optional<Field> glyph = glyphRead(
+              t.typeface, field.text, mrz_value,
               f.kind == Kind::code && !readShort(field.text) && lineBlur() <= kDeblurAbovePx)) {
         if (glyph->value == field.value) {
           glyph->text = field.text;
@@ -914,7 +956,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
         !f.values.empty() && (field.confidence < kConfirmBelow || !inVocabulary(field.value));
     const bool one_of = vocabulary_doubt || (f.kind == Kind::code && f.single_char);
     if (!glyphs_tried && one_of && !t.typeface.empty() && field.source == "template")
-      if (std::optional<Field> glyph = readByGlyphs(f, pattern, crop, cap_px, t.typeface, field.text);
+      if (std::optional<Field> glyph = glyphRead(t.typeface, field.text);
           glyph && (f.values.empty() ? glyph->value.size() == 1 : inVocabulary(glyph->text))) {
         if (glyph->value == field.value) {
           glyph->text = field.text;

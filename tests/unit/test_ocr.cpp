@@ -619,6 +619,12 @@ TEST_CASE("ocr: the image a small card was enlarged from, through its quad", "[o
   CHECK(cv::norm(at(s->to_input, 0, 0) - cv::Point2d(50, 40)) < 1e-6);
   CHECK(cv::norm(at(s->to_input, 1011, 0) - cv::Point2d(350, 60)) < 1e-6);
   CHECK(cv::norm(at(s->to_input, 1011, 638) - cv::Point2d(340, 260)) < 1e-6);
+  // About 300 photo pixels across the card's 1011: 0.297 a card pixel at its
+  // middle; elsewhere what the quad's perspective gives there (0.309 near the
+  // top left corner, 100 card px either side).
+  CHECK(s->pixelsPerCardPixel({505.5, 319}) == Approx(0.297).margin(0.005));
+  CHECK(s->pixelsPerCardPixel({100, 50}) == Approx(cv::norm(at(s->to_input, 150, 50) - at(s->to_input, 50, 50)) / 100));
+  CHECK(s->pixelsPerCardPixel({100, 50}) == Approx(0.309).margin(0.002));
   const auto [grey, to_grey] = s->image();
   REQUIRE(grey.size() == photo.size());
   CHECK(grey.type() == CV_8UC1);
@@ -637,4 +643,37 @@ TEST_CASE("ocr: the image a small card was enlarged from, through its quad", "[o
   REQUIRE(g);
   CHECK(g->image().first.empty());
   fs::remove_all(dir);
+}
+
+TEST_CASE("a sharp line of a card enlarged from a small photo is smoothed for the typeface's readers", "[ocr]") {
+  // A line of strokes as a photo holds it at a quarter of the flat card's
+  // resolution, enlarged bilinearly four times (blocky facets).
+  cv::Mat small(10, 40, CV_8U, cv::Scalar(235));
+  for (int x = 2; x < 38; x += 4) small(cv::Rect(x, 2, 2, 6)).setTo(20);
+  cv::Mat crop;
+  cv::resize(small, crop, cv::Size(), 4, 4, cv::INTER_LINEAR);
+  // Sharp in the photo: blurred 1.2 card px, 0.3 of a photo pixel.
+  const cv::Mat view = ocr::glyphView(crop, 0.25, 1.2);
+  REQUIRE(view.size() == crop.size());
+  CHECK(view.data != crop.data);
+  cv::Mat expect;
+  cv::GaussianBlur(crop, expect, cv::Size(), ocr::kSmoothOfSourcePx / 0.25);  // 1.6 card px
+  CHECK(cv::norm(view, expect, cv::NORM_INF) == 0);
+  // Smoother: the steepest step between neighbouring columns is lower.
+  auto steepest = [](const cv::Mat& m) {
+    cv::Mat dx;
+    cv::Sobel(m, dx, CV_32F, 1, 0, 3);
+    double hi = 0;
+    cv::minMaxLoc(cv::abs(dx), nullptr, &hi);
+    return hi;
+  };
+  CHECK(steepest(view) < 0.8 * steepest(crop));
+  // The ink stays where it was: the same mean level.
+  CHECK(cv::mean(view)[0] == Approx(cv::mean(crop)[0]).margin(1.0));
+  // Left as it is (the same pixels): a card held at half the flat card's
+  // resolution (a 150 dpi scan), a line blurred in the photo too (0.6 photo
+  // pixels), no known source.
+  CHECK(ocr::glyphView(crop, 0.5, 1.2).data == crop.data);
+  CHECK(ocr::glyphView(crop, 0.25, 2.4).data == crop.data);
+  CHECK(ocr::glyphView(crop, 0, 1.2).data == crop.data);
 }

@@ -234,6 +234,9 @@ struct Source {
   // The input, grey, and flat card pixels -> its pixels (a reduced decode
   // is smaller than the input); an empty image when it cannot be loaded.
   std::pair<const cv::Mat&, cv::Matx33d> image() const;
+  // The input's pixels per flat card pixel about `at` (flat card pixels),
+  // along the card's width: under 1 for a card enlarged from the input.
+  double pixelsPerCardPixel(cv::Point2d at) const;
 
  private:
   mutable bool loaded_ = false;
@@ -263,6 +266,18 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
 // as read; returned with those characters settled (unchanged when its
 // characters and the symbols do not pair up one to one).
 std::string settleZeroes(std::string_view text, const std::vector<Engine::Symbol>& symbols);
+
+// A value line (`crop`, grey flat card pixels) as the typeface's readers
+// (ocr_glyphs.hpp) are given it. A card enlarged from a photo that holds it
+// at under kEnlargedBelow of the flat card's pixels per millimetre
+// (`source_px`: Source::pixelsPerCardPixel) whose line is sharp at the
+// photo's own resolution (`blur_px`, the line's blurSigma in card pixels,
+// under kSharpInSourcePx source pixels) carries the photo's JPEG blocks and
+// the enlargement's bilinear facets, which no blurred rendering of a glyph
+// explains: it is smoothed by a Gaussian of kSmoothOfSourcePx source
+// pixels. Any other line is returned as it is (the same pixels).
+constexpr double kEnlargedBelow = 0.45, kSharpInSourcePx = 0.55, kSmoothOfSourcePx = 0.4;
+cv::Mat glyphView(const cv::Mat& crop, double source_px, double blur_px);
 
 // A name's value line `box` (grey card pixels) with its left end moved out of
 // a letter it cuts, to the nearest inkless column at most a capital height
