@@ -152,6 +152,11 @@ const detail::Scored& trimFringe(const std::vector<detail::Scored>& scored, cons
 
 // Character pitches across a card below which it is an ID-1 (33.7; ID-2 41.3).
 constexpr double kId1Pitches = 37.5;
+// The aspect ratio above which a card without an MRZ read is an ID-1 (1.586):
+// halfway (geometric mean) to the widest ID-3 size class, the MRV-A visa
+// (120 x 80 mm, 1.50; ID-2 and ID-3 1.42). At 1.5 every other MRV-A whose band
+// was blurred away was made an ID-1.
+constexpr double kId1Ratio = 1.54;
 
 int rotationOf(const Quad& q) {
   const cv::Point2d top = q[1] - q[0];
@@ -179,7 +184,7 @@ Found finish(const cv::Mat& bgr, Quad q, double edge_score, double aspect_fit, c
     q = rotateLabels(q, 1);  // long side on top
     ratio = 1 / ratio;
   }
-  doc.kind = opts.kind ? *opts.kind : ratio > 1.5 ? Kind::id1 : Kind::id3;
+  doc.kind = opts.kind ? *opts.kind : ratio > kId1Ratio ? Kind::id1 : Kind::id3;
   std::optional<detail::Anchored> anchored;
   bool band_seen = true;
   if (opts.orient && anchor) {
