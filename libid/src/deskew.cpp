@@ -150,6 +150,14 @@ const detail::Scored& trimFringe(const std::vector<detail::Scored>& scored, cons
   return *best;
 }
 
+// Character pitches across a card below which it is an ID-1 (33.7; ID-2 41.3).
+constexpr double kId1Pitches = 37.5;
+// The aspect ratio above which a card without an MRZ read is an ID-1 (1.586):
+// halfway (geometric mean) to the widest ID-3 size class, the MRV-A visa
+// (120 x 80 mm, 1.50; ID-2 and ID-3 1.42). At 1.5 every other MRV-A whose band
+// was blurred away was made an ID-1.
+constexpr double kId1Ratio = 1.54;
+
 int rotationOf(const Quad& q) {
   const cv::Point2d top = q[1] - q[0];
   const double deg = std::atan2(top.y, top.x) * 180 / std::numbers::pi;  // clockwise on screen
@@ -176,7 +184,7 @@ Found finish(const cv::Mat& bgr, Quad q, double edge_score, double aspect_fit, c
     q = rotateLabels(q, 1);  // long side on top
     ratio = 1 / ratio;
   }
-  doc.kind = opts.kind ? *opts.kind : ratio > 1.5 ? Kind::id1 : Kind::id3;
+  doc.kind = opts.kind ? *opts.kind : ratio > kId1Ratio ? Kind::id1 : Kind::id3;
   std::optional<detail::Anchored> anchored;
   bool band_seen = true;
   if (opts.orient && anchor) {
@@ -212,17 +220,19 @@ Found finish(const cv::Mat& bgr, Quad q, double edge_score, double aspect_fit, c
       o = {0, "mrz", 1.0};
       // A two-line band says 36 or 44 characters (ID-2, ID-3); on a card
       // with ID-1 proportions (1.59; MRV-A is 1.50) it is no ICAO layout and
-      // the card's shape wins.
-      if (!opts.kind)
-        doc.kind = anchored->kind != Kind::id1 && detail::documentAspect(q, bgr.size()).ratio > 1.54 ? Kind::id1
-                                                                                                  : anchored->kind;
+      // the card's shape wins, unless the band's character pitch counted
+      // across the card says a wider one (ID-1 33.7 pitches, ID-2 41.3, ID-3
+      // and MRV-A 47-49): an MRV-A seen at a slant fits ID-1's ratio too.
+      const bool id1_shape = anchored->kind != Kind::id1 && detail::documentAspect(q, bgr.size()).ratio > 1.54;
+      const bool id1_pitch = !(pitch > 0) || probe.width / pitch < kId1Pitches;
+      if (!opts.kind) doc.kind = id1_shape && id1_pitch ? Kind::id1 : anchored->kind;
     } else if (side != 0) {
       o = {side > 0 ? 0 : 2, "mrz", 1.0};
       // ID-2 and ID-3 share an aspect ratio; the MRZ's character pitch
       // (2.54 mm) gives the physical width: 41 pitches for ID-2, 49 for ID-3.
       if (!opts.kind && pitch > 0) {
         const double pitches = probe.width / pitch;  // ID-1 33.7, ID-2 41.3, ID-3 49.2
-        doc.kind = pitches < 37.5 ? Kind::id1 : pitches < 45 ? Kind::id2 : Kind::id3;
+        doc.kind = pitches < kId1Pitches ? Kind::id1 : pitches < 45 ? Kind::id2 : Kind::id3;
       }
     } else {
       // No MRZ: barcodes and print need the card at a readable resolution

@@ -1030,6 +1030,15 @@ namespace {
 // not both lie, and how much worse a document shape the quad may get.
 constexpr double kStraightenReach = 0.15, kStraightenEdge = 12, kStraightenGain = 0.2, kStraightenFloor = 0.6,
                  kStraightenInside = 0.03, kStraightenShape = 0.1;
+// A second line out beyond a side (both ends kParallelApart of the shortest
+// side or more further out), an edge of its own (the lines between dip below
+// kParallelValley of both) and nearly as well supported (kParallelSlack below
+// the side at most, kParallelFloor at least), replaces it when the quad
+// becomes a clearly better document shape (kParallelShape more fit): the
+// card's own edge beyond a crisp line of its print parallel to it (a visa's
+// MRZ strip's inner border, a header band's line) that the side stopped at.
+constexpr double kParallelApart = 0.025, kParallelSlack = 0.05, kParallelFloor = 0.85, kParallelValley = 0.5;
+constexpr double kParallelShape = 0.05;
 
 // Samples the colour at sub-pixel `p` (bilinear, clamped to the frame).
 cv::Vec3f sample(const cv::Mat& bgr, cv::Point2d p) {
@@ -1127,8 +1136,9 @@ Quad straighten(const cv::Mat& bgr, const Quad& q, double smooth) {
   if (R < 4) return q;
   const cv::Point2d centre = (q[0] + q[1] + q[2] + q[3]) * 0.25;
   std::array<Line, 4> lines;
-  std::array<std::optional<Line>, 4> moved;
+  std::array<std::optional<Line>, 4> moved, parallel;
   std::vector<cv::Vec3f> prof(static_cast<size_t>(2 * (R + half) + 1));
+  const int apart = std::max(3, static_cast<int>(std::lround(kParallelApart * shortest)));
   for (size_t i = 0; i < 4; ++i) {
     const cv::Point2d a = q[i], b = q[(i + 1) % 4];
     const double len = cv::norm(b - a);
@@ -1162,17 +1172,48 @@ Quad straighten(const cv::Mat& bgr, const Quad& q, double smooth) {
     const double current = support(0, 0);
     double best = current;
     int best_a = 0, best_b = 0;
+    // The best line apart from the side: out beyond it (away from the
+    // centre), both ends `apart` or more.
+    auto away = [&](int oa, int ob) { return -inward * oa >= apart && -inward * ob >= apart; };
+    double second = 0;
+    int second_a = 0, second_b = 0;
     // Every fourth line, then every line around the best of them.
     for (int oa = -R; oa <= R; oa += 4)
-      for (int ob = -R; ob <= R; ob += 4)
-        if (const double v = support(oa, ob); v > best && !inside(oa, ob)) best = v, best_a = oa, best_b = ob;
+      for (int ob = -R; ob <= R; ob += 4) {
+        if (inside(oa, ob)) continue;
+        const double v = support(oa, ob);
+        if (v > best) best = v, best_a = oa, best_b = ob;
+        if (v > second && away(oa, ob)) second = v, second_a = oa, second_b = ob;
+      }
     const int ca = best_a, cb = best_b;
     for (int oa = std::max(-R, ca - 2); oa <= std::min(R, ca + 2); ++oa)
       for (int ob = std::max(-R, cb - 2); ob <= std::min(R, cb + 2); ++ob)
         if (const double v = support(oa, ob); v > best && !inside(oa, ob)) best = v, best_a = oa, best_b = ob;
-    if (best < current + kStraightenGain || best < kStraightenFloor) continue;
-    const cv::Point2d pa = a + (b - a) * 0.1 + n * best_a, pb = a + (b - a) * 0.9 + n * best_b;
-    moved[i] = Line{pa, (pb - pa) / cv::norm(pb - pa), 0, 0};
+    auto lineAt = [&](int oa, int ob) {
+      const cv::Point2d pa = a + (b - a) * 0.1 + n * oa, pb = a + (b - a) * 0.9 + n * ob;
+      return Line{pa, (pb - pa) / cv::norm(pb - pa), 0, 0};
+    };
+    if (best >= current + kStraightenGain && best >= kStraightenFloor) {
+      moved[i] = lineAt(best_a, best_b);
+      continue;
+    }
+    if (second > 0) {
+      const int sa = second_a, sb = second_b;
+      for (int oa = std::max(-R, sa - 2); oa <= std::min(R, sa + 2); ++oa)
+        for (int ob = std::max(-R, sb - 2); ob <= std::min(R, sb + 2); ++ob)
+          if (const double v = support(oa, ob); v > second && away(oa, ob) && !inside(oa, ob))
+            second = v, second_a = oa, second_b = ob;
+    }
+    // An edge of its own: the lines between the side and it dip well below both.
+    double valley = 1;
+    {
+      const int steps = std::max(std::abs(second_a), std::abs(second_b));
+      for (int k = 1; k < steps; ++k)
+        valley = std::min(valley, support(static_cast<int>(std::lround(second_a * double(k) / steps)),
+                                          static_cast<int>(std::lround(second_b * double(k) / steps))));
+    }
+    if (second >= kParallelFloor && second >= current - kParallelSlack && valley < kParallelValley * std::min(second, current))
+      parallel[i] = lineAt(second_a, second_b);
   }
   // A side moved onto an inner straight line (an MRZ band's top, a header
   // band) leaves a quad of the wrong proportions: each move must keep the
@@ -1186,6 +1227,16 @@ Quad straighten(const cv::Mat& bgr, const Quad& q, double smooth) {
     const auto t = quadOfLines(trial);
     if (!t) continue;
     if (const double v = documentAspect(*t, bgr.size()).fit; v >= fit - kStraightenShape) lines = trial, r = *t, fit = v;
+  }
+  // A parallel line nearly as well supported as the side: taken only for a
+  // clearly better document shape.
+  for (size_t i = 0; i < 4; ++i) {
+    if (!parallel[i]) continue;
+    std::array<Line, 4> trial = lines;
+    trial[i] = *parallel[i];
+    const auto t = quadOfLines(trial);
+    if (!t) continue;
+    if (const double v = documentAspect(*t, bgr.size()).fit; v >= fit + kParallelShape) lines = trial, r = *t, fit = v;
   }
   return r;
 }

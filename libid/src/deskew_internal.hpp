@@ -142,7 +142,10 @@ Quad refine(const cv::Mat& bgr, const Quad& q, double range, double smooth,
 // clearly more of its length (a side tilted onto a thumb, a grain line or an
 // MRZ band at one end, or lying on a shadow beyond the card). A line with both
 // ends well inside, or one that spoils the quad's document shape, is an inner
-// band's border and is not taken. `smooth`: as for refine.
+// band's border and is not taken. A side on a crisp line of the card's print
+// with the card's edge as crisp a little beyond it (a visa's MRZ strip) moves
+// out onto that edge when the quad becomes a clearly better document shape.
+// `smooth`: as for refine.
 Quad straighten(const cv::Mat& bgr, const Quad& q, double smooth);
 
 // An MRZ band in a grey image whose text lines run along x: the union box of

@@ -993,3 +993,37 @@ TEST_CASE("a visa filling a white frame: its portrait's container along the card
   }
   CHECK(seen);
 }
+
+TEST_CASE("a visa's MRZ strip left out on a dark desk comes back for a visa's shape", "[deskew]") {
+  // bench/ocr.sh's photos (seed 31, index 251): a defocused MRV-A, 600 x 800
+  // px, on a dark desk, upside down; its MRZ strip's inner border and the
+  // strip's edge against the desk are both crisp lines 14 px apart, and the
+  // quad stopped at the inner one (J 0.91, an ID-1's 1.66). The edge beyond,
+  // as well supported, gives an MRV-A's shape. No band is read at that
+  // blur: the shape gives the size class, an MRV-A's 1.52 that of ID-3.
+  forPhotos({{31, 251, 0}}, [](const Render& r) {
+    checkFoundWhole(r);
+    const auto docs = detect(r.img);
+    REQUIRE(docs.size() == 1);
+    CHECK(docs[0].kind == Kind::id3);
+  });
+}
+
+TEST_CASE("an MRV-A seen at a slant keeps the size class its MRZ's pitch says", "[deskew]") {
+  // MRV-A photos of seed 7 (`id-synth -t mrva -c photo --seed 7`, indices 4
+  // and 67): the anchored band counts 44 characters and 47.6 pitches across
+  // the card, but the quad fits an ID-1's ratio best (1.56): the shape alone
+  // made them ID-1.
+  idkit::synth::Options o;
+  o.capture = idkit::synth::Capture::photo;
+  o.type = idkit::synth::DocType::mrva;
+  o.seed = 7;
+  for (const unsigned index : {4u, 67u}) {
+    INFO("index " << index);
+    const Render r = render(idkit::synth::generate(o, index).at(0));
+    const auto docs = detect(r.img);
+    REQUIRE(docs.size() == 1);
+    CHECK(iou(docs[0].quad, r.truth) > 0.95);
+    CHECK(docs[0].kind == Kind::id3);
+  }
+}

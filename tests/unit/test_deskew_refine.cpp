@@ -104,3 +104,21 @@ TEST_CASE("straighten: a side on the card's own edge stays off the header band i
   Quad again = detail::straighten(img, straight, 2);
   CHECK(worstCorner(again, straight) < 1.0);
 }
+
+TEST_CASE("straighten: a side on a header band's line gives way to the card's edge beyond it for a card's shape",
+          "[deskew][refine]") {
+  Quad truth;
+  // A dark desk: the card's top edge (the header band against the desk) and
+  // the band's lower line 60 px inside are both crisp and run parallel; a
+  // quad on the band's line is 856 x 480, no card's proportions (fit 0.1).
+  const cv::Mat img = scene(truth, 45);
+  Quad cut = truth;
+  cut[0] = truth[0] + (truth[3] - truth[0]) * (60.0 / 540);
+  cut[1] = truth[1] + (truth[2] - truth[1]) * (60.0 / 540);
+  REQUIRE(detail::documentAspect(cut, img.size()).fit < 0.3);
+  const Quad straight = detail::straighten(img, cut, 2);
+  CHECK(worstCorner(straight, truth) < 4.0);
+  CHECK(detail::documentAspect(straight, img.size()).fit > 0.9);
+  // On the card's own edges it stays: the band's line inside is no move.
+  CHECK(worstCorner(detail::straighten(img, truth, 2), truth) < 2.0);
+}
