@@ -977,6 +977,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // on a line that shows blur (as (6) for codes): the misread digits were
     // all on blurred photos, and the check cost ~12 ms a card at the median
     // on sharp scans too.
+    std::optional<std::pair<std::string, std::string>> digits_proposed;  // (9)'s other date, not taken: value, text
     if (f.kind == Kind::date && !by_glyphs && field.confidence >= kRetryBelow && field.confidence < kConfirmBelow &&
         lineBlur() > kDeblurAbovePx &&
         !t.typeface.empty() && field.source == "template" && !field.value.empty()) {
@@ -988,18 +989,74 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
                                       t.typeface, {"0123456789"});
         } catch (const Failure&) {  // the typeface's file cannot be opened
         }
-        if (r && r->text != field.text && r->fit >= kLookAlikeFit && r->margin >= kLookAlikeMargin)
+        if (r && r->text != field.text)
           if (std::string value = normalise(f.kind, r->text, f.date_order);
               !value.empty() && std::regex_match(value, pattern) && value.size() == field.value.size()) {
+            if (r->fit < kLookAlikeFit || r->margin < kLookAlikeMargin) {
+              digits_proposed.emplace(value, r->text);  // not clear alone: judged whole in (9b)
+            } else {
+              if (field.char_confidence.size() == value.size())
+                for (std::size_t i = 0; i < value.size(); ++i)
+                  if (value[i] != field.value[i])
+                    field.char_confidence[i] = std::min(field.char_confidence[i], kUnconfirmedCharConfidence);
+              field.char_alternatives.clear();
+              field.text = r->text;
+              field.value = value;
+              field.read = value;
+            }
+          }
+      }
+    }
+    // (9b) A doubtful date on a blurred line whose readers disagree, read
+    // whole by synthesis with their values as hypotheses (glyphs::readDate's
+    // hints): (9)'s digits that did not explain enough of the ink on their
+    // own (a shaken line: 1985 for Tesseract's 1925 at fit 0.897), or a
+    // deconvolved reading taken over a trusted reading of another date (1964
+    // over 1984: deconvolution also makes confident misreads). The whole
+    // date's rendering is judged under the blur fitted to the line, each
+    // value at its own best place, and one of the hypotheses is taken only
+    // when it explains the ink clearly best (kGlyphFit, kGlyphMarginDate):
+    // two readers then agree on it. A trusted reading taken so keeps its
+    // characters; a digit only the synthesis read is at most
+    // kUnconfirmedCharConfidence sure.
+    if (f.kind == Kind::date && !by_glyphs && !t.typeface.empty() && field.source == "template" &&
+        lineBlur() > kDeblurAbovePx) {
+      std::vector<std::string> hints;
+      auto hint = [&](const std::string& v) {
+        if (!v.empty() && std::ranges::find(hints, v) == hints.end()) hints.push_back(v);
+      };
+      const bool value_trusted =
+          std::ranges::any_of(trusted, [&](const Field& reading) { return reading.value == field.value; });
+      if (digits_proposed) hint(digits_proposed->first);
+      if (!field.value.empty() && !value_trusted)
+        for (const Field& reading : trusted) hint(reading.value);
+      std::erase(hints, field.value);
+      if (!hints.empty()) {
+        if (!field.value.empty()) hints.push_back(field.value);
+        std::optional<glyphs::Reading> r;
+        try {
+          r = glyphs::readDate(crop, cap_px, f.date_order, t.typeface, hints);
+        } catch (const Failure&) {  // the typeface's file cannot be opened
+        }
+        const std::string value = r ? normalise(f.kind, r->text, f.date_order) : std::string();
+        if (r && r->fit >= kGlyphFit && r->margin >= kGlyphMarginDate && value != field.value &&
+            std::ranges::find(hints, value) != hints.end() && std::regex_match(value, pattern)) {
+          const auto same =
+              std::ranges::find_if(trusted, [&](const Field& reading) { return reading.value == value; });
+          if (same != trusted.end()) {
+            field = *same;
+            field.confidence = std::max(field.confidence, kRetryBelow);
+          } else {
             if (field.char_confidence.size() == value.size())
               for (std::size_t i = 0; i < value.size(); ++i)
                 if (value[i] != field.value[i])
                   field.char_confidence[i] = std::min(field.char_confidence[i], kUnconfirmedCharConfidence);
             field.char_alternatives.clear();
-            field.text = r->text;
+            field.text = digits_proposed && digits_proposed->first == value ? digits_proposed->second : r->text;
             field.value = value;
             field.read = value;
           }
+        }
       }
     }
     // (10) A name whose reading lost marks the reference spells out (MULLER
