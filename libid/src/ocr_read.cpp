@@ -297,6 +297,41 @@ cv::Rect uncutLeft(const cv::Mat& g, cv::Rect box, double cap_px) {
 
 namespace {
 
+// A date's printed groups (day, month or its words, year), or any text's
+// runs of letters and digits: "10.04. 70" is 10, 04, 70.
+std::vector<std::string> dateGroups(const std::string& text) {
+  std::vector<std::string> out;
+  std::string run;
+  for (const char c : text)
+    if (std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80) {
+      run += c;
+    } else if (!run.empty()) {
+      out.push_back(std::move(run));
+      run.clear();
+    }
+  if (!run.empty()) out.push_back(std::move(run));
+  return out;
+}
+
+}  // namespace
+
+bool supportedAgainstRival(const std::string& reading, const std::string& rival,
+                           const std::vector<std::string>& texts) {
+  const std::vector<std::string> r = dateGroups(reading), v = dateGroups(rival);
+  if (r.empty() || r.size() != v.size() || r == v) return false;
+  for (const std::string& text : texts) {
+    const std::vector<std::string> g = dateGroups(text);
+    if (g.size() != r.size()) continue;
+    bool all = true;
+    for (std::size_t i = 0; i < r.size() && all; ++i)
+      if (r[i] != v[i]) all = g[i] == r[i];
+    if (all) return true;
+  }
+  return false;
+}
+
+namespace {
+
 // The value line of a field on a registered card: the words of about the
 // field's capital height whose centre is within the region and on the
 // expected line; empty when none is.
@@ -407,7 +442,7 @@ std::vector<std::string> codeChars(const FieldSpec& f, const std::regex& pattern
 // gives no clear reading; `agreed_only`: only that value may be read.
 std::optional<Field> readByGlyphs(const FieldSpec& f, const std::regex& pattern, const cv::Mat& crop, double cap_px,
                                   const std::string& typeface, const std::string& earlier, const std::string& other = {},
-                                  bool agreed_only = false) {
+                                  bool agreed_only = false, const std::vector<std::string>& partial = {}) {
   std::optional<glyphs::Reading> r;
   double fit = kGlyphFit, margin = kGlyphMarginDate;
   try {
@@ -480,6 +515,13 @@ std::optional<Field> readByGlyphs(const FieldSpec& f, const std::regex& pattern,
   } catch (const Failure&) {  // the typeface's file cannot be opened
     return std::nullopt;
   }
+  // A date not clearly the best fit alone, which another reader's partial
+  // reading tells from its rival (supportedAgainstRival): two readers agree
+  // where it matters, and the print need only support it (as a code the
+  // MRZ holds: kGlyphMarginAgreed).
+  if (r && f.kind == Kind::date && f.values.empty() && r->fit >= fit && r->margin < margin &&
+      r->margin >= kGlyphMarginAgreed && supportedAgainstRival(r->text, r->rival, partial))
+    margin = kGlyphMarginAgreed;
   if (!r || r->fit < fit || r->margin < margin) return std::nullopt;
   Field out;
   out.name = f.name;
@@ -887,6 +929,15 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     if (f.kind == Kind::code && mrz_fields.is_object())
       if (auto m = mrz_fields.find(f.referenceName()); m != mrz_fields.end() && m->is_string())
         mrz_value = normaliseCode(m->get<std::string>());
+    // A date's trusted readings (the line as it is or sharpened) that gave
+    // no date: what they read of it may still settle a glyph reading's doubt.
+    auto partialDates = [&] {
+      std::vector<std::string> texts;
+      if (f.kind == Kind::date)
+        for (const Field& reading : trusted)
+          if (reading.value.empty() && !reading.text.empty()) texts.push_back(reading.text);
+      return texts;
+    };
     bool glyphs_tried = false;  // (6) ran
     bool by_glyphs = false;     // read by synthesis in (6)
     if (field.confidence < kRetryBelow && !t.typeface.empty() &&
@@ -895,7 +946,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
          (f.kind == Kind::code && (readShort(field.text) || !mrz_value.empty()))))
       if (glyphs_tried = true; std::optional<Field> glyph = readByGlyphs(
               f, pattern, crop, cap_px, t.typeface, field.text, mrz_value,
-              f.kind == Kind::code && !readShort(field.text) && lineBlur() <= kDeblurAbovePx)) {
+              f.kind == Kind::code && !readShort(field.text) && lineBlur() <= kDeblurAbovePx, partialDates())) {
         if (glyph->value == field.value) {
           glyph->text = field.text;
           glyph->char_confidence = std::move(field.char_confidence);
