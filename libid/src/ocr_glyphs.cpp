@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <initializer_list>
 #include <limits>
@@ -835,7 +836,7 @@ Placement decodeCode(const Line& line, const CodeGlyphs& cg, Best& best, int row
 }  // namespace
 
 std::optional<Reading> readDate(const cv::Mat& grey_line, double cap_px, std::string_view date_order,
-                                const std::string& font_path) {
+                                const std::string& font_path, const std::vector<std::string>& hints) {
   if (date_order != "DMY" && date_order != "MDY") return std::nullopt;
   const std::optional<Line> line = prepare(grey_line, cap_px);
   if (!line) return std::nullopt;
@@ -864,6 +865,18 @@ std::optional<Reading> readDate(const cv::Mat& grey_line, double cap_px, std::st
     if (p.text == first.text || round == 1) break;
     first = p;
     fit = fitBlur(*line, font, p.text, p.x, p.y, fit.cap);
+  }
+  // Another source's values (ISO dates), printed in each of the order's
+  // formats, judged with the values found: each at its own best place, blur
+  // and size (rescore), so that a hint wins only where its rendering
+  // explains the ink better than every value the line gave.
+  for (const std::string& h : hints) {
+    int yy = 0, mm = 0, dd = 0;
+    if (h.size() != 10 || std::sscanf(h.c_str(), "%4d-%2d-%2d", &yy, &mm, &dd) != 3 || yy < 1900 || yy > 2099 ||
+        !validDay(dd, mm))
+      continue;
+    for (const Format& f : dateGlyphs(font, date_order, fit.cap).formats)
+      if (!f.month || f.month == mm) best.top.push_back({0, printed(f, dd, mm, yy, date_order)});
   }
   best = rescore(best, *line, font, fit);
   if (best.top.empty()) return std::nullopt;

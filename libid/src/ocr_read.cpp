@@ -297,6 +297,41 @@ cv::Rect uncutLeft(const cv::Mat& g, cv::Rect box, double cap_px) {
 
 namespace {
 
+// A date's printed groups (day, month or its words, year), or any text's
+// runs of letters and digits: "10.04. 70" is 10, 04, 70.
+std::vector<std::string> dateGroups(const std::string& text) {
+  std::vector<std::string> out;
+  std::string run;
+  for (const char c : text)
+    if (std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80) {
+      run += c;
+    } else if (!run.empty()) {
+      out.push_back(std::move(run));
+      run.clear();
+    }
+  if (!run.empty()) out.push_back(std::move(run));
+  return out;
+}
+
+}  // namespace
+
+bool supportedAgainstRival(const std::string& reading, const std::string& rival,
+                           const std::vector<std::string>& texts) {
+  const std::vector<std::string> r = dateGroups(reading), v = dateGroups(rival);
+  if (r.empty() || r.size() != v.size() || r == v) return false;
+  for (const std::string& text : texts) {
+    const std::vector<std::string> g = dateGroups(text);
+    if (g.size() != r.size()) continue;
+    bool all = true;
+    for (std::size_t i = 0; i < r.size() && all; ++i)
+      if (r[i] != v[i]) all = g[i] == r[i];
+    if (all) return true;
+  }
+  return false;
+}
+
+namespace {
+
 // The value line of a field on a registered card: the words of about the
 // field's capital height whose centre is within the region and on the
 // expected line; empty when none is.
@@ -407,7 +442,7 @@ std::vector<std::string> codeChars(const FieldSpec& f, const std::regex& pattern
 // gives no clear reading; `agreed_only`: only that value may be read.
 std::optional<Field> readByGlyphs(const FieldSpec& f, const std::regex& pattern, const cv::Mat& crop, double cap_px,
                                   const std::string& typeface, const std::string& earlier, const std::string& other = {},
-                                  bool agreed_only = false) {
+                                  bool agreed_only = false, const std::vector<std::string>& partial = {}) {
   std::optional<glyphs::Reading> r;
   double fit = kGlyphFit, margin = kGlyphMarginDate;
   try {
@@ -480,6 +515,13 @@ std::optional<Field> readByGlyphs(const FieldSpec& f, const std::regex& pattern,
   } catch (const Failure&) {  // the typeface's file cannot be opened
     return std::nullopt;
   }
+  // A date not clearly the best fit alone, which another reader's partial
+  // reading tells from its rival (supportedAgainstRival): two readers agree
+  // where it matters, and the print need only support it (as a code the
+  // MRZ holds: kGlyphMarginAgreed).
+  if (r && f.kind == Kind::date && f.values.empty() && r->fit >= fit && r->margin < margin &&
+      r->margin >= kGlyphMarginAgreed && supportedAgainstRival(r->text, r->rival, partial))
+    margin = kGlyphMarginAgreed;
   if (!r || r->fit < fit || r->margin < margin) return std::nullopt;
   Field out;
   out.name = f.name;
@@ -921,6 +963,15 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     if (f.kind == Kind::code && mrz_fields.is_object())
       if (auto m = mrz_fields.find(f.referenceName()); m != mrz_fields.end() && m->is_string())
         mrz_value = normaliseCode(m->get<std::string>());
+    // A date's trusted readings (the line as it is or sharpened) that gave
+    // no date: what they read of it may still settle a glyph reading's doubt.
+    auto partialDates = [&] {
+      std::vector<std::string> texts;
+      if (f.kind == Kind::date)
+        for (const Field& reading : trusted)
+          if (reading.value.empty() && !reading.text.empty()) texts.push_back(reading.text);
+      return texts;
+    };
     bool glyphs_tried = false;  // (6) ran
     bool by_glyphs = false;     // read by synthesis in (6)
     if (field.confidence < kRetryBelow && !t.typeface.empty() &&
@@ -929,7 +980,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
          (f.kind == Kind::code && (readShort(field.text) || !mrz_value.empty()))))
       if (glyphs_tried = true; std::optional<Field> glyph = glyphRead(
               t.typeface, field.text, mrz_value,
-              f.kind == Kind::code && !readShort(field.text) && lineBlur() <= kDeblurAbovePx)) {
+              f.kind == Kind::code && !readShort(field.text) && lineBlur() <= kDeblurAbovePx, partialDates())) {
         if (glyph->value == field.value) {
           glyph->text = field.text;
           glyph->char_confidence = std::move(field.char_confidence);
@@ -1011,6 +1062,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // on a line that shows blur (as (6) for codes): the misread digits were
     // all on blurred photos, and the check cost ~12 ms a card at the median
     // on sharp scans too.
+    std::optional<std::pair<std::string, std::string>> digits_proposed;  // (9)'s other date, not taken: value, text
     if (f.kind == Kind::date && !by_glyphs && field.confidence >= kRetryBelow && field.confidence < kConfirmBelow &&
         lineBlur() > kDeblurAbovePx &&
         !t.typeface.empty() && field.source == "template" && !field.value.empty()) {
@@ -1022,18 +1074,74 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
                                       t.typeface, {"0123456789"});
         } catch (const Failure&) {  // the typeface's file cannot be opened
         }
-        if (r && r->text != field.text && r->fit >= kLookAlikeFit && r->margin >= kLookAlikeMargin)
+        if (r && r->text != field.text)
           if (std::string value = normalise(f.kind, r->text, f.date_order);
               !value.empty() && std::regex_match(value, pattern) && value.size() == field.value.size()) {
+            if (r->fit < kLookAlikeFit || r->margin < kLookAlikeMargin) {
+              digits_proposed.emplace(value, r->text);  // not clear alone: judged whole in (9b)
+            } else {
+              if (field.char_confidence.size() == value.size())
+                for (std::size_t i = 0; i < value.size(); ++i)
+                  if (value[i] != field.value[i])
+                    field.char_confidence[i] = std::min(field.char_confidence[i], kUnconfirmedCharConfidence);
+              field.char_alternatives.clear();
+              field.text = r->text;
+              field.value = value;
+              field.read = value;
+            }
+          }
+      }
+    }
+    // (9b) A doubtful date on a blurred line whose readers disagree, read
+    // whole by synthesis with their values as hypotheses (glyphs::readDate's
+    // hints): (9)'s digits that did not explain enough of the ink on their
+    // own (a shaken line: 1985 for Tesseract's 1925 at fit 0.897), or a
+    // deconvolved reading taken over a trusted reading of another date (1964
+    // over 1984: deconvolution also makes confident misreads). The whole
+    // date's rendering is judged under the blur fitted to the line, each
+    // value at its own best place, and one of the hypotheses is taken only
+    // when it explains the ink clearly best (kGlyphFit, kGlyphMarginDate):
+    // two readers then agree on it. A trusted reading taken so keeps its
+    // characters; a digit only the synthesis read is at most
+    // kUnconfirmedCharConfidence sure.
+    if (f.kind == Kind::date && !by_glyphs && !t.typeface.empty() && field.source == "template" &&
+        lineBlur() > kDeblurAbovePx) {
+      std::vector<std::string> hints;
+      auto hint = [&](const std::string& v) {
+        if (!v.empty() && std::ranges::find(hints, v) == hints.end()) hints.push_back(v);
+      };
+      const bool value_trusted =
+          std::ranges::any_of(trusted, [&](const Field& reading) { return reading.value == field.value; });
+      if (digits_proposed) hint(digits_proposed->first);
+      if (!field.value.empty() && !value_trusted)
+        for (const Field& reading : trusted) hint(reading.value);
+      std::erase(hints, field.value);
+      if (!hints.empty()) {
+        if (!field.value.empty()) hints.push_back(field.value);
+        std::optional<glyphs::Reading> r;
+        try {
+          r = glyphs::readDate(crop, cap_px, f.date_order, t.typeface, hints);
+        } catch (const Failure&) {  // the typeface's file cannot be opened
+        }
+        const std::string value = r ? normalise(f.kind, r->text, f.date_order) : std::string();
+        if (r && r->fit >= kGlyphFit && r->margin >= kGlyphMarginDate && value != field.value &&
+            std::ranges::find(hints, value) != hints.end() && std::regex_match(value, pattern)) {
+          const auto same =
+              std::ranges::find_if(trusted, [&](const Field& reading) { return reading.value == value; });
+          if (same != trusted.end()) {
+            field = *same;
+            field.confidence = std::max(field.confidence, kRetryBelow);
+          } else {
             if (field.char_confidence.size() == value.size())
               for (std::size_t i = 0; i < value.size(); ++i)
                 if (value[i] != field.value[i])
                   field.char_confidence[i] = std::min(field.char_confidence[i], kUnconfirmedCharConfidence);
             field.char_alternatives.clear();
-            field.text = r->text;
+            field.text = digits_proposed && digits_proposed->first == value ? digits_proposed->second : r->text;
             field.value = value;
             field.read = value;
           }
+        }
       }
     }
     // (10) A name whose reading lost marks the reference spells out (MULLER

@@ -677,3 +677,18 @@ TEST_CASE("a sharp line of a card enlarged from a small photo is smoothed for th
   CHECK(ocr::glyphView(crop, 0.25, 2.4).data == crop.data);
   CHECK(ocr::glyphView(crop, 0, 1.2).data == crop.data);
 }
+
+TEST_CASE("ocr: another reader's partial date settles a glyph reading against its rival", "[ocr]") {
+  // The groups where reading and rival differ must be read as the reading's.
+  CHECK(ocr::supportedAgainstRival("10.04.2030", "30.04.2030", {"10.04. 70"}));
+  CHECK(ocr::supportedAgainstRival("10.04.2030", "30.04.2030", {"", "12", "10.04.20"}));
+  CHECK(ocr::supportedAgainstRival("26.01.2025", "26.01.2075", {"FR.O1. 2025"}));
+  CHECK(ocr::supportedAgainstRival("06 SEP/SEPT 1984", "06 SEP/SEPT 1964", {"O6 SEP.SEPT 1984"}));
+  // The rival's groups, a group lost (no telling which is which), or none read: no support.
+  CHECK_FALSE(ocr::supportedAgainstRival("10.04.2030", "30.04.2030", {"30.04. 70"}));
+  CHECK_FALSE(ocr::supportedAgainstRival("11.12.2030", "17.12.2030", {"12.2030", "112.2030."}));
+  CHECK_FALSE(ocr::supportedAgainstRival("10.04.2030", "30.04.2030", {}));
+  // Two readings of the same groups have nothing to settle; a rival of another form neither.
+  CHECK_FALSE(ocr::supportedAgainstRival("10.04.2030", "10.04.2030", {"10.04.2030"}));
+  CHECK_FALSE(ocr::supportedAgainstRival("06 SEP/SEPT 1984", "06.09.1984", {"06 SEP/SEPT 1984"}));
+}

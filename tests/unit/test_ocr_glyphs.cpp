@@ -297,3 +297,33 @@ TEST_CASE("ocr glyphs: blurred names and free text, words apart and letters with
   const cv::Mat blank(44, 300, CV_8U, cv::Scalar(200));
   CHECK_FALSE(glyphs::readText(blank, 20, letters, marked, text::kSansBold));
 }
+
+TEST_CASE("ocr glyphs: a blurred date's hypotheses judged whole with the line's own values", "[ocr]") {
+  // Blur of 0.18 capital heights: the 8's counters close, and a year's
+  // decade is where a reader most often errs (1965 for 1985).
+  const cv::Mat l = line("06.11.1985", 20, 3.6);
+  const auto plain = glyphs::readDate(l, 20, "DMY", text::kSansBold);
+  REQUIRE(plain);
+  INFO("alone " << plain->text << " fit " << plain->fit << " margin " << plain->margin << " rival " << plain->rival);
+  CHECK(plain->text == "06.11.1985");
+  // Another reader's value is a hypothesis, not the reading: the print decides.
+  const auto hinted = glyphs::readDate(l, 20, "DMY", text::kSansBold, {"1965-11-06", "1985-11-06"});
+  REQUIRE(hinted);
+  INFO("hinted " << hinted->text << " fit " << hinted->fit << " margin " << hinted->margin << " rival " << hinted->rival);
+  CHECK(hinted->text == "06.11.1985");
+  CHECK(hinted->fit == Approx(plain->fit).margin(1e-6));
+  const auto wrong = glyphs::readDate(l, 20, "DMY", text::kSansBold, {"1965-11-06"});
+  REQUIRE(wrong);
+  CHECK(wrong->text == "06.11.1985");
+  // A hypothesis that explains the ink better than the line's own values wins:
+  // a date printed in words is read so when its month is hinted.
+  const cv::Mat m = line("06 SEP/SEPT 1984", 20, 3.6);
+  const auto month = glyphs::readDate(m, 20, "DMY", text::kSansBold, {"1984-09-06"});
+  REQUIRE(month);
+  CHECK(month->text == "06 SEP/SEPT 1984");
+  // Hints that are no date of 1900-2099 are left out.
+  const auto junk = glyphs::readDate(l, 20, "DMY", text::kSansBold, {"1985-13-06", "2185-11-06", "06.11.1985", ""});
+  REQUIRE(junk);
+  CHECK(junk->text == plain->text);
+  CHECK(junk->margin == Approx(plain->margin).margin(1e-9));
+}

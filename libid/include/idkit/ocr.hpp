@@ -284,6 +284,14 @@ cv::Mat glyphView(const cv::Mat& crop, double source_px, double blur_px);
 // left of it; unchanged when its left edge is blank or no such column is near.
 cv::Rect uncutLeft(const cv::Mat& grey, cv::Rect box, double cap_px);
 
+// Whether one of `texts` (other readers' readings of a date's line, however
+// partial) reads, group for group (runs of letters and digits), what tells
+// the printed date `reading` from its `rival`: as many groups as the
+// reading, and the reading's own wherever the rival's differs. "10.04. 70"
+// settles 10.04.2030 against 30.04.2030; "12.2030" (a group lost) settles
+// nothing, and no text settles a rival of the same groups.
+bool supportedAgainstRival(const std::string& reading, const std::string& rival, const std::vector<std::string>& texts);
+
 // Per-character confidences of a normalised value from the symbols it was
 // read from (see Field::char_confidence); empty when they cannot be aligned.
 std::vector<double> valueConfidences(Kind kind, std::string_view value, const std::vector<Engine::Symbol>& symbols,

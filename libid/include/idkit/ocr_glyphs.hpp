@@ -46,8 +46,12 @@ struct Reading {
 // is empty, too small for its capitals, holds no ink, or no format fits it
 // (another order). Throws idkit::Failure (font_missing) when `font` cannot
 // be opened.
+// `hints`: values another reader or source gives (ISO dates, "1985-11-06"),
+// each printed in the order's formats and judged as the values the line
+// gives are (at its own best place, blur and size): one is the reading only
+// where it explains the line's ink best.
 std::optional<Reading> readDate(const cv::Mat& grey_line, double cap_px, std::string_view date_order,
-                                const std::string& font);
+                                const std::string& font, const std::vector<std::string>& hints = {});
 
 // Which one of `letters` (each one UTF-8 character, e.g. {"M","F","X"}) is
 // printed alone on a value line, as readDate reads a date; nullopt also
