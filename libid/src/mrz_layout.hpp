@@ -73,6 +73,17 @@ bool knownState(std::string_view code);
 // state, nationality), which no check digit of their own covers.
 std::vector<Pos> statePositions(Format);
 
+// A shaken zone's streak (motion_blur.hpp motionOf) and its undoing, for
+// mrz_read.cpp's readDeblurred (the band's patch) and mrz_record.cpp (the
+// photo's document): the score below which a streak is believed, the longest
+// taken (longer "streaks" are defocus's smooth fall-off), the longest
+// searched (px), and the Wiener noise ratios of a reading and of its damped
+// twin.
+inline constexpr double kMotionBelieved = 0.6;
+inline constexpr double kMotionLongest = 22;
+inline constexpr double kMotionSearched = 30;
+inline constexpr double kDeblurNoise = 0.01, kDeblurNoiseCheck = 0.03;
+
 // Corrections (or uncertain positions) in reading order: by line, then position.
 inline void sortByPosition(std::vector<Correction>& list) {
   std::stable_sort(list.begin(), list.end(),

@@ -1934,10 +1934,11 @@ std::optional<Attempt> readBySynthesis(const cv::Mat& gray, const ReadOptions& o
 // damping (kDeblurNoiseCheck): cells the two read differently are listed
 // uncertain and the zone is not valid; a zone the second does not verify is
 // not valid either.
-constexpr double kMotionBelieved = 0.6;   // motionOf's score below which a streak is taken
-constexpr double kMotionLongest = 22;     // px; longer "streaks" are defocus's smooth fall-off
-constexpr double kMotionSearched = 30;    // px
-constexpr double kDeblurNoise = 0.01, kDeblurNoiseCheck = 0.03;
+using detail::kDeblurNoise;
+using detail::kDeblurNoiseCheck;
+using detail::kMotionBelieved;
+using detail::kMotionLongest;
+using detail::kMotionSearched;
 constexpr double kDefocusLeast = 1.0;     // px; a Gaussian narrower is not undone
 // A valid reading after a Gaussian undone is read again with one this much
 // wider (the measured width reads the true one short: on seed 7's td3 photo

@@ -2,6 +2,7 @@
 // supports are made, everything else is reported, never forced through.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -743,4 +744,27 @@ TEST_CASE("correct: a name letter read only as its digit twin, and not surely, i
   REQUIRE(sure);
   CHECK(sure->lines[2] == "VAN<DER<VAIRT<HOLMES<<LUCAS<<<");
   CHECK(sure->valid);
+}
+
+TEST_CASE("correct: a date that is no day of the calendar is not vouched for by its check digit", "[mrz][correct]") {
+  // The specimen's expiry 120415 read 128015: month 80, and both the expiry
+  // and the composite check digits still verify (the changes weigh 1 x 8 +
+  // 7 x 6 and 3 x 8 + 1 x 6, 0 mod 10 both). Held-out seed 63's
+  // mrva-photo-0076 read 241216 as 247856 so, its check digit agreeing.
+  std::vector<std::string> lines = kTd3;
+  lines[1].replace(21, 6, "128015");
+  const auto res = correct(sureReading(lines));
+  REQUIRE(res);
+  CHECK(res->lines == lines);
+  for (const auto& [name, ok] : res->checks)
+    if (name == "expiry_date" || name == "composite") CHECK(ok);
+  CHECK(res->fields.at("expiry_date").empty());
+  CHECK(res->fields.at("expiry_date_raw") == "128015");
+  CHECK_FALSE(res->valid);
+  CHECK(std::find(res->checks.begin(), res->checks.end(), std::pair<std::string, bool>{"legible", false}) !=
+        res->checks.end());
+  // The specimen as printed stays valid.
+  const auto good = correct(sureReading(kTd3));
+  REQUIRE(good);
+  CHECK(good->valid);
 }
