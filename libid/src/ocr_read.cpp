@@ -1063,6 +1063,18 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // all on blurred photos, and the check cost ~12 ms a card at the median
     // on sharp scans too.
     std::optional<std::pair<std::string, std::string>> digits_proposed;  // (9)'s other date, not taken: value, text
+    // (9) and (9b) take another date: its digits that differ, which only the
+    // synthesis read, at most kUnconfirmedCharConfidence sure.
+    auto takeDate = [&](const std::string& value, const std::string& text) {
+      if (field.char_confidence.size() == value.size())
+        for (std::size_t i = 0; i < value.size(); ++i)
+          if (value[i] != field.value[i])
+            field.char_confidence[i] = std::min(field.char_confidence[i], kUnconfirmedCharConfidence);
+      field.char_alternatives.clear();
+      field.text = text;
+      field.value = value;
+      field.read = value;
+    };
     if (f.kind == Kind::date && !by_glyphs && field.confidence >= kRetryBelow && field.confidence < kConfirmBelow &&
         lineBlur() > kDeblurAbovePx &&
         !t.typeface.empty() && field.source == "template" && !field.value.empty()) {
@@ -1080,14 +1092,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
             if (r->fit < kLookAlikeFit || r->margin < kLookAlikeMargin) {
               digits_proposed.emplace(value, r->text);  // not clear alone: judged whole in (9b)
             } else {
-              if (field.char_confidence.size() == value.size())
-                for (std::size_t i = 0; i < value.size(); ++i)
-                  if (value[i] != field.value[i])
-                    field.char_confidence[i] = std::min(field.char_confidence[i], kUnconfirmedCharConfidence);
-              field.char_alternatives.clear();
-              field.text = r->text;
-              field.value = value;
-              field.read = value;
+              takeDate(value, r->text);
             }
           }
       }
@@ -1132,14 +1137,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
             field = *same;
             field.confidence = std::max(field.confidence, kRetryBelow);
           } else {
-            if (field.char_confidence.size() == value.size())
-              for (std::size_t i = 0; i < value.size(); ++i)
-                if (value[i] != field.value[i])
-                  field.char_confidence[i] = std::min(field.char_confidence[i], kUnconfirmedCharConfidence);
-            field.char_alternatives.clear();
-            field.text = digits_proposed && digits_proposed->first == value ? digits_proposed->second : r->text;
-            field.value = value;
-            field.read = value;
+            takeDate(value, digits_proposed && digits_proposed->first == value ? digits_proposed->second : r->text);
           }
         }
       }
