@@ -1220,24 +1220,22 @@ Quad straighten(const cv::Mat& bgr, const Quad& q, double smooth) {
   // quad about as good a document shape.
   Quad r = q;
   double fit = documentAspect(q, bgr.size()).fit;
-  for (size_t i = 0; i < 4; ++i) {
-    if (!moved[i]) continue;
-    std::array<Line, 4> trial = lines;
-    trial[i] = *moved[i];
-    const auto t = quadOfLines(trial);
-    if (!t) continue;
-    if (const double v = documentAspect(*t, bgr.size()).fit; v >= fit - kStraightenShape) lines = trial, r = *t, fit = v;
-  }
+  // Each side's candidate line taken in turn where the quad's shape fit
+  // stays at least `gain` above the shape so far.
+  auto adopt = [&](const std::array<std::optional<Line>, 4>& candidate, double gain) {
+    for (size_t i = 0; i < 4; ++i) {
+      if (!candidate[i]) continue;
+      std::array<Line, 4> trial = lines;
+      trial[i] = *candidate[i];
+      const auto t = quadOfLines(trial);
+      if (!t) continue;
+      if (const double v = documentAspect(*t, bgr.size()).fit; v >= fit + gain) lines = trial, r = *t, fit = v;
+    }
+  };
+  adopt(moved, -kStraightenShape);
   // A parallel line nearly as well supported as the side: taken only for a
   // clearly better document shape.
-  for (size_t i = 0; i < 4; ++i) {
-    if (!parallel[i]) continue;
-    std::array<Line, 4> trial = lines;
-    trial[i] = *parallel[i];
-    const auto t = quadOfLines(trial);
-    if (!t) continue;
-    if (const double v = documentAspect(*t, bgr.size()).fit; v >= fit + kParallelShape) lines = trial, r = *t, fit = v;
-  }
+  adopt(parallel, kParallelShape);
   return r;
 }
 
