@@ -40,6 +40,19 @@ cv::Mat line(const std::string& value, double cap, double sigma, double length =
   return g;
 }
 
+// A value printed under a blur: a Gaussian (sigma px), or a motion streak
+// (length px at angle degrees) when sigma is 0.
+struct Blurred {
+  std::string printed;
+  double sigma, length, angle;
+};
+
+cv::Mat line(const Blurred& b, double cap) { return line(b.printed, cap, b.sigma, b.length, b.angle); }
+
+std::ostream& operator<<(std::ostream& os, const Blurred& b) {
+  return os << b.printed << " sigma " << b.sigma << " motion " << b.length << "@" << b.angle;
+}
+
 }  // namespace
 
 TEST_CASE("ocr glyphs: blurred dates read by synthesis in their typeface", "[ocr]") {
@@ -96,15 +109,11 @@ TEST_CASE("ocr glyphs: a blurred sex letter, and lines with nothing to read", "[
 TEST_CASE("ocr glyphs: one letter of the 26 (a passport's type letter), sharp, blurred or shaken", "[ocr]") {
   std::vector<std::string> letters;
   for (const char c : std::string("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) letters.emplace_back(1, c);
-  struct Case {
-    const char* printed;
-    double sigma, length, angle;
-  };
   // P, D and J are what Tesseract read a sharp P as; C and V a visa's types.
-  const Case cases[] = {{"P", 0, 0, 0}, {"P", 2.5, 0, 0}, {"D", 0, 8, 30}, {"C", 0, 0, 0}, {"V", 2.5, 0, 0}};
-  for (const Case& c : cases) {
-    INFO(c.printed << " sigma " << c.sigma << " motion " << c.length << "@" << c.angle);
-    const auto r = glyphs::readLetter(line(c.printed, 20, c.sigma, c.length, c.angle), 20, letters, text::kSansBold);
+  const Blurred cases[] = {{"P", 0, 0, 0}, {"P", 2.5, 0, 0}, {"D", 0, 8, 30}, {"C", 0, 0, 0}, {"V", 2.5, 0, 0}};
+  for (const Blurred& c : cases) {
+    INFO(c);
+    const auto r = glyphs::readLetter(line(c, 20), 20, letters, text::kSansBold);
     REQUIRE(r);
     INFO("read " << r->text << " fit " << r->fit << " margin " << r->margin << " rival " << r->rival);
     CHECK(r->text == c.printed);
@@ -124,14 +133,10 @@ TEST_CASE("ocr glyphs: which value of a closed vocabulary is printed (a licence'
   // AAMVA's eye colour codes; blurred as the photos whose Tesseract
   // readings were ERO, MAR (for HAZ) and GRH.
   const std::vector<std::string> eyes{"BLK", "BLU", "BRO", "GRY", "GRN", "HAZ", "MAR", "PNK", "DIC", "UNK"};
-  struct Case {
-    const char* printed;
-    double sigma, length, angle;
-  };
-  const Case cases[] = {{"HAZ", 0, 0, 0}, {"BRO", 2.5, 0, 0}, {"GRN", 2.0, 0, 0}, {"HAZ", 0, 8, 30}, {"BLU", 3.0, 0, 0}};
-  for (const Case& c : cases) {
-    INFO(c.printed << " sigma " << c.sigma << " motion " << c.length << "@" << c.angle);
-    const auto r = glyphs::readLetter(line(c.printed, 20, c.sigma, c.length, c.angle), 20, eyes, text::kSansBold);
+  const Blurred cases[] = {{"HAZ", 0, 0, 0}, {"BRO", 2.5, 0, 0}, {"GRN", 2.0, 0, 0}, {"HAZ", 0, 8, 30}, {"BLU", 3.0, 0, 0}};
+  for (const Blurred& c : cases) {
+    INFO(c);
+    const auto r = glyphs::readLetter(line(c, 20), 20, eyes, text::kSansBold);
     REQUIRE(r);
     INFO("read " << r->text << " fit " << r->fit << " margin " << r->margin << " rival " << r->rival);
     CHECK(r->text == c.printed);
@@ -142,15 +147,11 @@ TEST_CASE("ocr glyphs: which value of a closed vocabulary is printed (a licence'
 TEST_CASE("ocr glyphs: blurred codes read by synthesis, letters placed by their advances", "[ocr]") {
   std::vector<std::string> chars;
   for (const char c : std::string("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")) chars.emplace_back(1, c);
-  struct Case {
-    std::string printed;
-    double sigma, length, angle;
-  };
   // Wide and narrow letters mixed: a fixed pitch would put the last ones off by a glyph.
-  const Case cases[] = {{"Z3CRZZY0T", 2.5, 0, 0}, {"MW87NLWJL", 0, 8, 10}, {"240447006284", 2.5, 0, 0}};
-  for (const Case& c : cases) {
-    INFO(c.printed << " sigma " << c.sigma << " motion " << c.length << "@" << c.angle);
-    const auto r = glyphs::readCode(line(c.printed, 20, c.sigma, c.length, c.angle), 20, chars, text::kSansBold);
+  const Blurred cases[] = {{"Z3CRZZY0T", 2.5, 0, 0}, {"MW87NLWJL", 0, 8, 10}, {"240447006284", 2.5, 0, 0}};
+  for (const Blurred& c : cases) {
+    INFO(c);
+    const auto r = glyphs::readCode(line(c, 20), 20, chars, text::kSansBold);
     REQUIRE(r);
     INFO("read " << r->text << " fit " << r->fit << " margin " << r->margin << " rival " << r->rival);
     CHECK(r->text == c.printed);
@@ -259,14 +260,10 @@ TEST_CASE("ocr glyphs: blurred names and free text, words apart and letters with
   std::vector<std::string> letters{" "};
   for (const char c : std::string("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) letters.emplace_back(1, c);
   const std::vector<std::pair<std::string, std::string>> marked{{"Ü", "U"}, {"É", "E"}, {"È", "E"}, {"Ö", "O"}};
-  struct Case {
-    std::string printed;
-    double sigma, length, angle;
-  };
-  const Case cases[] = {{"VAN DER MEULEN", 2.5, 0, 0}, {"MÜLLER", 2.5, 0, 0}, {"HÉLÈNE", 0, 8, 10}};
-  for (const Case& c : cases) {
-    INFO(c.printed << " sigma " << c.sigma << " motion " << c.length << "@" << c.angle);
-    const cv::Mat l = line(c.printed, 20, c.sigma, c.length, c.angle);
+  const Blurred cases[] = {{"VAN DER MEULEN", 2.5, 0, 0}, {"MÜLLER", 2.5, 0, 0}, {"HÉLÈNE", 0, 8, 10}};
+  for (const Blurred& c : cases) {
+    INFO(c);
+    const cv::Mat l = line(c, 20);
     const auto r = glyphs::readText(l, 20, letters, marked, text::kSansBold);
     REQUIRE(r);
     INFO("read " << r->text << " fit " << r->fit << " margin " << r->margin << " rival " << r->rival);
