@@ -8,6 +8,16 @@
 
 namespace idkit::detail {
 
+// A streak as id-mrz and id-ocr take it: believed where motionOf's score is
+// below kMotionBelieved, taken up to kMotionLongest px (longer "streaks" are
+// defocus's smooth fall-off), searched up to kMotionSearched px; undone with
+// the Wiener noise ratio kDeblurNoise, and kDeblurNoiseCheck for a reading's
+// more damped twin.
+inline constexpr double kMotionBelieved = 0.6;
+inline constexpr double kMotionLongest = 22;
+inline constexpr double kMotionSearched = 30;
+inline constexpr double kDeblurNoise = 0.01, kDeblurNoiseCheck = 0.03;
+
 // Motion blur: a straight line kernel of `length` pixels at `angle` degrees
 // (x right, y down), as a hand moving during the exposure makes it.
 struct MotionBlur {

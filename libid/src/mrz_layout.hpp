@@ -3,6 +3,8 @@
 #pragma once
 #include <idkit/mrz.hpp>
 
+#include "motion_blur.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <span>
@@ -73,16 +75,14 @@ bool knownState(std::string_view code);
 // state, nationality), which no check digit of their own covers.
 std::vector<Pos> statePositions(Format);
 
-// A shaken zone's streak (motion_blur.hpp motionOf) and its undoing, for
-// mrz_read.cpp's readDeblurred (the band's patch) and mrz_record.cpp (the
-// photo's document): the score below which a streak is believed, the longest
-// taken (longer "streaks" are defocus's smooth fall-off), the longest
-// searched (px), and the Wiener noise ratios of a reading and of its damped
-// twin.
-inline constexpr double kMotionBelieved = 0.6;
-inline constexpr double kMotionLongest = 22;
-inline constexpr double kMotionSearched = 30;
-inline constexpr double kDeblurNoise = 0.01, kDeblurNoiseCheck = 0.03;
+// A shaken zone's streak limits and Wiener noise ratios (motion_blur.hpp),
+// for mrz_read.cpp's readDeblurred (the band's patch) and mrz_record.cpp
+// (the photo's document).
+using idkit::detail::kDeblurNoise;
+using idkit::detail::kDeblurNoiseCheck;
+using idkit::detail::kMotionBelieved;
+using idkit::detail::kMotionLongest;
+using idkit::detail::kMotionSearched;
 
 // Corrections (or uncertain positions) in reading order: by line, then position.
 inline void sortByPosition(std::vector<Correction>& list) {

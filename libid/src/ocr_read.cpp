@@ -356,11 +356,6 @@ constexpr double kRetryBelow = 0.75;
 // Blur (Gaussian sigma, card px) beyond which a doubtful field is deconvolved:
 // a sharp 300 dpi line measures about 0.5 px.
 constexpr double kDeblurAbovePx = 0.8;
-// A shaken photo's streak on the flat card (detail::motionOf): believed
-// under kMotionBelieved and searched up to kMotionLongest px (longer ones are
-// defocus's smooth fall-off), as id-mrz's (mrz_read.cpp); undone with
-// kMotionNoise as the Wiener filter's noise-to-signal ratio.
-constexpr double kMotionBelieved = 0.6, kMotionLongest = 22, kMotionNoise = 0.01;
 // A blurred line's Wiener deconvolution (retry (3b)): a Gaussian of this
 // many times the blur the line shows (blurSigma), with this noise-to-signal
 // ratio. Measured on 52 of bench/ocr.sh's photos (40 with 3 or more fields
@@ -697,9 +692,9 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       // bins, and the flat card of a photo is most often enlarged from fewer pixels.
       cv::Mat half;
       cv::resize(g, half, cv::Size(), 0.5, 0.5, cv::INTER_AREA);
-      std::optional<detail::MotionBlur> k = detail::motionOf(half, {kMotionLongest / 2, kMotionBelieved, 48, false});
+      std::optional<detail::MotionBlur> k = detail::motionOf(half, {detail::kMotionLongest / 2, detail::kMotionBelieved, 48, false});
       if (k) k->length *= 2;
-      if (k && k->length > kMotionLongest) k.reset();
+      if (k && k->length > detail::kMotionLongest) k.reset();
       card_motion = k;
     }
     return *card_motion;
@@ -906,7 +901,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     if (field.confidence < kRetryBelow && lineBlur() > kDeblurAbovePx)
       if (const std::optional<detail::MotionBlur>& k = cardMotion())
         readUndone(static_cast<int>(std::ceil(k->length)) + 8,
-                   [&](const cv::Mat& patch) { return detail::deblurMotion(patch, *k, kMotionNoise); });
+                   [&](const cv::Mat& patch) { return detail::deblurMotion(patch, *k, detail::kDeblurNoise); });
     if (field.confidence < kRetryBelow)
       if (const double sigma = lineBlur(); sigma > kDeblurAbovePx) {
         cv::Mat sharp_big;
