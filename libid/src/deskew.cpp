@@ -223,7 +223,7 @@ Found finish(const cv::Mat& bgr, Quad q, double edge_score, double aspect_fit, c
       // the card's shape wins, unless the band's character pitch counted
       // across the card says a wider one (ID-1 33.7 pitches, ID-2 41.3, ID-3
       // and MRV-A 47-49): an MRV-A seen at a slant fits ID-1's ratio too.
-      const bool id1_shape = anchored->kind != Kind::id1 && detail::documentAspect(q, bgr.size()).ratio > 1.54;
+      const bool id1_shape = anchored->kind != Kind::id1 && detail::documentAspect(q, bgr.size()).ratio > kId1Ratio;
       const bool id1_pitch = !(pitch > 0) || probe.width / pitch < kId1Pitches;
       if (!opts.kind) doc.kind = id1_shape && id1_pitch ? Kind::id1 : anchored->kind;
     } else if (side != 0) {
