@@ -150,8 +150,10 @@ const detail::Scored& trimFringe(const std::vector<detail::Scored>& scored, cons
   return *best;
 }
 
-// Character pitches across a card below which it is an ID-1 (33.7; ID-2 41.3).
+// Character pitches across a card below which it is an ID-1 (33.7; ID-2 41.3),
+// and below which a wider one is an ID-2 (41.3; ID-3 and MRV-A 47-49).
 constexpr double kId1Pitches = 37.5;
+constexpr double kId2Pitches = 45.0;
 // The aspect ratio above which a card without an MRZ read is an ID-1 (1.586):
 // halfway (geometric mean) to the widest ID-3 size class, the MRV-A visa
 // (120 x 80 mm, 1.50; ID-2 and ID-3 1.42). At 1.5 every other MRV-A whose band
@@ -232,7 +234,7 @@ Found finish(const cv::Mat& bgr, Quad q, double edge_score, double aspect_fit, c
       // (2.54 mm) gives the physical width: 41 pitches for ID-2, 49 for ID-3.
       if (!opts.kind && pitch > 0) {
         const double pitches = probe.width / pitch;  // ID-1 33.7, ID-2 41.3, ID-3 49.2
-        doc.kind = pitches < kId1Pitches ? Kind::id1 : pitches < 45 ? Kind::id2 : Kind::id3;
+        doc.kind = pitches < kId1Pitches ? Kind::id1 : pitches < kId2Pitches ? Kind::id2 : Kind::id3;
       }
     } else {
       // No MRZ: barcodes and print need the card at a readable resolution
