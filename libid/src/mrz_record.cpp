@@ -129,13 +129,20 @@ std::optional<DocumentReading> readShakenDocument(const LoadedImage& img, const 
   const int margin = static_cast<int>(detail::kMotionSearched);
   const cv::Rect box = (cv::boundingRect(corners) + cv::Size(2 * margin, 2 * margin) - cv::Point(margin, margin)) & whole;
   if (box.width < 64 || box.height < 64) return std::nullopt;
+  // Only the box and a streak's reach around it are turned grey (the
+  // deconvolution's padding reads the pixels beyond its patch where there
+  // are some), and the document is flattened from that region alone: its
+  // quad lies inside the box.
+  const cv::Rect region = (box + cv::Size(2 * margin, 2 * margin) - cv::Point(margin, margin)) & whole;
   cv::Mat gray;
-  cv::cvtColor(img.bgr, gray, cv::COLOR_BGR2GRAY);
-  const auto streak = idkit::detail::motionOf(gray(box), {detail::kMotionSearched, detail::kMotionBelieved, 48, true});
+  cv::cvtColor(img.bgr(region), gray, cv::COLOR_BGR2GRAY);
+  const cv::Rect inner = box - region.tl();
+  for (auto& p : local.quad) p -= cv::Point2d(region.tl());
+  const auto streak = idkit::detail::motionOf(gray(inner), {detail::kMotionSearched, detail::kMotionBelieved, 48, true});
   if (!streak || streak->length > detail::kMotionLongest) return std::nullopt;
   auto readUndone = [&](double noise) -> std::optional<DocumentReading> {
     cv::Mat undone = gray.clone();
-    idkit::detail::deblurMotion(gray(box), *streak, noise).copyTo(undone(box));
+    idkit::detail::deblurMotion(gray(inner), *streak, noise).copyTo(undone(inner));
     const cv::Mat card = deskew::flatten(undone, local, kFlatDpi);
     if (card.empty()) return std::nullopt;
     return readFlat(card, document, options);
