@@ -11,6 +11,7 @@
 
 #include "motion_blur.hpp"
 #include "mrz_layout.hpp"
+#include "mrz_witness.hpp"
 
 namespace idkit::mrz {
 
@@ -222,7 +223,17 @@ Status readRecord(Json& record, const ImageLimits& limits, const ReadOptions& op
     if (!doc_tried) doc_tried = true, doc = readDocument(img, limits, options, found);
     return doc.has_value();
   };
+  // A reading no view made valid is read again by the second reader
+  // (mrz_witness.cpp), in the working image where its band lies.
+  auto witnessed = [&](ImageReading& r) {
+    if (r.result.valid || r.mirrored || img.size.width <= 0) return;
+    const float k = static_cast<float>(img.bgr.cols) / static_cast<float>(img.size.width);
+    std::array<cv::Point2f, 4> band = r.quad;
+    for (auto& p : band) p *= k;
+    detail::witness(r.result, img.bgr, band, options.parse);
+  };
   auto fromDocument = [&] {
+    witnessed(doc->reading);
     Json section = doc->reading.toJson();
     section["found_in"] = "document";
     section["document_quad"] = quadJson(doc->document.quad);
@@ -279,6 +290,7 @@ Status readRecord(Json& record, const ImageLimits& limits, const ReadOptions& op
     }
   }
   if (!reading) throw Failure(reading.error());
+  witnessed(*reading);
   record["mrz"] = reading->toJson();
   return reading->result.valid ? Status::ok : Status::rejected;
 }

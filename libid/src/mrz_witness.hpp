@@ -1,0 +1,21 @@
+// A zone no reading of the OCR-B classifier made valid, read again by a
+// second reader (Tesseract) to settle it: mrz_witness.cpp.
+#pragma once
+
+#include <array>
+
+#include <opencv2/core.hpp>
+
+#include "idkit/mrz.hpp"
+
+namespace idkit::mrz::detail {
+
+// `r` (not valid) is the classifier's reading of the band `quad` (TL, TR,
+// BR, BL in reading order, in `image`'s pixels). Tesseract reads each line;
+// where that settles the cells left uncertain, or (a zone failing its
+// checks) where its own reading verifies and it was sure of every character,
+// `r` becomes that reading, valid, each changed cell listed in corrections
+// with why "witness", and true is returned. Else `r` is left as it is.
+bool witness(Result& r, const cv::Mat& image, const std::array<cv::Point2f, 4>& quad, const ParseOptions& parse);
+
+}  // namespace idkit::mrz::detail

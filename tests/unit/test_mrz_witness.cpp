@@ -1,0 +1,146 @@
+// The second reader of a zone the classifier could not make valid
+// (mrz_witness.cpp): Tesseract settles uncertain cells, or reads a zone
+// printed in a font the classifier does not know.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include <opencv2/imgproc.hpp>
+
+#include <idkit/mrz.hpp>
+#include <idkit/mrz_read.hpp>
+#include <idkit/ocrb.hpp>
+
+#include "../../libid/src/mrz_layout.hpp"
+#include "../../libid/src/mrz_witness.hpp"
+#include "support.hpp"
+
+using namespace idkit;
+
+namespace {
+
+const std::vector<std::string> kTd1 = {"I<UTOD231458907<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6",
+                                       "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"};
+
+// The zone drawn in OCR-B at `height` px capitals, line pitch 1.6 heights,
+// on a white page; its band quad (TL, TR, BR, BL) around the text.
+struct Zone {
+  cv::Mat image;
+  std::array<cv::Point2f, 4> quad;
+};
+Zone drawZone(const std::vector<std::string>& lines, float height) {
+  const int margin = 40;
+  std::vector<ocrb::RenderedLine> drawn;
+  for (const auto& l : lines) drawn.push_back(ocrb::renderLine(l, height, 0));
+  const int pitch = static_cast<int>(std::lround(height * 1.6));
+  cv::Mat page(2 * margin + pitch * static_cast<int>(lines.size()), 2 * margin + drawn[0].gray.cols, CV_8UC3,
+               cv::Scalar(255, 255, 255));
+  for (std::size_t i = 0; i < drawn.size(); ++i) {
+    cv::Mat bgr;
+    cv::cvtColor(drawn[i].gray, bgr, cv::COLOR_GRAY2BGR);
+    const int y = margin + pitch * static_cast<int>(i) - static_cast<int>(drawn[i].top) + (pitch - static_cast<int>(height)) / 2;
+    bgr.copyTo(page(cv::Rect(margin, y, bgr.cols, bgr.rows)));
+  }
+  const float x0 = margin + drawn[0].left, x1 = x0 + drawn[0].pitch * static_cast<float>(lines[0].size());
+  const float y0 = margin, y1 = static_cast<float>(margin + pitch * static_cast<int>(lines.size()));
+  return {page, {cv::Point2f(x0, y0), cv::Point2f(x1, y0), cv::Point2f(x1, y1), cv::Point2f(x0, y1)}};
+}
+
+// A classifier's reading of kTd1 with line 3's letter at `pos` read as
+// `read`, `rival` its uncertain rival: checks verify, not legible.
+mrz::Result uncertainReading(int pos, char read, char rival) {
+  std::vector<std::string> lines = kTd1;
+  lines[2][static_cast<std::size_t>(pos - 1)] = read;
+  auto r = mrz::parse(lines);
+  REQUIRE(r);
+  r->uncertain.push_back({3, pos, read, rival, "uncertain"});
+  mrz::detail::markIllegible(*r);
+  REQUIRE_FALSE(r->valid);
+  return *r;
+}
+
+}  // namespace
+
+TEST_CASE("mrz witness: an uncertain name letter settled by the second reader", "[mrz_read][witness]") {
+  const Zone zone = drawZone(kTd1, 30);
+  // ERIKSSON's second O (position 7) read C, O its rival: the witness reads O.
+  mrz::Result r = uncertainReading(7, 'C', 'O');
+  REQUIRE(mrz::detail::witness(r, zone.image, zone.quad, {}));
+  CHECK(r.valid);
+  CHECK(r.lines == kTd1);
+  CHECK(r.uncertain.empty());
+  REQUIRE_FALSE(r.corrections.empty());
+  const auto& c = r.corrections.back();
+  CHECK(c.line == 3);
+  CHECK(c.pos == 7);
+  CHECK(c.from == 'C');
+  CHECK(c.to == 'O');
+  CHECK(c.why == "witness");
+  CHECK(r.field("surname") == "ERIKSSON");
+}
+
+TEST_CASE("mrz witness: a letter read as it was stays, a third letter settles nothing", "[mrz_read][witness]") {
+  const Zone zone = drawZone(kTd1, 30);
+  // The classifier's own letter confirmed: valid, nothing changed.
+  mrz::Result kept = uncertainReading(7, 'O', 'C');
+  REQUIRE(mrz::detail::witness(kept, zone.image, zone.quad, {}));
+  CHECK(kept.valid);
+  CHECK(kept.lines == kTd1);
+  // Neither the letter read nor its rival is what the witness sees (O): left as it was.
+  mrz::Result neither = uncertainReading(7, 'C', 'G');
+  const auto before = neither.lines;
+  CHECK_FALSE(mrz::detail::witness(neither, zone.image, zone.quad, {}));
+  CHECK_FALSE(neither.valid);
+  CHECK(neither.lines == before);
+  CHECK(neither.uncertain.size() == 1);
+  // A second letter the witness reads otherwise (ANNA read ANMA, not flagged): nothing settled.
+  std::vector<std::string> lines = kTd1;
+  lines[2][7 - 1] = 'C';
+  lines[2][13 - 1] = 'M';
+  auto unseen = mrz::parse(lines);
+  REQUIRE(unseen);
+  unseen->uncertain.push_back({3, 7, 'C', 'O', "uncertain"});
+  mrz::detail::markIllegible(*unseen);
+  CHECK_FALSE(mrz::detail::witness(*unseen, zone.image, zone.quad, {}));
+  CHECK_FALSE(unseen->valid);
+}
+
+TEST_CASE("mrz witness: a valid reading and a zone failing only a content rule are not read again", "[mrz_read][witness]") {
+  const Zone zone = drawZone(kTd1, 30);
+  auto valid = mrz::parse(kTd1);
+  REQUIRE(valid);
+  REQUIRE(valid->valid);
+  CHECK_FALSE(mrz::detail::witness(*valid, zone.image, zone.quad, {}));
+  // Check digits verify, the state code is unknown: no witness reading replaces it.
+  auto unknown = mrz::parse(kTd1);
+  unknown->checks.emplace_back("known_state", false);
+  unknown->valid = false;
+  CHECK_FALSE(mrz::detail::witness(*unknown, zone.image, zone.quad, {}));
+}
+
+TEST_CASE("mrz witness: real specimens, a zone in another font and a name letter in doubt", "[mrz_read][witness][shared]") {
+  REQUIRE_SHARED(shared);
+  const auto dir = shared / "data" / "mrz" / "images";
+  auto readRecord = [&](const std::string& name) {
+    Json record = {{"input", (dir / name).string()}};
+    mrz::readRecord(record, {}, {});
+    return record.at("mrz");
+  };
+  // A card printed in a plain monospace font, not OCR-B: the classifier reads
+  // garbage; the witness reads every line (its composite check digit is
+  // printed wrong on the specimen: not valid).
+  const Json cmw = readRecord("passporteye-77_card-cmw.png");
+  CHECK(cmw.at("lines") == Json({"IDCMW<512849702<<<<<<<<<<<<<<<", "6104128M1402209CMW<<<<<<<<<<<1",
+                                 "PUBLIC<<JON<<<<<<<<<<<<<<<<<<<"}));
+  CHECK(cmw.at("valid") == false);
+  CHECK(cmw.at("checks").at("document_number") == true);
+  CHECK(cmw.at("checks").at("composite") == false);
+  // ERIKSSON read ERIKSSCN from the flat copy and ERIKSSON from the photo: the witness settles O.
+  const Json uto = readRecord("passporteye-100_pass2-uto.jpg");
+  CHECK(uto.at("lines").at(0) == "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<");
+  CHECK(uto.at("valid") == true);
+  bool witnessed = false;
+  for (const auto& c : uto.at("corrections"))
+    witnessed |= c.at("why") == "witness" && c.at("line") == 1 && c.at("pos") == 12 && c.at("to") == "O";
+  CHECK(witnessed);
+}
