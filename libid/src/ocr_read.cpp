@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <regex>
 #include <utility>
@@ -179,6 +180,90 @@ std::string settleZeroes(std::string_view text, const std::vector<Engine::Symbol
   return out;
 }
 
+cv::Mat levelStrokes(const cv::Mat& blackhat, const cv::Mat& grey, double cap_px) {
+  const int win = std::max(4, static_cast<int>(std::lround(cap_px * kLevelWindowCaps)));
+  const int step = std::max(2, win / 2);
+  if (blackhat.empty() || blackhat.cols < 2 * win) return blackhat;
+  // Each window's stroke level (a high percentile of the black-hat: the
+  // darkest strokes against their surroundings) and paper level (the
+  // closing, the black-hat's reference: the grey plus the black-hat).
+  struct Window {
+    double x, stroke, paper;
+  };
+  std::vector<Window> windows;
+  cv::Mat paper;
+  cv::add(grey, blackhat, paper);
+  std::vector<uchar> v;
+  for (int x0 = 0; x0 + step <= blackhat.cols; x0 += step) {
+    const int x1 = std::min(blackhat.cols, x0 + win);
+    v.clear();
+    for (int y = 0; y < blackhat.rows; ++y) {
+      const uchar* row = blackhat.ptr<uchar>(y);
+      v.insert(v.end(), row + x0, row + x1);
+    }
+    const auto at = v.begin() + static_cast<std::ptrdiff_t>(v.size() * 97 / 100);
+    std::nth_element(v.begin(), at, v.end());
+    windows.push_back({(x0 + x1 - 1) / 2.0, static_cast<double>(*at), cv::mean(paper.colRange(x0, x1))[0]});
+  }
+  double top = 0;
+  for (const Window& w : windows) top = std::max(top, w.stroke);
+  // The line's full-strength ink: windows at half the strongest or more.
+  std::vector<double> strokes, papers;
+  for (const Window& w : windows)
+    if (w.stroke >= 0.5 * top) strokes.push_back(w.stroke), papers.push_back(w.paper);
+  if (strokes.size() < 2) return blackhat;
+  auto median = [](std::vector<double> x) {
+    std::nth_element(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(x.size() / 2), x.end());
+    return x[x.size() / 2];
+  };
+  const double stroke_ref = median(strokes), paper_ref = median(papers);
+  // A glare spot takes paper and ink alike towards one light level L: a
+  // stroke's contrast falls as (L - paper) / (L - paper_ref). Each window
+  // brighter than the reference bounds L from below: its strokes (its
+  // black-hat's level against the reference) fade no more than the model
+  // says where it holds ink, and more where it holds none (a faint
+  // guilloche); full-strength ink there bounds it at infinity (no glare).
+  // L is the upper quartile of the bounds (a window straddling the spot's
+  // rim holds unfaded ink). Each window's gain is then the fading its
+  // paper level implies, whatever it holds: the ink and the background's
+  // pattern under the spot are raised alike, so that what is faint in the
+  // rest of the line stays faint.
+  std::vector<double> bounds;
+  for (const Window& w : windows) {
+    if (w.paper <= paper_ref + kLevelPaperRise) continue;
+    const double r = w.stroke / stroke_ref;
+    if (r < kLevelInkShare) continue;  // no ink to tell its fading: brighter paper alone is no glare
+    bounds.push_back(r >= 1 ? std::numeric_limits<double>::infinity() : (w.paper - r * paper_ref) / (1 - r));
+  }
+  if (bounds.size() < 2) return blackhat;
+  const auto upper = bounds.begin() + static_cast<std::ptrdiff_t>(bounds.size() * 3 / 4);
+  std::nth_element(bounds.begin(), upper, bounds.end());
+  const double light = *upper;
+  if (!std::isfinite(light)) return blackhat;
+  std::vector<double> gain(windows.size(), 1.0);
+  bool faded = false;
+  for (std::size_t i = 0; i < windows.size(); ++i)
+    if (windows[i].paper > paper_ref) {
+      gain[i] = std::clamp((light - paper_ref) / std::max(light - windows[i].paper, 1e-3), 1.0, kLevelMaxGain);
+      faded = faded || gain[i] * kLevelFaded > 1;
+    }
+  if (!faded) return blackhat;
+  cv::Mat out;
+  blackhat.convertTo(out, CV_32F);
+  std::size_t i = 0;
+  for (int x = 0; x < out.cols; ++x) {
+    while (i + 1 < windows.size() && windows[i + 1].x <= x) ++i;
+    double k = gain[i];
+    if (i + 1 < windows.size() && x > windows[i].x) {
+      const double t = (x - windows[i].x) / (windows[i + 1].x - windows[i].x);
+      k = gain[i] * (1 - t) + gain[i + 1] * t;
+    }
+    if (k != 1.0) out.col(x) *= k;
+  }
+  out.convertTo(out, CV_8U);  // saturates
+  return out;
+}
+
 namespace {
 
 std::string defaultWhitelist(Kind k) {
@@ -237,10 +322,15 @@ cv::Rect pickLine(const cv::Mat& g, double cap_px) {
 // of Otsu's level, and the rest is stretched to black on white. Tesseract's
 // own global threshold otherwise loses a lone letter or a thin glyph in a
 // tinted pattern. Grey levels are kept: the LSTM reads anti-aliased edges.
-cv::Mat flattenBackground(const cv::Mat& g, double cap_px) {
+cv::Mat flattenBackground(const cv::Mat& g, double cap_px, bool* levelled = nullptr) {
   const int k = std::max(3, static_cast<int>(std::lround(cap_px * 0.9)) | 1);
   cv::Mat bh;
   cv::morphologyEx(g, bh, cv::MORPH_BLACKHAT, cv::getStructuringElement(cv::MORPH_RECT, {k, k}));
+  if (levelled) {
+    const cv::Mat even = levelStrokes(bh, g, cap_px);
+    *levelled = even.data != bh.data;
+    bh = even;
+  }
   cv::Mat bw;
   const double otsu = cv::threshold(bh, bw, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
   double lo = std::max(8.0, otsu * 0.5), hi = 0;
@@ -855,9 +945,10 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     Field field = readCrop(big, lang);
     // The readings of the line as it is or sharpened (trusted characters).
     std::vector<Field> trusted{field};
-    auto readAgain = [&](const cv::Mat& img, double widen, bool confirmed, std::size_t first_lang = 0) {
+    auto readAgain = [&](const cv::Mat& img, double widen, bool confirmed, std::size_t first_lang = 0,
+                         bool flatten = true) {
       for (std::size_t i = first_lang; i < langs.size() && field.confidence < kRetryBelow; ++i) {
-        Field second = readCrop(img, langs[i], widen);
+        Field second = readCrop(img, langs[i], widen, flatten);
         if (confirmed) trusted.push_back(second);
         if (second.confidence <= field.confidence) continue;
         // A trusted reading of the same value, however unsure (a deconvolved
@@ -878,6 +969,14 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       }
     };
     readAgain(big, 0, true, 1);
+    // (1b) a line under a glare spot or uneven light (levelStrokes): its faded
+    // strokes raised to the line's own level before the background is taken
+    // out. The same pixels otherwise: nothing to read again.
+    if (field.confidence < kRetryBelow) {
+      bool levelled = false;
+      const cv::Mat even = flattenBackground(big, cap_px * scale, &levelled);
+      if (levelled) readAgain(even, 0, true, 0, false);
+    }
     if (field.confidence < kRetryBelow) {
       cv::Mat blur, sharp;
       cv::GaussianBlur(big, blur, cv::Size(), cap_px * scale * 0.2);

@@ -566,6 +566,50 @@ TEST_CASE("ocr: a name's line cut inside its first letter starts before that let
   CHECK(ocr::uncutLeft(g, cv::Rect(108, 10, 150, 40), 20) == cv::Rect(108, 10, 150, 40));
 }
 
+TEST_CASE("ocr: strokes faded under a glare spot are raised to the line's own level", "[ocr]") {
+  // A line of 20 px capitals' strokes (4 px bars every 12 px) printed at 70 on
+  // paper at 190; its right half under a glare spot of strength 0.7, which
+  // lightens paper and ink together towards white: v -> 255 - (255 - v) * 0.3.
+  constexpr double kCap = 20;
+  auto line = [](double strength) {
+    cv::Mat g(40, 480, CV_8U, cv::Scalar(190));
+    for (int x = 10; x + 4 <= 470; x += 12) cv::rectangle(g, cv::Rect(x, 10, 4, 20), cv::Scalar(70), cv::FILLED);
+    for (int y = 0; y < g.rows; ++y)
+      for (int x = 240; x < g.cols; ++x) {
+        uchar& v = g.at<uchar>(y, x);
+        v = cv::saturate_cast<uchar>(255 - (255 - v) * (1 - strength));
+      }
+    return g;
+  };
+  auto blackhat = [&](const cv::Mat& g) {
+    cv::Mat bh;
+    cv::morphologyEx(g, bh, cv::MORPH_BLACKHAT, cv::getStructuringElement(cv::MORPH_RECT, {19, 19}));
+    return bh;
+  };
+  const cv::Mat g = line(0.7), bh = blackhat(g);
+  // The lit strokes stand out by a third of the others' 120 (paper 235.5, ink 199.5).
+  REQUIRE(bh.at<uchar>(20, 12) == 120);
+  REQUIRE(bh.at<uchar>(20, 420) < 45);
+  const cv::Mat even = ocr::levelStrokes(bh, g, kCap);
+  REQUIRE(even.data != bh.data);
+  // Unlit strokes keep their level; lit ones away from the spot's edge are raised to it.
+  CHECK(even.at<uchar>(20, 12) == 120);
+  CHECK(even.at<uchar>(20, 106) == 120);
+  for (int x : {334, 370, 418, 454}) {
+    INFO("x " << x);
+    CHECK(even.at<uchar>(20, x) >= 110);
+    CHECK(even.at<uchar>(20, x) <= 130);
+  }
+  // The paper between the strokes stays blank.
+  CHECK(even.at<uchar>(20, 424) < 10);
+  CHECK(even.at<uchar>(5, 420) < 10);
+  // An evenly lit line, or a brighter patch whose strokes are not faded: the same pixels.
+  const cv::Mat flat = line(0), flat_bh = blackhat(flat);
+  CHECK(ocr::levelStrokes(flat_bh, flat, kCap).data == flat_bh.data);
+  const cv::Mat mild = line(0.1), mild_bh = blackhat(mild);
+  CHECK(ocr::levelStrokes(mild_bh, mild, kCap).data == mild_bh.data);
+}
+
 TEST_CASE("ocr: an MRZ failing its checks names a layout of its geometry", "[ocr][tesseract]") {
   const auto& ts = templates();
   // The French ID card's MRZ is 2x36 like a TD2's: read with its document

@@ -279,6 +279,28 @@ std::string settleZeroes(std::string_view text, const std::vector<Engine::Symbol
 constexpr double kEnlargedBelow = 0.45, kSharpInSourcePx = 0.55, kSmoothOfSourcePx = 0.4;
 cv::Mat glyphView(const cv::Mat& crop, double source_px, double blur_px);
 
+// A value line's black-hat (`blackhat`: strokes darker than their
+// surroundings, of the grey line `grey`, capitals `cap_px` high) with its
+// strokes under a glare spot raised to the line's own level. A glare spot
+// takes paper and ink together towards one light level, so its strokes
+// stand out from the paper by a fraction of the others' (a glyph grey on
+// light grey) and a global threshold drops them. Windows of
+// kLevelWindowCaps capital heights, half overlapping, each with its stroke
+// level (the black-hat's 97th percentile) and paper level (the closing's
+// mean): the line's full-strength ink (windows at half the strongest stroke
+// level or more; their median levels, the reference) sets the model; the
+// light level is fitted to the windows over kLevelPaperRise brighter
+// than the reference and holding ink (a stroke level of kLevelInkShare of
+// the reference or more; two such at least): the upper quartile of the
+// levels under which each fades no less than the model says; each window
+// brighter than the reference is raised by the fading its paper implies
+// (at most kLevelMaxGain times), gains running linearly between window
+// centres. Returned as it is (the same pixels) when nothing is faded to
+// under kLevelFaded, or a quarter of the brighter windows hold
+// full-strength ink.
+constexpr double kLevelWindowCaps = 2, kLevelPaperRise = 6, kLevelInkShare = 0.2, kLevelMaxGain = 4, kLevelFaded = 0.7;
+cv::Mat levelStrokes(const cv::Mat& blackhat, const cv::Mat& grey, double cap_px);
+
 // A name's value line `box` (grey card pixels) with its left end moved out of
 // a letter it cuts, to the nearest inkless column at most a capital height
 // left of it; unchanged when its left edge is blank or no such column is near.
