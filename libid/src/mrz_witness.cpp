@@ -100,28 +100,27 @@ bool onlyIllegible(const Result& r) {
 }
 
 // The witness's character in each cell of a line, placed by where its box
-// lies (an inserted or dropped character does not shift the others); '\0'
-// where it read none or two, with its confidence.
+// lies (an inserted or dropped character does not shift the others), the
+// surer one where two fall in a cell; '\0' where it read none.
 struct Cells {
   std::string ch;
   std::vector<double> confidence;
 };
 Cells placed(const WitnessLine& w, std::size_t chars) {
   Cells out{std::string(chars, '\0'), std::vector<double>(chars, 0.0)};
-  std::vector<int> count(chars, 0);
   for (std::size_t i = 0; i < w.text.size(); ++i) {
     if (w.cell[i] < 0 || w.cell[i] >= static_cast<int>(chars)) continue;
     const auto c = static_cast<std::size_t>(w.cell[i]);
-    if (++count[c] == 1) out.ch[c] = w.text[i], out.confidence[c] = w.confidence[i];
-    else out.ch[c] = '\0';
+    if (!out.ch[c] || w.confidence[i] > out.confidence[c]) out.ch[c] = w.text[i], out.confidence[c] = w.confidence[i];
   }
   return out;
 }
 
 // The uncertain cells settled by the witness: each read by it surely as the
-// classifier's letter or its rival, on lines where it reads no other cell
-// surely otherwise than the classifier and places a character in at least
-// half of the cells.
+// classifier's letter or its rival, on lines where it reads every other
+// character the classifier read (fillers aside) alike and surely. A second
+// doubt the classifier did not see (TOMAS read FTMAS, the witness unsure
+// there) settles nothing.
 std::optional<Result> settleUncertain(const Result& r, const std::vector<WitnessLine>& w, const ParseOptions& parse) {
   std::vector<std::string> lines = r.lines;
   std::vector<Cells> seen(lines.size());
@@ -129,21 +128,15 @@ std::optional<Result> settleUncertain(const Result& r, const std::vector<Witness
     if (std::none_of(r.uncertain.begin(), r.uncertain.end(), [&](const Correction& u) { return u.line == static_cast<int>(li) + 1; }))
       continue;
     seen[li] = placed(w[li], lines[li].size());
-    std::size_t placedCells = 0;
     for (std::size_t c = 0; c < lines[li].size(); ++c) {
       const bool doubtful = std::any_of(r.uncertain.begin(), r.uncertain.end(), [&](const Correction& u) {
         return u.line == static_cast<int>(li) + 1 && u.pos == static_cast<int>(c) + 1;
       });
-      if (doubtful || !seen[li].ch[c]) continue;
-      ++placedCells;
       // Tesseract takes the filler for K, C, S or E, surely; the classifier
-      // reads it in any font (readOtherFont): not a doubt.
-      if (lines[li][c] == '<') continue;
-      // A cell the witness reads surely otherwise is a doubt the classifier
-      // did not see (JONES read JONFT, the witness JONER): nothing is settled.
-      if (seen[li].ch[c] != lines[li][c] && seen[li].confidence[c] >= kSure) return std::nullopt;
+      // reads it in any font (readOtherFont): not counted either way.
+      if (doubtful || lines[li][c] == '<') continue;
+      if (seen[li].ch[c] != lines[li][c] || seen[li].confidence[c] < kSure) return std::nullopt;
     }
-    if (placedCells < lines[li].size() / 2) return std::nullopt;
   }
   std::vector<Correction> swaps;
   for (const Correction& u : r.uncertain) {
