@@ -358,6 +358,7 @@ struct PreparedLine {
   int components = 0;                // characters the finder saw on this line
   std::vector<double> colInk;        // prefix sums of the ink's text rows per column (colInk[x] = columns < x)
   float spread = 0;                  // edge spread of the text (strip px, see edgeSpread)
+  float light = 0;                   // how far the paper's level moves along the text (paperSpread)
 };
 
 void setColumnInk(PreparedLine& p) {
@@ -449,6 +450,11 @@ float periodOf(const cv::Mat& cols, int x0, int x1, float guess) {
 // read() for zones the first did not verify (light falling off across the
 // band). Not the first pass: on evenly lit lines it reads a few zones worse.
 thread_local bool tLocalInk = false;
+// Whether this thread's strips whose paper level moves along the line by
+// more than kUnevenPaper take their levels along it in windows of
+// kUnevenWindow pitches: the pass of read() that follows a first reading
+// that is not valid of a band with such a line (a glare spot, a gradient).
+thread_local bool tUnevenInk = false;
 // Whether this thread's strips are sharpened (an unsharp mask of about a
 // stroke's width) before their ink is taken: a later pass of read() for
 // defocused and shaken photos, whose strokes the classifier sees washed
@@ -535,6 +541,18 @@ bool straighten(cv::Mat& strip, const cv::Mat& ink, int x0, int x1, float pitch)
   return true;
 }
 
+// A strip whose paper level (paperSpread) moves by more than this many grey
+// levels along its text takes its paper and ink levels along the line in
+// the uneven-light pass (tUnevenInk), from windows of kUnevenWindow pitches
+// (inkImageLocal). Chosen on 82 of seed 7's photos (the sharp ones read
+// wrong, and right ones under glare or a gradient) with these levels in the
+// first pass itself: bars of 12 and 20 read the same, 30 leaves two of the
+// four new valid zones (light spread 20-30) as they were; windows of 3, 4, 5
+// and 7 pitches make 4, 4, 4 and 3 zones right and valid that were not, and
+// 3 and 7 cost a right reading (not valid) besides.
+constexpr float kUnevenPaper = 20.0f;
+constexpr float kUnevenWindow = 4.0f;
+
 std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line) {
   cv::Point2f dir = line.end - line.start;
   const float len = std::hypot(dir.x, dir.y);
@@ -614,9 +632,20 @@ std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line
   const int core0 = std::clamp(static_cast<int>((xs - 0.5f * line.pitch * k0) * k1), 0, w1 - 1);
   const int core1 = std::clamp(static_cast<int>((xe + 0.5f * line.pitch * k0) * k1), core0, w1 - 1);
   p.pitch = line.pitch * k0 * k1;
-  p.ink = tLocalInk ? ocrb::inkImageLocal(p.strip, p.pitch, core0, core1) : ocrb::inkImage(p.strip, core0, core1);
-  if (straighten(p.strip, p.ink, core0, core1, p.pitch))
-    p.ink = tLocalInk ? ocrb::inkImageLocal(p.strip, p.pitch, core0, core1) : ocrb::inkImage(p.strip, core0, core1);
+  // In the uneven-light pass, a line whose paper level moves along it (a
+  // glare spot, a lamp's gradient) takes its levels along it, in a window
+  // narrower than the second pass's: the glyphs inside a glare spot are grey
+  // on light grey, lighter than the rest of the line's paper.
+  p.light = paperSpread(p.strip, p.pitch, core0, core1);
+  const bool alongLine = tUnevenInk && !tLocalInk && p.light > kUnevenPaper;
+  if (debugDir()) trace("paper spread %.0f%s\n", p.light, alongLine ? ": levels along the line" : "");
+  auto inkOf = [&] {
+    if (tLocalInk) return ocrb::inkImageLocal(p.strip, p.pitch, core0, core1);
+    if (alongLine) return ocrb::inkImageLocal(p.strip, p.pitch, core0, core1, kUnevenWindow);
+    return ocrb::inkImage(p.strip, core0, core1);
+  };
+  p.ink = inkOf();
+  if (straighten(p.strip, p.ink, core0, core1, p.pitch)) p.ink = inkOf();
   setColumnInk(p);
   p.spread = edgeSpread(p.ink, core0, core1);
   cv::Mat cols;
@@ -974,6 +1003,27 @@ struct Hypothesis {
 
 }  // namespace
 
+float paperSpread(const cv::Mat& strip, float pitch, int x0, int x1) {
+  CV_Assert(strip.type() == CV_8U && strip.rows >= ocrb::kStripBaseline);
+  if (x1 < 0 || x1 > strip.cols) x1 = strip.cols;
+  x0 = std::clamp(x0, 0, x1);
+  const int win = std::max(4, static_cast<int>(std::lround(2 * pitch)));
+  if (x1 - x0 < 2 * win) return 0;
+  int lo = 255, hi = 0;
+  std::vector<std::uint8_t> v;
+  for (int x = x0; x + win <= x1; x += win / 2) {
+    v.clear();
+    for (int r = ocrb::kStripTop; r < ocrb::kStripBaseline; ++r) {
+      const auto* q = strip.ptr<std::uint8_t>(r);
+      v.insert(v.end(), q + x, q + x + win);
+    }
+    const auto k = v.begin() + static_cast<std::ptrdiff_t>(v.size() * 8 / 10);
+    std::nth_element(v.begin(), k, v.end());
+    lo = std::min(lo, static_cast<int>(*k)), hi = std::max(hi, static_cast<int>(*k));
+  }
+  return static_cast<float>(hi - lo);
+}
+
 float edgeSpread(const cv::Mat& ink, int x0, int x1) {
   if (ink.type() != CV_32F || ink.rows < ocrb::kStripBaseline || ink.cols < 2) return 0.0f;
   if (x1 < 0 || x1 > ink.cols - 1) x1 = ink.cols - 1;
@@ -1031,6 +1081,7 @@ struct Attempt {
   std::vector<LineCandidates> candidates;  // what correct() was given
   bool vetoed = false;                     // see BandReading::vetoed
   std::vector<float> spreads;              // see BandReading::spreads
+  std::vector<float> lights;               // see BandReading::lights
 };
 
 // The lines of a band start and end at the same place on the document: the
@@ -1058,6 +1109,7 @@ struct BandReading {
   double score = 0;  // mean log probability of the lines' best characters
   bool vetoed = false;  // verified, but not valid for a cut doubt (withCutDoubts)
   std::vector<float> spreads;  // each line's edge spread (edgeSpread)
+  std::vector<float> lights;   // each line's paper spread (paperSpread)
 };
 
 // A line whose edges are spread this wide (strip pixels, see edgeSpread) is
@@ -1121,6 +1173,7 @@ std::optional<BandReading> bandFromCells(const std::vector<const PreparedLine*>&
     }
     cands.push_back(out.lines.back().candidates);
     out.spreads.push_back(p->spread);
+    out.lights.push_back(p->light);
     out.score += cells.score;
   }
   if (out.lines.empty()) return std::nullopt;
@@ -1307,6 +1360,7 @@ void takeReading(Attempt& best, BandReading& band, double total, std::size_t bi,
   best.result = std::move(band.result);
   best.vetoed = band.vetoed;
   best.spreads = std::move(band.spreads);
+  best.lights = std::move(band.lights);
   best.candidates.clear();
   for (const auto& r : readings) best.candidates.push_back(r.candidates);
   best.quad = {readings.front().quad[0], readings.front().quad[1], readings.back().quad[2], readings.back().quad[3]};
@@ -1603,7 +1657,7 @@ std::optional<Attempt> readShifted(const cv::Mat& gray, const ReadOptions& optio
   return out;
 }
 
-// readBands with one of this thread's strip flags (tLocalInk, tSharpen) set,
+// readBands with one of this thread's strip flags (tUnevenInk, tLocalInk, tSharpen) set,
 // on bands the first pass found (finding them does not depend on the flags).
 Attempt readAgain(bool& flag, const cv::Mat& gray, const ReadOptions& options, const std::vector<Band>& bands) {
   struct Scope {
@@ -2064,6 +2118,31 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
   const BlobMap blobs = blobMap(gray);
   const std::vector<Band> bands = bandsOf(blobs, options.max_bands);
   Attempt best = readBands(gray, options, bands);
+  // A zone not valid whose band has a line under uneven light (paper moving
+  // by more than kUnevenPaper along it: a glare spot, a lamp's gradient) is
+  // read again with those lines' levels taken along them, and that reading
+  // replaces the first when it is valid: inside a glare spot the glyphs are
+  // grey on light grey and read as U, L or fillers as letters, names no check
+  // digit covers among them, so it need not agree with the first reading.
+  // Not in the first pass: on blurred photos whose later passes verify, the
+  // levels along the line cost as many valid zones as they gave. A letter
+  // the first reading was unsure of must be read as one of the two it
+  // hesitated between: a second look at the same glyph is not a second
+  // witness for a third (a shaken photo's COTE read C0TE, O/0 uncertain,
+  // then CDTE surely: valid).
+  if (best.result && !best.result->valid &&
+      std::any_of(best.lights.begin(), best.lights.end(), [](float l) { return l > kUnevenPaper; })) {
+    Attempt again = readAgain(tUnevenInk, gray, options, {bands[best.band]});
+    auto keepsDoubts = [&](const Result& r) {
+      return std::all_of(best.result->uncertain.begin(), best.result->uncertain.end(), [&](const Correction& u) {
+        const auto li = static_cast<std::size_t>(u.line - 1), ci = static_cast<std::size_t>(u.pos - 1);
+        if (li >= r.lines.size() || ci >= r.lines[li].size()) return false;
+        const char c = r.lines[li][ci];
+        return c == u.from || c == u.to;
+      });
+    };
+    if (again.result && again.result->valid && keepsDoubts(*again.result)) best = std::move(again);
+  }
   // Only for zones that failed a check digit, the layout or the trust rules
   // of a field a check digit covers, not for a zone with uncertain name
   // letters: no check digit covers those, and a second look at the same

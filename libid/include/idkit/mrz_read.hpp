@@ -63,6 +63,14 @@ LineReading readLine(const cv::Mat& gray, const LineBox& line, int chars, int to
 // when there is none.
 float edgeSpread(const cv::Mat& ink, int x0 = 0, int x1 = -1);
 
+// How far the paper's level moves along a strip's text (CV_8U, the text in
+// rows ocrb::kStripTop .. kStripBaseline) between columns x0 and x1, in grey
+// levels: the range of the paper level (80th percentile of the text rows,
+// as ocrb::inkImage takes it) over windows two pitches wide, a pitch apart.
+// About 0 for an evenly lit line; a glare spot or a lamp's gradient moves
+// it by tens of levels. 0 when the text is narrower than four pitches.
+float paperSpread(const cv::Mat& strip, float pitch, int x0 = 0, int x1 = -1);
+
 struct ReadOptions {
   ParseOptions parse;
   int top_k = 4;
