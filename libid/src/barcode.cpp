@@ -619,7 +619,8 @@ void readRegions(const cv::Mat& grey, std::vector<Region> regions, const Options
     // sweep and the motion pass spent seconds on it for nothing).
     const bool glareOnly = !unglared.empty();
     if (gated && gated->empty() && !glareOnly) *gated = region.box.boundingRect();
-    if (attempt(c, localContrast(c.image, static_cast<int>(8 * module)))) return;
+    const cv::Mat contrasted = localContrast(c.image, static_cast<int>(8 * module));
+    if (attempt(c, contrasted)) return;
     if (deglared && unglared.empty()) unglared = deglare(c.image, module);
     if (deglared && attempt(c, unglared)) return;
     cv::Mat blurred;  // noisy photos: a light blur joins broken bars
@@ -633,6 +634,7 @@ void readRegions(const cv::Mat& grey, std::vector<Region> regions, const Options
         greyTried = true;
         --budget;
         if (greyOn(unglared, c.toInput)) return;
+        if (greyOn(contrasted, c.toInput)) return;
       }
       continue;
     }
@@ -684,6 +686,13 @@ void readRegions(const cv::Mat& grey, std::vector<Region> regions, const Options
           if (readGreyResult(*g2, tight.toInput * g2->cleanToCrop)) return;
         }
       }
+      // The level crop with its local contrast evened out: under a glare
+      // spot the bars keep a few grey levels of contrast, which the grey
+      // reader's per-row levels cannot stretch back where a whole band of
+      // rows is pale (measured on a licence back under glare of strength
+      // 0.95 and defocus: 125 of 294 codewords wrong on the level crop, 7 on
+      // this one, 58 with the glare divided out).
+      if (greyOn(contrasted, c.toInput)) return;
       // The level crop with the glare divided out: the grey reader's levels
       // follow a pale stretch only row by row (relevel), not down a column.
       if (deglared && greyOn(unglared, c.toInput)) return;

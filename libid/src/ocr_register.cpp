@@ -54,13 +54,13 @@ std::vector<double> scaleSteps() {
 
 }  // namespace
 
-std::vector<cv::Rect> findTextBoxes(const cv::Mat& grey, double cap_px) {
+std::vector<cv::Rect> findTextBoxes(const cv::Mat& grey, double cap_px, double min_contrast) {
   std::vector<cv::Rect> out;
   if (grey.empty() || cap_px < 3) return out;
   if (grey.channels() != 1) {  // a colour card: its luminance
     cv::Mat g;
     cv::cvtColor(grey, g, grey.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
-    return findTextBoxes(g, cap_px);
+    return findTextBoxes(g, cap_px, min_contrast);
   }
   // Black-hat: dark strokes thinner than the kernel stand out of any
   // background (guilloches, gradients, the portrait's shading).
@@ -68,7 +68,7 @@ std::vector<cv::Rect> findTextBoxes(const cv::Mat& grey, double cap_px) {
   cv::Mat bh, bw;
   cv::morphologyEx(grey, bh, cv::MORPH_BLACKHAT, cv::getStructuringElement(cv::MORPH_RECT, {k, k}));
   const double otsu = cv::threshold(bh, bw, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
-  if (otsu < 30) cv::threshold(bh, bw, 30, 255, cv::THRESH_BINARY);  // a card with little text
+  if (otsu < min_contrast) cv::threshold(bh, bw, min_contrast, 255, cv::THRESH_BINARY);  // a card with little text
   // Letters of a word, and words of a value, joined; a field's next column
   // is millimetres away.
   const int join = std::max(2, static_cast<int>(std::lround(cap_px * 0.6)));
@@ -217,7 +217,33 @@ constexpr double kMaxAspectError = 0.15;
 // the template of the card's own shape.
 double fitScore(const LayoutFit& f) { return f.share - f.aspect_error; }
 
-std::vector<LayoutFit> layoutFits(const cv::Mat& flat_bgr, const std::vector<Template>& templates) {
+namespace {
+
+// Best first; between equal shares (MRV-A and MRV-B print their lines
+// alike) the size that fits the card's aspect better.
+void sortFits(std::vector<LayoutFit>& fits) {
+  std::sort(fits.begin(), fits.end(), [](const LayoutFit& a, const LayoutFit& b) {
+    const double sa = fitScore(a), sb = fitScore(b);
+    return sa != sb ? sa > sb : a.t->id < b.t->id;
+  });
+}
+
+const Template* pickFit(const std::vector<LayoutFit>& fits) {
+  if (fits.empty()) return nullptr;
+  const double second = fits.size() > 1 ? fitScore(fits[1]) : 0, lead = fitScore(fits[0]) - second;
+  // A strong fit, or a fair one well ahead of the rest (a blurred photo's
+  // small print leaves some lines unfound).
+  if (fits[0].share >= 0.8 && lead >= 0.1) return fits[0].t;
+  if (fits[0].share >= 0.6 && lead >= 0.2) return fits[0].t;
+  // Equal line fits: the card's aspect decides when it clearly does.
+  if (fits[0].share >= 0.8 && fits.size() > 1 && fits[1].aspect_error - fits[0].aspect_error >= 0.03) return fits[0].t;
+  return nullptr;
+}
+
+}  // namespace
+
+std::vector<LayoutFit> layoutFits(const cv::Mat& flat_bgr, const std::vector<Template>& templates,
+                                  double min_contrast) {
   std::vector<LayoutFit> out;
   if (flat_bgr.empty()) return out;
   const cv::Mat& g = flat_bgr;  // findTextBoxes takes colour or grey
@@ -235,30 +261,27 @@ std::vector<LayoutFit> layoutFits(const cv::Mat& flat_bgr, const std::vector<Tem
     std::sort(caps.begin(), caps.end());
     const int cap_px = static_cast<int>(std::lround(caps[caps.size() / 2] * g.rows / t.size_mm.height));
     auto [it, fresh] = boxes_by_cap.try_emplace(cap_px);
-    if (fresh) it->second = findTextBoxes(g, cap_px);
+    if (fresh) it->second = findTextBoxes(g, cap_px, min_contrast);
     const Registration r = registerTemplate(it->second, t, g.size());
     out.push_back({&t, r.fitted ? static_cast<double>(r.matched) / std::max(1, r.expected) : 0, aspect_error});
   }
-  // Best first; between equal shares (MRV-A and MRV-B print their lines
-  // alike) the size that fits the card's aspect better.
-  std::sort(out.begin(), out.end(), [](const LayoutFit& a, const LayoutFit& b) {
-    const double sa = fitScore(a), sb = fitScore(b);
-    return sa != sb ? sa > sb : a.t->id < b.t->id;
-  });
+  sortFits(out);
   return out;
 }
 
 const Template* selectByLayout(const cv::Mat& flat_bgr, const std::vector<Template>& templates) {
-  const auto fits = layoutFits(flat_bgr, templates);
-  if (fits.empty()) return nullptr;
-  const double second = fits.size() > 1 ? fitScore(fits[1]) : 0, lead = fitScore(fits[0]) - second;
-  // A strong fit, or a fair one well ahead of the rest (a blurred photo's
-  // small print leaves some lines unfound).
-  if (fits[0].share >= 0.8 && lead >= 0.1) return fits[0].t;
-  if (fits[0].share >= 0.6 && lead >= 0.2) return fits[0].t;
-  // Equal line fits: the card's aspect decides when it clearly does.
-  if (fits[0].share >= 0.8 && fits.size() > 1 && fits[1].aspect_error - fits[0].aspect_error >= 0.03) return fits[0].t;
-  return nullptr;
+  std::vector<LayoutFit> fits = layoutFits(flat_bgr, templates);
+  if (const Template* t = pickFit(fits)) return t;
+  // None chosen: the card may be out of focus, its words' contrast under
+  // findTextBoxes' bar, only their letters' cores found (too short for a
+  // value line). The words are sought again at half the bar and each
+  // template keeps the better of its two fits.
+  const std::vector<LayoutFit> soft = layoutFits(flat_bgr, templates, kDefaultTextContrast / 2);
+  for (LayoutFit& f : fits)
+    for (const LayoutFit& s : soft)
+      if (s.t == f.t) f.share = std::max(f.share, s.share);
+  sortFits(fits);
+  return pickFit(fits);
 }
 
 namespace {

@@ -156,8 +156,11 @@ struct Registration {
 };
 
 // Boxes of dark text (words) on a card image (grey or BGR) whose capitals are about
-// `cap_px` high: a black-hat, Otsu, letters joined horizontally.
-std::vector<cv::Rect> findTextBoxes(const cv::Mat& grey, double cap_px);
+// `cap_px` high: a black-hat, Otsu, letters joined horizontally. Where Otsu
+// finds no split above `min_contrast` (a card with little text), the ink is
+// what reaches `min_contrast`.
+constexpr double kDefaultTextContrast = 30;
+std::vector<cv::Rect> findTextBoxes(const cv::Mat& grey, double cap_px, double min_contrast = kDefaultTextContrast);
 // Fits the template to the word boxes: each field's value line is expected at
 // its region's left edge + 0.85 mm and vertical centre; per axis, the scale
 // (within 0.8-1.25 of the nominal one) and offset that put most value lines
@@ -167,18 +170,22 @@ Registration registerTemplate(const std::vector<cv::Rect>& boxes, const Template
 // The template whose value lines the card's words fit best (a card whose
 // MRZ and barcode were not read): at least 80 % of its lines matched and
 // ahead of the runner-up by a tenth (60 % and a fifth ahead), or tied with
-// one whose size fits the card's aspect worse; nullptr when none is.
+// one whose size fits the card's aspect worse. When none is, the words are
+// sought again at half findTextBoxes' contrast bar (a defocused card's) and
+// each template keeps the better of its two fits. nullptr when still none.
 const Template* selectByLayout(const cv::Mat& flat_bgr, const std::vector<Template>& templates);
 
 // How well each template of about the card's aspect ratio (within 15 %: a
 // card flattened to the wrong size class is stretched whole) fits its text
-// lines: the share of value lines matched; best first, by share less aspect error.
+// lines: the share of value lines matched; best first, by share less aspect
+// error. `min_contrast` as findTextBoxes'.
 struct LayoutFit {
   const Template* t = nullptr;
   double share = 0;         // matched / expected value lines, 0 when not fitted
   double aspect_error = 0;  // |template aspect / card aspect - 1|
 };
-std::vector<LayoutFit> layoutFits(const cv::Mat& flat_bgr, const std::vector<Template>& templates);
+std::vector<LayoutFit> layoutFits(const cv::Mat& flat_bgr, const std::vector<Template>& templates,
+                                  double min_contrast = kDefaultTextContrast);
 
 // The template for a flat card and its record: the one the MRZ or barcode
 // names (select()) when that fits the card's size and the MRZ is valid; a
