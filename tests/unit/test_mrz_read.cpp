@@ -540,15 +540,25 @@ TEST_CASE("a name letter of a blurred line read as a digit is uncertain", "[mrz_
   CHECK(listed);
 }
 
-TEST_CASE("the edge spread of a strip grows with its blur", "[mrz_read]") {
-  // A rendered line at the strip's text height, blurred by a Gaussian of
-  // sigma 0 (sharp), 1, 2 and 3 strip pixels: the edges' mean width.
+namespace {
+// kTd3's first line rendered and drawn as a reader's strip (text height
+// ocrb::kTextHeight); `pitch` is its cell width in the strip.
+cv::Mat renderedStrip(float* pitch = nullptr) {
   const auto r = ocrb::renderLine(kTd3[0], ocrb::kTextHeight, 8);
   const float k = ocrb::kTextHeight / (r.baseline - r.top);
   const cv::Matx23d m(k, 0, 0, 0, k, ocrb::kStripTop - k * r.top);
   cv::Mat strip;
   cv::warpAffine(r.gray, strip, cv::Mat(m), {static_cast<int>(r.gray.cols * k), ocrb::kStripHeight}, cv::INTER_LINEAR,
                  cv::BORDER_REPLICATE);
+  if (pitch) *pitch = r.pitch * k;
+  return strip;
+}
+}  // namespace
+
+TEST_CASE("the edge spread of a strip grows with its blur", "[mrz_read]") {
+  // A rendered line at the strip's text height, blurred by a Gaussian of
+  // sigma 0 (sharp), 1, 2 and 3 strip pixels: the edges' mean width.
+  const cv::Mat strip = renderedStrip();
   std::vector<float> spread;
   for (double sigma : {0.0, 1.0, 2.0, 3.0}) {
     cv::Mat blurred = strip.clone();
@@ -573,13 +583,8 @@ TEST_CASE("the paper spread of a strip measures light moving along the line", "[
   // A rendered line at the strip's text height on paper of 220: evenly lit,
   // then with a gradient of 60 levels from end to end, then under a glare
   // spot that lifts a stretch of five cells by 30 levels (the glyphs with it).
-  const auto r = ocrb::renderLine(kTd3[0], ocrb::kTextHeight, 8);
-  const float k = ocrb::kTextHeight / (r.baseline - r.top);
-  const cv::Matx23d m(k, 0, 0, 0, k, ocrb::kStripTop - k * r.top);
-  cv::Mat strip;
-  cv::warpAffine(r.gray, strip, cv::Mat(m), {static_cast<int>(r.gray.cols * k), ocrb::kStripHeight}, cv::INTER_LINEAR,
-                 cv::BORDER_REPLICATE);
-  const float pitch = r.pitch * k;
+  float pitch = 0;
+  const cv::Mat strip = renderedStrip(&pitch);
   cv::Mat flat;
   strip.convertTo(flat, CV_8U, 200.0 / 255.0, 20);  // paper 220, ink 20
   const float even = mrz::paperSpread(flat, pitch);

@@ -59,16 +59,21 @@ mrz::Result uncertainReading(int pos, char read, char rival) {
   return *r;
 }
 
+// The witness settles `r` into kTd1, valid.
+void checkSettled(mrz::Result& r, const Zone& zone) {
+  REQUIRE(mrz::detail::witness(r, zone.image, zone.quad, {}));
+  CHECK(r.valid);
+  CHECK(r.lines == kTd1);
+  CHECK(r.uncertain.empty());
+}
+
 }  // namespace
 
 TEST_CASE("mrz witness: an uncertain name letter settled by the second reader", "[mrz_read][witness]") {
   const Zone zone = drawZone(kTd1, 30);
   // ERIKSSON's second O (position 7) read C, O its rival: the witness reads O.
   mrz::Result r = uncertainReading(7, 'C', 'O');
-  REQUIRE(mrz::detail::witness(r, zone.image, zone.quad, {}));
-  CHECK(r.valid);
-  CHECK(r.lines == kTd1);
-  CHECK(r.uncertain.empty());
+  checkSettled(r, zone);
   REQUIRE_FALSE(r.corrections.empty());
   const auto& c = r.corrections.back();
   CHECK(c.line == 3);
@@ -83,9 +88,7 @@ TEST_CASE("mrz witness: a letter read as it was stays, a third letter settles no
   const Zone zone = drawZone(kTd1, 30);
   // The classifier's own letter confirmed: valid, nothing changed.
   mrz::Result kept = uncertainReading(7, 'O', 'C');
-  REQUIRE(mrz::detail::witness(kept, zone.image, zone.quad, {}));
-  CHECK(kept.valid);
-  CHECK(kept.lines == kTd1);
+  checkSettled(kept, zone);
   // Neither the letter read nor its rival is what the witness sees (O): left as it was.
   mrz::Result neither = uncertainReading(7, 'C', 'G');
   const auto before = neither.lines;
