@@ -84,6 +84,13 @@ using idkit::detail::kMotionBelieved;
 using idkit::detail::kMotionLongest;
 using idkit::detail::kMotionSearched;
 
+// A check that is a rule on the zone's content, not a check digit: cells
+// left uncertain, a state or document code idkit does not know, a
+// character outside the MRZ alphabet.
+inline bool contentRule(std::string_view check) {
+  return check == "legible" || check == "known_state" || check == "known_document_code" || check == "charset";
+}
+
 // Corrections (or uncertain positions) in reading order: by line, then position.
 inline void sortByPosition(std::vector<Correction>& list) {
   std::stable_sort(list.begin(), list.end(),

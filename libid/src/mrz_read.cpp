@@ -1757,8 +1757,7 @@ std::optional<Result> voteUncertain(const Attempt& first, const std::vector<Atte
 // Whether a check digit of the zone (or the lines' alignment) fails.
 bool failsCheckDigit(const Result& r) {
   return std::any_of(r.checks.begin(), r.checks.end(), [](const auto& c) {
-    return !c.second && c.first != "legible" && c.first != "known_state" && c.first != "known_document_code" &&
-           c.first != "charset";
+    return !c.second && !detail::contentRule(c.first);
   });
 }
 

@@ -74,16 +74,19 @@ std::vector<WitnessLine> readLines(const cv::Mat& image, const std::array<cv::Po
   return out;
 }
 
-// Checks that are no check digit: rules on the content.
-constexpr std::array<std::string_view, 5> kNotDigits = {"legible", "known_state", "known_document_code", "lines_aligned",
-                                                        "charset"};
+// A check digit (or the composite): not a rule on the content
+// (contentRule), nor the lines' alignment.
+bool digitCheck(const std::string& check) { return !contentRule(check) && check != "lines_aligned"; }
 
-// A check digit (or the composite) fails: not only a rule on the content
-// (a state or document code idkit does not know, cells left uncertain).
+// A check digit fails, not only a rule on the content.
 bool digitFails(const Result& r) {
-  return std::any_of(r.checks.begin(), r.checks.end(), [](const auto& c) {
-    return !c.second && std::find(kNotDigits.begin(), kNotDigits.end(), c.first) == kNotDigits.end();
-  });
+  return std::any_of(r.checks.begin(), r.checks.end(), [](const auto& c) { return !c.second && digitCheck(c.first); });
+}
+
+// The check digits (and composite) a reading verifies.
+int digitsVerified(const Result& r) {
+  return static_cast<int>(
+      std::count_if(r.checks.begin(), r.checks.end(), [](const auto& c) { return c.second && digitCheck(c.first); }));
 }
 
 // A witness line counted to `want` characters at its trailing fillers (the
@@ -158,13 +161,6 @@ std::optional<Result> settleUncertain(const Result& r, const std::vector<Witness
   settled->corrections.insert(settled->corrections.end(), swaps.begin(), swaps.end());
   sortByPosition(settled->corrections);
   return std::move(*settled);
-}
-
-// The check digits (and composite) a reading verifies.
-int digitsVerified(const Result& r) {
-  return static_cast<int>(std::count_if(r.checks.begin(), r.checks.end(), [](const auto& c) {
-    return c.second && std::find(kNotDigits.begin(), kNotDigits.end(), c.first) == kNotDigits.end();
-  }));
 }
 
 // The witness's own reading as it read it (a line's trailing fillers counted
