@@ -499,14 +499,21 @@ std::optional<Format> detectFormat(std::span<const std::string> lines) {
   if (shape({30, 30, 30})) return Format::TD1;
   if (shape({9, 30, 30})) return Format::SwissDL;
   if (shape({30})) return lines[0][0] == 'D' ? std::optional(Format::FrenchDL) : std::nullopt;
+  // A first letter neither the visa's V nor one of the other layout's codes
+  // (a misread 'V<UTO' as 'K<UTO') leaves the zone's last cell to tell them
+  // apart: a TD2's or TD3's is the composite check digit, a visa's optional
+  // data, in practice a filler.
+  auto visaByEnd = [&](Format other) {
+    return documentCodeLetters(other).find(lines[0][0]) == std::string_view::npos && lines[1].back() == '<';
+  };
   if (shape({36, 36})) {
     if (lines[0][0] == 'V') return Format::MRVB;
     // Pre-2021 French card; a misread first letter (1DFRA, LDFRA) is still it.
     if (lines[0].substr(1, 4) == "DFRA" && std::string_view("I1L").find(lines[0][0]) != std::string_view::npos)
       return Format::FrenchID;
-    return Format::TD2;
+    return visaByEnd(Format::TD2) ? Format::MRVB : Format::TD2;
   }
-  if (shape({44, 44})) return lines[0][0] == 'V' ? Format::MRVA : Format::TD3;
+  if (shape({44, 44})) return lines[0][0] == 'V' || visaByEnd(Format::TD3) ? Format::MRVA : Format::TD3;
   return std::nullopt;
 }
 

@@ -573,26 +573,12 @@ const char* defaultReason(const Position& p, int chosen) {
   return p.digit_run ? "digit_run" : p.type_fixed ? "type" : "check_digit";
 }
 
-// The first letter of the document code per format (ICAO Doc 9303: TD1 and
-// TD2 A, C or I; passports P; visas V; the French card I): "" when free.
-std::string_view documentCodeLetters(Format f) {
-  switch (f) {
-    case Format::TD1:
-    case Format::TD2: return "ACI";
-    case Format::TD3: return "P";
-    case Format::MRVA:
-    case Format::MRVB: return "V";
-    case Format::FrenchID: return "I";
-    default: return "";
-  }
-}
-
 // No check digit covers the document code. A first letter the format does
 // not allow ('T<MAC' for 'I<MAC') is the cheapest allowed one among the
 // reader's options ("document_code" correction); false when there is none.
 bool settleDocumentCode(std::vector<Position>& positions, const std::vector<std::vector<int>>& index, Format fmt,
                         std::vector<int>& chosen, std::vector<const char*>& reason, std::vector<bool>& settled) {
-  const std::string_view allowed = documentCodeLetters(fmt);
+  const std::string_view allowed = detail::documentCodeLetters(fmt);
   if (allowed.empty() || index.empty() || index[0].empty()) return true;
   const auto pi = static_cast<std::size_t>(index[0][0]);
   Position& p = positions[pi];
@@ -771,7 +757,7 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
     code_known = settleDocumentCode(positions, index, *fmt, chosen, reason, settled);
     // The second character of a two-letter code (the French card's is
     // always "ID": a '0' there is its 'D').
-    if (*fmt != Format::FrenchID && !documentCodeLetters(*fmt).empty() &&
+    if (*fmt != Format::FrenchID && !detail::documentCodeLetters(*fmt).empty() &&
         keepPrintedDigits(positions, lines, index, {0, 1}, 1, chosen))
       code_known = false;
     settleFillers(positions, kinds, index, chosen, reason, settled);

@@ -91,6 +91,20 @@ inline bool contentRule(std::string_view check) {
   return check == "legible" || check == "known_state" || check == "known_document_code" || check == "charset";
 }
 
+// The first letter of the document code per format (ICAO Doc 9303: TD1 and
+// TD2 A, C or I; passports P; visas V; the French card I): "" when free.
+inline std::string_view documentCodeLetters(Format f) {
+  switch (f) {
+    case Format::TD1:
+    case Format::TD2: return "ACI";
+    case Format::TD3: return "P";
+    case Format::MRVA:
+    case Format::MRVB: return "V";
+    case Format::FrenchID: return "I";
+    default: return "";
+  }
+}
+
 // Corrections (or uncertain positions) in reading order: by line, then position.
 inline void sortByPosition(std::vector<Correction>& list) {
   std::stable_sort(list.begin(), list.end(),

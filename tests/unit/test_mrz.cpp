@@ -340,6 +340,45 @@ TEST_CASE("mrz correct uses the reader's alternatives and reports every change",
   CHECK(j["checks"]["composite"] == true);
 }
 
+TEST_CASE("mrz: a visa whose V is misread is still a visa by its last cell", "[mrz]") {
+  // ICAO's MRV-A example; its first cell read 'K' (V second). A passport's
+  // zone ends in the composite check digit, a visa's in optional data (here
+  // a filler): the zone is an MRV-A and its document code is put right.
+  const std::vector<std::string> visa{"V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+                                      "L8988901C4XXX4009078F96121096ZE184226B<<<<<<"};
+  std::vector<std::string> misread = visa;
+  misread[0][0] = 'K';
+  CHECK(detectFormat(visa) == Format::MRVA);
+  CHECK(detectFormat(misread) == Format::MRVA);
+  std::vector<LineCandidates> lines;
+  for (const auto& l : misread) {
+    LineCandidates lc;
+    for (char c : l) lc.push_back({{c, 0.9f}});
+    lines.push_back(lc);
+  }
+  lines[0][0] = {{'K', 0.6f}, {'V', 0.3f}};
+  const auto r = correct(lines);
+  REQUIRE(r);
+  CHECK(r->format == Format::MRVA);
+  CHECK(r->lines == visa);
+  CHECK(r->valid);
+  REQUIRE(r->corrections.size() == 1);
+  CHECK(r->corrections[0].why == "document_code");
+  // The same misread on a passport, whose zone ends in a digit, stays a TD3;
+  // so does a passport read 'P' whatever its last cell, and a TD2 or MRV-B by the same rule.
+  std::vector<std::string> passport{"K<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+                                    "L898902C36UTO7408122F1204159ZE184226B<<<<<10"};
+  CHECK(detectFormat(passport) == Format::TD3);
+  passport[0][0] = 'P', passport[1].back() = '<';
+  CHECK(detectFormat(passport) == Format::TD3);
+  const std::vector<std::string> mrvb{"R<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<",
+                                      "L8988901C4XXX4009078F9612109<<<<<<<<"};
+  CHECK(detectFormat(mrvb) == Format::MRVB);
+  const std::vector<std::string> td2{"R<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<",
+                                     "D231458907UTO7408122F9404159<<<<<<<6"};
+  CHECK(detectFormat(td2) == Format::TD2);
+}
+
 TEST_CASE("mrz correct never forces a reading: failing checks stay visible", "[mrz]") {
   // Birth date check digit wrong and no alternative that could fix it.
   const std::vector<std::string> text{"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
