@@ -1241,6 +1241,9 @@ std::optional<Reading> checkCharacters(const cv::Mat& grey_line, double cap_px, 
   if (!(level > 0)) return std::nullopt;
   std::vector<std::string> out = chars, rival;
   double worst = kNoRival;  // the smallest margin of a character kept or changed
+  Reading r;
+  r.char_margin.assign(chars.size(), 0);
+  r.char_rival.assign(chars.size(), std::string());
   for (std::size_t i = 0; i < chars.size(); ++i) {
     if (others[i].empty()) continue;
     // The window: this character's cell and a third of a glyph either side.
@@ -1269,13 +1272,14 @@ std::optional<Reading> checkCharacters(const cv::Mat& grey_line, double cap_px, 
     const double lower = std::min(own, alt), higher = std::max(own, alt);
     const double m = std::clamp((higher - lower) / std::max(lower, 1e-6 * line->energy), 0.0, kNoRival);
     if (alt < own) out[i] = alt_c;
+    r.char_margin[i] = m;
+    r.char_rival[i] = alt < own ? chars[i] : alt_c;
     if (m < worst) {
       worst = m;
       rival = out;
       rival[i] = alt < own ? chars[i] : alt_c;
     }
   }
-  Reading r;
   for (const std::string& c : out) r.text += c;
   for (const std::string& c : rival) r.rival += c;
   r.margin = worst;
@@ -1284,6 +1288,70 @@ std::optional<Reading> checkCharacters(const cv::Mat& grey_line, double cap_px, 
   r.sigma = fit.k.sigma * cap_px / kCap, r.motion_px = fit.k.length * cap_px / kCap, r.motion_deg = fit.k.angle;
   r.cap_px = fit.cap * cap_px / kCap;
   return r;
+}
+
+std::optional<Reading> checkDate(const cv::Mat& grey_line, double cap_px, const std::string& iso,
+                                 std::string_view date_order, const std::string& font_path) {
+  int yy = 0, mm = 0, dd = 0;
+  if (iso.size() != 10 || std::sscanf(iso.c_str(), "%4d-%2d-%2d", &yy, &mm, &dd) != 3 || yy < 1900 || yy > 2099 ||
+      !validDay(dd, mm) || (date_order != "DMY" && date_order != "MDY"))
+    return std::nullopt;
+  // Each printed form: its characters, and for each the index in `iso` it prints (-1: none).
+  struct Form {
+    std::vector<std::string> chars;
+    std::vector<int> at;
+  };
+  auto add = [](Form& f, const std::string& s, int from) {
+    for (std::size_t i = 0; i < s.size();) {
+      const std::size_t len = utf8::charLength(s, i);
+      f.chars.push_back(s.substr(i, len));
+      f.at.push_back(from < 0 ? -1 : from + static_cast<int>(i));
+      i += len;
+    }
+  };
+  const std::string day = iso.substr(8, 2), month = iso.substr(5, 2), year = iso.substr(0, 4);
+  using Parts = std::vector<std::pair<std::string, int>>;  // printed pieces, each from `iso` there (-1: fixed)
+  std::vector<Parts> layouts;
+  if (date_order == "MDY") {
+    layouts.push_back({{month, 5}, {"/", -1}, {day, 8}, {"/", -1}, {year, 0}});
+  } else {
+    layouts.push_back({{day, 8}, {".", -1}, {month, 5}, {".", -1}, {year, 0}});
+    layouts.push_back({{day, 8}, {std::string(" ") + kMonthTokens[static_cast<std::size_t>(mm - 1)] + " ", -1}, {year, 0}});
+  }
+  std::vector<Form> forms(layouts.size());
+  for (std::size_t n = 0; n < layouts.size(); ++n)
+    for (const auto& [piece, from] : layouts[n]) add(forms[n], piece, from);
+  std::optional<Reading> best;
+  const Form* best_form = nullptr;
+  for (const Form& f : forms) {
+    std::vector<std::vector<std::string>> others(f.chars.size());
+    for (std::size_t i = 0; i < f.chars.size(); ++i)
+      if (f.at[i] >= 0)
+        for (char c = '0'; c <= '9'; ++c)
+          if (c != f.chars[i][0]) others[i].emplace_back(1, c);
+    std::optional<Reading> r = checkCharacters(grey_line, cap_px, f.chars, others, font_path);
+    if (r && (!best || r->fit > best->fit)) best = std::move(r), best_form = &f;
+  }
+  if (!best) return std::nullopt;
+  Reading out = *best;
+  out.char_margin.assign(iso.size(), 0);
+  out.char_rival.assign(iso.size(), std::string());
+  std::size_t pos = 0;  // into out.text, as checked (one digit may have changed)
+  for (std::size_t i = 0; i < best_form->chars.size(); ++i) {
+    const std::size_t len = utf8::charLength(out.text, pos);
+    const std::string seen = out.text.substr(pos, len);
+    pos += len;
+    const int at = best_form->at[i];
+    if (at < 0) continue;
+    const auto k = static_cast<std::size_t>(at);
+    if (seen == best_form->chars[i]) {
+      out.char_margin[k] = best->char_margin[i];
+      out.char_rival[k] = best->char_rival[i];
+    } else {
+      out.char_rival[k] = seen;
+    }
+  }
+  return out;
 }
 
 std::optional<Reading> readCode(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& chars,

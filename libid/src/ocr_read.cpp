@@ -494,6 +494,16 @@ constexpr double kGlyphMarginText = 0.05;
 // bench/ocr.sh's 300 documents (bench/README.md, id-ocr session 23).
 constexpr double kLookAlikeFit = 0.9;
 constexpr double kLookAlikeMargin = 0.05;
+// A date's digit is surely read (kSureDigitConfidence, over id-check's
+// kStrongCharConfidence) when every other digit put in its place leaves this
+// much more of its cell's ink unexplained (glyphs::checkDate's char_margin).
+// Measured on the dates of bench/ocr.sh's 300 documents with a digit read
+// under kStrongCharConfidence (bench/README.md, id-ocr session 28): the 14
+// digits read wrong had margins of 0.15 at most (10 of them 0: another
+// digit fitted better); 247 of the 458 right ones 0.3 or more, on lines the
+// date's rendering explains.
+constexpr double kSureDigitMargin = 0.3;
+constexpr double kSureDigitConfidence = 0.97;
 // A name's rendering explains less of its line than a code's (its
 // punctuation, kerning and marks): 0.85-0.96 on the ten names of bench/ocr.sh's
 // 300 records whose reading lost a mark. The marks tried are only those the
@@ -1279,6 +1289,32 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
                                                                               : second.value;
       if (!other.empty())
         field.char_confidence = capUnconfirmed(field.value, field.char_confidence, other, kUnconfirmedCharConfidence);
+    }
+    // (11) A compared date some of whose digits are not surely read (a
+    // synthesis reading's, a deconvolved one's, one a second look disagreed
+    // with): each digit checked against the other nine in its own place
+    // (glyphs::checkDate), under the blur and size fitted to the line. A
+    // digit whose rendering explains its cell's ink clearly better than every
+    // other digit's (kSureDigitMargin), on a line the date's rendering
+    // explains (kGlyphFit), is surely read, whoever read it; the closest
+    // other digit is its runner-up. Image evidence only: no other source's
+    // value is looked at.
+    if (f.kind == Kind::date && !t.typeface.empty() && check::comparedVizField(f.name) &&
+        field.char_confidence.size() == field.value.size() &&
+        std::ranges::any_of(field.char_confidence, [](double c) { return c < check::kStrongCharConfidence; })) {
+      std::optional<glyphs::Reading> r;
+      try {
+        r = glyphs::checkDate(crop, cap_px, field.value, f.date_order, t.typeface);
+      } catch (const Failure&) {  // the typeface's file cannot be opened
+      }
+      if (r && r->fit >= kGlyphFit && r->char_margin.size() == field.value.size()) {
+        if (field.char_alternatives.size() != field.value.size()) field.char_alternatives.assign(field.value.size(), {});
+        for (std::size_t i = 0; i < field.value.size(); ++i)
+          if (r->char_margin[i] >= kSureDigitMargin && field.char_confidence[i] < kSureDigitConfidence) {
+            field.char_confidence[i] = kSureDigitConfidence;
+            field.char_alternatives[i] = {r->char_rival[i], 1 - kSureDigitConfidence};
+          }
+      }
     }
     // A reading that accounts for under half of the value's ink (a blurred
     // OYVIND read J, surely) is a part of the value at most: none of its

@@ -36,6 +36,13 @@ struct Reading {
   // streak's length and angle (degrees), in the line's pixels.
   double sigma = 0, motion_px = 0, motion_deg = 0;
   double cap_px = 0;  // the capital height it was read at, in the line's pixels
+  // checkCharacters and checkDate only: for each character checked, how
+  // much more ink the best other choice in its place leaves unexplained in
+  // the character's cell, as a share of what the choice made leaves (as
+  // `margin`, 0..100), and that other choice; 0 and "" where nothing was
+  // tried (nothing is known of the character).
+  std::vector<double> char_margin;
+  std::vector<std::string> char_rival;
 };
 
 // A date on a value line (8-bit grey or BGR, dark print on a light card)
@@ -111,6 +118,19 @@ std::optional<Reading> readText(const cv::Mat& grey_line, double cap_px, const s
 std::optional<Reading> checkLookAlikes(const cv::Mat& grey_line, double cap_px, const std::string& text,
                                        const std::vector<std::string>& chars, const std::string& font,
                                        const std::vector<std::string>& classes = {});
+
+// A date's value (ISO, "1983-09-29") checked digit by digit on its line, as
+// checkLookAlikes checks a code: printed in each of `date_order`'s formats
+// for its month ("29.09.1983", "29 SEP/SEPT 1983"; "09/29/1983" for MDY),
+// the one whose rendering explains most ink kept (Reading::text), and each
+// of its digits judged against the other nine in its own place, the rest
+// where they are. Reading::char_margin and char_rival are aligned with
+// `iso` (10 entries): a digit's margin and closest other digit (where
+// another digit explains its cell better: 0 and that digit); the hyphens, and the month where a word prints it, 0 and "". Reading::fit
+// the rendering's share of the line's ink; `margin` the smallest digit's.
+// nullopt when `iso` is no date of 1900-2099, or as checkCharacters.
+std::optional<Reading> checkDate(const cv::Mat& grey_line, double cap_px, const std::string& iso,
+                                 std::string_view date_order, const std::string& font);
 
 // checkLookAlikes for any characters: `chars` the string as read, one UTF-8
 // character each, and others[i] what is tried in place of chars[i] (empty:
