@@ -141,7 +141,15 @@ struct Position {
   bool type_fixed = false;      // options[0].ch != read because read is impossible here
   bool digit_run = false;       // options[0] is the digit of a pair letter read between digits
   bool erased = false;          // the reader saw no character here (see erased())
+  double read_share = 0;        // the reader's score share of `read`
 };
+
+// Whether the confusion table pairs two characters (fillers aside).
+bool lookAlike(char a, char b) {
+  return std::any_of(kConfusions.begin(), kConfusions.end(), [&](const Confusion& c) {
+    return c.b != '<' && ((c.a == a && c.b == b) || (c.a == b && c.b == a));
+  });
+}
 
 int charValueOr0(char c) { return charValue(c).value_or(0); }
 
@@ -180,10 +188,25 @@ Position optionsFor(Pos pos, const PositionCandidates& cands, Kind kind) {
       }
     p.options.push_back({ch, cost, share(ch)});
   };
-  const float best = cands.empty() ? 1.0f : cands[0].score;
+  // A best reading that cannot stand here (a digit in a name, a letter in
+  // a date) is replaced by the character the reader itself ranked highest
+  // among those that can: its own alternatives weigh from that one, and the
+  // look-alike table only adds the impossible character's twins, dearer
+  // (the real Dutch passport's ALBERTINE: its B read 0 at 0.955, B 0.0022,
+  // O 0.0002; the table's O read ALOERTINE). Where the reader offered no
+  // allowed character, the table decides as before.
+  std::size_t lead = 0;
+  if (reader && !cands.empty() && !detail::allowed(kind, cands[0].ch)) {
+    lead = cands.size();
+    for (std::size_t i = 1; i < cands.size() && i < 5 && lead == cands.size(); ++i)
+      if (cands[i].score > 0 && detail::allowed(kind, cands[i].ch)) lead = i;
+    if (lead == cands.size()) lead = 0;
+  }
+  const float top = cands.empty() ? 1.0f : cands[0].score, best = cands.empty() ? 1.0f : cands[lead].score;
   for (std::size_t i = 0; i < cands.size() && i < 5; ++i) {
-    if (reader && i > 0 && cands[i].score < kMinAltRatio * best) break;
-    const double base = i == 0 ? 0.0 : kAltCost + ratioCost(best, cands[i].score);
+    if (reader && i > lead && cands[i].score < kMinAltRatio * best) break;
+    // The impossible readings above the lead keep their cost from the top.
+    const double base = i == 0 || i == lead ? 0.0 : kAltCost + ratioCost(i < lead ? top : best, cands[i].score);
     add(cands[i].ch, base);
     if (i >= 3 || (reader && detail::allowed(kind, cands[i].ch))) continue;
     for (const Confusion& c : kConfusions) {
@@ -198,6 +221,7 @@ Position optionsFor(Pos pos, const PositionCandidates& cands, Kind kind) {
   const double base = p.options[0].cost;
   for (Option& o : p.options) o.cost -= base;
   p.type_fixed = p.options[0].ch != p.read;
+  p.read_share = share(p.read);
   if (reader && erased(cands)) {
     // Nothing was seen: no option is the reader's, and a digit is any digit
     // ('<' after them: it weighs what '0' does, and stands for a digit only
@@ -418,18 +442,29 @@ bool settleState(std::vector<Position>& positions, const std::vector<std::vector
   const auto& o0 = positions[pis[0]].options;
   const auto& o1 = positions[pis[1]].options;
   const auto& o2 = positions[pis[2]].options;
+  // A digit read surely where the code wants a letter is what is printed
+  // (keepPrintedDigits), unless the letter is its look-alike or one the
+  // reader saw as well: a known code is not made of the runners-up a sure
+  // digit leaves (a "132" read at 0.97 with X at 0.01 is no "XXX").
+  const auto printed = [&](std::size_t k, const Option& o) {
+    const Position& p = positions[pis[k]];
+    return !p.type_fixed || p.erased || p.read_share < kSureShare || o.share >= kSeenShare || lookAlike(p.read, o.ch);
+  };
   for (std::size_t a = 0; a < o0.size(); ++a)
     for (std::size_t b = 0; b < o1.size(); ++b)
       for (std::size_t c = 0; c < o2.size(); ++c) {
         const std::string code{o0[a].ch, o1[b].ch, o2[c].ch};
-        if (!knownState(code)) continue;
+        if (!knownState(code) || !printed(0, o0[a]) || !printed(1, o1[b]) || !printed(2, o2[c])) continue;
         const double cost = o0[a].cost + o1[b].cost + o2[c].cost;
         if (cost < best) second = best, best = cost, pick = {int(a), int(b), int(c)};
         else if (cost < second) second = cost;
       }
   // Specimens with codes of their own ("SI<", "BDR") are then not valid
   // either: a confidently misread code ("FOL") looks just the same.
-  if (best == inf || covered || best > kMaxStateCost || second - best < kStateMargin) return knownState(current);
+  bool asRead = knownState(current);
+  for (std::size_t k = 0; k < 3; ++k)
+    asRead = asRead && printed(k, positions[pis[k]].options[static_cast<std::size_t>(chosen[pis[k]])]);
+  if (best == inf || covered || best > kMaxStateCost || second - best < kStateMargin) return asRead;
   for (std::size_t k = 0; k < 3; ++k) {
     const auto pi = pis[k];
     if (chosen[pi] != pick[k]) reason[pi] = "state";
@@ -1017,7 +1052,21 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
         if (c.ch != ch && detail::allowed(Kind::Name, c.ch) && c.ch != '<' && charValueOr0(c.ch) % 10 == charValueOr0(ch) % 10)
           equalP += probabilityOf(cands, c.ch);
       const bool equalDoubt = equalP >= kSeenShare && probabilityOf(cands, ch) < kSureShare;
-      if (rivalP >= kNameRival || familyDoubt || equalDoubt) {
+      // A letter put for a character that cannot stand in a name (optionsFor)
+      // is the reader's runner-up, a guess unless it is the classic twin of
+      // what was read (a 0 for an O, weighed by the legibility rule below):
+      // listed, so that no second pass that reads the same guess counts as
+      // a witness for it (seed 7's mrvb 81: WILHEL's L read 4 at 0.74, X
+      // 0.10; a sharpened pass read X at 0.71 and verified). A twin with
+      // another letter nearly as likely beside it (a 0 read for an E: C
+      // 0.070, E 0.062) is a coin toss too, however small both are.
+      const bool typeDoubt = p.type_fixed && (!classicPair(p.read, ch) || (rivalP > 0 && rivalP >= kTiedShare * probabilityOf(cands, ch)));
+      if (typeDoubt && rival == '\0')
+        for (const Confusion& c : kConfusions) {
+          const char twin = c.a == p.read ? c.b : c.b == p.read ? c.a : '\0';
+          if (rival == '\0' && twin != '\0' && twin != ch && twin != '<' && detail::allowed(Kind::Name, twin)) rival = twin;
+        }
+      if (rivalP >= kNameRival || familyDoubt || equalDoubt || typeDoubt) {
         r.uncertain.push_back({p.pos.line + 1, p.pos.col + 1, ch, rival, "uncertain"});
         legible = false;
       }

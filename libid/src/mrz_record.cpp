@@ -224,9 +224,12 @@ Status readRecord(Json& record, const ImageLimits& limits, const ReadOptions& op
     return doc.has_value();
   };
   // A reading no view made valid is read again by the second reader
-  // (mrz_witness.cpp), in the working image where its band lies.
+  // (mrz_witness.cpp), in the working image where its band lies; once.
+  std::vector<const ImageReading*> witnessedOnce;
   auto witnessed = [&](ImageReading& r) {
     if (r.result.valid || r.mirrored || img.size.width <= 0) return;
+    if (std::find(witnessedOnce.begin(), witnessedOnce.end(), &r) != witnessedOnce.end()) return;
+    witnessedOnce.push_back(&r);
     const float k = static_cast<float>(img.bgr.cols) / static_cast<float>(img.size.width);
     std::array<cv::Point2f, 4> band = r.quad;
     for (auto& p : band) p *= k;
@@ -257,10 +260,18 @@ Status readRecord(Json& record, const ImageLimits& limits, const ReadOptions& op
         return fromDocument();
       }
   }
-  // Neither valid: the surer reading (the flat copy's on a tie).
-  if (photo && !(reading && reading->result.valid) && documentRead() &&
-      (!reading || doc->reading.result.confidence >= reading->result.confidence))
-    return fromDocument();
+  // Neither valid: both are read by the second reader, then the one it made
+  // valid, else the surer (the flat copy's on a tie). Two garbage readings'
+  // confidences say little about which the witness can mend: the real
+  // monospace card-cmw's photo reading (mended, all fields right) was the
+  // less sure one as soon as its impossible characters were replaced by the
+  // classifier's own runners-up rather than look-alikes.
+  if (photo && !(reading && reading->result.valid) && documentRead()) {
+    if (reading) witnessed(*reading), witnessed(doc->reading);
+    if (!reading || (!reading->result.valid &&
+                     (doc->reading.result.valid || doc->reading.result.confidence >= reading->result.confidence)))
+      return fromDocument();
+  }
   if (!reading && twoFrames && reading.error().code == "mrz_not_found") {
     // The flat card has no MRZ: id-deskew may have flattened the wrong
     // region. The photo the card came from is read as it is.

@@ -114,10 +114,11 @@ TEST_CASE("correct: an unsure name character makes the zone illegible", "[mrz][c
   for (const auto& [name, ok] : res->checks) listed = listed || (name == "legible" && !ok);
   CHECK(listed);
 
-  // The same name read surely, and a sure '0' in the name (a type fix to 'O'
-  // via the classic pair), stay legible and valid.
+  // The same name read surely, and a sure '0' in the name whose first
+  // letter is the O (a type fix to 'O', the classic pair), stay legible and
+  // valid.
   r = sureReading(kTd3);
-  r[0][11] = {{'0', 0.97f}, {'X', 0.01f}};  // ERIKSS0N
+  r[0][11] = {{'0', 0.97f}, {'O', 0.02f}, {'X', 0.005f}};  // ERIKSS0N
   res = correct(r);
   REQUIRE(res);
   CHECK(res->valid);
@@ -729,11 +730,13 @@ TEST_CASE("correct: a name letter read only as its digit twin, and not surely, i
   // correction made it VAIRT and the zone was valid with a wrong surname.
   const std::vector<std::string> td1 = {"IDUTO764553846<60<<<<<<<<<<<<<", "0711054M2905017UTO<<<<<<<<<<<0",
                                         "VAN<DER<VAART<HOLMES<<LUCAS<<<"};
+  // The type correction now takes the reader's own first letter, O (VAORT):
+  // no surer, and no more legible.
   auto r = sureReading(td1);
   r[2][10] = {{'1', 0.61f}, {'O', 0.09f}, {'5', 0.04f}, {'7', 0.04f}};
   const auto res = correct(r);
   REQUIRE(res);
-  CHECK(res->lines[2] == "VAN<DER<VAIRT<HOLMES<<LUCAS<<<");
+  CHECK(res->lines[2] == "VAN<DER<VAORT<HOLMES<<LUCAS<<<");
   CHECK_FALSE(res->valid);
   CHECK_FALSE(res->check("legible"));
   // A twin read surely (an O printed as a 0, as on the ICAO specimens) is
@@ -767,4 +770,62 @@ TEST_CASE("correct: a date that is no day of the calendar is not vouched for by 
   const auto good = correct(sureReading(kTd3));
   REQUIRE(good);
   CHECK(good->valid);
+}
+
+TEST_CASE("correct: a character that cannot stand in a field is the reader's own first choice among those that can",
+          "[mrz][correct]") {
+  // passporteye-98_pass-nld (the real Dutch passport, read from the photo):
+  // ALBERTINE's B read '0' at 0.955 with B 0.0022, U 0.0005, O 0.0002; the
+  // look-alike table's O made ALOERTINE. The reader ranks B first among the
+  // letters: B, a type correction; a letter other than the classic twin put
+  // so is a guess, listed uncertain (U its rival) and not legible. Its last
+  // E read '0' at 0.848 with C 0.0704 and E 0.0617: C is taken, but E is
+  // nearly as likely, so the cell is listed uncertain with E as its rival.
+  const std::vector<std::string> nld = {"P<NLDMEULENDIJK<<LOES<ALBERTINE<<<<<<<<<<<<<",
+                                        "XA00000148NLD7110195F0604121123456782<<<<<02"};
+  auto r = sureReading(nld);
+  r[0][24] = {{'0', 0.955f}, {'B', 0.0022f}, {'U', 0.0005f}, {'O', 0.0002f}};
+  auto res = correct(r);
+  REQUIRE(res);
+  CHECK(res->lines == nld);
+  onlyCorrection(*res, 1, 25, '0', 'B', "type");
+  CHECK_FALSE(res->valid);
+  CHECK_FALSE(res->check("legible"));
+  REQUIRE(res->uncertain.size() == 1);
+  CHECK(res->uncertain[0].pos == 25);
+  CHECK(res->uncertain[0].from == 'B');
+  CHECK(res->uncertain[0].to == 'U');
+
+  r = sureReading(nld);
+  r[0][30] = {{'0', 0.848f}, {'C', 0.0704f}, {'E', 0.0617f}, {'L', 0.0123f}};
+  res = correct(r);
+  REQUIRE(res);
+  CHECK(res->lines[0] == "P<NLDMEULENDIJK<<LOES<ALBERTINC<<<<<<<<<<<<<");
+  onlyCorrection(*res, 1, 31, '0', 'C', "type");
+  CHECK_FALSE(res->valid);
+  REQUIRE(res->uncertain.size() == 1);
+  CHECK(res->uncertain[0].pos == 31);
+  CHECK(res->uncertain[0].from == 'C');
+  CHECK(res->uncertain[0].to == 'E');
+
+  // No letter among the reader's candidates: the look-alike table decides
+  // as before (a sure 0 is the O of a specimen printing O as 0: valid).
+  r = sureReading(nld);
+  r[0][24] = {{'0', 0.955f}, {'8', 0.02f}, {'6', 0.01f}};
+  res = correct(r);
+  REQUIRE(res);
+  CHECK(res->lines[0] == "P<NLDMEULENDIJK<<LOES<ALOERTINE<<<<<<<<<<<<<");
+  onlyCorrection(*res, 1, 25, '0', 'O', "type");
+  CHECK(res->uncertain.empty());
+  CHECK(res->valid);
+
+  // A letter in a date: the reader's first digit, the check digit agreeing
+  // (birth date 711019 read 7110I9 with 1 second).
+  r = sureReading(nld);
+  r[1][17] = {{'I', 0.9f}, {'L', 0.05f}, {'1', 0.04f}};
+  res = correct(r);
+  REQUIRE(res);
+  CHECK(res->lines == nld);
+  onlyCorrection(*res, 2, 18, 'I', '1', "type");
+  CHECK(res->valid);
 }
