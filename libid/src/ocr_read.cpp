@@ -385,7 +385,7 @@ cv::Rect uncutLeft(const cv::Mat& g, cv::Rect box, double cap_px) {
   return box;
 }
 
-cv::Rect trimLeadingMarks(const cv::Mat& g, cv::Rect box, double cap_px) {
+cv::Rect trimLeadingMarks(const cv::Mat& g, cv::Rect box, double cap_px, int value_x) {
   if (box.width < 4 || box.height < 4 || cap_px < 3) return box;
   // The line's ink in parts: its black-hat over Otsu's level, connected.
   const int k = std::max(3, static_cast<int>(std::lround(cap_px * 1.2)) | 1);
@@ -398,11 +398,11 @@ cv::Rect trimLeadingMarks(const cv::Mat& g, cv::Rect box, double cap_px) {
     parts.emplace_back(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
                        stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
   // The value's first glyph: the leftmost part of a glyph's height that the
-  // box's left edge does not cut.
+  // box's left edge does not cut, ending after the value's expected start.
   std::optional<cv::Rect> first;
   for (const cv::Rect& p : parts)
     if (p.x > 0 && p.height >= kValueGlyphOfCap * cap_px && p.height <= kValueGlyphMaxOfCap * cap_px &&
-        (!first || p.x < first->x))
+        box.x + p.br().x > value_x && (!first || p.x < first->x))
       first = p;
   if (!first) return box;
   // The marks: parts wholly before it, on its rows.
@@ -861,7 +861,8 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       line_box = cv::Rect(r.x, r.y + l.y, r.width, l.height);
     }
     if (f.kind == Kind::name && line_box.width >= 4 && line_box.height >= 4) line_box = uncutLeft(g, line_box, cap_px);
-    line_box = trimLeadingMarks(g, line_box, cap_px);
+    line_box = trimLeadingMarks(g, line_box, cap_px,
+                                reg.fitted ? static_cast<int>(std::lround(rp.x + kValueIndentMm * reg.sx)) : -1);
     if (line_box.width < 4 || line_box.height < 4) continue;
     cv::Mat crop = g(line_box);
     // The blur the line shows (blurSigma), measured once a field when a step asks for it.

@@ -591,10 +591,14 @@ TEST_CASE("ocr: a label's colon or a cut stub before the value is taken off the 
   g = card();
   cv::rectangle(g, cv::Rect(52, 28, 4, 4), cv::Scalar(40), cv::FILLED);
   CHECK(ocr::trimLeadingMarks(g, box, 20) == box);
-  // A whole glyph before a wider gap is the value's own: unchanged.
+  // A whole glyph before a wider gap is the value's own: unchanged; unless it
+  // ends before where the template puts the value's start (x 55: a
+  // neighbouring column's last glyph), when it is taken off too.
   g = card();
   cv::rectangle(g, cv::Rect(36, 20, 12, 20), cv::Scalar(40), cv::FILLED);
   CHECK(ocr::trimLeadingMarks(g, box, 20) == box);
+  CHECK(ocr::trimLeadingMarks(g, box, 20, 55) == cv::Rect(54, 10, 176, 40));
+  CHECK(ocr::trimLeadingMarks(g, box, 20, 45) == box);
 }
 
 TEST_CASE("ocr: strokes faded under a glare spot are raised to the line's own level", "[ocr]") {
