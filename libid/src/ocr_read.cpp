@@ -861,8 +861,11 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       line_box = cv::Rect(r.x, r.y + l.y, r.width, l.height);
     }
     if (f.kind == Kind::name && line_box.width >= 4 && line_box.height >= 4) line_box = uncutLeft(g, line_box, cap_px);
-    line_box = trimLeadingMarks(g, line_box, cap_px,
-                                reg.fitted ? static_cast<int>(std::lround(rp.x + kValueIndentMm * reg.sx)) : -1);
+    // Not a date's: its readers take the date out of the line's text, and its
+    // readings gained nothing from it (bench/README.md, id-ocr session 28).
+    if (f.kind != Kind::date)
+      line_box = trimLeadingMarks(g, line_box, cap_px,
+                                  reg.fitted ? static_cast<int>(std::lround(rp.x + kValueIndentMm * reg.sx)) : -1);
     if (line_box.width < 4 || line_box.height < 4) continue;
     cv::Mat crop = g(line_box);
     // The blur the line shows (blurSigma), measured once a field when a step asks for it.
