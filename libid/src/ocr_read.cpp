@@ -385,6 +385,37 @@ cv::Rect uncutLeft(const cv::Mat& g, cv::Rect box, double cap_px) {
   return box;
 }
 
+cv::Rect trimLeadingMarks(const cv::Mat& g, cv::Rect box, double cap_px, int value_x) {
+  if (box.width < 4 || box.height < 4 || cap_px < 3) return box;
+  // The line's ink in parts: its black-hat over Otsu's level, connected.
+  const int k = std::max(3, static_cast<int>(std::lround(cap_px * 1.2)) | 1);
+  cv::Mat bh, bw, labels, stats, centroids;
+  cv::morphologyEx(g(box), bh, cv::MORPH_BLACKHAT, cv::getStructuringElement(cv::MORPH_RECT, {k, k}));
+  cv::threshold(bh, bw, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
+  const int n = cv::connectedComponentsWithStats(bw, labels, stats, centroids, 8, CV_32S);
+  std::vector<cv::Rect> parts;
+  for (int i = 1; i < n; ++i)
+    parts.emplace_back(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
+                       stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
+  // The value's first glyph: the leftmost part of a glyph's height that the
+  // box's left edge does not cut, ending after the value's expected start.
+  std::optional<cv::Rect> first;
+  for (const cv::Rect& p : parts)
+    if (p.x > 0 && p.height >= kValueGlyphOfCap * cap_px && p.height <= kValueGlyphMaxOfCap * cap_px &&
+        box.x + p.br().x > value_x && (!first || p.x < first->x))
+      first = p;
+  if (!first) return box;
+  // The marks: parts wholly before it, on its rows.
+  int marks_end = -1;
+  for (const cv::Rect& p : parts)
+    if (p.br().x <= first->x && p.y < first->br().y && p.br().y > first->y) marks_end = std::max(marks_end, p.br().x);
+  if (marks_end < 0) return box;
+  const int gap = first->x - marks_end;
+  if (gap < kLabelGapOfCap * cap_px) return box;
+  const int cut = first->x - std::min(gap / 2, static_cast<int>(std::ceil(kMarkMarginOfCap * cap_px)));
+  return {box.x + cut, box.y, box.width - cut, box.height};
+}
+
 namespace {
 
 // A date's printed groups (day, month or its words, year), or any text's
@@ -840,6 +871,11 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       line_box = cv::Rect(r.x, r.y + l.y, r.width, l.height);
     }
     if (f.kind == Kind::name && line_box.width >= 4 && line_box.height >= 4) line_box = uncutLeft(g, line_box, cap_px);
+    // Not a date's: its readers take the date out of the line's text, and its
+    // readings gained nothing from it (bench/README.md, id-ocr session 28).
+    if (f.kind != Kind::date)
+      line_box = trimLeadingMarks(g, line_box, cap_px,
+                                  reg.fitted ? static_cast<int>(std::lround(rp.x + kValueIndentMm * reg.sx)) : -1);
     if (line_box.width < 4 || line_box.height < 4) continue;
     cv::Mat crop = g(line_box);
     // The blur the line shows (blurSigma), measured once a field when a step asks for it.

@@ -14,10 +14,9 @@ namespace idkit::ocr {
 
 namespace {
 
-// Where a field's value line starts and is centred on the flat document:
-// templates draw regions 0.85 mm left of the value and centred on it (0.1 mm
-// above, for descenders), measured on id-synth's truth boxes.
-constexpr double kValueIndentMm = 0.85;
+// Where a field's value line is centred on the flat document: templates
+// draw regions centred on it (0.1 mm above, for descenders; and
+// kValueIndentMm left of it), measured on id-synth's truth boxes.
 constexpr double kValueRaiseMm = 0.1;
 // Value lines on a card are at least this far apart (TD1 and ID-1 licences
 // print them 3.3-4.7 mm apart): vertical fits closer than half of it are one.

@@ -566,6 +566,41 @@ TEST_CASE("ocr: a name's line cut inside its first letter starts before that let
   CHECK(ocr::uncutLeft(g, cv::Rect(108, 10, 150, 40), 20) == cv::Rect(108, 10, 150, 40));
 }
 
+TEST_CASE("ocr: a label's colon or a cut stub before the value is taken off the line's left end", "[ocr]") {
+  // Capitals 20 px high (rows 20-39), 12 px wide, 4 px apart, from x 60, on a light card.
+  auto card = [] {
+    cv::Mat g(60, 300, CV_8U, cv::Scalar(230));
+    for (int x = 60; x < 140; x += 16) cv::rectangle(g, cv::Rect(x, 20, 12, 20), cv::Scalar(40), cv::FILLED);
+    return g;
+  };
+  const cv::Rect box(30, 10, 200, 40);
+  cv::Mat g = card();
+  // Nothing before the value: unchanged.
+  CHECK(ocr::trimLeadingMarks(g, box, 20) == box);
+  // A colon's two 4 px dots at x 40-43, 16 px before the value: the box
+  // starts 7 px (0.35 of a capital) before the value, its right end kept.
+  cv::rectangle(g, cv::Rect(40, 26, 4, 4), cv::Scalar(40), cv::FILLED);
+  cv::rectangle(g, cv::Rect(40, 34, 4, 4), cv::Scalar(40), cv::FILLED);
+  CHECK(ocr::trimLeadingMarks(g, box, 20) == cv::Rect(53, 10, 177, 40));
+  // A glyph's stub of full height that the box's left edge cuts: taken off too.
+  g = card();
+  cv::rectangle(g, cv::Rect(26, 20, 7, 20), cv::Scalar(40), cv::FILLED);
+  CHECK(ocr::trimLeadingMarks(g, box, 20) == cv::Rect(53, 10, 177, 40));
+  // A mark 4 px before the value (under 0.3 of a capital: a faded first
+  // letter's piece, a hyphen printed with it) stays.
+  g = card();
+  cv::rectangle(g, cv::Rect(52, 28, 4, 4), cv::Scalar(40), cv::FILLED);
+  CHECK(ocr::trimLeadingMarks(g, box, 20) == box);
+  // A whole glyph before a wider gap is the value's own: unchanged; unless it
+  // ends before where the template puts the value's start (x 55: a
+  // neighbouring column's last glyph), when it is taken off too.
+  g = card();
+  cv::rectangle(g, cv::Rect(36, 20, 12, 20), cv::Scalar(40), cv::FILLED);
+  CHECK(ocr::trimLeadingMarks(g, box, 20) == box);
+  CHECK(ocr::trimLeadingMarks(g, box, 20, 55) == cv::Rect(54, 10, 176, 40));
+  CHECK(ocr::trimLeadingMarks(g, box, 20, 45) == box);
+}
+
 TEST_CASE("ocr: strokes faded under a glare spot are raised to the line's own level", "[ocr]") {
   // A line of 20 px capitals' strokes (4 px bars every 12 px) printed at 70 on
   // paper at 190; its right half under a glare spot of strength 0.7, which

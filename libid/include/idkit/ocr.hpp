@@ -313,6 +313,28 @@ cv::Mat levelStrokes(const cv::Mat& blackhat, const cv::Mat& grey, double cap_px
 // left of it; unchanged when its left edge is blank or no such column is near.
 cv::Rect uncutLeft(const cv::Mat& grey, cv::Rect box, double cap_px);
 
+// Templates draw a field's region this far left of where its value starts
+// (measured on id-synth's truth boxes).
+constexpr double kValueIndentMm = 0.85;
+
+// A value line `box` (grey card pixels, capitals `cap_px` high) with the
+// marks before its value taken off its left end: the label's colon or
+// degree sign, the stub of a label's glyph the box's left edge cuts, or a
+// neighbouring column's last glyph (the box's margin reaches a label gap's
+// width left of the value). Tesseract reads such a mark into the value's
+// first character and scores the whole line at 0 for it. The line's ink
+// (black-hat over Otsu's level) in parts: the value starts at the leftmost
+// part of a value glyph's height (kValueGlyphOfCap to kValueGlyphMaxOfCap
+// capital heights) that the left edge does not cut and that ends after
+// `value_x` (card px, where the template puts the value's start; -1: no
+// such bound); the parts wholly before it on its rows are marks when a gap
+// of kLabelGapOfCap capital heights or more separates the last of them from
+// the value. The box then starts half that gap (at most kMarkMarginOfCap
+// capital heights) before the value. Unchanged when there are no such marks
+// or the gap is narrower (a faded first letter's pieces).
+constexpr double kValueGlyphOfCap = 0.6, kValueGlyphMaxOfCap = 1.6, kLabelGapOfCap = 0.3, kMarkMarginOfCap = 0.35;
+cv::Rect trimLeadingMarks(const cv::Mat& grey, cv::Rect box, double cap_px, int value_x = -1);
+
 // Whether one of `texts` (other readers' readings of a date's line, however
 // partial) reads, group for group (runs of letters and digits), what tells
 // the printed date `reading` from its `rival`: as many groups as the
