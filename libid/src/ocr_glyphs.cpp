@@ -1155,7 +1155,7 @@ std::optional<Reading> checkLookAlikes(const cv::Mat& grey_line, double cap_px, 
 
 std::optional<Reading> checkCharacters(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& chars,
                                        const std::vector<std::vector<std::string>>& others,
-                                       const std::string& font_path) {
+                                       const std::string& font_path, bool streaks) {
   if (chars.empty() || others.size() != chars.size() ||
       std::all_of(others.begin(), others.end(), [](const auto& o) { return o.empty(); }))
     return std::nullopt;
@@ -1176,10 +1176,10 @@ std::optional<Reading> checkCharacters(const cv::Mat& grey_line, double cap_px, 
     if (mx > 0 && mx * mx / m.e > first.gain) first = {mx * mx / m.e, at.x, at.y, text}, first_cap = line->cap * f;
   }
   if (first.gain <= 0) return std::nullopt;
-  // Gaussians only: the streaks cost five times as much, and a line whose
-  // blur they fit better is left as read (its fit stays low).
-  const Fit coarse = fitBlurAmong(*line, font, text, first.x, first.y, first_cap, gaussians(), {0.96, 1.0, 1.04},
-                                  first_cap);
+  // Gaussians only unless `streaks`: the streaks cost five times as much,
+  // and a line whose blur they fit better is left as read (its fit stays low).
+  const Fit coarse = fitBlurAmong(*line, font, text, first.x, first.y, first_cap, streaks ? allKernels() : gaussians(),
+                                  {0.96, 1.0, 1.04}, first_cap);
   const Fit fine = fitBlurAmong(*line, font, text, first.x, first.y, first_cap, {coarse.k}, {0.98, 0.99, 1.01, 1.02},
                                 coarse.cap);
   const Fit fit = fine.gain > coarse.gain ? fine : coarse;
@@ -1329,7 +1329,7 @@ std::optional<Reading> checkDate(const cv::Mat& grey_line, double cap_px, const 
       if (f.at[i] >= 0)
         for (char c = '0'; c <= '9'; ++c)
           if (c != f.chars[i][0]) others[i].emplace_back(1, c);
-    std::optional<Reading> r = checkCharacters(grey_line, cap_px, f.chars, others, font_path);
+    std::optional<Reading> r = checkCharacters(grey_line, cap_px, f.chars, others, font_path, true);
     if (r && (!best || r->fit > best->fit)) best = std::move(r), best_form = &f;
   }
   if (!best) return std::nullopt;

@@ -531,8 +531,9 @@ constexpr double kLookAlikeMargin = 0.05;
 // Measured on the dates of bench/ocr.sh's 300 documents with a digit read
 // under kStrongCharConfidence (bench/README.md, id-ocr session 28): the 14
 // digits read wrong had margins of 0.15 at most (10 of them 0: another
-// digit fitted better); 247 of the 458 right ones 0.3 or more, on lines the
-// date's rendering explains.
+// digit fitted better); 330 of the 458 right ones 0.3 or more, on lines the
+// date's rendering explains (247 with Gaussian blurs only: a shaken line's
+// digits are told apart under its streak).
 constexpr double kSureDigitMargin = 0.3;
 constexpr double kSureDigitConfidence = 0.97;
 // A name's rendering explains less of its line than a code's (its

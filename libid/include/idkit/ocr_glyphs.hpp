@@ -124,7 +124,8 @@ std::optional<Reading> checkLookAlikes(const cv::Mat& grey_line, double cap_px, 
 // for its month ("29.09.1983", "29 SEP/SEPT 1983"; "09/29/1983" for MDY),
 // the one whose rendering explains most ink kept (Reading::text), and each
 // of its digits judged against the other nine in its own place, the rest
-// where they are. Reading::char_margin and char_rival are aligned with
+// where they are, under the blur fitted to the line (a Gaussian's or a
+// motion streak's: checkCharacters' `streaks`). Reading::char_margin and char_rival are aligned with
 // `iso` (10 entries): a digit's margin and closest other digit (where
 // another digit explains its cell better: 0 and that digit); the hyphens, and the month where a word prints it, 0 and "". Reading::fit
 // the rendering's share of the line's ink; `margin` the smallest digit's.
@@ -135,9 +136,11 @@ std::optional<Reading> checkDate(const cv::Mat& grey_line, double cap_px, const 
 // checkLookAlikes for any characters: `chars` the string as read, one UTF-8
 // character each, and others[i] what is tried in place of chars[i] (empty:
 // left as it is); a name's letter against its marked forms ({"U"} against
-// {"Ü"}). nullopt also when nothing is to be tried. Throws as readDate.
+// {"Ü"}). nullopt also when nothing is to be tried. The blur fitted is a
+// Gaussian's, or also a motion streak's with `streaks` (five times the
+// cost). Throws as readDate.
 std::optional<Reading> checkCharacters(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& chars,
                                        const std::vector<std::vector<std::string>>& others,
-                                       const std::string& font);
+                                       const std::string& font, bool streaks = false);
 
 }  // namespace idkit::ocr::glyphs
