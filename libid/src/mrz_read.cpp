@@ -2243,12 +2243,21 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
       // K/E) are left to the deconvolution's check digits and its damped
       // twin: on seed 7 they held back three zones read right. A first
       // reading that fails its check digits vouches for none of its cells.
+      // A name cell the first reading read as a digit and correct() gave a
+      // letter of the reader's (listed with its rival, mrz_correct.cpp) is
+      // that doubt too, where the deconvolved image reads either letter
+      // (DUPONT's O read '0' 0.95, D 0.016, O 0.016: D listed, O its rival).
       Result& r = *d->result;
       if (!failsCheckDigit(*best.result) && r.lines.size() == best.result->lines.size()) {
         for (const Correction& u : best.result->uncertain) {
           const auto li = static_cast<std::size_t>(u.line - 1), pi = static_cast<std::size_t>(u.pos - 1);
           if (li >= r.lines.size() || pi >= r.lines[li].size() || r.lines[li].size() != best.result->lines[li].size()) continue;
-          if (r.lines[li][pi] == u.from && std::isdigit(static_cast<unsigned char>(u.to))) r.uncertain.push_back(u);
+          const char now = r.lines[li][pi];
+          const bool readDigit = li < best.candidates.size() && pi < best.candidates[li].size() &&
+                                 !best.candidates[li][pi].empty() &&
+                                 std::isdigit(static_cast<unsigned char>(best.candidates[li][pi][0].ch));
+          if ((now == u.from && std::isdigit(static_cast<unsigned char>(u.to))) || (readDigit && (now == u.from || now == u.to)))
+            r.uncertain.push_back(u);
         }
         if (!r.uncertain.empty() && r.valid) {
           detail::sortByPosition(r.uncertain);
