@@ -24,6 +24,17 @@ std::vector<Json> loadVectors(const std::filesystem::path& shared) {
 
 std::vector<std::string> linesOf(const Json& j) { return j.get<std::vector<std::string>>(); }
 
+// A reader's candidates for printed lines: each cell its character alone, at 0.9.
+std::vector<LineCandidates> readSurely(const std::vector<std::string>& text) {
+  std::vector<LineCandidates> lines;
+  for (const auto& l : text) {
+    LineCandidates lc;
+    for (char c : l) lc.push_back({{c, 0.9f}});
+    lines.push_back(lc);
+  }
+  return lines;
+}
+
 // The vectors' comparison rule: '<' and runs of blanks are one space, trimmed.
 std::string norm(std::string_view s) { return idkit::mrz::nameText(s); }
 
@@ -307,12 +318,7 @@ TEST_CASE("mrz compose: long TD1 numbers, truncated names, transliteration", "[m
 TEST_CASE("mrz correct uses the reader's alternatives and reports every change", "[mrz]") {
   const std::vector<std::string> clean{"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
                                        "L898902C36UTO7408122F1204159ZE184226B<<<<<10"};
-  std::vector<LineCandidates> lines;
-  for (const auto& l : clean) {
-    LineCandidates lc;
-    for (char c : l) lc.push_back({{c, 0.9f}});
-    lines.push_back(lc);
-  }
+  std::vector<LineCandidates> lines = readSurely(clean);
   // Document number position 2 read 'B' (a letter is allowed there), '8' second.
   lines[1][1] = {{'B', 0.5f}, {'8', 0.45f}};
   // Birth date position 19: the reader's best is '3', '2' second.
@@ -350,12 +356,7 @@ TEST_CASE("mrz: a visa whose V is misread is still a visa by its last cell", "[m
   misread[0][0] = 'K';
   CHECK(detectFormat(visa) == Format::MRVA);
   CHECK(detectFormat(misread) == Format::MRVA);
-  std::vector<LineCandidates> lines;
-  for (const auto& l : misread) {
-    LineCandidates lc;
-    for (char c : l) lc.push_back({{c, 0.9f}});
-    lines.push_back(lc);
-  }
+  std::vector<LineCandidates> lines = readSurely(misread);
   lines[0][0] = {{'K', 0.6f}, {'V', 0.3f}};
   const auto r = correct(lines);
   REQUIRE(r);
