@@ -28,6 +28,6 @@ for line in open("real.ndjson"):
     if not right and m.get("uncertain"):
         print("not valid, uncertain cells:", name, m["uncertain"])
 print(f"{exact}/{docs} read exactly")
-assert docs == 38 and exact >= 34, (docs, exact)
+assert docs == 38 and exact >= 37, (docs, exact)  # issue 5: 95 % of the real specimens
 PY'
 exit $fail
