@@ -1296,31 +1296,36 @@ std::optional<Reading> checkDate(const cv::Mat& grey_line, double cap_px, const 
   if (iso.size() != 10 || std::sscanf(iso.c_str(), "%4d-%2d-%2d", &yy, &mm, &dd) != 3 || yy < 1900 || yy > 2099 ||
       !validDay(dd, mm) || (date_order != "DMY" && date_order != "MDY"))
     return std::nullopt;
-  // Each printed form: its characters, and for each the index in `iso` it prints (-1: none).
+  // Each printed form (printed(): the numeric one, and for DMY the one with
+  // the month's word): its characters, and for each the index in `iso` it
+  // prints (-1: none). Its digits are the day, month and year in the order
+  // the form prints them; a month's word holds no digit.
   struct Form {
     std::vector<std::string> chars;
     std::vector<int> at;
   };
-  auto add = [](Form& f, const std::string& s, int from) {
-    for (std::size_t i = 0; i < s.size();) {
-      const std::size_t len = utf8::charLength(s, i);
-      f.chars.push_back(s.substr(i, len));
-      f.at.push_back(from < 0 ? -1 : from + static_cast<int>(i));
+  std::vector<Form> forms;
+  for (const int word : date_order == "MDY" ? std::vector<int>{0} : std::vector<int>{0, mm}) {
+    Format format;
+    format.month = word;
+    const std::string text = printed(format, dd, mm, yy, date_order);
+    const std::string_view roles = word ? "ddyyyy" : date_order == "MDY" ? "mmddyyyy" : "ddmmyyyy";
+    Form f;
+    std::size_t role = 0;
+    int seen_d = 0, seen_m = 0, seen_y = 0;
+    for (std::size_t i = 0; i < text.size();) {
+      const std::size_t len = utf8::charLength(text, i);
+      f.chars.push_back(text.substr(i, len));
+      int at = -1;
+      if (len == 1 && text[i] >= '0' && text[i] <= '9' && role < roles.size()) {
+        const char r = roles[role++];
+        at = r == 'd' ? 8 + seen_d++ : r == 'm' ? 5 + seen_m++ : seen_y++;
+      }
+      f.at.push_back(at);
       i += len;
     }
-  };
-  const std::string day = iso.substr(8, 2), month = iso.substr(5, 2), year = iso.substr(0, 4);
-  using Parts = std::vector<std::pair<std::string, int>>;  // printed pieces, each from `iso` there (-1: fixed)
-  std::vector<Parts> layouts;
-  if (date_order == "MDY") {
-    layouts.push_back({{month, 5}, {"/", -1}, {day, 8}, {"/", -1}, {year, 0}});
-  } else {
-    layouts.push_back({{day, 8}, {".", -1}, {month, 5}, {".", -1}, {year, 0}});
-    layouts.push_back({{day, 8}, {std::string(" ") + kMonthTokens[static_cast<std::size_t>(mm - 1)] + " ", -1}, {year, 0}});
+    forms.push_back(std::move(f));
   }
-  std::vector<Form> forms(layouts.size());
-  for (std::size_t n = 0; n < layouts.size(); ++n)
-    for (const auto& [piece, from] : layouts[n]) add(forms[n], piece, from);
   std::optional<Reading> best;
   const Form* best_form = nullptr;
   for (const Form& f : forms) {
