@@ -144,10 +144,12 @@ struct Position {
   double read_share = 0;        // the reader's score share of `read`
 };
 
-// Whether the confusion table pairs two characters (fillers aside).
-bool lookAlike(char a, char b) {
+// Whether the confusion table pairs two characters (fillers aside) at no
+// more than `max_cost`: any pair by default, the classic twins (classicPair)
+// at 2.
+bool lookAlike(char a, char b, double max_cost = std::numeric_limits<double>::infinity()) {
   return std::any_of(kConfusions.begin(), kConfusions.end(), [&](const Confusion& c) {
-    return c.b != '<' && ((c.a == a && c.b == b) || (c.a == b && c.b == a));
+    return c.cost <= max_cost && c.b != '<' && ((c.a == a && c.b == b) || (c.a == b && c.b == a));
   });
 }
 
@@ -656,11 +658,7 @@ bool keepPrintedDigits(std::vector<Position>& positions, std::span<const LineCan
 
 }  // namespace
 
-bool detail::classicPair(char a, char b) {
-  for (const Confusion& c : kConfusions)
-    if (c.cost <= 2.0 && c.b != '<' && ((c.a == a && c.b == b) || (c.a == b && c.b == a))) return true;
-  return false;
-}
+bool detail::classicPair(char a, char b) { return lookAlike(a, b, 2.0); }
 
 std::vector<Pos> detail::statePositions(Format f) {
   switch (f) {
