@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <vector>
 
 #include <opencv2/imgproc.hpp>
@@ -56,11 +57,30 @@ std::optional<MotionBlur> motionOf(const cv::Mat& patch, const MotionSearch& sea
     bins[i].ring = static_cast<float>(ringSum[static_cast<size_t>(ringOf[i])] / ringCount[static_cast<size_t>(ringOf[i])]);
   MotionBlur best;
   best.score = 1e30;
+  // Each bin's frequency along an angle and its sine, which every length
+  // tried at that angle shares: taken once an angle (half of the search's sines).
+  struct Along {
+    double f, s;
+  };
+  std::map<double, std::vector<Along>> along;
+  auto alongAngle = [&](double angle) -> const std::vector<Along>& {
+    auto [it, fresh] = along.try_emplace(angle);
+    if (fresh) {
+      const double dx = std::cos(angle * CV_PI / 180), dy = std::sin(angle * CV_PI / 180);
+      it->second.reserve(bins.size());
+      for (const Bin& b : bins) {
+        const double f = b.fx * dx + b.fy * dy;
+        it->second.push_back({f, std::sin(CV_PI * f)});
+      }
+    }
+    return it->second;
+  };
   auto score = [&](double length, double angle) {
-    const double dx = std::cos(angle * CV_PI / 180), dy = std::sin(angle * CV_PI / 180);
+    const std::vector<Along>& fs = alongAngle(angle);
     double seen = 0, expected = 0;
-    for (const Bin& b : bins) {
-      const double f = b.fx * dx + b.fy * dy, s = std::sin(CV_PI * f);
+    for (std::size_t i = 0; i < bins.size(); ++i) {
+      const Bin& b = bins[i];
+      const double f = fs[i].f, s = fs[i].s;
       const double h = std::abs(s) < 1e-9 ? 1.0 : std::sin(CV_PI * length * f) / (length * s);
       const double w = 1.0 / (h * h + 0.01);  // large near the kernel's zeros
       seen += b.power * w;

@@ -12,6 +12,7 @@
 #include <initializer_list>
 #include <limits>
 #include <map>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -106,7 +107,13 @@ Glyph render(text::Font& font, const std::string& s, double cap, double pen = 0)
   }
   const int w = static_cast<int>(std::ceil(out.advance)) + 2 * kMargin + 2, h = heightOf(cap);
   out.cov = cv::Mat(h, w, CV_32F, cv::Scalar(0));
-  cv::Mat one;
+  // A glyph warped once per size, place within its columns and width: the
+  // readers render many strings that share characters at the same places
+  // (each edit of a code is rendered whole, its head unchanged). The same
+  // values as warping anew; kept per thread, emptied past 4096 warps (~20 MB).
+  using WarpKey = std::tuple<const Master*, double, double, double, int, int>;
+  thread_local std::map<WarpKey, cv::Mat> warped;
+  if (warped.size() > 4096) warped.clear();
   for (const auto& [m, at] : placed) {
     // Each glyph is drawn into the columns it can reach only (bilinear
     // sampling reaches a pixel past its scaled width): the same values as
@@ -117,8 +124,10 @@ Glyph render(text::Font& font, const std::string& s, double cap, double pen = 0)
     const int c1 = std::clamp(static_cast<int>(std::ceil(x0 + k * m->cov.cols)) + 2, c0, w);
     if (c1 <= c0) continue;
     const cv::Matx23d to(k, 0, x0 - c0, 0, k, topOf(cap) - k * m->origin.y);
-    cv::warpAffine(m->cov, one, to, cv::Size(c1 - c0, h), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(0));
-    out.cov.colRange(c0, c1) += one;
+    auto [it, fresh] = warped.try_emplace({m, k, to(0, 2), to(1, 2), c1 - c0, h});
+    if (fresh)
+      cv::warpAffine(m->cov, it->second, to, cv::Size(c1 - c0, h), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(0));
+    out.cov.colRange(c0, c1) += it->second;
   }
   out.cov = cv::min(out.cov, 1.0);
   out.advance -= pen;
@@ -731,6 +740,11 @@ Placement decodeCode(const Line& line, const CodeGlyphs& cg, Best& best, int row
     // each character's best predecessor (the overlaps depend on the pair).
     std::vector<double> ends(n);
     std::vector<int> ends_slack(n);
+    // Each pair's cost at this level, as the inner loop weighs it (taken out
+    // of the loop over pen positions and rows: the same values, computed once).
+    std::vector<double> pair_cost(n * n);
+    for (std::size_t p = 0; p < n; ++p)
+      for (std::size_t c = 0; c < n; ++c) pair_cost[c * n + p] = a * a * (2 * cg.ov[p][c] + cg.pen[p][c]);
     for (int y = 0; y < rows; ++y) {
       double rowScore = bestScore;
       int row_xq = -1, row_c = -1;
@@ -751,9 +765,10 @@ Placement decodeCode(const Line& line, const CodeGlyphs& cg, Best& best, int row
           // The predecessor p ended its advance here: its pen was xq - advance(p).
           // A string may start here, but not with a blank, and two blanks never follow each other.
           double extend = cg.blank[c] ? -1e300 : 0;
+          const double* cost = &pair_cost[c * n];
           for (std::size_t p = 0; p < n; ++p) {
             if (cg.blank[c] && cg.blank[p]) continue;
-            const double v = ends[p] - a * a * (2 * cg.ov[p][c] + cg.pen[p][c]);
+            const double v = ends[p] - cost[p];
             if (v > extend) extend = v, fr = static_cast<int>(p) * 8 + (ends_slack[p] + 4);
           }
           s += extend;
