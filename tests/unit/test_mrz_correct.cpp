@@ -56,6 +56,16 @@ void onlyCorrection(const Result& r, int line, int pos, char from, char to, std:
   CHECK(r.corrections[0].why == why);
 }
 
+// A French ID card's two lines (its number, birth date and department
+// fixed) for `surname` and `given_names`.
+std::vector<std::string> frenchId(const std::string& surname, const std::string& given_names) {
+  Fields f;
+  f.document_code = "ID", f.issuing_state = "FRA", f.document_number = "191186105102";
+  f.surname = surname, f.given_names = given_names;
+  f.birth_date = "770624", f.sex = "M", f.administrative_code = "529472";
+  return compose(Format::FrenchID, f);
+}
+
 }  // namespace
 
 TEST_CASE("correct: the classifier's runner-up fixes a failing check", "[mrz][correct]") {
@@ -520,16 +530,7 @@ TEST_CASE("correct: an uncertain name letter is listed and the zone is not valid
 
 TEST_CASE("correct: the French ID's name fillers follow the filler rule, the composite solved around them",
           "[mrz][correct]") {
-  Fields f;
-  f.document_code = "ID";
-  f.issuing_state = "FRA";
-  f.document_number = "191186105102";
-  f.surname = "GARCON";
-  f.given_names = "HERVE";
-  f.birth_date = "770624";
-  f.sex = "M";
-  f.administrative_code = "529472";
-  const auto lines = compose(Format::FrenchID, f);
+  const auto lines = frenchId("GARCON", "HERVE");
   REQUIRE(lines.size() == 2);
   // Line 2: 13 characters of number and digit, then the given names from
   // position 14: "HERVE<<<<<<<<<". A thumb over the fillers read "JT" there.
@@ -836,16 +837,7 @@ TEST_CASE("correct: a filler-weight letter ending a name's word before fillers, 
   // read CELINE<<K<<<<< with K 0.68, '<' 0.19. K weighs 20, '<' 0: the same
   // in the composite at any weight, and '<' under kNameRival (0.2): valid
   // with a wrong given name.
-  Fields f;
-  f.document_code = "ID";
-  f.issuing_state = "FRA";
-  f.document_number = "880692310285";
-  f.surname = "BERNARD";
-  f.given_names = "CELINE";
-  f.birth_date = "650121";
-  f.sex = "F";
-  f.administrative_code = "913007";
-  const auto lines = compose(Format::FrenchID, f);
+  const auto lines = frenchId("BERNARD", "CELINE");
   REQUIRE(lines.size() == 2);
   REQUIRE(lines[1].substr(13, 14) == "CELINE<<<<<<<<");
   const std::size_t cell = 13 + 8;
