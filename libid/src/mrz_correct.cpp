@@ -103,6 +103,9 @@ bool erased(const PositionCandidates& cands) {
 }
 // A name letter whose rival got this much probability is uncertain.
 constexpr double kNameRival = 0.2;
+// A filler-weight letter (A, K, U) ending a word before fillers is uncertain
+// when '<' got this much probability (see the name rules in correct()).
+constexpr double kFillerRival = kSeenShare;
 // An M, N or H read with at least this probability is sure whatever its
 // rival of the family got (samples td3-s202-0001: N 0.92, H 0.06, right;
 // UNITED read UMITED: M 0.86, N 0.07).
@@ -1050,6 +1053,16 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
         if (c.ch != ch && detail::allowed(Kind::Name, c.ch) && c.ch != '<' && charValueOr0(c.ch) % 10 == charValueOr0(ch) % 10)
           equalP += probabilityOf(cands, c.ch);
       const bool equalDoubt = equalP >= kSeenShare && probabilityOf(cands, ch) < kSureShare;
+      // A letter of a filler's weight (A, K, U: 0 mod 10, as '<') ending a
+      // word before fillers, with '<' among its rivals, may be a filler a
+      // thumb or a spot darkened: no check digit tells the two apart, the
+      // French ID's composite included (seed 7's fra-id 53: CELINE<<<<<<<<
+      // read CELINE<<K<<<<< with K 0.68, '<' 0.19: valid).
+      const auto li = static_cast<std::size_t>(p.pos.line), ci = static_cast<std::size_t>(p.pos.col);
+      const bool beforeFiller = ci + 1 < out[li].size() && out[li][ci + 1] == '<';
+      const bool fillerDoubt = charValueOr0(ch) % 10 == 0 && beforeFiller &&
+                               probabilityOf(cands, '<') >= kFillerRival && probabilityOf(cands, ch) < kSureShare;
+      if (fillerDoubt) rival = '<';
       // A letter put for a character that cannot stand in a name (optionsFor)
       // is the reader's runner-up, a guess unless it is the classic twin of
       // what was read (a 0 for an O, weighed by the legibility rule below):
@@ -1064,7 +1077,7 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
           const char twin = c.a == p.read ? c.b : c.b == p.read ? c.a : '\0';
           if (rival == '\0' && twin != '\0' && twin != ch && twin != '<' && detail::allowed(Kind::Name, twin)) rival = twin;
         }
-      if (rivalP >= kNameRival || familyDoubt || equalDoubt || typeDoubt) {
+      if (rivalP >= kNameRival || familyDoubt || equalDoubt || typeDoubt || fillerDoubt) {
         r.uncertain.push_back({p.pos.line + 1, p.pos.col + 1, ch, rival, "uncertain"});
         legible = false;
       }

@@ -575,8 +575,15 @@ std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line
   cv::warpAffine(gray, loose, cv::Mat(a0), {w0, h0}, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
   const float xs = ext * k0, xe = (ext + len) * k0, third = (xe - xs) / 3;
   // Paper and ink levels from the text's extent only: beyond a line's ends
-  // the strip may be mostly table or hand, which is neither.
-  const cv::Mat looseInk = ocrb::inkImage(loose, static_cast<int>(xs), static_cast<int>(xe));
+  // the strip may be mostly table or hand, which is neither. In the
+  // uneven-light pass they are taken along the line here too: with the
+  // line's one paper level the shading at the dark end of a gradient is ink,
+  // the end third's rows come out low and the strip is cut tilted (seed 7's
+  // td1 77: rows L 14-43 M 13-44 R 17-48, its last fillers cut 3 rows high
+  // and read 9 as the top of a 9).
+  const cv::Mat looseInk = tUnevenInk && !tLocalInk
+                               ? ocrb::inkImageLocal(loose, line.pitch * k0, static_cast<int>(xs), static_cast<int>(xe), kUnevenWindow)
+                               : ocrb::inkImage(loose, static_cast<int>(xs), static_cast<int>(xe));
   // Text rows at both ends give the residual skew. The height is the
   // largest of three sections: a section of fillers ('<' is shorter than
   // letters and digits) must not shrink the line.

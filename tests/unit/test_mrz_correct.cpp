@@ -56,6 +56,16 @@ void onlyCorrection(const Result& r, int line, int pos, char from, char to, std:
   CHECK(r.corrections[0].why == why);
 }
 
+// A French ID card's two lines (its number, birth date and department
+// fixed) for `surname` and `given_names`.
+std::vector<std::string> frenchId(const std::string& surname, const std::string& given_names) {
+  Fields f;
+  f.document_code = "ID", f.issuing_state = "FRA", f.document_number = "191186105102";
+  f.surname = surname, f.given_names = given_names;
+  f.birth_date = "770624", f.sex = "M", f.administrative_code = "529472";
+  return compose(Format::FrenchID, f);
+}
+
 }  // namespace
 
 TEST_CASE("correct: the classifier's runner-up fixes a failing check", "[mrz][correct]") {
@@ -520,16 +530,7 @@ TEST_CASE("correct: an uncertain name letter is listed and the zone is not valid
 
 TEST_CASE("correct: the French ID's name fillers follow the filler rule, the composite solved around them",
           "[mrz][correct]") {
-  Fields f;
-  f.document_code = "ID";
-  f.issuing_state = "FRA";
-  f.document_number = "191186105102";
-  f.surname = "GARCON";
-  f.given_names = "HERVE";
-  f.birth_date = "770624";
-  f.sex = "M";
-  f.administrative_code = "529472";
-  const auto lines = compose(Format::FrenchID, f);
+  const auto lines = frenchId("GARCON", "HERVE");
   REQUIRE(lines.size() == 2);
   // Line 2: 13 characters of number and digit, then the given names from
   // position 14: "HERVE<<<<<<<<<". A thumb over the fillers read "JT" there.
@@ -828,4 +829,53 @@ TEST_CASE("correct: a character that cannot stand in a field is the reader's own
   CHECK(res->lines == nld);
   onlyCorrection(*res, 2, 18, 'I', '1', "type");
   CHECK(res->valid);
+}
+
+TEST_CASE("correct: a filler-weight letter ending a name's word before fillers, '<' its rival, is uncertain",
+          "[mrz][correct]") {
+  // Seed 7's fra-id 53 (a thumb over the given names' fillers): CELINE<<<<<<<<
+  // read CELINE<<K<<<<< with K 0.68, '<' 0.19. K weighs 20, '<' 0: the same
+  // in the composite at any weight, and '<' under kNameRival (0.2): valid
+  // with a wrong given name.
+  const auto lines = frenchId("BERNARD", "CELINE");
+  REQUIRE(lines.size() == 2);
+  REQUIRE(lines[1].substr(13, 14) == "CELINE<<<<<<<<");
+  const std::size_t cell = 13 + 8;
+  auto r = sureReading(lines);
+  r[1][cell] = {{'K', 0.68f}, {'<', 0.19f}, {'X', 0.03f}};
+  const auto res = correct(r);
+  REQUIRE(res);
+  CHECK(res->lines[1].substr(13, 14) == "CELINE<<K<<<<<");
+  CHECK(res->check("composite"));
+  CHECK_FALSE(res->valid);
+  CHECK_FALSE(res->check("legible"));
+  REQUIRE(res->uncertain.size() == 1);
+  CHECK(res->uncertain[0].line == 2);
+  CHECK(res->uncertain[0].pos == int(cell) + 1);
+  CHECK(res->uncertain[0].from == 'K');
+  CHECK(res->uncertain[0].to == '<');
+
+  // Read surely (0.8 and more), or with '<' unseen (under 0.05), the letter
+  // stands as any name letter does: valid.
+  r[1][cell] = {{'K', 0.85f}, {'<', 0.12f}, {'X', 0.01f}};
+  CHECK(correct(r)->valid);
+  r[1][cell] = {{'K', 0.68f}, {'<', 0.04f}, {'X', 0.03f}};
+  CHECK(correct(r)->valid);
+  // A letter of another weight before the fillers (CELINE's E, 15 against
+  // '<' 0) is a change the composite sees: no doubt of this kind.
+  r = sureReading(lines);
+  r[1][13 + 5] = {{'E', 0.68f}, {'<', 0.19f}, {'X', 0.03f}};
+  const auto e = correct(r);
+  REQUIRE(e);
+  CHECK(e->lines == lines);
+  CHECK(e->valid);
+  // Nor a filler-weight letter inside a word (CELINE<<KA... would be a name):
+  // an A followed by a letter.
+  const std::vector<std::string> td3 = kTd3;  // ...ANNA<MARIA...: MARIA's A ends a word, ANNA's first A does not
+  auto t = sureReading(td3);
+  const std::size_t anna = td3[0].find("ANNA");
+  t[0][anna] = {{'A', 0.68f}, {'<', 0.19f}, {'X', 0.03f}};
+  CHECK(correct(t)->valid);
+  t[0][anna + 3] = {{'A', 0.68f}, {'<', 0.19f}, {'X', 0.03f}};
+  CHECK_FALSE(correct(t)->valid);
 }

@@ -626,6 +626,21 @@ TEST_CASE("a zone under a glare spot or a light gradient is read with levels alo
   recordReadsSeedPhoto(63, synth::DocType::td3, 44);
 }
 
+TEST_CASE("a line under a light gradient is cut along text rows found with levels along it", "[mrz_read]") {
+  // id-synth td1 photo 77 of `id-synth -t td1 -c photo -n 84 --seed 7` (sharp;
+  // paper 204 at the first line's start, 146 at its end): with the line's
+  // one paper level the shading at the dark end was ink, the end third's
+  // rows came out 3-4 rows low, the strip was cut tilted and its last
+  // fillers read 9. The uneven-light pass finds the rows with levels along
+  // the line too: read exactly and valid.
+  recordReadsSeedSevenPhoto(synth::DocType::td1, 77);
+  // fra-id photo 53 (a thumb over the given names' fillers): that pass reads
+  // one filler K 0.68 with '<' 0.19, a reading the composite verifies (K
+  // weighs what '<' does); listed uncertain (mrz::correct's filler-weight
+  // rule), it is not taken, and the zone is read exactly and valid.
+  recordReadsSeedSevenPhoto(synth::DocType::fra_id, 53);
+}
+
 TEST_CASE("cell features average the window like INTER_AREA, at any place and width", "[mrz_read]") {
   // The classifier was trained on cv::resize(INTER_AREA) windows; the
   // reader's own resampling must give the same features (windows reaching
