@@ -23,6 +23,7 @@ struct Source {
   std::map<std::string, std::string> text;   // as printed (names keep their diacritics)
   bool mrz = false;
   bool names_truncated = false;  // the MRZ name field is full / AAMVA truncation flags
+  std::string name_field;        // MRZ: the name field as read, fillers included
   std::vector<std::string> unreadable;  // VIZ fields read below kMinVizConfidence
   std::vector<std::string> untrusted;   // MRZ fields of a zone that does not verify, read unsurely
   // Of those, the ones whose own check digit verifies: not compared, but the
@@ -151,6 +152,9 @@ std::optional<Source> mrzSource(const Json& record, const std::string& as_of) {
     if (idx < lines->size() && (*lines)[idx].is_string()) {
       const std::string line = (*lines)[idx].get<std::string>();
       s.names_truncated = !line.empty() && line.back() != '<';
+      // TD1's third line is all name; the others' first line starts with
+      // the document code and the issuing state.
+      if (format != "FRENCH_ID") s.name_field = idx == 2 ? line : line.substr(std::min<std::size_t>(5, line.size()));
     }
   }
   if (format == "FRENCH_ID") s.names_truncated = true;  // 25 + 14 characters, routinely cut
@@ -297,12 +301,28 @@ const char* label(const std::string& field) {
   return "Field";
 }
 
+// The part of an MRZ's name field that holds `field` when that part runs to
+// the field's end (the given names after "<<"; a surname with no "<<" after
+// it), where a name too long for the field is cut; "" for any other.
+std::string_view namePartToEnd(const Source& mrz, const std::string& field) {
+  const std::string_view f = mrz.name_field;
+  const std::size_t sep = f.find("<<");
+  if (field == "given_names") return sep == std::string_view::npos ? std::string_view{} : f.substr(sep + 2);
+  return sep == std::string_view::npos ? f : std::string_view{};
+}
+
+bool mrzNameMatches(const std::string& field, const Source& mrz, const Source& printed) {
+  const std::string& text = printed.text.at(field);
+  return nameMatches(mrz.value.at(field), text, mrz.names_truncated) ||
+         cutAtFieldEnd(namePartToEnd(mrz, field), text);
+}
+
 bool sameValue(const std::string& field, const Source& a, const Source& b) {
   const std::string& va = a.value.at(field);
   const std::string& vb = b.value.at(field);
   if (field == "surname" || field == "given_names") {
-    if (a.mrz) return nameMatches(va, b.text.at(field), a.names_truncated);
-    if (b.mrz) return nameMatches(vb, a.text.at(field), b.names_truncated);
+    if (a.mrz) return mrzNameMatches(field, a, b);
+    if (b.mrz) return mrzNameMatches(field, b, a);
     // Two printed renderings: any spelling of one against any of the other.
     for (const std::string& sa : nameSpellings(a.text.at(field)))
       for (const std::string& sb : nameSpellings(b.text.at(field))) {

@@ -324,6 +324,25 @@ TEST_CASE("check: names follow Doc 9303 transliteration and truncation", "[check
   rec["ocr"]["fields"]["given_names"] = {{"text", "GERALD"}, {"value", "GERALD"}};
   CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"name_mismatch"});
 
+  // A name cut at the end of its field where a filler falls (Doc 9303 part 3):
+  // it ends in '<' like a name that fits, but the printed one runs past the end.
+  CHECK(check::cutAtFieldEnd("MARIE<", "MARIE-THÉRÈSE"));
+  CHECK(check::cutAtFieldEnd("MARIE<", "MARIE ANTOINETTE"));  // the cut cannot tell the second name
+  CHECK(check::cutAtFieldEnd("JOHN<PAU", "JOHN PAUL"));
+  CHECK_FALSE(check::cutAtFieldEnd("MARIE<", "MARIE"));                 // fits: nothing was cut
+  CHECK_FALSE(check::cutAtFieldEnd("MARIE<<<<<<<<", "MARIE-THÉRÈSE"));  // 13 places hold all 13
+  CHECK_FALSE(check::cutAtFieldEnd("MARIE<", "MARIA-THÉRÈSE"));
+  CHECK_FALSE(check::cutAtFieldEnd("MARIE<", "MARIETTE"));
+  CHECK_FALSE(check::cutAtFieldEnd("<<<<<<", "MARIE-THÉRÈSE"));
+  // TD3: 39 places after the state; the given names start at 25 and have 14.
+  Json cut = passport("ABERNATHY-WOLFESCHLEGEL", "MARIE-THÉRÈSE ANNA");
+  REQUIRE(cut["mrz"]["lines"][0].get<std::string>().ends_with("<<MARIE<THERESE<"));
+  CHECK(check::evaluate(cut, opts()).pass);
+  // The same print over an MRZ whose given names are MARIE alone, with room to spare: a mismatch.
+  Json added = passport("ABERNATHY-WOLFESCHLEGEL", "MARIE");
+  added["ocr"]["fields"]["given_names"] = {{"text", "MARIE-THÉRÈSE ANNA"}, {"value", "MARIE THERESE ANNA"}};
+  CHECK(codes(check::evaluate(added, opts())) == std::vector<std::string>{"name_mismatch"});
+
   // id-ocr read GROß as GROB and gave it the MRZ's spelling (source template+mrz): that compares.
   Json gross = passport("GROß");
   gross["ocr"]["fields"]["surname"] = {{"text", "GROB"}, {"value", "GROSS"}, {"confidence", 0.9}, {"source", "template+mrz"}};

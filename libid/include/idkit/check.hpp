@@ -216,6 +216,16 @@ std::vector<std::string> nameSpellings(std::string_view utf8);
 // missing, as Doc 9303 part 3 truncates.
 bool nameMatches(std::string_view mrz_name, std::string_view printed, bool truncated);
 
+// Whether the MRZ holds `printed` cut at the end of its name field, as Doc 9303
+// part 3 cuts a name too long for it: `field_rest` is the part of the name
+// field from where the name component starts to the field's end (the given
+// names after "<<", or a surname with nothing after it), fillers included.
+// Some spelling of `printed`, written with '<' between its words, must run
+// past that end and, cut there, be `field_rest` up to trailing fillers. The
+// cut may fall on a filler: "MARIE-THERESE" cut to six places is "MARIE<",
+// which ends in '<' like a name that fits (td2-photo-s2020-0009).
+bool cutAtFieldEnd(std::string_view field_rest, std::string_view printed);
+
 // Dates as ISO YYYY-MM-DD: whole years between birth and as_of (a 29 February
 // birthday is reached on 1 March in common years); nullopt when malformed.
 std::optional<int> ageOn(std::string_view birth_iso, std::string_view as_of_iso);
