@@ -25,6 +25,9 @@ struct Source {
   bool names_truncated = false;  // the MRZ name field is full / AAMVA truncation flags
   std::string name_field;        // MRZ: the name field as read, fillers included
   std::vector<std::string> unreadable;  // VIZ fields read below kMinVizConfidence
+  // VIZ: of the values kept, those on a line read below kMinVizConfidence
+  // (with a confidence for each character): compared only, see weighLowLines.
+  std::vector<std::string> low_line;
   std::vector<std::string> untrusted;   // MRZ fields of a zone that does not verify, read unsurely
   // Of those, the ones whose own check digit verifies: not compared, but the
   // best estimate left for expiry and age when no sure source holds them.
@@ -238,10 +241,17 @@ std::optional<Source> vizSource(const Json& record) {
     // was read surely is evidence even on a line read below kMinVizConfidence.
     const bool chars_sure = !value.empty() && conf.size() == value.size() &&
                             std::all_of(conf.begin(), conf.end(), [](double c) { return c >= kStrongCharConfidence; });
+    // A value with a confidence for each character is kept for comparison
+    // even on such a line: where it differs from another source, the
+    // characters of the difference decide, as on any line (weighLowLines).
     if (f.is_object() && f.contains("confidence") && f["confidence"].is_number() &&
         f["confidence"].get<double>() < kMinVizConfidence && !chars_sure) {
-      if (compared) s.unreadable.push_back(key);
-      continue;
+      if (compared && key != "name" && !value.empty() && conf.size() == value.size()) {
+        s.low_line.push_back(key);
+      } else {
+        if (compared) s.unreadable.push_back(key);
+        continue;
+      }
     }
     if (value.empty()) {
       // A compared field the template read as nothing is as unreadable as a
@@ -277,6 +287,25 @@ std::optional<Source> vizSource(const Json& record) {
   }
   if (s.value.empty() && s.unreadable.empty()) return std::nullopt;
   return s;
+}
+
+// A printed value on a line read below kMinVizConfidence is evidence only
+// against another source holding the field: where they differ, the
+// difference's characters decide (differenceConfidence), so a changed year
+// read surely on a line whose mean the label or a blurred month pulls down
+// is a mismatch (td2-photo-s2020-0033: 2018-08-12 on a 0.25 line, the year's
+// digits at 0.97-1). Where no other source holds the field, it stays
+// unreadable: such a value is no source of its own for expiry or age.
+void weighLowLines(std::vector<Source>& sources) {
+  for (Source& viz : sources) {
+    for (const std::string& key : viz.low_line) {
+      if (std::any_of(sources.begin(), sources.end(),
+                      [&](const Source& o) { return &o != &viz && o.value.contains(key); }))
+        continue;
+      viz.value.erase(key), viz.text.erase(key);
+      viz.unreadable.push_back(key);
+    }
+  }
 }
 
 struct Collector {
@@ -479,6 +508,7 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
   else if (partner && partner->is_object())
     if (auto p = barcodeSource(*partner, "barcode on the other side")) sources.push_back(std::move(*p)), has_barcode = true;
   if (auto s = vizSource(record)) sources.push_back(std::move(*s));
+  weighLowLines(sources);
 
   // A document without an MRZ (a driving licence, a QR card) errs in id-mrz:
   // when anything was read from it (a value, or a field an unsure MRZ's

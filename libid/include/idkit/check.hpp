@@ -80,7 +80,10 @@ struct Policy {
 // every character of the value was read at kStrongCharConfidence or more:
 // the line's confidence is Tesseract's mean over its words, junk beside the
 // value included (bench/ocr.sh: 13 compared fields on lines under 0.5 with
-// every character at 0.95 or more, all 13 right).
+// every character at 0.95 or more, all 13 right). A value with a confidence
+// for each character is still compared with another source holding the
+// field: where they differ, the differing characters decide (as
+// kStrongCharConfidence says); where none holds it, it stays unreadable.
 inline constexpr double kMinVizConfidence = 0.5;
 // A printed value that differs from another source fails the document only
 // when Tesseract was at least this sure of every character involved in the
