@@ -23,7 +23,11 @@ struct Source {
   std::map<std::string, std::string> text;   // as printed (names keep their diacritics)
   bool mrz = false;
   bool names_truncated = false;  // the MRZ name field is full / AAMVA truncation flags
+  std::string name_field;        // MRZ: the name field as read, fillers included
   std::vector<std::string> unreadable;  // VIZ fields read below kMinVizConfidence
+  // VIZ: of the values kept, those on a line read below kMinVizConfidence
+  // (with a confidence for each character): compared only, see weighLowLines.
+  std::vector<std::string> low_line;
   std::vector<std::string> untrusted;   // MRZ fields of a zone that does not verify, read unsurely
   // Of those, the ones whose own check digit verifies: not compared, but the
   // best estimate left for expiry and age when no sure source holds them.
@@ -151,6 +155,9 @@ std::optional<Source> mrzSource(const Json& record, const std::string& as_of) {
     if (idx < lines->size() && (*lines)[idx].is_string()) {
       const std::string line = (*lines)[idx].get<std::string>();
       s.names_truncated = !line.empty() && line.back() != '<';
+      // TD1's third line is all name; the others' first line starts with
+      // the document code and the issuing state.
+      if (format != "FRENCH_ID") s.name_field = idx == 2 ? line : line.substr(std::min<std::size_t>(5, line.size()));
     }
   }
   if (format == "FRENCH_ID") s.names_truncated = true;  // 25 + 14 characters, routinely cut
@@ -234,10 +241,17 @@ std::optional<Source> vizSource(const Json& record) {
     // was read surely is evidence even on a line read below kMinVizConfidence.
     const bool chars_sure = !value.empty() && conf.size() == value.size() &&
                             std::all_of(conf.begin(), conf.end(), [](double c) { return c >= kStrongCharConfidence; });
+    // A value with a confidence for each character is kept for comparison
+    // even on such a line: where it differs from another source, the
+    // characters of the difference decide, as on any line (weighLowLines).
     if (f.is_object() && f.contains("confidence") && f["confidence"].is_number() &&
         f["confidence"].get<double>() < kMinVizConfidence && !chars_sure) {
-      if (compared) s.unreadable.push_back(key);
-      continue;
+      if (compared && key != "name" && !value.empty() && conf.size() == value.size()) {
+        s.low_line.push_back(key);
+      } else {
+        if (compared) s.unreadable.push_back(key);
+        continue;
+      }
     }
     if (value.empty()) {
       // A compared field the template read as nothing is as unreadable as a
@@ -275,6 +289,25 @@ std::optional<Source> vizSource(const Json& record) {
   return s;
 }
 
+// A printed value on a line read below kMinVizConfidence is evidence only
+// against another source holding the field: where they differ, the
+// difference's characters decide (differenceConfidence), so a changed year
+// read surely on a line whose mean the label or a blurred month pulls down
+// is a mismatch (td2-photo-s2020-0033: 2018-08-12 on a 0.25 line, the year's
+// digits at 0.97-1). Where no other source holds the field, it stays
+// unreadable: such a value is no source of its own for expiry or age.
+void weighLowLines(std::vector<Source>& sources) {
+  for (Source& viz : sources) {
+    for (const std::string& key : viz.low_line) {
+      if (std::any_of(sources.begin(), sources.end(),
+                      [&](const Source& o) { return &o != &viz && o.value.contains(key); }))
+        continue;
+      viz.value.erase(key), viz.text.erase(key);
+      viz.unreadable.push_back(key);
+    }
+  }
+}
+
 struct Collector {
   const Policy& policy;
   Result& result;
@@ -297,12 +330,28 @@ const char* label(const std::string& field) {
   return "Field";
 }
 
+// The part of an MRZ's name field that holds `field` when that part runs to
+// the field's end (the given names after "<<"; a surname with no "<<" after
+// it), where a name too long for the field is cut; "" for any other.
+std::string_view namePartToEnd(const Source& mrz, const std::string& field) {
+  const std::string_view f = mrz.name_field;
+  const std::size_t sep = f.find("<<");
+  if (field == "given_names") return sep == std::string_view::npos ? std::string_view{} : f.substr(sep + 2);
+  return sep == std::string_view::npos ? f : std::string_view{};
+}
+
+bool mrzNameMatches(const std::string& field, const Source& mrz, const Source& printed) {
+  const std::string& text = printed.text.at(field);
+  return nameMatches(mrz.value.at(field), text, mrz.names_truncated) ||
+         cutAtFieldEnd(namePartToEnd(mrz, field), text);
+}
+
 bool sameValue(const std::string& field, const Source& a, const Source& b) {
   const std::string& va = a.value.at(field);
   const std::string& vb = b.value.at(field);
   if (field == "surname" || field == "given_names") {
-    if (a.mrz) return nameMatches(va, b.text.at(field), a.names_truncated);
-    if (b.mrz) return nameMatches(vb, a.text.at(field), b.names_truncated);
+    if (a.mrz) return mrzNameMatches(field, a, b);
+    if (b.mrz) return mrzNameMatches(field, b, a);
     // Two printed renderings: any spelling of one against any of the other.
     for (const std::string& sa : nameSpellings(a.text.at(field)))
       for (const std::string& sb : nameSpellings(b.text.at(field))) {
@@ -459,6 +508,7 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
   else if (partner && partner->is_object())
     if (auto p = barcodeSource(*partner, "barcode on the other side")) sources.push_back(std::move(*p)), has_barcode = true;
   if (auto s = vizSource(record)) sources.push_back(std::move(*s));
+  weighLowLines(sources);
 
   // A document without an MRZ (a driving licence, a QR card) errs in id-mrz:
   // when anything was read from it (a value, or a field an unsure MRZ's

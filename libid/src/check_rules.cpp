@@ -135,6 +135,21 @@ bool nameMatches(std::string_view mrz_name, std::string_view printed, bool trunc
   return false;
 }
 
+bool cutAtFieldEnd(std::string_view field_rest, std::string_view printed) {
+  auto trimmed = [](std::string_view s) {
+    while (!s.empty() && s.back() == '<') s.remove_suffix(1);
+    return s;
+  };
+  const std::string_view held = trimmed(field_rest);
+  if (held.empty()) return false;
+  for (std::string spelling : nameSpellings(printed)) {
+    if (spelling.size() <= field_rest.size()) continue;  // it fits: no cut
+    std::replace(spelling.begin(), spelling.end(), ' ', '<');
+    if (trimmed(std::string_view(spelling).substr(0, field_rest.size())) == held) return true;
+  }
+  return false;
+}
+
 double differenceConfidence(std::string_view printed, const std::vector<double>& conf, std::string_view other) {
   if (printed == other) return 1;
   if (conf.size() != printed.size()) return 0;

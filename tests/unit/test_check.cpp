@@ -324,6 +324,25 @@ TEST_CASE("check: names follow Doc 9303 transliteration and truncation", "[check
   rec["ocr"]["fields"]["given_names"] = {{"text", "GERALD"}, {"value", "GERALD"}};
   CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"name_mismatch"});
 
+  // A name cut at the end of its field where a filler falls (Doc 9303 part 3):
+  // it ends in '<' like a name that fits, but the printed one runs past the end.
+  CHECK(check::cutAtFieldEnd("MARIE<", "MARIE-THÉRÈSE"));
+  CHECK(check::cutAtFieldEnd("MARIE<", "MARIE ANTOINETTE"));  // the cut cannot tell the second name
+  CHECK(check::cutAtFieldEnd("JOHN<PAU", "JOHN PAUL"));
+  CHECK_FALSE(check::cutAtFieldEnd("MARIE<", "MARIE"));                 // fits: nothing was cut
+  CHECK_FALSE(check::cutAtFieldEnd("MARIE<<<<<<<<", "MARIE-THÉRÈSE"));  // 13 places hold all 13
+  CHECK_FALSE(check::cutAtFieldEnd("MARIE<", "MARIA-THÉRÈSE"));
+  CHECK_FALSE(check::cutAtFieldEnd("MARIE<", "MARIETTE"));
+  CHECK_FALSE(check::cutAtFieldEnd("<<<<<<", "MARIE-THÉRÈSE"));
+  // TD3: 39 places after the state; the given names start at 25 and have 14.
+  Json cut = passport("ABERNATHY-WOLFESCHLEGEL", "MARIE-THÉRÈSE ANNA");
+  REQUIRE(cut["mrz"]["lines"][0].get<std::string>().ends_with("<<MARIE<THERESE<"));
+  CHECK(check::evaluate(cut, opts()).pass);
+  // The same print over an MRZ whose given names are MARIE alone, with room to spare: a mismatch.
+  Json added = passport("ABERNATHY-WOLFESCHLEGEL", "MARIE");
+  added["ocr"]["fields"]["given_names"] = {{"text", "MARIE-THÉRÈSE ANNA"}, {"value", "MARIE THERESE ANNA"}};
+  CHECK(codes(check::evaluate(added, opts())) == std::vector<std::string>{"name_mismatch"});
+
   // id-ocr read GROß as GROB and gave it the MRZ's spelling (source template+mrz): that compares.
   Json gross = passport("GROß");
   gross["ocr"]["fields"]["surname"] = {{"text", "GROB"}, {"value", "GROSS"}, {"confidence", 0.9}, {"source", "template+mrz"}};
@@ -490,7 +509,7 @@ TEST_CASE("check: a printed difference fails only where every differing characte
     CHECK_FALSE(r.pass);
     CHECK(codes(r) == std::vector<std::string>{"birth_date_mismatch"});
   }
-  SECTION("a line read below 0.5 still counts where every character of the value was read surely") {
+  SECTION("a line read below 0.5 counts where each character's confidence is known") {
     // fra-id-photo-s31-0013: "02.01.2008" on a line Tesseract gave 0.34
     // (its mean over the words, junk beside the date included).
     Json rec = passport();
@@ -500,12 +519,30 @@ TEST_CASE("check: a printed difference fails only where every differing characte
     CHECK(codes(r) == std::vector<std::string>{"birth_date_mismatch"});
     rec["ocr"]["fields"]["birth_date"]["value"] = "1974-08-12";
     CHECK(check::evaluate(rec, opts()).reasons.empty());
-    // One character under 0.95, or no character confidences: unreadable.
+    // A character under 0.95 outside the difference (td2-photo-s2020-0033's
+    // month on a 0.25 line): the difference's characters decide, as on any line.
     rec["ocr"]["fields"]["birth_date"]["value"] = "1975-08-12";
-    rec["ocr"]["fields"]["birth_date"]["char_confidence"][8] = 0.94;
+    rec["ocr"]["fields"]["birth_date"]["char_confidence"][8] = 0.89;
+    CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"birth_date_mismatch"});
+    rec["ocr"]["fields"]["birth_date"]["value"] = "1974-08-12";
+    CHECK(check::evaluate(rec, opts()).reasons.empty());  // the same as the MRZ's: verified
+    // A differing character under 0.95: unreadable print, not a forgery.
+    rec["ocr"]["fields"]["birth_date"]["value"] = "1975-08-12";
+    rec["ocr"]["fields"]["birth_date"]["char_confidence"][3] = 0.94;
     r = check::evaluate(rec, opts());
     CHECK(codes(r) == std::vector<std::string>{"viz_unreadable"});
-    CHECK_THAT(r.reasons.front().detail, Catch::Contains("low confidence, not compared: birth_date"));
+    CHECK_THAT(r.reasons.front().detail, Catch::Contains("only in characters read with low confidence: birth_date"));
+    // A field no other source holds (a TD3's issue date) is not read from such a line.
+    rec["ocr"]["fields"]["birth_date"]["char_confidence"][3] = 0.99;
+    rec["ocr"]["fields"]["birth_date"]["value"] = "1974-08-12";
+    rec["ocr"]["fields"]["issue_date"] = {{"text", "01 NOV/NOV 2021"}, {"value", "2021-11-01"}, {"confidence", 0.34},
+                                          {"char_confidence", {1, 1, 1, 0.9, 1, 1, 1, 1, 1, 1}}};
+    r = check::evaluate(rec, opts());
+    CHECK(codes(r) == std::vector<std::string>{"viz_unreadable"});
+    CHECK_THAT(r.reasons.front().detail, Catch::Contains("low confidence, not compared: issue_date"));
+    rec["ocr"]["fields"].erase("issue_date");
+    // Without character confidences: unreadable, as before.
+    rec["ocr"]["fields"]["birth_date"]["value"] = "1975-08-12";
     rec["ocr"]["fields"]["birth_date"].erase("char_confidence");
     CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"viz_unreadable"});
     // Confidences that do not cover the value (one per character) do not count.

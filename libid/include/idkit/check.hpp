@@ -80,7 +80,10 @@ struct Policy {
 // every character of the value was read at kStrongCharConfidence or more:
 // the line's confidence is Tesseract's mean over its words, junk beside the
 // value included (bench/ocr.sh: 13 compared fields on lines under 0.5 with
-// every character at 0.95 or more, all 13 right).
+// every character at 0.95 or more, all 13 right). A value with a confidence
+// for each character is still compared with another source holding the
+// field: where they differ, the differing characters decide (as
+// kStrongCharConfidence says); where none holds it, it stays unreadable.
 inline constexpr double kMinVizConfidence = 0.5;
 // A printed value that differs from another source fails the document only
 // when Tesseract was at least this sure of every character involved in the
@@ -215,6 +218,16 @@ std::vector<std::string> nameSpellings(std::string_view utf8);
 // each MRZ word may be a prefix of the printed one and trailing words may be
 // missing, as Doc 9303 part 3 truncates.
 bool nameMatches(std::string_view mrz_name, std::string_view printed, bool truncated);
+
+// Whether the MRZ holds `printed` cut at the end of its name field, as Doc 9303
+// part 3 cuts a name too long for it: `field_rest` is the part of the name
+// field from where the name component starts to the field's end (the given
+// names after "<<", or a surname with nothing after it), fillers included.
+// Some spelling of `printed`, written with '<' between its words, must run
+// past that end and, cut there, be `field_rest` up to trailing fillers. The
+// cut may fall on a filler: "MARIE-THERESE" cut to six places is "MARIE<",
+// which ends in '<' like a name that fits (td2-photo-s2020-0009).
+bool cutAtFieldEnd(std::string_view field_rest, std::string_view printed);
 
 // Dates as ISO YYYY-MM-DD: whole years between birth and as_of (a 29 February
 // birthday is reached on 1 March in common years); nullopt when malformed.
