@@ -708,6 +708,30 @@ cv::Mat deblur(const cv::Mat& g, double sigma, int iterations) {
   return out;
 }
 
+// The marked letters a name may print for a pair its ICAO spelling
+// spells out: Ä Æ Å Ö Ø Ü ß Þ.
+const std::vector<std::string> kMarkedLetters{"\u00C4", "\u00C6", "\u00C5", "\u00D6",
+                                              "\u00D8", "\u00DC", "\u00DF", "\u00DE"};
+
+// The marked letters whose ICAO spelling is `pair` ("UE": Ü).
+std::vector<std::string> markedFor(std::string_view pair) {
+  std::vector<std::string> out;
+  for (const std::string& m : kMarkedLetters)
+    if (mrz::transliterate(m) == pair) out.push_back(m);
+  return out;
+}
+
+// A name as read (`text`, printed characters) split into its characters,
+// with `of` per letter of its normalised form the character it comes from.
+// Empty when `text` does not normalise to `read`.
+std::vector<std::string> nameChars(const std::string& text, const std::string& read, std::vector<std::size_t>& of) {
+  if (normaliseName(text, of) != read) return {};
+  std::vector<std::string> chars;
+  for (std::size_t i = 0; i < text.size(); i += chars.back().size())
+    chars.push_back(text.substr(i, utf8::charLength(text, i)));
+  return chars;
+}
+
 // A name as read (`text`, printed characters) that lost marks the reference
 // spells out (lostMarks: MULLER for MUELLER): its characters, and at each
 // letter that stands for a pair, the marked letters whose ICAO spelling is
@@ -715,20 +739,16 @@ cv::Mat deblur(const cv::Mat& g, double sigma, int iterations) {
 // Empty when `text` does not normalise to `read` or nothing is to be tried.
 std::pair<std::vector<std::string>, std::vector<std::vector<std::string>>> markCandidates(
     const std::string& text, const std::string& read, const std::string& reference) {
-  static const std::vector<std::string> kMarked{"\u00C4", "\u00C6", "\u00C5", "\u00D6", "\u00D8",
-                                                "\u00DC", "\u00DF", "\u00DE"};  // Ä Æ Å Ö Ø Ü ß Þ
   std::vector<std::size_t> of;  // per letter of the normalised name, the character it comes from
-  if (normaliseName(text, of) != read) return {};
-  std::vector<std::string> chars;
-  for (std::size_t i = 0; i < text.size(); i += chars.back().size())
-    chars.push_back(text.substr(i, utf8::charLength(text, i)));
+  std::vector<std::string> chars = nameChars(text, read, of);
+  if (chars.empty()) return {};
   std::vector<std::vector<std::string>> others(chars.size());
   bool any = false;
   for (const auto& [at, pair] : lostMarks(read, reference)) {
     const std::size_t k = of[at];
     if (chars[k].size() != 1) continue;  // already a marked letter
-    for (const std::string& m : kMarked)
-      if (mrz::transliterate(m) == pair) others[k].push_back(m), any = true;
+    others[k] = markedFor(pair);
+    any = any || !others[k].empty();
   }
   if (!any) return {};
   return {std::move(chars), std::move(others)};
@@ -739,6 +759,63 @@ double medianCap(const Template& t) {
   for (const FieldSpec& f : t.fields) caps.push_back(f.cap_mm > 0 ? f.cap_mm : 1.6);
   std::nth_element(caps.begin(), caps.begin() + static_cast<std::ptrdiff_t>(caps.size() / 2), caps.end());
   return caps[caps.size() / 2];
+}
+
+// A name as read (`text`, printed characters, normalising to `value`) whose
+// letters differ from the reference's: its characters, and at each one
+// printed for a letter the reference spells otherwise, what the reference
+// has there: its letter, or the marked letters a pair of its letters spells
+// (R read where GROSS has SS: ß). The two names are aligned letter for
+// letter or letter for pair, with the fewest letters differing; a space
+// only matches a space. Empty when they do not align so or nothing differs.
+// `of`: per letter of `value`, the character it comes from.
+std::pair<std::vector<std::string>, std::vector<std::vector<std::string>>> letterCandidates(
+    const std::string& text, const std::string& value, const std::string& reference, std::vector<std::size_t>& of) {
+  const std::size_t n = value.size(), m = reference.size();
+  if (value == reference || n == 0 || n > m || m > 200) return {};
+  std::vector<std::string> chars = nameChars(text, value, of);
+  if (chars.empty()) return {};
+  // Only the characters the value comes from are rendered: what the reading
+  // has before or after them (a dash of the guilloche) is no print of it.
+  const std::size_t first = of.front();
+  chars.erase(chars.begin() + static_cast<std::ptrdiff_t>(of.back()) + 1, chars.end());
+  chars.erase(chars.begin(), chars.begin() + static_cast<std::ptrdiff_t>(first));
+  for (std::size_t& k : of) k -= first;
+  // cost[i][j]: the fewest letters differing when value[i..] is printed for reference[j..].
+  constexpr int kNone = 1 << 20;
+  std::vector<int> cost((n + 1) * (m + 1), kNone);
+  auto at = [&](std::size_t i, std::size_t j) -> int& { return cost[i * (m + 1) + j]; };
+  auto pairOf = [&](std::size_t j) {
+    return j + 1 < m ? markedFor(reference.substr(j, 2)) : std::vector<std::string>{};
+  };
+  at(n, m) = 0;
+  for (std::size_t i = n + 1; i-- > 0;)
+    for (std::size_t j = m + 1; j-- > 0;) {
+      if (i == n || j == m) continue;
+      int best = kNone;
+      const bool space = value[i] == ' ' || reference[j] == ' ';
+      if (value[i] == reference[j]) best = at(i + 1, j + 1);
+      else if (!space) best = at(i + 1, j + 1) + 1;
+      if (!space && !pairOf(j).empty()) best = std::min(best, at(i + 1, j + 2) + 1);
+      at(i, j) = std::min(best, kNone);
+    }
+  if (at(0, 0) >= kNone || at(0, 0) == 0) return {};
+  std::vector<std::vector<std::string>> others(chars.size());
+  bool any = false;
+  for (std::size_t i = 0, j = 0; i < n; ++i) {
+    const bool letter_for_letter =
+        at(i, j) == at(i + 1, j + 1) + (value[i] == reference[j] ? 0 : 1) && at(i + 1, j + 1) < kNone;
+    const std::size_t k = of[i];
+    if (letter_for_letter) {
+      if (value[i] != reference[j] && chars[k].size() == 1) others[k] = {std::string(1, reference[j])}, any = true;
+      ++j;
+    } else {  // a letter printed for a pair
+      if (chars[k].size() == 1) others[k] = pairOf(j), any = true;
+      j += 2;
+    }
+  }
+  if (!any) return {};
+  return {std::move(chars), std::move(others)};
 }
 
 }  // namespace
@@ -1302,6 +1379,27 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
         field.read = normaliseName(r->text);
       }
     }
+    // (10b) A name read surely but otherwise than the reference spells it
+    // (CHATEAUSRIAND for CHATEAUBRIAND at 0.98 a letter, AMANA for AMARA,
+    // GROR for GROSS: ß read R): each differing letter checked in its own
+    // place in the typeface against the reference's letter there (or the
+    // marked letters a pair of its letters spells), as (10) checks marks.
+    // The image decides, not the reference: a letter the reference's fits
+    // as well or better (kLookAlikeMargin) is no longer sure (at most
+    // kUnconfirmedCharConfidence: unreadable print to id-check, not a
+    // forgery); one that fits clearly better stays sure, and the value is
+    // never changed. Only where a name differs from its reference.
+    if (f.kind == Kind::name && field.source == "template" && check::comparedVizField(f.name) && !t.typeface.empty() &&
+        !field.value.empty() && field.char_confidence.size() == field.value.size())
+      if (const std::string ref = referenceName(mrz_fields, f.referenceName()); !ref.empty() && ref != field.value) {
+        std::vector<bool> doubted;
+        try {
+          doubted = doubtedLetters(crop, cap_px, field.text, field.value, ref, t.typeface);
+        } catch (const Failure&) {  // the typeface's file cannot be opened
+        }
+        for (std::size_t v = 0; v < doubted.size(); ++v)
+          if (doubted[v]) field.char_confidence[v] = std::min(field.char_confidence[v], kUnconfirmedCharConfidence);
+      }
     // A reading Tesseract was not sure of as a whole is read once more from
     // the crop as it is (no background removal): where the two values disagree, the
     // first reading's characters count as at most 0.9 sure, so that id-check
@@ -1364,6 +1462,20 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     out.fields.push_back(std::move(field));
   }
   return out;
+}
+
+std::vector<bool> doubtedLetters(const cv::Mat& grey_line, double cap_px, const std::string& text,
+                                 const std::string& value, const std::string& reference, const std::string& font) {
+  std::vector<bool> doubted(value.size(), false);
+  std::vector<std::size_t> of;
+  const auto [chars, others] = letterCandidates(text, value, reference, of);
+  if (chars.empty()) return doubted;
+  const std::optional<glyphs::Reading> r = glyphs::checkCharacters(grey_line, cap_px, chars, others, font);
+  if (!r || r->fit < kMarkFit || r->char_margin.size() != chars.size()) return doubted;
+  for (std::size_t v = 0; v < value.size(); ++v)
+    if (const std::size_t k = of[v]; !others[k].empty())
+      doubted[v] = r->char_rival[k] == chars[k] || r->char_margin[k] < kLookAlikeMargin;
+  return doubted;
 }
 
 }  // namespace idkit::ocr

@@ -5,6 +5,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <idkit/error.hpp>
+#include <idkit/ocr.hpp>
 #include <idkit/ocr_glyphs.hpp>
 #include <idkit/text_render.hpp>
 
@@ -306,6 +307,41 @@ TEST_CASE("ocr glyphs: a name's lost marks checked in their own places", "[ocr]"
   // Nothing to try.
   CHECK_FALSE(glyphs::checkCharacters(line("MULLER", 20, 1.0), 20, split("MULLER"),
                                       std::vector<std::vector<std::string>>(6), text::kSansBold));
+}
+
+TEST_CASE("ocr glyphs: a name's letters that differ from the reference checked in the typeface", "[ocr]") {
+  // A reading that differs from the MRZ's spelling in a letter read surely:
+  // the print decides whether the reference's letter fits it as well.
+  struct Case {
+    std::string printed, text, value, reference;
+    double sigma;
+    std::vector<bool> doubted;
+  };
+  const std::vector<bool> none5(5, false), none13(13, false);
+  std::vector<bool> b_at_7 = none13;
+  b_at_7[7] = true;
+  const Case cases[] = {
+      // Genuine print misread: the reference's letter fits as well or better.
+      {"CHATEAUBRIAND", "CHATEAUSRIAND", "CHATEAUSRIAND", "CHATEAUBRIAND", 1.8, b_at_7},
+      {"CHATEAUBRIAND", "- CHATEAUSRIAND", "CHATEAUSRIAND", "CHATEAUBRIAND", 1.5, b_at_7},  // a dash of junk before
+      {"AMARA", "AMANA", "AMANA", "AMARA", 1.5, {false, false, false, true, false}},
+      {"GRO\u00DF", "GROR", "GROR", "GROSS", 1.2, {false, false, false, true}},  // ß read R: GROSS's SS
+      // Forged print (the reference holds the genuine name): the read letter
+      // fits clearly better and stays sure.
+      {"CHATEAUSRIAND", "CHATEAUSRIAND", "CHATEAUSRIAND", "CHATEAUBRIAND", 1.5, none13},
+      {"AMANA", "AMANA", "AMANA", "AMARA", 1.5, none5},
+      {"GROR", "GROR", "GROR", "GROSS", 1.2, {false, false, false, false}},
+      {"MAYER", "MAYER", "MAYER", "MEYER", 1.8, none5},
+  };
+  for (const Case& c : cases) {
+    INFO(c.printed << " read " << c.text << " reference " << c.reference << " sigma " << c.sigma);
+    CHECK(idkit::ocr::doubtedLetters(line(c.printed, 20, c.sigma), 20, c.text, c.value, c.reference, text::kSansBold) ==
+          c.doubted);
+  }
+  // Names that do not align letter for letter or letter for pair are left as read.
+  CHECK(idkit::ocr::doubtedLetters(line("SMITH", 20, 1.5), 20, "SMITH", "SMITH", "SMITHSONIAN", text::kSansBold) ==
+        none5);
+  CHECK(idkit::ocr::doubtedLetters(line("SMITH", 20, 1.5), 20, "SMITH", "SMITH", "SMITH", text::kSansBold) == none5);
 }
 
 TEST_CASE("ocr glyphs: blurred names and free text, words apart and letters with their marks", "[ocr]") {

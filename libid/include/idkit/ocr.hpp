@@ -385,6 +385,22 @@ bool reconcileName(std::string& value, std::string_view reference, std::vector<d
 // for a U the reference spells UE). Empty when the two names differ otherwise.
 std::vector<std::pair<std::size_t, std::string>> lostMarks(std::string_view value, std::string_view reference);
 
+// Which letters of a name read from print differ from the reference's
+// spelling without the print showing it: `text` the reading as printed
+// (normalising to `value`, A-Z and spaces), each letter of `value` the
+// reference spells otherwise checked in its own place on `grey_line` (as
+// glyphs::checkCharacters, in `font`, capitals about `cap_px` high) against
+// the reference's letter there, or the marked letters a pair of its letters
+// spells (R read for GROSS's SS: ß). A letter is doubted where the
+// reference's fits the ink as well or better, or all but as well (the
+// look-alike check's margin); one the print clearly shows stays as read (a
+// forged letter fits better than the genuine one). One flag per letter of
+// `value`; all false when the two do not align letter for letter or letter
+// for pair, or the rendering does not explain the line. Throws
+// idkit::Failure (font_missing) when `font` cannot be opened.
+std::vector<bool> doubtedLetters(const cv::Mat& grey_line, double cap_px, const std::string& text,
+                                 const std::string& value, const std::string& reference, const std::string& font);
+
 // The reference spelling of a name field from a record's reference fields
 // (see referenceFields): surname, given_names, or "name" (surname and given
 // names, as visas print them); "" when the reference has none.
