@@ -785,9 +785,11 @@ std::pair<std::vector<std::string>, std::vector<std::vector<std::string>>> lette
   constexpr int kNone = 1 << 20;
   std::vector<int> cost((n + 1) * (m + 1), kNone);
   auto at = [&](std::size_t i, std::size_t j) -> int& { return cost[i * (m + 1) + j]; };
-  auto pairOf = [&](std::size_t j) {
-    return j + 1 < m ? markedFor(reference.substr(j, 2)) : std::vector<std::string>{};
-  };
+  // At each place of the reference, the marked letters its pair there spells
+  // (taken once: the alignment below asks for each place many times).
+  std::vector<std::vector<std::string>> pair_at(m + 1);
+  for (std::size_t j = 0; j + 1 < m; ++j) pair_at[j] = markedFor(reference.substr(j, 2));
+  auto pairOf = [&](std::size_t j) -> const std::vector<std::string>& { return pair_at[std::min(j, m)]; };
   at(n, m) = 0;
   for (std::size_t i = n + 1; i-- > 0;)
     for (std::size_t j = m + 1; j-- > 0;) {
