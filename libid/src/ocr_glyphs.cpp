@@ -524,10 +524,8 @@ double gainNear(const Line& line, const cv::Mat& b, int x, int y, int rx, int ry
   const cv::Rect roi = cv::Rect(x - rx, y - ry, b.cols + 2 * rx, b.rows + 2 * ry) & cv::Rect(0, 0, line.ink.cols, line.ink.rows);
   const double e = b.dot(b);
   if (roi.width < b.cols || roi.height < b.rows || e <= 0) return -1;
-  cv::Mat d;
-  cv::matchTemplate(line.ink(roi), b, d, cv::TM_CCORR);
   double mx = 0;
-  cv::minMaxLoc(d, nullptr, &mx);
+  cv::minMaxLoc(correlateNear(line.ink(roi), b), nullptr, &mx);
   return mx > 0 ? mx * mx / e : -1;
 }
 
@@ -742,9 +740,13 @@ Placement decodeCode(const Line& line, const CodeGlyphs& cg, Best& best, int row
     std::vector<int> ends_slack(n);
     // Each pair's cost at this level, as the inner loop weighs it (taken out
     // of the loop over pen positions and rows: the same values, computed once).
+    // Two blanks never follow each other: their pair costs infinitely much
+    // (ends[p] is finite, so that predecessor is never taken).
     std::vector<double> pair_cost(n * n);
     for (std::size_t p = 0; p < n; ++p)
-      for (std::size_t c = 0; c < n; ++c) pair_cost[c * n + p] = a * a * (2 * cg.ov[p][c] + cg.pen[p][c]);
+      for (std::size_t c = 0; c < n; ++c)
+        pair_cost[c * n + p] = cg.blank[c] && cg.blank[p] ? std::numeric_limits<double>::infinity()
+                                                           : a * a * (2 * cg.ov[p][c] + cg.pen[p][c]);
     for (int y = 0; y < rows; ++y) {
       double rowScore = bestScore;
       int row_xq = -1, row_c = -1;
@@ -766,11 +768,15 @@ Placement decodeCode(const Line& line, const CodeGlyphs& cg, Best& best, int row
           // A string may start here, but not with a blank, and two blanks never follow each other.
           double extend = cg.blank[c] ? -1e300 : 0;
           const double* cost = &pair_cost[c * n];
+          // The first best predecessor, without a branch on each (selects, not jumps).
+          int bp = -1;
           for (std::size_t p = 0; p < n; ++p) {
-            if (cg.blank[c] && cg.blank[p]) continue;
             const double v = ends[p] - cost[p];
-            if (v > extend) extend = v, fr = static_cast<int>(p) * 8 + (ends_slack[p] + 4);
+            const bool better = v > extend;
+            extend = better ? v : extend;
+            bp = better ? static_cast<int>(p) : bp;
           }
+          if (bp >= 0) fr = bp * 8 + (ends_slack[static_cast<std::size_t>(bp)] + 4);
           s += extend;
           score[static_cast<std::size_t>(xq) * n + c] = s;
           from[static_cast<std::size_t>(xq) * n + c] = fr;
@@ -1206,10 +1212,8 @@ std::optional<Reading> checkCharacters(const cv::Mat& grey_line, double cap_px, 
   {
     const cv::Rect roi = cv::Rect(at.x - 3, at.y - 2, whole.cols + 6, whole.rows + 4) & cv::Rect(0, 0, line->ink.cols, line->ink.rows);
     if (roi.width < whole.cols || roi.height < whole.rows) return std::nullopt;
-    cv::Mat d;
-    cv::matchTemplate(line->ink(roi), whole, d, cv::TM_CCORR);
     cv::Point p;
-    cv::minMaxLoc(d, nullptr, nullptr, nullptr, &p);
+    cv::minMaxLoc(correlateNear(line->ink(roi), whole), nullptr, nullptr, nullptr, &p);
     at = roi.tl() + p;
   }
   // Each character blurred alone at its pen place: the string is their sum
@@ -1385,6 +1389,41 @@ std::optional<Reading> readText(const cv::Mat& grey_line, double cap_px, const s
                                 const std::function<std::string(const std::string&)>& same,
                                 const std::vector<std::string>& hints, double mixed) {
   return readString(grey_line, cap_px, chars, marked, font_path, true, same, hints, mixed);
+}
+
+// Built twice, for AVX2 and for any x86-64, the one the processor runs
+// chosen at load time: the products of floats are exact in double either
+// way, only their sum's order differs.
+__attribute__((target_clones("avx2", "default"))) cv::Mat correlateNear(const cv::Mat& image, const cv::Mat& templ) {
+  CV_Assert(image.type() == CV_32FC1 && templ.type() == CV_32FC1);
+  if (templ.empty() || templ.cols > image.cols || templ.rows > image.rows) return {};
+  cv::Mat out(image.rows - templ.rows + 1, image.cols - templ.cols + 1, CV_32F, cv::Scalar(0));
+  // The template's inked box: a rendering's margins are mostly zeros.
+  int r0 = templ.rows, r1 = -1, c0 = templ.cols, c1 = -1;
+  for (int r = 0; r < templ.rows; ++r) {
+    const float* t = templ.ptr<float>(r);
+    for (int c = 0; c < templ.cols; ++c)
+      if (t[c] != 0) r0 = std::min(r0, r), r1 = r, c0 = std::min(c0, c), c1 = std::max(c1, c);
+  }
+  if (r1 < 0) return out;
+  const int w = c1 - c0 + 1;
+  for (int y = 0; y < out.rows; ++y)
+    for (int x = 0; x < out.cols; ++x) {
+      // Eight partial sums (the order of a double sum of float products does
+      // not reach the float the value is rounded to, and lets the loop vectorise).
+      double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+      for (int r = r0; r <= r1; ++r) {
+        const float* a = image.ptr<float>(y + r) + x + c0;
+        const float* t = templ.ptr<float>(r) + c0;
+        int i = 0;
+        for (; i + 8 <= w; i += 8)
+          for (int j = 0; j < 8; ++j) acc[j] += static_cast<double>(a[i + j]) * t[i + j];
+        for (; i < w; ++i) acc[0] += static_cast<double>(a[i]) * t[i];
+      }
+      out.at<float>(y, x) =
+          static_cast<float>(((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])));
+    }
+  return out;
 }
 
 }  // namespace idkit::ocr::glyphs

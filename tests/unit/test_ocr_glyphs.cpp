@@ -58,6 +58,48 @@ std::ostream& operator<<(std::ostream& os, const Blurred& b) {
 
 }  // namespace
 
+TEST_CASE("ocr glyphs: correlateNear gives matchTemplate's correlations over a few pixels of slack", "[ocr]") {
+  // A line's ink (black-hat-like: dark print as positive values, zero
+  // elsewhere) and a blurred rendering of its value with zero margins, slid
+  // over a few pixels around its place, as the readers slide a reading.
+  const cv::Mat g = line("X4B7QZ", 18, 1.2);
+  cv::Mat ink;
+  g.convertTo(ink, CV_32F, -1, 255);
+  ink = cv::max(ink - 60, 0);
+  const cv::Rect at(8, 4, g.cols - 20, g.rows - 10);
+  cv::Mat templ = cv::Mat::zeros(at.size(), CV_32F);
+  ink(at + cv::Point(2, 1)).copyTo(templ);
+  templ(cv::Rect(0, 0, templ.cols, 3)) = 0;  // no ink in its top rows
+  cv::GaussianBlur(templ, templ, cv::Size(), 1.5, 1.5, cv::BORDER_CONSTANT);
+  templ /= 255;
+  const cv::Mat roi = ink(cv::Rect(at.x - 4, at.y - 3, at.width + 8, at.height + 6));
+  cv::Mat want;
+  cv::matchTemplate(roi, templ, want, cv::TM_CCORR);
+  const cv::Mat got = glyphs::correlateNear(roi, templ);
+  REQUIRE(got.size() == want.size());
+  REQUIRE(got.type() == CV_32FC1);
+  double want_max = 0, got_max = 0;
+  cv::Point want_at, got_at;
+  cv::minMaxLoc(want, nullptr, &want_max, nullptr, &want_at);
+  cv::minMaxLoc(got, nullptr, &got_max, nullptr, &got_at);
+  CHECK(want_max > 0);
+  CHECK(got_max == want_max);  // the same float, not only close
+  CHECK(got_at == want_at);
+  CHECK(got_at == cv::Point(6, 4));  // where the template was cut from
+  int same = 0;
+  for (int y = 0; y < got.rows; ++y)
+    for (int x = 0; x < got.cols; ++x) {
+      CHECK(std::abs(got.at<float>(y, x) - want.at<float>(y, x)) <= 1e-6 * want_max);
+      same += got.at<float>(y, x) == want.at<float>(y, x);
+    }
+  CHECK(same == got.rows * got.cols);
+  // A template larger than the image has no placement; one with no ink correlates 0 everywhere.
+  CHECK(glyphs::correlateNear(templ, roi).empty());
+  const cv::Mat blank = glyphs::correlateNear(roi, cv::Mat::zeros(templ.size(), CV_32F));
+  CHECK(cv::countNonZero(blank) == 0);
+  CHECK(blank.size() == want.size());
+}
+
 TEST_CASE("ocr glyphs: blurred dates read by synthesis in their typeface", "[ocr]") {
   struct Case {
     std::string printed, order;
