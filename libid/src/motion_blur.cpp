@@ -88,8 +88,46 @@ std::optional<MotionBlur> motionOf(const cv::Mat& patch, const MotionSearch& sea
     }
     if (const double q = seen / std::max(expected, 1e-12); q < best.score) best = {length, angle, q};
   };
-  for (int length = 3; length <= static_cast<int>(search.max_length); ++length)
-    for (int angle = 0; angle < 180; angle += 4) score(length, angle);
+  // Coarse: every whole length at every 4 degrees. At one angle a bin's
+  // sin(pi L f) for L = 1, 2, ... is its sin(pi f) turned by pi f L times
+  // (two products and a sum a length instead of a sine: this grid was most
+  // of the search's cost); the scores are then taken in the order of the
+  // lengths, each length's angles in turn, as the fine search takes them.
+  const int longest = static_cast<int>(search.max_length);
+  constexpr int kAngles = 45;
+  if (longest >= 3) {
+    const auto lengths = static_cast<std::size_t>(longest - 2);
+    std::vector<double> q(lengths * kAngles), seen(lengths), expected(lengths);
+    for (int a = 0; a < kAngles; ++a) {
+      const std::vector<Along>& fs = alongAngle(a * 4);
+      std::fill(seen.begin(), seen.end(), 0.0);
+      std::fill(expected.begin(), expected.end(), 0.0);
+      for (std::size_t i = 0; i < bins.size(); ++i) {
+        const Bin& b = bins[i];
+        const double f = fs[i].f, s = fs[i].s;
+        if (std::abs(s) < 1e-9) {  // h is 1 at every length
+          const double h = 1.0, w = 1.0 / (h * h + 0.01);
+          for (std::size_t l = 0; l < lengths; ++l) seen[l] += b.power * w, expected[l] += b.ring * w;
+          continue;
+        }
+        const double c = std::cos(CV_PI * f);
+        double sl = s, cl = c;  // sin and cos of pi f L, from L = 1
+        for (int length = 2; length <= longest; ++length) {
+          const double next = sl * c + cl * s;
+          cl = cl * c - sl * s, sl = next;
+          if (length < 3) continue;
+          const double h = sl / (length * s), w = 1.0 / (h * h + 0.01);
+          seen[static_cast<std::size_t>(length - 3)] += b.power * w;
+          expected[static_cast<std::size_t>(length - 3)] += b.ring * w;
+        }
+      }
+      for (std::size_t l = 0; l < lengths; ++l) q[l * kAngles + static_cast<std::size_t>(a)] = seen[l] / std::max(expected[l], 1e-12);
+    }
+    for (std::size_t l = 0; l < lengths; ++l)
+      for (int a = 0; a < kAngles; ++a)
+        if (const double v = q[l * kAngles + static_cast<std::size_t>(a)]; v < best.score)
+          best = {static_cast<double>(l + 3), static_cast<double>(a * 4), v};
+  }
   const MotionBlur coarse = best;
   for (double length = coarse.length - 1; length <= coarse.length + 1.01; length += 0.25)
     for (double angle = coarse.angle - 4; angle <= coarse.angle + 4; angle += 1) score(length, angle);
