@@ -724,7 +724,6 @@ PreparedLine turned(const PreparedLine& p) {
   t.lastC = static_cast<float>(w) - p.firstC;
   t.components = p.components;
   t.spread = p.spread;
-  t.light = p.light;
   return t;
 }
 

@@ -641,33 +641,6 @@ TEST_CASE("a line under a light gradient is cut along text rows found with level
   recordReadsSeedSevenPhoto(synth::DocType::fra_id, 53);
 }
 
-TEST_CASE("a zone read upside down is read with its lines' paper spread", "[mrz_read]") {
-  // id-synth mrvb photo 77 and td1 photo 77 of `id-synth -t T -c photo -n 84
-  // --seed 7`, read as they are (no document found first): upright, the
-  // uneven-light pass reads both exactly and valid. Turned by 180 degrees,
-  // the band is read turned back, and the turned lines had lost the paper
-  // spread measured on them, so that pass never ran: TREMULAT for TREMBLAY
-  // (and CJU for CAN), and a filler run read 9<9, neither valid. Read either
-  // way up, both are read exactly and valid.
-  for (const auto& [type, index] : {std::pair{synth::DocType::mrvb, 77}, std::pair{synth::DocType::td1, 77}}) {
-    synth::Options o;
-    o.type = type;
-    o.capture = synth::Capture::photo;
-    o.seed = 7;
-    const auto sp = synth::generate(o, static_cast<std::uint64_t>(index)).at(0);
-    const auto want = sp.truth["mrz"]["lines"].get<std::vector<std::string>>();
-    cv::Mat photo = cv::imdecode(sp.jpeg, cv::IMREAD_COLOR);
-    for (int turn = 0; turn < 2; ++turn) {
-      const auto r = mrz::read(photo);
-      INFO(synth::name(type) << " photo " << index << (turn ? " turned by 180 degrees" : " upright"));
-      REQUIRE(r);
-      CHECK(r->result.lines == want);
-      CHECK(r->result.valid);
-      cv::rotate(photo, photo, cv::ROTATE_180);
-    }
-  }
-}
-
 TEST_CASE("cell features average the window like INTER_AREA, at any place and width", "[mrz_read]") {
   // The classifier was trained on cv::resize(INTER_AREA) windows; the
   // reader's own resampling must give the same features (windows reaching
