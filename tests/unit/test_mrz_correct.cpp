@@ -526,6 +526,23 @@ TEST_CASE("correct: an uncertain name letter is listed and the zone is not valid
   CHECK_FALSE(ok->toJson().contains("uncertain"));
   other[0][8] = {{'I', 0.70f}, {'T', 0.25f}};
   CHECK_FALSE(correct(other)->valid);
+
+  // The family rival need not be the first one: held-out td1-photo-s91-0032's
+  // ANNA read AMMA, the first M with P 0.13 and H 0.06 (valid, wrong name).
+  auto behind = sureReading(truth);
+  behind[0][6] = {{'M', 0.7948f}, {'P', 0.1265f}, {'H', 0.064f}, {'R', 0.0082f}};
+  const auto doubted = correct(behind);
+  REQUIRE(doubted);
+  CHECK_FALSE(doubted->valid);
+  REQUIRE(doubted->uncertain.size() == 1);
+  CHECK(doubted->uncertain[0].pos == 7);
+  CHECK(doubted->uncertain[0].from == 'M');
+  // Read surely (0.9 and more), the letter stands whatever its family got.
+  behind[0][6] = {{'N', 0.92f}, {'P', 0.02f}, {'H', 0.06f}};
+  const auto sure = correct(behind);
+  REQUIRE(sure);
+  CHECK(sure->valid);
+  CHECK(sure->uncertain.empty());
 }
 
 TEST_CASE("correct: the French ID's name fillers follow the filler rule, the composite solved around them",
@@ -723,6 +740,23 @@ TEST_CASE("correct: a rival of the same weight nearly as likely as the reading i
   REQUIRE(lead);
   CHECK(lead->lines == truth);
   CHECK(lead->valid);
+
+  // A change the check digit makes to a character with such a rival is no
+  // better: the check chose the weight, not Q over G. Held-out
+  // td2-photo-s91-0013: GHZ3XJHVW read 4 (0.47), Q 0.27, G 0.13; changed to
+  // Q, valid with a wrong number.
+  r[1][1] = {{'4', 0.4709f}, {'Q', 0.2688f}, {'G', 0.1259f}, {'N', 0.0413f}};
+  const auto changed = correct(r);
+  REQUIRE(changed);
+  CHECK(changed->check("document_number"));
+  CHECK_FALSE(changed->valid);
+  CHECK_FALSE(changed->check("legible"));
+  // Without a rival of its weight the change is vouched for as before.
+  r[1][1] = {{'4', 0.4709f}, {'G', 0.2688f}, {'D', 0.1259f}, {'N', 0.0413f}};
+  const auto alone = correct(r);
+  REQUIRE(alone);
+  CHECK(alone->lines == truth);
+  CHECK(alone->valid);
 }
 
 TEST_CASE("correct: a name letter read only as its digit twin, and not surely, is not legible", "[mrz][correct]") {
