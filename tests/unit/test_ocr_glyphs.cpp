@@ -338,6 +338,12 @@ TEST_CASE("ocr glyphs: a name's letters that differ from the reference checked i
     CHECK(idkit::ocr::doubtedLetters(line(c.printed, 20, c.sigma), 20, c.text, c.value, c.reference, text::kSansBold) ==
           c.doubted);
   }
+  // Two narrow letters blurred into one (IJ read U): the pair is tried in the
+  // one letter's place; a print of the one letter keeps it sure.
+  CHECK(idkit::ocr::doubtedLetters(line("STIJN", 20, 1.8), 20, "STUN", "STUN", "STIJN", text::kSansBold) ==
+        std::vector<bool>{false, false, true, false});
+  CHECK(idkit::ocr::doubtedLetters(line("STUN", 20, 1.8), 20, "STUN", "STUN", "STIJN", text::kSansBold) ==
+        std::vector<bool>(4, false));
   // Names that do not align letter for letter or letter for pair are left as read.
   CHECK(idkit::ocr::doubtedLetters(line("SMITH", 20, 1.5), 20, "SMITH", "SMITH", "SMITHSONIAN", text::kSansBold) ==
         none5);
@@ -411,4 +417,41 @@ TEST_CASE("ocr glyphs: a blurred date's hypotheses judged whole with the line's 
   REQUIRE(junk);
   CHECK(junk->text == plain->text);
   CHECK(junk->margin == Approx(plain->margin).margin(1e-9));
+}
+
+TEST_CASE("ocr glyphs: a code's characters and a date's digits that differ from the reference", "[ocr]") {
+  // A document number read surely but otherwise than the MRZ spells it: a
+  // blurred 9 read S is doubted; a forged S (the MRZ holding the genuine 9)
+  // stays sure.
+  std::vector<bool> at_2(9, false);
+  at_2[2] = true;
+  CHECK(idkit::ocr::doubtedCodeCharacters(line("FA9134200", 20, 1.8), 20, "FAS134200", "FA9134200", text::kSansBold) ==
+        at_2);
+  CHECK(idkit::ocr::doubtedCodeCharacters(line("FAS134200", 20, 1.8), 20, "FAS134200", "FA9134200", text::kSansBold) ==
+        std::vector<bool>(9, false));
+  // Not as many characters, or no difference: nothing doubted.
+  CHECK(idkit::ocr::doubtedCodeCharacters(line("FA9134200", 20, 1.8), 20, "FAS13420", "FA9134200", text::kSansBold) ==
+        std::vector<bool>(8, false));
+  CHECK(idkit::ocr::doubtedCodeCharacters(line("FA9134200", 20, 1.8), 20, "FA9134200", "FA9134200", text::kSansBold) ==
+        std::vector<bool>(9, false));
+  // A date read 2076 where the MRZ holds 2026: the digit's check decides.
+  struct Case {
+    std::string printed, value, reference;
+    double sigma;
+    std::vector<bool> doubted;
+  };
+  std::vector<bool> none(10, false), at(10, false);
+  at[2] = true;
+  const Case cases[] = {
+      {"08.03.2026", "2076-03-08", "2026-03-08", 2.2, at},    // genuine print misread
+      {"08.03.2076", "2076-03-08", "2026-03-08", 2.2, none},  // forged print, the MRZ genuine
+      {"08.03.2076", "2076-03-08", "2076-03-08", 2.2, none},  // no difference
+  };
+  for (const Case& c : cases) {
+    INFO(c.printed << " read " << c.value << " reference " << c.reference);
+    const auto r = glyphs::checkDate(line(c.printed, 20, c.sigma), 20, c.value, "DMY", text::kSansBold);
+    REQUIRE(r);
+    INFO("margins " << r->char_margin[2] << " rival " << r->char_rival[2]);
+    CHECK(idkit::ocr::doubtedDigits(*r, c.value, c.reference) == c.doubted);
+  }
 }
