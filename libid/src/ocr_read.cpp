@@ -785,10 +785,16 @@ std::pair<std::vector<std::string>, std::vector<std::vector<std::string>>> lette
   constexpr int kNone = 1 << 20;
   std::vector<int> cost((n + 1) * (m + 1), kNone);
   auto at = [&](std::size_t i, std::size_t j) -> int& { return cost[i * (m + 1) + j]; };
-  // At each place of the reference, the marked letters its pair there spells
-  // (taken once: the alignment below asks for each place many times).
+  // At each place of the reference, what one printed letter may stand for
+  // its pair there: the marked letters the pair spells, and the two letters
+  // themselves (IJ read U: two narrow letters blurred into one) (taken once:
+  // the alignment below asks for each place many times).
   std::vector<std::vector<std::string>> pair_at(m + 1);
-  for (std::size_t j = 0; j + 1 < m; ++j) pair_at[j] = markedFor(reference.substr(j, 2));
+  for (std::size_t j = 0; j + 1 < m; ++j)
+    if (reference[j] != ' ' && reference[j + 1] != ' ') {
+      pair_at[j] = markedFor(reference.substr(j, 2));
+      pair_at[j].push_back(reference.substr(j, 2));
+    }
   auto pairOf = [&](std::size_t j) -> const std::vector<std::string>& { return pair_at[std::min(j, m)]; };
   at(n, m) = 0;
   for (std::size_t i = n + 1; i-- > 0;)
@@ -1402,6 +1408,21 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
         for (std::size_t v = 0; v < doubted.size(); ++v)
           if (doubted[v]) field.char_confidence[v] = std::min(field.char_confidence[v], kUnconfirmedCharConfidence);
       }
+    // A code is checked so too, character for character (FAS134200 read
+    // surely where the MRZ holds FA9134200: a blurred 9 is nearly an S, and
+    // the two are no look-alikes (8) tries).
+    if (f.kind == Kind::code && field.source == "template" && check::comparedVizField(f.name) &&
+        !t.typeface.empty() && !field.value.empty() && field.text == field.value &&
+        field.char_confidence.size() == field.value.size() && mrz_fields.is_object())
+      if (auto m = mrz_fields.find(f.referenceName()); m != mrz_fields.end() && m->is_string()) {
+        std::vector<bool> doubted;
+        try {
+          doubted = doubtedCodeCharacters(crop, cap_px, field.value, normaliseCode(m->get<std::string>()), t.typeface);
+        } catch (const Failure&) {  // the typeface's file cannot be opened
+        }
+        for (std::size_t v = 0; v < doubted.size(); ++v)
+          if (doubted[v]) field.char_confidence[v] = std::min(field.char_confidence[v], kUnconfirmedCharConfidence);
+      }
     // A reading Tesseract was not sure of as a whole is read once more from
     // the crop as it is (no background removal): where the two values disagree, the
     // first reading's characters count as at most 0.9 sure, so that id-check
@@ -1436,9 +1457,21 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // explains (kGlyphFit), is surely read, whoever read it; the closest
     // other digit is its runner-up. Image evidence only: no other source's
     // value is looked at.
+    // So is a date read otherwise than the MRZ's (2076 read surely where the
+    // MRZ holds 2026): a digit that differs is surely read only where the
+    // check says so too; elsewhere it is at most kUnconfirmedCharConfidence
+    // sure (unreadable print to id-check, not a forgery). The MRZ says only
+    // which digits to look at: the print decides (a forged digit explains its
+    // cell clearly better than any other).
+    std::string date_reference;
+    if (f.kind == Kind::date && mrz_fields.is_object())
+      if (auto m = mrz_fields.find(f.referenceName()); m != mrz_fields.end() && m->is_string() &&
+                                                        m->get<std::string>().size() == field.value.size())
+        date_reference = m->get<std::string>();
     if (f.kind == Kind::date && !t.typeface.empty() && check::comparedVizField(f.name) &&
         field.char_confidence.size() == field.value.size() &&
-        std::ranges::any_of(field.char_confidence, [](double c) { return c < check::kStrongCharConfidence; })) {
+        (std::ranges::any_of(field.char_confidence, [](double c) { return c < check::kStrongCharConfidence; }) ||
+         (!date_reference.empty() && date_reference != field.value))) {
       std::optional<glyphs::Reading> r;
       try {
         r = glyphs::checkDate(crop, cap_px, field.value, f.date_order, t.typeface);
@@ -1451,6 +1484,9 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
             field.char_confidence[i] = kSureDigitConfidence;
             field.char_alternatives[i] = {r->char_rival[i], 1 - kSureDigitConfidence};
           }
+        const std::vector<bool> doubted = doubtedDigits(*r, field.value, date_reference);
+        for (std::size_t i = 0; i < doubted.size(); ++i)
+          if (doubted[i]) field.char_confidence[i] = std::min(field.char_confidence[i], kUnconfirmedCharConfidence);
       }
     }
     // A reading that accounts for under half of the value's ink (a blurred
@@ -1466,18 +1502,55 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
   return out;
 }
 
-std::vector<bool> doubtedLetters(const cv::Mat& grey_line, double cap_px, const std::string& text,
-                                 const std::string& value, const std::string& reference, const std::string& font) {
-  std::vector<bool> doubted(value.size(), false);
-  std::vector<std::size_t> of;
-  const auto [chars, others] = letterCandidates(text, value, reference, of);
-  if (chars.empty()) return doubted;
+namespace {
+
+// The printed characters `chars` (of[v]: the one each character of the value
+// comes from) checked in the typeface where `others` holds the reference's
+// in their place: doubted where the reference's fits the ink as well or
+// better, or all but as well (kLookAlikeMargin). One flag per character of
+// the value (`n`); all false when the rendering does not explain the line.
+std::vector<bool> doubtedWhere(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& chars,
+                               const std::vector<std::vector<std::string>>& others,
+                               const std::vector<std::size_t>& of, std::size_t n, const std::string& font) {
+  std::vector<bool> doubted(n, false);
+  if (chars.empty() || of.size() != n) return doubted;
   const std::optional<glyphs::Reading> r = glyphs::checkCharacters(grey_line, cap_px, chars, others, font);
   if (!r || r->fit < kMarkFit || r->char_margin.size() != chars.size()) return doubted;
-  for (std::size_t v = 0; v < value.size(); ++v)
+  for (std::size_t v = 0; v < n; ++v)
     if (const std::size_t k = of[v]; !others[k].empty())
       doubted[v] = r->char_rival[k] == chars[k] || r->char_margin[k] < kLookAlikeMargin;
   return doubted;
+}
+
+}  // namespace
+
+std::vector<bool> doubtedLetters(const cv::Mat& grey_line, double cap_px, const std::string& text,
+                                 const std::string& value, const std::string& reference, const std::string& font) {
+  std::vector<std::size_t> of;
+  const auto [chars, others] = letterCandidates(text, value, reference, of);
+  return doubtedWhere(grey_line, cap_px, chars, others, of, value.size(), font);
+}
+
+std::vector<bool> doubtedDigits(const glyphs::Reading& check, const std::string& value, const std::string& reference) {
+  std::vector<bool> doubted(value.size(), false);
+  if (reference.size() != value.size() || check.char_margin.size() != value.size()) return doubted;
+  for (std::size_t i = 0; i < value.size(); ++i)
+    doubted[i] = value[i] != reference[i] && check.char_margin[i] < kSureDigitMargin;
+  return doubted;
+}
+
+std::vector<bool> doubtedCodeCharacters(const cv::Mat& grey_line, double cap_px, const std::string& value,
+                                        const std::string& reference, const std::string& font) {
+  if (value.size() != reference.size() || value == reference) return std::vector<bool>(value.size(), false);
+  std::vector<std::string> chars;
+  std::vector<std::vector<std::string>> others(value.size());
+  std::vector<std::size_t> of;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    chars.emplace_back(1, value[i]);
+    of.push_back(i);
+    if (value[i] != reference[i]) others[i] = {std::string(1, reference[i])};
+  }
+  return doubtedWhere(grey_line, cap_px, chars, others, of, value.size(), font);
 }
 
 }  // namespace idkit::ocr

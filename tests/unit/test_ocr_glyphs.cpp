@@ -380,6 +380,12 @@ TEST_CASE("ocr glyphs: a name's letters that differ from the reference checked i
     CHECK(idkit::ocr::doubtedLetters(line(c.printed, 20, c.sigma), 20, c.text, c.value, c.reference, text::kSansBold) ==
           c.doubted);
   }
+  // Two narrow letters blurred into one (IJ read U): the pair is tried in the
+  // one letter's place; a print of the one letter keeps it sure.
+  CHECK(idkit::ocr::doubtedLetters(line("STIJN", 20, 1.8), 20, "STUN", "STUN", "STIJN", text::kSansBold) ==
+        std::vector<bool>{false, false, true, false});
+  CHECK(idkit::ocr::doubtedLetters(line("STUN", 20, 1.8), 20, "STUN", "STUN", "STIJN", text::kSansBold) ==
+        std::vector<bool>(4, false));
   // Names that do not align letter for letter or letter for pair are left as read.
   CHECK(idkit::ocr::doubtedLetters(line("SMITH", 20, 1.5), 20, "SMITH", "SMITH", "SMITHSONIAN", text::kSansBold) ==
         none5);
@@ -454,3 +460,47 @@ TEST_CASE("ocr glyphs: a blurred date's hypotheses judged whole with the line's 
   CHECK(junk->text == plain->text);
   CHECK(junk->margin == Approx(plain->margin).margin(1e-9));
 }
+
+TEST_CASE("ocr glyphs: a code's characters and a date's digits that differ from the reference", "[ocr]") {
+  // A document number read surely but otherwise than the MRZ spells it: a
+  // blurred 9 read S is doubted; a forged S (the MRZ holding the genuine 9)
+  // stays sure.
+  std::vector<bool> at_2(9, false);
+  at_2[2] = true;
+  for (const double sigma : {1.0, 1.8, 3.2}) {
+    INFO("sigma " << sigma);
+    CHECK(idkit::ocr::doubtedCodeCharacters(line("FA9134200", 20, sigma), 20, "FAS134200", "FA9134200",
+                                            text::kSansBold) == at_2);
+    CHECK(idkit::ocr::doubtedCodeCharacters(line("FAS134200", 20, sigma), 20, "FAS134200", "FA9134200",
+                                            text::kSansBold) == std::vector<bool>(9, false));
+  }
+  // Not as many characters, or no difference: nothing doubted.
+  CHECK(idkit::ocr::doubtedCodeCharacters(line("FA9134200", 20, 1.8), 20, "FAS13420", "FA9134200", text::kSansBold) ==
+        std::vector<bool>(8, false));
+  CHECK(idkit::ocr::doubtedCodeCharacters(line("FA9134200", 20, 1.8), 20, "FA9134200", "FA9134200", text::kSansBold) ==
+        std::vector<bool>(9, false));
+  // A date read otherwise than the MRZ's: the differing digit's check
+  // decides, from a light blur to a heavy one. A genuine print misread is
+  // doubted; a forged print (the MRZ genuine: a year moved by one, a digit
+  // changed) stays sure.
+  struct Case {
+    std::string printed, value, reference;
+    int doubted_at;  // -1: none
+  };
+  const Case cases[] = {
+      {"08.03.2026", "2076-03-08", "2026-03-08", 2},  {"08.03.2076", "2076-03-08", "2026-03-08", -1},
+      {"15.05.2031", "2033-05-15", "2031-05-15", 3},  {"15.05.2033", "2033-05-15", "2031-05-15", -1},
+      {"20.08.1985", "1986-08-20", "1985-08-20", 3},  {"20.08.1986", "1986-08-20", "1985-08-20", -1},
+      {"08.03.2076", "2076-03-08", "2076-03-08", -1},  // no difference
+  };
+  for (const double sigma : {1.0, 2.0, 3.2})
+    for (const Case& c : cases) {
+      INFO(c.printed << " read " << c.value << " reference " << c.reference << " sigma " << sigma);
+      const auto r = glyphs::checkDate(line(c.printed, 20, sigma), 20, c.value, "DMY", text::kSansBold);
+      REQUIRE(r);
+      std::vector<bool> want(10, false);
+      if (c.doubted_at >= 0) want[static_cast<std::size_t>(c.doubted_at)] = true;
+      CHECK(idkit::ocr::doubtedDigits(*r, c.value, c.reference) == want);
+    }
+}
+

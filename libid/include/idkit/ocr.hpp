@@ -390,8 +390,9 @@ std::vector<std::pair<std::size_t, std::string>> lostMarks(std::string_view valu
 // (normalising to `value`, A-Z and spaces), each letter of `value` the
 // reference spells otherwise checked in its own place on `grey_line` (as
 // glyphs::checkCharacters, in `font`, capitals about `cap_px` high) against
-// the reference's letter there, or the marked letters a pair of its letters
-// spells (R read for GROSS's SS: ß). A letter is doubted where the
+// the reference's letter there, or what a pair of its letters may print as
+// one: the marked letters it spells (R read for GROSS's SS: ß), or the two
+// letters themselves (U read for STIJN's IJ). A letter is doubted where the
 // reference's fits the ink as well or better, or all but as well (the
 // look-alike check's margin); one the print clearly shows stays as read (a
 // forged letter fits better than the genuine one). One flag per letter of
@@ -400,6 +401,26 @@ std::vector<std::pair<std::size_t, std::string>> lostMarks(std::string_view valu
 // idkit::Failure (font_missing) when `font` cannot be opened.
 std::vector<bool> doubtedLetters(const cv::Mat& grey_line, double cap_px, const std::string& text,
                                  const std::string& value, const std::string& reference, const std::string& font);
+
+// doubtedLetters for a code (a document number: FAS134200 read where the
+// MRZ holds FA9134200) printed as `value`, which the reference spells with
+// as many characters: each character that differs checked against the
+// reference's there. All false when the lengths differ.
+namespace glyphs {
+struct Reading;  // idkit/ocr_glyphs.hpp
+}
+
+// Which digits of a date `value` (ISO) that differ from the reference's
+// (`reference`, ISO: the MRZ's) its print does not show surely: `check` is
+// glyphs::checkDate's reading of `value` on its line, and a digit is sure
+// where every other digit in its place leaves clearly more of its cell's ink
+// unexplained (char_margin at id-ocr's sure-digit margin or more: a forged
+// digit does). All false when the two are not dates of one length or
+// `check` does not cover `value`.
+std::vector<bool> doubtedDigits(const glyphs::Reading& check, const std::string& value, const std::string& reference);
+
+std::vector<bool> doubtedCodeCharacters(const cv::Mat& grey_line, double cap_px, const std::string& value,
+                                        const std::string& reference, const std::string& font);
 
 // The reference spelling of a name field from a record's reference fields
 // (see referenceFields): surname, given_names, or "name" (surname and given
