@@ -646,6 +646,19 @@ TEST_CASE("correct: an erasure leaves nothing to vouch for a doubtful neighbour"
   REQUIRE(res);
   CHECK_FALSE(res->valid);
   CHECK_FALSE(res->check("legible"));
+  // The birth date's check verifies only because it chose the erased digit:
+  // the field is not reported as sure (id-check's bar is 0.95).
+  CHECK(res->check("birth_date"));
+  CHECK(res->field_confidence.at("birth_date") < 0.9);
+  CHECK(res->field_confidence.at("expiry_date") >= 0.9);
+  // In a valid zone (the erasure alone, every other cell sure) the check
+  // vouches as before.
+  auto alone = sureReading(kTd3);
+  erase(alone, 1, 16);
+  const auto ok = correct(alone);
+  REQUIRE(ok);
+  CHECK(ok->valid);
+  CHECK(ok->field_confidence.at("birth_date") >= 0.9);
 }
 
 TEST_CASE("correct: no erasure, one or two anywhere, makes a wrong reading valid", "[mrz][correct][erasure]") {
