@@ -402,10 +402,6 @@ std::vector<std::pair<std::size_t, std::string>> lostMarks(std::string_view valu
 std::vector<bool> doubtedLetters(const cv::Mat& grey_line, double cap_px, const std::string& text,
                                  const std::string& value, const std::string& reference, const std::string& font);
 
-// doubtedLetters for a code (a document number: FAS134200 read where the
-// MRZ holds FA9134200) printed as `value`, which the reference spells with
-// as many characters: each character that differs checked against the
-// reference's there. All false when the lengths differ.
 namespace glyphs {
 struct Reading;  // idkit/ocr_glyphs.hpp
 }
@@ -419,6 +415,10 @@ struct Reading;  // idkit/ocr_glyphs.hpp
 // `check` does not cover `value`.
 std::vector<bool> doubtedDigits(const glyphs::Reading& check, const std::string& value, const std::string& reference);
 
+// doubtedLetters for a code (a document number: FAS134200 read where the
+// MRZ holds FA9134200) printed as `value`, which the reference spells with
+// as many characters: each character that differs checked against the
+// reference's there. All false when the lengths differ.
 std::vector<bool> doubtedCodeCharacters(const cv::Mat& grey_line, double cap_px, const std::string& value,
                                         const std::string& reference, const std::string& font);
 
