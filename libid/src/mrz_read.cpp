@@ -2135,19 +2135,12 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
   // the first reading was unsure of must be read as one of the two it
   // hesitated between: a second look at the same glyph is not a second
   // witness for a third (a shaken photo's COTE read C0TE, O/0 uncertain,
-  // then CDTE surely: valid).
+  // then CDTE surely: valid), nor for a doubted M, N or H read again
+  // short of surely (detail::keepsDoubts).
   if (best.result && !best.result->valid &&
       std::any_of(best.lights.begin(), best.lights.end(), [](float l) { return l > kUnevenPaper; })) {
     Attempt again = readAgain(tUnevenInk, gray, options, {bands[best.band]});
-    auto keepsDoubts = [&](const Result& r) {
-      return std::all_of(best.result->uncertain.begin(), best.result->uncertain.end(), [&](const Correction& u) {
-        const auto li = static_cast<std::size_t>(u.line - 1), ci = static_cast<std::size_t>(u.pos - 1);
-        if (li >= r.lines.size() || ci >= r.lines[li].size()) return false;
-        const char c = r.lines[li][ci];
-        return c == u.from || c == u.to;
-      });
-    };
-    if (again.result && again.result->valid && keepsDoubts(*again.result)) best = std::move(again);
+    if (again.result && again.result->valid && detail::keepsDoubts(*best.result, *again.result, again.candidates)) best = std::move(again);
   }
   // Only for zones that failed a check digit, the layout or the trust rules
   // of a field a check digit covers, not for a zone with uncertain name

@@ -250,6 +250,8 @@ Status readRecord(Json& record, const ImageLimits& limits, const ReadOptions& op
     return fromDocument();
   }
   auto reading = readFile(img, options);
+  if (reading && reading->result.valid && doc && doc->reading.result.lines.size() == reading->result.lines.size())
+    detail::carryDoubts(reading->result, doc->reading.result);
   // Neither valid: a shaken photo's document read with the streak undone in
   // the photo (readShakenDocument), when that is valid.
   if (photo && !(reading && reading->result.valid)) {

@@ -5,9 +5,12 @@
 #include <algorithm>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <idkit/mrz.hpp>
+
+#include "../../libid/src/mrz_layout.hpp"
 
 using namespace idkit::mrz;
 
@@ -922,4 +925,87 @@ TEST_CASE("correct: a filler-weight letter ending a name's word before fillers, 
   CHECK(correct(t)->valid);
   t[0][anna + 3] = {{'A', 0.68f}, {'<', 0.19f}, {'X', 0.03f}};
   CHECK_FALSE(correct(t)->valid);
+}
+
+TEST_CASE("correct: a second look that reads a doubted name letter again is no witness for it", "[mrz][correct]") {
+  // (line, position, letter, rival) of each uncertain cell.
+  const auto doubts = [](const Result& r) {
+    std::vector<std::tuple<int, int, char, char>> out;
+    for (const Correction& u : r.uncertain) out.emplace_back(u.line, u.pos, u.from, u.to);
+    return out;
+  };
+  // Held-out td1-photo-s91-0032 (defocus 2.04 px, line spreads 5.7-6.5):
+  // ANNA read AMMA. The flat copy's first reading lists the first M (0.79,
+  // P 0.13, H 0.06: the M/N/H family doubt).
+  const std::vector<std::string> read = {"IDUTOVJWGLP0F565N129<<<<<<<<<<", "0110163F2710187UTO<<<<<<<<<<<0",
+                                         "OREILLY<<AMMA<<<<<<<<<<<<<<<<<"};
+  auto cands = sureReading(read);
+  cands[2][10] = {{'M', 0.7948f}, {'P', 0.1265f}, {'H', 0.064f}, {'R', 0.0082f}};
+  const auto first = correct(cands);
+  REQUIRE(first);
+  CHECK_FALSE(first->valid);
+  CHECK(doubts(*first) == std::vector<std::tuple<int, int, char, char>>{{3, 11, 'M', 'P'}});
+
+  // The pass with levels along the line reads M 0.84, P 0.10, H 0.046: H
+  // under kSeenShare, so that reading alone is valid; reading the doubted
+  // M again short of kNameFamilySure does not settle the first's doubt.
+  auto again = cands;
+  again[2][10] = {{'M', 0.8406f}, {'P', 0.1012f}, {'H', 0.0463f}, {'R', 0.0071f}};
+  const auto uneven = correct(again);
+  REQUIRE(uneven);
+  CHECK(uneven->valid);
+  CHECK(uneven->lines == read);
+  CHECK_FALSE(detail::keepsDoubts(*first, *uneven, again));
+  again[2][10] = {{'M', 0.89f}, {'P', 0.1f}, {'H', 0.01f}};
+  CHECK_FALSE(detail::keepsDoubts(*first, *correct(again), again));
+  again[2][10] = {{'M', 0.93f}, {'P', 0.05f}, {'H', 0.02f}};
+  CHECK(detail::keepsDoubts(*first, *correct(again), again));
+  // Read as the rival the first listed, it keeps the doubt's two letters.
+  auto rival = again;
+  rival[2][10] = {{'P', 0.93f}, {'M', 0.05f}, {'H', 0.02f}};
+  const auto toRival = correct(rival);
+  REQUIRE(toRival);
+  CHECK(toRival->lines[2] == "OREILLY<<APMA<<<<<<<<<<<<<<<<<");
+  CHECK(detail::keepsDoubts(*first, *toRival, rival));
+  // A third letter is no witness at all.
+  rival[2][10] = {{'N', 0.93f}, {'M', 0.05f}, {'P', 0.02f}};
+  CHECK_FALSE(detail::keepsDoubts(*first, *correct(rival), rival));
+  // A doubted letter outside the family read again keeps the doubt as
+  // before (a glare spot's letter read surely by that pass).
+  auto outside = cands;
+  outside[2][10] = {{'M', 0.97f}, {'P', 0.02f}};
+  outside[2][7] = {{'Y', 0.62f}, {'V', 0.30f}};
+  const auto firstY = correct(outside);
+  REQUIRE(firstY);
+  CHECK(doubts(*firstY) == std::vector<std::tuple<int, int, char, char>>{{3, 8, 'Y', 'V'}});
+  outside[2][7] = {{'Y', 0.85f}, {'V', 0.13f}};
+  const auto sureY = correct(outside);
+  REQUIRE(sureY);
+  CHECK(sureY->valid);
+  CHECK(detail::keepsDoubts(*firstY, *sureY, outside));
+  auto carried = *sureY;
+  detail::carryDoubts(carried, *firstY);
+  CHECK(carried.valid);
+
+  // The photo as it is reads M 0.92, H 0.04, P 0.038: valid on its own, and
+  // sure; the same letter again keeps the copy's doubt all the same.
+  auto photo = cands;
+  photo[2][10] = {{'M', 0.9196f}, {'H', 0.04f}, {'P', 0.0382f}, {'R', 0.0009f}};
+  auto direct = correct(photo);
+  REQUIRE(direct);
+  REQUIRE(direct->valid);
+  detail::carryDoubts(*direct, *first);
+  CHECK_FALSE(direct->valid);
+  CHECK_FALSE(direct->check("legible"));
+  CHECK(doubts(*direct) == doubts(*first));
+  CHECK(direct->lines == read);
+  // A photo that reads the cell otherwise keeps its own verdict.
+  photo[2][10] = {{'N', 0.97f}, {'H', 0.01f}};
+  auto other = correct(photo);
+  REQUIRE(other);
+  REQUIRE(other->valid);
+  detail::carryDoubts(*other, *first);
+  CHECK(other->valid);
+  CHECK(other->uncertain.empty());
+  CHECK(other->lines[2] == "OREILLY<<ANMA<<<<<<<<<<<<<<<<<");
 }
