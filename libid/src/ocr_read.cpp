@@ -826,6 +826,14 @@ std::pair<std::vector<std::string>, std::vector<std::vector<std::string>>> lette
   return {std::move(chars), std::move(others)};
 }
 
+// The characters of `field` flagged in `doubted` (one flag per character
+// of its value: doubtedLetters, doubtedCodeCharacters, doubtedDigits) count
+// as at most kUnconfirmedCharConfidence sure: unreadable print to id-check.
+void capDoubted(Field& field, const std::vector<bool>& doubted) {
+  for (std::size_t v = 0; v < doubted.size() && v < field.char_confidence.size(); ++v)
+    if (doubted[v]) field.char_confidence[v] = std::min(field.char_confidence[v], kUnconfirmedCharConfidence);
+}
+
 }  // namespace
 
 std::optional<Source> sourceOf(const Json& record, cv::Size flat_size) {
@@ -1405,8 +1413,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
           doubted = doubtedLetters(crop, cap_px, field.text, field.value, ref, t.typeface);
         } catch (const Failure&) {  // the typeface's file cannot be opened
         }
-        for (std::size_t v = 0; v < doubted.size(); ++v)
-          if (doubted[v]) field.char_confidence[v] = std::min(field.char_confidence[v], kUnconfirmedCharConfidence);
+        capDoubted(field, doubted);
       }
     // A code is checked so too, character for character (FAS134200 read
     // surely where the MRZ holds FA9134200: a blurred 9 is nearly an S, and
@@ -1420,8 +1427,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
           doubted = doubtedCodeCharacters(crop, cap_px, field.value, normaliseCode(m->get<std::string>()), t.typeface);
         } catch (const Failure&) {  // the typeface's file cannot be opened
         }
-        for (std::size_t v = 0; v < doubted.size(); ++v)
-          if (doubted[v]) field.char_confidence[v] = std::min(field.char_confidence[v], kUnconfirmedCharConfidence);
+        capDoubted(field, doubted);
       }
     // A reading Tesseract was not sure of as a whole is read once more from
     // the crop as it is (no background removal): where the two values disagree, the
@@ -1484,9 +1490,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
             field.char_confidence[i] = kSureDigitConfidence;
             field.char_alternatives[i] = {r->char_rival[i], 1 - kSureDigitConfidence};
           }
-        const std::vector<bool> doubted = doubtedDigits(*r, field.value, date_reference);
-        for (std::size_t i = 0; i < doubted.size(); ++i)
-          if (doubted[i]) field.char_confidence[i] = std::min(field.char_confidence[i], kUnconfirmedCharConfidence);
+        capDoubted(field, doubtedDigits(*r, field.value, date_reference));
       }
     }
     // A reading that accounts for under half of the value's ink (a blurred
