@@ -389,14 +389,10 @@ cv::Rect trimLeadingMarks(const cv::Mat& g, cv::Rect box, double cap_px, int val
   if (box.width < 4 || box.height < 4 || cap_px < 3) return box;
   // The line's ink in parts: its black-hat over Otsu's level, connected.
   const int k = std::max(3, static_cast<int>(std::lround(cap_px * 1.2)) | 1);
-  cv::Mat bh, bw, labels, stats, centroids;
+  cv::Mat bh, bw;
   cv::morphologyEx(g(box), bh, cv::MORPH_BLACKHAT, cv::getStructuringElement(cv::MORPH_RECT, {k, k}));
   cv::threshold(bh, bw, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
-  const int n = cv::connectedComponentsWithStats(bw, labels, stats, centroids, 8, CV_32S);
-  std::vector<cv::Rect> parts;
-  for (int i = 1; i < n; ++i)
-    parts.emplace_back(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
-                       stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
+  const std::vector<cv::Rect> parts = componentBoxes(bw);
   // The value's first glyph: the leftmost part of a glyph's height that the
   // box's left edge does not cut, ending after the value's expected start.
   std::optional<cv::Rect> first;

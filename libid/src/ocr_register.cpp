@@ -6,7 +6,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <map>
+#include <numeric>
+#include <utility>
 
 #include <opencv2/imgproc.hpp>
 
@@ -53,6 +57,78 @@ std::vector<double> scaleSteps() {
 
 }  // namespace
 
+std::vector<cv::Rect> componentBoxes(const cv::Mat& binary) {
+  CV_Assert(binary.type() == CV_8UC1);
+  // The ink as runs along the rows (a card's is sparse: a few runs a row),
+  // joined across rows where they touch (8-connected: overlapping or
+  // diagonal), each set named by its first run.
+  struct Run {
+    int x0, x1, y;
+  };
+  std::vector<Run> runs;
+  std::vector<int> row_start(static_cast<std::size_t>(binary.rows) + 1);
+  for (int y = 0; y < binary.rows; ++y) {
+    row_start[y] = static_cast<int>(runs.size());
+    const uchar* p = binary.ptr<uchar>(y);
+    const int w = binary.cols;
+    for (int x = 0; x < w;) {
+      for (std::uint64_t eight = 0; x + 8 <= w; x += 8) {  // blank pixels eight at a time
+        std::memcpy(&eight, p + x, 8);
+        if (eight) break;
+      }
+      while (x < w && !p[x]) ++x;
+      if (x >= w) break;
+      const int x0 = x;
+      while (x < w && p[x]) ++x;
+      runs.push_back({x0, x - 1, y});
+    }
+  }
+  row_start[binary.rows] = static_cast<int>(runs.size());
+  std::vector<int> parent(runs.size());
+  std::iota(parent.begin(), parent.end(), 0);
+  auto root = [&](int i) {
+    while (parent[i] != i) i = parent[i] = parent[parent[i]];
+    return i;
+  };
+  for (int y = 1; y < binary.rows; ++y) {
+    int above = row_start[y - 1];
+    for (int i = row_start[y]; i < row_start[y + 1]; ++i) {
+      while (above < row_start[y] && runs[above].x1 + 1 < runs[i].x0) ++above;
+      for (int k = above; k < row_start[y] && runs[k].x0 <= runs[i].x1 + 1; ++k)
+        if (const int a = root(i), b = root(k); a != b) parent[std::max(a, b)] = std::min(a, b);
+    }
+  }
+  // Each component's box, and where connectedComponentsWithStats' labelling
+  // (2x2 blocks in raster order, OpenCV's default for 8-connectivity) first
+  // meets it: its first block row, and the first block column inked there.
+  struct Component {
+    cv::Rect box;
+    int block_x;
+  };
+  std::vector<Component> components;
+  std::vector<int> component_of(runs.size(), -1);
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const Run& r = runs[i];
+    int& c = component_of[static_cast<std::size_t>(root(static_cast<int>(i)))];
+    if (c < 0) {  // its first run: the top row, and the first block row
+      c = static_cast<int>(components.size());
+      components.push_back({cv::Rect(r.x0, r.y, r.x1 - r.x0 + 1, 1), r.x0 / 2});
+      continue;
+    }
+    Component& k = components[static_cast<std::size_t>(c)];
+    const int x0 = std::min(k.box.x, r.x0), x1 = std::max(k.box.br().x, r.x1 + 1);
+    k.box = cv::Rect(x0, k.box.y, x1 - x0, r.y - k.box.y + 1);
+    if (r.y / 2 == k.box.y / 2) k.block_x = std::min(k.block_x, r.x0 / 2);
+  }
+  std::ranges::sort(components, [](const Component& a, const Component& b) {
+    return std::pair(a.box.y / 2, a.block_x) < std::pair(b.box.y / 2, b.block_x);
+  });
+  std::vector<cv::Rect> out;
+  out.reserve(components.size());
+  for (const Component& c : components) out.push_back(c.box);
+  return out;
+}
+
 std::vector<cv::Rect> findTextBoxes(const cv::Mat& grey, double cap_px, double min_contrast) {
   std::vector<cv::Rect> out;
   if (grey.empty() || cap_px < 3) return out;
@@ -72,14 +148,8 @@ std::vector<cv::Rect> findTextBoxes(const cv::Mat& grey, double cap_px, double m
   // is millimetres away.
   const int join = std::max(2, static_cast<int>(std::lround(cap_px * 0.6)));
   cv::morphologyEx(bw, bw, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, {join, 1}));
-  cv::Mat labels, stats, centroids;
-  const int n = cv::connectedComponentsWithStats(bw, labels, stats, centroids, 8, CV_32S);
-  for (int i = 1; i < n; ++i) {
-    const cv::Rect b(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
-                     stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
-    if (b.height < cap_px * 0.35 || b.height > cap_px * 3 || b.width < cap_px * 0.25) continue;
-    out.push_back(b);
-  }
+  for (const cv::Rect& b : componentBoxes(bw))
+    if (b.height >= cap_px * 0.35 && b.height <= cap_px * 3 && b.width >= cap_px * 0.25) out.push_back(b);
   return out;
 }
 

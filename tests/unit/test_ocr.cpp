@@ -810,3 +810,46 @@ TEST_CASE("ocr: another reader's partial date settles a glyph reading against it
   CHECK_FALSE(ocr::supportedAgainstRival("10.04.2030", "10.04.2030", {"10.04.2030"}));
   CHECK_FALSE(ocr::supportedAgainstRival("06 SEP/SEPT 1984", "06.09.1984", {"06 SEP/SEPT 1984"}));
 }
+
+TEST_CASE("ocr: component boxes are connectedComponentsWithStats' boxes in its label order", "[ocr]") {
+  // Blobs, thin strokes, diagonal touches, rings with blobs inside, ink on
+  // every edge, and a dense speckle where components meet in every way.
+  cv::RNG rng(31);
+  for (int trial = 0; trial < 24; ++trial) {
+    const int w = 40 + rng.uniform(0, 300), h = 30 + rng.uniform(0, 200);
+    cv::Mat bw = cv::Mat::zeros(h, w, CV_8UC1);
+    if (trial % 4 == 3) {
+      cv::randu(bw, 0, 2);  // speckle, 0 or 1: any non-zero pixel is ink
+    } else {
+      for (int i = 0; i < 25; ++i) {
+        const cv::Point c(rng.uniform(-5, w + 5), rng.uniform(-5, h + 5));
+        switch (rng.uniform(0, 4)) {
+          case 0: cv::circle(bw, c, rng.uniform(1, 12), 255, cv::FILLED); break;
+          case 1: cv::line(bw, c, c + cv::Point(rng.uniform(-30, 30), rng.uniform(-30, 30)), 255, 1); break;
+          case 2: cv::circle(bw, c, rng.uniform(6, 20), 255, 2), cv::circle(bw, c, 2, 255, cv::FILLED); break;
+          default: cv::rectangle(bw, c, c + cv::Point(rng.uniform(1, 40), rng.uniform(1, 4)), 255, cv::FILLED);
+        }
+      }
+      bw.at<uchar>(0, 0) = bw.at<uchar>(h - 1, w - 1) = bw.at<uchar>(1, w - 2) = 255;
+    }
+    cv::Mat labels, stats, centroids;
+    const int n = cv::connectedComponentsWithStats(bw, labels, stats, centroids, 8, CV_32S);
+    std::vector<cv::Rect> expected;
+    for (int i = 1; i < n; ++i)
+      expected.emplace_back(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
+                            stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
+    INFO("trial " << trial << ", " << expected.size() << " components");
+    REQUIRE(expected.size() > 2);
+    CHECK(ocr::componentBoxes(bw) == expected);
+    CHECK(ocr::componentBoxes(bw(cv::Rect(3, 2, w - 7, h - 5))) ==
+          [&] {  // a view: rows with a stride wider than the width
+            cv::Mat l, s, c;
+            const int m = cv::connectedComponentsWithStats(bw(cv::Rect(3, 2, w - 7, h - 5)), l, s, c, 8, CV_32S);
+            std::vector<cv::Rect> b;
+            for (int i = 1; i < m; ++i)
+              b.emplace_back(s.at<int>(i, 0), s.at<int>(i, 1), s.at<int>(i, 2), s.at<int>(i, 3));
+            return b;
+          }());
+  }
+  CHECK(ocr::componentBoxes(cv::Mat::zeros(5, 9, CV_8UC1)).empty());
+}

@@ -161,6 +161,11 @@ struct Registration {
 // what reaches `min_contrast`.
 constexpr double kDefaultTextContrast = 30;
 std::vector<cv::Rect> findTextBoxes(const cv::Mat& grey, double cap_px, double min_contrast = kDefaultTextContrast);
+// The boxes of a binary image's 8-connected components (CV_8UC1, non-zero is
+// ink), as cv::connectedComponentsWithStats gives them, in its label order,
+// from the ink's runs along the rows: no label image (a card's ink is sparse,
+// and the boxes are all its readers use).
+std::vector<cv::Rect> componentBoxes(const cv::Mat& binary);
 // Fits the template to the word boxes: each field's value line is expected at
 // its region's left edge + 0.85 mm and vertical centre; per axis, the scale
 // (within 0.8-1.25 of the nominal one) and offset that put most value lines
