@@ -286,8 +286,8 @@ Status readRecord(Json& record, const ImageLimits& limits, const ReadOptions& op
     // zone is there and the miss is the card's reading: the photo is then
     // read as id-mrz reads a photo given alone (its document found and
     // flattened by id-mrz itself, a shaken one's streak undone in the photo:
-    // seed 4242's td3-photo-0034, a 6 px streak that id-deskew's card drew
-    // 2.5 times larger, reads valid so). Gated on the cue so the many
+    // seed 4242's td3-photo-0034, a 6 px streak in a page id-deskew's card
+    // drew 3.5 times larger, reads valid so). Gated on the cue so the many
     // documents without an MRZ (licence fronts, QR cards) do not pay for a
     // second document search.
     const auto doc_section = record.find("document");
