@@ -1,8 +1,6 @@
 // id-check: cross-check everything in the record and give a verdict with reasons.
 #include <fmt/format.h>
 
-#include <fstream>
-
 #include <idkit/check.hpp>
 #include <idkit/cli.hpp>
 #include <idkit/paths.hpp>
@@ -24,21 +22,13 @@ int main(int argc, char** argv) {
                                    "matched, pass), no personal fields");
   app.add_option("--keep", keep, "With --claims: record keys to keep (default: ref); e.g. --keep ref,input")
       ->delimiter(',');
-  std::string pair_file;
-  app.add_option("--pair", pair_file, "NDJSON records of the documents' other sides (e.g. id-barcode on the "
-                                      "licence backs): X-front pairs with X-back, whose barcode is compared too");
+  idkit::cli::addPair(app, opts);
   if (auto code = idkit::cli::parse(app, argc, argv)) return *code;
 
-  idkit::check::Pairs pairs;
-  if (!pair_file.empty()) {
-    std::ifstream in(pair_file);
-    if (!in) {
-      fmt::print(stderr, "id-check: cannot read --pair file {}\n", pair_file);
-      return idkit::cli::kExitUsage;
-    }
-    size_t line_no = 0;
-    while (auto line = idkit::cli::readRecordLine(in, line_no))
-      if (line->record) pairs.add(*line->record);  // a broken line pairs with nothing
+  const auto pairs = idkit::check::Pairs::load(opts.pair_file);
+  if (!pairs) {
+    fmt::print(stderr, "id-check: {}\n", pairs.error().message);
+    return idkit::cli::kExitUsage;
   }
 
   idkit::check::Options copts;
@@ -58,7 +48,7 @@ int main(int argc, char** argv) {
   copts.as_of = opts.as_of.empty() ? idkit::check::today() : opts.as_of;
 
   idkit::cli::Tool tool{"id-check", [&](idkit::Json& rec) {
-    const idkit::check::Result r = idkit::check::evaluate(rec, copts, pairs.partnerOf(rec));
+    const idkit::check::Result r = idkit::check::evaluate(rec, copts, pairs->partnerOf(rec));
     if (claims)
       rec = idkit::check::claims(rec, r, keep);
     else

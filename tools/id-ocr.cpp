@@ -1,6 +1,7 @@
 // id-ocr: read the printed fields (visual inspection zone) through layout templates.
 #include <fmt/format.h>
 
+#include <idkit/check.hpp>
 #include <idkit/cli.hpp>
 #include <idkit/deskew.hpp>
 #include <idkit/ocr.hpp>
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
   app.add_option("--template", forced, "Use this template (file stem in the template folder, e.g. td3)");
   app.add_option("--templates", templates_dir, "Template folder (default: share/idkit/templates)");
   app.add_flag("--no-fallback", no_fallback, "Fail documents no template applies to instead of reading labels");
+  idkit::cli::addPair(app, opts);
   if (auto code = idkit::cli::parse(app, argc, argv)) return *code;
 
   if (templates_dir.empty())
@@ -22,6 +24,11 @@ int main(int argc, char** argv) {
   auto templates = idkit::ocr::loadTemplates(templates_dir);
   if (!templates) {
     fmt::print(stderr, "id-ocr: {}\n", templates.error().message);
+    return idkit::cli::kExitUsage;
+  }
+  const auto pairs = idkit::check::Pairs::load(opts.pair_file);
+  if (!pairs) {
+    fmt::print(stderr, "id-ocr: {}\n", pairs.error().message);
     return idkit::cli::kExitUsage;
   }
   if (!forced.empty() && !idkit::ocr::select(*templates, idkit::Json::object(), forced)) {
@@ -43,8 +50,9 @@ int main(int argc, char** argv) {
     const idkit::ocr::Template* t = forced.empty() ? idkit::ocr::choose(engine, card, *templates, rec)
                                                    : idkit::ocr::select(*templates, rec, forced);
     if (!t && no_fallback) throw idkit::Failure("template_not_found", "no layout template applies to this document");
-    // The MRZ's or an idkit QR payload's values settle look-alike characters and lost diacritics.
-    const idkit::Json mrz_fields = idkit::ocr::referenceFields(rec);
+    // The MRZ's or a barcode's values (this side's or, with --pair, the
+    // other's) settle look-alike characters and lost diacritics.
+    const idkit::Json mrz_fields = idkit::ocr::referenceFields(rec, pairs->partnerOf(rec));
     const std::optional<idkit::ocr::Source> source = t ? idkit::ocr::sourceOf(rec, card.size()) : std::nullopt;
     const idkit::ocr::Result r = t ? idkit::ocr::read(engine, card, *t, mrz_fields, source ? &*source : nullptr)
                                    : idkit::ocr::readWithoutTemplate(engine, card, labels, mrz_fields);

@@ -1,6 +1,7 @@
 // id-check's verdict: collects what each source on the document says and
 // compares it (see check.hpp).
 #include <idkit/check.hpp>
+#include <idkit/cli.hpp>
 #include <idkit/mrz.hpp>
 #include <idkit/ocr.hpp>
 #include <idkit/record.hpp>
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <fstream>
 #include <set>
 
 namespace idkit::check {
@@ -481,6 +483,17 @@ std::optional<std::pair<std::string, std::string>> sideOf(std::string_view input
                          std::string(side)};
     }
   return std::nullopt;
+}
+
+Expected<Pairs> Pairs::load(const std::filesystem::path& file) {
+  if (file.empty()) return Pairs{};
+  std::ifstream in(file);
+  if (!in) return std::unexpected(Error{"not_found", "cannot read --pair file " + file.string()});
+  Pairs pairs;
+  std::size_t line_no = 0;
+  while (auto line = cli::readRecordLine(in, line_no))
+    if (line->record) pairs.add(*line->record);
+  return pairs;
 }
 
 void Pairs::add(const Json& record) {

@@ -68,6 +68,12 @@ void addCommonOptions(CLI::App& app, Options& opts) {
       ->capture_default_str();
 }
 
+void addPair(CLI::App& app, Options& opts) {
+  app.add_option("--pair", opts.pair_file,
+                 "NDJSON records of the documents' other sides (e.g. id-barcode on the licence backs): X-front "
+                 "pairs with X-back, whose barcode is read against too");
+}
+
 void addAsOf(CLI::App& app, Options& opts) {
   app.add_option("--as-of", opts.as_of,
                  "Reference date YYYY-MM-DD for expiry and age (keeps runs reproducible)")

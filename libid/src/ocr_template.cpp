@@ -180,16 +180,43 @@ const Template* select(const std::vector<Template>& templates, const Json& recor
   return nullptr;
 }
 
-Json referenceFields(const Json& record) {
+namespace {
+
+// The reference fields of a record's own barcodes: an idkit QR card's
+// payload, else a driving licence's AAMVA fields (names only when the
+// payload does not flag them truncated); an empty object without either.
+Json barcodeReference(const Json& record) {
+  const auto b = record.find("barcodes");
+  if (b == record.end() || !b->is_array()) return Json::object();
+  for (const Json& code : *b)
+    if (const std::string text = str(code, "text"); !text.empty())
+      if (auto p = check::parseIdkitPayload(text))
+        return {{"document_number", p->document_number}, {"personal_number", p->personal_number},
+                {"surname", p->surname},               {"given_names", p->given_names}};
+  for (const Json& code : *b) {
+    if (!code.is_object()) continue;
+    const auto a = code.find("aamva");
+    if (a == code.end() || !a->is_object() || !a->contains("fields") || !(*a)["fields"].is_object()) continue;
+    const Json& f = (*a)["fields"];
+    Json ref = Json::object();
+    if (const std::string number = str(f, "document_number"); !number.empty()) ref["document_number"] = number;
+    auto truncated = [&](const char* flag) { return f.contains(flag) && f[flag].is_boolean() && f[flag].get<bool>(); };
+    if (!truncated("surname_truncated") && !str(f, "surname").empty()) ref["surname"] = str(f, "surname");
+    if (!truncated("first_name_truncated") && !truncated("middle_names_truncated") && !str(f, "given_names").empty())
+      ref["given_names"] = str(f, "given_names");
+    if (!ref.empty()) return ref;
+  }
+  return Json::object();
+}
+
+}  // namespace
+
+Json referenceFields(const Json& record, const Json* partner) {
   if (!record.is_object()) return Json::object();
   if (auto m = record.find("mrz"); m != record.end() && m->is_object())
     if (auto f = m->find("fields"); f != m->end() && f->is_object() && !f->empty()) return *f;
-  if (auto b = record.find("barcodes"); b != record.end() && b->is_array())
-    for (const Json& code : *b)
-      if (const std::string text = str(code, "text"); !text.empty())
-        if (auto p = check::parseIdkitPayload(text))
-          return {{"document_number", p->document_number}, {"personal_number", p->personal_number},
-                  {"surname", p->surname},               {"given_names", p->given_names}};
+  if (Json own = barcodeReference(record); !own.empty()) return own;
+  if (partner && partner->is_object()) return barcodeReference(*partner);
   return Json::object();
 }
 

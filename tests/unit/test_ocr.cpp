@@ -9,6 +9,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <idkit/check.hpp>
 #include <idkit/mrz.hpp>
 #include <idkit/ocr.hpp>
 #include <idkit/paths.hpp>
@@ -19,6 +20,7 @@
 using idkit::Json;
 namespace ocr = idkit::ocr;
 namespace synth = idkit::synth;
+namespace check = idkit::check;
 
 namespace {
 
@@ -147,6 +149,29 @@ TEST_CASE("ocr: names take the reference's spelling of lost diacritics, text fol
   CHECK(ref.value("document_number", "") == "T22000129");
   CHECK(ref.value("surname", "") == "MUSTERMANN");
   CHECK(ocr::referenceFields(Json::object()).empty());
+
+  // A licence front (no MRZ, no barcode) paired with its back: the back's
+  // AAMVA document number and names (dl-photo-s5353-0102, whose front's
+  // K04678510 read K04676510 surely had nothing to be checked against).
+  const Json front{{"input", "b/dl-0102-front.jpg"}, {"barcodes", Json::array()}};
+  Json back{{"input", "b/dl-0102-back.jpg"},
+            {"barcodes", {{{"format", "PDF417"},
+                           {"aamva", {{"fields", {{"document_number", "K04678510"},
+                                                  {"surname", "LI"},
+                                                  {"given_names", "MAXIMILIAN ALEXANDER"},
+                                                  {"surname_truncated", false},
+                                                  {"first_name_truncated", true}}}}}}}}};
+  Json paired = ocr::referenceFields(front, &back);
+  CHECK(paired == Json{{"document_number", "K04678510"}, {"surname", "LI"}});  // given names truncated: left out
+  CHECK(ocr::referenceFields(front).empty());
+  // The record's own MRZ or barcode comes first.
+  CHECK(ocr::referenceFields(qr, &back).value("document_number", "") == "T22000129");
+  // Pairs pair a front with its back by input path; a lone record with nothing.
+  check::Pairs pairs;
+  pairs.add(back);
+  REQUIRE(pairs.partnerOf(front) != nullptr);
+  CHECK(ocr::referenceFields(front, pairs.partnerOf(front)).value("document_number", "") == "K04678510");
+  CHECK(pairs.partnerOf(Json{{"input", "b/dl-0103-front.jpg"}}) == nullptr);
 }
 
 TEST_CASE("ocr: templates load, and select by MRZ format and barcode", "[ocr]") {

@@ -165,6 +165,9 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner = n
 // "_back"), whatever the extension ("ab12-front.jpg" with "ab12-back.png").
 class Pairs {
  public:
+  // The records of an NDJSON file (--pair; an empty path: none); a broken
+  // line pairs with nothing. Error code "not_found" when it cannot be opened.
+  static Expected<Pairs> load(const std::filesystem::path& file);
   // Indexes a record by its input; records without a side suffix are ignored.
   void add(const Json& record);
   // The other side's record, or nullptr.

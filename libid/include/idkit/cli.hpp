@@ -31,6 +31,7 @@ struct Options {
   bool quiet = false;
   ImageLimits limits;
   std::string as_of;                // YYYY-MM-DD; tools that need a date require it
+  std::string pair_file;            // --pair: records of the documents' other sides (addPair)
 };
 
 // --timeout limits the CPU time a worker spends on one document; a document
@@ -43,6 +44,9 @@ inline constexpr double kWallTimeoutFactor = 10;
 // by tools that use dates (addAsOf).
 void addCommonOptions(CLI::App& app, Options& opts);
 void addAsOf(CLI::App& app, Options& opts);
+// --pair FILE: NDJSON records of two-sided documents' other sides (id-check
+// compares their barcode, id-ocr reads against it; see check::Pairs).
+void addPair(CLI::App& app, Options& opts);
 
 // Parses the command line. Returns the exit status to return at once (0 after
 // --help/--version, 64 on a usage error), or nullopt to go on.

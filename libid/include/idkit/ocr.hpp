@@ -434,9 +434,11 @@ std::string referenceName(const Json& reference, std::string_view field);
 
 // The values that settle look-alike characters and lost diacritics in
 // printed fields: the record's mrz.fields when id-mrz read an MRZ, else the
-// fields of an idkit QR card's payload (id-barcode); an empty object when
-// neither is there.
-Json referenceFields(const Json& record);
+// fields of its barcode (id-barcode: an idkit QR card's payload, or a
+// licence's AAMVA document number and untruncated names), else those of the
+// barcode on its other side (`partner`, see check::Pairs: a licence front
+// paired with its back's PDF417); an empty object when none is there.
+Json referenceFields(const Json& record, const Json* partner = nullptr);
 
 // Printed labels of each field in several languages (labels.json:
 // {"surname": ["SURNAME", "NOM", "NAMA", ...], ...}).
