@@ -209,6 +209,14 @@ bool planPasses(std::span<const std::string> lines, const CheckPlan& plan, std::
   return checkPasses(gather(lines, plan.variants[v]), lines[plan.digit.line][plan.digit.col]);
 }
 
+bool verifiesAField(Format format, std::span<const std::string> lines) {
+  const auto plans = checkPlans(format, lines);
+  return std::any_of(plans.begin(), plans.end(), [&](const CheckPlan& p) {
+    const std::string data = gather(lines, p.variants[0]);
+    return planPasses(lines, p) && data.find_first_not_of('<') != std::string::npos;
+  });
+}
+
 }  // namespace detail
 
 using namespace detail;

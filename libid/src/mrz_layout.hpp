@@ -64,6 +64,12 @@ std::string gather(std::span<const std::string> lines, std::span<const Pos> posi
 // Whether variant `v` of `plan` (0: the plain one) verifies on these lines.
 bool planPasses(std::span<const std::string> lines, const CheckPlan& plan, std::size_t v = 0);
 
+// Whether a check digit of these lines verifies a field that holds a
+// character: an absent field (all '<', its digit '<') passes its check by
+// the ICAO rule, but says nothing of what was read. Lines of nothing but
+// fillers verify every check and vouch for nothing.
+bool verifiesAField(Format format, std::span<const std::string> lines);
+
 bool isMrzChar(char c);
 
 // ICAO issuing-state / nationality codes (mrz_states.cpp), sorted; trailing

@@ -170,7 +170,11 @@ std::optional<Result> settleUncertain(const Result& r, const std::vector<Witness
 // bent to verify some with garbage) and is surer on the whole: a font the
 // classifier does not know. Not valid when a check still fails (a specimen
 // whose composite was computed wrong). Each cell it reads otherwise than the
-// classifier is a correction.
+// classifier is a correction. Its check digits must verify a field it read:
+// a line it read a few characters of is counted out with fillers, and a zone
+// of fillers verifies every check (absent fields) and was valid (seed 7's
+// fra-id-photo-0042, its blur undone too far in a trial: the witness read `IDL`
+// and fillers, a TD3 with no number, names or dates, valid).
 std::optional<Result> readOtherFont(const Result& r, const std::vector<WitnessLine>& w, const ParseOptions& parse) {
   std::vector<std::string> lines;
   double least = 1.0, sum = 0;
@@ -197,7 +201,8 @@ std::optional<Result> readOtherFont(const Result& r, const std::vector<WitnessLi
   ParseOptions p = parse;
   p.format = r.format;
   auto read = mrz::parse(lines, p);
-  if (!read || read->lines == r.lines || digitsVerified(*read) < digitsVerified(r) ||
+  if (!read || read->lines == r.lines || !verifiesAField(read->format, read->lines) ||
+      digitsVerified(*read) < digitsVerified(r) ||
       sum / static_cast<double>(n) <= r.confidence)
     return std::nullopt;
   for (std::size_t li = 0; li < lines.size(); ++li)

@@ -121,6 +121,26 @@ TEST_CASE("mrz witness: a valid reading and a zone failing only a content rule a
   CHECK_FALSE(mrz::detail::witness(*unknown, zone.image, zone.quad, {}));
 }
 
+TEST_CASE("mrz witness: a zone of fillers verifies its checks but no field", "[mrz_read][witness]") {
+  // The ICAO specimen verifies its fields; the same shape of nothing but
+  // fillers (every field absent) passes every check by the ICAO rule and
+  // verifies none; a few characters read at a line's start change nothing.
+  CHECK(mrz::detail::verifiesAField(mrz::Format::TD1, kTd1));
+  const std::vector<std::string> empty(3, std::string(30, '<'));
+  CHECK_FALSE(mrz::detail::verifiesAField(mrz::Format::TD1, empty));
+  std::vector<std::string> start = empty;
+  start[0].replace(0, 5, "I<UTO");
+  auto parsed = mrz::parse(start, {.format = mrz::Format::TD1});
+  REQUIRE(parsed);
+  CHECK(parsed->valid);  // each check passes: absent fields
+  CHECK_FALSE(mrz::detail::verifiesAField(mrz::Format::TD1, start));
+  // A TD3 whose only field read is the document number: that check counts.
+  std::vector<std::string> td3 = {"P<UTO" + std::string(39, '<'), "L898902C36" + std::string(34, '<')};
+  CHECK(mrz::detail::verifiesAField(mrz::Format::TD3, td3));
+  td3[1][9] = '7';  // its check digit wrong: nothing verified
+  CHECK_FALSE(mrz::detail::verifiesAField(mrz::Format::TD3, td3));
+}
+
 TEST_CASE("mrz witness: real specimens, a zone in another font and a name letter in doubt", "[mrz_read][witness][shared]") {
   REQUIRE_SHARED(shared);
   const auto dir = shared / "data" / "mrz" / "images";
