@@ -58,9 +58,9 @@ double shareOf(const PositionCandidates& cands, char ch) {
 
 using detail::classicPair;
 
-// A character's share at or above this is read surely; below it, it is a
-// doubt (see the trust rule in correct()).
-constexpr double kSureShare = 0.8;
+// A character's share at or above kSureShare is read surely; below it, it
+// is a doubt (see the trust rule in correct()).
+using detail::kSureShare;
 // A check-digit change to a character the reader gave less than this share,
 // other than the classic pair of what it read, is forced, not read.
 constexpr double kForcedShare = 0.25;
@@ -409,9 +409,9 @@ void settleFillers(std::vector<Position>& positions, const std::vector<std::vect
 // and clearly cheaper than the next known one; then the code is sure. A
 // known code read as it stands with a rival known code close behind is left
 // to the legibility rule. False when no known code can be read.
-bool settleState(std::vector<Position>& positions, const std::vector<std::vector<int>>& index, Pos start,
-                 const std::vector<int>& composite_weight, std::vector<int>& chosen,
-                 std::vector<const char*>& reason, std::vector<bool>& settled) {
+bool settleState(std::vector<Position>& positions, std::span<const LineCandidates> lines,
+                 const std::vector<std::vector<int>>& index, Pos start, const std::vector<int>& composite_weight,
+                 std::vector<int>& chosen, std::vector<const char*>& reason, std::vector<bool>& settled) {
   std::array<std::size_t, 3> pis{};
   for (int k = 0; k < 3; ++k) pis[static_cast<std::size_t>(k)] = static_cast<std::size_t>(index[start.line][start.col + k]);
   bool covered = false;
@@ -450,6 +450,18 @@ bool settleState(std::vector<Position>& positions, const std::vector<std::vector
   for (std::size_t k = 0; k < 3; ++k)
     asRead = asRead && printed(k, positions[pis[k]].options[static_cast<std::size_t>(chosen[pis[k]])]);
   if (best == inf || covered || best > kMaxStateCost || second - best < kStateMargin) return asRead;
+  // No code is settled from cells the reader hardly saw: the costs weigh a
+  // cell's candidates against each other, which says nothing where most of
+  // its probability
+  // went to no character (a thumb or a glare spot over the code, short of
+  // an erasure): held-out td2-photo-s119-0004's nationality UTO read P 0.34,
+  // 7 0.06 (0 0.06), L 0.06, the candidates of the last two holding 0.19
+  // and 0.14 of it: POL taken, valid and wrong. Each cell's candidates must
+  // hold at least kGuessShare; else the code stands as read.
+  for (auto pi : pis) {
+    const Position& p = positions[pi];
+    if (massOf(lines[static_cast<std::size_t>(p.pos.line)][static_cast<std::size_t>(p.pos.col)], '\0').first < kGuessShare) return asRead;
+  }
   for (std::size_t k = 0; k < 3; ++k) {
     const auto pi = pis[k];
     if (chosen[pi] != pick[k]) reason[pi] = "state";
@@ -778,7 +790,7 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
       code_known = false;
     settleFillers(positions, kinds, index, chosen, reason, settled);
     for (const Pos start : statePositions(*fmt)) {
-      const bool known = settleState(positions, index, start, composite_weight, chosen, reason, settled);
+      const bool known = settleState(positions, lines, index, start, composite_weight, chosen, reason, settled);
       if (!known) keepPrintedDigits(positions, lines, index, start, 3, chosen);
       states_known = known && states_known;
     }
@@ -1011,7 +1023,8 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
       }
   }
   // Names have no check digit at all. A letter whose rival got a fifth of
-  // the probability, or an M, N or H whose rival of that family got 0.05
+  // the probability, or a family letter (M, N, H; O, D, Q: detail::familyOf)
+  // whose rival of that family got 0.05
   // (the classifier's commonest confusion in names: UNITED read UMITED with
   // N at 0.07, VAN read VAH with N at 0.18), is uncertain: listed, and the
   // zone is not legible.
@@ -1031,8 +1044,8 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
       // P 0.13, H 0.06: valid with a wrong name, held-out seed 91's td1 32).
       double familyP = 0;
       for (const Candidate& c : cands)
-        if (c.ch != ch && detail::nameFamily(c.ch)) familyP = std::max(familyP, probabilityOf(cands, c.ch));
-      const bool familyDoubt = detail::nameFamily(ch) && familyP >= kSeenShare && probabilityOf(cands, ch) < kNameFamilySure;
+        if (detail::sameFamily(ch, c.ch)) familyP = std::max(familyP, probabilityOf(cands, c.ch));
+      const bool familyDoubt = familyP >= kSeenShare && probabilityOf(cands, ch) < kNameFamilySure;
       // A rival of equal weight (G/Q, C/M ...) no check digit can tell
       // apart, the French ID's composite included (GARCON read QARCON with
       // Q 0.63, G 0.18: valid).

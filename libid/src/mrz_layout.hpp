@@ -117,6 +117,19 @@ inline void sortByPosition(std::vector<Correction>& list) {
                    [](const Correction& a, const Correction& b) { return std::pair(a.line, a.pos) < std::pair(b.line, b.pos); });
 }
 
+// Whether a check digit (the composite aside, unless `composite`) that
+// verifies in `b` covers the position.
+inline bool checkCovers(const Result& b, const std::vector<CheckPlan>& plans, int line, int col, bool composite = false) {
+  for (const auto& plan : plans) {
+    if ((plan.name == "composite" && !composite) || plan.variants.empty()) continue;
+    const auto& v = plan.variants.front();
+    const bool in = std::any_of(v.begin(), v.end(), [&](const Pos& q) { return q.line == line && q.col == col; }) ||
+                    (plan.digit.line == line && plan.digit.col == col);
+    if (in && planPasses(b.lines, plan)) return true;
+  }
+  return false;
+}
+
 // A zone with cells no reading settles (r.uncertain, added to by the caller):
 // the list put in reading order, the zone not "legible" (once) and not valid.
 inline void markIllegible(Result& r) {
@@ -146,25 +159,40 @@ inline double probabilityOf(const PositionCandidates& cands, char ch) {
   return total > 0 ? mine / std::max(total, 1.0) : 0.0;
 }
 
-// An M, N or H read with at least this probability is sure whatever its
-// rival of the family got (samples td3-s202-0001: N 0.92, H 0.06, right;
+// A character read with at least this probability (or share) is read
+// surely; below it, it is a doubt.
+inline constexpr double kSureShare = 0.8;
+
+// A letter of a family read with at least this probability is sure whatever
+// its rival of the family got (samples td3-s202-0001: N 0.92, H 0.06, right;
 // UNITED read UMITED: M 0.86, N 0.07).
 inline constexpr double kNameFamilySure = 0.9;
 
-// M, N and H: on a blurred line one reads as another surely (the N's
-// diagonal lost in the blur), so a name letter of the family read with a
-// family rival is a doubt (mrz_correct.cpp), and a second look at the same
+// Families of letters that a blurred line reads as one another surely: M, N
+// and H (the N's diagonal lost in the blur), O, D and Q (the D's straight
+// side and the Q's tail lost). A name letter of a family read with a rival
+// of its family is a doubt (mrz_correct.cpp), and a second look at the same
 // glyph that reads the same letter again does not settle it (below): ANNA
 // read AMMA on held-out td1-photo-s91-0032 (line spreads 5.7-6.5), the flat
 // copy's first M 0.79 with P 0.13 and H 0.06 (listed), the copy read with
 // levels along the line M 0.84 with H 0.046, the photo as it is M 0.92 with
-// H 0.04: each alone valid with a wrong name.
-inline bool nameFamily(char c) { return c == 'M' || c == 'N' || c == 'H'; }
+// H 0.04: each alone valid with a wrong name; ROY read RDY on held-out
+// mrva-photo-s119-0025 (defocus, line spreads 8.6-9.2), D 0.85 with Q 0.056
+// and O 0.042: valid with a wrong name. 0 for a letter of no family.
+inline int familyOf(char c) {
+  switch (c) {
+    case 'M': case 'N': case 'H': return 1;
+    case 'O': case 'D': case 'Q': return 2;
+    default: return 0;
+  }
+}
+inline bool nameFamily(char c) { return familyOf(c) != 0; }
+inline bool sameFamily(char a, char b) { return a != b && familyOf(a) != 0 && familyOf(a) == familyOf(b); }
 
 // Whether `again`, a second reading of the glyphs `first` was read from
 // (`cands` what correct() was given for it), keeps every doubt `first`
 // listed (its uncertain cells): each such cell read as one of the two
-// letters it hesitated between, and an M, N or H `first` read read again
+// letters it hesitated between, and a family letter `first` read read again
 // only surely (kNameFamilySure; under it the doubt stands). A second look
 // at the same glyph is no second witness for a third letter (a shaken
 // photo's COTE read C0TE, O/0 uncertain, then CDTE surely: valid). (Holding
@@ -181,7 +209,7 @@ inline bool keepsDoubts(const Result& first, const Result& again, const std::vec
 }
 
 // `again`, a valid reading of the zone as the photo holds it, where
-// `first`, the flat copy's reading, listed M/N/H name letters as uncertain:
+// `first`, the flat copy's reading, listed family letters as uncertain:
 // a cell `again` reads as `first`'s letter keeps `first`'s doubt (listed,
 // and `again` is not valid), however surely it was read (nameFamily: the
 // photo read that M at 0.92). (Any doubted letter carried so lost right
@@ -197,6 +225,52 @@ inline void carryDoubts(Result& again, const Result& first) {
     kept = true;
   }
   if (kept) markIllegible(again);
+}
+
+// Where two readings of the same zone's shape differ, the differing cell is
+// uncertain in `first` (its character kept, the second's as its rival) and
+// `first` is not valid: no check digit settled which view is right
+// (markIllegible). A `second` that verifies is a witness for each of its
+// cells; one that does not (`cands`: what it was corrected from) only for
+// the cells it read surely (kSureShare), at the same cut (at least kSameCut
+// of the cells either view read as no filler agree: a line read a cell off
+// agrees by chance), and not where a check digit (the composite too) that
+// verifies in `first` covers the cell and fails in `second` (that view misread the field, as
+// the check says), nor where `second` listed the cell uncertain with
+// `first`'s character as its rival (a doubt `first` resolved).
+inline constexpr double kSameCut = 0.5;
+
+inline void crossCheck(Result& first, const Result& second, const std::vector<LineCandidates>& cands = {}) {
+  if (first.lines.size() != second.lines.size()) return;
+  for (std::size_t li = 0; li < first.lines.size(); ++li)
+    if (first.lines[li].size() != second.lines[li].size()) return;
+  const auto plans = checkPlans(first.format, first.lines);
+  const auto witnesses = [&](std::size_t li, std::size_t c) {
+    if (second.valid) return true;
+    const char b = second.lines[li][c];
+    const int l = static_cast<int>(li), k = static_cast<int>(c);
+    if (li >= cands.size() || cands[li].size() != second.lines[li].size() || probabilityOf(cands[li][c], b) < kSureShare)
+      return false;
+    if (checkCovers(first, plans, l, k, true) && !checkCovers(second, plans, l, k, true)) return false;
+    return std::none_of(second.uncertain.begin(), second.uncertain.end(), [&](const Correction& u) {
+      return u.line == l + 1 && u.pos == k + 1 && u.to == first.lines[li][c];
+    });
+  };
+  bool differ = false;
+  for (std::size_t li = 0; li < first.lines.size(); ++li) {
+    const std::string& a = first.lines[li];
+    const std::string& b = second.lines[li];
+    std::size_t inked = 0, agree = 0;
+    for (std::size_t c = 0; c < a.size(); ++c)
+      if (a[c] != '<' || b[c] != '<') ++inked, agree += a[c] == b[c];
+    if (!second.valid && agree < kSameCut * static_cast<double>(inked)) continue;
+    for (std::size_t c = 0; c < a.size(); ++c) {
+      if (a[c] == b[c] || !witnesses(li, c)) continue;
+      first.uncertain.push_back({static_cast<int>(li) + 1, static_cast<int>(c) + 1, a[c], b[c], "uncertain"});
+      differ = true;
+    }
+  }
+  if (differ) markIllegible(first);
 }
 
 }  // namespace idkit::mrz::detail

@@ -1226,18 +1226,7 @@ std::optional<BandReading> readBand(const ocrb::Classifier& clf, const std::vect
   return bandFromCells(lines, cells, chars, topK, options);
 }
 
-// Whether a check digit (the composite aside) that verifies in `b` covers
-// the position.
-bool checkCovers(const Result& b, const std::vector<detail::CheckPlan>& plans, int line, int col) {
-  for (const auto& plan : plans) {
-    if (plan.name == "composite" || plan.variants.empty()) continue;
-    const auto& v = plan.variants.front();
-    const bool in = std::any_of(v.begin(), v.end(), [&](const detail::Pos& q) { return q.line == line && q.col == col; }) ||
-                    (plan.digit.line == line && plan.digit.col == col);
-    if (in && detail::planPasses(b.lines, plan)) return true;
-  }
-  return false;
-}
+using detail::checkCovers;
 
 
 
@@ -2323,6 +2312,7 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
   if (!best.result) return std::unexpected(Error{"mrz_not_found", "no machine-readable zone found in the image"});
   ImageReading out;
   out.result = std::move(*best.result);
+  out.candidates = std::move(best.candidates);
   out.quad = best.quad;
   for (auto& pt : out.quad) pt *= static_cast<float>(scale);
   out.angle_deg = best.angle;

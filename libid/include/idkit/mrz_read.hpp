@@ -86,6 +86,9 @@ struct ImageReading {
   std::array<cv::Point2f, 4> quad{};  // the band: TL, TR, BR, BL in reading order
   double angle_deg = 0;               // reading direction, degrees counter-clockwise from +x
   bool mirrored = false;
+  // What the result was corrected from: the reader's top-k per cell (not
+  // written to the record).
+  std::vector<LineCandidates> candidates;
   // result.toJson() plus "quad" (image coordinates), "angle", "mirrored" when set.
   Json toJson() const;
   // Quad into the coordinates of the image at `factor` times the size read
