@@ -1023,8 +1023,7 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
       }
   }
   // Names have no check digit at all. A letter whose rival got a fifth of
-  // the probability, or a family letter (M, N, H; O, D, Q: detail::familyOf)
-  // whose rival of that family got 0.05
+  // the probability, or an M, N or H whose rival of that family got 0.05
   // (the classifier's commonest confusion in names: UNITED read UMITED with
   // N at 0.07, VAN read VAH with N at 0.18), is uncertain: listed, and the
   // zone is not legible.
@@ -1044,8 +1043,8 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
       // P 0.13, H 0.06: valid with a wrong name, held-out seed 91's td1 32).
       double familyP = 0;
       for (const Candidate& c : cands)
-        if (detail::sameFamily(ch, c.ch)) familyP = std::max(familyP, probabilityOf(cands, c.ch));
-      const bool familyDoubt = familyP >= kSeenShare && probabilityOf(cands, ch) < kNameFamilySure;
+        if (c.ch != ch && detail::nameFamily(c.ch)) familyP = std::max(familyP, probabilityOf(cands, c.ch));
+      const bool familyDoubt = detail::nameFamily(ch) && familyP >= kSeenShare && probabilityOf(cands, ch) < kNameFamilySure;
       // A rival of equal weight (G/Q, C/M ...) no check digit can tell
       // apart, the French ID's composite included (GARCON read QARCON with
       // Q 0.63, G 0.18: valid).

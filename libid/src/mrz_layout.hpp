@@ -163,36 +163,25 @@ inline double probabilityOf(const PositionCandidates& cands, char ch) {
 // surely; below it, it is a doubt.
 inline constexpr double kSureShare = 0.8;
 
-// A letter of a family read with at least this probability is sure whatever
-// its rival of the family got (samples td3-s202-0001: N 0.92, H 0.06, right;
+// An M, N or H read with at least this probability is sure whatever its
+// rival of the family got (samples td3-s202-0001: N 0.92, H 0.06, right;
 // UNITED read UMITED: M 0.86, N 0.07).
 inline constexpr double kNameFamilySure = 0.9;
 
-// Families of letters that a blurred line reads as one another surely: M, N
-// and H (the N's diagonal lost in the blur), O, D and Q (the D's straight
-// side and the Q's tail lost). A name letter of a family read with a rival
-// of its family is a doubt (mrz_correct.cpp), and a second look at the same
+// M, N and H: on a blurred line one reads as another surely (the N's
+// diagonal lost in the blur), so a name letter of the family read with a
+// family rival is a doubt (mrz_correct.cpp), and a second look at the same
 // glyph that reads the same letter again does not settle it (below): ANNA
 // read AMMA on held-out td1-photo-s91-0032 (line spreads 5.7-6.5), the flat
 // copy's first M 0.79 with P 0.13 and H 0.06 (listed), the copy read with
 // levels along the line M 0.84 with H 0.046, the photo as it is M 0.92 with
-// H 0.04: each alone valid with a wrong name; ROY read RDY on held-out
-// mrva-photo-s119-0025 (defocus, line spreads 8.6-9.2), D 0.85 with Q 0.056
-// and O 0.042: valid with a wrong name. 0 for a letter of no family.
-inline int familyOf(char c) {
-  switch (c) {
-    case 'M': case 'N': case 'H': return 1;
-    case 'O': case 'D': case 'Q': return 2;
-    default: return 0;
-  }
-}
-inline bool nameFamily(char c) { return familyOf(c) != 0; }
-inline bool sameFamily(char a, char b) { return a != b && familyOf(a) != 0 && familyOf(a) == familyOf(b); }
+// H 0.04: each alone valid with a wrong name.
+inline bool nameFamily(char c) { return c == 'M' || c == 'N' || c == 'H'; }
 
 // Whether `again`, a second reading of the glyphs `first` was read from
 // (`cands` what correct() was given for it), keeps every doubt `first`
 // listed (its uncertain cells): each such cell read as one of the two
-// letters it hesitated between, and a family letter `first` read read again
+// letters it hesitated between, and an M, N or H `first` read read again
 // only surely (kNameFamilySure; under it the doubt stands). A second look
 // at the same glyph is no second witness for a third letter (a shaken
 // photo's COTE read C0TE, O/0 uncertain, then CDTE surely: valid). (Holding
@@ -209,7 +198,7 @@ inline bool keepsDoubts(const Result& first, const Result& again, const std::vec
 }
 
 // `again`, a valid reading of the zone as the photo holds it, where
-// `first`, the flat copy's reading, listed family letters as uncertain:
+// `first`, the flat copy's reading, listed M/N/H name letters as uncertain:
 // a cell `again` reads as `first`'s letter keeps `first`'s doubt (listed,
 // and `again` is not valid), however surely it was read (nameFamily: the
 // photo read that M at 0.92). (Any doubted letter carried so lost right

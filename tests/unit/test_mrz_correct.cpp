@@ -561,28 +561,6 @@ TEST_CASE("correct: an uncertain name letter is listed and the zone is not valid
   REQUIRE(sure);
   CHECK(sure->valid);
   CHECK(sure->uncertain.empty());
-
-  // O, D and Q are a family too: held-out mrva-photo-s119-0025 (defocus,
-  // spreads 8.6-9.2) read ROY as RDY, D 0.85 with Q 0.056 and O 0.042.
-  const std::vector<std::string> visa = {"V<GBRROY<MACKENZIE<<ETHAN<<<<<<<<<<<<<<<<<<<",
-                                         "CX37086784CAN9109010M2502139<<<<<<<<<<<<<<<<"};
-  auto roy = sureReading(visa);
-  roy[0][6] = {{'D', 0.8547f}, {'Q', 0.0564f}, {'O', 0.0424f}, {'A', 0.0068f}};
-  const auto rdy = correct(roy);
-  REQUIRE(rdy);
-  CHECK_FALSE(rdy->valid);
-  REQUIRE(rdy->uncertain.size() == 1);
-  CHECK(rdy->uncertain[0].pos == 7);
-  CHECK(rdy->uncertain[0].from == 'D');
-  CHECK(rdy->uncertain[0].to == 'Q');
-  // No rival of the family seen, or the letter read surely: it stands.
-  roy[0][6] = {{'D', 0.8547f}, {'B', 0.06f}, {'O', 0.0424f}};
-  CHECK(correct(roy)->valid);
-  roy[0][6] = {{'D', 0.92f}, {'Q', 0.0564f}, {'O', 0.0236f}};
-  CHECK(correct(roy)->valid);
-  // A rival of the other family is no family rival (D with H).
-  roy[0][6] = {{'D', 0.8547f}, {'H', 0.0564f}, {'O', 0.0424f}};
-  CHECK(correct(roy)->valid);
 }
 
 TEST_CASE("correct: the French ID's name fillers follow the filler rule, the composite solved around them",
