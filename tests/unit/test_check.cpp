@@ -199,6 +199,15 @@ TEST_CASE("check: each reason code from a hand-built record", "[check]") {
     Json rec = passport();
     rec["ocr"]["fields"]["nationality"]["value"] = "AUT";
     CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"nationality_mismatch"});
+    // A letter of the code's line (held-out td3-photo-s6161-0090: ISL read
+    // "A", line 0.31, the A at 0.95) is no code: unreadable, not compared.
+    rec["ocr"]["fields"]["nationality"] = {{"text", "A"}, {"value", "A"}, {"confidence", 0.31}, {"char_confidence", {0.95}}};
+    const auto fragment = check::evaluate(rec, opts());
+    CHECK(codes(fragment) == std::vector<std::string>{"viz_unreadable"});
+    CHECK(fragment.pass);
+    // Three letters compare whether ICAO knows them or not (a forged code).
+    rec["ocr"]["fields"]["nationality"] = {{"text", "QQX"}, {"value", "QQX"}, {"confidence", 0.9}};
+    CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"nationality_mismatch"});
   }
   SECTION("viz_unreadable: low-confidence printed fields are not compared") {
     Json rec = passport();
