@@ -456,17 +456,19 @@ bool settleState(std::vector<Position>& positions, std::span<const LineCandidate
   // went to no character (a thumb or a glare spot over the code, short of
   // an erasure): held-out td2-photo-s119-0004's nationality UTO read P 0.34,
   // 7 0.06 (0 0.06), L 0.06, the candidates of the last two holding 0.19
-  // and 0.14 of it: POL taken, valid and wrong. Each cell's candidates must
-  // hold at least kGuessShare; else the code stands as read.
+  // and 0.14 of it: POL taken, valid and wrong. Unless each cell's
+  // candidates hold at least kGuessShare, the code is taken as the likeliest
+  // reading but not settled: the legibility rule judges its letters.
+  bool seen = true;
   for (auto pi : pis) {
     const Position& p = positions[pi];
-    if (massOf(lines[static_cast<std::size_t>(p.pos.line)][static_cast<std::size_t>(p.pos.col)], '\0').first < kGuessShare) return asRead;
+    seen = seen && massOf(lines[static_cast<std::size_t>(p.pos.line)][static_cast<std::size_t>(p.pos.col)], '\0').first >= kGuessShare;
   }
   for (std::size_t k = 0; k < 3; ++k) {
     const auto pi = pis[k];
     if (chosen[pi] != pick[k]) reason[pi] = "state";
     chosen[pi] = pick[k];
-    settled[pi] = true;
+    settled[pi] = seen;
   }
   return true;
 }
