@@ -452,13 +452,12 @@ bool settleState(std::vector<Position>& positions, std::span<const LineCandidate
   if (best == inf || covered || best > kMaxStateCost || second - best < kStateMargin) return asRead;
   // No code is settled from cells the reader hardly saw: the costs weigh a
   // cell's candidates against each other, which says nothing where most of
-  // its probability
-  // went to no character (a thumb or a glare spot over the code, short of
-  // an erasure): held-out td2-photo-s119-0004's nationality UTO read P 0.34,
-  // 7 0.06 (0 0.06), L 0.06, the candidates of the last two holding 0.19
-  // and 0.14 of it: POL taken, valid and wrong. Unless each cell's
-  // candidates hold at least kGuessShare, the code is taken as the likeliest
-  // reading but not settled: the legibility rule judges its letters.
+  // its probability went to no character (a thumb or a glare spot over the
+  // code, short of an erasure): held-out td2-photo-s119-0004's nationality
+  // UTO read P 0.34, 7 0.06 (0 0.06), L 0.06, the candidates of the last two
+  // holding 0.19 and 0.14 of it: POL taken, valid and wrong. Unless each
+  // cell's candidates hold at least kGuessShare, the code is taken as the
+  // likeliest reading but not settled: the legibility rule judges its letters.
   bool seen = true;
   for (auto pi : pis) {
     const Position& p = positions[pi];
