@@ -59,6 +59,13 @@ void onlyCorrection(const Result& r, int line, int pos, char from, char to, std:
   CHECK(r.corrections[0].why == why);
 }
 
+// (line, position, letter, rival) of each uncertain cell of a reading.
+std::vector<std::tuple<int, int, char, char>> doubts(const Result& r) {
+  std::vector<std::tuple<int, int, char, char>> out;
+  for (const Correction& u : r.uncertain) out.emplace_back(u.line, u.pos, u.from, u.to);
+  return out;
+}
+
 // A French ID card's two lines (its number, birth date and department
 // fixed) for `surname` and `given_names`.
 std::vector<std::string> frenchId(const std::string& surname, const std::string& given_names) {
@@ -943,12 +950,6 @@ TEST_CASE("correct: a filler-weight letter ending a name's word before fillers, 
 }
 
 TEST_CASE("correct: a second look that reads a doubted name letter again is no witness for it", "[mrz][correct]") {
-  // (line, position, letter, rival) of each uncertain cell.
-  const auto doubts = [](const Result& r) {
-    std::vector<std::tuple<int, int, char, char>> out;
-    for (const Correction& u : r.uncertain) out.emplace_back(u.line, u.pos, u.from, u.to);
-    return out;
-  };
   // Held-out td1-photo-s91-0032 (defocus 2.04 px, line spreads 5.7-6.5):
   // ANNA read AMMA. The flat copy's first reading lists the first M (0.79,
   // P 0.13, H 0.06: the M/N/H family doubt).
@@ -1027,11 +1028,6 @@ TEST_CASE("correct: a second look that reads a doubted name letter again is no w
 
 TEST_CASE("correct: a flat copy's reading that does not verify is a second view of the cells it read surely",
           "[mrz][correct]") {
-  const auto doubts = [](const Result& r) {
-    std::vector<std::tuple<int, int, char, char>> out;
-    for (const Correction& u : r.uncertain) out.emplace_back(u.line, u.pos, u.from, u.to);
-    return out;
-  };
   // Held-out mrvb-photo-s119-0075 (shaken 7 px): the photo as it is read the
   // sex M as '<' (0.91) and verified; the flat copy read M (0.83, H 0.09),
   // misread the birth date and the optional data's fillers (E at 0.25), so it
