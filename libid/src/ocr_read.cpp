@@ -574,6 +574,22 @@ std::optional<Field> readByGlyphs(const FieldSpec& f, const std::regex& pattern,
       margin = kGlyphMarginLetter;
     } else if (f.kind == Kind::date) {
       r = glyphs::readDate(crop, cap_px, f.date_order, typeface);
+      // Not clearly read alone: the other source's date (ISO) as a hypothesis
+      // the print must support, as a code's below: judged with the values the
+      // line gives, each at its own best place and blur (readDate's hints),
+      // and taken only when it is the reading; two sources then agree, and
+      // its rival need only be kGlyphMarginAgreed behind (the date's own fit
+      // bar stays). A print that differs is read as before, or not at all.
+      if (!other.empty() && (!r || r->fit < fit || r->margin < margin)) {
+        auto agrees = [&](const std::optional<glyphs::Reading>& x) {
+          return x && normalise(f.kind, x->text, f.date_order) == other;
+        };
+        if (!agrees(r))
+          if (std::optional<glyphs::Reading> h = glyphs::readDate(crop, cap_px, f.date_order, typeface, {other});
+              agrees(h))
+            r = std::move(h);
+        if (agrees(r)) margin = kGlyphMarginAgreed;
+      }
     } else if (f.kind == Kind::sex && f.whitelist.empty()) {  // a whitelist: printed as words (LAKI-LAKI)
       std::vector<std::string> letters;
       for (const char* l : {"M", "F", "X"})
@@ -1189,10 +1205,13 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // blocky print (LZ6819844 read L) that the typeface may still explain.
     // So is one the MRZ holds, but only as the MRZ's value (readByGlyphs's
     // `agreed_only`): a sharp line's glyph reading is otherwise not trusted.
-    std::string mrz_value;  // a code's value in the MRZ, when it holds one
-    if (f.kind == Kind::code && mrz_fields.is_object())
+    // A date no reading so far gave (nothing to read surely, nothing to
+    // compare) is given the MRZ's date as a hypothesis, taken only as that
+    // date and only when the line alone gives no clear one (readByGlyphs).
+    std::string mrz_value;  // a code's value in the MRZ, or a date not read yet, when it holds one
+    if ((f.kind == Kind::code || (f.kind == Kind::date && field.value.empty())) && mrz_fields.is_object())
       if (auto m = mrz_fields.find(f.referenceName()); m != mrz_fields.end() && m->is_string())
-        mrz_value = normaliseCode(m->get<std::string>());
+        mrz_value = f.kind == Kind::code ? normaliseCode(m->get<std::string>()) : m->get<std::string>();
     // A date's trusted readings (the line as it is or sharpened) that gave
     // no date: what they read of it may still settle a glyph reading's doubt.
     auto partialDates = [&] {
