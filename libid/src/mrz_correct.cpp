@@ -458,11 +458,20 @@ bool settleState(std::vector<Position>& positions, std::span<const LineCandidate
   // holding 0.19 and 0.14 of it: POL taken, valid and wrong. Unless each
   // cell's candidates hold at least kGuessShare, the code is taken as the
   // likeliest reading but not settled: the legibility rule judges its letters.
-  bool seen = true;
-  for (auto pi : pis) {
-    const Position& p = positions[pi];
-    seen = seen && massOf(lines[static_cast<std::size_t>(p.pos.line)][static_cast<std::size_t>(p.pos.col)], '\0').first >= kGuessShare;
+  // Nor is a letter changed for the list's sake settled unless the letters
+  // kept were read surely: the list tells a code from its neighbours only by
+  // letters that are known (held-out td3-photo-s173-0013's nationality UTO
+  // read M 0.65, U 0.005, T 0.65, C 0.22: MCO taken, valid and wrong).
+  bool seen = true, changed = false, keptSure = true;
+  for (std::size_t k = 0; k < 3; ++k) {
+    const Position& p = positions[pis[k]];
+    const auto& cands = lines[static_cast<std::size_t>(p.pos.line)][static_cast<std::size_t>(p.pos.col)];
+    seen = seen && massOf(cands, '\0').first >= kGuessShare;
+    const char ch = p.options[static_cast<std::size_t>(pick[k])].ch;
+    if (ch != p.read) changed = true;
+    else keptSure = keptSure && probabilityOf(cands, ch) >= kSureShare;
   }
+  seen = seen && (!changed || keptSure);
   for (std::size_t k = 0; k < 3; ++k) {
     const auto pi = pis[k];
     if (chosen[pi] != pick[k]) reason[pi] = "state";

@@ -318,6 +318,24 @@ TEST_CASE("correct: state codes must be ICAO codes", "[mrz][correct]") {
   CHECK_FALSE(res->check("legible"));
   CHECK(res->field("nationality") == "POL");  // the likeliest known code, reported, not vouched for
 
+  // Nor is a letter changed for the list's sake settled beside a letter kept
+  // that was not read surely: held-out td3-photo-s173-0013's nationality UTO
+  // read M 0.65 (U 0.005), T 0.65 (C 0.22): MCO was taken, valid and wrong.
+  r = sureReading(kTd3);
+  r[1][10] = {{'M', 0.6505f}, {'O', 0.0138f}, {'P', 0.0096f}, {'U', 0.0053f}};
+  r[1][11] = {{'T', 0.6493f}, {'C', 0.2177f}, {'S', 0.042f}, {'I', 0.0285f}};
+  res = correct(r);
+  REQUIRE(res);
+  CHECK_FALSE(res->valid);
+  CHECK(res->field("nationality") != "UTO");
+  // With the kept letter read surely the same change is settled: MCO read
+  // M 0.95, T 0.65, C 0.22 is Monaco's code, valid.
+  r[1][10] = {{'M', 0.95f}, {'N', 0.02f}, {'H', 0.01f}, {'U', 0.005f}};
+  res = correct(r);
+  REQUIRE(res);
+  CHECK(res->field("nationality") == "MCO");
+  CHECK(res->valid);
+
   // German 'D<<' is known.
   std::vector<std::string> de = {"P<D<<MUSTERMANN<<ERIKA<<<<<<<<<<<<<<<<<<<<<<",
                                  "C01X00T478D<<6408125F2702283<<<<<<<<<<<<<<<4"};
