@@ -1490,9 +1490,14 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       }
     }
     // A reading that accounts for under half of the value's ink (a blurred
-    // OYVIND read J, surely) is a part of the value at most: none of its
-    // characters counts as surely read.
-    if (check::comparedVizField(f.name) && field.source == "template" && !field.text.empty() && readShort(field.text))
+    // OYVIND read J, surely), or a value shorter than the field's pattern
+    // (a nationality ISL read "A", the A at 0.95: td3-photo-s6161-0090), is
+    // a part of the value at most: none of its characters counts as surely
+    // read (id-check: unreadable print, a warning, where another source
+    // differs). A full-length value keeps its confidences: a forged one
+    // stays a mismatch.
+    if (check::comparedVizField(f.name) && field.source == "template" && !field.text.empty() &&
+        (readShort(field.text) || fragmentOf(field.value, pattern)))
       for (double& c : field.char_confidence) c = std::min(c, kUnconfirmedCharConfidence);
     // Boxes are in the card's own pixels, as the record's image holds it.
     field.box = turned ? cv::Rect(g.cols - line_box.br().x, g.rows - line_box.br().y, line_box.width, line_box.height)

@@ -371,6 +371,14 @@ std::vector<Field::Alternative> valueAlternatives(Kind kind, std::string_view va
 std::vector<double> capUnconfirmed(std::string_view value, std::vector<double> conf, std::string_view second,
                                    double cap);
 
+// A value shorter than its field's pattern: it fails `pattern`, and the
+// pattern takes it once characters are added (a run of one capital, digit
+// or '-', 1 to 16 long, at one place). What was read is a part of the
+// printed value at most: a nationality D|[A-Z]{3,} read "A", eleven
+// characters of a [A-Z0-9]{12} number. A value that matches, or that no
+// such addition mends (a digit in a nationality, a value too long), is none.
+bool fragmentOf(std::string_view value, const std::regex& pattern);
+
 // A code read from print that equals the MRZ's value up to characters the
 // printed fonts make look alike (O/0, I/1, S/5, B/8, Z/2, G/6, Q/0, and O
 // printed for a 6 or 9 whose opening closed up) takes
