@@ -410,10 +410,13 @@ std::vector<std::pair<std::size_t, std::string>> lostMarks(std::string_view valu
 // look-alike check's margin); one the print clearly shows stays as read (a
 // forged letter fits better than the genuine one). One flag per letter of
 // `value`; all false when the two do not align letter for letter or letter
-// for pair, or the rendering does not explain the line. Throws
+// for pair, or the rendering does not explain the line (kMarkFit of its ink)
+// nor `words`, the part of the line the name's words take, when given (a
+// wide region's empty rest holds guilloche no rendering explains). Throws
 // idkit::Failure (font_missing) when `font` cannot be opened.
 std::vector<bool> doubtedLetters(const cv::Mat& grey_line, double cap_px, const std::string& text,
-                                 const std::string& value, const std::string& reference, const std::string& font);
+                                 const std::string& value, const std::string& reference, const std::string& font,
+                                 const cv::Mat& words = {});
 
 namespace glyphs {
 struct Reading;  // idkit/ocr_glyphs.hpp
