@@ -6,8 +6,6 @@
 #include <idkit/ocr.hpp>
 #include <idkit/record.hpp>
 
-#include "mrz_layout.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -284,15 +282,12 @@ std::optional<Source> vizSource(const Json& record) {
       put(s, key, normalSex(value), text);
     } else if (key == "nationality") {
       // Only codes compare; "UTOPIAN" or "DEUTSCH" say the same in words. A
-      // code shorter than three letters that ICAO does not know ("D" it
-      // does) is a fragment of the line, unreadable: held-out
-      // td3-photo-s6161-0090's ISL read "A" (line 0.31, the A at 0.95) was
-      // a sure mismatch.
+      // code read shorter than the template's pattern (ISL read "A") comes
+      // with no character read surely (ocr::fragmentOf): a difference in it
+      // is unreadable print, as in any field.
       const std::string code = upperAlnum(value);
-      if (!code.empty() && code.size() <= 3 && std::all_of(code.begin(), code.end(), ::isalpha)) {
-        if (code.size() == 3 || mrz::detail::knownState(code)) put(s, key, code, text);
-        else if (compared) s.unreadable.push_back(key);
-      }
+      if (!code.empty() && code.size() <= 3 && std::all_of(code.begin(), code.end(), ::isalpha))
+        put(s, key, code, text);
     }
   }
   if (s.value.empty() && s.unreadable.empty()) return std::nullopt;

@@ -545,6 +545,17 @@ std::vector<double> capUnconfirmed(std::string_view value, std::vector<double> c
   return conf;
 }
 
+bool fragmentOf(std::string_view value, const std::regex& pattern) {
+  const std::string v(value);
+  if (std::regex_match(v, pattern)) return false;
+  static constexpr std::string_view kAdded = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-";
+  for (std::size_t at = 0; at <= v.size(); ++at)
+    for (const char c : kAdded)
+      for (std::size_t n = 1; n <= 16; ++n)
+        if (std::regex_match(v.substr(0, at) + std::string(n, c) + v.substr(at), pattern)) return true;
+  return false;
+}
+
 std::optional<Kind> parseKind(std::string_view s) {
   if (s == "name") return Kind::name;
   if (s == "date") return Kind::date;

@@ -951,14 +951,17 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
         reg.fitted ? valueLine(words, r, reg.sy * (f.region_mm.y + f.region_mm.height / 2 - 0.1) + reg.ty, cap_px)
                    : std::nullopt;
     const int value_width = found ? found->width : 0;  // the value's words, card px (0: none found)
-    // A reading that accounts for under half of the value's words (a capital
-    // is at most 1.1 capital heights wide, a space half of one).
-    auto readShort = [&](const std::string& text) {
-      if (value_width <= 0) return false;
-      double explained = 0;
+    // The most card pixels `text` takes printed on the line: a capital is at
+    // most 1.1 capital heights wide, a space half of one.
+    auto widthAtMost = [&](std::string_view text) {
+      double caps = 0;
       for (std::size_t i = 0; i < text.size(); ++i)
-        if (!utf8::continuation(static_cast<unsigned char>(text[i]))) explained += text[i] == ' ' ? 0.5 : 1.1;
-      return value_width > 2 * explained * cap_px + cap_px;
+        if (!utf8::continuation(static_cast<unsigned char>(text[i]))) caps += text[i] == ' ' ? 0.5 : 1.1;
+      return caps * cap_px;
+    };
+    // A reading that accounts for under half of the value's words.
+    auto readShort = [&](const std::string& text) {
+      return value_width > 0 && value_width > 2 * widthAtMost(text) + cap_px;
     };
     if (found) {
       // The region's width (values are left-aligned in it) or the words' if
@@ -1423,9 +1426,24 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     if (f.kind == Kind::name && field.source == "template" && check::comparedVizField(f.name) && !t.typeface.empty() &&
         !field.value.empty() && field.char_confidence.size() == field.value.size())
       if (const std::string ref = referenceName(mrz_fields, f.referenceName()); !ref.empty() && ref != field.value) {
+        // Where the whole line's rendering explains too little of its ink,
+        // the line from the value's words (`found`) as far as they or the
+        // reference's name could reach, a margin either side: the name's
+        // ink without the guilloche of the region's empty rest
+        // (td1-photo-s5353-0032: GROß on a 520 px line, its words 150 px:
+        // fit 0.69, under kMarkFit, the R left sure; on its words 0.87, the
+        // ß explains its cell better). A faint last letter the words missed
+        // (CHRISTIN(A)) stays in.
+        cv::Mat words;
+        if (found) {
+          const int from = std::max(0, found->x - pad - line_box.x);
+          const int reach = std::max(found->br().x, found->x + static_cast<int>(std::ceil(widthAtMost(ref))));
+          const int to = std::min(crop.cols, reach + pad - line_box.x);
+          if (to - from >= 4) words = crop.colRange(from, to);
+        }
         std::vector<bool> doubted;
         try {
-          doubted = doubtedLetters(crop, cap_px, field.text, field.value, ref, t.typeface);
+          doubted = doubtedLetters(crop, cap_px, field.text, field.value, ref, t.typeface, words);
         } catch (const Failure&) {  // the typeface's file cannot be opened
         }
         capDoubted(field, doubted);
@@ -1509,9 +1527,14 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       }
     }
     // A reading that accounts for under half of the value's ink (a blurred
-    // OYVIND read J, surely) is a part of the value at most: none of its
-    // characters counts as surely read.
-    if (check::comparedVizField(f.name) && field.source == "template" && !field.text.empty() && readShort(field.text))
+    // OYVIND read J, surely), or a value shorter than the field's pattern
+    // (a nationality ISL read "A", the A at 0.95: td3-photo-s6161-0090), is
+    // a part of the value at most: none of its characters counts as surely
+    // read (id-check: unreadable print, a warning, where another source
+    // differs). A full-length value keeps its confidences: a forged one
+    // stays a mismatch.
+    if (check::comparedVizField(f.name) && field.source == "template" && !field.text.empty() &&
+        (readShort(field.text) || fragmentOf(field.value, pattern)))
       for (double& c : field.char_confidence) c = std::min(c, kUnconfirmedCharConfidence);
     // Boxes are in the card's own pixels, as the record's image holds it.
     field.box = turned ? cv::Rect(g.cols - line_box.br().x, g.rows - line_box.br().y, line_box.width, line_box.height)
@@ -1527,13 +1550,17 @@ namespace {
 // comes from) checked in the typeface where `others` holds the reference's
 // in their place: doubted where the reference's fits the ink as well or
 // better, or all but as well (kLookAlikeMargin). One flag per character of
-// the value (`n`); all false when the rendering does not explain the line.
+// the value (`n`); all false when the rendering does not explain the line,
+// nor `words` (the part of the line the value's words take, when given).
 std::vector<bool> doubtedWhere(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& chars,
                                const std::vector<std::vector<std::string>>& others,
-                               const std::vector<std::size_t>& of, std::size_t n, const std::string& font) {
+                               const std::vector<std::size_t>& of, std::size_t n, const std::string& font,
+                               const cv::Mat& words = {}) {
   std::vector<bool> doubted(n, false);
   if (chars.empty() || of.size() != n) return doubted;
-  const std::optional<glyphs::Reading> r = glyphs::checkCharacters(grey_line, cap_px, chars, others, font);
+  std::optional<glyphs::Reading> r = glyphs::checkCharacters(grey_line, cap_px, chars, others, font);
+  if ((!r || r->fit < kMarkFit) && !words.empty() && words.cols < grey_line.cols)
+    r = glyphs::checkCharacters(words, cap_px, chars, others, font);
   if (!r || r->fit < kMarkFit || r->char_margin.size() != chars.size()) return doubted;
   for (std::size_t v = 0; v < n; ++v)
     if (const std::size_t k = of[v]; !others[k].empty())
@@ -1544,10 +1571,11 @@ std::vector<bool> doubtedWhere(const cv::Mat& grey_line, double cap_px, const st
 }  // namespace
 
 std::vector<bool> doubtedLetters(const cv::Mat& grey_line, double cap_px, const std::string& text,
-                                 const std::string& value, const std::string& reference, const std::string& font) {
+                                 const std::string& value, const std::string& reference, const std::string& font,
+                                 const cv::Mat& words) {
   std::vector<std::size_t> of;
   const auto [chars, others] = letterCandidates(text, value, reference, of);
-  return doubtedWhere(grey_line, cap_px, chars, others, of, value.size(), font);
+  return doubtedWhere(grey_line, cap_px, chars, others, of, value.size(), font, words);
 }
 
 std::vector<bool> doubtedDigits(const glyphs::Reading& check, const std::string& value, const std::string& reference) {

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <regex>
 
 #include <unistd.h>
 
@@ -525,6 +526,43 @@ TEST_CASE("ocr: a second reading's disagreements cap the first reading's charact
   // Confidences that do not fit the value are left alone; lower ones stay lower.
   CHECK(ocr::capUnconfirmed("DAR", {0.5}, "NOR", 0.9) == std::vector<double>{0.5});
   CHECK(ocr::capUnconfirmed("DAR", {0.5, 0.99, 0.99}, "NAR", 0.9) == std::vector<double>{0.5, 0.99, 0.99});
+}
+
+TEST_CASE("ocr: a value shorter than its field's pattern is a fragment", "[ocr]") {
+  const std::string nationality = "D|[A-Z]{3,}", number12 = "[A-Z0-9]{12}", date = "\\d{4}-\\d{2}-\\d{2}";
+  struct Case {
+    std::string value, pattern;
+    bool fragment;
+  };
+  const Case cases[] = {
+      // Letters of a code the pattern wants three of (td3-photo-s6161-0090's ISL read "A").
+      {"A", nationality, true},
+      {"WH", nationality, true},
+      // A full code, Germany's D, a code ICAO does not know: none.
+      {"ISL", nationality, false},
+      {"D", nationality, false},
+      {"QQX", nationality, false},
+      // Off the pattern otherwise: a digit, none added mends it.
+      {"1", nationality, false},
+      {"OPES55", nationality, false},
+      // A French card's twelve-character number read short, at either end; full; too long.
+      {"2404430135", number12, true},
+      {"26", number12, true},
+      {"240443013512", number12, false},
+      {"2404430135123", number12, false},
+      {"320105123456789", "\\d{16}", true},
+      {"3201051234567890", "\\d{16}", false},
+      // A pattern any length satisfies has no fragments; a date missing a digit is one.
+      {"C01X00T4", "[A-Z0-9]+", false},
+      {"1974-08-1", date, true},
+      {"1974-08-12", date, false},
+      {"", "[MFX]", true},
+      {"F", "[MFX]", false},
+  };
+  for (const Case& c : cases) {
+    INFO(c.value << " against " << c.pattern);
+    CHECK(ocr::fragmentOf(c.value, std::regex(c.pattern)) == c.fragment);
+  }
 }
 
 TEST_CASE("ocr: a 6 or 9 closed up into O is a look-alike of the reference's digit", "[ocr]") {

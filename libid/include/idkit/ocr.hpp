@@ -371,6 +371,14 @@ std::vector<Field::Alternative> valueAlternatives(Kind kind, std::string_view va
 std::vector<double> capUnconfirmed(std::string_view value, std::vector<double> conf, std::string_view second,
                                    double cap);
 
+// A value shorter than its field's pattern: it fails `pattern`, and the
+// pattern takes it once characters are added (a run of one capital, digit
+// or '-', 1 to 16 long, at one place). What was read is a part of the
+// printed value at most: a nationality D|[A-Z]{3,} read "A", eleven
+// characters of a [A-Z0-9]{12} number. A value that matches, or that no
+// such addition mends (a digit in a nationality, a value too long), is none.
+bool fragmentOf(std::string_view value, const std::regex& pattern);
+
 // A code read from print that equals the MRZ's value up to characters the
 // printed fonts make look alike (O/0, I/1, S/5, B/8, Z/2, G/6, Q/0, and O
 // printed for a 6 or 9 whose opening closed up) takes
@@ -402,10 +410,13 @@ std::vector<std::pair<std::size_t, std::string>> lostMarks(std::string_view valu
 // look-alike check's margin); one the print clearly shows stays as read (a
 // forged letter fits better than the genuine one). One flag per letter of
 // `value`; all false when the two do not align letter for letter or letter
-// for pair, or the rendering does not explain the line. Throws
+// for pair, or the rendering does not explain the line (kMarkFit of its ink)
+// nor `words`, the part of the line the name's words take, when given (a
+// wide region's empty rest holds guilloche no rendering explains). Throws
 // idkit::Failure (font_missing) when `font` cannot be opened.
 std::vector<bool> doubtedLetters(const cv::Mat& grey_line, double cap_px, const std::string& text,
-                                 const std::string& value, const std::string& reference, const std::string& font);
+                                 const std::string& value, const std::string& reference, const std::string& font,
+                                 const cv::Mat& words = {});
 
 namespace glyphs {
 struct Reading;  // idkit/ocr_glyphs.hpp
