@@ -13,6 +13,7 @@
 
 #include "../../libid/src/mrz_layout.hpp"
 #include "../../libid/src/mrz_witness.hpp"
+#include "mrz_support.hpp"
 #include "support.hpp"
 
 using namespace idkit;
@@ -46,18 +47,6 @@ Zone drawZone(const std::vector<std::string>& lines, float height) {
   return {page, {cv::Point2f(x0, y0), cv::Point2f(x1, y0), cv::Point2f(x1, y1), cv::Point2f(x0, y1)}};
 }
 
-// The classifier's candidates for `lines`: every cell its character at 0.97
-// and a runner-up at 0.01.
-std::vector<mrz::LineCandidates> sureCandidates(const std::vector<std::string>& lines) {
-  std::vector<mrz::LineCandidates> out;
-  for (const auto& l : lines) {
-    mrz::LineCandidates lc;
-    for (char c : l) lc.push_back({{c, 0.97f}, {c == 'X' ? 'Y' : 'X', 0.01f}});
-    out.push_back(std::move(lc));
-  }
-  return out;
-}
-
 // A classifier's reading of kTd1 with line 3's letter at `pos` read as
 // `read`, `rival` its uncertain rival: checks verify, not legible.
 struct Reading {
@@ -72,7 +61,7 @@ Reading uncertainReading(int pos, char read, char rival) {
   r->uncertain.push_back({3, pos, read, rival, "uncertain"});
   mrz::detail::markIllegible(*r);
   REQUIRE_FALSE(r->valid);
-  auto cands = sureCandidates(lines);
+  auto cands = sureReading(lines);
   cands[2][static_cast<std::size_t>(pos - 1)] = {{read, 0.6f}, {rival, 0.35f}};
   return {*r, cands};
 }
@@ -125,7 +114,7 @@ TEST_CASE("mrz witness: a letter read as it was stays, a third letter settles no
   REQUIRE(unseen);
   unseen->uncertain.push_back({3, 7, 'C', 'O', "uncertain"});
   mrz::detail::markIllegible(*unseen);
-  auto unseenCands = sureCandidates(lines);
+  auto unseenCands = sureReading(lines);
   unseenCands[2][7 - 1] = {{'C', 0.6f}, {'O', 0.35f}};
   CHECK_FALSE(mrz::detail::witness(*unseen, unseenCands, zone.image, zone.quad, {}));
   CHECK_FALSE(unseen->valid);
@@ -145,13 +134,15 @@ TEST_CASE("mrz witness: a settled letter makes no zone valid that correct() find
   REQUIRE(r->valid);
   r->uncertain.push_back({3, 7, 'C', 'O', "uncertain"});
   mrz::detail::markIllegible(*r);
-  auto cands = sureCandidates(lines);
-  cands[1][24] = {{'<', 0.299f}, {'9', 0.1013f}, {'F', 0.0651f}, {'T', 0.0518f}};
-  cands[1][25] = {{'<', 0.2094f}, {'9', 0.1164f}, {'T', 0.0534f}, {'F', 0.0475f}};
-  cands[1][26] = {{'<', 0.1624f}, {'9', 0.1348f}, {'T', 0.0626f}, {'1', 0.0449f}};
-  cands[1][27] = {{'9', 0.1934f}, {'<', 0.1881f}, {'F', 0.0509f}, {'T', 0.0448f}};
-  cands[1][28] = {{'9', 0.3026f}, {'<', 0.2368f}, {'F', 0.0588f}, {'5', 0.0379f}};
-  cands[1][29] = {{'O', 0.6326f}, {'D', 0.1685f}, {'5', 0.0081f}, {'6', 0.006f}};
+  auto cands = sureReading(lines);
+  const std::vector<mrz::PositionCandidates> tail = {
+      {{'<', 0.299f}, {'9', 0.1013f}, {'F', 0.0651f}, {'T', 0.0518f}},
+      {{'<', 0.2094f}, {'9', 0.1164f}, {'T', 0.0534f}, {'F', 0.0475f}},
+      {{'<', 0.1624f}, {'9', 0.1348f}, {'T', 0.0626f}, {'1', 0.0449f}},
+      {{'9', 0.1934f}, {'<', 0.1881f}, {'F', 0.0509f}, {'T', 0.0448f}},
+      {{'9', 0.3026f}, {'<', 0.2368f}, {'F', 0.0588f}, {'5', 0.0379f}},
+      {{'O', 0.6326f}, {'D', 0.1685f}, {'5', 0.0081f}, {'6', 0.006f}}};
+  for (std::size_t i = 0; i < tail.size(); ++i) cands[1][24 + i] = tail[i];
   cands[2][7 - 1] = {{'C', 0.6f}, {'O', 0.35f}};
   // correct() makes the photo's own corrections ('<' -> 9 for the composite,
   // O -> 5) and verifies every check, but the 9s are too faint to vouch for.
@@ -185,12 +176,12 @@ TEST_CASE("mrz witness: a valid reading and a zone failing only a content rule a
   auto valid = mrz::parse(kTd1);
   REQUIRE(valid);
   REQUIRE(valid->valid);
-  CHECK_FALSE(mrz::detail::witness(*valid, sureCandidates(kTd1), zone.image, zone.quad, {}));
+  CHECK_FALSE(mrz::detail::witness(*valid, sureReading(kTd1), zone.image, zone.quad, {}));
   // Check digits verify, the state code is unknown: no witness reading replaces it.
   auto unknown = mrz::parse(kTd1);
   unknown->checks.emplace_back("known_state", false);
   unknown->valid = false;
-  CHECK_FALSE(mrz::detail::witness(*unknown, sureCandidates(kTd1), zone.image, zone.quad, {}));
+  CHECK_FALSE(mrz::detail::witness(*unknown, sureReading(kTd1), zone.image, zone.quad, {}));
 }
 
 TEST_CASE("mrz witness: a zone of fillers verifies its checks but no field", "[mrz_read][witness]") {
