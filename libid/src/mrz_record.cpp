@@ -220,7 +220,7 @@ Status readRecord(Json& record, const ImageLimits& limits, const ReadOptions& op
     const float k = static_cast<float>(img.bgr.cols) / static_cast<float>(img.size.width);
     std::array<cv::Point2f, 4> band = r.quad;
     for (auto& p : band) p *= k;
-    detail::witness(r.result, img.bgr, band, options.parse);
+    detail::witness(r.result, r.candidates, img.bgr, band, options.parse);
   };
   auto fromDocument = [&] {
     witnessed(doc->reading);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <span>
 
 #include <opencv2/core.hpp>
 
@@ -16,6 +17,10 @@ namespace idkit::mrz::detail {
 // checks) where its own reading verifies and it was sure of every character,
 // `r` becomes that reading, valid, each changed cell listed in corrections
 // with why "witness", and true is returned. Else `r` is left as it is.
-bool witness(Result& r, const cv::Mat& image, const std::array<cv::Point2f, 4>& quad, const ParseOptions& parse);
+// `cands` are the candidates `r` was corrected from: cells the witness
+// settles make the zone valid only where correct() finds it valid with them
+// read as settled.
+bool witness(Result& r, std::span<const LineCandidates> cands, const cv::Mat& image,
+             const std::array<cv::Point2f, 4>& quad, const ParseOptions& parse);
 
 }  // namespace idkit::mrz::detail

@@ -11,6 +11,7 @@
 #include <idkit/mrz.hpp>
 
 #include "../../libid/src/mrz_layout.hpp"
+#include "mrz_support.hpp"
 
 using namespace idkit::mrz;
 
@@ -19,18 +20,6 @@ namespace {
 // The ICAO Doc 9303 TD3 specimen (every check digit verifies).
 const std::vector<std::string> kTd3 = {"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
                                        "L898902C36UTO7408122F1204159ZE184226B<<<<<10"};
-
-// A confident reading of `lines`: every position its character at 0.97 and
-// a runner-up ('X', or 'Y' where the character is 'X') at 0.01.
-std::vector<LineCandidates> sureReading(const std::vector<std::string>& lines) {
-  std::vector<LineCandidates> out;
-  for (const auto& l : lines) {
-    LineCandidates lc;
-    for (char c : l) lc.push_back({{c, 0.97f}, {c == 'X' ? 'Y' : 'X', 0.01f}});
-    out.push_back(std::move(lc));
-  }
-  return out;
-}
 
 // Position (0-based) `col` of line `line` read as `read` with `score`, the
 // true character second with `second`.

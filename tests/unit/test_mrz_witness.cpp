@@ -13,6 +13,7 @@
 
 #include "../../libid/src/mrz_layout.hpp"
 #include "../../libid/src/mrz_witness.hpp"
+#include "mrz_support.hpp"
 #include "support.hpp"
 
 using namespace idkit;
@@ -48,7 +49,11 @@ Zone drawZone(const std::vector<std::string>& lines, float height) {
 
 // A classifier's reading of kTd1 with line 3's letter at `pos` read as
 // `read`, `rival` its uncertain rival: checks verify, not legible.
-mrz::Result uncertainReading(int pos, char read, char rival) {
+struct Reading {
+  mrz::Result result;
+  std::vector<mrz::LineCandidates> cands;
+};
+Reading uncertainReading(int pos, char read, char rival) {
   std::vector<std::string> lines = kTd1;
   lines[2][static_cast<std::size_t>(pos - 1)] = read;
   auto r = mrz::parse(lines);
@@ -56,12 +61,15 @@ mrz::Result uncertainReading(int pos, char read, char rival) {
   r->uncertain.push_back({3, pos, read, rival, "uncertain"});
   mrz::detail::markIllegible(*r);
   REQUIRE_FALSE(r->valid);
-  return *r;
+  auto cands = sureReading(lines);
+  cands[2][static_cast<std::size_t>(pos - 1)] = {{read, 0.6f}, {rival, 0.35f}};
+  return {*r, cands};
 }
 
 // The witness settles `r` into kTd1, valid.
-void checkSettled(mrz::Result& r, const Zone& zone) {
-  REQUIRE(mrz::detail::witness(r, zone.image, zone.quad, {}));
+void checkSettled(Reading& reading, const Zone& zone) {
+  mrz::Result& r = reading.result;
+  REQUIRE(mrz::detail::witness(r, reading.cands, zone.image, zone.quad, {}));
   CHECK(r.valid);
   CHECK(r.lines == kTd1);
   CHECK(r.uncertain.empty());
@@ -72,8 +80,9 @@ void checkSettled(mrz::Result& r, const Zone& zone) {
 TEST_CASE("mrz witness: an uncertain name letter settled by the second reader", "[mrz_read][witness]") {
   const Zone zone = drawZone(kTd1, 30);
   // ERIKSSON's second O (position 7) read C, O its rival: the witness reads O.
-  mrz::Result r = uncertainReading(7, 'C', 'O');
-  checkSettled(r, zone);
+  Reading reading = uncertainReading(7, 'C', 'O');
+  checkSettled(reading, zone);
+  const mrz::Result& r = reading.result;
   REQUIRE_FALSE(r.corrections.empty());
   const auto& c = r.corrections.back();
   CHECK(c.line == 3);
@@ -87,12 +96,13 @@ TEST_CASE("mrz witness: an uncertain name letter settled by the second reader", 
 TEST_CASE("mrz witness: a letter read as it was stays, a third letter settles nothing", "[mrz_read][witness]") {
   const Zone zone = drawZone(kTd1, 30);
   // The classifier's own letter confirmed: valid, nothing changed.
-  mrz::Result kept = uncertainReading(7, 'O', 'C');
+  Reading kept = uncertainReading(7, 'O', 'C');
   checkSettled(kept, zone);
   // Neither the letter read nor its rival is what the witness sees (O): left as it was.
-  mrz::Result neither = uncertainReading(7, 'C', 'G');
+  Reading read = uncertainReading(7, 'C', 'G');
+  mrz::Result& neither = read.result;
   const auto before = neither.lines;
-  CHECK_FALSE(mrz::detail::witness(neither, zone.image, zone.quad, {}));
+  CHECK_FALSE(mrz::detail::witness(neither, read.cands, zone.image, zone.quad, {}));
   CHECK_FALSE(neither.valid);
   CHECK(neither.lines == before);
   CHECK(neither.uncertain.size() == 1);
@@ -104,8 +114,61 @@ TEST_CASE("mrz witness: a letter read as it was stays, a third letter settles no
   REQUIRE(unseen);
   unseen->uncertain.push_back({3, 7, 'C', 'O', "uncertain"});
   mrz::detail::markIllegible(*unseen);
-  CHECK_FALSE(mrz::detail::witness(*unseen, zone.image, zone.quad, {}));
+  auto unseenCands = sureReading(lines);
+  unseenCands[2][7 - 1] = {{'C', 0.6f}, {'O', 0.35f}};
+  CHECK_FALSE(mrz::detail::witness(*unseen, unseenCands, zone.image, zone.quad, {}));
   CHECK_FALSE(unseen->valid);
+}
+
+TEST_CASE("mrz witness: a settled letter makes no zone valid that correct() finds illegible elsewhere",
+          "[mrz_read][witness]") {
+  const Zone zone = drawZone(kTd1, 30);
+  // Held-out td1-photo-s137-0082's shape: glare over line 2's end, its last
+  // cells read faintly (the photo's candidates of cells 25-30), corrected to
+  // 999 and a composite 5 that verify; ERIKSSON's O read C on line 3, listed.
+  std::vector<std::string> lines = kTd1;
+  lines[1] = "7408122F1204159UTO<<<<<<<<9995";
+  lines[2][7 - 1] = 'C';
+  auto r = mrz::parse(lines);
+  REQUIRE(r);
+  REQUIRE(r->valid);
+  r->uncertain.push_back({3, 7, 'C', 'O', "uncertain"});
+  mrz::detail::markIllegible(*r);
+  auto cands = sureReading(lines);
+  const std::vector<mrz::PositionCandidates> tail = {
+      {{'<', 0.299f}, {'9', 0.1013f}, {'F', 0.0651f}, {'T', 0.0518f}},
+      {{'<', 0.2094f}, {'9', 0.1164f}, {'T', 0.0534f}, {'F', 0.0475f}},
+      {{'<', 0.1624f}, {'9', 0.1348f}, {'T', 0.0626f}, {'1', 0.0449f}},
+      {{'9', 0.1934f}, {'<', 0.1881f}, {'F', 0.0509f}, {'T', 0.0448f}},
+      {{'9', 0.3026f}, {'<', 0.2368f}, {'F', 0.0588f}, {'5', 0.0379f}},
+      {{'O', 0.6326f}, {'D', 0.1685f}, {'5', 0.0081f}, {'6', 0.006f}}};
+  for (std::size_t i = 0; i < tail.size(); ++i) cands[1][24 + i] = tail[i];
+  cands[2][7 - 1] = {{'C', 0.6f}, {'O', 0.35f}};
+  // correct() makes the photo's own corrections ('<' -> 9 for the composite,
+  // O -> 5) and verifies every check, but the 9s are too faint to vouch for.
+  const auto judged = mrz::correct(cands);
+  REQUIRE(judged);
+  CHECK(judged->lines == lines);
+  CHECK(judged->check("composite"));
+  CHECK_FALSE(judged->check("legible"));
+  REQUIRE(judged->corrections.size() == 2);
+  CHECK(judged->corrections[0].pos == 27);
+  CHECK(judged->corrections[0].to == '9');
+  CHECK(judged->corrections[0].why == "check_digit");
+  auto pinned = cands;
+  pinned[2][7 - 1] = {{'O', 1.0f}};
+  const auto withO = mrz::correct(pinned);
+  REQUIRE(withO);
+  CHECK(withO->lines[2] == kTd1[2]);
+  CHECK(withO->uncertain.empty());
+  CHECK_FALSE(withO->check("legible"));
+  // The witness reads the O (line 3 alike and surely), but the zone with it
+  // is still not legible: nothing is settled.
+  CHECK_FALSE(mrz::detail::witness(*r, cands, zone.image, zone.quad, {}));
+  CHECK_FALSE(r->valid);
+  CHECK(r->lines == lines);
+  CHECK(r->uncertain.size() == 1);
+  CHECK_FALSE(r->check("legible"));
 }
 
 TEST_CASE("mrz witness: a valid reading and a zone failing only a content rule are not read again", "[mrz_read][witness]") {
@@ -113,12 +176,12 @@ TEST_CASE("mrz witness: a valid reading and a zone failing only a content rule a
   auto valid = mrz::parse(kTd1);
   REQUIRE(valid);
   REQUIRE(valid->valid);
-  CHECK_FALSE(mrz::detail::witness(*valid, zone.image, zone.quad, {}));
+  CHECK_FALSE(mrz::detail::witness(*valid, sureReading(kTd1), zone.image, zone.quad, {}));
   // Check digits verify, the state code is unknown: no witness reading replaces it.
   auto unknown = mrz::parse(kTd1);
   unknown->checks.emplace_back("known_state", false);
   unknown->valid = false;
-  CHECK_FALSE(mrz::detail::witness(*unknown, zone.image, zone.quad, {}));
+  CHECK_FALSE(mrz::detail::witness(*unknown, sureReading(kTd1), zone.image, zone.quad, {}));
 }
 
 TEST_CASE("mrz witness: a zone of fillers verifies its checks but no field", "[mrz_read][witness]") {
