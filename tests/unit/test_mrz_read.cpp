@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include <opencv2/imgcodecs.hpp>
@@ -704,47 +705,72 @@ TEST_CASE("an ensemble's probabilities are the mean of its members'", "[mrz_read
   CHECK(cv::norm(first.predict(x), second.predict(x), cv::NORM_INF) > 1e-3);  // the seeds differ
 }
 
+// A synthesised photo written to a file and the card id-deskew makes of it,
+// as the tools do: the pipeline's record (input = the photo, image = the
+// card, document = id-deskew's section). The files go with the value.
+namespace {
+struct PipelineCard {
+  synth::Specimen sample;
+  std::filesystem::path photo, card;
+  deskew::Flat flat;
+  Json record;
+  PipelineCard() = default;
+  PipelineCard(const PipelineCard&) = delete;
+  PipelineCard& operator=(const PipelineCard&) = delete;
+  ~PipelineCard() {
+    std::filesystem::remove(photo);
+    std::filesystem::remove(card);
+  }
+};
+
+std::unique_ptr<PipelineCard> pipelineCard(synth::DocType type, std::uint64_t seed, std::uint64_t index) {
+  synth::Options o;
+  o.type = type;
+  o.capture = synth::Capture::photo;
+  o.seed = seed;
+  auto p = std::make_unique<PipelineCard>();
+  p->sample = synth::generate(o, index).at(0);
+  const std::string stem = (std::filesystem::temp_directory_path() / "idkit-mrz-").string() +
+                           std::string(synth::name(type)) + "-s" + std::to_string(seed) + "-" + std::to_string(index);
+  p->photo = stem + ".jpg";
+  p->card = stem + ".card.png";
+  {
+    std::ofstream out(p->photo, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(p->sample.jpeg.data()), static_cast<std::streamsize>(p->sample.jpeg.size()));
+  }
+  p->record = Json{{"input", p->photo.string()}};
+  const LoadedImage img = loadRecordImage(p->record, {}, deskew::kDecodeSide, KeepBytes::yes);
+  const auto region = [&](const cv::Rect& roi) { return deskew::decodeRegion(img.encoded, roi, {}); };
+  auto flats = deskew::deskewDecoded(img.bgr, static_cast<double>(img.bgr.cols) / img.size.width, region, {});
+  REQUIRE_FALSE(flats.empty());
+  p->flat = std::move(flats[0]);
+  cv::imwrite(p->card.string(), p->flat.card);
+  p->record["image"] = p->card.string();
+  p->record["document"] = p->flat.document.toJson();
+  return p;
+}
+}  // namespace
+
 // A card id-deskew turned upright by its MRZ band, in which no band is found:
 // the photo is read as id-mrz reads a photo alone (seed 4242's td3 photo 34,
 // bench/ocr.sh: a 6 px motion streak in a page id-deskew's card draws 3.5
 // times larger; as it is, the photo has no band either).
 TEST_CASE("a card turned by its MRZ band but read without one: its photo read as a photo alone", "[mrz_read]") {
-  synth::Options o;
-  o.type = synth::DocType::td3;
-  o.capture = synth::Capture::photo;
-  o.seed = 4242;
-  const auto sp = synth::generate(o, 34).at(0);
-  const auto dir = std::filesystem::temp_directory_path();
-  const auto photo = dir / "idkit-mrz-td3-photo-s4242-0034.jpg";
-  {
-    std::ofstream out(photo, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(sp.jpeg.data()), static_cast<std::streamsize>(sp.jpeg.size()));
-  }
-  // id-deskew's card, as the tool makes it.
-  Json record{{"input", photo.string()}};
-  const LoadedImage img = loadRecordImage(record, {}, deskew::kDecodeSide, KeepBytes::yes);
-  const auto region = [&](const cv::Rect& roi) { return deskew::decodeRegion(img.encoded, roi, {}); };
-  const auto flats = deskew::deskewDecoded(img.bgr, static_cast<double>(img.bgr.cols) / img.size.width, region, {});
-  REQUIRE_FALSE(flats.empty());
-  REQUIRE(flats[0].document.orientation_cue == "mrz");
-  const auto card = dir / "idkit-mrz-td3-photo-s4242-0034.card.png";
-  cv::imwrite(card.string(), flats[0].card);
-  record["image"] = card.string();
-  record["document"] = flats[0].document.toJson();
+  const auto p = pipelineCard(synth::DocType::td3, 4242, 34);
+  REQUIRE(p->flat.document.orientation_cue == "mrz");
+  Json record = p->record;
   Json without_cue = record;
   mrz::readRecord(record, {}, {});
   REQUIRE(record.contains("mrz"));
   CHECK(record["mrz"]["found_in"] == "input");
   CHECK(record["mrz"].contains("input_document_quad"));
-  CHECK(record["mrz"]["lines"].get<std::vector<std::string>>() == sp.truth["mrz"]["lines"].get<std::vector<std::string>>());
+  CHECK(record["mrz"]["lines"].get<std::vector<std::string>>() == p->sample.truth["mrz"]["lines"].get<std::vector<std::string>>());
   CHECK(record["mrz"]["valid"].get<bool>());
   // The band lies at the card's foot in the card's frame.
-  CHECK(record["mrz"]["quad"][0][1].get<double>() > 0.8 * flats[0].card.rows);
+  CHECK(record["mrz"]["quad"][0][1].get<double>() > 0.8 * p->flat.card.rows);
   // Without the cue the photo is only read as it is, and holds no band so.
   without_cue["document"]["orientation_cue"] = "face";
   CHECK_THROWS_AS(mrz::readRecord(without_cue, {}, {}), Failure);
-  std::filesystem::remove(photo);
-  std::filesystem::remove(card);
 }
 
 // A card whose zone is read but not valid: the photo it came from is read as
@@ -752,41 +778,21 @@ TEST_CASE("a card turned by its MRZ band but read without one: its photo read as
 // id-deskew's card read line 1 three cells short, mrz_invalid; the photo
 // alone reads every line right).
 TEST_CASE("a card whose zone reads invalid: its photo read as a photo alone, taken when valid", "[mrz_read]") {
-  synth::Options o;
-  o.type = synth::DocType::td1;
-  o.capture = synth::Capture::photo;
-  o.seed = 4242;
-  const auto sp = synth::generate(o, 96).at(0);
-  const auto dir = std::filesystem::temp_directory_path();
-  const auto photo = dir / "idkit-mrz-td1-photo-s4242-0096.jpg";
-  {
-    std::ofstream out(photo, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(sp.jpeg.data()), static_cast<std::streamsize>(sp.jpeg.size()));
-  }
-  Json record{{"input", photo.string()}};
-  const LoadedImage img = loadRecordImage(record, {}, deskew::kDecodeSide, KeepBytes::yes);
-  const auto region = [&](const cv::Rect& roi) { return deskew::decodeRegion(img.encoded, roi, {}); };
-  const auto flats = deskew::deskewDecoded(img.bgr, static_cast<double>(img.bgr.cols) / img.size.width, region, {});
-  REQUIRE_FALSE(flats.empty());
-  const auto card = dir / "idkit-mrz-td1-photo-s4242-0096.card.png";
-  cv::imwrite(card.string(), flats[0].card);
+  const auto p = pipelineCard(synth::DocType::td1, 4242, 96);
   // The card read as the pipeline reads it (as it is, no document search):
   // a zone, not valid.
-  Json card_alone{{"input", card.string()}};
+  Json card_alone{{"input", p->card.string()}};
   mrz::ReadOptions as_is;
   as_is.find_document = false;
   CHECK(mrz::readRecord(card_alone, {}, as_is) == Status::rejected);
   REQUIRE(card_alone.contains("mrz"));
   CHECK_FALSE(card_alone["mrz"]["valid"].get<bool>());
   // The pipeline's record: the photo's reading, valid and right, found in the input.
-  record["image"] = card.string();
-  record["document"] = flats[0].document.toJson();
+  Json record = p->record;
   CHECK(mrz::readRecord(record, {}, {}) == Status::ok);
   REQUIRE(record.contains("mrz"));
   CHECK(record["mrz"]["found_in"] == "input");
   CHECK(record["mrz"]["valid"].get<bool>());
-  CHECK(record["mrz"]["lines"].get<std::vector<std::string>>() == sp.truth["mrz"]["lines"].get<std::vector<std::string>>());
+  CHECK(record["mrz"]["lines"].get<std::vector<std::string>>() == p->sample.truth["mrz"]["lines"].get<std::vector<std::string>>());
   CHECK(record["mrz"].contains("input_quad"));
-  std::filesystem::remove(photo);
-  std::filesystem::remove(card);
 }
