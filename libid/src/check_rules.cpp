@@ -185,7 +185,16 @@ double differenceConfidence(std::string_view printed, const std::vector<double>&
 }
 
 bool explainedByRunnerUps(std::string_view printed, std::string_view runner_up, std::string_view other) {
-  if (printed == other || printed.size() != other.size() || runner_up.size() != printed.size()) return false;
+  if (printed == other || runner_up.size() != printed.size()) return false;
+  // One character missing from the reading, the runner-up of a neighbour.
+  if (other.size() == printed.size() + 1) {
+    for (std::size_t k = 0; k < other.size(); ++k)
+      if (other.substr(0, k) == printed.substr(0, k) && other.substr(k + 1) == printed.substr(k) &&
+          ((k > 0 && runner_up[k - 1] == other[k]) || (k < printed.size() && runner_up[k] == other[k])))
+        return true;
+    return false;
+  }
+  if (printed.size() != other.size()) return false;
   for (std::size_t i = 0; i < printed.size(); ++i)
     if (printed[i] != other[i] && (runner_up[i] == '\0' || runner_up[i] != other[i])) return false;
   return true;

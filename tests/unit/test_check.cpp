@@ -847,6 +847,12 @@ TEST_CASE("check: a sure printed difference that the OCR's runner-up explains is
     CHECK_FALSE(check::explainedByRunnerUps("AARIE", std::string("M\0\0\0\0", 5), "MARIEE"));
     CHECK_FALSE(check::explainedByRunnerUps("AARIE", "M", "MARIE"));
     CHECK(check::explainedByRunnerUps("AARIE", std::string("M\0\0\0\0", 5), "MARIE"));
+    // One character missing, a neighbour's runner-up (td2-photo-s31-0209:
+    // HUIJSMANS read HUISMANS, J the I's runner-up at 0.26); not so where no
+    // neighbour of the gap offered it, or two are missing.
+    CHECK(check::explainedByRunnerUps("HUISMANS", std::string("\0HJA\0\0\0G", 8), "HUIJSMANS"));
+    CHECK_FALSE(check::explainedByRunnerUps("HUISMANS", std::string("\0H\0A\0\0\0G", 8), "HUIJSMANS"));
+    CHECK_FALSE(check::explainedByRunnerUps("HUSMANS", std::string("\0HJ\0\0\0\0", 7), "HUIJSMANS"));
   }
   SECTION("in a record: viz_misread warns, the strict policy fails it") {
     // qr-id-photo-s31-0199 (bench/ocr.sh): 1985 printed, 1925 read with the 2

@@ -200,6 +200,9 @@ double differenceConfidence(std::string_view printed, const std::vector<double>&
 // there (`runner_up`, one per character of `printed`, '\0' for none: id-ocr's
 // char_alternatives) is `other`'s character. qr-id-photo-s31-0199 (bench/ocr.sh)
 // printed 1985-06-15, read 1925-06-15 with the 2 at 0.97 and 8 its runner-up.
+// Or one character shorter, the missing character the runner-up of a
+// neighbour: td2-photo-s31-0209 printed HUIJSMANS, read HUISMANS surely with
+// J the I's runner-up (a narrow J lost beside the I).
 bool explainedByRunnerUps(std::string_view printed, std::string_view runner_up, std::string_view other);
 
 // The payload of an idkit QR card (id-synth qr-id):
