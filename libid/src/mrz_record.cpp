@@ -179,6 +179,74 @@ bool namesUnsure(const Result& r) {
   return false;
 }
 
+// How a flat card's own reading failed, so that the photo it came from is
+// read again (readInputPhoto).
+enum class CardMiss { no_zone, zone_invalid };
+
+// The photo a flat card came from (the record's input), read again when the
+// card's reading failed, and reported as found in the input with its band
+// mapped into the card's frame, where later tools look for it. Nothing
+// (std::nullopt) when that reading is not taken.
+// - The card holds no zone (CardMiss::no_zone): id-deskew may have
+//   flattened the wrong region. When it turned the card upright by its MRZ
+//   band (orientation_cue "mrz"), the zone is there and the miss is the
+//   card's reading: the photo is read as a photo given alone, its document
+//   found and flattened by id-mrz itself, a shaken one's streak undone
+//   (seed 4242's td3-photo-0034, a 6 px streak in a page id-deskew's card
+//   drew 3.5 times larger, reads valid so). Otherwise the photo is read as
+//   it is: the many documents without an MRZ (licence fronts, QR cards) do
+//   not pay for a second document search.
+// - The card's zone no view made valid (CardMiss::zone_invalid): the photo
+//   is read as a photo given alone, and its reading taken only when valid
+//   (seed 4242's td1-photo-0096: the card id-deskew gave read three cells
+//   short on line 1, mrz_invalid; the photo alone reads valid and right).
+//   The card's zone is there, so the search is not wasted on documents
+//   without one.
+std::optional<Status> readInputPhoto(Json& record, cv::Size card, CardMiss miss, const ImageLimits& limits,
+                                     const ReadOptions& options) {
+  const Json& input = record["input"];
+  const auto doc_section = record.find("document");
+  const bool band_seen = options.find_document && doc_section != record.end() && doc_section->is_object() &&
+                         doc_section->value("orientation_cue", std::string()) == "mrz";
+  Json section;
+  if (miss == CardMiss::zone_invalid || band_seen) {
+    Json alone{{"input", input}};
+    try {
+      readRecord(alone, limits, options);  // a record with only its input: no photo behind it
+    } catch (const Failure&) {             // nothing found in the photo either
+    }
+    if (alone.contains("mrz")) section = std::move(alone["mrz"]);
+  } else if (auto photo = loadImage(input.get<std::string>(), limits, kReadSide, Hash::no)) {
+    if (auto fromPhoto = readFile(*photo, options)) section = fromPhoto->toJson();
+  }
+  if (!section.is_object() || !section.contains("quad")) return std::nullopt;
+  if (miss == CardMiss::zone_invalid && !section.value("valid", false)) return std::nullopt;
+  if (section.contains("document_quad")) {
+    section["input_document_quad"] = std::move(section["document_quad"]);
+    section.erase("document_quad");
+  }
+  section["found_in"] = "input";
+  section["input_quad"] = section["quad"];
+  const auto input_band = quadOf(section["quad"]);
+  if (const auto doc = documentQuad(record); doc && input_band) {
+    const std::array<cv::Point2f, 4> corners = {
+        cv::Point2f(0, 0), cv::Point2f(static_cast<float>(card.width), 0),
+        cv::Point2f(static_cast<float>(card.width), static_cast<float>(card.height)),
+        cv::Point2f(0, static_cast<float>(card.height))};
+    const cv::Mat h = cv::getPerspectiveTransform(doc->data(), corners.data());
+    std::vector<cv::Point2f> in(input_band->begin(), input_band->end()), out;
+    cv::perspectiveTransform(in, out, h);
+    std::array<cv::Point2f, 4> mapped{};
+    std::copy_n(out.begin(), 4, mapped.begin());
+    section["quad"] = quadJson(mapped);
+  } else {
+    section.erase("quad");
+  }
+  const bool valid = section.value("valid", false);
+  record["mrz"] = std::move(section);
+  return valid ? Status::ok : Status::rejected;
+}
+
 }  // namespace
 
 Status readRecord(Json& record, const ImageLimits& limits, const ReadOptions& options) {
@@ -266,75 +334,13 @@ Status readRecord(Json& record, const ImageLimits& limits, const ReadOptions& op
                      (doc->reading.result.valid || doc->reading.result.confidence >= reading->result.confidence)))
       return fromDocument();
   }
-  // The photo a flat card came from, read as id-mrz reads a photo given
-  // alone (its document found and flattened by id-mrz itself, a shaken
-  // one's streak undone in the photo), reported as found in the input with
-  // its band mapped into the card's frame, where later tools look for it.
-  auto fromInput = [&](Json section) -> std::optional<Status> {
-    if (!section.is_object() || !section.contains("quad")) return std::nullopt;
-    if (section.contains("document_quad")) {
-      section["input_document_quad"] = std::move(section["document_quad"]);
-      section.erase("document_quad");
-    }
-    section["found_in"] = "input";
-    section["input_quad"] = section["quad"];
-    const auto input_band = quadOf(section["quad"]);
-    if (const auto doc = documentQuad(record); doc && input_band) {
-      const std::array<cv::Point2f, 4> card = {cv::Point2f(0, 0), cv::Point2f(static_cast<float>(img.size.width), 0),
-                                               cv::Point2f(static_cast<float>(img.size.width), static_cast<float>(img.size.height)),
-                                               cv::Point2f(0, static_cast<float>(img.size.height))};
-      const cv::Mat h = cv::getPerspectiveTransform(doc->data(), card.data());
-      std::vector<cv::Point2f> in(input_band->begin(), input_band->end()), out;
-      cv::perspectiveTransform(in, out, h);
-      std::array<cv::Point2f, 4> mapped{};
-      std::copy_n(out.begin(), 4, mapped.begin());
-      section["quad"] = quadJson(mapped);
-    } else {
-      section.erase("quad");
-    }
-    const bool valid = section.value("valid", false);
-    record["mrz"] = std::move(section);
-    return valid ? Status::ok : Status::rejected;
-  };
-  auto inputAlone = [&] {
-    Json alone{{"input", *input}};
-    try {
-      readRecord(alone, limits, options);
-    } catch (const Failure&) {  // nothing found in the photo either
-    }
-    return alone.contains("mrz") ? std::move(alone["mrz"]) : Json();
-  };
-  if (!reading && twoFrames && reading.error().code == "mrz_not_found") {
-    // The flat card has no MRZ: id-deskew may have flattened the wrong
-    // region. The photo the card came from is read as it is. When id-deskew
-    // turned the card upright by its MRZ band (orientation_cue "mrz"), the
-    // zone is there and the miss is the card's reading: the photo is then
-    // read as a photo given alone (seed 4242's td3-photo-0034, a 6 px streak
-    // in a page id-deskew's card drew 3.5 times larger, reads valid so).
-    // Gated on the cue so the many documents without an MRZ (licence fronts,
-    // QR cards) do not pay for a second document search.
-    const auto doc_section = record.find("document");
-    const bool band_seen = options.find_document && doc_section != record.end() && doc_section->is_object() &&
-                           doc_section->value("orientation_cue", std::string()) == "mrz";
-    Json section;
-    if (band_seen) {
-      section = inputAlone();
-    } else if (auto photo = loadImage(input->get<std::string>(), limits, kReadSide, Hash::no)) {
-      if (auto fromPhoto = readFile(*photo, options)) section = fromPhoto->toJson();
-    }
-    if (auto status = fromInput(std::move(section))) return *status;
-  }
-  // A card whose zone no view made valid: the photo it came from is read as
-  // a photo given alone, and its reading taken when that is valid (seed
-  // 4242's td1-photo-0096: the card id-deskew gave read three cells short
-  // on line 1, mrz_invalid; the photo alone reads valid and right). The
-  // card's zone is there, so the search is not wasted on documents
-  // without one.
-  if (reading && !reading->result.valid && twoFrames && options.find_document) {
+  // A card whose reading failed: the photo it came from, read again.
+  if (twoFrames && !reading && reading.error().code == "mrz_not_found")
+    if (auto status = readInputPhoto(record, img.size, CardMiss::no_zone, limits, options)) return *status;
+  if (twoFrames && reading && !reading->result.valid && options.find_document) {
     witnessed(*reading);
     if (!reading->result.valid)
-      if (Json section = inputAlone(); section.value("valid", false))
-        if (auto status = fromInput(std::move(section))) return *status;
+      if (auto status = readInputPhoto(record, img.size, CardMiss::zone_invalid, limits, options)) return *status;
   }
   if (!reading) throw Failure(reading.error());
   witnessed(*reading);
