@@ -1211,10 +1211,14 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // A date no reading so far gave (nothing to read surely, nothing to
     // compare) is given the MRZ's date as a hypothesis, taken only as that
     // date and only when the line alone gives no clear one (readByGlyphs).
-    std::string mrz_value;  // a code's value in the MRZ, or a date not read yet, when it holds one
+    // The hypothesis is the MRZ's value normalised as this field's values
+    // are (a code's characters; a date in ISO, as the MRZ gives it), so that
+    // readByGlyphs compares it with a reading as it is; empty where none is
+    // given (a code the MRZ lacks, a date already read, any other kind).
+    std::string mrz_hypothesis;
     if ((f.kind == Kind::code || (f.kind == Kind::date && field.value.empty())) && mrz_fields.is_object())
       if (auto m = mrz_fields.find(f.referenceName()); m != mrz_fields.end() && m->is_string())
-        mrz_value = f.kind == Kind::code ? normaliseCode(m->get<std::string>()) : m->get<std::string>();
+        mrz_hypothesis = normalise(f.kind, m->get<std::string>(), f.date_order);
     // A date's trusted readings (the line as it is or sharpened) that gave
     // no date: what they read of it may still settle a glyph reading's doubt.
     auto partialDates = [&] {
@@ -1229,9 +1233,9 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     if (field.confidence < kRetryBelow && !t.typeface.empty() &&
         (f.kind == Kind::date || f.kind == Kind::sex ||
          ((f.kind == Kind::code || f.kind == Kind::name || f.kind == Kind::text) && lineBlur() > kDeblurAbovePx) ||
-         (f.kind == Kind::code && (readShort(field.text) || !mrz_value.empty()))))
+         (f.kind == Kind::code && readShort(field.text)) || !mrz_hypothesis.empty()))
       if (glyphs_tried = true; std::optional<Field> glyph = glyphRead(
-              t.typeface, field.text, mrz_value,
+              t.typeface, field.text, mrz_hypothesis,
               f.kind == Kind::code && !readShort(field.text) && lineBlur() <= kDeblurAbovePx, partialDates())) {
         if (glyph->value == field.value) {
           glyph->text = field.text;
