@@ -373,6 +373,9 @@ std::vector<Span> dateSpans(const std::vector<Engine::Symbol>& symbols, std::str
   std::vector<Token> tokens;
   bool open = false;
   for (std::size_t k = 0; k < symbols.size(); ++k) {
+    // A word's first symbol starts a run, as the text's space does for
+    // normaliseDate ("20 02.2027": 20, 02 and 2027, not 2002 and 2027).
+    if (symbols[k].word_start) open = false;
     const std::string t = mrz::transliterate(symbols[k].text);
     bool any = false;
     for (char c : t) {

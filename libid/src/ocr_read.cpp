@@ -102,7 +102,8 @@ Engine::Line Engine::readLine(const cv::Mat& crop, const std::string& lang, cons
       const cv::Rect box = it->BoundingBox(tesseract::RIL_SYMBOL, &x0, &y0, &x1, &y1)
                                ? cv::Rect(cv::Point(x0, y0), cv::Point(x1, y1))
                                : cv::Rect();
-      Symbol s{sym.get(), std::max(0.0f, it->Confidence(tesseract::RIL_SYMBOL)) / 100.0, box, {}, 0};
+      Symbol s{sym.get(), std::max(0.0f, it->Confidence(tesseract::RIL_SYMBOL)) / 100.0, box, {}, 0,
+               it->IsAtBeginningOf(tesseract::RIL_WORD)};
       if (choices) {
         tesseract::ChoiceIterator ci(*it);
         do {

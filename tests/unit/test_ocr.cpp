@@ -487,6 +487,31 @@ TEST_CASE("ocr: each character's runner-up follows the value's alignment", "[ocr
   REQUIRE(x.size() == 1);
   CHECK(x[0].text == "X");
   CHECK(x[0].confidence == Approx(0.02));
+  // "20 02.2027" (td1-photo-s7373-0056: 20.08.2027 blurred, its first dot read
+  // as a space): the text's three numbers are three words' runs, so each
+  // digit keeps its own symbol's confidence; run together (2002, 2027) the
+  // value's characters had none and the doubtful month went to id-check as
+  // sure as the line.
+  auto word = [&](const char* text, double c) {
+    ocr::Engine::Symbol s = conf(text, "", c, 0);
+    s.word_start = true;
+    return s;
+  };
+  const std::vector<ocr::Engine::Symbol> spaced{
+      word("2", 0.9), conf("0", "", 0.91, 0), word("0", 0.6),  conf("2", "", 0.5, 0), conf(".", "", 0.9, 0),
+      conf("2", "", 0.92, 0), conf("0", "", 0.93, 0), conf("2", "", 0.94, 0), conf("7", "", 0.96, 0)};
+  CHECK(ocr::valueConfidences(ocr::Kind::date, "2027-02-20", spaced) ==
+        std::vector<double>{0.92, 0.93, 0.94, 0.96, 1, 0.6, 0.5, 1, 0.9, 0.91});
+  // A forged month printed sharply (08 for 02, each digit at 0.99) is as sure in
+  // the value: id-check sees a sure difference from the MRZ, a mismatch.
+  std::vector<ocr::Engine::Symbol> forged = spaced;
+  forged[2].confidence = forged[3].confidence = 0.99;
+  CHECK(ocr::valueConfidences(ocr::Kind::date, "2027-02-20", forged) ==
+        std::vector<double>{0.92, 0.93, 0.94, 0.96, 1, 0.99, 0.99, 1, 0.9, 0.91});
+  // One word: the same digits are two runs (2002, 2027), no date to align.
+  std::vector<ocr::Engine::Symbol> joined = spaced;
+  joined[2].word_start = false;
+  CHECK(ocr::valueConfidences(ocr::Kind::date, "2027-02-20", joined).empty());
 }
 
 TEST_CASE("ocr: a field keeps its independent reading beside the reference's spelling", "[ocr]") {

@@ -113,6 +113,7 @@ class Engine {
     // when readLine was asked for choices; "" when it had none.
     std::string alt;
     double alt_confidence = 0;
+    bool word_start = false;  // the first symbol of a word (a space read before it)
   };
   struct Line {
     std::string text;
