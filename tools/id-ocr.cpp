@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
       card = idkit::deskew::flatten(img.bgr, docs.front(), 300);
     }
     auto& engine = idkit::ocr::threadEngine();
-    const idkit::ocr::Template* t = forced.empty() ? idkit::ocr::choose(engine, card, *templates, rec)
+    const idkit::ocr::Template* t = forced.empty() ? idkit::ocr::choose(engine, card, *templates, rec, pairs->partnerOf(rec))
                                                    : idkit::ocr::select(*templates, rec, forced);
     if (!t && no_fallback) throw idkit::Failure("template_not_found", "no layout template applies to this document");
     // The MRZ's or a barcode's values (this side's or, with --pair, the

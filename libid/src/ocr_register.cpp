@@ -364,18 +364,45 @@ bool sameMrzGeometry(const Template& t, mrz::Format read) {
   });
 }
 
+double aspectError(const Template& t, double card_aspect) {
+  return std::abs(t.size_mm.width / t.size_mm.height / card_aspect - 1);
+}
+
+// The template the record named, if it fits the card's aspect. Past 8 %
+// the layout named is doubted (a licence's text taken for a TD1 zone): a
+// zone failing its checks may have been misread across the layouts of its
+// geometry (an MRV-A's V lost, its 2x44 zone taken for a TD3's), so a
+// template of that geometry that fits the card's aspect stands in; else
+// nothing was named. (A valid zone's template kept on a card 10 % off was
+// tried: a passport page id-deskew cut wider than it is then registered
+// a field off, its number read a letter short and sure: bench/README.md.)
+const Template* ofCardSize(const Template& named, double card_aspect, const std::vector<Template>& templates,
+                           bool zone_valid) {
+  constexpr double kSameSizeAspectError = 0.08;
+  if (aspectError(named, card_aspect) <= kSameSizeAspectError) return &named;
+  if (zone_valid || named.aamva) return nullptr;
+  const Template* best = nullptr;
+  for (const std::string& f : named.mrz_formats)
+    if (const auto format = mrz::formatFromString(f))
+      for (const Template& t : templates)
+        if (&t != &named && !t.aamva && sameMrzGeometry(t, *format) &&
+            aspectError(t, card_aspect) <= kSameSizeAspectError &&
+            (!best || aspectError(t, card_aspect) < aspectError(*best, card_aspect)))
+          best = &t;
+  return best;
+}
+
 }  // namespace
 
 const Template* choose(Engine& engine, const cv::Mat& flat_bgr, const std::vector<Template>& templates,
-                       const Json& record) {
-  const Template* by_record = select(templates, record);
+                       const Json& record, const Json* partner) {
+  const Template* by_record = select(templates, record, {}, partner);
   const double aspect = flat_bgr.empty() ? 0 : static_cast<double>(flat_bgr.cols) / flat_bgr.rows;
-  if (by_record && aspect > 0 && std::abs(by_record->size_mm.width / by_record->size_mm.height / aspect - 1) > 0.08)
-    by_record = nullptr;  // an MRZ misread on a card of another size (a licence's text taken for a TD1 MRZ)
   const auto mrz = record.is_object() ? record.find("mrz") : record.end();
-  const bool sure = by_record && (!by_record->aamva ? mrz != record.end() && mrz->is_object() &&
-                                                          mrz->value("valid", false)
-                                                    : true);
+  const bool mrz_valid = mrz != record.end() && mrz->is_object() && mrz->value("valid", false);
+  if (by_record && aspect > 0)
+    by_record = ofCardSize(*by_record, aspect, templates, mrz_valid);
+  const bool sure = by_record && (by_record->aamva || mrz_valid);
   if (sure) return by_record;
   if (by_record) {
     // An MRZ that fails its checks may have named the wrong layout: it stands

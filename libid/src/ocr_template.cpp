@@ -148,7 +148,8 @@ Expected<std::vector<Template>> loadTemplates(const fs::path& dir) {
   return out;
 }
 
-const Template* select(const std::vector<Template>& templates, const Json& record, std::string_view forced) {
+const Template* select(const std::vector<Template>& templates, const Json& record, std::string_view forced,
+                       const Json* partner) {
   if (!forced.empty()) {
     for (const Template& t : templates)
       if (t.id == forced) return &t;
@@ -172,11 +173,17 @@ const Template* select(const std::vector<Template>& templates, const Json& recor
       if (score > best_score) best = &t, best_score = score;
     }
   if (best) return best;
-  if (auto b = record.find("barcodes"); b != record.end() && b->is_array())
-    for (const Json& code_entry : *b)
-      if (code_entry.is_object() && code_entry.contains("aamva"))
-        for (const Template& t : templates)
-          if (t.aamva) return &t;
+  // An AAMVA payload on this side or, with --pair, on the other (a
+  // licence's PDF417 is printed on its back) names the licence layout.
+  auto hasAamva = [](const Json& side) {
+    const auto b = side.is_object() ? side.find("barcodes") : side.end();
+    return b != side.end() && b->is_array() && std::ranges::any_of(*b, [](const Json& code) {
+             return code.is_object() && code.contains("aamva");
+           });
+  };
+  if (hasAamva(record) || (partner && hasAamva(*partner)))
+    for (const Template& t : templates)
+      if (t.aamva) return &t;
   return nullptr;
 }
 

@@ -94,8 +94,10 @@ Expected<std::vector<Template>> loadTemplates(const std::filesystem::path& dir);
 
 // The template for a record: `forced` by id when given; else by MRZ format,
 // issuing state and document code (the most specific match wins); else an
-// AAMVA barcode. nullptr when none applies (then anchors or no template).
-const Template* select(const std::vector<Template>& templates, const Json& record, std::string_view forced = {});
+// AAMVA barcode of the record or of its other side (`partner`, as --pair
+// gives it). nullptr when none applies (then anchors or no template).
+const Template* select(const std::vector<Template>& templates, const Json& record, std::string_view forced = {},
+                       const Json* partner = nullptr);
 
 // One Tesseract engine per language set, owned by one thread and reused.
 class Engine {
@@ -194,11 +196,13 @@ std::vector<LayoutFit> layoutFits(const cv::Mat& flat_bgr, const std::vector<Tem
                                   double min_contrast = kDefaultTextContrast);
 
 // The template for a flat card and its record: the one the MRZ or barcode
-// names (select()) when that fits the card's size and the MRZ is valid; a
-// failing MRZ's choice unless another template fits the card's lines much
-// better; else selectByLayout(), else selectByAnchors(). nullptr: none.
+// (the record's or its `partner`'s, as --pair gives it) names (select())
+// when that fits the card's size and the MRZ is valid; a failing MRZ's
+// choice (or, off the card's aspect, a template of its zone's geometry that
+// fits it) unless another template fits the card's lines much better; else
+// selectByLayout(), else selectByAnchors(). nullptr: none.
 const Template* choose(Engine& engine, const cv::Mat& flat_bgr, const std::vector<Template>& templates,
-                       const Json& record);
+                       const Json& record, const Json* partner = nullptr);
 
 struct Field {
   std::string name;
