@@ -168,10 +168,12 @@ std::optional<Result> settleUncertain(const Result& r, std::span<const LineCandi
   }
   ParseOptions p = parse;
   p.format = r.format;
-  const auto judged = correct(pinned, p);
-  if (!judged || !judged->valid || judged->lines != lines) return std::nullopt;
-  auto settled = mrz::parse(lines, p);
-  if (!settled || !settled->valid) return std::nullopt;
+  // correct()'s valid reading is the settled zone parsed; it keeps the
+  // confidence and the corrections of the reading the witness settled (the
+  // pinned cells read at 1.0 say nothing of how surely the classifier read
+  // them), with the witness's own changes.
+  auto settled = correct(pinned, p);
+  if (!settled || !settled->valid || settled->lines != lines) return std::nullopt;
   settled->confidence = r.confidence;
   settled->field_confidence = r.field_confidence;
   settled->corrections = r.corrections;

@@ -61,18 +61,30 @@ Reading uncertainReading(int pos, char read, char rival) {
   r->uncertain.push_back({3, pos, read, rival, "uncertain"});
   mrz::detail::markIllegible(*r);
   REQUIRE_FALSE(r->valid);
+  // As correct() leaves a zone not valid for a name letter: its confidence
+  // halved, the names' the letter's.
+  r->confidence = 0.3;
+  r->field_confidence["surname"] = r->field_confidence["given_names"] = 0.6;
   auto cands = sureReading(lines);
   cands[2][static_cast<std::size_t>(pos - 1)] = {{read, 0.6f}, {rival, 0.35f}};
   return {*r, cands};
 }
 
-// The witness settles `r` into kTd1, valid.
+// The witness settles `r` into kTd1, valid: kTd1's fields and checks (no
+// "legible" left), the confidences of the reading it settled.
 void checkSettled(Reading& reading, const Zone& zone) {
   mrz::Result& r = reading.result;
   REQUIRE(mrz::detail::witness(r, reading.cands, zone.image, zone.quad, {}));
   CHECK(r.valid);
   CHECK(r.lines == kTd1);
   CHECK(r.uncertain.empty());
+  const auto parsed = mrz::parse(kTd1);
+  REQUIRE(parsed);
+  CHECK(r.checks == parsed->checks);
+  CHECK(r.fields == parsed->fields);
+  CHECK(r.confidence == 0.3);
+  CHECK(r.field_confidence.at("surname") == 0.6);
+  CHECK(r.field_confidence.at("given_names") == 0.6);
 }
 
 }  // namespace
