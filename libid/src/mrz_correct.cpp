@@ -376,11 +376,23 @@ Error badShape(std::span<const std::string> lines) {
 // three): a thumb or glare over their fillers reads as letters the
 // composite alone cannot pin down. (Optional data no check digit covers
 // does not follow this: Polish visas print a 0 after seven fillers.)
-void settleFillers(std::vector<Position>& positions, const std::vector<std::vector<Kind>>& kinds,
+// But a word there, kWordAfterFillers letters in a row each read surely,
+// not all the same letter (fillers under glare read SSSS, CCC: one glyph
+// misread alike, seed 63's td1-photo-0014, right), is no filler misread:
+// a name's own '<<' or first letter was read as fillers (held-out
+// td1-photo-s241-0004: MAGNUSSON<<SIGRIDUR<HALLDORA read
+// MAGNUSSON<<<5GRIDUR<HALLDORA, the given names, read at 0.87-0.99, made
+// fillers: valid with no given names). The fillers are still put, but the
+// zone is not legible then (false).
+constexpr int kWordAfterFillers = 3;
+
+bool settleFillers(std::vector<Position>& positions, const std::vector<std::vector<Kind>>& kinds,
                    const std::vector<std::vector<int>>& index, std::vector<int>& chosen, std::vector<const char*>& reason, std::vector<bool>& settled) {
+  bool sure = true;
   for (std::size_t li = 0; li < kinds.size(); ++li) {
-    int run = 0;
-    bool tail = false;
+    int run = 0, word = 0;
+    bool tail = false, varied = false;  // varied: the word's letters are not all `first`
+    char first = '\0';
     for (std::size_t col = 0; col < kinds[li].size(); ++col) {
       if (kinds[li][col] != Kind::Name) {
         run = 0, tail = false;
@@ -389,6 +401,13 @@ void settleFillers(std::vector<Position>& positions, const std::vector<std::vect
       const auto pi = static_cast<std::size_t>(index[li][col]);
       Position& p = positions[pi];
       const char ch = p.options[static_cast<std::size_t>(chosen[pi])].ch;
+      if (tail && ch >= 'A' && ch <= 'Z' && p.read == ch && p.read_share >= kSureShare) {
+        varied = word > 0 && (varied || ch != first);
+        if (word++ == 0) first = ch;
+      } else {
+        word = 0, varied = false;
+      }
+      sure = sure && !(word >= kWordAfterFillers && varied);
       if (tail && ch != '<') {
         auto it = std::find_if(p.options.begin(), p.options.end(), [](const Option& o) { return o.ch == '<'; });
         if (it == p.options.end()) it = p.options.insert(p.options.end(), Option{'<', kMaxRatioCost, 0.0});
@@ -402,6 +421,7 @@ void settleFillers(std::vector<Position>& positions, const std::vector<std::vect
       tail = tail || run >= 3;
     }
   }
+  return sure;
 }
 
 // A state code no check digit covers must be a code ICAO knows. The
@@ -799,13 +819,13 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
     if (*fmt != Format::FrenchID && !detail::documentCodeLetters(*fmt).empty() &&
         keepPrintedDigits(positions, lines, index, {0, 1}, 1, chosen))
       code_known = false;
-    settleFillers(positions, kinds, index, chosen, reason, settled);
+    const bool name_tails_fillers = settleFillers(positions, kinds, index, chosen, reason, settled);
     for (const Pos start : statePositions(*fmt)) {
       const bool known = settleState(positions, lines, index, start, composite_weight, chosen, reason, settled);
       if (!known) keepPrintedDigits(positions, lines, index, start, 3, chosen);
       states_known = known && states_known;
     }
-    inner_fillers_sure = settleNumberFillers(positions, index, *fmt, chosen, reason);
+    inner_fillers_sure = settleNumberFillers(positions, index, *fmt, chosen, reason) && name_tails_fillers;
     // Positions the composite covers that a rule settled to another
     // character (the French ID's name fillers): the check digits are solved
     // again around them, as the first solution counted on what was read.

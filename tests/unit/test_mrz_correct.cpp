@@ -429,6 +429,34 @@ TEST_CASE("correct: a check digit does not vouch for a read digit it turned into
   }
 }
 
+TEST_CASE("correct: a word read surely after three fillers is not made fillers silently", "[mrz][correct]") {
+  // Held-out td1-photo-s241-0004: MAGNUSSON<<SIGRIDUR<HALLDORA read with a
+  // third filler for the S and the I read 5 (0.92): the given names, read
+  // at 0.87-0.99, followed three fillers and were made fillers: valid, with
+  // no given names. The fillers are put, but the zone is not legible.
+  const std::vector<std::string> truth = {"IDISLXP5V4WPXV7T3JNXX<<<<<<<<<", "2801201F2707118ISL<<<<<<<<<<<0",
+                                          "MAGNUSSON<<SIGRIDUR<HALLDORA<<"};
+  REQUIRE(parse(truth)->valid);
+  const auto res = correct(sureReading({truth[0], truth[1], "MAGNUSSON<<<5GRIDUR<HALLDORA<<"}));
+  REQUIRE(res);
+  CHECK(res->lines[2] == "MAGNUSSON<<<<<<<<<<<<<<<<<<<<<");
+  CHECK(corrections(*res, "filler") == 15);
+  CHECK_FALSE(res->valid);
+  CHECK_FALSE(res->check("legible"));
+  // Two sure letters among the padding are fillers misread (a '<' read K
+  // under a thumb): put and settled, the zone valid as before.
+  const auto two = correct(sureReading({truth[0], truth[1], "MAGNUSSON<<<<<<<<<<<<KK<<<<<<<"}));
+  REQUIRE(two);
+  CHECK(two->lines[2] == "MAGNUSSON<<<<<<<<<<<<<<<<<<<<<");
+  CHECK(two->valid);
+  // Nor is a run of one letter a word: fillers under glare misread alike
+  // (seed 63's td1-photo-0014: SSSS, right and valid).
+  const auto same = correct(sureReading({truth[0], truth[1], "MAGNUSSON<<<<<<<<<<<<<<<SSSS<<"}));
+  REQUIRE(same);
+  CHECK(same->lines[2] == "MAGNUSSON<<<<<<<<<<<<<<<<<<<<<");
+  CHECK(same->valid);
+}
+
 TEST_CASE("correct: a letter O between digits of a number is the digit 0", "[mrz][correct]") {
   // mrvb-photo-s7-0019: CB19590717 read CB1959O717 with a sure 'O'; the
   // reader's '0' was below its 1% floor, and 1 -> X (0.03) made the check
