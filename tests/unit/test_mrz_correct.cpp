@@ -457,6 +457,27 @@ TEST_CASE("correct: a word read surely after three fillers is not made fillers s
   CHECK(same->valid);
 }
 
+TEST_CASE("correct: a second \"<<\" before a letter in the names is not legible", "[mrz][correct]") {
+  // Held-out td1-photo-s229-0000: STORM<<ANNA<MARIA read with a filler as H
+  // after a second "<<": valid with the given names ANNA MARIA H.
+  const std::vector<std::string> truth = {"IDUTO250973215<46<N7G5K73<<<<<", "1309043M2212120UTO<<<<<<<<<<<1",
+                                          "STORM<<ANNA<MARIA<<<<<<<<<<<<<"};
+  REQUIRE(parse(truth)->valid);
+  const auto read = correct(sureReading({truth[0], truth[1], "STORM<<ANNA<MARIA<<H<<<<<<<<<<"}));
+  REQUIRE(read);
+  CHECK_FALSE(read->valid);
+  CHECK_FALSE(read->check("legible"));
+  const auto right = correct(sureReading(truth));
+  REQUIRE(right);
+  CHECK(right->valid);
+  // The French ID splits its given names by "<<" (an id-synth card's zone).
+  const std::vector<std::string> fra = {"IDFRAGARCON<<<<<<<<<<<<<<<<<<<539988", "2002536315379MARIE<<CLAIRE<1704154F3"};
+  REQUIRE(parse(fra)->valid);
+  const auto french = correct(sureReading(fra));
+  REQUIRE(french);
+  CHECK(french->valid);
+}
+
 TEST_CASE("correct: a letter O between digits of a number is the digit 0", "[mrz][correct]") {
   // mrvb-photo-s7-0019: CB19590717 read CB1959O717 with a sure 'O'; the
   // reader's '0' was below its 1% floor, and 1 -> X (0.03) made the check
