@@ -138,6 +138,9 @@ bool lookAlike(char a, char b, double max_cost = std::numeric_limits<double>::in
 
 int charValueOr0(char c) { return charValue(c).value_or(0); }
 
+bool isDigit(char c) { return c >= '0' && c <= '9'; }
+bool isLetter(char c) { return c >= 'A' && c <= 'Z'; }
+
 double ratioCost(float best, float s) {
   const double b = std::max<double>(best, 1e-6), v = std::max<double>(s, 1e-6);
   return std::min(kMaxRatioCost, std::log(b / v));
@@ -401,7 +404,7 @@ bool settleFillers(std::vector<Position>& positions, const std::vector<std::vect
       const auto pi = static_cast<std::size_t>(index[li][col]);
       Position& p = positions[pi];
       const char ch = p.options[static_cast<std::size_t>(chosen[pi])].ch;
-      if (tail && ch >= 'A' && ch <= 'Z' && p.read == ch && p.read_share >= kSureShare) {
+      if (tail && isLetter(ch) && p.read == ch && p.read_share >= kSureShare) {
         varied = word > 0 && (varied || ch != first);
         if (word++ == 0) first = ch;
       } else {
@@ -532,9 +535,6 @@ bool settleNumberFillers(std::vector<Position>& positions, const std::vector<std
   }
   return sure;
 }
-
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
-bool isLetter(char c) { return c >= 'A' && c <= 'Z'; }
 
 // The digit of a letter issuers avoid in numbers for looking like it ('O'
 // -> '0', 'I' -> '1', 'S' -> '5', 'B' -> '8'), or '\0'. 'Z' and 'G' are
@@ -810,7 +810,8 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
   std::vector<const char*> reason(positions.size(), nullptr);
   std::vector<bool> settled(positions.size(), false);  // sure without the reader's share
   bool states_known = true;
-  bool inner_fillers_sure = true;
+  bool name_tails_sure = true;      // no sure word made fillers after a name's end (settleFillers)
+  bool number_fillers_sure = true;  // no '<' inside a document number without a '0' to take (settleNumberFillers)
   bool code_known = true;
   if (reader) {
     code_known = settleDocumentCode(positions, index, *fmt, chosen, reason, settled);
@@ -819,13 +820,13 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
     if (*fmt != Format::FrenchID && !detail::documentCodeLetters(*fmt).empty() &&
         keepPrintedDigits(positions, lines, index, {0, 1}, 1, chosen))
       code_known = false;
-    const bool name_tails_fillers = settleFillers(positions, kinds, index, chosen, reason, settled);
+    name_tails_sure = settleFillers(positions, kinds, index, chosen, reason, settled);
     for (const Pos start : statePositions(*fmt)) {
       const bool known = settleState(positions, lines, index, start, composite_weight, chosen, reason, settled);
       if (!known) keepPrintedDigits(positions, lines, index, start, 3, chosen);
       states_known = known && states_known;
     }
-    inner_fillers_sure = settleNumberFillers(positions, index, *fmt, chosen, reason) && name_tails_fillers;
+    number_fillers_sure = settleNumberFillers(positions, index, *fmt, chosen, reason);
     // Positions the composite covers that a rule settled to another
     // character (the French ID's name fillers): the check digits are solved
     // again around them, as the first solution counted on what was read.
@@ -888,7 +889,7 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
       for (const Pos& q : variant) vouched[static_cast<std::size_t>(index[q.line][q.col])] = true;
     vouched[static_cast<std::size_t>(index[plan.digit.line][plan.digit.col])] = true;
   }
-  bool legible = inner_fillers_sure;
+  bool legible = name_tails_sure && number_fillers_sure;
   // A check digit verifies a wrong field 1 time in 10, and a change the
   // corrector may choose among several multiplies that chance. So a check
   // vouches for its field only when the field was read with little doubt:
@@ -999,7 +1000,7 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
         const bool fieldEnd = kinds[li][c] == Kind::AlnumFill && (c + 1 == line.size() || kinds[li][c + 1] != Kind::AlnumFill);
         if (!fieldEnd) continue;
         std::size_t k = c + 1;
-        while (k > 0 && kinds[li][k - 1] == Kind::AlnumFill && line[k - 1] >= 'A' && line[k - 1] <= 'Z' &&
+        while (k > 0 && kinds[li][k - 1] == Kind::AlnumFill && isLetter(line[k - 1]) &&
                charValueOr0(line[k - 1]) % 10 == 0)
           --k;
         const auto padded = [&](std::size_t from) {
@@ -1067,8 +1068,7 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
   // (held-out seed 229's td1-photo-0000: STORM<<ANNA<MARIA read
   // STORM<<ANNA<MARIA<<H, valid with a wrong given name). The zone is not
   // legible. (The French ID splits its given names by "<<": not judged.)
-  if (reader && (*fmt == Format::TD1 || *fmt == Format::TD2 || *fmt == Format::TD3 || *fmt == Format::MRVA ||
-                 *fmt == Format::MRVB))
+  if (reader && detail::icaoNames(*fmt))
     for (std::size_t li = 0; li < out.size(); ++li) {
       int separators = 0;  // "<<" runs followed by a letter
       int fillers = 0;
@@ -1190,7 +1190,7 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
     constexpr std::string_view kRaw = "_date_raw";
     if (key.size() <= kRaw.size() || key.compare(key.size() - kRaw.size(), kRaw.size(), kRaw) != 0) continue;
     const auto iso = r.fields.find(key.substr(0, key.size() - 4));
-    const bool digits = raw.size() == 6 && std::all_of(raw.begin(), raw.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const bool digits = raw.size() == 6 && std::all_of(raw.begin(), raw.end(), isDigit);
     if (digits && iso != r.fields.end() && iso->second.empty()) legible = false;
   }
   if (!legible) {

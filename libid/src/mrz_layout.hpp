@@ -111,6 +111,13 @@ inline std::string_view documentCodeLetters(Format f) {
   }
 }
 
+// Formats whose names follow ICAO Doc 9303: one "<<" between the primary and
+// the secondary identifier, single fillers between words. (The French ID
+// splits its given names by "<<"; the licences' names are not ICAO's.)
+inline bool icaoNames(Format f) {
+  return f == Format::TD1 || f == Format::TD2 || f == Format::TD3 || f == Format::MRVA || f == Format::MRVB;
+}
+
 // Corrections (or uncertain positions) in reading order: by line, then position.
 inline void sortByPosition(std::vector<Correction>& list) {
   std::stable_sort(list.begin(), list.end(),

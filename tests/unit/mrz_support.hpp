@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include <idkit/mrz.hpp>
 
 // A confident reading of `lines`: every position its character at 0.97 and
@@ -16,4 +18,11 @@ inline std::vector<idkit::mrz::LineCandidates> sureReading(const std::vector<std
     out.push_back(std::move(lc));
   }
   return out;
+}
+
+// A reading that is not valid because no check vouches for a cell: the
+// legibility check fails.
+inline void notLegible(const idkit::mrz::Result& r) {
+  CHECK_FALSE(r.valid);
+  CHECK_FALSE(r.check("legible"));
 }

@@ -117,8 +117,7 @@ TEST_CASE("correct: an unsure name character makes the zone illegible", "[mrz][c
   misread(r, 0, 6, 'R', 0.45f, 0.44f);  // ERIKSSON: 'R' sure of less than half
   auto res = correct(r);
   REQUIRE(res);
-  CHECK_FALSE(res->valid);
-  CHECK_FALSE(res->check("legible"));
+  notLegible(*res);
   bool listed = false;
   for (const auto& [name, ok] : res->checks) listed = listed || (name == "legible" && !ok);
   CHECK(listed);
@@ -164,8 +163,7 @@ TEST_CASE("correct: a letter among the trailing fillers of a name is a filler", 
   misread(r, 0, 15, 'R', 0.55f, 0.4f);  // ANNA<MARIA: 'M' read 'R' unsurely
   const auto weak = correct(r);
   REQUIRE(weak);
-  CHECK_FALSE(weak->valid);
-  CHECK_FALSE(weak->check("legible"));
+  notLegible(*weak);
 }
 
 TEST_CASE("correct: a digit put between digits is a change the check must vouch for", "[mrz][correct]") {
@@ -184,8 +182,7 @@ TEST_CASE("correct: a digit put between digits is a change the check must vouch 
   const auto res = correct(r);
   REQUIRE(res);
   CHECK(res->lines[1].substr(0, 10) == "RQ1609DZO9");
-  CHECK_FALSE(res->valid);
-  CHECK_FALSE(res->check("legible"));
+  notLegible(*res);
   // The same O -> 0 in a number read surely otherwise stays valid.
   auto sure = sureReading(read);
   sure[1][4] = {{'O', 0.95f}, {'0', 0.03f}};
@@ -206,8 +203,7 @@ TEST_CASE("correct: a filler-weight letter after a field's padding is not vouche
   r[1][41] = {{'K', 0.96f}, {'E', 0.017f}, {'<', 0.01f}};
   const auto res = correct(r);
   REQUIRE(res);
-  CHECK_FALSE(res->valid);
-  CHECK_FALSE(res->check("legible"));
+  notLegible(*res);
   // The same field read with its fillers is valid.
   const std::vector<std::string> right = {read[0], "NT15844930BEL0703161F280103847900555<<<<<<34"};
   const auto ok = correct(sureReading(right));
@@ -228,8 +224,7 @@ TEST_CASE("correct: a character after the padding of a field no check digit cove
   const auto res = correct(r);
   REQUIRE(res);
   CHECK(res->lines == read);  // kept as read, not forced to a filler
-  CHECK_FALSE(res->valid);
-  CHECK_FALSE(res->check("legible"));
+  notLegible(*res);
   // Read surely (the real Polish visa prints a 0 after seven fillers) it is valid.
   auto sure = sureReading(read);
   sure[1][43] = {{'9', 0.95f}, {'<', 0.03f}};
@@ -262,8 +257,7 @@ TEST_CASE("correct: a character the reader gave under half its probability is a 
   const auto res = correct(r);
   REQUIRE(res);
   CHECK(res->lines == read);
-  CHECK_FALSE(res->valid);
-  CHECK_FALSE(res->check("legible"));
+  notLegible(*res);
   // The same share of a reading whose probability is all in the top-k is sure.
   r[2][13] = {{'D', 0.80f}, {'B', 0.09f}, {'N', 0.07f}, {'Y', 0.04f}};
   const auto sure = correct(r);
@@ -303,8 +297,7 @@ TEST_CASE("correct: state codes must be ICAO codes", "[mrz][correct]") {
   r[1][12] = {{'L', 0.0576f}, {'J', 0.0384f}, {'U', 0.0273f}, {'C', 0.0193f}};
   res = correct(r);
   REQUIRE(res);
-  CHECK_FALSE(res->valid);
-  CHECK_FALSE(res->check("legible"));
+  notLegible(*res);
   CHECK(res->field("nationality") == "POL");  // the likeliest known code, reported, not vouched for
 
   // Nor is a letter changed for the list's sake settled beside a letter kept
@@ -348,8 +341,7 @@ TEST_CASE("correct: a check digit does not vouch for a forced or doubtful number
     r[1][4] = {{'8', 0.32f}, {'R', 0.24f}, {'B', 0.11f}, {'D', 0.10f}};
     const auto res = correct(r);
     REQUIRE(res);
-    CHECK_FALSE(res->valid);
-    CHECK_FALSE(res->check("legible"));
+    notLegible(*res);
   }
   SECTION("several doubtful characters and a change") {
     // mrvb-photo-s7-0015: PZ1606374 read P71O0D374, D -> O made it verify.
@@ -400,8 +392,7 @@ TEST_CASE("correct: a check digit does not vouch for a read digit it turned into
     r[1][3] = {{'5', 0.9345f}, {'S', 0.0555f}, {'8', 0.0062f}, {'3', 0.0007f}};
     const auto res = correct(r);
     REQUIRE(res);
-    CHECK_FALSE(res->valid);
-    CHECK_FALSE(res->check("legible"));
+    notLegible(*res);
   }
   SECTION("0 read at 0.69 made O") {
     // mrva-photo-s173-0079: RC0205076 read RC02C5076 (C 0.74, no 0 among its
@@ -441,8 +432,7 @@ TEST_CASE("correct: a word read surely after three fillers is not made fillers s
   REQUIRE(res);
   CHECK(res->lines[2] == "MAGNUSSON<<<<<<<<<<<<<<<<<<<<<");
   CHECK(corrections(*res, "filler") == 15);
-  CHECK_FALSE(res->valid);
-  CHECK_FALSE(res->check("legible"));
+  notLegible(*res);
   // Two sure letters among the padding are fillers misread (a '<' read K
   // under a thumb): put and settled, the zone valid as before.
   const auto two = correct(sureReading({truth[0], truth[1], "MAGNUSSON<<<<<<<<<<<<KK<<<<<<<"}));
@@ -465,8 +455,7 @@ TEST_CASE("correct: a second \"<<\" before a letter in the names is not legible"
   REQUIRE(parse(truth)->valid);
   const auto read = correct(sureReading({truth[0], truth[1], "STORM<<ANNA<MARIA<<H<<<<<<<<<<"}));
   REQUIRE(read);
-  CHECK_FALSE(read->valid);
-  CHECK_FALSE(read->check("legible"));
+  notLegible(*read);
   const auto right = correct(sureReading(truth));
   REQUIRE(right);
   CHECK(right->valid);
@@ -518,8 +507,7 @@ TEST_CASE("correct: two sure O-for-0 in a number that verify together are no val
   // The digits are the default between digits, so the number reads right;
   // but the reader saw no '0' at either place: two guesses, no valid zone.
   CHECK(res->lines == truth);
-  CHECK_FALSE(res->valid);
-  CHECK_FALSE(res->check("legible"));
+  notLegible(*res);
 }
 
 TEST_CASE("correct: a run of O between digits of a number reads as zeros", "[mrz][correct]") {
@@ -550,8 +538,7 @@ TEST_CASE("correct: rivals a check digit cannot tell apart make a doubtful chara
   r[1][2] = {{'Q', 0.66f}, {'4', 0.22f}, {'G', 0.10f}, {'N', 0.01f}};
   const auto res = correct(r);
   REQUIRE(res);
-  CHECK_FALSE(res->valid);
-  CHECK_FALSE(res->check("legible"));
+  notLegible(*res);
 
   // One such character alone (and sure ones) the check still vouches for.
   auto one = sureReading(truth);
@@ -635,8 +622,7 @@ TEST_CASE("correct: an uncertain name letter is listed and the zone is not valid
   r[0][6] = {{'M', 0.86f}, {'N', 0.07f}, {'H', 0.01f}};
   const auto res = correct(r);
   REQUIRE(res);
-  CHECK_FALSE(res->valid);
-  CHECK_FALSE(res->check("legible"));
+  notLegible(*res);
   REQUIRE(res->uncertain.size() == 1);
   CHECK(res->uncertain[0].line == 1);
   CHECK(res->uncertain[0].pos == 7);
@@ -759,8 +745,7 @@ TEST_CASE("correct: an erasure the algebra does not determine stays unresolved",
   erase(r, 0, 6);  // ERIKSSON: the 'R'
   res = correct(r);
   REQUIRE(res);
-  CHECK_FALSE(res->valid);
-  CHECK_FALSE(res->check("legible"));
+  notLegible(*res);
 }
 
 TEST_CASE("correct: an erasure leaves nothing to vouch for a doubtful neighbour", "[mrz][correct][erasure]") {
@@ -772,8 +757,7 @@ TEST_CASE("correct: an erasure leaves nothing to vouch for a doubtful neighbour"
   misread(r, 1, 13, '1', 0.6f, 0.35f);  // 740812 read 140812
   const auto res = correct(r);
   REQUIRE(res);
-  CHECK_FALSE(res->valid);
-  CHECK_FALSE(res->check("legible"));
+  notLegible(*res);
   // The birth date's check verifies only because it chose the erased digit:
   // the field is not reported as sure (id-check's bar is 0.95).
   CHECK(res->check("birth_date"));
@@ -826,8 +810,7 @@ TEST_CASE("correct: letters O in a number whose zeros verify as well are not vou
   REQUIRE(res);
   CHECK(res->check("document_number"));
   CHECK(res->check("composite"));
-  CHECK_FALSE(res->valid);
-  CHECK_FALSE(res->check("legible"));
+  notLegible(*res);
 
   // td1-photo-s17-0058: optional data only the composite covers, X2037T0V3
   // read X2O37TOV3 (O at 0.96 and 0.98): weights 3 and 3 in the composite
@@ -841,8 +824,7 @@ TEST_CASE("correct: letters O in a number whose zeros verify as well are not vou
   const auto opt = correct(t);
   REQUIRE(opt);
   CHECK(opt->check("composite"));
-  CHECK_FALSE(opt->valid);
-  CHECK_FALSE(opt->check("legible"));
+  notLegible(*opt);
 
   // The same numbers read with their zeros are valid; so is a number with a
   // letter O and a zero whose exchange does not verify (24 x (7 - 3)).
@@ -874,8 +856,7 @@ TEST_CASE("correct: a rival of the same weight nearly as likely as the reading i
     const auto res = correct(r);
     REQUIRE(res);
     CHECK(res->check("document_number"));
-    CHECK_FALSE(res->valid);
-    CHECK_FALSE(res->check("legible"));
+    notLegible(*res);
   };
   const auto vouched = [&](const PositionCandidates& cell) {
     r[1][1] = cell;
@@ -912,8 +893,7 @@ TEST_CASE("correct: a name letter read only as its digit twin, and not surely, i
   const auto res = correct(r);
   REQUIRE(res);
   CHECK(res->lines[2] == "VAN<DER<VAORT<HOLMES<<LUCAS<<<");
-  CHECK_FALSE(res->valid);
-  CHECK_FALSE(res->check("legible"));
+  notLegible(*res);
   // A twin read surely (an O printed as a 0, as on the ICAO specimens) is
   // the letter: valid.
   auto s = sureReading(td1);
@@ -964,8 +944,7 @@ TEST_CASE("correct: a character that cannot stand in a field is the reader's own
   REQUIRE(res);
   CHECK(res->lines == nld);
   onlyCorrection(*res, 1, 25, '0', 'B', "type");
-  CHECK_FALSE(res->valid);
-  CHECK_FALSE(res->check("legible"));
+  notLegible(*res);
   REQUIRE(res->uncertain.size() == 1);
   CHECK(res->uncertain[0].pos == 25);
   CHECK(res->uncertain[0].from == 'B');
@@ -1021,8 +1000,7 @@ TEST_CASE("correct: a filler-weight letter ending a name's word before fillers, 
   REQUIRE(res);
   CHECK(res->lines[1].substr(13, 14) == "CELINE<<K<<<<<");
   CHECK(res->check("composite"));
-  CHECK_FALSE(res->valid);
-  CHECK_FALSE(res->check("legible"));
+  notLegible(*res);
   REQUIRE(res->uncertain.size() == 1);
   CHECK(res->uncertain[0].line == 2);
   CHECK(res->uncertain[0].pos == int(cell) + 1);
@@ -1116,8 +1094,7 @@ TEST_CASE("correct: a second look that reads a doubted name letter again is no w
   REQUIRE(direct);
   REQUIRE(direct->valid);
   detail::carryDoubts(*direct, *first);
-  CHECK_FALSE(direct->valid);
-  CHECK_FALSE(direct->check("legible"));
+  notLegible(*direct);
   CHECK(doubts(*direct) == doubts(*first));
   CHECK(direct->lines == read);
   // A photo that reads the cell otherwise keeps its own verdict.
