@@ -1160,3 +1160,28 @@ TEST_CASE("correct: a flat copy's reading that does not verify is a second view 
   CHECK(doubts(checked) == std::vector<std::tuple<int, int, char, char>>{{2, 21, '<', 'M'}});
   CHECK_FALSE(checked.valid);
 }
+
+TEST_CASE("correct: an O in a number is no letter where the reader read the dates' zeros as O", "[mrz][correct]") {
+  // Held-out td3-photo-s263-0056: BY5560822 read BY536O822 (the 5 read 3,
+  // a 0 read O) and the birth date's zeros read O: the check digit and the
+  // composite verify (24 - 14 = 10), valid with a wrong number.
+  const std::vector<std::string> truth = {"P<UTOOKONKWO<<SOFIA<<<<<<<<<<<<<<<<<<<<<<<<<",
+                                          "BY55608221UTO0107091F3003035<<<<<<<<<<<<<<<6"};
+  REQUIRE(parse(truth)->valid);
+  const auto misread = [&](bool datesO) {
+    auto r = sureReading({truth[0], "BY536O8221UTO0107091F3003035<<<<<<<<<<<<<<<6"});
+    if (datesO)
+      for (std::size_t col : {13u, 15u}) r[1][col] = {{'O', 0.9f}, {'0', 0.08f}, {'D', 0.01f}};
+    return correct(r);
+  };
+  const auto blind = misread(true);
+  REQUIRE(blind);
+  CHECK(blind->lines[1] == "BY536O8221UTO0107091F3003035<<<<<<<<<<<<<<<6");
+  CHECK(corrections(*blind, "type") == 2);
+  notLegible(*blind);
+  // The same O where the reader read every zero as a zero: a letter it told
+  // from the digit, vouched for by the checks as before.
+  const auto seeing = misread(false);
+  REQUIRE(seeing);
+  CHECK(seeing->valid);
+}
