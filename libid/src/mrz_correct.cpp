@@ -638,7 +638,11 @@ const char* defaultReason(const Position& p, int chosen) {
 
 // No check digit covers the document code. A first letter the format does
 // not allow ('T<MAC' for 'I<MAC') is the cheapest allowed one among the
-// reader's options ("document_code" correction); false when there is none.
+// reader's options ("document_code" correction); false when there is none,
+// or when another allowed letter is as likely within kStateMargin (the
+// margin a state code needs): then the pick is a guess no check settles
+// (held-out td2-photo-s263-0023: I read L 0.25 with C 0.099 and I 0.080,
+// made C: valid with a wrong code).
 bool settleDocumentCode(std::vector<Position>& positions, const std::vector<std::vector<int>>& index, Format fmt,
                         std::vector<int>& chosen, std::vector<const char*>& reason, std::vector<bool>& settled) {
   const std::string_view allowed = detail::documentCodeLetters(fmt);
@@ -647,15 +651,21 @@ bool settleDocumentCode(std::vector<Position>& positions, const std::vector<std:
   Position& p = positions[pi];
   if (allowed.find(p.options[static_cast<std::size_t>(chosen[pi])].ch) != std::string_view::npos) return true;
   int pick = -1;
-  for (std::size_t o = 0; o < p.options.size(); ++o)
-    if (allowed.find(p.options[o].ch) != std::string_view::npos &&
-        (pick < 0 || p.options[o].cost < p.options[static_cast<std::size_t>(pick)].cost))
+  double second = std::numeric_limits<double>::infinity();
+  for (std::size_t o = 0; o < p.options.size(); ++o) {
+    if (allowed.find(p.options[o].ch) == std::string_view::npos) continue;
+    if (pick < 0 || p.options[o].cost < p.options[static_cast<std::size_t>(pick)].cost) {
+      if (pick >= 0) second = p.options[static_cast<std::size_t>(pick)].cost;
       pick = static_cast<int>(o);
+    } else {
+      second = std::min(second, p.options[o].cost);
+    }
+  }
   if (pick < 0) return false;
   chosen[pi] = pick;
   reason[pi] = "document_code";
   settled[pi] = true;
-  return true;
+  return second - p.options[static_cast<std::size_t>(pick)].cost >= kStateMargin;
 }
 
 // Cells no check digit covers where the layout wants a letter (state codes,

@@ -568,6 +568,22 @@ TEST_CASE("correct: a document code letter the format does not allow", "[mrz][co
   REQUIRE(bad);
   CHECK_FALSE(bad->valid);
   CHECK(bad->checks.back() == std::pair<std::string, bool>{"known_document_code", false});
+
+  // Two allowed letters nearly as likely (held-out td2-photo-s263-0023: I
+  // read L 0.25, C 0.099, I 0.080): the cheaper is put, but it is a guess
+  // no check digit settles, and the zone is not valid.
+  r[0][0] = {{'L', 0.25f}, {'C', 0.099f}, {'I', 0.080f}, {'J', 0.071f}};
+  const auto tie = correct(r);
+  REQUIRE(tie);
+  CHECK(tie->lines[0][0] == 'C');
+  CHECK_FALSE(tie->valid);
+  CHECK(tie->checks.back() == std::pair<std::string, bool>{"known_document_code", false});
+  // The allowed letter clearly ahead of the next (I 0.08 against A 0.01).
+  r[0][0] = {{'L', 0.25f}, {'I', 0.080f}, {'J', 0.071f}, {'A', 0.01f}};
+  const auto clear = correct(r);
+  REQUIRE(clear);
+  CHECK(clear->lines == truth);
+  CHECK(clear->valid);
 }
 
 TEST_CASE("correct: digits printed where a code wants letters are reported as printed", "[mrz][correct]") {
