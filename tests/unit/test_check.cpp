@@ -726,6 +726,58 @@ TEST_CASE("check: a failing MRZ check digit on a field read with doubt is a misr
   CHECK_FALSE(r.pass);
 }
 
+TEST_CASE("check: a date that differs in a digit read surely is a mismatch beside digits read with doubt", "[check]") {
+  using D = check::DateDifference;
+  const std::vector<double> conf{0.99, 0.98, 0.9, 0.99, 1, 1, 1, 1, 0.97, 0.99};
+  const std::string none(10, '\0');
+  SECTION("the rule") {
+    // qr-id-photo-s31-0047 (bench/ocr.sh): 1985 printed, read 1965 with the
+    // 6 at 0.9; the year moved on a year (1966) differs in its last digit,
+    // read at 0.99.
+    CHECK(check::dateDifference("1966-11-06", conf, none, "1985-11-06") == D::shown);
+    CHECK(check::dateDifference("1966-11-06", conf, "", "1985-11-06") == D::shown);
+    // The genuine reading differs only in the doubted digit.
+    CHECK(check::dateDifference("1965-11-06", conf, none, "1985-11-06") == D::unsure);
+    // A sure digit whose runner-up is the other source's is a misread; beside
+    // a doubted one, the difference stays unsure.
+    const std::string eight_for_six("\0\0\0" "5\0\0\0\0\0\0", 10);
+    CHECK(check::dateDifference("1966-11-06", conf, eight_for_six, "1985-11-06") == D::unsure);
+    CHECK(check::dateDifference("1986-11-06", conf, eight_for_six, "1985-11-06") == D::misread);
+    CHECK(check::dateDifference("1986-11-06", conf, none, "1985-11-06") == D::shown);
+    // Equal dates, another length, confidences not one per character: no judgement.
+    CHECK_FALSE(check::dateDifference("1985-11-06", conf, none, "1985-11-06"));
+    CHECK_FALSE(check::dateDifference("1985-11-6", conf, none, "1985-11-06"));
+    CHECK_FALSE(check::dateDifference("1986-11-06", {0.99, 0.98}, none, "1985-11-06"));
+    CHECK_FALSE(check::dateDifference("1986-11-06", conf, "5", "1985-11-06"));
+  }
+  SECTION("in a record") {
+    Json rec = passport();
+    rec["ocr"]["fields"]["birth_date"] = {{"text", "12 AUG/AOÛT 1964"},
+                                          {"value", "1964-08-12"},
+                                          {"confidence", 0.78},
+                                          {"char_confidence", conf}};
+    // The genuine card, its 7 misread 6 with doubt: a warning.
+    auto r = check::evaluate(rec, opts());
+    CHECK(codes(r) == std::vector<std::string>{"viz_unreadable"});
+    CHECK(r.pass);
+    // Its year moved on (1965): the 5 read surely differs from the MRZ's 4.
+    rec["ocr"]["fields"]["birth_date"]["value"] = "1965-08-12";
+    r = check::evaluate(rec, opts());
+    CHECK(codes(r) == std::vector<std::string>{"birth_date_mismatch"});
+    CHECK_FALSE(r.pass);
+    // The same digit read with doubt too: nothing shows the change.
+    rec["ocr"]["fields"]["birth_date"]["char_confidence"][3] = 0.9;
+    CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"viz_unreadable"});
+    // A name's difference is still weighed by its least sure character.
+    rec = passport();
+    rec["ocr"]["fields"]["surname"] = {{"text", "MOLLAR"},
+                                       {"value", "MOLLAR"},
+                                       {"confidence", 0.8},
+                                       {"char_confidence", {1, 0.99, 1, 1, 0.9, 1}}};
+    CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"viz_unreadable"});
+  }
+}
+
 TEST_CASE("check: unverified, when no MRZ or barcode field was read surely", "[check]") {
   auto viz = [](std::string v) { return Json{{"text", v}, {"value", v}, {"confidence", 0.95}}; };
   // A licence front: id-mrz finds no MRZ (it has none), the PDF417 on its
