@@ -403,7 +403,7 @@ Expected<Policy> Policy::load(const std::filesystem::path& file) {
 }
 
 bool mrzDoubtCheck(std::string_view check) {
-  return check == "legible" || check == "known_state" || check == "known_document_code";
+  return check == "legible" || check == "known_state" || check == "known_document_code" || check == "lines_aligned";
 }
 
 std::string today() {

@@ -726,6 +726,42 @@ TEST_CASE("check: a failing MRZ check digit on a field read with doubt is a misr
   CHECK_FALSE(r.pass);
 }
 
+TEST_CASE("check: a zone id-mrz read with a line cells off the others is a misreading", "[check]") {
+  // td2-photo-s8383-0041 (bench/ocr.sh): a thumb and glare over the zone, the
+  // TD2 read as an MRV-B with line 2 a cell off line 1; every failing digit
+  // on a field read at 0-0.093, the zone not legible, and lines_aligned
+  // false: the genuine card was rejected (mrz_invalid) for id-mrz's reading.
+  Json rec = passport();
+  rec["mrz"]["valid"] = false;
+  for (const char* c : {"document_number", "birth_date", "expiry_date", "legible", "known_state",
+                        "known_document_code", "lines_aligned"})
+    rec["mrz"]["checks"][c] = false;
+  rec["mrz"]["field_confidence"] = {{"document_number", 0.0}, {"birth_date", 0.002}, {"expiry_date", 0.093},
+                                    {"surname", 0.97}, {"given_names", 0.97}};
+  CHECK(check::mrzDoubtCheck("lines_aligned"));
+  auto r = check::evaluate(rec, opts());
+  CHECK(codes(r) == std::vector<std::string>{"mrz_unreadable"});
+  CHECK(r.pass);
+  // Its names, read surely, still compare: a changed printed surname is caught.
+  rec["ocr"]["fields"]["surname"] = {{"text", "MILLER"}, {"value", "MILLER"}, {"confidence", 0.97}};
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_unreadable", "name_mismatch"});
+  rec = passport();
+  rec["mrz"]["valid"] = false;
+  rec["mrz"]["checks"]["legible"] = false;
+  rec["mrz"]["checks"]["lines_aligned"] = false;
+  rec["mrz"]["checks"]["birth_date"] = false;
+  rec["mrz"]["field_confidence"] = {{"document_number", 0.99}, {"birth_date", 0.2}, {"expiry_date", 0.99},
+                                    {"surname", 0.97}, {"given_names", 0.97}};
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_unreadable"});
+  // A digit failing on a field read surely stays evidence, aligned or not.
+  rec["mrz"]["field_confidence"]["birth_date"] = 0.49;
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_invalid"});
+  // In a zone id-mrz marks legible, a failing digit is mrz_invalid as before.
+  rec["mrz"]["field_confidence"]["birth_date"] = 0.2;
+  rec["mrz"]["checks"].erase("legible");
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_invalid"});
+}
+
 TEST_CASE("check: a date that differs in a digit read surely is a mismatch beside digits read with doubt", "[check]") {
   using D = check::DateDifference;
   const std::vector<double> conf{0.99, 0.98, 0.9, 0.99, 1, 1, 1, 1, 0.97, 0.99};

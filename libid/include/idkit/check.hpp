@@ -105,8 +105,10 @@ inline constexpr double kStrongCharConfidence = 0.95;
 inline constexpr double kSureMrzConfidence = 0.95;
 // The MRZ checks that say id-mrz was unsure of characters no check digit
 // covers, not that a check digit failed: legible, known_state,
-// known_document_code. A zone failing only these (with legible among them)
-// is reported as mrz_unreadable.
+// known_document_code; and lines_aligned, id-mrz's own finding that it
+// placed a line cells off the others (a reading's fault: the lines of a
+// printed zone start together), which misplaces every field on it. A zone
+// failing only these (with legible among them) is reported as mrz_unreadable.
 bool mrzDoubtCheck(std::string_view check);
 // A failing check digit is evidence that the zone was altered (mrz_invalid)
 // when id-mrz read its field and the digit surely: every character at
