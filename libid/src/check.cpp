@@ -592,21 +592,29 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
         const Source &a = sources[i], &b = sources[j];
         if (!a.value.contains(field) || !b.value.contains(field) || sameValue(field, a, b)) continue;
         // A misread is not a forgery: the printed value fails the document
-        // only when every character involved in the difference was read surely.
+        // only when every character involved in the difference was read surely
+        // (a date: where one of its digits that differ was).
         const Source* viz = a.name == "VIZ" ? &a : b.name == "VIZ" ? &b : nullptr;
         if (viz)
           if (auto c = viz->char_conf.find(field); c != viz->char_conf.end()) {
             const Source& other = viz == &a ? b : a;
             std::string theirs = other.value.at(field);
             if (field == "surname" || field == "given_names") theirs = nameSpellings(theirs).front();
-            if (differenceConfidence(viz->value.at(field), c->second, theirs) < kStrongCharConfidence) {
+            const auto r = viz->runner_up.find(field);
+            const std::string_view runner_up = r == viz->runner_up.end() ? std::string_view{} : r->second;
+            // A date's digits stand in their places: one shown surely otherwise is a mismatch.
+            const std::optional<DateDifference> date =
+                field.ends_with("_date") ? dateDifference(viz->value.at(field), c->second, runner_up, theirs)
+                                         : std::nullopt;
+            if (date ? *date == DateDifference::unsure
+                     : differenceConfidence(viz->value.at(field), c->second, theirs) < kStrongCharConfidence) {
               if (std::find(uncertain.begin(), uncertain.end(), field) == uncertain.end()) uncertain.push_back(field);
               continue;
             }
             // Read surely, but the reading's runner-up is the other source's
             // character wherever they differ: a plausible misread.
-            if (auto r = viz->runner_up.find(field); r != viz->runner_up.end() &&
-                                                     explainedByRunnerUps(viz->value.at(field), r->second, theirs)) {
+            if (date ? *date == DateDifference::misread
+                     : !runner_up.empty() && explainedByRunnerUps(viz->value.at(field), runner_up, theirs)) {
               misread.push_back(fmt::format("{} (the {} says '{}', the VIZ '{}')", field, other.name,
                                             other.text.at(field), viz->text.at(field)));
               continue;

@@ -200,6 +200,20 @@ bool explainedByRunnerUps(std::string_view printed, std::string_view runner_up, 
   return true;
 }
 
+std::optional<DateDifference> dateDifference(std::string_view printed, const std::vector<double>& conf,
+                                             std::string_view runner_up, std::string_view other) {
+  if (printed == other || printed.size() != other.size() || conf.size() != printed.size() ||
+      (!runner_up.empty() && runner_up.size() != printed.size()))
+    return std::nullopt;
+  bool doubted = false;
+  for (std::size_t i = 0; i < printed.size(); ++i) {
+    if (printed[i] == other[i]) continue;
+    if (conf[i] < kStrongCharConfidence) doubted = true;
+    else if (runner_up.empty() || runner_up[i] != other[i]) return DateDifference::shown;
+  }
+  return doubted ? DateDifference::unsure : DateDifference::misread;
+}
+
 std::optional<IdkitPayload> parseIdkitPayload(std::string_view text) {
   if (!text.starts_with("IDKIT1|") || text.size() > 4096) return std::nullopt;
   std::vector<std::string> parts;
@@ -389,7 +403,7 @@ Expected<Policy> Policy::load(const std::filesystem::path& file) {
 }
 
 bool mrzDoubtCheck(std::string_view check) {
-  return check == "legible" || check == "known_state" || check == "known_document_code";
+  return check == "legible" || check == "known_state" || check == "known_document_code" || check == "lines_aligned";
 }
 
 std::string today() {

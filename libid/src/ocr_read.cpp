@@ -780,12 +780,17 @@ double medianCap(const Template& t) {
 // has there: its letter, or the marked letters a pair of its letters spells
 // (R read where GROSS has SS: ß). The two names are aligned letter for
 // letter or letter for pair, with the fewest letters differing; a space
-// only matches a space. Empty when they do not align so or nothing differs.
-// `of`: per letter of `value`, the character it comes from.
+// only matches a space. One letter of the reading may stand for nothing of
+// the reference's (VAARAT read for VAART): `inserted` is then its index in
+// the characters returned (its candidates empty: the typeface cannot weigh
+// a letter against nothing). Empty when they do not align so or nothing
+// differs. `of`: per letter of `value`, the character it comes from.
 std::pair<std::vector<std::string>, std::vector<std::vector<std::string>>> letterCandidates(
-    const std::string& text, const std::string& value, const std::string& reference, std::vector<std::size_t>& of) {
+    const std::string& text, const std::string& value, const std::string& reference, std::vector<std::size_t>& of,
+    std::optional<std::size_t>& inserted) {
+  inserted.reset();
   const std::size_t n = value.size(), m = reference.size();
-  if (value == reference || n == 0 || n > m || m > 200) return {};
+  if (value == reference || n == 0 || n > m + 1 || m > 200) return {};
   std::vector<std::string> chars = nameChars(text, value, of);
   if (chars.empty()) return {};
   // Only the characters the value comes from are rendered: what the reading
@@ -794,10 +799,12 @@ std::pair<std::vector<std::string>, std::vector<std::vector<std::string>>> lette
   chars.erase(chars.begin() + static_cast<std::ptrdiff_t>(of.back()) + 1, chars.end());
   chars.erase(chars.begin(), chars.begin() + static_cast<std::ptrdiff_t>(first));
   for (std::size_t& k : of) k -= first;
-  // cost[i][j]: the fewest letters differing when value[i..] is printed for reference[j..].
+  // cost[u][i][j]: the fewest letters differing when value[i..] is printed
+  // for reference[j..], u letters of the value (at most one) left standing
+  // for nothing so far.
   constexpr int kNone = 1 << 20;
-  std::vector<int> cost((n + 1) * (m + 1), kNone);
-  auto at = [&](std::size_t i, std::size_t j) -> int& { return cost[i * (m + 1) + j]; };
+  std::vector<int> cost(2 * (n + 1) * (m + 1), kNone);
+  auto at = [&](std::size_t u, std::size_t i, std::size_t j) -> int& { return cost[(u * (n + 1) + i) * (m + 1) + j]; };
   // At each place of the reference, what one printed letter may stand for
   // its pair there: the marked letters the pair spells, and the two letters
   // themselves (IJ read U: two narrow letters blurred into one) (taken once:
@@ -809,33 +816,42 @@ std::pair<std::vector<std::string>, std::vector<std::vector<std::string>>> lette
       pair_at[j].push_back(reference.substr(j, 2));
     }
   auto pairOf = [&](std::size_t j) -> const std::vector<std::string>& { return pair_at[std::min(j, m)]; };
-  at(n, m) = 0;
+  at(0, n, m) = at(1, n, m) = 0;
   for (std::size_t i = n + 1; i-- > 0;)
-    for (std::size_t j = m + 1; j-- > 0;) {
-      if (i == n || j == m) continue;
-      int best = kNone;
-      const bool space = value[i] == ' ' || reference[j] == ' ';
-      if (value[i] == reference[j]) best = at(i + 1, j + 1);
-      else if (!space) best = at(i + 1, j + 1) + 1;
-      if (!space && !pairOf(j).empty()) best = std::min(best, at(i + 1, j + 2) + 1);
-      at(i, j) = std::min(best, kNone);
-    }
-  if (at(0, 0) >= kNone || at(0, 0) == 0) return {};
+    for (std::size_t j = m + 1; j-- > 0;)
+      for (std::size_t u = 0; u < 2; ++u) {
+        if (i == n) continue;
+        int best = kNone;
+        if (j < m) {
+          const bool space = value[i] == ' ' || reference[j] == ' ';
+          if (value[i] == reference[j]) best = at(u, i + 1, j + 1);
+          else if (!space) best = at(u, i + 1, j + 1) + 1;
+          if (!space && !pairOf(j).empty()) best = std::min(best, at(u, i + 1, j + 2) + 1);
+        }
+        if (u == 0 && value[i] != ' ') best = std::min(best, at(1, i + 1, j) + 1);
+        at(u, i, j) = std::min(best, kNone);
+      }
+  if (at(0, 0, 0) >= kNone || at(0, 0, 0) == 0) return {};
   std::vector<std::vector<std::string>> others(chars.size());
   bool any = false;
-  for (std::size_t i = 0, j = 0; i < n; ++i) {
-    const bool letter_for_letter =
-        at(i, j) == at(i + 1, j + 1) + (value[i] == reference[j] ? 0 : 1) && at(i + 1, j + 1) < kNone;
+  for (std::size_t i = 0, j = 0, u = 0; i < n; ++i) {
     const std::size_t k = of[i];
-    if (letter_for_letter) {
+    const int here = at(u, i, j);
+    const bool space = j < m && (value[i] == ' ' || reference[j] == ' ');
+    if (j < m && (value[i] == reference[j] || !space) &&
+        here == at(u, i + 1, j + 1) + (value[i] == reference[j] ? 0 : 1) && at(u, i + 1, j + 1) < kNone) {
       if (value[i] != reference[j] && chars[k].size() == 1) others[k] = {std::string(1, reference[j])}, any = true;
       ++j;
-    } else {  // a letter printed for a pair
+    } else if (j < m && !space && !pairOf(j).empty() && here == at(u, i + 1, j + 2) + 1 &&
+               at(u, i + 1, j + 2) < kNone) {  // a letter printed for a pair
       if (chars[k].size() == 1) others[k] = pairOf(j), any = true;
       j += 2;
+    } else {  // a letter printed for nothing
+      inserted = k;
+      u = 1;
     }
   }
-  if (!any) return {};
+  if (!any && !inserted) return {};
   return {std::move(chars), std::move(others)};
 }
 
@@ -1427,7 +1443,9 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // as well or better (kLookAlikeMargin) is no longer sure (at most
     // kUnconfirmedCharConfidence: unreadable print to id-check, not a
     // forgery); one that fits clearly better stays sure, and the value is
-    // never changed. Only where a name differs from its reference.
+    // never changed. Only where a name differs from its reference. A letter
+    // read for nothing the reference has (VAARAT for VAART) is doubted where
+    // Tesseract read the line below kConfirmBelow: nothing else weighs it.
     if (f.kind == Kind::name && field.source == "template" && check::comparedVizField(f.name) && !t.typeface.empty() &&
         !field.value.empty() && field.char_confidence.size() == field.value.size())
       if (const std::string ref = referenceName(mrz_fields, f.referenceName()); !ref.empty() && ref != field.value) {
@@ -1448,7 +1466,8 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
         }
         std::vector<bool> doubted;
         try {
-          doubted = doubtedLetters(crop, cap_px, field.text, field.value, ref, t.typeface, words);
+          doubted = doubtedLetters(crop, cap_px, field.text, field.value, ref, t.typeface, words,
+                                   field.confidence < kConfirmBelow);
         } catch (const Failure&) {  // the typeface's file cannot be opened
         }
         capDoubted(field, doubted);
@@ -1577,10 +1596,15 @@ std::vector<bool> doubtedWhere(const cv::Mat& grey_line, double cap_px, const st
 
 std::vector<bool> doubtedLetters(const cv::Mat& grey_line, double cap_px, const std::string& text,
                                  const std::string& value, const std::string& reference, const std::string& font,
-                                 const cv::Mat& words) {
+                                 const cv::Mat& words, bool line_doubted) {
   std::vector<std::size_t> of;
-  const auto [chars, others] = letterCandidates(text, value, reference, of);
-  return doubtedWhere(grey_line, cap_px, chars, others, of, value.size(), font, words);
+  std::optional<std::size_t> inserted;
+  const auto [chars, others] = letterCandidates(text, value, reference, of, inserted);
+  std::vector<bool> doubted = doubtedWhere(grey_line, cap_px, chars, others, of, value.size(), font, words);
+  if (inserted && line_doubted)
+    for (std::size_t v = 0; v < of.size() && v < doubted.size(); ++v)
+      if (of[v] == *inserted) doubted[v] = true;
+  return doubted;
 }
 
 std::vector<bool> doubtedDigits(const glyphs::Reading& check, const std::string& value, const std::string& reference) {

@@ -726,6 +726,93 @@ TEST_CASE("check: a failing MRZ check digit on a field read with doubt is a misr
   CHECK_FALSE(r.pass);
 }
 
+TEST_CASE("check: a zone id-mrz read with a line cells off the others is a misreading", "[check]") {
+  // td2-photo-s8383-0041 (bench/ocr.sh): a thumb and glare over the zone, the
+  // TD2 read as an MRV-B with line 2 a cell off line 1; every failing digit
+  // on a field read at 0-0.093, the zone not legible, and lines_aligned
+  // false: the genuine card was rejected (mrz_invalid) for id-mrz's reading.
+  Json rec = passport();
+  rec["mrz"]["valid"] = false;
+  for (const char* c : {"document_number", "birth_date", "expiry_date", "legible", "known_state",
+                        "known_document_code", "lines_aligned"})
+    rec["mrz"]["checks"][c] = false;
+  rec["mrz"]["field_confidence"] = {{"document_number", 0.0}, {"birth_date", 0.002}, {"expiry_date", 0.093},
+                                    {"surname", 0.97}, {"given_names", 0.97}};
+  CHECK(check::mrzDoubtCheck("lines_aligned"));
+  auto r = check::evaluate(rec, opts());
+  CHECK(codes(r) == std::vector<std::string>{"mrz_unreadable"});
+  CHECK(r.pass);
+  // Its names, read surely, still compare: a changed printed surname is caught.
+  rec["ocr"]["fields"]["surname"] = {{"text", "MILLER"}, {"value", "MILLER"}, {"confidence", 0.97}};
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_unreadable", "name_mismatch"});
+  rec = passport();
+  rec["mrz"]["valid"] = false;
+  rec["mrz"]["checks"]["legible"] = false;
+  rec["mrz"]["checks"]["lines_aligned"] = false;
+  rec["mrz"]["checks"]["birth_date"] = false;
+  rec["mrz"]["field_confidence"] = {{"document_number", 0.99}, {"birth_date", 0.2}, {"expiry_date", 0.99},
+                                    {"surname", 0.97}, {"given_names", 0.97}};
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_unreadable"});
+  // A digit failing on a field read surely stays evidence, aligned or not.
+  rec["mrz"]["field_confidence"]["birth_date"] = 0.49;
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_invalid"});
+  // In a zone id-mrz marks legible, a failing digit is mrz_invalid as before.
+  rec["mrz"]["field_confidence"]["birth_date"] = 0.2;
+  rec["mrz"]["checks"].erase("legible");
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_invalid"});
+}
+
+TEST_CASE("check: a date that differs in a digit read surely is a mismatch beside digits read with doubt", "[check]") {
+  using D = check::DateDifference;
+  const std::vector<double> conf{0.99, 0.98, 0.9, 0.99, 1, 1, 1, 1, 0.97, 0.99};
+  const std::string none(10, '\0');
+  SECTION("the rule") {
+    // qr-id-photo-s31-0047 (bench/ocr.sh): 1985 printed, read 1965 with the
+    // 6 at 0.9; the year moved on a year (1966) differs in its last digit,
+    // read at 0.99.
+    CHECK(check::dateDifference("1966-11-06", conf, none, "1985-11-06") == D::shown);
+    CHECK(check::dateDifference("1966-11-06", conf, "", "1985-11-06") == D::shown);
+    // The genuine reading differs only in the doubted digit.
+    CHECK(check::dateDifference("1965-11-06", conf, none, "1985-11-06") == D::unsure);
+    // A sure digit whose runner-up is the other source's is a misread; beside
+    // a doubted one, the difference stays unsure.
+    const std::string eight_for_six("\0\0\0" "5\0\0\0\0\0\0", 10);
+    CHECK(check::dateDifference("1966-11-06", conf, eight_for_six, "1985-11-06") == D::unsure);
+    CHECK(check::dateDifference("1986-11-06", conf, eight_for_six, "1985-11-06") == D::misread);
+    CHECK(check::dateDifference("1986-11-06", conf, none, "1985-11-06") == D::shown);
+    // Equal dates, another length, confidences not one per character: no judgement.
+    CHECK_FALSE(check::dateDifference("1985-11-06", conf, none, "1985-11-06"));
+    CHECK_FALSE(check::dateDifference("1985-11-6", conf, none, "1985-11-06"));
+    CHECK_FALSE(check::dateDifference("1986-11-06", {0.99, 0.98}, none, "1985-11-06"));
+    CHECK_FALSE(check::dateDifference("1986-11-06", conf, "5", "1985-11-06"));
+  }
+  SECTION("in a record") {
+    Json rec = passport();
+    rec["ocr"]["fields"]["birth_date"] = {{"text", "12 AUG/AOÛT 1964"},
+                                          {"value", "1964-08-12"},
+                                          {"confidence", 0.78},
+                                          {"char_confidence", conf}};
+    // The genuine card, its 7 misread 6 with doubt: a warning. Its year
+    // moved on (1965): the 5 read surely differs from the MRZ's 4, a failure.
+    const auto genuine = check::evaluate(rec, opts());
+    rec["ocr"]["fields"]["birth_date"]["value"] = "1965-08-12";
+    const auto tampered = check::evaluate(rec, opts());
+    CHECK(codes(genuine) == std::vector<std::string>{"viz_unreadable"});
+    CHECK(codes(tampered) == std::vector<std::string>{"birth_date_mismatch"});
+    CHECK(std::pair(genuine.pass, tampered.pass) == std::pair(true, false));
+    // The same digit read with doubt too: nothing shows the change.
+    rec["ocr"]["fields"]["birth_date"]["char_confidence"][3] = 0.9;
+    CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"viz_unreadable"});
+    // A name's difference is still weighed by its least sure character.
+    rec = passport();
+    rec["ocr"]["fields"]["surname"] = {{"text", "MOLLAR"},
+                                       {"value", "MOLLAR"},
+                                       {"confidence", 0.8},
+                                       {"char_confidence", {1, 0.99, 1, 1, 0.9, 1}}};
+    CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"viz_unreadable"});
+  }
+}
+
 TEST_CASE("check: unverified, when no MRZ or barcode field was read surely", "[check]") {
   auto viz = [](std::string v) { return Json{{"text", v}, {"value", v}, {"confidence", 0.95}}; };
   // A licence front: id-mrz finds no MRZ (it has none), the PDF417 on its

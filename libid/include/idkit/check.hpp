@@ -88,7 +88,8 @@ inline constexpr double kMinVizConfidence = 0.5;
 // A printed value that differs from another source fails the document only
 // when Tesseract was at least this sure of every character involved in the
 // difference (id-ocr's char_confidence); else it is a likely misread and
-// reported as viz_unreadable. Measured on bench/ocr.sh (300 id-synth
+// reported as viz_unreadable. A date's digits stand in their places: one
+// digit that differs read this surely is enough (dateDifference). Measured on bench/ocr.sh (300 id-synth
 // documents): 98 % of the year digits of printed birth dates read at >= 0.95,
 // while genuine misreads of document numbers and names sit at 0.94-0.96; a
 // higher bar would let more changed dates through.
@@ -104,8 +105,10 @@ inline constexpr double kStrongCharConfidence = 0.95;
 inline constexpr double kSureMrzConfidence = 0.95;
 // The MRZ checks that say id-mrz was unsure of characters no check digit
 // covers, not that a check digit failed: legible, known_state,
-// known_document_code. A zone failing only these (with legible among them)
-// is reported as mrz_unreadable.
+// known_document_code; and lines_aligned, id-mrz's own finding that it
+// placed a line cells off the others (a reading's fault: the lines of a
+// printed zone start together), which misplaces every field on it. A zone
+// failing only these (with legible among them) is reported as mrz_unreadable.
 bool mrzDoubtCheck(std::string_view check);
 // A failing check digit is evidence that the zone was altered (mrz_invalid)
 // when id-mrz read its field and the digit surely: every character at
@@ -204,6 +207,21 @@ double differenceConfidence(std::string_view printed, const std::vector<double>&
 // neighbour: td2-photo-s31-0209 printed HUIJSMANS, read HUISMANS surely with
 // J the I's runner-up (a narrow J lost beside the I).
 bool explainedByRunnerUps(std::string_view printed, std::string_view runner_up, std::string_view other);
+
+// How a printed date (ISO, as `other`, digit for digit) that differs from
+// another source's shows the difference: `shown` where some digit that
+// differs was read surely (kStrongCharConfidence; `conf` one per character
+// of `printed`) and its runner-up (`runner_up`, as explainedByRunnerUps';
+// empty for none) is not `other`'s digit: the print differs there, whatever
+// else was misread. Else `unsure` where a digit that differs was read with
+// doubt, `misread` where every one was read surely with the other source's
+// digit its runner-up. A forged year read beside a blurred month is so a
+// mismatch (qr-id-photo-s31-0047: 1966 for 1985, the 6 at 0.99, the 6 for 8 at
+// 0.9), where the lowest confidence of the difference (differenceConfidence)
+// left it unreadable. nullopt when the two are equal or not of one length.
+enum class DateDifference { shown, unsure, misread };
+std::optional<DateDifference> dateDifference(std::string_view printed, const std::vector<double>& conf,
+                                             std::string_view runner_up, std::string_view other);
 
 // The payload of an idkit QR card (id-synth qr-id):
 // "IDKIT1|state|document code|number|surname|given names|YYYY-MM-DD birth|sex|YYYY-MM-DD expiry|personal number".

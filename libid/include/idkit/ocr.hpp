@@ -417,11 +417,16 @@ std::vector<std::pair<std::size_t, std::string>> lostMarks(std::string_view valu
 // `value`; all false when the two do not align letter for letter or letter
 // for pair, or the rendering does not explain the line (kMarkFit of its ink)
 // nor `words`, the part of the line the name's words take, when given (a
-// wide region's empty rest holds guilloche no rendering explains). Throws
+// wide region's empty rest holds guilloche no rendering explains). One
+// letter of `value` may stand for nothing of the reference's (VAARAT read
+// for VAART): no rendering weighs a letter against nothing, so it is
+// doubted only where the caller says the line was read with doubt
+// (`line_doubted`: no reader confirmed it); on a line read surely it stays
+// as read (a letter added to a sharp print is a different name). Throws
 // idkit::Failure (font_missing) when `font` cannot be opened.
 std::vector<bool> doubtedLetters(const cv::Mat& grey_line, double cap_px, const std::string& text,
                                  const std::string& value, const std::string& reference, const std::string& font,
-                                 const cv::Mat& words = {});
+                                 const cv::Mat& words = {}, bool line_doubted = false);
 
 namespace glyphs {
 struct Reading;  // idkit/ocr_glyphs.hpp
