@@ -847,6 +847,32 @@ void capDoubted(Field& field, const std::vector<bool>& doubted) {
     if (doubted[v]) field.char_confidence[v] = std::min(field.char_confidence[v], kUnconfirmedCharConfidence);
 }
 
+// read()'s check of a code `field` read otherwise than its reference `ref`
+// (normalised) in the typeface `font` on its line `crop`: see there.
+void settleCode(Field& field, const cv::Mat& crop, double cap_px, const std::string& ref, const std::string& font) {
+  const bool own = field.source == "template" && field.text == field.value &&
+                   field.char_confidence.size() == field.value.size();
+  const bool settled = field.source == "template+mrz" && !field.read.empty() && field.read != field.value;
+  CodeCheck c;
+  try {
+    if (own) c = checkCodeCharacters(crop, cap_px, field.value, ref, font);
+    if (settled) c = checkCodeCharacters(crop, cap_px, field.read, field.value, font);
+  } catch (const Failure&) {  // the typeface's file cannot be opened
+  }
+  if (own && c.shows_reference) {
+    for (std::size_t i = 0; i < ref.size(); ++i)
+      if (ref[i] != field.value[i]) {
+        field.char_confidence[i] = std::min(field.char_confidence[i], kUnconfirmedCharConfidence);
+        if (i < field.char_alternatives.size()) field.char_alternatives[i] = {};
+      }
+    field.text = field.value = field.read = ref;
+  } else if (own) {
+    capDoubted(field, c.doubted);
+  } else if (settled && c.shows_reference) {
+    field.read = field.value;
+  }
+}
+
 }  // namespace
 
 std::optional<Source> sourceOf(const Json& record, cv::Size flat_size) {
@@ -948,9 +974,8 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     const double cap_px = (f.cap_mm > 0 ? f.cap_mm : 1.6) * reg.sy;
     const int pad = static_cast<int>(std::ceil(cap_px * 0.35));
     cv::Rect line_box;  // card pixels
-    const std::optional<cv::Rect> found =
-        reg.fitted ? valueLine(words, r, reg.sy * (f.region_mm.y + f.region_mm.height / 2 - 0.1) + reg.ty, cap_px)
-                   : std::nullopt;
+    std::optional<cv::Rect> found;
+    if (reg.fitted) found = valueLine(words, r, reg.sy * (f.region_mm.y + f.region_mm.height / 2 - 0.1) + reg.ty, cap_px);
     const int value_width = found ? found->width : 0;  // the value's words, card px (0: none found)
     // The most card pixels `text` takes printed on the line: a capital is at
     // most 1.1 capital heights wide, a space half of one.
@@ -1467,28 +1492,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     if (f.kind == Kind::code && check::comparedVizField(f.name) && !t.typeface.empty() && !field.value.empty() &&
         mrz_fields.is_object())
       if (auto m = mrz_fields.find(f.referenceName()); m != mrz_fields.end() && m->is_string()) {
-        const std::string ref = normaliseCode(m->get<std::string>());
-        const bool own = field.source == "template" && field.text == field.value &&
-                         field.char_confidence.size() == field.value.size();
-        const bool settled = field.source == "template+mrz" && !field.read.empty() && field.read != field.value;
-        CodeCheck c;
-        try {
-          if (own) c = checkCodeCharacters(crop, cap_px, field.value, ref, t.typeface);
-          if (settled) c = checkCodeCharacters(crop, cap_px, field.read, field.value, t.typeface);
-        } catch (const Failure&) {  // the typeface's file cannot be opened
-        }
-        if (own && c.shows_reference) {
-          for (std::size_t i = 0; i < ref.size(); ++i)
-            if (ref[i] != field.value[i]) {
-              field.char_confidence[i] = std::min(field.char_confidence[i], kUnconfirmedCharConfidence);
-              if (i < field.char_alternatives.size()) field.char_alternatives[i] = {};
-            }
-          field.text = field.value = field.read = ref;
-        } else if (own) {
-          capDoubted(field, c.doubted);
-        } else if (settled && c.shows_reference) {
-          field.read = field.value;
-        }
+        settleCode(field, crop, cap_px, normaliseCode(m->get<std::string>()), t.typeface);
       }
     // A reading Tesseract was not sure of as a whole is read once more from
     // the crop as it is (no background removal): where the two values disagree, the
