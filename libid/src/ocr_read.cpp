@@ -856,11 +856,37 @@ std::pair<std::vector<std::string>, std::vector<std::vector<std::string>>> lette
 }
 
 // The characters of `field` flagged in `doubted` (one flag per character
-// of its value: doubtedLetters, doubtedCodeCharacters, doubtedDigits) count
+// of its value: doubtedLetters, checkCodeCharacters, doubtedDigits) count
 // as at most kUnconfirmedCharConfidence sure: unreadable print to id-check.
 void capDoubted(Field& field, const std::vector<bool>& doubted) {
   for (std::size_t v = 0; v < doubted.size() && v < field.char_confidence.size(); ++v)
     if (doubted[v]) field.char_confidence[v] = std::min(field.char_confidence[v], kUnconfirmedCharConfidence);
+}
+
+// read()'s check of a code `field` read otherwise than its reference `ref`
+// (normalised) in the typeface `font` on its line `crop`: see there.
+void settleCode(Field& field, const cv::Mat& crop, double cap_px, const std::string& ref, const std::string& font) {
+  const bool own = field.source == "template" && field.text == field.value &&
+                   field.char_confidence.size() == field.value.size();
+  const bool settled = field.source == "template+mrz" && !field.read.empty() && field.read != field.value;
+  CodeCheck c;
+  try {
+    if (own) c = checkCodeCharacters(crop, cap_px, field.value, ref, font);
+    if (settled) c = checkCodeCharacters(crop, cap_px, field.read, field.value, font);
+  } catch (const Failure&) {  // the typeface's file cannot be opened
+  }
+  if (own && c.shows_reference) {
+    for (std::size_t i = 0; i < ref.size(); ++i)
+      if (ref[i] != field.value[i]) {
+        field.char_confidence[i] = std::min(field.char_confidence[i], kUnconfirmedCharConfidence);
+        if (i < field.char_alternatives.size()) field.char_alternatives[i] = {};
+      }
+    field.text = field.value = field.read = ref;
+  } else if (own) {
+    capDoubted(field, c.doubted);
+  } else if (settled && c.shows_reference) {
+    field.read = field.value;
+  }
 }
 
 }  // namespace
@@ -964,9 +990,8 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     const double cap_px = (f.cap_mm > 0 ? f.cap_mm : 1.6) * reg.sy;
     const int pad = static_cast<int>(std::ceil(cap_px * 0.35));
     cv::Rect line_box;  // card pixels
-    const std::optional<cv::Rect> found =
-        reg.fitted ? valueLine(words, r, reg.sy * (f.region_mm.y + f.region_mm.height / 2 - 0.1) + reg.ty, cap_px)
-                   : std::nullopt;
+    std::optional<cv::Rect> found;
+    if (reg.fitted) found = valueLine(words, r, reg.sy * (f.region_mm.y + f.region_mm.height / 2 - 0.1) + reg.ty, cap_px);
     const int value_width = found ? found->width : 0;  // the value's words, card px (0: none found)
     // The most card pixels `text` takes printed on the line: a capital is at
     // most 1.1 capital heights wide, a space half of one.
@@ -1474,17 +1499,19 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       }
     // A code is checked so too, character for character (FAS134200 read
     // surely where the MRZ holds FA9134200: a blurred 9 is nearly an S, and
-    // the two are no look-alikes (8) tries).
-    if (f.kind == Kind::code && field.source == "template" && check::comparedVizField(f.name) &&
-        !t.typeface.empty() && !field.value.empty() && field.text == field.value &&
-        field.char_confidence.size() == field.value.size() && mrz_fields.is_object())
+    // the two are no look-alikes (8) tries). Where the print shows the MRZ's
+    // character clearly better in every place that differs
+    // (checkCodeCharacters' shows_reference), the reading was wrong and the
+    // value is the MRZ's: the MRZ said which characters to look at, the print
+    // decided (a sharply printed other character, a forgery's, explains its
+    // own cell better and stays, sure). The characters so changed were read
+    // by no second reader: at most kUnconfirmedCharConfidence. A value the
+    // MRZ settled in look-alikes (reconcile) keeps its reading from the
+    // print (`read`) unless the print shows the settled characters so.
+    if (f.kind == Kind::code && check::comparedVizField(f.name) && !t.typeface.empty() && !field.value.empty() &&
+        mrz_fields.is_object())
       if (auto m = mrz_fields.find(f.referenceName()); m != mrz_fields.end() && m->is_string()) {
-        std::vector<bool> doubted;
-        try {
-          doubted = doubtedCodeCharacters(crop, cap_px, field.value, normaliseCode(m->get<std::string>()), t.typeface);
-        } catch (const Failure&) {  // the typeface's file cannot be opened
-        }
-        capDoubted(field, doubted);
+        settleCode(field, crop, cap_px, normaliseCode(m->get<std::string>()), t.typeface);
       }
     // A reading Tesseract was not sure of as a whole is read once more from
     // the crop as it is (no background removal): where the two values disagree, the
@@ -1570,22 +1597,32 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
 
 namespace {
 
-// The printed characters `chars` (of[v]: the one each character of the value
-// comes from) checked in the typeface where `others` holds the reference's
-// in their place: doubted where the reference's fits the ink as well or
-// better, or all but as well (kLookAlikeMargin). One flag per character of
-// the value (`n`); all false when the rendering does not explain the line,
-// nor `words` (the part of the line the value's words take, when given).
-std::vector<bool> doubtedWhere(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& chars,
-                               const std::vector<std::vector<std::string>>& others,
-                               const std::vector<std::size_t>& of, std::size_t n, const std::string& font,
-                               const cv::Mat& words = {}) {
-  std::vector<bool> doubted(n, false);
-  if (chars.empty() || of.size() != n) return doubted;
+// The printed characters `chars` checked in the typeface where `others`
+// holds the reference's in their place (glyphs::checkCharacters), on the
+// line or, where its rendering explains too little of it, on `words` (the
+// part of the line the value's words take, when given): nullopt when
+// nothing is tried or neither rendering explains kMarkFit of the ink.
+std::optional<glyphs::Reading> checkedAgainst(const cv::Mat& grey_line, double cap_px,
+                                              const std::vector<std::string>& chars,
+                                              const std::vector<std::vector<std::string>>& others,
+                                              const std::string& font, const cv::Mat& words = {}) {
+  if (chars.empty()) return std::nullopt;
   std::optional<glyphs::Reading> r = glyphs::checkCharacters(grey_line, cap_px, chars, others, font);
   if ((!r || r->fit < kMarkFit) && !words.empty() && words.cols < grey_line.cols)
     r = glyphs::checkCharacters(words, cap_px, chars, others, font);
-  if (!r || r->fit < kMarkFit || r->char_margin.size() != chars.size()) return doubted;
+  if (!r || r->fit < kMarkFit || r->char_margin.size() != chars.size()) return std::nullopt;
+  return r;
+}
+
+// From such a check of `chars` (of[v]: the one each character of the value
+// comes from): a character is doubted where the reference's fits the ink as
+// well or better, or all but as well (kLookAlikeMargin). One flag per
+// character of the value (`n`); all false without a check.
+std::vector<bool> doubtedWhere(const std::optional<glyphs::Reading>& r, const std::vector<std::string>& chars,
+                               const std::vector<std::vector<std::string>>& others,
+                               const std::vector<std::size_t>& of, std::size_t n) {
+  std::vector<bool> doubted(n, false);
+  if (!r || of.size() != n) return doubted;
   for (std::size_t v = 0; v < n; ++v)
     if (const std::size_t k = of[v]; !others[k].empty())
       doubted[v] = r->char_rival[k] == chars[k] || r->char_margin[k] < kLookAlikeMargin;
@@ -1600,7 +1637,8 @@ std::vector<bool> doubtedLetters(const cv::Mat& grey_line, double cap_px, const 
   std::vector<std::size_t> of;
   std::optional<std::size_t> inserted;
   const auto [chars, others] = letterCandidates(text, value, reference, of, inserted);
-  std::vector<bool> doubted = doubtedWhere(grey_line, cap_px, chars, others, of, value.size(), font, words);
+  std::vector<bool> doubted =
+      doubtedWhere(checkedAgainst(grey_line, cap_px, chars, others, font, words), chars, others, of, value.size());
   if (inserted && line_doubted)
     for (std::size_t v = 0; v < of.size() && v < doubted.size(); ++v)
       if (of[v] == *inserted) doubted[v] = true;
@@ -1615,9 +1653,10 @@ std::vector<bool> doubtedDigits(const glyphs::Reading& check, const std::string&
   return doubted;
 }
 
-std::vector<bool> doubtedCodeCharacters(const cv::Mat& grey_line, double cap_px, const std::string& value,
-                                        const std::string& reference, const std::string& font) {
-  if (value.size() != reference.size() || value == reference) return std::vector<bool>(value.size(), false);
+CodeCheck checkCodeCharacters(const cv::Mat& grey_line, double cap_px, const std::string& value,
+                              const std::string& reference, const std::string& font) {
+  CodeCheck out{std::vector<bool>(value.size(), false), false};
+  if (value.size() != reference.size() || value == reference) return out;
   std::vector<std::string> chars;
   std::vector<std::vector<std::string>> others(value.size());
   std::vector<std::size_t> of;
@@ -1626,7 +1665,15 @@ std::vector<bool> doubtedCodeCharacters(const cv::Mat& grey_line, double cap_px,
     of.push_back(i);
     if (value[i] != reference[i]) others[i] = {std::string(1, reference[i])};
   }
-  return doubtedWhere(grey_line, cap_px, chars, others, of, value.size(), font);
+  const std::optional<glyphs::Reading> r = checkedAgainst(grey_line, cap_px, chars, others, font);
+  out.doubted = doubtedWhere(r, chars, others, of, value.size());
+  // The reference's characters shown clearly, each where it differs (the
+  // margin (8) asks of a look-alike it changes), by a rendering that
+  // explains the line (checkedAgainst: as the doubt itself asks).
+  out.shows_reference = r.has_value();
+  for (std::size_t i = 0; i < value.size() && out.shows_reference; ++i)
+    if (!others[i].empty()) out.shows_reference = r->char_rival[i] == chars[i] && r->char_margin[i] >= kLookAlikeMargin;
+  return out;
 }
 
 }  // namespace idkit::ocr

@@ -1056,3 +1056,42 @@ TEST_CASE("ocr: a date no reader gave alone is read as the MRZ's date only where
   CHECK(agreed == 2);
   CHECK(forged == 0);
 }
+
+TEST_CASE("ocr: a document number printed otherwise than the MRZ holds stays as printed", "[ocr][tesseract]") {
+  // The MRZ holds a number one character off the print (the print forged, or
+  // the MRZ): the print is read as it is, sharp or defocused, never as the
+  // MRZ's (id-check then sees the mismatch). The MRZ's character is taken
+  // only where the print shows it (test_ocr_glyphs: checkCodeCharacters).
+  const auto& ts = templates();
+  int read_right = 0;
+  for (const auto type : {synth::DocType::td1, synth::DocType::td2, synth::DocType::td3})
+    for (const uint64_t seed : {3u, 4u}) {
+      const Scanned s = scanned(type, seed);
+      const ocr::Template* t = ocr::select(ts, Json::object(), synth::name(type));
+      REQUIRE(t);
+      const std::string printed = expected(*t, "document_number", s.truth["viz"]["document_number"].get<std::string>());
+      REQUIRE(printed.size() >= 8);
+      // One character changed, neither into a look-alike (those the MRZ
+      // settles in `value`, keeping the reading in `read`) nor out of one.
+      std::string other = printed;
+      std::size_t at = printed.size();
+      for (std::size_t i = 1; i < printed.size() && at == printed.size(); ++i)
+        if (std::string("0125689SBODQIZG7").find(printed[i]) == std::string::npos) at = i;
+      REQUIRE(at < printed.size());
+      other[at] = std::isdigit(static_cast<unsigned char>(printed[at])) ? (printed[at] == '3' ? '4' : '3')
+                                                                        : (printed[at] == 'K' ? 'X' : 'K');
+      for (const double sigma : {0.0, 1.2}) {
+        cv::Mat card = s.flat;
+        if (sigma > 0) cv::GaussianBlur(s.flat, card, cv::Size(), sigma);
+        const ocr::Result r = ocr::read(ocr::threadEngine(), card, *t, Json{{"document_number", other}});
+        const ocr::Field* f = r.find("document_number");
+        REQUIRE(f);
+        INFO(synth::name(type) << " seed " << seed << " sigma " << sigma << ": printed " << printed << ", MRZ "
+                                   << other << ", read '" << f->value << "'");
+        CHECK(f->value != other);
+        CHECK(f->read != other);
+        read_right += f->value == printed;
+      }
+    }
+  CHECK(read_right >= 10);
+}

@@ -517,22 +517,36 @@ TEST_CASE("ocr glyphs: a blurred date's hypotheses judged whole with the line's 
 
 TEST_CASE("ocr glyphs: a code's characters and a date's digits that differ from the reference", "[ocr]") {
   // A document number read surely but otherwise than the MRZ spells it: a
-  // blurred 9 read S is doubted; a forged S (the MRZ holding the genuine 9)
-  // stays sure.
+  // blurred 9 read S is doubted, and the print shows the MRZ's 9; a forged S
+  // (the MRZ holding the genuine 9) stays sure, and the print shows no 9.
   std::vector<bool> at_2(9, false);
   at_2[2] = true;
+  using idkit::ocr::checkCodeCharacters;
   for (const double sigma : {1.0, 1.8, 3.2}) {
     INFO("sigma " << sigma);
-    CHECK(idkit::ocr::doubtedCodeCharacters(line("FA9134200", 20, sigma), 20, "FAS134200", "FA9134200",
-                                            text::kSansBold) == at_2);
-    CHECK(idkit::ocr::doubtedCodeCharacters(line("FAS134200", 20, sigma), 20, "FAS134200", "FA9134200",
-                                            text::kSansBold) == std::vector<bool>(9, false));
+    const auto misread = checkCodeCharacters(line("FA9134200", 20, sigma), 20, "FAS134200", "FA9134200", text::kSansBold);
+    CHECK(misread.doubted == at_2);
+    CHECK(misread.shows_reference);
+    const auto forged = checkCodeCharacters(line("FAS134200", 20, sigma), 20, "FAS134200", "FA9134200", text::kSansBold);
+    CHECK(forged.doubted == std::vector<bool>(9, false));
+    CHECK_FALSE(forged.shows_reference);
   }
-  // Not as many characters, or no difference: nothing doubted.
-  CHECK(idkit::ocr::doubtedCodeCharacters(line("FA9134200", 20, 1.8), 20, "FAS13420", "FA9134200", text::kSansBold) ==
-        std::vector<bool>(8, false));
-  CHECK(idkit::ocr::doubtedCodeCharacters(line("FA9134200", 20, 1.8), 20, "FA9134200", "FA9134200", text::kSansBold) ==
-        std::vector<bool>(9, false));
+  // Two characters misread (a blurred 8 read S, a T read 7) both show the
+  // MRZ's; a forgery of one of the two keeps the whole value as printed.
+  const auto two = checkCodeCharacters(line("MBTN8T1FP", 20, 1.8), 20, "MB7NST1FP", "MBTN8T1FP", text::kSansBold);
+  CHECK(two.doubted == std::vector<bool>{false, false, true, false, true, false, false, false, false});
+  CHECK(two.shows_reference);
+  const auto one_forged =
+      checkCodeCharacters(line("MBTNST1FP", 20, 1.8), 20, "MB7NST1FP", "MBTN8T1FP", text::kSansBold);
+  CHECK_FALSE(one_forged.shows_reference);
+  CHECK(one_forged.doubted[4] == false);
+  // Not as many characters, or no difference: nothing doubted, nothing shown.
+  const auto short_value = checkCodeCharacters(line("FA9134200", 20, 1.8), 20, "FAS13420", "FA9134200", text::kSansBold);
+  CHECK(short_value.doubted == std::vector<bool>(8, false));
+  CHECK_FALSE(short_value.shows_reference);
+  const auto same = checkCodeCharacters(line("FA9134200", 20, 1.8), 20, "FA9134200", "FA9134200", text::kSansBold);
+  CHECK(same.doubted == std::vector<bool>(9, false));
+  CHECK_FALSE(same.shows_reference);
   // A date read otherwise than the MRZ's: the differing digit's check
   // decides, from a light blur to a heavy one. A genuine print misread is
   // doubted; a forged print (the MRZ genuine: a year moved by one, a digit

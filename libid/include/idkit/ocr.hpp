@@ -441,12 +441,23 @@ struct Reading;  // idkit/ocr_glyphs.hpp
 // `check` does not cover `value`.
 std::vector<bool> doubtedDigits(const glyphs::Reading& check, const std::string& value, const std::string& reference);
 
-// doubtedLetters for a code (a document number: FAS134200 read where the
-// MRZ holds FA9134200) printed as `value`, which the reference spells with
-// as many characters: each character that differs checked against the
-// reference's there. All false when the lengths differ.
-std::vector<bool> doubtedCodeCharacters(const cv::Mat& grey_line, double cap_px, const std::string& value,
-                                        const std::string& reference, const std::string& font);
+// A code (a document number: FAS134200 read where the MRZ holds FA9134200)
+// read as `value`, which the reference spells with as many characters: each
+// character that differs checked in the typeface against the reference's
+// there, as doubtedLetters checks a name's. `doubted`: one flag per
+// character, set where the reference's fits the ink as well or better, or
+// all but as well. `shows_reference`: every character that differs is the
+// reference's in the print, each clearly (the margin id-ocr asks of a
+// look-alike it changes), under a rendering that explains the line as the
+// doubt asks: the print, not the reference, says the value is the
+// reference's (a forged character explains its own cell better, and
+// stays). All false when the lengths differ or nothing differs.
+struct CodeCheck {
+  std::vector<bool> doubted;
+  bool shows_reference = false;
+};
+CodeCheck checkCodeCharacters(const cv::Mat& grey_line, double cap_px, const std::string& value,
+                              const std::string& reference, const std::string& font);
 
 // The reference spelling of a name field from a record's reference fields
 // (see referenceFields): surname, given_names, or "name" (surname and given
