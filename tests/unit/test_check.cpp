@@ -983,6 +983,26 @@ TEST_CASE("check: a sure printed difference that the OCR's runner-up explains is
     rec["ocr"]["fields"]["birth_date"]["char_confidence"][2] = 0.6;
     CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"viz_unreadable"});
   }
+  SECTION("a number differing in look-alikes and where the runner-up is the other's is a misread") {
+    // Held-out td2-photo-s9191-0001: HGC1M7KPF read HGCIM7KPE, the I at 0.99
+    // for the 1 (a printed look-alike), the E at 0.96 with F its runner-up:
+    // each kind of difference alone is a misread, so both together are.
+    Json rec = passport();
+    rec["ocr"]["fields"]["document_number"] = {
+        {"text", "CO1X00F47"},
+        {"value", "CO1X00F47"},
+        {"confidence", 0.9},
+        {"char_confidence", {0.99, 0.99, 0.99, 0.99, 0.99, 0.99, 0.96, 0.99, 0.99}},
+        {"char_alternatives", {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, {"T", 0.33}, nullptr, nullptr}}};
+    auto r = check::evaluate(rec, opts());
+    CHECK(r.pass);
+    CHECK(codes(r) == std::vector<std::string>{"viz_misread"});
+    // The runner-up another character: the F is printed, a mismatch.
+    rec["ocr"]["fields"]["document_number"]["char_alternatives"][6] = {"E", 0.33};
+    r = check::evaluate(rec, opts());
+    CHECK_FALSE(r.pass);
+    CHECK(codes(r) == std::vector<std::string>{"document_number_mismatch"});
+  }
   SECTION("names compare in the MRZ's spelling") {
     // fra-id-photo-s31-0133's MARIE read AARIE, here with M as the runner-up of the first A.
     Json rec = passport("MÜLLER", "MARIE");
