@@ -650,22 +650,22 @@ bool settleDocumentCode(std::vector<Position>& positions, const std::vector<std:
   const auto pi = static_cast<std::size_t>(index[0][0]);
   Position& p = positions[pi];
   if (allowed.find(p.options[static_cast<std::size_t>(chosen[pi])].ch) != std::string_view::npos) return true;
-  int pick = -1;
-  double second = std::numeric_limits<double>::infinity();
-  for (std::size_t o = 0; o < p.options.size(); ++o) {
-    if (allowed.find(p.options[o].ch) == std::string_view::npos) continue;
-    if (pick < 0 || p.options[o].cost < p.options[static_cast<std::size_t>(pick)].cost) {
-      if (pick >= 0) second = p.options[static_cast<std::size_t>(pick)].cost;
-      pick = static_cast<int>(o);
-    } else {
-      second = std::min(second, p.options[o].cost);
-    }
-  }
-  if (pick < 0) return false;
-  chosen[pi] = pick;
+  // The cheapest allowed option other than `skip` (none: options.size()).
+  const auto cheapest = [&](std::size_t skip) {
+    std::size_t best = p.options.size();
+    for (std::size_t o = 0; o < p.options.size(); ++o)
+      if (o != skip && allowed.find(p.options[o].ch) != std::string_view::npos &&
+          (best == p.options.size() || p.options[o].cost < p.options[best].cost))
+        best = o;
+    return best;
+  };
+  const std::size_t pick = cheapest(p.options.size());
+  if (pick == p.options.size()) return false;
+  chosen[pi] = static_cast<int>(pick);
   reason[pi] = "document_code";
   settled[pi] = true;
-  return second - p.options[static_cast<std::size_t>(pick)].cost >= kStateMargin;
+  const std::size_t next = cheapest(pick);
+  return next == p.options.size() || p.options[next].cost - p.options[pick].cost >= kStateMargin;
 }
 
 // Cells no check digit covers where the layout wants a letter (state codes,

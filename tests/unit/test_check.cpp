@@ -49,6 +49,17 @@ Json passport(const std::string& surname_printed = "MÜLLER", const std::string&
   return rec;
 }
 
+// An id-ocr field as read: the printed text, its normalised value, and one
+// confidence and one runner-up (null for none) per character of the value.
+Json ocrField(const std::string& text, const std::string& value, double confidence, const Json& char_confidence,
+              const Json& char_alternatives) {
+  return {{"text", text},
+          {"value", value},
+          {"confidence", confidence},
+          {"char_confidence", char_confidence},
+          {"char_alternatives", char_alternatives}};
+}
+
 check::Options opts(std::string as_of = "2025-06-01", int min_age = 0) {
   check::Options o;
   o.as_of = std::move(as_of);
@@ -945,13 +956,9 @@ TEST_CASE("check: a sure printed difference that the OCR's runner-up explains is
     // qr-id-photo-s31-0199 (bench/ocr.sh): 1985 printed, 1925 read with the 2
     // at 0.97 and 8 its runner-up at 0.78.
     Json rec = passport();
-    rec["ocr"]["fields"]["birth_date"] = {
-        {"text", "12 AUG/AOÛT 1924"},
-        {"value", "1924-08-12"},
-        {"confidence", 0.93},
-        {"char_confidence", {0.99, 0.98, 0.97, 0.99, 1, 1, 1, 1, 0.99, 1}},
-        {"char_alternatives", {nullptr, {"3", 0.37}, {"7", 0.78}, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
-                               nullptr}}};
+    rec["ocr"]["fields"]["birth_date"] =
+        ocrField("12 AUG/AOÛT 1924", "1924-08-12", 0.93, {0.99, 0.98, 0.97, 0.99, 1, 1, 1, 1, 0.99, 1},
+                 {nullptr, {"3", 0.37}, {"7", 0.78}, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr});
     auto r = check::evaluate(rec, opts());
     CHECK(r.pass);
     CHECK(codes(r) == std::vector<std::string>{"viz_misread"});
@@ -988,12 +995,9 @@ TEST_CASE("check: a sure printed difference that the OCR's runner-up explains is
     // for the 1 (a printed look-alike), the E at 0.96 with F its runner-up:
     // each kind of difference alone is a misread, so both together are.
     Json rec = passport();
-    rec["ocr"]["fields"]["document_number"] = {
-        {"text", "CO1X00F47"},
-        {"value", "CO1X00F47"},
-        {"confidence", 0.9},
-        {"char_confidence", {0.99, 0.99, 0.99, 0.99, 0.99, 0.99, 0.96, 0.99, 0.99}},
-        {"char_alternatives", {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, {"T", 0.33}, nullptr, nullptr}}};
+    rec["ocr"]["fields"]["document_number"] =
+        ocrField("CO1X00F47", "CO1X00F47", 0.9, {0.99, 0.99, 0.99, 0.99, 0.99, 0.99, 0.96, 0.99, 0.99},
+                 {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, {"T", 0.33}, nullptr, nullptr});
     auto r = check::evaluate(rec, opts());
     CHECK(r.pass);
     CHECK(codes(r) == std::vector<std::string>{"viz_misread"});
