@@ -863,32 +863,6 @@ void capDoubted(Field& field, const std::vector<bool>& doubted) {
     if (doubted[v]) field.char_confidence[v] = std::min(field.char_confidence[v], kUnconfirmedCharConfidence);
 }
 
-// read()'s check of a code `field` read otherwise than its reference `ref`
-// (normalised) in the typeface `font` on its line `crop`: see there.
-void settleCode(Field& field, const cv::Mat& crop, double cap_px, const std::string& ref, const std::string& font) {
-  const bool own = field.source == "template" && field.text == field.value &&
-                   field.char_confidence.size() == field.value.size();
-  const bool settled = field.source == "template+mrz" && !field.read.empty() && field.read != field.value;
-  CodeCheck c;
-  try {
-    if (own) c = checkCodeCharacters(crop, cap_px, field.value, ref, font);
-    if (settled) c = checkCodeCharacters(crop, cap_px, field.read, field.value, font);
-  } catch (const Failure&) {  // the typeface's file cannot be opened
-  }
-  if (own && c.shows_reference) {
-    for (std::size_t i = 0; i < ref.size(); ++i)
-      if (ref[i] != field.value[i]) {
-        field.char_confidence[i] = std::min(field.char_confidence[i], kUnconfirmedCharConfidence);
-        if (i < field.char_alternatives.size()) field.char_alternatives[i] = {};
-      }
-    field.text = field.value = field.read = ref;
-  } else if (own) {
-    capDoubted(field, c.doubted);
-  } else if (settled && c.shows_reference) {
-    field.read = field.value;
-  }
-}
-
 }  // namespace
 
 std::optional<Source> sourceOf(const Json& record, cv::Size flat_size) {
@@ -1502,16 +1476,19 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // the two are no look-alikes (8) tries). Where the print shows the MRZ's
     // character clearly better in every place that differs
     // (checkCodeCharacters' shows_reference), the reading was wrong and the
-    // value is the MRZ's: the MRZ said which characters to look at, the print
+    // value is the MRZ's, its text Tesseract's reading still
+    // (settleOwnReading): the MRZ said which characters to look at, the print
     // decided (a sharply printed other character, a forgery's, explains its
     // own cell better and stays, sure). The characters so changed were read
     // by no second reader: at most kUnconfirmedCharConfidence. A value the
     // MRZ settled in look-alikes (reconcile) keeps its reading from the
-    // print (`read`) unless the print shows the settled characters so.
+    // print (`read`) unless the print shows the settled characters so
+    // (settleReconciled).
     if (f.kind == Kind::code && check::comparedVizField(f.name) && !t.typeface.empty() && !field.value.empty() &&
         mrz_fields.is_object())
       if (auto m = mrz_fields.find(f.referenceName()); m != mrz_fields.end() && m->is_string()) {
-        settleCode(field, crop, cap_px, normaliseCode(m->get<std::string>()), t.typeface);
+        settleOwnReading(field, crop, cap_px, normaliseCode(m->get<std::string>()), t.typeface);
+        settleReconciled(field, crop, cap_px, t.typeface);
       }
     // A reading Tesseract was not sure of as a whole is read once more from
     // the crop as it is (no background removal): where the two values disagree, the
@@ -1674,6 +1651,40 @@ CodeCheck checkCodeCharacters(const cv::Mat& grey_line, double cap_px, const std
   for (std::size_t i = 0; i < value.size() && out.shows_reference; ++i)
     if (!others[i].empty()) out.shows_reference = r->char_rival[i] == chars[i] && r->char_margin[i] >= kLookAlikeMargin;
   return out;
+}
+
+// ocr.hpp: a value Tesseract read alone; `text` keeps its reading.
+void settleOwnReading(Field& field, const cv::Mat& crop, double cap_px, const std::string& ref,
+                      const std::string& font) {
+  if (field.source != "template" || field.text != field.value ||
+      field.char_confidence.size() != field.value.size())
+    return;
+  CodeCheck c;
+  try {
+    c = checkCodeCharacters(crop, cap_px, field.value, ref, font);
+  } catch (const Failure&) {  // the typeface's file cannot be opened
+  }
+  if (!c.shows_reference) {
+    capDoubted(field, c.doubted);
+    return;
+  }
+  for (std::size_t i = 0; i < ref.size(); ++i)
+    if (ref[i] != field.value[i]) {
+      field.char_confidence[i] = std::min(field.char_confidence[i], kUnconfirmedCharConfidence);
+      if (i < field.char_alternatives.size()) field.char_alternatives[i] = {};
+    }
+  field.value = field.read = ref;
+}
+
+// ocr.hpp: a value the reference settled in look-alikes.
+void settleReconciled(Field& field, const cv::Mat& crop, double cap_px, const std::string& font) {
+  if (field.source != "template+mrz" || field.read.empty() || field.read == field.value) return;
+  CodeCheck c;
+  try {
+    c = checkCodeCharacters(crop, cap_px, field.read, field.value, font);
+  } catch (const Failure&) {  // the typeface's file cannot be opened
+  }
+  if (c.shows_reference) field.read = field.value;
 }
 
 }  // namespace idkit::ocr

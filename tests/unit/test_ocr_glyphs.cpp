@@ -540,6 +540,41 @@ TEST_CASE("ocr glyphs: a code's characters and a date's digits that differ from 
       checkCodeCharacters(line("MBTNST1FP", 20, 1.8), 20, "MB7NST1FP", "MBTN8T1FP", text::kSansBold);
   CHECK_FALSE(one_forged.shows_reference);
   CHECK(one_forged.doubted[4] == false);
+  // read()'s use of it: a value Tesseract read alone takes the MRZ's
+  // characters the print shows, each at most 0.9 sure and without a
+  // runner-up, while its text keeps what Tesseract read; a forged print
+  // keeps its value, sure.
+  {
+    idkit::ocr::Field misread;
+    misread.text = misread.value = misread.read = "FAS134200";
+    misread.char_confidence = std::vector<double>(9, 0.99);
+    misread.char_alternatives = std::vector<idkit::ocr::Field::Alternative>(9);
+    misread.char_alternatives[2] = {"8", 0.2};
+    idkit::ocr::Field forged = misread;
+    idkit::ocr::settleOwnReading(misread, line("FA9134200", 20, 1.8), 20, "FA9134200", text::kSansBold);
+    CHECK(misread.text == "FAS134200");
+    CHECK(misread.value == "FA9134200");
+    CHECK(misread.read == "FA9134200");
+    CHECK(misread.char_confidence[2] == Approx(0.9));
+    CHECK(misread.char_confidence[3] == Approx(0.99));
+    CHECK(misread.char_alternatives[2].text.empty());
+    idkit::ocr::settleOwnReading(forged, line("FAS134200", 20, 1.8), 20, "FA9134200", text::kSansBold);
+    CHECK(forged.value == "FAS134200");
+    CHECK(forged.char_confidence[2] == Approx(0.99));
+    // A value the reference settled (source "template+mrz", FAS134200 read):
+    // its reading becomes the value where the print shows the settled
+    // characters, and stays as read on a forged print.
+    idkit::ocr::Field settled;
+    settled.source = "template+mrz";
+    settled.text = settled.read = "FAS134200";
+    settled.value = "FA9134200";
+    idkit::ocr::Field settled_forged = settled;
+    idkit::ocr::settleReconciled(settled, line("FA9134200", 20, 1.8), 20, text::kSansBold);
+    CHECK(settled.read == "FA9134200");
+    CHECK(settled.text == "FAS134200");
+    idkit::ocr::settleReconciled(settled_forged, line("FAS134200", 20, 1.8), 20, text::kSansBold);
+    CHECK(settled_forged.read == "FAS134200");
+  }
   // Not as many characters, or no difference: nothing doubted, nothing shown.
   const auto short_value = checkCodeCharacters(line("FA9134200", 20, 1.8), 20, "FAS13420", "FA9134200", text::kSansBold);
   CHECK(short_value.doubted == std::vector<bool>(8, false));

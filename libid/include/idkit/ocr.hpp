@@ -459,6 +459,21 @@ struct CodeCheck {
 CodeCheck checkCodeCharacters(const cv::Mat& grey_line, double cap_px, const std::string& value,
                               const std::string& reference, const std::string& font);
 
+// read()'s check of a compared code field against its reference `ref`
+// (normalised), on its value line `crop` (grey, `cap_px` capital height) in
+// the typeface `font`. settleOwnReading: a value Tesseract read alone
+// (source "template", `text` == `value`) otherwise than `ref`: where the
+// print shows the reference's characters (shows_reference) the value and
+// `read` take them, each changed character at most
+// kUnconfirmedCharConfidence sure and without a runner-up, and `text` keeps
+// what Tesseract read; else the characters the check doubts are capped so.
+// settleReconciled: a value the reference settled in look-alikes (source
+// "template+mrz", the print's reading in `read`): `read` becomes the value
+// only where the print shows the settled characters so.
+void settleOwnReading(Field& field, const cv::Mat& crop, double cap_px, const std::string& ref,
+                      const std::string& font);
+void settleReconciled(Field& field, const cv::Mat& crop, double cap_px, const std::string& font);
+
 // The reference spelling of a name field from a record's reference fields
 // (see referenceFields): surname, given_names, or "name" (surname and given
 // names, as visas print them); "" when the reference has none.
