@@ -138,6 +138,69 @@ std::string foldText(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// The run of `value` nearest `word` in edits (a substring, any start and
+// end: semi-global alignment): [begin, end) and the edits it costs.
+struct Run {
+  std::size_t begin = 0, end = 0;
+  std::size_t cost = 0;
+};
+Run nearestRun(std::string_view value, std::string_view word) {
+  const std::size_t n = word.size(), m = value.size();
+  // cost[i][j]: word's first i characters against a run ending at value[j];
+  // from[i][j]: where that run begins.
+  std::vector<std::vector<std::size_t>> cost(n + 1, std::vector<std::size_t>(m + 1)), from(cost);
+  for (std::size_t j = 0; j <= m; ++j) from[0][j] = j;
+  for (std::size_t i = 1; i <= n; ++i) {
+    cost[i][0] = i;
+    for (std::size_t j = 1; j <= m; ++j) {
+      const std::size_t sub = cost[i - 1][j - 1] + (word[i - 1] != value[j - 1]);
+      const std::size_t del = cost[i - 1][j] + 1, ins = cost[i][j - 1] + 1;
+      cost[i][j] = std::min({sub, del, ins});
+      from[i][j] = cost[i][j] == sub ? from[i - 1][j - 1] : cost[i][j] == del ? from[i - 1][j] : from[i][j - 1];
+    }
+  }
+  Run best{0, 0, n};
+  for (std::size_t j = 1; j <= m; ++j)
+    if (cost[n][j] < best.cost) best = {from[n][j], j, cost[n][j]};
+  return best;
+}
+
+bool isPunct(char c) { return static_cast<unsigned char>(c) < 0x80 && !std::isalnum(static_cast<unsigned char>(c)); }
+
+}  // namespace
+
+std::string fitForm(std::string_view value, const std::vector<std::string>& words, const std::regex& pattern) {
+  std::string v(value);
+  for (const std::string& w : words) {
+    const Run r = nearestRun(v, w);
+    if (r.cost == 0 || r.cost > w.size() / 3 || r.end <= r.begin) continue;
+    v = collapse(v.substr(0, r.begin) + " " + w + " " + v.substr(r.end));
+  }
+  if (std::regex_match(v, pattern)) return v;
+  // Each word less the marks after it (a full stop, a quote, a bar read off
+  // the print's edge), those of nothing else dropped. A mark before a word
+  // stays: it may be a misread first character ("$9" for 89).
+  std::vector<std::string> kept;
+  for (std::size_t from = 0; from < v.size();) {
+    const std::size_t space = std::min(v.find(' ', from), v.size());
+    std::string_view word = std::string_view(v).substr(from, space - from);
+    from = space + 1;
+    const bool fixed = std::ranges::find(words, word) != words.end();
+    while (!fixed && !word.empty() && isPunct(word.back())) word.remove_suffix(1);
+    if (!word.empty()) kept.emplace_back(word);
+  }
+  // The longest run of leading words in the pattern: words after a whole
+  // value are noise beside the print.
+  for (std::size_t k = kept.size(); k > 0; --k) {
+    std::string t;
+    for (std::size_t i = 0; i < k; ++i) t += (i ? " " : "") + kept[i];
+    if (std::regex_match(t, pattern)) return t;
+  }
+  return v;
+}
+
 bool reconcile(std::string& value, std::string_view mrz_value) {
   if (value.size() != mrz_value.size() || value == mrz_value) return false;
   auto cls = [](char c) {

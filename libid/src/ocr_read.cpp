@@ -1073,6 +1073,10 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       field.name = f.name;
       field.text = fieldText(l.text);
       field.value = normalise(f.kind, field.text, f.date_order);
+      // A text field's value in its template's form (fitForm): its fixed
+      // words spelled as printed, noise after a whole value dropped.
+      if (f.kind == Kind::text && (!f.words.empty() || !f.pattern.empty()))
+        field.value = fitForm(field.value, f.words, pattern);
       field.confidence = l.confidence;
       if (!std::regex_match(field.value, pattern)) field.confidence *= 0.5;
       if (field.value.empty()) field.confidence = 0;

@@ -112,14 +112,18 @@ Expected<Template> Template::fromJson(const Json& j, std::string id) {
     }
     if (auto c = f.find("cap_mm"); c != f.end() && c->is_number()) s.cap_mm = c->get<double>();
     if (auto c = f.find("single_char"); c != f.end() && c->is_boolean()) s.single_char = c->get<bool>();
-    if (auto v = f.find("values"); v != f.end() && v->is_array()) {
+    // A closed vocabulary ("values") and the words every value prints
+    // ("words"): short strings, a few dozen at most.
+    for (auto [key, list] : {std::pair{"values", &s.values}, std::pair{"words", &s.words}}) {
+      auto v = f.find(key);
+      if (v == f.end() || !v->is_array()) continue;
       if (v->size() > kMaxValues)
-        return std::unexpected(Error{"template_invalid", where + ": more than " + std::to_string(kMaxValues) + " values"});
+        return std::unexpected(Error{"template_invalid", where + ": more than " + std::to_string(kMaxValues) + " " + key});
       for (const Json& one : *v) {
         if (!one.is_string() || one.get<std::string>().empty() || one.get<std::string>().size() > kMaxValueBytes)
-          return std::unexpected(Error{"template_invalid", where + ": a value must be a string of 1-" +
+          return std::unexpected(Error{"template_invalid", where + ": each of " + key + " must be a string of 1-" +
                                                                std::to_string(kMaxValueBytes) + " bytes"});
-        s.values.push_back(one.get<std::string>());
+        list->push_back(one.get<std::string>());
       }
     }
     s.reference = str(f, "reference");

@@ -193,6 +193,44 @@ TEST_CASE("ocr: names take the reference's spelling of lost diacritics, text fol
   CHECK(pairs.partnerOf(Json{{"input", "b/dl-0103-front.jpg"}}) == nullptr);
 }
 
+TEST_CASE("ocr: a text field's value in its template's form", "[ocr]") {
+  // Visa fields as bench/ocr.sh's photos gave them (seeds 31, 2020, 5353),
+  // with the visa templates' words and patterns.
+  const std::regex duration("[0-9]{1,3} DAYS/JOURS"), remarks("NATIONALITY [A-Z]{3}|-"), entries("1|2|MULT");
+  const std::vector<std::string> unit{"DAYS/JOURS"}, nationality{"NATIONALITY"}, none;
+  CHECK(ocr::fitForm("17 DAYSHOURS", unit, duration) == "17 DAYS/JOURS");
+  CHECK(ocr::fitForm("68 DAYSJOURS", unit, duration) == "68 DAYS/JOURS");
+  CHECK(ocr::fitForm("80 DAYS,JOURS", unit, duration) == "80 DAYS/JOURS");
+  CHECK(ocr::fitForm("77 DAYS/JJOURS", unit, duration) == "77 DAYS/JOURS");
+  CHECK(ocr::fitForm("69 DAYS. JOURS", unit, duration) == "69 DAYS/JOURS");
+  CHECK(ocr::fitForm("3'UAYS/JOURS", unit, duration) == "3 DAYS/JOURS");  // a mark off the digit
+  CHECK(ocr::fitForm("NATIONALIIY GBR", nationality, remarks) == "NATIONALITY GBR");
+  CHECK(ocr::fitForm("\\WATIONALITY NOR", nationality, remarks) == "NATIONALITY NOR");
+  CHECK(ocr::fitForm("NATIONALITY NOR SS", nationality, remarks) == "NATIONALITY NOR");  // noise after the value
+  CHECK(ocr::fitForm("NATIONALITY GBR.", nationality, remarks) == "NATIONALITY GBR");
+  CHECK(ocr::fitForm("2 AE OE", none, entries) == "2");
+  CHECK(ocr::fitForm("MULT T2800", none, entries) == "MULT");
+  // What the print does not support stays as read: a word too far from the
+  // template's (4 edits of 10), a value no leading words of which fit.
+  CHECK(ocr::fitForm("44 OLIG/JOURS", unit, duration) == "44 OLIG/JOURS");
+  CHECK(ocr::fitForm("$9 DAYS JOURS", unit, duration) == "$9 DAYS/JOURS");  // the $ may be the 8 of 89
+  CHECK(ocr::fitForm("NAT ITY TUR", nationality, remarks) == "NAT ITY TUR");
+  CHECK(ocr::fitForm("MUIR", none, entries) == "MUIR");
+  CHECK(ocr::fitForm("-", nationality, remarks) == "-");
+  CHECK(ocr::fitForm("NATIONALITY ESP", nationality, remarks) == "NATIONALITY ESP");
+  // The visa templates carry them.
+  const ocr::Template* mrva = ocr::select(templates(), Json::object(), "mrva");
+  REQUIRE(mrva);
+  const auto field = [&](const char* name) {
+    return *std::ranges::find_if(mrva->fields, [&](const ocr::FieldSpec& f) { return f.name == name; });
+  };
+  CHECK(field("duration").words == unit);
+  CHECK(field("entries").values == std::vector<std::string>{"1", "2", "MULT"});
+  CHECK_FALSE(ocr::Template::fromJson(
+      Json::parse(R"({"kind": "ID1", "size_mm": [85.6, 54],
+                      "fields": [{"name": "a", "region": [1, 2, 3, 4], "words": [""]}]})"), "x"));
+}
+
 TEST_CASE("ocr: templates load, and select by MRZ format and barcode", "[ocr]") {
   const auto& ts = templates();
   for (const char* id : {"td1", "td2", "td3", "mrva", "mrvb", "fra-id", "us-dl", "qr-id", "eu-dl", "idn-ektp"})

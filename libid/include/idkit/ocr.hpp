@@ -55,6 +55,10 @@ struct FieldSpec {
   // The values the field may hold, when it is a closed vocabulary (AAMVA's
   // eye and hair colour codes: BLU, HAZ, BRO ...); empty = any.
   std::vector<std::string> values;
+  // Words every value of a text field prints as the template spells them
+  // (a unit DAYS/JOURS, the word NATIONALITY): a run of the reading within
+  // a third of such a word's characters in edits is that word (fitForm).
+  std::vector<std::string> words;
   // The reference field (MRZ or QR payload, see referenceFields) holding the
   // same value: empty = the field's own name; "-" = none (a visa's own number,
   // while its MRZ holds the passport's).
@@ -520,6 +524,15 @@ std::string normaliseText(std::string_view text);
 // matches on. Stray marks at either end go ("ALESUND .", "7 DAYS/JOURS |"):
 // words of no letter or digit, unless the value is nothing else ("-").
 std::string foldText(std::string_view text);
+// A text field's value in its template's form: each of `words` (printed in
+// every value: a unit DAYS/JOURS, the word NATIONALITY) found in the value
+// within a third of its characters in edits is spelled as the template
+// spells it ("23 DAYS JOURS", "17 DAYSHOURS" -> "... DAYS/JOURS"); then, off
+// `pattern`, marks after words go ("NATIONALITY GBR." -> "... GBR"; a mark
+// before one may be a misread character, "$9" for 89, and stays), and so do
+// words after a whole value in the pattern ("2 AE OE" -> "2"): noise beside
+// the print. Unchanged where nothing so matches the pattern.
+std::string fitForm(std::string_view value, const std::vector<std::string>& words, const std::regex& pattern);
 // "12 AUG/AOÛT 1974", "12.08.1974", "08/12/1974" (MDY), "1974-08-12" -> "1974-08-12"; "" when not a date.
 std::string normaliseDate(std::string_view text, std::string_view order = "DMY");
 // The digits of a date as read, in ISO order, whether or not they make a
