@@ -351,19 +351,6 @@ bool mrzNameMatches(const std::string& field, const Source& mrz, const Source& p
          cutAtFieldEnd(namePartToEnd(mrz, field), text);
 }
 
-// A printed number that differs from another source's only where the
-// OCR's runner-up is the other's character or the two are look-alikes of
-// printed fonts (sameValue's reconcile): a misread, as each kind alone is
-// (held-out td2-photo-s9191-0001: HGC1M7KPF read HGCIM7KPE, the I at 0.99
-// for the 1, the E at 0.96 with F its runner-up).
-bool numberMisread(std::string_view printed, std::string_view runner_up, std::string_view other) {
-  if (printed.size() != other.size() || runner_up.size() != printed.size()) return false;
-  std::string m(printed);
-  for (std::size_t i = 0; i < m.size(); ++i)
-    if (m[i] != other[i] && runner_up[i] == other[i]) m[i] = other[i];
-  return m == other || ocr::reconcile(m, other);
-}
-
 bool sameValue(const std::string& field, const Source& a, const Source& b) {
   const std::string& va = a.value.at(field);
   const std::string& vb = b.value.at(field);
@@ -380,12 +367,6 @@ bool sameValue(const std::string& field, const Source& a, const Source& b) {
     return false;
   }
   if (va == vb) return true;
-  // Printed fonts make O/0, I/1, D/0, S/5, B/8, Z/2, G/6 look alike: a printed
-  // number equal to another source's up to those is a misread, not a change.
-  if (field == "document_number" && (a.name == "VIZ" || b.name == "VIZ")) {
-    std::string printed = a.name == "VIZ" ? va : vb;
-    if (ocr::reconcile(printed, a.name == "VIZ" ? vb : va)) return true;
-  }
   // A visa's MRZ may carry the passport number in its number field (Doc 9303 part 7).
   if (field == "document_number" && (a.mrz || b.mrz)) {
     const Source& printed = a.mrz ? b : a;
@@ -605,36 +586,30 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
         const Source &a = sources[i], &b = sources[j];
         if (!a.value.contains(field) || !b.value.contains(field) || sameValue(field, a, b)) continue;
         // A misread is not a forgery: the printed value fails the document
-        // only when every character involved in the difference was read surely
-        // (a date: where one of its digits that differ was).
-        const Source* viz = a.name == "VIZ" ? &a : b.name == "VIZ" ? &b : nullptr;
-        if (viz)
-          if (auto c = viz->char_conf.find(field); c != viz->char_conf.end()) {
-            const Source& other = viz == &a ? b : a;
-            std::string theirs = other.value.at(field);
-            if (field == "surname" || field == "given_names") theirs = nameSpellings(theirs).front();
-            const auto r = viz->runner_up.find(field);
-            const std::string_view runner_up = r == viz->runner_up.end() ? std::string_view{} : r->second;
-            // A date's digits stand in their places: one shown surely otherwise is a mismatch.
-            const std::optional<DateDifference> date =
-                field.ends_with("_date") ? dateDifference(viz->value.at(field), c->second, runner_up, theirs)
-                                         : std::nullopt;
-            if (date ? *date == DateDifference::unsure
-                     : differenceConfidence(viz->value.at(field), c->second, theirs) < kStrongCharConfidence) {
+        // only where the print shows the difference (printedDifference).
+        if (const Source* viz = a.name == "VIZ" ? &a : b.name == "VIZ" ? &b : nullptr) {
+          const Source& other = viz == &a ? b : a;
+          std::string theirs = other.value.at(field);
+          if (field == "surname" || field == "given_names") theirs = nameSpellings(theirs).front();
+          const auto c = viz->char_conf.find(field);
+          const auto r = viz->runner_up.find(field);
+          const FieldKind kind = field.ends_with("_date")     ? FieldKind::date
+                                 : field == "document_number" ? FieldKind::document_number
+                                                              : FieldKind::text;
+          switch (printedDifference(kind, viz->value.at(field), c == viz->char_conf.end() ? nullptr : &c->second,
+                                    r == viz->runner_up.end() ? std::string_view{} : std::string_view(r->second),
+                                    theirs)) {
+            case Difference::none: continue;
+            case Difference::unsure:
               if (std::find(uncertain.begin(), uncertain.end(), field) == uncertain.end()) uncertain.push_back(field);
               continue;
-            }
-            // Read surely, but the reading's runner-up is the other source's
-            // character wherever they differ: a plausible misread.
-            if (date ? *date == DateDifference::misread
-                     : !runner_up.empty() && (explainedByRunnerUps(viz->value.at(field), runner_up, theirs) ||
-                                              (field == "document_number" &&
-                                               numberMisread(viz->value.at(field), runner_up, theirs)))) {
+            case Difference::misread:
               misread.push_back(fmt::format("{} (the {} says '{}', the VIZ '{}')", field, other.name,
                                             other.text.at(field), viz->text.at(field)));
               continue;
-            }
+            case Difference::shown: break;
           }
+        }
         mismatches.emplace_back(mismatchCode(field),
                                 fmt::format("{} differs: the {} says '{}', the {} says '{}'.", label(field), a.name,
                                             a.text.at(field), b.name, b.text.at(field)));

@@ -2,6 +2,7 @@
 // truncation (ICAO Doc 9303 part 3), ages, the Indonesian NIK, policies.
 #include <idkit/check.hpp>
 #include <idkit/mrz.hpp>
+#include <idkit/ocr.hpp>
 
 #include <algorithm>
 #include <array>
@@ -200,18 +201,36 @@ bool explainedByRunnerUps(std::string_view printed, std::string_view runner_up, 
   return true;
 }
 
-std::optional<DateDifference> dateDifference(std::string_view printed, const std::vector<double>& conf,
-                                             std::string_view runner_up, std::string_view other) {
-  if (printed == other || printed.size() != other.size() || conf.size() != printed.size() ||
-      (!runner_up.empty() && runner_up.size() != printed.size()))
-    return std::nullopt;
-  bool doubted = false;
-  for (std::size_t i = 0; i < printed.size(); ++i) {
-    if (printed[i] == other[i]) continue;
-    if (conf[i] < kStrongCharConfidence) doubted = true;
-    else if (runner_up.empty() || runner_up[i] != other[i]) return DateDifference::shown;
+Difference printedDifference(FieldKind kind, std::string_view printed, const std::vector<double>* conf,
+                             std::string_view runner_up, std::string_view other) {
+  if (kind == FieldKind::document_number)
+    if (std::string p(printed); ocr::reconcile(p, other)) return Difference::none;
+  if (!conf) return Difference::shown;
+  // A date's digits stand in their places: one shown surely otherwise is a mismatch.
+  if (kind == FieldKind::date && printed != other && printed.size() == other.size() && conf->size() == printed.size() &&
+      (runner_up.empty() || runner_up.size() == printed.size())) {
+    bool doubted = false;
+    for (std::size_t i = 0; i < printed.size(); ++i) {
+      if (printed[i] == other[i]) continue;
+      if ((*conf)[i] < kStrongCharConfidence) doubted = true;
+      else if (runner_up.empty() || runner_up[i] != other[i]) return Difference::shown;
+    }
+    return doubted ? Difference::unsure : Difference::misread;
   }
-  return doubted ? DateDifference::unsure : DateDifference::misread;
+  if (differenceConfidence(printed, *conf, other) < kStrongCharConfidence) return Difference::unsure;
+  if (runner_up.empty()) return Difference::shown;
+  // Read surely, but the reading's runner-up is the other source's character
+  // wherever they differ: a plausible misread.
+  if (explainedByRunnerUps(printed, runner_up, other)) return Difference::misread;
+  // A number: the runner-ups taken where they are the other's character, the
+  // rest equal up to look-alikes.
+  if (kind == FieldKind::document_number && printed.size() == other.size() && runner_up.size() == printed.size()) {
+    std::string m(printed);
+    for (std::size_t i = 0; i < m.size(); ++i)
+      if (m[i] != other[i] && runner_up[i] == other[i]) m[i] = other[i];
+    if (m == other || ocr::reconcile(m, other)) return Difference::misread;
+  }
+  return Difference::shown;
 }
 
 std::optional<IdkitPayload> parseIdkitPayload(std::string_view text) {

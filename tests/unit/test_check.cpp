@@ -774,28 +774,36 @@ TEST_CASE("check: a zone id-mrz read with a line cells off the others is a misre
 }
 
 TEST_CASE("check: a date that differs in a digit read surely is a mismatch beside digits read with doubt", "[check]") {
-  using D = check::DateDifference;
+  using D = check::Difference;
+  const auto date = [](std::string_view printed, const std::vector<double>& c, std::string_view runner_up,
+                       std::string_view other) {
+    return check::printedDifference(check::FieldKind::date, printed, &c, runner_up, other);
+  };
   const std::vector<double> conf{0.99, 0.98, 0.9, 0.99, 1, 1, 1, 1, 0.97, 0.99};
   const std::string none(10, '\0');
   SECTION("the rule") {
     // qr-id-photo-s31-0047 (bench/ocr.sh): 1985 printed, read 1965 with the
     // 6 at 0.9; the year moved on a year (1966) differs in its last digit,
     // read at 0.99.
-    CHECK(check::dateDifference("1966-11-06", conf, none, "1985-11-06") == D::shown);
-    CHECK(check::dateDifference("1966-11-06", conf, "", "1985-11-06") == D::shown);
+    CHECK(date("1966-11-06", conf, none, "1985-11-06") == D::shown);
+    CHECK(date("1966-11-06", conf, "", "1985-11-06") == D::shown);
     // The genuine reading differs only in the doubted digit.
-    CHECK(check::dateDifference("1965-11-06", conf, none, "1985-11-06") == D::unsure);
+    CHECK(date("1965-11-06", conf, none, "1985-11-06") == D::unsure);
     // A sure digit whose runner-up is the other source's is a misread; beside
     // a doubted one, the difference stays unsure.
     const std::string eight_for_six("\0\0\0" "5\0\0\0\0\0\0", 10);
-    CHECK(check::dateDifference("1966-11-06", conf, eight_for_six, "1985-11-06") == D::unsure);
-    CHECK(check::dateDifference("1986-11-06", conf, eight_for_six, "1985-11-06") == D::misread);
-    CHECK(check::dateDifference("1986-11-06", conf, none, "1985-11-06") == D::shown);
-    // Equal dates, another length, confidences not one per character: no judgement.
-    CHECK_FALSE(check::dateDifference("1985-11-06", conf, none, "1985-11-06"));
-    CHECK_FALSE(check::dateDifference("1985-11-6", conf, none, "1985-11-06"));
-    CHECK_FALSE(check::dateDifference("1986-11-06", {0.99, 0.98}, none, "1985-11-06"));
-    CHECK_FALSE(check::dateDifference("1986-11-06", conf, "5", "1985-11-06"));
+    CHECK(date("1966-11-06", conf, eight_for_six, "1985-11-06") == D::unsure);
+    CHECK(date("1986-11-06", conf, eight_for_six, "1985-11-06") == D::misread);
+    CHECK(date("1986-11-06", conf, none, "1985-11-06") == D::shown);
+    // Another length, confidences not one per character: the rule of any
+    // field (the lowest confidence of the difference: 0 without one per
+    // character).
+    CHECK(date("1985-11-6", conf, none, "1985-11-06") == D::unsure);
+    CHECK(date("1986-11-06", {0.99, 0.98}, none, "1985-11-06") == D::unsure);
+    // Runner-ups not one per character: the difference read at 0.99, shown.
+    CHECK(date("1986-11-06", conf, "5", "1985-11-06") == D::shown);
+    // No confidences at all: shown.
+    CHECK(check::printedDifference(check::FieldKind::date, "1986-11-06", nullptr, none, "1985-11-06") == D::shown);
   }
   SECTION("in a record") {
     Json rec = passport();
@@ -1019,4 +1027,35 @@ TEST_CASE("check: a sure printed difference that the OCR's runner-up explains is
     rec["ocr"]["fields"]["given_names"].erase("char_alternatives");
     CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"name_mismatch"});
   }
+}
+
+TEST_CASE("check: printedDifference asks one question of every kind of field", "[check]") {
+  using D = check::Difference;
+  using K = check::FieldKind;
+  const std::vector<double> sure(9, 0.99);
+  const std::string none(9, '\0');
+  // A document number equal up to look-alikes of printed fonts is the same
+  // value, with or without confidences; a text field is not read so.
+  CHECK(check::printedDifference(K::document_number, "HGCIM7KPF", nullptr, "", "HGC1M7KPF") == D::none);
+  CHECK(check::printedDifference(K::document_number, "HGCIM7KPF", &sure, none, "HGC1M7KPF") == D::none);
+  CHECK(check::printedDifference(K::text, "HGCIM7KPF", &sure, none, "HGC1M7KPF") == D::shown);
+  // Held-out td2-photo-s9191-0001: the I a look-alike of the 1, the E's
+  // runner-up the F: a misread for a number only.
+  std::string f_for_e = none;
+  f_for_e[8] = 'F';
+  CHECK(check::printedDifference(K::document_number, "HGCIM7KPE", &sure, f_for_e, "HGC1M7KPF") == D::misread);
+  CHECK(check::printedDifference(K::text, "HGCIM7KPE", &sure, f_for_e, "HGC1M7KPF") == D::shown);
+  // Without the runner-up, or with the E doubted.
+  CHECK(check::printedDifference(K::document_number, "HGCIM7KPE", &sure, none, "HGC1M7KPF") == D::shown);
+  CHECK(check::printedDifference(K::document_number, "HGCIM7KPE", nullptr, f_for_e, "HGC1M7KPF") == D::shown);
+  std::vector<double> doubted = sure;
+  doubted[8] = 0.6;
+  CHECK(check::printedDifference(K::document_number, "HGC1M7KPE", &doubted, none, "HGC1M7KPF") == D::unsure);
+  // A name: the runner-ups alone (td2-photo-s31-0209: HUIJSMANS read
+  // HUISMANS, J the I's runner-up), else the lowest confidence.
+  const std::vector<double> name_conf(8, 0.99);
+  CHECK(check::printedDifference(K::text, "HUISMANS", &name_conf, std::string("\0HJA\0\0\0G", 8), "HUIJSMANS") ==
+        D::misread);
+  CHECK(check::printedDifference(K::text, "HUISMANS", &name_conf, "", "HUIJSMANS") == D::shown);
+  CHECK(check::printedDifference(K::text, "HUISMANS", &name_conf, "", "HUIJSMANT") == D::shown);
 }

@@ -89,7 +89,7 @@ inline constexpr double kMinVizConfidence = 0.5;
 // when Tesseract was at least this sure of every character involved in the
 // difference (id-ocr's char_confidence); else it is a likely misread and
 // reported as viz_unreadable. A date's digits stand in their places: one
-// digit that differs read this surely is enough (dateDifference). Measured on bench/ocr.sh (300 id-synth
+// digit that differs read this surely is enough (printedDifference). Measured on bench/ocr.sh (300 id-synth
 // documents): 98 % of the year digits of printed birth dates read at >= 0.95,
 // while genuine misreads of document numbers and names sit at 0.94-0.96; a
 // higher bar would let more changed dates through.
@@ -208,20 +208,33 @@ double differenceConfidence(std::string_view printed, const std::vector<double>&
 // J the I's runner-up (a narrow J lost beside the I).
 bool explainedByRunnerUps(std::string_view printed, std::string_view runner_up, std::string_view other);
 
-// How a printed date (ISO, as `other`, digit for digit) that differs from
-// another source's shows the difference: `shown` where some digit that
-// differs was read surely (kStrongCharConfidence; `conf` one per character
-// of `printed`) and its runner-up (`runner_up`, as explainedByRunnerUps';
-// empty for none) is not `other`'s digit: the print differs there, whatever
-// else was misread. Else `unsure` where a digit that differs was read with
-// doubt, `misread` where every one was read surely with the other source's
-// digit its runner-up. A forged year read beside a blurred month is so a
-// mismatch (qr-id-photo-s31-0047: 1966 for 1985, the 6 at 0.99, the 6 for 8 at
-// 0.9), where the lowest confidence of the difference (differenceConfidence)
-// left it unreadable. nullopt when the two are equal or not of one length.
-enum class DateDifference { shown, unsure, misread };
-std::optional<DateDifference> dateDifference(std::string_view printed, const std::vector<double>& conf,
-                                             std::string_view runner_up, std::string_view other);
+// Whether the print explains a printed value's difference from another
+// source's `other` as a misreading: one question, asked by the field's kind.
+// `conf` (one per character of `printed`, id-ocr's char_confidence; null when
+// the field has none) and `runner_up` (one per character, '\0' for none:
+// id-ocr's char_alternatives; empty when none) are the reading's.
+// - A document number equal to `other` up to look-alikes of printed fonts
+//   (O/0, I/1, D/0, S/5, B/8, Z/2, G/6: ocr::reconcile) is the same value:
+//   `none`. Without character confidences, any other difference is `shown`.
+// - A date (ISO, as `other`, digit for digit): `shown` where some digit that
+//   differs was read surely (kStrongCharConfidence) and its runner-up is not
+//   `other`'s digit: the print differs there, whatever else was misread.
+//   Else `unsure` where a digit that differs was read with doubt, `misread`
+//   where every one was read surely with `other`'s digit its runner-up. A
+//   forged year read beside a blurred month is so a mismatch
+//   (qr-id-photo-s31-0047: 1966 for 1985, the 6 at 0.99, the 6 for 8 at
+//   0.9), where the lowest confidence of the difference left it unreadable.
+// - Any other field, or a date not of `other`'s length: `unsure` where the
+//   difference's characters were read below kStrongCharConfidence
+//   (differenceConfidence); `misread` where the runner-ups explain it
+//   (explainedByRunnerUps), or for a document number where they and
+//   look-alikes together do (held-out td2-photo-s9191-0001: HGC1M7KPF read
+//   HGCIM7KPE, the I at 0.99 for the 1, the E at 0.96 with F its runner-up);
+//   else `shown`.
+enum class FieldKind { date, document_number, text };
+enum class Difference { none, misread, unsure, shown };
+Difference printedDifference(FieldKind kind, std::string_view printed, const std::vector<double>* conf,
+                             std::string_view runner_up, std::string_view other);
 
 // The payload of an idkit QR card (id-synth qr-id):
 // "IDKIT1|state|document code|number|surname|given names|YYYY-MM-DD birth|sex|YYYY-MM-DD expiry|personal number".
