@@ -1316,4 +1316,32 @@ Expected<Result> repair(std::span<const std::string> text, const ParseOptions& o
   return r;
 }
 
+bool detail::vetoBlurredNames(Result& r, const std::vector<LineCandidates>& cands, const std::vector<float>& spreads) {
+  if (!r.valid) return false;
+  const auto kinds = positionKinds(r.format);
+  bool veto = false;
+  for (std::size_t li = 0; li < r.lines.size() && li < cands.size() && li < spreads.size() && li < kinds.size(); ++li) {
+    const std::string& line = r.lines[li];
+    if (spreads[li] < kBlurredSpread || cands[li].size() != line.size() || kinds[li].size() != line.size()) continue;
+    for (std::size_t c = 0; c < line.size(); ++c) {
+      const PositionCandidates& cell = cands[li][c];
+      if (kinds[li][c] != Kind::Name || line[c] == '<' || cell.empty()) continue;
+      // A digit read first, else the letter blurred into the one put (seen,
+      // or the one put read unsure: its runner-up named).
+      char rival = isDigit(cell[0].ch) ? cell[0].ch : '\0';
+      for (const Candidate& k : cell)
+        if (rival == '\0' && blurredAs(line[c], k.ch) && probabilityOf(cell, k.ch) >= kBlurredTwin) rival = k.ch;
+      const bool madeByBlur = blurredAs(line[c], 'O') || blurredAs(line[c], 'E');
+      if (rival == '\0' && madeByBlur && probabilityOf(cell, line[c]) < kSureShare)
+        for (const Candidate& k : cell)
+          if (rival == '\0' && k.ch != line[c]) rival = k.ch;
+      if (rival == '\0') continue;
+      r.uncertain.push_back({static_cast<int>(li) + 1, static_cast<int>(c) + 1, line[c], rival, "uncertain"});
+      veto = true;
+    }
+  }
+  if (veto) markIllegible(r);
+  return veto;
+}
+
 }  // namespace idkit::mrz

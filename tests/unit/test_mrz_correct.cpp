@@ -1201,3 +1201,87 @@ TEST_CASE("correct: an O in a number is no letter where the reader read the date
   REQUIRE(seeing);
   CHECK(seeing->valid);
 }
+
+TEST_CASE("vetoBlurredNames: a name letter on a blurred line read as a digit or as a blurred O or E is uncertain",
+          "[mrz][correct]") {
+  // Seed 263's td2-photo-0013 (motion 6 px, line spreads 4.51 and 4.49):
+  // JANSEN read JANSCN with C 0.68, E 0.13 (the reader's values); every
+  // check verifies and no check digit covers a TD2 name: valid and wrong.
+  const std::vector<std::string> read = {"IRNLDJANSCN<<ROOS<CVA<<<<<<<<<<<<<<<", "DDNM2XKTH0NLD7908035F2704184<<<<<<<0"};
+  auto cands = sureReading(read);
+  cands[0][9] = {{'C', 0.6766f}, {'E', 0.1347f}, {'K', 0.0575f}, {'R', 0.0169f}};
+  cands[0][18] = {{'C', 0.8753f}, {'K', 0.0465f}, {'L', 0.0188f}, {'G', 0.0109f}};
+  const auto res = correct(cands);
+  REQUIRE(res);
+  REQUIRE(res->valid);
+  Result blurred = *res;
+  CHECK(detail::vetoBlurredNames(blurred, cands, {4.51f, 4.49f}));
+  notLegible(blurred);
+  REQUIRE(blurred.uncertain.size() == 1);
+  CHECK(blurred.uncertain[0].line == 1);
+  CHECK(blurred.uncertain[0].pos == 10);
+  CHECK(blurred.uncertain[0].from == 'C');
+  CHECK(blurred.uncertain[0].to == 'E');
+  // On sharp lines (spread under kBlurredSpread) the reading stands.
+  Result sharp = *res;
+  CHECK_FALSE(detail::vetoBlurredNames(sharp, cands, {3.2f, 3.1f}));
+  CHECK(sharp.valid);
+  CHECK(sharp.uncertain.empty());
+  // The deconvolved photo's reading of the same C: 0.71 with E unseen (O
+  // 0.07, K 0.05). A D, Q, C or F read unsure on a blurred line is the doubt
+  // too, its runner-up named.
+  auto deconvolved = cands;
+  deconvolved[0][9] = {{'C', 0.71f}, {'O', 0.07f}, {'K', 0.05f}, {'G', 0.02f}};
+  const auto unsureRead = correct(deconvolved);
+  REQUIRE(unsureRead);
+  REQUIRE(unsureRead->valid);
+  Result unsure = *unsureRead;
+  CHECK(detail::vetoBlurredNames(unsure, deconvolved, {4.34f, 4.50f}));
+  notLegible(unsure);
+  CHECK(doubts(unsure) == std::vector<std::tuple<int, int, char, char>>{{1, 10, 'C', 'O'}});
+  // An E under kBlurredTwin is no doubt, nor a rival the blur does not make
+  // the letter of (the second C's K 0.0465), nor an O read with its D
+  // runner-up (seed 173's fra-id-photo-0048, right: O 0.74, D 0.17).
+  cands[0][9] = {{'C', 0.91f}, {'E', 0.07f}, {'K', 0.01f}, {'R', 0.01f}};
+  cands[0][14] = {{'O', 0.74f}, {'D', 0.17f}, {'Q', 0.05f}, {'0', 0.02f}};
+  const auto clear = correct(cands);
+  REQUIRE(clear);
+  Result twinLow = *clear;
+  CHECK_FALSE(detail::vetoBlurredNames(twinLow, cands, {4.51f, 4.49f}));
+  CHECK(twinLow.valid);
+  // Seed 263's td3-photo-0070 (spreads 4.55, 3.92): VAN DEN BERG read VAN
+  // DFN BERG, F 0.89 with E 0.11; DEN's D (right) 0.88 with O 0.11 is listed
+  // too.
+  const std::vector<std::string> td3 = {"P<NLDVAN<DFN<BERG<<DAAN<SEM<<<<<<<<<<<<<<<<<",
+                                        "XL44051606NLD9012204M2609256<<<<<<<<<<<<<<<0"};
+  auto t = sureReading(td3);
+  t[0][9] = {{'D', 0.8829f}, {'O', 0.1145f}, {'B', 0.0002f}, {'Q', 0.0001f}};
+  t[0][10] = {{'F', 0.8907f}, {'E', 0.1061f}, {'P', 0.0009f}, {'T', 0.0001f}};
+  Result dfn = *correct(t);
+  REQUIRE(dfn.valid);
+  CHECK(detail::vetoBlurredNames(dfn, t, {4.55f, 3.92f}));
+  notLegible(dfn);
+  REQUIRE(dfn.uncertain.size() == 2);
+  CHECK(dfn.uncertain[1].from == 'F');
+  CHECK(dfn.uncertain[1].to == 'E');
+  // A name cell read as a digit on a blurred line (raw mrvb-photo-s23-0001:
+  // VASCO's C read '0' at 0.98, C 0.006, O 0.004) is put as the reader's
+  // letter and valid on a sharp line, uncertain with the digit its rival on
+  // a blurred one: ROOS's first O read '0', O its runner-up well ahead of
+  // the next.
+  cands = sureReading(read);
+  cands[0][14] = {{'0', 0.98f}, {'O', 0.012f}, {'C', 0.002f}};
+  const auto twin = correct(cands);
+  REQUIRE(twin);
+  CHECK(twin->lines == read);
+  REQUIRE(twin->valid);
+  Result digit = *twin;
+  CHECK_FALSE(detail::vetoBlurredNames(digit, cands, {3.2f, 3.1f}));
+  CHECK(digit.valid);
+  CHECK(detail::vetoBlurredNames(digit, cands, {3.6f, 3.1f}));
+  notLegible(digit);
+  REQUIRE(digit.uncertain.size() == 1);
+  CHECK(digit.uncertain[0].pos == 15);
+  CHECK(digit.uncertain[0].from == 'O');
+  CHECK(digit.uncertain[0].to == '0');
+}
