@@ -371,6 +371,23 @@ Error badShape(std::span<const std::string> lines) {
   return {"mrz_bad_shape", message};
 }
 
+// Walks a line's name cells in order: `visit(col, fillers)` with the count
+// of fillers in a row just before the cell, `at(col)` the cell's character
+// once visited (a visit may change it); the count starts again where the
+// names stop.
+template <class At, class Visit>
+void walkNames(const std::vector<Kind>& kinds, At at, Visit visit) {
+  int fillers = 0;
+  for (std::size_t col = 0; col < kinds.size(); ++col) {
+    if (kinds[col] != Kind::Name) {
+      fillers = 0;
+      continue;
+    }
+    visit(col, fillers);
+    fillers = at(col) == '<' ? fillers + 1 : 0;
+  }
+}
+
 // Names are letters with single or double '<' between words, then fillers
 // to the line's end: after three fillers in a row nothing but fillers may
 // follow. A letter there (a '<' read C, O, H at a line's end) is a filler,
@@ -393,17 +410,18 @@ bool settleFillers(std::vector<Position>& positions, const std::vector<std::vect
                    const std::vector<std::vector<int>>& index, std::vector<int>& chosen, std::vector<const char*>& reason, std::vector<bool>& settled) {
   bool sure = true;
   for (std::size_t li = 0; li < kinds.size(); ++li) {
-    int run = 0, word = 0;
-    bool tail = false, varied = false;  // varied: the word's letters are not all `first`
+    int word = 0;
+    bool varied = false;  // the word's letters are not all `first`
     char first = '\0';
-    for (std::size_t col = 0; col < kinds[li].size(); ++col) {
-      if (kinds[li][col] != Kind::Name) {
-        run = 0, tail = false;
-        continue;
-      }
+    const auto at = [&](std::size_t col) {
+      const auto pi = static_cast<std::size_t>(index[li][col]);
+      return positions[pi].options[static_cast<std::size_t>(chosen[pi])].ch;
+    };
+    walkNames(kinds[li], at, [&](std::size_t col, int fillers) {
+      const bool tail = fillers >= 3;
       const auto pi = static_cast<std::size_t>(index[li][col]);
       Position& p = positions[pi];
-      const char ch = p.options[static_cast<std::size_t>(chosen[pi])].ch;
+      const char ch = at(col);
       if (tail && isLetter(ch) && p.read == ch && p.read_share >= kSureShare) {
         varied = word > 0 && (varied || ch != first);
         if (word++ == 0) first = ch;
@@ -417,12 +435,10 @@ bool settleFillers(std::vector<Position>& positions, const std::vector<std::vect
         chosen[pi] = static_cast<int>(it - p.options.begin());
         reason[pi] = "filler";
         settled[pi] = true;
-      } else if (tail && ch == '<') {
+      } else if (tail) {
         settled[pi] = true;  // a filler where only fillers may stand
       }
-      run = ch == '<' || tail ? run + 1 : 0;
-      tail = tail || run >= 3;
-    }
+    });
   }
   return sure;
 }
@@ -1082,12 +1098,10 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
   // legible. (On thirteen seeds, 6,552 photos, no right valid zone read
   // such an O.)
   if (reader && legible) {
-    bool zerosReadO = false;
-    for (const Position& p : positions) {
+    const bool zerosReadO = std::ranges::any_of(positions, [&](const Position& p) {
       const Kind k = kinds[p.pos.line][p.pos.col];
-      zerosReadO = zerosReadO || ((k == Kind::Digit || k == Kind::CheckDigit) && p.read == 'O' &&
-                                  out[p.pos.line][p.pos.col] == '0');
-    }
+      return (k == Kind::Digit || k == Kind::CheckDigit) && p.type_fixed && p.read == 'O';
+    });
     for (std::size_t li = 0; zerosReadO && li < out.size(); ++li)
       for (std::size_t c = 0; c < out[li].size(); ++c)
         legible = legible && !(kinds[li][c] == Kind::AlnumFill && out[li][c] == 'O');
@@ -1102,17 +1116,8 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
   if (reader && detail::icaoNames(*fmt))
     for (std::size_t li = 0; li < out.size(); ++li) {
       int separators = 0;  // "<<" runs followed by a letter
-      int fillers = 0;
-      for (std::size_t col = 0; col < out[li].size(); ++col) {
-        if (kinds[li][col] != Kind::Name) continue;
-        const char ch = out[li][col];
-        if (ch == '<') {
-          ++fillers;
-          continue;
-        }
-        if (fillers >= 2) ++separators;
-        fillers = 0;
-      }
+      const auto at = [&](std::size_t col) { return out[li][col]; };
+      walkNames(kinds[li], at, [&](std::size_t col, int fillers) { separators += at(col) != '<' && fillers >= 2; });
       legible = legible && separators <= 1;
     }
   // Names have no check digit at all. A letter whose rival got a fifth of
@@ -1314,6 +1319,34 @@ Expected<Result> repair(std::span<const std::string> text, const ParseOptions& o
   // cleaned line; the length fixes name the input positions.
   r->corrections.insert(r->corrections.begin(), fixes.begin(), fixes.end());
   return r;
+}
+
+bool detail::vetoBlurredNames(Result& r, const std::vector<LineCandidates>& cands, const std::vector<float>& spreads) {
+  if (!r.valid) return false;
+  const auto kinds = positionKinds(r.format);
+  bool veto = false;
+  for (std::size_t li = 0; li < r.lines.size() && li < cands.size() && li < spreads.size() && li < kinds.size(); ++li) {
+    const std::string& line = r.lines[li];
+    if (spreads[li] < kBlurredSpread || cands[li].size() != line.size() || kinds[li].size() != line.size()) continue;
+    for (std::size_t c = 0; c < line.size(); ++c) {
+      const PositionCandidates& cell = cands[li][c];
+      if (kinds[li][c] != Kind::Name || line[c] == '<' || cell.empty()) continue;
+      // A digit read first, else the letter blurred into the one put (seen,
+      // or the one put read unsure: its runner-up named).
+      char rival = isDigit(cell[0].ch) ? cell[0].ch : '\0';
+      for (const Candidate& k : cell)
+        if (rival == '\0' && blurredAs(line[c], k.ch) && probabilityOf(cell, k.ch) >= kBlurredTwin) rival = k.ch;
+      const bool madeByBlur = blurredAs(line[c], 'O') || blurredAs(line[c], 'E');
+      if (rival == '\0' && madeByBlur && probabilityOf(cell, line[c]) < kSureShare)
+        for (const Candidate& k : cell)
+          if (rival == '\0' && k.ch != line[c]) rival = k.ch;
+      if (rival == '\0') continue;
+      r.uncertain.push_back({static_cast<int>(li) + 1, static_cast<int>(c) + 1, line[c], rival, "uncertain"});
+      veto = true;
+    }
+  }
+  if (veto) markIllegible(r);
+  return veto;
 }
 
 }  // namespace idkit::mrz

@@ -185,6 +185,51 @@ inline constexpr double kNameFamilySure = 0.9;
 // H 0.04: each alone valid with a wrong name.
 inline bool nameFamily(char c) { return c == 'M' || c == 'N' || c == 'H'; }
 
+// A line whose edges are spread this wide (strip pixels, see edgeSpread in
+// mrz_read.cpp) is blurred: 1.7 on a sharp rendering, 1.9-3.2 on the strips
+// of id-synth photos without blur, 4.6-7 at 1.5 px defocus (a Gaussian of
+// sigma 1 strip pixel gives 3.9).
+inline constexpr float kBlurredSpread = 3.5f;
+
+// On a blurred line a name letter the classifier makes of a blurred O or E
+// (blurredAs) with that letter this probable beside it is a doubt
+// (vetoBlurredNames).
+inline constexpr double kBlurredTwin = 0.08;
+
+// Whether the classifier reads a blurred `printed` letter as `read`: an O
+// as D or Q, an E as C or F (its bars run together or lost). The other way
+// round (an O read with D its runner-up) it reads right: of 151 right valid
+// zones of thirteen seeds whose weakest name letter was under 0.9 (a random
+// 150 of 343, and one), 21 held an O, G or E with a round or barred rival
+// at 0.08 and more on a blurred line, none a D, Q, C or F with O or E there.
+inline bool blurredAs(char read, char printed) {
+  return (printed == 'O' && (read == 'D' || read == 'Q')) || (printed == 'E' && (read == 'C' || read == 'F'));
+}
+
+// A valid reading's name cells on a blurred line (kBlurredSpread; `spreads`
+// per line) that no check digit covers and the blur leaves in doubt: listed
+// uncertain, the zone not legible (markIllegible). Such a cell is
+// - one the reader read as a digit: the letter correct() put there (the
+//   classic pair, '0' -> O) is what the position allows, not what was seen.
+//   Blurred C, O, D and 0 are one round blob (raw mrvb-photo-s23-0001, 5.5
+//   px: VASCO's C read '0' at 0.98, C 0.006, O 0.004, and VASOO was valid).
+//   On a sharp line a '0' in a name is taken for an O of a narrower face.
+//   (Its price with model v5: the real Hungarian specimen, a soft scan of
+//   spread 3.9, whose ROZALIA's O reads '0', is right but no longer valid.)
+// - a D, Q, C or F (what the blur makes of an O or an E, blurredAs) with
+//   that O or E at kBlurredTwin or more, or itself read under kSureShare: read
+//   surely enough for the name rules of correct() (a rival of kNameRival,
+//   0.2), and nothing else witnesses a name. Seed 263's td2-photo-0013
+//   (spread 4.5): JANSEN read JANSCN, C 0.68 with E 0.13 (and by the
+//   deconvolved photo's reading C 0.71, E unseen); td3-0070 (4.6): DEN read
+//   DFN, F 0.89, E 0.11; seed 197's td3-0082 (7.0): JOSE read JQSE, Q 0.80,
+//   O 0.17; seed 119's mrva-0025 (8.1): ROY read RDY, D 0.83, O 0.09; each
+//   valid with a wrong name. (The unsure D, Q, C or F: 2 of the 151 right
+//   zones above, td1-photo-s151-0043's Q 0.57, fra-id-photo-s119-0038's F
+//   0.73.)
+// Whether it listed any.
+bool vetoBlurredNames(Result& r, const std::vector<LineCandidates>& cands, const std::vector<float>& spreads);
+
 // Whether `again`, a second reading of the glyphs `first` was read from
 // (`cands` what correct() was given for it), keeps every doubt `first`
 // listed (its uncertain cells): each such cell read as one of the two

@@ -1119,42 +1119,7 @@ struct BandReading {
   std::vector<float> lights;   // each line's paper spread (paperSpread)
 };
 
-// A line whose edges are spread this wide (strip pixels, see edgeSpread) is
-// blurred: 1.7 on a sharp rendering, 1.9-3.2 on the strips of id-synth photos
-// without blur, 4.6-7 at 1.5 px defocus (a Gaussian of sigma 1 strip pixel
-// gives 3.9).
-constexpr float kBlurredSpread = 3.5f;
-
-// A name cell of a blurred line (kBlurredSpread) that the reader read as a
-// digit was not read as a letter: the letter correct() put there (the
-// classic pair, '0' -> O) is what the position allows, not what was seen,
-// and no check digit covers a name. Blurred C, O, D and 0 are one round blob
-// (raw mrvb-photo-s23-0001, 5.5 px: VASCO's C read '0' at 0.98, C 0.006,
-// O 0.004, and VASOO was valid). On a sharp line a '0' in a name is taken
-// for an O of a narrower face (correct(), the classic pair). A valid reading
-// with such a cell is not valid: the cell is listed uncertain with the digit
-// as its rival, `legible` fails. (Its price with model v5: the real
-// Hungarian specimen, a soft scan of spread 3.9, whose ROZALIA's O reads
-// '0', is right but no longer valid.)
-void vetoBlurredDigits(Result& r, const std::vector<LineCandidates>& cands, const std::vector<float>& spreads) {
-  if (!r.valid) return;
-  const auto kinds = detail::positionKinds(r.format);
-  bool veto = false;
-  for (std::size_t li = 0; li < r.lines.size() && li < cands.size() && li < spreads.size() && li < kinds.size(); ++li) {
-    const std::string& line = r.lines[li];
-    if (spreads[li] < kBlurredSpread || cands[li].size() != line.size() || kinds[li].size() != line.size()) continue;
-    for (std::size_t c = 0; c < line.size(); ++c) {
-      if (kinds[li][c] != detail::Kind::Name || line[c] == '<' || cands[li][c].empty()) continue;
-      const char read = cands[li][c][0].ch;
-      if (read < '0' || read > '9') continue;
-      r.uncertain.push_back({static_cast<int>(li) + 1, static_cast<int>(c) + 1, line[c], read, "uncertain"});
-      veto = true;
-    }
-  }
-  if (!veto) return;
-  if (debugDir()) trace("a name cell of a blurred line read as a digit\n");
-  detail::markIllegible(r);
-}
+using detail::kBlurredSpread;
 
 // The band's lines read at these cells, corrected by the check digits.
 std::optional<BandReading> bandFromCells(const std::vector<const PreparedLine*>& lines, const std::vector<Cells>& lineCells,
@@ -1195,7 +1160,8 @@ std::optional<BandReading> bandFromCells(const std::vector<const PreparedLine*>&
   }
   if (!res) return std::nullopt;
   out.result = std::move(*res);
-  vetoBlurredDigits(out.result, cands, out.spreads);
+  if (detail::vetoBlurredNames(out.result, cands, out.spreads) && debugDir())
+    trace("a name cell of a blurred line read as a digit or beside its blur twin\n");
   // The lines of a band start at the same place on the document. A line
   // read a cell or more off (its first letters cut, fillers added at its
   // end) can still verify when no check digit covers it, as a TD1 name
@@ -2224,7 +2190,7 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
     if (auto d = readDeblurred(gray, options, bands[best.band], defocusOf(best))) {
       if (debugDir()) trace("deblurred read_score %.3f (first %.3f)\n", d->read_score, best.read_score);
       // A first reading whose check digits verify and whose fault is a name
-      // letter read as a digit (vetoBlurredDigits: a blurred O and 0 are one
+      // letter read as a digit (vetoBlurredNames: a blurred O and 0 are one
       // blob, which a deconvolution sharpens into either) keeps that doubt
       // where the deconvolved image reads the cell as it did: the same
       // evidence made sharper and read alike is no second witness

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include <idkit/mrz.hpp>
@@ -53,6 +54,18 @@ std::vector<std::tuple<int, int, char, char>> doubts(const Result& r) {
   std::vector<std::tuple<int, int, char, char>> out;
   for (const Correction& u : r.uncertain) out.emplace_back(u.line, u.pos, u.from, u.to);
   return out;
+}
+
+// `truth` (a valid zone) read surely but for its line `k`, read as `line`,
+// and corrected.
+Result readWithLine(std::vector<std::string> truth, std::size_t k, std::string line) {
+  const auto parsed = parse(truth);
+  REQUIRE(parsed);
+  REQUIRE(parsed->valid);
+  truth.at(k) = std::move(line);
+  auto res = correct(sureReading(truth));
+  REQUIRE(res);
+  return std::move(*res);
 }
 
 // A French ID card's two lines (its number, birth date and department
@@ -427,24 +440,20 @@ TEST_CASE("correct: a word read surely after three fillers is not made fillers s
   // no given names. The fillers are put, but the zone is not legible.
   const std::vector<std::string> truth = {"IDISLXP5V4WPXV7T3JNXX<<<<<<<<<", "2801201F2707118ISL<<<<<<<<<<<0",
                                           "MAGNUSSON<<SIGRIDUR<HALLDORA<<"};
-  REQUIRE(parse(truth)->valid);
-  const auto res = correct(sureReading({truth[0], truth[1], "MAGNUSSON<<<5GRIDUR<HALLDORA<<"}));
-  REQUIRE(res);
-  CHECK(res->lines[2] == "MAGNUSSON<<<<<<<<<<<<<<<<<<<<<");
-  CHECK(corrections(*res, "filler") == 15);
-  notLegible(*res);
+  const Result res = readWithLine(truth, 2, "MAGNUSSON<<<5GRIDUR<HALLDORA<<");
+  CHECK(res.lines[2] == "MAGNUSSON<<<<<<<<<<<<<<<<<<<<<");
+  CHECK(corrections(res, "filler") == 15);
+  notLegible(res);
   // Two sure letters among the padding are fillers misread (a '<' read K
   // under a thumb): put and settled, the zone valid as before.
-  const auto two = correct(sureReading({truth[0], truth[1], "MAGNUSSON<<<<<<<<<<<<KK<<<<<<<"}));
-  REQUIRE(two);
-  CHECK(two->lines[2] == "MAGNUSSON<<<<<<<<<<<<<<<<<<<<<");
-  CHECK(two->valid);
+  const Result two = readWithLine(truth, 2, "MAGNUSSON<<<<<<<<<<<<KK<<<<<<<");
+  CHECK(two.lines[2] == "MAGNUSSON<<<<<<<<<<<<<<<<<<<<<");
+  CHECK(two.valid);
   // Nor is a run of one letter a word: fillers under glare misread alike
   // (seed 63's td1-photo-0014: SSSS, right and valid).
-  const auto same = correct(sureReading({truth[0], truth[1], "MAGNUSSON<<<<<<<<<<<<<<<SSSS<<"}));
-  REQUIRE(same);
-  CHECK(same->lines[2] == "MAGNUSSON<<<<<<<<<<<<<<<<<<<<<");
-  CHECK(same->valid);
+  const Result same = readWithLine(truth, 2, "MAGNUSSON<<<<<<<<<<<<<<<SSSS<<");
+  CHECK(same.lines[2] == "MAGNUSSON<<<<<<<<<<<<<<<<<<<<<");
+  CHECK(same.valid);
 }
 
 TEST_CASE("correct: a second \"<<\" before a letter in the names is not legible", "[mrz][correct]") {
@@ -452,10 +461,7 @@ TEST_CASE("correct: a second \"<<\" before a letter in the names is not legible"
   // after a second "<<": valid with the given names ANNA MARIA H.
   const std::vector<std::string> truth = {"IDUTO250973215<46<N7G5K73<<<<<", "1309043M2212120UTO<<<<<<<<<<<1",
                                           "STORM<<ANNA<MARIA<<<<<<<<<<<<<"};
-  REQUIRE(parse(truth)->valid);
-  const auto read = correct(sureReading({truth[0], truth[1], "STORM<<ANNA<MARIA<<H<<<<<<<<<<"}));
-  REQUIRE(read);
-  notLegible(*read);
+  notLegible(readWithLine(truth, 2, "STORM<<ANNA<MARIA<<H<<<<<<<<<<"));
   const auto right = correct(sureReading(truth));
   REQUIRE(right);
   CHECK(right->valid);
@@ -1200,4 +1206,80 @@ TEST_CASE("correct: an O in a number is no letter where the reader read the date
   const auto seeing = misread(false);
   REQUIRE(seeing);
   CHECK(seeing->valid);
+}
+
+namespace {
+
+// `cands` corrected (a valid zone) and judged by vetoBlurredNames on lines
+// of these edge spreads: the result and whether a cell was listed.
+std::pair<Result, bool> vetoedOn(const std::vector<LineCandidates>& cands, const std::vector<float>& spreads) {
+  auto res = correct(cands);
+  REQUIRE(res);
+  REQUIRE(res->valid);
+  const bool listed = detail::vetoBlurredNames(*res, cands, spreads);
+  return {std::move(*res), listed};
+}
+
+using Doubts = std::vector<std::tuple<int, int, char, char>>;
+
+// `cands` judged so lists exactly the cells `want`: the zone not legible.
+void listsDoubts(const std::vector<LineCandidates>& cands, const std::vector<float>& spreads, const Doubts& want) {
+  const auto [r, listed] = vetoedOn(cands, spreads);
+  CHECK(listed);
+  notLegible(r);
+  CHECK(doubts(r) == want);
+}
+
+}  // namespace
+
+TEST_CASE("vetoBlurredNames: a name letter on a blurred line read as a digit or as a blurred O or E is uncertain",
+          "[mrz][correct]") {
+  // Seed 263's td2-photo-0013 (motion 6 px, line spreads 4.51 and 4.49):
+  // JANSEN read JANSCN with C 0.68, E 0.13 (the reader's values); every
+  // check verifies and no check digit covers a TD2 name: valid and wrong.
+  const std::vector<std::string> read = {"IRNLDJANSCN<<ROOS<CVA<<<<<<<<<<<<<<<", "DDNM2XKTH0NLD7908035F2704184<<<<<<<0"};
+  auto cands = sureReading(read);
+  cands[0][9] = {{'C', 0.6766f}, {'E', 0.1347f}, {'K', 0.0575f}, {'R', 0.0169f}};
+  cands[0][18] = {{'C', 0.8753f}, {'K', 0.0465f}, {'L', 0.0188f}, {'G', 0.0109f}};
+  listsDoubts(cands, {4.51f, 4.49f}, Doubts{{1, 10, 'C', 'E'}});
+  // On sharp lines (spread under kBlurredSpread) the reading stands.
+  const auto [sharp, sharpListed] = vetoedOn(cands, {3.2f, 3.1f});
+  CHECK_FALSE(sharpListed);
+  CHECK(sharp.valid);
+  CHECK(sharp.uncertain.empty());
+  // The deconvolved photo's reading of the same C: 0.71 with E unseen (O
+  // 0.07, K 0.05). A D, Q, C or F read unsure on a blurred line is the doubt
+  // too, its runner-up named.
+  auto deconvolved = cands;
+  deconvolved[0][9] = {{'C', 0.71f}, {'O', 0.07f}, {'K', 0.05f}, {'G', 0.02f}};
+  listsDoubts(deconvolved, {4.34f, 4.50f}, Doubts{{1, 10, 'C', 'O'}});
+  // An E under kBlurredTwin is no doubt, nor a rival the blur does not make
+  // the letter of (the second C's K 0.0465), nor an O read with its D
+  // runner-up (seed 173's fra-id-photo-0048, right: O 0.74, D 0.17).
+  cands[0][9] = {{'C', 0.91f}, {'E', 0.07f}, {'K', 0.01f}, {'R', 0.01f}};
+  cands[0][14] = {{'O', 0.74f}, {'D', 0.17f}, {'Q', 0.05f}, {'0', 0.02f}};
+  const auto [clear, clearListed] = vetoedOn(cands, {4.51f, 4.49f});
+  CHECK_FALSE(clearListed);
+  CHECK(clear.valid);
+  // Seed 263's td3-photo-0070 (spreads 4.55, 3.92): VAN DEN BERG read VAN
+  // DFN BERG, F 0.89 with E 0.11; DEN's D (right) 0.88 with O 0.11 is listed
+  // too.
+  const std::vector<std::string> td3 = {"P<NLDVAN<DFN<BERG<<DAAN<SEM<<<<<<<<<<<<<<<<<",
+                                        "XL44051606NLD9012204M2609256<<<<<<<<<<<<<<<0"};
+  auto t = sureReading(td3);
+  t[0][9] = {{'D', 0.8829f}, {'O', 0.1145f}, {'B', 0.0002f}, {'Q', 0.0001f}};
+  t[0][10] = {{'F', 0.8907f}, {'E', 0.1061f}, {'P', 0.0009f}, {'T', 0.0001f}};
+  listsDoubts(t, {4.55f, 3.92f}, Doubts{{1, 10, 'D', 'O'}, {1, 11, 'F', 'E'}});
+  // A name cell read as a digit on a blurred line (raw mrvb-photo-s23-0001:
+  // VASCO's C read '0' at 0.98, C 0.006, O 0.004) is put as the reader's
+  // letter and valid on a sharp line, uncertain with the digit its rival on
+  // a blurred one: ROOS's first O read '0', O its runner-up well ahead of
+  // the next.
+  cands = sureReading(read);
+  cands[0][14] = {{'0', 0.98f}, {'O', 0.012f}, {'C', 0.002f}};
+  const auto [twin, twinListed] = vetoedOn(cands, {3.2f, 3.1f});
+  CHECK(twin.lines == read);
+  CHECK_FALSE(twinListed);
+  CHECK(twin.valid);
+  listsDoubts(cands, {3.6f, 3.1f}, Doubts{{1, 15, 'O', '0'}});
 }
