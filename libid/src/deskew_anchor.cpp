@@ -180,13 +180,20 @@ std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q_in, bool a
   // run out beside the card): they need to land on an edge, not on one as
   // clear as the sides the quad kept.
   std::array<bool, 4> faint{};
+  bool by_width = false;  // the top moved by the scale across (below)
   auto move = [&](size_t side, double to, double range) {
     at[side] = to;
     moved[side] = true;
     range_mm[side] = range;
   };
-  // Bottom: a fixed gap below the last line.
-  if (const double want = y1 + f.bottom_gap * ppm_y; std::abs(H - want) > 1.3 * ppm_y) move(2, want, 1.6);
+  // Bottom: a fixed gap below the last line. A quad whose bottom runs through
+  // the last line or just under it (within half the gap) stopped at the
+  // band's crisp lines, short of a faint edge (a white page on a white desk):
+  // the band is evidence enough for that edge.
+  if (const double want = y1 + f.bottom_gap * ppm_y; std::abs(H - want) > 1.3 * ppm_y) {
+    move(2, want, 1.6);
+    faint[2] = H - y1 < 0.5 * f.bottom_gap * ppm_y;
+  }
   // Sides: the margins are 4 mm or more; a side at or inside the line's end
   // cut the band (a thumb, glare): the format's margin beyond the end.
   const double margin = chars == 44 ? 0.5 * (kFormats[2].side_margin + kFormats[3].side_margin) : f.side_margin;
@@ -222,23 +229,42 @@ std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q_in, bool a
       const double gap = std::min(x0, W - x1) / ppm_x, off = std::abs(gap - g.side_margin);
       return off > 1.2 && off > std::abs(gap - other.side_margin);
     };
-    double best = 0, err = 1e300;
-    for (const Format& g : kFormats) {
-      if (g.chars != chars || ruledOut(g)) continue;
-      const double want = at[2] - g.height * ppm_y;
-      if (std::abs(want) < err) err = std::abs(want), best = want;
-    }
+    // The top of the nearest format's height at `ppm` pixels a mm, and how
+    // far the quad's top is from it.
+    auto nearestTop = [&](double ppm) {
+      double best = 0, err = 1e300;
+      for (const Format& g : kFormats) {
+        if (g.chars != chars || ruledOut(g)) continue;
+        const double want = at[2] - g.height * ppm;
+        if (std::abs(want) < err) err = std::abs(want), best = want;
+      }
+      return std::pair{best, err};
+    };
+    const auto [best, err] = nearestTop(ppm_y);
     if (err > 0.2 * f.height * ppm_y) move(0, best, 3.0);
     else if (best < 0 && err > 0.07 * f.height * ppm_y) move(0, best, 3.0), faint[0] = true;
+    else if (inside && !moved[1] && !moved[3]) {
+      // A quad cut short across the card (at a line of its print, the card's
+      // own top faint on a pale desk) gets its perspective, and so its aspect,
+      // wrong: the probe is squashed down, the lines' spacing with it, and the
+      // height looks right against that spacing. When the band's ends lie at
+      // the format's margins from both sides, the sides are the card's and so
+      // is the scale across: against it, the quad is 7% or more short of the
+      // format's height (td2 of seed 6161, 0057: 11%; its spacing said 4%).
+      // The edge must be there. (A side moved in off the surface leaves the
+      // quad's width no scale: mrvb-photo-s21-0156 lost its right side.)
+      const auto [best_x, err_x] = nearestTop(ppm_x);
+      if (best_x < 0 && err_x > 0.07 * f.height * ppm_x) move(0, best_x, 3.0), faint[0] = true, by_width = true;
+    }
   }
   const double ppm = ppm_x;
   Anchored out;
   out.kind = chars == 30 ? Kind::id1 : chars == 36 ? Kind::id2 : Kind::id3;
-  out.moved = static_cast<int>(std::count(moved.begin(), moved.end(), true));
-  if (out.moved == 0) {
+  // The quad as it is, with the confirmation mrzSide would make on a probe
+  // of this very quad: the same pixels, cropped to the card.
+  auto asItIs = [&] {
     out.quad = q;
-    // The confirmation mrzSide would make on a probe of this very quad: the
-    // same pixels, cropped to the card.
+    out.moved = 0;
     const cv::Rect card = cv::Rect(static_cast<int>(std::lround(mx)), static_cast<int>(std::lround(my)),
                                    static_cast<int>(W), static_cast<int>(std::lround(H))) &
                           cv::Rect(0, 0, grey.cols, grey.rows);
@@ -248,7 +274,13 @@ std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q_in, bool a
       out.pitch = b->pitch;
     }
     return out;
-  }
+  };
+  out.moved = static_cast<int>(std::count(moved.begin(), moved.end(), true));
+  if (out.moved == 0) return asItIs();
+  // Only the top moved by the scale across: a card with this line length
+  // but another height (id-synth's French ID card, 105 x 66 mm, read as a
+  // TD2) shows no edge there, and is then the quad as it is, as before.
+  const bool tentative = by_width && out.moved == 1;
   // Back to input pixels: the probe of the (possibly relabelled) quad.
   const cv::Matx33d back = homography(rect(0, 0, W, H), q);
   const double px_per_probe = shrink;
@@ -285,6 +317,7 @@ std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q_in, bool a
     out.quad = q;
   }
   out.moved = static_cast<int>(std::count(moved.begin(), moved.end(), true));
+  if (out.moved == 0 && tentative) return asItIs();
   return out;
 }
 
