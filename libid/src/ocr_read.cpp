@@ -1075,10 +1075,16 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       field.value = normalise(f.kind, field.text, f.date_order);
       // A text field's value in its template's form (fitForm): its fixed
       // words spelled as printed, noise after a whole value dropped.
-      if (f.kind == Kind::text && (!f.words.empty() || !f.pattern.empty()))
-        field.value = fitForm(field.value, f.words, pattern);
+      bool fits = false;
+      if (f.kind == Kind::text && (!f.words.empty() || !f.pattern.empty())) {
+        FormFit fit = fitForm(field.value, f.words, pattern);
+        field.value = std::move(fit.value);
+        fits = fit.fits;
+      } else {
+        fits = std::regex_match(field.value, pattern);
+      }
       field.confidence = l.confidence;
-      if (!std::regex_match(field.value, pattern)) field.confidence *= 0.5;
+      if (!fits) field.confidence *= 0.5;
       if (field.value.empty()) field.confidence = 0;
       // The label a strip pattern removes is not part of the value: align on
       // the symbols of what is left (the stripped text is a suffix of the line).
