@@ -1663,17 +1663,26 @@ CodeCheck checkCodeCharacters(const cv::Mat& grey_line, double cap_px, const std
   return out;
 }
 
+namespace {
+// checkCodeCharacters, nothing doubted nor shown where the typeface's file
+// cannot be opened (the value then stays as read).
+CodeCheck checkCodeCharactersOrNone(const cv::Mat& crop, double cap_px, const std::string& value,
+                                    const std::string& reference, const std::string& font) {
+  try {
+    return checkCodeCharacters(crop, cap_px, value, reference, font);
+  } catch (const Failure&) {
+    return {};
+  }
+}
+}  // namespace
+
 // ocr.hpp: a value Tesseract read alone; `text` keeps its reading.
 void settleOwnReading(Field& field, const cv::Mat& crop, double cap_px, const std::string& ref,
                       const std::string& font) {
   if (field.source != "template" || field.text != field.value ||
       field.char_confidence.size() != field.value.size())
     return;
-  CodeCheck c;
-  try {
-    c = checkCodeCharacters(crop, cap_px, field.value, ref, font);
-  } catch (const Failure&) {  // the typeface's file cannot be opened
-  }
+  const CodeCheck c = checkCodeCharactersOrNone(crop, cap_px, field.value, ref, font);
   if (!c.shows_reference) {
     capDoubted(field, c.doubted);
     return;
@@ -1689,12 +1698,7 @@ void settleOwnReading(Field& field, const cv::Mat& crop, double cap_px, const st
 // ocr.hpp: a value the reference settled in look-alikes.
 void settleReconciled(Field& field, const cv::Mat& crop, double cap_px, const std::string& font) {
   if (field.source != "template+mrz" || field.read.empty() || field.read == field.value) return;
-  CodeCheck c;
-  try {
-    c = checkCodeCharacters(crop, cap_px, field.read, field.value, font);
-  } catch (const Failure&) {  // the typeface's file cannot be opened
-  }
-  if (c.shows_reference) field.read = field.value;
+  if (checkCodeCharactersOrNone(crop, cap_px, field.read, field.value, font).shows_reference) field.read = field.value;
 }
 
 }  // namespace idkit::ocr
