@@ -38,11 +38,8 @@ std::vector<Expected> expectedLines(const Template& t) {
   return out;
 }
 
-// A value line's box is at most this many capitals high (descenders, accents).
-constexpr double kMaxLineHeight = 1.7;
-
 // A value line's words: capitals, maybe with descenders or accents.
-bool heightFits(const cv::Rect& b, double cap_px) { return b.height >= 0.7 * cap_px && b.height <= kMaxLineHeight * cap_px; }
+bool heightFits(const cv::Rect& b, double cap_px) { return b.height >= 0.7 * cap_px && b.height <= 1.7 * cap_px; }
 
 // 1 at a perfect fit, 0 at the tolerance and beyond.
 double closeness(double delta, double tol) {
@@ -56,26 +53,6 @@ std::vector<double> scaleSteps() {
   std::vector<double> out;
   for (int i = -20; i <= 25; ++i) out.push_back(1 + i * 0.01);
   return out;
-}
-
-// A blurred photo's ink joins a value line to its label above (or to the
-// line below) into one box too tall for either. Its bands of rows, each
-// where a row holds at least a quarter of the ink of the box's fullest row
-// (a label's small print holds less), are added as boxes of their own when
-// one is of a line's height: the joined box stays as found.
-void addLineBands(const cv::Mat& bw, const cv::Rect& b, double cap_px, std::vector<cv::Rect>& out) {
-  std::vector<int> ink;
-  for (int y = b.y; y < b.br().y; ++y) ink.push_back(cv::countNonZero(bw(cv::Rect(b.x, y, b.width, 1))));
-  const int most = *std::max_element(ink.begin(), ink.end());
-  auto full = [&](int y) { return ink[static_cast<std::size_t>(y)] * 4 >= most; };
-  for (int y = 0; y < b.height;) {
-    while (y < b.height && !full(y)) ++y;
-    const int y0 = y;
-    while (y < b.height && full(y)) ++y;
-    if (y - y0 < cap_px * 0.7 || y - y0 > cap_px * kMaxLineHeight) continue;
-    cv::Rect band = cv::boundingRect(bw(cv::Rect(b.x, b.y + y0, b.width, y - y0)));
-    out.push_back(band + cv::Point(b.x, b.y + y0));
-  }
 }
 
 }  // namespace
@@ -171,10 +148,8 @@ std::vector<cv::Rect> findTextBoxes(const cv::Mat& grey, double cap_px, double m
   // is millimetres away.
   const int join = std::max(2, static_cast<int>(std::lround(cap_px * 0.6)));
   cv::morphologyEx(bw, bw, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, {join, 1}));
-  for (const cv::Rect& b : componentBoxes(bw)) {
+  for (const cv::Rect& b : componentBoxes(bw))
     if (b.height >= cap_px * 0.35 && b.height <= cap_px * 3 && b.width >= cap_px * 0.25) out.push_back(b);
-    if (b.height > cap_px * kMaxLineHeight && b.height <= cap_px * 4) addLineBands(bw, b, cap_px, out);
-  }
   return out;
 }
 

@@ -393,37 +393,6 @@ TEST_CASE("ocr: registration finds the template on a card id-deskew cut and stre
   CHECK(exact >= total * 0.9);
 }
 
-TEST_CASE("ocr: registration finds a visa's lines where blur joins each to its label", "[ocr]") {
-  // Visas photographed at 1024 x 768 (id-synth's photo capture: defocus,
-  // light, noise) and flattened back along the capture's homography: the
-  // value lines' ink runs into their labels' above, and those joined boxes
-  // are too tall for a line. Seed 25's MRV-A matched 3/12 lines (not fitted)
-  // and its MRV-B 8/12, a line's fit a fifth of a millimetre high.
-  const std::pair<synth::DocType, const char*> visas[] = {{synth::DocType::mrva, "mrva"}, {synth::DocType::mrvb, "mrvb"}};
-  for (const auto& [type, id] : visas) {
-    const ocr::Template* t = ocr::select(templates(), Json::object(), id);
-    REQUIRE(t);
-    synth::Rng rng(25);
-    const synth::Person p = synth::randomPerson(type, rng);
-    const auto cards = synth::renderCards(p, synth::RenderOptions{}, rng);
-    const synth::Shot shot = synth::capturePhoto(cards.front(), cv::Size(1024, 768), rng);
-    cv::Mat flat;
-    cv::warpPerspective(shot.image, flat, cv::Mat(shot.homography.inv()), cards.front().image.size(), cv::INTER_LINEAR);
-    std::vector<double> caps;  // the capital height read() looks for words of: the fields' median
-    for (const ocr::FieldSpec& f : t->fields) caps.push_back(f.cap_mm > 0 ? f.cap_mm : 1.6);
-    std::ranges::sort(caps);
-    const double cap_px = caps[caps.size() / 2] * flat.rows / t->size_mm.height;
-    const ocr::Registration reg = ocr::registerTemplate(ocr::findTextBoxes(flat, cap_px), *t, flat.size());
-    INFO(id << " " << reg.toJson().dump());
-    CHECK(reg.fitted);
-    CHECK(reg.matched >= 10);
-    CHECK(std::abs(reg.tx / reg.sx) < 0.5);  // mm
-    CHECK(std::abs(reg.ty / reg.sy) < 0.1);
-    CHECK(reg.sx / reg.sx0 == Approx(1).epsilon(0.01));
-    CHECK(reg.sy / reg.sy0 == Approx(1).epsilon(0.01));
-  }
-}
-
 TEST_CASE("ocr: registration is not fooled a line off by a card's blank last line", "[ocr]") {
   // A TD1 without a personal number, with a word a line above the surname
   // (a header): shifted a line up, the template's rows land on words of the

@@ -165,9 +165,7 @@ struct Registration {
 // Boxes of dark text (words) on a card image (grey or BGR) whose capitals are about
 // `cap_px` high: a black-hat, Otsu, letters joined horizontally. Where Otsu
 // finds no split above `min_contrast` (a card with little text), the ink is
-// what reaches `min_contrast`. A box too tall for a line (a blurred photo's
-// value line joined to its label) is given with its bands of rows of a
-// line's height after it.
+// what reaches `min_contrast`.
 constexpr double kDefaultTextContrast = 30;
 std::vector<cv::Rect> findTextBoxes(const cv::Mat& grey, double cap_px, double min_contrast = kDefaultTextContrast);
 // The boxes of a binary image's 8-connected components (CV_8UC1, non-zero is
