@@ -171,34 +171,37 @@ bool isPunct(char c) { return static_cast<unsigned char>(c) < 0x80 && !std::isal
 
 }  // namespace
 
-std::string fitForm(std::string_view value, const std::vector<std::string>& words, const std::regex& pattern) {
+FormFit fitForm(std::string_view value, const std::vector<std::string>& words, const std::regex& pattern) {
   std::string v(value);
   for (const std::string& w : words) {
     const Run r = nearestRun(v, w);
     if (r.cost == 0 || r.cost > w.size() / 3 || r.end <= r.begin) continue;
     v = collapse(v.substr(0, r.begin) + " " + w + " " + v.substr(r.end));
   }
-  if (std::regex_match(v, pattern)) return v;
+  if (std::regex_match(v, pattern)) return {v, true};
   // Each word less the marks after it (a full stop, a quote, a bar read off
   // the print's edge), those of nothing else dropped. A mark before a word
-  // stays: it may be a misread first character ("$9" for 89).
-  std::vector<std::string> kept;
+  // stays: it may be a misread first character ("$9" for 89). `kept` holds
+  // the words joined by single spaces, `ends` where each word ends in it.
+  std::string kept;
+  std::vector<std::size_t> ends;
   for (std::size_t from = 0; from < v.size();) {
     const std::size_t space = std::min(v.find(' ', from), v.size());
     std::string_view word = std::string_view(v).substr(from, space - from);
     from = space + 1;
     const bool fixed = std::ranges::find(words, word) != words.end();
     while (!fixed && !word.empty() && isPunct(word.back())) word.remove_suffix(1);
-    if (!word.empty()) kept.emplace_back(word);
+    if (word.empty()) continue;
+    if (!kept.empty()) kept += ' ';
+    kept += word;
+    ends.push_back(kept.size());
   }
   // The longest run of leading words in the pattern: words after a whole
   // value are noise beside the print.
-  for (std::size_t k = kept.size(); k > 0; --k) {
-    std::string t;
-    for (std::size_t i = 0; i < k; ++i) t += (i ? " " : "") + kept[i];
-    if (std::regex_match(t, pattern)) return t;
-  }
-  return v;
+  for (auto end = ends.rbegin(); end != ends.rend(); ++end)
+    if (std::regex_match(kept.cbegin(), kept.cbegin() + static_cast<std::ptrdiff_t>(*end), pattern))
+      return {kept.substr(0, *end), true};
+  return {v, false};
 }
 
 bool reconcile(std::string& value, std::string_view mrz_value) {

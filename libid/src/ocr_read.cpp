@@ -1075,10 +1075,16 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       field.value = normalise(f.kind, field.text, f.date_order);
       // A text field's value in its template's form (fitForm): its fixed
       // words spelled as printed, noise after a whole value dropped.
-      if (f.kind == Kind::text && (!f.words.empty() || !f.pattern.empty()))
-        field.value = fitForm(field.value, f.words, pattern);
+      bool fits = false;
+      if (f.kind == Kind::text && (!f.words.empty() || !f.pattern.empty())) {
+        FormFit fit = fitForm(field.value, f.words, pattern);
+        field.value = std::move(fit.value);
+        fits = fit.fits;
+      } else {
+        fits = std::regex_match(field.value, pattern);
+      }
       field.confidence = l.confidence;
-      if (!std::regex_match(field.value, pattern)) field.confidence *= 0.5;
+      if (!fits) field.confidence *= 0.5;
       if (field.value.empty()) field.confidence = 0;
       // The label a strip pattern removes is not part of the value: align on
       // the symbols of what is left (the stripped text is a suffix of the line).
@@ -1657,17 +1663,26 @@ CodeCheck checkCodeCharacters(const cv::Mat& grey_line, double cap_px, const std
   return out;
 }
 
+namespace {
+// checkCodeCharacters, nothing doubted nor shown where the typeface's file
+// cannot be opened (the value then stays as read).
+CodeCheck checkCodeCharactersOrNone(const cv::Mat& crop, double cap_px, const std::string& value,
+                                    const std::string& reference, const std::string& font) {
+  try {
+    return checkCodeCharacters(crop, cap_px, value, reference, font);
+  } catch (const Failure&) {
+    return {};
+  }
+}
+}  // namespace
+
 // ocr.hpp: a value Tesseract read alone; `text` keeps its reading.
 void settleOwnReading(Field& field, const cv::Mat& crop, double cap_px, const std::string& ref,
                       const std::string& font) {
   if (field.source != "template" || field.text != field.value ||
       field.char_confidence.size() != field.value.size())
     return;
-  CodeCheck c;
-  try {
-    c = checkCodeCharacters(crop, cap_px, field.value, ref, font);
-  } catch (const Failure&) {  // the typeface's file cannot be opened
-  }
+  const CodeCheck c = checkCodeCharactersOrNone(crop, cap_px, field.value, ref, font);
   if (!c.shows_reference) {
     capDoubted(field, c.doubted);
     return;
@@ -1683,12 +1698,7 @@ void settleOwnReading(Field& field, const cv::Mat& crop, double cap_px, const st
 // ocr.hpp: a value the reference settled in look-alikes.
 void settleReconciled(Field& field, const cv::Mat& crop, double cap_px, const std::string& font) {
   if (field.source != "template+mrz" || field.read.empty() || field.read == field.value) return;
-  CodeCheck c;
-  try {
-    c = checkCodeCharacters(crop, cap_px, field.read, field.value, font);
-  } catch (const Failure&) {  // the typeface's file cannot be opened
-  }
-  if (c.shows_reference) field.read = field.value;
+  if (checkCodeCharactersOrNone(crop, cap_px, field.read, field.value, font).shows_reference) field.read = field.value;
 }
 
 }  // namespace idkit::ocr

@@ -198,26 +198,34 @@ TEST_CASE("ocr: a text field's value in its template's form", "[ocr]") {
   // with the visa templates' words and patterns.
   const std::regex duration("[0-9]{1,3} DAYS/JOURS"), remarks("NATIONALITY [A-Z]{3}|-"), entries("1|2|MULT");
   const std::vector<std::string> unit{"DAYS/JOURS"}, nationality{"NATIONALITY"}, none;
-  CHECK(ocr::fitForm("17 DAYSHOURS", unit, duration) == "17 DAYS/JOURS");
-  CHECK(ocr::fitForm("68 DAYSJOURS", unit, duration) == "68 DAYS/JOURS");
-  CHECK(ocr::fitForm("80 DAYS,JOURS", unit, duration) == "80 DAYS/JOURS");
-  CHECK(ocr::fitForm("77 DAYS/JJOURS", unit, duration) == "77 DAYS/JOURS");
-  CHECK(ocr::fitForm("69 DAYS. JOURS", unit, duration) == "69 DAYS/JOURS");
-  CHECK(ocr::fitForm("3'UAYS/JOURS", unit, duration) == "3 DAYS/JOURS");  // a mark off the digit
-  CHECK(ocr::fitForm("NATIONALIIY GBR", nationality, remarks) == "NATIONALITY GBR");
-  CHECK(ocr::fitForm("\\WATIONALITY NOR", nationality, remarks) == "NATIONALITY NOR");
-  CHECK(ocr::fitForm("NATIONALITY NOR SS", nationality, remarks) == "NATIONALITY NOR");  // noise after the value
-  CHECK(ocr::fitForm("NATIONALITY GBR.", nationality, remarks) == "NATIONALITY GBR");
-  CHECK(ocr::fitForm("2 AE OE", none, entries) == "2");
-  CHECK(ocr::fitForm("MULT T2800", none, entries) == "MULT");
+  CHECK(ocr::fitForm("17 DAYSHOURS", unit, duration).value == "17 DAYS/JOURS");
+  CHECK(ocr::fitForm("68 DAYSJOURS", unit, duration).value == "68 DAYS/JOURS");
+  CHECK(ocr::fitForm("80 DAYS,JOURS", unit, duration).value == "80 DAYS/JOURS");
+  CHECK(ocr::fitForm("77 DAYS/JJOURS", unit, duration).value == "77 DAYS/JOURS");
+  CHECK(ocr::fitForm("69 DAYS. JOURS", unit, duration).value == "69 DAYS/JOURS");
+  CHECK(ocr::fitForm("3'UAYS/JOURS", unit, duration).value == "3 DAYS/JOURS");  // a mark off the digit
+  CHECK(ocr::fitForm("NATIONALIIY GBR", nationality, remarks).value == "NATIONALITY GBR");
+  CHECK(ocr::fitForm("\\WATIONALITY NOR", nationality, remarks).value == "NATIONALITY NOR");
+  CHECK(ocr::fitForm("NATIONALITY NOR SS", nationality, remarks).value == "NATIONALITY NOR");  // noise after the value
+  CHECK(ocr::fitForm("NATIONALITY GBR.", nationality, remarks).value == "NATIONALITY GBR");
+  CHECK(ocr::fitForm("2 AE OE", none, entries).value == "2");
+  CHECK(ocr::fitForm("MULT T2800", none, entries).value == "MULT");
   // What the print does not support stays as read: a word too far from the
   // template's (4 edits of 10), a value no leading words of which fit.
-  CHECK(ocr::fitForm("44 OLIG/JOURS", unit, duration) == "44 OLIG/JOURS");
-  CHECK(ocr::fitForm("$9 DAYS JOURS", unit, duration) == "$9 DAYS/JOURS");  // the $ may be the 8 of 89
-  CHECK(ocr::fitForm("NAT ITY TUR", nationality, remarks) == "NAT ITY TUR");
-  CHECK(ocr::fitForm("MUIR", none, entries) == "MUIR");
-  CHECK(ocr::fitForm("-", nationality, remarks) == "-");
-  CHECK(ocr::fitForm("NATIONALITY ESP", nationality, remarks) == "NATIONALITY ESP");
+  CHECK(ocr::fitForm("44 OLIG/JOURS", unit, duration).value == "44 OLIG/JOURS");
+  CHECK(ocr::fitForm("$9 DAYS JOURS", unit, duration).value == "$9 DAYS/JOURS");  // the $ may be the 8 of 89
+  CHECK(ocr::fitForm("NAT ITY TUR", nationality, remarks).value == "NAT ITY TUR");
+  CHECK(ocr::fitForm("MUIR", none, entries).value == "MUIR");
+  CHECK(ocr::fitForm("-", nationality, remarks).value == "-");
+  CHECK(ocr::fitForm("NATIONALITY ESP", nationality, remarks).value == "NATIONALITY ESP");
+  // Whether the value returned is in the form.
+  CHECK(ocr::fitForm("17 DAYSHOURS", unit, duration).fits);
+  CHECK(ocr::fitForm("MULT T2800", none, entries).fits);
+  CHECK(ocr::fitForm("-", nationality, remarks).fits);
+  CHECK_FALSE(ocr::fitForm("44 OLIG/JOURS", unit, duration).fits);
+  CHECK_FALSE(ocr::fitForm("MUIR", none, entries).fits);
+  CHECK_FALSE(ocr::fitForm("", none, entries).fits);
+  CHECK_FALSE(ocr::fitForm(". ,", none, entries).fits);
   // The visa templates carry them.
   const ocr::Template* mrva = ocr::select(templates(), Json::object(), "mrva");
   REQUIRE(mrva);

@@ -531,8 +531,13 @@ std::string foldText(std::string_view text);
 // `pattern`, marks after words go ("NATIONALITY GBR." -> "... GBR"; a mark
 // before one may be a misread character, "$9" for 89, and stays), and so do
 // words after a whole value in the pattern ("2 AE OE" -> "2"): noise beside
-// the print. Unchanged where nothing so matches the pattern.
-std::string fitForm(std::string_view value, const std::vector<std::string>& words, const std::regex& pattern);
+// the print. Unchanged where nothing so matches the pattern; `fits` says
+// whether the value returned matches it.
+struct FormFit {
+  std::string value;
+  bool fits = false;
+};
+FormFit fitForm(std::string_view value, const std::vector<std::string>& words, const std::regex& pattern);
 // "12 AUG/AOÛT 1974", "12.08.1974", "08/12/1974" (MDY), "1974-08-12" -> "1974-08-12"; "" when not a date.
 std::string normaliseDate(std::string_view text, std::string_view order = "DMY");
 // The digits of a date as read, in ISO order, whether or not they make a
