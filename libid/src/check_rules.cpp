@@ -151,85 +151,148 @@ bool cutAtFieldEnd(std::string_view field_rest, std::string_view printed) {
   return false;
 }
 
-double differenceConfidence(std::string_view printed, const std::vector<double>& conf, std::string_view other) {
-  if (printed == other) return 1;
-  if (conf.size() != printed.size()) return 0;
+namespace {
+
+// A reading of a printed value: `conf` and `runner_up` as printedDifference's.
+struct Reading {
+  std::string_view printed;
+  const std::vector<double>* conf;
+  std::string_view runner_up;
+
+  // 0 without one confidence per character; '\0' without one runner-up per character.
+  double confAt(std::size_t i) const { return conf && conf->size() == printed.size() ? (*conf)[i] : 0; }
+  char runnerUpAt(std::size_t i) const { return runner_up.size() == printed.size() ? runner_up[i] : '\0'; }
+};
+
+// One character where a reading differs from another source's value,
+// classified once: how surely it was read, whether the reading's runner-up
+// there is the other's character, whether the two are look-alikes of printed
+// fonts (ocr::reconcile's).
+struct Differing {
+  double conf = 0;
+  bool runner_up = false;
+  bool look_alike = false;
+};
+
+// printed[i] read where the other has `c`.
+Differing swapped(const Reading& r, std::size_t i, char c) {
+  std::string p(1, r.printed[i]);
+  return {r.confAt(i), r.runnerUpAt(i) == c, ocr::reconcile(p, std::string_view(&c, 1))};
+}
+
+// The other's `c` missing before printed[i]: its neighbours' confidence; the
+// runner-up of a neighbour of any gap `c` may fill (a run of `c` lets it
+// stand at each end of the run).
+Differing missing(const Reading& r, std::size_t i, char c) {
+  const std::size_t n = r.printed.size();
+  double conf = 1;
+  if (i > 0) conf = std::min(conf, r.confAt(i - 1));
+  if (i < n) conf = std::min(conf, r.confAt(i));
+  std::size_t from = i, to = i;
+  while (from > 0 && r.printed[from - 1] == c) --from;
+  while (to < n && r.printed[to] == c) ++to;
+  bool agrees = false;
+  for (std::size_t x = from > 0 ? from - 1 : 0; x < std::min(to + 1, n); ++x) agrees = agrees || r.runnerUpAt(x) == c;
+  return {conf, agrees, false};
+}
+
+// The differing characters of one optimal edit alignment of the reading with
+// `other` (an edit distance table walked back from the end).
+std::vector<Differing> alongEditAlignment(const Reading& r, std::string_view other) {
+  const std::string_view printed = r.printed;
   const std::size_t n = printed.size(), m = other.size();
-  // Edit distance table, then one optimal alignment walked back.
   std::vector<std::vector<int>> d(n + 1, std::vector<int>(m + 1));
   for (std::size_t i = 0; i <= n; ++i) d[i][0] = static_cast<int>(i);
   for (std::size_t j = 0; j <= m; ++j) d[0][j] = static_cast<int>(j);
   for (std::size_t i = 1; i <= n; ++i)
     for (std::size_t j = 1; j <= m; ++j)
       d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (printed[i - 1] != other[j - 1])});
-  double sure = 1;
-  auto near = [&](std::size_t i) {  // a character missing before printed[i]
-    double c = 1;
-    if (i > 0) c = std::min(c, conf[i - 1]);
-    if (i < n) c = std::min(c, conf[i]);
-    return c;
-  };
+  std::vector<Differing> out;
   std::size_t i = n, j = m;
   while (i > 0 || j > 0) {
     if (i > 0 && j > 0 && d[i][j] == d[i - 1][j - 1] + (printed[i - 1] != other[j - 1])) {
-      if (printed[i - 1] != other[j - 1]) sure = std::min(sure, conf[i - 1]);
+      if (printed[i - 1] != other[j - 1]) out.push_back(swapped(r, i - 1, other[j - 1]));
       --i, --j;
     } else if (i > 0 && d[i][j] == d[i - 1][j] + 1) {
-      sure = std::min(sure, conf[i - 1]);
+      out.push_back({r.confAt(i - 1), false, false});  // printed[i - 1], which the other lacks
       --i;
     } else {
-      sure = std::min(sure, near(i));
+      out.push_back(missing(r, i, other[j - 1]));
       --j;
     }
   }
+  return out;
+}
+
+// The differing characters: position by position where the two have one
+// length (the rules that read runner-ups, look-alikes and a date's digits
+// compare places), else along the edit alignment.
+std::vector<Differing> differing(const Reading& r, std::string_view other) {
+  if (r.printed.size() != other.size()) return alongEditAlignment(r, other);
+  std::vector<Differing> out;
+  for (std::size_t i = 0; i < other.size(); ++i)
+    if (r.printed[i] != other[i]) out.push_back(swapped(r, i, other[i]));
+  return out;
+}
+
+template <class Pred>
+bool all(const std::vector<Differing>& diff, Pred pred) {
+  return std::all_of(diff.begin(), diff.end(), pred);
+}
+template <class Pred>
+bool any(const std::vector<Differing>& diff, Pred pred) {
+  return std::any_of(diff.begin(), diff.end(), pred);
+}
+
+// The runner-ups explain a difference (explainedByRunnerUps): of one length,
+// or the other one character longer, that character missing.
+bool explained(const std::vector<Differing>& diff, std::string_view printed, std::string_view other) {
+  const bool one_missing = other.size() == printed.size() + 1 && diff.size() == 1;
+  return printed != other && (printed.size() == other.size() || one_missing) &&
+         all(diff, [](const Differing& c) { return c.runner_up; });
+}
+
+}  // namespace
+
+double differenceConfidence(std::string_view printed, const std::vector<double>& conf, std::string_view other) {
+  if (printed == other) return 1;
+  if (conf.size() != printed.size()) return 0;
+  double sure = 1;
+  for (const Differing& c : alongEditAlignment({printed, &conf, {}}, other)) sure = std::min(sure, c.conf);
   return sure;
 }
 
 bool explainedByRunnerUps(std::string_view printed, std::string_view runner_up, std::string_view other) {
-  if (printed == other || runner_up.size() != printed.size()) return false;
-  // One character missing from the reading, the runner-up of a neighbour.
-  if (other.size() == printed.size() + 1) {
-    for (std::size_t k = 0; k < other.size(); ++k)
-      if (other.substr(0, k) == printed.substr(0, k) && other.substr(k + 1) == printed.substr(k) &&
-          ((k > 0 && runner_up[k - 1] == other[k]) || (k < printed.size() && runner_up[k] == other[k])))
-        return true;
-    return false;
-  }
-  if (printed.size() != other.size()) return false;
-  for (std::size_t i = 0; i < printed.size(); ++i)
-    if (printed[i] != other[i] && (runner_up[i] == '\0' || runner_up[i] != other[i])) return false;
-  return true;
+  return explained(differing({printed, nullptr, runner_up}, other), printed, other);
 }
 
 Difference printedDifference(FieldKind kind, std::string_view printed, const std::vector<double>* conf,
                              std::string_view runner_up, std::string_view other) {
-  if (kind == FieldKind::document_number)
-    if (std::string p(printed); ocr::reconcile(p, other)) return Difference::none;
+  const std::vector<Differing> diff = differing({printed, conf, runner_up}, other);
+  const bool same_length = printed.size() == other.size(), differs = printed != other;
+  const bool number = kind == FieldKind::document_number;
+  const auto sure = [](const Differing& c) { return c.conf >= kStrongCharConfidence; };
+  // A number equal up to look-alikes is the same value.
+  if (number && same_length && differs && all(diff, [](const Differing& c) { return c.look_alike; }))
+    return Difference::none;
   if (!conf) return Difference::shown;
-  // A date's digits stand in their places: one shown surely otherwise is a mismatch.
-  if (kind == FieldKind::date && printed != other && printed.size() == other.size() && conf->size() == printed.size() &&
+  // A date's digits stand in their places: one read surely, its runner-up not
+  // the other's digit, shows the difference whatever else was misread.
+  if (kind == FieldKind::date && differs && same_length && conf->size() == printed.size() &&
       (runner_up.empty() || runner_up.size() == printed.size())) {
-    bool doubted = false;
-    for (std::size_t i = 0; i < printed.size(); ++i) {
-      if (printed[i] == other[i]) continue;
-      if ((*conf)[i] < kStrongCharConfidence) doubted = true;
-      else if (runner_up.empty() || runner_up[i] != other[i]) return Difference::shown;
-    }
-    return doubted ? Difference::unsure : Difference::misread;
+    if (any(diff, [&](const Differing& c) { return sure(c) && !c.runner_up; })) return Difference::shown;
+    return all(diff, sure) ? Difference::misread : Difference::unsure;
   }
+  // Any other field: its least sure differing character (along the edit
+  // alignment, which is the positional one unless characters shift) decides
+  // first, then whether the runner-ups, or for a number they and look-alikes,
+  // account for every differing character.
   if (differenceConfidence(printed, *conf, other) < kStrongCharConfidence) return Difference::unsure;
   if (runner_up.empty()) return Difference::shown;
-  // Read surely, but the reading's runner-up is the other source's character
-  // wherever they differ: a plausible misread.
-  if (explainedByRunnerUps(printed, runner_up, other)) return Difference::misread;
-  // A number: the runner-ups taken where they are the other's character, the
-  // rest equal up to look-alikes.
-  if (kind == FieldKind::document_number && printed.size() == other.size() && runner_up.size() == printed.size()) {
-    std::string m(printed);
-    for (std::size_t i = 0; i < m.size(); ++i)
-      if (m[i] != other[i] && runner_up[i] == other[i]) m[i] = other[i];
-    if (m == other || ocr::reconcile(m, other)) return Difference::misread;
-  }
+  if (explained(diff, printed, other)) return Difference::misread;
+  if (number && same_length && runner_up.size() == printed.size() &&
+      all(diff, [](const Differing& c) { return c.runner_up || c.look_alike; }))
+    return Difference::misread;
   return Difference::shown;
 }
 

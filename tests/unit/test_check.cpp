@@ -959,6 +959,11 @@ TEST_CASE("check: a sure printed difference that the OCR's runner-up explains is
     CHECK(check::explainedByRunnerUps("HUISMANS", std::string("\0HJA\0\0\0G", 8), "HUIJSMANS"));
     CHECK_FALSE(check::explainedByRunnerUps("HUISMANS", std::string("\0H\0A\0\0\0G", 8), "HUIJSMANS"));
     CHECK_FALSE(check::explainedByRunnerUps("HUSMANS", std::string("\0HJ\0\0\0\0", 7), "HUIJSMANS"));
+    // A letter missing from a run may stand at either end of it: MULLER read
+    // MULER, the L a runner-up of the E beside the second L; not of the R.
+    CHECK(check::explainedByRunnerUps("MULER", std::string("\0\0\0L\0", 5), "MULLER"));
+    CHECK(check::explainedByRunnerUps("MULER", std::string("\0L\0\0\0", 5), "MULLER"));
+    CHECK_FALSE(check::explainedByRunnerUps("MULER", std::string("\0\0\0\0L", 5), "MULLER"));
   }
   SECTION("in a record: viz_misread warns, the strict policy fails it") {
     // qr-id-photo-s31-0199 (bench/ocr.sh): 1985 printed, 1925 read with the 2

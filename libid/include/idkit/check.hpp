@@ -210,6 +210,10 @@ bool explainedByRunnerUps(std::string_view printed, std::string_view runner_up, 
 
 // Whether the print explains a printed value's difference from another
 // source's `other` as a misreading: one question, asked by the field's kind.
+// Each differing character (position by position where the two have one
+// length, else along an edit alignment) is classified once: how surely it was
+// read, whether its runner-up is `other`'s character, whether the two are
+// look-alikes; the kind decides only how the classes add up.
 // `conf` (one per character of `printed`, id-ocr's char_confidence; null when
 // the field has none) and `runner_up` (one per character, '\0' for none:
 // id-ocr's char_alternatives; empty when none) are the reading's.
