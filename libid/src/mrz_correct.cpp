@@ -1327,10 +1327,16 @@ bool detail::vetoBlurredNames(Result& r, const std::vector<LineCandidates>& cand
   bool veto = false;
   for (std::size_t li = 0; li < r.lines.size() && li < cands.size() && li < spreads.size() && li < kinds.size(); ++li) {
     const std::string& line = r.lines[li];
-    if (spreads[li] < kBlurredSpread || cands[li].size() != line.size() || kinds[li].size() != line.size()) continue;
+    if (cands[li].size() != line.size() || kinds[li].size() != line.size()) continue;
     for (std::size_t c = 0; c < line.size(); ++c) {
       const PositionCandidates& cell = cands[li][c];
-      if (kinds[li][c] != Kind::Name || line[c] == '<' || cell.empty()) continue;
+      // A Q read with G beside it, blurred or not, in a name or a number.
+      if ((kinds[li][c] == Kind::Name || kinds[li][c] == Kind::AlnumFill) && gReadAsQ(line[c], cell)) {
+        r.uncertain.push_back({static_cast<int>(li) + 1, static_cast<int>(c) + 1, line[c], 'G', "uncertain"});
+        veto = true;
+        continue;
+      }
+      if (spreads[li] < kBlurredSpread || kinds[li][c] != Kind::Name || line[c] == '<' || cell.empty()) continue;
       // A digit read first, else the letter blurred into the one put (seen,
       // or the one put read unsure: its runner-up named).
       char rival = isDigit(cell[0].ch) ? cell[0].ch : '\0';

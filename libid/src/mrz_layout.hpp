@@ -206,7 +206,23 @@ inline bool blurredAs(char read, char printed) {
   return (printed == 'O' && (read == 'D' || read == 'Q')) || (printed == 'E' && (read == 'C' || read == 'F'));
 }
 
-// A valid reading's name cells on a blurred line (kBlurredSpread; `spreads`
+// Whether a cell put as Q was read with G at kBlurredTwin or more: the
+// classifier reads a G whose spur the photo softens as Q (a hook with a
+// tail), blurred or not, and not the other way round. G (16) and Q (26)
+// weigh alike in every check digit, so no check tells them apart in a
+// number, and none covers a TD2 or MRV name. Seed 271: td2-photo-0025's
+// number SPXR9GCFC7 read Q 0.74, G 0.16 on a line of spread 3.4;
+// td2-photo-0060's HAEGELAND and SIGRUN read Q 0.88 with G 0.10 and Q 0.87
+// with G 0.06 (spread 7.4); seed 269: td2-photo-0078's number Q 0.66, G
+// 0.25; mrvb-photo-0056's Q 0.63, G 0.10; each valid with a wrong field. A
+// G read with Q its runner-up reads right (seed 269's mrvb-photo-0043: G
+// 0.65, Q 0.23).
+inline bool gReadAsQ(char put, const PositionCandidates& cell) {
+  return put == 'Q' && probabilityOf(cell, 'G') >= kBlurredTwin;
+}
+
+// A valid reading's cells that a G read as Q leaves in doubt (gReadAsQ),
+// and its name cells on a blurred line (kBlurredSpread; `spreads`
 // per line) that no check digit covers and the blur leaves in doubt: listed
 // uncertain, the zone not legible (markIllegible). Such a cell is
 // - one the reader read as a digit: the letter correct() put there (the
