@@ -1327,16 +1327,10 @@ bool detail::vetoBlurredNames(Result& r, const std::vector<LineCandidates>& cand
   bool veto = false;
   for (std::size_t li = 0; li < r.lines.size() && li < cands.size() && li < spreads.size() && li < kinds.size(); ++li) {
     const std::string& line = r.lines[li];
-    if (cands[li].size() != line.size() || kinds[li].size() != line.size()) continue;
+    if (spreads[li] < kBlurredSpread || cands[li].size() != line.size() || kinds[li].size() != line.size()) continue;
     for (std::size_t c = 0; c < line.size(); ++c) {
       const PositionCandidates& cell = cands[li][c];
-      // A Q read with G beside it, blurred or not, in a name or a number.
-      if ((kinds[li][c] == Kind::Name || kinds[li][c] == Kind::AlnumFill) && gReadAsQ(line[c], cell)) {
-        r.uncertain.push_back({static_cast<int>(li) + 1, static_cast<int>(c) + 1, line[c], 'G', "uncertain"});
-        veto = true;
-        continue;
-      }
-      if (spreads[li] < kBlurredSpread || kinds[li][c] != Kind::Name || line[c] == '<' || cell.empty()) continue;
+      if (kinds[li][c] != Kind::Name || line[c] == '<' || cell.empty()) continue;
       // A digit read first, else the letter blurred into the one put (seen,
       // or the one put read unsure: its runner-up named).
       char rival = isDigit(cell[0].ch) ? cell[0].ch : '\0';
@@ -1350,6 +1344,23 @@ bool detail::vetoBlurredNames(Result& r, const std::vector<LineCandidates>& cand
       r.uncertain.push_back({static_cast<int>(li) + 1, static_cast<int>(c) + 1, line[c], rival, "uncertain"});
       veto = true;
     }
+  }
+  if (veto) markIllegible(r);
+  return veto;
+}
+
+bool detail::vetoGReadAsQ(Result& r, const std::vector<LineCandidates>& cands) {
+  if (!r.valid) return false;
+  const auto kinds = positionKinds(r.format);
+  bool veto = false;
+  for (std::size_t li = 0; li < r.lines.size() && li < cands.size() && li < kinds.size(); ++li) {
+    const std::string& line = r.lines[li];
+    if (cands[li].size() != line.size() || kinds[li].size() != line.size()) continue;
+    for (std::size_t c = 0; c < line.size(); ++c)
+      if ((kinds[li][c] == Kind::Name || kinds[li][c] == Kind::AlnumFill) && gReadAsQ(line[c], cands[li][c])) {
+        r.uncertain.push_back({static_cast<int>(li) + 1, static_cast<int>(c) + 1, line[c], 'G', "uncertain"});
+        veto = true;
+      }
   }
   if (veto) markIllegible(r);
   return veto;

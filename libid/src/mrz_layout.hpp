@@ -221,8 +221,15 @@ inline bool gReadAsQ(char put, const PositionCandidates& cell) {
   return put == 'Q' && probabilityOf(cell, 'G') >= kBlurredTwin;
 }
 
-// A valid reading's cells that a G read as Q leaves in doubt (gReadAsQ),
-// and its name cells on a blurred line (kBlurredSpread; `spreads`
+// A valid reading's name and number cells put as Q and read with G beside
+// them (gReadAsQ): listed uncertain (G their rival), the zone not legible.
+// Judged on the reading id-mrz has chosen, after every other pass: a zone
+// sent back to the reader's further passes for it was read valid and wrong
+// in another field (seed 263's td2-photo-0015: nationality PRT read PRY,
+// which the first reading held in doubt). Whether it listed any.
+bool vetoGReadAsQ(Result& r, const std::vector<LineCandidates>& cands);
+
+// A valid reading's name cells on a blurred line (kBlurredSpread; `spreads`
 // per line) that no check digit covers and the blur leaves in doubt: listed
 // uncertain, the zone not legible (markIllegible). Such a cell is
 // - one the reader read as a digit: the letter correct() put there (the

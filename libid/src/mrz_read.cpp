@@ -2246,6 +2246,8 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
       mirrored = true;
     }
   }
+  if (best.result && detail::vetoGReadAsQ(*best.result, best.candidates) && debugDir())
+    trace("a Q read with G beside it: not vouched for\n");
   if (debugDir()) trace("classifier calls: %ld\n", tEvaluations);
   if (std::getenv("IDKIT_MRZ_DUMP")) {
     // Developer aid: the candidates behind the reading, one JSON line per

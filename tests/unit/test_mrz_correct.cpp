@@ -1284,30 +1284,44 @@ TEST_CASE("vetoBlurredNames: a name letter on a blurred line read as a digit or 
   listsDoubts(cands, {3.6f, 3.1f}, Doubts{{1, 15, 'O', '0'}});
 }
 
-TEST_CASE("vetoBlurredNames: a Q read with G beside it is uncertain in a name or a number, blurred or not",
+TEST_CASE("vetoGReadAsQ: a Q read with G beside it is uncertain in a name or a number, blurred or not",
           "[mrz][correct]") {
+  // `cands` corrected (a valid zone) and judged by vetoGReadAsQ.
+  const auto judged = [](const std::vector<LineCandidates>& cands) {
+    auto res = correct(cands);
+    REQUIRE(res);
+    REQUIRE(res->valid);
+    const bool listed = detail::vetoGReadAsQ(*res, cands);
+    return std::pair<Result, bool>{std::move(*res), listed};
+  };
   // Seed 271's td2-photo-0060 (spreads 7.4, 6.6): HAEGELAND read HAEQELAND,
   // Q 0.88 with G 0.10; no check digit covers a TD2 name: valid and wrong.
   const std::vector<std::string> read = {"I<NORHAEQELAND<<AASE<SIGRUN<<<<<<<<<", "FP685ZNPW0NOR1608078F2908258<<<<<<<6"};
   auto cands = sureReading(read);
   cands[0][8] = {{'Q', 0.8771f}, {'G', 0.0954f}, {'4', 0.0088f}};
-  listsDoubts(cands, {7.45f, 6.61f}, Doubts{{1, 9, 'Q', 'G'}});
-  // On a line under kBlurredSpread too (td2-photo-0025's number SPXR9GCFC7
-  // read with Q 0.74, G 0.16, spread 3.4): G and Q weigh alike, so the
-  // number's check digit verifies both.
+  const auto [name, nameListed] = judged(cands);
+  CHECK(nameListed);
+  notLegible(name);
+  CHECK(doubts(name) == Doubts{{1, 9, 'Q', 'G'}});
+  // In a number (td2-photo-0025's SPXR9GCFC7 read with Q 0.74, G 0.16 on a
+  // line of spread 3.4): G and Q weigh alike, so the number's check digit
+  // verifies both.
   const std::vector<std::string> number = {"I<UTOOKONKWO<<MARIE<THERESE<<<<<<<<<", "SPXR9QCFC7UTO3209273F2607311<<<<<<<0"};
   auto n = sureReading(number);
   n[1][5] = {{'Q', 0.7407f}, {'G', 0.1612f}, {'O', 0.0152f}};
-  listsDoubts(n, {3.36f, 3.27f}, Doubts{{2, 6, 'Q', 'G'}});
+  const auto [num, numListed] = judged(n);
+  CHECK(numListed);
+  notLegible(num);
+  CHECK(doubts(num) == Doubts{{2, 6, 'Q', 'G'}});
   // A G under kBlurredTwin is no doubt, nor a G read with Q its runner-up
   // (seed 269's mrvb-photo-0043: G 0.65, Q 0.23, right).
   n[1][5] = {{'Q', 0.93f}, {'G', 0.05f}, {'O', 0.02f}};
-  const auto [clear, clearListed] = vetoedOn(n, {3.36f, 3.27f});
+  const auto [clear, clearListed] = judged(n);
   CHECK_FALSE(clearListed);
   CHECK(clear.valid);
   auto g = sureReading({"I<UTOOKONKWO<<MARIE<THERESE<<<<<<<<<", "SPXR9GCFC7UTO3209273F2607311<<<<<<<0"});
   g[1][5] = {{'G', 0.65f}, {'Q', 0.23f}, {'4', 0.1f}};
-  const auto [right, rightListed] = vetoedOn(g, {3.36f, 3.27f});
+  const auto [right, rightListed] = judged(g);
   CHECK_FALSE(rightListed);
   CHECK(right.valid);
 }
