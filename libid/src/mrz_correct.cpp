@@ -81,6 +81,9 @@ constexpr double kTiedShare = 0.5;
 // a field its check digit determines it ("erasure" correction); see the
 // vouching rule in correct().
 constexpr double kErasureCost = 1.0;
+// The share a cell beside an erased cell must be read with for the erasure
+// to be determined by its check digit (see correct()).
+constexpr double kOcclusionNeighbourSure = 0.99;
 bool erased(const PositionCandidates& cands) {
   return cands.size() > 1 && massOf(cands, '\0').first < kSeenShare;
 }
@@ -924,12 +927,28 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
   // change in a field that has another doubtful character (share < 0.8);
   // and doubts adding up to at most kMaxDoubt (sum of -ln share) when
   // there are two or more. Else the zone is not legible, never valid.
+  // What erases a cell (a thumb, a glare spot) rarely stops at its edge:
+  // the cells beside it are read through the edge of the same occlusion, and
+  // one of them misread (a check digit 8 read 7 at 0.95 beside an erased
+  // birth-date digit) puts a wrong digit in the erased place that the check
+  // verifies; the composite misses it whenever the two changes cancel at its
+  // weights. So an erasure is determined only where its neighbours on the
+  // line were read clearly (kOcclusionNeighbourSure).
+  const auto occlusionNeighboursSure = [&](const Pos& q) {
+    const auto& line = lines[q.line];
+    for (const int c : {q.col - 1, q.col + 1}) {
+      if (c < 0 || c >= static_cast<int>(line.size()) || line[c].size() < 2) continue;
+      if (probabilityOf(line[c], out[q.line][c]) < kOcclusionNeighbourSure) return false;
+    }
+    return true;
+  };
   if (reader)
     for (const CheckPlan& plan : final_plans) {
       if (plan.name == "composite") continue;
       int unsure = 0, doubtful = 0, changes = 0, forced = 0, erasures = 0, tied = 0;
       bool erasuresDigits = true;
       double doubt = 0;
+      Pos erased_at{};
       auto count = [&](const Pos& q) {
         const auto pi = static_cast<std::size_t>(index[q.line][q.col]);
         const auto& cands = lines[q.line][q.col];
@@ -937,6 +956,7 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
         const Position& p = positions[pi];
         if (p.erased) {
           ++erasures;
+          erased_at = q;
           const Kind k = kinds[q.line][q.col];
           erasuresDigits = erasuresDigits && (k == Kind::Digit || k == Kind::CheckDigit);
           return;
@@ -1009,7 +1029,8 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
       // erasures (the check digit's own included), or an erased letter
       // (several letters weigh alike), are not determined.
       if (erasures > 0)
-        vouches = vouches && erasures == 1 && erasuresDigits && unsure == 0 && doubtful == 0 && changes == 0;
+        vouches = vouches && erasures == 1 && erasuresDigits && unsure == 0 && doubtful == 0 && changes == 0 &&
+                  occlusionNeighboursSure(erased_at);
       legible = legible && vouches;
     }
   // ICAO pads a field (a run of number or optional-data positions) with
