@@ -1321,49 +1321,56 @@ Expected<Result> repair(std::span<const std::string> text, const ParseOptions& o
   return r;
 }
 
-bool detail::vetoBlurredNames(Result& r, const std::vector<LineCandidates>& cands, const std::vector<float>& spreads) {
-  if (!r.valid) return false;
-  const auto kinds = positionKinds(r.format);
-  bool veto = false;
-  for (std::size_t li = 0; li < r.lines.size() && li < cands.size() && li < spreads.size() && li < kinds.size(); ++li) {
-    const std::string& line = r.lines[li];
-    if (spreads[li] < kBlurredSpread || cands[li].size() != line.size() || kinds[li].size() != line.size()) continue;
-    for (std::size_t c = 0; c < line.size(); ++c) {
-      const PositionCandidates& cell = cands[li][c];
-      if (kinds[li][c] != Kind::Name || line[c] == '<' || cell.empty()) continue;
-      // A digit read first, else the letter blurred into the one put (seen,
-      // or the one put read unsure: its runner-up named).
-      char rival = isDigit(cell[0].ch) ? cell[0].ch : '\0';
-      for (const Candidate& k : cell)
-        if (rival == '\0' && blurredAs(line[c], k.ch) && probabilityOf(cell, k.ch) >= kBlurredTwin) rival = k.ch;
-      const bool madeByBlur = blurredAs(line[c], 'O') || blurredAs(line[c], 'E');
-      if (rival == '\0' && madeByBlur && probabilityOf(cell, line[c]) < kSureShare)
-        for (const Candidate& k : cell)
-          if (rival == '\0' && k.ch != line[c]) rival = k.ch;
-      if (rival == '\0') continue;
-      r.uncertain.push_back({static_cast<int>(li) + 1, static_cast<int>(c) + 1, line[c], rival, "uncertain"});
-      veto = true;
-    }
-  }
-  if (veto) markIllegible(r);
-  return veto;
-}
+namespace {
 
-bool detail::vetoGReadAsQ(Result& r, const std::vector<LineCandidates>& cands) {
+// Walks a valid reading's cells (the cells `cands` holds for each of its
+// lines, of the length its format gives) and lists uncertain each cell
+// `rival(put, cell, kind, spread)` names a rival for (not '\0'), `spread`
+// the line's (`spreads`, -inf where none given); the zone made not legible
+// (markIllegible) when it listed any. Whether it listed any.
+template <class Rival>
+bool listDoubtfulCells(Result& r, const std::vector<LineCandidates>& cands, std::span<const float> spreads,
+                       Rival rival) {
   if (!r.valid) return false;
-  const auto kinds = positionKinds(r.format);
-  bool veto = false;
+  const auto kinds = detail::positionKinds(r.format);
+  bool listed = false;
   for (std::size_t li = 0; li < r.lines.size() && li < cands.size() && li < kinds.size(); ++li) {
     const std::string& line = r.lines[li];
     if (cands[li].size() != line.size() || kinds[li].size() != line.size()) continue;
-    for (std::size_t c = 0; c < line.size(); ++c)
-      if ((kinds[li][c] == Kind::Name || kinds[li][c] == Kind::AlnumFill) && gReadAsQ(line[c], cands[li][c])) {
-        r.uncertain.push_back({static_cast<int>(li) + 1, static_cast<int>(c) + 1, line[c], 'G', "uncertain"});
-        veto = true;
-      }
+    const float spread = li < spreads.size() ? spreads[li] : -std::numeric_limits<float>::infinity();
+    for (std::size_t c = 0; c < line.size(); ++c) {
+      const char other = rival(line[c], cands[li][c], kinds[li][c], spread);
+      if (other == '\0') continue;
+      r.uncertain.push_back({static_cast<int>(li) + 1, static_cast<int>(c) + 1, line[c], other, "uncertain"});
+      listed = true;
+    }
   }
-  if (veto) markIllegible(r);
-  return veto;
+  if (listed) detail::markIllegible(r);
+  return listed;
+}
+
+}  // namespace
+
+bool detail::vetoBlurredNames(Result& r, const std::vector<LineCandidates>& cands, const std::vector<float>& spreads) {
+  return listDoubtfulCells(r, cands, spreads, [](char put, const PositionCandidates& cell, Kind kind, float spread) {
+    if (spread < kBlurredSpread || kind != Kind::Name || put == '<' || cell.empty()) return '\0';
+    // A digit read first, else the letter blurred into the one put (seen,
+    // or the one put read unsure: its runner-up named).
+    char rival = isDigit(cell[0].ch) ? cell[0].ch : '\0';
+    for (const Candidate& k : cell)
+      if (rival == '\0' && blurredAs(put, k.ch) && probabilityOf(cell, k.ch) >= kBlurredTwin) rival = k.ch;
+    const bool madeByBlur = blurredAs(put, 'O') || blurredAs(put, 'E');
+    if (rival == '\0' && madeByBlur && probabilityOf(cell, put) < kSureShare)
+      for (const Candidate& k : cell)
+        if (rival == '\0' && k.ch != put) rival = k.ch;
+    return rival;
+  });
+}
+
+bool detail::vetoGReadAsQ(Result& r, const std::vector<LineCandidates>& cands) {
+  return listDoubtfulCells(r, cands, {}, [](char put, const PositionCandidates& cell, Kind kind, float) {
+    return (kind == Kind::Name || kind == Kind::AlnumFill) && gReadAsQ(put, cell) ? 'G' : '\0';
+  });
 }
 
 }  // namespace idkit::mrz
