@@ -1373,4 +1373,104 @@ bool detail::vetoGReadAsQ(Result& r, const std::vector<LineCandidates>& cands) {
   });
 }
 
+bool detail::guessUnknownStates(Result& r, const std::vector<LineCandidates>& cands) {
+  if (r.valid) return false;
+  bool changed = false;
+  const std::vector<Pos> states = statePositions(r.format);
+  for (std::size_t si = 0; si < states.size(); ++si) {
+    const auto li = static_cast<std::size_t>(states[si].line), col = static_cast<std::size_t>(states[si].col);
+    if (li >= r.lines.size() || li >= cands.size() || cands[li].size() != r.lines[li].size() || col + 3 > r.lines[li].size())
+      continue;
+    const std::string read = r.lines[li].substr(col, 3);
+    if (knownState(read)) continue;
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    double best = -inf, second = -inf;
+    std::string pick;
+    for (const std::string_view known : knownStates()) {
+      std::string code(known);
+      code.resize(3, '<');
+      double score = 0;
+      int kept = 0;
+      for (std::size_t k = 0; k < 3 && score > -inf; ++k) {
+        const double p = probabilityOf(cands[li][col + k], code[k]);
+        const bool same = code[k] == read[k];
+        score = same || p >= kSeenShare ? score + std::log(p) : -inf;
+        kept += same;
+      }
+      if (score == -inf || kept < 2) continue;
+      if (score > best) second = best, best = score, pick = code;
+      else if (score > second) second = score;
+    }
+    if (pick.empty() || best - second < kStateMargin) continue;
+    for (std::size_t k = 0; k < 3; ++k) {
+      if (pick[k] == read[k]) continue;
+      const int line = static_cast<int>(li) + 1, pos = static_cast<int>(col + k) + 1;
+      r.corrections.push_back({line, pos, read[k], pick[k], "state"});
+      r.uncertain.push_back({line, pos, pick[k], read[k], "uncertain"});
+      r.lines[li][col + k] = pick[k];
+    }
+    std::string value = pick;
+    while (!value.empty() && value.back() == '<') value.pop_back();
+    r.fields[li == 0 ? "issuing_state" : "nationality"] = value;
+    changed = true;
+  }
+  if (changed) {
+    sortByPosition(r.corrections);
+    markIllegible(r);
+  }
+  return changed;
+}
+
+bool detail::guessZerosReadAsO(Result& r, const std::vector<LineCandidates>& cands, const ParseOptions& opts) {
+  if (r.valid || r.lines.size() != cands.size()) return false;
+  const auto kinds = positionKinds(r.format);
+  if (kinds.size() != r.lines.size()) return false;
+  // Every zero of the digit-only cells read as O, and one at least.
+  int zeros = 0;
+  for (std::size_t li = 0; li < r.lines.size(); ++li) {
+    if (kinds[li].size() != r.lines[li].size() || cands[li].size() != r.lines[li].size()) return false;
+    for (std::size_t c = 0; c < r.lines[li].size(); ++c) {
+      if (r.lines[li][c] != '0' || (kinds[li][c] != Kind::Digit && kinds[li][c] != Kind::CheckDigit)) continue;
+      if (cands[li][c].empty() || cands[li][c][0].ch != 'O') return false;
+      ++zeros;
+    }
+  }
+  if (zeros == 0) return false;
+  // The cells of alphanumeric fields the reader read as O, put as zeros.
+  std::vector<std::string> lines = r.lines;
+  std::vector<Pos> put;
+  for (const CheckPlan& plan : checkPlans(r.format, r.lines)) {
+    if (plan.name == "composite" || plan.variants.size() != 1) continue;
+    for (const Pos& q : plan.variants[0]) {
+      const auto li = static_cast<std::size_t>(q.line), c = static_cast<std::size_t>(q.col);
+      if (kinds[li][c] == Kind::AlnumFill && lines[li][c] != '0' && !cands[li][c].empty() && cands[li][c][0].ch == 'O') {
+        lines[li][c] = '0';
+        put.push_back(q);
+      }
+    }
+  }
+  if (put.empty()) return false;
+  ParseOptions po = opts;
+  po.format = r.format;
+  const auto was = parse(r.lines, po), now = parse(lines, po);
+  if (!was || !now) return false;
+  // Taken only where every check digit then verifies.
+  for (const auto& [name, ok] : now->checks)
+    if (!ok && !contentRule(name)) return false;
+  for (const Pos& q : put) {
+    const int line = q.line + 1, pos = q.col + 1;
+    const char from = r.lines[static_cast<std::size_t>(q.line)][static_cast<std::size_t>(q.col)];
+    r.corrections.push_back({line, pos, from, '0', "zero_read_as_o"});
+    r.uncertain.push_back({line, pos, '0', 'O', "uncertain"});
+  }
+  for (const auto& [key, value] : now->fields)
+    if (const auto it = was->fields.find(key); it == was->fields.end() || it->second != value) r.fields[key] = value;
+  for (auto& [name, ok] : r.checks)
+    if (!contentRule(name)) ok = true;
+  r.lines = std::move(lines);
+  sortByPosition(r.corrections);
+  markIllegible(r);
+  return true;
+}
+
 }  // namespace idkit::mrz
