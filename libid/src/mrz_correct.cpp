@@ -1342,49 +1342,156 @@ Expected<Result> repair(std::span<const std::string> text, const ParseOptions& o
   return r;
 }
 
-bool detail::vetoBlurredNames(Result& r, const std::vector<LineCandidates>& cands, const std::vector<float>& spreads) {
-  if (!r.valid) return false;
-  const auto kinds = positionKinds(r.format);
-  bool veto = false;
-  for (std::size_t li = 0; li < r.lines.size() && li < cands.size() && li < spreads.size() && li < kinds.size(); ++li) {
-    const std::string& line = r.lines[li];
-    if (spreads[li] < kBlurredSpread || cands[li].size() != line.size() || kinds[li].size() != line.size()) continue;
-    for (std::size_t c = 0; c < line.size(); ++c) {
-      const PositionCandidates& cell = cands[li][c];
-      if (kinds[li][c] != Kind::Name || line[c] == '<' || cell.empty()) continue;
-      // A digit read first, else the letter blurred into the one put (seen,
-      // or the one put read unsure: its runner-up named).
-      char rival = isDigit(cell[0].ch) ? cell[0].ch : '\0';
-      for (const Candidate& k : cell)
-        if (rival == '\0' && blurredAs(line[c], k.ch) && probabilityOf(cell, k.ch) >= kBlurredTwin) rival = k.ch;
-      const bool madeByBlur = blurredAs(line[c], 'O') || blurredAs(line[c], 'E');
-      if (rival == '\0' && madeByBlur && probabilityOf(cell, line[c]) < kSureShare)
-        for (const Candidate& k : cell)
-          if (rival == '\0' && k.ch != line[c]) rival = k.ch;
-      if (rival == '\0') continue;
-      r.uncertain.push_back({static_cast<int>(li) + 1, static_cast<int>(c) + 1, line[c], rival, "uncertain"});
-      veto = true;
-    }
-  }
-  if (veto) markIllegible(r);
-  return veto;
-}
+namespace {
 
-bool detail::vetoGReadAsQ(Result& r, const std::vector<LineCandidates>& cands) {
+// Walks a valid reading's cells (the cells `cands` holds for each of its
+// lines, of the length its format gives) and lists uncertain each cell
+// `rival(put, cell, kind, spread)` names a rival for (not '\0'), `spread`
+// the line's (`spreads`, -inf where none given); the zone made not legible
+// (markIllegible) when it listed any. Whether it listed any.
+template <class Rival>
+bool listDoubtfulCells(Result& r, const std::vector<LineCandidates>& cands, std::span<const float> spreads,
+                       Rival rival) {
   if (!r.valid) return false;
-  const auto kinds = positionKinds(r.format);
-  bool veto = false;
+  const auto kinds = detail::positionKinds(r.format);
+  bool listed = false;
   for (std::size_t li = 0; li < r.lines.size() && li < cands.size() && li < kinds.size(); ++li) {
     const std::string& line = r.lines[li];
     if (cands[li].size() != line.size() || kinds[li].size() != line.size()) continue;
-    for (std::size_t c = 0; c < line.size(); ++c)
-      if ((kinds[li][c] == Kind::Name || kinds[li][c] == Kind::AlnumFill) && gReadAsQ(line[c], cands[li][c])) {
-        r.uncertain.push_back({static_cast<int>(li) + 1, static_cast<int>(c) + 1, line[c], 'G', "uncertain"});
-        veto = true;
-      }
+    const float spread = li < spreads.size() ? spreads[li] : -std::numeric_limits<float>::infinity();
+    for (std::size_t c = 0; c < line.size(); ++c) {
+      const char other = rival(line[c], cands[li][c], kinds[li][c], spread);
+      if (other == '\0') continue;
+      r.uncertain.push_back({static_cast<int>(li) + 1, static_cast<int>(c) + 1, line[c], other, "uncertain"});
+      listed = true;
+    }
   }
-  if (veto) markIllegible(r);
-  return veto;
+  if (listed) detail::markIllegible(r);
+  return listed;
+}
+
+}  // namespace
+
+bool detail::vetoBlurredNames(Result& r, const std::vector<LineCandidates>& cands, const std::vector<float>& spreads) {
+  return listDoubtfulCells(r, cands, spreads, [](char put, const PositionCandidates& cell, Kind kind, float spread) {
+    if (spread < kBlurredSpread || kind != Kind::Name || put == '<' || cell.empty()) return '\0';
+    // A digit read first, else the letter blurred into the one put (seen,
+    // or the one put read unsure: its runner-up named).
+    char rival = isDigit(cell[0].ch) ? cell[0].ch : '\0';
+    for (const Candidate& k : cell)
+      if (rival == '\0' && blurredAs(put, k.ch) && probabilityOf(cell, k.ch) >= kBlurredTwin) rival = k.ch;
+    const bool madeByBlur = blurredAs(put, 'O') || blurredAs(put, 'E');
+    if (rival == '\0' && madeByBlur && probabilityOf(cell, put) < kSureShare)
+      for (const Candidate& k : cell)
+        if (rival == '\0' && k.ch != put) rival = k.ch;
+    return rival;
+  });
+}
+
+bool detail::vetoGReadAsQ(Result& r, const std::vector<LineCandidates>& cands) {
+  return listDoubtfulCells(r, cands, {}, [](char put, const PositionCandidates& cell, Kind kind, float) {
+    return (kind == Kind::Name || kind == Kind::AlnumFill) && gReadAsQ(put, cell) ? 'G' : '\0';
+  });
+}
+
+bool detail::guessUnknownStates(Result& r, const std::vector<LineCandidates>& cands) {
+  if (r.valid) return false;
+  bool changed = false;
+  const std::vector<Pos> states = statePositions(r.format);
+  for (std::size_t si = 0; si < states.size(); ++si) {
+    const auto li = static_cast<std::size_t>(states[si].line), col = static_cast<std::size_t>(states[si].col);
+    if (li >= r.lines.size() || li >= cands.size() || cands[li].size() != r.lines[li].size() || col + 3 > r.lines[li].size())
+      continue;
+    const std::string read = r.lines[li].substr(col, 3);
+    if (knownState(read)) continue;
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    double best = -inf, second = -inf;
+    std::string pick;
+    for (const std::string_view known : knownStates()) {
+      std::string code(known);
+      code.resize(3, '<');
+      double score = 0;
+      int kept = 0;
+      for (std::size_t k = 0; k < 3 && score > -inf; ++k) {
+        const double p = probabilityOf(cands[li][col + k], code[k]);
+        const bool same = code[k] == read[k];
+        score = same || p >= kSeenShare ? score + std::log(p) : -inf;
+        kept += same;
+      }
+      if (score == -inf || kept < 2) continue;
+      if (score > best) second = best, best = score, pick = code;
+      else if (score > second) second = score;
+    }
+    if (pick.empty() || best - second < kStateMargin) continue;
+    for (std::size_t k = 0; k < 3; ++k) {
+      if (pick[k] == read[k]) continue;
+      const int line = static_cast<int>(li) + 1, pos = static_cast<int>(col + k) + 1;
+      r.corrections.push_back({line, pos, read[k], pick[k], "state"});
+      r.uncertain.push_back({line, pos, pick[k], read[k], "uncertain"});
+      r.lines[li][col + k] = pick[k];
+    }
+    std::string value = pick;
+    while (!value.empty() && value.back() == '<') value.pop_back();
+    r.fields[li == 0 ? "issuing_state" : "nationality"] = value;
+    changed = true;
+  }
+  if (changed) {
+    sortByPosition(r.corrections);
+    markIllegible(r);
+  }
+  return changed;
+}
+
+bool detail::guessZerosReadAsO(Result& r, const std::vector<LineCandidates>& cands, const ParseOptions& opts) {
+  if (r.valid || r.lines.size() != cands.size()) return false;
+  const auto kinds = positionKinds(r.format);
+  if (kinds.size() != r.lines.size()) return false;
+  // Every zero of the digit-only cells read as O, and one at least.
+  int zeros = 0;
+  for (std::size_t li = 0; li < r.lines.size(); ++li) {
+    if (kinds[li].size() != r.lines[li].size() || cands[li].size() != r.lines[li].size()) return false;
+    for (std::size_t c = 0; c < r.lines[li].size(); ++c) {
+      if (r.lines[li][c] != '0' || (kinds[li][c] != Kind::Digit && kinds[li][c] != Kind::CheckDigit)) continue;
+      if (cands[li][c].empty() || cands[li][c][0].ch != 'O') return false;
+      ++zeros;
+    }
+  }
+  if (zeros == 0) return false;
+  // The cells of alphanumeric fields the reader read as O, put as zeros.
+  std::vector<std::string> lines = r.lines;
+  std::vector<Pos> put;
+  for (const CheckPlan& plan : checkPlans(r.format, r.lines)) {
+    if (plan.name == "composite" || plan.variants.size() != 1) continue;
+    for (const Pos& q : plan.variants[0]) {
+      const auto li = static_cast<std::size_t>(q.line), c = static_cast<std::size_t>(q.col);
+      if (kinds[li][c] == Kind::AlnumFill && lines[li][c] != '0' && !cands[li][c].empty() && cands[li][c][0].ch == 'O') {
+        lines[li][c] = '0';
+        put.push_back(q);
+      }
+    }
+  }
+  if (put.empty()) return false;
+  ParseOptions po = opts;
+  po.format = r.format;
+  const auto was = parse(r.lines, po), now = parse(lines, po);
+  if (!was || !now) return false;
+  // Taken only where every check digit then verifies.
+  for (const auto& [name, ok] : now->checks)
+    if (!ok && !contentRule(name)) return false;
+  for (const Pos& q : put) {
+    const int line = q.line + 1, pos = q.col + 1;
+    const char from = r.lines[static_cast<std::size_t>(q.line)][static_cast<std::size_t>(q.col)];
+    r.corrections.push_back({line, pos, from, '0', "zero_read_as_o"});
+    r.uncertain.push_back({line, pos, '0', 'O', "uncertain"});
+  }
+  for (const auto& [key, value] : now->fields)
+    if (const auto it = was->fields.find(key); it == was->fields.end() || it->second != value) r.fields[key] = value;
+  for (auto& [name, ok] : r.checks)
+    if (!contentRule(name)) ok = true;
+  r.lines = std::move(lines);
+  sortByPosition(r.corrections);
+  markIllegible(r);
+  return true;
 }
 
 }  // namespace idkit::mrz

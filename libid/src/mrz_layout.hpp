@@ -229,6 +229,35 @@ inline bool gReadAsQ(char put, const PositionCandidates& cell) {
 // which the first reading held in doubt). Whether it listed any.
 bool vetoGReadAsQ(Result& r, const std::vector<LineCandidates>& cands);
 
+// A zone no reading made valid whose state code (issuing state,
+// nationality) is none ICAO knows gets the known code the reader's
+// candidates make likeliest in its place: one letter changed, to one the
+// reader saw (kSeenShare), and the code kStateMargin (log) likelier than
+// the next known code so. Not two: a specimen's code of its own read right
+// (the real passporteye-77_card-cmw's CMW, M 0.89 and W 0.93) would become
+// another (CHN, from H 0.012 and N 0.006). The letters changed are listed
+// (a "state" correction, and uncertain with the letter read as rival), the
+// zone stays not valid and its known_state check failing: the code is the
+// best guess, not a reading. Under heavy blur the classifier reads U as W
+// and O as D (seed 211's td1-photo-0007: UTO read UTD, D 0.80, O 0.12;
+// seed 241's mrva-photo-0046: UTD, D 0.58, Q 0.25, O 0.10), letters the
+// list of codes alone tells apart. Applied to the reading id-mrz reports,
+// after every other pass. Whether it changed a code.
+bool guessUnknownStates(Result& r, const std::vector<LineCandidates>& cands);
+
+// A zone no reading made valid whose every zero of its dates and check
+// digits the reader read as O (each such cell's first candidate O, one at
+// least): the classifier does not tell 0 from O on that zone, so the cells
+// of its numbers and optional data read as O are put as zeros where every
+// check digit then verifies. O (24) and 0 weigh alike at a check digit's
+// weights 1, 7, 7 (seed 263's mrvb-photo-0035: DS0037087 read DSOO37O87,
+// its check verifying), or with a Q put for a third (seed 211's
+// mrvb-photo-0000: CT0005662 read CTOOQ5662). The cells changed are listed
+// (a "zero_read_as_o" correction, and uncertain with O as rival) and the
+// zone stays not valid: the zeros are the best guess, not a reading.
+// Applied to the reading id-mrz reports. Whether it changed a cell.
+bool guessZerosReadAsO(Result& r, const std::vector<LineCandidates>& cands, const ParseOptions& opts);
+
 // A valid reading's name cells on a blurred line (kBlurredSpread; `spreads`
 // per line) that no check digit covers and the blur leaves in doubt: listed
 // uncertain, the zone not legible (markIllegible). Such a cell is

@@ -23,6 +23,16 @@ Expected<ImageReading> readFile(const LoadedImage& img, const ReadOptions& optio
   return reading;
 }
 
+// The reading as the record reports it: a zone left not valid shows the
+// likeliest known state code for one ICAO does not know (guessUnknownStates)
+// and zeros for the O of its numbers where it read every zero as O
+// (guessZerosReadAsO).
+Json reported(ImageReading& r, const ParseOptions& opts) {
+  detail::guessUnknownStates(r.result, r.candidates);
+  detail::guessZerosReadAsO(r.result, r.candidates, opts);
+  return r.toJson();
+}
+
 // A well-formed quad ([[x, y] x 4]) of a record.
 std::optional<std::array<cv::Point2f, 4>> quadOf(const Json& q) {
   if (!q.is_array() || q.size() != 4) return std::nullopt;
@@ -217,7 +227,7 @@ std::optional<Status> readInputPhoto(Json& record, cv::Size card, CardMiss miss,
     }
     if (alone.contains("mrz")) section = std::move(alone["mrz"]);
   } else if (auto photo = loadImage(input.get<std::string>(), limits, kReadSide, Hash::no)) {
-    if (auto fromPhoto = readFile(*photo, options)) section = fromPhoto->toJson();
+    if (auto fromPhoto = readFile(*photo, options)) section = reported(*fromPhoto, options.parse);
   }
   if (!section.is_object() || !section.contains("quad")) return std::nullopt;
   if (miss == CardMiss::zone_invalid && !section.value("valid", false)) return std::nullopt;
@@ -292,7 +302,7 @@ Status readRecord(Json& record, const ImageLimits& limits, const ReadOptions& op
   };
   auto fromDocument = [&] {
     witnessed(doc->reading);
-    Json section = doc->reading.toJson();
+    Json section = reported(doc->reading, options.parse);
     section["found_in"] = "document";
     section["document_quad"] = quadJson(doc->document.quad);
     record["mrz"] = std::move(section);
@@ -344,7 +354,7 @@ Status readRecord(Json& record, const ImageLimits& limits, const ReadOptions& op
   }
   if (!reading) throw Failure(reading.error());
   witnessed(*reading);
-  record["mrz"] = reading->toJson();
+  record["mrz"] = reported(*reading, options.parse);
   return reading->result.valid ? Status::ok : Status::rejected;
 }
 

@@ -1365,3 +1365,132 @@ TEST_CASE("vetoGReadAsQ: a Q read with G beside it is uncertain in a name or a n
   CHECK_FALSE(rightListed);
   CHECK(right.valid);
 }
+
+namespace {
+
+// `cands` corrected: a zone that is not valid (the best guesses' ground).
+Result notValid(const std::vector<LineCandidates>& cands) {
+  auto res = correct(cands);
+  REQUIRE(res);
+  REQUIRE_FALSE(res->valid);
+  return std::move(*res);
+}
+
+}  // namespace
+
+TEST_CASE("guessUnknownStates: a zone left not valid shows the known state code its cells make likeliest",
+          "[mrz][correct]") {
+  // `cands` corrected: a zone not valid whose state code is none ICAO knows.
+  const auto unknownState = [](const std::vector<LineCandidates>& cands) {
+    Result res = notValid(cands);
+    REQUIRE_FALSE(res.check("known_state"));
+    return res;
+  };
+  // Seed 211's td1-photo-0007 (defocus, spreads 7.6-8.5): the issuing state
+  // UTO read UTD, the cells as the classifier read them; the nationality's
+  // UTO read right. A date cell read wrong keeps the zone from verifying.
+  const std::vector<std::string> read = {"I<UTD131655052<705<P3PJW<<<<<<", "1202100M2805014UTO<<<<<<<<<<<8",
+                                         "QUINTANA<DE<LA<PENA<<LUCAS<<<<"};
+  auto cands = sureReading(read);
+  cands[0][2] = {{'U', 0.9351f}, {'W', 0.0524f}, {'Q', 0.011f}, {'V', 0.0006f}};
+  cands[0][3] = {{'T', 0.9525f}, {'Y', 0.0324f}, {'1', 0.0128f}, {'X', 0.0012f}};
+  cands[0][4] = {{'D', 0.7992f}, {'O', 0.1177f}, {'Q', 0.0659f}, {'B', 0.005f}};
+  Result r = unknownState(cands);
+  const Result before = r;
+  CHECK(detail::guessUnknownStates(r, cands));
+  CHECK(r.lines[0] == "I<UTO131655052<705<P3PJW<<<<<<");
+  CHECK(r.lines[1] == before.lines[1]);
+  CHECK(r.lines[2] == before.lines[2]);
+  CHECK(r.fields.at("issuing_state") == "UTO");
+  CHECK(r.fields.at("nationality") == "UTO");
+  notLegible(r);
+  CHECK_FALSE(r.check("known_state"));
+  CHECK(doubts(r) == Doubts{{1, 5, 'O', 'D'}});
+  CHECK(std::any_of(r.corrections.begin(), r.corrections.end(), [](const Correction& c) {
+    return c.line == 1 && c.pos == 5 && c.from == 'D' && c.to == 'O' && c.why == "state";
+  }));
+  // Nothing is guessed again on the guessed code, nor on a valid zone.
+  CHECK_FALSE(detail::guessUnknownStates(r, cands));
+  auto sure = sureReading({"I<UTO131655052<705<P3PJW<<<<<<", "1202100M2805014UTO<<<<<<<<<<<8",
+                           "QUINTANA<DE<LA<PENA<<LUCAS<<<<"});
+  auto valid = correct(sure);
+  REQUIRE(valid);
+  REQUIRE(valid->valid);
+  CHECK_FALSE(detail::guessUnknownStates(*valid, sure));
+  // Seed 241's td1-photo-0030: UTO read UT<, '<' 0.98 with no O among the
+  // cell's candidates: no known code is made of them, the code stays as read.
+  auto cut = sureReading({"IDUT<TP5CMKX6R98YX0CZT6K<<<<<<", "5409033M2906047UTO<<<<<<<<<<<7",
+                          "ABERNATHY<WOLFESCHLEGEL<<KWAME"});
+  cut[0][4] = {{'<', 0.9824f}, {'6', 0.0032f}, {'S', 0.0021f}, {'V', 0.0016f}};
+  Result asRead = unknownState(cut);
+  const Result kept = asRead;
+  CHECK_FALSE(detail::guessUnknownStates(asRead, cut));
+  CHECK(asRead.lines == kept.lines);
+  CHECK(asRead.fields == kept.fields);
+  // A code two letters off a known one stays as read: the real specimen
+  // passporteye-77_card-cmw's own CMW (M 0.89, H 0.012; W 0.93, N 0.006) is
+  // no CHN.
+  auto own = cands;
+  own[0][2] = {{'C', 0.936f}, {'L', 0.0245f}, {'E', 0.0135f}, {'G', 0.0009f}};
+  own[0][3] = {{'M', 0.8948f}, {'H', 0.0118f}, {'N', 0.0014f}};
+  own[0][4] = {{'W', 0.9306f}, {'H', 0.0272f}, {'U', 0.0103f}, {'N', 0.0059f}};
+  Result cmw = unknownState(own);
+  CHECK_FALSE(detail::guessUnknownStates(cmw, own));
+  CHECK(cmw.fields.at("issuing_state") == "CMW");
+  // Nor is a letter the reader hardly saw put (UTD with O at 0.03).
+  auto faint = cands;
+  faint[0][4] = {{'D', 0.95f}, {'O', 0.03f}, {'Q', 0.02f}};
+  Result utd = unknownState(faint);
+  CHECK_FALSE(detail::guessUnknownStates(utd, faint));
+  // Two known codes about as likely (ESX's X read with P 0.20 and T 0.19
+  // beside it: ESP and EST): no guess without kStateMargin between them.
+  auto tie = cands;
+  tie[0][2] = {{'E', 0.97f}, {'F', 0.01f}};
+  tie[0][3] = {{'S', 0.97f}, {'5', 0.01f}};
+  tie[0][4] = {{'X', 0.60f}, {'P', 0.20f}, {'T', 0.19f}};
+  Result tied = unknownState(tie);
+  CHECK_FALSE(detail::guessUnknownStates(tied, tie));
+  CHECK(tied.lines[0].substr(2, 3) == "ESX");
+}
+
+TEST_CASE("guessZerosReadAsO: a zone whose every date zero was read O shows its number's O as zeros where the checks verify",
+          "[mrz][correct]") {
+  // Seed 263's mrvb-photo-0035: number DS0037087 read DSOO37O87 (O and 0
+  // weigh alike at weights 1, 7, 7: its check verifies), the zeros of both
+  // dates read O too; the cells as the classifier read them.
+  const std::vector<std::string> read = {"V<NLDHOELZENBEIN<<BJOERN<<<<<<<<<<<<", "DSOO37O872D<<8202165M2501051<<<<<<<<"};
+  auto cands = sureReading(read);
+  cands[1][2] = {{'O', 0.9394f}, {'0', 0.0557f}, {'B', 0.0004f}, {'D', 0.0002f}};
+  cands[1][3] = {{'O', 0.9238f}, {'0', 0.0729f}, {'G', 0.0003f}, {'Q', 0.0001f}};
+  cands[1][6] = {{'O', 0.7315f}, {'0', 0.266f}, {'G', 0.0008f}, {'Q', 0.0003f}};
+  cands[1][15] = {{'O', 0.748f}, {'0', 0.2422f}, {'G', 0.0028f}, {'Q', 0.0016f}};
+  cands[1][23] = {{'O', 0.9294f}, {'0', 0.0406f}, {'B', 0.0027f}, {'D', 0.0007f}};
+  cands[1][25] = {{'O', 0.9238f}, {'0', 0.0446f}, {'B', 0.0012f}, {'D', 0.0004f}};
+  Result r = notValid(cands);
+  REQUIRE(r.lines[1] == read[1]);
+  CHECK(detail::guessZerosReadAsO(r, cands, {}));
+  CHECK(r.lines[0] == read[0]);
+  CHECK(r.lines[1] == "DS0037087" + read[1].substr(9));
+  CHECK(r.fields.at("document_number") == "DS0037087");
+  CHECK(r.fields.at("birth_date_raw") == "820216");
+  CHECK(r.check("document_number"));
+  notLegible(r);
+  CHECK(doubts(r) == Doubts{{2, 3, '0', 'O'}, {2, 4, '0', 'O'}, {2, 7, '0', 'O'}});
+  CHECK(std::count_if(r.corrections.begin(), r.corrections.end(),
+                      [](const Correction& c) { return c.why == "zero_read_as_o"; }) == 3);
+  // A zone that read one date zero as a zero tells 0 from O: its O stay.
+  auto seen = cands;
+  seen[1][15] = {{'0', 0.90f}, {'O', 0.08f}};
+  Result kept = notValid(seen);
+  CHECK_FALSE(detail::guessZerosReadAsO(kept, seen, {}));
+  CHECK(kept.lines[1] == read[1]);
+  // Zeros that would make a check digit fail are not put: DSOO37087 with
+  // check digit 4 verifies as read (O at weights 1, 7: 24 x 8), not as zeros.
+  const std::vector<std::string> asRead = {read[0], "DSOO370874D<<8202165M2501051<<<<<<<<"};
+  auto fails = sureReading(asRead);
+  for (const int c : {2, 3, 15, 23, 25}) fails[1][static_cast<std::size_t>(c)] = cands[1][static_cast<std::size_t>(c)];
+  Result checked = notValid(fails);
+  REQUIRE(checked.lines[1] == asRead[1]);
+  CHECK_FALSE(detail::guessZerosReadAsO(checked, fails, {}));
+  CHECK(checked.lines[1] == asRead[1]);
+}
