@@ -235,13 +235,11 @@ std::vector<Differing> differing(const Reading& r, std::string_view other) {
   return out;
 }
 
-template <class Pred>
-bool all(const std::vector<Differing>& diff, Pred pred) {
-  return std::all_of(diff.begin(), diff.end(), pred);
-}
-template <class Pred>
-bool any(const std::vector<Differing>& diff, Pred pred) {
-  return std::any_of(diff.begin(), diff.end(), pred);
+// The least confidence among the differing characters (1 without any).
+double leastConfidence(const std::vector<Differing>& diff) {
+  double least = 1;
+  for (const Differing& c : diff) least = std::min(least, c.conf);
+  return least;
 }
 
 // The runner-ups explain a difference (explainedByRunnerUps): of one length,
@@ -249,7 +247,7 @@ bool any(const std::vector<Differing>& diff, Pred pred) {
 bool explained(const std::vector<Differing>& diff, std::string_view printed, std::string_view other) {
   const bool one_missing = other.size() == printed.size() + 1 && diff.size() == 1;
   return printed != other && (printed.size() == other.size() || one_missing) &&
-         all(diff, [](const Differing& c) { return c.runner_up; });
+         std::ranges::all_of(diff, &Differing::runner_up);
 }
 
 }  // namespace
@@ -257,9 +255,7 @@ bool explained(const std::vector<Differing>& diff, std::string_view printed, std
 double differenceConfidence(std::string_view printed, const std::vector<double>& conf, std::string_view other) {
   if (printed == other) return 1;
   if (conf.size() != printed.size()) return 0;
-  double sure = 1;
-  for (const Differing& c : alongEditAlignment({printed, &conf, {}}, other)) sure = std::min(sure, c.conf);
-  return sure;
+  return leastConfidence(alongEditAlignment({printed, &conf, {}}, other));
 }
 
 bool explainedByRunnerUps(std::string_view printed, std::string_view runner_up, std::string_view other) {
@@ -273,25 +269,29 @@ Difference printedDifference(FieldKind kind, std::string_view printed, const std
   const bool number = kind == FieldKind::document_number;
   const auto sure = [](const Differing& c) { return c.conf >= kStrongCharConfidence; };
   // A number equal up to look-alikes is the same value.
-  if (number && same_length && differs && all(diff, [](const Differing& c) { return c.look_alike; }))
-    return Difference::none;
+  if (number && same_length && differs && std::ranges::all_of(diff, &Differing::look_alike)) return Difference::none;
   if (!conf) return Difference::shown;
   // A date's digits stand in their places: one read surely, its runner-up not
   // the other's digit, shows the difference whatever else was misread.
   if (kind == FieldKind::date && differs && same_length && conf->size() == printed.size() &&
       (runner_up.empty() || runner_up.size() == printed.size())) {
-    if (any(diff, [&](const Differing& c) { return sure(c) && !c.runner_up; })) return Difference::shown;
-    return all(diff, sure) ? Difference::misread : Difference::unsure;
+    if (std::ranges::any_of(diff, [&](const Differing& c) { return sure(c) && !c.runner_up; }))
+      return Difference::shown;
+    return std::ranges::all_of(diff, sure) ? Difference::misread : Difference::unsure;
   }
-  // Any other field: its least sure differing character (along the edit
-  // alignment, which is the positional one unless characters shift) decides
-  // first, then whether the runner-ups, or for a number they and look-alikes,
-  // account for every differing character.
-  if (differenceConfidence(printed, *conf, other) < kStrongCharConfidence) return Difference::unsure;
+  // Any other field: its least sure differing character along the edit
+  // alignment decides first (`diff` is that alignment when the lengths differ;
+  // of one length characters may still shift, MULLERS / MUELLER, so the
+  // alignment is walked apart), then whether the runner-ups, or for a number
+  // they and look-alikes, account for every differing character.
+  const double least = same_length                      ? differenceConfidence(printed, *conf, other)
+                       : conf->size() == printed.size() ? leastConfidence(diff)
+                                                        : 0;
+  if (least < kStrongCharConfidence) return Difference::unsure;
   if (runner_up.empty()) return Difference::shown;
   if (explained(diff, printed, other)) return Difference::misread;
   if (number && same_length && runner_up.size() == printed.size() &&
-      all(diff, [](const Differing& c) { return c.runner_up || c.look_alike; }))
+      std::ranges::all_of(diff, [](const Differing& c) { return c.runner_up || c.look_alike; }))
     return Difference::misread;
   return Difference::shown;
 }
