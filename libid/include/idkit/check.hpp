@@ -103,6 +103,13 @@ inline constexpr double kStrongCharConfidence = 0.95;
 // bench/ocr.sh: a zone with legible false read the document number
 // XM6D59OR7 (printed XM6859087) at 0.904 with its check digit verifying.
 inline constexpr double kSureMrzConfidence = 0.95;
+// An MRZ field whose check digit verifies is read at this confidence or more
+// (id-mrz lifts it to 0.9 at least) unless the digit decided an erased
+// character of it in a zone that does not verify: such a field keeps its
+// weakest cell's confidence (fra-id-photo-s4242-0077's birth date 900606 read
+// 340606 at 0.5, both checking alike). A date vouched for so by its own
+// digit is evidence where the print shows a difference surely; never alone.
+inline constexpr double kVouchedMrzConfidence = 0.9;
 // The MRZ checks that say id-mrz was unsure of characters no check digit
 // covers, not that a check digit failed: legible, known_state,
 // known_document_code; and lines_aligned, id-mrz's own finding that it
