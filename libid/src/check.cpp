@@ -609,7 +609,10 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
         if (const Source* viz = a.name == "VIZ" ? &a : b.name == "VIZ" ? &b : nullptr) {
           const Source& other = viz == &a ? b : a;
           std::string theirs = other.value.at(field);
-          if (field == "surname" || field == "given_names") theirs = nameSpellings(theirs).front();
+          if (field == "surname" || field == "given_names") {
+            theirs = nameSpellings(theirs).front();
+            if (other.names_truncated) theirs = completedByPrint(theirs, viz->value.at(field));
+          }
           switch (printedAgainst(*viz, field, theirs)) {
             case Difference::none: continue;
             case Difference::unsure:

@@ -151,6 +151,18 @@ bool cutAtFieldEnd(std::string_view field_rest, std::string_view printed) {
   return false;
 }
 
+std::string completedByPrint(std::string_view truncated, std::string_view printed) {
+  const auto cut = split(truncated), print = split(printed);
+  if (cut.empty() || cut.size() > print.size()) return std::string(truncated);
+  std::string out;
+  for (std::size_t i = 0; i < print.size(); ++i) {
+    std::string w = i < cut.size() ? cut[i] : print[i];
+    if (i < cut.size() && print[i].size() > w.size()) w += print[i].substr(w.size());
+    out += (out.empty() ? "" : " ") + w;
+  }
+  return out;
+}
+
 namespace {
 
 // A reading of a printed value: `conf` and `runner_up` as printedDifference's.
@@ -214,7 +226,11 @@ std::vector<Differing> alongEditAlignment(const Reading& r, std::string_view oth
       if (printed[i - 1] != other[j - 1]) out.push_back(swapped(r, i - 1, other[j - 1]));
       --i, --j;
     } else if (i > 0 && d[i][j] == d[i - 1][j] + 1) {
-      out.push_back({r.confAt(i - 1), false, false});  // printed[i - 1], which the other lacks
+      // printed[i - 1], which the other lacks: its runner-up the other's
+      // character beside the gap, one glyph was read twice (5 read S5).
+      const char alt = r.runnerUpAt(i - 1);
+      const bool twice = alt != '\0' && ((j > 0 && other[j - 1] == alt) || (j < m && other[j] == alt));
+      out.push_back({r.confAt(i - 1), twice, false});
       --i;
     } else {
       out.push_back(missing(r, i, other[j - 1]));
@@ -243,10 +259,11 @@ double leastConfidence(const std::vector<Differing>& diff) {
 }
 
 // The runner-ups explain a difference (explainedByRunnerUps): of one length,
-// or the other one character longer, that character missing.
+// or one character longer or shorter than the other, that character missing
+// or read twice.
 bool explained(const std::vector<Differing>& diff, std::string_view printed, std::string_view other) {
-  const bool one_missing = other.size() == printed.size() + 1 && diff.size() == 1;
-  return printed != other && (printed.size() == other.size() || one_missing) &&
+  const bool one_off = (other.size() == printed.size() + 1 || printed.size() == other.size() + 1) && diff.size() == 1;
+  return printed != other && (printed.size() == other.size() || one_off) &&
          std::ranges::all_of(diff, &Differing::runner_up);
 }
 

@@ -1121,3 +1121,37 @@ TEST_CASE("check: printedDifference asks one question of every kind of field", "
   CHECK(check::printedDifference(K::text, "HUISMANS", &name_conf, "", "HUIJSMANS") == D::shown);
   CHECK(check::printedDifference(K::text, "HUISMANS", &name_conf, "", "HUIJSMANT") == D::shown);
 }
+
+TEST_CASE("check: a glyph read twice, a name the MRZ cut", "[check]") {
+  using D = check::Difference;
+  using K = check::FieldKind;
+  // td2-photo-s6464-0089: SWCRNLKN5 read SWCRNLKNS5, the S at 0.97 with 5 its
+  // runner-up beside the 5 read again: one glyph read twice is a misread;
+  // without that runner-up, or with another, the extra S shows a difference.
+  const std::vector<double> number_conf{0.99, 0.99, 0.99, 0.99, 0.99, 0.99, 0.99, 0.99, 0.97, 0.98};
+  const std::string five_for_s("\0\0\0\0\0\0\0\0" "5S", 10);
+  CHECK(check::explainedByRunnerUps("SWCRNLKNS5", five_for_s, "SWCRNLKN5"));
+  CHECK(check::printedDifference(K::document_number, "SWCRNLKNS5", &number_conf, five_for_s, "SWCRNLKN5") ==
+        D::misread);
+  CHECK(check::printedDifference(K::document_number, "SWCRNLKNS5", &number_conf, std::string(10, '\0'),
+                                 "SWCRNLKN5") == D::shown);
+  CHECK_FALSE(check::explainedByRunnerUps("SWCRNLKNS5", std::string("\0\0\0\0\0\0\0\0" "8\0", 10), "SWCRNLKN5"));
+  CHECK_FALSE(check::explainedByRunnerUps("SWCRNLKNS55", std::string("\0\0\0\0\0\0\0\0" "55\0", 11), "SWCRNLKN5"));
+
+  // fra-id-photo-s6464-0125: FRANCOISE<<FRA (14 places, cut) against the
+  // print PRANCOISE, FRANCOISE: the cut name completed by the print differs
+  // in the P alone, whose runner-up is the F.
+  CHECK(check::completedByPrint("FRANCOISE FRA", "PRANCOISE FRANCOISE") == "FRANCOISE FRANCOISE");
+  CHECK(check::completedByPrint("ANNA M", "ANNA MARIA LUISA") == "ANNA MARIA LUISA");
+  CHECK(check::completedByPrint("ANNE M", "ANNA MARIA") == "ANNE MARIA");   // the letters held still differ
+  CHECK(check::completedByPrint("ANNA MARIA X", "ANNA MARIA") == "ANNA MARIA X");  // more words: as it is
+  CHECK(check::completedByPrint("WOLFESCHLEG", "WOLFE") == "WOLFESCHLEG");
+  const std::vector<double> given(19, 0.99);
+  std::string p_for_f(19, '\0');
+  p_for_f[0] = 'F';
+  CHECK(check::printedDifference(K::text, "PRANCOISE FRANCOISE", &given, p_for_f,
+                                 check::completedByPrint("FRANCOISE FRA", "PRANCOISE FRANCOISE")) == D::misread);
+  CHECK(check::printedDifference(K::text, "PRANCOISE FRANCOISE", &given, p_for_f, "FRANCOISE FRA") == D::shown);
+  CHECK(check::printedDifference(K::text, "PRANCOISE FRANCOISE", &given, "",
+                                 check::completedByPrint("FRANCOISE FRA", "PRANCOISE FRANCOISE")) == D::shown);
+}
