@@ -34,6 +34,10 @@ struct Source {
   // Of those, the ones whose own check digit verifies: not compared, but the
   // best estimate left for expiry and age when no sure source holds them.
   std::map<std::string, std::string> vouched;
+  // Of those, the dates their own check digit covers, read at
+  // kVouchedMrzConfidence or more on lines id-mrz placed together: evidence
+  // against a printed date that shows the difference surely (see evaluate).
+  std::map<std::string, std::string> vouched_dates;
   // VIZ: Tesseract's confidence in each character of the value, when id-ocr gave it.
   std::map<std::string, std::vector<double>> char_conf;
   // VIZ: the runner-up character at each position of the value ('\0': none),
@@ -134,7 +138,12 @@ std::optional<Source> mrzSource(const Json& record, const std::string& as_of) {
     if (v.empty()) return;
     if (sure(field)) return put(s, field, std::move(v));
     s.untrusted.push_back(field);
-    if (verified.contains(checkOf(field))) s.vouched[field] = std::move(v);
+    if (!verified.contains(checkOf(field))) return;
+    const auto c = conf.find(field);
+    if (field.ends_with("_date") && checkOf(field) == field && !failing.contains("lines_aligned") && c != conf.end() &&
+        c->is_number() && c->get<double>() >= kVouchedMrzConfidence)
+      s.vouched_dates[field] = v;
+    s.vouched[field] = std::move(v);
   };
   putSure("surname", str(f, "surname"));
   putSure("given_names", str(f, "given_names"));
@@ -574,6 +583,16 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
               (why.failing.empty() ? "The MRZ does not verify." : "MRZ check failed: " + why.failing + ".") + left_out);
   }
 
+  // How the print shows its difference from another source's value.
+  auto printedAgainst = [](const Source& viz, const std::string& field, std::string_view theirs) {
+    const auto c = viz.char_conf.find(field);
+    const auto r = viz.runner_up.find(field);
+    const FieldKind kind = field.ends_with("_date")     ? FieldKind::date
+                           : field == "document_number" ? FieldKind::document_number
+                                                        : FieldKind::text;
+    return printedDifference(kind, viz.value.at(field), c == viz.char_conf.end() ? nullptr : &c->second,
+                             r == viz.runner_up.end() ? std::string_view{} : std::string_view(r->second), theirs);
+  };
   // Every pair of sources, field by field; one reason per field and pair.
   static const std::vector<std::string> kFields{"surname",     "given_names",     "birth_date", "expiry_date",
                                                 "issue_date",  "document_number", "sex",        "nationality"};
@@ -590,15 +609,11 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
         if (const Source* viz = a.name == "VIZ" ? &a : b.name == "VIZ" ? &b : nullptr) {
           const Source& other = viz == &a ? b : a;
           std::string theirs = other.value.at(field);
-          if (field == "surname" || field == "given_names") theirs = nameSpellings(theirs).front();
-          const auto c = viz->char_conf.find(field);
-          const auto r = viz->runner_up.find(field);
-          const FieldKind kind = field.ends_with("_date")     ? FieldKind::date
-                                 : field == "document_number" ? FieldKind::document_number
-                                                              : FieldKind::text;
-          switch (printedDifference(kind, viz->value.at(field), c == viz->char_conf.end() ? nullptr : &c->second,
-                                    r == viz->runner_up.end() ? std::string_view{} : std::string_view(r->second),
-                                    theirs)) {
+          if (field == "surname" || field == "given_names") {
+            theirs = nameSpellings(theirs).front();
+            if (other.names_truncated) theirs = completedByPrint(theirs, viz->value.at(field));
+          }
+          switch (printedAgainst(*viz, field, theirs)) {
             case Difference::none: continue;
             case Difference::unsure:
               if (std::find(uncertain.begin(), uncertain.end(), field) == uncertain.end()) uncertain.push_back(field);
@@ -614,6 +629,25 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
                                 fmt::format("{} differs: the {} says '{}', the {} says '{}'.", label(field), a.name,
                                             a.text.at(field), b.name, b.text.at(field)));
       }
+
+  // A date of an unsure zone vouched for by its own check digit: one misread
+  // digit changes the digit's weighted sum (the weights 7, 3, 1 are prime to
+  // 10), so only two misread digits that cancel pass it. Too weak alone to be
+  // compared (mrz_unreadable leaves it out), it is the second witness where
+  // the print shows the difference surely (printedDifference: shown): the two
+  // sources then disagree on evidence from both sides. A print that differs
+  // only where it was read unsurely or misread, or without a confidence for
+  // each character, says nothing here.
+  for (const Source& m : sources)
+    for (const Source& viz : sources)
+      if (m.mrz && viz.name == "VIZ")
+        for (const auto& [field, date] : m.vouched_dates)
+          if (viz.value.contains(field) && viz.char_conf.contains(field) &&
+              yymmdd(viz.value.at(field)) != yymmdd(date) && printedAgainst(viz, field, date) == Difference::shown)
+            mismatches.emplace_back(mismatchCode(field),
+                                    fmt::format("{} differs: the MRZ says '{}' (read with doubt, its check digit "
+                                                "verifies), the VIZ says '{}'.",
+                                                label(field), date, viz.text.at(field)));
 
   // Indonesian NIK: its structure, and the birth date and sex it encodes.
   std::vector<std::pair<std::string_view, std::string>> nik_reasons;

@@ -151,6 +151,18 @@ bool cutAtFieldEnd(std::string_view field_rest, std::string_view printed) {
   return false;
 }
 
+std::string completedByPrint(std::string_view truncated, std::string_view printed) {
+  const auto cut = split(truncated), print = split(printed);
+  if (cut.empty() || cut.size() > print.size()) return std::string(truncated);
+  std::string out;
+  for (std::size_t i = 0; i < print.size(); ++i) {
+    std::string w = i < cut.size() ? cut[i] : print[i];
+    if (i < cut.size() && print[i].size() > w.size()) w += print[i].substr(w.size());
+    out += (out.empty() ? "" : " ") + w;
+  }
+  return out;
+}
+
 namespace {
 
 // A reading of a printed value: `conf` and `runner_up` as printedDifference's.
@@ -214,7 +226,11 @@ std::vector<Differing> alongEditAlignment(const Reading& r, std::string_view oth
       if (printed[i - 1] != other[j - 1]) out.push_back(swapped(r, i - 1, other[j - 1]));
       --i, --j;
     } else if (i > 0 && d[i][j] == d[i - 1][j] + 1) {
-      out.push_back({r.confAt(i - 1), false, false});  // printed[i - 1], which the other lacks
+      // printed[i - 1], which the other lacks: its runner-up the other's
+      // character beside the gap, one glyph was read twice (5 read S5).
+      const char alt = r.runnerUpAt(i - 1);
+      const bool twice = alt != '\0' && ((j > 0 && other[j - 1] == alt) || (j < m && other[j] == alt));
+      out.push_back({r.confAt(i - 1), twice, false});
       --i;
     } else {
       out.push_back(missing(r, i, other[j - 1]));
@@ -235,21 +251,20 @@ std::vector<Differing> differing(const Reading& r, std::string_view other) {
   return out;
 }
 
-template <class Pred>
-bool all(const std::vector<Differing>& diff, Pred pred) {
-  return std::all_of(diff.begin(), diff.end(), pred);
-}
-template <class Pred>
-bool any(const std::vector<Differing>& diff, Pred pred) {
-  return std::any_of(diff.begin(), diff.end(), pred);
+// The least confidence among the differing characters (1 without any).
+double leastConfidence(const std::vector<Differing>& diff) {
+  double least = 1;
+  for (const Differing& c : diff) least = std::min(least, c.conf);
+  return least;
 }
 
 // The runner-ups explain a difference (explainedByRunnerUps): of one length,
-// or the other one character longer, that character missing.
+// or one character longer or shorter than the other, that character missing
+// or read twice.
 bool explained(const std::vector<Differing>& diff, std::string_view printed, std::string_view other) {
-  const bool one_missing = other.size() == printed.size() + 1 && diff.size() == 1;
-  return printed != other && (printed.size() == other.size() || one_missing) &&
-         all(diff, [](const Differing& c) { return c.runner_up; });
+  const bool one_off = (other.size() == printed.size() + 1 || printed.size() == other.size() + 1) && diff.size() == 1;
+  return printed != other && (printed.size() == other.size() || one_off) &&
+         std::ranges::all_of(diff, &Differing::runner_up);
 }
 
 }  // namespace
@@ -257,9 +272,7 @@ bool explained(const std::vector<Differing>& diff, std::string_view printed, std
 double differenceConfidence(std::string_view printed, const std::vector<double>& conf, std::string_view other) {
   if (printed == other) return 1;
   if (conf.size() != printed.size()) return 0;
-  double sure = 1;
-  for (const Differing& c : alongEditAlignment({printed, &conf, {}}, other)) sure = std::min(sure, c.conf);
-  return sure;
+  return leastConfidence(alongEditAlignment({printed, &conf, {}}, other));
 }
 
 bool explainedByRunnerUps(std::string_view printed, std::string_view runner_up, std::string_view other) {
@@ -273,25 +286,29 @@ Difference printedDifference(FieldKind kind, std::string_view printed, const std
   const bool number = kind == FieldKind::document_number;
   const auto sure = [](const Differing& c) { return c.conf >= kStrongCharConfidence; };
   // A number equal up to look-alikes is the same value.
-  if (number && same_length && differs && all(diff, [](const Differing& c) { return c.look_alike; }))
-    return Difference::none;
+  if (number && same_length && differs && std::ranges::all_of(diff, &Differing::look_alike)) return Difference::none;
   if (!conf) return Difference::shown;
   // A date's digits stand in their places: one read surely, its runner-up not
   // the other's digit, shows the difference whatever else was misread.
   if (kind == FieldKind::date && differs && same_length && conf->size() == printed.size() &&
       (runner_up.empty() || runner_up.size() == printed.size())) {
-    if (any(diff, [&](const Differing& c) { return sure(c) && !c.runner_up; })) return Difference::shown;
-    return all(diff, sure) ? Difference::misread : Difference::unsure;
+    if (std::ranges::any_of(diff, [&](const Differing& c) { return sure(c) && !c.runner_up; }))
+      return Difference::shown;
+    return std::ranges::all_of(diff, sure) ? Difference::misread : Difference::unsure;
   }
-  // Any other field: its least sure differing character (along the edit
-  // alignment, which is the positional one unless characters shift) decides
-  // first, then whether the runner-ups, or for a number they and look-alikes,
-  // account for every differing character.
-  if (differenceConfidence(printed, *conf, other) < kStrongCharConfidence) return Difference::unsure;
+  // Any other field: its least sure differing character along the edit
+  // alignment decides first (`diff` is that alignment when the lengths differ;
+  // of one length characters may still shift, MULLERS / MUELLER, so the
+  // alignment is walked apart), then whether the runner-ups, or for a number
+  // they and look-alikes, account for every differing character.
+  const double least = same_length                      ? differenceConfidence(printed, *conf, other)
+                       : conf->size() == printed.size() ? leastConfidence(diff)
+                                                        : 0;
+  if (least < kStrongCharConfidence) return Difference::unsure;
   if (runner_up.empty()) return Difference::shown;
   if (explained(diff, printed, other)) return Difference::misread;
   if (number && same_length && runner_up.size() == printed.size() &&
-      all(diff, [](const Differing& c) { return c.runner_up || c.look_alike; }))
+      std::ranges::all_of(diff, [](const Differing& c) { return c.runner_up || c.look_alike; }))
     return Difference::misread;
   return Difference::shown;
 }

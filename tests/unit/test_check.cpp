@@ -737,6 +737,63 @@ TEST_CASE("check: a failing MRZ check digit on a field read with doubt is a misr
   CHECK_FALSE(r.pass);
 }
 
+TEST_CASE("check: an unsure zone's date vouched for by its own check digit is a second witness to a sure print",
+          "[check]") {
+  // td1-photo-s9191-0088 (bench/ocr.sh): the zone not legible (names at
+  // 0.119), its birth date 410703 verified by its digit at 0.917; the
+  // printed 03.07.1941 read at 0.97-1 a digit. Its +1 year tamper passed.
+  Json rec = passport();
+  rec["mrz"]["valid"] = false;
+  rec["mrz"]["checks"]["legible"] = false;
+  rec["mrz"]["field_confidence"] = {{"document_number", 0.998},
+                                    {"birth_date", 0.917},
+                                    {"expiry_date", 0.921},
+                                    {"surname", 0.119},
+                                    {"given_names", 0.119}};
+  Json& bd = rec["ocr"]["fields"]["birth_date"];
+  bd["char_confidence"] = {0.97, 0.99, 0.97, 0.99, 1, 0.99, 0.99, 1, 0.99, 0.99};
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_unreadable"});
+  bd["value"] = "1975-08-12";
+  auto r = check::evaluate(rec, opts());
+  CHECK(codes(r) == std::vector<std::string>{"mrz_unreadable", "birth_date_mismatch"});
+  CHECK(r.reasons[1].detail ==
+        "Date of birth differs: the MRZ says '1974-08-12' (read with doubt, its check digit "
+        "verifies), the VIZ says '12 AUG/AOÛT 1974'.");
+  CHECK_FALSE(r.pass);
+  // The differing digit read unsurely (the 0.9 of a digit Tesseract did not
+  // confirm), or its runner-up the MRZ's digit: nothing is said (a sure MRZ
+  // would make these viz_unreadable and viz_misread).
+  bd["char_confidence"][3] = 0.9;
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_unreadable"});
+  bd["char_confidence"][3] = 0.99;
+  bd["char_alternatives"] = {nullptr, nullptr, nullptr, {"4", 0.3}, nullptr,
+                             nullptr, nullptr, nullptr, nullptr,    nullptr};
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_unreadable"});
+  bd.erase("char_alternatives");
+  // No confidence for each printed character: nothing to weigh.
+  Json no_conf = rec;
+  no_conf["ocr"]["fields"]["birth_date"].erase("char_confidence");
+  CHECK(codes(check::evaluate(no_conf, opts())) == std::vector<std::string>{"mrz_unreadable"});
+  // The MRZ date not vouched for: its digit decided an erased digit (0.5,
+  // fra-id-photo-s4242-0077), its digit fails, or a line was placed cells off.
+  rec["mrz"]["field_confidence"]["birth_date"] = 0.5;
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_unreadable"});
+  rec["mrz"]["field_confidence"]["birth_date"] = 0.917;
+  rec["mrz"]["checks"]["lines_aligned"] = false;
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_unreadable"});
+  rec["mrz"]["checks"].erase("lines_aligned");
+  rec["mrz"]["checks"]["birth_date"] = false;
+  rec["mrz"]["field_confidence"]["birth_date"] = 0.2;
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_unreadable"});
+  rec["mrz"]["checks"]["birth_date"] = true;
+  // Any date its own digit covers: the expiry date too.
+  rec["mrz"]["field_confidence"]["birth_date"] = 0.917;
+  bd["value"] = "1974-08-12";
+  rec["ocr"]["fields"]["expiry_date"]["value"] = "2033-10-31";
+  rec["ocr"]["fields"]["expiry_date"]["char_confidence"] = std::vector<double>(10, 0.99);
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_unreadable", "expiry_date_mismatch"});
+}
+
 TEST_CASE("check: a zone id-mrz read with a line cells off the others is a misreading", "[check]") {
   // td2-photo-s8383-0041 (bench/ocr.sh): a thumb and glare over the zone, the
   // TD2 read as an MRV-B with line 2 a cell off line 1; every failing digit
@@ -1063,4 +1120,38 @@ TEST_CASE("check: printedDifference asks one question of every kind of field", "
         D::misread);
   CHECK(check::printedDifference(K::text, "HUISMANS", &name_conf, "", "HUIJSMANS") == D::shown);
   CHECK(check::printedDifference(K::text, "HUISMANS", &name_conf, "", "HUIJSMANT") == D::shown);
+}
+
+TEST_CASE("check: a glyph read twice, a name the MRZ cut", "[check]") {
+  using D = check::Difference;
+  using K = check::FieldKind;
+  // td2-photo-s6464-0089: SWCRNLKN5 read SWCRNLKNS5, the S at 0.97 with 5 its
+  // runner-up beside the 5 read again: one glyph read twice is a misread;
+  // without that runner-up, or with another, the extra S shows a difference.
+  const std::vector<double> number_conf{0.99, 0.99, 0.99, 0.99, 0.99, 0.99, 0.99, 0.99, 0.97, 0.98};
+  const std::string five_for_s("\0\0\0\0\0\0\0\0" "5S", 10);
+  CHECK(check::explainedByRunnerUps("SWCRNLKNS5", five_for_s, "SWCRNLKN5"));
+  CHECK(check::printedDifference(K::document_number, "SWCRNLKNS5", &number_conf, five_for_s, "SWCRNLKN5") ==
+        D::misread);
+  CHECK(check::printedDifference(K::document_number, "SWCRNLKNS5", &number_conf, std::string(10, '\0'),
+                                 "SWCRNLKN5") == D::shown);
+  CHECK_FALSE(check::explainedByRunnerUps("SWCRNLKNS5", std::string("\0\0\0\0\0\0\0\0" "8\0", 10), "SWCRNLKN5"));
+  CHECK_FALSE(check::explainedByRunnerUps("SWCRNLKNS55", std::string("\0\0\0\0\0\0\0\0" "55\0", 11), "SWCRNLKN5"));
+
+  // fra-id-photo-s6464-0125: FRANCOISE<<FRA (14 places, cut) against the
+  // print PRANCOISE, FRANCOISE: the cut name completed by the print differs
+  // in the P alone, whose runner-up is the F.
+  CHECK(check::completedByPrint("FRANCOISE FRA", "PRANCOISE FRANCOISE") == "FRANCOISE FRANCOISE");
+  CHECK(check::completedByPrint("ANNA M", "ANNA MARIA LUISA") == "ANNA MARIA LUISA");
+  CHECK(check::completedByPrint("ANNE M", "ANNA MARIA") == "ANNE MARIA");   // the letters held still differ
+  CHECK(check::completedByPrint("ANNA MARIA X", "ANNA MARIA") == "ANNA MARIA X");  // more words: as it is
+  CHECK(check::completedByPrint("WOLFESCHLEG", "WOLFE") == "WOLFESCHLEG");
+  const std::vector<double> given(19, 0.99);
+  std::string p_for_f(19, '\0');
+  p_for_f[0] = 'F';
+  CHECK(check::printedDifference(K::text, "PRANCOISE FRANCOISE", &given, p_for_f,
+                                 check::completedByPrint("FRANCOISE FRA", "PRANCOISE FRANCOISE")) == D::misread);
+  CHECK(check::printedDifference(K::text, "PRANCOISE FRANCOISE", &given, p_for_f, "FRANCOISE FRA") == D::shown);
+  CHECK(check::printedDifference(K::text, "PRANCOISE FRANCOISE", &given, "",
+                                 check::completedByPrint("FRANCOISE FRA", "PRANCOISE FRANCOISE")) == D::shown);
 }

@@ -103,6 +103,13 @@ inline constexpr double kStrongCharConfidence = 0.95;
 // bench/ocr.sh: a zone with legible false read the document number
 // XM6D59OR7 (printed XM6859087) at 0.904 with its check digit verifying.
 inline constexpr double kSureMrzConfidence = 0.95;
+// An MRZ field whose check digit verifies is read at this confidence or more
+// (id-mrz lifts it to 0.9 at least) unless the digit decided an erased
+// character of it in a zone that does not verify: such a field keeps its
+// weakest cell's confidence (fra-id-photo-s4242-0077's birth date 900606 read
+// 340606 at 0.5, both checking alike). A date vouched for so by its own
+// digit is evidence where the print shows a difference surely; never alone.
+inline constexpr double kVouchedMrzConfidence = 0.9;
 // The MRZ checks that say id-mrz was unsure of characters no check digit
 // covers, not that a check digit failed: legible, known_state,
 // known_document_code; and lines_aligned, id-mrz's own finding that it
@@ -205,7 +212,10 @@ double differenceConfidence(std::string_view printed, const std::vector<double>&
 // printed 1985-06-15, read 1925-06-15 with the 2 at 0.97 and 8 its runner-up.
 // Or one character shorter, the missing character the runner-up of a
 // neighbour: td2-photo-s31-0209 printed HUIJSMANS, read HUISMANS surely with
-// J the I's runner-up (a narrow J lost beside the I).
+// J the I's runner-up (a narrow J lost beside the I). Or one character
+// longer, that character's runner-up the other's character beside it: one
+// glyph read twice (td2-photo-s6464-0089: SWCRNLKN5 read SWCRNLKNS5, the S at
+// 0.97 with 5 its runner-up).
 bool explainedByRunnerUps(std::string_view printed, std::string_view runner_up, std::string_view other);
 
 // Whether the print explains a printed value's difference from another
@@ -269,6 +279,16 @@ bool nameMatches(std::string_view mrz_name, std::string_view printed, bool trunc
 // cut may fall on a filler: "MARIE-THERESE" cut to six places is "MARIE<",
 // which ends in '<' like a name that fits (td2-photo-s2020-0009).
 bool cutAtFieldEnd(std::string_view field_rest, std::string_view printed);
+
+// A truncated name (`truncated`, words in the MRZ alphabet) completed by the
+// printed reading's words (`printed`, the same alphabet): each word the cut
+// shortened gets the printed word's remaining letters, each word it dropped
+// the printed word, so that a printed difference is looked for only where the
+// truncated name holds letters (Doc 9303 part 3, as nameMatches):
+// fra-id-photo-s6464-0125's FRANCOISE<<FRA against the print PRANCOISE,
+// FRANCOISE differs in the P alone. `truncated` as it is where it has more
+// words than `printed`.
+std::string completedByPrint(std::string_view truncated, std::string_view printed);
 
 // Dates as ISO YYYY-MM-DD: whole years between birth and as_of (a 29 February
 // birthday is reached on 1 March in common years); nullopt when malformed.
