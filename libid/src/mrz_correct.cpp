@@ -504,16 +504,29 @@ bool settleState(std::vector<Position>& positions, std::span<const LineCandidate
   // kept were read surely: the list tells a code from its neighbours only by
   // letters that are known (held-out td3-photo-s173-0013's nationality UTO
   // read M 0.65, U 0.005, T 0.65, C 0.22: MCO taken, valid and wrong).
+  // Nor is a code read as it stands settled where two or more of its letters
+  // were read unsurely: the list vouches for one doubtful letter between
+  // two known ones, and two letters a glare spot leaves half read make a
+  // known code by chance as easily (held-out seed 289's
+  // mrvb-photo-0062: nationality IDN under a glare spot read P 0.51, A
+  // 0.49, N 0.97, neither I nor D among the candidates: PAN taken, valid
+  // and wrong).
   bool seen = true, changed = false, keptSure = true;
+  int unsureKept = 0;
   for (std::size_t k = 0; k < 3; ++k) {
     const Position& p = positions[pis[k]];
     const auto& cands = lines[static_cast<std::size_t>(p.pos.line)][static_cast<std::size_t>(p.pos.col)];
     seen = seen && massOf(cands, '\0').first >= kGuessShare;
     const char ch = p.options[static_cast<std::size_t>(pick[k])].ch;
-    if (ch != p.read) changed = true;
-    else keptSure = keptSure && probabilityOf(cands, ch) >= kSureShare;
+    if (ch != p.read) {
+      changed = true;
+    } else {
+      const bool sure = probabilityOf(cands, ch) >= kSureShare;
+      keptSure = keptSure && sure;
+      unsureKept += !sure;
+    }
   }
-  seen = seen && (!changed || keptSure);
+  seen = seen && (changed ? keptSure : unsureKept <= 1);
   for (std::size_t k = 0; k < 3; ++k) {
     const auto pi = pis[k];
     if (chosen[pi] != pick[k]) reason[pi] = "state";
