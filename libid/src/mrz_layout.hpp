@@ -7,6 +7,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
+#include <limits>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -76,6 +79,27 @@ bool isMrzChar(char c);
 // '<' of a code are ignored ("D<<").
 std::span<const std::string_view> knownStates();
 bool knownState(std::string_view code);
+
+// How a state code is chosen among the known ones (likeliestState): the
+// cheapest code is taken only when it costs at most `max_cost` and every
+// other code considered costs `margin` more; codes changing more than
+// `max_changed` letters of the code read are not considered.
+struct StateLimits {
+  double max_cost = std::numeric_limits<double>::infinity();
+  double margin = 0;
+  int max_changed = 3;
+};
+
+// The known state code (knownStates(), filled to three letters with '<':
+// "D<<") that `cost` makes cheapest, its cost the sum of cost(k, code[k])
+// over its three letters (infinity: that letter cannot stand at k, and the
+// code is not considered), within `limits` against `read` (the three letters
+// as they stand); nullopt when none is. The one scorer of both state rules:
+// correct()'s settleState (costs of the corrector's options, a code settled
+// before the check digits are solved) and guessUnknownStates (-ln of the
+// reader's probabilities, a guess shown on a zone left not valid).
+std::optional<std::string> likeliestState(const std::function<double(std::size_t, char)>& cost, std::string_view read,
+                                          const StateLimits& limits);
 
 // 0-based line and first column of the three-letter state codes (issuing
 // state, nationality), which no check digit of their own covers.

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -1377,6 +1378,36 @@ Result notValid(const std::vector<LineCandidates>& cands) {
 }
 
 }  // namespace
+
+TEST_CASE("likeliestState: the cheapest known code within the limits, or none", "[mrz][correct]") {
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  // A letter as read costs nothing; `alt` lists the other letters each place may take, at a cost.
+  const auto costs = [](std::string_view read, std::vector<std::tuple<std::size_t, char, double>> alt) {
+    return [read = std::string(read), alt](std::size_t k, char ch) {
+      if (ch == read[k]) return 0.0;
+      for (const auto& [at, c, cost] : alt)
+        if (at == k && c == ch) return cost;
+      return inf;
+    };
+  };
+  using detail::likeliestState;
+  // UTD is none ICAO knows; UTO, one letter away, the only known code in reach.
+  CHECK(likeliestState(costs("UTD", {{2, 'O', 1.0}}), "UTD", {.margin = 1.5, .max_changed = 1}) == "UTO");
+  // ESQ: ESP and EST alike are no choice; the margin tells them apart once one is dearer by it.
+  CHECK_FALSE(likeliestState(costs("ESQ", {{2, 'P', 1.0}, {2, 'T', 1.0}}), "ESQ", {.margin = 1.5}));
+  CHECK(likeliestState(costs("ESQ", {{2, 'P', 1.0}, {2, 'T', 1.0}}), "ESQ", {.margin = 0}) == "ESP");
+  CHECK(likeliestState(costs("ESQ", {{2, 'P', 1.0}, {2, 'T', 2.5}}), "ESQ", {.margin = 1.5}) == "ESP");
+  CHECK_FALSE(likeliestState(costs("ESQ", {{2, 'P', 1.0}, {2, 'T', 2.4}}), "ESQ", {.margin = 1.5}));
+  // Too costly (correct()'s kMaxStateCost is 2.5).
+  CHECK(likeliestState(costs("ESQ", {{2, 'P', 2.5}}), "ESQ", {.max_cost = 2.5, .margin = 1.5}) == "ESP");
+  CHECK_FALSE(likeliestState(costs("ESQ", {{2, 'P', 2.6}}), "ESQ", {.max_cost = 2.5, .margin = 1.5}));
+  // Two letters changed: not considered under max_changed 1 (guessUnknownStates').
+  CHECK(likeliestState(costs("XXP", {{0, 'E', 1.0}, {1, 'S', 1.0}}), "XXP", {}) == "ESP");
+  CHECK_FALSE(likeliestState(costs("XXP", {{0, 'E', 1.0}, {1, 'S', 1.0}}), "XXP", {.max_changed = 1}));
+  // Codes shorter than three letters stand filled with '<' (Germany's D).
+  CHECK(likeliestState(costs("D<<", {}), "D<<", {.margin = 1.5}) == "D<<");
+  CHECK_FALSE(likeliestState(costs("D<Q", {}), "D<Q", {}));
+}
 
 TEST_CASE("guessUnknownStates: a zone left not valid shows the known state code its cells make likeliest",
           "[mrz][correct]") {
