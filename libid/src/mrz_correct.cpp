@@ -1435,6 +1435,13 @@ bool detail::guessUnknownStates(Result& r, const std::vector<LineCandidates>& ca
   return changed;
 }
 
+bool detail::judgeFinally(Result& r, const std::vector<LineCandidates>& cands, const ParseOptions& opts) {
+  if (r.valid) return false;
+  const bool state = guessUnknownStates(r, cands);
+  const bool zeros = guessZerosReadAsO(r, cands, opts);
+  return state || zeros;
+}
+
 bool detail::guessZerosReadAsO(Result& r, const std::vector<LineCandidates>& cands, const ParseOptions& opts) {
   if (r.valid || r.lines.size() != cands.size()) return false;
   const auto kinds = positionKinds(r.format);

@@ -1525,3 +1525,38 @@ TEST_CASE("guessZerosReadAsO: a zone whose every date zero was read O shows its 
   CHECK_FALSE(detail::guessZerosReadAsO(checked, fails, {}));
   CHECK(checked.lines[1] == asRead[1]);
 }
+
+TEST_CASE("judgeFinally: a zone left not valid gets the state guess, then the zeros; a valid one nothing",
+          "[mrz][correct]") {
+  // A visa whose issuing state NLD was read NLQ (D seen at 0.06) and whose
+  // every zero of number and dates was read O.
+  const std::vector<std::string> read = {"V<NLQHOELZENBEIN<<BJOERN<<<<<<<<<<<<", "DSOO37O872D<<8202165M2501051<<<<<<<<"};
+  auto cands = sureReading(read);
+  cands[0][4] = {{'Q', 0.93f}, {'D', 0.06f}, {'O', 0.01f}};
+  for (const std::size_t c : {2, 3, 6, 15, 23, 25}) cands[1][c] = {{'O', 0.9f}, {'0', 0.09f}, {'Q', 0.01f}};
+  Result r = notValid(cands);
+  REQUIRE(r.lines == read);
+  Result apart = r;
+  const bool state = detail::guessUnknownStates(apart, cands);
+  const bool zeros = detail::guessZerosReadAsO(apart, cands, {});
+  CHECK((state && zeros));
+  CHECK(detail::judgeFinally(r, cands, {}));
+  CHECK(r.lines == apart.lines);
+  CHECK(r.lines[0].substr(0, 5) == "V<NLD");
+  CHECK(r.lines[1].substr(0, 9) == "DS0037087");
+  CHECK(r.fields.at("issuing_state") == "NLD");
+  CHECK(r.fields.at("document_number") == "DS0037087");
+  CHECK(r.corrections.size() == apart.corrections.size());
+  CHECK(doubts(r) == doubts(apart));
+  notLegible(r);
+  // A valid zone is left as it is.
+  const std::vector<std::string> right = {read[0].substr(0, 4) + "D" + read[0].substr(5), "DS0037087" + read[1].substr(9)};
+  auto sure = sureReading(right);
+  auto valid = correct(sure, {});
+  REQUIRE(valid);
+  REQUIRE(valid->valid);
+  const Result before = *valid;
+  CHECK_FALSE(detail::judgeFinally(*valid, sure, {}));
+  CHECK(valid->lines == before.lines);
+  CHECK(valid->uncertain.size() == before.uncertain.size());
+}
