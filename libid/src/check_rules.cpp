@@ -90,6 +90,14 @@ std::vector<std::string> nameSpellings(std::string_view utf8) {
   return out;
 }
 
+std::optional<std::vector<std::string_view>> alignedByTruncation(const std::vector<std::string>& mrz_words,
+                                                                 const std::vector<std::string>& printed_words) {
+  if (mrz_words.size() > printed_words.size()) return std::nullopt;
+  std::vector<std::string_view> out(mrz_words.begin(), mrz_words.end());
+  out.resize(printed_words.size());  // the trailing words the cut dropped: ""
+  return out;
+}
+
 namespace {
 // AE/OE/UE -> A/O/U: the key under which an MRZ umlaut meets a printed letter
 // whose diacritic was lost.
@@ -101,11 +109,11 @@ std::string foldUmlauts(std::string s) {
 bool wordsMatch(const std::vector<std::string>& mrz_words, const std::vector<std::string>& printed_words,
                 bool truncated) {
   if (!truncated) return mrz_words == printed_words;
-  // Truncated: trailing names may be dropped and each kept one may be cut
-  // (down to an initial).
-  if (mrz_words.size() > printed_words.size()) return false;
-  for (std::size_t i = 0; i < mrz_words.size(); ++i)
-    if (!printed_words[i].starts_with(mrz_words[i])) return false;
+  // Truncated: each kept name may be cut (down to an initial).
+  const auto aligned = alignedByTruncation(mrz_words, printed_words);
+  if (!aligned) return false;
+  for (std::size_t i = 0; i < printed_words.size(); ++i)
+    if (!printed_words[i].starts_with((*aligned)[i])) return false;
   return true;
 }
 }  // namespace
@@ -153,11 +161,12 @@ bool cutAtFieldEnd(std::string_view field_rest, std::string_view printed) {
 
 std::string completedByPrint(std::string_view truncated, std::string_view printed) {
   const auto cut = split(truncated), print = split(printed);
-  if (cut.empty() || cut.size() > print.size()) return std::string(truncated);
+  const auto aligned = alignedByTruncation(cut, print);
+  if (cut.empty() || !aligned) return std::string(truncated);
   std::string out;
   for (std::size_t i = 0; i < print.size(); ++i) {
-    std::string w = i < cut.size() ? cut[i] : print[i];
-    if (i < cut.size() && print[i].size() > w.size()) w += print[i].substr(w.size());
+    std::string w((*aligned)[i]);
+    if (print[i].size() > w.size()) w += print[i].substr(w.size());
     out += (out.empty() ? "" : " ") + w;
   }
   return out;

@@ -98,7 +98,9 @@ using detail::kNameFamilySure;
 constexpr double kPaddedTailSure = 0.9;
 
 // A state code changed to the cheapest known ICAO code among the reader's
-// options: at most this costly, and the next known code this much dearer.
+// options: at most this costly, and the next known code this much dearer
+// (likeliestState's limits in settleState). guessUnknownStates takes the
+// same margin on -ln probabilities, with no upper bound.
 constexpr double kMaxStateCost = 2.5;
 constexpr double kStateMargin = 1.5;
 
@@ -463,12 +465,6 @@ bool settleState(std::vector<Position>& positions, std::span<const LineCandidate
     if (positions[pi].erased) return false;
   std::string current;
   for (auto pi : pis) current.push_back(positions[pi].options[static_cast<std::size_t>(chosen[pi])].ch);
-  constexpr double inf = std::numeric_limits<double>::infinity();
-  double best = inf, second = inf;
-  std::array<int, 3> pick{};
-  const auto& o0 = positions[pis[0]].options;
-  const auto& o1 = positions[pis[1]].options;
-  const auto& o2 = positions[pis[2]].options;
   // A digit read surely where the code wants a letter is what is printed
   // (keepPrintedDigits), unless the letter is its look-alike or one the
   // reader saw as well: a known code is not made of the runners-up a sure
@@ -477,21 +473,29 @@ bool settleState(std::vector<Position>& positions, std::span<const LineCandidate
     const Position& p = positions[pis[k]];
     return !p.type_fixed || p.erased || p.read_share < kSureShare || o.share >= kSeenShare || lookAlike(p.read, o.ch);
   };
-  for (std::size_t a = 0; a < o0.size(); ++a)
-    for (std::size_t b = 0; b < o1.size(); ++b)
-      for (std::size_t c = 0; c < o2.size(); ++c) {
-        const std::string code{o0[a].ch, o1[b].ch, o2[c].ch};
-        if (!knownState(code) || !printed(0, o0[a]) || !printed(1, o1[b]) || !printed(2, o2[c])) continue;
-        const double cost = o0[a].cost + o1[b].cost + o2[c].cost;
-        if (cost < best) second = best, best = cost, pick = {int(a), int(b), int(c)};
-        else if (cost < second) second = cost;
-      }
+  // Letter k of a code: the cheapest option for it (each character is one option).
+  const auto option = [&](std::size_t k, char ch) {
+    const auto& opts = positions[pis[k]].options;
+    int at = -1;
+    for (std::size_t i = 0; i < opts.size(); ++i)
+      if (opts[i].ch == ch && printed(k, opts[i]) && (at < 0 || opts[i].cost < opts[static_cast<std::size_t>(at)].cost))
+        at = static_cast<int>(i);
+    return at;
+  };
+  const auto cost = [&](std::size_t k, char ch) {
+    const int at = option(k, ch);
+    return at < 0 ? std::numeric_limits<double>::infinity() : positions[pis[k]].options[static_cast<std::size_t>(at)].cost;
+  };
   // Specimens with codes of their own ("SI<", "BDR") are then not valid
   // either: a confidently misread code ("FOL") looks just the same.
   bool asRead = knownState(current);
   for (std::size_t k = 0; k < 3; ++k)
     asRead = asRead && printed(k, positions[pis[k]].options[static_cast<std::size_t>(chosen[pis[k]])]);
-  if (best == inf || covered || best > kMaxStateCost || second - best < kStateMargin) return asRead;
+  if (covered) return asRead;
+  const auto code = detail::likeliestState(cost, current, {.max_cost = kMaxStateCost, .margin = kStateMargin});
+  if (!code) return asRead;
+  std::array<int, 3> pick{};
+  for (std::size_t k = 0; k < 3; ++k) pick[k] = option(k, (*code)[k]);
   // No code is settled from cells the reader hardly saw: the costs weigh a
   // cell's candidates against each other, which says nothing where most of
   // its probability went to no character (a thumb or a glare spot over the
@@ -1417,25 +1421,14 @@ bool detail::guessUnknownStates(Result& r, const std::vector<LineCandidates>& ca
       continue;
     const std::string read = r.lines[li].substr(col, 3);
     if (knownState(read)) continue;
-    constexpr double inf = std::numeric_limits<double>::infinity();
-    double best = -inf, second = -inf;
-    std::string pick;
-    for (const std::string_view known : knownStates()) {
-      std::string code(known);
-      code.resize(3, '<');
-      double score = 0;
-      int kept = 0;
-      for (std::size_t k = 0; k < 3 && score > -inf; ++k) {
-        const double p = probabilityOf(cands[li][col + k], code[k]);
-        const bool same = code[k] == read[k];
-        score = same || p >= kSeenShare ? score + std::log(p) : -inf;
-        kept += same;
-      }
-      if (score == -inf || kept < 2) continue;
-      if (score > best) second = best, best = score, pick = code;
-      else if (score > second) second = score;
-    }
-    if (pick.empty() || best - second < kStateMargin) continue;
+    // -ln of the reader's probability: a letter changed only to one it saw.
+    const auto cost = [&](std::size_t k, char ch) {
+      const double p = probabilityOf(cands[li][col + k], ch);
+      return ch == read[k] || p >= kSeenShare ? -std::log(p) : std::numeric_limits<double>::infinity();
+    };
+    const auto guess = detail::likeliestState(cost, read, {.margin = kStateMargin, .max_changed = 1});
+    if (!guess) continue;
+    const std::string& pick = *guess;
     for (std::size_t k = 0; k < 3; ++k) {
       if (pick[k] == read[k]) continue;
       const int line = static_cast<int>(li) + 1, pos = static_cast<int>(col + k) + 1;
@@ -1453,6 +1446,13 @@ bool detail::guessUnknownStates(Result& r, const std::vector<LineCandidates>& ca
     markIllegible(r);
   }
   return changed;
+}
+
+bool detail::judgeFinally(Result& r, const std::vector<LineCandidates>& cands, const ParseOptions& opts) {
+  if (r.valid) return false;
+  const bool state = guessUnknownStates(r, cands);
+  const bool zeros = guessZerosReadAsO(r, cands, opts);
+  return state || zeros;
 }
 
 bool detail::guessZerosReadAsO(Result& r, const std::vector<LineCandidates>& cands, const ParseOptions& opts) {

@@ -7,6 +7,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
+#include <limits>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -76,6 +79,27 @@ bool isMrzChar(char c);
 // '<' of a code are ignored ("D<<").
 std::span<const std::string_view> knownStates();
 bool knownState(std::string_view code);
+
+// How a state code is chosen among the known ones (likeliestState): the
+// cheapest code is taken only when it costs at most `max_cost` and every
+// other code considered costs `margin` more; codes changing more than
+// `max_changed` letters of the code read are not considered.
+struct StateLimits {
+  double max_cost = std::numeric_limits<double>::infinity();
+  double margin = 0;
+  int max_changed = 3;
+};
+
+// The known state code (knownStates(), filled to three letters with '<':
+// "D<<") that `cost` makes cheapest, its cost the sum of cost(k, code[k])
+// over its three letters (infinity: that letter cannot stand at k, and the
+// code is not considered), within `limits` against `read` (the three letters
+// as they stand); nullopt when none is. The one scorer of both state rules:
+// correct()'s settleState (costs of the corrector's options, a code settled
+// before the check digits are solved) and guessUnknownStates (-ln of the
+// reader's probabilities, a guess shown on a zone left not valid).
+std::optional<std::string> likeliestState(const std::function<double(std::size_t, char)>& cost, std::string_view read,
+                                          const StateLimits& limits);
 
 // 0-based line and first column of the three-letter state codes (issuing
 // state, nationality), which no check digit of their own covers.
@@ -246,7 +270,7 @@ bool vetoGReadAsQ(Result& r, const std::vector<LineCandidates>& cands);
 // and O as D (seed 211's td1-photo-0007: UTO read UTD, D 0.80, O 0.12;
 // seed 241's mrva-photo-0046: UTD, D 0.58, Q 0.25, O 0.10), letters the
 // list of codes alone tells apart. Applied to the reading id-mrz reports,
-// after every other pass. Whether it changed a code.
+// after every other pass (judgeFinally). Whether it changed a code.
 bool guessUnknownStates(Result& r, const std::vector<LineCandidates>& cands);
 
 // A zone no reading made valid whose every zero of its dates and check
@@ -259,8 +283,20 @@ bool guessUnknownStates(Result& r, const std::vector<LineCandidates>& cands);
 // mrvb-photo-0000: CT0005662 read CTOOQ5662). The cells changed are listed
 // (a "zero_read_as_o" correction, and uncertain with O as rival) and the
 // zone stays not valid: the zeros are the best guess, not a reading.
-// Applied to the reading id-mrz reports. Whether it changed a cell.
+// Applied to the reading id-mrz reports, after guessUnknownStates
+// (judgeFinally). Whether it changed a cell.
 bool guessZerosReadAsO(Result& r, const std::vector<LineCandidates>& cands, const ParseOptions& opts);
+
+// The final judgement of the reading id-mrz reports, once its view is
+// chosen; the record then writes it as it stands. The passes before it, in
+// order: read() (mrz_read.cpp) on each view of a band, vetoBlurredNames (a
+// valid zone's blurred name cells), and on the view it keeps vetoGReadAsQ
+// (any zone); readRecord (mrz_record.cpp) between a photo's views,
+// crossCheck and carryDoubts (a valid reading against a second view), then
+// the second reader (mrz_witness.cpp, a zone no view made valid). Here, on
+// a zone left not valid only, the best guesses that keep it not valid:
+// guessUnknownStates, then guessZerosReadAsO. Whether it changed the zone.
+bool judgeFinally(Result& r, const std::vector<LineCandidates>& cands, const ParseOptions& opts);
 
 // A valid reading's name cells on a blurred line (kBlurredSpread; `spreads`
 // per line) that no check digit covers and the blur leaves in doubt: listed

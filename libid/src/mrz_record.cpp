@@ -23,15 +23,9 @@ Expected<ImageReading> readFile(const LoadedImage& img, const ReadOptions& optio
   return reading;
 }
 
-// The reading as the record reports it: a zone left not valid shows the
-// likeliest known state code for one ICAO does not know (guessUnknownStates)
-// and zeros for the O of its numbers where it read every zero as O
-// (guessZerosReadAsO).
-Json reported(ImageReading& r, const ParseOptions& opts) {
-  detail::guessUnknownStates(r.result, r.candidates);
-  detail::guessZerosReadAsO(r.result, r.candidates, opts);
-  return r.toJson();
-}
+// The last pass on the reading a record reports, once its view is chosen
+// (detail::judgeFinally); the record then writes it as it stands (toJson).
+void judgeFinally(ImageReading& r, const ParseOptions& opts) { detail::judgeFinally(r.result, r.candidates, opts); }
 
 // A well-formed quad ([[x, y] x 4]) of a record.
 std::optional<std::array<cv::Point2f, 4>> quadOf(const Json& q) {
@@ -227,7 +221,10 @@ std::optional<Status> readInputPhoto(Json& record, cv::Size card, CardMiss miss,
     }
     if (alone.contains("mrz")) section = std::move(alone["mrz"]);
   } else if (auto photo = loadImage(input.get<std::string>(), limits, kReadSide, Hash::no)) {
-    if (auto fromPhoto = readFile(*photo, options)) section = reported(*fromPhoto, options.parse);
+    if (auto fromPhoto = readFile(*photo, options)) {
+      judgeFinally(*fromPhoto, options.parse);
+      section = fromPhoto->toJson();
+    }
   }
   if (!section.is_object() || !section.contains("quad")) return std::nullopt;
   if (miss == CardMiss::zone_invalid && !section.value("valid", false)) return std::nullopt;
@@ -302,7 +299,8 @@ Status readRecord(Json& record, const ImageLimits& limits, const ReadOptions& op
   };
   auto fromDocument = [&] {
     witnessed(doc->reading);
-    Json section = reported(doc->reading, options.parse);
+    judgeFinally(doc->reading, options.parse);
+    Json section = doc->reading.toJson();
     section["found_in"] = "document";
     section["document_quad"] = quadJson(doc->document.quad);
     record["mrz"] = std::move(section);
@@ -354,7 +352,8 @@ Status readRecord(Json& record, const ImageLimits& limits, const ReadOptions& op
   }
   if (!reading) throw Failure(reading.error());
   witnessed(*reading);
-  record["mrz"] = reported(*reading, options.parse);
+  judgeFinally(*reading, options.parse);
+  record["mrz"] = reading->toJson();
   return reading->result.valid ? Status::ok : Status::rejected;
 }
 

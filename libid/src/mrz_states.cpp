@@ -4,6 +4,7 @@
 // code ("FPA", "UT0") from a real one.
 #include <algorithm>
 #include <iterator>
+#include <limits>
 #include <span>
 #include <string_view>
 
@@ -48,6 +49,28 @@ bool knownState(std::string_view code) {
   // Trailing fillers are no part of the code ("D<<" is Germany).
   while (!code.empty() && code.back() == '<') code.remove_suffix(1);
   return std::binary_search(std::begin(kStates), std::end(kStates), code);
+}
+
+std::optional<std::string> likeliestState(const std::function<double(std::size_t, char)>& cost, std::string_view read,
+                                          const StateLimits& limits) {
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  double best = inf, second = inf;
+  std::string pick;
+  for (const std::string_view known : kStates) {
+    std::string code(known);
+    code.resize(3, '<');
+    double sum = 0;
+    int changed = 0;
+    for (std::size_t k = 0; k < 3 && sum < inf; ++k) {
+      sum += cost(k, code[k]);
+      changed += k >= read.size() || code[k] != read[k];
+    }
+    if (sum == inf || changed > limits.max_changed) continue;
+    if (sum < best) second = best, best = sum, pick = code;
+    else if (sum < second) second = sum;
+  }
+  if (pick.empty() || best > limits.max_cost || second - best < limits.margin) return std::nullopt;
+  return pick;
 }
 
 }  // namespace idkit::mrz::detail

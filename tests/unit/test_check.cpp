@@ -359,6 +359,19 @@ TEST_CASE("check: names follow Doc 9303 transliteration and truncation", "[check
   CHECK(check::nameMatches("ANNA", "ANNA MARIA", true));
   CHECK_FALSE(check::nameMatches("ANNE", "ANNA MARIA", true));
   CHECK_FALSE(check::nameMatches("ANNA MARIA X", "ANNA MARIA", true));
+  // Truncation word by word: MRZ word i stands for printed word i, trailing printed words dropped.
+  using Words = std::vector<std::string>;
+  using Views = std::vector<std::string_view>;
+  CHECK(check::alignedByTruncation(Words{"ANNA", "M"}, Words{"ANNA", "MARIA", "LUISA"}) == Views{"ANNA", "M", ""});
+  CHECK(check::alignedByTruncation(Words{}, Words{"ANNA"}) == Views{""});
+  CHECK(check::alignedByTruncation(Words{"ANNE"}, Words{"ANNA"}) == Views{"ANNE"});  // a misread kept word stays
+  CHECK_FALSE(check::alignedByTruncation(Words{"ANNA", "MARIA", "X"}, Words{"ANNA", "MARIA"}));
+  // completedByPrint fills each word out from the print: a difference shows only where the MRZ holds letters.
+  CHECK(check::completedByPrint("FRANCOISE FRA", "PRANCOISE FRANCE") == "FRANCOISE FRANCE");
+  CHECK(check::completedByPrint("ANNA M", "ANNA MARIA LUISA") == "ANNA MARIA LUISA");
+  CHECK(check::completedByPrint("ANNE MARIA", "ANNA M") == "ANNE MARIA");  // an MRZ word longer than the print's stays
+  CHECK(check::completedByPrint("ANNA MARIA X", "ANNA MARIA") == "ANNA MARIA X");  // more words: as it is
+  CHECK(check::completedByPrint("", "ANNA") == "");
   // An apostrophe the MRZ omits, read from print as a gap, in a truncated field.
   CHECK(check::nameMatches("DARTAGNAN", "D ARTAGNAN", true));
   CHECK_FALSE(check::nameMatches("DARTAGNAN", "D ARTAGMAN", true));

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -1401,6 +1402,36 @@ Result notValid(const std::vector<LineCandidates>& cands) {
 
 }  // namespace
 
+TEST_CASE("likeliestState: the cheapest known code within the limits, or none", "[mrz][correct]") {
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  // A letter as read costs nothing; `alt` lists the other letters each place may take, at a cost.
+  const auto costs = [](std::string_view read, std::vector<std::tuple<std::size_t, char, double>> alt) {
+    return [read = std::string(read), alt](std::size_t k, char ch) {
+      if (ch == read[k]) return 0.0;
+      for (const auto& [at, c, cost] : alt)
+        if (at == k && c == ch) return cost;
+      return inf;
+    };
+  };
+  using detail::likeliestState;
+  // UTD is none ICAO knows; UTO, one letter away, the only known code in reach.
+  CHECK(likeliestState(costs("UTD", {{2, 'O', 1.0}}), "UTD", {.margin = 1.5, .max_changed = 1}) == "UTO");
+  // ESQ: ESP and EST alike are no choice; the margin tells them apart once one is dearer by it.
+  CHECK_FALSE(likeliestState(costs("ESQ", {{2, 'P', 1.0}, {2, 'T', 1.0}}), "ESQ", {.margin = 1.5}));
+  CHECK(likeliestState(costs("ESQ", {{2, 'P', 1.0}, {2, 'T', 1.0}}), "ESQ", {.margin = 0}) == "ESP");
+  CHECK(likeliestState(costs("ESQ", {{2, 'P', 1.0}, {2, 'T', 2.5}}), "ESQ", {.margin = 1.5}) == "ESP");
+  CHECK_FALSE(likeliestState(costs("ESQ", {{2, 'P', 1.0}, {2, 'T', 2.4}}), "ESQ", {.margin = 1.5}));
+  // Too costly (correct()'s kMaxStateCost is 2.5).
+  CHECK(likeliestState(costs("ESQ", {{2, 'P', 2.5}}), "ESQ", {.max_cost = 2.5, .margin = 1.5}) == "ESP");
+  CHECK_FALSE(likeliestState(costs("ESQ", {{2, 'P', 2.6}}), "ESQ", {.max_cost = 2.5, .margin = 1.5}));
+  // Two letters changed: not considered under max_changed 1 (guessUnknownStates').
+  CHECK(likeliestState(costs("XXP", {{0, 'E', 1.0}, {1, 'S', 1.0}}), "XXP", {}) == "ESP");
+  CHECK_FALSE(likeliestState(costs("XXP", {{0, 'E', 1.0}, {1, 'S', 1.0}}), "XXP", {.max_changed = 1}));
+  // Codes shorter than three letters stand filled with '<' (Germany's D).
+  CHECK(likeliestState(costs("D<<", {}), "D<<", {.margin = 1.5}) == "D<<");
+  CHECK_FALSE(likeliestState(costs("D<Q", {}), "D<Q", {}));
+}
+
 TEST_CASE("guessUnknownStates: a zone left not valid shows the known state code its cells make likeliest",
           "[mrz][correct]") {
   // `cands` corrected: a zone not valid whose state code is none ICAO knows.
@@ -1516,4 +1547,39 @@ TEST_CASE("guessZerosReadAsO: a zone whose every date zero was read O shows its 
   REQUIRE(checked.lines[1] == asRead[1]);
   CHECK_FALSE(detail::guessZerosReadAsO(checked, fails, {}));
   CHECK(checked.lines[1] == asRead[1]);
+}
+
+TEST_CASE("judgeFinally: a zone left not valid gets the state guess, then the zeros; a valid one nothing",
+          "[mrz][correct]") {
+  // A visa whose issuing state NLD was read NLQ (D seen at 0.06) and whose
+  // every zero of number and dates was read O.
+  const std::vector<std::string> read = {"V<NLQHOELZENBEIN<<BJOERN<<<<<<<<<<<<", "DSOO37O872D<<8202165M2501051<<<<<<<<"};
+  auto cands = sureReading(read);
+  cands[0][4] = {{'Q', 0.93f}, {'D', 0.06f}, {'O', 0.01f}};
+  for (const std::size_t c : {2, 3, 6, 15, 23, 25}) cands[1][c] = {{'O', 0.9f}, {'0', 0.09f}, {'Q', 0.01f}};
+  Result r = notValid(cands);
+  REQUIRE(r.lines == read);
+  Result apart = r;
+  const bool state = detail::guessUnknownStates(apart, cands);
+  const bool zeros = detail::guessZerosReadAsO(apart, cands, {});
+  CHECK((state && zeros));
+  CHECK(detail::judgeFinally(r, cands, {}));
+  CHECK(r.lines == apart.lines);
+  CHECK(r.lines[0].substr(0, 5) == "V<NLD");
+  CHECK(r.lines[1].substr(0, 9) == "DS0037087");
+  CHECK(r.fields.at("issuing_state") == "NLD");
+  CHECK(r.fields.at("document_number") == "DS0037087");
+  CHECK(r.corrections.size() == apart.corrections.size());
+  CHECK(doubts(r) == doubts(apart));
+  notLegible(r);
+  // A valid zone is left as it is.
+  const std::vector<std::string> right = {read[0].substr(0, 4) + "D" + read[0].substr(5), "DS0037087" + read[1].substr(9)};
+  auto sure = sureReading(right);
+  auto valid = correct(sure, {});
+  REQUIRE(valid);
+  REQUIRE(valid->valid);
+  const Result before = *valid;
+  CHECK_FALSE(detail::judgeFinally(*valid, sure, {}));
+  CHECK(valid->lines == before.lines);
+  CHECK(valid->uncertain.size() == before.uncertain.size());
 }

@@ -264,6 +264,15 @@ std::optional<IdkitPayload> parseIdkitPayload(std::string_view text);
 // base-letter one (Ä -> A) and the national XX one (Ä -> AXX, Ñ -> NXX).
 std::vector<std::string> nameSpellings(std::string_view utf8);
 
+// Doc 9303 part 3's truncation word by word: the MRZ word standing for each
+// printed word (MRZ word i for printed word i), "" for each trailing printed
+// word the cut dropped; nullopt where the MRZ has more words than the print.
+// A kept word is the printed one cut, or (misread) not: nameMatches tests
+// that each is a prefix, completedByPrint fills each out with the printed
+// word's remaining letters. Views into `mrz_words`.
+std::optional<std::vector<std::string_view>> alignedByTruncation(const std::vector<std::string>& mrz_words,
+                                                                 const std::vector<std::string>& printed_words);
+
 // Whether `mrz_name` (as read from the MRZ, A-Z and spaces) is a rendering of
 // `printed` (any spelling). With `truncated` (the MRZ name field is full)
 // each MRZ word may be a prefix of the printed one and trailing words may be
