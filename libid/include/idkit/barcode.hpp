@@ -44,7 +44,7 @@ struct Code {
   int orientation = 0;                  // degrees
   int sequence_size = -1, sequence_index = -1;
   std::string sequence_id;
-  std::string method;                   // how it was found: direct, rectified, grey, blurred, tiled, flattened
+  std::string method;                   // how it was found: direct, rectified, grey, blurred, tiled, flattened, sharpened
   std::optional<aamva::Result> aamva;   // parsed when the text looks like AAMVA
   std::optional<Error> aamva_error;     // it looked like AAMVA but did not parse
 
