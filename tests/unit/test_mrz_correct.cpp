@@ -1413,6 +1413,22 @@ TEST_CASE("vetoNameDisagreement: a name letter the quick look read otherwise is 
     CHECK_FALSE(listed);
     CHECK(r.valid);
   }
+  // A letter past a name, the line's last: seed 269's td1-photo-0077 (motion
+  // 9 px), TOM read TOMG (G 0.89, O 0.09) by the careful read, TOMF by the
+  // glance; no check covers a TD1 name: valid and wrong.
+  {
+    const std::vector<std::string> td1 = {"IDUTO707067621<987<MLPKZF17<<<", "0002152M2909222UTO<<<<<<<<<<<2",
+                                          "LI<<TOMG<<<<<<<<<<<<<<<<<<<<<<"};
+    auto c = sureReading(td1);
+    c[2][6] = {{'M', 0.8264f}, {'8', 0.0054f}, {'Y', 0.0004f}};
+    c[2][7] = {{'G', 0.8856f}, {'O', 0.086f}, {'4', 0.0188f}};
+    auto res = correct(c);
+    REQUIRE(res);
+    REQUIRE(res->valid);
+    CHECK(detail::vetoNameDisagreement(*res, c, {td1[0], td1[1], "LI<<TOMF<<<<<<<<<<<<<<<<<<<<<<"}));
+    notLegible(*res);
+    CHECK(doubts(*res) == Doubts{{3, 8, 'G', 'F'}});
+  }
   // Cells a check digit covers are the check's to settle (the number's 0
   // glanced as O), and so are fillers the glance read as no name letter
   // outside the names: only name cells are judged.
