@@ -1363,8 +1363,8 @@ namespace {
 
 // Walks a valid reading's cells (the cells `cands` holds for each of its
 // lines, of the length its format gives) and lists uncertain each cell
-// `rival(put, cell, kind, spread)` names a rival for (not '\0'), `spread`
-// the line's (`spreads`, -inf where none given); the zone made not legible
+// `rival(put, cell, kind, spread, line, col)` names a rival for (not '\0'),
+// `spread` the line's (`spreads`, -inf where none given); the zone made not legible
 // (markIllegible) when it listed any. Whether it listed any.
 template <class Rival>
 bool listDoubtfulCells(Result& r, const std::vector<LineCandidates>& cands, std::span<const float> spreads,
@@ -1377,7 +1377,7 @@ bool listDoubtfulCells(Result& r, const std::vector<LineCandidates>& cands, std:
     if (cands[li].size() != line.size() || kinds[li].size() != line.size()) continue;
     const float spread = li < spreads.size() ? spreads[li] : -std::numeric_limits<float>::infinity();
     for (std::size_t c = 0; c < line.size(); ++c) {
-      const char other = rival(line[c], cands[li][c], kinds[li][c], spread);
+      const char other = rival(line[c], cands[li][c], kinds[li][c], spread, li, c);
       if (other == '\0') continue;
       r.uncertain.push_back({static_cast<int>(li) + 1, static_cast<int>(c) + 1, line[c], other, "uncertain"});
       listed = true;
@@ -1390,7 +1390,7 @@ bool listDoubtfulCells(Result& r, const std::vector<LineCandidates>& cands, std:
 }  // namespace
 
 bool detail::vetoBlurredNames(Result& r, const std::vector<LineCandidates>& cands, const std::vector<float>& spreads) {
-  return listDoubtfulCells(r, cands, spreads, [](char put, const PositionCandidates& cell, Kind kind, float spread) {
+  return listDoubtfulCells(r, cands, spreads, [](char put, const PositionCandidates& cell, Kind kind, float spread, std::size_t, std::size_t) {
     if (spread < kBlurredSpread || kind != Kind::Name || put == '<' || cell.empty()) return '\0';
     // A digit read first, else the letter blurred into the one put (seen,
     // or the one put read unsure: its runner-up named).
@@ -1406,8 +1406,30 @@ bool detail::vetoBlurredNames(Result& r, const std::vector<LineCandidates>& cand
 }
 
 bool detail::vetoGReadAsQ(Result& r, const std::vector<LineCandidates>& cands) {
-  return listDoubtfulCells(r, cands, {}, [](char put, const PositionCandidates& cell, Kind kind, float) {
+  return listDoubtfulCells(r, cands, {}, [](char put, const PositionCandidates& cell, Kind kind, float, std::size_t, std::size_t) {
     return (kind == Kind::Name || kind == Kind::AlnumFill) && gReadAsQ(put, cell) ? 'G' : '\0';
+  });
+}
+
+bool detail::vetoNameDisagreement(Result& r, const std::vector<LineCandidates>& cands,
+                                  const std::vector<std::string>& glance) {
+  if (glance.size() != r.lines.size()) return false;
+  // Per line: whether the glance is a witness (read alike but for a few
+  // cells), and the reading's last character that is no filler.
+  std::vector<bool> witness(r.lines.size(), false);
+  std::vector<std::size_t> last(r.lines.size(), 0);
+  for (std::size_t li = 0; li < r.lines.size(); ++li) {
+    const std::string& a = r.lines[li];
+    const std::string& b = glance[li];
+    if (a.size() != b.size()) continue;
+    std::size_t differ = 0;
+    for (std::size_t c = 0; c < a.size(); ++c) differ += a[c] != b[c];
+    witness[li] = differ <= kGlanceMisses;
+    if (const auto l = a.find_last_not_of('<'); l != std::string::npos) last[li] = l;
+  }
+  return listDoubtfulCells(r, cands, {}, [&](char put, const PositionCandidates&, Kind kind, float, std::size_t li, std::size_t c) {
+    if (kind != Kind::Name || !witness[li] || c > last[li] || glance[li][c] == put) return '\0';
+    return glance[li][c];
   });
 }
 

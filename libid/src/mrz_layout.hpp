@@ -257,6 +257,25 @@ inline bool gReadAsQ(char put, const PositionCandidates& cell) {
 // which the first reading held in doubt). Whether it listed any.
 bool vetoGReadAsQ(Result& r, const std::vector<LineCandidates>& cands);
 
+// A valid reading's name cells where `glance`, another reading of the same
+// glyphs (the quick look of the hypothesis the reading was read carefully
+// from), read another character: listed uncertain (the glance's character
+// their rival), the zone not legible. No check digit covers a name, so two
+// readings of one cell that disagree are a witness against either being
+// sure. A glance line is a witness only where it reads the line alike but
+// for kGlanceMisses cells at most (more: it was cut elsewhere or read the
+// line garbled: seed 277's mrva-photo-0007, GUDMUNDUR glanced as GJDMJNVJR,
+// right and valid), and only up to the line's last character that is no
+// filler (a line's end cell read K by the glance, '<' by the careful read
+// cut a cell earlier: mrva-photo-0000). Seed 277's mrvb-photo-0039:
+// FERREIRA's E read K at 0.60 and 0.70 by the careful read, E at 0.41 and
+// 0.50 by the glance; seed 271's td1-photo-0010: WOLFESCHLEGEL's W read H,
+// 9 by the glance; seed 269's td1-photo-0077: TOM read TOMG (G 0.89), TOMF
+// by the glance; each valid and wrong. Judged on the reading id-mrz has
+// chosen, as vetoGReadAsQ. Whether it listed any.
+inline constexpr std::size_t kGlanceMisses = 2;
+bool vetoNameDisagreement(Result& r, const std::vector<LineCandidates>& cands, const std::vector<std::string>& glance);
+
 // A zone no reading made valid whose state code (issuing state,
 // nationality) is none ICAO knows gets the known code the reader's
 // candidates make likeliest in its place: one letter changed, to one the

@@ -741,6 +741,11 @@ double bestCharProb(const cv::Mat& probs, int row) {
   return *std::max_element(r, r + ocrb::kClasses);
 }
 
+// The real character read likeliest in a row of probabilities.
+char bestChar(const float* row) {
+  return ocrb::kAlphabet[static_cast<std::size_t>(std::max_element(row, row + ocrb::kClasses) - row)];
+}
+
 // Centre and width of cell i of `chars` cells spanning offset .. offset +
 // chars * pitch. A line seen at an angle is foreshortened towards its far
 // end: with persp = e the cells follow the projective map t -> (1+e)t/(1+et)
@@ -1089,6 +1094,10 @@ struct Attempt {
   bool vetoed = false;                     // see BandReading::vetoed
   std::vector<float> spreads;              // see BandReading::spreads
   std::vector<float> lights;               // see BandReading::lights
+  // The quick look's best characters of the hypothesis the reading was
+  // read carefully from, line by line (detail::vetoNameDisagreement); empty
+  // when the reading is the quick look's own.
+  std::vector<std::string> glance;
 };
 
 // The lines of a band start and end at the same place on the document: the
@@ -1323,11 +1332,23 @@ void takeReading(Attempt& best, BandReading& band, double total, std::size_t bi,
   best.vetoed = band.vetoed;
   best.spreads = std::move(band.spreads);
   best.lights = std::move(band.lights);
+  best.glance.clear();
   best.candidates.clear();
   for (const auto& r : readings) best.candidates.push_back(r.candidates);
   best.quad = {readings.front().quad[0], readings.front().quad[1], readings.back().quad[2], readings.back().quad[3]};
   const cv::Point2f d = best.quad[1] - best.quad[0];
   best.angle = std::fmod(std::atan2(-d.y, d.x) * 180.0 / kPi + 360.0, 360.0);
+}
+
+// The best character of each cell of each line.
+std::vector<std::string> glanceOf(const std::vector<Cells>& lines) {
+  std::vector<std::string> out;
+  for (const Cells& c : lines) {
+    std::string text;
+    for (int i = 0; i < c.probs.rows; ++i) text.push_back(bestChar(c.probs.ptr<float>(i)));
+    out.push_back(std::move(text));
+  }
+  return out;
 }
 
 // The band's lines prepared for reading, in reading order (turned by 180
@@ -1378,8 +1399,9 @@ Attempt readBands(const cv::Mat& gray, const ReadOptions& options, const std::ve
     hyps.resize(std::min<std::size_t>(hyps.size(), 2));
     if (!hyps.empty()) best.quick = std::max(best.quick, hyps.front().score);
     if (hyps.empty() || hyps.front().score <= min_quick) continue;
-    auto take = [&](BandReading& band, double total, const Hypothesis& h) {
+    auto take = [&](BandReading& band, double total, const Hypothesis& h, bool careful) {
       takeReading(best, band, total, bi, h.chars, h.flipped);
+      if (careful) best.glance = glanceOf(h.quick);
     };
     // Coarse to fine: the best hypothesis as the quick look read it. A
     // confident zone whose check digits verify and which the trust rules
@@ -1389,7 +1411,7 @@ Attempt readBands(const cv::Mat& gray, const ReadOptions& options, const std::ve
       auto quick = bandFromCells(h.lines, h.quick, h.chars, topK, options);
       if (quick && quick->result.valid && merit(*quick) > kSureMerit) {
         if (debugDir()) trace("quick look verifies: chars=%d flipped=%d\n", h.chars, h.flipped);
-        take(*quick, merit(*quick), h);
+        take(*quick, merit(*quick), h, false);
         break;
       }
     }
@@ -1415,7 +1437,7 @@ Attempt readBands(const cv::Mat& gray, const ReadOptions& options, const std::ve
       if (debugDir())
         trace("hyp chars=%d flipped=%d score=%.3f valid=%d corr=%zu %s\n", h.chars, h.flipped, band->score,
               band->result.valid, band->result.corrections.size(), band->lines.back().text.c_str());
-      if (total > best.score) take(*band, total, h);
+      if (total > best.score) take(*band, total, h, true);
     }
     if (best.result && best.result->valid) break;
   }
@@ -1756,7 +1778,7 @@ std::vector<cv::Mat> synthesisOf(const std::vector<PreparedLine>& lines, const A
       centres.push_back(g.centre + (c.shift.empty() ? 0.0f : c.shift[static_cast<std::size_t>(i)]));
       widths.push_back(g.width);
       const float* row = c.probs.ptr<float>(i);
-      text.push_back(ocrb::kAlphabet[static_cast<std::size_t>(std::max_element(row, row + ocrb::kClasses) - row)]);
+      text.push_back(bestChar(row));
     }
     // The strip's own grey levels, not its ink image: that one is clipped
     // at its darkest percent, and a blurred glyph's dense core (an 8's
@@ -1862,9 +1884,9 @@ std::optional<Attempt> readBySynthesis(const cv::Mat& gray, const ReadOptions& o
         const float* r0 = first.cells[li].probs.ptr<float>(i);
         const float* s = synthProbs[li].ptr<float>(i);
         const float* row = c.probs.ptr<float>(i);
-        text.push_back(ocrb::kAlphabet[static_cast<std::size_t>(std::max_element(r0, r0 + ocrb::kClasses) - r0)]);
-        st.push_back(ocrb::kAlphabet[static_cast<std::size_t>(std::max_element(s, s + ocrb::kClasses) - s)]);
-        ct.push_back(ocrb::kAlphabet[static_cast<std::size_t>(std::max_element(row, row + ocrb::kClasses) - row)]);
+        text.push_back(bestChar(r0));
+        st.push_back(bestChar(s));
+        ct.push_back(bestChar(row));
       }
       trace("  read %s\n  synth %s\n  both %s\n", text.c_str(), st.c_str(), ct.c_str());
     }
@@ -2248,6 +2270,8 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
   }
   if (best.result && detail::vetoGReadAsQ(*best.result, best.candidates) && debugDir())
     trace("a Q read with G beside it: not vouched for\n");
+  if (best.result && detail::vetoNameDisagreement(*best.result, best.candidates, best.glance) && debugDir())
+    trace("a name letter the quick look read otherwise: not vouched for\n");
   if (debugDir()) trace("classifier calls: %ld\n", tEvaluations);
   if (std::getenv("IDKIT_MRZ_DUMP")) {
     // Developer aid: the candidates behind the reading, one JSON line per

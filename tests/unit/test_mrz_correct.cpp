@@ -1390,6 +1390,81 @@ TEST_CASE("vetoGReadAsQ: a Q read with G beside it is uncertain in a name or a n
   CHECK(right.valid);
 }
 
+TEST_CASE("vetoNameDisagreement: a name letter the quick look read otherwise is uncertain", "[mrz][correct]") {
+  // Seed 277's mrvb-photo-0039 (motion blur, spreads 3.7, 4.0): FERREIRA's
+  // two E read K by the careful read (K 0.60 / E 0.13, K 0.70 / E 0.15), E
+  // by the quick look of the same hypothesis; no check digit covers an MRV
+  // name, so the zone verified, wrong.
+  const std::vector<std::string> read = {"V<TURFKRRKIRA<<SEBASTIAO<<<<<<<<<<<<", "JD16453704PRT7806278M2110215<<<<<<<<"};
+  const std::vector<std::string> glance = {"V<TURFERREIRA<<SEBASTIAO<<<<<<<<<<<<", "JD16453704PRT7806278M2110215<<<<<<<<"};
+  auto cands = sureReading(read);
+  cands[0][6] = {{'K', 0.598f}, {'E', 0.1295f}, {'C', 0.0652f}, {'G', 0.058f}};
+  cands[0][9] = {{'K', 0.6954f}, {'E', 0.1486f}, {'C', 0.0239f}, {'L', 0.0183f}};
+  const auto judged = [&](const std::vector<std::string>& other) {
+    auto res = correct(cands);
+    REQUIRE(res);
+    REQUIRE(res->valid);
+    const bool listed = detail::vetoNameDisagreement(*res, cands, other);
+    return std::pair<Result, bool>{std::move(*res), listed};
+  };
+  {
+    const auto [r, listed] = judged(glance);
+    CHECK(listed);
+    notLegible(r);
+    CHECK(doubts(r) == Doubts{{1, 7, 'K', 'E'}, {1, 10, 'K', 'E'}});
+    CHECK(r.lines == read);  // the reading is kept, only not vouched for
+  }
+  // A glance that agrees, none, or one of other lines: nothing listed.
+  for (const auto& other : {read, std::vector<std::string>{}, std::vector<std::string>{glance[0]}}) {
+    const auto [r, listed] = judged(other);
+    CHECK_FALSE(listed);
+    CHECK(r.valid);
+  }
+  // A glance cut a cell off, or one that read the line garbled (more than
+  // kGlanceMisses cells otherwise: seed 277's mrva-photo-0007 glanced
+  // GUDMUNDUR as GJDMJNVJR), is no witness.
+  for (const std::string& line : {glance[0].substr(1) + "<", std::string("V<TURFERREIRA<<SEBASTJAJ<<<<<<<<<<<<")}) {
+    const auto [r, listed] = judged({line, glance[1]});
+    CHECK_FALSE(listed);
+    CHECK(r.valid);
+  }
+  // Nor past the line's last letter: the end cell glanced as K where the
+  // careful read cut the line a cell earlier (seed 277's mrva-photo-0000).
+  {
+    std::vector<std::string> end = read;
+    end[0].back() = 'K';
+    const auto [r, listed] = judged(end);
+    CHECK_FALSE(listed);
+    CHECK(r.valid);
+  }
+  // A letter past a name, the line's last: seed 269's td1-photo-0077 (motion
+  // 9 px), TOM read TOMG (G 0.89, O 0.09) by the careful read, TOMF by the
+  // glance; no check covers a TD1 name: valid and wrong.
+  {
+    const std::vector<std::string> td1 = {"IDUTO707067621<987<MLPKZF17<<<", "0002152M2909222UTO<<<<<<<<<<<2",
+                                          "LI<<TOMG<<<<<<<<<<<<<<<<<<<<<<"};
+    auto c = sureReading(td1);
+    c[2][6] = {{'M', 0.8264f}, {'8', 0.0054f}, {'Y', 0.0004f}};
+    c[2][7] = {{'G', 0.8856f}, {'O', 0.086f}, {'4', 0.0188f}};
+    auto res = correct(c);
+    REQUIRE(res);
+    REQUIRE(res->valid);
+    CHECK(detail::vetoNameDisagreement(*res, c, {td1[0], td1[1], "LI<<TOMF<<<<<<<<<<<<<<<<<<<<<<"}));
+    notLegible(*res);
+    CHECK(doubts(*res) == Doubts{{3, 8, 'G', 'F'}});
+  }
+  // Cells a check digit covers are the check's to settle (the number's 0
+  // glanced as O), and so are fillers the glance read as no name letter
+  // outside the names: only name cells are judged.
+  {
+    std::vector<std::string> number = read;
+    number[1][8] = 'O';
+    const auto [r, listed] = judged(number);
+    CHECK_FALSE(listed);
+    CHECK(r.valid);
+  }
+}
+
 namespace {
 
 // `cands` corrected: a zone that is not valid (the best guesses' ground).
