@@ -1336,12 +1336,13 @@ std::optional<Reading> checkOn(const Line& line, text::Font& font, const std::ve
 
 }  // namespace
 
-std::optional<Reading> checkCharacters(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& chars,
-                                       const std::vector<std::vector<std::string>>& others,
-                                       const std::string& font_path, bool streaks) {
-  if (chars.empty() || others.size() != chars.size() ||
-      std::all_of(others.begin(), others.end(), [](const auto& o) { return o.empty(); }))
-    return std::nullopt;
+namespace {
+
+// checkCharacters, also when nothing is to be tried (fitString).
+std::optional<Reading> checkPlaced(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& chars,
+                                   const std::vector<std::vector<std::string>>& others, const std::string& font_path,
+                                   bool streaks) {
+  if (chars.empty() || others.size() != chars.size()) return std::nullopt;
   const std::optional<Line> line = prepare(grey_line, cap_px);
   if (!line) return std::nullopt;
   text::Font& font = text::fontFor(font_path);
@@ -1356,6 +1357,20 @@ std::optional<Reading> checkCharacters(const cv::Mat& grey_line, double cap_px, 
         wide && (!r || wide->fit > r->fit))
       r = std::move(wide);
   return r;
+}
+
+}  // namespace
+
+std::optional<Reading> checkCharacters(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& chars,
+                                       const std::vector<std::vector<std::string>>& others,
+                                       const std::string& font_path, bool streaks) {
+  if (std::all_of(others.begin(), others.end(), [](const auto& o) { return o.empty(); })) return std::nullopt;
+  return checkPlaced(grey_line, cap_px, chars, others, font_path, streaks);
+}
+
+std::optional<Reading> fitString(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& chars,
+                                 const std::string& font_path) {
+  return checkPlaced(grey_line, cap_px, chars, std::vector<std::vector<std::string>>(chars.size()), font_path, false);
 }
 
 std::optional<Reading> checkDate(const cv::Mat& grey_line, double cap_px, const std::string& iso,

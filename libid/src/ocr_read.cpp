@@ -1616,6 +1616,48 @@ std::vector<bool> doubtedWhere(const std::optional<glyphs::Reading>& r, const st
   return doubted;
 }
 
+// Whether the print shows the reference's spelling as well as the reading
+// (`chars`, with others[k] what the reference has in place of chars[k]):
+// each rendered whole, placed, sized and blurred on its own
+// (glyphs::fitString), on the line or, where neither explains enough of
+// it, on `words`. A letter lost where
+// two touch (SOFIA read SOHA, ERIKA read ERKA, each letter at 0.97 or more)
+// moves every letter after it, so that no check of one letter in its place
+// can weigh it; the two spellings rendered whole can. Shown where the
+// reference's leaves at most kLookAlikeMargin more of the ink unexplained
+// than the reading's (a forged name's print leaves its reference's
+// spelling clearly worse); nullopt where neither explains kMarkFit of the
+// line nor of the words (a reading that lost a letter explains less ink:
+// SOHA 0.75 of the words SOFIA explains 0.87 of).
+std::optional<bool> referenceShown(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& chars,
+                                   const std::vector<std::vector<std::string>>& others, const std::string& font,
+                                   const cv::Mat& words) {
+  // The reference's spellings: each differing character replaced by the
+  // first or the last thing the reference has there (a marked letter or
+  // the pair it spells: ß or SS).
+  std::vector<std::vector<std::string>> spellings;
+  for (const bool last : {false, true}) {
+    std::vector<std::string> s;
+    for (std::size_t k = 0; k < chars.size(); ++k)
+      if (others[k].empty()) s.push_back(chars[k]);
+      else s.push_back(last ? others[k].back() : others[k].front());
+    if (s != chars && std::ranges::find(spellings, s) == spellings.end()) spellings.push_back(std::move(s));
+  }
+  if (spellings.empty()) return std::nullopt;
+  auto on = [&](const cv::Mat& line) -> std::optional<bool> {
+    const std::optional<glyphs::Reading> read = glyphs::fitString(line, cap_px, chars, font);
+    if (!read) return std::nullopt;
+    double best = 0;
+    for (const auto& s : spellings)
+      if (const std::optional<glyphs::Reading> r = glyphs::fitString(line, cap_px, s, font)) best = std::max(best, r->fit);
+    if (std::max(best, read->fit) < kMarkFit) return std::nullopt;
+    return 1 - best <= (1 - read->fit) * (1 + kLookAlikeMargin);
+  };
+  std::optional<bool> shown = on(grey_line);
+  if (!shown && !words.empty() && words.cols < grey_line.cols) shown = on(words);
+  return shown;
+}
+
 }  // namespace
 
 std::vector<bool> doubtedLetters(const cv::Mat& grey_line, double cap_px, const std::string& text,
@@ -1629,6 +1671,12 @@ std::vector<bool> doubtedLetters(const cv::Mat& grey_line, double cap_px, const 
   if (inserted && line_doubted)
     for (std::size_t v = 0; v < of.size() && v < doubted.size(); ++v)
       if (of[v] == *inserted) doubted[v] = true;
+  // A letter read for nothing the reference has is left to the line's doubt
+  // above (a letter added to a sharp print is another name).
+  if (!inserted)
+    if (const std::optional<bool> shown = referenceShown(grey_line, cap_px, chars, others, font, words); shown && *shown)
+      for (std::size_t v = 0; v < of.size() && v < doubted.size(); ++v)
+        if (!others[of[v]].empty()) doubted[v] = true;
   return doubted;
 }
 

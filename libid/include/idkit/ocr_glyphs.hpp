@@ -143,6 +143,16 @@ std::optional<Reading> checkCharacters(const cv::Mat& grey_line, double cap_px, 
                                        const std::vector<std::vector<std::string>>& others,
                                        const std::string& font, bool streaks = false);
 
+// The string `chars` (one UTF-8 character each) rendered whole on its line,
+// placed, sized and blurred (a Gaussian) as checkCharacters places its
+// string: Reading::fit is the share of the line's ink it explains, `text`
+// the string; nothing is tried in place of a character (char_margin all 0).
+// Two spellings of a value so weighed say which the print shows (a name
+// read SOHA where the reference spells SOFIA: F and I touching). nullopt as
+// checkCharacters. Throws as readDate.
+std::optional<Reading> fitString(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& chars,
+                                 const std::string& font);
+
 // cv::matchTemplate(image, templ, TM_CCORR) for a template nearly as large
 // as the image (a reading's rendering slid a few pixels): each placement's
 // products summed in double and rounded to float, the template's rows and
