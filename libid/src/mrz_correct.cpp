@@ -515,22 +515,17 @@ bool settleState(std::vector<Position>& positions, std::span<const LineCandidate
   // mrvb-photo-0062: nationality IDN under a glare spot read P 0.51, A
   // 0.49, N 0.97, neither I nor D among the candidates: PAN taken, valid
   // and wrong).
-  bool seen = true, changed = false, keptSure = true;
-  int unsureKept = 0;
+  bool seen = true, changed = false;
+  int unsureKept = 0;  // letters kept as read under kSureShare
   for (std::size_t k = 0; k < 3; ++k) {
     const Position& p = positions[pis[k]];
     const auto& cands = lines[static_cast<std::size_t>(p.pos.line)][static_cast<std::size_t>(p.pos.col)];
     seen = seen && massOf(cands, '\0').first >= kGuessShare;
     const char ch = p.options[static_cast<std::size_t>(pick[k])].ch;
-    if (ch != p.read) {
-      changed = true;
-    } else {
-      const bool sure = probabilityOf(cands, ch) >= kSureShare;
-      keptSure = keptSure && sure;
-      unsureKept += !sure;
-    }
+    if (ch != p.read) changed = true;
+    else unsureKept += probabilityOf(cands, ch) < kSureShare;
   }
-  seen = seen && (changed ? keptSure : unsureKept <= 1);
+  seen = seen && unsureKept <= (changed ? 0 : 1);
   for (std::size_t k = 0; k < 3; ++k) {
     const auto pi = pis[k];
     if (chosen[pi] != pick[k]) reason[pi] = "state";
