@@ -90,6 +90,12 @@ int main(int argc, char** argv) {
         if (n == 1) hi = lo;
         return n >= 1 && lo >= 1 && hi >= lo && hi <= 8 ? "" : "expected N or MIN-MAX, 1..8";
       });
+  std::string tamper = "none";
+  app.add_option("--tamper", tamper,
+                 "Forge the print: birth_date (printed one year later) or surname (one printed letter changed); "
+                 "the MRZ and barcodes keep the true values, the truth says what was changed")
+      ->check(CLI::IsMember({"none", "birth_date", "surname"}))
+      ->capture_default_str();
   app.add_option("-j,--jobs", jobs, "Documents rendered in parallel (default: cores)")->check(CLI::Range(0u, 256u));
   app.add_flag("-q,--quiet", quiet, "No diagnostics on stderr");
   app.add_flag("--pretty", pretty, "Indent the JSON output for humans");
@@ -102,6 +108,7 @@ int main(int argc, char** argv) {
   opts.max_side = max_side;
   opts.quality = quality;
   opts.faces_dir = faces;
+  opts.tamper = *synth::parseTamper(tamper);
   if (!cards.empty()) {
     if (opts.capture != synth::Capture::scan) {
       fmt::print(stderr, "id-synth: --cards needs --capture scan\n");

@@ -71,6 +71,12 @@ Json personJson(const Person& p) {
   return j;
 }
 
+// The forger's choices come from a stream of their own: a tampered batch
+// draws, lays out and captures every document as the genuine batch does.
+Rng tamperRng(const Options& opts, uint64_t index, size_t card) {
+  return Rng(Rng::mix(opts.seed) ^ Rng::mix(index + 0x7A3F) ^ Rng::mix(card + 0x7A3F00));
+}
+
 // A capture size for a phone photo: common sensor sizes from 0.5 to 12 MP.
 cv::Size photoSize(Rng& rng) {
   static const std::array<cv::Size, 7> sizes{cv::Size(800, 600),   cv::Size(1280, 960), cv::Size(1600, 1200),
@@ -112,6 +118,8 @@ Specimen generatePage(const Options& opts, uint64_t index) {
     Rng card_rng = rng.fork(100 + static_cast<uint64_t>(i));
     Rng person_rng = card_rng.fork(1), draw_rng = card_rng.fork(2);
     people.push_back(randomPerson(type, person_rng));
+    Rng tamper_rng = tamperRng(opts, index, i);
+    tamperPrint(people.back(), opts.tamper, tamper_rng);
     std::vector<Card> sides = renderCards(people.back(), ro, draw_rng);
     // One side of a two-sided card faces the glass.
     cards.push_back(std::move(sides[static_cast<size_t>(card_rng.integer(0, static_cast<int>(sides.size()) - 1))]));
@@ -208,6 +216,10 @@ Json truthOf(const Person& p, const Card& card, const Shot& shot, const cv::Matx
     t["barcodes"] = bs;
   }
   t["person"] = personJson(p);
+  if (p.printed_birth)
+    t["tamper"] = {{"field", "birth_date"}, {"printed", p.printed_birth->iso()}, {"true", p.birth.iso()}};
+  if (p.printed_surname)
+    t["tamper"] = {{"field", "surname"}, {"printed", *p.printed_surname}, {"true", p.surname}};
   return t;
 }
 
@@ -217,7 +229,9 @@ std::vector<Specimen> generate(const Options& opts, uint64_t index) {
   // The type is part of the seed: batches of different types get different captures.
   Rng rng(Rng::mix(opts.seed) ^ Rng::mix(index + 0x51ED) ^ Rng::mix(0xD0C0 + static_cast<uint64_t>(type)));
   Rng person_rng = rng.fork(1), draw_rng = rng.fork(2), capture_rng = rng.fork(3);
-  const Person person = randomPerson(type, person_rng);
+  Person person = randomPerson(type, person_rng);
+  Rng tamper_rng = tamperRng(opts, index, 0);
+  tamperPrint(person, opts.tamper, tamper_rng);
   const bool photo = opts.capture == Capture::photo || (opts.capture == Capture::mixed && rng.chance(0.5));
 
   RenderOptions ro;

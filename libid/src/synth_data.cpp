@@ -311,6 +311,38 @@ Person randomPerson(DocType t, Rng& rng) {
   return p;
 }
 
+std::optional<Tamper> parseTamper(std::string_view s) {
+  if (s == "none") return Tamper::none;
+  if (s == "birth_date") return Tamper::birth_date;
+  if (s == "surname") return Tamper::surname;
+  return std::nullopt;
+}
+
+void tamperPrint(Person& p, Tamper t, Rng& rng) {
+  switch (t) {
+    case Tamper::none: return;
+    case Tamper::birth_date: p.printed_birth = addYears(p.birth, 1); return;
+    case Tamper::surname: {
+      // One plain letter of the name (a letter with a diacritic is several
+      // bytes: left alone) becomes another letter.
+      std::string s = p.surname;
+      std::vector<size_t> at;
+      for (size_t i = 0; i < s.size(); ++i)
+        if (s[i] >= 'A' && s[i] <= 'Z') at.push_back(i);
+      static constexpr std::string_view kLetters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+      if (at.empty()) {
+        s += kLetters[static_cast<size_t>(rng.integer(0, 25))];
+      } else {
+        const size_t i = at[static_cast<size_t>(rng.integer(0, static_cast<int>(at.size()) - 1))];
+        // A shift of 1..25 places round the alphabet: never the same letter.
+        s[i] = static_cast<char>('A' + (s[i] - 'A' + rng.integer(1, 25)) % 26);
+      }
+      p.printed_surname = s;
+      return;
+    }
+  }
+}
+
 std::vector<std::string> mrzLines(const Person& p) {
   using F = mrz::Format;
   F fmt;

@@ -423,13 +423,13 @@ Card renderIcao(const Person& p, const RenderOptions& o, Rng& rng) {
     c.field("issuing_state", L("Code", "Code"), p.issuing_state, x + 14, y, lc, vc, pal);
     c.field("document_number", L("Passport No.", "N° du passeport"), p.document_number, x + 32, y, lc, vc, pal);
     y += row;
-    c.field("surname", L("Surname", "Nom"), p.surname, x, y, lc, vc, pal, avail);
+    c.field("surname", L("Surname", "Nom"), p.surnamePrinted(), x, y, lc, vc, pal, avail);
     y += row;
     c.field("given_names", L("Given names", "Prénoms"), p.given_names, x, y, lc, vc, pal, avail);
     y += row;
     c.field("nationality", L("Nationality", "Nationalité"), p.nationality == "UTO" ? "UTOPIAN" : p.nationality, x, y, lc, vc, pal);
     y += row;
-    c.field("birth_date", L("Date of birth", "Date de naissance"), icaoDate(p.birth), x, y, lc, vc, pal);
+    c.field("birth_date", L("Date of birth", "Date de naissance"), icaoDate(p.birthPrinted()), x, y, lc, vc, pal);
     if (!p.personal_number.empty())
       c.field("personal_number", L("Personal No.", "N° personnel"), p.personal_number, colX(1, 2), y, lc, vc, pal);
     y += row;
@@ -457,18 +457,18 @@ Card renderIcao(const Person& p, const RenderOptions& o, Rng& rng) {
     c.field("passport_number", L("Passport No.", "N° du passeport"), p.personal_number, x, y, lc, vc, pal);
     c.field("document_number", L("Visa No.", "N° du visa"), p.document_number, colX(1, 2), y, lc, vc, pal);
     y += row;
-    c.field("name", L("Surname, given names", "Nom, prénoms"), p.surname + ", " + p.given_names, x, y, lc, vc, pal, avail);
+    c.field("name", L("Surname, given names", "Nom, prénoms"), p.surnamePrinted() + ", " + p.given_names, x, y, lc, vc, pal, avail);
     y += row;
     c.field("remarks", L("Remarks", "Remarques"), p.nationality == p.issuing_state ? "-" : "NATIONALITY " + p.nationality, x, y, lc, vc, pal, avail);
   } else if (fra) {
     const double cap = 1.7, step = 4.6;
     double b = 19;
-    c.inlineField("surname", "Nom :", p.surname, x, b, cap, pal, W - x - 3);
+    c.inlineField("surname", "Nom :", p.surnamePrinted(), x, b, cap, pal, W - x - 3);
     b += step;
     c.inlineField("given_names", "Prénom(s) :", p.given_names, x, b, cap, pal, W - x - 3);
     b += step;
     c.inlineField("sex", "Sexe :", sexPrinted(p.sex, false), x, b, cap, pal);
-    c.inlineField("birth_date", "Né(e) le :", dottedDate(p.birth), x + 18, b, cap, pal);
+    c.inlineField("birth_date", "Né(e) le :", dottedDate(p.birthPrinted()), x + 18, b, cap, pal);
     b += step;
     c.inlineField("place_of_birth", "à :", p.place_of_birth, x, b, cap, pal, W - x - 3);
     b += step;
@@ -479,13 +479,13 @@ Card renderIcao(const Person& p, const RenderOptions& o, Rng& rng) {
     signature(c, x + 30, b + 0.5, 26, 6, rng);
     c.text("Nationalité Française", 4, portrait.y + portrait.height + 3.2, 1.5, text::kSansBold, pal.accent);
   } else {  // TD1, TD2
-    c.field("surname", L("Surname", "Nom"), p.surname, x, y, lc, vc, pal, avail);
+    c.field("surname", L("Surname", "Nom"), p.surnamePrinted(), x, y, lc, vc, pal, avail);
     y += row;
     c.field("given_names", L("Given names", "Prénoms"), p.given_names, x, y, lc, vc, pal, avail);
     y += row;
     c.field("sex", L("Sex", "Sexe"), sexPrinted(p.sex, true), x, y, lc, vc, pal, avail * 0.18);
     c.field("nationality", L("Nationality", "Nationalité"), p.nationality, x + avail * 0.2, y, lc, vc, pal, avail * 0.28);
-    c.field("birth_date", L("Date of birth", "Date de naissance"), dottedDate(p.birth), colX(2, 4) + 2, y, lc, vc, pal, avail * 0.48);
+    c.field("birth_date", L("Date of birth", "Date de naissance"), dottedDate(p.birthPrinted()), colX(2, 4) + 2, y, lc, vc, pal, avail * 0.48);
     y += row;
     c.field("document_number", L("Document No.", "N° du document"), p.document_number, x, y, lc, vc, pal);
     c.field("expiry_date", L("Date of expiry", "Date d'expiration"), dottedDate(p.expiry), colX(2, 4) + 2, y, lc, vc, pal, avail * 0.48);
@@ -544,14 +544,14 @@ Card renderDlFront(const Person& p, const RenderOptions& o, Rng& rng, const Pale
   };
   num("4d", "document_number", "DLN", p.document_number, x, 13.5, 2.0, red);
   num("4b", "expiry_date", "EXP", usDate(p.expiry), x, 17.5, vc, pal.text);
-  num("3", "birth_date", "DOB", usDate(p.birth), x + 26, 17.5, vc, red);
+  num("3", "birth_date", "DOB", usDate(p.birthPrinted()), x + 26, 17.5, vc, red);
   // Names without labels, AAMVA style: "1" surname, "2" given names.
   auto line = [&](const std::string& n, const std::string& name, const std::string& value, double base) {
     c.text(n, x, base, lc, text::kSans, red);
     const auto vb = c.text(value, x + 2.2, base, 1.7, text::kSansBold, pal.text, W - x - 6);
     c.fields.push_back({{"name", name}, {"label", n}, {"value", value}, {"box", box(vb)}});
   };
-  line("1", "surname", p.surname, 22);
+  line("1", "surname", p.surnamePrinted(), 22);
   line("2", "given_names", p.given_names, 25.3);
   line("8", "street", p.street, 28.8);
   line("", "city", p.city + ", " + p.jurisdiction + " " + p.postal_code.substr(0, 5), 31.6);
@@ -566,7 +566,7 @@ Card renderDlFront(const Person& p, const RenderOptions& o, Rng& rng, const Pale
   num("5", "discriminator", "DD", p.document_number + two(p.issue.y % 100) + two(p.issue.m), x, 45.4, 1.0, pal.text,
       text::kSans);
   // The small second date of birth printed over the ghost image.
-  c.text(usDate(p.birth).substr(0, 6) + usDate(p.birth).substr(8, 2), 56, 50.5, 1.8, text::kSansBold,
+  c.text(usDate(p.birthPrinted()).substr(0, 6) + usDate(p.birthPrinted()).substr(8, 2), 56, 50.5, 1.8, text::kSansBold,
          mix(pal.accent, pal.paper, 0.4));
 
   Card card;
@@ -645,11 +645,11 @@ Card renderQrId(const Person& p, const RenderOptions& o, Rng& rng) {
   placePortrait(c, truth, p, o, rng, {3, 10, 22, 28.5}, std::nullopt, pal);
   const double x = 28, lc = 0.85, vc = 1.5, row = 4.8;
   double y = 10.8;
-  c.field("surname", "Surname", p.surname, x, y, lc, vc, pal, 32);
+  c.field("surname", "Surname", p.surnamePrinted(), x, y, lc, vc, pal, 32);
   y += row;
   c.field("given_names", "Given names", p.given_names, x, y, lc, vc, pal, 32);
   y += row;
-  c.field("birth_date", "Date of birth", dottedDate(p.birth), x, y, lc, vc, pal);
+  c.field("birth_date", "Date of birth", dottedDate(p.birthPrinted()), x, y, lc, vc, pal);
   c.field("sex", "Sex", sexPrinted(p.sex, false), x + 22, y, lc, vc, pal);
   y += row;
   c.field("nationality", "Nationality", p.nationality, x, y, lc, vc, pal);

@@ -38,6 +38,19 @@ jq -c '.ocr.fields.birth_date.value |= sub("^(?<y>[0-9]{4})"; "\((.y | tonumber)
 check '[ $status -eq 1 ]'
 check '[ "$(jq -s "map(select(.status == \"rejected\" and ([.check.reasons[].code] | index(\"birth_date_mismatch\")))) | length" "$t/viz.out")" -eq 3 ]'
 
+# Forged prints, drawn and read like the genuine ones (the same three passports, their MRZ
+# untouched): the printed date of birth one year later; one printed surname letter changed.
+command -v id-mrz >/dev/null && for forged in birth_date:birth_date_mismatch surname:name_mismatch; do
+  field=${forged%%:*} code=${forged#*:}
+  mkdir -p "$t/$field"
+  id-synth -q -t td3 -c scan -n 3 --seed 17 --quality 90 --tamper "$field" -o "$t/$field" > "$t/$field/synth.ndjson"
+  id-deskew -q --out-dir "$t/$field" < "$t/$field/synth.ndjson" | id-mrz -q --as-of 2025-06-01 | id-ocr -q \
+    | jq -c '.face = {"similarity": 0.97, "threshold": 0.92, "match": true}' \
+    | id-check -q --as-of 2025-06-01 > "$t/$field/check.out"; status=$?
+  check '[ $status -eq 1 ]'
+  check '[ "$(jq -s "map(select(.status == \"rejected\" and ([.check.reasons[].code] | index(\"$code\")))) | length" "$t/$field/check.out")" -eq 3 ]'
+done
+
 # A selfie of someone else.
 jq -c '.face.match = false | .face.similarity = 0.31' "$t/genuine.ndjson" \
   | id-check -q --as-of 2025-06-01 > "$t/face.out"; status=$?

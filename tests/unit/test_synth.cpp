@@ -297,3 +297,54 @@ TEST_CASE("synth: a French ID's printed expiry follows the rule id-mrz derives i
   CHECK(minors > 0);
   CHECK(fifteen > 0);
 }
+
+TEST_CASE("synth: a forged print changes the printed value only", "[synth]") {
+  // Every type, scan and photo: the forged document is the genuine one (same MRZ, barcodes,
+  // capture and layout) with the printed date of birth one year later or one surname letter
+  // changed, and its truth says so.
+  Options o;
+  o.seed = 77;
+  o.max_side = 700;
+  o.photo_size = {1280, 960};
+  CHECK(parseTamper("surname") == Tamper::surname);
+  CHECK(!parseTamper("portrait"));
+  for (const Capture c : {Capture::scan, Capture::photo}) {
+    o.capture = c;
+    for (uint64_t i = 0; i < allDocTypes().size(); ++i) {
+      o.tamper = Tamper::none;
+      const auto genuine = generate(o, i);
+      for (const Tamper t : {Tamper::birth_date, Tamper::surname}) {
+        o.tamper = t;
+        const auto forged = generate(o, i);
+        REQUIRE(forged.size() == genuine.size());
+        const Json& g = genuine[0].truth;
+        const Json& f = forged[0].truth;
+        INFO(g["document"]["type"].get<std::string>() << " " << name(c) << " " << static_cast<int>(t));
+        CHECK(!g.contains("tamper"));
+        CHECK(f["document"]["quad"] == g["document"]["quad"]);
+        CHECK(f["person"] == g["person"]);
+        if (g.contains("mrz")) CHECK(f["mrz"]["lines"] == g["mrz"]["lines"]);
+        for (size_t side = 0; side < genuine.size(); ++side)
+          if (genuine[side].truth.contains("barcodes"))
+            CHECK(forged[side].truth["barcodes"][0]["text"] == genuine[side].truth["barcodes"][0]["text"]);
+        const std::string field = t == Tamper::birth_date ? "birth_date" : "surname";
+        REQUIRE(f.contains("tamper"));
+        CHECK(f["tamper"]["field"] == field);
+        CHECK(f["tamper"]["true"] == g["person"][field]);
+        const std::string printed = f["tamper"]["printed"], truth = f["tamper"]["true"];
+        if (t == Tamper::birth_date) {
+          CHECK(std::stoi(printed.substr(0, 4)) == std::stoi(truth.substr(0, 4)) + 1);
+          CHECK(printed.substr(5, 2) == truth.substr(5, 2));
+        } else {
+          REQUIRE(printed.size() == truth.size());
+          int differ = 0;
+          for (size_t k = 0; k < printed.size(); ++k) differ += printed[k] != truth[k];
+          CHECK(differ == 1);
+        }
+        // The print shows the forged value: the visual zone's truth differs from the genuine one.
+        if (g.contains("viz")) CHECK(f["viz"] != g["viz"]);
+        CHECK(forged[0].jpeg != genuine[0].jpeg);
+      }
+    }
+  }
+}

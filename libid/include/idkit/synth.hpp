@@ -96,12 +96,28 @@ struct Person {
   std::string visa_entries, visa_type, visa_duration;
   // Portrait look (procedural portraits).
   uint64_t face_seed = 0;
+  // A tampered print (Options::tamper): the visual zone shows these, the MRZ
+  // and the barcodes keep the true values above.
+  std::optional<Date> printed_birth;
+  std::optional<std::string> printed_surname;
+  const Date& birthPrinted() const { return printed_birth ? *printed_birth : birth; }
+  const std::string& surnamePrinted() const { return printed_surname ? *printed_surname : surname; }
 };
 
 // Reference date for "expired": fixed, so output does not depend on the clock.
 inline constexpr Date kAsOf{2025, 6, 1};
 
 Person randomPerson(DocType t, Rng& rng);
+
+// What a forger changed on the printed document, nothing else.
+enum class Tamper {
+  none,
+  birth_date,  // the printed date of birth one year later
+  surname,     // one letter of the printed surname replaced by another
+};
+std::optional<Tamper> parseTamper(std::string_view s);
+// Applies `t` to the person's printed values; `rng` picks the surname's letter.
+void tamperPrint(Person& p, Tamper t, Rng& rng);
 
 // One drawn side of a document.
 struct Card {
@@ -165,6 +181,9 @@ struct Options {
   // documents (of `type`, or each of a random type) per index. Their own
   // random streams: every other output stays as it was.
   int cards_min = 0, cards_max = 0;
+  // A forged print: the same document (person, design and capture) with one
+  // printed value changed; the truth says which ("tamper").
+  Tamper tamper = Tamper::none;
 };
 
 struct Specimen {
