@@ -321,7 +321,10 @@ std::optional<Tamper> parseTamper(std::string_view s) {
 void tamperPrint(Person& p, Tamper t, Rng& rng) {
   switch (t) {
     case Tamper::none: return;
-    case Tamper::birth_date: p.printed_birth = addYears(p.birth, 1); return;
+    case Tamper::birth_date:
+      // A visa prints no date of birth: nothing to forge.
+      if (p.type != DocType::mrva && p.type != DocType::mrvb) p.printed_birth = addYears(p.birth, 1);
+      return;
     case Tamper::surname: {
       // One plain letter of the name (a letter with a diacritic is several
       // bytes: left alone) becomes another letter.

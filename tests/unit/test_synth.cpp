@@ -321,6 +321,12 @@ TEST_CASE("synth: a forged print changes the printed value only", "[synth]") {
         const Json& f = forged[0].truth;
         INFO(g["document"]["type"].get<std::string>() << " " << name(c) << " " << static_cast<int>(t));
         CHECK(!g.contains("tamper"));
+        const bool visa = i == static_cast<uint64_t>(DocType::mrva) || i == static_cast<uint64_t>(DocType::mrvb);
+        if (t == Tamper::birth_date && visa) {  // no date of birth printed: the same document
+          CHECK(!f.contains("tamper"));
+          CHECK(forged[0].jpeg == genuine[0].jpeg);
+          continue;
+        }
         CHECK(f["document"]["quad"] == g["document"]["quad"]);
         CHECK(f["person"] == g["person"]);
         if (g.contains("mrz")) CHECK(f["mrz"]["lines"] == g["mrz"]["lines"]);

@@ -112,7 +112,7 @@ Person randomPerson(DocType t, Rng& rng);
 // What a forger changed on the printed document, nothing else.
 enum class Tamper {
   none,
-  birth_date,  // the printed date of birth one year later
+  birth_date,  // the printed date of birth one year later (visas print none: left as they are)
   surname,     // one letter of the printed surname replaced by another
 };
 std::optional<Tamper> parseTamper(std::string_view s);
