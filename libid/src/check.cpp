@@ -214,16 +214,21 @@ std::optional<Source> barcodeSource(const Json& record, const std::string& name 
 
 // id-ocr's char_alternatives: one entry per character of the value, null or
 // [character, confidence]; the characters as one string ('\0' where there is
-// none), empty when the entries do not cover the value one to one.
+// none, or one weighing under kRunnerUpWeight), empty when the entries do not
+// cover the value one to one.
 std::string runnerUps(const Json& f, const std::string& value) {
   auto a = f.is_object() ? f.find("char_alternatives") : f.end();
   if (!f.is_object() || a == f.end() || !a->is_array() || a->size() != value.size()) return {};
   std::string out;
   for (const Json& e : *a) {
-    if (e.is_null()) out += '\0';
-    else if (e.is_array() && !e.empty() && e[0].is_string() && e[0].get<std::string>().size() == 1)
-      out += e[0].get<std::string>()[0];
-    else return {};
+    if (e.is_null()) {
+      out += '\0';
+    } else if (e.is_array() && !e.empty() && e[0].is_string() && e[0].get<std::string>().size() == 1) {
+      const bool weighed = e.size() > 1 && e[1].is_number();
+      out += weighed && e[1].get<double>() < kRunnerUpWeight ? '\0' : e[0].get<std::string>()[0];
+    } else {
+      return {};
+    }
   }
   return out;
 }

@@ -94,6 +94,13 @@ inline constexpr double kMinVizConfidence = 0.5;
 // while genuine misreads of document numbers and names sit at 0.94-0.96; a
 // higher bar would let more changed dates through.
 inline constexpr double kStrongCharConfidence = 0.95;
+// A second choice (id-ocr's char_alternatives) explains a difference as a
+// misread only when the OCR gave it at least this weight. The typeface check
+// of a date's digits names the closest other digit of one it read surely at
+// 0.03: a forged 1989 over a true 1988 has 8 as the 9's closest rival, and is
+// no misread (bench/tamper.sh). The second choices that explain genuine
+// misreads on the photo sets weigh 0.26-0.77.
+inline constexpr double kRunnerUpWeight = 0.1;
 
 // An MRZ that id-mrz could not verify (`valid` false) is evidence only where
 // its reading is sure: a field whose own check digit fails is left out, and
