@@ -403,14 +403,47 @@ std::optional<std::string> first(const std::vector<Source>& sources, const std::
     if (auto it = s.value.find(field); it != s.value.end()) return it->second;
   return std::nullopt;
 }
-// The date to judge expiry or age by: a sure source's, else one an unsure
-// MRZ's check digit vouches for (a misread verifies one time in ten; unknown
-// would let an expired document pass).
-std::optional<std::string> bestDate(const std::vector<Source>& sources, const std::string& field) {
-  if (auto v = first(sources, field)) return v;
+// A date an unsure MRZ's own check digit vouches for (a misread verifies one
+// time in ten; unknown would let an expired document pass).
+std::optional<std::string> vouchedDate(const std::vector<Source>& sources, const std::string& field) {
   for (const Source& s : sources)
     if (auto it = s.vouched.find(field); it != s.vouched.end()) return it->second;
   return std::nullopt;
+}
+// The date to judge age by: a sure source's, else a vouched one (expiryOf
+// judges expiry).
+std::optional<std::string> bestDate(const std::vector<Source>& sources, const std::string& field) {
+  if (auto v = first(sources, field)) return v;
+  return vouchedDate(sources, field);
+}
+
+// Whether a printed date's digits were each read at kStrongCharConfidence or
+// more (a date without a confidence for each character counts as sure).
+bool doubtedDate(const Source& s, const std::string& field) {
+  const auto c = s.char_conf.find(field);
+  const auto v = s.value.find(field);
+  if (c == s.char_conf.end() || v == s.value.end() || c->second.size() != v->second.size()) return false;
+  for (std::size_t i = 0; i < v->second.size(); ++i)
+    if (std::isdigit(static_cast<unsigned char>(v->second[i])) && c->second[i] < kStrongCharConfidence) return true;
+  return false;
+}
+
+// The expiry date that decides expired, in the order sources vouch for it:
+// the MRZ read surely, a barcode, a print whose every digit was read surely;
+// then an unsure MRZ's date its own check digit verifies, before a print
+// read with a digit in doubt (td2-photo-s2525-0001: the zone's 270112
+// verified by its digit, the print's 2027 read 2077 with the 7 at 0.9).
+std::optional<std::string> expiryOf(const std::vector<Source>& sources) {
+  const std::string field = "expiry_date";
+  const Source* doubted = nullptr;
+  for (const Source& s : sources)
+    if (auto it = s.value.find(field); it != s.value.end()) {
+      if (!doubtedDate(s, field)) return it->second;
+      if (!doubted) doubted = &s;
+    }
+  if (auto v = vouchedDate(sources, field)) return v;
+  if (!doubted) return std::nullopt;
+  return doubted->value.at(field);
 }
 
 // Why a zone does not verify, and whether that is a misreading (see
@@ -694,7 +727,7 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
   }
   for (auto& [c, detail] : nik_reasons) out.add(c, detail);
 
-  result.expiry_date = bestDate(sources, "expiry_date");
+  result.expiry_date = expiryOf(sources);
   if (!result.expiry_date) {
     if (!sources.empty()) out.add(code::expiry_unknown, "No expiry date was read from the document.");
   } else if (*result.expiry_date < as_of) {

@@ -1168,3 +1168,32 @@ TEST_CASE("check: a glyph read twice, a name the MRZ cut", "[check]") {
   CHECK(check::printedDifference(K::text, "PRANCOISE FRANCOISE", &given, "",
                                  check::completedByPrint("FRANCOISE FRA", "PRANCOISE FRANCOISE")) == D::shown);
 }
+
+TEST_CASE("check: an unsure MRZ's expiry its check digit verifies comes before a print read with doubt",
+          "[check]") {
+  // td2-photo-s2525-0001: the zone not legible, its expiry 270112 verified by
+  // its digit (0.9); the print read 12.01.2077, the 7 that is a 2 unconfirmed.
+  // The check digit vouches before a print read with doubt.
+  const Json td2 = Json::parse(R"({"input":"td2-photo-s2525-0001.jpg","status":"ok","mrz":{"format":"TD2",
+    "lines":["I<ISLHALLDORSSON<<EYDIS<ASTA<<<<<<<<","GWLJW90KL8ISL9403040F2701127<<<<<<<4"],
+    "fields":{"birth_date":"1994-03-04","birth_date_raw":"940304","document_code":"I","document_number":"GWLJW90KL",
+      "expiry_date":"2027-01-12","expiry_date_raw":"270112","given_names":"EYDIS ASTA","issuing_state":"ISL",
+      "nationality":"ISL","optional_data":"","sex":"F","surname":"HALLDORSSON"},
+    "checks":{"document_number":true,"birth_date":true,"expiry_date":true,"composite":true,"legible":false},
+    "valid":false,"confidence":0.014,
+    "field_confidence":{"birth_date":0.9,"document_number":0.028,"expiry_date":0.9,"given_names":0.949,"surname":0.949}},
+    "ocr":{"template":"td2","fields":{"expiry_date":{"text":"12.01.2077","value":"2077-01-12","confidence":0.53,
+      "char_confidence":[0.99,1,0.9,0.99,1,0.99,0.97,1,0.97,0.98],
+      "char_alternatives":[null,null,null,["9",0.13],null,["6",0.48],["3",0.03],null,["3",0.03],["3",0.5]]}}},
+    "face":{"similarity":0.97,"threshold":0.92,"match":true}})");
+  auto r = check::evaluate(td2, opts());
+  CHECK(r.pass);
+  CHECK(r.expiry_date == "2027-01-12");
+  r = check::evaluate(td2, opts("2045-01-01"));
+  CHECK(r.has("expired"));
+  CHECK(r.expiry_date == "2027-01-12");
+  // Every printed digit read surely: the print comes first, as before.
+  Json sure = td2;
+  sure["ocr"]["fields"]["expiry_date"]["char_confidence"][2] = 0.97;
+  CHECK(check::evaluate(sure, opts("2045-01-01")).expiry_date == "2077-01-12");
+}
