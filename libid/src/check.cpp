@@ -25,6 +25,9 @@ struct Source {
   std::map<std::string, std::string> text;   // as printed (names keep their diacritics)
   bool mrz = false;
   bool names_truncated = false;  // the MRZ name field is full / AAMVA truncation flags
+  // MRZ: the nationality is a known code id-mrz made by changing a letter it
+  // read (a "state" correction on line 2): a guess no check digit covers.
+  bool nationality_guessed = false;
   std::string name_field;        // MRZ: the name field as read, fillers included
   std::vector<std::string> unreadable;  // VIZ fields read below kMinVizConfidence
   // VIZ: of the values kept, those on a line read below kMinVizConfidence
@@ -149,6 +152,9 @@ std::optional<Source> mrzSource(const Json& record, const std::string& as_of) {
   putSure("given_names", str(f, "given_names"));
   putSure("document_number", upperAlnum(str(f, "document_number")));
   putSure("nationality", upperAlnum(str(f, "nationality")));
+  if (auto c = m->find("corrections"); c != m->end() && c->is_array())
+    for (const Json& fix : *c)
+      if (str(fix, "why") == "state" && fix.value("line", 0) == 2) s.nationality_guessed = true;
   putSure("sex", normalSex(str(f, "sex")));
   // Dates again from the raw YYMMDD: the century depends on the reference date.
   auto date = [&](const char* key, mrz::DateKind kind) {
@@ -632,11 +638,23 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
   std::vector<std::pair<std::string_view, std::string>> mismatches;
   std::vector<std::string> uncertain;  // printed fields differing only where the OCR was unsure
   std::vector<std::string> misread;    // printed fields differing only where the OCR's runner-up agrees
+  std::string guessed;                 // an MRZ nationality id-mrz guessed, differing from another source
   for (const std::string& field : kFields)
     for (std::size_t i = 0; i < sources.size(); ++i)
       for (std::size_t j = i + 1; j < sources.size(); ++j) {
         const Source &a = sources[i], &b = sources[j];
         if (!a.value.contains(field) || !b.value.contains(field) || sameValue(field, a, b)) continue;
+        // A nationality id-mrz changed to a known code is its likelier
+        // reading, not a vouched one: a difference from it is the zone's
+        // doubt, not a forgery (td2-photo-s2525-0049: CAN read TAN, taken
+        // as TON; the print read CAN at 1.0 a letter).
+        if (field == "nationality" && (a.nationality_guessed || b.nationality_guessed)) {
+          const Source &m = a.nationality_guessed ? a : b, &o = a.nationality_guessed ? b : a;
+          guessed = fmt::format("the nationality '{}' is a known code id-mrz made by changing a letter it read; "
+                                "the {} says '{}'",
+                                m.text.at(field), o.name, o.text.at(field));
+          continue;
+        }
         // A misread is not a forgery: the printed value fails the document
         // only where the print shows the difference (printedDifference).
         if (const Source* viz = a.name == "VIZ" ? &a : b.name == "VIZ" ? &b : nullptr) {
@@ -705,6 +723,13 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
   }
 
   for (auto& [c, detail] : mismatches) out.add(c, detail);
+  if (!guessed.empty()) {
+    auto zone = std::find_if(result.reasons.begin(), result.reasons.end(), [](const Reason& r) {
+      return r.code == code::mrz_unreadable || r.code == code::mrz_invalid;
+    });
+    if (zone != result.reasons.end()) zone->detail += " Also, " + guessed + ".";
+    else out.add(code::mrz_unreadable, "The MRZ was read with doubt: " + guessed + ".");
+  }
   for (const Source& s : sources)
     if (!s.unreadable.empty() || (s.name == "VIZ" && !uncertain.empty())) {
       auto join = [](const std::vector<std::string>& v) {
