@@ -25,6 +25,9 @@ struct Source {
   std::map<std::string, std::string> text;   // as printed (names keep their diacritics)
   bool mrz = false;
   bool names_truncated = false;  // the MRZ name field is full / AAMVA truncation flags
+  // MRZ: the nationality is a known code id-mrz made by changing a letter it
+  // read (a "state" correction on line 2): a guess no check digit covers.
+  bool nationality_guessed = false;
   std::string name_field;        // MRZ: the name field as read, fillers included
   std::vector<std::string> unreadable;  // VIZ fields read below kMinVizConfidence
   // VIZ: of the values kept, those on a line read below kMinVizConfidence
@@ -149,6 +152,9 @@ std::optional<Source> mrzSource(const Json& record, const std::string& as_of) {
   putSure("given_names", str(f, "given_names"));
   putSure("document_number", upperAlnum(str(f, "document_number")));
   putSure("nationality", upperAlnum(str(f, "nationality")));
+  if (auto c = m->find("corrections"); c != m->end() && c->is_array())
+    for (const Json& fix : *c)
+      if (str(fix, "why") == "state" && fix.value("line", 0) == 2) s.nationality_guessed = true;
   putSure("sex", normalSex(str(f, "sex")));
   // Dates again from the raw YYMMDD: the century depends on the reference date.
   auto date = [&](const char* key, mrz::DateKind kind) {
@@ -408,14 +414,47 @@ std::optional<std::string> first(const std::vector<Source>& sources, const std::
     if (auto it = s.value.find(field); it != s.value.end()) return it->second;
   return std::nullopt;
 }
-// The date to judge expiry or age by: a sure source's, else one an unsure
-// MRZ's check digit vouches for (a misread verifies one time in ten; unknown
-// would let an expired document pass).
-std::optional<std::string> bestDate(const std::vector<Source>& sources, const std::string& field) {
-  if (auto v = first(sources, field)) return v;
+// A date an unsure MRZ's own check digit vouches for (a misread verifies one
+// time in ten; unknown would let an expired document pass).
+std::optional<std::string> vouchedDate(const std::vector<Source>& sources, const std::string& field) {
   for (const Source& s : sources)
     if (auto it = s.vouched.find(field); it != s.vouched.end()) return it->second;
   return std::nullopt;
+}
+// The date to judge age by: a sure source's, else a vouched one (expiryOf
+// judges expiry).
+std::optional<std::string> bestDate(const std::vector<Source>& sources, const std::string& field) {
+  if (auto v = first(sources, field)) return v;
+  return vouchedDate(sources, field);
+}
+
+// Whether a printed date's digits were each read at kStrongCharConfidence or
+// more (a date without a confidence for each character counts as sure).
+bool doubtedDate(const Source& s, const std::string& field) {
+  const auto c = s.char_conf.find(field);
+  const auto v = s.value.find(field);
+  if (c == s.char_conf.end() || v == s.value.end() || c->second.size() != v->second.size()) return false;
+  for (std::size_t i = 0; i < v->second.size(); ++i)
+    if (std::isdigit(static_cast<unsigned char>(v->second[i])) && c->second[i] < kStrongCharConfidence) return true;
+  return false;
+}
+
+// The expiry date that decides expired, in the order sources vouch for it:
+// the MRZ read surely, a barcode, a print whose every digit was read surely;
+// then an unsure MRZ's date its own check digit verifies, before a print
+// read with a digit in doubt (td2-photo-s2525-0001: the zone's 270112
+// verified by its digit, the print's 2027 read 2077 with the 7 at 0.9).
+std::optional<std::string> expiryOf(const std::vector<Source>& sources) {
+  const std::string field = "expiry_date";
+  const Source* doubted = nullptr;
+  for (const Source& s : sources)
+    if (auto it = s.value.find(field); it != s.value.end()) {
+      if (!doubtedDate(s, field)) return it->second;
+      if (!doubted) doubted = &s;
+    }
+  if (auto v = vouchedDate(sources, field)) return v;
+  if (!doubted) return std::nullopt;
+  return doubted->value.at(field);
 }
 
 // Why a zone does not verify, and whether that is a misreading (see
@@ -604,11 +643,23 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
   std::vector<std::pair<std::string_view, std::string>> mismatches;
   std::vector<std::string> uncertain;  // printed fields differing only where the OCR was unsure
   std::vector<std::string> misread;    // printed fields differing only where the OCR's runner-up agrees
+  std::string guessed;                 // an MRZ nationality id-mrz guessed, differing from another source
   for (const std::string& field : kFields)
     for (std::size_t i = 0; i < sources.size(); ++i)
       for (std::size_t j = i + 1; j < sources.size(); ++j) {
         const Source &a = sources[i], &b = sources[j];
         if (!a.value.contains(field) || !b.value.contains(field) || sameValue(field, a, b)) continue;
+        // A nationality id-mrz changed to a known code is its likelier
+        // reading, not a vouched one: a difference from it is the zone's
+        // doubt, not a forgery (td2-photo-s2525-0049: CAN read TAN, taken
+        // as TON; the print read CAN at 1.0 a letter).
+        if (field == "nationality" && (a.nationality_guessed || b.nationality_guessed)) {
+          const Source &m = a.nationality_guessed ? a : b, &o = a.nationality_guessed ? b : a;
+          guessed = fmt::format("the nationality '{}' is a known code id-mrz made by changing a letter it read; "
+                                "the {} says '{}'",
+                                m.text.at(field), o.name, o.text.at(field));
+          continue;
+        }
         // A misread is not a forgery: the printed value fails the document
         // only where the print shows the difference (printedDifference).
         if (const Source* viz = a.name == "VIZ" ? &a : b.name == "VIZ" ? &b : nullptr) {
@@ -677,6 +728,13 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
   }
 
   for (auto& [c, detail] : mismatches) out.add(c, detail);
+  if (!guessed.empty()) {
+    auto zone = std::find_if(result.reasons.begin(), result.reasons.end(), [](const Reason& r) {
+      return r.code == code::mrz_unreadable || r.code == code::mrz_invalid;
+    });
+    if (zone != result.reasons.end()) zone->detail += " Also, " + guessed + ".";
+    else out.add(code::mrz_unreadable, "The MRZ was read with doubt: " + guessed + ".");
+  }
   for (const Source& s : sources)
     if (!s.unreadable.empty() || (s.name == "VIZ" && !uncertain.empty())) {
       auto join = [](const std::vector<std::string>& v) {
@@ -699,7 +757,7 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
   }
   for (auto& [c, detail] : nik_reasons) out.add(c, detail);
 
-  result.expiry_date = bestDate(sources, "expiry_date");
+  result.expiry_date = expiryOf(sources);
   if (!result.expiry_date) {
     if (!sources.empty()) out.add(code::expiry_unknown, "No expiry date was read from the document.");
   } else if (*result.expiry_date < as_of) {

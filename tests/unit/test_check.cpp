@@ -1187,3 +1187,97 @@ TEST_CASE("check: a glyph read twice, a name the MRZ cut", "[check]") {
   CHECK(check::printedDifference(K::text, "PRANCOISE FRANCOISE", &given, "",
                                  check::completedByPrint("FRANCOISE FRA", "PRANCOISE FRANCOISE")) == D::shown);
 }
+
+TEST_CASE("check: an unsure MRZ's expiry its check digit verifies comes before a print read with doubt",
+          "[check]") {
+  // td2-photo-s2525-0001: the zone not legible, its expiry 270112 verified by
+  // its digit (0.9); the print read 12.01.2077, the 7 that is a 2 unconfirmed.
+  // The check digit vouches before a print read with doubt.
+  const Json td2 = Json::parse(R"({"input":"td2-photo-s2525-0001.jpg","status":"ok","mrz":{"format":"TD2",
+    "lines":["I<ISLHALLDORSSON<<EYDIS<ASTA<<<<<<<<","GWLJW90KL8ISL9403040F2701127<<<<<<<4"],
+    "fields":{"birth_date":"1994-03-04","birth_date_raw":"940304","document_code":"I","document_number":"GWLJW90KL",
+      "expiry_date":"2027-01-12","expiry_date_raw":"270112","given_names":"EYDIS ASTA","issuing_state":"ISL",
+      "nationality":"ISL","optional_data":"","sex":"F","surname":"HALLDORSSON"},
+    "checks":{"document_number":true,"birth_date":true,"expiry_date":true,"composite":true,"legible":false},
+    "valid":false,"confidence":0.014,
+    "field_confidence":{"birth_date":0.9,"document_number":0.028,"expiry_date":0.9,"given_names":0.949,"surname":0.949}},
+    "ocr":{"template":"td2","fields":{"expiry_date":{"text":"12.01.2077","value":"2077-01-12","confidence":0.53,
+      "char_confidence":[0.99,1,0.9,0.99,1,0.99,0.97,1,0.97,0.98],
+      "char_alternatives":[null,null,null,["9",0.13],null,["6",0.48],["3",0.03],null,["3",0.03],["3",0.5]]}}},
+    "face":{"similarity":0.97,"threshold":0.92,"match":true}})");
+  auto r = check::evaluate(td2, opts());
+  CHECK(r.pass);
+  CHECK(r.expiry_date == "2027-01-12");
+  r = check::evaluate(td2, opts("2045-01-01"));
+  CHECK(r.has("expired"));
+  CHECK(r.expiry_date == "2027-01-12");
+  // Every printed digit read surely: the print comes first, as before.
+  Json sure = td2;
+  sure["ocr"]["fields"]["expiry_date"]["char_confidence"][2] = 0.97;
+  CHECK(check::evaluate(sure, opts("2045-01-01")).expiry_date == "2077-01-12");
+}
+
+TEST_CASE("check: a nationality id-mrz changed to a known code is its doubt, not a mismatch", "[check]") {
+  // td2-photo-s2525-0049 as id-mrz and id-ocr wrote it (photo seed 2525,
+  // boxes left out): the zone verifies, but its nationality CAN was read TAN
+  // and id-mrz made it TON, a known code (a "state" correction); the print
+  // reads CAN at 1.0 a letter. Its genuine card was rejected.
+  const Json rec = Json::parse(R"({"input":"td2-photo-s2525-0049.jpg","status":"ok","mrz":{"format":"TD2",
+    "lines":["I<CANBOUCHARD<GAGNON<<OLIVIA<GENEVIE","KJ13VL2605TON4712255<3111264<<<<<<<4"],
+    "fields":{"birth_date":"1947-12-25","birth_date_raw":"471225","document_code":"I","document_number":"KJ13VL260",
+      "expiry_date":"2031-11-26","expiry_date_raw":"311126","given_names":"OLIVIA GENEVIE","issuing_state":"CAN",
+      "nationality":"TON","optional_data":"","sex":"<","surname":"BOUCHARD GAGNON"},
+    "checks":{"document_number":true,"birth_date":true,"expiry_date":true,"composite":true},"valid":true,
+    "confidence":0.994,"field_confidence":{"birth_date":0.999,"document_number":0.997,"expiry_date":0.999,
+      "given_names":0.987,"surname":0.987},
+    "corrections":[{"line":2,"pos":12,"from":"A","to":"O","why":"state"}]},
+    "ocr":{"template":"td2","fields":{
+      "surname":{"text":"BOUCHARD GAGNON","value":"BOUCHARD GAGNON","confidence":0.95,
+        "char_confidence":[1,0.99,1,0.99,1,1,1,1,1,1,1,1,1,0.99,1]},
+      "given_names":{"text":"OLIVIA GENEVIÈVE","value":"OLIVIA GENEVIEVE","confidence":0.95,
+        "char_confidence":[1,1,1,1,1,1,1,1,1,1,1,1,0.99,1,0.99,1]},
+      "sex":{"text":"X","value":"X","confidence":0.82,"char_confidence":[0.98]},
+      "nationality":{"text":"CAN","value":"CAN","confidence":0.96,"char_confidence":[1,1,1]},
+      "birth_date":{"text":"25.12.1947","value":"1947-12-25","confidence":0.96,
+        "char_confidence":[0.99,0.99,1,1,1,1,1,1,1,1]},
+      "document_number":{"text":"KJ13VL260","value":"KJ13VL260","confidence":0.88,
+        "char_confidence":[0.99,0.99,0.98,0.99,0.99,0.99,0.99,0.99,0.99],
+        "char_alternatives":[null,null,["L",0.14],null,null,null,null,null,null]},
+      "expiry_date":{"text":"26.11.2031","value":"2031-11-26","confidence":0.96,
+        "char_confidence":[1,1,1,0.97,1,1,1,1,1,1]},
+      "issue_date":{"text":"27.11.2021","value":"2021-11-27","confidence":0.96,"char_confidence":[1,1,1,1,1,1,1,1,1,1]},
+      "authority":{"text":"HALIFAX","value":"HALIFAX","confidence":0.96}}},
+    "face":{"similarity":0.97,"threshold":0.92,"match":true}})");
+  auto r = check::evaluate(rec, opts());
+  INFO(r.toJson().dump());
+  CHECK(codes(r) == std::vector<std::string>{"mrz_unreadable"});
+  CHECK(r.pass);
+  CHECK(r.reasons[0].detail ==
+        "The MRZ was read with doubt: the nationality 'TON' is a known code id-mrz made by changing a letter it "
+        "read; the VIZ says 'CAN'.");
+  check::Options strict = opts();
+  strict.policy = strictPolicy();
+  CHECK_FALSE(check::evaluate(rec, strict).pass);
+  // The print agreeing with the guess: nothing to say.
+  Json agree = rec;
+  agree["ocr"]["fields"]["nationality"]["value"] = "TON";
+  agree["ocr"]["fields"]["nationality"]["text"] = "TON";
+  CHECK(codes(check::evaluate(agree, opts())).empty());
+  // The nationality read as it stands (no state correction): a sure
+  // difference is a mismatch, as before.
+  Json read = rec;
+  read["mrz"]["corrections"] = Json::array();
+  CHECK(codes(check::evaluate(read, opts())) == std::vector<std::string>{"nationality_mismatch"});
+  // A state correction of the issuing state (line 1) says nothing of the nationality.
+  read["mrz"]["corrections"] = Json::parse(R"([{"line":1,"pos":4,"from":"O","to":"A","why":"state"}])");
+  CHECK(codes(check::evaluate(read, opts())) == std::vector<std::string>{"nationality_mismatch"});
+  // A zone that does not verify (a failing birth-date digit) whose
+  // nationality is still compared: the doubt joins the zone's reason.
+  Json invalid = rec;
+  invalid["mrz"]["valid"] = false;
+  invalid["mrz"]["checks"]["birth_date"] = false;
+  r = check::evaluate(invalid, opts());
+  REQUIRE(codes(r) == std::vector<std::string>{"mrz_invalid"});
+  CHECK(r.reasons[0].detail.ends_with(" Also, the nationality 'TON' is a known code id-mrz made by changing a letter "
+                                      "it read; the VIZ says 'CAN'."));
+}
