@@ -170,6 +170,20 @@ inline void markIllegible(Result& r) {
   r.valid = false;
 }
 
+// The cells where `twin` (the zone read again from its evidence undone with
+// more damping) reads otherwise than `r`, added to r.uncertain; false, with
+// nothing added, when the twin's lines are not r's in count and lengths.
+inline bool listTwinDifferences(Result& r, const Result& twin) {
+  if (twin.lines.size() != r.lines.size()) return false;
+  for (std::size_t li = 0; li < r.lines.size(); ++li)
+    if (twin.lines[li].size() != r.lines[li].size()) return false;
+  for (std::size_t li = 0; li < r.lines.size(); ++li)
+    for (std::size_t i = 0; i < r.lines[li].size(); ++i)
+      if (const char o = twin.lines[li][i]; o != r.lines[li][i])
+        r.uncertain.push_back({static_cast<int>(li) + 1, static_cast<int>(i) + 1, r.lines[li][i], o, "uncertain"});
+  return true;
+}
+
 // The reader's total (non-negative) score at a position and that of `ch`.
 inline std::pair<double, double> massOf(const PositionCandidates& cands, char ch) {
   double total = 0, mine = 0;

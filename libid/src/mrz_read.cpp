@@ -2051,15 +2051,7 @@ std::optional<Attempt> readDeblurred(const cv::Mat& gray, const ReadOptions& opt
   for (std::size_t t = 0; t < twins.size() && same && best.result->valid; ++t) {
     const Attempt again = readPatch(twins[t].first, twins[t].second);
     Result& r = *best.result;
-    same = again.result && again.result->valid && again.result->lines.size() == r.lines.size();
-    for (std::size_t li = 0; same && li < r.lines.size(); ++li) same = again.result->lines[li].size() == r.lines[li].size();
-    if (same) {
-      for (std::size_t li = 0; li < r.lines.size(); ++li)
-        for (std::size_t i = 0; i < r.lines[li].size(); ++i)
-          if (const char o = again.result->lines[li][i]; o != r.lines[li][i])
-            r.uncertain.push_back({static_cast<int>(li) + 1, static_cast<int>(i) + 1, r.lines[li][i], o, "uncertain"});
-    }
-    same = same && r.uncertain.empty();
+    same = again.result && again.result->valid && detail::listTwinDifferences(r, *again.result) && r.uncertain.empty();
   }
   if (best.result->valid) {
     Result& r = *best.result;

@@ -122,10 +122,15 @@ std::optional<DocumentReading> readDocument(const LoadedImage& img, const ImageL
 // perspective bends it; the photo holds the streak as the camera made it.
 // On seed 7's raw photos this reads 4 shaken zones right and valid that
 // the zone's own pass does not, and makes 15 more valid on the held-out
-// seeds 63, 17 and 23 (bench/README.md, MRZ, session 26). Kept only when
-// valid and read alike from the photo undone with more damping
-// (kDeblurNoiseCheck): a deconvolved glyph can be sure and wrong where no
-// check digit looks.
+// seeds 63, 17 and 23 (bench/README.md, MRZ, session 26). Valid only when
+// read alike from the photo undone with more damping (kDeblurNoiseCheck): a
+// deconvolved glyph can be sure and wrong where no check digit looks. A
+// valid first reading that the twin does not confirm is returned not valid, the
+// cells the twin read otherwise and the twin's own doubts listed uncertain
+// (readRecord reports it where nothing else was read: seed 269's
+// fra-id-photo-0007, 7 px at 8 degrees, read exactly with the first damping
+// and FRANCDISE with more, was "mrz_not_found"). nullopt when the first
+// reading is not valid.
 std::optional<DocumentReading> readShakenDocument(const LoadedImage& img, const deskew::Document& document,
                                                   const ReadOptions& options) {
   const double scale = static_cast<double>(img.bgr.cols) / img.size.width;
@@ -160,8 +165,14 @@ std::optional<DocumentReading> readShakenDocument(const LoadedImage& img, const 
   auto first = readUndone(detail::kDeblurNoise);
   if (!first || !first->reading.result.valid) return std::nullopt;
   const auto twin = readUndone(detail::kDeblurNoiseCheck);
-  if (!twin || !twin->reading.result.valid || twin->reading.result.lines != first->reading.result.lines)
-    return std::nullopt;
+  if (twin && twin->reading.result.valid && twin->reading.result.lines == first->reading.result.lines) return first;
+  Result& r = first->reading.result;
+  if (twin && detail::listTwinDifferences(r, twin->reading.result))
+    for (const Correction& u : twin->reading.result.uncertain)
+      if (std::none_of(r.uncertain.begin(), r.uncertain.end(),
+                       [&](const Correction& c) { return c.line == u.line && c.pos == u.pos; }))
+        r.uncertain.push_back(u);
+  detail::markIllegible(r);
   return first;
 }
 
@@ -297,8 +308,8 @@ Status readRecord(Json& record, const ImageLimits& limits, const ReadOptions& op
     for (auto& p : band) p *= k;
     detail::witness(r.result, r.candidates, img.bgr, band, options.parse);
   };
-  auto fromDocument = [&] {
-    witnessed(doc->reading);
+  auto fromDocument = [&](bool witness = true) {
+    if (witness) witnessed(doc->reading);
     judgeFinally(doc->reading, options.parse);
     Json section = doc->reading.toJson();
     section["found_in"] = "document";
@@ -321,13 +332,19 @@ Status readRecord(Json& record, const ImageLimits& limits, const ReadOptions& op
     detail::crossCheck(reading->result, doc->reading.result, doc->reading.candidates);
   }
   // Neither valid: a shaken photo's document read with the streak undone in
-  // the photo (readShakenDocument), when that is valid.
+  // the photo (readShakenDocument), when that is valid; one its twin did not
+  // confirm is kept for a photo where nothing else is read.
+  std::optional<DocumentReading> unconfirmed;
   if (photo && !(reading && reading->result.valid)) {
     documentRead();
     if (found && !(doc && doc->reading.result.valid))
       if (auto shaken = readShakenDocument(img, *found, options)) {
-        doc = std::move(shaken);
-        return fromDocument();
+        if (!shaken->reading.result.valid) {
+          unconfirmed = std::move(shaken);
+        } else {
+          doc = std::move(shaken);
+          return fromDocument();
+        }
       }
   }
   // Neither valid: both are read by the second reader, then the one it made
@@ -349,6 +366,14 @@ Status readRecord(Json& record, const ImageLimits& limits, const ReadOptions& op
     witnessed(*reading);
     if (!reading->result.valid)
       if (auto status = readInputPhoto(record, img.size, CardMiss::zone_invalid, limits, options)) return *status;
+  }
+  // Nothing else read: the shaken document's reading its twin did not
+  // confirm, not valid, its doubts listed. Not given to the second reader:
+  // it would read the shaken photo as it is again, and a cell it mended
+  // where the twins disagree would have no second witness.
+  if (!reading && unconfirmed && !doc) {
+    doc = std::move(unconfirmed);
+    return fromDocument(false);
   }
   if (!reading) throw Failure(reading.error());
   witnessed(*reading);
