@@ -103,6 +103,11 @@ constexpr double kPaddedTailSure = 0.9;
 // same margin on -ln probabilities, with no upper bound.
 constexpr double kMaxStateCost = 2.5;
 constexpr double kStateMargin = 1.5;
+// A state code read unknown takes the zone's other, known, code where the
+// two differ in at most this many letters, or in up to kWitnessedSeenLetters
+// the reader saw (stateWitness).
+constexpr std::size_t kWitnessedLetters = 1;
+constexpr std::size_t kWitnessedSeenLetters = 2;
 
 struct Confusion {
   char a, b;
@@ -1382,6 +1387,62 @@ bool listDoubtfulCells(Result& r, const std::vector<LineCandidates>& cands, std:
   return listed;
 }
 
+// The zone's other state code as a witness for one read as no code ICAO
+// knows: most documents are their issuing state's citizens' (of 504 id-synth
+// photos a seed, 347-353 carry the same code twice), so a known code one
+// letter off the unknown one is its likeliest reading where the reader's
+// own candidates name none (seed 277's mrvb-photo-0082: NLD and NUD, no L
+// seen), and two letters off where the reader saw both of its letters
+// (kSeenShare; seed 293's td3-photo-0045: UTO and WTQ under blur, U 0.15
+// beside W, O 0.055 beside Q). `cells` are the unknown code's three cells.
+// nullopt when no code of the zone is so.
+std::optional<std::string> stateWitness(const std::string& read, std::span<const PositionCandidates> cells,
+                                        const std::vector<std::string>& codes, std::size_t self) {
+  for (std::size_t k = 0; k < codes.size(); ++k) {
+    if (k == self || codes[k].size() != read.size() || cells.size() != read.size() || !detail::knownState(codes[k]))
+      continue;
+    std::size_t differ = 0, seen = 0;
+    for (std::size_t c = 0; c < read.size(); ++c)
+      if (read[c] != codes[k][c]) ++differ, seen += probabilityOf(cells[c], codes[k][c]) >= kSeenShare;
+    if (differ <= kWitnessedLetters || (differ <= kWitnessedSeenLetters && seen == differ)) return codes[k];
+  }
+  return std::nullopt;
+}
+
+// Puts `lines`, which differ from the zone's at `put`, as a best guess on a
+// zone left not valid: each changed cell a `why` correction and listed
+// uncertain with `rival` (the letter the guess undoes), the changed fields parsed
+// again, the zone not legible. With `verify`, only where every check digit
+// then verifies (and the checks are set so). False when nothing was put.
+bool putGuesses(Result& r, std::vector<std::string> lines, const std::vector<Pos>& put, const char* why, char rival,
+                const ParseOptions& opts, bool verify) {
+  ParseOptions po = opts;
+  po.format = r.format;
+  const auto was = parse(r.lines, po), now = parse(lines, po);
+  if (!was || !now) return false;
+  if (verify)
+    for (const auto& [name, ok] : now->checks)
+      if (!ok && !detail::contentRule(name)) return false;
+  for (const Pos& q : put) {
+    const int line = q.line + 1, pos = q.col + 1;
+    const auto li = static_cast<std::size_t>(q.line), c = static_cast<std::size_t>(q.col);
+    const char from = r.lines[li][c], to = lines[li][c];
+    r.corrections.push_back({line, pos, from, to, why});
+    // A cell already listed (a veto named the guess as its rival) is listed once.
+    std::erase_if(r.uncertain, [&](const Correction& u) { return u.line == line && u.pos == pos; });
+    r.uncertain.push_back({line, pos, to, rival, "uncertain"});
+  }
+  for (const auto& [key, value] : now->fields)
+    if (const auto it = was->fields.find(key); it == was->fields.end() || it->second != value) r.fields[key] = value;
+  if (verify)
+    for (auto& [name, ok] : r.checks)
+      if (!detail::contentRule(name)) ok = true;
+  r.lines = std::move(lines);
+  detail::sortByPosition(r.corrections);
+  detail::markIllegible(r);
+  return true;
+}
+
 }  // namespace
 
 bool detail::vetoBlurredNames(Result& r, const std::vector<LineCandidates>& cands, const std::vector<float>& spreads) {
@@ -1432,18 +1493,26 @@ bool detail::guessUnknownStates(Result& r, const std::vector<LineCandidates>& ca
   if (r.valid) return false;
   bool changed = false;
   const std::vector<Pos> states = statePositions(r.format);
+  // The codes as the zone reads them, before any guess.
+  const auto codeAt = [&](const Pos& q) {
+    const auto li = static_cast<std::size_t>(q.line), col = static_cast<std::size_t>(q.col);
+    return li < r.lines.size() && col + 3 <= r.lines[li].size() ? r.lines[li].substr(col, 3) : std::string();
+  };
+  std::vector<std::string> codes;
+  for (const Pos& q : states) codes.push_back(codeAt(q));
   for (std::size_t si = 0; si < states.size(); ++si) {
     const auto li = static_cast<std::size_t>(states[si].line), col = static_cast<std::size_t>(states[si].col);
     if (li >= r.lines.size() || li >= cands.size() || cands[li].size() != r.lines[li].size() || col + 3 > r.lines[li].size())
       continue;
-    const std::string read = r.lines[li].substr(col, 3);
+    const std::string read = codes[si];
     if (knownState(read)) continue;
     // -ln of the reader's probability: a letter changed only to one it saw.
     const auto cost = [&](std::size_t k, char ch) {
       const double p = probabilityOf(cands[li][col + k], ch);
       return ch == read[k] || p >= kSeenShare ? -std::log(p) : std::numeric_limits<double>::infinity();
     };
-    const auto guess = detail::likeliestState(cost, read, {.margin = kStateMargin, .max_changed = 1});
+    std::optional<std::string> guess = detail::likeliestState(cost, read, {.margin = kStateMargin, .max_changed = 1});
+    if (!guess) guess = stateWitness(read, std::span(cands[li]).subspan(col, 3), codes, si);
     if (!guess) continue;
     const std::string& pick = *guess;
     for (std::size_t k = 0; k < 3; ++k) {
@@ -1469,7 +1538,8 @@ bool detail::judgeFinally(Result& r, const std::vector<LineCandidates>& cands, c
   if (r.valid) return false;
   const bool state = guessUnknownStates(r, cands);
   const bool zeros = guessZerosReadAsO(r, cands, opts);
-  return state || zeros;
+  const bool g = guessGReadAsQ(r, cands, opts);
+  return state || zeros || g;
 }
 
 bool detail::guessZerosReadAsO(Result& r, const std::vector<LineCandidates>& cands, const ParseOptions& opts) {
@@ -1501,27 +1571,28 @@ bool detail::guessZerosReadAsO(Result& r, const std::vector<LineCandidates>& can
     }
   }
   if (put.empty()) return false;
-  ParseOptions po = opts;
-  po.format = r.format;
-  const auto was = parse(r.lines, po), now = parse(lines, po);
-  if (!was || !now) return false;
   // Taken only where every check digit then verifies.
-  for (const auto& [name, ok] : now->checks)
-    if (!ok && !contentRule(name)) return false;
-  for (const Pos& q : put) {
-    const int line = q.line + 1, pos = q.col + 1;
-    const char from = r.lines[static_cast<std::size_t>(q.line)][static_cast<std::size_t>(q.col)];
-    r.corrections.push_back({line, pos, from, '0', "zero_read_as_o"});
-    r.uncertain.push_back({line, pos, '0', 'O', "uncertain"});
+  return putGuesses(r, std::move(lines), put, "zero_read_as_o", 'O', opts, true);
+}
+
+bool detail::guessGReadAsQ(Result& r, const std::vector<LineCandidates>& cands, const ParseOptions& opts) {
+  if (r.valid || r.lines.size() != cands.size()) return false;
+  const auto kinds = positionKinds(r.format);
+  if (kinds.size() != r.lines.size()) return false;
+  std::vector<std::string> lines = r.lines;
+  std::vector<Pos> put;
+  for (std::size_t li = 0; li < lines.size(); ++li) {
+    if (kinds[li].size() != lines[li].size() || cands[li].size() != lines[li].size()) return false;
+    for (std::size_t c = 0; c < lines[li].size(); ++c) {
+      const Kind kind = kinds[li][c];
+      if ((kind == Kind::Name || kind == Kind::AlnumFill) && gReadAsQ(lines[li][c], cands[li][c])) {
+        lines[li][c] = 'G';
+        put.push_back({static_cast<int>(li), static_cast<int>(c)});
+      }
+    }
   }
-  for (const auto& [key, value] : now->fields)
-    if (const auto it = was->fields.find(key); it == was->fields.end() || it->second != value) r.fields[key] = value;
-  for (auto& [name, ok] : r.checks)
-    if (!contentRule(name)) ok = true;
-  r.lines = std::move(lines);
-  sortByPosition(r.corrections);
-  markIllegible(r);
-  return true;
+  // G and Q weigh alike in every check digit: no check changes.
+  return !put.empty() && putGuesses(r, std::move(lines), put, "g_read_as_q", 'Q', opts, false);
 }
 
 }  // namespace idkit::mrz

@@ -302,8 +302,11 @@ bool vetoNameDisagreement(Result& r, const std::vector<LineCandidates>& cands, c
 // best guess, not a reading. Under heavy blur the classifier reads U as W
 // and O as D (seed 211's td1-photo-0007: UTO read UTD, D 0.80, O 0.12;
 // seed 241's mrva-photo-0046: UTD, D 0.58, Q 0.25, O 0.10), letters the
-// list of codes alone tells apart. Applied to the reading id-mrz reports,
-// after every other pass (judgeFinally). Whether it changed a code.
+// list of codes alone tells apart. Where the candidates name no such code,
+// the zone's other state code as read, when known and one letter off (or
+// two the reader saw at kSeenShare), is taken (stateWitness: most documents
+// carry their issuing state's code twice). Applied to the reading id-mrz
+// reports, after every other pass (judgeFinally). Whether it changed a code.
 bool guessUnknownStates(Result& r, const std::vector<LineCandidates>& cands);
 
 // A zone no reading made valid whose every zero of its dates and check
@@ -320,6 +323,17 @@ bool guessUnknownStates(Result& r, const std::vector<LineCandidates>& cands);
 // (judgeFinally). Whether it changed a cell.
 bool guessZerosReadAsO(Result& r, const std::vector<LineCandidates>& cands, const ParseOptions& opts);
 
+// A zone no reading made valid whose name or number cells were put as Q
+// with G seen beside them (gReadAsQ: the classifier reads a softened G as
+// Q, not the other way round): those cells are put as G, the likelier
+// letter (seed 277's td2-photo-0077: ERFJZTG4G read ERFJZTQ4Q, Q 0.68 with
+// G 0.16 and Q 0.43 with G 0.15, the zone not valid for a name cell). G
+// (16) and Q (26) weigh alike in every check digit, so no check changes.
+// Each cell a "g_read_as_q" correction, listed uncertain with Q as rival
+// (a cell a veto listed is listed once); the zone stays not valid. Applied
+// after guessZerosReadAsO (judgeFinally). Whether it changed a cell.
+bool guessGReadAsQ(Result& r, const std::vector<LineCandidates>& cands, const ParseOptions& opts);
+
 // The final judgement of the reading id-mrz reports, once its view is
 // chosen; the record then writes it as it stands. The passes before it, in
 // order: read() (mrz_read.cpp) on each view of a band, vetoBlurredNames (a
@@ -328,7 +342,8 @@ bool guessZerosReadAsO(Result& r, const std::vector<LineCandidates>& cands, cons
 // crossCheck and carryDoubts (a valid reading against a second view), then
 // the second reader (mrz_witness.cpp, a zone no view made valid). Here, on
 // a zone left not valid only, the best guesses that keep it not valid:
-// guessUnknownStates, then guessZerosReadAsO. Whether it changed the zone.
+// guessUnknownStates, then guessZerosReadAsO, then guessGReadAsQ. Whether
+// it changed the zone.
 bool judgeFinally(Result& r, const std::vector<LineCandidates>& cands, const ParseOptions& opts);
 
 // A valid reading's name cells on a blurred line (kBlurredSpread; `spreads`

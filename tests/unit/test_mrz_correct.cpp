@@ -1547,13 +1547,21 @@ TEST_CASE("guessUnknownStates: a zone left not valid shows the known state code 
   REQUIRE(valid->valid);
   CHECK_FALSE(detail::guessUnknownStates(*valid, sure));
   // Seed 241's td1-photo-0030: UTO read UT<, '<' 0.98 with no O among the
-  // cell's candidates: no known code is made of them, the code stays as read.
+  // cell's candidates: no known code is made of them; the code is the
+  // zone's other one, UTO, one letter off (stateWitness). With a
+  // nationality far from it (POL), it stays as read.
   auto cut = sureReading({"IDUT<TP5CMKX6R98YX0CZT6K<<<<<<", "5409033M2906047UTO<<<<<<<<<<<7",
                           "ABERNATHY<WOLFESCHLEGEL<<KWAME"});
   cut[0][4] = {{'<', 0.9824f}, {'6', 0.0032f}, {'S', 0.0021f}, {'V', 0.0016f}};
-  Result asRead = unknownState(cut);
+  Result witnessed = unknownState(cut);
+  CHECK(detail::guessUnknownStates(witnessed, cut));
+  CHECK(witnessed.fields.at("issuing_state") == "UTO");
+  auto apart = sureReading({"IDUT<TP5CMKX6R98YX0CZT6K<<<<<<", "5409033M2906047POL<<<<<<<<<<<7",
+                            "ABERNATHY<WOLFESCHLEGEL<<KWAME"});
+  apart[0][4] = cut[0][4];
+  Result asRead = unknownState(apart);
   const Result kept = asRead;
-  CHECK_FALSE(detail::guessUnknownStates(asRead, cut));
+  CHECK_FALSE(detail::guessUnknownStates(asRead, apart));
   CHECK(asRead.lines == kept.lines);
   CHECK(asRead.fields == kept.fields);
   // A code two letters off a known one stays as read: the real specimen
@@ -1566,11 +1574,14 @@ TEST_CASE("guessUnknownStates: a zone left not valid shows the known state code 
   Result cmw = unknownState(own);
   CHECK_FALSE(detail::guessUnknownStates(cmw, own));
   CHECK(cmw.fields.at("issuing_state") == "CMW");
-  // Nor is a letter the reader hardly saw put (UTD with O at 0.03).
+  // Nor is a letter the reader hardly saw put (UTD with O at 0.03), but
+  // where the zone's other code is UTO.
   auto faint = cands;
   faint[0][4] = {{'D', 0.95f}, {'O', 0.03f}, {'Q', 0.02f}};
+  for (const std::size_t c : {15, 16, 17}) faint[1][c] = {{"POL"[c - 15], 1.0f}};
   Result utd = unknownState(faint);
   CHECK_FALSE(detail::guessUnknownStates(utd, faint));
+  CHECK(utd.fields.at("issuing_state") == "UTD");
   // Two known codes about as likely (ESX's X read with P 0.20 and T 0.19
   // beside it: ESP and EST): no guess without kStateMargin between them.
   auto tie = cands;
@@ -1580,6 +1591,101 @@ TEST_CASE("guessUnknownStates: a zone left not valid shows the known state code 
   Result tied = unknownState(tie);
   CHECK_FALSE(detail::guessUnknownStates(tied, tie));
   CHECK(tied.lines[0].substr(2, 3) == "ESX");
+}
+
+TEST_CASE("guessUnknownStates: where the cells name no known code, the zone's other code one letter off is taken",
+          "[mrz][correct]") {
+  // Seed 277's mrvb-photo-0082 (thumb): the nationality NLD read NUD, the
+  // cells as the classifier read them (the third read 5 0.36, D put for the
+  // letter); the issuing state NLD read surely. No known code is one seen
+  // letter off NUD; the zone's own NLD is one letter off.
+  const std::vector<std::string> read = {"VCNLDBAKKER<<EVA<<<<<<<<<<<<<<<<<<<<", "KN77342035NUD2505059<2311148<<<<<<<<"};
+  auto cands = sureReading(read);
+  cands[1][10] = {{'N', 0.9899f}, {'R', 0.0012f}, {'K', 0.0004f}};
+  cands[1][11] = {{'U', 0.1587f}, {'D', 0.0551f}, {'H', 0.0423f}};
+  cands[1][12] = {{'5', 0.3609f}, {'6', 0.2321f}, {'D', 0.0947f}};
+  Result r = notValid(cands);
+  REQUIRE(r.lines == read);
+  REQUIRE_FALSE(r.check("known_state"));
+  CHECK(detail::guessUnknownStates(r, cands));
+  CHECK(r.lines[0] == read[0]);
+  CHECK(r.lines[1] == "KN77342035NLD2505059<2311148<<<<<<<<");
+  CHECK(r.fields.at("nationality") == "NLD");
+  CHECK(r.fields.at("issuing_state") == "NLD");
+  CHECK(std::any_of(r.corrections.begin(), r.corrections.end(), [](const Correction& c) {
+    return c.line == 2 && c.pos == 12 && c.from == 'U' && c.to == 'L' && c.why == "state";
+  }));
+  const auto listed = doubts(r);
+  CHECK(std::count(listed.begin(), listed.end(), std::tuple(2, 12, 'L', 'U')) == 1);
+  notLegible(r);
+  CHECK_FALSE(r.check("known_state"));
+  // Two letters off the zone's other code, each seen by the reader: seed
+  // 293's td3-photo-0045 (defocus), nationality UTO read WTQ (W 0.82 with U
+  // 0.15, Q 0.65 with O 0.055), the issuing state UTO read surely; its
+  // cells as the classifier read them. No known code is one seen letter off.
+  const std::vector<std::string> td3 = {"P<UTONGUYEN<<ANNA<<<<<<<<<<<<<<<<<<<<<<<<<<<",
+                                        "NU87269726WTQ8704197F2703017<<<<<<<<<<<<<<<0"};
+  auto two = sureReading(td3);
+  two[1][10] = {{'W', 0.8211f}, {'U', 0.1503f}, {'Q', 0.0195f}, {'N', 0.003f}};
+  two[1][12] = {{'Q', 0.6523f}, {'N', 0.1016f}, {'D', 0.0949f}, {'O', 0.0549f}};
+  Result wtq = notValid(two);
+  REQUIRE_FALSE(wtq.check("known_state"));
+  CHECK(detail::guessUnknownStates(wtq, two));
+  CHECK(wtq.fields.at("nationality") == "UTO");
+  CHECK(wtq.lines[1] == "NU87269726UTO8704197F2703017<<<<<<<<<<<<<<<0");
+  // The same with the O unseen (0.03): two letters, one not seen, stay.
+  auto faint = two;
+  faint[1][12] = {{'Q', 0.80f}, {'N', 0.12f}, {'D', 0.05f}, {'O', 0.03f}};
+  Result q = notValid(faint);
+  const Result kept = q;
+  CHECK_FALSE(detail::guessUnknownStates(q, faint));
+  CHECK(q.lines == kept.lines);
+  // Nor is an unknown code witnessed by another unknown one.
+  auto both = cands;
+  both[0][4] = {{'Q', 0.9f}, {'A', 0.01f}};
+  Result unknown = notValid(both);
+  CHECK_FALSE(detail::guessUnknownStates(unknown, both));
+}
+
+TEST_CASE("guessGReadAsQ: a zone left not valid shows the G the reader saw beside a Q it put", "[mrz][correct]") {
+  // Seed 277's td2-photo-0077 (glare): the number ERFJZTG4G read ERFJZTQ4Q,
+  // Q 0.68 with G 0.16 and Q 0.43 with G 0.15; the zone not valid for a
+  // name cell (S 0.69, D 0.22). The cells as the classifier read them.
+  const std::vector<std::string> read = {"I<TURAKSOY<GUENES<<AYSE<<<<<<<<<<<<<", "ERFJZTQ4Q1TUR7710171F2602198<<<<<<<4"};
+  auto cands = sureReading(read);
+  cands[0][7] = {{'S', 0.6878f}, {'D', 0.2202f}, {'X', 0.0231f}};
+  cands[0][11] = {{'G', 0.6711f}, {'4', 0.1891f}, {'Q', 0.1322f}};
+  cands[1][6] = {{'Q', 0.6757f}, {'G', 0.1614f}, {'4', 0.1327f}};
+  cands[1][8] = {{'Q', 0.4333f}, {'G', 0.1482f}, {'N', 0.1089f}};
+  Result r = notValid(cands);
+  REQUIRE(r.lines == read);
+  REQUIRE(r.check("document_number"));
+  CHECK(detail::guessGReadAsQ(r, cands, {}));
+  CHECK(r.lines[0] == read[0]);
+  CHECK(r.lines[1] == "ERFJZTG4G1TUR7710171F2602198<<<<<<<4");
+  CHECK(r.fields.at("document_number") == "ERFJZTG4G");
+  CHECK(r.check("document_number"));
+  CHECK_FALSE(r.valid);
+  notLegible(r);
+  const auto listed = doubts(r);
+  CHECK(std::count(listed.begin(), listed.end(), std::tuple(2, 7, 'G', 'Q')) == 1);
+  CHECK(std::count(listed.begin(), listed.end(), std::tuple(2, 9, 'G', 'Q')) == 1);
+  CHECK(std::count_if(r.corrections.begin(), r.corrections.end(),
+                      [](const Correction& c) { return c.why == "g_read_as_q" && c.from == 'Q' && c.to == 'G'; }) == 2);
+  // A Q with no G seen beside it (under kGBesideQ) stays.
+  auto faint = cands;
+  faint[1][6] = {{'Q', 0.90f}, {'G', 0.04f}, {'4', 0.03f}};
+  faint[1][8] = {{'Q', 0.90f}, {'O', 0.06f}};
+  Result q = notValid(faint);
+  CHECK_FALSE(detail::guessGReadAsQ(q, faint, {}));
+  CHECK(q.lines == read);
+  // A valid zone is left as it is.
+  auto sure = sureReading({read[0], "ERFJZTQ4Q1TUR7710171F2602198<<<<<<<4"});
+  sure[1][6] = cands[1][6];
+  auto valid = correct(sure);
+  REQUIRE(valid);
+  REQUIRE(valid->valid);
+  CHECK_FALSE(detail::guessGReadAsQ(*valid, sure, {}));
 }
 
 TEST_CASE("guessZerosReadAsO: a zone whose every date zero was read O shows its number's O as zeros where the checks verify",
