@@ -1,4 +1,7 @@
 # Shared by the bench drivers: source it, then call
+#   read_documents DIR
+# to read id-synth's documents in DIR (synth.ndjson and the images) through
+# the pipeline, and
 #   write_section NAME BODY
 # to put a run's figures into bench/README.md. Each area's part lies between
 # <!-- bench:NAME --> markers and holds the sessions' notes as well; the run
@@ -34,4 +37,20 @@ else:
     text = text.rstrip() + f"\n\n{start}\n{part}\n{end}\n"
 open(path, "w").write(text)
 PY
+}
+
+# id-synth's documents in DIR through id-deskew, id-barcode, id-mrz and id-ocr
+# (fronts.ndjson, backs.ndjson, flat, codes, back-codes, mrz, ocr .ndjson in
+# DIR). A stage whose file is there already is reused (delete it to redo one).
+read_documents() {
+  local d=$1
+  jq -c 'select(.synth.side != "back")' "$d/synth.ndjson" > "$d/fronts.ndjson"
+  jq -c 'select(.synth.side == "back")' "$d/synth.ndjson" > "$d/backs.ndjson"
+  [ -s "$d/flat.ndjson" ] || id-deskew -q --out-dir "$d" < "$d/fronts.ndjson" > "$d/flat.ndjson" || true
+  # Barcodes on the flat fronts (the QR card's payload) and on the licence
+  # backs (PDF417, paired by id-ocr and id-check --pair).
+  [ -s "$d/codes.ndjson" ] || id-barcode -q < "$d/flat.ndjson" > "$d/codes.ndjson" || true
+  [ -s "$d/back-codes.ndjson" ] || id-barcode -q < "$d/backs.ndjson" > "$d/back-codes.ndjson" || true
+  [ -s "$d/mrz.ndjson" ] || id-mrz -q --as-of 2025-06-01 < "$d/codes.ndjson" > "$d/mrz.ndjson" || true
+  [ -s "$d/ocr.ndjson" ] || id-ocr -q -j 1 --pair "$d/back-codes.ndjson" < "$d/mrz.ndjson" > "$d/ocr.ndjson" || true
 }

@@ -25,15 +25,8 @@ if [ ! -f "$work/.synth" ]; then
   fi
   touch "$work/.synth"
 fi
-jq -c 'select(.synth.side != "back")' "$work/synth.ndjson" > "$work/fronts.ndjson"
-jq -c 'select(.synth.side == "back")' "$work/synth.ndjson" > "$work/backs.ndjson"
-# Stages already run for this COUNT are reused (delete the file to redo one).
-[ -s "$work/flat.ndjson" ] || id-deskew -q --out-dir "$work" < "$work/fronts.ndjson" > "$work/flat.ndjson" || true
-# Barcodes on the flat fronts (the QR card's payload) and on the licence backs (PDF417, paired by id-ocr and id-check --pair).
-[ -s "$work/codes.ndjson" ] || id-barcode -q < "$work/flat.ndjson" > "$work/codes.ndjson" || true
-[ -s "$work/back-codes.ndjson" ] || id-barcode -q < "$work/backs.ndjson" > "$work/back-codes.ndjson" || true
-[ -s "$work/mrz.ndjson" ] || id-mrz -q --as-of 2025-06-01 < "$work/codes.ndjson" > "$work/mrz.ndjson" || true
-[ -s "$work/ocr.ndjson" ] || id-ocr -q -j 1 --pair "$work/back-codes.ndjson" < "$work/mrz.ndjson" > "$work/ocr.ndjson" || true
+. bench/lib.sh  # read_documents (the working directory is the repository's root)
+read_documents "$work"
 # score.txt: per layout and field, scans and photos apart; wrong.txt: every wrong field (input, got, want).
 OCR_SCORE_VERBOSE=1 "$score" "$build/share/idkit/templates" < "$work/ocr.ndjson" > "$work/score.txt" 2> "$work/wrong.txt"
 jq -c 'select(.input | test("-scan-"))' "$work/ocr.ndjson" | "$score" "$build/share/idkit/templates" | tail -1 > "$work/score-scans.txt"

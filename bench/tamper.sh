@@ -23,16 +23,11 @@ export PATH=$build/bin:$PATH
 work=$build/bench-tamper-$count-$seed
 mkdir -p "$work"
 
-# One set through the pipeline: DIR holds synth.ndjson and the images.
+# One set through the pipeline and id-check: DIR holds synth.ndjson and the images.
+. "$root/bench/lib.sh"  # read_documents, write_section
 pipeline() {
   local d=$1
-  jq -c 'select(.synth.side != "back")' "$d/synth.ndjson" > "$d/fronts.ndjson"
-  jq -c 'select(.synth.side == "back")' "$d/synth.ndjson" > "$d/backs.ndjson"
-  [ -s "$d/flat.ndjson" ] || id-deskew -q --out-dir "$d" < "$d/fronts.ndjson" > "$d/flat.ndjson" || true
-  [ -s "$d/codes.ndjson" ] || id-barcode -q < "$d/flat.ndjson" > "$d/codes.ndjson" || true
-  [ -s "$d/back-codes.ndjson" ] || id-barcode -q < "$d/backs.ndjson" > "$d/back-codes.ndjson" || true
-  [ -s "$d/mrz.ndjson" ] || id-mrz -q --as-of 2025-06-01 < "$d/codes.ndjson" > "$d/mrz.ndjson" || true
-  [ -s "$d/ocr.ndjson" ] || id-ocr -q --pair "$d/back-codes.ndjson" < "$d/mrz.ndjson" > "$d/ocr.ndjson" || true
+  read_documents "$d"
   # Not expired by the truth; the selfie matched.
   while read -r rec; do
     truth=$(jq -r .truth <<<"$rec")
@@ -116,5 +111,4 @@ for s in ("birth_date", "surname"):
 print("\n".join(out))
 PY
 cat "$work/section.md"
-. "$root/bench/lib.sh"
 write_section tamper "$(cat "$work/section.md")"
