@@ -421,13 +421,6 @@ std::optional<std::string> vouchedDate(const std::vector<Source>& sources, const
     if (auto it = s.vouched.find(field); it != s.vouched.end()) return it->second;
   return std::nullopt;
 }
-// The date to judge age by: a sure source's, else a vouched one (expiryOf
-// judges expiry).
-std::optional<std::string> bestDate(const std::vector<Source>& sources, const std::string& field) {
-  if (auto v = first(sources, field)) return v;
-  return vouchedDate(sources, field);
-}
-
 // Whether a printed date's digits were each read at kStrongCharConfidence or
 // more (a date without a confidence for each character counts as sure).
 bool doubtedDate(const Source& s, const std::string& field) {
@@ -439,13 +432,12 @@ bool doubtedDate(const Source& s, const std::string& field) {
   return false;
 }
 
-// The expiry date that decides expired, in the order sources vouch for it:
+// The date that decides expiry or age, in the order sources vouch for it:
 // the MRZ read surely, a barcode, a print whose every digit was read surely;
 // then an unsure MRZ's date its own check digit verifies, before a print
 // read with a digit in doubt (td2-photo-s2525-0001: the zone's 270112
 // verified by its digit, the print's 2027 read 2077 with the 7 at 0.9).
-std::optional<std::string> expiryOf(const std::vector<Source>& sources) {
-  const std::string field = "expiry_date";
+std::optional<std::string> decidingDate(const std::vector<Source>& sources, const std::string& field) {
   const Source* doubted = nullptr;
   for (const Source& s : sources)
     if (auto it = s.value.find(field); it != s.value.end()) {
@@ -757,14 +749,14 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
   }
   for (auto& [c, detail] : nik_reasons) out.add(c, detail);
 
-  result.expiry_date = expiryOf(sources);
+  result.expiry_date = decidingDate(sources, "expiry_date");
   if (!result.expiry_date) {
     if (!sources.empty()) out.add(code::expiry_unknown, "No expiry date was read from the document.");
   } else if (*result.expiry_date < as_of) {
     out.add(code::expired, fmt::format("The document expired on {} (reference date {}).", *result.expiry_date, as_of));
   }
 
-  result.birth_date = bestDate(sources, "birth_date");
+  result.birth_date = decidingDate(sources, "birth_date");
   if (result.min_age > 0) {
     const auto age = result.birth_date ? ageOn(*result.birth_date, as_of) : std::nullopt;
     if (!age)

@@ -1215,6 +1215,21 @@ TEST_CASE("check: an unsure MRZ's expiry its check digit verifies comes before a
   Json sure = td2;
   sure["ocr"]["fields"]["expiry_date"]["char_confidence"][2] = 0.97;
   CHECK(check::evaluate(sure, opts("2045-01-01")).expiry_date == "2077-01-12");
+
+  // The date of birth that decides age is chosen the same way: the zone's
+  // 940304, verified by its digit, before a print read 04.03.2004 whose
+  // 0 (a 9) is in doubt; the print read surely comes first.
+  Json aged = td2;
+  aged["ocr"]["fields"]["birth_date"] = Json::parse(R"({"text":"04.03.2004","value":"2004-03-04","confidence":0.6,
+      "char_confidence":[0.99,1,0.99,0.99,1,0.99,0.99,1,0.9,0.99]})");
+  const auto older = opts("2025-06-01", 25);
+  r = check::evaluate(aged, older);
+  CHECK(r.birth_date == "1994-03-04");
+  CHECK_FALSE(r.has("under_age"));
+  aged["ocr"]["fields"]["birth_date"]["char_confidence"][8] = 0.99;
+  r = check::evaluate(aged, older);
+  CHECK(r.birth_date == "2004-03-04");
+  CHECK(r.has("under_age"));
 }
 
 TEST_CASE("check: a nationality id-mrz changed to a known code is its doubt, not a mismatch", "[check]") {
