@@ -334,6 +334,11 @@ bool guessZerosReadAsO(Result& r, const std::vector<LineCandidates>& cands, cons
 // after guessZerosReadAsO (judgeFinally). Whether it changed a cell.
 bool guessGReadAsQ(Result& r, const std::vector<LineCandidates>& cands, const ParseOptions& opts);
 
+// A valid reading's cells whose reading the zone's rules do not prove:
+// listed uncertain (with the other reading's character as rival), the zone
+// not legible. Applied to the reading id-mrz reports (judgeFinally).
+bool vetoUnproven(Result& r, const std::vector<LineCandidates>& cands);
+
 // The final judgement of the reading id-mrz reports, once its view is
 // chosen; the record then writes it as it stands. The passes before it, in
 // order: read() (mrz_read.cpp) on each view of a band, vetoBlurredNames (a
