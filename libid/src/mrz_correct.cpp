@@ -112,10 +112,8 @@ constexpr std::size_t kWitnessedSeenLetters = 2;
 
 // vetoUnproven: at most this many characters seen beside the doubtful
 // cells of the checked fields are tried in pairs (more: the zone has doubts
-// enough for correct()'s own limits); a state code's doubtful letter with a
-// rival seen at this probability that makes another known code is unproven.
+// enough for correct()'s own limits).
 constexpr std::size_t kUnprovenAlternatives = 24;
-constexpr double kStateRival = kNameRival;
 
 struct Confusion {
   char a, b;
@@ -1621,8 +1619,9 @@ bool detail::vetoUnproven(Result& r, const std::vector<LineCandidates>& cands) {
       rivals.emplace(c, k[0].ch);
   }
 
-  // The state codes: another known code from a letter read in doubt and
-  // one the reader saw beside it.
+  // The state codes: another known code from a letter read in doubt and a
+  // rival the reader gave half its probability or more (kTiedShare): the
+  // list of codes cannot tell the two apart, and no check digit covers them.
   for (const Pos& start : statePositions(r.format)) {
     const auto li = static_cast<std::size_t>(start.line), col = static_cast<std::size_t>(start.col);
     if (col + 3 > r.lines[li].size()) continue;
@@ -1636,7 +1635,8 @@ bool detail::vetoUnproven(Result& r, const std::vector<LineCandidates>& cands) {
       for (const Alt& a : letters) {
         std::string other = code;
         other[k] = a.ch;
-        if (probabilityOf(cell(c), a.ch) >= kStateRival && knownState(other)) rivals.emplace(c, a.ch);
+        if (probabilityOf(cell(c), a.ch) >= kTiedShare * probabilityOf(cell(c), put(c)) && knownState(other))
+          rivals.emplace(c, a.ch);
       }
     }
   }

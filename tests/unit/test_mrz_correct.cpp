@@ -1816,7 +1816,13 @@ TEST_CASE("vetoUnproven: a valid zone whose rules the cells' own evidence does n
   auto state = sureReading(td3);
   state[1][12] = {{'Y', 0.6258f}, {'T', 0.3415f}, {'X', 0.0161f}, {'1', 0.0121f}};
   CHECK(judged(state, td3) == Doubts{{2, 13, 'Y', 'T'}});
-  // A rival under kNameRival, or one that makes no known code, proves nothing against it.
-  state[1][12] = {{'Y', 0.75f}, {'T', 0.15f}, {'X', 0.1f}};
+  // A rival under half the reading's probability (kTiedShare) is no tie:
+  // seed 293's td3-photo-0054 and seed 263's td3-photo-0068 read PRT right
+  // with T 0.67 and 0.74, Y 0.25. Nor is a rival that makes no known code.
+  const std::vector<std::string> prt = {td3[0], td3[1].substr(0, 12) + "T" + td3[1].substr(13)};
+  auto sure = sureReading(prt);
+  sure[1][12] = {{'T', 0.6734f}, {'Y', 0.2471f}, {'1', 0.05f}};
+  CHECK(judged(sure, prt).empty());
+  state[1][12] = {{'Y', 0.6f}, {'X', 0.35f}, {'T', 0.05f}};
   CHECK(judged(state, td3).empty());
 }
