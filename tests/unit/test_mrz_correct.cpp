@@ -1825,4 +1825,12 @@ TEST_CASE("vetoUnproven: a valid zone whose rules the cells' own evidence does n
   CHECK(judged(sure, prt).empty());
   state[1][12] = {{'Y', 0.6f}, {'X', 0.35f}, {'T', 0.05f}};
   CHECK(judged(state, td3).empty());
+
+  // judgeFinally judges a valid zone so.
+  auto valid = correct(code);
+  REQUIRE(valid);
+  REQUIRE(valid->valid);
+  CHECK(detail::judgeFinally(*valid, code, {}));
+  notLegible(*valid);
+  CHECK(doubts(*valid) == Doubts{{1, 1, 'C', 'L'}});
 }
