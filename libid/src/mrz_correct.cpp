@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <set>
 #include <utility>
 
@@ -108,6 +109,11 @@ constexpr double kStateMargin = 1.5;
 // the reader saw (stateWitness).
 constexpr std::size_t kWitnessedLetters = 1;
 constexpr std::size_t kWitnessedSeenLetters = 2;
+
+// vetoUnproven: at most this many characters seen beside the doubtful
+// cells of the checked fields are tried in pairs (more: the zone has doubts
+// enough for correct()'s own limits).
+constexpr std::size_t kUnprovenAlternatives = 24;
 
 struct Confusion {
   char a, b;
@@ -1534,8 +1540,120 @@ bool detail::guessUnknownStates(Result& r, const std::vector<LineCandidates>& ca
   return changed;
 }
 
+bool detail::vetoUnproven(Result& r, const std::vector<LineCandidates>& cands) {
+  if (!r.valid || cands.size() != r.lines.size()) return false;
+  const auto kinds = positionKinds(r.format);
+  if (kinds.size() != r.lines.size()) return false;
+  for (std::size_t li = 0; li < r.lines.size(); ++li)
+    if (cands[li].size() != r.lines[li].size() || kinds[li].size() != r.lines[li].size()) return false;
+  using Cell = std::pair<std::size_t, std::size_t>;
+  std::map<Cell, char> rivals;
+  const auto cell = [&](const Cell& c) -> const PositionCandidates& { return cands[c.first][c.second]; };
+  const auto put = [&](const Cell& c) { return r.lines[c.first][c.second]; };
+  // The share the reader gave the character put, its read twin's added (a
+  // '0' put for an O read is one glyph read two ways, as in correct()).
+  const auto share = [&](const Cell& c) {
+    const auto& k = cell(c);
+    double p = probabilityOf(k, put(c));
+    if (!k.empty() && k[0].ch != put(c) && classicPair(k[0].ch, put(c))) p = std::min(1.0, p + probabilityOf(k, k[0].ch));
+    return p;
+  };
+  // A character the reader saw at a cell, other than the one put, that may stand there.
+  struct Alt {
+    Cell at;
+    char ch;
+  };
+  const auto seenRivals = [&](const Cell& c, std::vector<Alt>& out) {
+    for (const Candidate& k : cell(c))
+      if (k.ch != put(c) && k.ch != '<' && !classicPair(k.ch, put(c)) && allowed(kinds[c.first][c.second], k.ch) &&
+          probabilityOf(cell(c), k.ch) >= kSeenShare)
+        out.push_back({c, k.ch});
+  };
+
+  // The check digits: another reading of two cells read in doubt, one of
+  // them a guess (kGuessShare), from characters the reader saw there, that
+  // every check verifies as well. (Two doubts without a guess, as seed
+  // 277's mrvb-photo-0024's KZ, K 0.78 with X 0.10 and Z 0.69 with I 0.08,
+  // read right, are correct()'s doubt limits' to judge.)
+  const auto plans = checkPlans(r.format, r.lines);
+  const auto verifies = [&](const std::vector<std::string>& ls) {
+    return std::ranges::all_of(plans, [&](const CheckPlan& plan) {
+      for (std::size_t v = 0; v < plan.variants.size(); ++v)
+        if (planPasses(ls, plan, v)) return true;
+      return false;
+    });
+  };
+  std::set<Cell> covered;
+  for (const CheckPlan& plan : plans) {
+    for (const Pos& q : plan.variants[0]) covered.insert({static_cast<std::size_t>(q.line), static_cast<std::size_t>(q.col)});
+    covered.insert({static_cast<std::size_t>(plan.digit.line), static_cast<std::size_t>(plan.digit.col)});
+  }
+  std::vector<Alt> alts;
+  for (const Cell& c : covered)
+    if (cell(c).size() > 1 && put(c) != '<' && share(c) < kSureShare) seenRivals(c, alts);
+  if (alts.size() <= kUnprovenAlternatives) {
+    std::vector<std::string> ls = r.lines;
+    const auto tryWith = [&](std::initializer_list<const Alt*> changed) {
+      for (const Alt* a : changed) ls[a->at.first][a->at.second] = a->ch;
+      if (verifies(ls))
+        for (const Alt* a : changed) rivals.emplace(a->at, a->ch);
+      for (const Alt* a : changed) ls[a->at.first][a->at.second] = put(a->at);
+    };
+    // A rival that verifies alone (a character of the same weight, G for
+    // Q) is correct()'s to judge: it counts such a cell a guess.
+    std::vector<bool> alone(alts.size());
+    for (std::size_t a = 0; a < alts.size(); ++a) {
+      ls[alts[a].at.first][alts[a].at.second] = alts[a].ch;
+      alone[a] = verifies(ls);
+      ls[alts[a].at.first][alts[a].at.second] = put(alts[a].at);
+    }
+    for (std::size_t a = 0; a < alts.size(); ++a)
+      for (std::size_t b = a + 1; b < alts.size(); ++b)
+        if (alts[a].at != alts[b].at && !alone[a] && !alone[b] &&
+            std::min(share(alts[a].at), share(alts[b].at)) < kGuessShare)
+          tryWith({&alts[a], &alts[b]});
+  }
+
+  // The document code where the format allows several letters: a letter
+  // put for another read that the reader hardly gave (kForcedShare) is the
+  // layout's demand, not a reading of which letter.
+  if (documentCodeLetters(r.format).size() > 1) {
+    const Cell c{0, 0};
+    const auto& k = cell(c);
+    if (k.size() > 1 && k[0].ch != put(c) && !classicPair(k[0].ch, put(c)) && probabilityOf(k, put(c)) < kForcedShare)
+      rivals.emplace(c, k[0].ch);
+  }
+
+  // The state codes: another known code from a letter read in doubt and a
+  // rival the reader gave half its probability or more (kTiedShare): the
+  // list of codes cannot tell the two apart, and no check digit covers them.
+  for (const Pos& start : statePositions(r.format)) {
+    const auto li = static_cast<std::size_t>(start.line), col = static_cast<std::size_t>(start.col);
+    if (col + 3 > r.lines[li].size()) continue;
+    const std::string code = r.lines[li].substr(col, 3);
+    if (!knownState(code)) continue;
+    for (std::size_t k = 0; k < 3; ++k) {
+      const Cell c{li, col + k};
+      if (cell(c).size() < 2 || share(c) >= kSureShare) continue;
+      std::vector<Alt> letters;
+      seenRivals(c, letters);
+      for (const Alt& a : letters) {
+        std::string other = code;
+        other[k] = a.ch;
+        if (probabilityOf(cell(c), a.ch) >= kTiedShare * probabilityOf(cell(c), put(c)) && knownState(other))
+          rivals.emplace(c, a.ch);
+      }
+    }
+  }
+  if (rivals.empty()) return false;
+  return listDoubtfulCells(r, cands, {}, [&](char, const PositionCandidates&, Kind, float, std::size_t li, std::size_t c) {
+    const auto it = rivals.find({li, c});
+    return it == rivals.end() ? '\0' : it->second;
+  });
+}
+
 bool detail::judgeFinally(Result& r, const std::vector<LineCandidates>& cands, const ParseOptions& opts) {
-  if (r.valid) return false;
+  if (r.valid) return vetoUnproven(r, cands);
   const bool state = guessUnknownStates(r, cands);
   const bool zeros = guessZerosReadAsO(r, cands, opts);
   const bool g = guessGReadAsQ(r, cands, opts);

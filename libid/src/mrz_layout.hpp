@@ -334,6 +334,30 @@ bool guessZerosReadAsO(Result& r, const std::vector<LineCandidates>& cands, cons
 // after guessZerosReadAsO (judgeFinally). Whether it changed a cell.
 bool guessGReadAsQ(Result& r, const std::vector<LineCandidates>& cands, const ParseOptions& opts);
 
+// A valid reading is proven by its rules (check digits, the list of state
+// codes, the layout's document code letters) only where the reader's own
+// evidence leaves no other reading those rules accept as well. The cells of
+// a valid reading where it does are listed uncertain (the other reading's
+// character their rival), the zone not legible:
+// - two cells of checked fields read in doubt (under kSureShare), one a
+//   guess (under kGuessShare), whose rivals the reader saw (kSeenShare; no
+//   classic twin; fillers, put or rival, are the padding rules' to judge:
+//   seed 269's td1-photo-0004) verify every check as well, the composite
+//   included, neither alone (a rival of the same weight alone is
+//   correct()'s to judge): seed 293's fra-id-photo-0079,
+//   birth date 580210 read 511210, 5 at 0.77 with 9 0.10 and 1 at 0.47 with
+//   5 0.09 (951210 verifies the date and the composite alike);
+// - a document code letter put for another the reader read, that it gave
+//   under kForcedShare, where the layout allows several letters: seed 293's
+//   td1-photo-0083, I read L 0.78, C 0.18, I 0.005: C taken for TD1's sake;
+// - a known state code with a letter read in doubt whose rival, at half its
+//   probability or more (kTiedShare), makes another known code: seed 293's
+//   td3-photo-0025, nationality PRT read PRY, Y 0.63, T 0.34.
+// Each was valid with a wrong field. Every correction stays reported.
+// Applied to the valid reading id-mrz reports (judgeFinally). Whether it
+// listed any.
+bool vetoUnproven(Result& r, const std::vector<LineCandidates>& cands);
+
 // The final judgement of the reading id-mrz reports, once its view is
 // chosen; the record then writes it as it stands. The passes before it, in
 // order: read() (mrz_read.cpp) on each view of a band, vetoBlurredNames (a
@@ -342,8 +366,8 @@ bool guessGReadAsQ(Result& r, const std::vector<LineCandidates>& cands, const Pa
 // crossCheck and carryDoubts (a valid reading against a second view), then
 // the second reader (mrz_witness.cpp, a zone no view made valid). Here, on
 // a zone left not valid only, the best guesses that keep it not valid:
-// guessUnknownStates, then guessZerosReadAsO, then guessGReadAsQ. Whether
-// it changed the zone.
+// guessUnknownStates, then guessZerosReadAsO, then guessGReadAsQ; on a
+// valid zone vetoUnproven. Whether it changed the zone.
 bool judgeFinally(Result& r, const std::vector<LineCandidates>& cands, const ParseOptions& opts);
 
 // A valid reading's name cells on a blurred line (kBlurredSpread; `spreads`

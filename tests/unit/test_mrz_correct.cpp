@@ -1764,3 +1764,73 @@ TEST_CASE("judgeFinally: a zone left not valid gets the state guess, then the ze
   CHECK(valid->lines == before.lines);
   CHECK(valid->uncertain.size() == before.uncertain.size());
 }
+
+TEST_CASE("vetoUnproven: a valid zone whose rules the cells' own evidence does not prove is not valid",
+          "[mrz][correct]") {
+  // `cands` corrected (valid, reading `read`) and judged by vetoUnproven:
+  // the cells it listed (none: the zone stays valid).
+  const auto judged = [](const std::vector<LineCandidates>& cands, const std::vector<std::string>& read) {
+    auto res = correct(cands);
+    REQUIRE(res);
+    REQUIRE(res->valid);
+    REQUIRE(res->lines == read);
+    const std::size_t corrections = res->corrections.size();
+    const bool listed = detail::vetoUnproven(*res, cands);
+    CHECK(listed == !res->valid);
+    CHECK(res->corrections.size() == corrections);  // every change still reported
+    if (listed) notLegible(*res);
+    return doubts(*res);
+  };
+  // Seed 293's fra-id-photo-0079: birth date 580210 read 511210, its 5 at
+  // 0.77 (9 0.10) and 1 at 0.47 (3 0.28, 5 0.09); 9 and 5 there (951210)
+  // verify the date's check and the composite as well (weights 7 and 3 in
+  // both): the checks cannot tell the two readings apart. Valid and wrong.
+  const std::vector<std::string> fra = {"IDFRADUPONT<<<<<<<<<<<<<<<<<<<292905", "1111290508288JEAN<<FRANCOIS5112106M1"};
+  auto cands = sureReading(fra);
+  cands[1][27] = {{'5', 0.7668f}, {'9', 0.0995f}, {'1', 0.0422f}, {'0', 0.0109f}};
+  cands[1][28] = {{'1', 0.4672f}, {'3', 0.2823f}, {'T', 0.1226f}, {'5', 0.0933f}};
+  CHECK(judged(cands, fra) == Doubts{{2, 28, '5', '9'}, {2, 29, '1', '5'}});
+  // The second cell read surely: its rivals weigh nothing, the check holds.
+  cands[1][28] = {{'1', 0.95f}, {'3', 0.03f}, {'5', 0.02f}};
+  CHECK(judged(cands, fra).empty());
+
+  // Seed 293's td1-photo-0083: the document code's I read L 0.78, C 0.18,
+  // E 0.03, I 0.005; TD1 allows A, C or I and C was taken, for the layout.
+  const std::vector<std::string> td1 = {"CDBELAZ2X4W1571<<<<<<<<<<<<<<<", "5210208F3408227BEL<<<<<<<<<<<4",
+                                        "DHONDT<<NATHALIE<<<<<<<<<<<<<<"};
+  auto code = sureReading(td1);
+  code[0][0] = {{'L', 0.7801f}, {'C', 0.1808f}, {'E', 0.0252f}, {'I', 0.0046f}};
+  CHECK(judged(code, td1) == Doubts{{1, 1, 'C', 'L'}});
+  // A visa's code is the format's one letter: V put for an R read at 0.54
+  // (V 0.24, seed 277's mrvb-photo-0008) is no choice between letters.
+  const std::vector<std::string> visa = {"V<IDNSIGURDSSON<<EYDIS<<<<<<<<<<<<<<", "YD05806891ISL7906020F2501176<<<<<<<<"};
+  auto v = sureReading(visa);
+  v[0][0] = {{'R', 0.5368f}, {'V', 0.244f}, {'9', 0.1053f}, {'X', 0.0372f}};
+  CHECK(judged(v, visa).empty());
+
+  // Seed 293's td3-photo-0025: nationality PRT read PRY, Y 0.63 with T
+  // 0.34; PRY and PRT are both codes ICAO knows, and no check digit covers
+  // a nationality.
+  const std::vector<std::string> td3 = {"P<PRTARAUJO<<CATARINA<FATIMA<<<<<<<<<<<<<<<<",
+                                        "YB16515706PRY1808133F2911032<<<<<<<<<<<<<<<4"};
+  auto state = sureReading(td3);
+  state[1][12] = {{'Y', 0.6258f}, {'T', 0.3415f}, {'X', 0.0161f}, {'1', 0.0121f}};
+  CHECK(judged(state, td3) == Doubts{{2, 13, 'Y', 'T'}});
+  // A rival under half the reading's probability (kTiedShare) is no tie:
+  // seed 293's td3-photo-0054 and seed 263's td3-photo-0068 read PRT right
+  // with T 0.67 and 0.74, Y 0.25. Nor is a rival that makes no known code.
+  const std::vector<std::string> prt = {td3[0], td3[1].substr(0, 12) + "T" + td3[1].substr(13)};
+  auto sure = sureReading(prt);
+  sure[1][12] = {{'T', 0.6734f}, {'Y', 0.2471f}, {'1', 0.05f}};
+  CHECK(judged(sure, prt).empty());
+  state[1][12] = {{'Y', 0.6f}, {'X', 0.35f}, {'T', 0.05f}};
+  CHECK(judged(state, td3).empty());
+
+  // judgeFinally judges a valid zone so.
+  auto valid = correct(code);
+  REQUIRE(valid);
+  REQUIRE(valid->valid);
+  CHECK(detail::judgeFinally(*valid, code, {}));
+  notLegible(*valid);
+  CHECK(doubts(*valid) == Doubts{{1, 1, 'C', 'L'}});
+}
