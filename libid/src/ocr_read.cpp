@@ -533,6 +533,38 @@ constexpr double kLookAlikeMargin = 0.05;
 // digits are told apart under its streak).
 constexpr double kSureDigitMargin = 0.3;
 constexpr double kSureDigitConfidence = 0.97;
+// A name's letter that differs from the reference's is surely read
+// (kSureDigitConfidence) when the reference's letter in its place leaves
+// this much more of its cell's ink unexplained (checkLetters' sure_margin).
+constexpr double kSureLetterMargin = 0.3;
+// kSureLetterMargin holds where the capitals span at least kSureFullAtCells
+// blur widths of the input the card was cut from (its capital height in the
+// input's pixels over the blur the check fitted there, a Gaussian's sigma, at
+// least one pixel): the photo's own pixels, not the flat card's it was
+// enlarged to. Under that the margin grows as the cells shrink, and on
+// capitals under kSureLetterNoneUnderPx of the input's pixels no letter is
+// sure. A blurred photo's few pixels a cell fit a wrong glyph clearly better
+// than the right one: on bench/tamper.sh's seed 41 the digits read wrong
+// with a margin of 0.3-0.46 had capitals of 8.5-8.7 px under a defocus of
+// 1.9 px (4.5 cells), while forged digits read right on small captures had
+// 0.45-1.24 at 6.1-6.8 cells; a genuine letter misread at 0.71 had capitals
+// of 5.2 px (qr-id-photo-s41-0015). A forged letter read at 0.35 on a shaken
+// line (fra-id-photo-s41-0053: 6.2 cells) is sure.
+constexpr double kSureFullAtCells = 6.5;
+constexpr double kSureLetterNoneUnderPx = 6;
+
+// The margin a letter checked by `check` (its fitted blur in the line's
+// pixels) must clear to be surely read, on a line whose capitals are
+// `cap_px` high and whose input has `source_scale` pixels per line pixel;
+// `base` where the cells are large enough. Infinite (nothing sure) on
+// capitals under `none_under_px` of the input's pixels.
+double sureMargin(double base, const glyphs::Reading& check, double cap_px, double source_scale,
+                  double none_under_px) {
+  const double cap_source = cap_px * source_scale;
+  if (!(cap_source > 0) || cap_source < none_under_px) return std::numeric_limits<double>::infinity();
+  const double cells = cap_source / std::max(1.0, check.sigma * source_scale);
+  return cells >= kSureFullAtCells ? base : base * kSureFullAtCells / cells;
+}
 // A name's rendering explains less of its line than a code's (its
 // punctuation, kerning and marks): 0.85-0.96 on the ten names of bench/ocr.sh's
 // 300 records whose reading lost a mark. The marks tried are only those the
@@ -863,6 +895,16 @@ void capDoubted(Field& field, const std::vector<bool>& doubted) {
     if (doubted[v]) field.char_confidence[v] = std::min(field.char_confidence[v], kUnconfirmedCharConfidence);
 }
 
+// Character `i` of `field` surely read (kSureDigitConfidence, unless more
+// already), `rival` its runner-up weighed under id-check's kRunnerUpWeight:
+// a difference from another source in it is no misread.
+void markSure(Field& field, std::size_t i, const std::string& rival) {
+  if (i >= field.char_confidence.size() || field.char_confidence[i] >= kSureDigitConfidence) return;
+  if (field.char_alternatives.size() != field.value.size()) field.char_alternatives.assign(field.value.size(), {});
+  field.char_confidence[i] = kSureDigitConfidence;
+  field.char_alternatives[i] = {rival, 1 - kSureDigitConfidence};
+}
+
 }  // namespace
 
 std::optional<Source> sourceOf(const Json& record, cv::Size flat_size) {
@@ -1009,6 +1051,13 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       if (!crop_blur) crop_blur = blurSigma(crop);
       return *crop_blur;
     };
+    // The input's pixels per card pixel at the line (1 without a smaller source).
+    auto sourceScale = [&]() {
+      if (!source) return 1.0;
+      // The turned card's pixels are the flat card's at the mirrored place.
+      const cv::Point2d mid(line_box.x + line_box.width / 2.0, line_box.y + line_box.height / 2.0);
+      return source->pixelsPerCardPixel(turned ? cv::Point2d(g.cols - mid.x, g.rows - mid.y) : mid);
+    };
     // The line as the typeface's readers are given it when they read
     // nothing clearly from the card's own pixels (glyphView): a card
     // photographed sharp at a low resolution smoothed at the photo's scale.
@@ -1019,12 +1068,8 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     auto glyphCrop = [&]() -> const cv::Mat& {
       if (!glyph_crop) {
         glyph_crop = crop;
-        if (source && f.kind != Kind::date) {
-          // The turned card's pixels are the flat card's at the mirrored place.
-          const cv::Point2d mid(line_box.x + line_box.width / 2.0, line_box.y + line_box.height / 2.0);
-          const double k = source->pixelsPerCardPixel(turned ? cv::Point2d(g.cols - mid.x, g.rows - mid.y) : mid);
-          if (k < kEnlargedBelow) glyph_crop = glyphView(crop, k, lineBlur());
-        }
+        if (source && f.kind != Kind::date)
+          if (const double k = sourceScale(); k < kEnlargedBelow) glyph_crop = glyphView(crop, k, lineBlur());
       }
       return *glyph_crop;
     };
@@ -1455,6 +1500,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // never changed. Only where a name differs from its reference. A letter
     // read for nothing the reference has (VAARAT for VAART) is doubted where
     // Tesseract read the line below kConfirmBelow: nothing else weighs it.
+    std::optional<LetterCheck> sure_letters;  // (10b)'s letters shown surely, raised after the second look below
     if (f.kind == Kind::name && field.source == "template" && check::comparedVizField(f.name) && !t.typeface.empty() &&
         !field.value.empty() && field.char_confidence.size() == field.value.size())
       if (const std::string ref = referenceName(mrz_fields, f.referenceName()); !ref.empty() && ref != field.value) {
@@ -1473,13 +1519,15 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
           const int to = std::min(crop.cols, reach + pad - line_box.x);
           if (to - from >= 4) words = crop.colRange(from, to);
         }
-        std::vector<bool> doubted;
+        LetterCheck c;
         try {
-          doubted = doubtedLetters(crop, cap_px, field.text, field.value, ref, t.typeface, words,
-                                   field.confidence < kConfirmBelow);
+          c = checkLetters(crop, cap_px, field.text, field.value, ref, t.typeface, words,
+                           field.confidence < kConfirmBelow, sourceScale());
         } catch (const Failure&) {  // the typeface's file cannot be opened
         }
-        capDoubted(field, doubted);
+        capDoubted(field, c.doubted);
+        if (c.sure.size() == field.value.size() && std::ranges::find(c.sure, true) != c.sure.end())
+          sure_letters = std::move(c);
       }
     // A code is checked so too, character for character (FAS134200 read
     // surely where the MRZ holds FA9134200: a blurred 9 is nearly an S, and
@@ -1525,6 +1573,15 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       if (!other.empty())
         field.char_confidence = capUnconfirmed(field.value, field.char_confidence, other, kUnconfirmedCharConfidence);
     }
+    // (10c) A name's letters (10b) found surely printed otherwise than the
+    // reference spells them (a forged letter: the reference's letter in its
+    // place leaves clearly more of its cell's ink unexplained, kSureLetterMargin)
+    // are surely read, whoever read them and however the second look read
+    // them, as a date's digits are (11); the reference's letter is their
+    // runner-up, weighed under id-check's kRunnerUpWeight (no misread).
+    if (sure_letters && sure_letters->sure.size() == field.char_confidence.size())
+      for (std::size_t v = 0; v < field.value.size(); ++v)
+        if (sure_letters->sure[v]) markSure(field, v, sure_letters->rival[v]);
     // (11) A compared date some of whose digits are not surely read (a
     // synthesis reading's, a deconvolved one's, one a second look disagreed
     // with): each digit checked against the other nine in its own place
@@ -1557,10 +1614,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       if (r && r->fit >= kGlyphFit && r->char_margin.size() == field.value.size()) {
         if (field.char_alternatives.size() != field.value.size()) field.char_alternatives.assign(field.value.size(), {});
         for (std::size_t i = 0; i < field.value.size(); ++i)
-          if (r->char_margin[i] >= kSureDigitMargin && field.char_confidence[i] < kSureDigitConfidence) {
-            field.char_confidence[i] = kSureDigitConfidence;
-            field.char_alternatives[i] = {r->char_rival[i], 1 - kSureDigitConfidence};
-          }
+          if (r->char_margin[i] >= kSureDigitMargin) markSure(field, i, r->char_rival[i]);
         capDoubted(field, doubtedDigits(*r, field.value, date_reference));
       }
     }
@@ -1660,14 +1714,16 @@ std::optional<bool> referenceShown(const cv::Mat& grey_line, double cap_px, cons
 
 }  // namespace
 
-std::vector<bool> doubtedLetters(const cv::Mat& grey_line, double cap_px, const std::string& text,
-                                 const std::string& value, const std::string& reference, const std::string& font,
-                                 const cv::Mat& words, bool line_doubted) {
+LetterCheck checkLetters(const cv::Mat& grey_line, double cap_px, const std::string& text, const std::string& value,
+                         const std::string& reference, const std::string& font, const cv::Mat& words,
+                         bool line_doubted, double source_scale) {
   std::vector<std::size_t> of;
   std::optional<std::size_t> inserted;
   const auto [chars, others] = letterCandidates(text, value, reference, of, inserted);
-  std::vector<bool> doubted =
-      doubtedWhere(checkedAgainst(grey_line, cap_px, chars, others, font, words), chars, others, of, value.size());
+  const std::optional<glyphs::Reading> r = checkedAgainst(grey_line, cap_px, chars, others, font, words);
+  LetterCheck out{doubtedWhere(r, chars, others, of, value.size()), std::vector<bool>(value.size(), false),
+                  std::vector<std::string>(value.size())};
+  std::vector<bool>& doubted = out.doubted;
   if (inserted && line_doubted)
     for (std::size_t v = 0; v < of.size() && v < doubted.size(); ++v)
       if (of[v] == *inserted) doubted[v] = true;
@@ -1677,7 +1733,23 @@ std::vector<bool> doubtedLetters(const cv::Mat& grey_line, double cap_px, const 
     if (const std::optional<bool> shown = referenceShown(grey_line, cap_px, chars, others, font, words); shown && *shown)
       for (std::size_t v = 0; v < of.size() && v < doubted.size(); ++v)
         if (!others[of[v]].empty()) doubted[v] = true;
-  return doubted;
+  // Sure: a letter kept as read whose cell the reference's letter explains
+  // clearly worse, in a name that aligns with the reference letter for letter.
+  const double sure_margin = r ? sureMargin(kSureLetterMargin, *r, cap_px, source_scale, kSureLetterNoneUnderPx) : 0;
+  if (r && !inserted && of.size() == value.size())
+    for (std::size_t v = 0; v < value.size(); ++v)
+      if (const std::size_t k = of[v]; !others[k].empty() && !doubted[v])
+        if (r->char_rival[k] != chars[k] && r->char_margin[k] >= sure_margin) {
+          out.sure[v] = true;
+          out.rival[v] = r->char_rival[k];
+        }
+  return out;
+}
+
+std::vector<bool> doubtedLetters(const cv::Mat& grey_line, double cap_px, const std::string& text,
+                                 const std::string& value, const std::string& reference, const std::string& font,
+                                 const cv::Mat& words, bool line_doubted) {
+  return checkLetters(grey_line, cap_px, text, value, reference, font, words, line_doubted, 0).doubted;
 }
 
 std::vector<bool> doubtedDigits(const glyphs::Reading& check, const std::string& value, const std::string& reference) {

@@ -432,6 +432,25 @@ std::vector<bool> doubtedLetters(const cv::Mat& grey_line, double cap_px, const 
                                  const std::string& value, const std::string& reference, const std::string& font,
                                  const cv::Mat& words = {}, bool line_doubted = false);
 
+// doubtedLetters' check, with the letters the print shows surely: `sure`,
+// one flag per letter of `value`, set where a letter that differs from the
+// reference's is kept as read (not doubted) and the reference's letter put
+// in its place leaves clearly more of the letter's cell's ink unexplained
+// (glyphs::Reading::char_margin at id-ocr's sure-letter margin, which grows
+// where the capitals span few of the input's pixels or blur widths:
+// `source_scale`, the input's pixels per pixel of `grey_line`; 0: nothing is
+// sure): a forged letter. `rival`: the reference's letter there ("" where
+// not sure). None where a letter of `value` stands for nothing of the
+// reference's.
+struct LetterCheck {
+  std::vector<bool> doubted;
+  std::vector<bool> sure;
+  std::vector<std::string> rival;
+};
+LetterCheck checkLetters(const cv::Mat& grey_line, double cap_px, const std::string& text, const std::string& value,
+                         const std::string& reference, const std::string& font, const cv::Mat& words,
+                         bool line_doubted, double source_scale);
+
 namespace glyphs {
 struct Reading;  // idkit/ocr_glyphs.hpp
 }
