@@ -1735,11 +1735,16 @@ LetterCheck checkLetters(const cv::Mat& grey_line, double cap_px, const std::str
         if (!others[of[v]].empty()) doubted[v] = true;
   // Sure: a letter kept as read whose cell the reference's letter explains
   // clearly worse, in a name that aligns with the reference letter for letter.
+  // A rival of two letters (a pair the reference spells where the print shows
+  // one: a marked letter, or a name the print cuts short, MASTI read where the
+  // reference has MASTERSON, I against ON) says nothing of a changed letter.
   const double sure_margin = r ? sureMargin(kSureLetterMargin, *r, cap_px, source_scale, kSureLetterNoneUnderPx) : 0;
   if (r && !inserted && of.size() == value.size())
     for (std::size_t v = 0; v < value.size(); ++v)
       if (const std::size_t k = of[v]; !others[k].empty() && !doubted[v])
-        if (r->char_rival[k] != chars[k] && r->char_margin[k] >= sure_margin) {
+        if (const std::string& rival = r->char_rival[k];
+            rival != chars[k] && !rival.empty() && utf8::charLength(rival, 0) == rival.size() &&
+            r->char_margin[k] >= sure_margin) {
           out.sure[v] = true;
           out.rival[v] = r->char_rival[k];
         }
