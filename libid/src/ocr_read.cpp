@@ -555,15 +555,14 @@ constexpr double kSureLetterNoneUnderPx = 6;
 
 // The margin a letter checked by `check` (its fitted blur in the line's
 // pixels) must clear to be surely read, on a line whose capitals are
-// `cap_px` high and whose input has `source_scale` pixels per line pixel;
-// `base` where the cells are large enough. Infinite (nothing sure) on
-// capitals under `none_under_px` of the input's pixels.
-double sureMargin(double base, const glyphs::Reading& check, double cap_px, double source_scale,
-                  double none_under_px) {
+// `cap_px` high and whose input has `source_scale` pixels per line pixel:
+// kSureLetterMargin where the cells are large enough. Infinite (nothing
+// sure) on capitals under kSureLetterNoneUnderPx of the input's pixels.
+double sureLetterMargin(const glyphs::Reading& check, double cap_px, double source_scale) {
   const double cap_source = cap_px * source_scale;
-  if (!(cap_source > 0) || cap_source < none_under_px) return std::numeric_limits<double>::infinity();
+  if (!(cap_source > 0) || cap_source < kSureLetterNoneUnderPx) return std::numeric_limits<double>::infinity();
   const double cells = cap_source / std::max(1.0, check.sigma * source_scale);
-  return cells >= kSureFullAtCells ? base : base * kSureFullAtCells / cells;
+  return cells >= kSureFullAtCells ? kSureLetterMargin : kSureLetterMargin * kSureFullAtCells / cells;
 }
 // A name's rendering explains less of its line than a code's (its
 // punctuation, kerning and marks): 0.85-0.96 on the ten names of bench/ocr.sh's
@@ -1738,7 +1737,7 @@ LetterCheck checkLetters(const cv::Mat& grey_line, double cap_px, const std::str
   // A rival of two letters (a pair the reference spells where the print shows
   // one: a marked letter, or a name the print cuts short, MASTI read where the
   // reference has MASTERSON, I against ON) says nothing of a changed letter.
-  const double sure_margin = r ? sureMargin(kSureLetterMargin, *r, cap_px, source_scale, kSureLetterNoneUnderPx) : 0;
+  const double sure_margin = r ? sureLetterMargin(*r, cap_px, source_scale) : 0;
   if (r && !inserted && of.size() == value.size())
     for (std::size_t v = 0; v < value.size(); ++v)
       if (const std::size_t k = of[v]; !others[k].empty() && !doubted[v])
@@ -1746,7 +1745,7 @@ LetterCheck checkLetters(const cv::Mat& grey_line, double cap_px, const std::str
             rival != chars[k] && !rival.empty() && utf8::charLength(rival, 0) == rival.size() &&
             r->char_margin[k] >= sure_margin) {
           out.sure[v] = true;
-          out.rival[v] = r->char_rival[k];
+          out.rival[v] = rival;
         }
   return out;
 }
