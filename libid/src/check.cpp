@@ -421,8 +421,8 @@ std::optional<std::string> vouchedDate(const std::vector<Source>& sources, const
     if (auto it = s.vouched.find(field); it != s.vouched.end()) return it->second;
   return std::nullopt;
 }
-// Whether a printed date's digits were each read at kStrongCharConfidence or
-// more (a date without a confidence for each character counts as sure).
+// Whether a digit of a printed date was read under kStrongCharConfidence (a
+// date without a confidence for each character counts as read surely).
 bool doubtedDate(const Source& s, const std::string& field) {
   const auto c = s.char_conf.find(field);
   const auto v = s.value.find(field);
