@@ -43,6 +43,26 @@ struct Hints {
 
 Hints hintsFor(ZXing::BarcodeFormats formats, bool tryRotate = true) { return {formats, tryRotate}; }
 
+// ZXing 1.4's readers can throw on an image they misjudge (its Micro QR
+// sampler indexes the bit matrix at a negative position: std::out_of_range,
+// id-synth fra-id photo 0077 of seed 43 after deskewing). A reader that throws
+// costs only its own symbols: the call is repeated one format at a time and
+// the format that throws reads nothing.
+ZXing::Results readGuarded(const ZXing::ImageView& view, const ZXing::DecodeHints& hints) {
+  try {
+    return ZXing::ReadBarcodes(view, hints);
+  } catch (const std::exception&) {
+  }
+  ZXing::Results out;
+  if (hints.formats().count() < 2) return out;
+  for (const ZXing::BarcodeFormat f : hints.formats()) {
+    ZXing::DecodeHints one = hints;
+    one.setFormats(f);
+    for (auto& r : readGuarded(view, one)) out.push_back(std::move(r));
+  }
+  return out;
+}
+
 // Debian's ZXing 1.4 is built with assertions, and ReadBarcodes aborts the
 // process (Result::operator==, "lineCount() == 1") when it compares several
 // linear-code results. So 2D symbologies are read as many symbols, 1D ones as
@@ -63,11 +83,11 @@ ZXing::Results zxRead(const cv::Mat& grey, const Hints& hints) {
     return h;
   };
   ZXing::Results out;
-  if (!matrix.empty()) out = ZXing::ReadBarcodes(view, base(matrix));
+  if (!matrix.empty()) out = readGuarded(view, base(matrix));
   if (!linear.empty()) {
     auto h = base(linear);
     h.setMaxNumberOfSymbols(1);
-    for (auto& r : ZXing::ReadBarcodes(view, h)) out.push_back(std::move(r));
+    for (auto& r : readGuarded(view, h)) out.push_back(std::move(r));
   }
   return out;
 }
