@@ -220,8 +220,9 @@ std::optional<Source> barcodeSource(const Json& record, const std::string& name 
 
 // id-ocr's char_alternatives: one entry per character of the value, null or
 // [character, confidence]; the characters as one string ('\0' where there is
-// none, or one weighing under kRunnerUpWeight), empty when the entries do not
-// cover the value one to one.
+// none, one weighing under kRunnerUpWeight, or one of several bytes: a
+// marked letter never equals a character of another source's transliterated
+// value), empty when the entries do not cover the value one to one.
 std::string runnerUps(const Json& f, const std::string& value) {
   auto a = f.is_object() ? f.find("char_alternatives") : f.end();
   if (!f.is_object() || a == f.end() || !a->is_array() || a->size() != value.size()) return {};
@@ -229,9 +230,10 @@ std::string runnerUps(const Json& f, const std::string& value) {
   for (const Json& e : *a) {
     if (e.is_null()) {
       out += '\0';
-    } else if (e.is_array() && !e.empty() && e[0].is_string() && e[0].get<std::string>().size() == 1) {
+    } else if (e.is_array() && !e.empty() && e[0].is_string() && !e[0].get<std::string>().empty()) {
+      const std::string& c = e[0].get_ref<const std::string&>();
       const bool weighed = e.size() > 1 && e[1].is_number();
-      out += weighed && e[1].get<double>() < kRunnerUpWeight ? '\0' : e[0].get<std::string>()[0];
+      out += c.size() > 1 || (weighed && e[1].get<double>() < kRunnerUpWeight) ? '\0' : c[0];
     } else {
       return {};
     }

@@ -1118,6 +1118,10 @@ TEST_CASE("check: a sure printed difference that the OCR's runner-up explains is
                                            {"char_confidence", {0.98, 0.99, 0.99, 0.99, 0.99}},
                                            {"char_alternatives", {{"M", 0.4}, nullptr, nullptr, nullptr, nullptr}}};
     CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"viz_misread"});
+    // A marked letter as another character's runner-up (id-ocr's sure letter
+    // against a barcode's É) leaves the M where it is.
+    rec["ocr"]["fields"]["given_names"]["char_alternatives"][4] = {"É", 0.03};
+    CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"viz_misread"});
     rec["ocr"]["fields"]["given_names"].erase("char_alternatives");
     CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"name_mismatch"});
   }
