@@ -423,66 +423,32 @@ std::optional<std::string> vouchedDate(const std::vector<Source>& sources, const
     if (auto it = s.vouched.find(field); it != s.vouched.end()) return it->second;
   return std::nullopt;
 }
-// The digits of a printed date read under kStrongCharConfidence (a date
-// without a confidence for each character counts as read surely): true at
-// each such place of the value, empty when none.
-std::vector<bool> doubtedDigits(const Source& s, const std::string& field) {
+// Whether a digit of a printed date was read under kStrongCharConfidence (a
+// date without a confidence for each character counts as read surely).
+bool doubtedDate(const Source& s, const std::string& field) {
   const auto c = s.char_conf.find(field);
   const auto v = s.value.find(field);
-  if (c == s.char_conf.end() || v == s.value.end() || c->second.size() != v->second.size()) return {};
-  std::vector<bool> doubted(v->second.size(), false);
-  bool any = false;
+  if (c == s.char_conf.end() || v == s.value.end() || c->second.size() != v->second.size()) return false;
   for (std::size_t i = 0; i < v->second.size(); ++i)
-    if (std::isdigit(static_cast<unsigned char>(v->second[i])) && c->second[i] < kStrongCharConfidence)
-      doubted[i] = any = true;
-  return any ? doubted : std::vector<bool>{};
+    if (std::isdigit(static_cast<unsigned char>(v->second[i])) && c->second[i] < kStrongCharConfidence) return true;
+  return false;
 }
 
-// The date that decides expiry or age, and the latest date its reading
-// allows (the same, but for a print read with digits in doubt: see latestReading).
-struct DecidingDate {
-  std::string date, latest;
-};
-
-// The latest ISO date `date` could be were its digits in doubt any others:
-// each part (year 1900-2099, month 1-12, day 1-31) the greatest one that
-// agrees with the digits read surely; a part no such number fits stays as read.
-std::string latestReading(const std::string& date, const std::vector<bool>& doubted) {
-  if (date.size() != 10 || doubted.size() != date.size()) return date;
-  std::string out = date;
-  auto widen = [&](std::size_t at, std::size_t width, int low, int high) {
-    for (int n = high; n >= low; --n) {
-      const std::string digits = fmt::format("{:0{}d}", n, width);
-      bool fits = true;
-      for (std::size_t i = 0; i < width && fits; ++i) fits = doubted[at + i] || date[at + i] == digits[i];
-      if (fits) {
-        out.replace(at, width, digits);
-        return;
-      }
-    }
-  };
-  widen(0, 4, 1900, 2099);
-  widen(5, 2, 1, 12);
-  widen(8, 2, 1, 31);
-  return out;
-}
-
-// The deciding date in the order sources vouch for it: the MRZ read surely,
-// a barcode, a print whose every digit was read surely; then an unsure MRZ's
-// date its own check digit verifies, before a print read with a digit in
-// doubt (td2-photo-s2525-0001: the zone's 270112 verified by its digit, the
-// print's 2027 read 2077 with the 7 at 0.9).
-std::optional<DecidingDate> decidingDate(const std::vector<Source>& sources, const std::string& field) {
+// The date that decides expiry or age, in the order sources vouch for it:
+// the MRZ read surely, a barcode, a print whose every digit was read surely;
+// then an unsure MRZ's date its own check digit verifies, before a print
+// read with a digit in doubt (td2-photo-s2525-0001: the zone's 270112
+// verified by its digit, the print's 2027 read 2077 with the 7 at 0.9).
+std::optional<std::string> decidingDate(const std::vector<Source>& sources, const std::string& field) {
   const Source* doubted = nullptr;
   for (const Source& s : sources)
     if (auto it = s.value.find(field); it != s.value.end()) {
-      if (doubtedDigits(s, field).empty()) return DecidingDate{it->second, it->second};
+      if (!doubtedDate(s, field)) return it->second;
       if (!doubted) doubted = &s;
     }
-  if (auto v = vouchedDate(sources, field)) return DecidingDate{*v, *v};
+  if (auto v = vouchedDate(sources, field)) return v;
   if (!doubted) return std::nullopt;
-  const std::string& date = doubted->value.at(field);
-  return DecidingDate{date, latestReading(date, doubtedDigits(*doubted, field))};
+  return doubted->value.at(field);
 }
 
 // Why a zone does not verify, and whether that is a misreading (see
@@ -785,23 +751,14 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
   }
   for (auto& [c, detail] : nik_reasons) out.add(c, detail);
 
-  // A print read with digits in doubt shows a document expired only when no
-  // digit in doubt could make it valid: qr-id-photo-s2525-0079's 10.03.2027,
-  // its only source, read 16.04.2007 with every digit at 0.9, is no expiry.
-  const auto expiry = decidingDate(sources, "expiry_date");
-  if (expiry) result.expiry_date = expiry->date;
-  if (!expiry) {
+  result.expiry_date = decidingDate(sources, "expiry_date");
+  if (!result.expiry_date) {
     if (!sources.empty()) out.add(code::expiry_unknown, "No expiry date was read from the document.");
-  } else if (expiry->latest < as_of) {
-    out.add(code::expired, fmt::format("The document expired on {} (reference date {}).", expiry->date, as_of));
-  } else if (expiry->date < as_of) {
-    out.add(code::expiry_unknown,
-            fmt::format("The expiry date read as {} has digits in doubt: read otherwise, it could be on or after "
-                        "the reference date {}.",
-                        expiry->date, as_of));
+  } else if (*result.expiry_date < as_of) {
+    out.add(code::expired, fmt::format("The document expired on {} (reference date {}).", *result.expiry_date, as_of));
   }
 
-  if (auto birth = decidingDate(sources, "birth_date")) result.birth_date = birth->date;
+  result.birth_date = decidingDate(sources, "birth_date");
   if (result.min_age > 0) {
     const auto age = result.birth_date ? ageOn(*result.birth_date, as_of) : std::nullopt;
     if (!age)

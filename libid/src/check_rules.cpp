@@ -422,7 +422,7 @@ std::string_view describe(std::string_view c) {
       {code::nik_invalid, "The Indonesian NIK is not well formed."},
       {code::nik_mismatch, "The Indonesian NIK does not agree with the date of birth or sex."},
       {code::expired, "The document expired before the reference date."},
-      {code::expiry_unknown, "No expiry date could be read surely enough to tell whether the document has expired."},
+      {code::expiry_unknown, "No expiry date could be read."},
       {code::under_age, "The holder is younger than the minimum age on the reference date."},
       {code::age_unknown, "No date of birth could be read to check the minimum age."},
       {code::face_mismatch, "The selfie does not match the document portrait."},

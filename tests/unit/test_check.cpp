@@ -1300,36 +1300,3 @@ TEST_CASE("check: a nationality id-mrz changed to a known code is its doubt, not
   CHECK(r.reasons[0].detail.ends_with(" Also, the nationality 'TON' is a known code id-mrz made by changing a letter "
                                       "it read; the VIZ says 'CAN'."));
 }
-
-TEST_CASE("check: a print read with digits in doubt shows a document expired only when no such digit could save it",
-          "[check]") {
-  // qr-id-photo-s2525-0079: no QR code read, the printed 10.03.2027 read
-  // 16.04.2007 with every digit but two at 0.9, its only expiry date.
-  const Json card = Json::parse(R"({"input":"qr-id-photo-s2525-0079.jpg","status":"ok",
-    "ocr":{"template":"qr-id","fields":{"expiry_date":{"text":"16.04.2007","value":"2007-04-16","confidence":0.75,
-      "char_confidence":[0.9,0.9,0.9,0.97,1,0.9,0.9,1,0.9,0.9],
-      "char_alternatives":[null,null,null,["3",0.03],null,null,null,null,null,null]}}},
-    "face":{"similarity":0.97,"threshold":0.92,"match":true}})");
-  auto r = check::evaluate(card, opts());
-  CHECK(r.pass);
-  CHECK(r.has("expiry_unknown"));
-  CHECK_FALSE(r.has("expired"));
-  CHECK(r.expiry_date == "2007-04-16");
-  // The year's last digit in doubt: 2009 at the latest, expired all the same.
-  Json year = card;
-  year["ocr"]["fields"]["expiry_date"]["char_confidence"] = {0.99, 0.99, 0.99, 0.9, 1, 0.99, 0.99, 1, 0.99, 0.99};
-  r = check::evaluate(year, opts());
-  CHECK_FALSE(r.pass);
-  CHECK(r.has("expired"));
-  CHECK_FALSE(r.has("expiry_unknown"));
-  // The century in doubt: no document expires after 2099, so 2007 is 2007.
-  Json century = card;
-  century["ocr"]["fields"]["expiry_date"]["char_confidence"] = {0.99, 0.9, 0.99, 0.99, 1, 0.99, 0.99, 1, 0.9, 0.9};
-  CHECK(check::evaluate(century, opts()).has("expired"));
-  // Every digit read surely: expired.
-  Json sure = card;
-  sure["ocr"]["fields"]["expiry_date"].erase("char_confidence");
-  CHECK(check::evaluate(sure, opts()).has("expired"));
-  // In doubt but in the future on any reading: no expiry reason at all.
-  CHECK_FALSE(check::evaluate(card, opts("2000-01-01")).has("expiry_unknown"));
-}
