@@ -394,6 +394,12 @@ bool sameValue(const std::string& field, const Source& a, const Source& b) {
     const Source& printed = a.mrz ? b : a;
     const std::string& mrz_value = a.mrz ? va : vb;
     if (auto p = printed.value.find("passport_number"); p != printed.value.end() && p->second == mrz_value) return true;
+    // Its passport number printed but not read surely: the visa's own number
+    // differing from the zone's is no evidence (mrva-photo-s9191-0083: the
+    // zone's KA3552472, the passport number KA3552472 read at 0.2 beside the
+    // visa number F33801124).
+    if (std::find(printed.unreadable.begin(), printed.unreadable.end(), "passport_number") != printed.unreadable.end())
+      return true;
   }
   // The MRZ's two-digit year leaves the century to a rule; same digits = same date.
   if ((a.mrz || b.mrz) && field.ends_with("_date")) return yymmdd(va) == yymmdd(vb);

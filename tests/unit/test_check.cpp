@@ -262,6 +262,14 @@ TEST_CASE("check: each reason code from a hand-built record", "[check]") {
     CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"document_number_mismatch"});
     rec["ocr"]["fields"]["passport_number"] = {{"text", "C01X00T47"}, {"value", "C01X00T47"}};
     CHECK(check::evaluate(rec, opts()).pass);
+    // The passport number read below the bar: the visa number says nothing.
+    rec["ocr"]["fields"]["passport_number"] = {{"text", "C01X00T47 Z"}, {"value", "C01X00T47Z"}, {"confidence", 0.2}};
+    auto r = check::evaluate(rec, opts());
+    CHECK(r.pass);
+    CHECK(codes(r) == std::vector<std::string>{"viz_unreadable"});
+    // Read surely and another number: both numbers differ, a mismatch.
+    rec["ocr"]["fields"]["passport_number"] = {{"text", "C01X00T48"}, {"value", "C01X00T48"}};
+    CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"document_number_mismatch"});
   }
   SECTION("name_mismatch") {
     Json rec = passport();
