@@ -1581,6 +1581,19 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     if (sure_letters && sure_letters->sure.size() == field.char_confidence.size())
       for (std::size_t v = 0; v < field.value.size(); ++v)
         if (sure_letters->sure[v]) markSure(field, v, sure_letters->rival[v]);
+    // (10d) A compared date whose reading does not print it whole
+    // (dateReadWhole: a day, month and year each a word of its own, of the
+    // template's lengths) was pieced together by the normaliser from what
+    // Tesseract made of the line: a letter for a digit dropped, a missing
+    // digit supplied (td1-photo-s41-0032: 19.08.2029 shaken, read
+    // `I8.04 2122` with the 2 of 2122 at 0.98, taken as 2122-04-08). None of
+    // its digits is surely read on that reading's word (at most
+    // kUnconfirmedCharConfidence): id-check reports a difference in them as
+    // unreadable print, not a forgery. The typeface's check (11) below may
+    // still show its digits surely in the print.
+    if (f.kind == Kind::date && check::comparedVizField(f.name) && field.source == "template" &&
+        !field.value.empty() && !dateReadWhole(field.text, field.value, f.date_order))
+      for (double& c : field.char_confidence) c = std::min(c, kUnconfirmedCharConfidence);
     // (11) A compared date some of whose digits are not surely read (a
     // synthesis reading's, a deconvolved one's, one a second look disagreed
     // with): each digit checked against the other nine in its own place

@@ -1375,3 +1375,22 @@ TEST_CASE("ocr: a licence's restrictions, endorsements and class are read in the
   CHECK(wrong_value == 0);
   CHECK(with > without);
 }
+
+TEST_CASE("ocr: a date read whole or pieced together", "[ocr]") {
+  // Readings of id-synth photo documents (bench/tamper.sh seed 41, main's
+  // records): a day, month and year each a word of the template's length.
+  CHECK(ocr::dateReadWhole("19.08.2029", "2029-08-19"));
+  CHECK(ocr::dateReadWhole("14.06. 1989", "1989-06-14"));  // td2-photo-s41-0033
+  CHECK(ocr::dateReadWhole("02 01. 1931", "1931-01-02"));  // td2-photo-s41-0041
+  CHECK(ocr::dateReadWhole("01 MAR/MARS 2030", "2030-03-01"));
+  CHECK(ocr::dateReadWhole("01 FEB/FÉV 2031", "2031-02-01"));
+  CHECK(ocr::dateReadWhole("11/26/2023", "2023-11-26", "MDY"));
+  CHECK(ocr::dateReadWhole("19.04.2023 5", "2023-04-19"));  // a neighbour's digit after it
+  CHECK(ocr::dateReadWhole("2023-11-26", "2023-11-26", "YMD"));
+  // td1-photo-s41-0032: 19.08.2029 under an 8 px streak read `I8.04 2122`,
+  // normalised to 2122-04-08: the day a letter and one digit.
+  CHECK_FALSE(ocr::dateReadWhole("I8.04 2122", "2122-04-08"));
+  CHECK_FALSE(ocr::dateReadWhole("2 1RTEW 2018", "2018-01-02"));  // td3-photo-s41-0090's issue date
+  CHECK_FALSE(ocr::dateReadWhole("1908.2029", "2029-08-19"));
+  CHECK_FALSE(ocr::dateReadWhole("19.08.2029", "2029-08-18"));  // not the value
+}

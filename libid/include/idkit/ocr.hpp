@@ -563,6 +563,15 @@ std::string normaliseDate(std::string_view text, std::string_view order = "DMY")
 // calendar date ("35.07.1947" -> "1947-07-35"): a second reading's opinion
 // on each digit of a first one (see capUnconfirmed). "" when not date-shaped.
 std::string dateDigits(std::string_view text, std::string_view order = "DMY");
+// Whether `text` prints the date `value` (ISO) whole, as the templates'
+// dates are printed: a two-digit day, a two-digit month or a month's name
+// (one or more words: "MAR/MARS") and a four-digit year in `order` (YMD:
+// the year first), each a word of its own, between marks that are neither
+// letters nor digits ("14.06. 1989" and "02 01. 1931" are whole; "I8.04 2122"
+// is not: its day is a letter and one digit, the value's 08 a guess), and
+// normalised they give `value`. Words before or after them are a
+// neighbour's print and do not count.
+bool dateReadWhole(std::string_view text, std::string_view value, std::string_view order = "DMY");
 std::string normalise(Kind kind, std::string_view text, std::string_view date_order = "DMY");
 
 }  // namespace idkit::ocr
