@@ -461,8 +461,10 @@ struct Reading;  // idkit/ocr_glyphs.hpp
 // where every other digit in its place leaves clearly more of its cell's ink
 // unexplained (char_margin at id-ocr's sure-digit margin or more: a forged
 // digit does). All false when the two are not dates of one length or
-// `check` does not cover `value`.
-std::vector<bool> doubtedDigits(const glyphs::Reading& check, const std::string& value, const std::string& reference);
+// `check` does not cover `value`. `sure_margin`: a larger margin asked of
+// them (the capture's, as read() asks of a name's letter), if any.
+std::vector<bool> doubtedDigits(const glyphs::Reading& check, const std::string& value, const std::string& reference,
+                                double sure_margin = 0);
 
 // A code (a document number: FAS134200 read where the MRZ holds FA9134200)
 // read as `value`, which the reference spells with as many characters: each
