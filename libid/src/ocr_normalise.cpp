@@ -406,6 +406,48 @@ std::string normaliseDate(std::string_view text, std::string_view order) { retur
 
 std::string dateDigits(std::string_view text, std::string_view order) { return dateValue(text, order, false); }
 
+bool dateReadWhole(std::string_view text, std::string_view value, std::string_view order) {
+  // The words of the text, split at every ASCII mark that is neither a
+  // letter nor a digit (a byte over 0x7F is a marked letter's: FÉV); a word
+  // mixing letters and digits ("I8") is neither a number nor a month's name.
+  auto isDigit = [](char c) { return c >= '0' && c <= '9'; };
+  auto isLetter = [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || static_cast<unsigned char>(c) >= 0x80;
+  };
+  std::vector<std::string> words;
+  std::string cur;
+  for (const char c : std::string(text) + " ") {
+    if (isDigit(c) || isLetter(c)) {
+      cur += c;
+    } else if (!cur.empty()) {
+      words.push_back(std::move(cur));
+      cur.clear();
+    }
+  }
+  auto digits = [&](std::size_t k, std::size_t n) {
+    return k < words.size() && words[k].size() == n && std::ranges::all_of(words[k], isDigit);
+  };
+  auto letters = [&](std::size_t k) { return k < words.size() && std::ranges::all_of(words[k], isLetter); };
+  const bool year_first = order == "YMD";
+  for (std::size_t k = 0; k < words.size(); ++k) {
+    if (!digits(k, year_first ? 4 : 2)) continue;
+    // The month: two digits, or a run of words of letters the first of which names a month.
+    std::size_t end = k + 1;
+    if (digits(end, 2)) {
+      ++end;
+    } else if (letters(end) && monthNumber(mrz::transliterate(words[end]))) {
+      while (letters(end)) ++end;
+    } else {
+      continue;
+    }
+    if (!digits(end, year_first ? 2 : 4)) continue;
+    std::string whole;
+    for (std::size_t w = k; w <= end; ++w) whole += (whole.empty() ? "" : " ") + words[w];
+    if (normaliseDate(whole, order) == value) return true;
+  }
+  return false;
+}
+
 std::string normalise(Kind kind, std::string_view text, std::string_view date_order) {
   switch (kind) {
     case Kind::name: return normaliseName(text);

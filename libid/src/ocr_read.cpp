@@ -549,7 +549,8 @@ constexpr double kSureLetterMargin = 0.3;
 // 1.9 px (4.5 cells), while forged digits read right on small captures had
 // 0.45-1.24 at 6.1-6.8 cells; a genuine letter misread at 0.71 had capitals
 // of 5.2 px (qr-id-photo-s41-0015). A forged letter read at 0.35 on a shaken
-// line (fra-id-photo-s41-0053: 6.2 cells) is sure.
+// line (fra-id-photo-s41-0053: 6.2 cells) is sure. A date's digit that
+// differs from the MRZ's must clear the same margin (read()'s check (11)).
 constexpr double kSureFullAtCells = 6.5;
 constexpr double kSureLetterNoneUnderPx = 6;
 
@@ -1581,6 +1582,19 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     if (sure_letters && sure_letters->sure.size() == field.char_confidence.size())
       for (std::size_t v = 0; v < field.value.size(); ++v)
         if (sure_letters->sure[v]) markSure(field, v, sure_letters->rival[v]);
+    // (10d) A compared date whose reading does not print it whole
+    // (dateReadWhole: a day, month and year each a word of its own, of the
+    // template's lengths) was pieced together by the normaliser from what
+    // Tesseract made of the line: a letter for a digit dropped, a missing
+    // digit supplied (td1-photo-s41-0032: 19.08.2029 shaken, read
+    // `I8.04 2122` with the 2 of 2122 at 0.98, taken as 2122-04-08). None of
+    // its digits is surely read on that reading's word (at most
+    // kUnconfirmedCharConfidence): id-check reports a difference in them as
+    // unreadable print, not a forgery. The typeface's check (11) below may
+    // still show its digits surely in the print.
+    if (f.kind == Kind::date && check::comparedVizField(f.name) && field.source == "template" &&
+        !field.value.empty() && !dateReadWhole(field.text, field.value, f.date_order))
+      for (double& c : field.char_confidence) c = std::min(c, kUnconfirmedCharConfidence);
     // (11) A compared date some of whose digits are not surely read (a
     // synthesis reading's, a deconvolved one's, one a second look disagreed
     // with): each digit checked against the other nine in its own place
@@ -1612,9 +1626,17 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       }
       if (r && r->fit >= kGlyphFit && r->char_margin.size() == field.value.size()) {
         if (field.char_alternatives.size() != field.value.size()) field.char_alternatives.assign(field.value.size(), {});
-        for (std::size_t i = 0; i < field.value.size(); ++i)
-          if (r->char_margin[i] >= kSureDigitMargin) markSure(field, i, r->char_rival[i]);
-        capDoubted(field, doubtedDigits(*r, field.value, date_reference));
+        // A digit that differs from the reference's must clear the margin
+        // a name's letter must (sureLetterMargin): on a small or blurred
+        // capture's few pixels a cell a wrong digit fits clearly better
+        // than the right one (fra-id-photo-s41-0093: 22 read 11 on 800x600
+        // under a 2 px defocus, the MRZ's 2 the 1's rival).
+        const double differing_margin = std::max(kSureDigitMargin, sureLetterMargin(*r, cap_px, sourceScale()));
+        for (std::size_t i = 0; i < field.value.size(); ++i) {
+          const bool differs = !date_reference.empty() && field.value[i] != date_reference[i];
+          if (r->char_margin[i] >= (differs ? differing_margin : kSureDigitMargin)) markSure(field, i, r->char_rival[i]);
+        }
+        capDoubted(field, doubtedDigits(*r, field.value, date_reference, differing_margin));
       }
     }
     // A reading that accounts for under half of the value's ink (a blurred
@@ -1756,11 +1778,12 @@ std::vector<bool> doubtedLetters(const cv::Mat& grey_line, double cap_px, const 
   return checkLetters(grey_line, cap_px, text, value, reference, font, words, line_doubted, 0).doubted;
 }
 
-std::vector<bool> doubtedDigits(const glyphs::Reading& check, const std::string& value, const std::string& reference) {
+std::vector<bool> doubtedDigits(const glyphs::Reading& check, const std::string& value, const std::string& reference,
+                                double sure_margin) {
   std::vector<bool> doubted(value.size(), false);
   if (reference.size() != value.size() || check.char_margin.size() != value.size()) return doubted;
   for (std::size_t i = 0; i < value.size(); ++i)
-    doubted[i] = value[i] != reference[i] && check.char_margin[i] < kSureDigitMargin;
+    doubted[i] = value[i] != reference[i] && check.char_margin[i] < std::max(kSureDigitMargin, sure_margin);
   return doubted;
 }
 

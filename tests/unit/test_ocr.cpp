@@ -1375,3 +1375,45 @@ TEST_CASE("ocr: a licence's restrictions, endorsements and class are read in the
   CHECK(wrong_value == 0);
   CHECK(with > without);
 }
+
+TEST_CASE("ocr: a date read whole or pieced together", "[ocr]") {
+  // Readings of id-synth photo documents (bench/tamper.sh seed 41, main's
+  // records): a day, month and year each a word of the template's length.
+  CHECK(ocr::dateReadWhole("19.08.2029", "2029-08-19"));
+  CHECK(ocr::dateReadWhole("14.06. 1989", "1989-06-14"));  // td2-photo-s41-0033
+  CHECK(ocr::dateReadWhole("02 01. 1931", "1931-01-02"));  // td2-photo-s41-0041
+  CHECK(ocr::dateReadWhole("01 MAR/MARS 2030", "2030-03-01"));
+  CHECK(ocr::dateReadWhole("01 FEB/FÉV 2031", "2031-02-01"));
+  CHECK(ocr::dateReadWhole("11/26/2023", "2023-11-26", "MDY"));
+  CHECK(ocr::dateReadWhole("19.04.2023 5", "2023-04-19"));  // a neighbour's digit after it
+  CHECK(ocr::dateReadWhole("2023-11-26", "2023-11-26", "YMD"));
+  // td1-photo-s41-0032: 19.08.2029 under an 8 px streak read `I8.04 2122`,
+  // normalised to 2122-04-08: the day a letter and one digit.
+  CHECK_FALSE(ocr::dateReadWhole("I8.04 2122", "2122-04-08"));
+  CHECK_FALSE(ocr::dateReadWhole("2 1RTEW 2018", "2018-01-02"));  // td3-photo-s41-0090's issue date
+  CHECK_FALSE(ocr::dateReadWhole("1908.2029", "2029-08-19"));
+  CHECK_FALSE(ocr::dateReadWhole("19.08.2029", "2029-08-18"));  // not the value
+}
+
+TEST_CASE("ocr: a date's digit that differs from the reference must clear the capture's margin", "[ocr]") {
+  // read()'s check (11) asks a digit that differs from the MRZ's for the
+  // margin a name's letter must clear on its capture (sureLetterMargin):
+  // doubtedDigits takes it as `sure_margin`. td3-photo-s9191-0122's printed
+  // 1998 against an MRZ's 1997: its 8 clears the fixed margin, and is
+  // doubted only where a larger one is asked than the print shows.
+  const PhotoLine p = photoLine(9191, 122, "td3", "birth_date");
+  const double cap_px = p.spec->cap_mm * p.sy;
+  const auto r = ocr::glyphs::checkDate(p.line, cap_px, "1998-04-29", "DMY", p.layout->typeface);
+  REQUIRE(r);
+  REQUIRE(r->char_margin.size() == 10);
+  const double shown = r->char_margin[3];
+  INFO("the 8's margin " << shown);
+  REQUIRE(shown >= 0.3);
+  CHECK(ocr::doubtedDigits(*r, "1998-04-29", "1997-04-29", 0) == std::vector<bool>(10, false));
+  CHECK(ocr::doubtedDigits(*r, "1998-04-29", "1997-04-29", shown - 0.01) == std::vector<bool>(10, false));
+  std::vector<bool> third(10, false);
+  third[3] = true;
+  CHECK(ocr::doubtedDigits(*r, "1998-04-29", "1997-04-29", shown + 0.01) == third);
+  // Digits equal to the reference's are never doubted, whatever the margin.
+  CHECK(ocr::doubtedDigits(*r, "1998-04-29", "1998-04-29", 10) == std::vector<bool>(10, false));
+}

@@ -461,8 +461,10 @@ struct Reading;  // idkit/ocr_glyphs.hpp
 // where every other digit in its place leaves clearly more of its cell's ink
 // unexplained (char_margin at id-ocr's sure-digit margin or more: a forged
 // digit does). All false when the two are not dates of one length or
-// `check` does not cover `value`.
-std::vector<bool> doubtedDigits(const glyphs::Reading& check, const std::string& value, const std::string& reference);
+// `check` does not cover `value`. `sure_margin`: a larger margin asked of
+// them (the capture's, as read() asks of a name's letter), if any.
+std::vector<bool> doubtedDigits(const glyphs::Reading& check, const std::string& value, const std::string& reference,
+                                double sure_margin = 0);
 
 // A code (a document number: FAS134200 read where the MRZ holds FA9134200)
 // read as `value`, which the reference spells with as many characters: each
@@ -563,6 +565,15 @@ std::string normaliseDate(std::string_view text, std::string_view order = "DMY")
 // calendar date ("35.07.1947" -> "1947-07-35"): a second reading's opinion
 // on each digit of a first one (see capUnconfirmed). "" when not date-shaped.
 std::string dateDigits(std::string_view text, std::string_view order = "DMY");
+// Whether `text` prints the date `value` (ISO) whole, as the templates'
+// dates are printed: a two-digit day, a two-digit month or a month's name
+// (one or more words: "MAR/MARS") and a four-digit year in `order` (YMD:
+// the year first), each a word of its own, between marks that are neither
+// letters nor digits ("14.06. 1989" and "02 01. 1931" are whole; "I8.04 2122"
+// is not: its day is a letter and one digit, the value's 08 a guess), and
+// normalised they give `value`. Words before or after them are a
+// neighbour's print and do not count.
+bool dateReadWhole(std::string_view text, std::string_view value, std::string_view order = "DMY");
 std::string normalise(Kind kind, std::string_view text, std::string_view date_order = "DMY");
 
 }  // namespace idkit::ocr
