@@ -973,14 +973,14 @@ void refineOffsets(const ocrb::Classifier& clf, const PreparedLine& p, int chars
   best.score = score / chars;
 }
 
-// A cell a thumb covers this share of or more is read from its visible
-// pixels alone (detail::visibleCellProbs); a cell it covers almost wholly
+// A cell a thumb covers this share of or more is read again from its
+// visible pixels (detail::visibleCellProbs); a cell it covers almost wholly
 // holds no evidence, and every symbol stays open to the check digits.
 constexpr double kCoveredPart = 0.1;
 constexpr double kCoveredWhole = 0.8;
 // The weight of what a partly covered cell shows against the classifier's
 // reading of the whole cell.
-constexpr float kCoveredCap = 0.5f;
+constexpr float kCoveredWeight = 0.5f;
 // More covered cells than a line's chars / kCoveredMostCells: no thumb.
 constexpr int kCoveredMostCells = 4;
 
@@ -992,9 +992,11 @@ cv::Mat uncoveredProbs(const PreparedLine& p, const Cells& cells, int chars) {
   const cv::Mat covered = detail::coveredRegion(p.strip, cells.pitch);
   if (cv::countNonZero(covered) == 0) return cells.probs;
   std::vector<double> shares(static_cast<std::size_t>(chars), 0.0);
+  std::vector<float> centres(static_cast<std::size_t>(chars)), widths(static_cast<std::size_t>(chars));
   for (int i = 0; i < chars; ++i) {
     const CellGeom g = cellAt(i, chars, cells.pitch, cells.offset, cells.persp);
     const float cx = g.centre + (cells.shift.empty() ? 0.0f : cells.shift[static_cast<std::size_t>(i)]);
+    centres[static_cast<std::size_t>(i)] = cx, widths[static_cast<std::size_t>(i)] = g.width;
     const int x0 = std::max(0, static_cast<int>(cx - 0.4f * g.width)), x1 = std::min(covered.cols, static_cast<int>(cx + 0.4f * g.width) + 1);
     if (x1 <= x0) continue;
     const cv::Mat box = covered(cv::Rect(x0, ocrb::kStripTop, x1 - x0, ocrb::kStripBaseline - ocrb::kStripTop));
@@ -1006,18 +1008,16 @@ cv::Mat uncoveredProbs(const PreparedLine& p, const Cells& cells, int chars) {
     return cells.probs;
   cv::Mat probs = cells.probs.clone();
   for (int i = 0; i < chars; ++i) {
-    const CellGeom g = cellAt(i, chars, cells.pitch, cells.offset, cells.persp);
-    const float cx = g.centre + (cells.shift.empty() ? 0.0f : cells.shift[static_cast<std::size_t>(i)]);
-    const double share = shares[static_cast<std::size_t>(i)];
-    if (share < kCoveredPart) continue;
+    const auto at = static_cast<std::size_t>(i);
+    if (shares[at] < kCoveredPart) continue;
     float* row = probs.ptr<float>(i);
-    const auto seen = share < kCoveredWhole ? detail::visibleCellProbs(p.ink, covered, cx, g.width) : std::nullopt;
+    const auto seen = shares[at] < kCoveredWhole ? detail::visibleCellProbs(p.ink, covered, centres[at], widths[at]) : std::nullopt;
     // The visible part's reading and the classifier's guess at the whole
     // share the cell: the check digits choose between them, and where none
     // covers the cell neither is sure enough for a valid zone.
     for (int k = 0; k < ocrb::kClasses; ++k)
-      row[k] = seen ? kCoveredCap * (*seen)[static_cast<std::size_t>(k)] + (1 - kCoveredCap) * row[k] : 1.0f / ocrb::kClasses;
-    if (debugDir()) trace("    cell %d covered %.2f: %c %.2f\n", i, share, bestChar(row), bestCharProb(probs, i));
+      row[k] = seen ? kCoveredWeight * (*seen)[static_cast<std::size_t>(k)] + (1 - kCoveredWeight) * row[k] : 1.0f / ocrb::kClasses;
+    if (debugDir()) trace("    cell %d covered %.2f: %c %.2f\n", i, shares[at], bestChar(row), bestCharProb(probs, i));
   }
   return probs;
 }
