@@ -973,11 +973,61 @@ void refineOffsets(const ocrb::Classifier& clf, const PreparedLine& p, int chars
   best.score = score / chars;
 }
 
+// A cell a thumb covers this share of or more is read again from its
+// visible pixels (detail::visibleCellProbs); a cell it covers almost wholly
+// holds no evidence, and every symbol stays open to the check digits.
+constexpr double kCoveredPart = 0.1;
+constexpr double kCoveredWhole = 0.8;
+// The weight of what a partly covered cell shows against the classifier's
+// reading of the whole cell.
+constexpr float kCoveredWeight = 0.5f;
+// More covered cells than a line's chars / kCoveredMostCells: no thumb.
+constexpr int kCoveredMostCells = 4;
+
+// The classifier's probabilities, with the cells a thumb covers in part or
+// wholly read again from what shows (see kCoveredPart).
+cv::Mat uncoveredProbs(const PreparedLine& p, const Cells& cells, int chars) {
+  // Only a sharp line's ink tells a thumb from a blurred glyph.
+  if (p.spread >= detail::kBlurredSpread) return cells.probs;
+  const cv::Mat covered = detail::coveredRegion(p.strip, cells.pitch);
+  if (cv::countNonZero(covered) == 0) return cells.probs;
+  std::vector<double> shares(static_cast<std::size_t>(chars), 0.0);
+  std::vector<float> centres(static_cast<std::size_t>(chars)), widths(static_cast<std::size_t>(chars));
+  for (int i = 0; i < chars; ++i) {
+    const CellGeom g = cellAt(i, chars, cells.pitch, cells.offset, cells.persp);
+    const float cx = g.centre + (cells.shift.empty() ? 0.0f : cells.shift[static_cast<std::size_t>(i)]);
+    centres[static_cast<std::size_t>(i)] = cx, widths[static_cast<std::size_t>(i)] = g.width;
+    const int x0 = std::max(0, static_cast<int>(cx - 0.4f * g.width)), x1 = std::min(covered.cols, static_cast<int>(cx + 0.4f * g.width) + 1);
+    if (x1 <= x0) continue;
+    const cv::Mat box = covered(cv::Rect(x0, ocrb::kStripTop, x1 - x0, ocrb::kStripBaseline - ocrb::kStripTop));
+    shares[static_cast<std::size_t>(i)] = static_cast<double>(cv::countNonZero(box)) / static_cast<double>(box.total());
+  }
+  // A thumb covers a few cells; darkness over much of a line is light or
+  // shade, which hides nothing.
+  if (std::count_if(shares.begin(), shares.end(), [](double s) { return s >= kCoveredPart; }) > chars / kCoveredMostCells)
+    return cells.probs;
+  cv::Mat probs = cells.probs.clone();
+  for (int i = 0; i < chars; ++i) {
+    const auto at = static_cast<std::size_t>(i);
+    if (shares[at] < kCoveredPart) continue;
+    float* row = probs.ptr<float>(i);
+    const auto seen = shares[at] < kCoveredWhole ? detail::visibleCellProbs(p.ink, covered, centres[at], widths[at]) : std::nullopt;
+    // The visible part's reading and the classifier's guess at the whole
+    // share the cell: the check digits choose between them, and where none
+    // covers the cell neither is sure enough for a valid zone.
+    for (int k = 0; k < ocrb::kClasses; ++k)
+      row[k] = seen ? kCoveredWeight * (*seen)[static_cast<std::size_t>(k)] + (1 - kCoveredWeight) * row[k] : 1.0f / ocrb::kClasses;
+    if (debugDir()) trace("    cell %d covered %.2f: %c %.2f\n", i, shares[at], bestChar(row), bestCharProb(probs, i));
+  }
+  return probs;
+}
+
 LineReading toReading(const PreparedLine& p, const Cells& cells, int chars, int top_k) {
   LineReading r;
   double conf = 0;
+  const cv::Mat probs = uncoveredProbs(p, cells, chars);
   for (int i = 0; i < chars; ++i) {
-    const float* row = cells.probs.ptr<float>(i);
+    const float* row = probs.ptr<float>(i);
     std::array<int, ocrb::kClasses> idx{};
     std::iota(idx.begin(), idx.end(), 0);
     std::partial_sort(idx.begin(), idx.begin() + top_k, idx.end(), [&](int a, int b) { return row[a] > row[b]; });

@@ -74,12 +74,15 @@ cv::Mat blurred(const cv::Mat& m, float sx, float sy) {
 struct Fit {
   double a = 0, b = 0, sse = std::numeric_limits<double>::max(), total = 1, n = 1;
 };
-Fit fitLevels(const cv::Mat& ink, const cv::Mat& model, int x0, int x1) {
+// With `hidden` (CV_8U), its set pixels are left out.
+Fit fitLevels(const cv::Mat& ink, const cv::Mat& model, int x0, int x1, const cv::Mat& hidden = cv::Mat()) {
   double n = 0, sm = 0, si = 0, smm = 0, smi = 0, sii = 0;
   for (int y = 0; y < ink.rows; ++y) {
     const float* pi = ink.ptr<float>(y);
     const float* pm = model.ptr<float>(y);
+    const uchar* ph = hidden.empty() ? nullptr : hidden.ptr<uchar>(y);
     for (int x = x0; x < x1; ++x) {
+      if (ph && ph[x]) continue;
       const double i = pi[x], m = pm[x];
       n += 1, sm += m, si += i, smm += m * m, smi += m * i, sii += i * i;
     }
@@ -105,6 +108,19 @@ constexpr double kEvidenceScale = 6.0;
 // the cut places cells to a pixel or two, and a glyph drawn beside its ink
 // explains less of it than a wrong glyph drawn on it.
 constexpr std::array<float, 3> kShifts{-0.08f, 0.0f, 0.08f};
+
+// coveredRegion: darker than the paper by kCoverDepth of the paper-to-ink
+// range, wider everywhere than kCoverWidth of a pitch (OCR-B strokes are
+// about a seventh), and kCoverArea glyphs large.
+constexpr double kCoverDepth = 0.15;
+constexpr float kCoverWidth = 0.45f;
+constexpr double kCoverArea = 0.4;
+// ... and its grey's deviation under kCoverEven of that range.
+constexpr double kCoverEven = 0.12;
+// visibleCellProbs: the share of a cell's text rows that must show, and the
+// least noise of a visible pixel (ink levels 0..1).
+constexpr double kShownMin = 0.25;
+constexpr double kVisibleNoiseFloor = 2e-3;
 
 }  // namespace
 
@@ -228,6 +244,98 @@ std::optional<SynthCells> synthCells(const cv::Mat& ink, std::span<const float> 
     if (next == cls) break;
     cls = std::move(next);
   }
+  return out;
+}
+
+cv::Mat coveredRegion(const cv::Mat& strip, float pitch) {
+  cv::Mat out(strip.size(), CV_8U, cv::Scalar(0));
+  if (strip.empty() || pitch <= 0) return out;
+  // The ink's level over the text rows; the paper's per block of a pitch,
+  // the brightest of the block and its neighbours (light falls off along a
+  // photographed line, and a thumb darkens its own blocks).
+  auto level = [](const cv::Mat& m, int permille) {
+    std::vector<uchar> v;
+    v.reserve(m.total());
+    for (int y = 0; y < m.rows; ++y) v.insert(v.end(), m.ptr<uchar>(y), m.ptr<uchar>(y) + m.cols);
+    if (v.empty()) return 0.0;
+    const std::size_t i = v.size() * static_cast<std::size_t>(permille) / 1000;
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(i), v.end());
+    return static_cast<double>(v[i]);
+  };
+  const double ink = level(strip.rowRange(ocrb::kStripTop, ocrb::kStripBaseline), 20);
+  const int bw = std::max(4, static_cast<int>(pitch)), blocks = (strip.cols + bw - 1) / bw;
+  std::vector<double> block(static_cast<std::size_t>(blocks));
+  for (int b = 0; b < blocks; ++b) {
+    const int x0 = b * bw, x1 = std::min(strip.cols, x0 + bw);
+    block[static_cast<std::size_t>(b)] = level(strip.colRange(x0, x1), 900);
+  }
+  std::vector<double> sorted = block;
+  std::nth_element(sorted.begin(), sorted.begin() + blocks / 2, sorted.end());
+  const double typicalPaper = sorted[static_cast<std::size_t>(blocks / 2)];
+  cv::Mat dark(strip.size(), CV_8U, cv::Scalar(0));
+  for (int b = 0; b < blocks; ++b) {
+    double paper = block[static_cast<std::size_t>(b)];
+    for (int d : {-1, 1})
+      if (b + d >= 0 && b + d < blocks) paper = std::max(paper, block[static_cast<std::size_t>(b + d)]);
+    if (paper - ink < 40) continue;
+    const int x0 = b * bw, x1 = std::min(strip.cols, x0 + bw);
+    cv::Mat part = dark.colRange(x0, x1);
+    cv::threshold(strip.colRange(x0, x1), part, paper - kCoverDepth * (paper - ink), 255, cv::THRESH_BINARY_INV);
+  }
+  const int k = std::max(5, static_cast<int>(std::lround(kCoverWidth * pitch)) | 1);
+  cv::morphologyEx(dark, dark, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(k, k)));
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(dark, labels, stats, centroids, 8, CV_32S);
+  const double glyph = static_cast<double>(pitch) * ocrb::kTextHeight;
+  for (int c = 1; c < n; ++c) {
+    // Larger than a glyph, and reaching past the text rows (a thumb comes
+    // from the card's edge; a bold run of ink stays within its rows).
+    const int top = stats.at<int>(c, cv::CC_STAT_TOP), h = stats.at<int>(c, cv::CC_STAT_HEIGHT);
+    if (stats.at<int>(c, cv::CC_STAT_AREA) < kCoverArea * glyph) continue;
+    if (top >= ocrb::kStripTop - 2 && top + h <= ocrb::kStripBaseline + 2) continue;
+    // And even: an opaque body shows no glyph, where paper in shade or
+    // light falling off still shows the ink on it.
+    const cv::Mat region = labels == c;
+    cv::Scalar mean, sd;
+    cv::meanStdDev(strip, mean, sd, region);
+    if (sd[0] > kCoverEven * (typicalPaper - ink)) continue;
+    out.setTo(255, region);
+  }
+  // Its soft rim too.
+  cv::dilate(out, out, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(5, 5)));
+  return out;
+}
+
+std::optional<std::array<float, 37>> visibleCellProbs(const cv::Mat& ink, const cv::Mat& covered, float centre, float width) {
+  static_assert(ocrb::kClasses == 37);
+  const int wx0 = std::max(0, static_cast<int>(centre - 0.55f * width)), wx1 = std::min(ink.cols, static_cast<int>(centre + 0.55f * width) + 1);
+  if (wx1 - wx0 < 4) return std::nullopt;
+  const cv::Rect win(wx0, 0, wx1 - wx0, ink.rows);
+  const cv::Mat inkWin = ink(win), hid = covered(win);
+  const int shown = cv::countNonZero(hid.rowRange(ocrb::kStripTop, ocrb::kStripBaseline) == 0);
+  if (shown < kShownMin * (wx1 - wx0) * ocrb::kTextHeight) return std::nullopt;
+  const int pad = 4;
+  std::array<double, ocrb::kClasses> e{};
+  double least = std::numeric_limits<double>::max();
+  for (int k = 0; k < ocrb::kClasses; ++k) {
+    double bestE = std::numeric_limits<double>::max();
+    for (float sh : kShifts) {
+      cv::Mat canvas(ink.rows, wx1 - wx0 + 2 * pad, CV_32F, cv::Scalar(0));
+      drawGlyph(canvas, k, centre + sh * width - static_cast<float>(wx0 - pad), width, 0);
+      const cv::Mat model(blurred(canvas, 1.0f, 1.0f), cv::Rect(pad, 0, wx1 - wx0, ink.rows));
+      const Fit f = fitLevels(inkWin, model, 0, inkWin.cols, hid);
+      bestE = std::min(bestE, f.a > 0 ? f.sse : f.total);
+    }
+    e[static_cast<std::size_t>(k)] = bestE;
+    least = std::min(least, bestE);
+  }
+  // The noise of a visible pixel: what the best symbol leaves unexplained,
+  // counted as the synthesis counts it.
+  const double temperature = 2.0 * std::max(least / shown, kVisibleNoiseFloor) * kEvidenceScale;
+  std::array<float, 37> out{};
+  double sum = 0;
+  for (int k = 0; k < ocrb::kClasses; ++k) sum += out[static_cast<std::size_t>(k)] = static_cast<float>(std::exp(-(e[static_cast<std::size_t>(k)] - least) / temperature));
+  for (float& x : out) x = static_cast<float>(x / sum);
   return out;
 }
 

@@ -1,5 +1,6 @@
 // Private to the mrz_*.cpp files: reading a blurred MRZ line by synthesis.
 #pragma once
+#include <array>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -30,5 +31,19 @@ struct SynthCells {
 // fit the strip.
 std::optional<SynthCells> synthCells(const cv::Mat& ink, std::span<const float> centres, std::span<const float> widths,
                                      std::string_view text);
+
+// Where a thumb or another opaque body lies over a line's strip (CV_8U,
+// 255 where covered): a region darker than the paper too wide for any
+// stroke of a glyph (an opening wider than OCR-B's strokes) and larger than
+// a glyph. Empty (no pixel set) on a strip nothing covers.
+cv::Mat coveredRegion(const cv::Mat& strip, float pitch);
+
+// A cell partly covered: each of the 37 symbols scored by how well its
+// glyph explains the ink of the cell's pixels `covered` (CV_8U, 255 where
+// hidden) leaves visible, the paper and ink levels fitted on them. An E
+// whose lower bar a thumb hides is then as likely as an F, and the zone's
+// check digits, not the classifier's guess at the hidden part, choose. The
+// probabilities sum to 1; nullopt when too little of the cell shows.
+std::optional<std::array<float, 37>> visibleCellProbs(const cv::Mat& ink, const cv::Mat& covered, float centre, float width);
 
 }  // namespace idkit::mrz::detail
