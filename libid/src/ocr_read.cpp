@@ -1778,21 +1778,31 @@ LetterCheck checkLetters(const cv::Mat& grey_line, double cap_px, const std::str
     return rival != chars[k] && !rival.empty() && utf8::charLength(rival, 0) == rival.size() &&
            r->char_margin[k] >= sure_margin;
   };
+  // The reference's letter fits the cell of chars[k] clearly better, as
+  // surely as a sure letter's own (a misread beside a forged letter).
+  auto reference_clear = [&](std::size_t k) {
+    return r && !others[k].empty() && r->char_rival[k] == chars[k] && r->char_margin[k] >= sure_margin;
+  };
   // A letter read for nothing the reference has is left to the line's doubt
   // above (a letter added to a sharp print is another name). Where the
   // reference's spelling explains the line as well, a letter that would be
   // sure is doubted only if it does so against the reading with the letters
   // the reference's fit better taken as the reference's too (a misread
-  // beside a forged letter: referenceShown's `check`).
+  // beside a forged letter: referenceShown's `check`), and only where every
+  // differing letter is so sure or so clearly the reference's (genuine
+  // td1-photo-s5353-0056: NGUYEN read REUNEN, its N for Y would be sure).
   if (!inserted)
     if (const std::optional<bool> shown = referenceShown(grey_line, cap_px, chars, others, font, words, std::nullopt);
         shown && *shown) {
+      bool clear = true;
+      for (std::size_t v = 0; v < of.size() && v < doubted.size(); ++v)
+        if (!others[of[v]].empty()) clear = clear && (sure(v) || reference_clear(of[v]));
       std::optional<bool> beside;
       std::vector<bool> doubt(doubted.size(), false);
       for (std::size_t v = 0; v < of.size() && v < doubted.size(); ++v)
         if (!others[of[v]].empty()) {
           doubt[v] = true;
-          if (sure(v)) {
+          if (clear && sure(v)) {
             if (!beside) beside = referenceShown(grey_line, cap_px, chars, others, font, words, r).value_or(true);
             doubt[v] = *beside;
           }
@@ -1811,8 +1821,7 @@ LetterCheck checkLetters(const cv::Mat& grey_line, double cap_px, const std::str
   std::vector<std::string> shown(chars.size());
   bool any = false;
   for (std::size_t k = 0; k < chars.size(); ++k)
-    if (!others[k].empty() && r->char_rival[k] == chars[k] && r->char_margin[k] >= sure_margin)
-      shown[k] = normaliseName(r->char_taken[k]), any = any || !shown[k].empty();
+    if (reference_clear(k)) shown[k] = normaliseName(r->char_taken[k]), any = any || !shown[k].empty();
   if (!any) return out;
   for (std::size_t v = 0; v < value.size(); ++v)
     if (const std::size_t k = of[v]; shown[k].empty()) {

@@ -616,6 +616,18 @@ TEST_CASE("ocr: a forged name's letter stays sure beside a misread letter that t
   CHECK(m.sure == std::vector<bool>{true, false, false, false});
   CHECK(m.respelled == "MROSS");
   CHECK(m.respelled_of == std::vector<std::ptrdiff_t>{0, 1, 2, -1, -1});
+  // A genuine name misread in several letters (td1-photo-s5353-0056: NGUYEN
+  // under a 7 px streak read REUNEN): none is sure, nothing is respelled.
+  // (In id-ocr's run on the photo its N for Y would have been spared the
+  // whole spellings' doubt had not every differing letter to be sure or
+  // clearly the reference's; on this 300 dpi flattening it is not sure
+  // either way.)
+  const PhotoLine nguyen = photoLine(5353, 56, "td1", "surname");
+  REQUIRE(nguyen.truth["viz"]["surname"] == "NGUYEN");
+  const ocr::LetterCheck n = ocr::checkLetters(nguyen.line, nguyen.spec->cap_mm * nguyen.sy, "REUNEN", "REUNEN", "NGUYEN",
+                                               nguyen.layout->typeface, {}, false, 1.0);
+  CHECK(n.sure == std::vector<bool>(6, false));
+  CHECK(n.respelled.empty());
 }
 
 TEST_CASE("ocr: a name the print cuts short shows no forged letter", "[ocr]") {
