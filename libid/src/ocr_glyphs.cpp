@@ -1352,6 +1352,7 @@ std::optional<Reading> checkOn(const Line& line, text::Font& font, const std::ve
   }
   for (const std::string& c : out) r.text += c;
   for (const std::string& c : rival) r.rival += c;
+  r.char_taken = std::move(out);
   r.margin = worst;
   const double explained = 2 * level * line.ink.dot(sum) - level * level * se;
   r.fit = std::clamp(explained / line.energy, 0.0, 1.0);
@@ -1448,6 +1449,7 @@ std::optional<Reading> checkDate(const cv::Mat& grey_line, double cap_px, const 
   }
   if (!best) return std::nullopt;
   Reading out = *best;
+  out.char_taken.clear();  // the form's characters, not the date's
   out.char_margin.assign(iso.size(), 0);
   out.char_rival.assign(iso.size(), std::string());
   std::size_t pos = 0;  // into out.text, as checked (one digit may have changed)

@@ -905,6 +905,26 @@ void markSure(Field& field, std::size_t i, const std::string& rival) {
   field.char_alternatives[i] = {rival, 1 - kSureDigitConfidence};
 }
 
+// `field`'s value respelled (LetterCheck::respelled; `of`, per letter, the
+// value's letter kept there or -1), its per-letter confidences and
+// alternatives carried along: a letter of the reference's was read by no
+// second reader (at most kUnconfirmedCharConfidence). Its text stays as read.
+void respell(Field& field, const std::string& respelled, const std::vector<std::ptrdiff_t>& of) {
+  if (respelled.empty() || of.size() != respelled.size() || field.char_confidence.size() != field.value.size()) return;
+  const bool alternatives = field.char_alternatives.size() == field.value.size();
+  std::vector<double> conf;
+  std::vector<Field::Alternative> alt;
+  for (const std::ptrdiff_t v : of) {
+    const auto u = static_cast<std::size_t>(v);
+    conf.push_back(v < 0 ? kUnconfirmedCharConfidence : field.char_confidence[u]);
+    if (alternatives) alt.push_back(v < 0 ? Field::Alternative{} : field.char_alternatives[u]);
+  }
+  field.value = respelled;
+  field.char_confidence = std::move(conf);
+  if (alternatives) field.char_alternatives = std::move(alt);
+  else field.char_alternatives.clear();
+}
+
 }  // namespace
 
 std::optional<Source> sourceOf(const Json& record, cv::Size flat_size) {
@@ -1579,9 +1599,16 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // are surely read, whoever read them and however the second look read
     // them, as a date's digits are (11); the reference's letter is their
     // runner-up, weighed under id-check's kRunnerUpWeight (no misread).
-    if (sure_letters && sure_letters->sure.size() == field.char_confidence.size())
+    // Beside them, a letter the print shows as the reference's as clearly
+    // takes the reference's spelling (LetterCheck::respelled: KEETESS, its S
+    // a blurred R, is KEETERS; MROB, its B a blurred ß, is MROSS), so that
+    // id-check weighs the forged letter alone, not the least sure letter
+    // differing (td1-photo-s41-0040 and -0024 passed with a warning).
+    if (sure_letters && sure_letters->sure.size() == field.char_confidence.size()) {
       for (std::size_t v = 0; v < field.value.size(); ++v)
         if (sure_letters->sure[v]) markSure(field, v, sure_letters->rival[v]);
+      respell(field, sure_letters->respelled, sure_letters->respelled_of);
+    }
     // (10d) A compared date whose reading does not print it whole
     // (dateReadWhole: a day, month and year each a word of its own, of the
     // template's lengths) was pieced together by the normaliser from what
@@ -1692,7 +1719,9 @@ std::vector<bool> doubtedWhere(const std::optional<glyphs::Reading>& r, const st
 }
 
 // Whether the print shows the reference's spelling as well as the reading
-// (`chars`, with others[k] what the reference has in place of chars[k]):
+// (`as_read`, with others[k] what the reference has in place of
+// as_read[k]; where `check`, the per-letter check, found the reference's
+// letter fits better, the reading takes it):
 // each rendered whole, placed, sized and blurred on its own
 // (glyphs::fitString), on the line or, where neither explains enough of
 // it, on `words`. A letter lost where
@@ -1704,9 +1733,19 @@ std::vector<bool> doubtedWhere(const std::optional<glyphs::Reading>& r, const st
 // spelling clearly worse); nullopt where neither explains kMarkFit of the
 // line nor of the words (a reading that lost a letter explains less ink:
 // SOHA 0.75 of the words SOFIA explains 0.87 of).
-std::optional<bool> referenceShown(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& chars,
+std::optional<bool> referenceShown(const cv::Mat& grey_line, double cap_px, const std::vector<std::string>& as_read,
                                    const std::vector<std::vector<std::string>>& others, const std::string& font,
-                                   const cv::Mat& words) {
+                                   const cv::Mat& words, const std::optional<glyphs::Reading>& check) {
+  // The reading as the per-letter check leaves it: a letter whose cell the
+  // reference's letter explains better is the reference's (KEETESS for
+  // PEETERS, its S a blurred R: KEETERS), so that such a misread beside a
+  // forged letter (the K) does not make the reference's spelling the better
+  // fit of the whole line (td1-photo-s41-0040: every letter was doubted).
+  // A place so taken is the same in the reference's spellings below.
+  std::vector<std::string> chars = as_read;
+  if (check && check->char_taken.size() == chars.size())
+    for (std::size_t k = 0; k < chars.size(); ++k)
+      if (!others[k].empty() && check->char_rival[k] == as_read[k]) chars[k] = check->char_taken[k];
   // The reference's spellings: each differing character replaced by the
   // first or the last thing the reference has there (a marked letter or
   // the pair it spells: ß or SS).
@@ -1714,7 +1753,7 @@ std::optional<bool> referenceShown(const cv::Mat& grey_line, double cap_px, cons
   for (const bool last : {false, true}) {
     std::vector<std::string> s;
     for (std::size_t k = 0; k < chars.size(); ++k)
-      if (others[k].empty()) s.push_back(chars[k]);
+      if (others[k].empty() || chars[k] != as_read[k]) s.push_back(chars[k]);
       else s.push_back(last ? others[k].back() : others[k].front());
     if (s != chars && std::ranges::find(spellings, s) == spellings.end()) spellings.push_back(std::move(s));
   }
@@ -1743,32 +1782,77 @@ LetterCheck checkLetters(const cv::Mat& grey_line, double cap_px, const std::str
   const auto [chars, others] = letterCandidates(text, value, reference, of, inserted);
   const std::optional<glyphs::Reading> r = checkedAgainst(grey_line, cap_px, chars, others, font, words);
   LetterCheck out{doubtedWhere(r, chars, others, of, value.size()), std::vector<bool>(value.size(), false),
-                  std::vector<std::string>(value.size())};
+                  std::vector<std::string>(value.size()), {}, {}};
   std::vector<bool>& doubted = out.doubted;
   if (inserted && line_doubted)
     for (std::size_t v = 0; v < of.size() && v < doubted.size(); ++v)
       if (of[v] == *inserted) doubted[v] = true;
-  // A letter read for nothing the reference has is left to the line's doubt
-  // above (a letter added to a sharp print is another name).
-  if (!inserted)
-    if (const std::optional<bool> shown = referenceShown(grey_line, cap_px, chars, others, font, words); shown && *shown)
-      for (std::size_t v = 0; v < of.size() && v < doubted.size(); ++v)
-        if (!others[of[v]].empty()) doubted[v] = true;
   // Sure: a letter kept as read whose cell the reference's letter explains
   // clearly worse, in a name that aligns with the reference letter for letter.
   // A rival of two letters (a pair the reference spells where the print shows
   // one: a marked letter, or a name the print cuts short, MASTI read where the
   // reference has MASTERSON, I against ON) says nothing of a changed letter.
   const double sure_margin = r ? sureLetterMargin(*r, cap_px, source_scale) : 0;
-  if (r && !inserted && of.size() == value.size())
-    for (std::size_t v = 0; v < value.size(); ++v)
-      if (const std::size_t k = of[v]; !others[k].empty() && !doubted[v])
-        if (const std::string& rival = r->char_rival[k];
-            rival != chars[k] && !rival.empty() && utf8::charLength(rival, 0) == rival.size() &&
-            r->char_margin[k] >= sure_margin) {
-          out.sure[v] = true;
-          out.rival[v] = rival;
+  auto sure = [&](std::size_t v) {
+    const std::size_t k = of[v];
+    if (!r || inserted || of.size() != value.size() || others[k].empty() || doubted[v]) return false;
+    const std::string& rival = r->char_rival[k];
+    return rival != chars[k] && !rival.empty() && utf8::charLength(rival, 0) == rival.size() &&
+           r->char_margin[k] >= sure_margin;
+  };
+  // The reference's letter fits the cell of chars[k] clearly better, as
+  // surely as a sure letter's own (a misread beside a forged letter).
+  auto reference_clear = [&](std::size_t k) {
+    return r && !others[k].empty() && r->char_rival[k] == chars[k] && r->char_margin[k] >= sure_margin;
+  };
+  // A letter read for nothing the reference has is left to the line's doubt
+  // above (a letter added to a sharp print is another name). Where the
+  // reference's spelling explains the line as well, a letter that would be
+  // sure is doubted only if it does so against the reading with the letters
+  // the reference's fit better taken as the reference's too (a misread
+  // beside a forged letter: referenceShown's `check`), and only where every
+  // differing letter is so sure or so clearly the reference's (genuine
+  // td1-photo-s5353-0056: NGUYEN read REUNEN, its N for Y would be sure).
+  if (!inserted)
+    if (const std::optional<bool> shown = referenceShown(grey_line, cap_px, chars, others, font, words, std::nullopt);
+        shown && *shown) {
+      bool clear = true;
+      for (std::size_t v = 0; v < of.size() && v < doubted.size(); ++v)
+        if (!others[of[v]].empty()) clear = clear && (sure(v) || reference_clear(of[v]));
+      std::optional<bool> beside;
+      std::vector<bool> doubt(doubted.size(), false);
+      for (std::size_t v = 0; v < of.size() && v < doubted.size(); ++v)
+        if (!others[of[v]].empty()) {
+          doubt[v] = true;
+          if (clear && sure(v)) {
+            if (!beside) beside = referenceShown(grey_line, cap_px, chars, others, font, words, r).value_or(true);
+            doubt[v] = *beside;
+          }
         }
+      for (std::size_t v = 0; v < doubt.size(); ++v) doubted[v] = doubted[v] || doubt[v];
+    }
+  for (std::size_t v = 0; v < value.size() && v < of.size(); ++v)
+    if (sure(v)) {
+      out.sure[v] = true;
+      out.rival[v] = r->char_rival[of[v]];
+    }
+  // Beside a sure letter, the letters the print shows as the reference's as
+  // clearly (the other that fits its cell better by sure_margin) take the
+  // reference's spelling.
+  if (std::ranges::find(out.sure, true) == out.sure.end() || r->char_taken.size() != chars.size()) return out;
+  std::vector<std::string> shown(chars.size());
+  bool any = false;
+  for (std::size_t k = 0; k < chars.size(); ++k)
+    if (reference_clear(k)) shown[k] = normaliseName(r->char_taken[k]), any = any || !shown[k].empty();
+  if (!any) return out;
+  for (std::size_t v = 0; v < value.size(); ++v)
+    if (const std::size_t k = of[v]; shown[k].empty()) {
+      out.respelled += value[v];
+      out.respelled_of.push_back(static_cast<std::ptrdiff_t>(v));
+    } else if (v == 0 || of[v - 1] != k) {
+      out.respelled += shown[k];
+      out.respelled_of.insert(out.respelled_of.end(), shown[k].size(), -1);
+    }
   return out;
 }
 

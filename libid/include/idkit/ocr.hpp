@@ -441,11 +441,23 @@ std::vector<bool> doubtedLetters(const cv::Mat& grey_line, double cap_px, const 
 // `source_scale`, the input's pixels per pixel of `grey_line`; 0: nothing is
 // sure): a forged letter. `rival`: the reference's letter there ("" where
 // not sure). None where a letter of `value` stands for nothing of the
-// reference's.
+// reference's. Such a letter is doubted where the reference's spelling
+// rendered whole explains the line as well as the reading does only if it
+// also does so against the reading with its letters whose cells the
+// reference's letters fit better taken as the reference's (a misread beside
+// the forged letter no longer makes the reference's spelling the better fit).
+// Where some letter is sure, `respelled`: `value` with each letter whose
+// character's cell the reference's letter explains better by that same
+// margin (a misread beside the forged letter: KEETESS's S a blurred R of
+// PEETERS) spelled as the reference has it there, so that the forged letter
+// is the only difference left; `respelled_of`, per letter of it, the letter
+// of `value` kept there (-1: the reference's). Empty where nothing is so.
 struct LetterCheck {
   std::vector<bool> doubted;
   std::vector<bool> sure;
   std::vector<std::string> rival;
+  std::string respelled;
+  std::vector<std::ptrdiff_t> respelled_of;
 };
 LetterCheck checkLetters(const cv::Mat& grey_line, double cap_px, const std::string& text, const std::string& value,
                          const std::string& reference, const std::string& font, const cv::Mat& words,

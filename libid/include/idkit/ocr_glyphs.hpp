@@ -43,6 +43,9 @@ struct Reading {
   // tried (nothing is known of the character).
   std::vector<double> char_margin;
   std::vector<std::string> char_rival;
+  // checkCharacters only: the choice taken in each place (the character
+  // checked, or the other that explains its cell better).
+  std::vector<std::string> char_taken;
 };
 
 // A date on a value line (8-bit grey or BGR, dark print on a light card)
