@@ -461,6 +461,13 @@ PhotoLine photoLine(uint64_t seed, int index, const std::string& type, const std
   return out;
 }
 
+// id-ocr's name letter check on a rendered photo line, as read() calls it on a
+// template's name field: `read` the reading (value and text alike) against
+// the other source's `reference`, no second reader, the source's own scale.
+ocr::LetterCheck nameCheck(const PhotoLine& p, const std::string& read, const std::string& reference) {
+  return ocr::checkLetters(p.line, p.spec->cap_mm * p.sy, read, read, reference, p.layout->typeface, {}, false, 1.0);
+}
+
 }  // namespace
 
 TEST_CASE("ocr: a date's digits are checked at the print's size wherever the template puts the capitals", "[ocr]") {
@@ -565,16 +572,13 @@ TEST_CASE("ocr: a forged name's letter is surely read where the reference's lett
   // E fits its own print better, and the F is doubted, never sure.
   const PhotoLine forged = photoLine(41, 32, "td1", "surname", synth::Tamper::surname);
   REQUIRE(forged.truth["viz"]["surname"] == "NGUYFN");
-  const double cap_px = forged.spec->cap_mm * forged.sy;
-  const ocr::LetterCheck f =
-      ocr::checkLetters(forged.line, cap_px, "NGUYFN", "NGUYFN", "NGUYEN", forged.layout->typeface, {}, false, 1.0);
+  const ocr::LetterCheck f = nameCheck(forged, "NGUYFN", "NGUYEN");
   CHECK(f.doubted == std::vector<bool>(6, false));
   CHECK(f.sure == std::vector<bool>{false, false, false, false, true, false});
   CHECK(f.rival[4] == "E");
   const PhotoLine genuine = photoLine(41, 32, "td1", "surname");
   REQUIRE(genuine.truth["viz"]["surname"] == "NGUYEN");
-  const ocr::LetterCheck g =
-      ocr::checkLetters(genuine.line, cap_px, "NGUYFN", "NGUYFN", "NGUYEN", genuine.layout->typeface, {}, false, 1.0);
+  const ocr::LetterCheck g = nameCheck(genuine, "NGUYFN", "NGUYEN");
   CHECK(g.doubted == std::vector<bool>{false, false, false, false, true, false});
   CHECK(g.sure == std::vector<bool>(6, false));
 }
@@ -590,9 +594,7 @@ TEST_CASE("ocr: a forged name's letter stays sure beside a misread letter that t
   // and the S takes the R the print shows (KEETERS: the K the only difference).
   const PhotoLine forged = photoLine(41, 40, "td1", "surname", synth::Tamper::surname);
   REQUIRE(forged.truth["viz"]["surname"] == "KEETERS");
-  const double cap_px = forged.spec->cap_mm * forged.sy;
-  const ocr::LetterCheck f =
-      ocr::checkLetters(forged.line, cap_px, "KEETESS", "KEETESS", "PEETERS", forged.layout->typeface, {}, false, 1.0);
+  const ocr::LetterCheck f = nameCheck(forged, "KEETESS", "PEETERS");
   CHECK(f.doubted == std::vector<bool>{false, false, false, false, false, true, false});
   CHECK(f.sure == std::vector<bool>{true, false, false, false, false, false, false});
   CHECK(f.rival[0] == "P");
@@ -602,8 +604,7 @@ TEST_CASE("ocr: a forged name's letter stays sure beside a misread letter that t
   // doubted, nothing is sure and nothing respelled.
   const PhotoLine genuine = photoLine(41, 40, "td1", "surname");
   REQUIRE(genuine.truth["viz"]["surname"] == "PEETERS");
-  const ocr::LetterCheck g =
-      ocr::checkLetters(genuine.line, cap_px, "KEETESS", "KEETESS", "PEETERS", genuine.layout->typeface, {}, false, 1.0);
+  const ocr::LetterCheck g = nameCheck(genuine, "KEETESS", "PEETERS");
   CHECK(g.doubted[0]);
   CHECK(g.sure == std::vector<bool>(7, false));
   CHECK(g.respelled.empty());
@@ -611,8 +612,7 @@ TEST_CASE("ocr: a forged name's letter stays sure beside a misread letter that t
   // a B): the M sure, the B respelled as the ß the print shows (MROSS).
   const PhotoLine gross = photoLine(41, 24, "td1", "surname", synth::Tamper::surname);
   REQUIRE(gross.truth["viz"]["surname"] == "MROß");
-  const ocr::LetterCheck m = ocr::checkLetters(gross.line, gross.spec->cap_mm * gross.sy, "MROB", "MROB", "GROSS",
-                                               gross.layout->typeface, {}, false, 1.0);
+  const ocr::LetterCheck m = nameCheck(gross, "MROB", "GROSS");
   CHECK(m.sure == std::vector<bool>{true, false, false, false});
   CHECK(m.respelled == "MROSS");
   CHECK(m.respelled_of == std::vector<std::ptrdiff_t>{0, 1, 2, -1, -1});
@@ -624,8 +624,7 @@ TEST_CASE("ocr: a forged name's letter stays sure beside a misread letter that t
   // either way.)
   const PhotoLine nguyen = photoLine(5353, 56, "td1", "surname");
   REQUIRE(nguyen.truth["viz"]["surname"] == "NGUYEN");
-  const ocr::LetterCheck n = ocr::checkLetters(nguyen.line, nguyen.spec->cap_mm * nguyen.sy, "REUNEN", "REUNEN", "NGUYEN",
-                                               nguyen.layout->typeface, {}, false, 1.0);
+  const ocr::LetterCheck n = nameCheck(nguyen, "REUNEN", "NGUYEN");
   CHECK(n.sure == std::vector<bool>(6, false));
   CHECK(n.respelled.empty());
 }
@@ -638,9 +637,7 @@ TEST_CASE("ocr: a name the print cuts short shows no forged letter", "[ocr]") {
   // name_mismatch on a genuine card).
   const PhotoLine line = photoLine(43, 88, "td1", "surname");
   REQUIRE(line.truth["viz"]["surname"] == "QUINTANA DE LA PEÑA MASTERSON");
-  const double cap_px = line.spec->cap_mm * line.sy;
-  const ocr::LetterCheck c = ocr::checkLetters(line.line, cap_px, "QUINTANA DE LA PENA MASTI", "QUINTANA DE LA PENA MASTI",
-                                               "QUINTANA DE LA PENA MASTERSON", line.layout->typeface, {}, false, 1.0);
+  const ocr::LetterCheck c = nameCheck(line, "QUINTANA DE LA PENA MASTI", "QUINTANA DE LA PENA MASTERSON");
   CHECK(std::ranges::find(c.sure, true) == c.sure.end());
 }
 
