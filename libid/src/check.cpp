@@ -293,8 +293,23 @@ std::optional<Source> vizSource(const Json& record) {
     } else if (key == "name") {  // "SURNAME, GIVEN NAMES" (visas)
       const std::string t = text.empty() ? value : text;
       if (auto comma = t.find(','); comma != std::string::npos) {
-        if (!s.value.contains("surname")) put(s, "surname", t.substr(0, comma));
-        if (!s.value.contains("given_names")) put(s, "given_names", t.substr(comma + 1));
+        std::string surname = t.substr(0, comma), given = t.substr(comma + 1);
+        // A name the reference settled (id-ocr: the print shows its spelling,
+        // source "template+mrz") compares in that spelling, as a surname
+        // field's does: its value split where the print's comma splits the
+        // words (mrvb-photo-s5353-0068: CAKIR, CACRI EMRE read, its G shown,
+        // the value CAKIR CAGRI EMRE).
+        if (str(f, "source") == "template+mrz") {
+          const std::string printed_surname = ocr::normaliseName(surname);
+          const std::size_t words = static_cast<std::size_t>(std::ranges::count(printed_surname, ' ')) + 1;
+          std::size_t cut = 0;
+          for (std::size_t w = 0; w < words && cut != std::string::npos; ++w)
+            cut = value.find(' ', cut == 0 && w == 0 ? 0 : cut + 1);
+          if (!printed_surname.empty() && cut != std::string::npos)
+            surname = value.substr(0, cut), given = value.substr(cut + 1);
+        }
+        if (!s.value.contains("surname")) put(s, "surname", surname);
+        if (!s.value.contains("given_names")) put(s, "given_names", given);
       }
     } else if (key == "birth_date" || key == "expiry_date" || key == "issue_date") {
       if (isIso(value)) put(s, key, value, text);

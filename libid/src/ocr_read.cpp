@@ -1546,8 +1546,17 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
         } catch (const Failure&) {  // the typeface's file cannot be opened
         }
         capDoubted(field, c.doubted);
-        if (c.sure.size() == field.value.size() && std::ranges::find(c.sure, true) != c.sure.end())
+        if (c.settled) {
+          // The print shows the reference's letters where the reading
+          // differs: the reading was wrong (LetterCheck::settled), and the
+          // reference's spelling is what compares (id-check takes a name's
+          // value, not Tesseract's text, from a field the reference settled).
+          respell(field, c.respelled, c.respelled_of);
+          field.read = field.value;
+          field.source = "template+mrz";
+        } else if (c.sure.size() == field.value.size() && std::ranges::find(c.sure, true) != c.sure.end()) {
           sure_letters = std::move(c);
+        }
       }
     // A code is checked so too, character for character (FAS134200 read
     // surely where the MRZ holds FA9134200: a blurred 9 is nearly an S, and
@@ -1772,6 +1781,46 @@ std::optional<bool> referenceShown(const cv::Mat& grey_line, double cap_px, cons
   return shown;
 }
 
+// For checkLetters with no letter sure: the reference's letter in each place
+// where the reading differs (`others`), where each is one plain capital the
+// per-letter check found clearly better (`clear`) and a second check finds
+// clearly best of the 26 capitals in that place (its margin over the next
+// best at least the capital size's sureLetterMargin); empty strings
+// elsewhere. nullopt where any differing place is not so, or nothing
+// differs.
+template <class Clear>
+std::optional<std::vector<std::string>> referenceLettersShown(const cv::Mat& grey_line, double cap_px,
+                                                              const std::vector<std::string>& chars,
+                                                              const std::vector<std::vector<std::string>>& others,
+                                                              const std::string& font, const cv::Mat& words,
+                                                              double source_scale, const Clear& clear) {
+  static constexpr std::string_view kCapitals = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  std::vector<std::string> as_reference = chars;
+  std::vector<std::vector<std::string>> alphabet(chars.size());
+  bool any = false;
+  for (std::size_t k = 0; k < chars.size(); ++k) {
+    if (others[k].empty()) continue;
+    if (!clear(k) || others[k].size() != 1 || others[k][0].size() != 1 ||
+        kCapitals.find(others[k][0][0]) == std::string_view::npos)
+      return std::nullopt;
+    as_reference[k] = others[k][0];
+    for (const char c : kCapitals)
+      if (c != others[k][0][0]) alphabet[k].emplace_back(1, c);
+    any = true;
+  }
+  if (!any) return std::nullopt;
+  const std::optional<glyphs::Reading> best = checkedAgainst(grey_line, cap_px, as_reference, alphabet, font, words);
+  if (!best || best->char_taken.size() != chars.size()) return std::nullopt;
+  const double margin = sureLetterMargin(*best, cap_px, source_scale);
+  std::vector<std::string> shown(chars.size());
+  for (std::size_t k = 0; k < chars.size(); ++k) {
+    if (alphabet[k].empty()) continue;
+    if (best->char_taken[k] != as_reference[k] || best->char_margin[k] < margin) return std::nullopt;
+    shown[k] = as_reference[k];
+  }
+  return shown;
+}
+
 }  // namespace
 
 LetterCheck checkLetters(const cv::Mat& grey_line, double cap_px, const std::string& text, const std::string& value,
@@ -1839,12 +1888,23 @@ LetterCheck checkLetters(const cv::Mat& grey_line, double cap_px, const std::str
   // Beside a sure letter, the letters the print shows as the reference's as
   // clearly (the other that fits its cell better by sure_margin) take the
   // reference's spelling.
-  if (std::ranges::find(out.sure, true) == out.sure.end() || r->char_taken.size() != chars.size()) return out;
+  if (!r || r->char_taken.size() != chars.size()) return out;
   std::vector<std::string> shown(chars.size());
   bool any = false;
-  for (std::size_t k = 0; k < chars.size(); ++k)
-    if (reference_clear(k)) shown[k] = normaliseName(r->char_taken[k]), any = any || !shown[k].empty();
-  if (!any) return out;
+  if (std::ranges::find(out.sure, true) == out.sure.end()) {
+    // With no letter sure, the reference's spelling only where the print
+    // shows every differing letter as the reference's (LetterCheck::settled).
+    if (inserted || of.size() != value.size()) return out;
+    const std::optional<std::vector<std::string>> settled =
+        referenceLettersShown(grey_line, cap_px, chars, others, font, words, source_scale, reference_clear);
+    if (!settled) return out;
+    shown = *settled;
+    out.settled = true;
+  } else {
+    for (std::size_t k = 0; k < chars.size(); ++k)
+      if (reference_clear(k)) shown[k] = normaliseName(r->char_taken[k]), any = any || !shown[k].empty();
+    if (!any) return out;
+  }
   for (std::size_t v = 0; v < value.size(); ++v)
     if (const std::size_t k = of[v]; shown[k].empty()) {
       out.respelled += value[v];

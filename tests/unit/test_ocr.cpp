@@ -629,6 +629,34 @@ TEST_CASE("ocr: a forged name's letter stays sure beside a misread letter that t
   CHECK(n.respelled.empty());
 }
 
+TEST_CASE("ocr: a name misread where the print shows the reference's letters takes the reference's spelling", "[ocr]") {
+  // id-synth's photo qr-id-photo-s9191-0023 (a motion streak; the card at
+  // 300-450 dpi): NOAH printed, read NOAN (the N at 0.9), the barcode's NOAH
+  // the reference. No letter is sure, and the H explains the N's cell
+  // clearly better than the N and than every other capital: the print shows
+  // the reference's letter, the reading was wrong (settled, respelled NOAH).
+  const PhotoLine noah = photoLine(9191, 23, "qr-id", "given_names");
+  REQUIRE(noah.truth["viz"]["given_names"] == "NOAH");
+  const ocr::LetterCheck n = nameCheck(noah, "NOAN", "NOAH");
+  CHECK(n.sure == std::vector<bool>(4, false));
+  CHECK(n.settled);
+  CHECK(n.respelled == "NOAH");
+  CHECK(n.respelled_of == std::vector<std::ptrdiff_t>{0, 1, 2, -1});
+  // A forged print read as a third letter is not settled to the reference:
+  // td1-photo-s41-0032 forged NGUYFN where the MRZ holds NGUYEN, here read
+  // NGUYPN. The E may fit the F's cell better than the P does, but the F
+  // fits it better than the E: the print does not show the reference's
+  // letter, and nothing is respelled.
+  const PhotoLine forged = photoLine(41, 32, "td1", "surname", synth::Tamper::surname);
+  REQUIRE(forged.truth["viz"]["surname"] == "NGUYFN");
+  for (const std::string read : {"NGUYPN", "NGUYFN", "NGUYBN"}) {
+    const ocr::LetterCheck f = nameCheck(forged, read, "NGUYEN");
+    INFO(read);
+    CHECK_FALSE(f.settled);
+    CHECK(f.respelled != "NGUYEN");
+  }
+}
+
 TEST_CASE("ocr: a name the print cuts short shows no forged letter", "[ocr]") {
   // id-synth's photo td1-photo-s43-0088 (defocus 1 px, the card at 380 dpi):
   // QUINTANA DE LA PEÑA MASTERSON printed, its end read MASTI. Aligned with

@@ -452,12 +452,19 @@ std::vector<bool> doubtedLetters(const cv::Mat& grey_line, double cap_px, const 
 // PEETERS) spelled as the reference has it there, so that the forged letter
 // is the only difference left; `respelled_of`, per letter of it, the letter
 // of `value` kept there (-1: the reference's). Empty where nothing is so.
+// Where no letter is sure, `respelled` is the reference's spelling and
+// `settled` is set only where every differing letter is one plain letter of
+// the reference's whose cell it explains so clearly better than the reading's
+// letter, and clearly best of the 26 capitals in its place too (a forged
+// letter misread as a third one is no reference's letter): the reading
+// was wrong, as settleOwnReading finds a code's.
 struct LetterCheck {
   std::vector<bool> doubted;
   std::vector<bool> sure;
   std::vector<std::string> rival;
   std::string respelled;
   std::vector<std::ptrdiff_t> respelled_of;
+  bool settled = false;
 };
 LetterCheck checkLetters(const cv::Mat& grey_line, double cap_px, const std::string& text, const std::string& value,
                          const std::string& reference, const std::string& font, const cv::Mat& words,
