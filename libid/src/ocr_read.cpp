@@ -6,6 +6,7 @@
 #include <idkit/image.hpp>
 #include <idkit/mrz.hpp>
 #include <idkit/paths.hpp>
+#include <idkit/text_render.hpp>
 #include <idkit/utf8.hpp>
 
 #include "motion_blur.hpp"
@@ -1695,6 +1696,80 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
 
 namespace {
 
+// Where `chars` (one UTF-8 character each) lie on `line`: the print's ink
+// columns (those darker than halfway between the paper and the ink, the
+// guilloche's paler lines left out) shared among the characters by their
+// advances in `font`. Each character's [left, right) column; empty when the
+// line shows no ink.
+std::vector<std::pair<int, int>> spreadByAdvances(const cv::Mat& line, double cap_px,
+                                                  const std::vector<std::string>& chars, const std::string& font) {
+  if (line.empty() || chars.empty()) return {};
+  cv::Mat grey;
+  if (line.channels() == 3) cv::cvtColor(line, grey, cv::COLOR_BGR2GRAY);
+  else grey = line;
+  cv::Mat darkest;
+  cv::reduce(grey, darkest, 0, cv::REDUCE_MIN);
+  darkest.convertTo(darkest, CV_32F);
+  double ink = 0, paper = 0;
+  cv::minMaxLoc(darkest, &ink, &paper);
+  if (paper - ink < 1) return {};
+  const double level = (ink + paper) / 2;
+  int from = -1, to = -1;
+  for (int x = 0; x < darkest.cols; ++x)
+    if (darkest.at<float>(0, x) < level) to = x + 1, from = from < 0 ? x : from;
+  if (from < 0) return {};
+  text::Font& f = text::fontFor(font);
+  text::Style style;
+  style.cap_height_px = cap_px;
+  std::vector<double> pen{0};
+  std::string prefix;
+  for (const std::string& c : chars) pen.push_back(text::measure(f, prefix += c, style));
+  if (!(pen.back() > 0)) return {};
+  const double scale = (to - from) / pen.back();
+  std::vector<std::pair<int, int>> out;
+  for (std::size_t k = 0; k < chars.size(); ++k)
+    out.emplace_back(from + static_cast<int>(std::lround(pen[k] * scale)),
+                     from + static_cast<int>(std::lround(pen[k + 1] * scale)));
+  return out;
+}
+
+// The one word of a name of several (words parted by spaces or hyphens)
+// that holds every character to try (others[k] not empty), on its own part
+// of `line` (spreadByAdvances, half a capital's margin either side): a long
+// name's rendering placed whole drifts from the print along the line, and
+// explains too little of its ink to weigh one letter (td3-photo-s41-0002,
+// ABERNATHY-MOLFESCHLEGEL on a 730 px line: fit 0.79). nullopt for a name of
+// one word, or one whose tried characters lie in more than one word.
+struct WordPart {
+  cv::Mat line;
+  std::size_t from = 0, to = 0;  // chars[from, to)
+};
+std::optional<WordPart> wordToCheck(const cv::Mat& line, double cap_px, const std::vector<std::string>& chars,
+                                    const std::vector<std::vector<std::string>>& others, const std::string& font) {
+  auto parts = [](const std::string& c) { return c == " " || c == "-"; };
+  if (std::ranges::none_of(chars, parts)) return std::nullopt;
+  std::optional<WordPart> out;
+  for (std::size_t a = 0; a < chars.size();) {
+    std::size_t b = a;
+    while (b < chars.size() && !parts(chars[b])) ++b;
+    for (std::size_t k = a; k < b; ++k)
+      if (!others[k].empty()) {
+        if (out) return std::nullopt;
+        out = WordPart{{}, a, b};
+        break;
+      }
+    a = b + 1;
+  }
+  if (!out || out->to - out->from == chars.size()) return std::nullopt;
+  const std::vector<std::pair<int, int>> at = spreadByAdvances(line, cap_px, chars, font);
+  if (at.size() != chars.size()) return std::nullopt;
+  const int margin = static_cast<int>(std::lround(cap_px / 2));
+  const int x0 = std::max(0, at[out->from].first - margin), x1 = std::min(line.cols, at[out->to - 1].second + margin);
+  if (x1 - x0 < 4) return std::nullopt;
+  out->line = line.colRange(x0, x1);
+  return out;
+}
+
 // The printed characters `chars` checked in the typeface where `others`
 // holds the reference's in their place (glyphs::checkCharacters), on the
 // line or, where its rendering explains too little of it, on `words` (the
@@ -1829,7 +1904,39 @@ LetterCheck checkLetters(const cv::Mat& grey_line, double cap_px, const std::str
   std::vector<std::size_t> of;
   std::optional<std::size_t> inserted;
   const auto [chars, others] = letterCandidates(text, value, reference, of, inserted);
-  const std::optional<glyphs::Reading> r = checkedAgainst(grey_line, cap_px, chars, others, font, words);
+  std::optional<glyphs::Reading> r = checkedAgainst(grey_line, cap_px, chars, others, font, words);
+  // A long name whose line no rendering explains: the one word holding the
+  // letters to try, checked and weighed whole on its own part of the line
+  // (wordToCheck), its reading spread over the name's characters (nothing
+  // known of the other words').
+  std::optional<WordPart> part;
+  std::vector<std::string> part_chars;
+  std::vector<std::vector<std::string>> part_others;
+  std::optional<glyphs::Reading> part_r;
+  if (!r && (part = wordToCheck(words.empty() ? grey_line : words, cap_px, chars, others, font))) {
+    const auto from = static_cast<std::ptrdiff_t>(part->from), to = static_cast<std::ptrdiff_t>(part->to);
+    part_chars.assign(chars.begin() + from, chars.begin() + to);
+    part_others.assign(others.begin() + from, others.begin() + to);
+    if ((part_r = checkedAgainst(part->line, cap_px, part_chars, part_others, font))) {
+      glyphs::Reading whole = *part_r;
+      whole.char_margin.assign(chars.size(), 0);
+      whole.char_rival.assign(chars.size(), std::string());
+      whole.char_taken = chars;
+      for (std::size_t k = part->from; k < part->to; ++k) {
+        whole.char_margin[k] = part_r->char_margin[k - part->from];
+        whole.char_rival[k] = part_r->char_rival[k - part->from];
+        if (k - part->from < part_r->char_taken.size()) whole.char_taken[k] = part_r->char_taken[k - part->from];
+      }
+      r = std::move(whole);
+    }
+  }
+  // The reference's spelling weighed against the reading's (referenceShown)
+  // on the line, or on the word's part when the word was checked alone.
+  auto shownBy = [&](bool with_check) {
+    if (part_r)
+      return referenceShown(part->line, cap_px, part_chars, part_others, font, {}, with_check ? part_r : std::nullopt);
+    return referenceShown(grey_line, cap_px, chars, others, font, words, with_check ? r : std::nullopt);
+  };
   LetterCheck out{doubtedWhere(r, chars, others, of, value.size()), std::vector<bool>(value.size(), false),
                   std::vector<std::string>(value.size()), {}, {}};
   std::vector<bool>& doubted = out.doubted;
@@ -1863,8 +1970,7 @@ LetterCheck checkLetters(const cv::Mat& grey_line, double cap_px, const std::str
   // differing letter is so sure or so clearly the reference's (genuine
   // td1-photo-s5353-0056: NGUYEN read REUNEN, its N for Y would be sure).
   if (!inserted)
-    if (const std::optional<bool> shown = referenceShown(grey_line, cap_px, chars, others, font, words, std::nullopt);
-        shown && *shown) {
+    if (const std::optional<bool> shown = shownBy(false); shown && *shown) {
       bool clear = true;
       for (std::size_t v = 0; v < of.size() && v < doubted.size(); ++v)
         if (!others[of[v]].empty()) clear = clear && (sure(v) || reference_clear(of[v]));
@@ -1874,7 +1980,7 @@ LetterCheck checkLetters(const cv::Mat& grey_line, double cap_px, const std::str
         if (!others[of[v]].empty()) {
           doubt[v] = true;
           if (clear && sure(v)) {
-            if (!beside) beside = referenceShown(grey_line, cap_px, chars, others, font, words, r).value_or(true);
+            if (!beside) beside = shownBy(true).value_or(true);
             doubt[v] = *beside;
           }
         }
