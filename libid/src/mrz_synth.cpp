@@ -117,6 +117,9 @@ constexpr float kCoverWidth = 0.45f;
 constexpr double kCoverArea = 0.4;
 // ... and its grey's deviation under kCoverEven of that range.
 constexpr double kCoverEven = 0.12;
+// A block whose paper is fewer grey levels than this above the line's ink
+// shows too little contrast to tell a thumb's shade from the paper's.
+constexpr double kCoverContrast = 40;
 // visibleCellProbs: the share of a cell's text rows that must show, and the
 // least noise of a visible pixel (ink levels 0..1).
 constexpr double kShownMin = 0.25;
@@ -277,7 +280,7 @@ cv::Mat coveredRegion(const cv::Mat& strip, float pitch) {
     double paper = block[static_cast<std::size_t>(b)];
     for (int d : {-1, 1})
       if (b + d >= 0 && b + d < blocks) paper = std::max(paper, block[static_cast<std::size_t>(b + d)]);
-    if (paper - ink < 40) continue;
+    if (paper - ink < kCoverContrast) continue;
     const int x0 = b * bw, x1 = std::min(strip.cols, x0 + bw);
     cv::Mat part = dark.colRange(x0, x1);
     cv::threshold(strip.colRange(x0, x1), part, paper - kCoverDepth * (paper - ink), 255, cv::THRESH_BINARY_INV);
