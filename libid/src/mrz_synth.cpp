@@ -125,6 +125,29 @@ constexpr double kCoverContrast = 40;
 constexpr double kShownMin = 0.25;
 constexpr double kVisibleNoiseFloor = 2e-3;
 
+// The cheap test before coveredRegion's opening: a region it keeps reaches
+// past the text rows, and the opening's ellipse (k rows high, its middle
+// column whole) leaves a column dark for at least k / 2 + 1 rows from the
+// region's top or bottom row (the ellipse may be cut by the strip's edge).
+// No such column, no region: most sharp lines stop here.
+bool darkReachesPastText(const cv::Mat& dark, int least) {
+  const int above = ocrb::kStripTop - 2, below = ocrb::kStripBaseline + 2;
+  std::vector<int> run(static_cast<std::size_t>(dark.cols), 0), start(static_cast<std::size_t>(dark.cols), 0);
+  for (int y = 0; y < dark.rows; ++y) {
+    const uchar* row = dark.ptr<uchar>(y);
+    for (int x = 0; x < dark.cols; ++x) {
+      auto& r = run[static_cast<std::size_t>(x)];
+      if (!row[x]) {
+        r = 0;
+        continue;
+      }
+      if (r++ == 0) start[static_cast<std::size_t>(x)] = y;
+      if (r >= least && (start[static_cast<std::size_t>(x)] < above || y >= below)) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 std::optional<SynthCells> synthCells(const cv::Mat& ink, std::span<const float> centres, std::span<const float> widths,
@@ -286,6 +309,7 @@ cv::Mat coveredRegion(const cv::Mat& strip, float pitch) {
     cv::threshold(strip.colRange(x0, x1), part, paper - kCoverDepth * (paper - ink), 255, cv::THRESH_BINARY_INV);
   }
   const int k = std::max(5, static_cast<int>(std::lround(kCoverWidth * pitch)) | 1);
+  if (!darkReachesPastText(dark, k / 2 + 1)) return out;
   cv::morphologyEx(dark, dark, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(k, k)));
   cv::Mat labels, stats, centroids;
   const int n = cv::connectedComponentsWithStats(dark, labels, stats, centroids, 8, CV_32S);
