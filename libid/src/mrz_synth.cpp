@@ -120,6 +120,12 @@ constexpr double kCoverEven = 0.12;
 // A block whose paper is fewer grey levels than this above the line's ink
 // shows too little contrast to tell a thumb's shade from the paper's.
 constexpr double kCoverContrast = 40;
+// fadedCells: a cell's paper-to-ink range under kFadedRange of the median
+// cell's, its paper no darker than the median cell's by kFadedDim of that
+// range (glare lifts it, where paper is not white already; shade and light
+// falling off lower paper and ink alike).
+constexpr double kFadedRange = 0.6;
+constexpr double kFadedDim = 0.1;
 // visibleCellProbs: the share of a cell's text rows that must show, and the
 // least noise of a visible pixel (ink levels 0..1).
 constexpr double kShownMin = 0.25;
@@ -330,6 +336,59 @@ cv::Mat coveredRegion(const cv::Mat& strip, float pitch) {
   }
   // Its soft rim too.
   cv::dilate(out, out, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(5, 5)));
+  return out;
+}
+
+std::vector<bool> fadedCells(const cv::Mat& strip, std::span<const float> centres, std::span<const float> widths) {
+  const std::size_t n = centres.size();
+  std::vector<bool> out(n, false);
+  if (strip.empty() || strip.type() != CV_8U || widths.size() != n || n < 3) return out;
+  std::vector<double> paper(n, 0), range(n, 0);
+  std::vector<uchar> v;
+  auto level = [&](int permille) {
+    const std::size_t i = v.size() * static_cast<std::size_t>(permille) / 1000;
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(i), v.end());
+    return static_cast<double>(v[i]);
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    const int x0 = std::max(0, static_cast<int>(centres[i] - 0.5f * widths[i]));
+    const int x1 = std::min(strip.cols, static_cast<int>(centres[i] + 0.5f * widths[i]) + 1);
+    if (x1 - x0 < 2) return out;
+    // Paper over the whole strip's height (the rows above and below the
+    // text are paper), ink over the text rows.
+    v.clear();
+    for (int y = 0; y < strip.rows; ++y) v.insert(v.end(), strip.ptr<uchar>(y) + x0, strip.ptr<uchar>(y) + x1);
+    paper[i] = level(900);
+    v.clear();
+    for (int y = ocrb::kStripTop; y < ocrb::kStripBaseline; ++y) v.insert(v.end(), strip.ptr<uchar>(y) + x0, strip.ptr<uchar>(y) + x1);
+    range[i] = paper[i] - level(20);
+  }
+  auto median = [](std::vector<double> m) {
+    std::nth_element(m.begin(), m.begin() + static_cast<std::ptrdiff_t>(m.size() / 2), m.end());
+    return m[m.size() / 2];
+  };
+  const double typicalRange = median(range), typicalPaper = median(paper);
+  if (typicalRange <= 0) return out;
+  for (std::size_t i = 0; i < n; ++i)
+    out[i] = range[i] < kFadedRange * typicalRange && paper[i] >= typicalPaper - kFadedDim * typicalRange;
+  return out;
+}
+
+cv::Mat unclippedInk(const cv::Mat& strip) {
+  CV_Assert(strip.type() == CV_8U);
+  std::vector<uchar> v;
+  for (int y = ocrb::kStripTop; y < ocrb::kStripBaseline; ++y) v.insert(v.end(), strip.ptr<uchar>(y), strip.ptr<uchar>(y) + strip.cols);
+  cv::Mat out;
+  if (v.empty()) return out;
+  auto level = [&](int permille) {
+    const std::size_t i = v.size() * static_cast<std::size_t>(permille) / 1000;
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(i), v.end());
+    return static_cast<double>(v[i]);
+  };
+  // The levels ocrb::inkImage takes: the dark tail is ink, the bulk paper.
+  const double ink = level(30), paper = level(800);
+  const double range = std::max(paper - ink, 12.0);
+  strip.convertTo(out, CV_32F, -1.0 / range, paper / range);
   return out;
 }
 
