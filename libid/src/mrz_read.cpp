@@ -987,6 +987,9 @@ constexpr int kCoveredMostCells = 4;
 // The weight of a faded cell's reading from its own levels
 // (detail::fadedCells) against the classifier's reading of its clipped ink.
 constexpr float kFadedWeight = 0.5f;
+// A faded cell the classifier reads this surely is not read again (the
+// fit of 37 symbols costs more than all the rest of a line's cells).
+constexpr float kFadedSure = 0.9f;
 
 // The classifier's probabilities, with the cells a thumb covers in part or
 // wholly read again from what shows (see kCoveredPart), and the cells a
@@ -1038,7 +1041,7 @@ cv::Mat uncoveredProbs(const PreparedLine& p, const Cells& cells, int chars) {
     const cv::Mat ink = detail::unclippedInk(p.strip), none(p.strip.size(), CV_8U, cv::Scalar(0));
     for (int i = 0; i < chars; ++i) {
       const auto at = static_cast<std::size_t>(i);
-      if (!faded[at]) continue;
+      if (!faded[at] || bestCharProb(probs, i) >= kFadedSure) continue;
       const auto seen = detail::visibleCellProbs(ink, none, centres[at], widths[at]);
       if (!seen) continue;
       float* row = probs.ptr<float>(i);

@@ -126,6 +126,9 @@ constexpr double kCoverContrast = 40;
 // falling off lower paper and ink alike).
 constexpr double kFadedRange = 0.6;
 constexpr double kFadedDim = 0.1;
+// ... but over kFadedLeast of it: a glyph still shows (blank paper beyond
+// the text, or a glyph washed out wholly, has nothing to read again).
+constexpr double kFadedLeast = 0.08;
 // visibleCellProbs: the share of a cell's text rows that must show, and the
 // least noise of a visible pixel (ink levels 0..1).
 constexpr double kShownMin = 0.25;
@@ -370,7 +373,8 @@ std::vector<bool> fadedCells(const cv::Mat& strip, std::span<const float> centre
   const double typicalRange = median(range), typicalPaper = median(paper);
   if (typicalRange <= 0) return out;
   for (std::size_t i = 0; i < n; ++i)
-    out[i] = range[i] < kFadedRange * typicalRange && paper[i] >= typicalPaper - kFadedDim * typicalRange;
+    out[i] = range[i] < kFadedRange * typicalRange && range[i] > kFadedLeast * typicalRange &&
+             paper[i] >= typicalPaper - kFadedDim * typicalRange;
   return out;
 }
 
