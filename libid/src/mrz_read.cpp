@@ -984,28 +984,46 @@ constexpr float kCoveredWeight = 0.5f;
 // More covered cells than a line's chars / kCoveredMostCells: no thumb.
 constexpr int kCoveredMostCells = 4;
 
+// The weight of a faded cell's reading from its own levels
+// (detail::fadedCells) against the classifier's reading of its clipped ink.
+constexpr float kFadedWeight = 0.5f;
+// A faded cell the classifier reads this surely is not read again (the
+// fit of 37 symbols costs more than all the rest of a line's cells).
+constexpr float kFadedSure = 0.9f;
+
 // The classifier's probabilities, with the cells a thumb covers in part or
-// wholly read again from what shows (see kCoveredPart).
+// wholly read again from what shows (see kCoveredPart), and the cells a
+// glare spot fades read again in their own levels (kFadedWeight).
 cv::Mat uncoveredProbs(const PreparedLine& p, const Cells& cells, int chars) {
   // Only a sharp line's ink tells a thumb from a blurred glyph.
   if (p.spread >= detail::kBlurredSpread) return cells.probs;
-  const cv::Mat covered = detail::coveredRegion(p.strip, cells.pitch);
-  if (cv::countNonZero(covered) == 0) return cells.probs;
-  std::vector<double> shares(static_cast<std::size_t>(chars), 0.0);
   std::vector<float> centres(static_cast<std::size_t>(chars)), widths(static_cast<std::size_t>(chars));
   for (int i = 0; i < chars; ++i) {
     const CellGeom g = cellAt(i, chars, cells.pitch, cells.offset, cells.persp);
-    const float cx = g.centre + (cells.shift.empty() ? 0.0f : cells.shift[static_cast<std::size_t>(i)]);
-    centres[static_cast<std::size_t>(i)] = cx, widths[static_cast<std::size_t>(i)] = g.width;
-    const int x0 = std::max(0, static_cast<int>(cx - 0.4f * g.width)), x1 = std::min(covered.cols, static_cast<int>(cx + 0.4f * g.width) + 1);
-    if (x1 <= x0) continue;
-    const cv::Mat box = covered(cv::Rect(x0, ocrb::kStripTop, x1 - x0, ocrb::kStripBaseline - ocrb::kStripTop));
-    shares[static_cast<std::size_t>(i)] = static_cast<double>(cv::countNonZero(box)) / static_cast<double>(box.total());
+    centres[static_cast<std::size_t>(i)] = g.centre + (cells.shift.empty() ? 0.0f : cells.shift[static_cast<std::size_t>(i)]);
+    widths[static_cast<std::size_t>(i)] = g.width;
   }
-  // A thumb covers a few cells; darkness over much of a line is light or
-  // shade, which hides nothing.
-  if (std::count_if(shares.begin(), shares.end(), [](double s) { return s >= kCoveredPart; }) > chars / kCoveredMostCells)
-    return cells.probs;
+  std::vector<double> shares(static_cast<std::size_t>(chars), 0.0);
+  const cv::Mat covered = detail::coveredRegion(p.strip, cells.pitch);
+  if (cv::countNonZero(covered) > 0) {
+    for (int i = 0; i < chars; ++i) {
+      const float cx = centres[static_cast<std::size_t>(i)], w = widths[static_cast<std::size_t>(i)];
+      const int x0 = std::max(0, static_cast<int>(cx - 0.4f * w)), x1 = std::min(covered.cols, static_cast<int>(cx + 0.4f * w) + 1);
+      if (x1 <= x0) continue;
+      const cv::Mat box = covered(cv::Rect(x0, ocrb::kStripTop, x1 - x0, ocrb::kStripBaseline - ocrb::kStripTop));
+      shares[static_cast<std::size_t>(i)] = static_cast<double>(cv::countNonZero(box)) / static_cast<double>(box.total());
+    }
+    // A thumb covers a few cells; darkness over much of a line is light or
+    // shade, which hides nothing.
+    if (std::count_if(shares.begin(), shares.end(), [](double s) { return s >= kCoveredPart; }) > chars / kCoveredMostCells)
+      std::fill(shares.begin(), shares.end(), 0.0);
+  }
+  std::vector<bool> faded = detail::fadedCells(p.strip, centres, widths);
+  for (int i = 0; i < chars; ++i)
+    if (shares[static_cast<std::size_t>(i)] >= kCoveredPart) faded[static_cast<std::size_t>(i)] = false;
+  const bool anyCovered = std::any_of(shares.begin(), shares.end(), [](double s) { return s >= kCoveredPart; });
+  const bool anyFaded = std::find(faded.begin(), faded.end(), true) != faded.end();
+  if (!anyCovered && !anyFaded) return cells.probs;
   cv::Mat probs = cells.probs.clone();
   for (int i = 0; i < chars; ++i) {
     const auto at = static_cast<std::size_t>(i);
@@ -1018,6 +1036,18 @@ cv::Mat uncoveredProbs(const PreparedLine& p, const Cells& cells, int chars) {
     for (int k = 0; k < ocrb::kClasses; ++k)
       row[k] = seen ? kCoveredWeight * (*seen)[static_cast<std::size_t>(k)] + (1 - kCoveredWeight) * row[k] : 1.0f / ocrb::kClasses;
     if (debugDir()) trace("    cell %d covered %.2f: %c %.2f\n", i, shares[at], bestChar(row), bestCharProb(probs, i));
+  }
+  if (anyFaded) {
+    const cv::Mat ink = detail::unclippedInk(p.strip), none(p.strip.size(), CV_8U, cv::Scalar(0));
+    for (int i = 0; i < chars; ++i) {
+      const auto at = static_cast<std::size_t>(i);
+      if (!faded[at] || bestCharProb(probs, i) >= kFadedSure) continue;
+      const auto seen = detail::visibleCellProbs(ink, none, centres[at], widths[at]);
+      if (!seen) continue;
+      float* row = probs.ptr<float>(i);
+      for (int k = 0; k < ocrb::kClasses; ++k) row[k] = kFadedWeight * (*seen)[static_cast<std::size_t>(k)] + (1 - kFadedWeight) * row[k];
+      if (debugDir()) trace("    cell %d faded: %c %.2f\n", i, bestChar(row), bestCharProb(probs, i));
+    }
   }
   return probs;
 }

@@ -117,10 +117,45 @@ constexpr float kCoverWidth = 0.45f;
 constexpr double kCoverArea = 0.4;
 // ... and its grey's deviation under kCoverEven of that range.
 constexpr double kCoverEven = 0.12;
+// A block whose paper is fewer grey levels than this above the line's ink
+// shows too little contrast to tell a thumb's shade from the paper's.
+constexpr double kCoverContrast = 40;
+// fadedCells: a cell's paper-to-ink range under kFadedRange of the median
+// cell's, its paper no darker than the median cell's by kFadedDim of that
+// range (glare lifts it, where paper is not white already; shade and light
+// falling off lower paper and ink alike).
+constexpr double kFadedRange = 0.6;
+constexpr double kFadedDim = 0.1;
+// ... but over kFadedLeast of it: a glyph still shows (blank paper beyond
+// the text, or a glyph washed out wholly, has nothing to read again).
+constexpr double kFadedLeast = 0.08;
 // visibleCellProbs: the share of a cell's text rows that must show, and the
 // least noise of a visible pixel (ink levels 0..1).
 constexpr double kShownMin = 0.25;
 constexpr double kVisibleNoiseFloor = 2e-3;
+
+// The cheap test before coveredRegion's opening: a region it keeps reaches
+// past the text rows, and the opening's ellipse (k rows high, its middle
+// column whole) leaves a column dark for at least k / 2 + 1 rows from the
+// region's top or bottom row (the ellipse may be cut by the strip's edge).
+// No such column, no region: most sharp lines stop here.
+bool darkReachesPastText(const cv::Mat& dark, int least) {
+  const int above = ocrb::kStripTop - 2, below = ocrb::kStripBaseline + 2;
+  std::vector<int> run(static_cast<std::size_t>(dark.cols), 0), start(static_cast<std::size_t>(dark.cols), 0);
+  for (int y = 0; y < dark.rows; ++y) {
+    const uchar* row = dark.ptr<uchar>(y);
+    for (int x = 0; x < dark.cols; ++x) {
+      auto& r = run[static_cast<std::size_t>(x)];
+      if (!row[x]) {
+        r = 0;
+        continue;
+      }
+      if (r++ == 0) start[static_cast<std::size_t>(x)] = y;
+      if (r >= least && (start[static_cast<std::size_t>(x)] < above || y >= below)) return true;
+    }
+  }
+  return false;
+}
 
 }  // namespace
 
@@ -277,12 +312,13 @@ cv::Mat coveredRegion(const cv::Mat& strip, float pitch) {
     double paper = block[static_cast<std::size_t>(b)];
     for (int d : {-1, 1})
       if (b + d >= 0 && b + d < blocks) paper = std::max(paper, block[static_cast<std::size_t>(b + d)]);
-    if (paper - ink < 40) continue;
+    if (paper - ink < kCoverContrast) continue;
     const int x0 = b * bw, x1 = std::min(strip.cols, x0 + bw);
     cv::Mat part = dark.colRange(x0, x1);
     cv::threshold(strip.colRange(x0, x1), part, paper - kCoverDepth * (paper - ink), 255, cv::THRESH_BINARY_INV);
   }
   const int k = std::max(5, static_cast<int>(std::lround(kCoverWidth * pitch)) | 1);
+  if (!darkReachesPastText(dark, k / 2 + 1)) return out;
   cv::morphologyEx(dark, dark, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(k, k)));
   cv::Mat labels, stats, centroids;
   const int n = cv::connectedComponentsWithStats(dark, labels, stats, centroids, 8, CV_32S);
@@ -303,6 +339,60 @@ cv::Mat coveredRegion(const cv::Mat& strip, float pitch) {
   }
   // Its soft rim too.
   cv::dilate(out, out, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(5, 5)));
+  return out;
+}
+
+std::vector<bool> fadedCells(const cv::Mat& strip, std::span<const float> centres, std::span<const float> widths) {
+  const std::size_t n = centres.size();
+  std::vector<bool> out(n, false);
+  if (strip.empty() || strip.type() != CV_8U || widths.size() != n || n < 3) return out;
+  std::vector<double> paper(n, 0), range(n, 0);
+  std::vector<uchar> v;
+  auto level = [&](int permille) {
+    const std::size_t i = v.size() * static_cast<std::size_t>(permille) / 1000;
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(i), v.end());
+    return static_cast<double>(v[i]);
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    const int x0 = std::max(0, static_cast<int>(centres[i] - 0.5f * widths[i]));
+    const int x1 = std::min(strip.cols, static_cast<int>(centres[i] + 0.5f * widths[i]) + 1);
+    if (x1 - x0 < 2) return out;
+    // Paper over the whole strip's height (the rows above and below the
+    // text are paper), ink over the text rows.
+    v.clear();
+    for (int y = 0; y < strip.rows; ++y) v.insert(v.end(), strip.ptr<uchar>(y) + x0, strip.ptr<uchar>(y) + x1);
+    paper[i] = level(900);
+    v.clear();
+    for (int y = ocrb::kStripTop; y < ocrb::kStripBaseline; ++y) v.insert(v.end(), strip.ptr<uchar>(y) + x0, strip.ptr<uchar>(y) + x1);
+    range[i] = paper[i] - level(20);
+  }
+  auto median = [](std::vector<double> m) {
+    std::nth_element(m.begin(), m.begin() + static_cast<std::ptrdiff_t>(m.size() / 2), m.end());
+    return m[m.size() / 2];
+  };
+  const double typicalRange = median(range), typicalPaper = median(paper);
+  if (typicalRange <= 0) return out;
+  for (std::size_t i = 0; i < n; ++i)
+    out[i] = range[i] < kFadedRange * typicalRange && range[i] > kFadedLeast * typicalRange &&
+             paper[i] >= typicalPaper - kFadedDim * typicalRange;
+  return out;
+}
+
+cv::Mat unclippedInk(const cv::Mat& strip) {
+  CV_Assert(strip.type() == CV_8U);
+  std::vector<uchar> v;
+  for (int y = ocrb::kStripTop; y < ocrb::kStripBaseline; ++y) v.insert(v.end(), strip.ptr<uchar>(y), strip.ptr<uchar>(y) + strip.cols);
+  cv::Mat out;
+  if (v.empty()) return out;
+  auto level = [&](int permille) {
+    const std::size_t i = v.size() * static_cast<std::size_t>(permille) / 1000;
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(i), v.end());
+    return static_cast<double>(v[i]);
+  };
+  // The levels ocrb::inkImage takes: the dark tail is ink, the bulk paper.
+  const double ink = level(30), paper = level(800);
+  const double range = std::max(paper - ink, 12.0);
+  strip.convertTo(out, CV_32F, -1.0 / range, paper / range);
   return out;
 }
 

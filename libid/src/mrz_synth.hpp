@@ -4,6 +4,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include <opencv2/core.hpp>
 
@@ -45,5 +46,19 @@ cv::Mat coveredRegion(const cv::Mat& strip, float pitch);
 // check digits, not the classifier's guess at the hidden part, choose. The
 // probabilities sum to 1; nullopt when too little of the cell shows.
 std::optional<std::array<float, 37>> visibleCellProbs(const cv::Mat& ink, const cv::Mat& covered, float centre, float width);
+
+// The cells of a sharp line a glare spot fades (true at each such cell):
+// glare lifts the grey of paper and ink alike towards white, so a faded
+// cell's paper is as light as the line's or lighter and its ink much
+// lighter (its paper-to-ink range under kFadedRange of the line's median
+// cell's); shade darkens the paper too.
+// The line's ink image clips such a glyph to a few pale strokes; its shape
+// is still in the strip's grey.
+std::vector<bool> fadedCells(const cv::Mat& strip, std::span<const float> centres, std::span<const float> widths);
+
+// The strip as ink in the line's own levels (paper about 0, ink about 1),
+// not clipped: a glyph paler than the line's paper (under a glare spot)
+// keeps its shape, for visibleCellProbs' fit of each cell's own levels.
+cv::Mat unclippedInk(const cv::Mat& strip);
 
 }  // namespace idkit::mrz::detail

@@ -1,6 +1,7 @@
 // Reading a blurred MRZ line by synthesis (libid/src/mrz_synth.cpp).
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -113,4 +114,35 @@ TEST_CASE("a thumb over an E's lower part is found, and the cell read from what 
   INFO("classifier " << classified << ", visible part " << seen);
   CHECK(classified != "E");
   CHECK((*probs)[static_cast<std::size_t>(ocrb::classIndex('E'))] > 0.5f);
+}
+
+TEST_CASE("cells a glare spot fades are found, and a faded glyph read in its own levels", "[mrz_read]") {
+  const std::string text = "IDFRADARTAGNAN<<<<<<<<<<<<<<<<764228";
+  const Strip drawn = stripOf(text);
+  cv::Mat strip;
+  cv::GaussianBlur(drawn.grey, strip, cv::Size(0, 0), 0.7);
+  const std::vector<float> widths(drawn.centres.size(), drawn.pitch);
+  // No cell is faded on an even line.
+  for (bool f : mrz::detail::fadedCells(strip, drawn.centres, widths)) CHECK(!f);
+  // A glare spot as id-synth draws it (grey lifted towards white by a
+  // Gaussian factor, 0.9 at its centre) over the last cells.
+  const float c = drawn.centres.back();
+  for (int y = 0; y < strip.rows; ++y)
+    for (int x = 0; x < strip.cols; ++x) {
+      const double d = (x - c) / (3.0 * drawn.pitch);
+      const double g = 0.9 * std::exp(-1.5 * d * d);
+      uchar& v = strip.at<uchar>(y, x);
+      v = cv::saturate_cast<uchar>(v + (255 - v) * g);
+    }
+  const auto faded = mrz::detail::fadedCells(strip, drawn.centres, widths);
+  const int last = static_cast<int>(text.size()) - 1;
+  CHECK(faded[static_cast<std::size_t>(last)]);
+  CHECK(faded[static_cast<std::size_t>(last - 1)]);
+  for (int i = 0; i < 25; ++i) CHECK(!faded[static_cast<std::size_t>(i)]);
+  // The line's ink image leaves the last glyph too pale for the classifier;
+  // fitted in its own levels, the 8 is read.
+  const cv::Mat ink = mrz::detail::unclippedInk(strip), none(strip.size(), CV_8U, cv::Scalar(0));
+  const auto probs = mrz::detail::visibleCellProbs(ink, none, drawn.centres.back(), drawn.pitch);
+  REQUIRE(probs);
+  CHECK((*probs)[static_cast<std::size_t>(ocrb::classIndex('8'))] > 0.5f);
 }
