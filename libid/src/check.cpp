@@ -302,9 +302,9 @@ std::optional<Source> vizSource(const Json& record) {
         if (str(f, "source") == "template+mrz") {
           const std::string printed_surname = ocr::normaliseName(surname);
           const std::size_t words = static_cast<std::size_t>(std::ranges::count(printed_surname, ' ')) + 1;
-          std::size_t cut = 0;
-          for (std::size_t w = 0; w < words && cut != std::string::npos; ++w)
-            cut = value.find(' ', cut == 0 && w == 0 ? 0 : cut + 1);
+          std::size_t cut = std::string::npos;  // the value's words-th space
+          for (std::size_t w = 0, from = 0; w < words; ++w, from = cut + 1)
+            if ((cut = value.find(' ', from)) == std::string::npos) break;
           if (!printed_surname.empty() && cut != std::string::npos)
             surname = value.substr(0, cut), given = value.substr(cut + 1);
         }
