@@ -85,9 +85,11 @@ struct Blob {
   float s;  // size: the larger side of the bounding box
 };
 
-std::vector<Blob> findBlobs(const cv::Mat& gray) {
+// The local threshold's block is the long side over `block_divisor` (at
+// least 15 px).
+std::vector<Blob> findBlobs(const cv::Mat& gray, int block_divisor) {
   const int longSide = std::max(gray.cols, gray.rows);
-  const int block = std::max(15, (longSide / 60) | 1);
+  const int block = std::max(15, (longSide / block_divisor) | 1);
   cv::Mat bin;
   cv::adaptiveThreshold(gray, bin, 255, cv::ADAPTIVE_THRESH_MEAN_C, cv::THRESH_BINARY_INV, block, 9);
   cv::Mat labels, stats, centroids;
@@ -270,7 +272,18 @@ struct BlobMap {
   int cols = 0;        // width of the blob map
 };
 
-BlobMap blobMap(const cv::Mat& grayIn) {
+// Blocks of a 60th of the map's long side: on a flat copy about a glyph,
+// on a photo a few. A shaken or defocused zone's glyphs run into each other,
+// and in a block no larger than that the smeared ink is most of the mean,
+// so only a glyph's darkest core stays under it: the lines break into
+// pieces that form no band (seed 211's mrvb-photo-0034, a 5 px streak
+// across a 10 px pitch). A block twice as large takes its mean from the
+// paper about the line too; it is the second map, looked at only when the
+// first gives no band.
+constexpr int kBlockDivisor = 60;
+constexpr int kCoarseBlockDivisor = 30;
+
+BlobMap blobMap(const cv::Mat& grayIn, int block_divisor = kBlockDivisor) {
   const int longSide = std::max(grayIn.cols, grayIn.rows);
   BlobMap m;
   cv::Mat gray;
@@ -280,7 +293,7 @@ BlobMap blobMap(const cv::Mat& grayIn) {
     cv::resize(grayIn, gray, {}, 1 / m.scale, 1 / m.scale, m.scale > 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
   else
     gray = grayIn;
-  m.blobs = findBlobs(gray);
+  m.blobs = findBlobs(gray, block_divisor);
   m.cols = gray.cols;
   return m;
 }
@@ -2170,8 +2183,15 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
     gray = small;
   }
   tEvaluations = 0;
-  const BlobMap blobs = blobMap(gray);
-  const std::vector<Band> bands = bandsOf(blobs, options.max_bands);
+  BlobMap blobs = blobMap(gray);
+  std::vector<Band> bands = bandsOf(blobs, options.max_bands);
+  // No band in the first map: the coarser map's (kCoarseBlockDivisor) are
+  // the image's, for every pass below. Found zones cost nothing more.
+  if (bands.empty())
+    if (BlobMap c = blobMap(gray, kCoarseBlockDivisor); !(bands = bandsOf(c, options.max_bands)).empty()) {
+      if (debugDir()) trace("bands of the coarse map\n");
+      blobs = std::move(c);
+    }
   Attempt best = readBands(gray, options, bands);
   // A zone not valid whose band has a line under uneven light (paper moving
   // by more than kUnevenPaper along it: a glare spot, a lamp's gradient) is
