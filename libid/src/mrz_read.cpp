@@ -1004,6 +1004,12 @@ constexpr float kFadedWeight = 0.5f;
 // fit of 37 symbols costs more than all the rest of a line's cells).
 constexpr float kFadedSure = 0.9f;
 
+// A cell's probabilities (`row`, the classifier's) moved to `weight` of a
+// reading of what shows of it and the rest of their own.
+void blendInto(float* row, const std::array<float, ocrb::kClasses>& seen, float weight) {
+  for (int k = 0; k < ocrb::kClasses; ++k) row[k] = weight * seen[static_cast<std::size_t>(k)] + (1 - weight) * row[k];
+}
+
 // The classifier's probabilities, with the cells a thumb covers in part or
 // wholly read again from what shows (see kCoveredPart), and the cells a
 // glare spot fades read again in their own levels (kFadedWeight).
@@ -1017,6 +1023,7 @@ cv::Mat uncoveredProbs(const PreparedLine& p, const Cells& cells, int chars) {
     widths[static_cast<std::size_t>(i)] = g.width;
   }
   std::vector<double> shares(static_cast<std::size_t>(chars), 0.0);
+  std::ptrdiff_t coveredCells = 0;  // cells covered kCoveredPart or more
   const cv::Mat covered = detail::coveredRegion(p.strip, cells.pitch);
   if (cv::countNonZero(covered) > 0) {
     for (int i = 0; i < chars; ++i) {
@@ -1028,13 +1035,16 @@ cv::Mat uncoveredProbs(const PreparedLine& p, const Cells& cells, int chars) {
     }
     // A thumb covers a few cells; darkness over much of a line is light or
     // shade, which hides nothing.
-    if (std::count_if(shares.begin(), shares.end(), [](double s) { return s >= kCoveredPart; }) > chars / kCoveredMostCells)
+    coveredCells = std::count_if(shares.begin(), shares.end(), [](double s) { return s >= kCoveredPart; });
+    if (coveredCells > chars / kCoveredMostCells) {
       std::fill(shares.begin(), shares.end(), 0.0);
+      coveredCells = 0;
+    }
   }
   std::vector<bool> faded = detail::fadedCells(p.strip, centres, widths);
   for (int i = 0; i < chars; ++i)
     if (shares[static_cast<std::size_t>(i)] >= kCoveredPart) faded[static_cast<std::size_t>(i)] = false;
-  const bool anyCovered = std::any_of(shares.begin(), shares.end(), [](double s) { return s >= kCoveredPart; });
+  const bool anyCovered = coveredCells > 0;
   const bool anyFaded = std::find(faded.begin(), faded.end(), true) != faded.end();
   if (!anyCovered && !anyFaded) return cells.probs;
   cv::Mat probs = cells.probs.clone();
@@ -1046,8 +1056,8 @@ cv::Mat uncoveredProbs(const PreparedLine& p, const Cells& cells, int chars) {
     // The visible part's reading and the classifier's guess at the whole
     // share the cell: the check digits choose between them, and where none
     // covers the cell neither is sure enough for a valid zone.
-    for (int k = 0; k < ocrb::kClasses; ++k)
-      row[k] = seen ? kCoveredWeight * (*seen)[static_cast<std::size_t>(k)] + (1 - kCoveredWeight) * row[k] : 1.0f / ocrb::kClasses;
+    if (seen) blendInto(row, *seen, kCoveredWeight);
+    else std::fill(row, row + ocrb::kClasses, 1.0f / ocrb::kClasses);
     if (debugDir()) trace("    cell %d covered %.2f: %c %.2f\n", i, shares[at], bestChar(row), bestCharProb(probs, i));
   }
   if (anyFaded) {
@@ -1058,7 +1068,7 @@ cv::Mat uncoveredProbs(const PreparedLine& p, const Cells& cells, int chars) {
       const auto seen = detail::visibleCellProbs(ink, none, centres[at], widths[at]);
       if (!seen) continue;
       float* row = probs.ptr<float>(i);
-      for (int k = 0; k < ocrb::kClasses; ++k) row[k] = kFadedWeight * (*seen)[static_cast<std::size_t>(k)] + (1 - kFadedWeight) * row[k];
+      blendInto(row, *seen, kFadedWeight);
       if (debugDir()) trace("    cell %d faded: %c %.2f\n", i, bestChar(row), bestCharProb(probs, i));
     }
   }
