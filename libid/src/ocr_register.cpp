@@ -296,17 +296,22 @@ std::pair<Registration, double> registerSheared(const std::vector<cv::Rect>& box
 
 Registration registerTemplate(const std::vector<cv::Rect>& boxes, const Template& t, cv::Size card) {
   auto [reg, score] = registerSheared(boxes, t, card, 0);
-  if (reg.matched >= reg.expected) return reg;
-  // Lines left unmatched: the print may be sheared (id-deskew's quad a
-  // little off, a column's values lower than the first's by more than a
-  // line's tolerance). A shear stands only where it matches more lines; the
-  // unsheared fit is kept on a tie.
+  // A shear shows as a column of lines unmatched: two or more. (A card
+  // missing one line, a blank field, is the common case: not sought there.)
+  constexpr int kShearedLines = 2;
+  if (reg.matched + kShearedLines > reg.expected) return reg;
+  // The print may be sheared (id-deskew's quad a little off, a column's
+  // values lower than the first's by more than a line's tolerance). A shear
+  // stands only where it matches two lines more; between shears, the better
+  // fit.
   constexpr double kSlopeStep = 0.01;
   constexpr int kSlopeSteps = 5;
+  const int unsheared = reg.matched;
   for (int i = -kSlopeSteps; i <= kSlopeSteps; ++i) {
     if (i == 0) continue;
     auto [r, s] = registerSheared(boxes, t, card, i * kSlopeStep);
-    if (r.fitted && (r.matched > reg.matched || (r.matched == reg.matched && reg.slope != 0 && s > score)))
+    if (r.fitted && r.matched >= unsheared + kShearedLines &&
+        (r.matched > reg.matched || (r.matched == reg.matched && s > score)))
       reg = r, score = s;
   }
   return reg;
