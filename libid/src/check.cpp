@@ -744,8 +744,8 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
                                                 label(field), date, viz.text.at(field)));
   // So is a name of an unsure zone none of whose letters id-mrz doubted
   // (td3-photo-s41-0066: the zone's expiry digit failing, its HAEGELAND
-  // read with no letter in doubt; the print's forged HÆYELAND read at 0.99
-  // a letter, its Y clearly no G in the typeface).
+  // read at 0.91 with no letter in doubt; the print's forged HÆYELAND
+  // read at 0.99 a letter).
   for (const Source& m : sources)
     for (const Source& viz : sources)
       if (m.mrz && viz.name == "VIZ" && !m.unquestioned_names.empty()) {
