@@ -42,7 +42,9 @@ struct Source {
   // against a printed date that shows the difference surely (see evaluate).
   std::map<std::string, std::string> vouched_dates;
   // Of the untrusted, the names of a zone whose reader doubted no cell
-  // (`uncertain` empty: id-mrz lists every name letter it was unsure of)
+  // (`uncertain` empty: id-mrz lists every name letter it was unsure of),
+  // whose codes, letters no check digit covers either, it read as known
+  // ones (mrva-photo-s9191-0003: JV<FRAAASLUND, a cell off, names at 0.9)
   // and whose lines it placed together, each letter read at
   // kVouchedMrzConfidence or more (a name's confidence is its weakest
   // letter's): no check digit covers a name in a valid zone either; the
@@ -149,7 +151,8 @@ std::optional<Source> mrzSource(const Json& record, const std::string& as_of) {
   };
   const auto doubts = m->find("uncertain");
   const bool letters_doubted = (doubts != m->end() && doubts->is_array() && !doubts->empty()) ||
-                               failing.contains("lines_aligned") || failing.contains("charset");
+                               failing.contains("lines_aligned") || failing.contains("charset") ||
+                               failing.contains("known_state") || failing.contains("known_document_code");
   auto putSure = [&](const std::string& field, std::string v) {
     if (v.empty()) return;
     if (sure(field)) return put(s, field, std::move(v));

@@ -863,16 +863,19 @@ TEST_CASE("check: an unsure zone's name with no letter in doubt is a second witn
   rec["ocr"]["fields"]["surname"].erase("char_alternatives");
   // The zone's names no witness: a letter under kVouchedMrzConfidence
   // (fra-id-photo-s41-0085's AURELIE read AUTFLIE at 0.685, none listed),
-  // a letter listed uncertain, or a line placed cells off.
+  // a letter listed uncertain, a line placed cells off, or a code read as
+  // no known one.
   rec["mrz"]["field_confidence"]["surname"] = 0.685;
   CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_unreadable"});
   rec["mrz"]["field_confidence"]["surname"] = 0.91;
   rec["mrz"]["uncertain"] = Json::array({{{"line", 1}, {"pos", 9}, {"read", "E"}, {"rival", "F"}}});
   CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_unreadable"});
   rec["mrz"].erase("uncertain");
-  rec["mrz"]["checks"]["lines_aligned"] = false;
-  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_unreadable"});
-  rec["mrz"]["checks"].erase("lines_aligned");
+  for (const char* c : {"lines_aligned", "known_state", "known_document_code"}) {
+    rec["mrz"]["checks"][c] = false;
+    CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_unreadable"});
+    rec["mrz"]["checks"].erase(c);
+  }
   CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_unreadable", "name_mismatch"});
 }
 
