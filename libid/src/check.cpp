@@ -41,6 +41,18 @@ struct Source {
   // kVouchedMrzConfidence or more on lines id-mrz placed together: evidence
   // against a printed date that shows the difference surely (see evaluate).
   std::map<std::string, std::string> vouched_dates;
+  // Of the untrusted, the names of a zone whose reader doubted no cell
+  // (`uncertain` empty: id-mrz lists every name letter it was unsure of),
+  // whose codes, letters no check digit covers either, it read as known
+  // ones (mrva-photo-s9191-0003: JV<FRAAASLUND, a cell off, names at 0.9)
+  // and whose lines it placed together, each letter read at
+  // kVouchedMrzConfidence or more (a name's confidence is its weakest
+  // letter's): no check digit covers a name in a valid zone either; the
+  // zone's doubt elsewhere keeps it evidence only against a print that
+  // shows the difference surely (see evaluate). Lower, such a zone's names
+  // are misread with no letter listed (fra-id-photo-s41-0085's AURELIE
+  // read AUTFLIE at 0.685, fra-id-photo-s4141-0005's JEROME JEPMME at 0.651).
+  std::map<std::string, std::string> unquestioned_names;
   // VIZ: Tesseract's confidence in each character of the value, when id-ocr gave it.
   std::map<std::string, std::vector<double>> char_conf;
   // VIZ: the runner-up character at each position of the value ('\0': none),
@@ -137,10 +149,19 @@ std::optional<Source> mrzSource(const Json& record, const std::string& as_of) {
     if (it == conf.end() || !it->is_number()) return !failing.contains("legible");
     return it->get<double>() >= kSureMrzConfidence;
   };
+  const auto doubts = m->find("uncertain");
+  const bool letters_doubted = (doubts != m->end() && doubts->is_array() && !doubts->empty()) ||
+                               failing.contains("lines_aligned") || failing.contains("charset") ||
+                               failing.contains("known_state") || failing.contains("known_document_code");
   auto putSure = [&](const std::string& field, std::string v) {
     if (v.empty()) return;
     if (sure(field)) return put(s, field, std::move(v));
     s.untrusted.push_back(field);
+    if (field == "surname" || field == "given_names") {
+      const auto c = conf.find(field);
+      if (!letters_doubted && c != conf.end() && c->is_number() && c->get<double>() >= kVouchedMrzConfidence)
+        s.unquestioned_names[field] = v;
+    }
     if (!verified.contains(checkOf(field))) return;
     const auto c = conf.find(field);
     if (field.ends_with("_date") && checkOf(field) == field && !failing.contains("lines_aligned") && c != conf.end() &&
@@ -652,6 +673,16 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
     return printedDifference(kind, viz.value.at(field), c == viz.char_conf.end() ? nullptr : &c->second,
                              r == viz.runner_up.end() ? std::string_view{} : std::string_view(r->second), theirs);
   };
+  // Another source's value as the print is weighed against it: a name in
+  // its first spelling, completed by the print where the other cut it.
+  auto referenceFor = [](const std::string& field, const Source& other, const Source& viz) {
+    std::string theirs = other.value.at(field);
+    if (field == "surname" || field == "given_names") {
+      theirs = nameSpellings(theirs).front();
+      if (other.names_truncated) theirs = completedByPrint(theirs, viz.value.at(field));
+    }
+    return theirs;
+  };
   // Every pair of sources, field by field; one reason per field and pair.
   static const std::vector<std::string> kFields{"surname",     "given_names",     "birth_date", "expiry_date",
                                                 "issue_date",  "document_number", "sex",        "nationality"};
@@ -679,12 +710,7 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
         // only where the print shows the difference (printedDifference).
         if (const Source* viz = a.name == "VIZ" ? &a : b.name == "VIZ" ? &b : nullptr) {
           const Source& other = viz == &a ? b : a;
-          std::string theirs = other.value.at(field);
-          if (field == "surname" || field == "given_names") {
-            theirs = nameSpellings(theirs).front();
-            if (other.names_truncated) theirs = completedByPrint(theirs, viz->value.at(field));
-          }
-          switch (printedAgainst(*viz, field, theirs)) {
+          switch (printedAgainst(*viz, field, referenceFor(field, other, *viz))) {
             case Difference::none: continue;
             case Difference::unsure:
               if (std::find(uncertain.begin(), uncertain.end(), field) == uncertain.end()) uncertain.push_back(field);
@@ -719,6 +745,23 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
                                     fmt::format("{} differs: the MRZ says '{}' (read with doubt, its check digit "
                                                 "verifies), the VIZ says '{}'.",
                                                 label(field), date, viz.text.at(field)));
+  // So is a name of an unsure zone none of whose letters id-mrz doubted
+  // (td3-photo-s41-0066: the zone's expiry digit failing, its HAEGELAND
+  // read at 0.91 with no letter in doubt; the print's forged HÆYELAND
+  // read at 0.99 a letter).
+  for (const Source& m : sources)
+    for (const Source& viz : sources)
+      if (m.mrz && viz.name == "VIZ" && !m.unquestioned_names.empty()) {
+        Source zone = m;
+        zone.value = zone.text = m.unquestioned_names;
+        for (const auto& [field, name] : m.unquestioned_names)
+          if (viz.value.contains(field) && viz.char_conf.contains(field) && !sameValue(field, zone, viz) &&
+              printedAgainst(viz, field, referenceFor(field, zone, viz)) == Difference::shown)
+            mismatches.emplace_back(mismatchCode(field),
+                                    fmt::format("{} differs: the MRZ says '{}' (a zone read with doubt, no letter "
+                                                "of the name in doubt), the VIZ says '{}'.",
+                                                label(field), name, viz.text.at(field)));
+      }
 
   // Indonesian NIK: its structure, and the birth date and sex it encodes.
   std::vector<std::pair<std::string_view, std::string>> nik_reasons;

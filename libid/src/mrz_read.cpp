@@ -85,9 +85,11 @@ struct Blob {
   float s;  // size: the larger side of the bounding box
 };
 
-std::vector<Blob> findBlobs(const cv::Mat& gray) {
+// The local threshold's block is the long side over `block_divisor` (at
+// least 15 px).
+std::vector<Blob> findBlobs(const cv::Mat& gray, int block_divisor) {
   const int longSide = std::max(gray.cols, gray.rows);
-  const int block = std::max(15, (longSide / 60) | 1);
+  const int block = std::max(15, (longSide / block_divisor) | 1);
   cv::Mat bin;
   cv::adaptiveThreshold(gray, bin, 255, cv::ADAPTIVE_THRESH_MEAN_C, cv::THRESH_BINARY_INV, block, 9);
   cv::Mat labels, stats, centroids;
@@ -270,7 +272,18 @@ struct BlobMap {
   int cols = 0;        // width of the blob map
 };
 
-BlobMap blobMap(const cv::Mat& grayIn) {
+// Blocks of a 60th of the map's long side: on a flat copy about a glyph,
+// on a photo a few. A shaken or defocused zone's glyphs run into each other,
+// and in a block no larger than that the smeared ink is most of the mean,
+// so only a glyph's darkest core stays under it: the lines break into
+// pieces that form no band (seed 211's mrvb-photo-0034, a 5 px streak
+// across a 10 px pitch). A block twice as large takes its mean from the
+// paper about the line too; it is the second map, looked at only when the
+// first gives no band.
+constexpr int kBlockDivisor = 60;
+constexpr int kCoarseBlockDivisor = 30;
+
+BlobMap blobMap(const cv::Mat& grayIn, int block_divisor = kBlockDivisor) {
   const int longSide = std::max(grayIn.cols, grayIn.rows);
   BlobMap m;
   cv::Mat gray;
@@ -280,7 +293,7 @@ BlobMap blobMap(const cv::Mat& grayIn) {
     cv::resize(grayIn, gray, {}, 1 / m.scale, 1 / m.scale, m.scale > 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
   else
     gray = grayIn;
-  m.blobs = findBlobs(gray);
+  m.blobs = findBlobs(gray, block_divisor);
   m.cols = gray.cols;
   return m;
 }
@@ -991,6 +1004,12 @@ constexpr float kFadedWeight = 0.5f;
 // fit of 37 symbols costs more than all the rest of a line's cells).
 constexpr float kFadedSure = 0.9f;
 
+// A cell's probabilities (`row`, the classifier's) moved to `weight` of a
+// reading of what shows of it and the rest of their own.
+void blendInto(float* row, const std::array<float, ocrb::kClasses>& seen, float weight) {
+  for (int k = 0; k < ocrb::kClasses; ++k) row[k] = weight * seen[static_cast<std::size_t>(k)] + (1 - weight) * row[k];
+}
+
 // The classifier's probabilities, with the cells a thumb covers in part or
 // wholly read again from what shows (see kCoveredPart), and the cells a
 // glare spot fades read again in their own levels (kFadedWeight).
@@ -1004,6 +1023,7 @@ cv::Mat uncoveredProbs(const PreparedLine& p, const Cells& cells, int chars) {
     widths[static_cast<std::size_t>(i)] = g.width;
   }
   std::vector<double> shares(static_cast<std::size_t>(chars), 0.0);
+  std::ptrdiff_t coveredCells = 0;  // cells covered kCoveredPart or more
   const cv::Mat covered = detail::coveredRegion(p.strip, cells.pitch);
   if (cv::countNonZero(covered) > 0) {
     for (int i = 0; i < chars; ++i) {
@@ -1015,13 +1035,16 @@ cv::Mat uncoveredProbs(const PreparedLine& p, const Cells& cells, int chars) {
     }
     // A thumb covers a few cells; darkness over much of a line is light or
     // shade, which hides nothing.
-    if (std::count_if(shares.begin(), shares.end(), [](double s) { return s >= kCoveredPart; }) > chars / kCoveredMostCells)
+    coveredCells = std::count_if(shares.begin(), shares.end(), [](double s) { return s >= kCoveredPart; });
+    if (coveredCells > chars / kCoveredMostCells) {
       std::fill(shares.begin(), shares.end(), 0.0);
+      coveredCells = 0;
+    }
   }
   std::vector<bool> faded = detail::fadedCells(p.strip, centres, widths);
   for (int i = 0; i < chars; ++i)
     if (shares[static_cast<std::size_t>(i)] >= kCoveredPart) faded[static_cast<std::size_t>(i)] = false;
-  const bool anyCovered = std::any_of(shares.begin(), shares.end(), [](double s) { return s >= kCoveredPart; });
+  const bool anyCovered = coveredCells > 0;
   const bool anyFaded = std::find(faded.begin(), faded.end(), true) != faded.end();
   if (!anyCovered && !anyFaded) return cells.probs;
   cv::Mat probs = cells.probs.clone();
@@ -1033,8 +1056,8 @@ cv::Mat uncoveredProbs(const PreparedLine& p, const Cells& cells, int chars) {
     // The visible part's reading and the classifier's guess at the whole
     // share the cell: the check digits choose between them, and where none
     // covers the cell neither is sure enough for a valid zone.
-    for (int k = 0; k < ocrb::kClasses; ++k)
-      row[k] = seen ? kCoveredWeight * (*seen)[static_cast<std::size_t>(k)] + (1 - kCoveredWeight) * row[k] : 1.0f / ocrb::kClasses;
+    if (seen) blendInto(row, *seen, kCoveredWeight);
+    else std::fill(row, row + ocrb::kClasses, 1.0f / ocrb::kClasses);
     if (debugDir()) trace("    cell %d covered %.2f: %c %.2f\n", i, shares[at], bestChar(row), bestCharProb(probs, i));
   }
   if (anyFaded) {
@@ -1045,7 +1068,7 @@ cv::Mat uncoveredProbs(const PreparedLine& p, const Cells& cells, int chars) {
       const auto seen = detail::visibleCellProbs(ink, none, centres[at], widths[at]);
       if (!seen) continue;
       float* row = probs.ptr<float>(i);
-      for (int k = 0; k < ocrb::kClasses; ++k) row[k] = kFadedWeight * (*seen)[static_cast<std::size_t>(k)] + (1 - kFadedWeight) * row[k];
+      blendInto(row, *seen, kFadedWeight);
       if (debugDir()) trace("    cell %d faded: %c %.2f\n", i, bestChar(row), bestCharProb(probs, i));
     }
   }
@@ -2170,8 +2193,15 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
     gray = small;
   }
   tEvaluations = 0;
-  const BlobMap blobs = blobMap(gray);
-  const std::vector<Band> bands = bandsOf(blobs, options.max_bands);
+  BlobMap blobs = blobMap(gray);
+  std::vector<Band> bands = bandsOf(blobs, options.max_bands);
+  // No band in the first map: the coarser map's (kCoarseBlockDivisor) are
+  // the image's, for every pass below. Found zones cost nothing more.
+  if (bands.empty())
+    if (BlobMap c = blobMap(gray, kCoarseBlockDivisor); !(bands = bandsOf(c, options.max_bands)).empty()) {
+      if (debugDir()) trace("bands of the coarse map\n");
+      blobs = std::move(c);
+    }
   Attempt best = readBands(gray, options, bands);
   // A zone not valid whose band has a line under uneven light (paper moving
   // by more than kUnevenPaper along it: a glare spot, a lamp's gradient) is

@@ -347,24 +347,31 @@ std::vector<bool> fadedCells(const cv::Mat& strip, std::span<const float> centre
   std::vector<bool> out(n, false);
   if (strip.empty() || strip.type() != CV_8U || widths.size() != n || n < 3) return out;
   std::vector<double> paper(n, 0), range(n, 0);
-  std::vector<uchar> v;
-  auto level = [&](int permille) {
-    const std::size_t i = v.size() * static_cast<std::size_t>(permille) / 1000;
-    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(i), v.end());
-    return static_cast<double>(v[i]);
+  // The grey level at `permille` of a cell's `count` pixels counted in
+  // `hist`: the one std::nth_element puts at index count * permille / 1000.
+  using Histogram = std::array<std::size_t, 256>;
+  auto level = [](const Histogram& hist, std::size_t count, int permille) {
+    const std::size_t index = count * static_cast<std::size_t>(permille) / 1000;
+    std::size_t below = 0;
+    for (std::size_t g = 0; g < hist.size(); ++g)
+      if ((below += hist[g]) > index) return static_cast<double>(g);
+    return 255.0;
   };
   for (std::size_t i = 0; i < n; ++i) {
     const int x0 = std::max(0, static_cast<int>(centres[i] - 0.5f * widths[i]));
     const int x1 = std::min(strip.cols, static_cast<int>(centres[i] + 0.5f * widths[i]) + 1);
     if (x1 - x0 < 2) return out;
     // Paper over the whole strip's height (the rows above and below the
-    // text are paper), ink over the text rows.
-    v.clear();
-    for (int y = 0; y < strip.rows; ++y) v.insert(v.end(), strip.ptr<uchar>(y) + x0, strip.ptr<uchar>(y) + x1);
-    paper[i] = level(900);
-    v.clear();
-    for (int y = ocrb::kStripTop; y < ocrb::kStripBaseline; ++y) v.insert(v.end(), strip.ptr<uchar>(y) + x0, strip.ptr<uchar>(y) + x1);
-    range[i] = paper[i] - level(20);
+    // text are paper), ink over the text rows: one pass, two histograms.
+    Histogram text{}, all{};
+    for (int y = 0; y < strip.rows; ++y) {
+      Histogram& h = y >= ocrb::kStripTop && y < ocrb::kStripBaseline ? text : all;
+      for (const uchar* px = strip.ptr<uchar>(y) + x0; px != strip.ptr<uchar>(y) + x1; ++px) ++h[*px];
+    }
+    for (std::size_t g = 0; g < all.size(); ++g) all[g] += text[g];
+    const auto cols = static_cast<std::size_t>(x1 - x0);
+    paper[i] = level(all, cols * static_cast<std::size_t>(strip.rows), 900);
+    range[i] = paper[i] - level(text, cols * static_cast<std::size_t>(ocrb::kStripBaseline - ocrb::kStripTop), 20);
   }
   auto median = [](std::vector<double> m) {
     std::nth_element(m.begin(), m.begin() + static_cast<std::ptrdiff_t>(m.size() / 2), m.end());

@@ -453,13 +453,15 @@ namespace {
 
 // The value line of a field on a registered card: the words of about the
 // field's capital height whose centre is within the region and on the
-// expected line; empty when none is.
+// expected line (`want_cy` at the card's left edge, falling by `slope` px a
+// px right: Registration::slope); empty when none is.
 std::optional<cv::Rect> valueLine(const std::vector<cv::Rect>& words, const cv::Rect& region, double want_cy,
-                                  double cap_px) {
+                                  double cap_px, double slope) {
   std::optional<cv::Rect> line;
   for (const cv::Rect& w : words) {
     const double cx = w.x + w.width / 2.0, cy = w.y + w.height / 2.0;
-    if (w.height < 0.7 * cap_px || w.height > 1.7 * cap_px || std::abs(cy - want_cy) > cap_px * 0.5) continue;
+    if (w.height < 0.7 * cap_px || w.height > 1.7 * cap_px || std::abs(cy - (want_cy + slope * cx)) > cap_px * 0.5)
+      continue;
     if (cx < region.x || cx > region.br().x) continue;
     line = line ? (*line | w) : w;
   }
@@ -998,6 +1000,17 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
   }
   out.registration = reg.toJson();
   if (turned) out.registration["rotated"] = 180;
+  // A sheared card (Registration::slope) is read levelled: each column's
+  // lines moved back up or down by the shear, as Tesseract reads a level
+  // line best. `shear` maps the levelled card's pixels back.
+  const double shear = reg.slope;
+  if (shear != 0) {
+    cv::Mat level;
+    cv::warpAffine(g, level, cv::Matx23d(1, 0, 0, -shear, 1, 0), g.size(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    g = level;
+    words = findTextBoxes(g, cap0);
+    reg.slope = 0;
+  }
   // The card's motion streak (detail::motionOf on the whole flat card: the
   // blur of a shaken photo is the same over the card), looked for once a
   // card, when a doubtful field's line first shows blur (retry (3a));
@@ -1028,7 +1041,8 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     const int pad = static_cast<int>(std::ceil(cap_px * 0.35));
     cv::Rect line_box;  // card pixels
     std::optional<cv::Rect> found;
-    if (reg.fitted) found = valueLine(words, r, reg.sy * (f.region_mm.y + f.region_mm.height / 2 - 0.1) + reg.ty, cap_px);
+    if (reg.fitted)
+      found = valueLine(words, r, reg.sy * (f.region_mm.y + f.region_mm.height / 2 - 0.1) + reg.ty, cap_px, reg.slope);
     const int value_width = found ? found->width : 0;  // the value's words, card px (0: none found)
     // The most card pixels `text` takes printed on the line: a capital is at
     // most 1.1 capital heights wide, a space half of one.
@@ -1076,7 +1090,8 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     auto sourceScale = [&]() {
       if (!source) return 1.0;
       // The turned card's pixels are the flat card's at the mirrored place.
-      const cv::Point2d mid(line_box.x + line_box.width / 2.0, line_box.y + line_box.height / 2.0);
+      const cv::Point2d mid(line_box.x + line_box.width / 2.0,
+                            line_box.y + line_box.height / 2.0 + shear * (line_box.x + line_box.width / 2.0));
       return source->pixelsPerCardPixel(turned ? cv::Point2d(g.cols - mid.x, g.rows - mid.y) : mid);
     };
     // The line as the typeface's readers are given it when they read
@@ -1281,6 +1296,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       if (const auto [src, to_src] = source->image(); !src.empty()) {
         const double inv = 1 / scale;
         cv::Matx33d to_card(inv, 0, line_box.x + 0.5 * inv - 0.5, 0, inv, line_box.y + 0.5 * inv - 0.5, 0, 0, 1);
+        if (shear != 0) to_card = cv::Matx33d(1, 0, 0, shear, 1, 0, 0, 0, 1) * to_card;
         if (turned) to_card = cv::Matx33d(-1, 0, g.cols - 1, 0, -1, g.rows - 1, 0, 0, 1) * to_card;
         cv::Mat own;
         cv::warpPerspective(src, own, cv::Mat(to_src * to_card), big.size(), cv::INTER_CUBIC | cv::WARP_INVERSE_MAP,
@@ -1686,7 +1702,9 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     if (check::comparedVizField(f.name) && field.source == "template" && !field.text.empty() &&
         (readShort(field.text) || fragmentOf(field.value, pattern)))
       for (double& c : field.char_confidence) c = std::min(c, kUnconfirmedCharConfidence);
-    // Boxes are in the card's own pixels, as the record's image holds it.
+    // Boxes are in the card's own pixels, as the record's image holds it
+    // (a levelled line's moved back by the shear at its middle).
+    if (shear != 0) line_box.y += static_cast<int>(std::lround(shear * (line_box.x + line_box.width / 2.0)));
     field.box = turned ? cv::Rect(g.cols - line_box.br().x, g.rows - line_box.br().y, line_box.width, line_box.height)
                        : line_box;
     out.fields.push_back(std::move(field));

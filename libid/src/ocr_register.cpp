@@ -153,15 +153,24 @@ std::vector<cv::Rect> findTextBoxes(const cv::Mat& grey, double cap_px, double m
   return out;
 }
 
-Registration registerTemplate(const std::vector<cv::Rect>& boxes, const Template& t, cv::Size card) {
+namespace {
+
+// registerTemplate's fit with the rows sheared by `slope` (card px down per
+// card px right, at the lines' nominal left edges), and its score (the
+// vertical and horizontal fits' sum).
+std::pair<Registration, double> registerSheared(const std::vector<cv::Rect>& boxes, const Template& t, cv::Size card,
+                                                double slope) {
   Registration reg;
+  reg.slope = slope;
   reg.sx = reg.sx0 = card.width / t.size_mm.width;
   reg.sy = reg.sy0 = card.height / t.size_mm.height;
   const std::vector<Expected> lines = expectedLines(t);
   reg.expected = static_cast<int>(lines.size());
-  if (boxes.empty() || lines.empty()) return reg;
+  if (boxes.empty() || lines.empty()) return {reg, -1e18};
   const double sx0 = reg.sx, sy0 = reg.sy;
   const auto steps = scaleSteps();
+  // A line's rise by the shear, at its nominal left edge.
+  auto sheared = [&](const Expected& e) { return slope * e.left_mm * sx0; };
 
   // 1. Vertical: scale and offset that put most value lines on a word of the
   // right height. Words are only taken within a fifth of the card's width of
@@ -189,7 +198,9 @@ Registration registerTemplate(const std::vector<cv::Rect>& boxes, const Template
   auto yScore = [&](double sy, double ty) {
     double score = 0;
     for (std::size_t i = 0; i < lines.size(); ++i)
-      if (!centres[i].empty()) score += closeness(nearest(centres[i], sy * lines[i].cy_mm + ty), lines[i].cap_mm * sy * 0.35);
+      if (!centres[i].empty())
+        score +=
+            closeness(nearest(centres[i], sy * lines[i].cy_mm + ty + sheared(lines[i])), lines[i].cap_mm * sy * 0.35);
     return score;
   };
   // Every (scale, offset) tried, scored; the best few of distinct offsets
@@ -208,7 +219,7 @@ Registration registerTemplate(const std::vector<cv::Rect>& boxes, const Template
     }
     for (std::size_t i = 0; i < lines.size(); ++i)
       for (const double centre : centres[i]) {
-        const double ty = centre - sy * lines[i].cy_mm;
+        const double ty = centre - sy * lines[i].cy_mm - sheared(lines[i]);
         if (std::abs(ty) > card.height * 0.25) continue;
         // Ties go to the nominal scale and a small shift.
         yfits.push_back({yScore(sy, ty) - 0.5 * std::abs(f - 1) - 0.02 * std::abs(ty) / sy0, sy, ty});
@@ -226,7 +237,7 @@ Registration registerTemplate(const std::vector<cv::Rect>& boxes, const Template
   auto fitX = [&](double sy_fit, double ty_fit) {
     std::vector<std::vector<double>> lefts(lines.size());
     for (std::size_t i = 0; i < lines.size(); ++i) {
-      const double cap = lines[i].cap_mm * sy_fit, want = sy_fit * lines[i].cy_mm + ty_fit;
+      const double cap = lines[i].cap_mm * sy_fit, want = sy_fit * lines[i].cy_mm + ty_fit + sheared(lines[i]);
       for (const cv::Rect& b : boxes)
         if (heightFits(b, cap) && std::abs(b.y + b.height / 2.0 - want) < cap * 0.35) lefts[i].push_back(b.x);
       std::sort(lefts[i].begin(), lefts[i].end());
@@ -274,9 +285,35 @@ Registration registerTemplate(const std::vector<cv::Rect>& boxes, const Template
   reg.matched = xbest.matched;
   // Too little evidence (a blank or unreadable card, a wrong template): the
   // nominal scaling is a safer guess than a fit to two stray words.
-  if (reg.matched < std::max(2, (reg.expected + 2) / 3)) return reg;
-  reg.sx = xbest.sx, reg.sy = sy_best, reg.tx = xbest.tx, reg.ty = ty_best;
+  if (reg.matched < std::max(2, (reg.expected + 2) / 3)) return {reg, best};
+  // The shear was fitted at the nominal left edges: toPx() applies it where the card's lines start.
+  reg.sx = xbest.sx, reg.sy = sy_best, reg.tx = xbest.tx, reg.ty = ty_best - slope * xbest.tx;
   reg.fitted = true;
+  return {reg, best};
+}
+
+}  // namespace
+
+Registration registerTemplate(const std::vector<cv::Rect>& boxes, const Template& t, cv::Size card) {
+  auto [reg, score] = registerSheared(boxes, t, card, 0);
+  // A shear shows as a column of lines unmatched: two or more. (A card
+  // missing one line, a blank field, is the common case: not sought there.)
+  constexpr int kShearedLines = 2;
+  if (reg.matched + kShearedLines > reg.expected) return reg;
+  // The print may be sheared (id-deskew's quad a little off, a column's
+  // values lower than the first's by more than a line's tolerance). A shear
+  // stands only where it matches two lines more; between shears, the better
+  // fit.
+  constexpr double kSlopeStep = 0.01;
+  constexpr int kSlopeSteps = 5;
+  const int unsheared = reg.matched;
+  for (int i = -kSlopeSteps; i <= kSlopeSteps; ++i) {
+    if (i == 0) continue;
+    auto [r, s] = registerSheared(boxes, t, card, i * kSlopeStep);
+    if (r.fitted && r.matched >= unsheared + kShearedLines &&
+        (r.matched > reg.matched || (r.matched == reg.matched && s > score)))
+      reg = r, score = s;
+  }
   return reg;
 }
 
@@ -428,10 +465,12 @@ const Template* choose(Engine& engine, const cv::Mat& flat_bgr, const std::vecto
 Json Registration::toJson() const {
   auto r2 = [](double v) { return std::round(v * 100) / 100; };
   auto r3 = [](double v) { return std::round(v * 1000) / 1000; };
-  return {{"fitted", fitted},
-          {"shift_mm", {r2(tx / sx), r2(ty / sy)}},
-          {"scale", {r3(sx / sx0), r3(sy / sy0)}},
-          {"lines", std::to_string(matched) + "/" + std::to_string(expected)}};
+  Json j = {{"fitted", fitted},
+            {"shift_mm", {r2(tx / sx), r2(ty / sy)}},
+            {"scale", {r3(sx / sx0), r3(sy / sy0)}},
+            {"lines", std::to_string(matched) + "/" + std::to_string(expected)}};
+  if (slope != 0) j["slope"] = r3(slope);
+  return j;
 }
 
 }  // namespace idkit::ocr

@@ -834,6 +834,51 @@ TEST_CASE("check: an unsure zone's date vouched for by its own check digit is a 
   CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_unreadable", "expiry_date_mismatch"});
 }
 
+TEST_CASE("check: an unsure zone's name with no letter in doubt is a second witness to a sure print", "[check]") {
+  // td3-photo-s41-0066 (bench/tamper.sh): the zone's expiry and optional
+  // data digits failing, not legible, its names read at 0.91 with no letter
+  // listed uncertain; the forged print HÆYELAND (HÆGELAND) read at 0.99 a
+  // letter passed with mrz_unreadable alone.
+  Json rec = passport();
+  rec["mrz"]["valid"] = false;
+  for (const char* c : {"expiry_date", "legible"}) rec["mrz"]["checks"][c] = false;
+  rec["mrz"]["field_confidence"] = {{"document_number", 0.997}, {"birth_date", 0.992}, {"expiry_date", 0.125},
+                                    {"surname", 0.91}, {"given_names", 0.91}};
+  rec["ocr"]["fields"]["surname"] = ocrField("MÜLLER", "MUELLER", 0.91, std::vector<double>(7, 0.99), nullptr);
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_unreadable"});
+  rec["ocr"]["fields"]["surname"] = ocrField("MÜLLFR", "MUELLFR", 0.91, std::vector<double>(7, 0.99), nullptr);
+  auto r = check::evaluate(rec, opts());
+  CHECK(codes(r) == std::vector<std::string>{"mrz_unreadable", "name_mismatch"});
+  CHECK(r.reasons[1].detail ==
+        "Surname differs: the MRZ says 'MUELLER' (a zone read with doubt, no letter of the name in doubt), the VIZ "
+        "says 'MÜLLFR'.");
+  CHECK_FALSE(r.pass);
+  // The differing letter read unsurely, or its runner-up the zone's letter:
+  // nothing is said.
+  rec["ocr"]["fields"]["surname"]["char_confidence"][5] = 0.9;
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_unreadable"});
+  rec["ocr"]["fields"]["surname"]["char_confidence"][5] = 0.99;
+  rec["ocr"]["fields"]["surname"]["char_alternatives"] = {nullptr, nullptr, nullptr, nullptr, nullptr, {"E", 0.4}, nullptr};
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_unreadable"});
+  rec["ocr"]["fields"]["surname"].erase("char_alternatives");
+  // The zone's names no witness: a letter under kVouchedMrzConfidence
+  // (fra-id-photo-s41-0085's AURELIE read AUTFLIE at 0.685, none listed),
+  // a letter listed uncertain, a line placed cells off, or a code read as
+  // no known one.
+  rec["mrz"]["field_confidence"]["surname"] = 0.685;
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_unreadable"});
+  rec["mrz"]["field_confidence"]["surname"] = 0.91;
+  rec["mrz"]["uncertain"] = Json::array({{{"line", 1}, {"pos", 9}, {"read", "E"}, {"rival", "F"}}});
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_unreadable"});
+  rec["mrz"].erase("uncertain");
+  for (const char* c : {"lines_aligned", "known_state", "known_document_code"}) {
+    rec["mrz"]["checks"][c] = false;
+    CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_unreadable"});
+    rec["mrz"]["checks"].erase(c);
+  }
+  CHECK(codes(check::evaluate(rec, opts())) == std::vector<std::string>{"mrz_unreadable", "name_mismatch"});
+}
+
 TEST_CASE("check: a zone id-mrz read with a line cells off the others is a misreading", "[check]") {
   // td2-photo-s8383-0041 (bench/ocr.sh): a thumb and glare over the zone, the
   // TD2 read as an MRV-B with line 2 a cell off line 1; every failing digit

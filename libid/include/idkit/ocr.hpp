@@ -153,13 +153,24 @@ Engine& threadEngine();
 // size class; the template's value lines are matched to the text lines found
 // on the card, and each axis gets its own scale and offset.
 struct Registration {
-  double sx = 1, sy = 1, tx = 0, ty = 0;  // card px = s * template mm + t
+  double sx = 1, sy = 1, tx = 0, ty = 0;  // card px = s * template mm + t (+ the shear below)
+  // Card px down per card px right: a card id-deskew flattened from a quad a
+  // little off keeps its print sheared, each column's lines lower or higher
+  // than the first's.
+  double slope = 0;
   double sx0 = 1, sy0 = 1;                // nominal px per mm: card size / template size
   int matched = 0, expected = 0;          // template value lines found / looked for
   bool fitted = false;                    // false: the nominal scaling (too few lines matched)
-  cv::Point2d toPx(cv::Point2d mm) const { return {sx * mm.x + tx, sy * mm.y + ty}; }
-  cv::Rect2d toPx(const cv::Rect2d& mm) const { return {toPx(mm.tl()), toPx(mm.br())}; }
-  Json toJson() const;  // {"fitted","shift_mm":[x,y],"scale":[x,y] (1 = nominal),"lines":"m/n"}
+  cv::Point2d toPx(cv::Point2d mm) const {
+    const double x = sx * mm.x + tx;
+    return {x, sy * mm.y + ty + slope * x};
+  }
+  // A region keeps its height: it is moved by the shear at its left edge, where its value starts.
+  cv::Rect2d toPx(const cv::Rect2d& mm) const {
+    const cv::Point2d tl = toPx(mm.tl());
+    return {tl, cv::Point2d(sx * mm.br().x + tx, sy * mm.br().y + ty + slope * tl.x)};
+  }
+  Json toJson() const;  // {"fitted","shift_mm":[x,y],"scale":[x,y] (1 = nominal),"lines":"m/n"[,"slope"]}
 };
 
 // Boxes of dark text (words) on a card image (grey or BGR) whose capitals are about
@@ -176,7 +187,9 @@ std::vector<cv::Rect> componentBoxes(const cv::Mat& binary);
 // Fits the template to the word boxes: each field's value line is expected at
 // its region's left edge + 0.85 mm and vertical centre; per axis, the scale
 // (within 0.8-1.25 of the nominal one) and offset that put most value lines
-// on a word of the right height.
+// on a word of the right height. Where that leaves lines unmatched, rows
+// sheared by up to 5 px a 100 px are tried too; a shear stands where it
+// matches more lines.
 Registration registerTemplate(const std::vector<cv::Rect>& boxes, const Template& t, cv::Size card);
 
 // The template whose value lines the card's words fit best (a card whose
