@@ -292,21 +292,19 @@ std::pair<Registration, double> registerSheared(const std::vector<cv::Rect>& box
   return {reg, best};
 }
 
-}  // namespace
-
-Registration registerTemplate(const std::vector<cv::Rect>& boxes, const Template& t, cv::Size card) {
-  auto [reg, score] = registerSheared(boxes, t, card, 0);
-  // A shear shows as a column of lines unmatched: two or more. (A card
-  // missing one line, a blank field, is the common case: not sought there.)
+// The unsheared fit `reg`, or a shear's where that leaves a column's worth
+// of lines unmatched: two or more. (A card missing one line, a blank field,
+// is the common case: no shear is sought there.) The print may be sheared
+// (id-deskew's quad a little off, a column's values lower than the first's
+// by more than a line's tolerance). A shear stands only where it matches two
+// lines more; between shears, the better fit.
+Registration shearedIfBetter(const std::vector<cv::Rect>& boxes, const Template& t, cv::Size card, Registration reg) {
   constexpr int kShearedLines = 2;
   if (reg.matched + kShearedLines > reg.expected) return reg;
-  // The print may be sheared (id-deskew's quad a little off, a column's
-  // values lower than the first's by more than a line's tolerance). A shear
-  // stands only where it matches two lines more; between shears, the better
-  // fit.
   constexpr double kSlopeStep = 0.01;
   constexpr int kSlopeSteps = 5;
   const int unsheared = reg.matched;
+  double score = 0;
   for (int i = -kSlopeSteps; i <= kSlopeSteps; ++i) {
     if (i == 0) continue;
     auto [r, s] = registerSheared(boxes, t, card, i * kSlopeStep);
@@ -315,6 +313,12 @@ Registration registerTemplate(const std::vector<cv::Rect>& boxes, const Template
       reg = r, score = s;
   }
   return reg;
+}
+
+}  // namespace
+
+Registration registerTemplate(const std::vector<cv::Rect>& boxes, const Template& t, cv::Size card) {
+  return shearedIfBetter(boxes, t, card, registerSheared(boxes, t, card, 0).first);
 }
 
 constexpr double kMaxAspectError = 0.15;
@@ -355,6 +359,10 @@ std::vector<LayoutFit> layoutFits(const cv::Mat& flat_bgr, const std::vector<Tem
   const cv::Mat& g = flat_bgr;  // findTextBoxes takes colour or grey
   const double aspect = static_cast<double>(g.cols) / g.rows;
   std::map<int, std::vector<cv::Rect>> boxes_by_cap;  // word boxes per capital height (px), found once
+  std::vector<std::pair<const std::vector<cv::Rect>*, Registration>> fitted;  // each fit's words and registration
+  auto share = [](const Registration& r) {
+    return r.fitted ? static_cast<double>(r.matched) / std::max(1, r.expected) : 0;
+  };
   for (const Template& t : templates) {
     // Within 15 %: id-deskew flattens to a few size classes, and a document
     // it took for another class (an MRV-B or a licence as ID1 or ID3) is
@@ -368,9 +376,18 @@ std::vector<LayoutFit> layoutFits(const cv::Mat& flat_bgr, const std::vector<Tem
     const int cap_px = static_cast<int>(std::lround(caps[caps.size() / 2] * g.rows / t.size_mm.height));
     auto [it, fresh] = boxes_by_cap.try_emplace(cap_px);
     if (fresh) it->second = findTextBoxes(g, cap_px, min_contrast);
-    const Registration r = registerTemplate(it->second, t, g.size());
-    out.push_back({&t, r.fitted ? static_cast<double>(r.matched) / std::max(1, r.expected) : 0, aspect_error});
+    const Registration r = registerSheared(it->second, t, g.size(), 0).first;
+    fitted.emplace_back(&it->second, r);
+    out.push_back({&t, share(r), aspect_error});
   }
+  // A layout the unsheared fits choose stands; else each is fitted as
+  // registerTemplate fits it, sheared where that matches more (the cost of
+  // the shears, a tenth of a second a card, only where no layout is clear).
+  std::vector<LayoutFit> sorted = out;
+  sortFits(sorted);
+  if (pickFit(sorted)) return sorted;
+  for (std::size_t i = 0; i < out.size(); ++i)
+    out[i].share = share(shearedIfBetter(*fitted[i].first, *out[i].t, g.size(), fitted[i].second));
   sortFits(out);
   return out;
 }
