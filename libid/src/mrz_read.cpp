@@ -2197,10 +2197,12 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
   std::vector<Band> bands = bandsOf(blobs, options.max_bands);
   // No band in the first map: the coarser map's (kCoarseBlockDivisor) are
   // the image's, for every pass below. Found zones cost nothing more.
+  bool coarse = false;
   if (bands.empty())
     if (BlobMap c = blobMap(gray, kCoarseBlockDivisor); !(bands = bandsOf(c, options.max_bands)).empty()) {
       if (debugDir()) trace("bands of the coarse map\n");
       blobs = std::move(c);
+      coarse = true;
     }
   Attempt best = readBands(gray, options, bands);
   // A zone not valid whose band has a line under uneven light (paper moving
@@ -2307,7 +2309,10 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
     // LTLXNOVQ... at 0.016 confidence was reported as a rejected zone).
     cv::Mat sharp = gray.clone();
     sharpen(sharp, std::max(1.0, std::max(gray.cols, gray.rows) / 1000.0 * kFindSharpenSigma), kFindSharpenAmount);
-    if (Attempt found = readBands(sharp, options); found.result && found.read_score > std::log(0.6)) best = std::move(found);
+    if (Attempt found = readBands(sharp, options); found.result && found.read_score > std::log(0.6)) {
+      best = std::move(found);
+      coarse = false;
+    }
   }
   if (best.result && !best.result->valid && best.band < bands.size() &&
       std::any_of(best.spreads.begin(), best.spreads.end(), [](float s) { return s >= kBlurredSpread; }))
@@ -2411,6 +2416,7 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
   for (auto& pt : out.quad) pt *= static_cast<float>(scale);
   out.angle_deg = best.angle;
   out.mirrored = mirrored;
+  out.coarse = coarse;
   return out;
 }
 

@@ -86,6 +86,10 @@ struct ImageReading {
   std::array<cv::Point2f, 4> quad{};  // the band: TL, TR, BR, BL in reading order
   double angle_deg = 0;               // reading direction, degrees counter-clockwise from +x
   bool mirrored = false;
+  // Found by the coarse blob map only (the first map held no band): a flat
+  // card so read is read again from its photo as a card with no zone is
+  // (readRecord). Not written to the record.
+  bool coarse = false;
   // What the result was corrected from: the reader's top-k per cell (not
   // written to the record).
   std::vector<LineCandidates> candidates;
