@@ -453,15 +453,14 @@ namespace {
 
 // The value line of a field on a registered card: the words of about the
 // field's capital height whose centre is within the region and on the
-// expected line (`want_cy` at the card's left edge, falling by `slope` px a
-// px right: Registration::slope); empty when none is.
+// expected line; empty when none is. (A sheared card is levelled before its
+// lines are looked for: Registration::slope.)
 std::optional<cv::Rect> valueLine(const std::vector<cv::Rect>& words, const cv::Rect& region, double want_cy,
-                                  double cap_px, double slope) {
+                                  double cap_px) {
   std::optional<cv::Rect> line;
   for (const cv::Rect& w : words) {
     const double cx = w.x + w.width / 2.0, cy = w.y + w.height / 2.0;
-    if (w.height < 0.7 * cap_px || w.height > 1.7 * cap_px || std::abs(cy - (want_cy + slope * cx)) > cap_px * 0.5)
-      continue;
+    if (w.height < 0.7 * cap_px || w.height > 1.7 * cap_px || std::abs(cy - want_cy) > cap_px * 0.5) continue;
     if (cx < region.x || cx > region.br().x) continue;
     line = line ? (*line | w) : w;
   }
@@ -1041,8 +1040,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     const int pad = static_cast<int>(std::ceil(cap_px * 0.35));
     cv::Rect line_box;  // card pixels
     std::optional<cv::Rect> found;
-    if (reg.fitted)
-      found = valueLine(words, r, reg.sy * (f.region_mm.y + f.region_mm.height / 2 - 0.1) + reg.ty, cap_px, reg.slope);
+    if (reg.fitted) found = valueLine(words, r, reg.sy * (f.region_mm.y + f.region_mm.height / 2 - 0.1) + reg.ty, cap_px);
     const int value_width = found ? found->width : 0;  // the value's words, card px (0: none found)
     // The most card pixels `text` takes printed on the line: a capital is at
     // most 1.1 capital heights wide, a space half of one.
