@@ -735,33 +735,37 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
   // sources then disagree on evidence from both sides. A print that differs
   // only where it was read unsurely or misread, or without a confidence for
   // each character, says nothing here.
-  for (const Source& m : sources)
-    for (const Source& viz : sources)
-      if (m.mrz && viz.name == "VIZ")
-        for (const auto& [field, date] : m.vouched_dates)
-          if (viz.value.contains(field) && viz.char_conf.contains(field) &&
-              yymmdd(viz.value.at(field)) != yymmdd(date) && printedAgainst(viz, field, date) == Difference::shown)
-            mismatches.emplace_back(mismatchCode(field),
-                                    fmt::format("{} differs: the MRZ says '{}' (read with doubt, its check digit "
-                                                "verifies), the VIZ says '{}'.",
-                                                label(field), date, viz.text.at(field)));
+  // Each zone with each print, for the second witnesses below.
+  auto zonesAndPrints = [&](auto&& witness) {
+    for (const Source& m : sources)
+      for (const Source& viz : sources)
+        if (m.mrz && viz.name == "VIZ") witness(m, viz);
+  };
+  zonesAndPrints([&](const Source& m, const Source& viz) {
+    for (const auto& [field, date] : m.vouched_dates)
+      if (viz.value.contains(field) && viz.char_conf.contains(field) && yymmdd(viz.value.at(field)) != yymmdd(date) &&
+          printedAgainst(viz, field, date) == Difference::shown)
+        mismatches.emplace_back(mismatchCode(field),
+                                fmt::format("{} differs: the MRZ says '{}' (read with doubt, its check digit "
+                                            "verifies), the VIZ says '{}'.",
+                                            label(field), date, viz.text.at(field)));
+  });
   // So is a name of an unsure zone none of whose letters id-mrz doubted
   // (td3-photo-s41-0066: the zone's expiry digit failing, its HAEGELAND
   // read at 0.91 with no letter in doubt; the print's forged HÆYELAND
   // read at 0.99 a letter).
-  for (const Source& m : sources)
-    for (const Source& viz : sources)
-      if (m.mrz && viz.name == "VIZ" && !m.unquestioned_names.empty()) {
-        Source zone = m;
-        zone.value = zone.text = m.unquestioned_names;
-        for (const auto& [field, name] : m.unquestioned_names)
-          if (viz.value.contains(field) && viz.char_conf.contains(field) && !sameValue(field, zone, viz) &&
-              printedAgainst(viz, field, referenceFor(field, zone, viz)) == Difference::shown)
-            mismatches.emplace_back(mismatchCode(field),
-                                    fmt::format("{} differs: the MRZ says '{}' (a zone read with doubt, no letter "
-                                                "of the name in doubt), the VIZ says '{}'.",
-                                                label(field), name, viz.text.at(field)));
-      }
+  zonesAndPrints([&](const Source& m, const Source& viz) {
+    if (m.unquestioned_names.empty()) return;
+    Source zone = m;
+    zone.value = zone.text = m.unquestioned_names;
+    for (const auto& [field, name] : m.unquestioned_names)
+      if (viz.value.contains(field) && viz.char_conf.contains(field) && !sameValue(field, zone, viz) &&
+          printedAgainst(viz, field, referenceFor(field, zone, viz)) == Difference::shown)
+        mismatches.emplace_back(mismatchCode(field),
+                                fmt::format("{} differs: the MRZ says '{}' (a zone read with doubt, no letter "
+                                            "of the name in doubt), the VIZ says '{}'.",
+                                            label(field), name, viz.text.at(field)));
+  });
 
   // Indonesian NIK: its structure, and the birth date and sex it encodes.
   std::vector<std::pair<std::string_view, std::string>> nik_reasons;
