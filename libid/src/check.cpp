@@ -403,9 +403,11 @@ std::string_view namePartToEnd(const Source& mrz, const std::string& field) {
   return sep == std::string_view::npos ? f : std::string_view{};
 }
 
-bool mrzNameMatches(const std::string& field, const Source& mrz, const Source& printed) {
+// `name`: the zone's value of `field` (its `value`'s, or an untrusted zone's
+// unquestioned name).
+bool mrzNameMatches(const std::string& field, const std::string& name, const Source& mrz, const Source& printed) {
   const std::string& text = printed.text.at(field);
-  return nameMatches(mrz.value.at(field), text, mrz.names_truncated) ||
+  return nameMatches(name, text, mrz.names_truncated) ||
          cutAtFieldEnd(namePartToEnd(mrz, field), text);
 }
 
@@ -413,8 +415,8 @@ bool sameValue(const std::string& field, const Source& a, const Source& b) {
   const std::string& va = a.value.at(field);
   const std::string& vb = b.value.at(field);
   if (field == "surname" || field == "given_names") {
-    if (a.mrz) return mrzNameMatches(field, a, b);
-    if (b.mrz) return mrzNameMatches(field, b, a);
+    if (a.mrz) return mrzNameMatches(field, va, a, b);
+    if (b.mrz) return mrzNameMatches(field, vb, b, a);
     // Two printed renderings: any spelling of one against any of the other.
     for (const std::string& sa : nameSpellings(a.text.at(field)))
       for (const std::string& sb : nameSpellings(b.text.at(field))) {
@@ -673,10 +675,9 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
     return printedDifference(kind, viz.value.at(field), c == viz.char_conf.end() ? nullptr : &c->second,
                              r == viz.runner_up.end() ? std::string_view{} : std::string_view(r->second), theirs);
   };
-  // Another source's value as the print is weighed against it: a name in
-  // its first spelling, completed by the print where the other cut it.
-  auto referenceFor = [](const std::string& field, const Source& other, const Source& viz) {
-    std::string theirs = other.value.at(field);
+  // Another source's value (`theirs`) as the print is weighed against it: a
+  // name in its first spelling, completed by the print where the other cut it.
+  auto referenceFor = [](const std::string& field, std::string theirs, const Source& other, const Source& viz) {
     if (field == "surname" || field == "given_names") {
       theirs = nameSpellings(theirs).front();
       if (other.names_truncated) theirs = completedByPrint(theirs, viz.value.at(field));
@@ -710,7 +711,7 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
         // only where the print shows the difference (printedDifference).
         if (const Source* viz = a.name == "VIZ" ? &a : b.name == "VIZ" ? &b : nullptr) {
           const Source& other = viz == &a ? b : a;
-          switch (printedAgainst(*viz, field, referenceFor(field, other, *viz))) {
+          switch (printedAgainst(*viz, field, referenceFor(field, other.value.at(field), other, *viz))) {
             case Difference::none: continue;
             case Difference::unsure:
               if (std::find(uncertain.begin(), uncertain.end(), field) == uncertain.end()) uncertain.push_back(field);
@@ -755,12 +756,9 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
   // read at 0.91 with no letter in doubt; the print's forged HÆYELAND
   // read at 0.99 a letter).
   zonesAndPrints([&](const Source& m, const Source& viz) {
-    if (m.unquestioned_names.empty()) return;
-    Source zone = m;
-    zone.value = zone.text = m.unquestioned_names;
     for (const auto& [field, name] : m.unquestioned_names)
-      if (viz.value.contains(field) && viz.char_conf.contains(field) && !sameValue(field, zone, viz) &&
-          printedAgainst(viz, field, referenceFor(field, zone, viz)) == Difference::shown)
+      if (viz.value.contains(field) && viz.char_conf.contains(field) && !mrzNameMatches(field, name, m, viz) &&
+          printedAgainst(viz, field, referenceFor(field, name, m, viz)) == Difference::shown)
         mismatches.emplace_back(mismatchCode(field),
                                 fmt::format("{} differs: the MRZ says '{}' (a zone read with doubt, no letter "
                                             "of the name in doubt), the VIZ says '{}'.",
