@@ -1077,3 +1077,27 @@ TEST_CASE("a side that cuts through the MRZ band or stops short of it moves beyo
     CHECK(docs[0].orientation_cue == "mrz");
   }
 }
+
+TEST_CASE("an MRZ band a thumb cuts in pieces still tells an ID-2 from an ID-3 by its pitch", "[deskew]") {
+  // Photos of seed 211 (`id-synth -t TYPE -c photo --seed 211`): a TD2 card
+  // (index 83, 960 x 1280) and an MRV-B visa (index 41, 800 x 600, white on
+  // white), each with a thumb over its MRZ lines. No band is found whole, the
+  // face turns the card upright, and the shape alone made them ID-3 (an
+  // ID-2's ratio too). The joined band's characters step 41 pitches across
+  // the card: ID-2.
+  idkit::synth::Options o;
+  o.capture = idkit::synth::Capture::photo;
+  o.seed = 211;
+  for (const auto& [type, index] :
+       {std::pair{idkit::synth::DocType::td2, 83u}, std::pair{idkit::synth::DocType::mrvb, 41u}}) {
+    o.type = type;
+    INFO(idkit::synth::name(type) << " index " << index);
+    const Render r = render(idkit::synth::generate(o, index).at(0));
+    const auto docs = detect(r.img);
+    REQUIRE(docs.size() == 1);
+    CHECK(iou(docs[0].quad, r.truth) > 0.95);
+    CHECK(sameLabels(docs[0].quad, r.truth));
+    CHECK(docs[0].orientation_cue != "mrz");
+    CHECK(docs[0].kind == Kind::id2);
+  }
+}
