@@ -1009,21 +1009,31 @@ TEST_CASE("a visa's MRZ strip left out on a dark desk comes back for a visa's sh
   });
 }
 
+namespace {
+
+// What detect() finds on id-synth's photo of `type` (`id-synth -t TYPE -c
+// photo --seed SEED`, at `index`), and the document's true quad.
+std::pair<std::vector<Document>, Quad> detectPhoto(idkit::synth::DocType type, unsigned seed, unsigned index) {
+  idkit::synth::Options o;
+  o.capture = idkit::synth::Capture::photo;
+  o.type = type;
+  o.seed = seed;
+  const Render r = render(idkit::synth::generate(o, index).at(0));
+  return {detect(r.img), r.truth};
+}
+
+}  // namespace
+
 TEST_CASE("an MRV-A seen at a slant keeps the size class its MRZ's pitch says", "[deskew]") {
   // MRV-A photos of seed 7 (`id-synth -t mrva -c photo --seed 7`, indices 4
   // and 67): the anchored band counts 44 characters and 47.6 pitches across
   // the card, but the quad fits an ID-1's ratio best (1.56): the shape alone
   // made them ID-1.
-  idkit::synth::Options o;
-  o.capture = idkit::synth::Capture::photo;
-  o.type = idkit::synth::DocType::mrva;
-  o.seed = 7;
   for (const unsigned index : {4u, 67u}) {
     INFO("index " << index);
-    const Render r = render(idkit::synth::generate(o, index).at(0));
-    const auto docs = detect(r.img);
+    const auto [docs, truth] = detectPhoto(idkit::synth::DocType::mrva, 7, index);
     REQUIRE(docs.size() == 1);
-    CHECK(iou(docs[0].quad, r.truth) > 0.95);
+    CHECK(iou(docs[0].quad, truth) > 0.95);
     CHECK(docs[0].kind == Kind::id3);
   }
 }
@@ -1062,17 +1072,12 @@ TEST_CASE("a side that cuts through the MRZ band or stops short of it moves beyo
   // side to where ICAO puts the edge beyond the band but put it back for want
   // of a crisp edge there, and the card lost its band: no MRZ cue, the size
   // class from the cut shape. A card's edge never runs through its own MRZ.
-  idkit::synth::Options o;
-  o.capture = idkit::synth::Capture::photo;
-  o.type = idkit::synth::DocType::td3;
-  o.seed = 211;
   for (const unsigned index : {77u, 15u}) {
     INFO("index " << index);
-    const Render r = render(idkit::synth::generate(o, index).at(0));
-    const auto docs = detect(r.img);
+    const auto [docs, truth] = detectPhoto(idkit::synth::DocType::td3, 211, index);
     REQUIRE(docs.size() == 1);
-    CHECK(iou(docs[0].quad, r.truth) > 0.95);
-    CHECK(sameLabels(docs[0].quad, r.truth));
+    CHECK(iou(docs[0].quad, truth) > 0.95);
+    CHECK(sameLabels(docs[0].quad, truth));
     CHECK(docs[0].kind == Kind::id3);
     CHECK(docs[0].orientation_cue == "mrz");
   }
@@ -1085,18 +1090,13 @@ TEST_CASE("an MRZ band a thumb cuts in pieces still tells an ID-2 from an ID-3 b
   // face turns the card upright, and the shape alone made them ID-3 (an
   // ID-2's ratio too). The joined band's characters step 41 pitches across
   // the card: ID-2.
-  idkit::synth::Options o;
-  o.capture = idkit::synth::Capture::photo;
-  o.seed = 211;
   for (const auto& [type, index] :
        {std::pair{idkit::synth::DocType::td2, 83u}, std::pair{idkit::synth::DocType::mrvb, 41u}}) {
-    o.type = type;
     INFO(idkit::synth::name(type) << " index " << index);
-    const Render r = render(idkit::synth::generate(o, index).at(0));
-    const auto docs = detect(r.img);
+    const auto [docs, truth] = detectPhoto(type, 211, index);
     REQUIRE(docs.size() == 1);
-    CHECK(iou(docs[0].quad, r.truth) > 0.95);
-    CHECK(sameLabels(docs[0].quad, r.truth));
+    CHECK(iou(docs[0].quad, truth) > 0.95);
+    CHECK(sameLabels(docs[0].quad, truth));
     CHECK(docs[0].orientation_cue != "mrz");
     CHECK(docs[0].kind == Kind::id2);
   }
