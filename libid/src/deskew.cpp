@@ -244,7 +244,15 @@ Found finish(const cv::Mat& bgr, Quad q, double edge_score, double aspect_fit, c
       o = band_seen ? orientLandscape(card) : detail::orientWithoutMrz(card);
       if (o.cue != "mrz")
         if (auto w = detail::faceCueMissing(); !w.empty()) doc.warnings.push_back(std::move(w));
-      if (o.quarter_turns == 0 && opts.dpi == 300) found.card = card;
+      // ID-2 and ID-3 share an aspect ratio; a band a thumb or a glare spot
+      // cut in pieces is no anchor, but its character pitch still gives the
+      // card's width (41 pitches for ID-2, 47-49 for ID-3 and MRV-A).
+      double pieced_pitch = 0;
+      if (!opts.kind && doc.kind == Kind::id3 && detail::piecedMrzSide(card, &pieced_pitch) != 0 && pieced_pitch > 0) {
+        const double pitches = card.cols / pieced_pitch;
+        if (pitches >= kId1Pitches && pitches < kId2Pitches) doc.kind = Kind::id2;
+      }
+      if (o.quarter_turns == 0 && opts.dpi == 300 && card.size() == pixelSize(doc.kind, 300)) found.card = card;
     }
     if (o.quarter_turns == 2) q = rotateLabels(q, 2);
     doc.orientation_cue = o.cue;

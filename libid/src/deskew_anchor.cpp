@@ -257,6 +257,13 @@ std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q_in, bool a
       if (best_x < 0 && err_x > 0.07 * f.height * ppm_x) move(0, best_x, 3.0), faint[0] = true, by_width = true;
     }
   }
+  // A side with the band's outer line beyond it cuts through the MRZ or
+  // stops short of it, and the card's edge lies beyond the band: the format
+  // puts it there even where no edge shows (a white page on a white desk,
+  // blurred), so the move stands without one.
+  const double char_w = band->pitch > 0 ? band->pitch : band->line_height;
+  const std::array<bool, 4> across_band{false, moved[1] && x1 > W + 2 * char_w,
+                                        moved[2] && y1 > H + 0.25 * band->line_height, moved[3] && x0 < -2 * char_w};
   const double ppm = ppm_x;
   Anchored out;
   out.kind = chars == 30 ? Kind::id1 : chars == 36 ? Kind::id2 : Kind::id3;
@@ -312,7 +319,7 @@ std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q_in, bool a
     // the band won), and so is a card's side far beyond the band's end.
     const double faint_floor = std::max(12.0, 0.1 * kept / std::max(1, kept_n));
     for (size_t i = 0; i < 4; ++i)
-      if (moved[i] && step[i] < (faint[i] ? faint_floor : floor)) moved[i] = false, all_ok = false;
+      if (moved[i] && !across_band[i] && step[i] < (faint[i] ? faint_floor : floor)) moved[i] = false, all_ok = false;
     if (all_ok) break;
     out.quad = q;
   }

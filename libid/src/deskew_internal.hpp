@@ -238,7 +238,10 @@ std::string faceCueMissing();
 // The MRZ band's side on a flat card whose band the anchor's probe did not
 // see, searched again with a line cut in pieces (a thumb, a glare spot)
 // joined: +1 upright, -1 upside down, 0 none (orientWithoutMrz's "mrz-pieces").
-int piecedMrzSide(const cv::Mat& flat_bgr);
+// `pitch_px` (optional): the characters' pitch in the card's pixels, the
+// median step between neighbours (a hidden stretch of the line left out);
+// 0 when fewer than 20 were counted.
+int piecedMrzSide(const cv::Mat& flat_bgr, double* pitch_px = nullptr);
 // A licence back's layout on a flat card (grey): its PDF417 block printed
 // near the top edge, +1 upright, -1 upside down, 0 none or unclear
 // (orientWithoutMrz's "pdf417-layout").

@@ -140,9 +140,18 @@ std::optional<detail::MrzBand> mrzBandIn(const cv::Mat& grey, double card_w, dou
   cv::Mat l2, s2, c2;
   const int m = cv::connectedComponentsWithStats(roi, l2, s2, c2, 8, CV_32S);
   int chars = 0;
+  std::vector<double> xs;  // the characters' centres along the line
   for (int i = 1; i < m; ++i)
-    if (s2.at<int>(i, cv::CC_STAT_HEIGHT) >= 0.35 * best_box.height) ++chars;
+    if (s2.at<int>(i, cv::CC_STAT_HEIGHT) >= 0.35 * best_box.height) ++chars, xs.push_back(c2.at<double>(i, 0));
   if (chars >= 20) band.pitch = best_box.width / static_cast<double>(chars);
+  // A line joined across a thumb or a glare spot spans characters hidden
+  // there: its pitch is the median step from one character to the next.
+  if (join_pieces && xs.size() >= 20) {
+    std::sort(xs.begin(), xs.end());
+    std::vector<double> steps;
+    for (size_t i = 1; i < xs.size(); ++i) steps.push_back(xs[i] - xs[i - 1]);
+    band.pitch = detail::fractile(steps, 1, 2);
+  }
   band.line_height = best_box.height;
   return band;
 }
@@ -683,10 +692,12 @@ int detail::faceSideWith(const face::Models& models, const cv::Mat& flat_bgr, do
   return faceSideBy(det, flat_bgr, conf_out);
 }
 
-int detail::piecedMrzSide(const cv::Mat& flat_bgr) {
+int detail::piecedMrzSide(const cv::Mat& flat_bgr, double* pitch_out) {
+  if (pitch_out) *pitch_out = 0;
   if (flat_bgr.empty() || flat_bgr.cols < 16 || flat_bgr.rows < 8) return 0;
   const cv::Mat grey = greyAtWidth(flat_bgr, kWorkWidth);
   const auto band = mrzBandIn(grey, grey.cols, grey.rows, true);
+  if (band && pitch_out && band->pitch > 0) *pitch_out = band->pitch * flat_bgr.cols / grey.cols;
   return band ? detail::bandSide(band->centre_y, grey.rows) : 0;
 }
 

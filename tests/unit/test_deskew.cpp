@@ -1009,21 +1009,31 @@ TEST_CASE("a visa's MRZ strip left out on a dark desk comes back for a visa's sh
   });
 }
 
+namespace {
+
+// What detect() finds on id-synth's photo of `type` (`id-synth -t TYPE -c
+// photo --seed SEED`, at `index`), and the document's true quad.
+std::pair<std::vector<Document>, Quad> detectPhoto(idkit::synth::DocType type, unsigned seed, unsigned index) {
+  idkit::synth::Options o;
+  o.capture = idkit::synth::Capture::photo;
+  o.type = type;
+  o.seed = seed;
+  const Render r = render(idkit::synth::generate(o, index).at(0));
+  return {detect(r.img), r.truth};
+}
+
+}  // namespace
+
 TEST_CASE("an MRV-A seen at a slant keeps the size class its MRZ's pitch says", "[deskew]") {
   // MRV-A photos of seed 7 (`id-synth -t mrva -c photo --seed 7`, indices 4
   // and 67): the anchored band counts 44 characters and 47.6 pitches across
   // the card, but the quad fits an ID-1's ratio best (1.56): the shape alone
   // made them ID-1.
-  idkit::synth::Options o;
-  o.capture = idkit::synth::Capture::photo;
-  o.type = idkit::synth::DocType::mrva;
-  o.seed = 7;
   for (const unsigned index : {4u, 67u}) {
     INFO("index " << index);
-    const Render r = render(idkit::synth::generate(o, index).at(0));
-    const auto docs = detect(r.img);
+    const auto [docs, truth] = detectPhoto(idkit::synth::DocType::mrva, 7, index);
     REQUIRE(docs.size() == 1);
-    CHECK(iou(docs[0].quad, r.truth) > 0.95);
+    CHECK(iou(docs[0].quad, truth) > 0.95);
     CHECK(docs[0].kind == Kind::id3);
   }
 }
@@ -1050,5 +1060,44 @@ TEST_CASE("the MRZ band shows a quad cut short on a pale desk: the top away from
     CHECK(iou(docs[0].quad, r.truth) > 0.98);
     CHECK(sameLabels(docs[0].quad, r.truth));
     CHECK(docs[0].kind == parseKind(sp.truth["document"]["kind"].get<std::string>()));
+  }
+}
+
+TEST_CASE("a side that cuts through the MRZ band or stops short of it moves beyond the band with no edge to land on",
+          "[deskew]") {
+  // TD3 photos of seed 211 (`id-synth -t td3 -c photo --seed 211`), pages
+  // upside down, white on white and defocused: on index 77 (1280 x 960) the
+  // band's side stopped between its two lines (J 0.91, an ID-1's shape), on
+  // index 15 (1944 x 2592) at its first line (J 0.81). The anchor moved the
+  // side to where ICAO puts the edge beyond the band but put it back for want
+  // of a crisp edge there, and the card lost its band: no MRZ cue, the size
+  // class from the cut shape. A card's edge never runs through its own MRZ.
+  for (const unsigned index : {77u, 15u}) {
+    INFO("index " << index);
+    const auto [docs, truth] = detectPhoto(idkit::synth::DocType::td3, 211, index);
+    REQUIRE(docs.size() == 1);
+    CHECK(iou(docs[0].quad, truth) > 0.95);
+    CHECK(sameLabels(docs[0].quad, truth));
+    CHECK(docs[0].kind == Kind::id3);
+    CHECK(docs[0].orientation_cue == "mrz");
+  }
+}
+
+TEST_CASE("an MRZ band a thumb cuts in pieces still tells an ID-2 from an ID-3 by its pitch", "[deskew]") {
+  // Photos of seed 211 (`id-synth -t TYPE -c photo --seed 211`): a TD2 card
+  // (index 83, 960 x 1280) and an MRV-B visa (index 41, 800 x 600, white on
+  // white), each with a thumb over its MRZ lines. No band is found whole, the
+  // face turns the card upright, and the shape alone made them ID-3 (an
+  // ID-2's ratio too). The joined band's characters step 41 pitches across
+  // the card: ID-2.
+  for (const auto& [type, index] :
+       {std::pair{idkit::synth::DocType::td2, 83u}, std::pair{idkit::synth::DocType::mrvb, 41u}}) {
+    INFO(idkit::synth::name(type) << " index " << index);
+    const auto [docs, truth] = detectPhoto(type, 211, index);
+    REQUIRE(docs.size() == 1);
+    CHECK(iou(docs[0].quad, truth) > 0.95);
+    CHECK(sameLabels(docs[0].quad, truth));
+    CHECK(docs[0].orientation_cue != "mrz");
+    CHECK(docs[0].kind == Kind::id2);
   }
 }
