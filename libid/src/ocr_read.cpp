@@ -927,6 +927,32 @@ void respell(Field& field, const std::string& respelled, const std::vector<std::
   else field.char_alternatives.clear();
 }
 
+// The source's grey pixels about a flat card of `flat` size (to_src: flat
+// card pixels -> source pixels) with the capture's motion streak undone, as
+// id-mrz undoes a shaken photo's (readShakenDocument): the streak looked for
+// in the source's own pixels, where motionOf's limits are those of the
+// capture; and flat card pixels -> the returned pixels. nullopt where the
+// source shows no streak motionOf believes.
+std::optional<std::pair<cv::Mat, cv::Matx33d>> unshakenSource(const cv::Mat& src, const cv::Matx33d& to_src,
+                                                              cv::Size flat) {
+  std::vector<cv::Point2f> corners;
+  for (const auto& [x, y] : {std::pair{0, 0}, {flat.width, 0}, {flat.width, flat.height}, {0, flat.height}}) {
+    const cv::Vec3d v = to_src * cv::Vec3d(x, y, 1);
+    corners.emplace_back(static_cast<float>(v[0] / v[2]), static_cast<float>(v[1] / v[2]));
+  }
+  const cv::Rect whole(0, 0, src.cols, src.rows);
+  const int margin = static_cast<int>(detail::kMotionSearched);
+  const cv::Rect box = (cv::boundingRect(corners) + cv::Size(2 * margin, 2 * margin) - cv::Point(margin, margin)) & whole;
+  if (box.width < 64 || box.height < 64) return std::nullopt;
+  const std::optional<detail::MotionBlur> streak =
+      detail::motionOf(src(box), {detail::kMotionSearched, detail::kMotionBelieved, 48, true});
+  if (!streak || streak->length > detail::kMotionLongest) return std::nullopt;
+  // Undone with a streak's reach of the source about the box, so that the box's edges are no wrapped border.
+  const cv::Rect region = (box + cv::Size(2 * margin, 2 * margin) - cv::Point(margin, margin)) & whole;
+  return std::pair{detail::deblurMotion(src(region), *streak, detail::kDeblurNoise),
+                   cv::Matx33d(1, 0, -region.x, 0, 1, -region.y, 0, 0, 1) * to_src};
+}
+
 }  // namespace
 
 std::optional<Source> sourceOf(const Json& record, cv::Size flat_size) {
@@ -1027,6 +1053,19 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       card_motion = k;
     }
     return *card_motion;
+  };
+  // The source's pixels about the card with the capture's streak undone
+  // (unshakenSource), made once a card when a doubtful line first shows blur
+  // (retry (3a)); nullopt when there is no source or it shows no streak.
+  std::optional<std::optional<std::pair<cv::Mat, cv::Matx33d>>> source_unshaken;
+  auto sourceUnshaken = [&]() -> const std::optional<std::pair<cv::Mat, cv::Matx33d>>& {
+    if (!source_unshaken) {
+      source_unshaken.emplace();
+      if (source)
+        if (const auto [src, to_src] = source->image(); !src.empty())
+          *source_unshaken = unshakenSource(src, to_src, g.size());
+    }
+    return *source_unshaken;
   };
   // Tesseract's LSTM reads best with capitals of about 30 px; cards at 300 dpi
   // print 1.5-2 mm capitals (18-24 px).
@@ -1243,6 +1282,19 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       cv::addWeighted(big, 2.5, blur, -1.5, 0, sharp);
       readAgain(sharp, 0, true);
     }
+    // The line at the reading's scale warped straight from an image of the
+    // source (`to_img`: flat card pixels -> its pixels): one interpolation,
+    // cubic, instead of the flat card's bilinear one and the crop's.
+    auto fromSource = [&](const cv::Mat& img, const cv::Matx33d& to_img) {
+      const double inv = 1 / scale;
+      cv::Matx33d to_card(inv, 0, line_box.x + 0.5 * inv - 0.5, 0, inv, line_box.y + 0.5 * inv - 0.5, 0, 0, 1);
+      if (shear != 0) to_card = cv::Matx33d(1, 0, 0, shear, 1, 0, 0, 0, 1) * to_card;
+      if (turned) to_card = cv::Matx33d(-1, 0, g.cols - 1, 0, -1, g.rows - 1, 0, 0, 1) * to_card;
+      cv::Mat own;
+      cv::warpPerspective(img, own, cv::Mat(to_img * to_card), big.size(), cv::INTER_CUBIC | cv::WARP_INVERSE_MAP,
+                          cv::BORDER_REPLICATE);
+      return own;
+    };
     // The line deconvolved by `undo` (Wiener: (3a), (3b)) from the card's own
     // pixels `margin` px about it, so that its edges are no wrapped border, and read again.
     auto readUndone = [&](int margin, const auto& undo) {
@@ -1254,13 +1306,21 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       cv::resize(undone(line_box - around.tl()), sharp_big, cv::Size(), scale, scale, cv::INTER_CUBIC);
       readAgain(sharp_big, 0, false);
     };
-    // (3a) first, when the card shows a motion streak (cardMotion), the line
-    // with the streak undone (Wiener, motion_blur.hpp): a Gaussian's
-    // deconvolution leaves a shaken photo's letters smeared along it.
-    if (field.confidence < kRetryBelow && lineBlur() > kDeblurAbovePx)
-      if (const std::optional<detail::MotionBlur>& k = cardMotion())
-        readUndone(static_cast<int>(std::ceil(k->length)) + 8,
-                   [&](const cv::Mat& patch) { return detail::deblurMotion(patch, *k, detail::kDeblurNoise); });
+    // (3a) first, when the capture shows a motion streak, the line with the
+    // streak undone (Wiener, motion_blur.hpp): a Gaussian's deconvolution
+    // leaves a shaken photo's letters smeared along it. The streak is looked
+    // for first in the source's own pixels (sourceUnshaken), undone there,
+    // and the line warped from them as (5) warps it: a small card's streak,
+    // enlarged with its flat copy, is past what the flat card's search
+    // believes (7 px in a photo holding the card at 3 px a millimetre is 27
+    // flat card pixels). Then, still doubtful, the flat card's own (cardMotion).
+    if (field.confidence < kRetryBelow && lineBlur() > kDeblurAbovePx) {
+      if (const auto& unshaken = sourceUnshaken()) readAgain(fromSource(unshaken->first, unshaken->second), 0, false);
+      if (field.confidence < kRetryBelow)
+        if (const std::optional<detail::MotionBlur>& k = cardMotion())
+          readUndone(static_cast<int>(std::ceil(k->length)) + 8,
+                     [&](const cv::Mat& patch) { return detail::deblurMotion(patch, *k, detail::kDeblurNoise); });
+    }
     if (field.confidence < kRetryBelow)
       if (const double sigma = lineBlur(); sigma > kDeblurAbovePx) {
         cv::Mat sharp_big;
@@ -1291,16 +1351,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // bilinear one and this crop's). Not trusted
     // either: the blur of such a photo is in the source too.
     if (source && field.confidence < kRetryBelow)
-      if (const auto [src, to_src] = source->image(); !src.empty()) {
-        const double inv = 1 / scale;
-        cv::Matx33d to_card(inv, 0, line_box.x + 0.5 * inv - 0.5, 0, inv, line_box.y + 0.5 * inv - 0.5, 0, 0, 1);
-        if (shear != 0) to_card = cv::Matx33d(1, 0, 0, shear, 1, 0, 0, 0, 1) * to_card;
-        if (turned) to_card = cv::Matx33d(-1, 0, g.cols - 1, 0, -1, g.rows - 1, 0, 0, 1) * to_card;
-        cv::Mat own;
-        cv::warpPerspective(src, own, cv::Mat(to_src * to_card), big.size(), cv::INTER_CUBIC | cv::WARP_INVERSE_MAP,
-                            cv::BORDER_REPLICATE);
-        readAgain(own, 0, false);
-      }
+      if (const auto [src, to_src] = source->image(); !src.empty()) readAgain(fromSource(src, to_src), 0, false);
     // (6) a date or a sex still doubtful, where the template names the
     // typeface its values are printed in: the value whose rendering, blurred
     // as the line is, best explains the line (a blurred photo's glyphs that
