@@ -576,7 +576,11 @@ constexpr float kUnevenWindow = 4.0f;
 // cells across glyphs; the upside-down reading of the same strips scored
 // better and the zone was lost. Past this perspective the line's spans are
 // also read with it (readCells), from the pitch measured in the first and
-// the last third of the line.
+// the last third of the line. A bound of 0.06 made 3 more of the tuning
+// seeds' 190 zones not read right and valid right and valid (mrva-photo-
+// s211-0021, td1-photo-s211-0058 at -0.08, mrva-photo-s269-0060), but the
+// real passporteye-33_id-usa, whose lines measure 0.10-0.13 (short TD1
+// thirds give the estimate little to go on), then lost its exact reading.
 constexpr float kSteepPersp = 0.1f;
 constexpr float kSteepStep = 0.04f;  // the measured perspective is good to about this
 
@@ -744,7 +748,7 @@ std::optional<PreparedLine> prepareLine(const cv::Mat& gray, const LineBox& line
     static std::atomic<int> counter{0};
     const int n = counter++;
     codec::writeImageFile(std::string(dbg) + "/strip" + std::to_string(n) + ".png", p.strip);
-    trace("strip%d w=%d pitch=%.2f spread=%.2f core=%d..%d lefts:", n, w1, p.pitch, p.spread, core0, core1);
+    trace("strip%d w=%d pitch=%.2f spread=%.2f steep=%.2f core=%d..%d lefts:", n, w1, p.pitch, p.spread, p.steep, core0, core1);
     for (float x : p.lefts) trace(" %.0f", x);
     trace(" rights:");
     for (float x : p.rights) trace(" %.0f", x);
