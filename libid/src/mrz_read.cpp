@@ -582,6 +582,11 @@ constexpr float kUnevenWindow = 4.0f;
 // real passporteye-33_id-usa, whose lines measure 0.10-0.13 (short TD1
 // thirds give the estimate little to go on), then lost its exact reading.
 constexpr float kSteepPersp = 0.1f;
+// A line of this many pitches or more (36 and 44 cells) has thirds long
+// enough for a lower bound: there 0.06 kept mrva-photo-s211-0021 and
+// mrva-photo-s269-0060 right and valid, and the real set as it was.
+constexpr float kSteepLongLine = 34.0f;
+constexpr float kSteepPerspLong = 0.06f;
 constexpr float kSteepStep = 0.04f;  // the measured perspective is good to about this
 
 // The perspective (cellAt's) whose pitch at a sixth and at five sixths of
@@ -594,7 +599,8 @@ void steepness(PreparedLine& p, const cv::Mat& cols, int core0, int core1) {
   if (first == p.pitch || last == p.pitch) return;
   // Pitch at t: mean (1 + e) / (1 + e t)^2; q is the ratio's square root at t = 1/6 and 5/6.
   const float q = std::sqrt(first / last), e = 6 * (q - 1) / (5 - q);
-  if (std::abs(e) < kSteepPersp) return;
+  const bool longLine = static_cast<float>(core1 - core0) >= kSteepLongLine * p.pitch;
+  if (std::abs(e) < (longLine ? kSteepPerspLong : kSteepPersp)) return;
   p.steep = e;
   p.steepPitch = first * (1 + e / 6) * (1 + e / 6) / (1 + e);
 }

@@ -707,6 +707,11 @@ TEST_CASE("a line seen steeply is read with the perspective its ends' pitches gi
   const Json record = recordOfSeedPhoto(211, synth::DocType::td3, 15, truth);
   REQUIRE(record.contains("mrz"));
   CHECK(record["mrz"]["lines"].get<std::vector<std::string>>() == truth["mrz"]["lines"].get<std::vector<std::string>>());
+  // mrva photo 60 of seed 269 (tilted 10 degrees, a 4 px streak, a thumb):
+  // both 44-cell lines measure a perspective of 0.08, at which an even
+  // pitch puts their middle cells 0.85 of a pitch off. Read at it (a long
+  // line's bound, kSteepPerspLong), exact and valid; read evenly, wrong.
+  recordReadsSeedPhoto(269, synth::DocType::mrva, 60);
 }
 
 TEST_CASE("the glyphs a glare spot fades are read in their own levels", "[mrz_read]") {
