@@ -233,15 +233,15 @@ TEST_CASE("mrz witness: real specimens, a zone in another font and a name letter
   CHECK(cmw.at("valid") == false);
   CHECK(cmw.at("checks").at("document_number") == true);
   CHECK(cmw.at("checks").at("composite") == false);
-  // ERIKSSON read ERIKSSCN from the flat copy and ERIKSSON from the photo:
-  // the flat copy's C is no sure letter (its quick look read O:
-  // vetoNameDisagreement), and the photo's reading, valid, is taken; were
-  // it not, the witness would settle O in the copy's.
+  // ERIKSSON's O: a flat copy cut a little off read it C, no sure letter
+  // (its quick look read O: vetoNameDisagreement), and the photo's reading,
+  // valid, was taken, or the witness settled O in the copy's. id-deskew's
+  // copy, cut along its MRZ band's side, now reads the O itself and is
+  // taken (found_in "document"). Whichever reading stands, its O is read or
+  // settled by the witness, never changed by any other correction.
   const Json uto = readRecord("passporteye-100_pass2-uto.jpg");
   CHECK(uto.at("lines").at(0) == "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<");
   CHECK(uto.at("valid") == true);
-  bool witnessed = false;
   for (const auto& c : uto.at("corrections"))
-    witnessed |= c.at("why") == "witness" && c.at("line") == 1 && c.at("pos") == 12 && c.at("to") == "O";
-  CHECK((witnessed || !uto.contains("found_in")));
+    if (c.at("line") == 1 && c.at("pos") == 12) CHECK((c.at("why") == "witness" && c.at("to") == "O"));
 }
