@@ -18,6 +18,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <string_view>
 
 #include <opencv2/imgproc.hpp>
 #include <atomic>
@@ -1030,6 +1031,18 @@ void refineOffsets(const ocrb::Classifier& clf, const PreparedLine& p, int chars
     if (s > best.score) best.score = s, best.offset = offset, best.probs = probs;
   }
   // Per-cell shifts absorb small local pitch errors (perspective, paper warp).
+  // A filler seen only off the centre of a cell whose centre shows a round
+  // glyph (O, 0, Q, D) read with kWeakCellProb or more is that glyph's
+  // arc, not a filler: a blurred O moved a tenth of a pitch reads '<'
+  // (mrva-photo-s277-0043's BEETHOVEN read O 0.52 at its centre, '<' 0.89
+  // off it, the zone then valid as BEETH VEN). The centre's reading stays.
+  // Not C or G, open on the side a '<' is: with them, td2-photo-s7-0053's
+  // zone, read right and valid, was read right and not valid.
+  const auto roundArc = [](const float* centre, const float* moved) {
+    const char c = bestChar(centre);
+    return bestChar(moved) == '<' && std::string_view("O0QD").find(c) != std::string_view::npos &&
+           *std::max_element(centre, centre + ocrb::kClasses) >= kWeakCellProb;
+  };
   best.shift.assign(static_cast<std::size_t>(chars), 0.0f);
   for (float dx : {-0.1f, 0.1f}) {
     std::vector<float> shifts(static_cast<std::size_t>(chars));
@@ -1039,7 +1052,7 @@ void refineOffsets(const ocrb::Classifier& clf, const PreparedLine& p, int chars
     evaluate(clf, p, chars, best.pitch, best.offset, best.persp, &shifts, &probs);
     for (int i = 0; i < chars; ++i) {
       const double a = bestCharProb(best.probs, i), b = bestCharProb(probs, i);
-      if (b > a + 0.05) {
+      if (b > a + 0.05 && !roundArc(best.probs.ptr<float>(i), probs.ptr<float>(i))) {
         probs.row(i).copyTo(best.probs.row(i));
         best.shift[static_cast<std::size_t>(i)] = shifts[static_cast<std::size_t>(i)];
       }
