@@ -1450,6 +1450,10 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // for A5PWG4M3R). A character changed so was seen by no second reader:
     // at most kUnconfirmedCharConfidence, so that a difference in it from the
     // MRZ is unreadable print to id-check, not a forgery.
+    // A character Tesseract read as the MRZ has it stays: two readers agree
+    // on it, where the typeface's blurred 5 and S (8 and B) differ little
+    // (PW2850147 checked PW28S0147 at fit 0.91, margin 0.19, on a blurred
+    // photo; 2N5737004 checked ZNS737004: its Z taken, its S not).
     // A one-glyph field is left to (7), which weighed every letter.
     if (f.kind == Kind::code && !f.single_char && !t.typeface.empty() && !field.read.empty()) {
       std::optional<glyphs::Reading> r;
@@ -1457,17 +1461,22 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
         r = glyphs::checkLookAlikes(crop, cap_px, field.read, codeChars(f, pattern), t.typeface);
       } catch (const Failure&) {  // the typeface's file cannot be opened
       }
+      std::string ref;  // the MRZ's value of the field, normalised as a code ("" when none)
+      if (mrz_fields.is_object())
+        if (auto m = mrz_fields.find(f.referenceName()); m != mrz_fields.end() && m->is_string())
+          ref = normaliseCode(m->get<std::string>());
+      if (r && ref.size() == field.read.size() && r->text.size() == field.read.size())
+        for (std::size_t i = 0; i < ref.size(); ++i)
+          if (field.read[i] == ref[i]) r->text[i] = ref[i];
       if (r && r->text != field.read && r->fit >= kLookAlikeFit && r->margin >= kLookAlikeMargin &&
           r->text.size() == field.read.size() && std::regex_match(r->text, pattern)) {
         std::string value = r->text;
         const bool was_reconciled = field.source == "template+mrz";
         bool reconciled = false, agrees = false;
-        if (mrz_fields.is_object())
-          if (auto m = mrz_fields.find(f.referenceName()); m != mrz_fields.end() && m->is_string()) {
-            const std::string ref = normaliseCode(m->get<std::string>());
-            agrees = value == ref;
-            reconciled = reconcile(value, ref);
-          }
+        if (!ref.empty()) {
+          agrees = value == ref;
+          reconciled = reconcile(value, ref);
+        }
         // A value the MRZ settled stays settled unless the corrected reading
         // is the MRZ's value or settled by it too.
         if (!was_reconciled || agrees || reconciled) {
