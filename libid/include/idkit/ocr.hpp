@@ -271,6 +271,7 @@ struct Source {
   // The input's pixels per flat card pixel about `at` (flat card pixels),
   // along the card's width: under 1 for a card enlarged from the input.
   double pixelsPerCardPixel(cv::Point2d at) const;
+  bool loaded() const { return loaded_; }  // image() was asked for
 
  private:
   mutable bool loaded_ = false;
