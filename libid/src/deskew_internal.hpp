@@ -155,6 +155,10 @@ struct MrzBand {
   cv::Rect box;
   int lines = 0;
   double centre_y = 0, line_height = 0, pitch = 0;
+  // The median step between neighbouring characters (0 when fewer than 20
+  // were counted): the size class's pitch, which blur and a thumb over the
+  // line do not lengthen.
+  double step_pitch = 0;
 };
 // `card_w` and `card_h` are the document's expected size in the image's pixels:
 // line width and height limits are relative to it (an image wider than the

@@ -144,13 +144,16 @@ std::optional<detail::MrzBand> mrzBandIn(const cv::Mat& grey, double card_w, dou
   for (int i = 1; i < m; ++i)
     if (s2.at<int>(i, cv::CC_STAT_HEIGHT) >= 0.35 * best_box.height) ++chars, xs.push_back(c2.at<double>(i, 0));
   if (chars >= 20) band.pitch = best_box.width / static_cast<double>(chars);
-  // A line joined across a thumb or a glare spot spans characters hidden
-  // there: its pitch is the median step from one character to the next.
-  if (join_pieces && xs.size() >= 20) {
+  // The median step from one character to the next: a line joined across a
+  // thumb or a glare spot spans characters hidden there, and blur merges
+  // neighbours into one component, both of which lengthen the line's width
+  // over the count.
+  if (xs.size() >= 20) {
     std::sort(xs.begin(), xs.end());
     std::vector<double> steps;
     for (size_t i = 1; i < xs.size(); ++i) steps.push_back(xs[i] - xs[i - 1]);
-    band.pitch = detail::fractile(steps, 1, 2);
+    band.step_pitch = detail::fractile(steps, 1, 2);
+    if (join_pieces) band.pitch = band.step_pitch;
   }
   band.line_height = best_box.height;
   return band;
@@ -168,7 +171,7 @@ int mrzSide(const cv::Mat& flat_bgr, int* lines_out, double* pitch_out) {
   if (!band) return 0;
   if (lines_out) *lines_out = band->lines;
   // Back to the caller's pixels.
-  if (pitch_out && band->pitch > 0) *pitch_out = band->pitch * flat_bgr.cols / W;
+  if (pitch_out) *pitch_out = (band->step_pitch > 0 ? band->step_pitch : band->pitch) * flat_bgr.cols / W;
   return detail::bandSide(band->centre_y, H);
 }
 
