@@ -695,13 +695,12 @@ int detail::faceSideWith(const face::Models& models, const cv::Mat& flat_bgr, do
   return faceSideBy(det, flat_bgr, conf_out);
 }
 
-int detail::piecedMrzSide(const cv::Mat& flat_bgr, double* pitch_out) {
-  if (pitch_out) *pitch_out = 0;
-  if (flat_bgr.empty() || flat_bgr.cols < 16 || flat_bgr.rows < 8) return 0;
+detail::PiecedBand detail::piecedMrzBand(const cv::Mat& flat_bgr) {
+  if (flat_bgr.empty() || flat_bgr.cols < 16 || flat_bgr.rows < 8) return {};
   const cv::Mat grey = greyAtWidth(flat_bgr, kWorkWidth);
   const auto band = mrzBandIn(grey, grey.cols, grey.rows, true);
-  if (band && pitch_out && band->pitch > 0) *pitch_out = band->pitch * flat_bgr.cols / grey.cols;
-  return band ? detail::bandSide(band->centre_y, grey.rows) : 0;
+  if (!band) return {};
+  return {detail::bandSide(band->centre_y, grey.rows), band->pitch > 0 ? band->pitch * flat_bgr.cols / grey.cols : 0};
 }
 
 std::string detail::faceCueMissing() {
@@ -715,7 +714,7 @@ Orientation orientLandscape(const cv::Mat& flat_bgr) {
   return detail::orientWithoutMrz(flat_bgr);
 }
 
-Orientation detail::orientWithoutMrz(const cv::Mat& flat_bgr) {
+Orientation detail::orientWithoutMrz(const cv::Mat& flat_bgr, std::optional<PiecedBand>* pieced) {
   if (flat_bgr.empty()) return {};
   // face-api's answer rests on the face's side alone: a barcode read goes first.
   const auto& models = faceModels().models;
@@ -737,7 +736,10 @@ Orientation detail::orientWithoutMrz(const cv::Mat& flat_bgr) {
   if (no_face)
     if (const int s = secondFaceSide(flat_bgr, &face_conf); s != 0) return {s > 0 ? 0 : 2, "face", face_conf};
   // Its own cue name: "mrz" tells detection the band was seen (deskew.cpp's container rule).
-  if (const int s = detail::piecedMrzSide(flat_bgr); s != 0) return {s > 0 ? 0 : 2, "mrz-pieces", 0.9};
+  std::optional<PiecedBand> searched;
+  if (!pieced) pieced = &searched;
+  if (!*pieced) *pieced = detail::piecedMrzBand(flat_bgr);
+  if (const int s = (*pieced)->side; s != 0) return {s > 0 ? 0 : 2, "mrz-pieces", 0.9};
   if (const int s = detail::pdf417LayoutSide(grey); s != 0) return {s > 0 ? 0 : 2, "pdf417-layout", 0.55};
   const double p = portraitBalance(grey);
   if (std::abs(p) > 0.12) return {p > 0 ? 0 : 2, "portrait", std::min(0.9, 0.6 + std::abs(p))};
