@@ -160,6 +160,36 @@ constexpr double kId2Pitches = 45.0;
 // was blurred away was made an ID-1.
 constexpr double kId1Ratio = 1.54;
 
+// The MRZ band a card's way up was read from: its character pitches counted
+// across the card (0 when not counted), the size class the anchor's line
+// length gave (36 or 44 characters) when the anchor placed it, and whether its
+// lines were joined from pieces (a thumb, a glare spot).
+struct BandPitch {
+  double pitches = 0;
+  std::optional<Kind> anchored;
+  bool pieced = false;
+};
+
+// The size class from the card's shape (`shaped`: ID-1, or ID-3 for the
+// shape ID-2 and ID-3 share) and its MRZ band's pitch, whole or pieced
+// (ID-1 33.7 pitches across the card, ID-2 41.3, ID-3 and MRV-A 47-49).
+Kind sizeClass(Kind shaped, const BandPitch& band) {
+  const Kind by_pitch = band.pitches < kId1Pitches ? Kind::id1 : band.pitches < kId2Pitches ? Kind::id2 : Kind::id3;
+  if (band.anchored) {
+    // A two-line band says 36 or 44 characters (ID-2, ID-3); on a card with
+    // ID-1 proportions (1.59; MRV-A is 1.50) it is no ICAO layout and the
+    // card's shape wins, unless the pitch says a wider card: an MRV-A seen at
+    // a slant fits ID-1's ratio too.
+    const bool id1_pitch = !(band.pitches > 0) || by_pitch == Kind::id1;
+    return shaped == Kind::id1 && *band.anchored != Kind::id1 && id1_pitch ? Kind::id1 : *band.anchored;
+  }
+  if (!(band.pitches > 0)) return shaped;
+  // A band cut in pieces is no anchor, but its pitch still tells an ID-2 from
+  // an ID-3 (their shape is one).
+  if (band.pieced) return shaped == Kind::id3 && by_pitch == Kind::id2 ? Kind::id2 : shaped;
+  return by_pitch;
+}
+
 int rotationOf(const Quad& q) {
   const cv::Point2d top = q[1] - q[0];
   const double deg = std::atan2(top.y, top.x) * 180 / std::numbers::pi;  // clockwise on screen
@@ -216,44 +246,40 @@ Found finish(const cv::Mat& bgr, Quad q, double edge_score, double aspect_fit, c
       const double shrink = std::max(cv::norm(q[1] - q[0]), cv::norm(q[2] - q[3])) / probe.width;
       side = mrzSide(detail::warpGrey(bgr, homography(q, target(probe)), probe, shrink), nullptr, &pitch);
     }
+    // The band the card's way up was read from, for its size class.
+    BandPitch band;
+    Kind shaped = doc.kind;
+    cv::Mat card;
     if (anchored && side > 0) {
       // The anchor put the band along the bottom: upright, and the line
-      // length gave the size class.
+      // length gave the size class; the anchored quad's proportions are the shape.
       o = {0, "mrz", 1.0};
-      // A two-line band says 36 or 44 characters (ID-2, ID-3); on a card
-      // with ID-1 proportions (1.59; MRV-A is 1.50) it is no ICAO layout and
-      // the card's shape wins, unless the band's character pitch counted
-      // across the card says a wider one (ID-1 33.7 pitches, ID-2 41.3, ID-3
-      // and MRV-A 47-49): an MRV-A seen at a slant fits ID-1's ratio too.
-      const bool id1_shape = anchored->kind != Kind::id1 && detail::documentAspect(q, bgr.size()).ratio > kId1Ratio;
-      const bool id1_pitch = !(pitch > 0) || probe.width / pitch < kId1Pitches;
-      if (!opts.kind) doc.kind = id1_shape && id1_pitch ? Kind::id1 : anchored->kind;
+      band = {pitch > 0 ? probe.width / pitch : 0, anchored->kind, false};
+      shaped = detail::documentAspect(q, bgr.size()).ratio > kId1Ratio ? Kind::id1 : Kind::id3;
     } else if (side != 0) {
       o = {side > 0 ? 0 : 2, "mrz", 1.0};
-      // ID-2 and ID-3 share an aspect ratio; the MRZ's character pitch
-      // (2.54 mm) gives the physical width: 41 pitches for ID-2, 49 for ID-3.
-      if (!opts.kind && pitch > 0) {
-        const double pitches = probe.width / pitch;  // ID-1 33.7, ID-2 41.3, ID-3 49.2
-        doc.kind = pitches < kId1Pitches ? Kind::id1 : pitches < kId2Pitches ? Kind::id2 : Kind::id3;
-      }
+      band.pitches = pitch > 0 ? probe.width / pitch : 0;
     } else {
       // No MRZ: barcodes and print need the card at a readable resolution
       // (the warp flatten() makes at 300 dpi, kept when that is the output).
-      const cv::Size size = pixelSize(doc.kind, 300);
-      const cv::Mat card = warp(bgr, q, size);
-      o = band_seen ? orientLandscape(card) : detail::orientWithoutMrz(card);
+      // A band the probe missed may still show whole on this card; else the
+      // other cues, the band in pieces among them, searched once.
+      card = warp(bgr, q, pixelSize(doc.kind, 300));
+      std::optional<detail::PiecedBand> pieced;
+      if (const int s = band_seen ? mrzSide(card) : 0; s != 0) o = {s > 0 ? 0 : 2, "mrz", 1.0};
+      else o = detail::orientWithoutMrz(card, &pieced);
       if (o.cue != "mrz")
         if (auto w = detail::faceCueMissing(); !w.empty()) doc.warnings.push_back(std::move(w));
-      // ID-2 and ID-3 share an aspect ratio; a band a thumb or a glare spot
-      // cut in pieces is no anchor, but its character pitch still gives the
-      // card's width (41 pitches for ID-2, 47-49 for ID-3 and MRV-A).
-      double pieced_pitch = 0;
-      if (!opts.kind && doc.kind == Kind::id3 && detail::piecedMrzSide(card, &pieced_pitch) != 0 && pieced_pitch > 0) {
-        const double pitches = card.cols / pieced_pitch;
-        if (pitches >= kId1Pitches && pitches < kId2Pitches) doc.kind = Kind::id2;
+      // Only a card of the ID-2 and ID-3 shape has a class the pieced band's
+      // pitch can change.
+      if (!opts.kind && doc.kind == Kind::id3) {
+        if (!pieced) pieced = detail::piecedMrzBand(card);
+        if (pieced->side != 0 && pieced->pitch > 0) band = {card.cols / pieced->pitch, std::nullopt, true};
       }
-      if (o.quarter_turns == 0 && opts.dpi == 300 && card.size() == pixelSize(doc.kind, 300)) found.card = card;
     }
+    if (!opts.kind) doc.kind = sizeClass(shaped, band);
+    // The card warped for the cues is the flat card when the class it was warped at stood.
+    if (!card.empty() && o.quarter_turns == 0 && opts.dpi == 300 && doc.kind == shaped) found.card = card;
     if (o.quarter_turns == 2) q = rotateLabels(q, 2);
     doc.orientation_cue = o.cue;
     doc.confidence = o.confidence;

@@ -148,7 +148,7 @@ std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q_in, bool a
   // card's width in pitches (41 and 47-49), else the line's length in
   // character heights (38 and 47).
   int chars = 44;
-  const double counted = band->pitch > 0 ? bw / band->pitch : 0;
+  const double counted = band->step_pitch > 0 ? bw / band->step_pitch : band->pitch > 0 ? bw / band->pitch : 0;
   if (band->lines >= 3) {
     // Three lines of a TD1 have 33.7 pitches across the card; more is a
     // two-line band joined with a line of print: no sure anchor.
@@ -278,7 +278,7 @@ std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q_in, bool a
     if (const auto b = findMrzBand(grey(card), card.width, card.height)) {
       const double c = flipped ? card.height - b->centre_y : b->centre_y;
       out.side = bandSide(c, card.height);
-      out.pitch = b->pitch;
+      out.pitch = b->step_pitch > 0 ? b->step_pitch : b->pitch;
     }
     return out;
   };

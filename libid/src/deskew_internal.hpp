@@ -155,6 +155,10 @@ struct MrzBand {
   cv::Rect box;
   int lines = 0;
   double centre_y = 0, line_height = 0, pitch = 0;
+  // The median step between neighbouring characters (0 when fewer than 20
+  // were counted): the size class's pitch, which blur and a thumb over the
+  // line do not lengthen.
+  double step_pitch = 0;
 };
 // `card_w` and `card_h` are the document's expected size in the image's pixels:
 // line width and height limits are relative to it (an image wider than the
@@ -227,21 +231,27 @@ bool bandFits(const FrameBand& b, const Quad& q, double lo = 0.55, double hi = 1
 // source over 2.5 times finer (`shrink`) is averaged 2 x 2 first.
 cv::Mat warpGrey(const cv::Mat& src, const cv::Matx33d& m, cv::Size size, double shrink);
 
+// An MRZ band on a flat card whose band the anchor's probe did not see,
+// searched again with a line cut in pieces (a thumb, a glare spot) joined:
+// `side` +1 along the bottom (upright), -1 along the top, 0 none or in the
+// middle (orientWithoutMrz's "mrz-pieces"); `pitch` the characters' pitch in
+// the card's pixels, the median step between neighbours (a hidden stretch of
+// the line left out), 0 when fewer than 20 were counted.
+struct PiecedBand {
+  int side = 0;
+  double pitch = 0;
+};
+PiecedBand piecedMrzBand(const cv::Mat& flat_bgr);
 // orientLandscape without its MRZ cue, for a card already searched for one.
-Orientation orientWithoutMrz(const cv::Mat& flat_bgr);
+// `pieced` (optional) holds the card's pieced band once searched: the cue
+// uses it as it is, or searches and keeps it there for the size class.
+Orientation orientWithoutMrz(const cv::Mat& flat_bgr, std::optional<PiecedBand>* pieced = nullptr);
 // The portrait's face cue with `models`' detector (orientWithoutMrz uses the
 // process's: YuNet, else face-api's): +1 upright, -1 upside down, 0 no answer.
 int faceSideWith(const face::Models& models, const cv::Mat& flat_bgr, double* conf_out);
 // Empty when a face detector is installed for the portrait cue; else why
 // none is (a warning for the record: orientation then goes without it).
 std::string faceCueMissing();
-// The MRZ band's side on a flat card whose band the anchor's probe did not
-// see, searched again with a line cut in pieces (a thumb, a glare spot)
-// joined: +1 upright, -1 upside down, 0 none (orientWithoutMrz's "mrz-pieces").
-// `pitch_px` (optional): the characters' pitch in the card's pixels, the
-// median step between neighbours (a hidden stretch of the line left out);
-// 0 when fewer than 20 were counted.
-int piecedMrzSide(const cv::Mat& flat_bgr, double* pitch_px = nullptr);
 // A licence back's layout on a flat card (grey): its PDF417 block printed
 // near the top edge, +1 upright, -1 upside down, 0 none or unclear
 // (orientWithoutMrz's "pdf417-layout").

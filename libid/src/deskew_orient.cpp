@@ -144,13 +144,16 @@ std::optional<detail::MrzBand> mrzBandIn(const cv::Mat& grey, double card_w, dou
   for (int i = 1; i < m; ++i)
     if (s2.at<int>(i, cv::CC_STAT_HEIGHT) >= 0.35 * best_box.height) ++chars, xs.push_back(c2.at<double>(i, 0));
   if (chars >= 20) band.pitch = best_box.width / static_cast<double>(chars);
-  // A line joined across a thumb or a glare spot spans characters hidden
-  // there: its pitch is the median step from one character to the next.
-  if (join_pieces && xs.size() >= 20) {
+  // The median step from one character to the next: a line joined across a
+  // thumb or a glare spot spans characters hidden there, and blur merges
+  // neighbours into one component, both of which lengthen the line's width
+  // over the count.
+  if (xs.size() >= 20) {
     std::sort(xs.begin(), xs.end());
     std::vector<double> steps;
     for (size_t i = 1; i < xs.size(); ++i) steps.push_back(xs[i] - xs[i - 1]);
-    band.pitch = detail::fractile(steps, 1, 2);
+    band.step_pitch = detail::fractile(steps, 1, 2);
+    if (join_pieces) band.pitch = band.step_pitch;
   }
   band.line_height = best_box.height;
   return band;
@@ -168,7 +171,7 @@ int mrzSide(const cv::Mat& flat_bgr, int* lines_out, double* pitch_out) {
   if (!band) return 0;
   if (lines_out) *lines_out = band->lines;
   // Back to the caller's pixels.
-  if (pitch_out && band->pitch > 0) *pitch_out = band->pitch * flat_bgr.cols / W;
+  if (pitch_out) *pitch_out = (band->step_pitch > 0 ? band->step_pitch : band->pitch) * flat_bgr.cols / W;
   return detail::bandSide(band->centre_y, H);
 }
 
@@ -692,13 +695,12 @@ int detail::faceSideWith(const face::Models& models, const cv::Mat& flat_bgr, do
   return faceSideBy(det, flat_bgr, conf_out);
 }
 
-int detail::piecedMrzSide(const cv::Mat& flat_bgr, double* pitch_out) {
-  if (pitch_out) *pitch_out = 0;
-  if (flat_bgr.empty() || flat_bgr.cols < 16 || flat_bgr.rows < 8) return 0;
+detail::PiecedBand detail::piecedMrzBand(const cv::Mat& flat_bgr) {
+  if (flat_bgr.empty() || flat_bgr.cols < 16 || flat_bgr.rows < 8) return {};
   const cv::Mat grey = greyAtWidth(flat_bgr, kWorkWidth);
   const auto band = mrzBandIn(grey, grey.cols, grey.rows, true);
-  if (band && pitch_out && band->pitch > 0) *pitch_out = band->pitch * flat_bgr.cols / grey.cols;
-  return band ? detail::bandSide(band->centre_y, grey.rows) : 0;
+  if (!band) return {};
+  return {detail::bandSide(band->centre_y, grey.rows), band->pitch > 0 ? band->pitch * flat_bgr.cols / grey.cols : 0};
 }
 
 std::string detail::faceCueMissing() {
@@ -712,7 +714,7 @@ Orientation orientLandscape(const cv::Mat& flat_bgr) {
   return detail::orientWithoutMrz(flat_bgr);
 }
 
-Orientation detail::orientWithoutMrz(const cv::Mat& flat_bgr) {
+Orientation detail::orientWithoutMrz(const cv::Mat& flat_bgr, std::optional<PiecedBand>* pieced) {
   if (flat_bgr.empty()) return {};
   // face-api's answer rests on the face's side alone: a barcode read goes first.
   const auto& models = faceModels().models;
@@ -734,7 +736,10 @@ Orientation detail::orientWithoutMrz(const cv::Mat& flat_bgr) {
   if (no_face)
     if (const int s = secondFaceSide(flat_bgr, &face_conf); s != 0) return {s > 0 ? 0 : 2, "face", face_conf};
   // Its own cue name: "mrz" tells detection the band was seen (deskew.cpp's container rule).
-  if (const int s = detail::piecedMrzSide(flat_bgr); s != 0) return {s > 0 ? 0 : 2, "mrz-pieces", 0.9};
+  std::optional<PiecedBand> searched;
+  if (!pieced) pieced = &searched;
+  if (!*pieced) *pieced = detail::piecedMrzBand(flat_bgr);
+  if (const int s = (*pieced)->side; s != 0) return {s > 0 ? 0 : 2, "mrz-pieces", 0.9};
   if (const int s = detail::pdf417LayoutSide(grey); s != 0) return {s > 0 ? 0 : 2, "pdf417-layout", 0.55};
   const double p = portraitBalance(grey);
   if (std::abs(p) > 0.12) return {p > 0 ? 0 : 2, "portrait", std::min(0.9, 0.6 + std::abs(p))};

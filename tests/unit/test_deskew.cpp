@@ -10,6 +10,7 @@
 #include <initializer_list>
 #include <numbers>
 #include <random>
+#include <tuple>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -1099,5 +1100,25 @@ TEST_CASE("an MRZ band a thumb cuts in pieces still tells an ID-2 from an ID-3 b
     CHECK(sameLabels(docs[0].quad, truth));
     CHECK(docs[0].orientation_cue != "mrz");
     CHECK(docs[0].kind == Kind::id2);
+  }
+}
+
+TEST_CASE("a blurred MRZ whose characters merge in pairs still counts 44 to the line by its steps", "[deskew]") {
+  // Photos of seeds 269 and 211 (`id-synth -t TYPE -c photo --seed SEED`): an
+  // MRV-A (269, index 36, 1600 x 1200, motion blur) and a TD3 page (211,
+  // index 10, 800 x 600, defocused, white on white). Blur joins neighbouring
+  // characters into one component: the line's width over the components
+  // counted came to 36 characters, a TD2's line, and the anchor made the
+  // card an ID-2 (the page's sides then fitted to an ID-2's format: J 0.78).
+  // The median step from one character to the next is the pitch.
+  for (const auto& [type, seed, index] :
+       {std::tuple{idkit::synth::DocType::mrva, 269u, 36u}, std::tuple{idkit::synth::DocType::td3, 211u, 10u}}) {
+    INFO(idkit::synth::name(type) << " seed " << seed << " index " << index);
+    const auto [docs, truth] = detectPhoto(type, seed, index);
+    REQUIRE(docs.size() == 1);
+    CHECK(iou(docs[0].quad, truth) > 0.95);
+    CHECK(sameLabels(docs[0].quad, truth));
+    CHECK(docs[0].orientation_cue == "mrz");
+    CHECK(docs[0].kind == Kind::id3);
   }
 }

@@ -157,12 +157,12 @@ TEST_CASE("an MRZ line cut in two by a glare spot still gives the band's side", 
   const cv::Mat card = trueCard(249, "", 21, Kind::id2);
   REQUIRE(!card.empty());
   CHECK(mrzSide(card) == 0);
-  CHECK(detail::piecedMrzSide(card) == 1);
-  CHECK(detail::piecedMrzSide(turned(card)) == -1);
+  CHECK(detail::piecedMrzBand(card).side == 1);
+  CHECK(detail::piecedMrzBand(turned(card)).side == -1);
   // A card without an MRZ gives no band, whole or in pieces.
   const cv::Mat back = trueCard(270, "-back", 21);
-  CHECK(detail::piecedMrzSide(back) == 0);
-  CHECK(detail::piecedMrzSide(turned(back)) == 0);
+  CHECK(detail::piecedMrzBand(back).side == 0);
+  CHECK(detail::piecedMrzBand(turned(back)).side == 0);
 }
 
 TEST_CASE("without YuNet, a face face-api's detector sees one way up only counts from 0.4", "[deskew][orient]") {
