@@ -354,6 +354,48 @@ cv::Mat flattenBackground(const cv::Mat& g, double cap_px, bool* levelled = null
 
 }  // namespace
 
+namespace {
+
+// Ink a reading left unread before its first character: a glare spot fades
+// the start of a value below what flattenBackground keeps, and Tesseract
+// reads the rest surely (dl-photo-s4545-0030: QUINTANA read NTANA at 0.94,
+// its QUI at two fifths of the line's stroke contrast). Column by column, the
+// line's black-hat (strokes darker than their surroundings) against the read
+// characters' own level: a run a letter wide or more at kUnreadInkShare of
+// it or above, reaching to within a letter space of the first character, is
+// ink the reading left out (retry (1b) then reads the line levelled). A
+// label printed further left (a licence's field number) stands apart and is
+// not counted. `x_offset`: the line's first column in the symbols' pixels.
+constexpr double kUnreadInkShare = 0.3;
+bool inkBeforeReading(const cv::Mat& line, double cap_px, const std::vector<Engine::Symbol>& symbols, int x_offset) {
+  int x0 = std::numeric_limits<int>::max(), x1 = std::numeric_limits<int>::min();
+  for (const Engine::Symbol& s : symbols)
+    if (!s.box.empty()) x0 = std::min(x0, s.box.x - x_offset), x1 = std::max(x1, s.box.br().x - x_offset);
+  const int letter = static_cast<int>(std::lround(cap_px * 0.5)), space = static_cast<int>(std::lround(cap_px * 0.6));
+  if (x1 <= x0 || x0 < letter || x1 > line.cols) return false;
+  const int k = std::max(3, static_cast<int>(std::lround(cap_px * 0.9)) | 1);
+  cv::Mat bh;
+  cv::morphologyEx(line, bh, cv::MORPH_BLACKHAT, cv::getStructuringElement(cv::MORPH_RECT, {k, k}));
+  cv::Mat peak;
+  cv::reduce(bh, peak, 0, cv::REDUCE_MAX);
+  const uchar* col = peak.ptr<uchar>(0);
+  std::vector<uchar> read(col + x0, col + x1);
+  const auto upper = read.begin() + static_cast<std::ptrdiff_t>(read.size() * 3 / 4);
+  std::nth_element(read.begin(), upper, read.end());
+  const double level = *upper * kUnreadInkShare;
+  if (level < 8) return false;
+  // Leftwards from the first character: the run of inked columns (gaps
+  // inside a letter or between letters shorter than a letter space).
+  int start = x0, gap = 0;
+  for (int x = x0 - 1; x >= 0 && gap <= space; --x) {
+    if (col[x] >= level) start = x, gap = 0;
+    else ++gap;
+  }
+  return x0 - start >= letter;
+}
+
+}  // namespace
+
 // A name's line with its left end moved out of the letter it cuts: a region
 // drawn from the layout may start a little inside the first letter when the
 // card or its label print runs wider (MARIE read AARIE from the M's right
@@ -1175,6 +1217,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     const bool choices = check::comparedVizField(f.name);
     // `in_lang`: the Tesseract languages; `widen`: px added to the
     // background-removal kernel (blurred strokes are wider).
+    bool unread_start = false;  // the last readCrop left ink before its first character (inkBeforeReading)
     auto readCrop = [&](const cv::Mat& line_img, const std::string& in_lang, double widen = 0, bool flatten = true) {
       cv::Mat padded = flatten ? flattenBackground(line_img, cap_px * scale + widen) : line_img.clone();
       // A lone letter (sex) needs room around it for the line finder to see a line.
@@ -1237,6 +1280,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
         if (const std::string other = referenceName(mrz_fields, f.referenceName()); !other.empty())
           if (reconcileName(field.value, other, &field.char_confidence)) field.source = "template+mrz";
       if (field.char_alternatives.size() != field.value.size()) field.char_alternatives.clear();  // respelled
+      unread_start = !f.single_char && f.kind != Kind::sex && inkBeforeReading(line_img, cap_px * scale, l.symbols, side);
       return field;
     };
     // The retry policy (kRetryBelow): a doubtful reading is read again, each
@@ -1254,6 +1298,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     std::vector<std::string> langs{lang};
     if (t.lang != lang) langs.push_back(t.lang);
     Field field = readCrop(big, lang);
+    const bool start_unread = unread_start;
     // The readings of the line as it is or sharpened (trusted characters).
     std::vector<Field> trusted{field};
     auto readAgain = [&](const cv::Mat& img, double widen, bool confirmed, std::size_t first_lang = 0,
@@ -1283,10 +1328,20 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // (1b) a line under a glare spot or uneven light (levelStrokes): its faded
     // strokes raised to the line's own level before the background is taken
     // out. The same pixels otherwise: nothing to read again.
-    if (field.confidence < kRetryBelow) {
+    // So is a sure reading that left the value's start unread (a glare spot
+    // faded it: inkBeforeReading), taken when it reads the faded start surely.
+    if (field.confidence < kRetryBelow || start_unread) {
       bool levelled = false;
       const cv::Mat even = flattenBackground(big, cap_px * scale, &levelled);
-      if (levelled) readAgain(even, 0, true, 0, false);
+      if (levelled && field.confidence < kRetryBelow) {
+        readAgain(even, 0, true, 0, false);
+      } else if (levelled) {
+        Field second = readCrop(even, lang, 0, false);
+        if (!unread_start && second.confidence >= kRetryBelow && second.value.size() > field.value.size()) {
+          trusted.push_back(second);
+          field = std::move(second);
+        }
+      }
     }
     if (field.confidence < kRetryBelow) {
       cv::Mat blur, sharp;
