@@ -1431,6 +1431,24 @@ TEST_CASE("ocr: a small card's photo that shows no streak is not searched for on
   }
 }
 
+TEST_CASE("ocr: a value's start faded by a glare spot is read levelled", "[ocr]") {
+  // id-synth's photo dl-photo-s4545-0030 (front): a licence under a glare
+  // spot that fades the surname's QUI to some two fifths of the line's
+  // stroke contrast. Tesseract read the rest surely, NTANA DE LA PENA at
+  // 0.94 (name_mismatch against the back's barcode); the ink left unread
+  // before its first character sends the line to the levelled reading.
+  const SourcedPhoto photo(4545, 30, deskew::Kind::id1);
+  REQUIRE(photo.truth["document"]["type"] == "dl");
+  REQUIRE(photo.truth["viz"]["surname"] == "QUINTANA DE LA PEÑA");
+  const ocr::Template* t = ocr::select(templates(), Json::object(), "us-dl");
+  REQUIRE(t);
+  const ocr::Result r = ocr::read(ocr::threadEngine(), photo.flat, *t, Json::object(), nullptr);
+  const ocr::Field* surname = r.find("surname");
+  REQUIRE(surname);
+  CHECK(surname->value == "QUINTANA DE LA PENA");
+  CHECK(surname->confidence >= 0.75);
+}
+
 TEST_CASE("ocr: a code's character Tesseract read as the MRZ has it is not turned into its look-alike", "[ocr]") {
   // id-synth's photo td3-photo-s9191-0010: a passport page, its number
   // PW2850147 read right by Tesseract on a blurred line; the look-alike
