@@ -1217,7 +1217,14 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     const bool choices = check::comparedVizField(f.name);
     // `in_lang`: the Tesseract languages; `widen`: px added to the
     // background-removal kernel (blurred strokes are wider).
-    bool unread_start = false;  // the last readCrop left ink before its first character (inkBeforeReading)
+    // The last readCrop's line, its symbols and the padding before them, for
+    // inkBeforeReading, asked of the first reading and the levelled one only.
+    cv::Mat last_line;
+    std::vector<Engine::Symbol> last_symbols;
+    int last_side = 0;
+    auto startUnread = [&] {
+      return !f.single_char && f.kind != Kind::sex && inkBeforeReading(last_line, cap_px * scale, last_symbols, last_side);
+    };
     auto readCrop = [&](const cv::Mat& line_img, const std::string& in_lang, double widen = 0, bool flatten = true) {
       cv::Mat padded = flatten ? flattenBackground(line_img, cap_px * scale + widen) : line_img.clone();
       // A lone letter (sex) needs room around it for the line finder to see a line.
@@ -1280,7 +1287,9 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
         if (const std::string other = referenceName(mrz_fields, f.referenceName()); !other.empty())
           if (reconcileName(field.value, other, &field.char_confidence)) field.source = "template+mrz";
       if (field.char_alternatives.size() != field.value.size()) field.char_alternatives.clear();  // respelled
-      unread_start = !f.single_char && f.kind != Kind::sex && inkBeforeReading(line_img, cap_px * scale, l.symbols, side);
+      last_line = line_img;
+      last_symbols = std::move(l.symbols);
+      last_side = side;
       return field;
     };
     // The retry policy (kRetryBelow): a doubtful reading is read again, each
@@ -1298,7 +1307,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     std::vector<std::string> langs{lang};
     if (t.lang != lang) langs.push_back(t.lang);
     Field field = readCrop(big, lang);
-    const bool start_unread = unread_start;
+    const bool start_unread = startUnread();
     // The readings of the line as it is or sharpened (trusted characters).
     std::vector<Field> trusted{field};
     auto readAgain = [&](const cv::Mat& img, double widen, bool confirmed, std::size_t first_lang = 0,
@@ -1337,7 +1346,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
         readAgain(even, 0, true, 0, false);
       } else if (levelled) {
         Field second = readCrop(even, lang, 0, false);
-        if (!unread_start && second.confidence >= kRetryBelow && second.value.size() > field.value.size()) {
+        if (second.confidence >= kRetryBelow && second.value.size() > field.value.size() && !startUnread()) {
           trusted.push_back(second);
           field = std::move(second);
         }
