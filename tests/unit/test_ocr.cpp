@@ -1382,6 +1382,14 @@ struct SourcedPhoto {
                       {"document", {{"quad", truth["document"]["quad"]}}}};
     source = ocr::sourceOf(rec, flat.size());
   }
+  // The flat card read with `template_id`'s template, the truth's MRZ
+  // fields as reference and the photo as source, unless told otherwise.
+  ocr::Result read(const char* template_id, bool with_mrz = true, bool with_source = true) const {
+    const ocr::Template* t = ocr::select(templates(), Json::object(), template_id);
+    REQUIRE(t);
+    return ocr::read(ocr::threadEngine(), flat, *t, with_mrz ? truth["mrz"]["fields"] : Json::object(),
+                     with_source && source ? &*source : nullptr);
+  }
   SourcedPhoto(const SourcedPhoto&) = delete;
   SourcedPhoto& operator=(const SourcedPhoto&) = delete;
   ~SourcedPhoto() { std::filesystem::remove_all(dir); }
@@ -1399,9 +1407,7 @@ TEST_CASE("ocr: a small shaken card's streak is undone in the photo's own pixels
   REQUIRE(photo.truth["document"]["type"] == "td1");
   REQUIRE(photo.truth["viz"]["surname"] == "NGUYEN");
   REQUIRE(photo.source);
-  const ocr::Template* t = ocr::select(templates(), Json::object(), "td1");
-  REQUIRE(t);
-  const ocr::Result r = ocr::read(ocr::threadEngine(), photo.flat, *t, photo.truth["mrz"]["fields"], &*photo.source);
+  const ocr::Result r = photo.read("td1");
   const ocr::Field* surname = r.find("surname");
   const ocr::Field* number = r.find("document_number");
   REQUIRE(surname);
@@ -1420,9 +1426,7 @@ TEST_CASE("ocr: a small card's photo that shows no streak is not searched for on
   REQUIRE(photo.truth["document"]["type"] == "mrvb");
   REQUIRE(photo.truth["viz"]["passport_number"] == "ZN5737004");
   REQUIRE(photo.source);
-  const ocr::Template* t = ocr::select(templates(), Json::object(), "mrvb");
-  REQUIRE(t);
-  const ocr::Result r = ocr::read(ocr::threadEngine(), photo.flat, *t, photo.truth["mrz"]["fields"], &*photo.source);
+  const ocr::Result r = photo.read("mrvb");
   CHECK_FALSE(photo.source->loaded());
   for (const char* name : {"passport_number", "document_number", "place_of_issue", "remarks"}) {
     const ocr::Field* f = r.find(name);
@@ -1440,9 +1444,7 @@ TEST_CASE("ocr: a value's start faded by a glare spot is read levelled", "[ocr]"
   const SourcedPhoto photo(4545, 30, deskew::Kind::id1);
   REQUIRE(photo.truth["document"]["type"] == "dl");
   REQUIRE(photo.truth["viz"]["surname"] == "QUINTANA DE LA PEÑA");
-  const ocr::Template* t = ocr::select(templates(), Json::object(), "us-dl");
-  REQUIRE(t);
-  const ocr::Result r = ocr::read(ocr::threadEngine(), photo.flat, *t, Json::object(), nullptr);
+  const ocr::Result r = photo.read("us-dl", false, false);
   const ocr::Field* surname = r.find("surname");
   REQUIRE(surname);
   CHECK(surname->value == "QUINTANA DE LA PENA");
@@ -1457,10 +1459,7 @@ TEST_CASE("ocr: a code's character Tesseract read as the MRZ has it is not turne
   const SourcedPhoto photo(9191, 10, deskew::Kind::id3);
   REQUIRE(photo.truth["document"]["type"] == "td3");
   REQUIRE(photo.truth["viz"]["document_number"] == "PW2850147");
-  const ocr::Template* t = ocr::select(templates(), Json::object(), "td3");
-  REQUIRE(t);
-  const ocr::Result r = ocr::read(ocr::threadEngine(), photo.flat, *t, photo.truth["mrz"]["fields"],
-                                  photo.source ? &*photo.source : nullptr);
+  const ocr::Result r = photo.read("td3");
   const ocr::Field* number = r.find("document_number");
   REQUIRE(number);
   CHECK(number->read == "PW2850147");
