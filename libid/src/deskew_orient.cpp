@@ -69,6 +69,43 @@ std::vector<cv::Rect> joinLinePieces(std::vector<cv::Rect> pieces, double card_w
   return lines;
 }
 
+// A row of a line's component holding this share of its densest row's
+// pixels is in the line; a thumb's rim joined to it crosses its rows sparsely.
+constexpr double kDenseRow = 0.1;
+
+// The runs of rows of `box` in which component `label` of `labels` has at
+// least `share` of its pixels in its densest row, each boxed to that
+// component's pixels in those rows.
+std::vector<cv::Rect> denseRowRuns(const cv::Mat& labels, int label, const cv::Rect& box, double share) {
+  struct Row {
+    int count = 0, lo = 0, hi = 0;
+  };
+  std::vector<Row> rows(static_cast<size_t>(box.height));
+  int most = 0;
+  for (int y = 0; y < box.height; ++y) {
+    const int* row = labels.ptr<int>(box.y + y);
+    Row& r = rows[static_cast<size_t>(y)];
+    r.lo = box.br().x, r.hi = box.x;
+    for (int x = box.x; x < box.br().x; ++x)
+      if (row[x] == label) ++r.count, r.lo = std::min(r.lo, x), r.hi = std::max(r.hi, x + 1);
+    most = std::max(most, r.count);
+  }
+  std::vector<cv::Rect> runs;
+  int from = -1, x0 = 0, x1 = 0;
+  for (int y = 0; y <= box.height; ++y) {
+    const bool dense = y < box.height && rows[static_cast<size_t>(y)].count >= share * most;
+    if (dense) {
+      const Row& r = rows[static_cast<size_t>(y)];
+      if (from < 0) from = y, x0 = r.lo, x1 = r.hi;
+      x0 = std::min(x0, r.lo), x1 = std::max(x1, r.hi);
+    } else if (from >= 0) {
+      runs.emplace_back(x0, box.y + from, x1 - x0, y - from);
+      from = -1;
+    }
+  }
+  return runs;
+}
+
 // findMrzBand's search; with `join_pieces`, a line may be in pieces.
 std::optional<detail::MrzBand> mrzBandIn(const cv::Mat& grey, double card_w, double card_h, bool join_pieces);
 
@@ -98,14 +135,32 @@ std::optional<detail::MrzBand> mrzBandIn(const cv::Mat& grey, double card_w, dou
   cv::Mat labels, stats, centroids;
   const int n = cv::connectedComponentsWithStats(joined, labels, stats, centroids, 8, CV_32S);
   std::vector<cv::Rect> cand, pieces;
+  auto consider = [&](const cv::Rect& r, int px) {
+    if (r.height < 0.02 * card_h || r.height > 0.11 * card_h) return;
+    if (px < 0.15 * r.area()) return;  // a run of chevrons fills little of its box
+    if (r.width >= 0.62 * card_w) cand.push_back(r);
+    else if (join_pieces && r.width >= 0.1 * card_w) pieces.push_back(r);
+  };
   for (int i = 1; i < n; ++i) {
     const cv::Rect r(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
                      stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
     const int px = stats.at<int>(i, cv::CC_STAT_AREA);
-    if (r.height < 0.02 * card_h || r.height > 0.11 * card_h) continue;
-    if (px < 0.15 * r.area()) continue;  // a run of chevrons fills little of its box
-    if (r.width >= 0.62 * card_w) cand.push_back(r);
-    else if (join_pieces && r.width >= 0.1 * card_w) pieces.push_back(r);
+    if (!join_pieces || r.width < 0.1 * card_w) {
+      consider(r, px);
+      continue;
+    }
+    // A thumb over the band joins its dark rim to the lines it crosses: one
+    // component two lines tall (two runs of rows dense with its ink), or a
+    // line with the rim hanging off it, sparse, over more than half the
+    // line's height. Its runs are the lines (or their pieces); any other
+    // component stays as it is (a blurred line's fringe rows are sparse too).
+    const std::vector<cv::Rect> runs = denseRowRuns(labels, i, r, kDenseRow);
+    if (runs.size() == 1 && 2 * (runs[0].y - r.y) <= runs[0].height &&
+        2 * (r.br().y - runs[0].br().y) <= runs[0].height) {
+      consider(r, px);
+      continue;
+    }
+    for (const cv::Rect& run : runs) consider(run, cv::countNonZero(labels(run) == i));
   }
   if (join_pieces)
     for (const cv::Rect& r : joinLinePieces(std::move(pieces), card_w))
