@@ -1401,7 +1401,8 @@ std::optional<Reading> fitString(const cv::Mat& grey_line, double cap_px, const 
 }
 
 std::optional<Reading> checkDate(const cv::Mat& grey_line, double cap_px, const std::string& iso,
-                                 std::string_view date_order, const std::string& font_path) {
+                                 std::string_view date_order, const std::string& font_path,
+                                 const std::string& reference) {
   int yy = 0, mm = 0, dd = 0;
   if (iso.size() != 10 || std::sscanf(iso.c_str(), "%4d-%2d-%2d", &yy, &mm, &dd) != 3 || yy < 1900 || yy > 2099 ||
       !validDay(dd, mm) || (date_order != "DMY" && date_order != "MDY"))
@@ -1441,9 +1442,15 @@ std::optional<Reading> checkDate(const cv::Mat& grey_line, double cap_px, const 
   for (const Form& f : forms) {
     std::vector<std::vector<std::string>> others(f.chars.size());
     for (std::size_t i = 0; i < f.chars.size(); ++i)
-      if (f.at[i] >= 0)
+      if (const int at = f.at[i]; at >= 0) {
+        const auto k = static_cast<std::size_t>(at);
+        if (reference.size() == iso.size() && reference[k] != iso[k]) {
+          others[i].emplace_back(1, reference[k]);
+          continue;
+        }
         for (char c = '0'; c <= '9'; ++c)
           if (c != f.chars[i][0]) others[i].emplace_back(1, c);
+      }
     std::optional<Reading> r = checkCharacters(grey_line, cap_px, f.chars, others, font_path, true);
     if (r && (!best || r->fit > best->fit)) best = std::move(r), best_form = &f;
   }

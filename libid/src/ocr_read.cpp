@@ -1799,8 +1799,13 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // MRZ holds 2026): a digit that differs is surely read only where the
     // check says so too; elsewhere it is at most kUnconfirmedCharConfidence
     // sure (unreadable print to id-check, not a forgery). The MRZ says only
-    // which digits to look at: the print decides (a forged digit explains its
-    // cell clearly better than any other).
+    // which digits to look at and what to weigh them against: a digit that
+    // differs is checked against the MRZ's digit alone, as a name's letter is
+    // against the reference's (10b), since whether the print shows the MRZ's
+    // digit is the question; the print decides (a forged 5 over the MRZ's 4
+    // at margin 1.6, where a blurred 6 fitted nearly as well, 0.25:
+    // td2-photo-s67-0097, bench/tamper.sh seed 67). A misread differing digit
+    // has the MRZ's, the printed one, fit its cell better: margin 0.
     std::string date_reference;
     if (f.kind == Kind::date && mrz_fields.is_object())
       if (auto m = mrz_fields.find(f.referenceName()); m != mrz_fields.end() && m->is_string() &&
@@ -1812,7 +1817,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
          (!date_reference.empty() && date_reference != field.value))) {
       std::optional<glyphs::Reading> r;
       try {
-        r = glyphs::checkDate(crop, cap_px, field.value, f.date_order, t.typeface);
+        r = glyphs::checkDate(crop, cap_px, field.value, f.date_order, t.typeface, date_reference);
       } catch (const Failure&) {  // the typeface's file cannot be opened
       }
       if (r && r->fit >= kGlyphFit && r->char_margin.size() == field.value.size()) {

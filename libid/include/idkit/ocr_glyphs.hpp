@@ -133,8 +133,13 @@ std::optional<Reading> checkLookAlikes(const cv::Mat& grey_line, double cap_px, 
 // another digit explains its cell better: 0 and that digit); the hyphens, and the month where a word prints it, 0 and "". Reading::fit
 // the rendering's share of the line's ink; `margin` the smallest digit's.
 // nullopt when `iso` is no date of 1900-2099, or as checkCharacters.
+// `reference`: another source's value of the date (ISO, the MRZ's), or
+// empty: a digit of `iso` that differs from it is judged against the
+// reference's digit in its place alone (does the print show that one?),
+// not the other nine.
 std::optional<Reading> checkDate(const cv::Mat& grey_line, double cap_px, const std::string& iso,
-                                 std::string_view date_order, const std::string& font);
+                                 std::string_view date_order, const std::string& font,
+                                 const std::string& reference = {});
 
 // checkLookAlikes for any characters: `chars` the string as read, one UTF-8
 // character each, and others[i] what is tried in place of chars[i] (empty:
