@@ -542,10 +542,11 @@ std::string errorSummary(const Json& record) {
 }
 
 // id-ocr ran on the document and read no printed field: it found no layout to
-// read on the card (a licence front id-deskew cut wrongly).
+// read on the card (a licence front id-deskew cut wrongly). A licence's back
+// (`"side": "back"`: its PDF417 read) holds no printed fields to read.
 bool printNotRead(const Json& record) {
   const auto o = record.find("ocr");
-  if (o == record.end() || !o->is_object()) return false;
+  if (o == record.end() || !o->is_object() || str(*o, "side") == "back") return false;
   const auto t = o->find("template");
   const auto f = o->find("fields");
   return (t == o->end() || t->is_null()) && (f == o->end() || !f->is_object() || f->empty());
