@@ -39,6 +39,12 @@ int main(int argc, char** argv) {
   if (auto l = idkit::ocr::loadLabels(std::filesystem::path(templates_dir) / "labels.json")) labels = std::move(*l);
 
   idkit::cli::Tool tool{"id-ocr", [&](idkit::Json& rec) {
+    // A licence's back holds its PDF417, not the printed fields: it is
+    // named, not read through the front's layout.
+    if (forced.empty() && idkit::ocr::licenceBack(rec)) {
+      rec["ocr"] = {{"template", nullptr}, {"side", "back"}, {"fields", idkit::Json::object()}};
+      return idkit::Status::ok;
+    }
     auto img = idkit::loadRecordImage(rec, opts.limits);
     cv::Mat card = img.bgr;
     if (!rec.contains("image")) {  // not flattened by id-deskew yet: do it here

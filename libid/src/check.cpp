@@ -541,6 +541,17 @@ std::string errorSummary(const Json& record) {
   return out.empty() ? "the record arrived with status error" : out;
 }
 
+// id-ocr ran on the document and read no printed field: it found no layout to
+// read on the card (a licence front id-deskew cut wrongly). A licence's back
+// (`"side": "back"`: its PDF417 read) holds no printed fields to read.
+bool printNotRead(const Json& record) {
+  const auto o = record.find("ocr");
+  if (o == record.end() || !o->is_object() || str(*o, "side") == "back") return false;
+  const auto t = o->find("template");
+  const auto f = o->find("fields");
+  return (t == o->end() || t->is_null()) && (f == o->end() || !f->is_object() || f->empty());
+}
+
 }  // namespace
 
 bool Result::has(std::string_view c) const {
@@ -809,6 +820,12 @@ Result evaluate(const Json& record, const Options& opts, const Json* partner) {
                               "confidence: {}.", detail.empty() ? "" : " ", join(uncertain));
       out.add(code::viz_unreadable, detail);
     }
+  // A print id-ocr could not read at all is said, not passed in silence: a
+  // licence front whose only reading was its back's barcode passed with no
+  // reason (dl-photo-s67-0038 with a forged surname).
+  if (printNotRead(record))
+    out.add(code::viz_unreadable, "No printed field was read (id-ocr found no layout to read on the card): the print "
+                                  "was compared with nothing.");
   if (!misread.empty()) {
     std::string fields;
     for (const std::string& m : misread) fields += (fields.empty() ? "" : "; ") + m;

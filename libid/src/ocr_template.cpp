@@ -152,6 +152,12 @@ Expected<std::vector<Template>> loadTemplates(const fs::path& dir) {
   return out;
 }
 
+bool licenceBack(const Json& record) {
+  const auto b = record.is_object() ? record.find("barcodes") : record.end();
+  return b != record.end() && b->is_array() &&
+         std::ranges::any_of(*b, [](const Json& code) { return code.is_object() && code.contains("aamva"); });
+}
+
 const Template* select(const std::vector<Template>& templates, const Json& record, std::string_view forced,
                        const Json* partner) {
   if (!forced.empty()) {
@@ -179,13 +185,7 @@ const Template* select(const std::vector<Template>& templates, const Json& recor
   if (best) return best;
   // An AAMVA payload on this side or, with --pair, on the other (a
   // licence's PDF417 is printed on its back) names the licence layout.
-  auto hasAamva = [](const Json& side) {
-    const auto b = side.is_object() ? side.find("barcodes") : side.end();
-    return b != side.end() && b->is_array() && std::ranges::any_of(*b, [](const Json& code) {
-             return code.is_object() && code.contains("aamva");
-           });
-  };
-  if (hasAamva(record) || (partner && hasAamva(*partner)))
+  if (licenceBack(record) || (partner && licenceBack(*partner)))
     for (const Template& t : templates)
       if (t.aamva) return &t;
   return nullptr;

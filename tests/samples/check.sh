@@ -51,6 +51,16 @@ command -v id-mrz >/dev/null && for forged in birth_date:birth_date_mismatch sur
   check '[ "$(jq -s "map(select(.status == \"rejected\" and ([.check.reasons[].code] | index(\"$code\")))) | length" "$t/$field/check.out")" -eq 3 ]'
 done
 
+# A licence's back (its PDF417 read by id-barcode): id-ocr names the side and lays no front layout
+# over it; id-check says nothing of a print there (a front id-ocr read nothing of is viz_unreadable).
+samples=$(cd "$(dirname "$0")/../../samples" && pwd)
+if command -v id-barcode >/dev/null; then
+  id-barcode -q "$samples/dl-scan-s101-0000-back.jpg" | id-ocr -q > "$t/back.ndjson"
+  check '[ "$(jq -cS .ocr "$t/back.ndjson")" = "{\"fields\":{},\"side\":\"back\",\"template\":null}" ]'
+  id-check -q --as-of 2025-06-01 < "$t/back.ndjson" > "$t/back.out"
+  check '[ "$(jq "[.check.reasons[].code] | index(\"viz_unreadable\")" "$t/back.out")" = null ]'
+fi
+
 # A selfie of someone else.
 jq -c '.face.match = false | .face.similarity = 0.31' "$t/genuine.ndjson" \
   | id-check -q --as-of 2025-06-01 > "$t/face.out"; status=$?

@@ -708,6 +708,19 @@ TEST_CASE("check: a licence front pairs with its back's barcode", "[check]") {
   CHECK(codes(alone) == std::vector<std::string>{"unverified"});
   const auto r = check::evaluate(front, opts(), pairs.partnerOf(front));
   CHECK(codes(r) == std::vector<std::string>{"birth_date_mismatch"});
+  // A front id-ocr found no layout on (its card cut wrongly), paired with a
+  // read back: the print was never compared, which is said (a warning), not
+  // passed with no reason; the strict policy fails it.
+  Json unread{{"idkit", 1}, {"input", "dl/ab12-front.jpg"}, {"status", "error"}};
+  unread["errors"] = Json::array({{{"tool", "id-mrz"}, {"code", "mrz_not_found"}, {"message", "no MRZ"}}});
+  unread["ocr"] = {{"template", nullptr}, {"fields", Json::object()}};
+  unread["face"] = front["face"];
+  const auto u = check::evaluate(unread, opts(), pairs.partnerOf(unread));
+  CHECK(u.pass);
+  CHECK(codes(u) == std::vector<std::string>{"viz_unreadable"});
+  // No id-ocr in the pipeline: nothing is said of the print.
+  unread.erase("ocr");
+  CHECK(codes(check::evaluate(unread, opts(), pairs.partnerOf(unread))).empty());
 }
 
 TEST_CASE("check: a failing MRZ check digit on a field read with doubt is a misreading", "[check]") {

@@ -267,6 +267,9 @@ TEST_CASE("ocr: templates load, and select by MRZ format and barcode", "[ocr]") 
   CHECK(ocr::select(ts, rec)->id == "fra-id");
   Json dl{{"barcodes", {{{"format", "PDF417"}, {"aamva", {{"fields", Json::object()}}}}}}};
   CHECK(ocr::select(ts, dl)->id == "us-dl");
+  CHECK(ocr::licenceBack(dl));
+  CHECK_FALSE(ocr::licenceBack(rec));
+  CHECK_FALSE(ocr::licenceBack(Json{{"barcodes", {{{"format", "QRCode"}, {"text", "x"}}}}}));
   CHECK(ocr::select(ts, Json::object()) == nullptr);
   CHECK(ocr::select(ts, Json::object(), "nope") == nullptr);
 

@@ -545,6 +545,12 @@ std::string referenceName(const Json& reference, std::string_view field);
 // paired with its back's PDF417); an empty object when none is there.
 Json referenceFields(const Json& record, const Json* partner = nullptr);
 
+// Whether a record is a driving licence's back: its own barcodes hold an
+// AAMVA payload (the PDF417 is printed on the back). No template reads it:
+// every licence layout is a front's, and a front layout laid over a back
+// reads the barcode's stripes as text.
+bool licenceBack(const Json& record);
+
 // Printed labels of each field in several languages (labels.json:
 // {"surname": ["SURNAME", "NOM", "NAMA", ...], ...}).
 using Labels = std::map<std::string, std::vector<std::string>>;
