@@ -1068,6 +1068,11 @@ void refineOffsets(const ocrb::Classifier& clf, const PreparedLine& p, int chars
 // holds no evidence, and every symbol stays open to the check digits.
 constexpr double kCoveredPart = 0.1;
 constexpr double kCoveredWhole = 0.8;
+// On a blurred line a cell is unknown when a thumb covers this share of it
+// (td3-photo-s269-0051's 580, 0.89-0.99); less, the classifier's reading of
+// the blurred glyph above the thumb's edge stands (td3-photo-s269-0058's
+// birth date's 18 and sex, 0.54-0.78, read right).
+constexpr double kCoveredBlurred = 0.85;
 // The weight of what a partly covered cell shows against the classifier's
 // reading of the whole cell.
 constexpr float kCoveredWeight = 0.5f;
@@ -1091,8 +1096,14 @@ void blendInto(float* row, const std::array<float, ocrb::kClasses>& seen, float 
 // wholly read again from what shows (see kCoveredPart), and the cells a
 // glare spot fades read again in their own levels (kFadedWeight).
 cv::Mat uncoveredProbs(const PreparedLine& p, const Cells& cells, int chars) {
-  // Only a sharp line's ink tells a thumb from a blurred glyph.
-  if (p.spread >= detail::kBlurredSpread) return cells.probs;
+  // On a blurred line a thumb's shade is still found, but what shows of a
+  // cell it covers is not read again (visibleCellProbs draws sharp glyphs)
+  // and no cell is taken for faded: a cell it covers kCoveredBlurred or
+  // more is unknown, one it covers less keeps the classifier's reading. Its
+  // blurred rim read as a confident letter made a zone valid with a wrong
+  // field (td3-photo-s269-0051's optional data 580 read P11, both check
+  // digits verifying).
+  const bool blurred = p.spread >= detail::kBlurredSpread;
   std::vector<float> centres(static_cast<std::size_t>(chars)), widths(static_cast<std::size_t>(chars));
   for (int i = 0; i < chars; ++i) {
     const CellGeom g = cellAt(i, chars, cells.pitch, cells.offset, cells.persp);
@@ -1101,7 +1112,7 @@ cv::Mat uncoveredProbs(const PreparedLine& p, const Cells& cells, int chars) {
   }
   std::vector<double> shares(static_cast<std::size_t>(chars), 0.0);
   std::ptrdiff_t coveredCells = 0;  // cells covered kCoveredPart or more
-  const cv::Mat covered = detail::coveredRegion(p.strip, cells.pitch);
+  const cv::Mat covered = detail::coveredRegion(p.strip, cells.pitch, blurred);
   if (cv::countNonZero(covered) > 0) {
     for (int i = 0; i < chars; ++i) {
       const float cx = centres[static_cast<std::size_t>(i)], w = widths[static_cast<std::size_t>(i)];
@@ -1112,13 +1123,17 @@ cv::Mat uncoveredProbs(const PreparedLine& p, const Cells& cells, int chars) {
     }
     // A thumb covers a few cells; darkness over much of a line is light or
     // shade, which hides nothing.
-    coveredCells = std::count_if(shares.begin(), shares.end(), [](double s) { return s >= kCoveredPart; });
+    const double part = blurred ? kCoveredBlurred : kCoveredPart;
+    for (double& share : shares)
+      if (share < part) share = 0;
+    coveredCells = std::count_if(shares.begin(), shares.end(), [](double s) { return s > 0; });
     if (coveredCells > chars / kCoveredMostCells) {
       std::fill(shares.begin(), shares.end(), 0.0);
       coveredCells = 0;
     }
   }
-  std::vector<bool> faded = detail::fadedCells(p.strip, centres, widths);
+  std::vector<bool> faded = blurred ? std::vector<bool>(static_cast<std::size_t>(chars), false)
+                                    : detail::fadedCells(p.strip, centres, widths);
   for (int i = 0; i < chars; ++i)
     if (shares[static_cast<std::size_t>(i)] >= kCoveredPart) faded[static_cast<std::size_t>(i)] = false;
   const bool anyCovered = coveredCells > 0;
@@ -1129,7 +1144,9 @@ cv::Mat uncoveredProbs(const PreparedLine& p, const Cells& cells, int chars) {
     const auto at = static_cast<std::size_t>(i);
     if (shares[at] < kCoveredPart) continue;
     float* row = probs.ptr<float>(i);
-    const auto seen = shares[at] < kCoveredWhole ? detail::visibleCellProbs(p.ink, covered, centres[at], widths[at]) : std::nullopt;
+    const auto seen = !blurred && shares[at] < kCoveredWhole
+                          ? detail::visibleCellProbs(p.ink, covered, centres[at], widths[at])
+                          : std::nullopt;
     // The visible part's reading and the classifier's guess at the whole
     // share the cell: the check digits choose between them, and where none
     // covers the cell neither is sure enough for a valid zone.

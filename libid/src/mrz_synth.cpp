@@ -117,6 +117,16 @@ constexpr float kCoverWidth = 0.45f;
 constexpr double kCoverArea = 0.4;
 // ... and its grey's deviation under kCoverEven of that range.
 constexpr double kCoverEven = 0.12;
+// On a blurred line, its part kCoverFarRows or more past the text rows
+// kCoverPastArea glyphs large: td3-photo-s269-0051's thumb 0.66, where the
+// blurred glyphs' rims reach 2-4 rows past the text (a real passport's
+// run of joined glyphs, passporteye-27_pass-gbr, 0.01 of a glyph there).
+constexpr int kCoverFarRows = 4;
+constexpr double kCoverPastArea = 0.25;
+// ... and that part darker than the line's paper by kCoverFarDepth of the
+// paper-to-ink range: the thumb 0.40; the even shade past a light's edge
+// over a real passport's fillers (passporteye-100_pass-bdr) 0.10.
+constexpr double kCoverFarDepth = 0.25;
 // A block whose paper is fewer grey levels than this above the line's ink
 // shows too little contrast to tell a thumb's shade from the paper's.
 constexpr double kCoverContrast = 40;
@@ -282,7 +292,7 @@ std::optional<SynthCells> synthCells(const cv::Mat& ink, std::span<const float> 
   return out;
 }
 
-cv::Mat coveredRegion(const cv::Mat& strip, float pitch) {
+cv::Mat coveredRegion(const cv::Mat& strip, float pitch, bool blurred) {
   cv::Mat out(strip.size(), CV_8U, cv::Scalar(0));
   if (strip.empty() || pitch <= 0) return out;
   // The ink's level over the text rows; the paper's per block of a pitch,
@@ -332,9 +342,24 @@ cv::Mat coveredRegion(const cv::Mat& strip, float pitch) {
     // And even: an opaque body shows no glyph, where paper in shade or
     // light falling off still shows the ink on it.
     const cv::Mat region = labels == c;
+    cv::Mat judged = region;
+    if (blurred) {
+      judged = region.clone();
+      judged.rowRange(ocrb::kStripTop - kCoverFarRows, ocrb::kStripBaseline + kCoverFarRows).setTo(0);
+      if (cv::countNonZero(judged) < kCoverPastArea * glyph) continue;
+    }
     cv::Scalar mean, sd;
-    cv::meanStdDev(strip, mean, sd, region);
+    cv::meanStdDev(strip, mean, sd, judged);
     if (sd[0] > kCoverEven * (typicalPaper - ink)) continue;
+    if (blurred) {
+      if (typicalPaper - mean[0] < kCoverFarDepth * (typicalPaper - ink)) continue;
+      // Within the text rows, only what is as light as the thumb or
+      // lighter: the blurred glyphs it joined are darker.
+      cv::Mat thumbGrey;
+      cv::threshold(strip, thumbGrey, mean[0] - kCoverDepth * (typicalPaper - ink), 255, cv::THRESH_BINARY);
+      out.setTo(255, region & thumbGrey);
+      continue;
+    }
     out.setTo(255, region);
   }
   // Its soft rim too.

@@ -37,7 +37,12 @@ std::optional<SynthCells> synthCells(const cv::Mat& ink, std::span<const float> 
 // 255 where covered): a region darker than the paper too wide for any
 // stroke of a glyph (an opening wider than OCR-B's strokes) and larger than
 // a glyph. Empty (no pixel set) on a strip nothing covers.
-cv::Mat coveredRegion(const cv::Mat& strip, float pitch);
+// A `blurred` line's glyphs survive the opening as dark blobs, and a thumb
+// beside them joins them: the region is then judged by its part well past
+// the text rows, where a thumb shows its own even grey and a blurred glyph
+// reaches a few rows at most, and only its pixels no darker than that grey
+// are returned (the joined glyphs' ink is not covered).
+cv::Mat coveredRegion(const cv::Mat& strip, float pitch, bool blurred = false);
 
 // A cell partly covered: each of the 37 symbols scored by how well its
 // glyph explains the ink of the cell's pixels `covered` (CV_8U, 255 where
