@@ -1469,7 +1469,7 @@ bool detail::vetoBlurredNames(Result& r, const std::vector<LineCandidates>& cand
 
 bool detail::vetoGReadAsQ(Result& r, const std::vector<LineCandidates>& cands) {
   return listDoubtfulCells(r, cands, {}, [](char put, const PositionCandidates& cell, Kind kind, float, std::size_t, std::size_t) {
-    return (kind == Kind::Name || kind == Kind::AlnumFill) && gReadAsQ(put, cell) ? 'G' : '\0';
+    return (kind == Kind::Name || kind == Kind::AlnumFill) && gBesideQ(put, cell) ? 'G' : '\0';
   });
 }
 

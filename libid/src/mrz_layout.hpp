@@ -263,8 +263,22 @@ inline bool gReadAsQ(char put, const PositionCandidates& cell) {
   return put == 'Q' && probabilityOf(cell, 'G') >= kGBesideQ;
 }
 
+// A valid reading's Q is judged by the G beside it relative to the Q
+// (vetoGReadAsQ): a G at kGShareOfQ of the Q's probability or more. An unsure
+// Q carries a fainter G than kGBesideQ where the print is G: on the three
+// tuning seeds 211, 269 and 277 every G read Q held G at 0.049-0.057 of its Q
+// (Q 0.54-0.68, G 0.029-0.037: mrvb-photo-s269-0056's number valid and
+// wrong), every Q read right at most 0.026 (td1-photo-s269-0029: Q 0.92, G
+// 0.024). It takes in every Q kGBesideQ does. Only the veto (a valid zone made
+// not legible) uses it; guessGReadAsQ, which changes a letter, keeps
+// kGBesideQ.
+inline constexpr double kGShareOfQ = 0.04;
+inline bool gBesideQ(char put, const PositionCandidates& cell) {
+  return put == 'Q' && probabilityOf(cell, 'G') >= kGShareOfQ * probabilityOf(cell, 'Q');
+}
+
 // A valid reading's name and number cells put as Q and read with G beside
-// them (gReadAsQ): listed uncertain (G their rival), the zone not legible.
+// them (gBesideQ): listed uncertain (G their rival), the zone not legible.
 // Judged on the reading id-mrz has chosen, after every other pass: a zone
 // sent back to the reader's further passes for it was read valid and wrong
 // in another field (seed 263's td2-photo-0015: nationality PRT read PRY,

@@ -1377,9 +1377,15 @@ TEST_CASE("vetoGReadAsQ: a Q read with G beside it is uncertain in a name or a n
   // 0.07 (a defocused line), valid with a wrong number.
   n[1][5] = {{'Q', 0.7220f}, {'4', 0.1672f}, {'G', 0.0719f}, {'N', 0.0098f}};
   listsG(n, Doubts{{2, 6, 'Q', 'G'}});
-  // A G the reader hardly saw (under kGBesideQ) is no doubt, nor a G read
-  // with Q its runner-up (seed 269's mrvb-photo-0043: G 0.65, Q 0.23, right).
-  n[1][5] = {{'Q', 0.95f}, {'G', 0.03f}, {'O', 0.02f}};
+  // An unsure Q's fainter G, at 0.04 of the Q or more, is a doubt too: seed
+  // 269's mrvb-photo-0056, its number ZG... read Q 0.676 with G 0.034
+  // (0.050 of the Q), valid with a wrong number.
+  n[1][5] = {{'Q', 0.676f}, {'Z', 0.2f}, {'G', 0.034f}};
+  listsG(n, Doubts{{2, 6, 'Q', 'G'}});
+  // A G the reader hardly saw beside its Q is no doubt (td1-photo-s269-0029,
+  // right: Q 0.922, G 0.024, 0.026 of the Q), nor a G read with Q its
+  // runner-up (seed 269's mrvb-photo-0043: G 0.65, Q 0.23, right).
+  n[1][5] = {{'Q', 0.922f}, {'G', 0.024f}, {'O', 0.02f}};
   const auto [clear, clearListed] = judged(n);
   CHECK_FALSE(clearListed);
   CHECK(clear.valid);
