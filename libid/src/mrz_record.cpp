@@ -143,12 +143,18 @@ bool finallyValid(const std::optional<DocumentReading>& d, const ParseOptions& o
   return judged.result.valid;
 }
 
-std::optional<DocumentReading> readLargerId2(const LoadedImage& img, const ImageLimits& limits,
-                                             const deskew::Document& document, const ReadOptions& options) {
-  if (document.kind != deskew::Kind::id2 || img.size.width <= 0) return std::nullopt;
+// Whether `document` is an ID-2 the photo holds at fewer pixels than its
+// copy at kFlatDpi: the only documents readLargerId2 reads again.
+bool smallId2(const LoadedImage& img, const deskew::Document& document) {
+  if (document.kind != deskew::Kind::id2 || img.size.width <= 0) return false;
   const deskew::Quad& q = document.quad;
   const double width = (cv::norm(q[1] - q[0]) + cv::norm(q[2] - q[3])) / 2;
-  if (!(width < deskew::pixelSize(deskew::Kind::id2, kFlatDpi).width)) return std::nullopt;
+  return width < deskew::pixelSize(deskew::Kind::id2, kFlatDpi).width;
+}
+
+// A smallId2 document flattened again at largerId2Dpi and read.
+std::optional<DocumentReading> readLargerId2(const LoadedImage& img, const ImageLimits& limits,
+                                             const deskew::Document& document, const ReadOptions& options) {
   const cv::Mat card = flattenFromPhoto(img, limits, document, largerId2Dpi());
   if (card.empty()) return std::nullopt;
   return readFlat(card, document, options);
@@ -172,7 +178,9 @@ std::optional<DocumentReading> readDocument(const LoadedImage& img, const ImageL
   if (flats.empty() || flats[0].card.empty()) return std::nullopt;
   found = flats[0].document;
   auto reading = readFlat(flats[0].card, flats[0].document, options);
-  if (!finallyValid(reading, options.parse))
+  // The final judgement on a copy is asked only of a document a larger copy
+  // could be drawn for, not of every photo's reading.
+  if (smallId2(img, flats[0].document) && !finallyValid(reading, options.parse))
     if (auto larger = readLargerId2(img, limits, flats[0].document, options); finallyValid(larger, options.parse))
       return larger;
   return reading;
