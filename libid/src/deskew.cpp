@@ -559,20 +559,22 @@ std::vector<Flat> deskewDecoded(const cv::Mat& decoded, double scale, const Regi
     Flat f;
     f.document = found[i].doc;
     f.document.quad = scaled(found[i].doc.quad, k);
-    if (!needs[i]) {
-      f.card = found[i].card.empty() ? flatten(decoded, found[i].doc, opts.dpi) : std::move(found[i].card);
-    } else if (big.empty()) {
-      // Without the region, an upsampled card beats none.
-      f.card = flatten(decoded, found[i].doc, opts.dpi);
+    // Without the region, an upsampled card beats none.
+    if (!needs[i] || big.empty()) {
+      f.source = decoded;
+      f.local = found[i].doc;
     } else {
-      Document local = f.document;
-      for (auto& p : local.quad) p -= cv::Point2d(roi.tl());
-      f.card = flatten(big, local, opts.dpi);
+      f.source = big;
+      f.local = f.document;
+      for (auto& p : f.local.quad) p -= cv::Point2d(roi.tl());
     }
+    f.card = !needs[i] && !found[i].card.empty() ? std::move(found[i].card) : f.flattenAt(opts.dpi);
     out.push_back(std::move(f));
   }
   return out;
 }
+
+cv::Mat Flat::flattenAt(double dpi) const { return flatten(source, local, dpi); }
 
 std::filesystem::path reserveOutputPath(const std::filesystem::path& dir, std::string_view stem, std::string_view tag,
                                         std::string_view ext) {

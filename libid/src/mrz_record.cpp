@@ -109,29 +109,6 @@ double largerId2Dpi() {
   return kFlatDpi * deskew::sizeMm(deskew::Kind::id3).width / deskew::sizeMm(deskew::Kind::id2).width;
 }
 
-// `document` (quad in the photo's full-size pixels) flattened at `dpi` from
-// the photo's pixels: the decoded copy when it is the photo at full size,
-// else a full-size decode of the document's region (deskew::decodeRegion).
-cv::Mat flattenFromPhoto(const LoadedImage& img, const ImageLimits& limits, const deskew::Document& document,
-                         double dpi) {
-  const double scale = static_cast<double>(img.bgr.cols) / img.size.width;
-  deskew::Document local = document;
-  if (scale < 1 && !img.encoded.empty()) {
-    std::vector<cv::Point2f> corners;
-    for (const auto& p : document.quad) corners.emplace_back(static_cast<float>(p.x), static_cast<float>(p.y));
-    // A few pixels of margin: bilinear sampling reads a neighbour beyond the edge.
-    const cv::Rect roi =
-        (cv::boundingRect(corners) + cv::Size(8, 8) - cv::Point(4, 4)) & cv::Rect(cv::Point(0, 0), img.size);
-    const cv::Mat region = roi.empty() ? cv::Mat() : deskew::decodeRegion(img.encoded, roi, limits);
-    if (!region.empty()) {
-      for (auto& p : local.quad) p -= cv::Point2d(roi.tl());
-      return deskew::flatten(region, local, dpi);
-    }
-  }
-  for (auto& p : local.quad) p *= scale;
-  return deskew::flatten(img.bgr, local, dpi);
-}
-
 // Whether a document's reading is valid and stays so through the final
 // judgement (judged on a copy: the record judges the view it keeps). A zone
 // whose check digits verify with a doubted cell a rival could fill is not
@@ -152,12 +129,12 @@ bool smallId2(const LoadedImage& img, const deskew::Document& document) {
   return width < deskew::pixelSize(deskew::Kind::id2, kFlatDpi).width;
 }
 
-// A smallId2 document flattened again at largerId2Dpi and read.
-std::optional<DocumentReading> readLargerId2(const LoadedImage& img, const ImageLimits& limits,
-                                             const deskew::Document& document, const ReadOptions& options) {
-  const cv::Mat card = flattenFromPhoto(img, limits, document, largerId2Dpi());
+// A smallId2 document flattened again at largerId2Dpi, from the pixels its
+// first copy was drawn from, and read.
+std::optional<DocumentReading> readLargerId2(const deskew::Flat& flat, const ReadOptions& options) {
+  const cv::Mat card = flat.flattenAt(largerId2Dpi());
   if (card.empty()) return std::nullopt;
-  return readFlat(card, document, options);
+  return readFlat(card, flat.document, options);
 }
 
 // The photo's document found, turned upright and flattened at 300 dpi as
@@ -181,7 +158,7 @@ std::optional<DocumentReading> readDocument(const LoadedImage& img, const ImageL
   // The final judgement on a copy is asked only of a document a larger copy
   // could be drawn for, not of every photo's reading.
   if (smallId2(img, flats[0].document) && !finallyValid(reading, options.parse))
-    if (auto larger = readLargerId2(img, limits, flats[0].document, options); finallyValid(larger, options.parse))
+    if (auto larger = readLargerId2(flats[0], options); finallyValid(larger, options.parse))
       return larger;
   return reading;
 }

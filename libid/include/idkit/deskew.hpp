@@ -139,6 +139,13 @@ inline constexpr int kDecodeSide = 2000;
 struct Flat {
   Document document;  // quad in the input's full-size pixels
   cv::Mat card;       // flatten() at opts.dpi
+  // The pixels `card` was drawn from (the decoded copy, or the full-size
+  // region decoded for it) with the document's quad in them, so that a copy
+  // at another dpi (flattenAt) needs no second decode.
+  cv::Mat source;
+  Document local;
+  // The document flattened from `source` at `dpi`; empty when there is none.
+  cv::Mat flattenAt(double dpi) const;
 };
 
 // The input at full size over `roi` (full-size pixels, inside the image),
