@@ -422,6 +422,12 @@ TEST_CASE("deskewDecoded: quads in the input's pixels, a full decode only for a 
     // The same pixels as a flat card from the whole full-size image.
     const cv::Mat whole = flatten(s.image, flats[0].document, 300);
     CHECK(cv::norm(whole, flats[0].card, cv::NORM_L1) / whole.total() < 0.5);
+    // A larger copy is drawn from the same full-size region, with no decode again.
+    const cv::Mat larger = flats[0].flattenAt(400);
+    CHECK(full_calls == 1);
+    REQUIRE(larger.size() == pixelSize(Kind::id1, 400));
+    const cv::Mat whole400 = flatten(s.image, flats[0].document, 400);
+    CHECK(cv::norm(whole400, larger, cv::NORM_L1) / whole400.total() < 0.5);
   }
   SECTION("100 dpi: the half-size copy holds the card's pixels") {
     Options o;
@@ -431,6 +437,8 @@ TEST_CASE("deskewDecoded: quads in the input's pixels, a full decode only for a 
     CHECK(full_calls == 0);
     CHECK(iou(flats[0].document.quad, s.truth) > 0.97);
     CHECK(flats[0].card.size() == pixelSize(Kind::id1, 100));
+    // Drawn again at the same dpi from the copy it came from: the same card.
+    CHECK(cv::norm(flats[0].flattenAt(100), flats[0].card, cv::NORM_L1) / flats[0].card.total() < 0.5);
   }
   SECTION("no full decode available: the card comes from the copy") {
     const auto flats = deskewDecoded(half, 0.5, [](const cv::Rect&) { return cv::Mat(); }, Options{});
