@@ -1277,6 +1277,51 @@ TEST_CASE("check: a glyph read twice, a name the MRZ cut", "[check]") {
                                  check::completedByPrint("FRANCOISE FRA", "PRANCOISE FRANCOISE")) == D::shown);
 }
 
+TEST_CASE("check: letters missing before a reading's first character are not shown by the print", "[check]") {
+  using D = check::Difference;
+  using K = check::FieldKind;
+  // dl-photo-s79-0046-front (forged seed 79's genuine set): a glare spot over
+  // the surname's start; id-ocr read EILLY ERIKSSON, every letter at 0.99 or
+  // more, against the back's barcode O'REILLY ERIKSSON. The O and R were not
+  // read at all: nothing printed there was seen, so nothing differs surely.
+  const std::vector<double> surname_conf{0.99, 0.99, 0.99, 0.99, 0.99, 1, 0.99, 1, 1, 1, 1, 1, 1, 1};
+  CHECK(check::printedDifference(K::text, "EILLY ERIKSSON", &surname_conf, "", "O REILLY ERIKSSON") == D::unsure);
+  // A letter missing inside the reading, or changed, is still shown.
+  const std::vector<double> shorter(13, 0.99);
+  CHECK(check::printedDifference(K::text, "EILLY ERIKSON", &shorter, "", "EILLY ERIKSSON") == D::shown);
+  CHECK(check::printedDifference(K::text, "EILLY ERIKSSOM", &surname_conf, "", "O REILLY ERIKSSON") == D::shown);
+
+  // The record as id-check met it: the licence passes, the print's doubt said.
+  Json back{{"idkit", 1}, {"input", "dl-photo-s79-0046-back.jpg"}, {"status", "ok"}};
+  back["barcodes"] = Json::array({{{"format", "PDF417"},
+                                   {"aamva",
+                                    {{"fields",
+                                      {{"surname", "O'REILLY ERIKSSON"},
+                                       {"first_name", "MAXIMILIAN"},
+                                       {"middle_names", "ALEXANDER"},
+                                       {"given_names", "MAXIMILIAN ALEXANDER"},
+                                       {"birth_date", "2003-09-10"},
+                                       {"expiry_date", "2030-04-17"},
+                                       {"document_number", "D70499547"},
+                                       {"sex", "M"}}}}}}});
+  auto viz = [](const std::string& v, const std::vector<double>& conf) {
+    return Json{{"text", v}, {"value", v}, {"confidence", 0.93}, {"char_confidence", conf}};
+  };
+  Json front{{"idkit", 1}, {"input", "dl-photo-s79-0046-front.jpg"}, {"status", "ok"}};
+  front["ocr"] = {{"template", "us-dl"},
+                  {"fields",
+                   {{"surname", viz("EILLY ERIKSSON", surname_conf)},
+                    {"given_names", viz("MAXIMILIAN ALEXANDER", std::vector<double>(20, 0.99))},
+                    {"birth_date", viz("2003-09-10", std::vector<double>(10, 0.99))}}}};
+  front["face"] = {{"similarity", 0.97}, {"threshold", 0.92}, {"match", true}};
+  const auto r = check::evaluate(front, opts(), &back);
+  CHECK(r.pass);
+  CHECK(codes(r) == std::vector<std::string>{"viz_unreadable"});
+  // Its forged surname read the same way, a letter changed: a mismatch.
+  front["ocr"]["fields"]["surname"] = viz("EILLY ERIKSSOM", surname_conf);
+  CHECK(codes(check::evaluate(front, opts(), &back)) == std::vector<std::string>{"name_mismatch"});
+}
+
 TEST_CASE("check: an unsure MRZ's expiry its check digit verifies comes before a print read with doubt",
           "[check]") {
   // td2-photo-s2525-0001: the zone not legible, its expiry 270112 verified by

@@ -251,7 +251,9 @@ bool explainedByRunnerUps(std::string_view printed, std::string_view runner_up, 
 //   (explainedByRunnerUps), or for a document number where they and
 //   look-alikes together do (held-out td2-photo-s9191-0001: HGC1M7KPF read
 //   HGCIM7KPE, the I at 0.99 for the 1, the E at 0.96 with F its runner-up);
-//   else `shown`.
+//   else `shown`. `other`'s characters before the reading's first one were
+//   not seen (a reading begun late under a glare spot): they show nothing,
+//   `unsure` when nothing else differs, left out of the question otherwise.
 enum class FieldKind { date, document_number, text };
 enum class Difference { none, misread, unsure, shown };
 Difference printedDifference(FieldKind kind, std::string_view printed, const std::vector<double>* conf,
