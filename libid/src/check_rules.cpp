@@ -307,6 +307,15 @@ Difference printedDifference(FieldKind kind, std::string_view printed, const std
       return Difference::shown;
     return std::ranges::all_of(diff, sure) ? Difference::misread : Difference::unsure;
   }
+  // A name's (or a code's) letters of one length stand in their places as a
+  // date's digits do: one read surely, its runner-up not the other's letter
+  // and the two no look-alikes, shows the difference whatever else was read
+  // with doubt (qr-id-photo-s79-0055: a forged V read at 0.98 beside the Q
+  // read O at 0.9).
+  if (kind == FieldKind::text && differs && same_length && conf->size() == printed.size() &&
+      (runner_up.empty() || runner_up.size() == printed.size()) &&
+      std::ranges::any_of(diff, [&](const Differing& c) { return sure(c) && !c.runner_up && !c.look_alike; }))
+    return Difference::shown;
   // Any other field: its least sure differing character along the edit
   // alignment decides first (`diff` is that alignment when the lengths differ;
   // of one length characters may still shift, MULLERS / MUELLER, so the

@@ -245,6 +245,10 @@ bool explainedByRunnerUps(std::string_view printed, std::string_view runner_up, 
 //   forged year read beside a blurred month is so a mismatch
 //   (qr-id-photo-s31-0047: 1966 for 1985, the 6 at 0.99, the 6 for 8 at
 //   0.9), where the lowest confidence of the difference left it unreadable.
+// - A name of `other`'s length: `shown` where some letter that differs was
+//   read surely, its runner-up not `other`'s letter and the two no
+//   look-alikes (qr-id-photo-s79-0055: QUINTANA forged QUVNTANA, read
+//   OUVNTANA, the V at 0.98, the O at 0.9); else as any other field.
 // - Any other field, or a date not of `other`'s length: `unsure` where the
 //   difference's characters were read below kStrongCharConfidence
 //   (differenceConfidence); `misread` where the runner-ups explain it
