@@ -1277,6 +1277,87 @@ TEST_CASE("check: a glyph read twice, a name the MRZ cut", "[check]") {
                                  check::completedByPrint("FRANCOISE FRA", "PRANCOISE FRANCOISE")) == D::shown);
 }
 
+TEST_CASE("check: letters missing before a reading's first character are not shown by the print", "[check]") {
+  using D = check::Difference;
+  using K = check::FieldKind;
+  // dl-photo-s79-0046-front (forged seed 79's genuine set): a glare spot over
+  // the surname's start; id-ocr read EILLY ERIKSSON, every letter at 0.99 or
+  // more, against the back's barcode O'REILLY ERIKSSON. The O and R were not
+  // read at all: nothing printed there was seen, so nothing differs surely.
+  const std::vector<double> surname_conf{0.99, 0.99, 0.99, 0.99, 0.99, 1, 0.99, 1, 1, 1, 1, 1, 1, 1};
+  CHECK(check::printedDifference(K::text, "EILLY ERIKSSON", &surname_conf, "", "O REILLY ERIKSSON") == D::unsure);
+  // A letter missing inside the reading, or changed, is still shown.
+  const std::vector<double> shorter(13, 0.99);
+  CHECK(check::printedDifference(K::text, "EILLY ERIKSON", &shorter, "", "EILLY ERIKSSON") == D::shown);
+  CHECK(check::printedDifference(K::text, "EILLY ERIKSSOM", &surname_conf, "", "O REILLY ERIKSSON") == D::shown);
+
+  // The record as id-check met it: the licence passes, the print's doubt said.
+  Json back{{"idkit", 1}, {"input", "dl-photo-s79-0046-back.jpg"}, {"status", "ok"}};
+  back["barcodes"] = Json::array({{{"format", "PDF417"},
+                                   {"aamva",
+                                    {{"fields",
+                                      {{"surname", "O'REILLY ERIKSSON"},
+                                       {"first_name", "MAXIMILIAN"},
+                                       {"middle_names", "ALEXANDER"},
+                                       {"given_names", "MAXIMILIAN ALEXANDER"},
+                                       {"birth_date", "2003-09-10"},
+                                       {"expiry_date", "2030-04-17"},
+                                       {"document_number", "D70499547"},
+                                       {"sex", "M"}}}}}}});
+  auto viz = [](const std::string& v, const std::vector<double>& conf) {
+    return Json{{"text", v}, {"value", v}, {"confidence", 0.93}, {"char_confidence", conf}};
+  };
+  Json front{{"idkit", 1}, {"input", "dl-photo-s79-0046-front.jpg"}, {"status", "ok"}};
+  front["ocr"] = {{"template", "us-dl"},
+                  {"fields",
+                   {{"surname", viz("EILLY ERIKSSON", surname_conf)},
+                    {"given_names", viz("MAXIMILIAN ALEXANDER", std::vector<double>(20, 0.99))},
+                    {"birth_date", viz("2003-09-10", std::vector<double>(10, 0.99))}}}};
+  front["face"] = {{"similarity", 0.97}, {"threshold", 0.92}, {"match", true}};
+  const auto r = check::evaluate(front, opts(), &back);
+  CHECK(r.pass);
+  CHECK(codes(r) == std::vector<std::string>{"viz_unreadable"});
+  // Its forged surname read the same way, a letter changed: a mismatch.
+  front["ocr"]["fields"]["surname"] = viz("EILLY ERIKSSOM", surname_conf);
+  CHECK(codes(check::evaluate(front, opts(), &back)) == std::vector<std::string>{"name_mismatch"});
+}
+
+TEST_CASE("check: a name's letter read surely shows the difference beside letters read with doubt", "[check]") {
+  using D = check::Difference;
+  using K = check::FieldKind;
+  // qr-id-photo-s79-0055 (forged seed 79, the surname's I printed V): id-ocr
+  // read OUVNTANA DF LA PENA against the QR code's QUINTANA DE LA PENA: the
+  // V at 0.98, no runner-up; the O at 0.9 (Q its runner-up, a look-alike);
+  // the F at 0.99 with E its runner-up. The doubted O left the whole name
+  // unsure; the V alone shows the difference, as a date's digit does.
+  const std::vector<double> conf{0.9,  0.99, 0.98, 0.98, 0.99, 0.99, 0.99, 0.99, 1,   0.99,
+                                 0.99, 1,    0.99, 0.99, 1,    1,    0.99, 0.99, 0.99};
+  const std::string runner_up("Q\0\0\0\0\0\0\0\0\0E\0\0\0\0\0L\0\0", 19);
+  CHECK(check::printedDifference(K::text, "OUVNTANA DF LA PENA", &conf, runner_up, "QUINTANA DE LA PENA") == D::shown);
+  // The V read with doubt too: nothing shows the difference.
+  std::vector<double> doubted_v = conf;
+  doubted_v[2] = 0.9;
+  CHECK(check::printedDifference(K::text, "OUVNTANA DF LA PENA", &doubted_v, runner_up, "QUINTANA DE LA PENA") ==
+        D::unsure);
+  // The genuine I: the look-alike O and the F its runner-up explains are no difference shown.
+  CHECK(check::printedDifference(K::text, "OUINTANA DF LA PENA", &conf, runner_up, "QUINTANA DE LA PENA") == D::unsure);
+
+  Json record{{"idkit", 1}, {"input", "qr-id-photo-s79-0055.jpg"}, {"status", "ok"}};
+  record["barcodes"] = Json::array(
+      {{{"format", "QRCode"},
+        {"text", "IDKIT1|UTO|ID|SM6MJFP9Z|QUINTANA DE LA PE\u00d1A|OMAR|1927-08-04|M|2028-01-22|78781823211"}}});
+  Json surname{{"text", "OUVNTANA DF LA PE\u00d1A"},
+               {"value", "OUVNTANA DF LA PENA"},
+               {"confidence", 0.84},
+               {"char_confidence", conf},
+               {"char_alternatives", Json::array()}};
+  for (char c : runner_up)
+    surname["char_alternatives"].push_back(c == '\0' ? Json(nullptr) : Json::array({std::string(1, c), 0.12}));
+  record["ocr"] = {{"template", "qr-id"}, {"fields", {{"surname", surname}}}};
+  record["face"] = {{"similarity", 0.97}, {"threshold", 0.92}, {"match", true}};
+  CHECK(codes(check::evaluate(record, opts())) == std::vector<std::string>{"name_mismatch"});
+}
+
 TEST_CASE("check: an unsure MRZ's expiry its check digit verifies comes before a print read with doubt",
           "[check]") {
   // td2-photo-s2525-0001: the zone not legible, its expiry 270112 verified by

@@ -245,13 +245,19 @@ bool explainedByRunnerUps(std::string_view printed, std::string_view runner_up, 
 //   forged year read beside a blurred month is so a mismatch
 //   (qr-id-photo-s31-0047: 1966 for 1985, the 6 at 0.99, the 6 for 8 at
 //   0.9), where the lowest confidence of the difference left it unreadable.
+// - A name of `other`'s length: `shown` where some letter that differs was
+//   read surely, its runner-up not `other`'s letter and the two no
+//   look-alikes (qr-id-photo-s79-0055: QUINTANA forged QUVNTANA, read
+//   OUVNTANA, the V at 0.98, the O at 0.9); else as any other field.
 // - Any other field, or a date not of `other`'s length: `unsure` where the
 //   difference's characters were read below kStrongCharConfidence
 //   (differenceConfidence); `misread` where the runner-ups explain it
 //   (explainedByRunnerUps), or for a document number where they and
 //   look-alikes together do (held-out td2-photo-s9191-0001: HGC1M7KPF read
 //   HGCIM7KPE, the I at 0.99 for the 1, the E at 0.96 with F its runner-up);
-//   else `shown`.
+//   else `shown`. `other`'s characters before the reading's first one were
+//   not seen (a reading begun late under a glare spot): they show nothing,
+//   `unsure` when nothing else differs, left out of the question otherwise.
 enum class FieldKind { date, document_number, text };
 enum class Difference { none, misread, unsure, shown };
 Difference printedDifference(FieldKind kind, std::string_view printed, const std::vector<double>* conf,
