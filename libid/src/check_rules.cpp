@@ -311,9 +311,14 @@ Difference printedDifference(FieldKind kind, std::string_view printed, const std
   // date's digits do: one read surely, its runner-up not the other's letter
   // and the two no look-alikes, shows the difference whatever else was read
   // with doubt (qr-id-photo-s79-0055: a forged V read at 0.98 beside the Q
-  // read O at 0.9).
+  // read O at 0.9). Only where they do stand in their places: no alignment
+  // with fewer edits than the places that differ, else a misread that lost a
+  // letter and one that gained one shift every letter between them
+  // (td1-photo-s5151-0088, EIJKELENBOOM read LJKELENSOQOM: EI read L, B read
+  // SO, and the sure J K E L E N between them each a place off).
   if (kind == FieldKind::text && differs && same_length && conf->size() == printed.size() &&
       (runner_up.empty() || runner_up.size() == printed.size()) &&
+      alongEditAlignment({printed, conf, runner_up}, other).size() == diff.size() &&
       std::ranges::any_of(diff, [&](const Differing& c) { return sure(c) && !c.runner_up && !c.look_alike; }))
     return Difference::shown;
   // Any other field: its least sure differing character along the edit

@@ -1341,6 +1341,15 @@ TEST_CASE("check: a name's letter read surely shows the difference beside letter
         D::unsure);
   // The genuine I: the look-alike O and the F its runner-up explains are no difference shown.
   CHECK(check::printedDifference(K::text, "OUINTANA DF LA PENA", &conf, runner_up, "QUINTANA DE LA PENA") == D::unsure);
+  // Letters that do not stand in their places: td1-photo-s5151-0088 (genuine),
+  // EIJKELENBOOM read LJKELENSOQOM at one length, EI read L and B read SO; the
+  // sure J K E L E N between them each a place off are no difference shown
+  // (the record's confidences and runner-ups as id-ocr wrote them).
+  const std::vector<double> shifted_conf{0.99, 0.99, 0.99, 1,    0.99, 0.9,  0.97, 0.99, 0.98, 0.98, 0.98, 0.97, 0.97,
+                                         0.9,  0.9,  0.93, 0.98, 0.94, 0.9,  0.9,  0.99, 0.9,  0.91, 0.9,  0.98, 0.99};
+  const std::string shifted_alt("\0\0\0\0\0\0C\0\0\0\0I\0\0EI\0I\0I\0BQO\0\0", 26);
+  CHECK(check::printedDifference(K::text, "VAN BEETHOVEN LJKELENSOQOM", &shifted_conf, shifted_alt,
+                                 "VAN BEETHOVEN EIJKELENBOOM") == D::unsure);
 
   Json record{{"idkit", 1}, {"input", "qr-id-photo-s79-0055.jpg"}, {"status", "ok"}};
   record["barcodes"] = Json::array(
