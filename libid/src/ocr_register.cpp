@@ -129,6 +129,42 @@ std::vector<cv::Rect> componentBoxes(const cv::Mat& binary) {
   return out;
 }
 
+namespace {
+
+// A word taller than this many capital heights is no value line's (the
+// registration's heightFits): two lines a blur joined, a visa's value under
+// its small label 1.5 mm above it.
+constexpr double kJoinedLinesAbove = 1.7;
+// Rows holding at most this share of the box's fullest row's ink part two
+// lines a blur joined.
+constexpr double kLineGapInk = 0.2;
+
+// The lines of `ink` (a component's box, CV_8UC1) parted at their thinnest
+// rows: the runs of rows holding more than kLineGapInk of the fullest row's
+// ink, each boxed by its ink's columns. The whole box when no such rows part it.
+std::vector<cv::Rect> splitJoinedLines(const cv::Mat& ink, double cap_px) {
+  std::vector<int> count(static_cast<std::size_t>(ink.rows));
+  for (int y = 0; y < ink.rows; ++y) count[static_cast<std::size_t>(y)] = cv::countNonZero(ink.row(y));
+  const int fullest = *std::max_element(count.begin(), count.end());
+  std::vector<cv::Rect> out;
+  for (int y = 0; y < ink.rows;) {
+    if (count[static_cast<std::size_t>(y)] <= kLineGapInk * fullest) {
+      ++y;
+      continue;
+    }
+    const int y0 = y;
+    while (y < ink.rows && count[static_cast<std::size_t>(y)] > kLineGapInk * fullest) ++y;
+    // A run of a few rows is a stroke's end, not a line.
+    if (y - y0 < cap_px * 0.35) continue;
+    const cv::Rect band = cv::boundingRect(ink.rowRange(y0, y));
+    if (band.area() > 0) out.push_back(band + cv::Point(0, y0));
+  }
+  if (out.size() < 2) return {cv::Rect(0, 0, ink.cols, ink.rows)};
+  return out;
+}
+
+}  // namespace
+
 std::vector<cv::Rect> findTextBoxes(const cv::Mat& grey, double cap_px, double min_contrast) {
   std::vector<cv::Rect> out;
   if (grey.empty() || cap_px < 3) return out;
@@ -148,8 +184,17 @@ std::vector<cv::Rect> findTextBoxes(const cv::Mat& grey, double cap_px, double m
   // is millimetres away.
   const int join = std::max(2, static_cast<int>(std::lround(cap_px * 0.6)));
   cv::morphologyEx(bw, bw, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, {join, 1}));
-  for (const cv::Rect& b : componentBoxes(bw))
-    if (b.height >= cap_px * 0.35 && b.height <= cap_px * 3 && b.width >= cap_px * 0.25) out.push_back(b);
+  for (const cv::Rect& b : componentBoxes(bw)) {
+    if (b.height < cap_px * 0.35 || b.height > cap_px * 3 || b.width < cap_px * 0.25) continue;
+    if (b.height <= cap_px * kJoinedLinesAbove) {
+      out.push_back(b);
+      continue;
+    }
+    for (const cv::Rect& part : splitJoinedLines(bw(b), cap_px)) {
+      const cv::Rect p = part + b.tl();
+      if (p.height >= cap_px * 0.35 && p.width >= cap_px * 0.25) out.push_back(p);
+    }
+  }
   return out;
 }
 
