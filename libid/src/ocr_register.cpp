@@ -219,20 +219,22 @@ std::pair<Registration, double> registerSheared(const std::vector<cv::Rect>& box
 
   // 1. Vertical: scale and offset that put most value lines on a word of the
   // right height. Words are only taken within a fifth of the card's width of
-  // the field's nominal place (the portrait and other columns stay out).
-  std::vector<std::vector<const cv::Rect*>> column(lines.size());
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    const Expected& e = lines[i];
-    const double x0 = e.left_mm * sx0 - card.width * 0.2, x1 = e.right_mm * sx0 + card.width * 0.2;
-    const double cap = e.cap_mm * sy0;
-    for (const cv::Rect& b : boxes)
-      if (b.br().x > x0 && b.x < x1 && b.height >= 0.7 * 0.8 * cap && b.height <= 1.7 * 1.25 * cap)
-        column[i].push_back(&b);
-  }
-  // Per scale, each line's candidate word centres, sorted: a line's best
+  // the field's nominal place (the portrait and other columns stay out), and
+  // judged by the nominal capital height whatever the scale tried: a blurred
+  // card's words stand taller than its capitals (a shaken visa's 1.7 capital
+  // heights), and judged by each scale's capitals they would count as value
+  // lines only at a larger scale, which then won with its rows a line off
+  // (mrvb-photo-s9191-0028). Each line's word centres, sorted: a line's best
   // word for an offset is the nearest centre (closeness falls with the
   // distance), found by binary search instead of a scan of the column.
   std::vector<std::vector<double>> centres(lines.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const Expected& e = lines[i];
+    const double x0 = e.left_mm * sx0 - card.width * 0.2, x1 = e.right_mm * sx0 + card.width * 0.2;
+    for (const cv::Rect& b : boxes)
+      if (b.br().x > x0 && b.x < x1 && heightFits(b, e.cap_mm * sy0)) centres[i].push_back(b.y + b.height / 2.0);
+    std::sort(centres[i].begin(), centres[i].end());
+  }
   auto nearest = [](const std::vector<double>& sorted, double want) {
     auto it = std::lower_bound(sorted.begin(), sorted.end(), want);
     double d = 1e18;
@@ -256,12 +258,6 @@ std::pair<Registration, double> registerSheared(const std::vector<cv::Rect>& box
   std::vector<YFit> yfits;
   for (double f : steps) {
     const double sy = sy0 * f;
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-      centres[i].clear();
-      for (const cv::Rect* b : column[i])
-        if (heightFits(*b, lines[i].cap_mm * sy)) centres[i].push_back(b->y + b->height / 2.0);
-      std::sort(centres[i].begin(), centres[i].end());
-    }
     for (std::size_t i = 0; i < lines.size(); ++i)
       for (const double centre : centres[i]) {
         const double ty = centre - sy * lines[i].cy_mm - sheared(lines[i]);

@@ -1499,7 +1499,7 @@ TEST_CASE("ocr: a value line a blur joined to its label above is parted from it 
   REQUIRE(photo.truth["viz"]["name"] == "BOUCHARD, ALICE MAÉLIE");
   const ocr::Result r = photo.read("mrva");
   INFO(r.registration.dump());
-  CHECK(r.registration["lines"] == "10/12");
+  CHECK(std::abs(r.registration["scale"][0].get<double>() - 1) < 0.05);  // 1.2 where the lines were lost
   const std::map<std::string, std::string> want = {{"valid_from", "2025-01-31"},
                                                    {"expiry_date", "2025-01-31"},
                                                    {"issue_date", "2025-01-31"},
@@ -1510,6 +1510,30 @@ TEST_CASE("ocr: a value line a blur joined to its label above is parted from it 
     REQUIRE(f);
     CHECK(f->value == value);
   }
+}
+
+TEST_CASE("ocr: a shaken card's taller words do not pull the registration to a larger scale", "[ocr]") {
+  // id-synth's photo mrvb-photo-s9191-0028: a visa held at 4.8 px a
+  // millimetre, shaken 7 px at 118 degrees: its value lines' words are some
+  // 1.7 capital heights tall on the flat card. Judged against the capital
+  // height of each scale tried, they were value lines only at 1.05 times
+  // the nominal scale, where the rows fit a line down (4/12 lines, every
+  // field read on its neighbour's line). Judged against the nominal
+  // capital height, the nominal rows stand.
+  const SourcedPhoto photo(9191, 28, deskew::Kind::id2, synth::Tamper::none, /*deskewed=*/true);
+  REQUIRE(photo.truth["document"]["type"] == "mrvb");
+  REQUIRE(photo.truth["viz"]["place_of_issue"] == "EDINBURGH");
+  const ocr::Result r = photo.read("mrvb");
+  INFO(r.registration.dump());
+  CHECK(std::abs(r.registration["shift_mm"][1].get<double>()) < 1);
+  for (const char* name : {"valid_from", "expiry_date", "issue_date"}) {
+    const ocr::Field* f = r.find(name);
+    REQUIRE(f);
+    CHECK(f->value == "2024-09-17");
+  }
+  const ocr::Field* place = r.find("place_of_issue");
+  REQUIRE(place);
+  CHECK(place->value == "EDINBURGH");
 }
 
 TEST_CASE("ocr: a printed year that differs from the MRZ's is sure where the MRZ's digit fits its place clearly worse", "[ocr]") {
