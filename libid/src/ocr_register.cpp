@@ -129,6 +129,42 @@ std::vector<cv::Rect> componentBoxes(const cv::Mat& binary) {
   return out;
 }
 
+namespace {
+
+// A word taller than this many capital heights is no value line's (the
+// registration's heightFits): two lines a blur joined, a visa's value under
+// its small label 1.5 mm above it.
+constexpr double kJoinedLinesAbove = 1.7;
+// Rows holding at most this share of the box's fullest row's ink part two
+// lines a blur joined.
+constexpr double kLineGapInk = 0.2;
+
+// The lines of `ink` (a component's box, CV_8UC1) parted at their thinnest
+// rows: the runs of rows holding more than kLineGapInk of the fullest row's
+// ink, each boxed by its ink's columns. The whole box when no such rows part it.
+std::vector<cv::Rect> splitJoinedLines(const cv::Mat& ink, double cap_px) {
+  std::vector<int> count(static_cast<std::size_t>(ink.rows));
+  for (int y = 0; y < ink.rows; ++y) count[static_cast<std::size_t>(y)] = cv::countNonZero(ink.row(y));
+  const int fullest = *std::max_element(count.begin(), count.end());
+  std::vector<cv::Rect> out;
+  for (int y = 0; y < ink.rows;) {
+    if (count[static_cast<std::size_t>(y)] <= kLineGapInk * fullest) {
+      ++y;
+      continue;
+    }
+    const int y0 = y;
+    while (y < ink.rows && count[static_cast<std::size_t>(y)] > kLineGapInk * fullest) ++y;
+    // A run of a few rows is a stroke's end, not a line.
+    if (y - y0 < cap_px * 0.35) continue;
+    const cv::Rect band = cv::boundingRect(ink.rowRange(y0, y));
+    if (band.area() > 0) out.push_back(band + cv::Point(0, y0));
+  }
+  if (out.size() < 2) return {cv::Rect(0, 0, ink.cols, ink.rows)};
+  return out;
+}
+
+}  // namespace
+
 std::vector<cv::Rect> findTextBoxes(const cv::Mat& grey, double cap_px, double min_contrast) {
   std::vector<cv::Rect> out;
   if (grey.empty() || cap_px < 3) return out;
@@ -148,8 +184,17 @@ std::vector<cv::Rect> findTextBoxes(const cv::Mat& grey, double cap_px, double m
   // is millimetres away.
   const int join = std::max(2, static_cast<int>(std::lround(cap_px * 0.6)));
   cv::morphologyEx(bw, bw, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, {join, 1}));
-  for (const cv::Rect& b : componentBoxes(bw))
-    if (b.height >= cap_px * 0.35 && b.height <= cap_px * 3 && b.width >= cap_px * 0.25) out.push_back(b);
+  for (const cv::Rect& b : componentBoxes(bw)) {
+    if (b.height < cap_px * 0.35 || b.height > cap_px * 3 || b.width < cap_px * 0.25) continue;
+    if (b.height <= cap_px * kJoinedLinesAbove) {
+      out.push_back(b);
+      continue;
+    }
+    for (const cv::Rect& part : splitJoinedLines(bw(b), cap_px)) {
+      const cv::Rect p = part + b.tl();
+      if (p.height >= cap_px * 0.35 && p.width >= cap_px * 0.25) out.push_back(p);
+    }
+  }
   return out;
 }
 
@@ -174,20 +219,22 @@ std::pair<Registration, double> registerSheared(const std::vector<cv::Rect>& box
 
   // 1. Vertical: scale and offset that put most value lines on a word of the
   // right height. Words are only taken within a fifth of the card's width of
-  // the field's nominal place (the portrait and other columns stay out).
-  std::vector<std::vector<const cv::Rect*>> column(lines.size());
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    const Expected& e = lines[i];
-    const double x0 = e.left_mm * sx0 - card.width * 0.2, x1 = e.right_mm * sx0 + card.width * 0.2;
-    const double cap = e.cap_mm * sy0;
-    for (const cv::Rect& b : boxes)
-      if (b.br().x > x0 && b.x < x1 && b.height >= 0.7 * 0.8 * cap && b.height <= 1.7 * 1.25 * cap)
-        column[i].push_back(&b);
-  }
-  // Per scale, each line's candidate word centres, sorted: a line's best
+  // the field's nominal place (the portrait and other columns stay out), and
+  // judged by the nominal capital height whatever the scale tried: a blurred
+  // card's words stand taller than its capitals (a shaken visa's 1.7 capital
+  // heights), and judged by each scale's capitals they would count as value
+  // lines only at a larger scale, which then won with its rows a line off
+  // (mrvb-photo-s9191-0028). Each line's word centres, sorted: a line's best
   // word for an offset is the nearest centre (closeness falls with the
   // distance), found by binary search instead of a scan of the column.
   std::vector<std::vector<double>> centres(lines.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const Expected& e = lines[i];
+    const double x0 = e.left_mm * sx0 - card.width * 0.2, x1 = e.right_mm * sx0 + card.width * 0.2;
+    for (const cv::Rect& b : boxes)
+      if (b.br().x > x0 && b.x < x1 && heightFits(b, e.cap_mm * sy0)) centres[i].push_back(b.y + b.height / 2.0);
+    std::sort(centres[i].begin(), centres[i].end());
+  }
   auto nearest = [](const std::vector<double>& sorted, double want) {
     auto it = std::lower_bound(sorted.begin(), sorted.end(), want);
     double d = 1e18;
@@ -211,12 +258,6 @@ std::pair<Registration, double> registerSheared(const std::vector<cv::Rect>& box
   std::vector<YFit> yfits;
   for (double f : steps) {
     const double sy = sy0 * f;
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-      centres[i].clear();
-      for (const cv::Rect* b : column[i])
-        if (heightFits(*b, lines[i].cap_mm * sy)) centres[i].push_back(b->y + b->height / 2.0);
-      std::sort(centres[i].begin(), centres[i].end());
-    }
     for (std::size_t i = 0; i < lines.size(); ++i)
       for (const double centre : centres[i]) {
         const double ty = centre - sy * lines[i].cy_mm - sheared(lines[i]);
