@@ -1192,13 +1192,15 @@ LineReading toReading(const PreparedLine& p, const Cells& cells, int chars, int 
   return r;
 }
 
-std::vector<int> lengthsFor(std::size_t lines, std::optional<Format> hint) {
+std::vector<int> lengthsFor(std::size_t lines, std::optional<Format> hint, int chars) {
   if (hint) {
     const auto lengths = lineLengths(*hint);
     if (lengths.size() != lines) return {};
     return {lengths.front()};
   }
-  if (lines == 3) return {30};
+  if (lines == 3) return chars == 0 || chars == 30 ? std::vector<int>{30} : std::vector<int>{};
+  if (chars == 44 || chars == 36) return {chars};
+  if (chars != 0) return {};
   return {44, 36};
 }
 
@@ -1581,7 +1583,7 @@ Attempt readBands(const cv::Mat& gray, const ReadOptions& options, const std::ve
     std::reverse(down.begin(), down.end());
     // Quick look at every orientation and length, then a careful read of the best two.
     std::vector<Hypothesis> hyps;
-    for (int chars : lengthsFor(up.size(), options.parse.format))
+    for (int chars : lengthsFor(up.size(), options.parse.format, options.chars))
       for (bool flipped : {false, true}) {
         Hypothesis h{{}, chars, 0, flipped, {}};
         for (const auto& p : flipped ? down : up) {
@@ -2386,7 +2388,8 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
     std::vector<int> lengths{best.chars};
     // A two-line band read as one length may be the other (a smear beside
     // a French ID's line taken for eight more cells).
-    if (best.cells.size() == 2 && !options.parse.format) lengths.push_back(best.chars == 44 ? 36 : 44);
+    if (best.cells.size() == 2 && !options.parse.format && options.chars == 0)
+      lengths.push_back(best.chars == 44 ? 36 : 44);
     for (int chars : lengths)
       if (auto shifted = readShifted(gray, options, bands[best.band], best, chars)) {
         best = std::move(*shifted);

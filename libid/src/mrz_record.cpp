@@ -71,6 +71,45 @@ struct DocumentReading {
   double sampling = 1.0;
 };
 
+// The cells a line of the zone holds on a document of `kind`: an ID-1 card
+// carries a TD1 (30), an ID-2 document a TD2, an MRV-B or a French ID (36),
+// an ID-3 page a TD3 or an MRV-A (44).
+int charsOn(deskew::Kind kind) {
+  switch (kind) {
+    case deskew::Kind::id1: return 30;
+    case deskew::Kind::id2: return 36;
+    case deskew::Kind::id3: return 44;
+  }
+  return 0;
+}
+
+// Whether a reading's lines are as long as a document of `kind` holds them.
+bool fitsDocument(const Result& r, deskew::Kind kind) {
+  const int chars = charsOn(kind);
+  return std::all_of(r.lines.begin(), r.lines.end(), [&](const std::string& l) { return std::ssize(l) == chars; });
+}
+
+// A reading not valid whose lines are not as long as its document's size
+// holds them (a blurred MRV-A's lines read as 36 cells, their ends lost in
+// the blur or in a partial band; a French ID's as 44, a smear beside them
+// taken for cells) is read again at that length (ReadOptions::chars), and
+// that reading is reported instead when it is valid or surer. Not when it
+// is less sure: a TD3 photo whose 36-cell reading held every field right
+// (td3-photo-s211-0041, 0.46) read its 44 cells a cell off (0.0). `read`
+// reads with the options given.
+template <class Read>
+auto readAtDocumentLength(Read read, const ReadOptions& options, deskew::Kind kind) {
+  auto reading = read(options);
+  if (!reading || options.chars != 0 || options.parse.format) return reading;
+  const Result& r = reading->result;
+  if (r.valid || fitsDocument(r, kind)) return reading;
+  ReadOptions at = options;
+  at.chars = charsOn(kind);
+  if (auto again = read(at); again && (again->result.valid || again->result.confidence > r.confidence))
+    reading = std::move(again);
+  return reading;
+}
+
 // Flat copies are drawn at this resolution (id-deskew's default).
 constexpr double kFlatDpi = 300;
 
@@ -78,7 +117,7 @@ constexpr double kFlatDpi = 300;
 // pixels) read; the reading's quad mapped into the photo.
 std::optional<DocumentReading> readFlat(const cv::Mat& card, const deskew::Document& document,
                                         const ReadOptions& options) {
-  auto reading = read(card, options);
+  auto reading = readAtDocumentLength([&](const ReadOptions& o) { return read(card, o); }, options, document.kind);
   if (!reading) return std::nullopt;
   const deskew::Quad& q = document.quad;
   const deskew::Quad corners = {cv::Point2d(0, 0), cv::Point2d(card.cols, 0), cv::Point2d(card.cols, card.rows),
@@ -375,7 +414,11 @@ Status readRecord(Json& record, const ImageLimits& limits, const ReadOptions& op
         detail::crossCheck(doc->reading.result, direct->result);
     return fromDocument();
   }
-  auto reading = readFile(img, options);
+  // The photo as it is holds the document found in it: its lines are as
+  // long as that document's size holds them.
+  auto reading =
+      found ? readAtDocumentLength([&](const ReadOptions& o) { return readFile(img, o); }, options, found->kind)
+            : readFile(img, options);
   if (reading && reading->result.valid && doc && doc->reading.result.lines.size() == reading->result.lines.size()) {
     detail::carryDoubts(reading->result, doc->reading.result);
     // The flat copy's reading, not valid, is a second view of the cells no
@@ -428,7 +471,12 @@ Status readRecord(Json& record, const ImageLimits& limits, const ReadOptions& op
   // confirm, not valid, its doubts listed. Not given to the second reader:
   // it would read the shaken photo as it is again, and a cell it mended
   // where the twins disagree would have no second witness.
-  if (!reading && unconfirmed && !doc) {
+  // So too where the photo as it is was read, not valid, at a line length
+  // its document does not hold and that reading at the one it holds
+  // (td3-photo-s211-0039, a partial band read as 36 cells a line).
+  if (unconfirmed && !doc &&
+      (!reading || (!reading->result.valid && found && !fitsDocument(reading->result, found->kind) &&
+                    fitsDocument(unconfirmed->reading.result, found->kind)))) {
     doc = std::move(unconfirmed);
     return fromDocument(false);
   }

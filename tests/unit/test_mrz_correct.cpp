@@ -257,6 +257,33 @@ TEST_CASE("correct: a character after the padding of a field no check digit cove
   CHECK(ok->valid);
 }
 
+TEST_CASE("correct: a letter after the padding of an MRV's optional data is never read surely", "[mrz][correct]") {
+  // An MRV-A's line 2 whose end was read as junk: H at 0.99 after the
+  // optional data's fillers. No check digit covers an MRV's optional data,
+  // so however sure the reader, the zone is not valid.
+  const std::vector<std::string> read = {"VCUTOWILLEMS<<ELS<<<<<<<<<<<<<<<<<<<<<<<<<<<",
+                                         "LN92896842BEL1909247F2505152<<<<<<<<<<<<<<<H"};
+  REQUIRE(parse(read));
+  REQUIRE(parse(read)->valid);
+  auto r = sureReading(read);
+  r[1][43] = {{'H', 0.99f}, {'<', 0.005f}};
+  const auto res = correct(r);
+  REQUIRE(res);
+  CHECK(res->lines == read);
+  notLegible(*res);
+  // An MRV-B's alike.
+  const std::vector<std::string> visa = {"VCPOLKOWALSKA<KWIATKOWSKA<<BEATA<<<<",
+                                         "PL00000008POL6002084F0505011<<<<<<<H"};
+  const auto b = correct(sureReading(visa));
+  REQUIRE(b);
+  notLegible(*b);
+  // A TD3's personal number is no MRV's optional data: its check digit
+  // covers it (the rule above, not this one, judges its padding).
+  const auto td3 = correct(sureReading(kTd3));
+  REQUIRE(td3);
+  CHECK(td3->valid);
+}
+
 TEST_CASE("correct: a character the reader gave under half its probability is a guess whatever its share",
           "[mrz][correct]") {
   // Deskewed td1-photo-s23-0073 (14 px motion blur), two members: ETIENNE's

@@ -79,6 +79,10 @@ struct ReadOptions {
   // A photo (no flat card before it) is read from its document, found and
   // flattened as id-deskew does it, before it is read as it is.
   bool find_document = true;
+  // Cells a line of the zone holds, when the document's size tells it (a
+  // found document's flat copy: an ID-1 card's TD1 30, an ID-2's 36, an
+  // ID-3's 44); 0 when any length may be read.
+  int chars = 0;
 };
 
 struct ImageReading {
