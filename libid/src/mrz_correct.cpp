@@ -97,8 +97,18 @@ using detail::kNameFamilySure;
 // A character after a field's padding that no check digit of its own covers
 // is read surely only at this probability (see the padding rule in correct()).
 constexpr double kPaddedTailSure = 0.9;
-// An MRV's optional data starts at this cell (0-based) of its line 2.
-constexpr std::size_t kMrvOptionalData = 28;
+
+// Whether some check digit, the composite included, covers the position
+// (its data or the digit itself) in any of its variants.
+bool anyCheckCovers(const std::vector<CheckPlan>& plans, std::size_t line, std::size_t col) {
+  const auto at = [&](const Pos& q) {
+    return static_cast<std::size_t>(q.line) == line && static_cast<std::size_t>(q.col) == col;
+  };
+  return std::ranges::any_of(plans, [&](const CheckPlan& plan) {
+    return at(plan.digit) ||
+           std::ranges::any_of(plan.variants, [&](const auto& v) { return std::ranges::any_of(v, at); });
+  });
+}
 
 // A state code changed to the cheapest known ICAO code among the reader's
 // options: at most this costly, and the next known code this much dearer
@@ -1091,13 +1101,12 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
         while (k > 0 && kinds[li][k - 1] == Kind::AlnumFill && line[k - 1] != '<') --k;
         if (k > c || !padded(k)) continue;
         for (std::size_t j = k; j <= c; ++j) {
-          // An MRV's optional data no check digit covers at all, not even a
-          // composite: a letter after its padding, however surely read, is
-          // what a line's end read as junk looks like (H at 0.99 after seven
-          // fillers: valid and wrong), and no check can refuse it. A digit
-          // there is printed (the real Polish visa's "<<<<<<<0").
-          if (li == 1 && k >= kMrvOptionalData && (*fmt == Format::MRVA || *fmt == Format::MRVB) && isLetter(line[j]))
-            legible = false;
+          // A cell no check digit covers at all, not even a composite (an
+          // MRV's optional data): a letter after its padding, however surely
+          // read, is what a line's end read as junk looks like (H at 0.99
+          // after seven fillers: valid and wrong), and no check can refuse
+          // it. A digit there is printed (the real Polish visa's "<<<<<<<0").
+          if (isLetter(line[j]) && !anyCheckCovers(final_plans, li, j)) legible = false;
           const auto pi = static_cast<std::size_t>(index[li][j]);
           const auto& cands = lines[li][j];
           if (!vouched[pi] && !settled[pi] && cands.size() > 1 && probabilityOf(cands, line[j]) < kPaddedTailSure)
