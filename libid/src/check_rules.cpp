@@ -316,9 +316,10 @@ Difference printedDifference(FieldKind kind, std::string_view printed, const std
   // letter and one that gained one shift every letter between them
   // (td1-photo-s5151-0088, EIJKELENBOOM read LJKELENSOQOM: EI read L, B read
   // SO, and the sure J K E L E N between them each a place off).
+  // `seen` is the edit alignment (`diff` itself when the lengths differ).
+  std::vector<Differing> seen = same_length ? alongEditAlignment({printed, conf, runner_up}, other) : diff;
   if (kind == FieldKind::text && differs && same_length && conf->size() == printed.size() &&
-      (runner_up.empty() || runner_up.size() == printed.size()) &&
-      alongEditAlignment({printed, conf, runner_up}, other).size() == diff.size() &&
+      (runner_up.empty() || runner_up.size() == printed.size()) && seen.size() == diff.size() &&
       std::ranges::any_of(diff, [&](const Differing& c) { return sure(c) && !c.runner_up && !c.look_alike; }))
     return Difference::shown;
   // Any other field: its least sure differing character along the edit
@@ -330,7 +331,6 @@ Difference printedDifference(FieldKind kind, std::string_view printed, const std
   // reading that begins late (a glare spot fading the value's start,
   // dl-photo-s79-0046-front: O'REILLY ERIKSSON read EILLY ERIKSSON at 0.99 a
   // letter) shows nothing there, and the rest of the difference decides.
-  std::vector<Differing> seen = same_length ? alongEditAlignment({printed, conf, runner_up}, other) : diff;
   const bool begun_late = std::erase_if(seen, &Differing::unseen) > 0;
   if (begun_late && seen.empty()) return Difference::unsure;
   const double least = conf->size() == printed.size() ? leastConfidence(seen) : 0;
