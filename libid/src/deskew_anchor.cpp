@@ -266,7 +266,7 @@ std::optional<Anchored> anchorToMrz(const cv::Mat& bgr, const Quad& q_in, bool a
                                         moved[2] && y1 > H + 0.25 * band->line_height, moved[3] && x0 < -2 * char_w};
   const double ppm = ppm_x;
   Anchored out;
-  out.kind = chars == 30 ? Kind::id1 : chars == 36 ? Kind::id2 : Kind::id3;
+  out.kind = kindOfZone(chars).value_or(Kind::id3);
   // The quad as it is, with the confirmation mrzSide would make on a probe
   // of this very quad: the same pixels, cropped to the card.
   auto asItIs = [&] {

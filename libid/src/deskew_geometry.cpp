@@ -40,6 +40,21 @@ cv::Size pixelSize(Kind k, double dpi) {
   return {static_cast<int>(std::lround(mm.width / 25.4 * dpi)), static_cast<int>(std::lround(mm.height / 25.4 * dpi))};
 }
 
+int zoneChars(Kind k) {
+  switch (k) {
+    case Kind::id1: return 30;
+    case Kind::id2: return 36;
+    case Kind::id3: return 44;
+  }
+  return 0;
+}
+
+std::optional<Kind> kindOfZone(int chars) {
+  for (Kind k : {Kind::id1, Kind::id2, Kind::id3})
+    if (zoneChars(k) == chars) return k;
+  return std::nullopt;
+}
+
 std::optional<Kind> classifyAspect(double ratio, double tolerance) {
   if (!(ratio > 0) || !std::isfinite(ratio)) return std::nullopt;
   if (ratio < 1) ratio = 1 / ratio;

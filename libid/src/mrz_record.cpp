@@ -71,21 +71,9 @@ struct DocumentReading {
   double sampling = 1.0;
 };
 
-// The cells a line of the zone holds on a document of `kind`: an ID-1 card
-// carries a TD1 (30), an ID-2 document a TD2, an MRV-B or a French ID (36),
-// an ID-3 page a TD3 or an MRV-A (44).
-int charsOn(deskew::Kind kind) {
-  switch (kind) {
-    case deskew::Kind::id1: return 30;
-    case deskew::Kind::id2: return 36;
-    case deskew::Kind::id3: return 44;
-  }
-  return 0;
-}
-
 // Whether a reading's lines are as long as a document of `kind` holds them.
 bool fitsDocument(const Result& r, deskew::Kind kind) {
-  const int chars = charsOn(kind);
+  const int chars = deskew::zoneChars(kind);
   return std::all_of(r.lines.begin(), r.lines.end(), [&](const std::string& l) { return std::ssize(l) == chars; });
 }
 
@@ -104,7 +92,7 @@ auto readAtDocumentLength(Read read, const ReadOptions& options, deskew::Kind ki
   const Result& r = reading->result;
   if (r.valid || fitsDocument(r, kind)) return reading;
   ReadOptions at = options;
-  at.chars = charsOn(kind);
+  at.chars = deskew::zoneChars(kind);
   if (auto again = read(at); again && (again->result.valid || again->result.confidence > r.confidence))
     reading = std::move(again);
   return reading;

@@ -48,6 +48,12 @@ std::optional<Kind> parseKind(std::string_view s);
 cv::Size2d sizeMm(Kind k);                     // landscape: ID1 85.60 x 53.98
 // Flat pixel size at `dpi` (ID1 at 300 dpi: 1011 x 638).
 cv::Size pixelSize(Kind k, double dpi);
+// The cells a line of a machine-readable zone holds on a document of size
+// class `k` (ICAO 9303: an ID-1 card carries a TD1, 30; an ID-2 document a
+// TD2, an MRV-B or a French ID, 36; an ID-3 page a TD3 or an MRV-A, 44), and
+// the size class whose zone's lines hold `chars` cells (nullopt for none).
+int zoneChars(Kind k);
+std::optional<Kind> kindOfZone(int chars);
 
 // The size class whose long/short ratio is nearest `ratio` (any order of the
 // sides), or nullopt when none is within `tolerance` (relative). ID2 and ID3
