@@ -217,6 +217,12 @@ std::optional<Result> readOtherFont(const Result& r, const std::vector<WitnessLi
     lines.push_back(std::move(text));
   }
   if (n == 0 || least < kSure) return std::nullopt;
+  // Tesseract reads by no cell's type: a surely read 0 in a name (an MRV-B's
+  // JOAO read JOA0, its check digits verifying what it read of the dates) is
+  // no name letter. The classifier's character stands in such a cell.
+  auto typed = typedAsCells(r.format, std::move(lines), r.lines);
+  if (!typed) return std::nullopt;
+  lines = std::move(*typed);
   ParseOptions p = parse;
   p.format = r.format;
   auto read = mrz::parse(lines, p);
@@ -234,6 +240,21 @@ std::optional<Result> readOtherFont(const Result& r, const std::vector<WitnessLi
 }
 
 }  // namespace
+
+std::optional<std::vector<std::string>> typedAsCells(Format format, std::vector<std::string> lines,
+                                                     std::span<const std::string> classifier) {
+  const auto kinds = positionKinds(format);
+  if (kinds.size() != lines.size() || classifier.size() != lines.size()) return std::nullopt;
+  for (std::size_t li = 0; li < lines.size(); ++li) {
+    if (kinds[li].size() != lines[li].size() || classifier[li].size() != lines[li].size()) return std::nullopt;
+    for (std::size_t c = 0; c < lines[li].size(); ++c) {
+      if (allowed(kinds[li][c], lines[li][c])) continue;
+      if (!allowed(kinds[li][c], classifier[li][c])) return std::nullopt;
+      lines[li][c] = classifier[li][c];
+    }
+  }
+  return lines;
+}
 
 bool witness(Result& r, std::span<const LineCandidates> cands, const cv::Mat& image, const std::array<cv::Point2f, 4>& quad,
              const ParseOptions& parse) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <span>
 
 #include <opencv2/core.hpp>
@@ -22,5 +23,14 @@ namespace idkit::mrz::detail {
 // read as settled.
 bool witness(Result& r, std::span<const LineCandidates> cands, const cv::Mat& image,
              const std::array<cv::Point2f, 4>& quad, const ParseOptions& parse);
+
+// The witness's lines (as long as `classifier`'s, the classifier's reading of
+// the same zone in `format`) with each cell whose type forbids what
+// Tesseract read there (a digit in a name, a letter in a date: its O and 0,
+// I and 1 are the classic slips) read as the classifier read it, which
+// reads every cell by its type; nullopt where the classifier's character is
+// no more allowed there.
+std::optional<std::vector<std::string>> typedAsCells(Format format, std::vector<std::string> lines,
+                                                     std::span<const std::string> classifier);
 
 }  // namespace idkit::mrz::detail

@@ -245,3 +245,28 @@ TEST_CASE("mrz witness: real specimens, a zone in another font and a name letter
   for (const auto& c : uto.at("corrections"))
     if (c.at("line") == 1 && c.at("pos") == 12) CHECK((c.at("why") == "witness" && c.at("to") == "O"));
 }
+
+TEST_CASE("mrz witness: Tesseract's character a cell's type forbids is read as the classifier read it",
+          "[mrz_read][witness]") {
+  // Tesseract reads by no cell's type: an I in a name read 1, a 0 in the
+  // birth date read O. The classifier read both by their types.
+  std::vector<std::string> witness = kTd1;
+  witness[2][2] = '1';  // ER1KSSON
+  witness[1][2] = 'O';  // 74O812
+  const auto typed = mrz::detail::typedAsCells(mrz::Format::TD1, witness, kTd1);
+  REQUIRE(typed);
+  CHECK(*typed == kTd1);
+  // A cell the witness read as its type allows stays as it read it (the
+  // document number's 4 read 6: its check digit judges it after).
+  witness = kTd1;
+  witness[0][9] = '6';
+  const auto kept = mrz::detail::typedAsCells(mrz::Format::TD1, witness, kTd1);
+  REQUIRE(kept);
+  CHECK(kept->at(0)[9] == '6');
+  // Neither reader read the cell as its type allows: no reading.
+  std::vector<std::string> classifier = kTd1;
+  classifier[2][2] = '1';
+  witness = kTd1;
+  witness[2][2] = '7';
+  CHECK_FALSE(mrz::detail::typedAsCells(mrz::Format::TD1, witness, classifier));
+}
