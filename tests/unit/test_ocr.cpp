@@ -1536,6 +1536,30 @@ TEST_CASE("ocr: a shaken card's taller words do not pull the registration to a l
   CHECK(place->value == "EDINBURGH");
 }
 
+TEST_CASE("ocr: a card of the ID-2/ID-3 shape takes no ID-1 layout", "[ocr]") {
+  // id-synth's photo mrvb-photo-s6464-0004: a visa held at 3.1 px a
+  // millimetre, defocused, flattened as an ID-3 page; its zone read as an
+  // MRV-B's failing its checks. An ID-1 layout, 11.6 % off the card's
+  // aspect, fitted the blurred card's few word rows far better than the
+  // zone's own (qr-id, every field lost): a card's size is not doubted by
+  // its print.
+  const SourcedPhoto photo(6464, 4, deskew::Kind::id3, synth::Tamper::none, /*deskewed=*/true);
+  REQUIRE(photo.truth["document"]["type"] == "mrvb");
+  for (const auto& f : ocr::layoutFits(photo.flat, templates())) {
+    INFO(f.t->id);
+    CHECK(f.t->kind != "ID1");
+  }
+  const Json record = {{"mrz", {{"format", "MRVB"}, {"valid", false}, {"fields", photo.truth["mrz"]["fields"]}}}};
+  CHECK(chosen(photo.flat, record) == "mrvb");
+  // The layout the zone named competes whatever its size: fra-id-photo-s6464-0093,
+  // a French ID card (ID-2) id-deskew flattened as an ID-1, its zone failing
+  // its checks, is read with its own layout stretched whole.
+  const SourcedPhoto id2_as_id1(6464, 93, deskew::Kind::id1, synth::Tamper::none, /*deskewed=*/true);
+  REQUIRE(id2_as_id1.truth["document"]["type"] == "fra-id");
+  const Json french = {{"mrz", {{"format", "FRENCH_ID"}, {"valid", false}, {"fields", id2_as_id1.truth["mrz"]["fields"]}}}};
+  CHECK(chosen(id2_as_id1.flat, french) == "fra-id");
+}
+
 TEST_CASE("ocr: a printed year that differs from the MRZ's is sure where the MRZ's digit fits its place clearly worse", "[ocr]") {
   // id-synth's photo td2-photo-s67-0097 forged (bench/tamper.sh seed 67):
   // 11.03.1955 printed where the MRZ says 1954. Tesseract read the print
