@@ -515,8 +515,10 @@ const Template* choose(Engine& engine, const cv::Mat& flat_bgr, const std::vecto
   if (sure) return by_record;
   if (by_record) {
     // An MRZ that fails its checks may have named the wrong layout: it stands
-    // unless another template fits the card's text lines clearly better.
-    const auto fits = layoutFits(flat_bgr, templates);
+    // unless another template fits the card's text lines clearly better (the
+    // one it named among them, whatever its size: a TD3 page flattened as an
+    // ID-1 whose zone named td3, mrva standing in for it by ofCardSize).
+    const auto fits = layoutFits(flat_bgr, templates, kDefaultTextContrast, named);
     double own = 0;
     for (const LayoutFit& f : fits)
       if (f.t == by_record) own = f.share;

@@ -1175,6 +1175,15 @@ TEST_CASE("ocr: a failing zone's layout off the card's aspect gives way to one o
   // A TD3 page at its own size keeps the failing zone's template (within
   // 8 % of the card: no other is sought).
   CHECK(chosen(scanned(synth::DocType::td3, 11).flat, misread) == "td3");
+  // A TD3 page id-deskew flattened as an ID-1, its zone failing: mrva stands
+  // in for td3 (ofCardSize), and td3, the layout the zone named, still
+  // competes whatever its size and wins by its lines (seed 79
+  // td3-photo-0034-2).
+  const cv::Mat page = scanned(synth::DocType::td3, 11).flat;
+  cv::Mat page_as_id1;
+  cv::resize(page, page_as_id1, cv::Size(static_cast<int>(std::lround(page.rows * 85.6 / 53.98)), page.rows));
+  const Json failing = {{"mrz", {{"format", "TD3"}, {"valid", false}, {"fields", {{"document_code", "P"}}}}}};
+  CHECK(chosen(page_as_id1, failing) == "td3");
 }
 
 TEST_CASE("ocr: a sheared card's value lines are registered along the shear", "[ocr][tesseract]") {
