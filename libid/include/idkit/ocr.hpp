@@ -198,10 +198,14 @@ Registration registerTemplate(const std::vector<cv::Rect>& boxes, const Template
 // one whose size fits the card's aspect worse. When none is, the words are
 // sought again at half findTextBoxes' contrast bar (a defocused card's) and
 // each template keeps the better of its two fits. nullptr when still none.
-const Template* selectByLayout(const cv::Mat& flat_bgr, const std::vector<Template>& templates);
+// `named` as layoutFits'.
+const Template* selectByLayout(const cv::Mat& flat_bgr, const std::vector<Template>& templates,
+                               const Template* named = nullptr);
 
-// How well each template of about the card's aspect ratio (within 15 %: a
-// card flattened to the wrong size class is stretched whole) fits its text
+// How well each template of the card's size (its aspect within 8 %: an
+// MRV-A's 120 x 80 mm fits both of id-deskew's shapes), and `named` (the
+// template the card's zone or barcode named, whatever its size: an ID-2 card
+// id-deskew flattened as an ID-1 is stretched whole), fits its text
 // lines: the share of value lines matched; best first, by share less aspect
 // error. `min_contrast` as findTextBoxes'.
 struct LayoutFit {
@@ -210,7 +214,7 @@ struct LayoutFit {
   double aspect_error = 0;  // |template aspect / card aspect - 1|
 };
 std::vector<LayoutFit> layoutFits(const cv::Mat& flat_bgr, const std::vector<Template>& templates,
-                                  double min_contrast = kDefaultTextContrast);
+                                  double min_contrast = kDefaultTextContrast, const Template* named = nullptr);
 
 // The template for a flat card and its record: the one the MRZ or barcode
 // (the record's or its `partner`'s, as --pair gives it) names (select())
