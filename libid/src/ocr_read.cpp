@@ -1931,6 +1931,21 @@ std::optional<WordPart> wordToCheck(const cv::Mat& line, double cap_px, const st
   return out;
 }
 
+// A check's findings on chars[from, to) alone (checkCharacters' per-character
+// vectors cut to them), for a weighing on that part of the line.
+glyphs::Reading charactersOf(const glyphs::Reading& r, std::size_t from, std::size_t to) {
+  glyphs::Reading out = r;
+  auto cut = [&](auto& v) {
+    const auto a = static_cast<std::ptrdiff_t>(std::min(from, v.size()));
+    const auto b = static_cast<std::ptrdiff_t>(std::min(to, v.size()));
+    v.assign(v.begin() + a, v.begin() + b);
+  };
+  cut(out.char_margin);
+  cut(out.char_rival);
+  cut(out.char_taken);
+  return out;
+}
+
 // The printed characters `chars` checked in the typeface where `others`
 // holds the reference's in their place (glyphs::checkCharacters), on the
 // line or, where its rendering explains too little of it, on `words` (the
@@ -2098,6 +2113,24 @@ LetterCheck checkLetters(const cv::Mat& grey_line, double cap_px, const std::str
       return referenceShown(part->line, cap_px, part_chars, part_others, font, {}, with_check ? part_r : std::nullopt);
     return referenceShown(grey_line, cap_px, chars, others, font, words, with_check ? r : std::nullopt);
   };
+  // The same weighing (with the check) on the one word that holds every
+  // differing letter (wordToCheck), on a line of more than one word: a
+  // letter's ink is little of a long line's, so that the reference's
+  // spelling rendered whole may explain the line all but as well as the
+  // reading's where its letter leaves the read letter's cell clearly worse
+  // explained (td1-photo-s79-0024: ASSKNÇÃO FERREIRA printed for ASSUNCAO,
+  // its K sure at a margin of 1.2, the line's two fits within
+  // kLookAlikeMargin, the first word's not). nullopt where no one word holds
+  // them or neither spelling explains the word.
+  auto wordShown = [&]() -> std::optional<bool> {
+    if (part_r || !r || r->char_taken.size() != chars.size()) return std::nullopt;
+    const std::optional<WordPart> word = wordToCheck(words.empty() ? grey_line : words, cap_px, chars, others, font);
+    if (!word) return std::nullopt;
+    const auto from = static_cast<std::ptrdiff_t>(word->from), to = static_cast<std::ptrdiff_t>(word->to);
+    return referenceShown(word->line, cap_px, {chars.begin() + from, chars.begin() + to},
+                          {others.begin() + from, others.begin() + to}, font, {},
+                          charactersOf(*r, word->from, word->to));
+  };
   LetterCheck out{doubtedWhere(r, chars, others, of, value.size()), std::vector<bool>(value.size(), false),
                   std::vector<std::string>(value.size()), {}, {}};
   std::vector<bool>& doubted = out.doubted;
@@ -2127,9 +2160,11 @@ LetterCheck checkLetters(const cv::Mat& grey_line, double cap_px, const std::str
   // reference's spelling explains the line as well, a letter that would be
   // sure is doubted only if it does so against the reading with the letters
   // the reference's fit better taken as the reference's too (a misread
-  // beside a forged letter: referenceShown's `check`), and only where every
-  // differing letter is so sure or so clearly the reference's (genuine
-  // td1-photo-s5353-0056: NGUYEN read REUNEN, its N for Y would be sure).
+  // beside a forged letter: referenceShown's `check`), and on the word
+  // holding the differing letters too where one word does (wordShown), and
+  // only where every differing letter is so sure or so clearly the
+  // reference's (genuine td1-photo-s5353-0056: NGUYEN read REUNEN, its N for
+  // Y would be sure).
   if (!inserted)
     if (const std::optional<bool> shown = shownBy(false); shown && *shown) {
       bool clear = true;
@@ -2141,7 +2176,11 @@ LetterCheck checkLetters(const cv::Mat& grey_line, double cap_px, const std::str
         if (!others[of[v]].empty()) {
           doubt[v] = true;
           if (clear && sure(v)) {
-            if (!beside) beside = shownBy(true).value_or(true);
+            if (!beside) {
+              beside = shownBy(true).value_or(true);
+              if (*beside)
+                if (const std::optional<bool> w = wordShown()) beside = *w;
+            }
             doubt[v] = *beside;
           }
         }

@@ -463,7 +463,9 @@ std::vector<bool> doubtedLetters(const cv::Mat& grey_line, double cap_px, const 
 // rendered whole explains the line as well as the reading does only if it
 // also does so against the reading with its letters whose cells the
 // reference's letters fit better taken as the reference's (a misread beside
-// the forged letter no longer makes the reference's spelling the better fit).
+// the forged letter no longer makes the reference's spelling the better fit),
+// and, where one word of a longer name holds every differing letter, on that
+// word alone too (one letter's ink is little of a long line's).
 // Where some letter is sure, `respelled`: `value` with each letter whose
 // character's cell the reference's letter explains better by that same
 // margin (a misread beside the forged letter: KEETESS's S a blurred R of
