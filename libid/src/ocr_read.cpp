@@ -1931,6 +1931,23 @@ std::optional<WordPart> wordToCheck(const cv::Mat& line, double cap_px, const st
   return out;
 }
 
+// A word's check (`part`, of chars[from, to)) spread over the whole name:
+// nothing known of the other words' characters (margin 0, no rival, taken as
+// read). charactersOf below is its inverse.
+glyphs::Reading spreadOver(const glyphs::Reading& part, const std::vector<std::string>& chars, std::size_t from,
+                           std::size_t to) {
+  glyphs::Reading whole = part;
+  whole.char_margin.assign(chars.size(), 0);
+  whole.char_rival.assign(chars.size(), std::string());
+  whole.char_taken = chars;
+  for (std::size_t k = from; k < to; ++k) {
+    whole.char_margin[k] = part.char_margin[k - from];
+    whole.char_rival[k] = part.char_rival[k - from];
+    if (k - from < part.char_taken.size()) whole.char_taken[k] = part.char_taken[k - from];
+  }
+  return whole;
+}
+
 // A check's findings on chars[from, to) alone (checkCharacters' per-character
 // vectors cut to them), for a weighing on that part of the line.
 glyphs::Reading charactersOf(const glyphs::Reading& r, std::size_t from, std::size_t to) {
@@ -2089,22 +2106,15 @@ LetterCheck checkLetters(const cv::Mat& grey_line, double cap_px, const std::str
   std::vector<std::string> part_chars;
   std::vector<std::vector<std::string>> part_others;
   std::optional<glyphs::Reading> part_r;
-  if (!r && (part = wordToCheck(words.empty() ? grey_line : words, cap_px, chars, others, font))) {
+  // The one word holding every differing letter, on the words' ink where
+  // that was cut out, else on the line.
+  auto findWord = [&] { return wordToCheck(words.empty() ? grey_line : words, cap_px, chars, others, font); };
+  if (!r && (part = findWord())) {
     const auto from = static_cast<std::ptrdiff_t>(part->from), to = static_cast<std::ptrdiff_t>(part->to);
     part_chars.assign(chars.begin() + from, chars.begin() + to);
     part_others.assign(others.begin() + from, others.begin() + to);
-    if ((part_r = checkedAgainst(part->line, cap_px, part_chars, part_others, font))) {
-      glyphs::Reading whole = *part_r;
-      whole.char_margin.assign(chars.size(), 0);
-      whole.char_rival.assign(chars.size(), std::string());
-      whole.char_taken = chars;
-      for (std::size_t k = part->from; k < part->to; ++k) {
-        whole.char_margin[k] = part_r->char_margin[k - part->from];
-        whole.char_rival[k] = part_r->char_rival[k - part->from];
-        if (k - part->from < part_r->char_taken.size()) whole.char_taken[k] = part_r->char_taken[k - part->from];
-      }
-      r = std::move(whole);
-    }
+    if ((part_r = checkedAgainst(part->line, cap_px, part_chars, part_others, font)))
+      r = spreadOver(*part_r, chars, part->from, part->to);
   }
   // The reference's spelling weighed against the reading's (referenceShown)
   // on the line, or on the word's part when the word was checked alone.
@@ -2124,7 +2134,7 @@ LetterCheck checkLetters(const cv::Mat& grey_line, double cap_px, const std::str
   // them or neither spelling explains the word.
   auto wordShown = [&]() -> std::optional<bool> {
     if (part_r || !r || r->char_taken.size() != chars.size()) return std::nullopt;
-    const std::optional<WordPart> word = wordToCheck(words.empty() ? grey_line : words, cap_px, chars, others, font);
+    const std::optional<WordPart> word = findWord();
     if (!word) return std::nullopt;
     const auto from = static_cast<std::ptrdiff_t>(word->from), to = static_cast<std::ptrdiff_t>(word->to);
     return referenceShown(word->line, cap_px, {chars.begin() + from, chars.begin() + to},
