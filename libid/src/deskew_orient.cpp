@@ -24,6 +24,7 @@
 
 #include "deskew_internal.hpp"
 #include "face_internal.hpp"
+#include "ink_rows.hpp"
 
 namespace idkit::deskew {
 
@@ -77,32 +78,10 @@ constexpr double kDenseRow = 0.1;
 // least `share` of its pixels in its densest row, each boxed to that
 // component's pixels in those rows.
 std::vector<cv::Rect> denseRowRuns(const cv::Mat& labels, int label, const cv::Rect& box, double share) {
-  struct Row {
-    int count = 0, lo = 0, hi = 0;
-  };
-  std::vector<Row> rows(static_cast<size_t>(box.height));
-  int most = 0;
-  for (int y = 0; y < box.height; ++y) {
-    const int* row = labels.ptr<int>(box.y + y);
-    Row& r = rows[static_cast<size_t>(y)];
-    r.lo = box.br().x, r.hi = box.x;
-    for (int x = box.x; x < box.br().x; ++x)
-      if (row[x] == label) ++r.count, r.lo = std::min(r.lo, x), r.hi = std::max(r.hi, x + 1);
-    most = std::max(most, r.count);
-  }
-  std::vector<cv::Rect> runs;
-  int from = -1, x0 = 0, x1 = 0;
-  for (int y = 0; y <= box.height; ++y) {
-    const bool dense = y < box.height && rows[static_cast<size_t>(y)].count >= share * most;
-    if (dense) {
-      const Row& r = rows[static_cast<size_t>(y)];
-      if (from < 0) from = y, x0 = r.lo, x1 = r.hi;
-      x0 = std::min(x0, r.lo), x1 = std::max(x1, r.hi);
-    } else if (from >= 0) {
-      runs.emplace_back(x0, box.y + from, x1 - x0, y - from);
-      from = -1;
-    }
-  }
+  std::vector<cv::Rect> runs = idkit::detail::inkRowRuns(labels(box) == label, [&](int most) {
+    return static_cast<int>(std::ceil(share * most));
+  });
+  for (cv::Rect& r : runs) r += box.tl();
   return runs;
 }
 

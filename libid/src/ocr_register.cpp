@@ -14,6 +14,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "ink_rows.hpp"
+
 namespace idkit::ocr {
 
 namespace {
@@ -151,22 +153,11 @@ constexpr double kLineGapInk = 0.2;
 // rows: the runs of rows holding more than kLineGapInk of the fullest row's
 // ink, each boxed by its ink's columns. The whole box when no such rows part it.
 std::vector<cv::Rect> splitJoinedLines(const cv::Mat& ink, double cap_px) {
-  std::vector<int> count(static_cast<std::size_t>(ink.rows));
-  for (int y = 0; y < ink.rows; ++y) count[static_cast<std::size_t>(y)] = cv::countNonZero(ink.row(y));
-  const int fullest = *std::max_element(count.begin(), count.end());
-  std::vector<cv::Rect> out;
-  for (int y = 0; y < ink.rows;) {
-    if (count[static_cast<std::size_t>(y)] <= kLineGapInk * fullest) {
-      ++y;
-      continue;
-    }
-    const int y0 = y;
-    while (y < ink.rows && count[static_cast<std::size_t>(y)] > kLineGapInk * fullest) ++y;
-    // A run of a few rows is a stroke's end, not a line.
-    if (y - y0 < cap_px * 0.35) continue;
-    const cv::Rect band = cv::boundingRect(ink.rowRange(y0, y));
-    if (band.area() > 0) out.push_back(band + cv::Point(0, y0));
-  }
+  std::vector<cv::Rect> out = detail::inkRowRuns(ink, [](int fullest) {
+    return static_cast<int>(std::floor(kLineGapInk * fullest)) + 1;
+  });
+  // A run of a few rows is a stroke's end, not a line.
+  std::erase_if(out, [&](const cv::Rect& r) { return r.height < cap_px * 0.35; });
   if (out.size() < 2) return {cv::Rect(0, 0, ink.cols, ink.rows)};
   return out;
 }
