@@ -746,6 +746,14 @@ bool keepPrintedDigits(std::vector<Position>& positions, std::span<const LineCan
   return kept;
 }
 
+// Whether a zone whose first line is `line0` names a state that takes a long
+// document number's check over its filler too (the vectors' Belgian and
+// Portuguese cards: detail::checkPlans' second variant).
+bool checksOverFiller(std::string_view line0) {
+  const std::string_view state = line0.size() >= 5 ? line0.substr(2, 3) : std::string_view();
+  return state == "BEL" || state == "PRT";
+}
+
 }  // namespace
 
 bool detail::classicPair(char a, char b) { return lookAlike(a, b, 2.0); }
@@ -819,6 +827,12 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
   for (const Position& p : positions) defaults[p.pos.line].push_back(p.options[0].ch);
   const auto plans = detail::checkPlans(*fmt, defaults);
   undeterminedErasures(positions, plans, index);
+  // A long document number's check taken over its filler too (Belgium and
+  // Portugal compute theirs so) is a second way for a misread to verify: an
+  // image's reading has it only where the zone names one of those states
+  // (fresh seed 367's td1-photo-0038, a UTO card: two 0s read O, the
+  // standard check failing and the filler's passing, valid and wrong).
+  const bool filler_check = !reader || checksOverFiller(defaults[0]);
 
   // Groups: each check but the composite, then the composite's other positions.
   std::vector<Group> groups;
@@ -839,7 +853,7 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
       continue;
     }
     Group g;
-    g.variants = static_cast<int>(plan.variants.size());
+    g.variants = filler_check ? static_cast<int>(plan.variants.size()) : 1;
     std::map<int, std::array<int, 2>> w;
     for (int v = 0; v < g.variants && v < 2; ++v)
       for (const auto& [pi, wt] : weightsOf(plan.variants[v], plan.digit)) w[pi][v] = wt;
@@ -942,6 +956,13 @@ Expected<Result> correct(std::span<const LineCandidates> input, const ParseOptio
   if (!parsed) return parsed;
   Result r = std::move(*parsed);
   r.corrections = std::move(corrections);
+  if (reader && !checksOverFiller(out[0])) {
+    const auto over_filler = [](const auto& c) { return c.first.ends_with("_incl_filler"); };
+    if (std::ranges::any_of(r.checks, over_filler)) {
+      std::erase_if(r.checks, over_filler);
+      r.valid = false;
+    }
+  }
 
   const auto final_plans = detail::checkPlans(*fmt, out);
   // Legibility: a check digit vouches for its field, nothing vouches for the

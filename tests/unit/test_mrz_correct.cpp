@@ -1867,3 +1867,50 @@ TEST_CASE("vetoUnproven: a valid zone whose rules the cells' own evidence does n
   notLegible(*valid);
   CHECK(doubts(*valid) == Doubts{{1, 1, 'C', 'L'}});
 }
+
+TEST_CASE("a long number's check over its filler verifies an image's reading only for the states that compute it so",
+          "[mrz][correct]") {
+  // A TD1 card of a state that checks its long number as ICAO says: two of
+  // its 0s read O (fresh seed 367's td1-photo-0038: the standard check
+  // failing, the check over the filler passing, valid and wrong).
+  const std::vector<std::string> uto = {"IDUTO375870008<002363<60YF22PF", "0310273F2701046UTO<<<<<<<<<<<5",
+                                        "NGUYEN<<ELIZABETH<ANNE<<<<<<<<"};
+  const auto truth = parse(uto);
+  REQUIRE(truth);
+  REQUIRE(truth->valid);
+  REQUIRE(truth->check("document_number"));
+  auto read = sureReading(uto);
+  misread(read, 0, 15, 'O', 0.62f, 0.35f);
+  misread(read, 0, 23, 'O', 0.62f, 0.35f);
+  std::vector<std::string> as_read = uto;
+  as_read[0][15] = as_read[0][23] = 'O';
+  const auto text = parse(as_read);
+  REQUIRE(text);
+  REQUIRE(!text->check("document_number"));
+  REQUIRE(text->check("document_number_incl_filler"));  // the parser takes it (Belgian and Portuguese cards)
+  const auto r = correct(read);
+  REQUIRE(r);
+  // The reading the standard check verifies, not vouched for (two changes
+  // in one field: legibility), never valid as read.
+  CHECK(r->lines == uto);
+  CHECK(r->check("document_number"));
+  CHECK(!r->check("document_number_incl_filler"));
+  notLegible(*r);
+
+  // Nothing else to read: the reading stays as read, not valid.
+  auto only = sureReading(as_read);
+  const auto o = correct(only);
+  REQUIRE(o);
+  CHECK(o->lines == as_read);
+  CHECK(!o->valid);
+  CHECK(!o->check("document_number_incl_filler"));
+
+  // A Belgian card's number checked over its filler is valid as read.
+  const std::vector<std::string> bel = {"IDBEL592211692<1741<<<<<<<<<<<", "9003107F2509301BEL900310244094",
+                                        "SPECIMEN<<SPECIMEN<<<<<<<<<<<<"};
+  const auto b = correct(sureReading(bel));
+  REQUIRE(b);
+  CHECK(b->lines == bel);
+  CHECK(b->valid);
+  CHECK(b->check("document_number_incl_filler"));
+}
