@@ -42,7 +42,9 @@ struct MotionSearch {
 // (what the content gives whatever the direction); the kernel whose near-zeros
 // fall where that ratio is least is taken: coarse over lengths 3 px to
 // `max_length` and every 4 degrees, then around the best at a quarter pixel
-// and one degree. Only a score well below 1 is believed (defocus and sharp
+// and one degree; the length then from the ratio's profile along that angle
+// (a longer kernel's zeros score about as low: motion_blur.cpp,
+// lengthByProfile). Only a score well below 1 is believed (defocus and sharp
 // photos have no such lines). Nullopt also on a patch under 48 px.
 std::optional<MotionBlur> motionOf(const cv::Mat& gray, const MotionSearch& search = {});
 

@@ -1,12 +1,23 @@
 // Helpers shared by the MRZ unit tests.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
 #include <idkit/mrz.hpp>
+#include <idkit/synth.hpp>
+
+// Photo `index` of `id-synth -t TYPE -c photo --seed SEED`: its first side.
+inline idkit::synth::Specimen seedPhoto(std::uint64_t seed, idkit::synth::DocType type, std::uint64_t index) {
+  idkit::synth::Options o;
+  o.type = type;
+  o.capture = idkit::synth::Capture::photo;
+  o.seed = seed;
+  return idkit::synth::generate(o, index).at(0);
+}
 
 // A confident reading of `lines`: every position its character at 0.97 and
 // a runner-up ('X', or 'Y' where the character is 'X') at 0.01.

@@ -68,11 +68,7 @@ cv::Mat syntheticPage(const std::vector<std::string>& lines, float text_height, 
 // true lines in `want`.
 Expected<mrz::ImageReading> readSynthPhoto(synth::DocType type, std::uint64_t index, std::uint64_t seed,
                                            std::vector<std::string>& want) {
-  synth::Options o;
-  o.type = type;
-  o.capture = synth::Capture::photo;
-  o.seed = seed;
-  const auto sp = synth::generate(o, index).at(0);
+  const auto sp = seedPhoto(seed, type, index);
   want = sp.truth["mrz"]["lines"].get<std::vector<std::string>>();
   return mrz::read(cv::imdecode(sp.jpeg, cv::IMREAD_COLOR));
 }
@@ -95,11 +91,7 @@ std::vector<std::string> readsSeedSevenPhoto(synth::DocType type, std::uint64_t 
 // by default (mrz::readRecord: its document found and flattened first): the
 // record; the photo's truth in `truth`.
 Json recordOfSeedPhoto(std::uint64_t seed, synth::DocType type, std::uint64_t index, Json& truth) {
-  synth::Options o;
-  o.type = type;
-  o.capture = synth::Capture::photo;
-  o.seed = seed;
-  const auto sp = synth::generate(o, index).at(0);
+  const auto sp = seedPhoto(seed, type, index);
   truth = sp.truth;
   const auto path = std::filesystem::temp_directory_path() /
                     ("idkit-mrz-" + std::string(synth::name(type)) + "-" + std::to_string(index) + ".jpg");
@@ -930,12 +922,8 @@ struct PipelineCard {
 };
 
 std::unique_ptr<PipelineCard> pipelineCard(synth::DocType type, std::uint64_t seed, std::uint64_t index) {
-  synth::Options o;
-  o.type = type;
-  o.capture = synth::Capture::photo;
-  o.seed = seed;
   auto p = std::make_unique<PipelineCard>();
-  p->sample = synth::generate(o, index).at(0);
+  p->sample = seedPhoto(seed, type, index);
   const std::string stem = (std::filesystem::temp_directory_path() / "idkit-mrz-").string() +
                            std::string(synth::name(type)) + "-s" + std::to_string(seed) + "-" + std::to_string(index);
   p->photo = stem + ".jpg";
