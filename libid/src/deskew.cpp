@@ -509,8 +509,15 @@ std::vector<Found> detectFound(const cv::Mat& bgr_in, const Options& opts) {
     // hypothesis around the pick that holds a band is the document.
     if (const auto outer = mrzContainer(bgr, scored, p, refined)) {
       Found again = finish(bgr, outer->first, outer->second.edges, outer->second.aspect_fit, opts);
-      if (again.doc.orientation_cue == "mrz") docs.back() = std::move(again);
+      if (again.doc.orientation_cue == "mrz") {
+        docs.back() = std::move(again);
+        continue;
+      }
     }
+    // Nor a larger outline with a band: where print runs on past the pick's
+    // sides, the card's faint edge beyond it (a white card on a white desk).
+    if (const auto wide = detail::widenToOutline(f, p.quad))
+      docs.back() = finish(bgr, refined(wide->quad), wide->edges, wide->aspect_fit, opts);
   }
   return docs;
 }

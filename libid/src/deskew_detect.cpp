@@ -982,6 +982,65 @@ std::optional<Quad> reshapeSides(const Frame& f, const Quad& q) {
   return best->quad;
 }
 
+namespace {
+
+// widenToOutline's figures (see deskew_internal.hpp). A card's print holds
+// 2 % edge pixels or more; a surface beyond its edge far fewer than half as many.
+constexpr double kPrintStrip = 0.08, kPrintFloor = 0.02, kPrintBeyond = 0.5;
+constexpr double kWidenSupport = 0.4, kWidenFar = 1.2, kWidenNear = 0.25, kWidenGain = 1.05;
+
+// The share of edge pixels (the weak edge map) in the strip from `from` to
+// `to` px along the outward normal `n` of the side a-b (its middle 80%);
+// -1 when most of the strip lies off the frame.
+double inkBeside(const Frame& f, cv::Point2d a, cv::Point2d b, cv::Point2d n, int from, int to) {
+  int hit = 0, seen = 0, total = 0;
+  for (int k = 0; k < 32; ++k) {
+    const cv::Point2d p = a + (b - a) * (0.1 + 0.8 * (k + 0.5) / 32);
+    for (int dd = from; dd <= to; ++dd) {
+      const int x = nearest(p.x + n.x * dd), y = nearest(p.y + n.y * dd);
+      ++total;
+      if (x < 0 || y < 0 || x >= f.edges_weak.cols || y >= f.edges_weak.rows) continue;
+      ++seen;
+      hit += f.edges_weak.at<uchar>(y, x) != 0;
+    }
+  }
+  return 2 * seen >= total ? static_cast<double>(hit) / seen : -1;
+}
+
+}  // namespace
+
+std::optional<Scored> widenToOutline(const Frame& f, const Quad& q) {
+  if (!isConvex(q)) return std::nullopt;
+  // Print beyond a side, about as dense as just inside it: the side runs
+  // across the card (a white card on a white desk, its own edge faint).
+  const cv::Point2d centre = (q[0] + q[1] + q[2] + q[3]) * 0.25;
+  std::array<bool, 4> through{};
+  for (size_t i = 0; i < 4; ++i) {
+    const cv::Point2d a = q[i], b = q[(i + 1) % 4];
+    const double len = cv::norm(b - a);
+    if (len < 8) return std::nullopt;
+    const cv::Point2d d = (b - a) / len;
+    cv::Point2d n(-d.y, d.x);
+    if ((a - centre).dot(n) < 0) n = -n;
+    const double across = std::min(std::abs((q[(i + 2) % 4] - a).dot(n)), std::abs((q[(i + 3) % 4] - a).dot(n)));
+    const int w = std::max(3, static_cast<int>(kPrintStrip * across));
+    const double in = inkBeside(f, a, b, n, -3 - w, -3), out = inkBeside(f, a, b, n, 3, 3 + w);
+    through[i] = in > kPrintFloor && out >= kPrintBeyond * in;
+  }
+  if (std::none_of(through.begin(), through.end(), [](bool t) { return t; })) return std::nullopt;
+  // Such a side may lie anywhere across the card (the portrait's frame, a
+  // column of print): it goes out as far as the card could reach; the others
+  // a little (a faint edge a few mm beyond the print's margin).
+  size_t side = 0;  // sideMoves asks for the sides' ranges in order
+  const auto moves = sideMoves(f, q, kWidenSupport, [&](double across) {
+    const bool far = through[side++];
+    return std::pair{0, static_cast<int>((far ? kWidenFar : kWidenNear) * across)};
+  });
+  if (!moves) return std::nullopt;
+  return bestMoves(f, q, *moves, kWidenGain * score(f, q).total,
+                   [&](const Quad& r) { return documentAspect(r, f.bgr.size()).fit >= kDocumentShape; });
+}
+
 bool notItsPortrait(const Quad& part, const Quad& card) {
   if (!isConvex(part) || !isConvex(card)) return false;
   // The card's own frame: u along its long sides, v across, each 0..1.

@@ -805,6 +805,17 @@ TEST_CASE("a card whose crisp inner part outscores its faint rim is found around
   checkFoundWhole(render(idkit::synth::generate(o, 52).at(0)));
 }
 
+TEST_CASE("a white card on a white desk whose pick is its portrait's half grows out over the print beyond it",
+          "[deskew]") {
+  // bench/ocr.sh's photo set 9191 (`id-synth --capture photo --seed 9191`),
+  // the licence front at index 70: white on white, the card's rim faint, and
+  // no hypothesis held it (its outline scores 0.96 against the pick's 0.82).
+  // The pick, the portrait and the print right of it (J 0.4, id-ocr lost 17
+  // fields), has the card's print running on past its side; that side moves
+  // out as far as a card could reach onto the faint rim.
+  forPhotos({{9191, 70, 0}}, checkFoundWhole);
+}
+
 TEST_CASE("a card on a plain desk whose print outweighs its faint sides: noise read on the border, a QR code's lines left out", "[deskew]") {
   // id-synth photos (dev seeds 30, 33, 34 and 83) of a pale card on a plain
   // pale desk: the card fills most of the frame, so the median gradient was
