@@ -153,6 +153,8 @@ const detail::Scored& trimFringe(const std::vector<detail::Scored>& scored, cons
 // A pick within this Jaccard index of an outline its frame's MRZ band implies
 // agrees with the band; one from kBandNear on lies on the same side of it.
 constexpr double kBandAgrees = 0.95, kBandNear = 0.7;
+// Outlines this close (Jaccard index) are one.
+constexpr double kSameOutline = 0.99;
 
 // Character pitches across a card below which it is an ID-1 (33.7; ID-2 41.3),
 // and below which a wider one is an ID-2 (41.3; ID-3 and MRV-A 47-49).
@@ -546,8 +548,10 @@ std::vector<Found> detectFound(const cv::Mat& bgr_in, const Options& opts) {
     }
     // Nor a larger outline with a band: where print runs on past the pick's
     // sides, the card's faint edge beyond it (a white card on a white desk).
+    // One that refines back onto the pick's quad leaves the pick as it was.
     if (const auto wide = detail::widenToOutline(f, p.quad))
-      docs.back() = finish(bgr, refined(wide->quad), wide->edges, wide->aspect_fit, opts);
+      if (const Quad q = refined(wide->quad); iou(q, rq) < kSameOutline)
+        docs.back() = finish(bgr, q, wide->edges, wide->aspect_fit, opts);
   }
   return docs;
 }
