@@ -150,6 +150,12 @@ const detail::Scored& trimFringe(const std::vector<detail::Scored>& scored, cons
   return *best;
 }
 
+// A pick within this Jaccard index of an outline its frame's MRZ band implies
+// agrees with the band; one from kBandNear on lies on the same side of it.
+constexpr double kBandAgrees = 0.95, kBandNear = 0.7;
+// Outlines this close (Jaccard index) are one.
+constexpr double kSameOutline = 0.99;
+
 // Character pitches across a card below which it is an ID-1 (33.7; ID-2 41.3),
 // and below which a wider one is an ID-2 (41.3; ID-3 and MRV-A 47-49).
 constexpr double kId1Pitches = 37.5;
@@ -459,20 +465,46 @@ std::vector<Found> detectFound(const cv::Mat& bgr_in, const Options& opts) {
   // best outline that agrees with the band replaces it: a hypothesis, or the
   // outline the band implies, snapped onto the edges near its sides.
   // (`band` is empty with --multi.)
+  const int reach = band ? std::max(8, static_cast<int>(std::lround(3 * band->ppm))) : 0;
+  auto snappedCard = [&](const Quad& q) {
+    return detail::score(f, detail::snapToEdges(f, detail::snapToEdges(f, q, reach, false), 3, true));
+  };
   if (band && !picks.empty() && !detail::bandFits(*band, picks.front().quad) && sure()) {
     std::vector<detail::Scored> fits;
     const auto hyp = std::find_if(scored.begin(), scored.end(), [&](const detail::Scored& s) {
       return s.aspect_fit >= 0.5 && detail::bandFits(*band, s.quad);
     });
     if (hyp != scored.end()) fits.push_back(*hyp);
-    const int reach = std::max(8, static_cast<int>(std::lround(3 * band->ppm)));
-    for (const Quad& q : detail::bandCards(*band)) {
-      auto s = detail::score(f, detail::snapToEdges(f, detail::snapToEdges(f, q, reach, false), 3, true));
-      if (detail::bandFits(*band, s.quad)) fits.push_back(s);
-    }
+    for (const Quad& q : detail::bandCards(*band))
+      if (const auto s = snappedCard(q); detail::bandFits(*band, s.quad)) fits.push_back(s);
     if (!fits.empty()) picks.front() = *std::max_element(fits.begin(), fits.end(), [](const auto& a, const auto& b) {
       return a.total < b.total;
     });
+  } else if (band && !picks.empty()) {
+    // A pick that holds the band but is none of the outlines it implies: a
+    // side ran on along a glare streak or a shadow past the card's corner
+    // (its shape then another size class's). The implied outline on the
+    // pick's side, snapped onto its edges, replaces it where it scores better.
+    const detail::Scored& pick = picks.front();
+    std::vector<Quad> near;
+    bool agrees = false;
+    for (const Quad& q : detail::bandCards(*band)) {
+      const double j = iou(q, pick.quad);
+      agrees = agrees || j >= kBandAgrees;
+      if (j >= kBandNear) near.push_back(q);
+    }
+    // Only where the pick's shape is another size class's than the band's.
+    const double ratio = detail::documentAspect(pick.quad, f.bgr.size()).ratio;
+    const bool id1_shape = std::max(ratio, 1 / ratio) > kId1Ratio;
+    agrees = agrees || id1_shape == (band->chars == 30);
+    if (!agrees && !near.empty() && sure()) {
+      const detail::Scored* best = &pick;
+      std::vector<detail::Scored> cards;
+      for (const Quad& q : near) cards.push_back(snappedCard(q));
+      for (const auto& c : cards)
+        if (c.total > best->total) best = &c;
+      if (best != &pick) picks.front() = *best;
+    }
   }
   const double k = 1 / f.scale;
   auto refined = [&](const Quad& frame_quad) {
@@ -509,8 +541,17 @@ std::vector<Found> detectFound(const cv::Mat& bgr_in, const Options& opts) {
     // hypothesis around the pick that holds a band is the document.
     if (const auto outer = mrzContainer(bgr, scored, p, refined)) {
       Found again = finish(bgr, outer->first, outer->second.edges, outer->second.aspect_fit, opts);
-      if (again.doc.orientation_cue == "mrz") docs.back() = std::move(again);
+      if (again.doc.orientation_cue == "mrz") {
+        docs.back() = std::move(again);
+        continue;
+      }
     }
+    // Nor a larger outline with a band: where print runs on past the pick's
+    // sides, the card's faint edge beyond it (a white card on a white desk).
+    // One that refines back onto the pick's quad leaves the pick as it was.
+    if (const auto wide = detail::widenToOutline(f, p.quad))
+      if (const Quad q = refined(wide->quad); iou(q, rq) < kSameOutline)
+        docs.back() = finish(bgr, q, wide->edges, wide->aspect_fit, opts);
   }
   return docs;
 }

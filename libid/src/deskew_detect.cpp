@@ -881,6 +881,24 @@ Quad growToOuterEdges(const Frame& f, const Quad& q) {
 
 namespace {
 
+// Side i of a convex quad (q[i] to q[i + 1]): its outward unit normal and
+// the distance across to the nearer of the two other corners; nullopt for a
+// side under 8 px.
+struct Outward {
+  cv::Point2d normal;
+  double across = 0;
+};
+std::optional<Outward> outwardOf(const Quad& q, size_t i) {
+  const cv::Point2d a = q[i], b = q[(i + 1) % 4];
+  const double len = cv::norm(b - a);
+  if (len < 8) return std::nullopt;
+  const cv::Point2d centre = (q[0] + q[1] + q[2] + q[3]) * 0.25, d = (b - a) / len;
+  cv::Point2d n(-d.y, d.x);
+  if ((a - centre).dot(n) < 0) n = -n;
+  const cv::Point2d c = q[(i + 2) % 4], e = q[(i + 3) % 4];
+  return Outward{n, std::min(std::abs((c - a).dot(n)), std::abs((e - a).dot(n)))};
+}
+
 // Where each side of a quad may go, along its outward normal: its own place
 // (offset 0) and the three best-supported parallel edges (sideSupport >=
 // `min_support`, at least 3 px away) within the offsets `range` gives it.
@@ -888,24 +906,18 @@ struct SideMoves {
   std::array<cv::Point2d, 4> normal;
   std::array<std::vector<int>, 4> offsets;
 };
-// `range(across)`: the lowest and highest offset for a side `across` px from the opposite one.
+// `range(i, across)`: the lowest and highest offset for side i, `across` px from the opposite one.
 template <class Range>
 std::optional<SideMoves> sideMoves(const Frame& f, const Quad& q, double min_support, const Range& range) {
   if (!isConvex(q)) return std::nullopt;
   SideMoves m;
-  const cv::Point2d centre = (q[0] + q[1] + q[2] + q[3]) * 0.25;
   for (size_t i = 0; i < 4; ++i) {
-    const cv::Point2d a = q[i], b = q[(i + 1) % 4];
-    const double len = cv::norm(b - a);
-    if (len < 8) return std::nullopt;
-    const cv::Point2d d = (b - a) / len;
-    cv::Point2d n(-d.y, d.x);
-    if ((a - centre).dot(n) < 0) n = -n;  // outward
+    const auto side = outwardOf(q, i);
+    if (!side) return std::nullopt;
+    const cv::Point2d a = q[i], b = q[(i + 1) % 4], n = side->normal;
     m.normal[i] = n;
     m.offsets[i] = {0};
-    const cv::Point2d c = q[(i + 2) % 4], e = q[(i + 3) % 4];
-    const double across = std::min(std::abs((c - a).dot(n)), std::abs((e - a).dot(n)));
-    const auto [lo, hi] = range(across);
+    const auto [lo, hi] = range(i, side->across);
     if (hi - lo < 6) continue;
     std::vector<double> prof;
     for (int dd = lo; dd <= hi; ++dd) {
@@ -971,7 +983,7 @@ std::optional<Scored> bestMoves(const Frame& f, const Quad& q, const SideMoves& 
 std::optional<Quad> reshapeSides(const Frame& f, const Quad& q) {
   // Inwards up to half the way across (a thumb or a shadow joined to the
   // outline), outwards a quarter (a side that stopped at an inner frame).
-  const auto moves = sideMoves(f, q, 0.5, [](double across) {
+  const auto moves = sideMoves(f, q, 0.5, [](size_t, double across) {
     return std::pair{-static_cast<int>(0.5 * across), static_cast<int>(0.25 * across)};
   });
   if (!moves) return std::nullopt;
@@ -980,6 +992,58 @@ std::optional<Quad> reshapeSides(const Frame& f, const Quad& q) {
                               [&](const Quad& r) { return documentAspect(r, f.bgr.size()).fit >= 0.5; });
   if (!best) return std::nullopt;
   return best->quad;
+}
+
+namespace {
+
+// widenToOutline's figures (see deskew_internal.hpp). A card's print holds
+// 2 % edge pixels or more; a surface beyond its edge far fewer than half as many.
+constexpr double kPrintStrip = 0.08, kPrintFloor = 0.02, kPrintBeyond = 0.5;
+constexpr double kWidenSupport = 0.4, kWidenFar = 1.2, kWidenNear = 0.25, kWidenGain = 1.05;
+
+// The share of edge pixels (the weak edge map) in the strip from `from` to
+// `to` px along the outward normal `n` of the side a-b (its middle 80%);
+// -1 when most of the strip lies off the frame.
+double inkBeside(const Frame& f, cv::Point2d a, cv::Point2d b, cv::Point2d n, int from, int to) {
+  int hit = 0, seen = 0, total = 0;
+  for (int k = 0; k < 32; ++k) {
+    const cv::Point2d p = a + (b - a) * (0.1 + 0.8 * (k + 0.5) / 32);
+    for (int dd = from; dd <= to; ++dd) {
+      const int x = nearest(p.x + n.x * dd), y = nearest(p.y + n.y * dd);
+      ++total;
+      if (x < 0 || y < 0 || x >= f.edges_weak.cols || y >= f.edges_weak.rows) continue;
+      ++seen;
+      hit += f.edges_weak.at<uchar>(y, x) != 0;
+    }
+  }
+  return 2 * seen >= total ? static_cast<double>(hit) / seen : -1;
+}
+
+}  // namespace
+
+std::optional<Scored> widenToOutline(const Frame& f, const Quad& q) {
+  if (!isConvex(q)) return std::nullopt;
+  // Print beyond a side, about as dense as just inside it: the side runs
+  // across the card (a white card on a white desk, its own edge faint).
+  std::array<bool, 4> through{};
+  for (size_t i = 0; i < 4; ++i) {
+    const auto side = outwardOf(q, i);
+    if (!side) return std::nullopt;
+    const cv::Point2d a = q[i], b = q[(i + 1) % 4], n = side->normal;
+    const int w = std::max(3, static_cast<int>(kPrintStrip * side->across));
+    const double in = inkBeside(f, a, b, n, -3 - w, -3), out = inkBeside(f, a, b, n, 3, 3 + w);
+    through[i] = in > kPrintFloor && out >= kPrintBeyond * in;
+  }
+  if (std::none_of(through.begin(), through.end(), [](bool t) { return t; })) return std::nullopt;
+  // Such a side may lie anywhere across the card (the portrait's frame, a
+  // column of print): it goes out as far as the card could reach; the others
+  // a little (a faint edge a few mm beyond the print's margin).
+  const auto moves = sideMoves(f, q, kWidenSupport, [&](size_t i, double across) {
+    return std::pair{0, static_cast<int>((through[i] ? kWidenFar : kWidenNear) * across)};
+  });
+  if (!moves) return std::nullopt;
+  return bestMoves(f, q, *moves, kWidenGain * score(f, q).total,
+                   [&](const Quad& r) { return documentAspect(r, f.bgr.size()).fit >= kDocumentShape; });
 }
 
 bool notItsPortrait(const Quad& part, const Quad& card) {
@@ -1011,7 +1075,7 @@ bool notItsPortrait(const Quad& part, const Quad& card) {
 std::optional<Quad> containerAround(const Frame& f, const Quad& part) {
   // Outwards as far as the frame reaches.
   const int reach = std::max(f.bgr.cols, f.bgr.rows);
-  const auto moves = sideMoves(f, part, kContainerSide, [&](double) { return std::pair{0, reach}; });
+  const auto moves = sideMoves(f, part, kContainerSide, [&](size_t, double) { return std::pair{0, reach}; });
   if (!moves) return std::nullopt;
   const double part_area = area(part);
   const auto best = bestMoves(f, part, *moves, 0, [&](const Quad& r) {

@@ -114,6 +114,13 @@ Quad snapToEdges(const Frame& f, const Quad& q, int range, bool precise = true);
 // own places and the best-supported parallel edges within reach that has a
 // document's aspect is scored; the best if it beats `q`.
 std::optional<Quad> reshapeSides(const Frame& f, const Quad& q);
+// A pick with print beyond one of its sides (kPrintBeyond of the density
+// just inside, in strips kPrintStrip of the way across) is part of a card
+// whose own edge is faint: the sides so crossed move out up to kWidenFar of
+// the way across, the others up to kWidenNear, onto parallel edges
+// (support >= kWidenSupport); the best document-shaped quad that scores
+// kWidenGain times the pick or more (frame pixels), scored; nullopt when none.
+std::optional<Scored> widenToOutline(const Frame& f, const Quad& q);
 
 // A card whose faint rim lost to a crisp part of it (the portrait's frame, a
 // colour band, a text block) lies around that part, its sides about parallel

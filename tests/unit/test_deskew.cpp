@@ -805,6 +805,34 @@ TEST_CASE("a card whose crisp inner part outscores its faint rim is found around
   checkFoundWhole(render(idkit::synth::generate(o, 52).at(0)));
 }
 
+TEST_CASE("a white card on a white desk whose pick is its portrait's half grows out over the print beyond it",
+          "[deskew]") {
+  // bench/ocr.sh's photo set 9191 (`id-synth --capture photo --seed 9191`),
+  // the licence front at index 70: white on white, the card's rim faint, and
+  // no hypothesis held it (its outline scores 0.96 against the pick's 0.82).
+  // The pick, the portrait and the print right of it (J 0.4, id-ocr lost 17
+  // fields), has the card's print running on past its side; that side moves
+  // out as far as a card could reach onto the faint rim.
+  forPhotos({{9191, 70, 0}}, checkFoundWhole);
+}
+
+TEST_CASE("a pick of another size class's shape than its MRZ band's gives way to the outline the band implies",
+          "[deskew]") {
+  // bench/ocr.sh's photo sets (`id-synth --capture photo --seed S`): seed
+  // 5353's TD3 page (index 50) on wood, its right side run on along a glare
+  // streak 420 px past the corner (J 0.83, an ID-1's shape: flattened as
+  // ID-1, id-ocr lost 10 fields), and seed 6464's French ID card (index 93,
+  // a TD2 band) on a like-coloured surface, a side off (an ID-1's shape).
+  // The band's card on the pick's side, snapped onto its edges, scores better.
+  forPhotos({{5353, 50, 0}, {6464, 93, 0}}, [](const Render& r) {
+    const auto docs = detect(r.img);
+    REQUIRE(docs.size() == 1);
+    CHECK(iou(docs[0].quad, r.truth) > 0.97);
+    CHECK(sameLabels(docs[0].quad, r.truth));
+    CHECK(docs[0].kind != Kind::id1);
+  });
+}
+
 TEST_CASE("a card on a plain desk whose print outweighs its faint sides: noise read on the border, a QR code's lines left out", "[deskew]") {
   // id-synth photos (dev seeds 30, 33, 34 and 83) of a pale card on a plain
   // pale desk: the card fills most of the frame, so the median gradient was
