@@ -1652,6 +1652,34 @@ TEST_CASE("ocr: a printed year that differs from the MRZ's is sure where the MRZ
   CHECK(misread->char_rival[3] == "4");
 }
 
+TEST_CASE("ocr: a forged year on a small sharp capture is sure where the MRZ's digit fits its place far worse", "[ocr]") {
+  // id-synth's photo td3-photo-s83-0058 forged (bench/tamper.sh seed 83): 16
+  // APR/AVR 1995 printed where the MRZ says 1994, an 800x600 photo whose
+  // capitals span 5.5 of its pixels, sharp. The typeface's check (11) put the
+  // forged 5 far over the MRZ's 4, but on capitals under 6 px of the photo no
+  // digit was sure: unreadable print to id-check, the forgery passed. On a
+  // sharp line a differing digit is sure there at kSureTinyDigitMargin.
+  const SourcedPhoto forged(83, 58, deskew::Kind::id3, synth::Tamper::birth_date, /*deskewed=*/true);
+  REQUIRE(forged.truth["document"]["type"] == "td3");
+  REQUIRE(forged.truth["viz"]["birth_date"] == "16 APR/AVR 1995");
+  REQUIRE(forged.truth["mrz"]["fields"]["birth_date"] == "1994-04-16");
+  REQUIRE(forged.truth["image"]["width"] == 800);
+  const ocr::Result r = forged.read("td3");
+  const ocr::Field* date = r.find("birth_date");
+  REQUIRE(date);
+  REQUIRE(date->value == "1995-04-16");
+  REQUIRE(date->char_confidence.size() == 10);
+  CHECK(date->char_confidence[3] >= check::kStrongCharConfidence);
+  // The genuine print (1994) checked as if read 1995: the MRZ's 4 fits its
+  // place better than the 5, which is no sure digit.
+  const PhotoLine p = photoLine(83, 58, "td3", "birth_date");
+  REQUIRE(p.truth["viz"]["birth_date"] == "16 APR/AVR 1994");
+  const auto misread = ocr::glyphs::checkDate(p.line, p.spec->cap_mm * p.sy, "1995-04-16", "DMY", p.layout->typeface,
+                                              "1994-04-16");
+  REQUIRE(misread);
+  CHECK(misread->char_margin[3] < 0.8);
+}
+
 TEST_CASE("a sharp line of a card enlarged from a small photo is smoothed for the typeface's readers", "[ocr]") {
   // A line of strokes as a photo holds it at a quarter of the flat card's
   // resolution, enlarged bilinearly four times (blocky facets).
