@@ -622,13 +622,16 @@ double sureLetterMargin(const glyphs::Reading& check, double cap_px, double sour
 // the input (the fitted blur at most one of its pixels). On the small sharp
 // captures of bench/tamper.sh's seeds 79 and 83 (5.5 px capitals) the forged
 // digits read right had margins of 0.91 and 1.09 over the MRZ's
-// (fra-id-photo-s79-0005, td3-photo-s83-0058). On the genuine copies of the
-// small captures of seeds 67, 79 and 83 (under 7 px), each other digit put
-// in a printed date's place fitted it worse than the printed digit (margin 0)
-// wherever the date's rendering explained its line (kGlyphFit); a genuine
-// 1983 misread 1907 on 4.8 px capitals had its differing digits at 0.25 at
-// most (td2-photo-s79-0057). A name keeps kSureLetterNoneUnderPx: a genuine
-// letter misread on 5.2 px capitals had 0.71 (qr-id-photo-s41-0015).
+// (fra-id-photo-s79-0005, td3-photo-s83-0058). On the genuine small
+// captures (capitals under 7 px) of those seeds' genuine sets, of seed 67's
+// and of photo sets 9191, 5353, 6464 and 7373, 28 dates read as the MRZ has
+// them, each digit replaced in turn by each other digit (991 values): the
+// wrong digit fitted its place better than the printed one 7 times, by 0.2 at
+// most where the date's rendering explained the line (kGlyphFit; 0.35
+// elsewhere); a genuine 1983 misread 1907 on 4.8 px capitals had its
+// differing digits at 0.25 at most (td2-photo-s79-0057). A name keeps
+// kSureLetterNoneUnderPx: a genuine letter misread on 5.2 px capitals had
+// 0.71 (qr-id-photo-s41-0015).
 constexpr double kSureTinyDigitMargin = 0.8;
 constexpr double kSureDigitNoneUnderPx = 5;
 
