@@ -615,6 +615,36 @@ double sureLetterMargin(const glyphs::Reading& check, double cap_px, double sour
   const double cells = cap_source / std::max(1.0, check.sigma * source_scale);
   return cells >= kSureFullAtCells ? kSureLetterMargin : kSureLetterMargin * kSureFullAtCells / cells;
 }
+// A date's digit that differs from the reference's on capitals under
+// kSureLetterNoneUnderPx of the input's pixels, down to kSureDigitNoneUnderPx,
+// is surely read where the reference's digit in its place leaves
+// kSureTinyDigitMargin more of its cell's ink unexplained, on a line sharp in
+// the input (the fitted blur at most one of its pixels). On the small sharp
+// captures of bench/tamper.sh's seeds 79 and 83 (5.5 px capitals) the forged
+// digits read right had margins of 0.91 and 1.09 over the MRZ's
+// (fra-id-photo-s79-0005, td3-photo-s83-0058). On the genuine small
+// captures (capitals under 7 px) of those seeds' genuine sets, of seed 67's
+// and of photo sets 9191, 5353, 6464 and 7373, 28 dates read as the MRZ has
+// them, each digit replaced in turn by each other digit (991 values): the
+// wrong digit fitted its place better than the printed one 7 times, by 0.2 at
+// most where the date's rendering explained the line (kGlyphFit; 0.35
+// elsewhere); a genuine 1983 misread 1907 on 4.8 px capitals had its
+// differing digits at 0.25 at most (td2-photo-s79-0057). A name keeps
+// kSureLetterNoneUnderPx: a genuine letter misread on 5.2 px capitals had
+// 0.71 (qr-id-photo-s41-0015).
+constexpr double kSureTinyDigitMargin = 0.8;
+constexpr double kSureDigitNoneUnderPx = 5;
+
+// The margin a date's digit checked by `check` that differs from the
+// reference's must clear to be surely read: sureLetterMargin, but
+// kSureTinyDigitMargin on a sharp line of capitals between
+// kSureDigitNoneUnderPx and kSureLetterNoneUnderPx of the input's pixels.
+double sureDigitMargin(const glyphs::Reading& check, double cap_px, double source_scale) {
+  const double cap_source = cap_px * source_scale;
+  if (cap_source >= kSureDigitNoneUnderPx && cap_source < kSureLetterNoneUnderPx && check.sigma * source_scale <= 1)
+    return kSureTinyDigitMargin;
+  return std::max(kSureDigitMargin, sureLetterMargin(check, cap_px, source_scale));
+}
 // A name's rendering explains less of its line than a code's (its
 // punctuation, kerning and marks): 0.85-0.96 on the ten names of bench/ocr.sh's
 // 300 records whose reading lost a mark. The marks tried are only those the
@@ -1823,11 +1853,12 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
       if (r && r->fit >= kGlyphFit && r->char_margin.size() == field.value.size()) {
         if (field.char_alternatives.size() != field.value.size()) field.char_alternatives.assign(field.value.size(), {});
         // A digit that differs from the reference's must clear the margin
-        // a name's letter must (sureLetterMargin): on a small or blurred
-        // capture's few pixels a cell a wrong digit fits clearly better
-        // than the right one (fra-id-photo-s41-0093: 22 read 11 on 800x600
-        // under a 2 px defocus, the MRZ's 2 the 1's rival).
-        const double differing_margin = std::max(kSureDigitMargin, sureLetterMargin(*r, cap_px, sourceScale()));
+        // a name's letter must (sureLetterMargin), or kSureTinyDigitMargin on
+        // a sharp capture's smallest capitals (sureDigitMargin): on a small
+        // or blurred capture's few pixels a cell a wrong digit fits clearly
+        // better than the right one (fra-id-photo-s41-0093: 22 read 11 on
+        // 800x600 under a 2 px defocus, the MRZ's 2 the 1's rival).
+        const double differing_margin = sureDigitMargin(*r, cap_px, sourceScale());
         for (std::size_t i = 0; i < field.value.size(); ++i) {
           const bool differs = !date_reference.empty() && field.value[i] != date_reference[i];
           if (r->char_margin[i] >= (differs ? differing_margin : kSureDigitMargin)) markSure(field, i, r->char_rival[i]);
