@@ -1614,9 +1614,11 @@ TEST_CASE("ocr: a card of the ID-2/ID-3 shape takes no ID-1 layout", "[ocr]") {
   const Json record = {{"mrz", {{"format", "MRVB"}, {"valid", false}, {"fields", photo.truth["mrz"]["fields"]}}}};
   CHECK(chosen(photo.flat, record) == "mrvb");
   // The layout the zone named competes whatever its size: fra-id-photo-s6464-0093,
-  // a French ID card (ID-2) id-deskew flattened as an ID-1, its zone failing
-  // its checks, is read with its own layout stretched whole.
-  const SourcedPhoto id2_as_id1(6464, 93, deskew::Kind::id1, synth::Tamper::none, /*deskewed=*/true);
+  // a French ID card (ID-2) flattened as an ID-1 (as id-deskew did until its
+  // pick gave way to the outline its MRZ band implies; here its true corners
+  // flattened to ID-1's shape), its zone failing its checks, is read with
+  // its own layout stretched whole.
+  const SourcedPhoto id2_as_id1(6464, 93, deskew::Kind::id1, synth::Tamper::none, /*deskewed=*/false);
   REQUIRE(id2_as_id1.truth["document"]["type"] == "fra-id");
   const Json french = {{"mrz", {{"format", "FRENCH_ID"}, {"valid", false}, {"fields", id2_as_id1.truth["mrz"]["fields"]}}}};
   CHECK(chosen(id2_as_id1.flat, french) == "fra-id");
