@@ -483,6 +483,34 @@ ocr::LetterCheck nameCheck(const PhotoLine& p, const std::string& read, const st
   return ocr::checkLetters(p.line, p.spec->cap_mm * p.sy, read, read, reference, p.layout->typeface, {}, false, 1.0);
 }
 
+// A surname forged in one letter (`forged_viz` printed where the genuine
+// card prints `genuine_viz`), photo `index` of `seed` flattened along
+// `found`, both prints checked as if read `read` (normalised `value`)
+// against the MRZ's `mrz`: on the forged print the letter at `at` alone is
+// sure, the MRZ's `rival` its rival, nothing doubted; on the genuine print
+// that letter alone is doubted, nothing sure.
+void forgedLetterSureOnItsPrint(uint64_t seed, int index, const std::string& type, const deskew::Document& found,
+                                const std::string& forged_viz, const std::string& genuine_viz,
+                                const std::string& read, const std::string& value, const std::string& mrz,
+                                std::size_t at, const std::string& rival) {
+  const PhotoLine forged = photoLine(seed, index, type, "surname", synth::Tamper::surname, found);
+  REQUIRE(forged.truth["viz"]["surname"] == forged_viz);
+  const double cap_px = forged.spec->cap_mm * forged.sy;
+  std::vector<bool> only(value.size(), false);
+  only[at] = true;
+  const ocr::LetterCheck f =
+      ocr::checkLetters(forged.line, cap_px, read, value, mrz, forged.layout->typeface, {}, false, 1.0);
+  CHECK(f.sure == only);
+  CHECK(f.doubted == std::vector<bool>(value.size(), false));
+  CHECK(f.rival[at] == rival);
+  const PhotoLine genuine = photoLine(seed, index, type, "surname", synth::Tamper::none, found);
+  REQUIRE(genuine.truth["viz"]["surname"] == genuine_viz);
+  const ocr::LetterCheck g =
+      ocr::checkLetters(genuine.line, cap_px, read, value, mrz, genuine.layout->typeface, {}, false, 1.0);
+  CHECK(g.sure == std::vector<bool>(value.size(), false));
+  CHECK(g.doubted == only);
+}
+
 }  // namespace
 
 TEST_CASE("ocr: a date's digits are checked at the print's size wherever the template puts the capitals", "[ocr]") {
@@ -688,24 +716,8 @@ TEST_CASE("ocr: a long name's forged letter is weighed on its own word where the
   found.kind = deskew::Kind::id3;
   found.quad = {cv::Point2d(114.6, 406.3), cv::Point2d(720.8, 404.2), cv::Point2d(740.7, 817.6),
                 cv::Point2d(130, 861.7)};
-  const PhotoLine forged = photoLine(41, 2, "td3", "surname", synth::Tamper::surname, found);
-  REQUIRE(forged.truth["viz"]["surname"] == "ABERNATHY-MOLFESCHLEGEL");
-  const double cap_px = forged.spec->cap_mm * forged.sy;
-  const std::string text = "ABERNATHY-MOLFESCHLEGEL", value = "ABERNATHY MOLFESCHLEGEL",
-                    mrz = "ABERNATHY WOLFESCHLEGEL";
-  const ocr::LetterCheck f =
-      ocr::checkLetters(forged.line, cap_px, text, value, mrz, forged.layout->typeface, {}, false, 1.0);
-  std::vector<bool> only_m(value.size(), false);
-  only_m[10] = true;
-  CHECK(f.sure == only_m);
-  CHECK(f.doubted == std::vector<bool>(value.size(), false));
-  CHECK(f.rival[10] == "W");
-  const PhotoLine genuine = photoLine(41, 2, "td3", "surname", synth::Tamper::none, found);
-  REQUIRE(genuine.truth["viz"]["surname"] == "ABERNATHY-WOLFESCHLEGEL");
-  const ocr::LetterCheck g =
-      ocr::checkLetters(genuine.line, cap_px, text, value, mrz, genuine.layout->typeface, {}, false, 1.0);
-  CHECK(g.sure == std::vector<bool>(value.size(), false));
-  CHECK(g.doubted == only_m);
+  forgedLetterSureOnItsPrint(41, 2, "td3", found, "ABERNATHY-MOLFESCHLEGEL", "ABERNATHY-WOLFESCHLEGEL",
+                             "ABERNATHY-MOLFESCHLEGEL", "ABERNATHY MOLFESCHLEGEL", "ABERNATHY WOLFESCHLEGEL", 10, "W");
 }
 
 TEST_CASE("ocr: a forged letter sure in its cell is weighed on its own word where the whole line hides it", "[ocr]") {
@@ -721,23 +733,8 @@ TEST_CASE("ocr: a forged letter sure in its cell is weighed on its own word wher
   found.kind = deskew::Kind::id1;
   found.quad = {cv::Point2d(233.8, 17.7), cv::Point2d(1359.8, 96), cv::Point2d(1299.9, 782.7),
                 cv::Point2d(198.2, 737.8)};
-  const PhotoLine forged = photoLine(79, 24, "td1", "surname", synth::Tamper::surname, found);
-  REQUIRE(forged.truth["viz"]["surname"] == "ASSKNÇÃO FERREIRA");
-  const std::string read = "ASSKNÇÃO FERREIRA", value = "ASSKNCAO FERREIRA", mrz = "ASSUNCAO FERREIRA";
-  const double cap_px = forged.spec->cap_mm * forged.sy;
-  std::vector<bool> only_k(value.size(), false);
-  only_k[3] = true;
-  const ocr::LetterCheck f =
-      ocr::checkLetters(forged.line, cap_px, read, value, mrz, forged.layout->typeface, {}, false, 1.0);
-  CHECK(f.sure == only_k);
-  CHECK(f.doubted == std::vector<bool>(value.size(), false));
-  CHECK(f.rival[3] == "U");
-  const PhotoLine genuine = photoLine(79, 24, "td1", "surname", synth::Tamper::none, found);
-  REQUIRE(genuine.truth["viz"]["surname"] == "ASSUNÇÃO FERREIRA");
-  const ocr::LetterCheck g =
-      ocr::checkLetters(genuine.line, cap_px, read, value, mrz, genuine.layout->typeface, {}, false, 1.0);
-  CHECK(g.sure == std::vector<bool>(value.size(), false));
-  CHECK(g.doubted == only_k);
+  forgedLetterSureOnItsPrint(79, 24, "td1", found, "ASSKNÇÃO FERREIRA", "ASSUNÇÃO FERREIRA", "ASSKNÇÃO FERREIRA",
+                             "ASSKNCAO FERREIRA", "ASSUNCAO FERREIRA", 3, "U");
 }
 
 TEST_CASE("ocr: a name the print cuts short shows no forged letter", "[ocr]") {
