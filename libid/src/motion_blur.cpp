@@ -18,9 +18,9 @@ struct Bin {
   float fx, fy, power, ring;
 };
 
-// A line kernel's transfer at frequency f along it (cycles per pixel).
-double lineTransfer(double length, double f) {
-  const double s = std::sin(CV_PI * f);
+// A line kernel's transfer at frequency f along it (cycles per pixel), given
+// s = sin(pi f) (motionOf's search keeps it per frequency).
+double lineTransfer(double length, double f, double s) {
   return std::abs(s) < 1e-9 ? 1.0 : std::sin(CV_PI * length * f) / (length * s);
 }
 
@@ -58,7 +58,7 @@ double lengthByProfile(const std::vector<Bin>& bins, int t, const MotionBlur& fo
   auto correlation = [&](double length) {
     double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
     for (std::size_t i = 0; i < f.size(); ++i) {
-      const double h = lineTransfer(length, f[i]), x = std::log(h * h + 0.01);
+      const double h = lineTransfer(length, f[i], std::sin(CV_PI * f[i])), x = std::log(h * h + 0.01);
       sx += x, sy += y[i], sxx += x * x, syy += y[i] * y[i], sxy += x * y[i];
     }
     const auto m = static_cast<double>(f.size());
@@ -143,8 +143,7 @@ std::optional<MotionBlur> motionOf(const cv::Mat& patch, const MotionSearch& sea
     double seen = 0, expected = 0;
     for (std::size_t i = 0; i < bins.size(); ++i) {
       const Bin& b = bins[i];
-      const double f = fs[i].f, s = fs[i].s;
-      const double h = std::abs(s) < 1e-9 ? 1.0 : std::sin(CV_PI * length * f) / (length * s);
+      const double h = lineTransfer(length, fs[i].f, fs[i].s);
       const double w = 1.0 / (h * h + 0.01);  // large near the kernel's zeros
       seen += b.power * w;
       expected += b.ring * w;
