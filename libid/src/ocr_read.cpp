@@ -788,6 +788,85 @@ std::optional<Field> readByGlyphs(const FieldSpec& f, const std::regex& pattern,
   return out;
 }
 
+// A date no reader gave, read against the MRZ's (`reference`, ISO): the
+// MRZ's date checked digit by digit in the print (glyphs::checkDate, each
+// digit against the other nine in its own place), and each digit another
+// fits better checked again, the rest the MRZ's, against the MRZ's digit
+// alone: a digit that differs is taken where it clears sureDigitMargin
+// (`source_scale` as there) on a line the date's rendering explains
+// (kGlyphFit). One at a time: on a blurred line a wrong digit fits some
+// cells better than the printed one (a forged 2017 checked as 7017 where
+// the MRZ says 2016), and is no sure digit against the MRZ's. The digits
+// the print keeps as the MRZ's must be seen there too, at least half of
+// them sure against the other nine (kSureDigitMargin): a line whose rendering
+// places the date where its own digits are not seen shows no digit surely
+// either (td3-photo-s83-0010's genuine expiry, 2025 checked as 2021 at 0.48
+// over a margin of 0.32, none of its other five digits sure; its forged
+// birth year's 7 at 3.7, three of five sure). The date so read, checked
+// whole against the MRZ's once more, is taken with its characters at most
+// kUnconfirmedCharConfidence sure, for read()'s check (11) to weigh.
+// nullopt where the print shows the MRZ's date or nothing surely: the field
+// stays unread, as before.
+std::optional<Field> readDifferingDate(const FieldSpec& f, const std::regex& pattern, const cv::Mat& crop,
+                                       double cap_px, const std::string& typeface, const std::string& reference,
+                                       double source_scale) {
+  // Each digit of `value` that differs from the reference's sure in the
+  // print, and the reference's digits it keeps seen there.
+  auto sureWhere = [&](const std::string& value, std::optional<glyphs::Reading>& r) {
+    r = glyphs::checkDate(crop, cap_px, value, f.date_order, typeface, reference);
+    if (!r || r->fit < kGlyphFit || r->char_margin.size() != value.size()) return false;
+    const double margin = sureDigitMargin(*r, cap_px, source_scale);
+    int kept = 0, seen = 0;  // the MRZ's digits the print keeps (checked: a rival tried), and those sure
+    for (std::size_t i = 0; i < value.size(); ++i)
+      if (value[i] != reference[i]) {
+        if (!(r->char_margin[i] >= margin)) return false;
+      } else if (!r->char_rival[i].empty()) {
+        ++kept;
+        seen += r->char_margin[i] >= kSureDigitMargin;
+      }
+    return 2 * seen >= kept;
+  };
+  std::string value = reference;
+  std::optional<glyphs::Reading> r;
+  try {
+    const std::optional<glyphs::Reading> all = glyphs::checkDate(crop, cap_px, reference, f.date_order, typeface);
+    if (!all || all->fit < kGlyphFit || all->char_margin.size() != reference.size()) return std::nullopt;
+    for (std::size_t k = 0; k < reference.size(); ++k) {
+      const std::string& other = all->char_rival[k];  // another digit that fits better: margin 0
+      if (all->char_margin[k] > 0 || other.size() != 1 || other[0] == reference[k] ||
+          !std::isdigit(static_cast<unsigned char>(other[0])))
+        continue;
+      std::string one = reference;
+      one[k] = other[0];
+      if (sureWhere(one, r)) value[k] = other[0];
+    }
+    if (value == reference || !std::regex_match(value, pattern) || !sureWhere(value, r)) return std::nullopt;
+  } catch (const Failure&) {  // the typeface's file cannot be opened
+    return std::nullopt;
+  }
+  // The text as printed in the form the check fitted, its digits the date's
+  // (the check took another digit where the MRZ's fitted worse, sure or not).
+  std::string order_digits;  // the date's digits in the form's order
+  const std::string day = value.substr(8, 2), month = value.substr(5, 2), year = value.substr(0, 4);
+  const auto digit_count = std::ranges::count_if(r->text, [](char c) { return c >= '0' && c <= '9'; });
+  if (digit_count == 6) order_digits = day + year;  // the month a word
+  else if (digit_count == 8) order_digits = (f.date_order == "MDY" ? month + day : day + month) + year;
+  else return std::nullopt;
+  std::string text = r->text;
+  for (std::size_t i = 0, d = 0; i < text.size(); ++i)
+    if (text[i] >= '0' && text[i] <= '9') text[i] = order_digits[d++];
+  if (normalise(Kind::date, text, f.date_order) != value) return std::nullopt;
+  Field out;
+  out.name = f.name;
+  out.text = text;
+  out.value = value;
+  out.read = value;
+  out.confidence = kRetryBelow;
+  for (const char c : value)
+    out.char_confidence.push_back(std::isalnum(static_cast<unsigned char>(c)) ? kUnconfirmedCharConfidence : 1.0);
+  return out;
+}
+
 // How blurred a value line is, as the sigma (px) of a Gaussian that would
 // blur a sharp edge as much: a step of contrast C blurred so has a steepest
 // slope of C / (sigma * sqrt(2 pi)). C and the slope are high percentiles of
@@ -1515,6 +1594,18 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
             if (glyph->value[i] == field.value[i]) glyph->char_confidence[i] = field.char_confidence[i];
         }
         field = std::move(*glyph);
+        by_glyphs = true;
+      }
+    // (6b) A compared date no reading gave, the MRZ's hypothesis not the
+    // print's either: the print may show another date surely, digit by digit
+    // against the MRZ's (readDifferingDate), where no reading of the whole
+    // line was clear (a blurred or small capture's forged year). Check (11)
+    // below weighs its digits as any date's.
+    if (f.kind == Kind::date && field.value.empty() && !mrz_hypothesis.empty() && !t.typeface.empty() &&
+        check::comparedVizField(f.name))
+      if (std::optional<Field> differing =
+              readDifferingDate(f, pattern, crop, cap_px, t.typeface, mrz_hypothesis, sourceScale())) {
+        field = std::move(*differing);
         by_glyphs = true;
       }
     // (7) a code of one glyph (a passport's type letter), however sure

@@ -1932,3 +1932,37 @@ TEST_CASE("ocr: a date's digit that differs from the reference must clear the ca
   // Digits equal to the reference's are never doubted, whatever the margin.
   CHECK(ocr::doubtedDigits(*r, "1998-04-29", "1998-04-29", 10) == std::vector<bool>(10, false));
 }
+
+TEST_CASE("ocr: a date no reader gave is read where the print surely shows another date than the MRZ's", "[ocr]") {
+  // A forged date of birth (bench/tamper.sh seed 83, printed a year after the
+  // MRZ's) on a blurred photo no reader gave a date from, the MRZ's date as a
+  // hypothesis not the print's either: td3-photo-s83-0010, 15 JUN/JUIN 2017
+  // where the MRZ says 2016. Read against the MRZ's digit by digit
+  // (readDifferingDate): its 7 over the MRZ's 6 at 3.7 (its 2 taken for a 7
+  // against the other nine, and no sure digit against the MRZ's). The forged
+  // digit is surely read (id-check: birth_date_mismatch); the genuine print
+  // of the same capture gives no other date; the card's genuine expiry date,
+  // whose other digits the print does not show as the MRZ's (2025 checked as
+  // 2021 at 0.48, none of the other five sure), stays unread.
+  const SourcedPhoto forged(83, 10, deskew::Kind::id3, synth::Tamper::birth_date, /*deskewed=*/true);
+  REQUIRE(forged.truth["document"]["type"] == "td3");
+  REQUIRE(forged.truth["tamper"]["printed"] == "2017-06-15");
+  REQUIRE(forged.truth["mrz"]["fields"]["birth_date"] == "2016-06-15");
+  const ocr::Result r = forged.read("td3");
+  const ocr::Field* date = r.find("birth_date");
+  REQUIRE(date);
+  CHECK(date->value == "2017-06-15");
+  CHECK(date->text == "15 JUN/JUIN 2017");
+  REQUIRE(date->char_confidence.size() == 10);
+  CHECK(date->char_confidence[3] >= check::kStrongCharConfidence);
+  // The 2 and the 0 the print does not show surely as the MRZ's (check (11)).
+  for (const std::size_t i : {0, 1}) CHECK(date->char_confidence[i] < check::kStrongCharConfidence);
+  // Read without the MRZ: no reader gives the date alone.
+  const ocr::Field* alone = forged.read("td3", /*with_mrz=*/false).find("birth_date");
+  CHECK((!alone || alone->value.empty()));
+  const ocr::Field* expiry = r.find("expiry_date");
+  CHECK((!expiry || expiry->value.empty()));
+  const SourcedPhoto genuine(83, 10, deskew::Kind::id3, synth::Tamper::none, /*deskewed=*/true);
+  const ocr::Field* printed = genuine.read("td3").find("birth_date");
+  CHECK((!printed || printed->value.empty() || printed->value == "2016-06-15"));
+}
