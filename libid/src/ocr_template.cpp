@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -196,14 +197,24 @@ namespace {
 // The reference fields of a record's own barcodes: an idkit QR card's
 // payload, else a driving licence's AAMVA fields (names only when the
 // payload does not flag them truncated); an empty object without either.
+// Their dates of birth and expiry (ISO) as an MRZ's are: a hypothesis for a
+// date no reading gave, and the digits a printed date is weighed against.
 Json barcodeReference(const Json& record) {
   const auto b = record.find("barcodes");
   if (b == record.end() || !b->is_array()) return Json::object();
+  static const std::regex kIso(R"(\d{4}-\d{2}-\d{2})");
+  auto putDates = [](Json& ref, const std::string& birth, const std::string& expiry) {
+    if (std::regex_match(birth, kIso)) ref["birth_date"] = birth;
+    if (std::regex_match(expiry, kIso)) ref["expiry_date"] = expiry;
+  };
   for (const Json& code : *b)
     if (const std::string text = str(code, "text"); !text.empty())
-      if (auto p = check::parseIdkitPayload(text))
-        return {{"document_number", p->document_number}, {"personal_number", p->personal_number},
-                {"surname", p->surname},               {"given_names", p->given_names}};
+      if (auto p = check::parseIdkitPayload(text)) {
+        Json ref = {{"document_number", p->document_number}, {"personal_number", p->personal_number},
+                    {"surname", p->surname},               {"given_names", p->given_names}};
+        putDates(ref, p->birth_date, p->expiry_date);
+        return ref;
+      }
   for (const Json& code : *b) {
     if (!code.is_object()) continue;
     const auto a = code.find("aamva");
@@ -211,6 +222,7 @@ Json barcodeReference(const Json& record) {
     const Json& f = (*a)["fields"];
     Json ref = Json::object();
     if (const std::string number = str(f, "document_number"); !number.empty()) ref["document_number"] = number;
+    putDates(ref, str(f, "birth_date"), str(f, "expiry_date"));
     auto truncated = [&](const char* flag) { return f.contains(flag) && f[flag].is_boolean() && f[flag].get<bool>(); };
     if (!truncated("surname_truncated") && !str(f, "surname").empty()) ref["surname"] = str(f, "surname");
     if (!truncated("first_name_truncated") && !truncated("middle_names_truncated") && !str(f, "given_names").empty())

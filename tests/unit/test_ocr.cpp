@@ -184,6 +184,8 @@ TEST_CASE("ocr: names take the reference's spelling of lost diacritics, text fol
   const Json ref = ocr::referenceFields(qr);
   CHECK(ref.value("document_number", "") == "T22000129");
   CHECK(ref.value("surname", "") == "MUSTERMANN");
+  CHECK(ref.value("birth_date", "") == "1964-08-12");
+  CHECK(ref.value("expiry_date", "") == "2031-01-01");
   CHECK(ocr::referenceFields(Json::object()).empty());
 
   // A licence front (no MRZ, no barcode) paired with its back: the back's
@@ -1965,4 +1967,35 @@ TEST_CASE("ocr: a date no reader gave is read where the print surely shows anoth
   const SourcedPhoto genuine(83, 10, deskew::Kind::id3, synth::Tamper::none, /*deskewed=*/true);
   const ocr::Field* printed = genuine.read("td3").find("birth_date");
   CHECK((!printed || printed->value.empty() || printed->value == "2016-06-15"));
+}
+
+TEST_CASE("ocr: a barcode's date of birth is the reference a printed date is read against", "[ocr]") {
+  // qr-id-photo-s83-0079 (bench/tamper.sh seed 83): 28.09.1968 printed where
+  // the card's QR payload says 1967-09-28, on a defocused 600x800 photo no
+  // reader gave a date from. The payload's dates are the reference, as an
+  // MRZ's are: the forged year is read against the payload's digit by digit
+  // (readDifferingDate) and its 8 is surely read (id-check:
+  // birth_date_mismatch); the genuine print of the same capture gives no
+  // other date surely (its synthesis reading's 26 for 28, as before, has
+  // the differing 6 doubted: unreadable print to id-check).
+  const SourcedPhoto forged(83, 79, deskew::Kind::id1, synth::Tamper::birth_date, /*deskewed=*/true);
+  REQUIRE(forged.truth["document"]["type"] == "qr-id");
+  REQUIRE(forged.truth["tamper"]["printed"] == "1968-09-28");
+  const Json record{{"barcodes", forged.truth["barcodes"]}};
+  const Json ref = ocr::referenceFields(record);
+  REQUIRE(ref.value("birth_date", "") == "1967-09-28");
+  const ocr::Template* t = ocr::select(templates(), record, "qr-id");
+  REQUIRE(t);
+  const ocr::Field* date = ocr::read(ocr::threadEngine(), forged.flat, *t, ref, &*forged.source).find("birth_date");
+  REQUIRE(date);
+  CHECK(date->value == "1968-09-28");
+  REQUIRE(date->char_confidence.size() == 10);
+  CHECK(date->char_confidence[3] >= check::kStrongCharConfidence);
+  const SourcedPhoto genuine(83, 79, deskew::Kind::id1, synth::Tamper::none, /*deskewed=*/true);
+  const ocr::Field* printed = ocr::read(ocr::threadEngine(), genuine.flat, *t, ref, &*genuine.source).find("birth_date");
+  REQUIRE(printed);
+  if (printed->value.size() == 10 && printed->char_confidence.size() == 10)
+    for (std::size_t i = 0; i < 10; ++i)
+      if (printed->value[i] != ref["birth_date"].get<std::string>()[i])
+        CHECK(printed->char_confidence[i] < check::kStrongCharConfidence);
 }
