@@ -151,10 +151,20 @@ bool cutAtFieldEnd(std::string_view field_rest, std::string_view printed) {
   };
   const std::string_view held = trimmed(field_rest);
   if (held.empty()) return false;
+  const std::size_t fillers = field_rest.size() - held.size();
+  // `spelling` begins with `kept`, then the field's fillers as its word
+  // breaks, then more: the part past the field's end.
+  auto cutFrom = [fillers](std::string_view spelling, std::string_view kept) {
+    if (!spelling.starts_with(kept)) return false;
+    const std::string_view past = spelling.substr(kept.size());
+    return past.size() > fillers && past.substr(0, fillers).find_first_not_of('<') == std::string_view::npos;
+  };
+  // Folded as nameMatches folds: the MRZ's OE of a print read without its
+  // umlaut's dots (BJOERN<KLAUS< of "BJORN KLAUS-DIETER").
+  const std::string held_folded = foldUmlauts(std::string(held));
   for (std::string spelling : nameSpellings(printed)) {
-    if (spelling.size() <= field_rest.size()) continue;  // it fits: no cut
     std::replace(spelling.begin(), spelling.end(), ' ', '<');
-    if (trimmed(std::string_view(spelling).substr(0, field_rest.size())) == held) return true;
+    if (cutFrom(spelling, held) || cutFrom(foldUmlauts(spelling), held_folded)) return true;
   }
   return false;
 }

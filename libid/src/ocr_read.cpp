@@ -356,23 +356,26 @@ cv::Mat flattenBackground(const cv::Mat& g, double cap_px, bool* levelled = null
 
 namespace {
 
-// Ink a reading left unread before its first character: a glare spot fades
-// the start of a value below what flattenBackground keeps, and Tesseract
-// reads the rest surely (dl-photo-s4545-0030: QUINTANA read NTANA at 0.94,
-// its QUI at two fifths of the line's stroke contrast). Column by column, the
-// line's black-hat (strokes darker than their surroundings) against the read
-// characters' own level: a run a letter wide or more at kUnreadInkShare of
-// it or above, reaching to within a letter space of the first character, is
-// ink the reading left out (retry (1b) then reads the line levelled). A
-// label printed further left (a licence's field number) stands apart and is
-// not counted. `x_offset`: the line's first column in the symbols' pixels.
+// Ink a reading left unread before its first character or after its last:
+// a glare spot fades the start or the end of a value below what
+// flattenBackground keeps, and Tesseract reads the rest surely
+// (dl-photo-s4545-0030: QUINTANA read NTANA at 0.94, its QUI at two fifths of
+// the line's stroke contrast; td3-photo-s5353-0034: ISABELLA CHRISTINA read
+// without its last A at 0.96). Column by column, the line's black-hat
+// (strokes darker than their surroundings) against the read characters' own
+// level: a run a letter wide or more at kUnreadInkShare of it or above,
+// reaching to within a letter space of the first (last) character, is ink the
+// reading left out (retry (1b) then reads the line levelled). A label printed
+// further left (a licence's field number) or a field further right stands
+// apart and is not counted. `x_offset`: the line's first column in the
+// symbols' pixels.
 constexpr double kUnreadInkShare = 0.3;
-bool inkBeforeReading(const cv::Mat& line, double cap_px, const std::vector<Engine::Symbol>& symbols, int x_offset) {
+bool inkBesideReading(const cv::Mat& line, double cap_px, const std::vector<Engine::Symbol>& symbols, int x_offset) {
   int x0 = std::numeric_limits<int>::max(), x1 = std::numeric_limits<int>::min();
   for (const Engine::Symbol& s : symbols)
     if (!s.box.empty()) x0 = std::min(x0, s.box.x - x_offset), x1 = std::max(x1, s.box.br().x - x_offset);
   const int letter = static_cast<int>(std::lround(cap_px * 0.5)), space = static_cast<int>(std::lround(cap_px * 0.6));
-  if (x1 <= x0 || x0 < letter || x1 > line.cols) return false;
+  if (x1 <= x0 || x0 < 0 || x1 > line.cols) return false;
   const int k = std::max(3, static_cast<int>(std::lround(cap_px * 0.9)) | 1);
   cv::Mat bh;
   cv::morphologyEx(line, bh, cv::MORPH_BLACKHAT, cv::getStructuringElement(cv::MORPH_RECT, {k, k}));
@@ -384,14 +387,18 @@ bool inkBeforeReading(const cv::Mat& line, double cap_px, const std::vector<Engi
   std::nth_element(read.begin(), upper, read.end());
   const double level = *upper * kUnreadInkShare;
   if (level < 8) return false;
-  // Leftwards from the first character: the run of inked columns (gaps
-  // inside a letter or between letters shorter than a letter space).
-  int start = x0, gap = 0;
-  for (int x = x0 - 1; x >= 0 && gap <= space; --x) {
-    if (col[x] >= level) start = x, gap = 0;
-    else ++gap;
-  }
-  return x0 - start >= letter;
+  // From an end character outwards (`step` -1 or 1): the width of the run of
+  // inked columns (gaps inside a letter or between letters shorter than a
+  // letter space).
+  auto runFrom = [&](int from, int step) {
+    int end = from, gap = 0;
+    for (int x = from + step; x >= 0 && x < line.cols && gap <= space; x += step) {
+      if (col[x] >= level) end = x, gap = 0;
+      else ++gap;
+    }
+    return std::abs(end - from);
+  };
+  return (x0 >= letter && runFrom(x0, -1) >= letter) || (line.cols - x1 >= letter && runFrom(x1 - 1, 1) >= letter);
 }
 
 }  // namespace
@@ -1327,12 +1334,12 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // `in_lang`: the Tesseract languages; `widen`: px added to the
     // background-removal kernel (blurred strokes are wider).
     // The last readCrop's line, its symbols and the padding before them, for
-    // inkBeforeReading, asked of the first reading and the levelled one only.
+    // inkBesideReading, asked of the first reading and the levelled one only.
     cv::Mat last_line;
     std::vector<Engine::Symbol> last_symbols;
     int last_side = 0;
-    auto startUnread = [&] {
-      return !f.single_char && f.kind != Kind::sex && inkBeforeReading(last_line, cap_px * scale, last_symbols, last_side);
+    auto endUnread = [&] {
+      return !f.single_char && f.kind != Kind::sex && inkBesideReading(last_line, cap_px * scale, last_symbols, last_side);
     };
     auto readCrop = [&](const cv::Mat& line_img, const std::string& in_lang, double widen = 0, bool flatten = true) {
       cv::Mat padded = flatten ? flattenBackground(line_img, cap_px * scale + widen) : line_img.clone();
@@ -1416,7 +1423,7 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     std::vector<std::string> langs{lang};
     if (t.lang != lang) langs.push_back(t.lang);
     Field field = readCrop(big, lang);
-    const bool start_unread = startUnread();
+    const bool end_unread = endUnread();
     // The readings of the line as it is or sharpened (trusted characters).
     std::vector<Field> trusted{field};
     auto readAgain = [&](const cv::Mat& img, double widen, bool confirmed, std::size_t first_lang = 0,
@@ -1446,16 +1453,20 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
     // (1b) a line under a glare spot or uneven light (levelStrokes): its faded
     // strokes raised to the line's own level before the background is taken
     // out. The same pixels otherwise: nothing to read again.
-    // So is a sure reading that left the value's start unread (a glare spot
-    // faded it: inkBeforeReading), taken when it reads the faded start surely.
-    if (field.confidence < kRetryBelow || start_unread) {
+    // So is a sure reading that left the value's start or end unread (a
+    // glare spot faded it: inkBesideReading), taken when it reads the faded
+    // part surely; on a line not levelled, the line as it is is read instead
+    // (td3-photo-s5353-0034's faded last A).
+    if (field.confidence < kRetryBelow || end_unread) {
       bool levelled = false;
       const cv::Mat even = flattenBackground(big, cap_px * scale, &levelled);
       if (levelled && field.confidence < kRetryBelow) {
         readAgain(even, 0, true, 0, false);
-      } else if (levelled) {
-        Field second = readCrop(even, lang, 0, false);
-        if (second.confidence >= kRetryBelow && second.value.size() > field.value.size() && !startUnread()) {
+      } else if (levelled || field.confidence >= kRetryBelow) {
+        // Not levelled: the line as it is, Tesseract's own threshold keeping
+        // the faded strokes flattenBackground drops below its level.
+        Field second = readCrop(levelled ? even : big, lang, 0, false);
+        if (second.confidence >= kRetryBelow && second.value.size() > field.value.size() && !endUnread()) {
           trusted.push_back(second);
           field = std::move(second);
         }

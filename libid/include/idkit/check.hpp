@@ -299,7 +299,9 @@ bool nameMatches(std::string_view mrz_name, std::string_view printed, bool trunc
 // Some spelling of `printed`, written with '<' between its words, must run
 // past that end and, cut there, be `field_rest` up to trailing fillers. The
 // cut may fall on a filler: "MARIE-THERESE" cut to six places is "MARIE<",
-// which ends in '<' like a name that fits (td2-photo-s2020-0009).
+// which ends in '<' like a name that fits (td2-photo-s2020-0009). Umlauts
+// are folded as nameMatches folds them, so that the MRZ's BJOERN<KLAUS< holds
+// a print read "BJORN KLAUS-DIETER" without its umlaut's dots.
 bool cutAtFieldEnd(std::string_view field_rest, std::string_view printed);
 
 // A truncated name (`truncated`, words in the MRZ alphabet) completed by the
