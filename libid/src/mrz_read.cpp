@@ -2450,7 +2450,19 @@ Expected<ImageReading> read(const cv::Mat& image, const ReadOptions& options) {
       // probability under 0.6, as the second passes' gate), and read more
       // surely: a first reading of a few doubts may hold every field right
       // where a deconvolution's reading that failed its damped twin does not.
-      if (d->result->valid || (best.read_score < std::log(0.6) && d->read_score > best.read_score)) {
+      // Nor is a first reading whose check digits fail kept before a surer
+      // deconvolved one whose check digits all verify and which only its
+      // twin left in doubt, no cell of its own listed uncertain
+      // (fra-id-photo-s211-0068, an 8 px streak: the first reading at 0.63
+      // reported CHATEAUBRIAND as EHATEAUBRIAND with a failing composite, the
+      // deconvolution's at 0.96 every field right, not valid). One with a
+      // doubt of its own may be the wrong one (td3-photo-s211-0079, defocus:
+      // NGUYEN deconvolved as NGUYCN, C listed with E its rival, where the
+      // first reading's later passes read every field right).
+      const bool surerAndVerified =
+          failsCheckDigit(*best.result) && !failsCheckDigit(*d->result) && d->result->uncertain.empty();
+      if (d->result->valid ||
+          (d->read_score > best.read_score && (best.read_score < std::log(0.6) || surerAndVerified))) {
         if (debugDir()) trace("read deblurred\n");
         best = std::move(*d);
       }
