@@ -1505,6 +1505,16 @@ TEST_CASE("ocr: a small card's photo that shows no streak is not searched for on
   }
 }
 
+// `photo`'s field `name` read by template `template_id` alone (no MRZ, no
+// barcode to lean on): `value`, at least 0.75 confident.
+void readSurelyAlone(const SourcedPhoto& photo, const char* template_id, const char* name, const std::string& value) {
+  const ocr::Result r = photo.read(template_id, false, false);
+  const ocr::Field* f = r.find(name);
+  REQUIRE(f);
+  CHECK(f->value == value);
+  CHECK(f->confidence >= 0.75);
+}
+
 TEST_CASE("ocr: a value's start faded by a glare spot is read levelled", "[ocr]") {
   // id-synth's photo dl-photo-s4545-0030 (front): a licence under a glare
   // spot that fades the surname's QUI to some two fifths of the line's
@@ -1514,11 +1524,7 @@ TEST_CASE("ocr: a value's start faded by a glare spot is read levelled", "[ocr]"
   const SourcedPhoto photo(4545, 30, deskew::Kind::id1);
   REQUIRE(photo.truth["document"]["type"] == "dl");
   REQUIRE(photo.truth["viz"]["surname"] == "QUINTANA DE LA PEÑA");
-  const ocr::Result r = photo.read("us-dl", false, false);
-  const ocr::Field* surname = r.find("surname");
-  REQUIRE(surname);
-  CHECK(surname->value == "QUINTANA DE LA PENA");
-  CHECK(surname->confidence >= 0.75);
+  readSurelyAlone(photo, "us-dl", "surname", "QUINTANA DE LA PENA");
 }
 
 TEST_CASE("ocr: a value's end faded under glare is read from the line as it is", "[ocr]") {
@@ -1530,11 +1536,7 @@ TEST_CASE("ocr: a value's end faded under glare is read from the line as it is",
   const SourcedPhoto photo(5353, 34, deskew::Kind::id3, synth::Tamper::none, true);
   REQUIRE(photo.truth["document"]["type"] == "td3");
   REQUIRE(photo.truth["viz"]["given_names"] == "ISABELLA CHRISTINA");
-  const ocr::Result r = photo.read("td3", false, false);
-  const ocr::Field* given = r.find("given_names");
-  REQUIRE(given);
-  CHECK(given->value == "ISABELLA CHRISTINA");
-  CHECK(given->confidence >= 0.75);
+  readSurelyAlone(photo, "td3", "given_names", "ISABELLA CHRISTINA");
 }
 
 TEST_CASE("ocr: a code's character Tesseract read as the MRZ has it is not turned into its look-alike", "[ocr]") {
