@@ -675,6 +675,22 @@ std::vector<std::string> codeChars(const FieldSpec& f, const std::regex& pattern
   return chars;
 }
 
+// A field read by synthesis (readByGlyphs, readDifferingDate): `text` as
+// printed, `value` normalised; as sure as a doubtful reading may be (no
+// retry follows, and id-check compares it), each character at most
+// kUnconfirmedCharConfidence.
+Field glyphField(const FieldSpec& f, const std::string& text, const std::string& value) {
+  Field out;
+  out.name = f.name;
+  out.text = text;
+  out.value = value;
+  out.read = value;
+  out.confidence = kRetryBelow;
+  for (const char c : value)
+    out.char_confidence.push_back(std::isalnum(static_cast<unsigned char>(c)) ? kUnconfirmedCharConfidence : 1.0);
+  return out;
+}
+
 // A date, a sex, a code, a name or free text read by synthesis in `typeface`
 // from the value line `crop` (card pixels): nullopt when the reading is
 // not clearly the best fit or its value is off the field's pattern. Its
@@ -782,38 +798,31 @@ std::optional<Field> readByGlyphs(const FieldSpec& f, const std::regex& pattern,
       r->margin >= kGlyphMarginAgreed && supportedAgainstRival(r->text, r->rival, partial))
     margin = kGlyphMarginAgreed;
   if (!r || r->fit < fit || r->margin < margin) return std::nullopt;
-  Field out;
-  out.name = f.name;
-  out.text = r->text;
-  out.value = normalise(f.kind, r->text, f.date_order);
-  if (out.value.empty() || !std::regex_match(out.value, pattern)) return std::nullopt;
-  out.read = out.value;
-  // As sure as a doubtful reading may be: no retry follows, and id-check compares it.
-  out.confidence = kRetryBelow;
-  for (const char c : out.value)
-    out.char_confidence.push_back(std::isalnum(static_cast<unsigned char>(c)) ? kUnconfirmedCharConfidence : 1.0);
-  return out;
+  const std::string value = normalise(f.kind, r->text, f.date_order);
+  if (value.empty() || !std::regex_match(value, pattern)) return std::nullopt;
+  return glyphField(f, r->text, value);
 }
 
-// A date no reader gave, read against the MRZ's (`reference`, ISO): the
-// MRZ's date checked digit by digit in the print (glyphs::checkDate, each
-// digit against the other nine in its own place), and each digit another
-// fits better checked again, the rest the MRZ's, against the MRZ's digit
-// alone: a digit that differs is taken where it clears sureDigitMargin
-// (`source_scale` as there) on a line the date's rendering explains
-// (kGlyphFit). One at a time: on a blurred line a wrong digit fits some
-// cells better than the printed one (a forged 2017 checked as 7017 where
-// the MRZ says 2016), and is no sure digit against the MRZ's. The digits
-// the print keeps as the MRZ's must be seen there too, at least half of
-// them sure against the other nine (kSureDigitMargin): a line whose rendering
-// places the date where its own digits are not seen shows no digit surely
-// either (td3-photo-s83-0010's genuine expiry, 2025 checked as 2021 at 0.48
-// over a margin of 0.32, none of its other five digits sure; its forged
-// birth year's 7 at 3.7, three of five sure). The date so read, checked
-// whole against the MRZ's once more, is taken with its characters at most
-// kUnconfirmedCharConfidence sure, for read()'s check (11) to weigh.
-// nullopt where the print shows the MRZ's date or nothing surely: the field
-// stays unread, as before.
+// A date no reader gave, read against the reference's (`reference`, ISO:
+// the MRZ's, else a barcode's): the reference's date checked digit by digit
+// in the print (glyphs::checkDate, each digit against the other nine in its
+// own place), and each digit another fits better checked again, the rest
+// the reference's, against the reference's digit alone: a digit that
+// differs is taken where it clears sureDigitMargin (`source_scale` as
+// there) on a line the date's rendering explains (kGlyphFit). One at a
+// time: on a blurred line a wrong digit fits some cells better than the
+// printed one (a forged 2017 checked as 7017 where the MRZ says 2016), and
+// is no sure digit against the reference's. The digits the print keeps as
+// the reference's must be seen there too, at least half of them sure
+// against the other nine (kSureDigitMargin): a line whose rendering places
+// the date where its own digits are not seen shows no digit surely either
+// (td3-photo-s83-0010's genuine expiry, 2025 checked as 2021 at 0.48 over a
+// margin of 0.32, none of its other five digits sure; its forged birth
+// year's 7 at 3.7, three of five sure). The date so read, checked whole
+// against the reference's once more, is taken as glyphField takes a
+// synthesis reading, for read()'s check (11) to weigh. nullopt where the
+// print shows the reference's date or nothing surely: the field stays
+// unread, as before.
 std::optional<Field> readDifferingDate(const FieldSpec& f, const std::regex& pattern, const cv::Mat& crop,
                                        double cap_px, const std::string& typeface, const std::string& reference,
                                        double source_scale) {
@@ -863,15 +872,7 @@ std::optional<Field> readDifferingDate(const FieldSpec& f, const std::regex& pat
   for (std::size_t i = 0, d = 0; i < text.size(); ++i)
     if (text[i] >= '0' && text[i] <= '9') text[i] = order_digits[d++];
   if (normalise(Kind::date, text, f.date_order) != value) return std::nullopt;
-  Field out;
-  out.name = f.name;
-  out.text = text;
-  out.value = value;
-  out.read = value;
-  out.confidence = kRetryBelow;
-  for (const char c : value)
-    out.char_confidence.push_back(std::isalnum(static_cast<unsigned char>(c)) ? kUnconfirmedCharConfidence : 1.0);
-  return out;
+  return glyphField(f, text, value);
 }
 
 // How blurred a value line is, as the sigma (px) of a Gaussian that would
@@ -1607,9 +1608,9 @@ Result read(Engine& engine, const cv::Mat& flat_bgr, const Template& t, const Js
         field = std::move(*glyph);
         by_glyphs = true;
       }
-    // (6b) A compared date no reading gave, the MRZ's hypothesis not the
-    // print's either: the print may show another date surely, digit by digit
-    // against the MRZ's (readDifferingDate), where no reading of the whole
+    // (6b) A compared date no reading gave, the reference's hypothesis (the
+    // MRZ's or a barcode's) not the print's either: the print may show another
+    // date surely, digit by digit against it (readDifferingDate), where no reading of the whole
     // line was clear (a blurred or small capture's forged year). Check (11)
     // below weighs its digits as any date's.
     if (f.kind == Kind::date && field.value.empty() && !mrz_hypothesis.empty() && !t.typeface.empty() &&
