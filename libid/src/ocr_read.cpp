@@ -376,6 +376,8 @@ bool inkBesideReading(const cv::Mat& line, double cap_px, const std::vector<Engi
     if (!s.box.empty()) x0 = std::min(x0, s.box.x - x_offset), x1 = std::max(x1, s.box.br().x - x_offset);
   const int letter = static_cast<int>(std::lround(cap_px * 0.5)), space = static_cast<int>(std::lround(cap_px * 0.6));
   if (x1 <= x0 || x0 < 0 || x1 > line.cols) return false;
+  const bool room_before = x0 >= letter, room_after = line.cols - x1 >= letter;
+  if (!room_before && !room_after) return false;  // no letter's width of line past either end
   const int k = std::max(3, static_cast<int>(std::lround(cap_px * 0.9)) | 1);
   cv::Mat bh;
   cv::morphologyEx(line, bh, cv::MORPH_BLACKHAT, cv::getStructuringElement(cv::MORPH_RECT, {k, k}));
@@ -398,7 +400,7 @@ bool inkBesideReading(const cv::Mat& line, double cap_px, const std::vector<Engi
     }
     return std::abs(end - from);
   };
-  return (x0 >= letter && runFrom(x0, -1) >= letter) || (line.cols - x1 >= letter && runFrom(x1 - 1, 1) >= letter);
+  return (room_before && runFrom(x0, -1) >= letter) || (room_after && runFrom(x1 - 1, 1) >= letter);
 }
 
 }  // namespace
